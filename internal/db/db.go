@@ -1,0 +1,232 @@
+// Package db opens peerpress's database on one of two engines, SQLite (the
+// embedded default) or PostgreSQL, and hides their few differences: the
+// connection setup, placeholders and the migrations. Everything else in
+// peerpress writes plain SQL that both engines accept, with `?` placeholders.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver (pure Go)
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The engines peerpress runs on.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// ErrNotFound is returned by lookups that found no row. Domain packages wrap
+// or return it instead of returning nil values.
+var ErrNotFound = errors.New("not found")
+
+// DB is an open database. Reads go to a pool of connections; writes go
+// through one writer connection on SQLite (it allows one writer at a time,
+// and a single connection avoids SQLITE_BUSY storms) and through the same
+// pool on PostgreSQL.
+type DB struct {
+	Engine Engine
+	read   *sql.DB
+	write  *sql.DB
+
+	rebound sync.Map // query text with ? → query text with $n (PostgreSQL)
+}
+
+// Open connects to the database named by rawURL: "sqlite:PATH" (or a bare
+// path) or a "postgres://" URL. For SQLite the file's folder is created.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"))
+	case strings.Contains(rawURL, "://"):
+		return nil, fmt.Errorf("db: unsupported database URL %q: use sqlite:PATH or postgres://…", redact(rawURL))
+	default:
+		return openSQLite(ctx, rawURL)
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("db: sqlite: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("db: sqlite: create folder: %w", err)
+	}
+	// Pragmas are set per connection through the DSN so that every pooled
+	// connection gets them, not just the first.
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	readDSN := "file:" + path + "?" + q.Encode()
+	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no upgrade deadlocks
+	writeDSN := "file:" + path + "?" + q.Encode()
+
+	write, err := sql.Open("sqlite", writeDSN)
+	if err != nil {
+		return nil, fmt.Errorf("db: sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", readDSN)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("db: sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	d := &DB{Engine: SQLite, read: read, write: write}
+	if err := write.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("db: sqlite: open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	pool, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("db: postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(16)
+	pool.SetMaxIdleConns(16)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: postgres: connect to %s: %w", redact(rawURL), err)
+	}
+	return &DB{Engine: Postgres, read: pool, write: pool}, nil
+}
+
+// redact hides a password in a database URL before it reaches a message.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// Close closes every connection.
+func (d *DB) Close() error {
+	err := d.read.Close()
+	if d.write != d.read {
+		err = errors.Join(err, d.write.Close())
+	}
+	return err
+}
+
+// rebind turns `?` placeholders into PostgreSQL's `$1, $2, …`. Question
+// marks inside string literals are left alone.
+func (d *DB) rebind(query string) string {
+	if d.Engine != Postgres {
+		return query
+	}
+	if q, ok := d.rebound.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	n := 0
+	inString := false
+	for _, r := range query {
+		switch {
+		case r == '\'':
+			inString = !inString
+			b.WriteRune(r)
+		case r == '?' && !inString:
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	q := b.String()
+	d.rebound.Store(query, q)
+	return q
+}
+
+// QueryContext runs a read query on the reader pool.
+func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.read.QueryContext(ctx, d.rebind(query), args...)
+}
+
+// QueryRowContext runs a read query that returns at most one row.
+func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.read.QueryRowContext(ctx, d.rebind(query), args...)
+}
+
+// ExecContext runs one statement on the writer.
+func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.write.ExecContext(ctx, d.rebind(query), args...)
+}
+
+// Tx is a write transaction. Its methods take `?` placeholders like DB's.
+type Tx struct {
+	db *DB
+	tx *sql.Tx
+}
+
+// QueryContext runs a query inside the transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.rebind(query), args...)
+}
+
+// QueryRowContext runs a query that returns at most one row inside the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
+}
+
+// ExecContext runs one statement inside the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
+}
+
+// Engine reports the engine the transaction runs on.
+func (t *Tx) Engine() Engine { return t.db.Engine }
+
+// InTx runs fn in a write transaction, committing when it returns nil and
+// rolling back otherwise.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	if err := fn(&Tx{db: d, tx: sqlTx}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// Querier is what both DB and Tx offer, for functions that work either way.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on
+// either engine, so callers can turn it into a "already taken" message.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	// SQLite: "UNIQUE constraint failed"; PostgreSQL: SQLSTATE 23505.
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
