@@ -1,0 +1,308 @@
+// Package account serves the admin's sign-in, sign-out and user
+// management pages, and the middleware that guards every admin route.
+package account
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/db"
+	"peerpress/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Handlers serves the account pages.
+type Handlers struct {
+	users   *auth.Store
+	rd      *web.Renderer
+	tmpl    map[string]*template.Template
+	limiter *loginLimiter
+}
+
+// New parses the account templates.
+func New(users *auth.Store, rd *web.Renderer) (*Handlers, error) {
+	tmpl, err := rd.Templates(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{users: users, rd: rd, tmpl: tmpl, limiter: newLoginLimiter(10, 15*time.Minute)}, nil
+}
+
+func (h *Handlers) page(r *http.Request, title string) web.Page {
+	p := h.rd.Page(r, h.rd.I18n.Default().Code)
+	p.Title = p.L.T(title)
+	p.NoIndex = true
+	p.Nav = nil
+	return p
+}
+
+// RequireUser guards admin routes: no session, go to the sign-in page; a
+// state-changing request without the session's CSRF token is refused.
+func (h *Handlers) RequireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.UserFrom(r.Context()); !ok {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.rd.RenderError(w, r, &web.Error{Status: http.StatusForbidden, Key: "account.signed_out"})
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !auth.ValidCSRF(r) {
+			h.rd.RenderError(w, r, &web.Error{Status: http.StatusForbidden, Key: "account.csrf"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loginPage is the data of the sign-in form.
+type loginPage struct {
+	web.Page
+	Email string
+	Next  string
+	Error string
+}
+
+// safeNext keeps the after-sign-in redirect inside the admin.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/admin") && !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\") {
+		return next
+	}
+	return "/admin/entries"
+}
+
+// LoginForm serves GET /admin/login.
+func (h *Handlers) LoginForm(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := auth.UserFrom(r.Context()); ok {
+		http.Redirect(w, r, "/admin/entries", http.StatusSeeOther)
+		return nil
+	}
+	p := loginPage{Page: h.page(r, "account.sign_in"), Next: safeNext(r.URL.Query().Get("next"))}
+	if r.URL.Query().Get("out") != "" {
+		p.Flash = p.L.T("account.signed_out_ok")
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["login"], p)
+}
+
+// Login serves POST /admin/login.
+func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	p := loginPage{Page: h.page(r, "account.sign_in"), Email: email, Next: safeNext(r.PostForm.Get("next"))}
+	key := strings.ToLower(email)
+	if !h.limiter.allow(key) {
+		p.Error = p.L.T("account.too_many_attempts")
+		return h.rd.Render(w, http.StatusTooManyRequests, h.tmpl["login"], p)
+	}
+	u, err := h.users.Authenticate(r.Context(), email, r.PostForm.Get("password"))
+	if errors.Is(err, auth.ErrBadCredentials) {
+		h.limiter.fail(key)
+		p.Error = p.L.T("account.bad_credentials")
+		return h.rd.Render(w, http.StatusUnauthorized, h.tmpl["login"], p)
+	}
+	if err != nil {
+		return err
+	}
+	h.limiter.reset(key)
+	token, sess, err := h.users.CreateSession(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	auth.SetSessionCookie(w, r, token, sess.ExpiresAt)
+	slog.Info("signed in", "user_id", u.ID)
+	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+	return nil
+}
+
+// Logout serves POST /admin/logout.
+func (h *Handlers) Logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(auth.CookieName); err == nil {
+		if err := h.users.DeleteSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	auth.ClearSessionCookie(w, r)
+	http.Redirect(w, r, "/admin/login?out=1", http.StatusSeeOther)
+	return nil
+}
+
+// usersPage is the data of the user management page.
+type usersPage struct {
+	web.Page
+	Users  []auth.User
+	Roles  []auth.Role
+	Form   struct{ Email, Name, Role string }
+	Errors map[string]string
+}
+
+func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
+	p := usersPage{Page: h.page(r, "admin.users"), Roles: []auth.Role{auth.RoleAdmin, auth.RoleEditor, auth.RoleAuthor}, Errors: map[string]string{}}
+	p.Form.Role = string(auth.RoleAuthor)
+	var err error
+	p.Users, err = h.users.ListUsers(r.Context())
+	return p, err
+}
+
+func requireAdmin(r *http.Request) error {
+	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
+		return web.Forbidden()
+	}
+	return nil
+}
+
+// Users serves GET /admin/users.
+func (h *Handlers) Users(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	p, err := h.usersPage(r)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("saved") != "" {
+		p.Flash = p.L.T("admin.saved")
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["users"], p)
+}
+
+// CreateUser serves POST /admin/users.
+func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	p, err := h.usersPage(r)
+	if err != nil {
+		return err
+	}
+	p.Form.Email, p.Form.Name, p.Form.Role = strings.TrimSpace(r.PostForm.Get("email")), strings.TrimSpace(r.PostForm.Get("name")), r.PostForm.Get("role")
+	role, rerr := auth.ParseRole(p.Form.Role)
+	if rerr != nil {
+		p.Errors["role"] = "form.invalid_choice"
+	}
+	if len([]rune(p.Form.Name)) > 200 {
+		p.Errors["name"] = "form.too_long"
+	}
+	if len(p.Errors) == 0 {
+		_, err = h.users.CreateUser(r.Context(), p.Form.Email, p.Form.Name, role, r.PostForm.Get("password"))
+		switch {
+		case errors.Is(err, auth.ErrInvalidEmail):
+			p.Errors["email"] = "form.invalid_email"
+		case errors.Is(err, auth.ErrEmailTaken):
+			p.Errors["email"] = "account.email_taken"
+		case errors.Is(err, auth.ErrWeakPassword):
+			p.Errors["password"] = "account.weak_password"
+		case err != nil:
+			return err
+		}
+	}
+	if len(p.Errors) > 0 {
+		p.Flash = p.L.T("form.has_errors")
+		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["users"], p)
+	}
+	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// UpdateUser serves POST /admin/users/{id}: change the role, or disable or
+// enable the account. Admins cannot lock themselves out.
+func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return web.NotFound()
+	}
+	me, _ := auth.UserFrom(r.Context())
+	if id == me.ID {
+		return web.BadRequest("account.not_yourself")
+	}
+	ctx := r.Context()
+	switch r.PostFormValue("do") {
+	case "role":
+		role, err := auth.ParseRole(r.PostFormValue("role"))
+		if err != nil {
+			return web.BadRequest("form.invalid_choice")
+		}
+		err = h.users.SetRole(ctx, id, role)
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		} else if err != nil {
+			return err
+		}
+	case "disable", "enable":
+		err := h.users.SetDisabled(ctx, id, r.PostFormValue("do") == "disable")
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		} else if err != nil {
+			return err
+		}
+	default:
+		return web.BadRequest("form.invalid_choice")
+	}
+	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// loginLimiter slows password guessing per account, in memory only: it
+// never records who is guessing, only which account is guessed at.
+type loginLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newLoginLimiter(max int, window time.Duration) *loginLimiter {
+	return &loginLimiter{max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
+	kept := l.fails[key][:0]
+	for _, t := range l.fails[key] {
+		if now.Sub(t) < l.window {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) == 0 {
+		delete(l.fails, key)
+		return nil
+	}
+	l.fails[key] = kept
+	return kept
+}
+
+func (l *loginLimiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recent(key, time.Now())) < l.max
+}
+
+func (l *loginLimiter) fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails[key] = append(l.recent(key, time.Now()), time.Now())
+}
+
+func (l *loginLimiter) reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.fails, key)
+}

@@ -1,0 +1,173 @@
+// Package app builds peerpress from one Config: it opens the database,
+// makes every store and handler, and hands dependencies down explicitly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"peerpress/internal/account"
+	"peerpress/internal/auth"
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+// Config is everything an operator can set.
+type Config struct {
+	Addr        string   // host:port to listen on
+	DataDir     string   // folder for the SQLite file and uploads
+	DatabaseURL string   // "sqlite:PATH" or "postgres://…"; empty: SQLite in DataDir
+	SiteName    string   // shown in every page's header and title
+	Languages   []string // enabled languages, the default first
+	TimeZone    string   // the site's zone for publish times
+}
+
+// DatabaseURLOrDefault is the database to use: the configured URL, or the
+// SQLite file in the data folder.
+func (c Config) DatabaseURLOrDefault() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, "peerpress.db")
+}
+
+// App is a built peerpress: stores and the HTTP handler.
+type App struct {
+	Config  Config
+	DB      *db.DB
+	Users   *auth.Store
+	Content *content.Store
+	Media   *media.Store
+	I18n    *i18n.Bundle
+	Handler http.Handler
+}
+
+// Open connects to the database named by the config.
+func Open(ctx context.Context, cfg Config) (*db.DB, error) {
+	return db.Open(ctx, cfg.DatabaseURLOrDefault())
+}
+
+// New builds the application over an open, migrated database. It refuses a
+// database whose schema does not match this build.
+func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
+	if err := d.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	if cfg.SiteName == "" {
+		cfg.SiteName = "peerpress"
+	}
+	zone, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
+	}
+	bundle, err := i18n.New(cfg.Languages)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := web.NewAssets()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		Config:  cfg,
+		DB:      d,
+		Users:   auth.NewStore(d),
+		Content: content.NewStore(d),
+		Media:   media.NewStore(d, filepath.Join(cfg.DataDir, "media")),
+		I18n:    bundle,
+	}
+	md := content.NewMarkdown()
+	rd, err := web.NewRenderer(cfg.SiteName, bundle, nil, assets)
+	if err != nil {
+		return nil, err
+	}
+	public, err := content.NewPublic(a.Content, md, rd, a.Media, zone)
+	if err != nil {
+		return nil, err
+	}
+	rd.Nav = public
+	admin, err := content.NewAdmin(a.Content, md, rd, a.Media, zone)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := account.New(a.Users, rd)
+	if err != nil {
+		return nil, err
+	}
+	a.Handler = routes(routeDeps{rd: rd, assets: assets, i18n: bundle, public: public, admin: admin, accounts: accounts, users: a.Users, media: a.Media})
+	return a, nil
+}
+
+// Serve listens on cfg.Addr until ctx ends, then drains requests. It also
+// runs the periodic housekeeping.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads over slow links
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+	}
+	go a.housekeeping(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// housekeeping marks due scheduled entries published and purges expired
+// sessions, once a minute.
+func (a *App) housekeeping(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if n, err := a.Content.PromoteScheduled(ctx); err != nil {
+			slog.Error("promote scheduled entries", "err", err)
+		} else if n > 0 {
+			slog.Info("published scheduled entries", "count", n)
+		}
+		if _, err := a.Users.PurgeExpiredSessions(ctx, time.Now()); err != nil {
+			slog.Error("purge sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// ParseLanguages splits a comma-separated list of language codes.
+func ParseLanguages(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

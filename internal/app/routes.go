@@ -1,0 +1,131 @@
+package app
+
+import (
+	"net/http"
+
+	"peerpress/internal/account"
+	"peerpress/internal/auth"
+	"peerpress/internal/content"
+	"peerpress/internal/i18n"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+type routeDeps struct {
+	rd       *web.Renderer
+	assets   *web.Assets
+	i18n     *i18n.Bundle
+	public   *content.Public
+	admin    *content.Admin
+	accounts *account.Handlers
+	users    *auth.Store
+	media    *media.Store
+}
+
+// Body limits: forms are small; featured images may be large.
+const (
+	formLimit   = 2 << 20
+	uploadLimit = 12 << 20
+)
+
+// routes is the table of every URL peerpress answers.
+func routes(d routeDeps) http.Handler {
+	mux := http.NewServeMux()
+	h := d.rd.Handle
+
+	mux.Handle("GET /static/", d.assets)
+	mux.Handle("GET /media/", d.media.Handler())
+	mux.HandleFunc("GET /{$}", languageRedirect(d.i18n))
+
+	// Public pages, one set per enabled language, so that an unknown
+	// language in the URL is simply a 404.
+	for _, l := range d.i18n.Enabled() {
+		lang := "/" + l.Code
+		mux.Handle("GET "+lang, http.RedirectHandler(lang+"/", http.StatusMovedPermanently))
+		mux.Handle("GET "+lang+"/{$}", h(d.public.Home(l.Code)))
+		for _, k := range content.Kinds {
+			if k == content.Page {
+				continue
+			}
+			base := lang + "/" + k.Segment()
+			mux.Handle("GET "+base, h(d.public.KindArchive(l.Code, k)))
+			mux.Handle("GET "+base+"/page/{n}", h(d.public.KindArchive(l.Code, k)))
+			mux.Handle("GET "+base+"/{slug}", h(d.public.Entry(l.Code, k)))
+		}
+		mux.Handle("GET "+lang+"/section/{slug}", h(d.public.SectionArchive(l.Code)))
+		mux.Handle("GET "+lang+"/section/{slug}/page/{n}", h(d.public.SectionArchive(l.Code)))
+		mux.Handle("GET "+lang+"/tag/{slug}", h(d.public.TagArchive(l.Code)))
+		mux.Handle("GET "+lang+"/tag/{slug}/page/{n}", h(d.public.TagArchive(l.Code)))
+		mux.Handle("GET "+lang+"/{slug}", h(d.public.Entry(l.Code, content.Page)))
+	}
+	// Anything else: an old address that moved (301), was deleted (410), or 404.
+	mux.Handle("GET /", h(d.public.NotFound()))
+
+	// Admin: sign-in is open; everything else needs a user and, for
+	// changes, the session's CSRF token.
+	mux.Handle("GET /admin/login", h(d.accounts.LoginForm))
+	mux.Handle("POST /admin/login", h(d.accounts.Login))
+	admin := http.NewServeMux()
+	admin.Handle("GET /admin/{$}", http.RedirectHandler("/admin/entries", http.StatusSeeOther))
+	admin.Handle("POST /admin/logout", h(d.accounts.Logout))
+	admin.Handle("GET /admin/entries", h(d.admin.List))
+	admin.Handle("GET /admin/entries/new", h(d.admin.New))
+	admin.Handle("POST /admin/entries", h(d.admin.Save))
+	admin.Handle("GET /admin/entries/{id}", h(d.admin.Edit))
+	admin.Handle("POST /admin/entries/{id}", h(d.admin.Save))
+	admin.Handle("GET /admin/entries/{id}/delete", h(d.admin.ConfirmDelete))
+	admin.Handle("POST /admin/entries/{id}/delete", h(d.admin.Delete))
+	admin.Handle("POST /admin/entries/{id}/image", http.MaxBytesHandler(h(d.admin.UploadImage), uploadLimit))
+	admin.Handle("GET /admin/entries/{id}/translations/{lang}", h(d.admin.EditTranslation))
+	admin.Handle("POST /admin/entries/{id}/translations/{lang}", h(d.admin.SaveTranslation))
+	admin.Handle("GET /admin/entries/{id}/translations/{lang}/revisions", h(d.admin.Revisions))
+	admin.Handle("GET /admin/entries/{id}/translations/{lang}/revisions/{rev}", h(d.admin.Revision))
+	admin.Handle("POST /admin/entries/{id}/translations/{lang}/revisions/{rev}/restore", h(d.admin.RestoreRevision))
+	for _, what := range []string{"sections", "tags", "organisations"} {
+		admin.Handle("GET /admin/"+what, h(d.admin.Taxonomy(what)))
+		admin.Handle("POST /admin/"+what, h(d.admin.SaveTaxonomy(what)))
+	}
+	admin.Handle("GET /admin/users", h(d.accounts.Users))
+	admin.Handle("POST /admin/users", h(d.accounts.CreateUser))
+	admin.Handle("POST /admin/users/{id}", h(d.accounts.UpdateUser))
+	admin.Handle("/admin/", h(func(w http.ResponseWriter, r *http.Request) error { return web.NotFound() }))
+	guarded := d.accounts.RequireUser(admin)
+	mux.Handle("GET /admin/", guarded)
+	mux.Handle("POST /admin/", guarded)
+
+	var handler http.Handler = mux
+	handler = d.users.LoadSession(handler)
+	handler = formBodyLimit(handler)
+	handler = http.NewCrossOriginProtection().Handler(handler)
+	handler = web.SecurityHeaders(handler)
+	handler = web.LogRequests(handler)
+	return web.Recover(handler)
+}
+
+// formBodyLimit caps every request body at formLimit except the upload
+// route, which has its own cap.
+func formBodyLimit(next http.Handler) http.Handler {
+	limited := web.LimitBody(formLimit, next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && isUpload(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
+}
+
+func isUpload(path string) bool {
+	const prefix, suffix = "/admin/entries/", "/image"
+	return len(path) > len(prefix)+len(suffix) && path[:len(prefix)] == prefix && path[len(path)-len(suffix):] == suffix
+}
+
+// languageRedirect sends a visitor at / to the language their browser
+// prefers among the enabled ones.
+func languageRedirect(b *i18n.Bundle) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := b.Negotiate(r.Header.Get("Accept-Language"))
+		w.Header().Add("Vary", "Accept-Language")
+		http.Redirect(w, r, "/"+lang+"/", http.StatusFound)
+	}
+}

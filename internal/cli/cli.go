@@ -1,0 +1,259 @@
+// Package cli is peerpress's command line: it reads flags and the
+// environment into an app.Config and runs a subcommand.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"peerpress/internal/app"
+	"peerpress/internal/auth"
+	"peerpress/internal/demo"
+)
+
+// Version is set at build time with -ldflags "-X peerpress/internal/cli.Version=…".
+var Version = "dev"
+
+const usage = `peerpress — publishing and organising for advocacy networks
+
+Usage:
+  peerpress serve    [flags]   serve the site
+  peerpress demo     [flags]   fill an empty database with demo content, then serve
+  peerpress migrate  [flags]   apply database migrations
+  peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
+  peerpress version            print the version
+
+Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
+set through the environment variable named in its help.
+`
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	level := slog.LevelInfo
+	if os.Getenv("PEERPRESS_LOG") == "debug" {
+		level = slog.LevelDebug
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr, false)
+	case "demo":
+		err = serve(ctx, args[1:], stdout, stderr, true)
+	case "migrate":
+		err = migrate(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = user(ctx, args[1:], stdin, stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "peerpress", version())
+		return 0
+	case "help", "--help", "-h", "-help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "peerpress: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "peerpress:", err)
+		return 1
+	}
+	return 0
+}
+
+var errUsage = errors.New("usage")
+
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return Version
+}
+
+// envDefault reads an environment variable with a fallback.
+func envDefault(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return fallback
+}
+
+// configFlags registers the flags every server-side command shares.
+func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
+	var addr *string
+	if withAddr {
+		addr = fs.String("addr", envDefault("PEERPRESS_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (PEERPRESS_ADDR)")
+	}
+	data := fs.String("data", envDefault("PEERPRESS_DATA", "./data"), "data `folder`: SQLite database and uploads (PEERPRESS_DATA)")
+	database := fs.String("database", envDefault("PEERPRESS_DATABASE", ""), "database `URL`: sqlite:PATH or postgres://… (PEERPRESS_DATABASE; default: sqlite in the data folder)")
+	site := fs.String("site-name", envDefault("PEERPRESS_SITE_NAME", "Peer Voices Network"), "site `name` (PEERPRESS_SITE_NAME)")
+	langs := fs.String("languages", envDefault("PEERPRESS_LANGUAGES", "en,ru,fr,es,hi,ar"), "enabled `languages`, default first (PEERPRESS_LANGUAGES)")
+	zone := fs.String("timezone", envDefault("PEERPRESS_TIMEZONE", "UTC"), "the site's IANA time `zone` for publish times (PEERPRESS_TIMEZONE)")
+	return func() app.Config {
+		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone}
+		if addr != nil {
+			c.Addr = *addr
+		}
+		return c
+	}
+}
+
+func newFlagSet(name string, stderr io.Writer, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: peerpress %s\n\n%s\n\nFlags:\n", name, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "peerpress: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDemo bool) error {
+	name, help := "serve", "Serves the site. The database must be migrated (peerpress migrate)."
+	if withDemo {
+		name, help = "demo", "Migrates the database, fills it with demo content when it is empty, prints an admin login, and serves."
+	}
+	fs := newFlagSet(name, stderr, help)
+	config := configFlags(fs, true)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg := config()
+	d, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var login *demo.Login
+	if withDemo {
+		if _, err := d.Migrate(ctx); err != nil {
+			return err
+		}
+		if login, err = demo.Load(ctx, d, cfg.Languages); err != nil {
+			return err
+		}
+	}
+	a, err := app.New(ctx, cfg, d)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "peerpress is serving %s/ (data in %s)\n", base, cfg.DataDir)
+	if login != nil {
+		fmt.Fprintf(stdout, "admin: %s/admin/  email: %s  password: %s\n", base, login.Email, login.Password)
+	}
+	return a.Serve(ctx, ln)
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr, "Applies every database migration this peerpress knows that the database lacks.")
+	config := configFlags(fs, false)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := app.Open(ctx, config())
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, _ := d.SchemaVersion(ctx)
+	fmt.Fprintf(stdout, "applied %d migrations; the database is at version %d\n", n, v)
+	return nil
+}
+
+func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(stderr, "Usage: peerpress user add --email E --role admin|editor|author  (password on standard input)")
+		return errUsage
+	}
+	fs := newFlagSet("user add", stderr, "Adds a user. The password (at least 10 characters) is read from the first line of standard input.")
+	email := fs.String("email", "", "the user's `email`")
+	role := fs.String("role", "author", "`role`: admin, editor or author")
+	name := fs.String("name", "", "display `name`")
+	config := configFlags(fs, false)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	d, err := app.Open(ctx, config())
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.CheckSchema(ctx); err != nil {
+		return err
+	}
+	u, err := auth.NewStore(d).CreateUser(ctx, *email, *name, r, password)
+	switch {
+	case errors.Is(err, auth.ErrInvalidEmail):
+		return fmt.Errorf("%q is not a valid email address", *email)
+	case errors.Is(err, auth.ErrWeakPassword):
+		return errors.New("the password must be at least 10 characters (read from standard input)")
+	case errors.Is(err, auth.ErrEmailTaken):
+		return fmt.Errorf("a user with email %s already exists", *email)
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s (%s), id %d\n", u.Email, u.Role, u.ID)
+	return nil
+}

@@ -1,0 +1,151 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+// ImageSaver stores an uploaded image without its metadata; the media
+// package provides it.
+type ImageSaver interface {
+	MediaFinder
+	SaveImage(ctx context.Context, r io.Reader, alt, lang string, lim media.Limits) (media.Media, error)
+}
+
+// Admin serves the editor's pages for entries and their taxonomy.
+type Admin struct {
+	store *Store
+	md    *Markdown
+	rd    *web.Renderer
+	langs *i18n.Bundle
+	media ImageSaver
+	zone  *time.Location
+	tmpl  map[string]*template.Template
+}
+
+// NewAdmin parses the admin templates.
+func NewAdmin(store *Store, md *Markdown, rd *web.Renderer, media ImageSaver, zone *time.Location) (*Admin, error) {
+	tmpl, err := rd.Templates(templates, "templates/admin_*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{store: store, md: md, rd: rd, langs: rd.I18n, media: media, zone: zone, tmpl: tmpl}, nil
+}
+
+// page starts the data of an admin page, in the site's default language.
+func (a *Admin) page(r *http.Request, title string) web.Page {
+	p := a.rd.Page(r, a.langs.Default().Code)
+	p.Title = p.L.T(title)
+	p.NoIndex = true
+	p.Nav = nil
+	return p
+}
+
+// currentUser returns the logged-in user; admin routes are wrapped so that
+// there always is one.
+func currentUser(r *http.Request) auth.User {
+	u, _ := auth.UserFrom(r.Context())
+	return u
+}
+
+// canEdit reports whether u may change e: editors and admins any entry,
+// authors their own.
+func canEdit(u auth.User, e *Entry) bool {
+	return u.Role.CanEditAll() || (e.AuthorID != 0 && e.AuthorID == u.ID)
+}
+
+// loadEntry reads {id} and loads the entry the user may edit.
+func (a *Admin) loadEntry(r *http.Request) (*Entry, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, web.NotFound()
+	}
+	e, err := a.store.Entry(r.Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canEdit(currentUser(r), e) {
+		return nil, web.Forbidden()
+	}
+	return e, nil
+}
+
+// listPage is the data of the entry list.
+type listPage struct {
+	web.Page
+	Rows     []AdminRow
+	Total    int
+	Pager    web.Pager
+	Filter   AdminFilter
+	Kinds    []Kind
+	Statuses []Status
+	Sections []Section
+}
+
+// List serves GET /admin/entries with filters in the query string.
+func (a *Admin) List(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	u := currentUser(r)
+	f := AdminFilter{Kind: Kind(q.Get("kind")), Status: Status(q.Get("status")), Lang: q.Get("lang"), Query: q.Get("q")}
+	// Unknown filter values are ignored rather than refused: a stale
+	// bookmark still shows a list.
+	if !f.Kind.Valid() {
+		f.Kind = ""
+	}
+	if !f.Status.Valid() {
+		f.Status = ""
+	}
+	if _, ok := a.langs.Get(f.Lang); !ok {
+		f.Lang = ""
+	}
+	if len(f.Query) > 200 {
+		f.Query = f.Query[:200]
+	}
+	if id, err := strconv.ParseInt(q.Get("section"), 10, 64); err == nil && id > 0 {
+		f.SectionID = id
+	}
+	if !u.Role.CanEditAll() {
+		f.AuthorID = u.ID
+	}
+	n, err := strconv.Atoi(q.Get("page"))
+	if err != nil || n < 1 {
+		n = 1
+	}
+	const perPage = 30
+	rows, total, err := a.store.AdminList(r.Context(), f, n, perPage)
+	if err != nil {
+		return err
+	}
+	sections, err := a.store.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	data := listPage{Page: a.page(r, "admin.entries"), Rows: rows, Total: total, Filter: f, Kinds: Kinds, Statuses: Statuses, Sections: sections}
+	base := *r.URL
+	data.Pager = web.Pager{Page: n, Pages: max(1, (total+perPage-1)/perPage), URL: func(k int) string {
+		v := base.Query()
+		v.Set("page", strconv.Itoa(k))
+		return "/admin/entries?" + v.Encode()
+	}}
+	if r.URL.Query().Get("saved") != "" {
+		data.Flash = data.L.T("admin.saved")
+	}
+	if r.URL.Query().Get("deleted") != "" {
+		data.Flash = data.L.T("admin.deleted")
+	}
+	return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entries"], data)
+}

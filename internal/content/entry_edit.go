@@ -1,0 +1,265 @@
+package content
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+
+	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+// editPage is the data of the entry form (new and edit).
+type editPage struct {
+	web.Page
+	Entry         *Entry // nil for a new entry
+	Form          entryForm
+	Errors        FieldErrors
+	Preview       template.HTML
+	Kinds         []Kind
+	Statuses      []Status
+	Sections      []Section
+	Tags          []Tag
+	Organisations []Organisation
+	Languages     []i18n.Language
+	Image         *media.Media
+	Translations  []translationState
+	Action        string
+	Zones         []string
+	LiveURL       string // the source's public address, once readers can see it
+}
+
+// translationState is one language's row in the entry's translation table.
+type translationState struct {
+	Lang     i18n.Language
+	T        *Translation
+	Outdated bool
+	IsSource bool
+}
+
+// commonZones are offered as suggestions for an event's zone; any IANA
+// name is accepted.
+var commonZones = []string{
+	"UTC", "Europe/London", "Europe/Paris", "Europe/Moscow", "Europe/Kyiv", "Africa/Nairobi", "Africa/Lagos",
+	"Africa/Johannesburg", "Asia/Kolkata", "Asia/Bangkok", "Asia/Jakarta", "Asia/Manila", "Asia/Tehran",
+	"Australia/Sydney", "America/New_York", "America/Mexico_City", "America/Bogota", "America/Sao_Paulo",
+}
+
+func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldErrors) (editPage, error) {
+	ctx := r.Context()
+	title := "admin.new_entry"
+	if e != nil {
+		title = "admin.edit_entry"
+	}
+	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds, Statuses: Statuses,
+		Languages: a.langs.Enabled(), Zones: commonZones, Action: "/admin/entries"}
+	var err error
+	if p.Sections, err = a.store.Sections(ctx); err != nil {
+		return p, err
+	}
+	if p.Tags, err = a.store.Tags(ctx); err != nil {
+		return p, err
+	}
+	if p.Organisations, err = a.store.Organisations(ctx); err != nil {
+		return p, err
+	}
+	if e == nil {
+		return p, nil
+	}
+	p.Action = "/admin/entries/" + strconv.FormatInt(e.ID, 10)
+	if e.FeaturedMediaID != 0 {
+		if m, err := a.media.ByID(ctx, e.FeaturedMediaID); err == nil {
+			p.Image = &m
+		}
+	}
+	src := e.Source()
+	if src.Visible(a.store.now()) {
+		p.LiveURL = URL(e.Kind, src.Lang, src.Slug)
+	}
+	for _, l := range a.langs.Enabled() {
+		st := translationState{Lang: l, IsSource: l.Code == e.SourceLang}
+		if t, ok := e.Translation(l.Code); ok {
+			st.T = &t
+			st.Outdated = !st.IsSource && t.SourceRevision < src.Revision
+		}
+		p.Translations = append(p.Translations, st)
+	}
+	return p, nil
+}
+
+// New serves GET /admin/entries/new?kind=….
+func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
+	kind := Kind(r.URL.Query().Get("kind"))
+	if !kind.Valid() {
+		kind = Article
+	}
+	f := entryForm{Kind: string(kind), Lang: a.langs.Default().Code, Status: string(Draft), EventMode: "online", EventDuration: "60", EventZone: "UTC"}
+	p, err := a.newEditPage(r, nil, f, nil)
+	if err != nil {
+		return err
+	}
+	return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
+}
+
+// Edit serves GET /admin/entries/{id}.
+func (a *Admin) Edit(w http.ResponseWriter, r *http.Request) error {
+	e, err := a.loadEntry(r)
+	if err != nil {
+		return err
+	}
+	p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone), nil)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("saved") != "" {
+		p.Flash = p.L.T("admin.saved")
+	}
+	return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
+}
+
+// Save serves POST /admin/entries (create) and POST /admin/entries/{id}
+// (update): it validates, previews or saves, and on any problem shows the
+// form again as typed with the reasons.
+func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
+	var e *Entry
+	if r.PathValue("id") != "" {
+		var err error
+		if e, err = a.loadEntry(r); err != nil {
+			return err
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	f, errs := readEntryForm(r.PostForm)
+	if e != nil {
+		f.Lang = e.SourceLang
+	} else if _, ok := a.langs.Get(f.Lang); !ok {
+		errs["lang"] = "form.invalid_choice"
+	}
+	tr := f.validTranslation(errs, a.zone)
+	p, err := a.newEditPage(r, e, f, errs)
+	if err != nil {
+		return err
+	}
+	in := f.validEntry(errs, p.Sections, p.Tags, p.Organisations)
+	p.Form = f // validation may fill in the slug
+	if isPreview(r) {
+		p.Preview = a.md.Render(f.Body)
+		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
+	}
+	if errs.Any() {
+		p.Flash = p.L.T("form.has_errors")
+		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
+	}
+	var id int64
+	if e != nil {
+		id = e.ID
+	}
+	id, err = a.store.SaveEntry(r.Context(), id, in, tr, currentUser(r).ID)
+	if errors.Is(err, ErrSlugTaken) {
+		errs["slug"] = "entry.slug_taken"
+		p.Flash = p.L.T("form.has_errors")
+		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
+	}
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/entries/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// confirmPage asks before something that cannot be undone.
+type confirmPage struct {
+	web.Page
+	Entry *Entry
+	Title string
+}
+
+// ConfirmDelete serves GET /admin/entries/{id}/delete.
+func (a *Admin) ConfirmDelete(w http.ResponseWriter, r *http.Request) error {
+	e, err := a.loadEntry(r)
+	if err != nil {
+		return err
+	}
+	return a.rd.Render(w, http.StatusOK, a.tmpl["admin_delete"], confirmPage{Page: a.page(r, "admin.delete_entry"), Entry: e, Title: e.Source().Title})
+}
+
+// Delete serves POST /admin/entries/{id}/delete.
+func (a *Admin) Delete(w http.ResponseWriter, r *http.Request) error {
+	e, err := a.loadEntry(r)
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeleteEntry(r.Context(), e.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/entries?deleted=1", http.StatusSeeOther)
+	return nil
+}
+
+// UploadImage serves POST /admin/entries/{id}/image: a new featured image
+// (re-encoded without metadata) or, with remove=1, none.
+func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
+	e, err := a.loadEntry(r)
+	if err != nil {
+		return err
+	}
+	back := "/admin/entries/" + strconv.FormatInt(e.ID, 10)
+	if r.FormValue("remove") != "" {
+		if err := a.store.SetFeaturedMedia(r.Context(), e.ID, 0); err != nil {
+			return err
+		}
+		http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther)
+		return nil
+	}
+	showError := func(key string) error {
+		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone), FieldErrors{"image": key})
+		if err != nil {
+			return err
+		}
+		p.Flash = p.L.T(key)
+		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
+	}
+	file, _, err := r.FormFile("image")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return showError("media.too_large")
+		}
+		return showError("media.missing")
+	}
+	defer file.Close()
+	alt := r.FormValue("alt")
+	if len([]rune(alt)) > 300 {
+		return showError("form.too_long")
+	}
+	m, err := a.media.SaveImage(r.Context(), file, alt, "", media.DefaultLimits())
+	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		return showError("media.too_large")
+	case errors.Is(err, media.ErrTooManyPixels):
+		return showError("media.too_many_pixels")
+	case errors.Is(err, media.ErrUnsupported):
+		return showError("media.unsupported")
+	case errors.Is(err, media.ErrCorrupt):
+		return showError("media.corrupt")
+	case err != nil:
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return showError("media.too_large")
+		}
+		return err
+	}
+	if err := a.store.SetFeaturedMedia(r.Context(), e.ID, m.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther)
+	return nil
+}

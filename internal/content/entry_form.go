@@ -1,0 +1,250 @@
+package content
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Field limits, in characters.
+const (
+	maxTitle   = 300
+	maxSummary = 1000
+	maxBody    = 200_000
+	maxVenue   = 300
+)
+
+// formTimeLayout is what <input type="datetime-local"> sends.
+const formTimeLayout = "2006-01-02T15:04"
+
+// FieldErrors maps a form field to the message key of what is wrong with it.
+type FieldErrors map[string]string
+
+// Any reports whether there is at least one error.
+func (fe FieldErrors) Any() bool { return len(fe) > 0 }
+
+// entryForm is the editor's form for an entry and one of its translations,
+// kept as typed so that a refused form comes back unchanged.
+type entryForm struct {
+	Kind      string
+	Lang      string
+	Title     string
+	Slug      string
+	Summary   string
+	Body      string
+	Status    string
+	PublishAt string // datetime-local, in the site's zone
+	SectionID int64
+	Featured  bool
+	TagIDs    map[int64]bool
+	OrgIDs    map[int64]bool
+	OrgOrder  []int64
+
+	EventStart    string // datetime-local, in EventZone
+	EventZone     string
+	EventDuration string
+	EventMode     string
+	EventVenue    string
+}
+
+func parseIDs(vals []string) (map[int64]bool, []int64, bool) {
+	set := map[int64]bool{}
+	var order []int64
+	for _, v := range vals {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, nil, false
+		}
+		if !set[id] {
+			set[id] = true
+			order = append(order, id)
+		}
+	}
+	return set, order, true
+}
+
+// readEntryForm reads the posted form; it never fails, validation does.
+func readEntryForm(form url.Values) (entryForm, FieldErrors) {
+	errs := FieldErrors{}
+	f := entryForm{
+		Kind:          strings.TrimSpace(form.Get("kind")),
+		Lang:          strings.TrimSpace(form.Get("lang")),
+		Title:         strings.TrimSpace(form.Get("title")),
+		Slug:          strings.TrimSpace(form.Get("slug")),
+		Summary:       strings.TrimSpace(form.Get("summary")),
+		Body:          strings.ReplaceAll(form.Get("body"), "\r\n", "\n"),
+		Status:        form.Get("status"),
+		PublishAt:     strings.TrimSpace(form.Get("publish_at")),
+		Featured:      form.Get("featured") != "",
+		EventStart:    strings.TrimSpace(form.Get("event_start")),
+		EventZone:     strings.TrimSpace(form.Get("event_zone")),
+		EventDuration: strings.TrimSpace(form.Get("event_duration")),
+		EventMode:     form.Get("event_mode"),
+		EventVenue:    strings.TrimSpace(form.Get("event_venue")),
+	}
+	if s := form.Get("section_id"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id < 0 {
+			errs["section_id"] = "form.invalid_choice"
+		}
+		f.SectionID = id
+	}
+	var ok bool
+	if f.TagIDs, _, ok = parseIDs(form["tag_id"]); !ok {
+		errs["tags"] = "form.invalid_choice"
+	}
+	if f.OrgIDs, f.OrgOrder, ok = parseIDs(form["org_id"]); !ok {
+		errs["organisations"] = "form.invalid_choice"
+	}
+	return f, errs
+}
+
+// validTranslation checks the language-specific fields and turns them into
+// a TranslationInput. zone is the site's zone for the publish time.
+func (f *entryForm) validTranslation(errs FieldErrors, zone *time.Location) TranslationInput {
+	in := TranslationInput{Lang: f.Lang, Title: f.Title, Summary: f.Summary, Body: f.Body, Status: Status(f.Status)}
+	switch n := utf8.RuneCountInString(f.Title); {
+	case n == 0:
+		errs["title"] = "form.required"
+	case n > maxTitle:
+		errs["title"] = "form.too_long"
+	}
+	if f.Slug == "" {
+		f.Slug = Slugify(f.Title)
+	}
+	switch {
+	case f.Slug == "" && f.Title != "":
+		errs["slug"] = "entry.slug_invalid"
+	case f.Slug != "" && !ValidSlug(f.Slug):
+		errs["slug"] = "entry.slug_invalid"
+	case reservedSlugs[f.Slug]:
+		errs["slug"] = "entry.slug_reserved"
+	}
+	in.Slug = f.Slug
+	if utf8.RuneCountInString(f.Summary) > maxSummary {
+		errs["summary"] = "form.too_long"
+	}
+	if utf8.RuneCountInString(f.Body) > maxBody {
+		errs["body"] = "form.too_long"
+	}
+	if !utf8.ValidString(f.Title + f.Summary + f.Body) {
+		errs["body"] = "form.invalid_text"
+	}
+	if !in.Status.Valid() {
+		errs["status"] = "form.invalid_choice"
+	}
+	if f.PublishAt != "" {
+		t, err := time.ParseInLocation(formTimeLayout, f.PublishAt, zone)
+		if err != nil {
+			errs["publish_at"] = "form.invalid_time"
+		}
+		in.PublishAt = t
+	}
+	if in.Status == Scheduled && f.PublishAt == "" {
+		errs["publish_at"] = "entry.schedule_needs_time"
+	}
+	return in
+}
+
+// validEntry checks the entry-wide fields.
+func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation) EntryInput {
+	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured}
+	if !in.Kind.Valid() {
+		errs["kind"] = "form.invalid_choice"
+	}
+	if f.SectionID != 0 && !containsID(len(sections), func(i int) int64 { return sections[i].ID }, f.SectionID) {
+		errs["section_id"] = "form.invalid_choice"
+	}
+	for _, id := range sortedIDs(f.TagIDs) {
+		if !containsID(len(tags), func(i int) int64 { return tags[i].ID }, id) {
+			errs["tags"] = "form.invalid_choice"
+		}
+		in.TagIDs = append(in.TagIDs, id)
+	}
+	for _, id := range f.OrgOrder {
+		if !containsID(len(orgs), func(i int) int64 { return orgs[i].ID }, id) {
+			errs["organisations"] = "form.invalid_choice"
+		}
+		in.OrgIDs = append(in.OrgIDs, id)
+	}
+	if in.Kind == Event {
+		in.Event = f.validEvent(errs)
+	}
+	return in
+}
+
+func (f *entryForm) validEvent(errs FieldErrors) *EventInfo {
+	ev := &EventInfo{TimeZone: f.EventZone, Mode: f.EventMode, Venue: f.EventVenue, DurationMinutes: 60}
+	loc, err := time.LoadLocation(f.EventZone)
+	if f.EventZone == "" || err != nil || f.EventZone == "Local" {
+		errs["event_zone"] = "event.zone_invalid"
+		loc = time.UTC
+	}
+	if f.EventStart == "" {
+		errs["event_start"] = "form.required"
+	} else if t, err := time.ParseInLocation(formTimeLayout, f.EventStart, loc); err != nil {
+		errs["event_start"] = "form.invalid_time"
+	} else {
+		ev.StartsAt = t
+	}
+	if f.EventDuration != "" {
+		d, err := strconv.Atoi(f.EventDuration)
+		if err != nil || d < 1 || d > 60*24*14 {
+			errs["event_duration"] = "event.duration_invalid"
+		}
+		ev.DurationMinutes = d
+	}
+	switch f.EventMode {
+	case "online", "in-person", "hybrid":
+	default:
+		errs["event_mode"] = "form.invalid_choice"
+	}
+	if utf8.RuneCountInString(f.EventVenue) > maxVenue {
+		errs["event_venue"] = "form.too_long"
+	}
+	return ev
+}
+
+func containsID(n int, id func(int) int64, want int64) bool {
+	for i := 0; i < n; i++ {
+		if id(i) == want {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedIDs(set map[int64]bool) []int64 { return slices.Sorted(maps.Keys(set)) }
+
+// formFromEntry fills the form from a stored entry and one translation.
+func formFromEntry(e *Entry, t Translation, zone *time.Location) entryForm {
+	f := entryForm{
+		Kind: string(e.Kind), Lang: t.Lang, Title: t.Title, Slug: t.Slug, Summary: t.Summary, Body: t.Body,
+		Status: string(t.Status), SectionID: e.SectionID, Featured: e.Featured,
+		TagIDs: map[int64]bool{}, OrgIDs: map[int64]bool{},
+	}
+	if !t.PublishAt.IsZero() {
+		f.PublishAt = t.PublishAt.In(zone).Format(formTimeLayout)
+	}
+	for _, id := range e.TagIDs {
+		f.TagIDs[id] = true
+	}
+	for _, id := range e.OrgIDs {
+		f.OrgIDs[id] = true
+	}
+	f.OrgOrder = e.OrgIDs
+	if ev := e.Event; ev != nil {
+		f.EventStart = ev.Local().Format(formTimeLayout)
+		f.EventZone, f.EventMode, f.EventVenue = ev.TimeZone, ev.Mode, ev.Venue
+		f.EventDuration = strconv.Itoa(ev.DurationMinutes)
+	}
+	return f
+}
+
+// isPreview reports whether the editor pressed Preview rather than Save.
+func isPreview(r *http.Request) bool { return r.PostFormValue("action") == "preview" }

@@ -1,0 +1,352 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"peerpress/internal/db"
+)
+
+// EntryInput is what an editor saves about an entry as a whole.
+type EntryInput struct {
+	Kind      Kind
+	SectionID int64
+	Featured  bool
+	TagIDs    []int64
+	OrgIDs    []int64
+	Event     *EventInfo // kind event only
+}
+
+// TranslationInput is what an editor saves for one language.
+type TranslationInput struct {
+	Lang      string
+	Title     string
+	Slug      string
+	Summary   string
+	Body      string
+	Status    Status
+	PublishAt time.Time
+}
+
+// normalise keeps status and publish time consistent: a published
+// translation with a future time is scheduled, and the reverse.
+func (in *TranslationInput) normalise(now time.Time) {
+	in.PublishAt = in.PublishAt.Truncate(time.Second)
+	if in.PublishAt.IsZero() {
+		in.PublishAt = now
+	}
+	switch {
+	case in.Status == Published && in.PublishAt.After(now):
+		in.Status = Scheduled
+	case in.Status == Scheduled && !in.PublishAt.After(now):
+		in.Status = Published
+	}
+}
+
+// SaveEntry creates (id 0) or updates an entry together with its source
+// translation, in one transaction, and returns the entry's id.
+func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source TranslationInput, userID int64) (int64, error) {
+	now := s.now()
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if id == 0 {
+			err := tx.QueryRowContext(ctx, `INSERT INTO entries (kind, source_lang, section_id, author_id, featured, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				in.Kind, source.Lang, nullID(in.SectionID), nullID(userID), in.Featured, now.Unix(), now.Unix()).Scan(&id)
+			if err != nil {
+				return err
+			}
+		} else {
+			var oldKind Kind
+			var sourceLang string
+			err := tx.QueryRowContext(ctx, `SELECT kind, source_lang FROM entries WHERE id = ?`, id).Scan(&oldKind, &sourceLang)
+			if errors.Is(err, sql.ErrNoRows) {
+				return db.ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			source.Lang = sourceLang // the source language is fixed at creation
+			if oldKind != in.Kind {
+				if err := s.keepOldURLs(ctx, tx, id, oldKind, now); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE entries SET kind = ?, section_id = ?, featured = ?, updated_at = ? WHERE id = ?`,
+				in.Kind, nullID(in.SectionID), in.Featured, now.Unix(), id); err != nil {
+				return err
+			}
+		}
+		if err := replaceLinks(ctx, tx, "entry_tags", "tag_id", id, in.TagIDs); err != nil {
+			return err
+		}
+		if err := replaceLinks(ctx, tx, "entry_organisations", "organisation_id", id, in.OrgIDs); err != nil {
+			return err
+		}
+		if err := saveEvent(ctx, tx, id, in); err != nil {
+			return err
+		}
+		_, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
+		return err
+	})
+	if err != nil {
+		return 0, wrapSaveErr(err)
+	}
+	return id, nil
+}
+
+// SaveTranslation creates or updates the entry's translation in tr.Lang,
+// keeping a revision.
+func (s *Store) SaveTranslation(ctx context.Context, entryID int64, tr TranslationInput, userID int64) (Translation, error) {
+	now := s.now()
+	var saved Translation
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var kind Kind
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, entryID).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return db.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if saved, err = s.saveTranslation(ctx, tx, entryID, kind, tr, userID, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), entryID)
+		return err
+	})
+	if err != nil {
+		return Translation{}, wrapSaveErr(err)
+	}
+	return saved, nil
+}
+
+func wrapSaveErr(err error) error {
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return err
+	case db.IsUniqueViolation(err):
+		return ErrSlugTaken
+	}
+	return fmt.Errorf("content: save: %w", err)
+}
+
+func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, kind Kind, in TranslationInput, userID int64, now time.Time) (Translation, error) {
+	in.normalise(now)
+	var sourceLang string
+	if err := tx.QueryRowContext(ctx, `SELECT source_lang FROM entries WHERE id = ?`, entryID).Scan(&sourceLang); err != nil {
+		return Translation{}, err
+	}
+	var t Translation
+	err := scanTranslation(tx.QueryRowContext(ctx, `SELECT `+translationCols+` FROM translations t WHERE t.entry_id = ? AND t.lang = ?`, entryID, in.Lang), &t)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Translation{}, err
+	}
+
+	// A translation records which revision of the source it was made from;
+	// the source records its own revision.
+	sourceRev := 0
+	if in.Lang != sourceLang {
+		err := tx.QueryRowContext(ctx, `SELECT revision FROM translations WHERE entry_id = ? AND lang = ?`, entryID, sourceLang).Scan(&sourceRev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Translation{}, err
+		}
+	}
+
+	if exists {
+		if t.Slug != in.Slug {
+			// The old address keeps working as a redirect to the new one.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO old_paths (path, translation_id, created_at) VALUES (?, ?, ?)
+				ON CONFLICT (path) DO UPDATE SET translation_id = excluded.translation_id`,
+				URL(kind, t.Lang, t.Slug), t.ID, now.Unix()); err != nil {
+				return Translation{}, err
+			}
+		}
+		t.Revision++
+		if in.Lang == sourceLang {
+			sourceRev = t.Revision
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE translations SET title = ?, slug = ?, summary = ?, body = ?, status = ?, publish_at = ?,
+			revision = ?, source_revision = ?, updated_at = ? WHERE id = ?`,
+			in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), t.Revision, sourceRev, now.Unix(), t.ID); err != nil {
+			return Translation{}, err
+		}
+	} else {
+		t = Translation{EntryID: entryID, Lang: in.Lang, Revision: 1, CreatedAt: now}
+		if in.Lang == sourceLang {
+			sourceRev = 1
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO translations (entry_id, lang, title, slug, summary, body, status, publish_at,
+			revision, source_revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
+			entryID, in.Lang, in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), sourceRev, now.Unix(), now.Unix()).Scan(&t.ID); err != nil {
+			return Translation{}, err
+		}
+	}
+	// The live address must not also redirect elsewhere.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM old_paths WHERE path = ?`, URL(kind, in.Lang, in.Slug)); err != nil {
+		return Translation{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (translation_id, number, title, slug, summary, body, status, publish_at, author_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Revision, in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), nullID(userID), now.Unix()); err != nil {
+		return Translation{}, err
+	}
+	t.Title, t.Slug, t.Summary, t.Body, t.Status, t.PublishAt = in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt
+	t.SourceRevision, t.UpdatedAt = sourceRev, now
+	return t, nil
+}
+
+// keepOldURLs records the current address of every translation, before a
+// change of kind moves them.
+func (s *Store) keepOldURLs(ctx context.Context, tx *db.Tx, entryID int64, kind Kind, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, lang, slug FROM translations WHERE entry_id = ?`, entryID)
+	if err != nil {
+		return err
+	}
+	type old struct {
+		id         int64
+		lang, slug string
+	}
+	var olds []old
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.id, &o.lang, &o.slug); err != nil {
+			rows.Close()
+			return err
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	for _, o := range olds {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO old_paths (path, translation_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (path) DO UPDATE SET translation_id = excluded.translation_id`, URL(kind, o.lang, o.slug), o.id, now.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func replaceLinks(ctx context.Context, tx *db.Tx, table, col string, entryID int64, ids []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE entry_id = ?`, entryID); err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
+	for i, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var err error
+		if table == "entry_organisations" {
+			_, err = tx.ExecContext(ctx, `INSERT INTO entry_organisations (entry_id, organisation_id, position) VALUES (?, ?, ?)`, entryID, id, i)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (entry_id, `+col+`) VALUES (?, ?)`, entryID, id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func saveEvent(ctx context.Context, tx *db.Tx, entryID int64, in EntryInput) error {
+	if in.Kind != Event || in.Event == nil {
+		_, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
+		return err
+	}
+	ev := in.Event
+	_, err := tx.ExecContext(ctx, `INSERT INTO events (entry_id, starts_at, time_zone, duration_minutes, mode, venue) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (entry_id) DO UPDATE SET starts_at = excluded.starts_at, time_zone = excluded.time_zone,
+		duration_minutes = excluded.duration_minutes, mode = excluded.mode, venue = excluded.venue`,
+		entryID, ev.StartsAt.Unix(), ev.TimeZone, ev.DurationMinutes, ev.Mode, ev.Venue)
+	return err
+}
+
+// SetFeaturedMedia sets or clears (0) the entry's featured image.
+func (s *Store) SetFeaturedMedia(ctx context.Context, entryID, mediaID int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE entries SET featured_media_id = ?, updated_at = ? WHERE id = ?`, nullID(mediaID), s.now().Unix(), entryID)
+	if err != nil {
+		return fmt.Errorf("content: featured image: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+// DeleteEntry removes an entry; its addresses answer 410 Gone from then on.
+func (s *Store) DeleteEntry(ctx context.Context, id int64) error {
+	now := s.now()
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		var kind Kind
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, id).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return db.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.keepOldURLs(ctx, tx, id, kind, now); err != nil {
+			return err
+		}
+		// Deleting the translations sets every old path that led to them,
+		// including the ones just recorded, to NULL: gone.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("content: delete entry: %w", err)
+		}
+		return nil
+	})
+}
+
+// Revisions lists a translation's revisions, newest first.
+func (s *Store) Revisions(ctx context.Context, translationID int64) ([]Revision, error) {
+	return s.revisions(ctx, `WHERE r.translation_id = ? ORDER BY r.number DESC`, translationID)
+}
+
+// RevisionByID loads one revision.
+func (s *Store) RevisionByID(ctx context.Context, id int64) (Revision, error) {
+	revs, err := s.revisions(ctx, `WHERE r.id = ?`, id)
+	if err != nil {
+		return Revision{}, err
+	}
+	if len(revs) == 0 {
+		return Revision{}, db.ErrNotFound
+	}
+	return revs[0], nil
+}
+
+func (s *Store) revisions(ctx context.Context, where string, args ...any) ([]Revision, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.translation_id, r.number, r.title, r.slug, r.summary, r.body, r.status, r.publish_at,
+		COALESCE(r.author_id, 0), COALESCE(u.email, ''), r.created_at
+		FROM revisions r LEFT JOIN users u ON u.id = r.author_id `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: revisions: %w", err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var r Revision
+		var publish, created int64
+		if err := rows.Scan(&r.ID, &r.TranslationID, &r.Number, &r.Title, &r.Slug, &r.Summary, &r.Body, &r.Status, &publish,
+			&r.AuthorID, &r.AuthorEmail, &created); err != nil {
+			return nil, err
+		}
+		r.PublishAt, r.CreatedAt = unix(publish), unix(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PromoteScheduled marks scheduled translations whose time has come as
+// published, so the editor's lists say what readers see. Readers do not
+// depend on it: visibility is decided by the publish time.
+func (s *Store) PromoteScheduled(ctx context.Context) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE translations SET status = 'published' WHERE status = 'scheduled' AND publish_at <= ?`, s.now().Unix())
+	if err != nil {
+		return 0, fmt.Errorf("content: promote scheduled: %w", err)
+	}
+	return res.RowsAffected()
+}

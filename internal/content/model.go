@@ -1,0 +1,219 @@
+// Package content owns entries — articles, events, publications,
+// statements, campaigns, pages — their translations, revisions, sections,
+// tags and co-author organisations: the SQL, the public pages and the
+// editor.
+package content
+
+import (
+	"time"
+)
+
+// Kind is the kind of an entry.
+type Kind string
+
+// The kinds of entry. Calls and members' updates are reserved for the work
+// that brings them.
+const (
+	Article     Kind = "article"
+	Event       Kind = "event"
+	Publication Kind = "publication"
+	Statement   Kind = "statement"
+	Campaign    Kind = "campaign"
+	Page        Kind = "page"
+)
+
+// Kinds lists the kinds an editor can create, in menu order.
+var Kinds = []Kind{Article, Event, Publication, Statement, Campaign, Page}
+
+// segments maps a kind to its URL segment; pages live at /{lang}/{slug}.
+var segments = map[Kind]string{
+	Article:     "articles",
+	Event:       "events",
+	Publication: "publications",
+	Statement:   "statements",
+	Campaign:    "campaigns",
+}
+
+// Segment is the kind's URL segment, "" for pages.
+func (k Kind) Segment() string { return segments[k] }
+
+// Valid reports whether k is a kind an editor can create.
+func (k Kind) Valid() bool {
+	for _, v := range Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Status is where a translation is in its life.
+type Status string
+
+// Statuses. A scheduled translation becomes visible when its publish time
+// passes, without anything having to run; archived ones stay readable.
+const (
+	Draft     Status = "draft"
+	Scheduled Status = "scheduled"
+	Published Status = "published"
+	Archived  Status = "archived"
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []Status{Draft, Scheduled, Published, Archived}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, v := range Statuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Entry is one piece of content in all its languages.
+type Entry struct {
+	ID              int64
+	Kind            Kind
+	SourceLang      string
+	SectionID       int64 // 0: none
+	AuthorID        int64 // 0: unknown (imported, or author deleted)
+	Featured        bool
+	FeaturedMediaID int64 // 0: none
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+
+	Translations []Translation
+	TagIDs       []int64
+	OrgIDs       []int64
+	Event        *EventInfo
+}
+
+// Translation returns the entry's translation in lang.
+func (e *Entry) Translation(lang string) (Translation, bool) {
+	for _, t := range e.Translations {
+		if t.Lang == lang {
+			return t, true
+		}
+	}
+	return Translation{}, false
+}
+
+// Source returns the translation in the entry's source language.
+func (e *Entry) Source() Translation {
+	t, _ := e.Translation(e.SourceLang)
+	return t
+}
+
+// Translation is an entry in one language.
+type Translation struct {
+	ID             int64
+	EntryID        int64
+	Lang           string
+	Title          string
+	Slug           string
+	Summary        string
+	Body           string // Markdown
+	Status         Status
+	PublishAt      time.Time
+	Revision       int // how many times it was saved
+	SourceRevision int // the source's revision this was made from
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Visible reports whether readers can see the translation at now.
+func (t Translation) Visible(now time.Time) bool {
+	return t.Status != Draft && !t.PublishAt.After(now)
+}
+
+// URL is the translation's public address.
+func URL(kind Kind, lang, slug string) string {
+	if seg := kind.Segment(); seg != "" {
+		return "/" + lang + "/" + seg + "/" + slug
+	}
+	return "/" + lang + "/" + slug
+}
+
+// EventInfo is what the spine knows about an event: when and where. The
+// events package adds registration, speakers and interpretation.
+type EventInfo struct {
+	StartsAt        time.Time
+	TimeZone        string
+	DurationMinutes int
+	Mode            string // online, in-person, hybrid
+	Venue           string
+}
+
+// Local is the start in the event's own zone.
+func (e EventInfo) Local() time.Time {
+	loc, err := time.LoadLocation(e.TimeZone)
+	if err != nil {
+		return e.StartsAt.UTC()
+	}
+	return e.StartsAt.In(loc)
+}
+
+// Section groups entries (news, resources, advocacy…); its name is
+// translated, its slug is the same in every language.
+type Section struct {
+	ID       int64
+	Slug     string
+	Position int
+	Names    map[string]string
+}
+
+// Tag labels entries across sections.
+type Tag struct {
+	ID    int64
+	Slug  string
+	Names map[string]string
+}
+
+// localName picks the name in lang, else English, else any.
+func localName(names map[string]string, slug, lang string) string {
+	if n := names[lang]; n != "" {
+		return n
+	}
+	if n := names["en"]; n != "" {
+		return n
+	}
+	for _, n := range names {
+		return n
+	}
+	return slug
+}
+
+// Name is the section's name in lang.
+func (s Section) Name(lang string) string { return localName(s.Names, s.Slug, lang) }
+
+// Name is the tag's name in lang.
+func (t Tag) Name(lang string) string { return localName(t.Names, t.Slug, lang) }
+
+// Organisation is a member or partner organisation; entries can name them
+// as co-authors.
+type Organisation struct {
+	ID       int64
+	Slug     string
+	Name     string
+	Website  string
+	Country  string
+	Relation string // member or partner
+}
+
+// Revision is one saved state of a translation.
+type Revision struct {
+	ID            int64
+	TranslationID int64
+	Number        int
+	Title         string
+	Slug          string
+	Summary       string
+	Body          string
+	Status        Status
+	PublishAt     time.Time
+	AuthorID      int64
+	AuthorEmail   string
+	CreatedAt     time.Time
+}

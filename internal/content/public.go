@@ -1,0 +1,300 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+// MediaFinder finds uploaded files; the media package provides it.
+type MediaFinder interface {
+	ByID(ctx context.Context, id int64) (media.Media, error)
+}
+
+// Public serves the public site's content pages.
+type Public struct {
+	store   *Store
+	md      *Markdown
+	rd      *web.Renderer
+	langs   *i18n.Bundle
+	media   MediaFinder
+	zone    *time.Location
+	tmpl    map[string]*template.Template
+	PerPage int
+}
+
+// NewPublic parses the public templates.
+func NewPublic(store *Store, md *Markdown, rd *web.Renderer, media MediaFinder, zone *time.Location) (*Public, error) {
+	tmpl, err := rd.Templates(templates, "templates/public_*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Public{store: store, md: md, rd: rd, langs: rd.I18n, media: media, zone: zone, tmpl: tmpl, PerPage: 10}, nil
+}
+
+// Nav lists the sections and the events archive for the main navigation.
+func (p *Public) Nav(ctx context.Context, lang string) []web.NavLink {
+	secs, err := p.store.Sections(ctx)
+	if err != nil {
+		slog.Error("nav: sections", "err", err)
+	}
+	loc := p.langs.Localizer(lang)
+	out := make([]web.NavLink, 0, len(secs)+2)
+	for _, s := range secs {
+		out = append(out, web.NavLink{Name: s.Name(lang), URL: "/" + lang + "/section/" + s.Slug})
+	}
+	out = append(out,
+		web.NavLink{Name: loc.T("kind.event.plural"), URL: "/" + lang + "/events"},
+		web.NavLink{Name: loc.T("kind.publication.plural"), URL: "/" + lang + "/publications"},
+	)
+	return out
+}
+
+// homePage is the data of the home page.
+type homePage struct {
+	web.Page
+	Featured *Item
+	Upcoming []Item
+	Latest   []Item
+	Zone     *time.Location
+}
+
+// Home serves /{lang}/.
+func (p *Public) Home(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		page := p.rd.Page(r, lang)
+		page.Canonical = "/" + lang + "/"
+		for _, l := range p.langs.Enabled() {
+			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
+		}
+		data := homePage{Page: page, Zone: p.zone}
+		if f, err := p.store.FeaturedCampaign(ctx, lang); err == nil {
+			data.Featured = &f
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		var err error
+		if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
+			return err
+		}
+		if data.Latest, _, err = p.store.List(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 1, 8); err != nil {
+			return err
+		}
+		return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
+	}
+}
+
+// entryPage is the data of an entry's page.
+type entryPage struct {
+	web.Page
+	Kind          Kind
+	T             Translation
+	Body          template.HTML
+	Section       *Section
+	Tags          []Tag
+	Organisations []Organisation
+	Event         *EventInfo
+	Image         *media.Media
+	Zone          *time.Location
+}
+
+// Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
+func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		slug := r.PathValue("slug")
+		e, err := p.store.BySlug(ctx, lang, slug)
+		if errors.Is(err, db.ErrNotFound) {
+			return p.fallback(w, r)
+		}
+		if err != nil {
+			return err
+		}
+		t, _ := e.Translation(lang)
+		if e.Kind != kind {
+			if !t.Visible(p.store.now()) {
+				return web.NotFound()
+			}
+			http.Redirect(w, r, URL(e.Kind, lang, slug), http.StatusMovedPermanently)
+			return nil
+		}
+		if !t.Visible(p.store.now()) {
+			return web.NotFound()
+		}
+		page := p.rd.Page(r, lang)
+		page.Title, page.Description = t.Title, t.Summary
+		page.Canonical = URL(kind, lang, slug)
+		visible, err := p.store.VisibleLangs(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range p.langs.Enabled() {
+			if s, ok := visible[l.Code]; ok {
+				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
+			}
+		}
+		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Event: e.Event, Zone: p.zone}
+		data.Crumbs = []web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}
+		if e.SectionID != 0 {
+			if secs, err := p.store.Sections(ctx); err == nil {
+				for i := range secs {
+					if secs[i].ID == e.SectionID {
+						data.Section = &secs[i]
+						data.Crumbs = append(data.Crumbs, web.Crumb{Name: secs[i].Name(lang), URL: "/" + lang + "/section/" + secs[i].Slug})
+					}
+				}
+			}
+		}
+		if kind != Page {
+			data.Crumbs = append(data.Crumbs, web.Crumb{Name: page.L.T("kind." + string(kind) + ".plural"), URL: "/" + lang + "/" + kind.Segment()})
+		}
+		data.Crumbs = append(data.Crumbs, web.Crumb{Name: t.Title})
+		if data.Tags, err = p.store.EntryTags(ctx, e.ID); err != nil {
+			return err
+		}
+		if data.Organisations, err = p.store.EntryOrganisations(ctx, e.ID); err != nil {
+			return err
+		}
+		if e.FeaturedMediaID != 0 && p.media != nil {
+			if m, err := p.media.ByID(ctx, e.FeaturedMediaID); err == nil {
+				data.Image = &m
+			}
+		}
+		return p.rd.Render(w, http.StatusOK, p.tmpl["public_entry"], data)
+	}
+}
+
+// fallback answers an address that matches no live page: a 301 when it
+// used to lead to something that moved, a 410 when that was deleted, a
+// 404 otherwise.
+func (p *Public) fallback(w http.ResponseWriter, r *http.Request) error {
+	to, err := p.store.OldPath(r.Context(), r.URL.Path)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return web.NotFound()
+	case err != nil:
+		return err
+	case to == "":
+		return web.Gone()
+	}
+	http.Redirect(w, r, to, http.StatusMovedPermanently)
+	return nil
+}
+
+// NotFound is the catch-all handler: old addresses redirect, others 404.
+func (p *Public) NotFound() web.HandlerFunc { return p.fallback }
+
+// archivePage is the data of a listing page.
+type archivePage struct {
+	web.Page
+	Heading string
+	Intro   string
+	Items   []Item
+	Total   int
+	Pager   web.Pager
+	Zone    *time.Location
+}
+
+// pageNumber reads {n} from /page/{n}; 0 when it is not a page number.
+func pageNumber(r *http.Request) int {
+	s := r.PathValue("n")
+	if s == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strconv.Itoa(n) != s {
+		return 0
+	}
+	return n
+}
+
+// archive renders one page of a listing whose first page lives at base.
+func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, heading string, f ListFilter, crumbs []web.Crumb, altBase func(lang string) string) error {
+	n := pageNumber(r)
+	if n == 0 {
+		return web.NotFound()
+	}
+	if n == 1 && r.PathValue("n") != "" {
+		http.Redirect(w, r, base, http.StatusMovedPermanently)
+		return nil
+	}
+	f.Lang = lang
+	items, total, err := p.store.List(r.Context(), f, n, p.PerPage)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (total+p.PerPage-1)/p.PerPage)
+	if n > pages {
+		return web.NotFound()
+	}
+	page := p.rd.Page(r, lang)
+	page.Title = heading
+	if n > 1 {
+		page.Title = page.L.T("pager.title", "Title", heading, "Page", n)
+	}
+	page.Canonical = r.URL.Path
+	page.Crumbs = append([]web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}, crumbs...)
+	for _, l := range p.langs.Enabled() {
+		page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: altBase(l.Code), Current: l.Code == lang})
+	}
+	pager := web.Pager{Page: n, Pages: pages, URL: func(k int) string {
+		if k == 1 {
+			return base
+		}
+		return base + "/page/" + strconv.Itoa(k)
+	}}
+	return p.rd.Render(w, http.StatusOK, p.tmpl["public_archive"], archivePage{Page: page, Heading: heading, Items: items, Total: total, Pager: pager, Zone: p.zone})
+}
+
+// KindArchive serves /{lang}/{kind} and its numbered pages.
+func (p *Public) KindArchive(lang string, kind Kind) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		loc := p.langs.Localizer(lang)
+		heading := loc.T("kind." + string(kind) + ".plural")
+		base := func(l string) string { return "/" + l + "/" + kind.Segment() }
+		return p.archive(w, r, lang, base(lang), heading, ListFilter{Kind: kind}, []web.Crumb{{Name: heading}}, base)
+	}
+}
+
+// SectionArchive serves /{lang}/section/{slug} and its numbered pages.
+func (p *Public) SectionArchive(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		sec, err := p.store.SectionBySlug(r.Context(), r.PathValue("slug"))
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		}
+		if err != nil {
+			return err
+		}
+		heading := sec.Name(lang)
+		base := func(l string) string { return "/" + l + "/section/" + sec.Slug }
+		return p.archive(w, r, lang, base(lang), heading, ListFilter{SectionID: sec.ID}, []web.Crumb{{Name: heading}}, base)
+	}
+}
+
+// TagArchive serves /{lang}/tag/{slug} and its numbered pages.
+func (p *Public) TagArchive(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tag, err := p.store.TagBySlug(r.Context(), r.PathValue("slug"))
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		}
+		if err != nil {
+			return err
+		}
+		loc := p.langs.Localizer(lang)
+		heading := loc.T("tag.heading", "Name", tag.Name(lang))
+		base := func(l string) string { return "/" + l + "/tag/" + tag.Slug }
+		return p.archive(w, r, lang, base(lang), heading, ListFilter{TagID: tag.ID}, []web.Crumb{{Name: heading}}, base)
+	}
+}

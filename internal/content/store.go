@@ -1,0 +1,342 @@
+package content
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"peerpress/internal/db"
+)
+
+// Store reads and writes entries. Timestamps are kept as Unix seconds.
+type Store struct {
+	db  *db.DB
+	now func() time.Time
+}
+
+// NewStore returns a store over d.
+func NewStore(d *db.DB) *Store {
+	return &Store{db: d, now: time.Now}
+}
+
+// visibleSQL selects translations readers may see: anything not a draft
+// whose publish time has come. Scheduled entries thus appear on time with
+// nothing having to run.
+const visibleSQL = `t.status <> 'draft' AND t.publish_at <= ?`
+
+const translationCols = `t.id, t.entry_id, t.lang, t.title, t.slug, t.summary, t.body, t.status, t.publish_at, t.revision, t.source_revision, t.created_at, t.updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanTranslation(s scanner, t *Translation, extra ...any) error {
+	var publish, created, updated int64
+	dest := append([]any{&t.ID, &t.EntryID, &t.Lang, &t.Title, &t.Slug, &t.Summary, &t.Body, &t.Status,
+		&publish, &t.Revision, &t.SourceRevision, &created, &updated}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return err
+	}
+	t.PublishAt, t.CreatedAt, t.UpdatedAt = unix(publish), unix(created), unix(updated)
+	return nil
+}
+
+func unix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+const entryCols = `e.id, e.kind, e.source_lang, e.section_id, e.author_id, e.featured, e.featured_media_id, e.created_at, e.updated_at`
+
+func scanEntry(s scanner, e *Entry, extra ...any) error {
+	var section, author, media sql.NullInt64
+	var created, updated int64
+	dest := append([]any{&e.ID, &e.Kind, &e.SourceLang, &section, &author, &e.Featured, &media, &created, &updated}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return err
+	}
+	e.SectionID, e.AuthorID, e.FeaturedMediaID = section.Int64, author.Int64, media.Int64
+	e.CreatedAt, e.UpdatedAt = unix(created), unix(updated)
+	return nil
+}
+
+// nullID stores 0 as NULL for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// Entry loads an entry with all its translations, tags, organisations and
+// event details.
+func (s *Store) Entry(ctx context.Context, id int64) (*Entry, error) {
+	e := &Entry{}
+	err := scanEntry(s.db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries e WHERE e.id = ?`, id), e)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, db.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: entry %d: %w", id, err)
+	}
+	if err := s.loadDetails(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+translationCols+` FROM translations t WHERE t.entry_id = ? ORDER BY t.lang`, e.ID)
+	if err != nil {
+		return fmt.Errorf("content: translations of %d: %w", e.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t Translation
+		if err := scanTranslation(rows, &t); err != nil {
+			return fmt.Errorf("content: translations of %d: %w", e.ID, err)
+		}
+		e.Translations = append(e.Translations, t)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if e.TagIDs, err = s.ids(ctx, `SELECT tag_id FROM entry_tags WHERE entry_id = ? ORDER BY tag_id`, e.ID); err != nil {
+		return err
+	}
+	if e.OrgIDs, err = s.ids(ctx, `SELECT organisation_id FROM entry_organisations WHERE entry_id = ? ORDER BY position, organisation_id`, e.ID); err != nil {
+		return err
+	}
+	if e.Kind == Event {
+		ev, err := s.eventInfo(ctx, e.ID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			e.Event = &ev
+		}
+	}
+	return nil
+}
+
+func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) eventInfo(ctx context.Context, entryID int64) (EventInfo, error) {
+	var ev EventInfo
+	var starts int64
+	err := s.db.QueryRowContext(ctx, `SELECT starts_at, time_zone, duration_minutes, mode, venue FROM events WHERE entry_id = ?`, entryID).
+		Scan(&starts, &ev.TimeZone, &ev.DurationMinutes, &ev.Mode, &ev.Venue)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ev, db.ErrNotFound
+	}
+	if err != nil {
+		return ev, fmt.Errorf("content: event %d: %w", entryID, err)
+	}
+	ev.StartsAt = unix(starts)
+	return ev, nil
+}
+
+// BySlug finds the entry whose translation in lang has this slug, whatever
+// its status; callers decide what readers may see.
+func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = ? AND slug = ?`, lang, slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, db.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: by slug: %w", err)
+	}
+	return s.Entry(ctx, id)
+}
+
+// OldPath looks up a URL that used to lead somewhere. It returns the
+// current URL to redirect to, or "" when the page is gone for good.
+func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
+	var kind Kind
+	var lang, slug sql.NullString
+	err := s.db.QueryRowContext(ctx, `
+		SELECT COALESCE(e.kind, ''), t.lang, t.slug
+		FROM old_paths o
+		LEFT JOIN translations t ON t.id = o.translation_id
+		LEFT JOIN entries e ON e.id = t.entry_id
+		WHERE o.path = ?`, path).Scan(&kind, &lang, &slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", db.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("content: old path: %w", err)
+	}
+	if !lang.Valid {
+		return "", nil
+	}
+	return URL(kind, lang.String, slug.String), nil
+}
+
+// Item is an entry as listings show it, in one language.
+type Item struct {
+	EntryID     int64
+	Kind        Kind
+	Lang        string
+	Title       string
+	Slug        string
+	Summary     string
+	Status      Status
+	PublishAt   time.Time
+	SectionID   int64
+	MediaID     int64
+	Event       *EventInfo
+	URL         string
+	ImageURL    string // set by handlers that show images
+	SectionName string // set by handlers
+}
+
+// ListFilter narrows a public listing.
+type ListFilter struct {
+	Lang            string
+	Kind            Kind  // "": every kind but pages
+	SectionID       int64 // 0: any
+	TagID           int64 // 0: any
+	ExcludeArchived bool
+}
+
+func (f ListFilter) where(now time.Time) (string, []any) {
+	conds := []string{visibleSQL, "t.lang = ?"}
+	args := []any{now.Unix(), f.Lang}
+	if f.Kind != "" {
+		conds = append(conds, "e.kind = ?")
+		args = append(args, f.Kind)
+	} else {
+		conds = append(conds, "e.kind <> 'page'")
+	}
+	if f.SectionID != 0 {
+		conds = append(conds, "e.section_id = ?")
+		args = append(args, f.SectionID)
+	}
+	if f.TagID != 0 {
+		conds = append(conds, "EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id AND et.tag_id = ?)")
+		args = append(args, f.TagID)
+	}
+	if f.ExcludeArchived {
+		conds = append(conds, "t.status <> 'archived'")
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+const itemSelect = `SELECT e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.status, t.publish_at, e.section_id, e.featured_media_id,
+	ev.starts_at, ev.time_zone, ev.duration_minutes, ev.mode, ev.venue
+	FROM translations t
+	JOIN entries e ON e.id = t.entry_id
+	LEFT JOIN events ev ON ev.entry_id = e.id`
+
+func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var it Item
+		var publish int64
+		var section, media, starts, duration sql.NullInt64
+		var zone, mode, venue sql.NullString
+		if err := rows.Scan(&it.EntryID, &it.Kind, &it.Lang, &it.Title, &it.Slug, &it.Summary, &it.Status, &publish,
+			&section, &media, &starts, &zone, &duration, &mode, &venue); err != nil {
+			return nil, fmt.Errorf("content: list: %w", err)
+		}
+		it.PublishAt = unix(publish)
+		it.SectionID, it.MediaID = section.Int64, media.Int64
+		if starts.Valid {
+			it.Event = &EventInfo{StartsAt: unix(starts.Int64), TimeZone: zone.String, DurationMinutes: int(duration.Int64), Mode: mode.String, Venue: venue.String}
+		}
+		it.URL = URL(it.Kind, it.Lang, it.Slug)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// List returns one page of visible entries, newest first, and the total.
+func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]Item, int, error) {
+	now := s.now()
+	where, args := f.where(now)
+	var total int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM translations t JOIN entries e ON e.id = t.entry_id WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("content: count: %w", err)
+	}
+	if page < 1 {
+		page = 1
+	}
+	items, err := s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ? OFFSET ?`,
+		append(args, perPage, (page-1)*perPage)...)
+	return items, total, err
+}
+
+// UpcomingEvents lists visible events in lang that have not ended, soonest first.
+func (s *Store) UpcomingEvents(ctx context.Context, lang string, limit int) ([]Item, error) {
+	now := s.now()
+	return s.items(ctx, itemSelect+` WHERE `+visibleSQL+` AND t.lang = ? AND e.kind = 'event'
+		AND ev.starts_at + ev.duration_minutes * 60 >= ? ORDER BY ev.starts_at, e.id LIMIT ?`,
+		now.Unix(), lang, now.Unix(), limit)
+}
+
+// FeaturedCampaign returns the newest featured campaign visible in lang.
+func (s *Store) FeaturedCampaign(ctx context.Context, lang string) (Item, error) {
+	items, err := s.items(ctx, itemSelect+` WHERE `+visibleSQL+` AND t.lang = ? AND e.kind = 'campaign' AND e.featured = ? AND t.status <> 'archived'
+		ORDER BY t.publish_at DESC, e.id DESC LIMIT 1`, s.now().Unix(), lang, true)
+	if err != nil {
+		return Item{}, err
+	}
+	if len(items) == 0 {
+		return Item{}, db.ErrNotFound
+	}
+	return items[0], nil
+}
+
+// VisibleLangs lists, for the given entries, which languages readers can see.
+func (s *Store) VisibleLangs(ctx context.Context, entryID int64) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT t.lang, t.slug FROM translations t WHERE t.entry_id = ? AND `+visibleSQL, entryID, s.now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("content: langs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var lang, slug string
+		if err := rows.Scan(&lang, &slug); err != nil {
+			return nil, err
+		}
+		out[lang] = slug
+	}
+	return out, rows.Err()
+}
+
+// EntryTags lists the tags of an entry.
+func (s *Store) EntryTags(ctx context.Context, entryID int64) ([]Tag, error) {
+	return s.tags(ctx, `WHERE t.id IN (SELECT tag_id FROM entry_tags WHERE entry_id = ?)`, entryID)
+}
+
+// EntryOrganisations lists an entry's co-author organisations in order.
+func (s *Store) EntryOrganisations(ctx context.Context, entryID int64) ([]Organisation, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.slug, o.name, o.website, o.country, o.relation
+		FROM organisations o JOIN entry_organisations eo ON eo.organisation_id = o.id
+		WHERE eo.entry_id = ? ORDER BY eo.position, o.name`, entryID)
+	if err != nil {
+		return nil, fmt.Errorf("content: entry organisations: %w", err)
+	}
+	defer rows.Close()
+	return scanOrganisations(rows)
+}

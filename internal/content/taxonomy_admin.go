@@ -1,0 +1,223 @@
+package content
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+// taxonomyPage is the data of the sections, tags and organisations pages:
+// a list, and a form for a new or the chosen item.
+type taxonomyPage struct {
+	web.Page
+	What          string // "sections", "tags", "organisations"
+	Languages     []i18n.Language
+	Sections      []Section
+	Tags          []Tag
+	Organisations []Organisation
+	// The form, as typed.
+	EditID   int64
+	Slug     string
+	Position string
+	Names    map[string]string
+	Org      Organisation
+	Errors   FieldErrors
+}
+
+func (a *Admin) requireTaxonomy(r *http.Request) error {
+	if !currentUser(r).Role.CanManageTaxonomy() {
+		return web.Forbidden()
+	}
+	return nil
+}
+
+func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error) {
+	p := taxonomyPage{Page: a.page(r, "admin."+what), What: what, Languages: a.langs.Enabled(), Names: map[string]string{}}
+	var err error
+	switch what {
+	case "sections":
+		p.Sections, err = a.store.Sections(r.Context())
+	case "tags":
+		p.Tags, err = a.store.Tags(r.Context())
+	case "organisations":
+		p.Organisations, err = a.store.Organisations(r.Context())
+	}
+	if id, perr := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); perr == nil {
+		p.fill(id)
+	}
+	switch {
+	case r.URL.Query().Get("saved") != "":
+		p.Flash = p.L.T("admin.saved")
+	case r.URL.Query().Get("deleted") != "":
+		p.Flash = p.L.T("admin.deleted")
+	}
+	return p, err
+}
+
+// fill puts the stored item with this id into the form.
+func (p *taxonomyPage) fill(id int64) {
+	for _, s := range p.Sections {
+		if s.ID == id {
+			p.EditID, p.Slug, p.Position, p.Names = id, s.Slug, strconv.Itoa(s.Position), s.Names
+		}
+	}
+	for _, t := range p.Tags {
+		if t.ID == id {
+			p.EditID, p.Slug, p.Names = id, t.Slug, t.Names
+		}
+	}
+	for _, o := range p.Organisations {
+		if o.ID == id {
+			p.EditID, p.Org = id, o
+		}
+	}
+}
+
+// Taxonomy serves GET /admin/{sections,tags,organisations}.
+func (a *Admin) Taxonomy(what string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := a.requireTaxonomy(r); err != nil {
+			return err
+		}
+		p, err := a.taxonomyPage(r, what)
+		if err != nil {
+			return err
+		}
+		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_taxonomy"], p)
+	}
+}
+
+// readNames reads name_<lang> fields for every enabled language.
+func (a *Admin) readNames(form url.Values, errs FieldErrors) map[string]string {
+	names := map[string]string{}
+	for _, l := range a.langs.Enabled() {
+		n := strings.TrimSpace(form.Get("name_" + l.Code))
+		if utf8.RuneCountInString(n) > 100 {
+			errs["name_"+l.Code] = "form.too_long"
+		}
+		names[l.Code] = n
+	}
+	if names[a.langs.Default().Code] == "" {
+		errs["name_"+a.langs.Default().Code] = "form.required"
+	}
+	return names
+}
+
+// SaveTaxonomy serves POST /admin/{sections,tags,organisations}: create,
+// or update when the form carries an id; with delete=1, delete.
+func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := a.requireTaxonomy(r); err != nil {
+			return err
+		}
+		if err := r.ParseForm(); err != nil {
+			return web.BadRequest("form.unreadable")
+		}
+		ctx := r.Context()
+		var id int64
+		if s := r.PostForm.Get("id"); s != "" {
+			var err error
+			if id, err = strconv.ParseInt(s, 10, 64); err != nil || id <= 0 {
+				return web.BadRequest("form.invalid_choice")
+			}
+		}
+		back := "/admin/" + what
+		if r.PostForm.Get("delete") != "" && id != 0 {
+			var err error
+			switch what {
+			case "sections":
+				err = a.store.DeleteSection(ctx, id)
+			case "tags":
+				err = a.store.DeleteTag(ctx, id)
+			case "organisations":
+				err = a.store.DeleteOrganisation(ctx, id)
+			}
+			if err != nil {
+				return err
+			}
+			http.Redirect(w, r, back+"?deleted=1", http.StatusSeeOther)
+			return nil
+		}
+
+		errs := FieldErrors{}
+		slug := strings.TrimSpace(r.PostForm.Get("slug"))
+		var saveErr error
+		p, err := a.taxonomyPage(r, what)
+		if err != nil {
+			return err
+		}
+		p.EditID, p.Errors = id, errs
+		switch what {
+		case "sections", "tags":
+			names := a.readNames(r.PostForm, errs)
+			if slug == "" {
+				slug = Slugify(names[a.langs.Default().Code])
+			}
+			pos, perr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("position")))
+			if what == "sections" && r.PostForm.Get("position") != "" && (perr != nil || pos < 0 || pos > 10000) {
+				errs["position"] = "form.invalid_number"
+			}
+			p.Slug, p.Names, p.Position = slug, names, r.PostForm.Get("position")
+			if !ValidSlug(slug) || utf8.RuneCountInString(slug) > 80 {
+				errs["slug"] = "entry.slug_invalid"
+			}
+			if errs.Any() {
+				break
+			}
+			if what == "sections" {
+				_, saveErr = a.store.SaveSection(ctx, Section{ID: id, Slug: slug, Position: pos, Names: names})
+			} else {
+				_, saveErr = a.store.SaveTag(ctx, Tag{ID: id, Slug: slug, Names: names})
+			}
+		case "organisations":
+			o := Organisation{ID: id, Slug: slug, Name: strings.TrimSpace(r.PostForm.Get("name")),
+				Website: strings.TrimSpace(r.PostForm.Get("website")), Country: strings.ToUpper(strings.TrimSpace(r.PostForm.Get("country"))),
+				Relation: r.PostForm.Get("relation")}
+			if o.Slug == "" {
+				o.Slug = Slugify(o.Name)
+			}
+			p.Org = o
+			switch n := utf8.RuneCountInString(o.Name); {
+			case n == 0:
+				errs["name"] = "form.required"
+			case n > 200:
+				errs["name"] = "form.too_long"
+			}
+			if !ValidSlug(o.Slug) || utf8.RuneCountInString(o.Slug) > 80 {
+				errs["slug"] = "entry.slug_invalid"
+			}
+			if o.Website != "" {
+				if u, err := url.Parse(o.Website); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(o.Website) > 500 {
+					errs["website"] = "form.invalid_url"
+				}
+			}
+			if o.Country != "" && (len(o.Country) != 2 || strings.Trim(o.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
+				errs["country"] = "form.invalid_country"
+			}
+			if o.Relation != "member" && o.Relation != "partner" {
+				errs["relation"] = "form.invalid_choice"
+			}
+			if errs.Any() {
+				break
+			}
+			_, saveErr = a.store.SaveOrganisation(ctx, o)
+		}
+		if errors.Is(saveErr, ErrSlugTaken) {
+			errs["slug"] = "entry.slug_taken"
+		} else if saveErr != nil {
+			return saveErr
+		}
+		if errs.Any() {
+			p.Flash = p.L.T("form.has_errors")
+			return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_taxonomy"], p)
+		}
+		http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther)
+		return nil
+	}
+}

@@ -1,0 +1,206 @@
+// Package i18n holds the languages peerpress knows and translates its
+// interface through message catalogs (go-i18n, with CLDR plural rules).
+// Catalogs are embedded JSON files, locales/<lang>.json; English is the
+// source and the fallback for a message a catalog lacks.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var catalogs embed.FS
+
+// Language describes one language the site can publish in.
+type Language struct {
+	Code string // BCP 47 code used in URLs: "en", "ru"
+	Name string // the language's name in itself: "Русский"
+	Dir  string // "ltr" or "rtl"
+}
+
+// RTL reports whether the language is written right to left.
+func (l Language) RTL() bool { return l.Dir == "rtl" }
+
+// known lists every language peerpress can be configured to publish in.
+var known = []Language{
+	{"en", "English", "ltr"},
+	{"ru", "Русский", "ltr"},
+	{"fr", "Français", "ltr"},
+	{"es", "Español", "ltr"},
+	{"hi", "हिन्दी", "ltr"},
+	{"ar", "العربية", "rtl"},
+	{"fa", "فارسی", "rtl"},
+	{"pt", "Português", "ltr"},
+	{"uk", "Українська", "ltr"},
+	{"zh", "中文", "ltr"},
+	{"sw", "Kiswahili", "ltr"},
+	{"id", "Bahasa Indonesia", "ltr"},
+}
+
+// Lookup finds a known language by code.
+func Lookup(code string) (Language, bool) {
+	for _, l := range known {
+		if l.Code == code {
+			return l, true
+		}
+	}
+	return Language{}, false
+}
+
+// Bundle is the set of enabled languages and their catalogs. It is built
+// once at start and shared; per-request state lives in a Localizer.
+type Bundle struct {
+	bundle     *goi18n.Bundle
+	enabled    []Language
+	localizers map[string]*Localizer
+	matcher    language.Matcher
+}
+
+// New loads the embedded catalogs and enables the given languages, the first
+// being the site's default. An unknown code is an error.
+func New(enabled []string) (*Bundle, error) {
+	return newBundle(catalogs, enabled)
+}
+
+func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
+	if len(enabled) == 0 {
+		return nil, fmt.Errorf("i18n: no language enabled")
+	}
+	b := &Bundle{bundle: goi18n.NewBundle(language.English), localizers: map[string]*Localizer{}}
+	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	files, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		buf, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := b.bundle.ParseMessageFileBytes(buf, path.Base(f)); err != nil {
+			return nil, fmt.Errorf("i18n: catalog %s: %w", f, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, code := range enabled {
+		code = strings.TrimSpace(code)
+		lang, ok := Lookup(code)
+		if !ok {
+			return nil, fmt.Errorf("i18n: unknown language %q", code)
+		}
+		if seen[code] {
+			continue
+		}
+		seen[code] = true
+		b.enabled = append(b.enabled, lang)
+		b.localizers[code] = &Localizer{Lang: lang, loc: goi18n.NewLocalizer(b.bundle, code, "en")}
+	}
+	tags := make([]language.Tag, len(b.enabled))
+	for i, l := range b.enabled {
+		tags[i] = language.Make(l.Code)
+	}
+	b.matcher = language.NewMatcher(tags)
+	return b, nil
+}
+
+// Negotiate picks the enabled language that best fits an Accept-Language
+// header, honouring q-values; a missing or malformed header gives the
+// default language.
+func (b *Bundle) Negotiate(acceptLanguage string) string {
+	if len(acceptLanguage) > 1024 {
+		return b.enabled[0].Code
+	}
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil || len(tags) == 0 {
+		return b.enabled[0].Code
+	}
+	_, idx, conf := b.matcher.Match(tags...)
+	if conf == language.No {
+		return b.enabled[0].Code
+	}
+	return b.enabled[idx].Code
+}
+
+// Enabled lists the enabled languages, the default first.
+func (b *Bundle) Enabled() []Language { return b.enabled }
+
+// Default is the site's default language.
+func (b *Bundle) Default() Language { return b.enabled[0] }
+
+// Get returns the enabled language with this code.
+func (b *Bundle) Get(code string) (Language, bool) {
+	l, ok := b.localizers[code]
+	if !ok {
+		return Language{}, false
+	}
+	return l.Lang, true
+}
+
+// Localizer returns the localizer of an enabled language, or the default's.
+func (b *Bundle) Localizer(code string) *Localizer {
+	if l, ok := b.localizers[code]; ok {
+		return l
+	}
+	return b.localizers[b.enabled[0].Code]
+}
+
+// Localizer translates interface messages into one language. It is safe
+// for concurrent use.
+type Localizer struct {
+	Lang Language
+	loc  *goi18n.Localizer
+}
+
+// T translates a message. args are name/value pairs for its placeholders:
+// T("entry.by", "Name", author).
+func (l *Localizer) T(key string, args ...any) string {
+	return l.translate(key, nil, args)
+}
+
+// N translates a message with plural forms chosen by count under the
+// language's CLDR rules; the count is available as {{.Count}}.
+func (l *Localizer) N(key string, count int, args ...any) string {
+	return l.translate(key, count, append(args, "Count", count))
+}
+
+func (l *Localizer) translate(key string, count any, args []any) string {
+	var data map[string]any
+	if len(args) > 0 {
+		data = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			name, _ := args[i].(string)
+			data[name] = args[i+1]
+		}
+	}
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
+	if err != nil {
+		// A missing key is a bug the catalog test catches; show the key
+		// rather than an empty string so it is visible on the page.
+		slog.Warn("i18n: message", "lang", l.Lang.Code, "key", key, "err", err)
+		if s == "" {
+			return key
+		}
+	}
+	return s
+}
+
+// Date formats a calendar date in the reader's language, e.g.
+// "22 September 2021", "22 сентября 2021".
+func (l *Localizer) Date(t time.Time) string {
+	return l.T("date.long", "Day", t.Day(), "Month", l.T(fmt.Sprintf("month.%d", int(t.Month()))), "Year", t.Year())
+}
+
+// DateTime formats a date with its clock time and zone abbreviation.
+func (l *Localizer) DateTime(t time.Time) string {
+	return l.T("date.time", "Date", l.Date(t), "Time", t.Format("15:04"), "Zone", t.Format("MST"))
+}

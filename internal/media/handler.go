@@ -1,0 +1,114 @@
+package media
+
+import (
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// mountPoint is the URL prefix the Handler serves under.
+const mountPoint = "/media/"
+
+// contentTypes maps the extensions SaveImage writes to their types. The
+// type comes from here, never from sniffing the file, so a file can only be
+// served as what peerpress itself encoded.
+var contentTypes = map[string]string{
+	extJPEG: mimeJPEG,
+	extPNG:  mimePNG,
+}
+
+// Handler serves the stored files at GET /media/{path...}. It answers only
+// for paths of the exact shape SaveImage creates (YYYY/MM/<random>.jpg or
+// .png), opened through an os.Root so that neither "..", nor a symbolic
+// link, nor anything else can reach a file outside the media folder; every
+// other path is a 404, which also hides folders and half-written temporary
+// files. Files never change once written, so browsers and proxies may cache
+// them for a year.
+func (s *Store) Handler() http.Handler {
+	return http.HandlerFunc(s.serve)
+}
+
+func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	name, ok := strings.CutPrefix(r.URL.Path, mountPoint)
+	if !ok || !validMediaPath(name) {
+		http.NotFound(w, r)
+		return
+	}
+	ctype := contentTypes[path.Ext(name)]
+
+	// Every failure to open is a 404: the answer must not tell a visitor
+	// whether something exists behind a path it may not see.
+	root, err := os.OpenRoot(s.root)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(name))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		http.NotFound(w, r)
+		return
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, "", st.ModTime(), f)
+}
+
+// validMediaPath reports whether name has the shape of a path made by
+// SaveImage: "YYYY/MM/" then nameLen base64url characters and a known
+// extension. Checking the shape, not just fs.ValidPath, means that only
+// files peerpress wrote can be served, whatever else lands in the folder.
+func validMediaPath(name string) bool {
+	if !fs.ValidPath(name) {
+		return false
+	}
+	parts := strings.Split(name, "/")
+	if len(parts) != 3 || !allDigits(parts[0], 4) || !allDigits(parts[1], 2) {
+		return false
+	}
+	ext := path.Ext(parts[2])
+	if _, ok := contentTypes[ext]; !ok {
+		return false
+	}
+	base := strings.TrimSuffix(parts[2], ext)
+	if len(base) != nameLen {
+		return false
+	}
+	for i := 0; i < len(base); i++ {
+		c := base[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// allDigits reports whether s is n ASCII digits.
+func allDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

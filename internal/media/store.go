@@ -1,0 +1,199 @@
+package media
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"peerpress/internal/db"
+)
+
+// Media is a stored, processed upload: one row of the media table.
+type Media struct {
+	ID int64
+	// Path is relative to the media folder and slash-separated, e.g.
+	// "2026/11/Ab3x…q.jpg". It is made of the upload date and random
+	// bytes only, so it reveals nothing the uploader chose.
+	Path      string
+	MIME      string
+	Bytes     int64
+	Width     int
+	Height    int
+	Alt       string // text alternative, for people who cannot see the image
+	Lang      string // language of Alt
+	CreatedAt time.Time
+}
+
+// URL is the address the file is served at by Store.Handler.
+func (m Media) URL() string { return "/media/" + m.Path }
+
+// Store keeps processed images as files under a folder and their details in
+// the media table.
+type Store struct {
+	db   *db.DB
+	root string
+}
+
+// NewStore returns a Store that writes files under root (the media folder
+// inside the data folder) and rows into d. The folder is created on the
+// first upload, with mode 0750, so a fresh installation needs no setup.
+func NewStore(d *db.DB, root string) *Store {
+	return &Store{db: d, root: root}
+}
+
+// nameBytes is the randomness in a file name: 128 bits cannot be guessed,
+// so unpublished images cannot be found by trying names.
+const nameBytes = 16
+
+// nameLen is the length of a file name without its extension:
+// nameBytes in unpadded base64url.
+var nameLen = base64.RawURLEncoding.EncodedLen(nameBytes)
+
+// SaveImage processes an upload with ProcessImage, writes the result under
+// root/YYYY/MM/<random><ext> and records it in the media table. The file is
+// complete on disk (written to a temporary file, synced, renamed) before the
+// row that points to it exists, and is removed again if the row cannot be
+// inserted, so no row points to a missing or partial file. Nothing the
+// uploader gave — file name, alt text, language — goes into the file name.
+func (s *Store) SaveImage(ctx context.Context, r io.Reader, alt, lang string, lim Limits) (Media, error) {
+	p, err := ProcessImage(r, lim)
+	if err != nil {
+		return Media{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Media{}, fmt.Errorf("media: save: %w", err)
+	}
+
+	var rnd [nameBytes]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return Media{}, fmt.Errorf("media: random name: %w", err)
+	}
+	// The stored instant is whole seconds, like the column; using the same
+	// value for the folder keeps the two consistent.
+	now := time.Unix(time.Now().Unix(), 0).UTC()
+	rel := path.Join(now.Format("2006"), now.Format("01"), base64.RawURLEncoding.EncodeToString(rnd[:])+p.Ext)
+	full := filepath.Join(s.root, filepath.FromSlash(rel))
+
+	if err := writeFileAtomic(full, p.Data); err != nil {
+		return Media{}, err
+	}
+
+	m := Media{
+		Path:      rel,
+		MIME:      p.MIME,
+		Bytes:     int64(len(p.Data)),
+		Width:     p.Width,
+		Height:    p.Height,
+		Alt:       alt,
+		Lang:      lang,
+		CreatedAt: now,
+	}
+	// INSERT … RETURNING yields a row, and DB.QueryRowContext would run it
+	// on the read pool; a transaction puts it on the writer, where writes
+	// belong (SQLite allows one writer at a time).
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		return tx.QueryRowContext(ctx,
+			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.Path, m.MIME, m.Bytes, m.Width, m.Height, m.Alt, m.Lang, m.CreatedAt.Unix(),
+		).Scan(&m.ID)
+	})
+	if err != nil {
+		if rmErr := os.Remove(full); rmErr != nil {
+			err = errors.Join(err, rmErr)
+		}
+		return Media{}, fmt.Errorf("media: insert %s: %w", rel, err)
+	}
+	return m, nil
+}
+
+// writeFileAtomic writes data to name so that name either does not exist or
+// holds all of data, even after a crash: readers of the folder (and the
+// Handler) never see a partial image under its final name.
+func writeFileAtomic(name string, data []byte) (err error) {
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("media: create folder: %w", err)
+	}
+	// The temporary name starts with a dot and does not have the shape of a
+	// media name, so the Handler never serves it.
+	f, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return fmt.Errorf("media: create file: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	// Readable by the group, like the folder, so a reverse proxy in the
+	// group can serve the files directly.
+	if err := f.Chmod(0o640); err != nil {
+		return fmt.Errorf("media: write file: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("media: write file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("media: write file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("media: write file: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		return fmt.Errorf("media: write file: %w", err)
+	}
+	// Make the rename itself durable. Not every platform can sync a
+	// folder, and the file is complete either way, so failure is ignored.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+const mediaCols = `id, path, mime, bytes, width, height, alt, lang, created_at`
+
+// ByID returns the media with the given id, or db.ErrNotFound.
+func (s *Store) ByID(ctx context.Context, id int64) (Media, error) {
+	var m Media
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT `+mediaCols+` FROM media WHERE id = ?`, id).
+		Scan(&m.ID, &m.Path, &m.MIME, &m.Bytes, &m.Width, &m.Height, &m.Alt, &m.Lang, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Media{}, db.ErrNotFound
+	}
+	if err != nil {
+		return Media{}, fmt.Errorf("media: media %d: %w", id, err)
+	}
+	m.CreatedAt = time.Unix(created, 0).UTC()
+	return m, nil
+}
+
+// SetAlt replaces the text alternative of a media item, or returns
+// db.ErrNotFound. Alt text is often written after the upload (or
+// improved later), so it is editable while the image itself is not.
+func (s *Store) SetAlt(ctx context.Context, id int64, alt string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE media SET alt = ? WHERE id = ?`, alt, id)
+	if err != nil {
+		return fmt.Errorf("media: set alt of %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("media: set alt of %d: %w", id, err)
+	}
+	if n == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// Assets serves the embedded static files under fingerprinted names
+// (style.3f2a9c1e.css), so they can be cached for a year and still change
+// with each release.
+type Assets struct {
+	byName map[string]string // "style.css" → "/static/style.3f2a9c1e.css"
+	files  map[string][]byte // "style.3f2a9c1e.css" → content
+}
+
+// NewAssets fingerprints every embedded static file.
+func NewAssets() (*Assets, error) {
+	a := &Assets{byName: map[string]string{}, files: map[string][]byte{}}
+	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := staticFiles.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		a.byName[name] = "/static/" + hashed
+		a.files[hashed] = data
+		return nil
+	})
+	return a, err
+}
+
+// URL returns the fingerprinted address of a static file. An unknown name
+// is a template bug, caught when templates first render in tests.
+func (a *Assets) URL(name string) (string, error) {
+	u, ok := a.byName[name]
+	if !ok {
+		return "", fmt.Errorf("web: no static file %q", name)
+	}
+	return u, nil
+}
+
+// ServeHTTP serves GET /static/{name}.
+func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/static/")
+	data, ok := a.files[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
+		h.Set("Content-Type", ct)
+	}
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(data)
+}

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/i18n"
+)
+
+//go:embed templates/*.html
+var baseTemplates embed.FS
+
+// NavLink is one item of the site's main navigation.
+type NavLink struct {
+	Name    string
+	URL     string
+	Current bool
+}
+
+// Navigator supplies the main navigation for a language; the content
+// domain implements it, so web does not need to know about sections.
+type Navigator interface {
+	Nav(ctx context.Context, lang string) []NavLink
+}
+
+// Renderer parses templates once at start and renders pages with the
+// shared layouts. It is safe for concurrent use: nothing in it changes
+// after start.
+type Renderer struct {
+	SiteName string
+	I18n     *i18n.Bundle
+	Nav      Navigator
+	Assets   *Assets
+	base     *template.Template
+	errPage  *template.Template
+}
+
+// NewRenderer parses the base layouts.
+func NewRenderer(siteName string, bundle *i18n.Bundle, nav Navigator, assets *Assets) (*Renderer, error) {
+	base, err := template.New("base").Funcs(funcs(assets)).ParseFS(baseTemplates, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layouts: %w", err)
+	}
+	rd := &Renderer{SiteName: siteName, I18n: bundle, Nav: nav, Assets: assets, base: base}
+	rd.errPage = base.Lookup("error.html")
+	if rd.errPage == nil {
+		return nil, fmt.Errorf("web: error.html layout missing")
+	}
+	return rd, nil
+}
+
+func funcs(assets *Assets) template.FuncMap {
+	return template.FuncMap{
+		"asset": assets.URL,
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(page, v any) Sub { return Sub{Page: page, V: v} },
+		"list":  func(v ...string) []string { return v },
+	}
+}
+
+// Sub hands a shared sub-template both the page and one value:
+// {{template "items" sub $ .Latest}}.
+type Sub struct {
+	Page any
+	V    any
+}
+
+// Templates parses a domain's page templates over the base layouts: one
+// template set per page file, so pages can each define "main" without
+// clashing. Files named _*.html beside the pages are partials shared by
+// all of them. A broken template fails here, at start.
+func (rd *Renderer) Templates(fsys fs.FS, pattern string) (map[string]*template.Template, error) {
+	files, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("web: no templates match %s", pattern)
+	}
+	partials, err := fs.Glob(fsys, path.Join(path.Dir(pattern), "_*.html"))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*template.Template, len(files))
+	for _, f := range files {
+		t, err := rd.base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(fsys, append([]string{f}, partials...)...); err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", f, err)
+		}
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		out[name] = t.Lookup(path.Base(f))
+	}
+	return out, nil
+}
+
+// Page returns the data every page carries, for the given language code.
+// The code must be an enabled language; callers validate it first.
+func (rd *Renderer) Page(r *http.Request, lang string) Page {
+	loc := rd.I18n.Localizer(lang)
+	p := Page{
+		L:     loc,
+		Lang:  loc.Lang,
+		Site:  rd.SiteName,
+		Langs: rd.I18n.Enabled(),
+		Path:  r.URL.Path,
+	}
+	if u, ok := auth.UserFrom(r.Context()); ok {
+		p.User = &u
+		if s, ok := auth.SessionFrom(r.Context()); ok {
+			p.CSRF = s.CSRFToken
+		}
+	}
+	if rd.Nav != nil {
+		p.Nav = rd.Nav.Nav(r.Context(), loc.Lang.Code)
+		for i := range p.Nav {
+			p.Nav[i].Current = p.Nav[i].URL == r.URL.Path || strings.HasPrefix(r.URL.Path, p.Nav[i].URL+"/")
+		}
+	}
+	return p
+}
+
+// Render executes tmpl into a buffer first, so that a template error
+// becomes a clean error page instead of half a page.
+func (rd *Renderer) Render(w http.ResponseWriter, status int, tmpl *template.Template, data any) error {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, data); err != nil {
+		return fmt.Errorf("web: render %s: %w", tmpl.Name(), err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Page
+	Status  int
+	Message string
+}
+
+// RenderError answers with the site's error page for err in the language
+// of the URL, when it names one.
+func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err error) {
+	e := asError(err)
+	if e.Status >= 500 {
+		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", err)
+	}
+	lang := rd.I18n.Default().Code
+	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); first != "" {
+		if _, ok := rd.I18n.Get(first); ok {
+			lang = first
+		}
+	}
+	p := rd.Page(r, lang)
+	p.Title = p.L.T("error.title", "Status", e.Status)
+	p.NoIndex = true
+	data := errorPage{Page: p, Status: e.Status, Message: p.L.T(e.Key)}
+	if rerr := rd.Render(w, e.Status, rd.errPage, data); rerr != nil {
+		slog.Error("render error page", "err", rerr)
+		http.Error(w, http.StatusText(e.Status), e.Status)
+	}
+}
+
+// HandlerFunc is an HTTP handler that returns an error; Handle turns the
+// error into the right page.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Handle adapts a HandlerFunc to http.Handler.
+func (rd *Renderer) Handle(fn HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			rd.RenderError(w, r, err)
+		}
+	})
+}
