@@ -95,6 +95,7 @@ func routes(d routeDeps) http.Handler {
 
 	var handler http.Handler = mux
 	handler = d.users.LoadSession(handler)
+	handler = d.rd.CleanInput(handler)
 	handler = formBodyLimit(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = web.SecurityHeaders(handler)

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
@@ -236,8 +238,11 @@ func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
 		return showError("media.missing")
 	}
 	defer file.Close()
-	alt := r.FormValue("alt")
-	if len([]rune(alt)) > 300 {
+	alt := strings.TrimSpace(r.FormValue("alt"))
+	if !utf8.ValidString(alt) || strings.ContainsRune(alt, 0) {
+		return showError("form.invalid_text")
+	}
+	if utf8.RuneCountInString(alt) > 300 {
 		return showError("form.too_long")
 	}
 	m, err := a.media.SaveImage(r.Context(), file, alt, "", media.DefaultLimits())

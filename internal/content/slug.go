@@ -3,7 +3,6 @@ package content
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -20,34 +19,54 @@ var reservedSlugs = map[string]bool{
 }
 
 // Slugify makes a URL slug from a title: lower case, letters and digits of
-// any script kept (a Russian title gives a Russian slug), everything else
-// folded into single hyphens. Latin accents are dropped (é → e).
+// any script kept (a Russian title gives a Russian slug), apostrophes
+// dropped, everything else folded into single hyphens. Accents are dropped
+// from Latin letters only (é → e); in other scripts a mark can change the
+// letter (й is not и), so it stays.
 func Slugify(s string) string {
 	var b strings.Builder
+	n := 0
 	hyphen := false
-	for _, r := range norm.NFKD.String(s) {
+	for _, r := range norm.NFC.String(s) {
+		if n >= MaxSlugLen {
+			break
+		}
 		switch {
-		case unicode.Is(unicode.Mn, r): // combining accent left by NFKD
+		case r == '\'' || r == '’' || r == 'ʼ':
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
 			if hyphen && b.Len() > 0 {
 				b.WriteByte('-')
+				n++
 			}
 			hyphen = false
-			b.WriteRune(unicode.ToLower(r))
+			for _, d := range foldLatin(unicode.ToLower(r)) {
+				b.WriteRune(d)
+				n++
+			}
 		default:
 			hyphen = true
 		}
-		if utf8.RuneCountInString(b.String()) >= MaxSlugLen {
-			break
+	}
+	out := []rune(norm.NFC.String(b.String()))
+	if len(out) > MaxSlugLen {
+		out = out[:MaxSlugLen]
+	}
+	return strings.Trim(string(out), "-")
+}
+
+// foldLatin removes accents from a Latin letter; other runes pass as they are.
+func foldLatin(r rune) string {
+	if !unicode.Is(unicode.Latin, r) {
+		return string(r)
+	}
+	var b strings.Builder
+	for _, d := range norm.NFD.String(string(r)) {
+		if !unicode.Is(unicode.Mn, d) {
+			b.WriteRune(d)
 		}
 	}
-	out := norm.NFC.String(b.String())
-	for utf8.RuneCountInString(out) > MaxSlugLen {
-		_, size := utf8.DecodeLastRuneInString(out)
-		out = out[:len(out)-size]
-	}
-	return strings.Trim(out, "-")
+	return b.String()
 }
 
 // ValidSlug reports whether s is already a clean slug.

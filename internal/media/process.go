@@ -29,6 +29,8 @@ import (
 	"io"
 	"math"
 	"net/http"
+
+	"golang.org/x/image/webp"
 )
 
 // The errors ProcessImage (and so SaveImage) return, wrapped, for uploads it
@@ -97,8 +99,9 @@ type Processed struct {
 	Height int
 }
 
-// The output encodings. Go can encode only JPEG, PNG and GIF; PNG replaces
-// GIF because only the first frame is kept and PNG stores it losslessly.
+// The output encodings. Go can encode only JPEG, PNG and GIF (not WebP);
+// PNG replaces GIF because only the first frame is kept and PNG stores it
+// losslessly, and replaces WebP when transparency has to be kept.
 const (
 	mimeJPEG = "image/jpeg"
 	mimePNG  = "image/png"
@@ -171,10 +174,10 @@ func isWebP(data []byte) bool {
 	return false
 }
 
-// errNoWebPDecoder means this build has no WebP decoder registered.
-var errNoWebPDecoder = errors.New("no WebP decoder in this build")
-
-// decodeConfig reads only the header of an image of kind k.
+// decodeConfig reads only the header of an image of kind k. Each kind has
+// its decoder called directly rather than through package image's registry,
+// so that bytes sniffed as one type can never be handed to the decoder of
+// another (or of some format a dependency registered).
 func decodeConfig(k kind, data []byte) (image.Config, error) {
 	r := bytes.NewReader(data)
 	switch k {
@@ -185,18 +188,7 @@ func decodeConfig(k kind, data []byte) (image.Config, error) {
 	case kindGIF:
 		return gif.DecodeConfig(r)
 	case kindWebP:
-		// The standard library has no WebP decoder; golang.org/x/image/webp
-		// registers one with package image when it is linked in. Going
-		// through the registry, and checking that the decoder that answered
-		// is the WebP one, keeps this package building without it.
-		cfg, name, err := image.DecodeConfig(r)
-		if errors.Is(err, image.ErrFormat) {
-			return cfg, errNoWebPDecoder
-		}
-		if err == nil && name != "webp" {
-			err = fmt.Errorf("decoded as %s", name)
-		}
-		return cfg, err
+		return webp.DecodeConfig(r)
 	}
 	return image.Config{}, errors.New("unreachable: unknown kind")
 }
@@ -213,11 +205,7 @@ func decode(k kind, data []byte) (image.Image, error) {
 	case kindGIF:
 		return gif.Decode(r)
 	case kindWebP:
-		img, name, err := image.Decode(r)
-		if err == nil && name != "webp" {
-			err = fmt.Errorf("decoded as %s", name)
-		}
-		return img, err
+		return webp.Decode(r)
 	}
 	return nil, errors.New("unreachable: unknown kind")
 }
@@ -252,9 +240,6 @@ func ProcessImage(r io.Reader, lim Limits) (Processed, error) {
 	}
 
 	cfg, err := decodeConfig(k, data)
-	if errors.Is(err, errNoWebPDecoder) {
-		return Processed{}, fmt.Errorf("media: %s: %w: %w", k, err, ErrUnsupported)
-	}
 	if err != nil {
 		return Processed{}, fmt.Errorf("media: read %s header: %w: %w", k, ErrCorrupt, err)
 	}

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Recover turns a handler panic into a logged error and a plain 500 page,
@@ -71,6 +75,54 @@ func LimitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, max)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cleanText reports whether s can be stored as text on every engine:
+// valid UTF-8 and no NUL, which PostgreSQL refuses.
+func cleanText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// CleanInput refuses, before any handler sees them, requests whose path,
+// query or urlencoded form holds bytes no browser sends from a UTF-8 page:
+// invalid UTF-8 or NUL. It also reads urlencoded forms under the body
+// limit, so an oversized form gets a clear answer.
+func (rd *Renderer) CleanInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !cleanText(r.URL.Path) {
+			rd.RenderError(w, r, NotFound())
+			return
+		}
+		for _, vs := range r.URL.Query() {
+			for _, v := range vs {
+				if !cleanText(v) {
+					rd.RenderError(w, r, BadRequest("form.invalid_text"))
+					return
+				}
+			}
+		}
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if r.Method == http.MethodPost && ct == "application/x-www-form-urlencoded" {
+			if err := r.ParseForm(); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					rd.RenderError(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Key: "form.too_large"})
+					return
+				}
+				rd.RenderError(w, r, BadRequest("form.unreadable"))
+				return
+			}
+			for _, vs := range r.PostForm {
+				for _, v := range vs {
+					if !cleanText(v) {
+						rd.RenderError(w, r, BadRequest("form.invalid_text"))
+						return
+					}
+				}
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

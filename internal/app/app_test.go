@@ -1,0 +1,346 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"peerpress/internal/app"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+	"peerpress/internal/demo"
+)
+
+// site is a running peerpress over a test database, with the demo content.
+type site struct {
+	t     *testing.T
+	srv   *httptest.Server
+	app   *app.App
+	login *demo.Login
+}
+
+func newSite(t *testing.T, d *db.DB) *site {
+	t.Helper()
+	ctx := context.Background()
+	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"}, TimeZone: "UTC"}
+	login, err := demo.Load(ctx, d, cfg.Languages)
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	a, err := app.New(ctx, cfg, d)
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &site{t: t, srv: srv, app: a, login: login}
+}
+
+// client is a browser-like visitor: it keeps cookies and does not follow
+// redirects, so tests see each answer.
+type client struct {
+	t    *testing.T
+	site *site
+	http *http.Client
+}
+
+func (s *site) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: s.t, site: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type response struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.site.srv.URL+path, nil)
+	return c.do(req)
+}
+
+func (c *client) post(path string, form url.Values) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf reads the CSRF token from an admin page.
+func (c *client) csrf() string {
+	c.t.Helper()
+	r := c.get("/admin/entries")
+	m := csrfRe.FindStringSubmatch(r.body)
+	if m == nil {
+		c.t.Fatalf("no csrf token on /admin/entries (status %d)", r.status)
+	}
+	return m[1]
+}
+
+func (c *client) signIn(email, password string) {
+	c.t.Helper()
+	r := c.post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
+	if r.status != http.StatusSeeOther || r.location != "/admin/entries" {
+		c.t.Fatalf("sign in as %s: status %d, location %q", email, r.status, r.location)
+	}
+}
+
+func (r response) must(t *testing.T, status int, contains ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, snippet(r.body))
+	}
+	for _, s := range contains {
+		if !strings.Contains(r.body, s) {
+			t.Fatalf("body lacks %q:\n%s", s, snippet(r.body))
+		}
+	}
+}
+
+func (r response) mustNot(t *testing.T, absent ...string) {
+	t.Helper()
+	for _, s := range absent {
+		if strings.Contains(r.body, s) {
+			t.Fatalf("body contains %q:\n%s", s, snippet(r.body))
+		}
+	}
+}
+
+func snippet(s string) string {
+	if len(s) > 3000 {
+		return s[:3000] + "…"
+	}
+	return s
+}
+
+// Every public page kind answers with the right status, language and content.
+func TestPublicPages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		c := newSite(t, d).client()
+		cases := []struct {
+			path     string
+			status   int
+			contains []string
+			absent   []string
+		}{
+			{"/en/", 200, []string{`<html lang="en" dir="ltr">`, "Remember Every Name", "Upcoming events", `hreflang="ru"`}, nil},
+			{"/ru/", 200, []string{`<html lang="ru" dir="ltr">`, "Новости", "Помнить каждое имя"}, nil},
+			{"/ar/", 200, []string{`<html lang="ar" dir="rtl">`}, nil},
+			{"/en/articles", 200, []string{"<h1>Articles</h1>", `rel="next"`, "Read more"}, nil},
+			{"/en/articles/page/2", 200, []string{"Articles, page 2", `rel="prev"`, `aria-current="page">2<`}, nil},
+			{"/en/articles/page/1", 301, nil, nil},
+			{"/en/articles/page/999", 404, nil, nil},
+			{"/en/articles/page/0", 404, nil, nil},
+			{"/en/articles/page/abc", 404, nil, nil},
+			{"/en/articles/page/01", 404, nil, nil},
+			{"/en/events", 200, []string{"Events"}, nil},
+			{"/en/publications", 200, []string{"Publications"}, nil},
+			{"/en/statements", 200, []string{"Statements"}, nil},
+			{"/en/campaigns", 200, []string{"Campaigns"}, nil},
+			{"/en/section/news", 200, []string{"<h1>News</h1>"}, nil},
+			{"/ru/section/news", 200, []string{"<h1>Новости</h1>"}, nil},
+			{"/en/section/nope", 404, nil, nil},
+			{"/en/tag/naloxone", 200, []string{"Naloxone"}, nil},
+			{"/en/tag/nope", 404, nil, nil},
+			{"/en/campaigns/remember-every-name", 200, []string{"#RememberEveryName", `class="crumbs"`, `hreflang="ar"`, `lang="ru"`}, nil},
+			{"/en/statements/joint-statement-health-and-dignity-not-punishment", 200, []string{"Joint statement with", "Harbour Harm Reduction Alliance"}, nil},
+			{"/en/about", 200, []string{"<h1>"}, nil},
+			{"/en/articles/about", 301, nil, nil}, // a page asked for as an article: sent to its address
+			{"/xx/", 404, []string{"There is no page at this address"}, nil},
+			{"/en/no-such-page", 404, []string{"Error 404", `lang="en"`}, nil},
+			{"/en/articles/%ff%fe", 404, nil, nil},
+			{"/en", 301, nil, nil},
+		}
+		for _, tc := range cases {
+			r := c.get(tc.path)
+			if r.status != tc.status {
+				t.Errorf("GET %s: status %d, want %d", tc.path, r.status, tc.status)
+				continue
+			}
+			for _, s := range tc.contains {
+				if !strings.Contains(r.body, s) {
+					t.Errorf("GET %s: body lacks %q", tc.path, s)
+				}
+			}
+			for _, s := range tc.absent {
+				if strings.Contains(r.body, s) {
+					t.Errorf("GET %s: body has %q", tc.path, s)
+				}
+			}
+			if r.status == 200 && !strings.HasPrefix(r.body, "<!doctype html>") {
+				t.Errorf("GET %s: not an HTML5 document", tc.path)
+			}
+		}
+	})
+}
+
+// The language switcher on an entry links the same entry's translations,
+// and only those that readers can see.
+func TestLanguageSwitcher(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		c := newSite(t, d).client()
+		r := c.get("/en/campaigns/remember-every-name")
+		r.must(t, 200)
+		for _, lang := range []string{"ru", "fr", "es", "ar"} {
+			re := regexp.MustCompile(`<a href="(/` + lang + `/campaigns/[^"]+)" hreflang="` + lang + `"`)
+			m := re.FindStringSubmatch(r.body)
+			if m == nil {
+				t.Fatalf("no %s link in the switcher", lang)
+			}
+			tr := c.get(m[1])
+			tr.must(t, 200, `<html lang="`+lang+`"`)
+		}
+		if strings.Contains(r.body, `hreflang="hi"`) {
+			t.Fatal("switcher links a language the entry has no translation in")
+		}
+	})
+}
+
+// Visitors at / go to the language their browser prefers.
+func TestLanguageNegotiation(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		for header, want := range map[string]string{
+			"":                                 "/en/",
+			"ru-RU,ru;q=0.9,en;q=0.8":          "/ru/",
+			"de-DE,fr;q=0.7,en;q=0.3":          "/fr/",
+			"es-419":                           "/es/",
+			"en;q=0.1, ar;q=0.9":               "/ar/",
+			"!!!garbage;;q=nope":               "/en/",
+			"zz":                               "/en/",
+			strings.Repeat("en-US,", 500) + "": "/en/",
+		} {
+			req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
+			req.Header.Set("Accept-Language", header)
+			r := c.do(req)
+			if r.status != http.StatusFound || r.location != want {
+				t.Errorf("Accept-Language %.40q: %d %q, want %s", header, r.status, r.location, want)
+			}
+		}
+	})
+}
+
+// Drafts and not-yet-due scheduled entries are invisible to readers.
+func TestUnpublishedEntriesAreHidden(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		var draft, scheduled string
+		if err := d.QueryRowContext(context.Background(), `SELECT slug FROM translations WHERE status = 'draft' AND lang = 'en' ORDER BY id LIMIT 1`).Scan(&draft); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.QueryRowContext(context.Background(), `SELECT slug FROM translations WHERE status = 'scheduled' AND lang = 'en' ORDER BY id LIMIT 1`).Scan(&scheduled); err != nil {
+			t.Fatal(err)
+		}
+		for _, slug := range []string{draft, scheduled} {
+			for _, kind := range []string{"articles", "statements"} {
+				r := c.get("/en/" + kind + "/" + slug)
+				if r.status == 200 {
+					t.Errorf("unpublished %s visible at /en/%s/%s", slug, kind, slug)
+				}
+			}
+			for _, p := range []string{"/en/", "/en/articles", "/en/statements", "/en/section/news", "/en/section/advocacy"} {
+				c.get(p).mustNot(t, slug)
+			}
+		}
+	})
+}
+
+// Security headers forbid third-party loads and framing on every page.
+func TestSecurityHeaders(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		c := newSite(t, d).client()
+		for _, p := range []string{"/en/", "/en/no-such", "/admin/login"} {
+			r := c.get(p)
+			csp := r.header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Errorf("%s: CSP %q", p, csp)
+			}
+			if r.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: no nosniff", p)
+			}
+		}
+		r := c.get("/en/")
+		m := regexp.MustCompile(`href="(/static/style\.[0-9a-f]+\.css)"`).FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatal("no fingerprinted stylesheet link")
+		}
+		css := c.get(m[1])
+		if css.status != 200 || !strings.Contains(css.header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
+			t.Fatalf("stylesheet: %d %q %q", css.status, css.header.Get("Cache-Control"), css.header.Get("Content-Type"))
+		}
+		// No page refers to another host.
+		for _, p := range []string{"/en/", "/ru/campaigns/pomnit-kazhdoe-imya", "/en/articles"} {
+			body := c.get(p).body
+			for _, m := range regexp.MustCompile(`(?:src|href)="(https?://[^"]+)"`).FindAllStringSubmatch(body, -1) {
+				if !strings.HasPrefix(m[1], "https://example.org/") {
+					t.Errorf("%s refers to %s", p, m[1])
+				}
+			}
+			if strings.Contains(body, "<script") {
+				t.Errorf("%s has a script", p)
+			}
+		}
+	})
+}
+
+func jpegBytes(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		for y := 0; y < h; y++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func (c *client) upload(path, csrf, field, filename string, data []byte, extra url.Values) response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
+	for k, vs := range extra {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile(field, filename)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
