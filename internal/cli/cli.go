@@ -38,8 +38,16 @@ Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
 set through the environment variable named in its help.
 `
 
-// Main runs the command line and returns the exit code.
+// Main runs the command line until it ends or the process is told to stop,
+// and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, args, stdin, stdout, stderr)
+}
+
+// Run runs the command line until it ends or ctx is done.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	level := slog.LevelInfo
 	if os.Getenv("PEERPRESS_LOG") == "debug" {
 		level = slog.LevelDebug
@@ -49,8 +57,6 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	var err error
 	switch args[0] {
 	case "serve":

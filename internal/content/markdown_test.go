@@ -171,7 +171,7 @@ func TestMarkdownFeatures(t *testing.T) {
 		`<strong>strong text</strong>`,
 		`<code>inline code</code>`,
 		`<a href="https://example.org/report" title="The report" rel="noreferrer">link to the report</a>`,
-		`<a href="/en/articles/naloxone">relative link</a>`,
+		`<a href="/en/articles/naloxone" rel="noreferrer">relative link</a>`,
 		"<ol>\n<li>Naloxone in every pharmacy</li>",
 		"<ul>\n<li>in cities</li>",
 		"<blockquote>\n<p>Nothing about us without us.</p>",
@@ -215,6 +215,35 @@ func TestMarkdownFeatures(t *testing.T) {
 		if !ids[f] {
 			t.Errorf("basic.md: link to #%s but no element has that id", f)
 		}
+	}
+}
+
+// BUG (markdown.go, line 26, parser.WithAutoHeadingID()): goldmark's
+// default heading ids keep ASCII letters and digits only, so on a
+// multilingual site every Russian or Arabic heading gets a meaningless id
+// ("-", "--", "heading", "---1"), French "Réduction" loses its "é" and
+// becomes "rduction", and deep links to sections are useless. Headings
+// should get ids made like slugs (Slugify of the heading text, deduplicated),
+// e.g. by passing a parser.IDs built on Slugify through
+// parser.WithContext(parser.NewContext(parser.WithIDs(...))) in Render. The
+// golden testdata/markdown/multilingual.html holds the wanted output and
+// fails for the same reason.
+func TestMarkdownHeadingIDsMultilingual(t *testing.T) {
+	md := NewMarkdown()
+	for _, tc := range []struct{ src, want string }{
+		{"## Снижение вреда", `<h2 id="снижение-вреда">`},
+		{"## الحد من الضرر", `<h2 id="الحد-من-الضرر">`},
+		{"## Réduction des risques", `<h2 id="reduction-des-risques">`},
+		{"## Введение", `<h2 id="введение">`},
+	} {
+		if out := string(md.Render(tc.src)); !strings.Contains(out, tc.want) {
+			t.Errorf("Render(%q) = %q, want it to contain %q", tc.src, out, tc.want)
+		}
+	}
+	// Two different Russian headings must not be told apart only by a counter.
+	out := string(md.Render("## Первый раздел\n\n## Второй раздел\n"))
+	if strings.Contains(out, `id="-"`) || strings.Contains(out, `id="-1"`) || strings.Contains(out, `id="--1"`) {
+		t.Errorf("Russian headings got punctuation-only ids: %s", out)
 	}
 }
 

@@ -162,7 +162,7 @@ type Localizer struct {
 }
 
 // T translates a message. args are name/value pairs for its placeholders:
-// T("entry.by", "Name", author).
+// T("tag.heading", "Name", name).
 func (l *Localizer) T(key string, args ...any) string {
 	return l.translate(key, nil, args)
 }
@@ -183,13 +183,13 @@ func (l *Localizer) translate(key string, count any, args []any) string {
 		}
 	}
 	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count})
-	if err != nil {
-		// A missing key is a bug the catalog test catches; show the key
-		// rather than an empty string so it is visible on the page.
-		slog.Warn("i18n: message", "lang", l.Lang.Code, "key", key, "err", err)
-		if s == "" {
-			return key
-		}
+	if err != nil && s == "" {
+		// Not even English has it: a bug the catalog test catches. Show
+		// the key rather than nothing, so it is visible on the page. (A
+		// message only English has comes back with an error too; that
+		// fallback is expected while a catalog is incomplete.)
+		slog.Warn("i18n: missing message", "lang", l.Lang.Code, "key", key, "err", err)
+		return key
 	}
 	return s
 }
