@@ -43,7 +43,6 @@ func (h *Handlers) page(r *http.Request, title string) web.Page {
 	p := h.rd.Page(r, h.rd.I18n.Default().Code)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
-	p.Nav = nil
 	return p
 }
 

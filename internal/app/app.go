@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -30,6 +31,10 @@ type Config struct {
 	SiteName    string   // shown in every page's header and title
 	Languages   []string // enabled languages, the default first
 	TimeZone    string   // the site's zone for publish times
+	// BaseURL is the site's public address, such as https://example.org;
+	// canonical and hreflang links are absolute under it, and an https
+	// address makes cookies Secure behind a proxy that terminates TLS.
+	BaseURL string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -66,6 +71,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if cfg.SiteName == "" {
 		cfg.SiteName = "peerpress"
 	}
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.BaseURL = base
 	zone, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
@@ -91,6 +101,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	rd.BaseURL = cfg.BaseURL
 	public, err := content.NewPublic(a.Content, md, rd, a.Media, zone)
 	if err != nil {
 		return nil, err
@@ -105,7 +116,23 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	a.Handler = routes(routeDeps{rd: rd, assets: assets, i18n: bundle, public: public, admin: admin, accounts: accounts, users: a.Users, media: a.Media})
+	if strings.HasPrefix(cfg.BaseURL, "https://") {
+		a.Handler = auth.ServedOverHTTPS(a.Handler)
+	}
 	return a, nil
+}
+
+// parseBaseURL checks the public address: empty, or http(s)://host[/path]
+// with no query; it is returned without a trailing slash.
+func parseBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("app: base URL %q: want http(s)://host, as visitors reach the site", raw)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // Serve listens on cfg.Addr until ctx ends, then drains requests. It also

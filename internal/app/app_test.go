@@ -344,3 +344,40 @@ func (c *client) upload(path, csrf, field, filename string, data []byte, extra u
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.do(req)
 }
+
+// With an https base URL, links for search engines are absolute and the
+// session cookie is Secure even though TLS ends at a proxy.
+func TestBaseURL(t *testing.T) {
+	d := dbtest.NewSQLite(t)
+	ctx := context.Background()
+	login, err := demo.Load(ctx, d, []string{"en", "ru"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en", "ru"}, TimeZone: "UTC", BaseURL: "https://peers.example/"}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	defer srv.Close()
+	s := &site{t: t, srv: srv, app: a, login: login}
+	c := s.client()
+	c.get("/en/campaigns/remember-every-name").must(t, 200,
+		`<link rel="canonical" href="https://peers.example/en/campaigns/remember-every-name">`,
+		`<link rel="alternate" hreflang="ru" href="https://peers.example/ru/campaigns/`)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/login", strings.NewReader(url.Values{"email": {login.Email}, "password": {login.Password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if len(res.Cookies()) == 0 || !res.Cookies()[0].Secure {
+		t.Fatalf("session cookie not Secure behind an https base URL: %v", res.Cookies())
+	}
+	for _, bad := range []string{"ftp://x", "https://", "https://x/?q=1", "not a url"} {
+		if _, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", BaseURL: bad}, d); err == nil {
+			t.Errorf("base URL %q accepted", bad)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, expi
 		Expires:  expires.UTC(),
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		Secure:   r.TLS != nil,
+		Secure:   overHTTPS(r),
 	}
 	// Max-Age as well, because it wins over Expires and does not depend on
 	// the browser's clock.
@@ -47,8 +47,24 @@ func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 		MaxAge:   -1,
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
-		Secure:   r.TLS != nil,
+		Secure:   overHTTPS(r),
 	})
+}
+
+type httpsKey struct{}
+
+// ServedOverHTTPS marks every request as having reached the site over
+// HTTPS, for a site whose public address is https:// behind a proxy that
+// terminates TLS, so that cookies are still sent Secure.
+func ServedOverHTTPS(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), httpsKey{}, true)))
+	})
+}
+
+func overHTTPS(r *http.Request) bool {
+	https, _ := r.Context().Value(httpsKey{}).(bool)
+	return r.TLS != nil || https
 }
 
 type ctxKey struct{}

@@ -125,8 +125,9 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	site := fs.String("site-name", envDefault("PEERPRESS_SITE_NAME", "Peer Voices Network"), "site `name` (PEERPRESS_SITE_NAME)")
 	langs := fs.String("languages", envDefault("PEERPRESS_LANGUAGES", "en,ru,fr,es,hi,ar"), "enabled `languages`, default first (PEERPRESS_LANGUAGES)")
 	zone := fs.String("timezone", envDefault("PEERPRESS_TIMEZONE", "UTC"), "the site's IANA time `zone` for publish times (PEERPRESS_TIMEZONE)")
+	baseURL := fs.String("base-url", envDefault("PEERPRESS_BASE_URL", ""), "the site's public `address`, e.g. https://example.org (PEERPRESS_BASE_URL)")
 	return func() app.Config {
-		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone}
+		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL}
 		if addr != nil {
 			c.Addr = *addr
 		}

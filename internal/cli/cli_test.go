@@ -103,7 +103,9 @@ func TestDemoServes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int)
-	go func() { done <- Run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", data}, strings.NewReader(""), &out, &errOut) }()
+	go func() {
+		done <- Run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", data}, strings.NewReader(""), &out, &errOut)
+	}()
 	addrRe := regexp.MustCompile(`serving (http://127\.0\.0\.1:\d+)/`)
 	loginRe := regexp.MustCompile(`email: (\S+)  password: (\S+)`)
 	var base string

@@ -48,7 +48,6 @@ func (a *Admin) page(r *http.Request, title string) web.Page {
 	p := a.rd.Page(r, a.langs.Default().Code)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
-	p.Nav = nil
 	return p
 }
 

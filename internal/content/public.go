@@ -72,7 +72,7 @@ type homePage struct {
 func (p *Public) Home(lang string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
-		page := p.rd.Page(r, lang)
+		page := p.rd.PublicPage(r, lang)
 		page.Canonical = "/" + lang + "/"
 		for _, l := range p.langs.Enabled() {
 			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
@@ -131,7 +131,7 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		if !t.Visible(p.store.now()) {
 			return web.NotFound()
 		}
-		page := p.rd.Page(r, lang)
+		page := p.rd.PublicPage(r, lang)
 		page.Title, page.Description = t.Title, t.Summary
 		page.Canonical = URL(kind, lang, slug)
 		visible, err := p.store.VisibleLangs(ctx, e.ID)
@@ -237,7 +237,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 	if n > pages {
 		return web.NotFound()
 	}
-	page := p.rd.Page(r, lang)
+	page := p.rd.PublicPage(r, lang)
 	page.Title = heading
 	if n > 1 {
 		page.Title = page.L.T("pager.title", "Title", heading, "Page", n)

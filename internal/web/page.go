@@ -11,6 +11,7 @@ type Page struct {
 	Lang        i18n.Language
 	Langs       []i18n.Language
 	Site        string
+	BaseURL     string // prefix that makes Canonical and Alternates absolute
 	Title       string
 	Description string
 	Path        string

@@ -37,6 +37,7 @@ type Navigator interface {
 // after start.
 type Renderer struct {
 	SiteName string
+	BaseURL  string // the site's public address without a trailing slash; "" when unknown
 	I18n     *i18n.Bundle
 	Nav      Navigator
 	Assets   *Assets
@@ -105,27 +106,37 @@ func (rd *Renderer) Templates(fsys fs.FS, pattern string) (map[string]*template.
 	return out, nil
 }
 
+// Abs makes a site path absolute under the base URL, when one is set.
+func (rd *Renderer) Abs(path string) string { return rd.BaseURL + path }
+
+// PublicPage returns the data of a public page: Page with the main navigation.
+func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
+	p := rd.Page(r, lang)
+	if rd.Nav != nil {
+		p.Nav = rd.Nav.Nav(r.Context(), p.Lang.Code)
+		for i := range p.Nav {
+			p.Nav[i].Current = p.Nav[i].URL == r.URL.Path || strings.HasPrefix(r.URL.Path, p.Nav[i].URL+"/")
+		}
+	}
+	return p
+}
+
 // Page returns the data every page carries, for the given language code.
 // The code must be an enabled language; callers validate it first.
 func (rd *Renderer) Page(r *http.Request, lang string) Page {
 	loc := rd.I18n.Localizer(lang)
 	p := Page{
-		L:     loc,
-		Lang:  loc.Lang,
-		Site:  rd.SiteName,
-		Langs: rd.I18n.Enabled(),
-		Path:  r.URL.Path,
+		L:       loc,
+		Lang:    loc.Lang,
+		Site:    rd.SiteName,
+		BaseURL: rd.BaseURL,
+		Langs:   rd.I18n.Enabled(),
+		Path:    r.URL.Path,
 	}
 	if u, ok := auth.UserFrom(r.Context()); ok {
 		p.User = &u
 		if s, ok := auth.SessionFrom(r.Context()); ok {
 			p.CSRF = s.CSRFToken
-		}
-	}
-	if rd.Nav != nil {
-		p.Nav = rd.Nav.Nav(r.Context(), loc.Lang.Code)
-		for i := range p.Nav {
-			p.Nav[i].Current = p.Nav[i].URL == r.URL.Path || strings.HasPrefix(r.URL.Path, p.Nav[i].URL+"/")
 		}
 	}
 	return p
@@ -165,7 +176,7 @@ func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err erro
 			lang = first
 		}
 	}
-	p := rd.Page(r, lang)
+	p := rd.PublicPage(r, lang)
 	p.Title = p.L.T("error.title", "Status", e.Status)
 	p.NoIndex = true
 	data := errorPage{Page: p, Status: e.Status, Message: p.L.T(e.Key)}
