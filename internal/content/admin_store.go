@@ -69,7 +69,7 @@ func (s *Store) AdminList(ctx context.Context, f AdminFilter, page, perPage int)
 		args = append(args, f.AuthorID)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		conds = append(conds, `LOWER(t.title) LIKE ? ESCAPE '\'`)
+		conds = append(conds, `t.title_lower LIKE ? ESCAPE '\'`)
 		args = append(args, likePattern(q))
 	}
 	from := ` FROM entries e JOIN translations t ON t.entry_id = e.id AND t.lang = e.source_lang

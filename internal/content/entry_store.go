@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"peerpress/internal/db"
@@ -59,13 +60,17 @@ func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source T
 				return err
 			}
 		} else {
-			var oldKind Kind
-			var sourceLang string
-			err := tx.QueryRowContext(ctx, `SELECT kind, source_lang FROM entries WHERE id = ?`, id).Scan(&oldKind, &sourceLang)
-			if errors.Is(err, sql.ErrNoRows) {
+			// Lock the entry's row before reading anything of it (see SaveTranslation).
+			res, err := tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), id)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
 				return db.ErrNotFound
 			}
-			if err != nil {
+			var oldKind Kind
+			var sourceLang string
+			if err := tx.QueryRowContext(ctx, `SELECT kind, source_lang FROM entries WHERE id = ?`, id).Scan(&oldKind, &sourceLang); err != nil {
 				return err
 			}
 			source.Lang = sourceLang // the source language is fixed at creation
@@ -103,18 +108,20 @@ func (s *Store) SaveTranslation(ctx context.Context, entryID int64, tr Translati
 	now := s.now()
 	var saved Translation
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var kind Kind
-		err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, entryID).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return db.ErrNotFound
-		}
+		// Touching the entry first locks its row, so two saves of the same
+		// entry take turns instead of both claiming the next revision number.
+		res, err := tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), entryID)
 		if err != nil {
 			return err
 		}
-		if saved, err = s.saveTranslation(ctx, tx, entryID, kind, tr, userID, now); err != nil {
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		var kind Kind
+		if err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, entryID).Scan(&kind); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), entryID)
+		saved, err = s.saveTranslation(ctx, tx, entryID, kind, tr, userID, now)
 		return err
 	})
 	if err != nil {
@@ -127,10 +134,21 @@ func wrapSaveErr(err error) error {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		return err
-	case db.IsUniqueViolation(err):
+	case isSlugClash(err):
 		return ErrSlugTaken
 	}
 	return fmt.Errorf("content: save: %w", err)
+}
+
+// isSlugClash reports whether err is the (lang, slug) uniqueness of
+// translations, and not some other constraint.
+func isSlugClash(err error) bool {
+	if !db.IsUniqueViolation(err) {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "translations.lang, translations.slug") || // SQLite
+		strings.Contains(msg, "translations_lang_slug_key") // PostgreSQL's name for UNIQUE (lang, slug)
 }
 
 func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, kind Kind, in TranslationInput, userID int64, now time.Time) (Translation, error) {
@@ -169,9 +187,9 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 		if in.Lang == sourceLang {
 			sourceRev = t.Revision
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE translations SET title = ?, slug = ?, summary = ?, body = ?, status = ?, publish_at = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE translations SET title = ?, title_lower = ?, slug = ?, summary = ?, body = ?, status = ?, publish_at = ?,
 			revision = ?, source_revision = ?, updated_at = ? WHERE id = ?`,
-			in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), t.Revision, sourceRev, now.Unix(), t.ID); err != nil {
+			in.Title, strings.ToLower(in.Title), in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), t.Revision, sourceRev, now.Unix(), t.ID); err != nil {
 			return Translation{}, err
 		}
 	} else {
@@ -179,9 +197,9 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 		if in.Lang == sourceLang {
 			sourceRev = 1
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO translations (entry_id, lang, title, slug, summary, body, status, publish_at,
-			revision, source_revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
-			entryID, in.Lang, in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), sourceRev, now.Unix(), now.Unix()).Scan(&t.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO translations (entry_id, lang, title, title_lower, slug, summary, body, status, publish_at,
+			revision, source_revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
+			entryID, in.Lang, in.Title, strings.ToLower(in.Title), in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), sourceRev, now.Unix(), now.Unix()).Scan(&t.ID); err != nil {
 			return Translation{}, err
 		}
 	}

@@ -3,9 +3,11 @@ package content
 import (
 	"bytes"
 	"html/template"
+	"strconv"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 )
@@ -36,10 +38,32 @@ func NewMarkdown() *Markdown {
 	return &Markdown{md: md, policy: p}
 }
 
+// headingIDs gives headings ids made like slugs, so that a Russian or
+// Arabic heading gets a readable anchor (goldmark's default keeps ASCII
+// only); repeated headings are numbered.
+type headingIDs struct{ seen map[string]int }
+
+func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
+	id := Slugify(string(value))
+	if id == "" {
+		id = "section"
+	}
+	base := id
+	for h.seen[id] > 0 {
+		h.seen[base]++
+		id = base + "-" + strconv.Itoa(h.seen[base]-1)
+	}
+	h.seen[id]++
+	return []byte(id)
+}
+
+func (h *headingIDs) Put(value []byte) { h.seen[string(value)]++ }
+
 // Render converts Markdown to sanitized HTML.
 func (m *Markdown) Render(src string) template.HTML {
 	var buf bytes.Buffer
-	if err := m.md.Convert([]byte(src), &buf); err != nil {
+	ctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
+	if err := m.md.Convert([]byte(src), &buf, parser.WithContext(ctx)); err != nil {
 		// goldmark only fails on writer errors; a bytes.Buffer has none.
 		return template.HTML(template.HTMLEscapeString(src))
 	}

@@ -218,7 +218,7 @@ func TestMarkdownFeatures(t *testing.T) {
 	}
 }
 
-// BUG (markdown.go, line 26, parser.WithAutoHeadingID()): goldmark's
+// Regression (fixed; was a bug in markdown.go, line 26, parser.WithAutoHeadingID()): goldmark's
 // default heading ids keep ASCII letters and digits only, so on a
 // multilingual site every Russian or Arabic heading gets a meaningless id
 // ("-", "--", "heading", "---1"), French "Réduction" loses its "é" and

@@ -20,32 +20,42 @@ var reservedSlugs = map[string]bool{
 
 // Slugify makes a URL slug from a title: lower case, letters and digits of
 // any script kept (a Russian title gives a Russian slug), apostrophes
-// dropped, everything else folded into single hyphens. Accents are dropped
-// from Latin letters only (é → e); in other scripts a mark can change the
-// letter (й is not и), so it stays.
+// dropped, everything else folded into single hyphens. Compatibility forms
+// are folded first (ﬁ → fi, ＷＨＯ → WHO); accents are dropped from Latin
+// letters only, since in other scripts a mark can make another letter
+// (й is not и). A mark not attached to a letter, such as an emoji's
+// variation selector, is dropped.
 func Slugify(s string) string {
 	var b strings.Builder
 	n := 0
 	hyphen := false
-	for _, r := range norm.NFC.String(s) {
+	afterLetter := false
+	for _, r := range norm.NFKC.String(s) {
 		if n >= MaxSlugLen {
 			break
 		}
 		switch {
 		case r == '\'' || r == '’' || r == 'ʼ':
 			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+			if afterLetter && !hyphen {
+				b.WriteRune(r)
+				n++
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if hyphen && b.Len() > 0 {
 				b.WriteByte('-')
 				n++
 			}
 			hyphen = false
+			afterLetter = true
 			for _, d := range foldLatin(unicode.ToLower(r)) {
 				b.WriteRune(d)
 				n++
 			}
 		default:
 			hyphen = true
+			afterLetter = false
 		}
 	}
 	out := []rune(norm.NFC.String(b.String()))

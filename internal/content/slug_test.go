@@ -66,7 +66,7 @@ func TestSlugifyKeepsNonLatinLetters(t *testing.T) {
 	}
 }
 
-// BUG (slug.go, Slugify, the case that accepts unicode.Mn and unicode.Mc):
+// Regression (fixed; was a bug in slug.go, Slugify, the case that accepts unicode.Mn and unicode.Mc):
 // a combining mark is kept wherever it stands, not only after a letter it
 // belongs to. The emoji variation selector U+FE0F is a Mn mark, so
 // "love❤️peace" gives "love-\ufe0fpeace" (an invisible character in the
@@ -97,7 +97,7 @@ func TestSlugifyDropsStrayMarks(t *testing.T) {
 	}
 }
 
-// BUG (slug.go, Slugify, the loop over norm.NFC.String(s)): the rewrite from
+// Regression (fixed; was a bug in slug.go, Slugify, the loop over norm.NFC.String(s)): the rewrite from
 // NFKD to NFC stopped folding compatibility forms, so a title pasted from a
 // PDF ("ﬁnance" with the ﬁ ligature) or typed with a CJK input method in
 // full-width letters ("ＷＨＯ") gives a slug that looks exactly like

@@ -90,6 +90,9 @@ CREATE TABLE translations (
     entry_id        INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
     lang            TEXT NOT NULL,
     title           TEXT NOT NULL,
+    -- title lower-cased by peerpress itself: SQLite's LOWER folds only ASCII,
+    -- and the editor's title filter must find "Снижение" on both engines.
+    title_lower     TEXT NOT NULL DEFAULT '',
     slug            TEXT NOT NULL,
     summary         TEXT NOT NULL DEFAULT '',
     body            TEXT NOT NULL DEFAULT '',
