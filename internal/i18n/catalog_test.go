@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"peerpress/internal/auth"
+	"peerpress/internal/i18n"
 	"peerpress/internal/content"
 )
 
@@ -136,22 +137,62 @@ func TestEnglishCatalogMatchesCode(t *testing.T) {
 	}
 }
 
-// Every other catalog holds only keys English has.
-func TestOtherCatalogsHaveNoStrayKeys(t *testing.T) {
+// The interface languages peerpress ships complete catalogs for.
+var complete = []string{"ru", "fr", "es", "hi", "ar"}
+
+// Every shipped catalog holds exactly English's keys.
+func TestCatalogsComplete(t *testing.T) {
 	en := catalog(t, "en")
-	files, _ := filepath.Glob(filepath.Join("locales", "*.json"))
-	for _, f := range files {
-		lang := strings.TrimSuffix(filepath.Base(f), ".json")
-		if lang == "en" {
-			continue
+	for _, lang := range complete {
+		c := catalog(t, lang)
+		for k := range en {
+			if _, ok := c[k]; !ok {
+				t.Errorf("%s.json lacks %q", lang, k)
+			}
 		}
-		for k := range catalog(t, lang) {
+		for k := range c {
 			if _, ok := en[k]; !ok {
 				t.Errorf("%s.json has %q, which en.json lacks", lang, k)
 			}
 		}
 	}
-	if !slices.Contains(files, filepath.Join("locales", "en.json")) {
-		t.Fatal("no en.json")
+	files, _ := filepath.Glob(filepath.Join("locales", "*.json"))
+	if len(files) < len(complete)+1 {
+		t.Fatalf("only %d catalogs", len(files))
+	}
+}
+
+// Every message resolves in every shipped language, with every plural form
+// that language's CLDR rules can ask for, and keeps English's placeholders.
+func TestCatalogsResolve(t *testing.T) {
+	b, err := i18n.New(append([]string{"en"}, complete...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := catalog(t, "en")
+	placeholder := regexp.MustCompile(`\{\{\.\w+\}\}`)
+	for _, lang := range complete {
+		loc := b.Localizer(lang)
+		raw := catalog(t, lang)
+		for key, msg := range en {
+			var forms map[string]string
+			plural := json.Unmarshal(msg, &forms) == nil && forms["other"] != ""
+			if plural {
+				for _, n := range []int{0, 1, 2, 3, 4, 5, 11, 12, 21, 22, 25, 100, 101, 102, 103, 111, 1000000} {
+					if !loc.Resolves(key, n) {
+						t.Errorf("%s: %q has no form for %d", lang, key, n)
+					}
+				}
+			} else if !loc.Resolves(key, -1) {
+				t.Errorf("%s: %q does not resolve", lang, key)
+			}
+			want := placeholder.FindAllString(string(msg), -1)
+			got := placeholder.FindAllString(string(raw[key]), -1)
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(slices.Compact(want), slices.Compact(got)) {
+				t.Errorf("%s: %q placeholders %v, English has %v", lang, key, got, want)
+			}
+		}
 	}
 }

@@ -194,6 +194,18 @@ func (l *Localizer) translate(key string, count any, args []any) string {
 	return s
 }
 
+// Resolves reports whether key has a message in this language's own
+// catalog, without falling back to English; count < 0 asks for a message
+// without plural forms. The catalog tests use it.
+func (l *Localizer) Resolves(key string, count int) bool {
+	cfg := &goi18n.LocalizeConfig{MessageID: key}
+	if count >= 0 {
+		cfg.PluralCount = count
+	}
+	_, tag, err := l.loc.LocalizeWithTag(cfg)
+	return err == nil && tag.String() == l.Lang.Code
+}
+
 // Date formats a calendar date in the reader's language, e.g.
 // "22 September 2021", "22 сентября 2021".
 func (l *Localizer) Date(t time.Time) string {

@@ -64,15 +64,18 @@ func funcs(assets *Assets) template.FuncMap {
 		"asset": assets.URL,
 		"add":   func(a, b int) int { return a + b },
 		"sub":   func(page, v any) Sub { return Sub{Page: page, V: v} },
+		"subAt": func(page, v any, level int) Sub { return Sub{Page: page, V: v, Level: level} },
 		"list":  func(v ...string) []string { return v },
 	}
 }
 
 // Sub hands a shared sub-template both the page and one value:
-// {{template "items" sub $ .Latest}}.
+// {{template "items" sub $ .Latest}}; subAt also gives the heading level
+// the sub-template's headings take, to keep the outline unbroken.
 type Sub struct {
-	Page any
-	V    any
+	Page  any
+	V     any
+	Level int
 }
 
 // Templates parses a domain's page templates over the base layouts: one
