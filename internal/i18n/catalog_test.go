@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"peerpress/internal/auth"
-	"peerpress/internal/i18n"
 	"peerpress/internal/content"
+	"peerpress/internal/i18n"
 )
 
 // Keys are found in the source: template calls (.T "key", .N "key"), Go
