@@ -16,6 +16,7 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
+	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -142,14 +143,15 @@ func (h *Handlers) Logout(w http.ResponseWriter, r *http.Request) error {
 // usersPage is the data of the user management page.
 type usersPage struct {
 	web.Page
-	Users  []auth.User
-	Roles  []auth.Role
-	Form   struct{ Email, Name, Role string }
-	Errors map[string]string
+	Users     []auth.User
+	Roles     []auth.Role
+	Languages []i18n.Language
+	Form      struct{ Email, Name, Role string }
+	Errors    map[string]string
 }
 
 func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
-	p := usersPage{Page: h.page(r, "admin.users"), Roles: []auth.Role{auth.RoleAdmin, auth.RoleEditor, auth.RoleAuthor}, Errors: map[string]string{}}
+	p := usersPage{Page: h.page(r, "admin.users"), Roles: auth.Roles, Languages: h.rd.I18n.Enabled(), Errors: map[string]string{}}
 	p.Form.Role = string(auth.RoleAuthor)
 	var err error
 	p.Users, err = h.users.ListUsers(r.Context())
@@ -198,8 +200,19 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
 	if len([]rune(p.Form.Name)) > 200 {
 		p.Errors["name"] = "form.too_long"
 	}
+	langs, ok := h.languages(r.PostForm["lang"])
+	if !ok {
+		p.Errors["languages"] = "form.invalid_choice"
+	}
+	if role == auth.RoleTranslator && len(langs) == 0 {
+		p.Errors["languages"] = "account.translator_needs_language"
+	}
 	if len(p.Errors) == 0 {
-		_, err = h.users.CreateUser(r.Context(), p.Form.Email, p.Form.Name, role, r.PostForm.Get("password"))
+		var u auth.User
+		u, err = h.users.CreateUser(r.Context(), p.Form.Email, p.Form.Name, role, r.PostForm.Get("password"))
+		if err == nil && role == auth.RoleTranslator {
+			err = h.users.SetLanguages(r.Context(), u.ID, langs)
+		}
 		switch {
 		case errors.Is(err, auth.ErrInvalidEmail):
 			p.Errors["email"] = "form.invalid_email"
@@ -246,6 +259,17 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
+	case "languages":
+		langs, ok := h.languages(r.PostForm["lang"])
+		if !ok {
+			return web.BadRequest("form.invalid_choice")
+		}
+		err := h.users.SetLanguages(ctx, id, langs)
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		} else if err != nil {
+			return err
+		}
 	case "disable", "enable":
 		err := h.users.SetDisabled(ctx, id, r.PostFormValue("do") == "disable")
 		if errors.Is(err, db.ErrNotFound) {
@@ -258,6 +282,18 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// languages checks submitted language codes against the enabled ones.
+func (h *Handlers) languages(codes []string) ([]string, bool) {
+	var out []string
+	for _, c := range codes {
+		if _, ok := h.rd.I18n.Get(c); !ok {
+			return nil, false
+		}
+		out = append(out, c)
+	}
+	return out, true
 }
 
 // loginLimiter slows password guessing per account, in memory only: it

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"peerpress/internal/account"
@@ -20,6 +21,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
 	"peerpress/internal/media"
+	"peerpress/internal/settings"
 	"peerpress/internal/web"
 )
 
@@ -48,13 +50,20 @@ func (c Config) DatabaseURLOrDefault() string {
 
 // App is a built peerpress: stores and the HTTP handler.
 type App struct {
-	Config  Config
-	DB      *db.DB
-	Users   *auth.Store
-	Content *content.Store
-	Media   *media.Store
-	I18n    *i18n.Bundle
+	Config   Config
+	DB       *db.DB
+	Users    *auth.Store
+	Content  *content.Store
+	Media    *media.Store
+	Settings *settings.Store
+	// Handler serves the site. It delegates to the handler built from the
+	// current settings, which Rebuild replaces.
 	Handler http.Handler
+
+	zone    *time.Location
+	assets  *web.Assets
+	md      *content.Markdown
+	current atomic.Pointer[http.Handler]
 }
 
 // Open connects to the database named by the config.
@@ -80,59 +89,73 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
 	}
-	bundle, err := i18n.New(cfg.Languages)
-	if err != nil {
-		return nil, err
-	}
 	assets, err := web.NewAssets()
 	if err != nil {
 		return nil, err
 	}
 	a := &App{
-		Config:  cfg,
-		DB:      d,
-		Users:   auth.NewStore(d),
-		Content: content.NewStore(d),
-		Media:   media.NewStore(d, filepath.Join(cfg.DataDir, "media")),
-		I18n:    bundle,
+		Config:   cfg,
+		DB:       d,
+		Users:    auth.NewStore(d),
+		Content:  content.NewStore(d),
+		Media:    media.NewStore(d, filepath.Join(cfg.DataDir, "media")),
+		Settings: settings.NewStore(d),
+		zone:     zone,
+		assets:   assets,
+		md:       content.NewMarkdown(),
 	}
-	md := content.NewMarkdown()
-	rd, err := web.NewRenderer(cfg.SiteName, bundle, nil, assets)
-	if err != nil {
+	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
-	rd.BaseURL = cfg.BaseURL
-	public, err := content.NewPublic(a.Content, md, rd, a.Media, zone)
-	if err != nil {
-		return nil, err
-	}
-	rd.Nav = public
-	admin, err := content.NewAdmin(a.Content, md, rd, a.Media, zone)
-	if err != nil {
-		return nil, err
-	}
-	accounts, err := account.New(a.Users, rd)
-	if err != nil {
-		return nil, err
-	}
-	a.Handler = routes(routeDeps{rd: rd, assets: assets, i18n: bundle, public: public, admin: admin, accounts: accounts, users: a.Users, media: a.Media})
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*a.current.Load()).ServeHTTP(w, r)
+	})
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
-		a.Handler = auth.ServedOverHTTPS(a.Handler)
+		h = auth.ServedOverHTTPS(h)
 	}
+	a.Handler = h
 	return a, nil
 }
 
-// parseBaseURL checks the public address: empty, or http(s)://host[/path]
-// with no query; it is returned without a trailing slash.
-func parseBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return "", nil
+// Rebuild makes the handlers anew from the saved settings (languages
+// enabled, listing options) and puts them in service; requests under way
+// finish with the old ones.
+func (a *App) Rebuild(ctx context.Context) error {
+	site, err := a.Settings.Load(ctx, settings.Site{Languages: a.Config.Languages})
+	if err != nil {
+		return err
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("app: base URL %q: want http(s)://host, as visitors reach the site", raw)
+	bundle, err := i18n.New(site.Languages)
+	if err != nil {
+		return err
 	}
-	return strings.TrimSuffix(u.String(), "/"), nil
+	rd, err := web.NewRenderer(a.Config.SiteName, bundle, nil, a.assets)
+	if err != nil {
+		return err
+	}
+	rd.BaseURL = a.Config.BaseURL
+	public, err := content.NewPublic(a.Content, a.md, rd, a.Media, a.zone)
+	if err != nil {
+		return err
+	}
+	public.IncludeUntranslated = site.IncludeUntranslated
+	rd.Nav = public
+	admin, err := content.NewAdmin(a.Content, a.md, rd, a.Media, a.zone)
+	if err != nil {
+		return err
+	}
+	accounts, err := account.New(a.Users, rd)
+	if err != nil {
+		return err
+	}
+	siteSettings, err := settings.NewHandlers(a.Settings, rd, site, a.Rebuild)
+	if err != nil {
+		return err
+	}
+	h := routes(routeDeps{rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
+		settings: siteSettings, users: a.Users, media: a.Media})
+	a.current.Store(&h)
+	return nil
 }
 
 // Serve listens on cfg.Addr until ctx ends, then drains requests. It also
@@ -197,4 +220,17 @@ func ParseLanguages(s string) []string {
 		}
 	}
 	return out
+}
+
+// parseBaseURL checks the public address: empty, or http(s)://host[/path]
+// with no query; it is returned without a trailing slash.
+func parseBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("app: base URL %q: want http(s)://host, as visitors reach the site", raw)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
 }

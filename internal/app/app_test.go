@@ -209,7 +209,7 @@ func TestLanguageSwitcher(t *testing.T) {
 		r := c.get("/en/campaigns/remember-every-name")
 		r.must(t, 200)
 		for _, lang := range []string{"ru", "fr", "es", "ar"} {
-			re := regexp.MustCompile(`<a href="(/` + lang + `/campaigns/[^"]+)" hreflang="` + lang + `"`)
+			re := regexp.MustCompile(`<link rel="alternate" hreflang="` + lang + `" href="(/` + lang + `/campaigns/[^"]+)">`)
 			m := re.FindStringSubmatch(r.body)
 			if m == nil {
 				t.Fatalf("no %s link in the switcher", lang)

@@ -2,12 +2,14 @@ package app
 
 import (
 	"net/http"
+	"strings"
 
 	"peerpress/internal/account"
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
 	"peerpress/internal/media"
+	"peerpress/internal/settings"
 	"peerpress/internal/web"
 )
 
@@ -18,6 +20,7 @@ type routeDeps struct {
 	public   *content.Public
 	admin    *content.Admin
 	accounts *account.Handlers
+	settings *settings.Handlers
 	users    *auth.Store
 	media    *media.Store
 }
@@ -36,6 +39,7 @@ func routes(d routeDeps) http.Handler {
 	mux.Handle("GET /static/", d.assets)
 	mux.Handle("GET /media/", d.media.Handler())
 	mux.HandleFunc("GET /{$}", languageRedirect(d.i18n))
+	mux.HandleFunc("GET /lang/{code}", chooseLanguage(d.i18n))
 
 	// Public pages, one set per enabled language, so that an unknown
 	// language in the URL is simply a 404.
@@ -85,6 +89,9 @@ func routes(d routeDeps) http.Handler {
 		admin.Handle("GET /admin/"+what, h(d.admin.Taxonomy(what)))
 		admin.Handle("POST /admin/"+what, h(d.admin.SaveTaxonomy(what)))
 	}
+	admin.Handle("GET /admin/translations", h(d.admin.TranslationsTodo))
+	admin.Handle("GET /admin/settings", h(d.settings.Show))
+	admin.Handle("POST /admin/settings", h(d.settings.Save))
 	admin.Handle("GET /admin/users", h(d.accounts.Users))
 	admin.Handle("POST /admin/users", h(d.accounts.CreateUser))
 	admin.Handle("POST /admin/users/{id}", h(d.accounts.UpdateUser))
@@ -121,12 +128,43 @@ func isUpload(path string) bool {
 	return len(path) > len(prefix)+len(suffix) && path[:len(prefix)] == prefix && path[len(path)-len(suffix):] == suffix
 }
 
-// languageRedirect sends a visitor at / to the language their browser
-// prefers among the enabled ones.
+// langCookie remembers a visitor's explicit choice of language. It holds
+// the language code and nothing else.
+const langCookie = "peerpress_lang"
+
+// languageRedirect sends a visitor at / to the language they chose before,
+// or else the one their browser prefers among the enabled ones.
 func languageRedirect(b *i18n.Bundle) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		lang := b.Negotiate(r.Header.Get("Accept-Language"))
-		w.Header().Add("Vary", "Accept-Language")
-		http.Redirect(w, r, "/"+lang+"/", http.StatusFound)
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		w.Header().Set("Cache-Control", "private, no-store")
+		if c, err := r.Cookie(langCookie); err == nil {
+			if _, ok := b.Get(c.Value); ok {
+				http.Redirect(w, r, "/"+c.Value+"/", http.StatusFound)
+				return
+			}
+		}
+		http.Redirect(w, r, "/"+b.Negotiate(r.Header.Get("Accept-Language"))+"/", http.StatusFound)
+	}
+}
+
+// chooseLanguage serves the language switcher's links, /lang/{code}?next=…:
+// it remembers the choice for a year and goes on to next, which must be a
+// page in that language.
+func chooseLanguage(b *i18n.Bundle) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		code := r.PathValue("code")
+		if _, ok := b.Get(code); !ok {
+			http.NotFound(w, r)
+			return
+		}
+		next := r.URL.Query().Get("next")
+		if !strings.HasPrefix(next, "/"+code+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+			next = "/" + code + "/"
+		}
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		w.Header().Set("Cache-Control", "private, no-store")
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
 }

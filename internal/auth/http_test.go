@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +115,7 @@ func TestLoadSession(t *testing.T) {
 		}
 
 		p := serve(&http.Cookie{Name: auth.CookieName, Value: token})
-		if !p.hasU || !p.hasS || p.user != u || p.sess != sess {
+		if !p.hasU || !p.hasS || !reflect.DeepEqual(p.user, u) || p.sess != sess {
 			t.Errorf("with cookie: user %+v (%v), session %+v (%v); want %+v, %+v", p.user, p.hasU, p.sess, p.hasS, u, sess)
 		}
 
@@ -156,7 +157,7 @@ func TestContextHelpers(t *testing.T) {
 	u := auth.User{ID: 7, Email: "x@example.org", Role: auth.RoleAuthor}
 	sess := auth.Session{UserID: 7, CSRFToken: "c", ExpiresAt: time.Unix(100, 0).UTC()}
 	ctx := auth.WithUser(context.Background(), u, sess)
-	if got, ok := auth.UserFrom(ctx); !ok || got != u {
+	if got, ok := auth.UserFrom(ctx); !ok || !reflect.DeepEqual(got, u) {
 		t.Errorf("UserFrom = %+v, %v", got, ok)
 	}
 	if got, ok := auth.SessionFrom(ctx); !ok || got != sess {

@@ -3,7 +3,7 @@ package auth
 import "fmt"
 
 // Role is what a user may do. The set is closed: the database only accepts
-// these three values.
+// these values.
 type Role string
 
 // The roles, from most to least powerful.
@@ -11,13 +11,19 @@ const (
 	RoleAdmin  Role = "admin"
 	RoleEditor Role = "editor"
 	RoleAuthor Role = "author"
+	// RoleTranslator translates entries into the languages assigned to
+	// them, and changes nothing else.
+	RoleTranslator Role = "translator"
 )
+
+// Roles lists every role, from most to least powerful.
+var Roles = []Role{RoleAdmin, RoleEditor, RoleAuthor, RoleTranslator}
 
 // ParseRole turns a stored or submitted role name into a Role, refusing
 // anything that is not exactly one of the known roles.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case RoleAdmin, RoleEditor, RoleAuthor:
+	case RoleAdmin, RoleEditor, RoleAuthor, RoleTranslator:
 		return r, nil
 	}
 	return "", fmt.Errorf("auth: unknown role %q", s)
@@ -34,3 +40,7 @@ func (r Role) CanManageUsers() bool { return r == RoleAdmin }
 // CanManageTaxonomy reports whether the role may manage sections, tags and
 // organisations.
 func (r Role) CanManageTaxonomy() bool { return r == RoleAdmin || r == RoleEditor }
+
+// CanWrite reports whether the role may create entries and change their
+// source text; translators may not.
+func (r Role) CanWrite() bool { return r != RoleTranslator }

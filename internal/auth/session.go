@@ -108,6 +108,11 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	}
 	sess.UserID = u.ID
 	sess.ExpiresAt = time.Unix(expires, 0).UTC()
+	if u.Role == RoleTranslator {
+		if u.Languages, err = s.Languages(ctx, u.ID); err != nil {
+			return Session{}, User{}, err
+		}
+	}
 	return sess, u, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ func TestSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if gotSess != sess || gotUser != u {
+		if gotSess != sess || !reflect.DeepEqual(gotUser, u) {
 			t.Errorf("SessionByToken = %+v, %+v; want %+v, %+v", gotSess, gotUser, sess, u)
 		}
 

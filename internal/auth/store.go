@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,6 +44,15 @@ type User struct {
 	Role      Role
 	Disabled  bool
 	CreatedAt time.Time // UTC
+	// Languages are the languages a translator may translate into; loaded
+	// with the session and by ListUsers.
+	Languages []string
+}
+
+// CanTranslate reports whether the user may change translations in lang:
+// everyone but a translator may; a translator only in assigned languages.
+func (u User) CanTranslate(lang string) bool {
+	return u.Role != RoleTranslator || slices.Contains(u.Languages, lang)
 }
 
 // Store keeps users and sessions in the database.
@@ -177,7 +187,61 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("auth: list users: %w", err)
 	}
+	for i := range users {
+		if users[i].Languages, err = s.Languages(ctx, users[i].ID); err != nil {
+			return nil, err
+		}
+	}
 	return users, nil
+}
+
+// Languages lists the languages assigned to a user, in code order.
+func (s *Store) Languages(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT lang FROM user_languages WHERE user_id = ? ORDER BY lang`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: languages: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// SetLanguages replaces the languages assigned to a user.
+func (s *Store) SetLanguages(ctx context.Context, userID int64, langs []string) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET role = role WHERE id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return db.ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_languages WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, l := range langs {
+			if seen[l] {
+				continue
+			}
+			seen[l] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_languages (user_id, lang) VALUES (?, ?)`, userID, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("auth: set languages: %w", err)
+	}
+	return nil
 }
 
 // CountUsers returns how many users exist, disabled ones included; zero

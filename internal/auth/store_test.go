@@ -3,6 +3,8 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -41,11 +43,11 @@ func TestCreateUser(t *testing.T) {
 		}
 
 		got, err := s.UserByID(ctx, u.ID)
-		if err != nil || got != u {
+		if err != nil || !reflect.DeepEqual(got, u) {
 			t.Errorf("UserByID = %+v, %v; want %+v", got, err, u)
 		}
 		got, err = s.UserByEmail(ctx, "ADA@example.org")
-		if err != nil || got != u {
+		if err != nil || !reflect.DeepEqual(got, u) {
 			t.Errorf("UserByEmail = %+v, %v; want %+v", got, err, u)
 		}
 
@@ -130,7 +132,7 @@ func TestUserLookupsAndChanges(t *testing.T) {
 		if strings.Join(emails, " ") != "alice@example.org bob@example.org carol@example.org" {
 			t.Errorf("ListUsers order: %v", emails)
 		}
-		if users[0] != a || users[1] != b || users[2] != c {
+		if !reflect.DeepEqual(users, []auth.User{a, b, c}) {
 			t.Errorf("ListUsers = %+v", users)
 		}
 		if n, err := s.CountUsers(ctx); err != nil || n != 3 {
@@ -191,7 +193,7 @@ func TestAuthenticate(t *testing.T) {
 		u := mustCreate(t, s, "dora@example.org", auth.RoleAuthor)
 
 		got, err := s.Authenticate(ctx, " DORA@example.org ", testPassword)
-		if err != nil || got != u {
+		if err != nil || !reflect.DeepEqual(got, u) {
 			t.Errorf("right password: %+v, %v; want %+v", got, err, u)
 		}
 		for name, tc := range map[string][2]string{
@@ -201,7 +203,7 @@ func TestAuthenticate(t *testing.T) {
 			"empty email":    {"", testPassword},
 			"huge password":  {"dora@example.org", strings.Repeat("x", 5000)},
 		} {
-			if got, err := s.Authenticate(ctx, tc[0], tc[1]); !errors.Is(err, auth.ErrBadCredentials) || got != (auth.User{}) {
+			if got, err := s.Authenticate(ctx, tc[0], tc[1]); !errors.Is(err, auth.ErrBadCredentials) || !reflect.DeepEqual(got, auth.User{}) {
 				t.Errorf("%s: %+v, %v; want ErrBadCredentials and no user", name, got, err)
 			}
 		}
@@ -225,6 +227,41 @@ func TestAuthenticate(t *testing.T) {
 		}
 		if _, err := s.Authenticate(ctx, u.Email, testPassword); err == nil || errors.Is(err, auth.ErrBadCredentials) {
 			t.Errorf("corrupt hash: %v; want another error", err)
+		}
+	})
+}
+
+func TestTranslatorLanguages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := auth.NewStore(d)
+		u, err := s.CreateUser(ctx, "tr@example.org", "Translator", auth.RoleTranslator, "translator-pw-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetLanguages(ctx, u.ID, []string{"ru", "fr", "ru"}); err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := s.CreateSession(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := s.SessionByToken(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Languages, []string{"fr", "ru"}) {
+			t.Fatalf("languages %v", got.Languages)
+		}
+		if !got.CanTranslate("ru") || got.CanTranslate("es") || got.Role.CanWrite() {
+			t.Fatalf("translator permissions wrong: %+v", got)
+		}
+		editor := auth.User{Role: auth.RoleEditor}
+		if !editor.CanTranslate("es") || !editor.Role.CanWrite() {
+			t.Fatal("editor may translate and write anything")
+		}
+		if err := s.SetLanguages(ctx, 999999, []string{"ru"}); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("unknown user: %v", err)
 		}
 	})
 }

@@ -58,10 +58,20 @@ func currentUser(r *http.Request) auth.User {
 	return u
 }
 
-// canEdit reports whether u may change e: editors and admins any entry,
-// authors their own.
+// canEdit reports whether u may change e itself and its source text:
+// editors and admins any entry, authors their own, translators none.
 func canEdit(u auth.User, e *Entry) bool {
-	return u.Role.CanEditAll() || (e.AuthorID != 0 && e.AuthorID == u.ID)
+	return u.Role.CanEditAll() || (u.Role == auth.RoleAuthor && e.AuthorID != 0 && e.AuthorID == u.ID)
+}
+
+// canTranslate reports whether u may change e's translation into lang:
+// translators in their languages (never the source), others when they
+// may edit the entry.
+func canTranslate(u auth.User, e *Entry, lang string) bool {
+	if u.Role == auth.RoleTranslator {
+		return lang != e.SourceLang && u.CanTranslate(lang)
+	}
+	return canEdit(u, e)
 }
 
 // loadEntry reads {id} and loads the entry the user may edit.
@@ -117,7 +127,7 @@ func (a *Admin) List(w http.ResponseWriter, r *http.Request) error {
 	if id, err := strconv.ParseInt(q.Get("section"), 10, 64); err == nil && id > 0 {
 		f.SectionID = id
 	}
-	if !u.Role.CanEditAll() {
+	if u.Role == auth.RoleAuthor {
 		f.AuthorID = u.ID
 	}
 	n, err := strconv.Atoi(q.Get("page"))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
 	"peerpress/internal/media"
@@ -94,6 +95,9 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 
 // New serves GET /admin/entries/new?kind=….
 func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
+	if !currentUser(r).Role.CanWrite() {
+		return web.Forbidden()
+	}
 	kind := Kind(r.URL.Query().Get("kind"))
 	if !kind.Valid() {
 		kind = Article
@@ -106,8 +110,18 @@ func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
 	return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
 }
 
-// Edit serves GET /admin/entries/{id}.
+// Edit serves GET /admin/entries/{id}. A translator is taken to the
+// entry's translation into their first language instead.
 func (a *Admin) Edit(w http.ResponseWriter, r *http.Request) error {
+	if u := currentUser(r); u.Role == auth.RoleTranslator {
+		for _, l := range u.Languages {
+			if _, ok := a.langs.Get(l); ok {
+				http.Redirect(w, r, "/admin/entries/"+r.PathValue("id")+"/translations/"+l, http.StatusSeeOther)
+				return nil
+			}
+		}
+		return web.Forbidden()
+	}
 	e, err := a.loadEntry(r)
 	if err != nil {
 		return err
@@ -126,6 +140,9 @@ func (a *Admin) Edit(w http.ResponseWriter, r *http.Request) error {
 // (update): it validates, previews or saves, and on any problem shows the
 // form again as typed with the reasons.
 func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
+	if !currentUser(r).Role.CanWrite() {
+		return web.Forbidden()
+	}
 	var e *Entry
 	if r.PathValue("id") != "" {
 		var err error

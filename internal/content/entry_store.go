@@ -324,6 +324,18 @@ func (s *Store) Revisions(ctx context.Context, translationID int64) ([]Revision,
 	return s.revisions(ctx, `WHERE r.translation_id = ? ORDER BY r.number DESC`, translationID)
 }
 
+// RevisionByNumber loads a translation's revision by its number.
+func (s *Store) RevisionByNumber(ctx context.Context, translationID int64, number int) (Revision, error) {
+	revs, err := s.revisions(ctx, `WHERE r.translation_id = ? AND r.number = ?`, translationID, number)
+	if err != nil {
+		return Revision{}, err
+	}
+	if len(revs) == 0 {
+		return Revision{}, db.ErrNotFound
+	}
+	return revs[0], nil
+}
+
 // RevisionByID loads one revision.
 func (s *Store) RevisionByID(ctx context.Context, id int64) (Revision, error) {
 	revs, err := s.revisions(ctx, `WHERE r.id = ?`, id)

@@ -30,6 +30,9 @@ type Public struct {
 	zone    *time.Location
 	tmpl    map[string]*template.Template
 	PerPage int
+	// IncludeUntranslated lists, in a language's archives, entries not
+	// translated into it, in their source language and marked as such.
+	IncludeUntranslated bool
 }
 
 // NewPublic parses the public templates.
@@ -106,6 +109,11 @@ type entryPage struct {
 	Event         *EventInfo
 	Image         *media.Media
 	Zone          *time.Location
+	// Outdated is set when this translation was made from an older
+	// version of the source; SourceURL then leads to the source.
+	Outdated   bool
+	SourceLang i18n.Language
+	SourceURL  string
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
@@ -115,7 +123,7 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		slug := r.PathValue("slug")
 		e, err := p.store.BySlug(ctx, lang, slug)
 		if errors.Is(err, db.ErrNotFound) {
-			return p.fallback(w, r)
+			return p.elsewhere(w, r, lang, slug)
 		}
 		if err != nil {
 			return err
@@ -144,6 +152,12 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 			}
 		}
 		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Event: e.Event, Zone: p.zone}
+		if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
+			data.Outdated = true
+			if l, ok := p.langs.Get(e.SourceLang); ok && src.Visible(p.store.now()) {
+				data.SourceLang, data.SourceURL = l, URL(kind, src.Lang, src.Slug)
+			}
+		}
 		data.Crumbs = []web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}
 		if e.SectionID != 0 {
 			if secs, err := p.store.Sections(ctx); err == nil {
@@ -172,6 +186,50 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		}
 		return p.rd.Render(w, http.StatusOK, p.tmpl["public_entry"], data)
 	}
+}
+
+// missingPage tells a reader the entry exists, but not in their language.
+type missingPage struct {
+	web.Page
+	Title string // in the first language it exists in
+}
+
+// elsewhere answers an address whose slug is not in this language: when the
+// same slug names a visible entry in another language, the reader is told
+// which languages it exists in (with a 404, since this address does not
+// exist); otherwise the usual fallback.
+func (p *Public) elsewhere(w http.ResponseWriter, r *http.Request, lang, slug string) error {
+	ctx := r.Context()
+	e, err := p.store.BySlugAnyLang(ctx, slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return p.fallback(w, r)
+	}
+	if err != nil {
+		return err
+	}
+	visible, err := p.store.VisibleLangs(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	page := p.rd.PublicPage(r, lang)
+	page.NoIndex = true
+	data := missingPage{Page: page}
+	for _, l := range p.langs.Enabled() {
+		if s, ok := visible[l.Code]; ok {
+			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(e.Kind, l.Code, s)})
+			if data.Title == "" {
+				if t, ok := e.Translation(l.Code); ok {
+					data.Title = t.Title
+				}
+			}
+		}
+	}
+	if len(page.Alternates) == 0 {
+		return p.fallback(w, r)
+	}
+	data.Page = page
+	data.Page.Title = page.L.T("entry.not_in_language", "Language", page.Lang.Name)
+	return p.rd.Render(w, http.StatusNotFound, p.tmpl["public_missing"], data)
 }
 
 // fallback answers an address that matches no live page: a 301 when it
@@ -205,6 +263,18 @@ type archivePage struct {
 	Zone    *time.Location
 }
 
+// ItemLanguage names an item's language when it differs from the page's:
+// an untranslated entry listed in its source language.
+func (p *Public) itemLanguages(items []Item, lang string) {
+	for i := range items {
+		if items[i].Lang != lang {
+			if l, ok := p.langs.Get(items[i].Lang); ok {
+				items[i].LangName = l.Name
+			}
+		}
+	}
+}
+
 // pageNumber reads {n} from /page/{n}; 0 when it is not a page number.
 func pageNumber(r *http.Request) int {
 	s := r.PathValue("n")
@@ -229,10 +299,12 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		return nil
 	}
 	f.Lang = lang
+	f.IncludeUntranslated = p.IncludeUntranslated
 	items, total, err := p.store.List(r.Context(), f, n, p.PerPage)
 	if err != nil {
 		return err
 	}
+	p.itemLanguages(items, lang)
 	pages := max(1, (total+p.PerPage-1)/p.PerPage)
 	if n > pages {
 		return web.NotFound()

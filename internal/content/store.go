@@ -163,6 +163,20 @@ func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
 	return s.Entry(ctx, id)
 }
 
+// BySlugAnyLang finds a visible entry whose translation in some language
+// has this slug.
+func (s *Store) BySlugAnyLang(ctx context.Context, slug string) (*Entry, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT t.entry_id FROM translations t WHERE t.slug = ? AND `+visibleSQL+` ORDER BY t.id LIMIT 1`, slug, s.now().Unix()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, db.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("content: by slug in any language: %w", err)
+	}
+	return s.Entry(ctx, id)
+}
+
 // OldPath looks up a URL that used to lead somewhere. It returns the
 // current URL to redirect to, or "" when the page is gone for good.
 func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
@@ -202,6 +216,7 @@ type Item struct {
 	URL         string
 	ImageURL    string // set by handlers that show images
 	SectionName string // set by handlers
+	LangName    string // set when the item is not in the page's language
 }
 
 // ListFilter narrows a public listing.
@@ -211,11 +226,19 @@ type ListFilter struct {
 	SectionID       int64 // 0: any
 	TagID           int64 // 0: any
 	ExcludeArchived bool
+	// IncludeUntranslated adds entries with no visible translation in Lang,
+	// in their source language.
+	IncludeUntranslated bool
 }
 
 func (f ListFilter) where(now time.Time) (string, []any) {
 	conds := []string{visibleSQL, "t.lang = ?"}
 	args := []any{now.Unix(), f.Lang}
+	if f.IncludeUntranslated {
+		conds[1] = `(t.lang = ? OR (t.lang = e.source_lang AND NOT EXISTS (
+			SELECT 1 FROM translations x WHERE x.entry_id = e.id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`
+		args = append(args, f.Lang, now.Unix())
+	}
 	if f.Kind != "" {
 		conds = append(conds, "e.kind = ?")
 		args = append(args, f.Kind)

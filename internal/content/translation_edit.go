@@ -25,22 +25,36 @@ type translationPage struct {
 	Preview    template.HTML
 	Statuses   []Status
 	Action     string
+	// Changes shows what changed in the source since this translation was
+	// made from it, when it is outdated.
+	Changes template.HTML
 }
 
-// loadTranslationTarget resolves {id} and {lang} for the translation pages.
+// loadTranslationTarget resolves {id} and {lang} for the translation
+// pages, and checks the user may translate that entry into that language.
 func (a *Admin) loadTranslationTarget(r *http.Request) (*Entry, i18n.Language, error) {
-	e, err := a.loadEntry(r)
-	if err != nil {
-		return nil, i18n.Language{}, err
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, i18n.Language{}, web.NotFound()
 	}
 	lang, ok := a.langs.Get(r.PathValue("lang"))
 	if !ok {
 		return nil, i18n.Language{}, web.NotFound()
 	}
+	e, err := a.store.Entry(r.Context(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, i18n.Language{}, web.NotFound()
+	}
+	if err != nil {
+		return nil, i18n.Language{}, err
+	}
+	if !canTranslate(currentUser(r), e, lang.Code) {
+		return nil, i18n.Language{}, web.Forbidden()
+	}
 	return e, lang, nil
 }
 
-func (a *Admin) newTranslationPage(r *http.Request, e *Entry, lang i18n.Language, f entryForm, errs FieldErrors) translationPage {
+func (a *Admin) newTranslationPage(r *http.Request, e *Entry, lang i18n.Language, f entryForm, errs FieldErrors) (translationPage, error) {
 	src := e.Source()
 	t, exists := e.Translation(lang.Code)
 	p := translationPage{
@@ -50,7 +64,16 @@ func (a *Admin) newTranslationPage(r *http.Request, e *Entry, lang i18n.Language
 		Action: "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/translations/" + lang.Code,
 	}
 	p.Title = p.L.T("admin.translation_into", "Language", lang.Name)
-	return p
+	if p.Outdated {
+		before, err := a.store.RevisionByNumber(r.Context(), src.ID, t.SourceRevision)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return p, err
+		}
+		if err == nil {
+			p.Changes = sourceChanges(before.Title+"\n\n"+before.Summary+"\n\n"+before.Body, src.Title+"\n\n"+src.Summary+"\n\n"+src.Body)
+		}
+	}
+	return p, nil
 }
 
 // EditTranslation serves GET /admin/entries/{id}/translations/{lang}.
@@ -60,6 +83,9 @@ func (a *Admin) EditTranslation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if lang.Code == e.SourceLang {
+		if !canEdit(currentUser(r), e) {
+			return web.Forbidden()
+		}
 		http.Redirect(w, r, "/admin/entries/"+strconv.FormatInt(e.ID, 10), http.StatusSeeOther)
 		return nil
 	}
@@ -73,7 +99,10 @@ func (a *Admin) EditTranslation(w http.ResponseWriter, r *http.Request) error {
 			f.PublishAt = src.PublishAt.In(a.zone).Format(formTimeLayout)
 		}
 	}
-	p := a.newTranslationPage(r, e, lang, f, nil)
+	p, err := a.newTranslationPage(r, e, lang, f, nil)
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("saved") != "" {
 		p.Flash = p.L.T("admin.saved")
 	}
@@ -95,7 +124,10 @@ func (a *Admin) SaveTranslation(w http.ResponseWriter, r *http.Request) error {
 	f, errs := readEntryForm(r.PostForm)
 	f.Lang, f.Kind = lang.Code, string(e.Kind)
 	tr := f.validTranslation(errs, a.zone)
-	p := a.newTranslationPage(r, e, lang, f, errs)
+	p, err := a.newTranslationPage(r, e, lang, f, errs)
+	if err != nil {
+		return err
+	}
 	p.Form = f
 	if isPreview(r) {
 		p.Preview = a.md.Render(f.Body)

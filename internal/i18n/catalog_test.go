@@ -24,7 +24,7 @@ import (
 var (
 	templateKey = regexp.MustCompile(`\.(?:T|N) "([a-z_]+(?:\.[a-z_0-9-]+)+)"`)
 	goKey       = regexp.MustCompile(`"([a-z_]+(?:\.[a-z_0-9-]+)+)"`)
-	prefixes    = []string{"account.", "admin.", "archive.", "date.", "entry.", "error.", "event.", "footer.", "form.", "home.", "kind.", "media.", "month.", "nav.", "org.", "pager.", "role.", "status.", "tag."}
+	prefixes    = []string{"account.", "admin.", "archive.", "date.", "entry.", "error.", "event.", "footer.", "form.", "home.", "kind.", "media.", "month.", "nav.", "org.", "pager.", "role.", "settings.", "status.", "tag."}
 )
 
 func usedKeys(t *testing.T) map[string]bool {
@@ -77,7 +77,7 @@ func usedKeys(t *testing.T) map[string]bool {
 	for _, s := range content.Statuses {
 		used["status."+string(s)] = true
 	}
-	for _, r := range []auth.Role{auth.RoleAdmin, auth.RoleEditor, auth.RoleAuthor} {
+	for _, r := range auth.Roles {
 		used["role."+string(r)] = true
 	}
 	for _, m := range []string{"online", "in-person", "hybrid"} {

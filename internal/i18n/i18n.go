@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"path"
 	"strings"
-	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -103,7 +102,7 @@ func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
 		}
 		seen[code] = true
 		b.enabled = append(b.enabled, lang)
-		b.localizers[code] = &Localizer{Lang: lang, loc: goi18n.NewLocalizer(b.bundle, code, "en")}
+		b.localizers[code] = &Localizer{Lang: lang, loc: goi18n.NewLocalizer(b.bundle, code, "en"), f: newFormatter(code)}
 	}
 	tags := make([]language.Tag, len(b.enabled))
 	for i, l := range b.enabled {
@@ -159,6 +158,7 @@ func (b *Bundle) Localizer(code string) *Localizer {
 type Localizer struct {
 	Lang Language
 	loc  *goi18n.Localizer
+	f    formatter // numbers, dates and times: format.go
 }
 
 // T translates a message. args are name/value pairs for its placeholders:
@@ -168,9 +168,11 @@ func (l *Localizer) T(key string, args ...any) string {
 }
 
 // N translates a message with plural forms chosen by count under the
-// language's CLDR rules; the count is available as {{.Count}}.
+// language's CLDR rules. The message shows the count as {{.Count}},
+// formatted by Number ("1 234 записи", "१२ प्रविष्टियाँ"); the plural form
+// is chosen from the integer itself.
 func (l *Localizer) N(key string, count int, args ...any) string {
-	return l.translate(key, count, append(args, "Count", count))
+	return l.translate(key, count, append(args, "Count", l.Number(count)))
 }
 
 func (l *Localizer) translate(key string, count any, args []any) string {
@@ -204,15 +206,4 @@ func (l *Localizer) Resolves(key string, count int) bool {
 	}
 	_, tag, err := l.loc.LocalizeWithTag(cfg)
 	return err == nil && tag.String() == l.Lang.Code
-}
-
-// Date formats a calendar date in the reader's language, e.g.
-// "22 September 2021", "22 сентября 2021".
-func (l *Localizer) Date(t time.Time) string {
-	return l.T("date.long", "Day", t.Day(), "Month", l.T(fmt.Sprintf("month.%d", int(t.Month()))), "Year", t.Year())
-}
-
-// DateTime formats a date with its clock time and zone abbreviation.
-func (l *Localizer) DateTime(t time.Time) string {
-	return l.T("date.time", "Date", l.Date(t), "Time", t.Format("15:04"), "Zone", t.Format("MST"))
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"peerpress/internal/auth"
@@ -66,6 +67,7 @@ func funcs(assets *Assets) template.FuncMap {
 		"sub":   func(page, v any) Sub { return Sub{Page: page, V: v} },
 		"subAt": func(page, v any, level int) Sub { return Sub{Page: page, V: v, Level: level} },
 		"list":  func(v ...string) []string { return v },
+		"has":   slices.Contains[[]string],
 	}
 }
 

@@ -6,9 +6,16 @@ CREATE TABLE users (
     email         TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL DEFAULT '',
     password_hash TEXT NOT NULL,
-    role          TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'author')),
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'author', 'translator')),
     disabled      INTEGER NOT NULL DEFAULT 0,
     created_at    BIGINT NOT NULL
+);
+
+-- The languages a translator may translate into.
+CREATE TABLE user_languages (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    lang    TEXT NOT NULL,
+    PRIMARY KEY (user_id, lang)
 );
 
 -- Only a hash of the session token is kept, so a copy of the database

@@ -1,0 +1,183 @@
+// Package settings keeps the site settings an administrator changes from
+// the admin: which languages the site publishes in, the default first, and
+// whether archives list entries not translated into their language.
+package settings
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Site is the settings peerpress reads when it builds its handlers.
+type Site struct {
+	Languages           []string // enabled languages, the default first
+	IncludeUntranslated bool
+}
+
+// Setting keys in the settings table.
+const (
+	keyLanguages           = "languages"
+	keyIncludeUntranslated = "archives.include_untranslated"
+)
+
+// Store reads and writes the settings.
+type Store struct{ db *db.DB }
+
+// NewStore returns a store over d.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// Load returns the saved settings, with defaults for those never saved.
+func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return Site{}, fmt.Errorf("settings: load: %w", err)
+	}
+	defer rows.Close()
+	site := defaults
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return Site{}, err
+		}
+		switch k {
+		case keyLanguages:
+			if langs := strings.Split(v, ","); v != "" {
+				site.Languages = langs
+			}
+		case keyIncludeUntranslated:
+			site.IncludeUntranslated = v == "true"
+		}
+	}
+	return site, rows.Err()
+}
+
+// Save stores the settings in one transaction.
+func (s *Store) Save(ctx context.Context, site Site) error {
+	values := map[string]string{
+		keyLanguages:           strings.Join(site.Languages, ","),
+		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		for _, k := range []string{keyLanguages, keyIncludeUntranslated} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, values[k]); err != nil {
+				return fmt.Errorf("settings: save %s: %w", k, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Handlers serves the settings page.
+type Handlers struct {
+	store   *Store
+	rd      *web.Renderer
+	current Site
+	tmpl    map[string]*template.Template
+	// applied rebuilds the site with new settings; it is called after they
+	// are saved.
+	applied func(ctx context.Context) error
+}
+
+// NewHandlers parses the settings page. current is the settings the site
+// runs with now.
+func NewHandlers(store *Store, rd *web.Renderer, current Site, applied func(context.Context) error) (*Handlers, error) {
+	tmpl, err := rd.Templates(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{store: store, rd: rd, current: current, tmpl: tmpl, applied: applied}, nil
+}
+
+type page struct {
+	web.Page
+	Available []i18n.Language
+	Form      Site
+	Error     string
+}
+
+func (h *Handlers) page(r *http.Request, form Site) page {
+	p := page{Page: h.rd.Page(r, h.rd.I18n.Default().Code), Available: i18n.Available(), Form: form}
+	p.Title = p.L.T("admin.settings")
+	p.NoIndex = true
+	return p
+}
+
+func requireAdmin(r *http.Request) error {
+	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
+		return web.Forbidden()
+	}
+	return nil
+}
+
+// Show serves GET /admin/settings.
+func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	p := h.page(r, h.current)
+	if r.URL.Query().Get("saved") != "" {
+		p.Flash = p.L.T("admin.saved")
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["settings"], p)
+}
+
+// errNoLanguage is shown when no language is left enabled.
+var errNoLanguage = errors.New("no language")
+
+// Save serves POST /admin/settings.
+func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
+	if err := requireAdmin(r); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != ""}
+	def := r.PostForm.Get("default")
+	for _, code := range r.PostForm["lang"] {
+		if _, ok := i18n.Lookup(code); !ok {
+			return web.BadRequest("form.invalid_choice")
+		}
+		if !slices.Contains(form.Languages, code) {
+			form.Languages = append(form.Languages, code)
+		}
+	}
+	p := h.page(r, form)
+	switch i := slices.Index(form.Languages, def); {
+	case len(form.Languages) == 0:
+		p.Error = p.L.T("settings.need_language")
+	case i < 0:
+		p.Error = p.L.T("settings.default_enabled")
+	default:
+		// The default language goes first.
+		form.Languages = append([]string{def}, slices.Delete(slices.Clone(form.Languages), i, i+1)...)
+	}
+	if p.Error != "" {
+		p.Flash = p.L.T("form.has_errors")
+		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["settings"], p)
+	}
+	if err := h.store.Save(r.Context(), form); err != nil {
+		return err
+	}
+	if err := h.applied(r.Context()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
+	return nil
+}
