@@ -24,7 +24,7 @@ import (
 var (
 	templateKey = regexp.MustCompile(`\.(?:T|N) "([a-z_]+(?:\.[a-z_0-9-]+)+)"`)
 	goKey       = regexp.MustCompile(`"([a-z_]+(?:\.[a-z_0-9-]+)+)"`)
-	prefixes    = []string{"account.", "admin.", "archive.", "date.", "entry.", "error.", "event.", "footer.", "form.", "home.", "kind.", "media.", "month.", "nav.", "org.", "pager.", "role.", "settings.", "status.", "tag."}
+	prefixes    = []string{"account.", "admin.", "archive.", "date.", "entry.", "error.", "event.", "footer.", "form.", "home.", "kind.", "language.", "media.", "month.", "nav.", "org.", "pager.", "role.", "settings.", "status.", "tag."}
 )
 
 func usedKeys(t *testing.T) map[string]bool {

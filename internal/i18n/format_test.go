@@ -274,12 +274,32 @@ func TestPluralCountFormatted(t *testing.T) {
 	}
 }
 
-// A language enabled without a catalog or a style row gets English words
-// with Latin digits and its own grouping.
+// Adding a language needs only its catalog: one that only names the
+// language and its direction is enough to enable it. Its interface falls
+// back to English words, with Latin digits and the language's own grouping.
 func TestFallbackStyle(t *testing.T) {
-	b, err := New([]string{"en", "fa", "uk"})
+	en, err := catalogs.ReadFile("locales/en.json")
 	if err != nil {
 		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"locales/en.json": {Data: en},
+		"locales/fa.json": {Data: []byte(`{"language.name": "فارسی", "language.dir": "rtl"}`)},
+		"locales/uk.json": {Data: []byte(`{"language.name": "Українська", "language.dir": "ltr"}`)},
+	}
+	b, err := newBundle(fsys, []string{"en", "fa", "uk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fa, _ := b.Get("fa"); fa.Name != "فارسی" || !fa.RTL() {
+		t.Errorf("fa from its catalog: %+v", fa)
+	}
+	if _, err := newBundle(fsys, []string{"en", "pt"}); err == nil {
+		t.Error("a language without a catalog was enabled")
+	}
+	bad := fstest.MapFS{"locales/en.json": {Data: en}, "locales/xx.json": {Data: []byte(`{"language.dir": "up"}`)}}
+	if _, err := newBundle(bad, []string{"en"}); err == nil {
+		t.Error("a catalog with a nonsense direction was accepted")
 	}
 	day := time.Date(2021, 9, 22, 9, 5, 0, 0, time.UTC)
 	if got := b.Localizer("fa").DateTime(day); got != "22 September 2021, 09:05 UTC" {

@@ -11,7 +11,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -30,25 +32,91 @@ type Language struct {
 // RTL reports whether the language is written right to left.
 func (l Language) RTL() bool { return l.Dir == "rtl" }
 
-// known lists every language peerpress can be configured to publish in.
-var known = []Language{
-	{"en", "English", "ltr"},
-	{"ru", "Русский", "ltr"},
-	{"fr", "Français", "ltr"},
-	{"es", "Español", "ltr"},
-	{"hi", "हिन्दी", "ltr"},
-	{"ar", "العربية", "rtl"},
-	{"fa", "فارسی", "rtl"},
-	{"pt", "Português", "ltr"},
-	{"uk", "Українська", "ltr"},
-	{"zh", "中文", "ltr"},
-	{"sw", "Kiswahili", "ltr"},
-	{"id", "Bahasa Indonesia", "ltr"},
+// A language is defined by its catalog, locales/<code>.json: the file's
+// name is the language's code, and the catalog names the language in
+// itself ("language.name") and gives its writing direction
+// ("language.dir": ltr or rtl). Adding a language needs only its catalog;
+// messages it lacks fall back to English.
+const (
+	keyLanguageName = "language.name"
+	keyLanguageDir  = "language.dir"
+)
+
+// catalogLanguages reads the languages the catalogs in fsys define, English
+// first and the others by code.
+func catalogLanguages(fsys fs.FS) ([]Language, error) {
+	files, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	var out []Language
+	for _, f := range files {
+		code := strings.TrimSuffix(path.Base(f), ".json")
+		if tag, err := language.Parse(code); err != nil || tag.String() != code {
+			return nil, fmt.Errorf("i18n: catalog %s: %q is not a language code", f, code)
+		}
+		buf, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		var msgs map[string]json.RawMessage
+		if err := json.Unmarshal(buf, &msgs); err != nil {
+			return nil, fmt.Errorf("i18n: catalog %s: %w", f, err)
+		}
+		l := Language{Code: code, Name: messageText(msgs[keyLanguageName]), Dir: messageText(msgs[keyLanguageDir])}
+		if l.Name == "" {
+			l.Name = code
+		}
+		switch l.Dir {
+		case "":
+			l.Dir = "ltr"
+		case "ltr", "rtl":
+		default:
+			return nil, fmt.Errorf("i18n: catalog %s: %s must be ltr or rtl, not %q", f, keyLanguageDir, l.Dir)
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b Language) int {
+		switch {
+		case a.Code == b.Code:
+			return 0
+		case a.Code == "en":
+			return -1
+		case b.Code == "en":
+			return 1
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	return out, nil
 }
 
-// Lookup finds a known language by code.
+// messageText reads a catalog message written either as a string or as an
+// object with an "other" form.
+func messageText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var m struct{ Other string }
+	if json.Unmarshal(raw, &m) == nil {
+		return m.Other
+	}
+	return ""
+}
+
+// embedded is the languages of the embedded catalogs, read once.
+var embedded = sync.OnceValues(func() ([]Language, error) { return catalogLanguages(catalogs) })
+
+// Available lists the languages an administrator can enable: one per
+// catalog, English first.
+func Available() []Language {
+	langs, _ := embedded()
+	return langs
+}
+
+// Lookup finds an available language by code.
 func Lookup(code string) (Language, bool) {
-	for _, l := range known {
+	for _, l := range Available() {
 		if l.Code == code {
 			return l, true
 		}
@@ -75,6 +143,10 @@ func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
 	if len(enabled) == 0 {
 		return nil, fmt.Errorf("i18n: no language enabled")
 	}
+	available, err := catalogLanguages(fsys)
+	if err != nil {
+		return nil, err
+	}
 	b := &Bundle{bundle: goi18n.NewBundle(language.English), localizers: map[string]*Localizer{}}
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	files, err := fs.Glob(fsys, "locales/*.json")
@@ -93,10 +165,11 @@ func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
 	seen := map[string]bool{}
 	for _, code := range enabled {
 		code = strings.TrimSpace(code)
-		lang, ok := Lookup(code)
-		if !ok {
-			return nil, fmt.Errorf("i18n: unknown language %q", code)
+		i := slices.IndexFunc(available, func(l Language) bool { return l.Code == code })
+		if i < 0 {
+			return nil, fmt.Errorf("i18n: unknown language %q: there is no catalog locales/%s.json", code, code)
 		}
+		lang := available[i]
 		if seen[code] {
 			continue
 		}
