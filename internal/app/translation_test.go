@@ -11,6 +11,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/settings"
 )
 
 // A translator sees what their languages are waiting for, translates into
@@ -152,5 +153,36 @@ func TestLanguageChoiceRemembered(t *testing.T) {
 			}
 		}
 		c.get("/lang/xx").must(t, http.StatusNotFound)
+	})
+}
+
+// A translation with an empty title or another entry's slug is refused
+// with the form kept, and nothing changes.
+func TestBadTranslationRefused(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		c.signIn(s.login.Email, s.login.Password)
+		csrf := c.csrf()
+		id := c.createEntry(csrf, "title", "Harm reduction in prisons, again")
+		c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {""}, "body": {"текст сохранён"}, "status": {"published"}}).
+			must(t, http.StatusUnprocessableEntity, "текст сохранён")
+		// The slug of an existing Russian entry.
+		c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Повтор"}, "slug": {"pomnit-kazhdoe-imya"}, "status": {"published"}}).
+			must(t, http.StatusUnprocessableEntity, `value="Повтор"`)
+		c.post("/admin/entries/"+id+"/translations/xx", url.Values{"csrf": {csrf}, "title": {"x"}, "status": {"published"}}).must(t, http.StatusNotFound)
+		var n int
+		if err := d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM translations WHERE entry_id = ?`, id).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("refused translations were stored: %d translations, %v", n, err)
+		}
+		// Hindi page numbers in Devanagari digits, over untranslated entries.
+		ctx := context.Background()
+		if err := s.app.Settings.Save(ctx, settings.Site{Languages: []string{"en", "hi"}, IncludeUntranslated: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.app.Rebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.client().get("/hi/articles/page/2").must(t, 200, `aria-current="page">२<`, `<html lang="hi"`)
 	})
 }

@@ -312,7 +312,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 	page := p.rd.PublicPage(r, lang)
 	page.Title = heading
 	if n > 1 {
-		page.Title = page.L.T("pager.title", "Title", heading, "Page", n)
+		page.Title = page.L.T("pager.title", "Title", heading, "Page", page.L.Number(n))
 	}
 	page.Canonical = r.URL.Path
 	page.Crumbs = append([]web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}, crumbs...)
