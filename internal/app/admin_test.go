@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -268,6 +269,18 @@ func TestFeaturedImageUpload(t *testing.T) {
 		if r.status >= 500 {
 			t.Fatalf("oversized upload: %d", r.status)
 		}
+		// A replaced image stops being served.
+		if r := c.upload("/admin/entries/"+id+"/image", csrf, "image", "second.jpg", jpegBytes(t, 32, 32), nil); r.status != http.StatusSeeOther {
+			t.Fatalf("second upload: %d", r.status)
+		}
+		s.client().get(m[1]).must(t, http.StatusNotFound)
+		second := regexp.MustCompile(`<img src="(/media/[^"]+)"`).FindStringSubmatch(s.client().get("/en/articles/with-a-picture").body)
+		if second == nil {
+			t.Fatal("no second image")
+		}
+		// Deleting the entry deletes its files: nothing of it stays reachable.
+		c.post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
+		s.client().get(second[1]).must(t, http.StatusNotFound)
 	})
 }
 
@@ -393,3 +406,50 @@ func TestBadInputNeverFails(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// countingReader counts what the server pulled from a request body.
+type countingReader struct {
+	n, limit int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.n >= c.limit {
+		return 0, io.EOF
+	}
+	n := int64(len(p))
+	if c.n+n > c.limit {
+		n = c.limit - c.n
+	}
+	for i := range p[:n] {
+		p[i] = 'a'
+	}
+	c.n += n
+	return int(n), nil
+}
+
+// An upload far over the limit is cut off early, on the way in: the CSRF
+// check must not read it all first.
+func TestUploadLimitHolds(t *testing.T) {
+	d := dbtest.NewSQLite(t)
+	s := newSite(t, d)
+	c := s.client()
+	c.signIn(s.login.Email, s.login.Password)
+	csrf := c.csrf()
+	id := c.createEntry(csrf, "title", "Big upload")
+	for _, route := range []string{"/image", "/attachments"} {
+		body := &countingReader{limit: 200 << 20}
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries/"+id+route, io.MultiReader(
+			strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"+csrf+"\r\n--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.jpg\"\r\n\r\n"), body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+		res, err := c.http.Do(req)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode < 400 || res.StatusCode >= 500 {
+				t.Errorf("%s: 200 MB upload answered %d", route, res.StatusCode)
+			}
+		}
+		if body.n > 80<<20 {
+			t.Errorf("%s: the server read %d MB of a 200 MB upload", route, body.n>>20)
+		}
+	}
+}

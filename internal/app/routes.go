@@ -25,10 +25,13 @@ type routeDeps struct {
 	media    *media.Store
 }
 
-// Body limits: forms are small; featured images may be large.
+// Body limits: forms are small; featured images may be large, attached
+// documents larger still (media.DefaultDocLimits, and room for the form
+// around the file).
 const (
-	formLimit   = 2 << 20
-	uploadLimit = 12 << 20
+	formLimit     = 2 << 20
+	uploadLimit   = 12 << 20
+	documentLimit = 52 << 20
 )
 
 // routes is the table of every URL peerpress answers.
@@ -79,7 +82,9 @@ func routes(d routeDeps) http.Handler {
 	admin.Handle("POST /admin/entries/{id}", h(d.admin.Save))
 	admin.Handle("GET /admin/entries/{id}/delete", h(d.admin.ConfirmDelete))
 	admin.Handle("POST /admin/entries/{id}/delete", h(d.admin.Delete))
-	admin.Handle("POST /admin/entries/{id}/image", http.MaxBytesHandler(h(d.admin.UploadImage), uploadLimit))
+	admin.Handle("POST /admin/entries/{id}/image", h(d.admin.UploadImage))
+	admin.Handle("POST /admin/entries/{id}/attachments", h(d.admin.UploadAttachment))
+	admin.Handle("POST /admin/entries/{id}/attachments/{aid}/delete", h(d.admin.DeleteAttachment))
 	admin.Handle("GET /admin/entries/{id}/translations/{lang}", h(d.admin.EditTranslation))
 	admin.Handle("POST /admin/entries/{id}/translations/{lang}", h(d.admin.SaveTranslation))
 	admin.Handle("GET /admin/entries/{id}/translations/{lang}/revisions", h(d.admin.Revisions))
@@ -110,22 +115,33 @@ func routes(d routeDeps) http.Handler {
 	return web.Recover(handler)
 }
 
-// formBodyLimit caps every request body at formLimit except the upload
-// route, which has its own cap.
+// formBodyLimit caps every request body before anything reads it — the
+// CSRF check parses forms, uploads included — at formLimit, or at the
+// upload routes' own larger caps.
 func formBodyLimit(next http.Handler) http.Handler {
-	limited := web.LimitBody(formLimit, next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && isUpload(r.URL.Path) {
-			next.ServeHTTP(w, r)
-			return
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r))
 		}
-		limited.ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 
-func isUpload(path string) bool {
-	const prefix, suffix = "/admin/entries/", "/image"
-	return len(path) > len(prefix)+len(suffix) && path[:len(prefix)] == prefix && path[len(path)-len(suffix):] == suffix
+// bodyLimit is the largest body the request's route accepts: the upload
+// routes /admin/entries/{id}/image and /admin/entries/{id}/attachments
+// take files, everything else forms.
+func bodyLimit(r *http.Request) int64 {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/admin/entries/")
+	if r.Method != http.MethodPost || !ok {
+		return formLimit
+	}
+	switch id, what, _ := strings.Cut(rest, "/"); {
+	case id != "" && what == "image":
+		return uploadLimit
+	case id != "" && what == "attachments":
+		return documentLimit
+	}
+	return formLimit
 }
 
 // langCookie remembers a visitor's explicit choice of language. It holds

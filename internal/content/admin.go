@@ -16,11 +16,13 @@ import (
 	"peerpress/internal/web"
 )
 
-// ImageSaver stores an uploaded image without its metadata; the media
-// package provides it.
-type ImageSaver interface {
+// MediaSaver stores uploads without their metadata — featured images and
+// attached documents — and deletes them; the media package provides it.
+type MediaSaver interface {
 	MediaFinder
 	SaveImage(ctx context.Context, r io.Reader, alt, lang string, lim media.Limits) (media.Media, error)
+	SaveDocument(ctx context.Context, r io.Reader, lang string, lim media.DocLimits) (media.Media, error)
+	Delete(ctx context.Context, id int64) error
 }
 
 // Admin serves the editor's pages for entries and their taxonomy.
@@ -29,13 +31,13 @@ type Admin struct {
 	md    *Markdown
 	rd    *web.Renderer
 	langs *i18n.Bundle
-	media ImageSaver
+	media MediaSaver
 	zone  *time.Location
 	tmpl  map[string]*template.Template
 }
 
 // NewAdmin parses the admin templates.
-func NewAdmin(store *Store, md *Markdown, rd *web.Renderer, media ImageSaver, zone *time.Location) (*Admin, error) {
+func NewAdmin(store *Store, md *Markdown, rd *web.Renderer, media MediaSaver, zone *time.Location) (*Admin, error) {
 	tmpl, err := rd.Templates(templates, "templates/admin_*.html")
 	if err != nil {
 		return nil, err

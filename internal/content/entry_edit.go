@@ -1,8 +1,10 @@
 package content
 
 import (
+	"context"
 	"errors"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,10 +31,14 @@ type editPage struct {
 	Organisations []Organisation
 	Languages     []i18n.Language
 	Image         *media.Media
-	Translations  []translationState
-	Action        string
-	Zones         []string
-	LiveURL       string // the source's public address, once readers can see it
+	Attachments   []attachmentView
+	// AttachmentForm is the attachment upload form, as typed when an
+	// upload was refused.
+	AttachmentForm attachmentForm
+	Translations   []translationState
+	Action         string
+	Zones          []string
+	LiveURL        string // the source's public address, once readers can see it
 }
 
 // translationState is one language's row in the entry's translation table.
@@ -78,6 +84,14 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 			p.Image = &m
 		}
 	}
+	atts, err := a.store.Attachments(ctx, e.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, at := range atts {
+		p.Attachments = append(p.Attachments, newAttachmentView(a.langs, p.L, at))
+	}
+	p.AttachmentForm = attachmentForm{Lang: e.SourceLang}
 	src := e.Source()
 	if src.Visible(a.store.now()) {
 		p.LiveURL = URL(e.Kind, src.Lang, src.Slug)
@@ -216,9 +230,11 @@ func (a *Admin) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.DeleteEntry(r.Context(), e.ID); err != nil {
+	orphans, err := a.store.DeleteEntry(r.Context(), e.ID)
+	if err != nil {
 		return err
 	}
+	a.deleteMedia(r.Context(), orphans...)
 	http.Redirect(w, r, "/admin/entries?deleted=1", http.StatusSeeOther)
 	return nil
 }
@@ -232,9 +248,11 @@ func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
 	}
 	back := "/admin/entries/" + strconv.FormatInt(e.ID, 10)
 	if r.FormValue("remove") != "" {
-		if err := a.store.SetFeaturedMedia(r.Context(), e.ID, 0); err != nil {
+		orphan, err := a.store.SetFeaturedMedia(r.Context(), e.ID, 0)
+		if err != nil {
 			return err
 		}
+		a.deleteMedia(r.Context(), orphan)
 		http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther)
 		return nil
 	}
@@ -279,9 +297,25 @@ func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if err := a.store.SetFeaturedMedia(r.Context(), e.ID, m.ID); err != nil {
+	orphan, err := a.store.SetFeaturedMedia(r.Context(), e.ID, m.ID)
+	if err != nil {
 		return err
 	}
+	a.deleteMedia(r.Context(), orphan)
 	http.Redirect(w, r, back+"?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// deleteMedia deletes media nothing uses any more, files included, so that
+// a removed photo or report stops being served. A failure is logged: the
+// change the editor asked for is already saved.
+func (a *Admin) deleteMedia(ctx context.Context, ids ...int64) {
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		if err := a.media.Delete(context.WithoutCancel(ctx), id); err != nil && !errors.Is(err, db.ErrNotFound) {
+			slog.Error("delete unused media", "media_id", id, "err", err)
+		}
+	}
 }

@@ -283,22 +283,43 @@ func saveEvent(ctx context.Context, tx *db.Tx, entryID int64, in EntryInput) err
 	return err
 }
 
-// SetFeaturedMedia sets or clears (0) the entry's featured image.
-func (s *Store) SetFeaturedMedia(ctx context.Context, entryID, mediaID int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE entries SET featured_media_id = ?, updated_at = ? WHERE id = ?`, nullID(mediaID), s.now().Unix(), entryID)
-	if err != nil {
-		return fmt.Errorf("content: featured image: %w", err)
+// SetFeaturedMedia sets or clears (0) the entry's featured image. It
+// returns the image it replaced when nothing uses that any more, for the
+// caller to delete with its file.
+func (s *Store) SetFeaturedMedia(ctx context.Context, entryID, mediaID int64) (orphan int64, err error) {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		var old sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT featured_media_id FROM entries WHERE id = ?`, entryID).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return db.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE entries SET featured_media_id = ?, updated_at = ? WHERE id = ?`, nullID(mediaID), s.now().Unix(), entryID); err != nil {
+			return err
+		}
+		if !old.Valid || old.Int64 == mediaID {
+			return nil
+		}
+		unused, err := unusedMedia(ctx, tx, []int64{old.Int64})
+		if len(unused) == 1 {
+			orphan = unused[0]
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, db.ErrNotFound) {
+		err = fmt.Errorf("content: featured image: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+	return orphan, err
 }
 
 // DeleteEntry removes an entry; its addresses answer 410 Gone from then on.
-func (s *Store) DeleteEntry(ctx context.Context, id int64) error {
+// It returns the media (featured image, attachments) that nothing uses any
+// more, for the caller to delete with their files.
+func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err error) {
 	now := s.now()
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var kind Kind
 		err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, id).Scan(&kind)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -310,13 +331,56 @@ func (s *Store) DeleteEntry(ctx context.Context, id int64) error {
 		if err := s.keepOldURLs(ctx, tx, id, kind, now); err != nil {
 			return err
 		}
+		used, err := entryMedia(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		// Deleting the translations sets every old path that led to them,
 		// including the ones just recorded, to NULL: gone.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("content: delete entry: %w", err)
 		}
-		return nil
+		orphans, err = unusedMedia(ctx, tx, used)
+		return err
 	})
+	return orphans, err
+}
+
+// entryMedia lists the media an entry uses: its featured image and its
+// attachments.
+func entryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT featured_media_id FROM entries WHERE id = ? AND featured_media_id IS NOT NULL
+		UNION SELECT media_id FROM entry_attachments WHERE entry_id = ?`, entryID, entryID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// unusedMedia keeps, of ids, those no entry uses any more.
+func unusedMedia(ctx context.Context, tx *db.Tx, ids []int64) ([]int64, error) {
+	var out []int64
+	for _, id := range ids {
+		var uses int
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM entry_attachments WHERE media_id = ?) +
+			(SELECT COUNT(*) FROM entries WHERE featured_media_id = ?)`, id, id).Scan(&uses); err != nil {
+			return nil, err
+		}
+		if uses == 0 {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // Revisions lists a translation's revisions, newest first.

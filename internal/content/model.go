@@ -6,6 +6,8 @@ package content
 
 import (
 	"time"
+
+	"peerpress/internal/media"
 )
 
 // Kind is the kind of an entry.
@@ -201,6 +203,28 @@ type Organisation struct {
 	Country  string
 	Relation string // member or partner
 }
+
+// Attachment is a file attached to an entry in one language, such as a
+// report's PDF in Russian: a media item (stored without its metadata) with
+// a title in that language. An entry may have several files in the same
+// language, and files in languages it has no translation in.
+type Attachment struct {
+	ID        int64
+	EntryID   int64
+	MediaID   int64
+	Lang      string // the language of the file, and of Title
+	Title     string
+	Position  int // order among the entry's attachments, from 1
+	CreatedAt time.Time
+
+	// From the media item.
+	Path  string // relative to the media folder
+	MIME  string
+	Bytes int64
+}
+
+// URL is the address the file is served at.
+func (a Attachment) URL() string { return media.Media{Path: a.Path}.URL() }
 
 // Revision is one saved state of a translation.
 type Revision struct {

@@ -108,6 +108,7 @@ type entryPage struct {
 	Organisations []Organisation
 	Event         *EventInfo
 	Image         *media.Media
+	Downloads     []attachmentView // the page's language first
 	Zone          *time.Location
 	// Outdated is set when this translation was made from an older
 	// version of the source; SourceURL then leads to the source.
@@ -178,6 +179,14 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		}
 		if data.Organisations, err = p.store.EntryOrganisations(ctx, e.ID); err != nil {
 			return err
+		}
+		atts, err := p.store.Attachments(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		for _, at := range orderAttachments(atts, lang, p.langs.Enabled()) {
+			// Each file is described in its own language, size included.
+			data.Downloads = append(data.Downloads, newAttachmentView(p.langs, p.langs.Localizer(at.Lang), at))
 		}
 		if e.FeaturedMediaID != 0 && p.media != nil {
 			if m, err := p.media.ByID(ctx, e.FeaturedMediaID); err == nil {

@@ -584,7 +584,7 @@ func TestDeleteEntry(t *testing.T) {
 		keep := mustSave(t, s, 0, article, pub("en", "Keep", "keep"), 0)
 
 		for _, id := range []int64{a, p, k} {
-			if err := s.DeleteEntry(ctx, id); err != nil {
+			if _, err := s.DeleteEntry(ctx, id); err != nil {
 				t.Fatalf("DeleteEntry(%d): %v", id, err)
 			}
 		}
@@ -612,7 +612,7 @@ func TestDeleteEntry(t *testing.T) {
 		if n := countRows(t, d, "entry_tags") + countRows(t, d, "entry_organisations"); n != 0 {
 			t.Errorf("%d tag and organisation links left, want 0", n)
 		}
-		if err := s.DeleteEntry(ctx, a); !errors.Is(err, db.ErrNotFound) {
+		if _, err := s.DeleteEntry(ctx, a); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("DeleteEntry twice: error %v, want db.ErrNotFound", err)
 		}
 
@@ -1354,7 +1354,7 @@ func TestSetFeaturedMedia(t *testing.T) {
 			t.Fatal(err)
 		}
 		id := mustSave(t, s, 0, article, pub("en", "With image", "with-image"), 0)
-		if err := s.SetFeaturedMedia(ctx, id, media); err != nil {
+		if _, err := s.SetFeaturedMedia(ctx, id, media); err != nil {
 			t.Fatal(err)
 		}
 		if e := mustEntry(t, s, id); e.FeaturedMediaID != media {
@@ -1363,13 +1363,13 @@ func TestSetFeaturedMedia(t *testing.T) {
 		if items, _, err := s.List(ctx, ListFilter{Lang: "en"}, 1, 10); err != nil || len(items) != 1 || items[0].MediaID != media {
 			t.Errorf("List item media = %+v, %v", items, err)
 		}
-		if err := s.SetFeaturedMedia(ctx, id, 0); err != nil {
+		if _, err := s.SetFeaturedMedia(ctx, id, 0); err != nil {
 			t.Fatal(err)
 		}
 		if e := mustEntry(t, s, id); e.FeaturedMediaID != 0 {
 			t.Errorf("FeaturedMediaID after clearing = %d", e.FeaturedMediaID)
 		}
-		if err := s.SetFeaturedMedia(ctx, id+1000, media); !errors.Is(err, db.ErrNotFound) {
+		if _, err := s.SetFeaturedMedia(ctx, id+1000, media); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("SetFeaturedMedia(unknown entry) error %v, want db.ErrNotFound", err)
 		}
 	})

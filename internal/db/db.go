@@ -220,6 +220,19 @@ type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// SkipLocked is the clause that lets several workers claim rows from one
+// queue without waiting on each other: PostgreSQL's FOR UPDATE SKIP LOCKED.
+// SQLite needs none, since its single writer already claims one at a time.
+func (d *DB) SkipLocked() string {
+	if d.Engine == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// SkipLocked is DB.SkipLocked for code that holds a transaction.
+func (t *Tx) SkipLocked() string { return t.db.SkipLocked() }
+
 // IsUniqueViolation reports whether err is a unique-constraint violation on
 // either engine, so callers can turn it into a "already taken" message.
 func IsUniqueViolation(err error) bool {

@@ -12,17 +12,18 @@ import (
 // mountPoint is the URL prefix the Handler serves under.
 const mountPoint = "/media/"
 
-// contentTypes maps the extensions SaveImage writes to their types. The
-// type comes from here, never from sniffing the file, so a file can only be
-// served as what peerpress itself encoded.
+// contentTypes maps the extensions SaveImage and SaveDocument write to
+// their types. The type comes from here, never from sniffing the file, so a
+// file can only be served as what peerpress itself wrote.
 var contentTypes = map[string]string{
 	extJPEG: mimeJPEG,
 	extPNG:  mimePNG,
+	extPDF:  mimePDF,
 }
 
 // Handler serves the stored files at GET /media/{path...}. It answers only
-// for paths of the exact shape SaveImage creates (YYYY/MM/<random>.jpg or
-// .png), opened through an os.Root so that neither "..", nor a symbolic
+// for paths of the exact shape SaveImage and SaveDocument create
+// (YYYY/MM/<random>.jpg, .png or .pdf), opened through an os.Root so that neither "..", nor a symbolic
 // link, nor anything else can reach a file outside the media folder; every
 // other path is a 404, which also hides folders and half-written temporary
 // files. Files never change once written, so browsers and proxies may cache
@@ -67,12 +68,18 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("X-Content-Type-Options", "nosniff")
+	if ctype == mimePDF {
+		// A PDF can hold scripts and forms. Opened in the browser, it
+		// runs in a sandbox: a unique origin, no scripts, no forms, no
+		// access to the site's cookies or pages.
+		h.Set("Content-Security-Policy", "sandbox")
+	}
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.ServeContent(w, r, "", st.ModTime(), f)
 }
 
 // validMediaPath reports whether name has the shape of a path made by
-// SaveImage: "YYYY/MM/" then nameLen base64url characters and a known
+// SaveImage or SaveDocument: "YYYY/MM/" then nameLen base64url characters and a known
 // extension. Checking the shape, not just fs.ValidPath, means that only
 // files peerpress wrote can be served, whatever else lands in the folder.
 func validMediaPath(name string) bool {

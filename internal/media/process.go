@@ -1,5 +1,5 @@
-// Package media turns uploaded images into files that are safe to publish
-// and stores them.
+// Package media turns uploaded images and documents (PDFs, see
+// document.go) into files that are safe to publish, and stores them.
 //
 // People who publish through peerpress can be put in danger by what a photo
 // carries besides its pixels: GPS coordinates, the camera's serial number,
@@ -33,8 +33,8 @@ import (
 	"golang.org/x/image/webp"
 )
 
-// The errors ProcessImage (and so SaveImage) return, wrapped, for uploads it
-// refuses; callers test them with errors.Is to tell the uploader what went
+// The errors ProcessImage and ProcessDocument (and so SaveImage and
+// SaveDocument) return, wrapped, for uploads they refuse; callers test them with errors.Is to tell the uploader what went
 // wrong. Any other error is a fault of the server, not of the upload.
 var (
 	// ErrTooLarge means the upload has more bytes than Limits.MaxBytes.
@@ -44,9 +44,10 @@ var (
 	// ErrUnsupported means the bytes are not an image type peerpress
 	// accepts (PDF, SVG, HTML, text, BMP, …), whatever the file was called.
 	ErrUnsupported = errors.New("unsupported file type")
-	// ErrCorrupt means the bytes start like a supported image but do not
-	// decode: a truncated or damaged file.
-	ErrCorrupt = errors.New("corrupt image")
+	// ErrCorrupt means the bytes start like a supported image (or, for
+	// ProcessDocument, a PDF) but do not decode: a truncated or damaged
+	// file.
+	ErrCorrupt = errors.New("corrupt file")
 )
 
 // Limits bounds what ProcessImage accepts. A zero or negative field means
@@ -219,21 +220,33 @@ func decode(k kind, data []byte) (image.Image, error) {
 // It touches nothing but r, so it can be tested and reused without a store.
 func ProcessImage(r io.Reader, lim Limits) (Processed, error) {
 	lim = lim.withDefaults()
+	data, err := readUpload(r, lim.MaxBytes)
+	if err != nil {
+		return Processed{}, err
+	}
+	return processImage(data, lim)
+}
 
-	// Read one byte more than allowed: getting it proves the upload is too
-	// large without reading (or buffering) the rest of it.
-	n := lim.MaxBytes
+// readUpload reads all of r, or ErrTooLarge when it has more than max
+// bytes. It reads one byte more than allowed: getting it proves the upload
+// is too large without reading (or buffering) the rest of it.
+func readUpload(r io.Reader, max int64) ([]byte, error) {
+	n := max
 	if n < math.MaxInt64 {
 		n++
 	}
 	data, err := io.ReadAll(io.LimitReader(r, n))
 	if err != nil {
-		return Processed{}, fmt.Errorf("media: read upload: %w", err)
+		return nil, fmt.Errorf("media: read upload: %w", err)
 	}
-	if int64(len(data)) > lim.MaxBytes {
-		return Processed{}, fmt.Errorf("media: upload over %d bytes: %w", lim.MaxBytes, ErrTooLarge)
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("media: upload over %d bytes: %w", max, ErrTooLarge)
 	}
+	return data, nil
+}
 
+// processImage is ProcessImage on bytes already read; lim has its defaults.
+func processImage(data []byte, lim Limits) (Processed, error) {
 	k := sniff(data)
 	if k == kindNone {
 		return Processed{}, fmt.Errorf("media: sniffed %q: %w", http.DetectContentType(data), ErrUnsupported)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -68,6 +69,22 @@ func (s *Store) SaveImage(ctx context.Context, r io.Reader, alt, lang string, li
 	if err != nil {
 		return Media{}, err
 	}
+	return s.save(ctx, p, alt, lang)
+}
+
+// SaveDocument processes an upload with ProcessDocument (a PDF rewritten
+// without its metadata, or an image re-encoded like SaveImage's) and stores
+// it the way SaveImage does. lang is the document's language.
+func (s *Store) SaveDocument(ctx context.Context, r io.Reader, lang string, lim DocLimits) (Media, error) {
+	p, err := ProcessDocument(r, lim)
+	if err != nil {
+		return Media{}, err
+	}
+	return s.save(ctx, p, "", lang)
+}
+
+// save writes a processed upload and records it.
+func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media, error) {
 	if err := ctx.Err(); err != nil {
 		return Media{}, fmt.Errorf("media: save: %w", err)
 	}
@@ -99,7 +116,7 @@ func (s *Store) SaveImage(ctx context.Context, r io.Reader, alt, lang string, li
 	// INSERT … RETURNING yields a row, and DB.QueryRowContext would run it
 	// on the read pool; a transaction puts it on the writer, where writes
 	// belong (SQLite allows one writer at a time).
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		return tx.QueryRowContext(ctx,
 			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -194,6 +211,32 @@ func (s *Store) SetAlt(ctx context.Context, id int64, alt string) error {
 	}
 	if n == 0 {
 		return db.ErrNotFound
+	}
+	return nil
+}
+
+// Delete removes a media item: its row, then its file, so that its address
+// answers 404 from then on. Rows that refer to it lose it (attachments are
+// deleted, a featured image is unset) through the database's foreign keys.
+// A missing item is db.ErrNotFound.
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	var rel string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		return tx.QueryRowContext(ctx, `DELETE FROM media WHERE id = ? RETURNING path`, id).Scan(&rel)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return db.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("media: delete %d: %w", id, err)
+	}
+	// The path was made by save; checking its shape anyway keeps a damaged
+	// row from removing anything else.
+	if !validMediaPath(rel) {
+		return fmt.Errorf("media: delete %d: stored path %q has not the shape of a media file", id, rel)
+	}
+	if err := os.Remove(filepath.Join(s.root, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("media: delete %d: %w", id, err)
 	}
 	return nil
 }

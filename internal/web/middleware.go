@@ -69,17 +69,6 @@ func LogRequests(next http.Handler) http.Handler {
 	})
 }
 
-// LimitBody caps request bodies so that no form can exhaust memory; upload
-// routes raise the limit for themselves.
-func LimitBody(max int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, max)
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // cleanText reports whether s can be stored as text on every engine:
 // valid UTF-8 and no NUL, which PostgreSQL refuses.
 func cleanText(s string) bool {

@@ -1,0 +1,316 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+)
+
+// Metadata planted in the test PDFs; none of it may be published.
+const (
+	leakAuthor  = "Jane Peer"
+	leakCreator = "SecretWriter 9"
+	leakXMP     = "XMP-LOCATION-50.4501N"
+)
+
+// reportPDF is a one-page PDF showing text, with an information
+// dictionary and XMP metadata naming its author.
+func reportPDF(text string) []byte {
+	xmp := `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">` +
+		`<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>` + leakAuthor + `</dc:creator>` +
+		`<dc:coverage>` + leakXMP + `</dc:coverage></rdf:Description></rdf:RDF></x:xmpmeta>`
+	content := "BT /F1 18 Tf 20 150 Td (" + text + ") Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 6 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		fmt.Sprintf("<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream", len(xmp), xmp),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		"<< /Author (" + leakAuthor + ") /Creator (" + leakCreator + ") /Producer (" + leakCreator + ") /CreationDate (D:20260101120000+02'00') >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 7 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// mediaState is what a refused upload must leave unchanged: the rows and
+// the files.
+func mediaState(t *testing.T, s *site) string {
+	t.Helper()
+	ctx := context.Background()
+	var media, atts int
+	if err := s.app.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM media), (SELECT COUNT(*) FROM entry_attachments)`).Scan(&media, &atts); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	root := filepath.Join(s.app.Config.DataDir, "media")
+	filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return fmt.Sprintf("%d media, %d attachments, files %q", media, atts, files)
+}
+
+// downloadLangs lists the lang attributes of the Downloads items, in order.
+func downloadLangs(t *testing.T, body string) []string {
+	t.Helper()
+	start := strings.Index(body, `<section class="downloads"`)
+	if start < 0 {
+		return nil
+	}
+	section := body[start:]
+	section = section[:strings.Index(section, "</section>")]
+	var langs []string
+	for _, m := range regexp.MustCompile(`<li lang="([a-z]+)"`).FindAllStringSubmatch(section, -1) {
+		langs = append(langs, m[1])
+	}
+	return langs
+}
+
+var deleteAttachmentRe = regexp.MustCompile(`action="(/admin/entries/\d+/attachments/\d+/delete)"`)
+
+// A report carries its PDF in English and in Russian; the page offers
+// each, labelled in its own language, the page's own language first.
+func TestAttachmentsPerLanguage(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		c.signIn(s.login.Email, s.login.Password)
+		csrf := c.csrf()
+		id := c.createEntry(csrf, "title", "Harm reduction report 2026", "slug", "hr-report-2026")
+		r := c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Доклад о снижении вреда 2026"},
+			"slug": {"doklad-2026"}, "body": {"Текст доклада."}, "status": {"published"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("translation: %d\n%s", r.status, snippet(r.body))
+		}
+		reader := s.client()
+		reader.get("/en/articles/hr-report-2026").mustNot(t, `class="downloads"`)
+		edit := c.get("/admin/entries/" + id)
+		edit.must(t, 200, `id="attachments"`, `action="/admin/entries/`+id+`/attachments" enctype="multipart/form-data"`, `<option value="ru" lang="ru">Русский</option>`)
+
+		// The Russian file first, so that order on the page is not upload order.
+		attach := func(lang, title, text string) {
+			t.Helper()
+			r := c.upload("/admin/entries/"+id+"/attachments", csrf, "file", "report-"+lang+".pdf", reportPDF(text),
+				url.Values{"lang": {lang}, "title": {title}})
+			if r.status != http.StatusSeeOther || r.location != "/admin/entries/"+id+"?saved=1#attachments" {
+				t.Fatalf("attach %s: %d %q\n%s", lang, r.status, r.location, snippet(r.body))
+			}
+		}
+		attach("ru", "Доклад (PDF, русский)", "Russian text")
+		attach("en", "Harm reduction report (PDF)", "English text")
+
+		edit = c.get("/admin/entries/" + id)
+		edit.must(t, 200, "Доклад (PDF, русский)", "Harm reduction report (PDF)", `<td lang="ru" dir="ltr">Русский</td>`, "<td>PDF</td>")
+		if n := len(deleteAttachmentRe.FindAllString(edit.body, -1)); n != 2 {
+			t.Fatalf("%d remove buttons, want 2", n)
+		}
+
+		en := reader.get("/en/articles/hr-report-2026")
+		en.must(t, 200, `<h2 id="downloads-title">Downloads</h2>`)
+		if got := downloadLangs(t, en.body); strings.Join(got, " ") != "en ru" {
+			t.Fatalf("downloads on the English page in order %v, want en ru", got)
+		}
+		enItem := regexp.MustCompile(`<li lang="en" dir="ltr"><a href="(/media/\d{4}/\d{2}/[A-Za-z0-9_-]{22}\.pdf)" hreflang="en" type="application/pdf" download="Harm reduction report \(PDF\)\.pdf">Harm reduction report \(PDF\)</a>\s*` +
+			`<span class="meta">English · PDF · \d+\.\d\x{a0}KB</span></li>`).FindStringSubmatch(en.body)
+		if enItem == nil {
+			t.Fatalf("no English download item as expected:\n%s", snippet(en.body[strings.Index(en.body, `<section class="downloads"`):]))
+		}
+		// The Russian file is labelled in Russian, even on the English page.
+		ruItem := regexp.MustCompile(`<li lang="ru" dir="ltr"><a href="(/media/[^"]+\.pdf)" hreflang="ru" type="application/pdf"[^>]*>Доклад \(PDF, русский\)</a>\s*` +
+			`<span class="meta">Русский · PDF · \d+,\d\x{a0}КБ</span></li>`).FindStringSubmatch(en.body)
+		if ruItem == nil {
+			t.Fatal("no Russian download item labelled in Russian")
+		}
+		ru := reader.get("/ru/articles/doklad-2026")
+		ru.must(t, 200, `<h2 id="downloads-title">Файлы</h2>`)
+		if got := downloadLangs(t, ru.body); strings.Join(got, " ") != "ru en" {
+			t.Fatalf("downloads on the Russian page in order %v, want ru en", got)
+		}
+
+		// The files are served as PDFs, in a sandbox, without the metadata
+		// they were uploaded with, under names that say nothing.
+		for _, u := range []string{enItem[1], ruItem[1]} {
+			f := reader.get(u)
+			if f.status != 200 || f.header.Get("Content-Type") != "application/pdf" || f.header.Get("Content-Security-Policy") != "sandbox" ||
+				f.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Fatalf("GET %s: %d, type %q, CSP %q", u, f.status, f.header.Get("Content-Type"), f.header.Get("Content-Security-Policy"))
+			}
+			if !strings.HasPrefix(f.body, "%PDF-") || !strings.Contains(f.body, "text) Tj") {
+				t.Errorf("GET %s: not the PDF uploaded", u)
+			}
+			for _, leak := range []string{leakAuthor, leakCreator, leakXMP, "report-"} {
+				if strings.Contains(f.body, leak) || strings.Contains(u, leak) {
+					t.Errorf("GET %s: %q survived", u, leak)
+				}
+			}
+		}
+
+		// Removing one: gone from the page, and its file no longer served.
+		del := deleteAttachmentRe.FindAllStringSubmatch(c.get("/admin/entries/"+id).body, -1)
+		r = c.post(del[0][1], url.Values{"csrf": {csrf}}) // the Russian one, attached first
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("remove: %d\n%s", r.status, snippet(r.body))
+		}
+		if got := downloadLangs(t, reader.get("/en/articles/hr-report-2026").body); strings.Join(got, " ") != "en" {
+			t.Errorf("after removing the Russian file: %v", got)
+		}
+		reader.get(ruItem[1]).must(t, http.StatusNotFound)
+		reader.get(enItem[1]).must(t, http.StatusOK)
+		c.post(del[0][1], url.Values{"csrf": {csrf}}).must(t, http.StatusNotFound)
+		c.post("/admin/entries/"+id+"/attachments/abc/delete", url.Values{"csrf": {csrf}}).must(t, http.StatusNotFound)
+		// An attachment is removed only through its own entry.
+		other := c.createEntry(csrf, "title", "Another entry")
+		del = deleteAttachmentRe.FindAllStringSubmatch(c.get("/admin/entries/"+id).body, -1)
+		c.post(strings.Replace(del[0][1], "/entries/"+id+"/", "/entries/"+other+"/", 1), url.Values{"csrf": {csrf}}).must(t, http.StatusNotFound)
+		reader.get(enItem[1]).must(t, http.StatusOK)
+		// Without the form's token, nothing happens.
+		c.post(del[0][1], url.Values{}).must(t, http.StatusForbidden)
+		reader.get(enItem[1]).must(t, http.StatusOK)
+	})
+}
+
+// Every bad upload is refused with the reason on the entry's page, and
+// stores nothing: no row, no file.
+func TestAttachmentUploadRefusals(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		c.signIn(s.login.Email, s.login.Password)
+		csrf := c.csrf()
+		id := c.createEntry(csrf, "title", "Report with refusals")
+		path := "/admin/entries/" + id + "/attachments"
+		good := reportPDF("Fine")
+		before := mediaState(t, s)
+		fields := func(kv ...string) url.Values {
+			v := url.Values{"lang": {"en"}, "title": {"A report"}}
+			for i := 0; i+1 < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+		tooBig := append([]byte("%PDF-1.4\n"), make([]byte, 50<<20)...)
+		cases := []struct {
+			name     string
+			filename string
+			data     []byte
+			fields   url.Values
+			want     string
+		}{
+			{"no file", "", nil, fields(), "Choose a file to attach."},
+			{"HTML named .pdf", "report.pdf", []byte("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"), fields(), "This type of file is not accepted"},
+			{"Word document", "report.docx", []byte("PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"), fields(), "This type of file is not accepted"},
+			{"truncated PDF", "report.pdf", good[:len(good)/2], fields(), "could not be read"},
+			{"over 50 MB", "big.pdf", tooBig, fields(), "The limit is 50 MB."},
+			{"unknown language", "report.pdf", good, fields("lang", "xx"), "Choose one of the options offered."},
+			{"disabled language", "report.pdf", good, fields("lang", "de"), "Choose one of the options offered."},
+			{"empty title", "report.pdf", good, fields("title", "  "), "This field is required."},
+			{"overlong title", "report.pdf", good, fields("title", strings.Repeat("я", 301)), "This is too long."},
+			{"title not UTF-8", "report.pdf", good, fields("title", "Report \xff\xfe"), "cannot be stored"},
+			{"title with NUL", "report.pdf", good, fields("title", "Report\x00"), "cannot be stored"},
+			{"bad title and bad file", "report.pdf", []byte("<html>"), fields("title", ""), "This field is required."},
+		}
+		for _, tc := range cases {
+			r := c.upload(path, csrf, "file", tc.filename, tc.data, tc.fields)
+			if r.status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422\n%s", tc.name, r.status, snippet(r.body))
+				continue
+			}
+			if !strings.Contains(r.body, tc.want) {
+				t.Errorf("%s: page lacks %q", tc.name, tc.want)
+			}
+			if !strings.Contains(r.body, `id="attachments"`) || !strings.Contains(r.body, "Report with refusals") {
+				t.Errorf("%s: not the entry's page", tc.name)
+			}
+			if strings.Contains(r.body, "\xff") || strings.Contains(r.body, "\x00") {
+				t.Errorf("%s: the page shows bytes that are not text", tc.name)
+			}
+			if after := mediaState(t, s); after != before {
+				t.Fatalf("%s stored something: %s, before %s", tc.name, after, before)
+			}
+		}
+		// The form keeps what was typed.
+		r := c.upload(path, csrf, "file", "x.pdf", []byte("<html>"), fields("lang", "ru", "title", "Доклад"))
+		r.must(t, http.StatusUnprocessableEntity, `value="Доклад"`, `<option value="ru" lang="ru" selected>`)
+		// And the same form with a good file is accepted.
+		r = c.upload(path, csrf, "file", "report.pdf", good, fields())
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("good upload after refusals: %d\n%s", r.status, snippet(r.body))
+		}
+		if after := mediaState(t, s); after == before {
+			t.Fatal("the good upload stored nothing")
+		}
+		// An image is a document too, re-encoded like a featured image.
+		r = c.upload(path, csrf, "file", "chart.jpg", jpegBytes(t, 64, 48), fields("title", "Chart"))
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("image attachment: %d\n%s", r.status, snippet(r.body))
+		}
+		s.client().get("/en/articles/report-with-refusals").must(t, 200, `type="image/jpeg" download="Chart.jpg">Chart</a>`, "English · JPEG · ")
+	})
+}
+
+// Attaching and removing files takes the same right as editing the entry:
+// an author only on their own entries.
+func TestAttachmentPermissions(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		if _, err := s.app.Users.CreateUser(context.Background(), "author@example.org", "Author", auth.RoleAuthor, "author-password-1"); err != nil {
+			t.Fatal(err)
+		}
+		admin := s.client()
+		admin.signIn(s.login.Email, s.login.Password)
+		acsrf := admin.csrf()
+		adminsEntry := admin.createEntry(acsrf, "title", "Admin's report")
+		r := admin.upload("/admin/entries/"+adminsEntry+"/attachments", acsrf, "file", "r.pdf", reportPDF("Admin"), url.Values{"lang": {"en"}, "title": {"Admin file"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("admin attach: %d", r.status)
+		}
+		del := deleteAttachmentRe.FindStringSubmatch(admin.get("/admin/entries/" + adminsEntry).body)
+		before := mediaState(t, s)
+
+		author := s.client()
+		author.signIn("author@example.org", "author-password-1")
+		csrf := author.csrf()
+		author.upload("/admin/entries/"+adminsEntry+"/attachments", csrf, "file", "r.pdf", reportPDF("Hijack"), url.Values{"lang": {"en"}, "title": {"Hijack"}}).
+			must(t, http.StatusForbidden)
+		author.post(del[1], url.Values{"csrf": {csrf}}).must(t, http.StatusForbidden)
+		if after := mediaState(t, s); after != before {
+			t.Fatalf("a refused author changed attachments: %s, before %s", after, before)
+		}
+		// Signed out: refused too.
+		s.client().upload("/admin/entries/"+adminsEntry+"/attachments", csrf, "file", "r.pdf", reportPDF("Anon"), url.Values{"lang": {"en"}, "title": {"Anon"}}).
+			must(t, http.StatusForbidden)
+
+		own := author.createEntry(csrf, "title", "Author's report", "status", "draft")
+		r = author.upload("/admin/entries/"+own+"/attachments", csrf, "file", "r.pdf", reportPDF("Own"), url.Values{"lang": {"en"}, "title": {"My file"}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("author attaching to their own entry: %d\n%s", r.status, snippet(r.body))
+		}
+		author.get("/admin/entries/"+own).must(t, 200, "My file")
+	})
+}

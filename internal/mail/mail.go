@@ -1,0 +1,217 @@
+// Package mail sends peerpress's email through the job queue: a message is
+// enqueued in the transaction of the write that causes it, sealed with the
+// site key while it waits, and sent over SMTP by a worker, with retries.
+// With no SMTP server configured, messages land in an outbox that admins
+// can read, so a demo works offline.
+package mail
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"peerpress/internal/db"
+	"peerpress/internal/jobs"
+	"peerpress/internal/secret"
+)
+
+// Message is one email to one recipient.
+type Message struct {
+	To          string
+	Subject     string
+	Text        string
+	HTML        string            `json:",omitempty"`
+	Headers     map[string]string `json:",omitempty"` // such as List-Unsubscribe
+	Attachments []Attachment      `json:",omitempty"`
+}
+
+// Attachment is a file sent with a message, such as an .ics invitation.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Config says how to reach the SMTP server.
+type Config struct {
+	// URL is smtp://user:password@host:port?tls=starttls|tls|none; empty
+	// means no server: mail goes to the outbox.
+	URL  string
+	From string // the sender address
+}
+
+// server is a parsed Config.URL.
+type server struct {
+	host, user, password string
+	port                 int
+	tls                  string
+}
+
+func parseURL(raw string) (*server, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "smtp" || u.Hostname() == "" {
+		return nil, errors.New("mail: the SMTP URL must look like smtp://user:password@host:587")
+	}
+	s := &server{host: u.Hostname(), port: 587, tls: u.Query().Get("tls")}
+	if p := u.Port(); p != "" {
+		if s.port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("mail: SMTP port %q", p)
+		}
+	}
+	switch s.tls {
+	case "":
+		s.tls = "starttls"
+	case "starttls", "tls", "none":
+	default:
+		return nil, fmt.Errorf("mail: tls=%s: use starttls, tls or none", s.tls)
+	}
+	if u.User != nil {
+		s.user = u.User.Username()
+		s.password, _ = u.User.Password()
+	}
+	return s, nil
+}
+
+// jobKind names the job that sends a message.
+const jobKind = "mail.send"
+
+// sealContext binds sealed messages to the queue and the outbox.
+const sealContext = "mail.message"
+
+// Mailer enqueues and sends messages.
+type Mailer struct {
+	db     *db.DB
+	box    *secret.Box
+	from   string
+	server *server
+}
+
+// New returns a mailer; cfg.URL empty sends to the outbox.
+func New(d *db.DB, box *secret.Box, cfg Config) (*Mailer, error) {
+	srv, err := parseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	from := cfg.From
+	if from == "" {
+		from = "peerpress@localhost"
+	}
+	if err := gomail.NewMsg().From(from); err != nil {
+		return nil, fmt.Errorf("mail: sender address %q: %w", from, err)
+	}
+	return &Mailer{db: d, box: box, from: from, server: srv}, nil
+}
+
+// UsesOutbox reports whether messages go to the outbox instead of SMTP.
+func (m *Mailer) UsesOutbox() bool { return m.server == nil }
+
+// Register makes q send the messages this mailer enqueues.
+func (m *Mailer) Register(q *jobs.Queue) {
+	q.Handle(jobKind, m.deliver, 8)
+}
+
+// Send enqueues msg inside tx: it is sent once tx commits, and never if it
+// rolls back.
+func (m *Mailer) Send(ctx context.Context, tx *db.Tx, msg Message) error {
+	if _, err := mailAddress(msg.To); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	return jobs.Enqueue(ctx, tx, jobKind, []byte(m.box.SealString(string(raw), sealContext)), time.Now())
+}
+
+func mailAddress(addr string) (string, error) {
+	if err := gomail.NewMsg().To(addr); err != nil || strings.ContainsAny(addr, "\r\n") {
+		return "", fmt.Errorf("mail: recipient %q is not an address", addr)
+	}
+	return addr, nil
+}
+
+// deliver is the job handler: open the sealed message and send it.
+func (m *Mailer) deliver(ctx context.Context, payload []byte) error {
+	raw, err := m.box.OpenString(string(payload), sealContext)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("mail: open queued message: %w", err))
+	}
+	var msg Message
+	if err := json.Unmarshal([]byte(raw), &msg); err != nil {
+		return jobs.Permanent(fmt.Errorf("mail: queued message: %w", err))
+	}
+	if m.server == nil {
+		return m.toOutbox(ctx, raw, msg)
+	}
+	return m.smtp(ctx, msg)
+}
+
+func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
+	out := gomail.NewMsg()
+	if err := out.From(m.from); err != nil {
+		return nil, jobs.Permanent(err)
+	}
+	if err := out.To(msg.To); err != nil {
+		return nil, jobs.Permanent(err)
+	}
+	out.Subject(msg.Subject)
+	out.SetDate()
+	out.SetMessageID()
+	for k, v := range msg.Headers {
+		out.SetGenHeader(gomail.Header(k), v)
+	}
+	out.SetBodyString(gomail.TypeTextPlain, msg.Text)
+	if msg.HTML != "" {
+		out.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
+	for _, a := range msg.Attachments {
+		if err := out.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return nil, jobs.Permanent(err)
+		}
+	}
+	return out, nil
+}
+
+func (m *Mailer) smtp(ctx context.Context, msg Message) error {
+	out, err := m.build(msg)
+	if err != nil {
+		return err
+	}
+	opts := []gomail.Option{gomail.WithPort(m.server.port), gomail.WithTimeout(30 * time.Second)}
+	switch m.server.tls {
+	case "tls":
+		opts = append(opts, gomail.WithSSL())
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if m.server.user != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(m.server.user), gomail.WithPassword(m.server.password))
+	}
+	client, err := gomail.NewClient(m.server.host, opts...)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("mail: client: %w", err))
+	}
+	if err := client.DialAndSendWithContext(ctx, out); err != nil {
+		// A 5xx answer (no such mailbox) will not change on retry; a 4xx
+		// answer or a server that does not answer may.
+		var se *gomail.SendError
+		if errors.As(err, &se) && !se.IsTemp() && se.Reason == gomail.ErrSMTPRcptTo {
+			return jobs.Permanent(fmt.Errorf("mail: send: %w", err))
+		}
+		return fmt.Errorf("mail: send: %w", err)
+	}
+	return nil
+}
