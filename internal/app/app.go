@@ -20,6 +20,8 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
+	"peerpress/internal/jobs"
+	"peerpress/internal/mail"
 	"peerpress/internal/media"
 	"peerpress/internal/settings"
 	"peerpress/internal/web"
@@ -33,6 +35,11 @@ type Config struct {
 	SiteName    string   // shown in every page's header and title
 	Languages   []string // enabled languages, the default first
 	TimeZone    string   // the site's zone for publish times
+	// SiteKey is the base64 key that encrypts personal data at rest; when
+	// empty it is read from site.key in the data folder.
+	SiteKey string
+	// Mail says how to send email; with no SMTP URL it goes to the outbox.
+	Mail mail.Config
 	// BaseURL is the site's public address, such as https://example.org;
 	// canonical and hreflang links are absolute under it, and an https
 	// address makes cookies Secure behind a proxy that terminates TLS.
@@ -56,6 +63,8 @@ type App struct {
 	Content  *content.Store
 	Media    *media.Store
 	Settings *settings.Store
+	Jobs     *jobs.Queue
+	Mailer   *mail.Mailer
 	// Handler serves the site. It delegates to the handler built from the
 	// current settings, which Rebuild replaces.
 	Handler http.Handler
@@ -93,6 +102,16 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	box, err := openSiteKey(ctx, cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	mailer, err := mail.New(d, box, cfg.Mail)
+	if err != nil {
+		return nil, err
+	}
+	queue := jobs.New(d)
+	mailer.Register(queue)
 	a := &App{
 		Config:   cfg,
 		DB:       d,
@@ -100,6 +119,8 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Content:  content.NewStore(d),
 		Media:    media.NewStore(d, filepath.Join(cfg.DataDir, "media")),
 		Settings: settings.NewStore(d),
+		Jobs:     queue,
+		Mailer:   mailer,
 		zone:     zone,
 		assets:   assets,
 		md:       content.NewMarkdown(),
@@ -152,8 +173,12 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	outbox, err := mail.NewOutboxPage(a.Mailer, rd)
+	if err != nil {
+		return err
+	}
 	h := routes(routeDeps{rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, users: a.Users, media: a.Media})
+		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media})
 	a.current.Store(&h)
 	return nil
 }
@@ -171,6 +196,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
 	go a.housekeeping(ctx)
+	go a.Jobs.Run(ctx, 2)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -190,7 +216,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // housekeeping marks due scheduled entries published and purges expired
-// sessions, once a minute.
+// sessions and old outbox mail, once a minute.
 func (a *App) housekeeping(ctx context.Context) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
@@ -202,6 +228,9 @@ func (a *App) housekeeping(ctx context.Context) {
 		}
 		if _, err := a.Users.PurgeExpiredSessions(ctx, time.Now()); err != nil {
 			slog.Error("purge sessions", "err", err)
+		}
+		if _, err := a.Mailer.PurgeOutbox(ctx, time.Now()); err != nil {
+			slog.Error("purge outbox", "err", err)
 		}
 		select {
 		case <-ctx.Done():

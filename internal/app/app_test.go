@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -17,9 +18,12 @@ import (
 	"testing"
 
 	"peerpress/internal/app"
+	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/demo"
+	"peerpress/internal/mail"
+	"peerpress/internal/secret"
 )
 
 // site is a running peerpress over a test database, with the demo content.
@@ -33,7 +37,7 @@ type site struct {
 func newSite(t *testing.T, d *db.DB) *site {
 	t.Helper()
 	ctx := context.Background()
-	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"}, TimeZone: "UTC"}
+	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
 	login, err := demo.Load(ctx, d, cfg.Languages)
 	if err != nil {
 		t.Fatalf("demo: %v", err)
@@ -354,7 +358,8 @@ func TestBaseURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en", "ru"}, TimeZone: "UTC", BaseURL: "https://peers.example/"}, d)
+	key := secret.NewKey()
+	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en", "ru"}, TimeZone: "UTC", BaseURL: "https://peers.example/", SiteKey: key}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,8 +381,64 @@ func TestBaseURL(t *testing.T) {
 		t.Fatalf("session cookie not Secure behind an https base URL: %v", res.Cookies())
 	}
 	for _, bad := range []string{"ftp://x", "https://", "https://x/?q=1", "not a url"} {
-		if _, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", BaseURL: bad}, d); err == nil {
+		if _, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", BaseURL: bad, SiteKey: key}, d); err == nil {
 			t.Errorf("base URL %q accepted", bad)
 		}
 	}
+}
+
+// Without a site key, or with another key than the database was set up
+// with, the server does not start: personal data is never stored in the
+// clear nor sealed with a key nobody will have.
+func TestSiteKeyRequired(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		cfg := app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC"}
+		if _, err := app.New(ctx, cfg, d); !errors.Is(err, app.ErrNoSiteKey) || !strings.Contains(err.Error(), "peerpress keygen") {
+			t.Fatalf("no key: %v", err)
+		}
+		cfg.SiteKey = "not a key"
+		if _, err := app.New(ctx, cfg, d); err == nil {
+			t.Fatal("a malformed key was accepted")
+		}
+		// The key in the data folder is used when none is configured.
+		cfg.SiteKey = ""
+		if made, err := app.EnsureSiteKey(cfg); err != nil || !made {
+			t.Fatalf("EnsureSiteKey: %v %v", made, err)
+		}
+		if made, _ := app.EnsureSiteKey(cfg); made {
+			t.Fatal("EnsureSiteKey replaced an existing key")
+		}
+		if _, err := app.New(ctx, cfg, d); err != nil {
+			t.Fatalf("with the key file: %v", err)
+		}
+		cfg.SiteKey = secret.NewKey()
+		if _, err := app.New(ctx, cfg, d); !errors.Is(err, app.ErrWrongSiteKey) {
+			t.Fatalf("another key: %v", err)
+		}
+	})
+}
+
+// With no SMTP server, mail the site sends is in the admin's outbox.
+func TestOutboxPage(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := context.Background()
+		err := d.InTx(ctx, func(tx *db.Tx) error {
+			return s.app.Mailer.Send(ctx, tx, mail.Message{To: "someone@example.org", Subject: "Please confirm", Text: "https://example.org/confirm/abc"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ran, err := s.app.Jobs.RunOnce(ctx); !ran || err != nil {
+			t.Fatalf("run: %v %v", ran, err)
+		}
+		admin := s.client()
+		admin.signIn(s.login.Email, s.login.Password)
+		admin.get("/admin/outbox").must(t, 200, "Please confirm", "someone@example.org", "https://example.org/confirm/abc")
+		s.app.Users.CreateUser(ctx, "ed@example.org", "Ed", auth.RoleEditor, "editor-password-1")
+		editor := s.client()
+		editor.signIn("ed@example.org", "editor-password-1")
+		editor.get("/admin/outbox").must(t, http.StatusForbidden)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
+	"peerpress/internal/mail"
 	"peerpress/internal/media"
 	"peerpress/internal/settings"
 	"peerpress/internal/web"
@@ -21,6 +22,7 @@ type routeDeps struct {
 	admin    *content.Admin
 	accounts *account.Handlers
 	settings *settings.Handlers
+	outbox   *mail.OutboxPage
 	users    *auth.Store
 	media    *media.Store
 }
@@ -96,6 +98,7 @@ func routes(d routeDeps) http.Handler {
 	}
 	admin.Handle("GET /admin/translations", h(d.admin.TranslationsTodo))
 	admin.Handle("GET /admin/settings", h(d.settings.Show))
+	admin.Handle("GET /admin/outbox", h(d.outbox.Show))
 	admin.Handle("POST /admin/settings", h(d.settings.Save))
 	admin.Handle("GET /admin/users", h(d.accounts.Users))
 	admin.Handle("POST /admin/users", h(d.accounts.CreateUser))

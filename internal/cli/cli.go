@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -20,6 +21,8 @@ import (
 	"peerpress/internal/app"
 	"peerpress/internal/auth"
 	"peerpress/internal/demo"
+	"peerpress/internal/mail"
+	"peerpress/internal/secret"
 )
 
 // Version is set at build time with -ldflags "-X peerpress/internal/cli.Version=…".
@@ -32,6 +35,7 @@ Usage:
   peerpress demo     [flags]   fill an empty database with demo content, then serve
   peerpress migrate  [flags]   apply database migrations
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
+  peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
   peerpress version            print the version
 
 Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
@@ -67,6 +71,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = user(ctx, args[1:], stdin, stdout, stderr)
+	case "keygen":
+		fmt.Fprintln(stdout, secret.NewKey())
+		return 0
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "peerpress", version())
 		return 0
@@ -126,8 +133,12 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	langs := fs.String("languages", envDefault("PEERPRESS_LANGUAGES", "en,ru,fr,es,hi,ar"), "enabled `languages`, default first (PEERPRESS_LANGUAGES)")
 	zone := fs.String("timezone", envDefault("PEERPRESS_TIMEZONE", "UTC"), "the site's IANA time `zone` for publish times (PEERPRESS_TIMEZONE)")
 	baseURL := fs.String("base-url", envDefault("PEERPRESS_BASE_URL", ""), "the site's public `address`, e.g. https://example.org (PEERPRESS_BASE_URL)")
+	siteKey := fs.String("site-key", envDefault("PEERPRESS_SITE_KEY", ""), "base64 `key` that encrypts personal data; default: site.key in the data folder (PEERPRESS_SITE_KEY)")
+	smtpURL := fs.String("smtp-url", envDefault("PEERPRESS_SMTP_URL", ""), "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
+	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
 	return func() app.Config {
-		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL}
+		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
+			SiteKey: *siteKey, Mail: mail.Config{URL: *smtpURL, From: *mailFrom}}
 		if addr != nil {
 			c.Addr = *addr
 		}
@@ -179,6 +190,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	if withDemo {
 		if _, err := d.Migrate(ctx); err != nil {
 			return err
+		}
+		if made, err := app.EnsureSiteKey(cfg); err != nil {
+			return err
+		} else if made {
+			fmt.Fprintf(stdout, "made a site key in %s\n", filepath.Join(cfg.DataDir, app.SiteKeyFile))
 		}
 		if login, err = demo.Load(ctx, d, cfg.Languages); err != nil {
 			return err

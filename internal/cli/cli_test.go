@@ -91,6 +91,13 @@ func TestMigrateServeAndUsers(t *testing.T) {
 	if code, _, errOut := run(t, "a long enough password\n", "user", "add", "--data", data, "--email", "x@example.org", "--role", "king"); code != 1 || !strings.Contains(errOut, "role") {
 		t.Fatalf("bad role: %d %q", code, errOut)
 	}
+	// After migrating, serve still needs a site key, and says how to make one.
+	if code, _, errOut := run(t, "", "serve", "--data", data, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(errOut, "peerpress keygen") {
+		t.Fatalf("serve without a site key: %d %q", code, errOut)
+	}
+	if code, out, _ := run(t, "", "keygen"); code != 0 || len(strings.TrimSpace(out)) != 44 {
+		t.Fatalf("keygen: %d %q", code, out)
+	}
 	if code, _, errOut := run(t, "", "serve", "--database", "mysql://u:secret@h/db"); code != 1 || strings.Contains(errOut, "secret") {
 		t.Fatalf("bad database URL: %d %q", code, errOut)
 	}
