@@ -69,6 +69,10 @@ type App struct {
 	// current settings, which Rebuild replaces.
 	Handler http.Handler
 
+	// Cache holds rendered public pages; it outlives rebuilds, and any
+	// committed write makes what it holds stale.
+	Cache *web.PageCache
+
 	zone    *time.Location
 	assets  *web.Assets
 	md      *content.Markdown
@@ -121,6 +125,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Settings: settings.NewStore(d),
 		Jobs:     queue,
 		Mailer:   mailer,
+		Cache:    newPageCache(d),
 		zone:     zone,
 		assets:   assets,
 		md:       content.NewMarkdown(),
@@ -178,7 +183,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	h := routes(routeDeps{rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media})
+		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache})
 	a.current.Store(&h)
 	return nil
 }
@@ -215,11 +220,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// housekeeping marks due scheduled entries published and purges expired
-// sessions and old outbox mail, once a minute.
+// housekeeping marks due scheduled entries published — which also makes
+// cached pages stale, so the entries appear — and purges expired sessions
+// and old outbox mail. It runs once a minute, and at the moment the next
+// scheduled entry is due.
 func (a *App) housekeeping(ctx context.Context) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
 	for {
 		if n, err := a.Content.PromoteScheduled(ctx); err != nil {
 			slog.Error("promote scheduled entries", "err", err)
@@ -232,10 +237,14 @@ func (a *App) housekeeping(ctx context.Context) {
 		if _, err := a.Mailer.PurgeOutbox(ctx, time.Now()); err != nil {
 			slog.Error("purge outbox", "err", err)
 		}
+		wait := time.Minute
+		if next, ok, err := a.Content.NextScheduled(ctx); err == nil && ok {
+			wait = min(wait, max(time.Until(next)+time.Second, time.Second))
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
 	}
 }

@@ -23,6 +23,7 @@ type routeDeps struct {
 	accounts *account.Handlers
 	settings *settings.Handlers
 	outbox   *mail.OutboxPage
+	cache    *web.PageCache
 	users    *auth.Store
 	media    *media.Store
 }
@@ -111,6 +112,7 @@ func routes(d routeDeps) http.Handler {
 	var handler http.Handler = mux
 	handler = d.users.LoadSession(handler)
 	handler = d.rd.CleanInput(handler)
+	handler = d.cache.Middleware(handler)
 	handler = formBodyLimit(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = web.SecurityHeaders(handler)

@@ -434,6 +434,16 @@ func (s *Store) revisions(ctx context.Context, where string, args ...any) ([]Rev
 	return out, rows.Err()
 }
 
+// NextScheduled is the earliest publish time of a scheduled translation,
+// so that the housekeeping can wake then; ok is false when none waits.
+func (s *Store) NextScheduled(ctx context.Context) (next time.Time, ok bool, err error) {
+	var at sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(publish_at) FROM translations WHERE status = 'scheduled'`).Scan(&at); err != nil {
+		return time.Time{}, false, fmt.Errorf("content: next scheduled: %w", err)
+	}
+	return unix(at.Int64), at.Valid, nil
+}
+
 // PromoteScheduled marks scheduled translations whose time has come as
 // published, so the editor's lists say what readers see. Readers do not
 // depend on it: visibility is decided by the publish time.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver (pure Go)
@@ -42,7 +43,20 @@ type DB struct {
 	write  *sql.DB
 
 	rebound sync.Map // query text with ? → query text with $n (PostgreSQL)
+
+	// changes counts committed writes, so that caches of rendered pages
+	// know when what they hold may be stale. Writes that cannot change a
+	// page (sessions, job bookkeeping) use the Quiet variants.
+	changes atomic.Int64
 }
+
+// Changes is the number of writes committed so far through this DB. A
+// cache stamped with it is stale once it grows.
+func (d *DB) Changes() int64 { return d.changes.Load() }
+
+// Changed records a change made outside this DB's write methods, such as
+// a file deleted from the media folder.
+func (d *DB) Changed() { d.changes.Add(1) }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" (or a bare
 // path) or a "postgres://" URL. For SQLite the file's folder is created.
@@ -169,6 +183,15 @@ func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 
 // ExecContext runs one statement on the writer.
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := d.write.ExecContext(ctx, d.rebind(query), args...)
+	if err == nil {
+		d.changes.Add(1)
+	}
+	return res, err
+}
+
+// ExecQuiet is ExecContext for a write no page shows.
+func (d *DB) ExecQuiet(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return d.write.ExecContext(ctx, d.rebind(query), args...)
 }
 
@@ -199,6 +222,15 @@ func (t *Tx) Engine() Engine { return t.db.Engine }
 // InTx runs fn in a write transaction, committing when it returns nil and
 // rolling back otherwise.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := d.InTxQuiet(ctx, fn); err != nil {
+		return err
+	}
+	d.changes.Add(1)
+	return nil
+}
+
+// InTxQuiet is InTx for writes no page shows.
+func (d *DB) InTxQuiet(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)

@@ -104,7 +104,7 @@ func (q *Queue) claim(ctx context.Context) (*claimed, error) {
 	}
 	now := q.now().Unix()
 	var c claimed
-	err := q.db.InTx(ctx, func(tx *db.Tx) error {
+	err := q.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		args := append([]any{now + int64(q.lease/time.Second), now, now}, names...)
 		return tx.QueryRowContext(ctx, `UPDATE jobs SET locked_until = ?, attempts = attempts + 1
 			WHERE id = (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= ? AND locked_until <= ?
@@ -132,7 +132,7 @@ func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
 	q.mu.RUnlock()
 	runErr := run(ctx, k.handler, []byte(c.payload))
 	if runErr == nil {
-		if _, err := q.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, c.id); err != nil {
+		if _, err := q.db.ExecQuiet(ctx, `DELETE FROM jobs WHERE id = ?`, c.id); err != nil {
 			return true, fmt.Errorf("jobs: finish %d: %w", c.id, err)
 		}
 		return true, nil
@@ -144,11 +144,11 @@ func (q *Queue) RunOnce(ctx context.Context) (bool, error) {
 	}
 	if errors.As(runErr, &perm) || c.attempts >= k.maxAttempts {
 		slog.Error("job failed for good", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "err", runErr)
-		_, err = q.db.ExecContext(ctx, `UPDATE jobs SET state = 'failed', locked_until = 0, last_error = ? WHERE id = ?`, msg, c.id)
+		_, err = q.db.ExecQuiet(ctx, `UPDATE jobs SET state = 'failed', locked_until = 0, last_error = ? WHERE id = ?`, msg, c.id)
 	} else {
 		next := q.now().Add(Backoff(c.attempts))
 		slog.Warn("job failed; will retry", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", runErr)
-		_, err = q.db.ExecContext(ctx, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`, next.Unix(), msg, c.id)
+		_, err = q.db.ExecQuiet(ctx, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`, next.Unix(), msg, c.id)
 	}
 	if err != nil {
 		return true, fmt.Errorf("jobs: record failure of %d: %w", c.id, err)

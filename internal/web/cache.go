@@ -1,0 +1,281 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// PageCache keeps rendered public pages in memory, compressed once with
+// gzip and brotli, and answers conditional requests with 304.
+//
+// Correctness comes before speed: every entry is stamped with the
+// database's change count when it was rendered, and any committed write
+// makes every older entry stale. Entries also expire after MaxAge, for
+// what changes with time alone (an event that has ended leaves the list of
+// upcoming ones). The cache is bounded in bytes, least recently used
+// first out.
+type PageCache struct {
+	// Version returns the current change count.
+	Version func() int64
+	// MaxAge bounds how long an entry is served.
+	MaxAge time.Duration
+	// Skip reports requests that must not be cached (admin pages, signed-in
+	// users, redirects that depend on cookies).
+	Skip func(r *http.Request) bool
+
+	maxBytes int64
+	now      func() time.Time
+
+	mu    sync.Mutex
+	used  int64
+	order *list.List // most recently used at the front
+	items map[string]*list.Element
+
+	hits, misses atomic.Int64
+}
+
+// NewPageCache returns a cache holding at most maxBytes of pages.
+func NewPageCache(maxBytes int64, version func() int64) *PageCache {
+	return &PageCache{Version: version, MaxAge: 5 * time.Minute, maxBytes: maxBytes, now: time.Now,
+		order: list.New(), items: map[string]*list.Element{}, Skip: func(*http.Request) bool { return false }}
+}
+
+// page is one cached response, in every encoding.
+type page struct {
+	key       string
+	version   int64
+	stored    time.Time
+	status    int
+	header    http.Header
+	plain     []byte
+	gzip      []byte
+	brotli    []byte
+	etag      string // of the plain body; encodings add a suffix
+	lastMod   time.Time
+	sizeBytes int64
+}
+
+// Stats reports hits and misses since start.
+func (c *PageCache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+// Len reports the number of cached pages and their size in bytes.
+func (c *PageCache) Len() (int, int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items), c.used
+}
+
+func (c *PageCache) get(key string, version int64) *page {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil
+	}
+	p := el.Value.(*page)
+	if p.version != version || c.now().Sub(p.stored) > c.MaxAge {
+		c.remove(el)
+		return nil
+	}
+	c.order.MoveToFront(el)
+	return p
+}
+
+func (c *PageCache) put(p *page) {
+	if p.sizeBytes > c.maxBytes/8 {
+		return // one huge page must not empty the cache
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[p.key]; ok {
+		c.remove(el)
+	}
+	c.items[p.key] = c.order.PushFront(p)
+	c.used += p.sizeBytes
+	for c.used > c.maxBytes {
+		c.remove(c.order.Back())
+	}
+}
+
+func (c *PageCache) remove(el *list.Element) {
+	p := c.order.Remove(el).(*page)
+	delete(c.items, p.key)
+	c.used -= p.sizeBytes
+}
+
+// recorder captures a response for the cache.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+
+// cacheable statuses: pages, permanent redirects and the error pages that
+// a crawler or a dead link asks for again and again.
+func cacheableStatus(s int) bool {
+	return s == http.StatusOK || s == http.StatusMovedPermanently || s == http.StatusNotFound || s == http.StatusGone
+}
+
+// Middleware serves GET and HEAD requests from the cache, filling it on a
+// miss.
+func (c *PageCache) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || c.Skip(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := r.URL.Path + "?" + r.URL.RawQuery
+		version := c.Version()
+		if p := c.get(key, version); p != nil {
+			c.hits.Add(1)
+			c.serve(w, r, p)
+			return
+		}
+		c.misses.Add(1)
+		rec := &recorder{header: http.Header{}}
+		next.ServeHTTP(rec, r)
+		p := c.build(key, version, rec)
+		if p != nil && cacheableStatus(rec.status) && rec.header.Get("Set-Cookie") == "" &&
+			!strings.Contains(rec.header.Get("Cache-Control"), "no-store") && !strings.Contains(rec.header.Get("Cache-Control"), "private") {
+			c.put(p)
+		}
+		if p == nil {
+			copyHeader(w.Header(), rec.header)
+			w.WriteHeader(rec.status)
+			w.Write(rec.body.Bytes())
+			return
+		}
+		c.serve(w, r, p)
+	})
+}
+
+func copyHeader(dst, src http.Header) {
+	for k, vs := range src {
+		dst[k] = append([]string(nil), vs...)
+	}
+}
+
+// build compresses a recorded response; nil when it is not a cacheable
+// page at all.
+func (c *PageCache) build(key string, version int64, rec *recorder) *page {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if rec.header.Get("Content-Encoding") != "" {
+		return nil
+	}
+	plain := rec.body.Bytes()
+	sum := sha256.Sum256(plain)
+	p := &page{key: key, version: version, stored: c.now(), status: rec.status, header: rec.header, plain: plain,
+		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, lastMod: c.now().UTC().Truncate(time.Second)}
+	if len(plain) > 512 && compressible(rec.header.Get("Content-Type")) {
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(plain)
+		zw.Close()
+		p.gzip = gz.Bytes()
+		var br bytes.Buffer
+		bw := brotli.NewWriterLevel(&br, 9)
+		bw.Write(plain)
+		bw.Close()
+		p.brotli = br.Bytes()
+	}
+	p.sizeBytes = int64(len(p.plain)+len(p.gzip)+len(p.brotli)) + 512
+	return p
+}
+
+func compressible(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "json") || strings.Contains(contentType, "xml")
+}
+
+// serve answers from a cached page: the best encoding the client accepts,
+// or 304 when its copy is still good.
+func (c *PageCache) serve(w http.ResponseWriter, r *http.Request, p *page) {
+	h := w.Header()
+	copyHeader(h, p.header)
+	body, etag := p.plain, p.etag
+	if p.gzip != nil {
+		h.Add("Vary", "Accept-Encoding")
+		switch accept := r.Header.Get("Accept-Encoding"); {
+		case acceptsEncoding(accept, "br"):
+			body, etag = p.brotli, strings.TrimSuffix(p.etag, `"`)+`-br"`
+			h.Set("Content-Encoding", "br")
+		case acceptsEncoding(accept, "gzip"):
+			body, etag = p.gzip, strings.TrimSuffix(p.etag, `"`)+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
+	if p.status == http.StatusOK {
+		h.Set("ETag", etag)
+		h.Set("Last-Modified", p.lastMod.Format(http.TimeFormat))
+		if h.Get("Cache-Control") == "" {
+			// Browsers may keep the page, but ask each time whether it
+			// changed; the answer is a 304 of a few bytes.
+			h.Set("Cache-Control", "no-cache")
+		}
+		if notModified(r, etag, p.lastMod) {
+			h.Del("Content-Encoding")
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(p.status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func notModified(r *http.Request, etag string, lastMod time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			if t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")); t == etag || t == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !lastMod.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptsEncoding reads an Accept-Encoding header, honouring q=0.
+func acceptsEncoding(header, coding string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), coding) {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}
