@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"peerpress/internal/db"
@@ -13,8 +14,9 @@ import (
 
 // Store reads and writes entries. Timestamps are kept as Unix seconds.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
+	db     *db.DB
+	now    func() time.Time
+	bounds pageBounds
 }
 
 // NewStore returns a store over d.
@@ -293,19 +295,90 @@ func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, e
 }
 
 // List returns one page of visible entries, newest first, and the total.
+// Pages are found by seeking from the previous page's last item, never by
+// OFFSET, so page 5,000 costs what page 1 does (see pageBounds).
 func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]Item, int, error) {
 	now := s.now()
 	where, args := f.where(now)
-	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM translations t JOIN entries e ON e.id = t.entry_id WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("content: count: %w", err)
+	b, err := s.listingBounds(ctx, f, where, args, perPage)
+	if err != nil {
+		return nil, 0, err
 	}
 	if page < 1 {
 		page = 1
 	}
-	items, err := s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ? OFFSET ?`,
-		append(args, perPage, (page-1)*perPage)...)
-	return items, total, err
+	if page > 1 {
+		if page-2 >= len(b.lastKeys) {
+			return nil, b.total, nil // past the end
+		}
+		k := b.lastKeys[page-2]
+		where += ` AND (t.publish_at < ? OR (t.publish_at = ? AND t.id < ?))`
+		args = append(args, k.publishAt, k.publishAt, k.id)
+	}
+	items, err := s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, perPage)...)
+	return items, b.total, err
+}
+
+// pageKey is where a listing's page ends, in its sort order.
+type pageKey struct {
+	publishAt int64
+	id        int64
+}
+
+// bounds is a listing's size and the last key of each of its pages.
+type bounds struct {
+	version  int64
+	total    int
+	lastKeys []pageKey // lastKeys[i] ends page i+1
+}
+
+// pageBounds caches the bounds of listings until the next committed write:
+// one scan of the listing's index entries, then every numbered page is a
+// seek. With 100,000 entries a listing's bounds take some 160 KB.
+type pageBounds struct {
+	mu sync.Mutex
+	m  map[string]*bounds
+}
+
+// maxListings bounds how many listings' bounds are kept.
+const maxListings = 512
+
+func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, args []any, perPage int) (*bounds, error) {
+	key := fmt.Sprintf("%+v/%d", f, perPage)
+	version := s.db.Changes()
+	s.bounds.mu.Lock()
+	b, ok := s.bounds.m[key]
+	s.bounds.mu.Unlock()
+	if ok && b.version == version {
+		return b, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT t.publish_at, t.id FROM translations t JOIN entries e ON e.id = t.entry_id
+		WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: listing bounds: %w", err)
+	}
+	defer rows.Close()
+	b = &bounds{version: version}
+	for rows.Next() {
+		var k pageKey
+		if err := rows.Scan(&k.publishAt, &k.id); err != nil {
+			return nil, err
+		}
+		b.total++
+		if b.total%perPage == 0 {
+			b.lastKeys = append(b.lastKeys, k)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: listing bounds: %w", err)
+	}
+	s.bounds.mu.Lock()
+	if s.bounds.m == nil || len(s.bounds.m) >= maxListings {
+		s.bounds.m = map[string]*bounds{}
+	}
+	s.bounds.m[key] = b
+	s.bounds.mu.Unlock()
+	return b, nil
 }
 
 // UpcomingEvents lists visible events in lang that have not ended, soonest first.

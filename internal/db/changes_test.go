@@ -28,11 +28,17 @@ func TestChangesCount(t *testing.T) {
 		if d.Changes() != start+1 {
 			t.Fatal("a rolled-back transaction counted")
 		}
-		d.InTx(ctx, func(tx *db.Tx) error { _, err := tx.ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('c')`); return err })
+		d.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('c')`)
+			return err
+		})
 		if d.Changes() != start+2 {
 			t.Fatal("a committed transaction did not count")
 		}
-		d.InTxQuiet(ctx, func(tx *db.Tx) error { _, err := tx.ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('d')`); return err })
+		d.InTxQuiet(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('d')`)
+			return err
+		})
 		d.ExecQuiet(ctx, `INSERT INTO tags (slug) VALUES ('e')`)
 		if d.Changes() != start+2 {
 			t.Fatal("a quiet write counted")
