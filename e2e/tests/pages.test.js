@@ -52,6 +52,7 @@ const ADMIN = [
   { name: 'admin-users', path: '/admin/users' },
   { name: 'admin-settings', path: '/admin/settings' },
   { name: 'admin-translations-todo', path: '/admin/translations?lang=ru' },
+  { name: 'admin-tokens', path: '/admin/tokens' },
 ];
 
 // E2E_PAGES=article,admin-login runs only those page kinds (and skips the

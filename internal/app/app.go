@@ -16,14 +16,17 @@ import (
 	"time"
 
 	"peerpress/internal/account"
+	"peerpress/internal/api"
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/feed"
 	"peerpress/internal/i18n"
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
 	"peerpress/internal/settings"
+	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
 )
 
@@ -40,10 +43,18 @@ type Config struct {
 	SiteKey string
 	// Mail says how to send email; with no SMTP URL it goes to the outbox.
 	Mail mail.Config
+	// PageCacheMB bounds the cache of rendered pages; 0 means the default.
+	PageCacheMB int
+	// NoPageCache turns the page cache off, to measure how fast pages
+	// render from the database.
+	NoPageCache bool
 	// BaseURL is the site's public address, such as https://example.org;
 	// canonical and hreflang links are absolute under it, and an https
 	// address makes cookies Secure behind a proxy that terminates TLS.
 	BaseURL string
+	// CORSOrigins may read the JSON API from browsers on other sites (GET
+	// requests only), such as https://partner.example; none by default.
+	CORSOrigins []string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -76,6 +87,7 @@ type App struct {
 	zone    *time.Location
 	assets  *web.Assets
 	md      *content.Markdown
+	cards   *sharecard.Renderer
 	current atomic.Pointer[http.Handler]
 }
 
@@ -98,11 +110,18 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	cfg.BaseURL = base
+	if err := checkOrigins(cfg.CORSOrigins); err != nil {
+		return nil, err
+	}
 	zone, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
 	}
 	assets, err := web.NewAssets()
+	if err != nil {
+		return nil, err
+	}
+	cards, err := sharecard.New()
 	if err != nil {
 		return nil, err
 	}
@@ -125,10 +144,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Settings: settings.NewStore(d),
 		Jobs:     queue,
 		Mailer:   mailer,
-		Cache:    newPageCache(d),
+		Cache:    newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
 		zone:     zone,
 		assets:   assets,
 		md:       content.NewMarkdown(),
+		cards:    cards,
 	}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
@@ -160,11 +180,13 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	rd.BaseURL = a.Config.BaseURL
+	rd.Feeds, rd.ShareImage = feed.Links, content.SiteCard
 	public, err := content.NewPublic(a.Content, a.md, rd, a.Media, a.zone)
 	if err != nil {
 		return err
 	}
 	public.IncludeUntranslated = site.IncludeUntranslated
+	public.Cards = a.cards
 	rd.Nav = public
 	admin, err := content.NewAdmin(a.Content, a.md, rd, a.Media, a.zone)
 	if err != nil {
@@ -182,7 +204,10 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h := routes(routeDeps{rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
+	feeds := feed.New(a.Content, a.md, rd)
+	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: bundle,
+		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins})
+	h := routes(routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache})
 	a.current.Store(&h)
 	return nil
@@ -225,7 +250,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // and old outbox mail. It runs once a minute, and at the moment the next
 // scheduled entry is due.
 func (a *App) housekeeping(ctx context.Context) {
+	var optimized time.Time
 	for {
+		if time.Since(optimized) > 24*time.Hour {
+			if err := a.DB.Optimize(ctx); err != nil {
+				slog.Error("optimize", "err", err)
+			}
+			optimized = time.Now()
+		}
 		if n, err := a.Content.PromoteScheduled(ctx); err != nil {
 			slog.Error("promote scheduled entries", "err", err)
 		} else if n > 0 {
@@ -271,4 +303,16 @@ func parseBaseURL(raw string) (string, error) {
 		return "", fmt.Errorf("app: base URL %q: want http(s)://host, as visitors reach the site", raw)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// checkOrigins checks the origins allowed to read the API cross-origin:
+// each scheme://host[:port], nothing more.
+func checkOrigins(origins []string) error {
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf("app: CORS origin %q: want scheme://host[:port], such as https://partner.example", o)
+		}
+	}
+	return nil
 }

@@ -9,13 +9,19 @@ import (
 	"peerpress/internal/web"
 )
 
-// pageCacheBytes bounds the page cache: with pages of ~10 KB and their
+// defaultPageCacheMB bounds the page cache: with pages of ~10 KB and their
 // compressed copies, some 3,000 pages, well inside the memory budget.
-const pageCacheBytes = 48 << 20
+const defaultPageCacheMB = 48
 
-func newPageCache(d *db.DB) *web.PageCache {
-	c := web.NewPageCache(pageCacheBytes, d.Changes)
+func newPageCache(d *db.DB, mb int, off bool) *web.PageCache {
+	if mb <= 0 {
+		mb = defaultPageCacheMB
+	}
+	c := web.NewPageCache(int64(mb)<<20, d.Changes)
 	c.Skip = skipCache
+	if off {
+		c.Skip = func(*http.Request) bool { return true }
+	}
 	return c
 }
 

@@ -155,3 +155,19 @@ func TestCacheHTTP(t *testing.T) {
 		t.Fatal("two sessions saw the same admin page")
 	}
 }
+
+// A request with a forged Host cannot put its host into the pages other
+// visitors get from the cache.
+func TestCacheKeyedByHost(t *testing.T) {
+	d := dbtest.NewSQLite(t)
+	s := newSite(t, d)
+	c := s.client()
+	forged, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/en/feed.xml", nil)
+	forged.Host = "evil.example"
+	if r := c.do(forged); r.status != 200 || !strings.Contains(r.body, "evil.example") {
+		t.Fatalf("the test needs a page whose links follow the Host: %d", r.status)
+	}
+	if r := c.get("/en/feed.xml"); strings.Contains(r.body, "evil.example") {
+		t.Fatal("a forged Host reached another visitor through the cache")
+	}
+}

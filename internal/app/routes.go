@@ -5,8 +5,10 @@ import (
 	"strings"
 
 	"peerpress/internal/account"
+	"peerpress/internal/api"
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
+	"peerpress/internal/feed"
 	"peerpress/internal/i18n"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
@@ -26,6 +28,8 @@ type routeDeps struct {
 	cache    *web.PageCache
 	users    *auth.Store
 	media    *media.Store
+	feeds    *feed.Handlers
+	api      *api.API
 }
 
 // Body limits: forms are small; featured images may be large, attached
@@ -68,6 +72,35 @@ func routes(d routeDeps) http.Handler {
 		mux.Handle("GET "+lang+"/tag/{slug}/page/{n}", h(d.public.TagArchive(l.Code)))
 		mux.Handle("GET "+lang+"/{slug}", h(d.public.Entry(l.Code, content.Page)))
 	}
+	// Reach: feeds, sitemap, API
+	mux.Handle("GET /robots.txt", h(d.feeds.Robots))
+	mux.Handle("GET /sitemap.xml", h(d.feeds.SitemapIndex))
+	mux.Handle("GET /{file}", h(d.feeds.Sitemap(d.public.NotFound()))) // /sitemap-{lang}[-{n}].xml; other files fall back
+	for _, l := range d.i18n.Enabled() {
+		lang := "/" + l.Code
+		for _, f := range feed.Formats {
+			mux.Handle("GET "+lang+"/"+f.File, h(d.feeds.Language(l.Code, f)))
+			mux.Handle("GET "+lang+"/section/{slug}/"+f.File, h(d.feeds.Section(l.Code, f)))
+			for _, k := range content.Kinds {
+				if k != content.Page {
+					mux.Handle("GET "+lang+"/"+k.Segment()+"/"+f.File, h(d.feeds.Kind(l.Code, k, f)))
+				}
+			}
+		}
+		mux.Handle("GET "+lang+"/share/site.png", h(d.public.SiteShareImage(l.Code)))
+		mux.Handle("GET "+lang+"/share/{kind}/{file}", h(d.public.ShareImage(l.Code)))        // {slug}.png
+		mux.Handle("GET "+lang+"/share/{kind}/{slug}/{network}", h(d.public.ShareTo(l.Code))) // a campaign's share links
+	}
+	for _, rt := range d.api.Routes() { // the API's own table: internal/api/api.go
+		mux.Handle(rt.Method+" "+rt.Path, rt.Handler)
+	}
+	for _, m := range api.FallbackMethods {
+		mux.Handle(m+" /api/", d.api.Fallback())
+	}
+	mux.Handle("GET /admin/tokens", d.accounts.RequireUser(h(d.accounts.Tokens)))
+	mux.Handle("POST /admin/tokens", d.accounts.RequireUser(h(d.accounts.CreateToken)))
+	mux.Handle("POST /admin/tokens/{id}/delete", d.accounts.RequireUser(h(d.accounts.RevokeToken)))
+
 	// Anything else: an old address that moved (301), was deleted (410), or 404.
 	mux.Handle("GET /", h(d.public.NotFound()))
 

@@ -15,11 +15,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"peerpress/internal/app"
 	"peerpress/internal/auth"
+	"peerpress/internal/db"
 	"peerpress/internal/demo"
 	"peerpress/internal/mail"
 	"peerpress/internal/secret"
@@ -121,6 +124,14 @@ func envDefault(name, fallback string) string {
 	return fallback
 }
 
+// envInt reads a whole number from the environment, with a fallback.
+func envInt(name string, fallback int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return fallback
+}
+
 // configFlags registers the flags every server-side command shares.
 func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	var addr *string
@@ -136,9 +147,12 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	siteKey := fs.String("site-key", envDefault("PEERPRESS_SITE_KEY", ""), "base64 `key` that encrypts personal data; default: site.key in the data folder (PEERPRESS_SITE_KEY)")
 	smtpURL := fs.String("smtp-url", envDefault("PEERPRESS_SMTP_URL", ""), "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
+	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
+	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
-			SiteKey: *siteKey, Mail: mail.Config{URL: *smtpURL, From: *mailFrom}}
+			SiteKey: *siteKey, Mail: mail.Config{URL: *smtpURL, From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
+			CORSOrigins: app.ParseLanguages(*cors)}
 		if addr != nil {
 			c.Addr = *addr
 		}
@@ -177,8 +191,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	}
 	fs := newFlagSet(name, stderr, help)
 	config := configFlags(fs, true)
+	var entries *int
+	if withDemo {
+		entries = fs.Int("entries", 0, "also generate this many synthetic entries, translated into every enabled language, for benchmarks")
+	}
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if entries != nil && (*entries < 0 || *entries > 10_000_000) {
+		fmt.Fprintln(stderr, "peerpress: --entries must be between 0 and 10,000,000")
+		return errUsage
 	}
 	cfg := config()
 	d, err := app.Open(ctx, cfg)
@@ -197,6 +219,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 			fmt.Fprintf(stdout, "made a site key in %s\n", filepath.Join(cfg.DataDir, app.SiteKeyFile))
 		}
 		if login, err = demo.Load(ctx, d, cfg.Languages); err != nil {
+			return err
+		}
+		if err := generate(ctx, d, *entries, cfg.Languages, stdout); err != nil {
 			return err
 		}
 	}
@@ -278,5 +303,36 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return err
 	}
 	fmt.Fprintf(stdout, "added %s (%s), id %d\n", u.Email, u.Role, u.ID)
+	return nil
+}
+
+// generate tops the demo up to n synthetic entries beyond the demo's own,
+// showing progress on a terminal and saying how long it took.
+func generate(ctx context.Context, d *db.DB, n int, langs []string, stdout io.Writer) error {
+	if n == 0 {
+		return nil
+	}
+	var have int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE author_id IS NULL`).Scan(&have); err != nil {
+		return err
+	}
+	if have >= n {
+		return nil
+	}
+	var progress io.Writer
+	if f, ok := stdout.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			progress = stdout
+		}
+	}
+	start := time.Now()
+	if err := demo.Generate(ctx, d, n-have, langs, progress); err != nil {
+		return err
+	}
+	if err := d.Optimize(ctx); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(stdout, "generated %d entries in %d languages in %s (%.0f entries/s)\n", n-have, len(langs), took.Round(time.Millisecond), float64(n-have)/took.Seconds())
 	return nil
 }

@@ -54,7 +54,7 @@ func TestVersionAndHelp(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("serve --help: %d", code)
 	}
-	for _, env := range []string{"PEERPRESS_ADDR", "PEERPRESS_DATA", "PEERPRESS_DATABASE"} {
+	for _, env := range []string{"PEERPRESS_ADDR", "PEERPRESS_DATA", "PEERPRESS_DATABASE", "PEERPRESS_CORS_ORIGINS"} {
 		if !strings.Contains(errOut, env) {
 			t.Errorf("serve --help does not mention %s:\n%s", env, errOut)
 		}

@@ -107,37 +107,7 @@ func readEntryForm(form url.Values) (entryForm, FieldErrors) {
 // validTranslation checks the language-specific fields and turns them into
 // a TranslationInput. zone is the site's zone for the publish time.
 func (f *entryForm) validTranslation(errs FieldErrors, zone *time.Location) TranslationInput {
-	in := TranslationInput{Lang: f.Lang, Title: f.Title, Summary: f.Summary, Body: f.Body, Status: Status(f.Status)}
-	switch n := utf8.RuneCountInString(f.Title); {
-	case n == 0:
-		errs["title"] = "form.required"
-	case n > maxTitle:
-		errs["title"] = "form.too_long"
-	}
-	if f.Slug == "" {
-		f.Slug = Slugify(f.Title)
-	}
-	switch {
-	case f.Slug == "" && f.Title != "":
-		errs["slug"] = "entry.slug_invalid"
-	case f.Slug != "" && !ValidSlug(f.Slug):
-		errs["slug"] = "entry.slug_invalid"
-	case reservedSlugs[f.Slug]:
-		errs["slug"] = "entry.slug_reserved"
-	}
-	in.Slug = f.Slug
-	if utf8.RuneCountInString(f.Summary) > maxSummary {
-		errs["summary"] = "form.too_long"
-	}
-	if utf8.RuneCountInString(f.Body) > maxBody {
-		errs["body"] = "form.too_long"
-	}
-	if !utf8.ValidString(f.Title + f.Summary + f.Body) {
-		errs["body"] = "form.invalid_text"
-	}
-	if !in.Status.Valid() {
-		errs["status"] = "form.invalid_choice"
-	}
+	in := TranslationInput{Lang: f.Lang, Title: f.Title, Slug: f.Slug, Summary: f.Summary, Body: f.Body, Status: Status(f.Status)}
 	if f.PublishAt != "" {
 		t, err := time.ParseInLocation(formTimeLayout, f.PublishAt, zone)
 		if err != nil {
@@ -145,67 +115,132 @@ func (f *entryForm) validTranslation(errs FieldErrors, zone *time.Location) Tran
 		}
 		in.PublishAt = t
 	}
-	if in.Status == Scheduled && f.PublishAt == "" {
+	CheckTranslation(&in, errs)
+	f.Slug = in.Slug // the form shows the slug made from the title
+	return in
+}
+
+// CheckTranslation applies the editor's rules to one language's text, for
+// the admin's forms and the API alike: a title, lengths, a valid slug (made
+// from the title when empty, which fills in in.Slug), readable text, a
+// known status, and a time for a scheduled translation. Problems go into
+// errs as message keys, by field; a field already in errs keeps its key.
+func CheckTranslation(in *TranslationInput, errs FieldErrors) {
+	switch n := utf8.RuneCountInString(in.Title); {
+	case n == 0:
+		errs["title"] = "form.required"
+	case n > maxTitle:
+		errs["title"] = "form.too_long"
+	}
+	if in.Slug == "" {
+		in.Slug = Slugify(in.Title)
+	}
+	switch {
+	case in.Slug == "" && in.Title != "":
+		errs["slug"] = "entry.slug_invalid"
+	case in.Slug != "" && !ValidSlug(in.Slug):
+		errs["slug"] = "entry.slug_invalid"
+	case reservedSlugs[in.Slug]:
+		errs["slug"] = "entry.slug_reserved"
+	}
+	if utf8.RuneCountInString(in.Summary) > maxSummary {
+		errs["summary"] = "form.too_long"
+	}
+	if utf8.RuneCountInString(in.Body) > maxBody {
+		errs["body"] = "form.too_long"
+	}
+	if !utf8.ValidString(in.Title + in.Summary + in.Body) {
+		errs["body"] = "form.invalid_text"
+	}
+	if !in.Status.Valid() {
+		errs["status"] = "form.invalid_choice"
+	}
+	if in.Status == Scheduled && in.PublishAt.IsZero() && errs["publish_at"] == "" {
 		errs["publish_at"] = "entry.schedule_needs_time"
 	}
-	return in
 }
 
 // validEntry checks the entry-wide fields.
 func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation) EntryInput {
-	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured}
-	if !in.Kind.Valid() {
-		errs["kind"] = "form.invalid_choice"
-	}
-	if f.SectionID != 0 && !containsID(len(sections), func(i int) int64 { return sections[i].ID }, f.SectionID) {
-		errs["section_id"] = "form.invalid_choice"
-	}
-	for _, id := range sortedIDs(f.TagIDs) {
-		if !containsID(len(tags), func(i int) int64 { return tags[i].ID }, id) {
-			errs["tags"] = "form.invalid_choice"
-		}
-		in.TagIDs = append(in.TagIDs, id)
-	}
-	for _, id := range f.OrgOrder {
-		if !containsID(len(orgs), func(i int) int64 { return orgs[i].ID }, id) {
-			errs["organisations"] = "form.invalid_choice"
-		}
-		in.OrgIDs = append(in.OrgIDs, id)
-	}
+	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured, TagIDs: sortedIDs(f.TagIDs), OrgIDs: f.OrgOrder}
 	if in.Kind == Event {
 		in.Event = f.validEvent(errs)
 	}
+	CheckEntry(&in, errs, sections, tags, orgs)
 	return in
 }
 
-func (f *entryForm) validEvent(errs FieldErrors) *EventInfo {
-	ev := &EventInfo{TimeZone: f.EventZone, Mode: f.EventMode, Venue: f.EventVenue, DurationMinutes: 60}
-	loc, err := time.LoadLocation(f.EventZone)
-	if f.EventZone == "" || err != nil || f.EventZone == "Local" {
-		errs["event_zone"] = "event.zone_invalid"
-		loc = time.UTC
+// CheckEntry applies the editor's rules to an entry as a whole, for the
+// admin's forms and the API alike: a known kind, a section, tags and
+// organisations that exist, and an event's details. Problems go into errs
+// as message keys, by field; a field already in errs keeps its key.
+func CheckEntry(in *EntryInput, errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation) {
+	if !in.Kind.Valid() {
+		errs["kind"] = "form.invalid_choice"
 	}
-	if f.EventStart == "" {
-		errs["event_start"] = "form.required"
-	} else if t, err := time.ParseInLocation(formTimeLayout, f.EventStart, loc); err != nil {
-		errs["event_start"] = "form.invalid_time"
-	} else {
-		ev.StartsAt = t
+	if in.SectionID != 0 && !containsID(len(sections), func(i int) int64 { return sections[i].ID }, in.SectionID) {
+		errs["section_id"] = "form.invalid_choice"
 	}
-	if f.EventDuration != "" {
-		d, err := strconv.Atoi(f.EventDuration)
-		if err != nil || d < 1 || d > 60*24*14 {
-			errs["event_duration"] = "event.duration_invalid"
+	for _, id := range in.TagIDs {
+		if !containsID(len(tags), func(i int) int64 { return tags[i].ID }, id) {
+			errs["tags"] = "form.invalid_choice"
 		}
-		ev.DurationMinutes = d
 	}
-	switch f.EventMode {
+	for _, id := range in.OrgIDs {
+		if !containsID(len(orgs), func(i int) int64 { return orgs[i].ID }, id) {
+			errs["organisations"] = "form.invalid_choice"
+		}
+	}
+	if in.Kind != Event {
+		return
+	}
+	if in.Event == nil {
+		errs["event_start"] = "form.required"
+		return
+	}
+	ev := in.Event
+	if _, err := time.LoadLocation(ev.TimeZone); ev.TimeZone == "" || err != nil || ev.TimeZone == "Local" {
+		errs["event_zone"] = "event.zone_invalid"
+	}
+	if ev.StartsAt.IsZero() && errs["event_start"] == "" {
+		errs["event_start"] = "form.required"
+	}
+	if ev.DurationMinutes < 1 || ev.DurationMinutes > maxDuration {
+		errs["event_duration"] = "event.duration_invalid"
+	}
+	switch ev.Mode {
 	case "online", "in-person", "hybrid":
 	default:
 		errs["event_mode"] = "form.invalid_choice"
 	}
-	if utf8.RuneCountInString(f.EventVenue) > maxVenue {
+	if utf8.RuneCountInString(ev.Venue) > maxVenue {
 		errs["event_venue"] = "form.too_long"
+	}
+}
+
+// maxDuration bounds an event's length, in minutes: two weeks.
+const maxDuration = maxEventDays * 24 * 60
+
+// validEvent reads the event's fields as typed; CheckEntry checks them.
+func (f *entryForm) validEvent(errs FieldErrors) *EventInfo {
+	ev := &EventInfo{TimeZone: f.EventZone, Mode: f.EventMode, Venue: f.EventVenue, DurationMinutes: 60}
+	loc, err := time.LoadLocation(f.EventZone)
+	if f.EventZone == "" || err != nil || f.EventZone == "Local" {
+		loc = time.UTC
+	}
+	if f.EventStart != "" {
+		if t, err := time.ParseInLocation(formTimeLayout, f.EventStart, loc); err != nil {
+			errs["event_start"] = "form.invalid_time"
+		} else {
+			ev.StartsAt = t
+		}
+	}
+	if f.EventDuration != "" {
+		d, err := strconv.Atoi(f.EventDuration)
+		if err != nil {
+			d = 0 // CheckEntry refuses it
+		}
+		ev.DurationMinutes = d
 	}
 	return ev
 }

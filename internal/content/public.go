@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
 	"peerpress/internal/media"
+	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
 )
 
@@ -33,6 +34,8 @@ type Public struct {
 	// IncludeUntranslated lists, in a language's archives, entries not
 	// translated into it, in their source language and marked as such.
 	IncludeUntranslated bool
+	// Cards draws sharing images; nil: none are served.
+	Cards CardDrawer
 }
 
 // NewPublic parses the public templates.
@@ -90,7 +93,7 @@ func (p *Public) Home(lang string) web.HandlerFunc {
 		if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
 			return err
 		}
-		if data.Latest, _, err = p.store.List(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 1, 8); err != nil {
+		if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
 			return err
 		}
 		return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
@@ -115,6 +118,9 @@ type entryPage struct {
 	Outdated   bool
 	SourceLang i18n.Language
 	SourceURL  string
+	// A campaign's hashtags (without #) and the links that share it.
+	Hashtags []string
+	Sharing  []shareLink
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
@@ -192,6 +198,20 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 			if m, err := p.media.ByID(ctx, e.FeaturedMediaID); err == nil {
 				data.Image = &m
 			}
+		}
+		if data.Share != nil {
+			// Social networks show the featured image, or else a card
+			// drawn with the title.
+			data.Share.Type = "article"
+			if m := data.Image; m != nil {
+				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = m.URL(), m.Alt, [2]int{m.Width, m.Height}
+			} else if p.Cards != nil {
+				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = ShareImageURL(kind, lang, slug), "", [2]int{sharecard.Width, sharecard.Height}
+			}
+		}
+		if kind == Campaign {
+			data.Hashtags = Hashtags(t.Summary, t.Body)
+			data.Sharing = p.shareLinks(data.Page, kind, t, data.Hashtags)
 		}
 		return p.rd.Render(w, http.StatusOK, p.tmpl["public_entry"], data)
 	}
@@ -324,6 +344,10 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		page.Title = page.L.T("pager.title", "Title", heading, "Page", page.L.Number(n))
 	}
 	page.Canonical = r.URL.Path
+	if (f.Kind != "" || f.SectionID != 0) && p.rd.Feeds != nil {
+		// The listing's own feeds, after the language's.
+		page.Feeds = append(page.Feeds, p.rd.Feeds(base, page.L.T("archive.feed_title", "Site", page.Site, "Name", heading))...)
+	}
 	page.Crumbs = append([]web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}, crumbs...)
 	for _, l := range p.langs.Enabled() {
 		page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: altBase(l.Code), Current: l.Code == lang})

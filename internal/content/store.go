@@ -261,8 +261,10 @@ func (f ListFilter) where(now time.Time) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-const itemSelect = `SELECT e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.status, t.publish_at, e.section_id, e.featured_media_id,
-	ev.starts_at, ev.time_zone, ev.duration_minutes, ev.mode, ev.venue
+const itemCols = `SELECT e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.status, t.publish_at, e.section_id, e.featured_media_id,
+	ev.starts_at, ev.time_zone, ev.duration_minutes, ev.mode, ev.venue`
+
+const itemSelect = itemCols + `
 	FROM translations t
 	JOIN entries e ON e.id = t.entry_id
 	LEFT JOIN events ev ON ev.entry_id = e.id`
@@ -381,18 +383,34 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, a
 	return b, nil
 }
 
+// Latest returns the newest visible entries, without the listing's total
+// (the home page needs no pager).
+func (s *Store) Latest(ctx context.Context, f ListFilter, limit int) ([]Item, error) {
+	where, args := f.where(s.now())
+	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, limit)...)
+}
+
+// maxEventDays bounds an event's length, so that the events still running
+// can be found from the index of start times.
+const maxEventDays = 14
+
 // UpcomingEvents lists visible events in lang that have not ended, soonest first.
 func (s *Store) UpcomingEvents(ctx context.Context, lang string, limit int) ([]Item, error) {
 	now := s.now()
-	return s.items(ctx, itemSelect+` WHERE `+visibleSQL+` AND t.lang = ? AND e.kind = 'event'
-		AND ev.starts_at + ev.duration_minutes * 60 >= ? ORDER BY ev.starts_at, e.id LIMIT ?`,
-		now.Unix(), lang, now.Unix(), limit)
+	// CROSS JOIN makes SQLite start from the index of start times, whatever
+	// its statistics say; to PostgreSQL it is an ordinary join.
+	return s.items(ctx, itemCols+` FROM events ev CROSS JOIN entries e CROSS JOIN translations t
+		WHERE e.id = ev.entry_id AND t.entry_id = e.id AND ev.starts_at >= ? AND ev.starts_at + ev.duration_minutes * 60 >= ?
+		AND `+visibleSQL+` AND t.lang = ? AND e.kind = 'event' ORDER BY ev.starts_at, e.id LIMIT ?`,
+		now.Unix()-maxEventDays*24*3600, now.Unix(), now.Unix(), lang, limit)
 }
 
 // FeaturedCampaign returns the newest featured campaign visible in lang.
 func (s *Store) FeaturedCampaign(ctx context.Context, lang string) (Item, error) {
-	items, err := s.items(ctx, itemSelect+` WHERE `+visibleSQL+` AND t.lang = ? AND e.kind = 'campaign' AND e.featured = ? AND t.status <> 'archived'
-		ORDER BY t.publish_at DESC, e.id DESC LIMIT 1`, s.now().Unix(), lang, true)
+	// From the few featured entries (see UpcomingEvents on CROSS JOIN).
+	items, err := s.items(ctx, itemCols+` FROM entries e CROSS JOIN translations t LEFT JOIN events ev ON ev.entry_id = e.id
+		WHERE t.entry_id = e.id AND e.featured = ? AND e.kind = 'campaign' AND `+visibleSQL+` AND t.lang = ? AND t.status <> 'archived'
+		ORDER BY t.publish_at DESC, e.id DESC LIMIT 1`, true, s.now().Unix(), lang)
 	if err != nil {
 		return Item{}, err
 	}

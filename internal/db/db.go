@@ -265,6 +265,38 @@ func (d *DB) SkipLocked() string {
 // SkipLocked is DB.SkipLocked for code that holds a transaction.
 func (t *Tx) SkipLocked() string { return t.db.SkipLocked() }
 
+// ResetIdentity moves a table's id sequence past the largest id, after
+// rows were inserted with ids chosen by the caller. SQLite needs nothing:
+// its next id is always past the largest.
+func (d *DB) ResetIdentity(ctx context.Context, table string) error {
+	if d.Engine != Postgres {
+		return nil
+	}
+	switch table {
+	case "entries", "translations", "media", "revisions", "tags", "sections", "organisations", "users":
+	default:
+		return fmt.Errorf("db: reset identity of %q: not a table with an id sequence", table)
+	}
+	_, err := d.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM `+table+`), 1))`)
+	if err != nil {
+		return fmt.Errorf("db: reset identity of %s: %w", table, err)
+	}
+	return nil
+}
+
+// Optimize refreshes the query planner's statistics where the engine does
+// not do it by itself: SQLite's PRAGMA optimize, which its authors advise
+// running now and then; PostgreSQL's autovacuum needs no help.
+func (d *DB) Optimize(ctx context.Context) error {
+	if d.Engine != SQLite {
+		return nil
+	}
+	if _, err := d.write.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		return fmt.Errorf("db: optimize: %w", err)
+	}
+	return nil
+}
+
 // IsUniqueViolation reports whether err is a unique-constraint violation on
 // either engine, so callers can turn it into a "already taken" message.
 func IsUniqueViolation(err error) bool {

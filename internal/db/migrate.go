@@ -163,5 +163,10 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		applied++
 	}
+	if applied > 0 {
+		if err := d.Optimize(ctx); err != nil {
+			return applied, err
+		}
+	}
 	return applied, nil
 }

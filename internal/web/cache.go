@@ -148,7 +148,10 @@ func (c *PageCache) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		key := r.URL.Path + "?" + r.URL.RawQuery
+		// The host is part of the key: without a configured base URL, feeds,
+		// sitemaps and sharing tags take absolute addresses from it, and a
+		// forged Host must not reach other visitors' pages.
+		key := r.Host + r.URL.Path + "?" + r.URL.RawQuery
 		version := c.Version()
 		if p := c.get(key, version); p != nil {
 			c.hits.Add(1)

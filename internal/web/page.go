@@ -1,6 +1,8 @@
 package web
 
 import (
+	"html/template"
+
 	"peerpress/internal/auth"
 	"peerpress/internal/i18n"
 )
@@ -26,6 +28,42 @@ type Page struct {
 	CSRF       string
 	// Flash is a translated one-line notice shown above the content.
 	Flash string
+
+	// Feeds are the feeds the page announces to feed readers: its
+	// language's, and on an archive that listing's own.
+	Feeds []FeedLink
+	// Origin is the scheme and host that make sharing-card addresses
+	// absolute: BaseURL, or else the address the request came to.
+	Origin string
+	// Share describes the page to social networks (Open Graph and
+	// Twitter cards); nil on pages not meant to be shared, such as the
+	// admin's.
+	Share *Share
+}
+
+// FeedLink announces one feed in a page's head.
+type FeedLink struct {
+	Type  string // media type: application/rss+xml, application/atom+xml, application/feed+json
+	Title string
+	URL   string // site path
+}
+
+// TypeAttr is the link's type attribute, written out whole: html/template
+// would escape the + of application/rss+xml as &#43;, which readers
+// decode but people reading the source do not expect. Feed types are
+// constants of the code, never user input.
+func (f FeedLink) TypeAttr() template.HTMLAttr {
+	return template.HTMLAttr(`type="` + template.HTMLEscapeString(f.Type) + `"`)
+}
+
+// Share is what a page tells social networks about itself. Its title and
+// description are the page's own.
+type Share struct {
+	Type      string // Open Graph type: "website", or "article" for an entry
+	Locale    string // Open Graph locale, such as en_US
+	Image     string // site path of the image shown with a link to the page
+	ImageAlt  string
+	ImageSize [2]int // width and height in pixels, when known
 }
 
 // Crumb is one step of the breadcrumb trail.

@@ -44,6 +44,14 @@ type Renderer struct {
 	Assets   *Assets
 	base     *template.Template
 	errPage  *template.Template
+
+	// Feeds lists the feeds of the listing whose first page is at base
+	// ("/en", "/en/section/news"), titled after name; the feed package
+	// supplies it. Nil: pages announce no feeds.
+	Feeds func(base, name string) []FeedLink
+	// ShareImage gives the path and size of the site's own sharing image
+	// in a language, for pages that have none of their own. Nil: none.
+	ShareImage func(lang string) (path string, width, height int)
 }
 
 // NewRenderer parses the base layouts.
@@ -114,9 +122,19 @@ func (rd *Renderer) Templates(fsys fs.FS, pattern string) (map[string]*template.
 // Abs makes a site path absolute under the base URL, when one is set.
 func (rd *Renderer) Abs(path string) string { return rd.BaseURL + path }
 
-// PublicPage returns the data of a public page: Page with the main navigation.
+// PublicPage returns the data of a public page: Page with the main
+// navigation, the language's feeds and a description for social networks.
 func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
 	p := rd.Page(r, lang)
+	p.Origin = Origin(rd.BaseURL, r)
+	if rd.Feeds != nil {
+		p.Feeds = rd.Feeds("/"+p.Lang.Code, rd.SiteName)
+	}
+	p.Share = &Share{Type: "website", Locale: ogLocale(p.Lang.Code)}
+	if rd.ShareImage != nil {
+		path, w, h := rd.ShareImage(p.Lang.Code)
+		p.Share.Image, p.Share.ImageSize = path, [2]int{w, h}
+	}
 	if rd.Nav != nil {
 		p.Nav = rd.Nav.Nav(r.Context(), p.Lang.Code)
 		for i := range p.Nav {

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"peerpress/internal/content"
+)
+
+// eventItem is an event in one language, with when and where.
+type eventItem struct {
+	ID      int64  `json:"id"`
+	Lang    string `json:"lang"`
+	Title   string `json:"title"`
+	Slug    string `json:"slug"`
+	Summary string `json:"summary"`
+	URL     string `json:"url"`
+	eventJSON
+}
+
+// listEvents serves GET /api/v1/events?lang=&from=&cursor=&limit=: visible
+// events in one language that have not ended by from (RFC 3339; now when
+// absent), soonest first.
+func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	lang, err := a.langParam(r)
+	if err != nil {
+		return err
+	}
+	limit, err := limitParam(r)
+	if err != nil {
+		return err
+	}
+	after, err := decodeCursor("v", q.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	from := time.Now()
+	if s := q.Get("from"); s != "" {
+		if from, err = time.Parse(time.RFC3339, s); err != nil {
+			return badRequest("invalid_from", "from must be a time in RFC 3339, such as 2026-05-01T00:00:00Z.")
+		}
+	}
+	items, err := a.store.EventsAfter(r.Context(), lang, from, after, limit+1)
+	if err != nil {
+		return err
+	}
+	var next *string
+	if len(items) > limit {
+		items = items[:limit]
+		last := items[limit-1]
+		c := encodeCursor("v", content.Cursor{At: last.Event.StartsAt, EntryID: last.EntryID})
+		next = &c
+	}
+	origin := a.origin(r)
+	out := make([]eventItem, 0, len(items))
+	for _, it := range items {
+		out = append(out, eventItem{ID: it.EntryID, Lang: it.Lang, Title: it.Title, Slug: it.Slug, Summary: it.Summary,
+			URL: origin + it.URL, eventJSON: *newEventJSON(it.Event)})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"events": out, "next_cursor": next})
+}
+
+// organisationJSON is a member or partner organisation.
+type organisationJSON struct {
+	ID       int64  `json:"id"`
+	Slug     string `json:"slug"`
+	Name     string `json:"name"`
+	Website  string `json:"website,omitempty"`
+	Country  string `json:"country,omitempty"`
+	Relation string `json:"relation"`
+}
+
+// listOrganisations serves GET /api/v1/organisations: every organisation,
+// as entries name them as co-authors.
+func (a *API) listOrganisations(w http.ResponseWriter, r *http.Request) error {
+	orgs, err := a.store.Organisations(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]organisationJSON, 0, len(orgs))
+	for _, o := range orgs {
+		out = append(out, organisationJSON{ID: o.ID, Slug: o.Slug, Name: o.Name, Website: o.Website, Country: o.Country, Relation: o.Relation})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"organisations": out})
+}

@@ -1,0 +1,568 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"peerpress/internal/api"
+	"peerpress/internal/app"
+	"peerpress/internal/auth"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+	"peerpress/internal/demo"
+	"peerpress/internal/secret"
+)
+
+// newSiteWith is newSite with a changed configuration.
+func newSiteWith(t *testing.T, d *db.DB, change func(*app.Config)) *site {
+	t.Helper()
+	ctx := context.Background()
+	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
+	change(&cfg)
+	login, err := demo.Load(ctx, d, cfg.Languages)
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	a, err := app.New(ctx, cfg, d)
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &site{t: t, srv: srv, app: a, login: login}
+}
+
+// call sends an API request with an optional token and JSON body.
+func (c *client) call(method, path, token, body string, header ...string) response {
+	c.t.Helper()
+	var req *http.Request
+	if body != "" {
+		req, _ = http.NewRequest(method, c.site.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req, _ = http.NewRequest(method, c.site.srv.URL+path, nil)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.do(req)
+}
+
+// apiError reads the error code of a JSON error answer, failing the test
+// when the answer is not one.
+func apiError(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code    string                     `json:"code"`
+			Message string                     `json:"message"`
+			Fields  map[string]json.RawMessage `json:"fields"`
+		} `json:"error"`
+	}
+	if r.status != status || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || json.Unmarshal([]byte(r.body), &e) != nil ||
+		e.Error.Code != code || e.Error.Message == "" {
+		t.Fatalf("want %d %s, got %d %q: %s", status, code, r.status, r.header.Get("Content-Type"), snippet(r.body))
+	}
+}
+
+type apiEntries struct {
+	Entries []struct {
+		ID          int64  `json:"id"`
+		Kind        string `json:"kind"`
+		Lang        string `json:"lang"`
+		Slug        string `json:"slug"`
+		URL         string `json:"url"`
+		PublishedAt string `json:"published_at"`
+		Section     string `json:"section"`
+	} `json:"entries"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+type apiEntry struct {
+	ID           int64    `json:"id"`
+	Kind         string   `json:"kind"`
+	SourceLang   string   `json:"source_lang"`
+	Section      string   `json:"section"`
+	Tags         []string `json:"tags"`
+	Translations []struct {
+		Lang     string `json:"lang"`
+		Title    string `json:"title"`
+		Slug     string `json:"slug"`
+		Status   string `json:"status"`
+		BodyHTML string `json:"body_html"`
+		URL      string `json:"url"`
+	} `json:"translations"`
+}
+
+func decodeJSON(t *testing.T, r response, status int, v any) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d: %s", r.status, status, snippet(r.body))
+	}
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		t.Fatalf("%v: %s", err, snippet(r.body))
+	}
+}
+
+// The read side: listings with filters and cursors that walk every entry
+// once, one entry with its visible translations, events with their zones,
+// organisations, and JSON errors for what is wrong.
+func TestAPIRead(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+
+		// A walk by cursor gives exactly the entries of one big page, in order.
+		var all apiEntries
+		decodeJSON(t, c.get("/api/v1/entries?lang=en&limit=100"), 200, &all)
+		var visible int
+		d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM translations t JOIN entries e ON e.id = t.entry_id
+			WHERE t.lang = 'en' AND t.status <> 'draft' AND t.publish_at <= ? AND e.kind <> 'page'`, time.Now().Unix()).Scan(&visible)
+		if len(all.Entries) != visible || all.NextCursor != nil {
+			t.Fatalf("one page of 100: %d entries (next %v), %d visible", len(all.Entries), all.NextCursor, visible)
+		}
+		var walked []int64
+		seen := map[int64]bool{}
+		path := "/api/v1/entries?lang=en&limit=7"
+		for pages := 0; ; pages++ {
+			if pages > 20 {
+				t.Fatal("the cursor walk does not end")
+			}
+			var page apiEntries
+			decodeJSON(t, c.get(path), 200, &page)
+			if len(page.Entries) > 7 {
+				t.Fatalf("%d entries on a page of 7", len(page.Entries))
+			}
+			for _, e := range page.Entries {
+				if seen[e.ID] {
+					t.Fatalf("entry %d twice", e.ID)
+				}
+				seen[e.ID] = true
+				walked = append(walked, e.ID)
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			path = "/api/v1/entries?lang=en&limit=7&cursor=" + url.QueryEscape(*page.NextCursor)
+		}
+		if len(walked) != len(all.Entries) {
+			t.Fatalf("walked %d entries, %d exist", len(walked), len(all.Entries))
+		}
+		var last time.Time
+		for i, e := range all.Entries {
+			if walked[i] != e.ID {
+				t.Fatalf("position %d: walked %d, listed %d", i, walked[i], e.ID)
+			}
+			at, err := time.Parse(time.RFC3339, e.PublishedAt)
+			if err != nil || (i > 0 && at.After(last)) || !strings.HasPrefix(e.URL, s.srv.URL+"/en/") || e.Lang != "en" || e.Kind == "page" {
+				t.Fatalf("entry %d: %+v", i, e)
+			}
+			last = at
+		}
+
+		// Filters.
+		var events, news, tagged, ru apiEntries
+		decodeJSON(t, c.get("/api/v1/entries?kind=event&limit=100"), 200, &events)
+		decodeJSON(t, c.get("/api/v1/entries?section=news&limit=100"), 200, &news)
+		decodeJSON(t, c.get("/api/v1/entries?tag=naloxone&limit=100"), 200, &tagged)
+		decodeJSON(t, c.get("/api/v1/entries?lang=ru&limit=5"), 200, &ru)
+		if len(events.Entries) == 0 || len(news.Entries) == 0 || len(tagged.Entries) == 0 || len(ru.Entries) != 5 || ru.NextCursor == nil {
+			t.Fatalf("filters: %d events, %d news, %d tagged, %d ru", len(events.Entries), len(news.Entries), len(tagged.Entries), len(ru.Entries))
+		}
+		for _, e := range events.Entries {
+			if e.Kind != "event" {
+				t.Errorf("kind=event gave a %s", e.Kind)
+			}
+		}
+		for _, e := range news.Entries {
+			if e.Section != "news" {
+				t.Errorf("section=news gave %q", e.Section)
+			}
+		}
+		for _, e := range ru.Entries {
+			if e.Lang != "ru" || !strings.Contains(e.URL, "/ru/") {
+				t.Errorf("lang=ru gave %+v", e)
+			}
+		}
+		// Bad parameters.
+		for path, code := range map[string]string{
+			"/api/v1/entries?cursor=%21%21":                            "invalid_cursor",
+			"/api/v1/entries?cursor=bm90IGEgY3Vyc29y":                  "invalid_cursor", // base64 of "not a cursor"
+			"/api/v1/entries?cursor=djoxMDA6Mw":                        "invalid_cursor", // an events cursor
+			"/api/v1/entries?limit=101":                                "invalid_limit",
+			"/api/v1/entries?limit=0":                                  "invalid_limit",
+			"/api/v1/entries?limit=ten":                                "invalid_limit",
+			"/api/v1/entries?lang=xx":                                  "invalid_lang",
+			"/api/v1/entries?kind=rumour":                              "invalid_kind",
+			"/api/v1/entries?section=nope":                             "invalid_section",
+			"/api/v1/entries?tag=nope":                                 "invalid_tag",
+			"/api/v1/events?from=tomorrow":                             "invalid_from",
+			"/api/v1/events?cursor=" + url.QueryEscape(*ru.NextCursor): "invalid_cursor",
+		} {
+			t.Run(path, func(t *testing.T) { apiError(t, c.get(path), 400, code) })
+		}
+
+		// One entry: its visible translations only.
+		var id int64
+		d.QueryRowContext(context.Background(), `SELECT entry_id FROM translations WHERE lang = 'en' AND slug = 'remember-every-name'`).Scan(&id)
+		var e apiEntry
+		decodeJSON(t, c.get("/api/v1/entries/"+strconv.FormatInt(id, 10)), 200, &e)
+		var langs []string
+		for _, tr := range e.Translations {
+			langs = append(langs, tr.Lang)
+			if tr.URL == "" || tr.BodyHTML == "" || tr.Status == "draft" {
+				t.Errorf("translation %s: %+v", tr.Lang, tr)
+			}
+		}
+		if e.ID != id || e.Kind != "campaign" || e.SourceLang != "en" || e.Section != "advocacy" || len(e.Tags) == 0 ||
+			strings.Join(langs, ",") != "ar,en,es,fr,ru" {
+			t.Fatalf("entry: %+v (languages %v)", e, langs)
+		}
+		var draftID int64
+		d.QueryRowContext(context.Background(), `SELECT e.id FROM entries e WHERE NOT EXISTS (SELECT 1 FROM translations t
+			WHERE t.entry_id = e.id AND t.status <> 'draft' AND t.publish_at <= ?) ORDER BY e.id LIMIT 1`, time.Now().Unix()).Scan(&draftID)
+		if draftID == 0 {
+			t.Fatal("the demo has no unpublished entry")
+		}
+		apiError(t, c.get("/api/v1/entries/"+strconv.FormatInt(draftID, 10)), 404, "not_found")
+		apiError(t, c.get("/api/v1/entries/999999"), 404, "not_found")
+		apiError(t, c.get("/api/v1/entries/abc"), 404, "not_found")
+
+		// Events: start times in their own zone, with the zone's name.
+		var ev struct {
+			Events []struct {
+				ID       int64  `json:"id"`
+				StartsAt string `json:"starts_at"`
+				EndsAt   string `json:"ends_at"`
+				TimeZone string `json:"time_zone"`
+				URL      string `json:"url"`
+			} `json:"events"`
+			NextCursor *string `json:"next_cursor"`
+		}
+		decodeJSON(t, c.get("/api/v1/events?lang=en&from=2000-01-01T00:00:00Z&limit=100"), 200, &ev)
+		if len(ev.Events) == 0 {
+			t.Fatal("no events")
+		}
+		var prev time.Time
+		for _, e := range ev.Events {
+			at, err := time.Parse(time.RFC3339, e.StartsAt)
+			loc, lerr := time.LoadLocation(e.TimeZone)
+			if err != nil || lerr != nil || e.TimeZone == "" || !strings.Contains(e.URL, "/en/events/") {
+				t.Fatalf("event %+v", e)
+			}
+			if _, off := at.In(loc).Zone(); func() int { _, o := at.Zone(); return o }() != off {
+				t.Errorf("event %d: %s is not in %s's offset", e.ID, e.StartsAt, e.TimeZone)
+			}
+			if at.Before(prev) {
+				t.Errorf("events out of order")
+			}
+			prev = at
+		}
+		var upcoming struct {
+			Events []json.RawMessage `json:"events"`
+		}
+		decodeJSON(t, c.get("/api/v1/events"), 200, &upcoming)
+		if len(upcoming.Events) >= len(ev.Events) {
+			t.Errorf("upcoming events %d, all %d: past events listed", len(upcoming.Events), len(ev.Events))
+		}
+
+		var orgs struct {
+			Organisations []struct {
+				Slug, Name, Relation string
+			} `json:"organisations"`
+		}
+		decodeJSON(t, c.get("/api/v1/organisations"), 200, &orgs)
+		if len(orgs.Organisations) == 0 || !strings.Contains(c.get("/api/v1/organisations").body, "Harbour Harm Reduction Alliance") {
+			t.Fatalf("organisations: %+v", orgs)
+		}
+
+		var spec struct {
+			OpenAPI string         `json:"openapi"`
+			Paths   map[string]any `json:"paths"`
+		}
+		decodeJSON(t, c.get("/api/v1/openapi.json"), 200, &spec)
+		if spec.OpenAPI != "3.1.0" || len(spec.Paths) == 0 {
+			t.Fatalf("openapi: %+v", spec)
+		}
+
+		// Unknown addresses and methods answer in JSON too.
+		apiError(t, c.get("/api/v1/nope"), 404, "not_found")
+		apiError(t, c.get("/api/v2/entries"), 404, "not_found")
+		r := c.call("DELETE", "/api/v1/entries/1", "", "")
+		apiError(t, r, 405, "method_not_allowed")
+		if r.header.Get("Allow") != "GET, PATCH" {
+			t.Errorf("Allow: %q", r.header.Get("Allow"))
+		}
+	})
+}
+
+// Every route of the API's table is mounted in the application's: each
+// answers from its handler, not from the site's catch-all or the API's
+// fallback.
+func TestAPIRoutesMounted(t *testing.T) {
+	d := dbtest.NewSQLite(t)
+	s := newSite(t, d)
+	c := s.client()
+	// Without configured origins, no CORS header at all.
+	if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example"); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("no origins configured, yet %q", r.header.Get("Access-Control-Allow-Origin"))
+	}
+	var id string
+	d.QueryRowContext(context.Background(), `SELECT CAST(entry_id AS TEXT) FROM translations WHERE lang = 'en' AND slug = 'remember-every-name'`).Scan(&id)
+	for _, rt := range api.New(api.Config{}).Routes() {
+		path := strings.ReplaceAll(rt.Path, "{id}", id)
+		want := http.StatusOK
+		if rt.Method != "GET" {
+			want = http.StatusUnauthorized // the handler asks for a token
+		}
+		if r := c.call(rt.Method, path, "", "{}"); r.status != want || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: %d %q: %s", rt.Method, path, r.status, r.header.Get("Content-Type"), snippet(r.body))
+		}
+	}
+}
+
+// The write side: tokens carry their user's role; authors change their
+// own entries only, translators only translations into their languages;
+// bodies are checked strictly; cookies count for nothing.
+func TestAPIWrite(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := context.Background()
+		c := s.client()
+		users := s.app.Users
+		mkUser := func(email string, role auth.Role, langs ...string) (auth.User, string) {
+			u, err := users.CreateUser(ctx, email, email, role, "a-long-password-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(langs) > 0 {
+				if err := users.SetLanguages(ctx, u.ID, langs); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, token, err := users.CreateAPIToken(ctx, u.ID, "test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u, token
+		}
+		author, authorToken := mkUser("author@example.org", auth.RoleAuthor)
+		_, translatorToken := mkUser("translator@example.org", auth.RoleTranslator, "fr")
+		editor, editorToken := mkUser("editor@example.org", auth.RoleEditor)
+
+		// Create: an author's entry, published, with a section and tags.
+		r := c.call("POST", "/api/v1/entries", authorToken, `{"kind": "article", "lang": "en", "title": "Written by a program",
+			"summary": "Through the API", "body": "# Hello\n\n<script>alert(1)</script>Text", "status": "published",
+			"section": "news", "tags": ["naloxone"]}`)
+		var created apiEntry
+		decodeJSON(t, r, http.StatusCreated, &created)
+		if created.Kind != "article" || created.Section != "news" || len(created.Translations) != 1 || created.Translations[0].Slug != "written-by-a-program" ||
+			strings.Contains(created.Translations[0].BodyHTML, "<script") || r.location != "/api/v1/entries/"+strconv.FormatInt(created.ID, 10) {
+			t.Fatalf("created: %+v, Location %q", created, r.location)
+		}
+		s.client().get("/en/articles/written-by-a-program").must(t, 200, "Through the API")
+		var authorID int64
+		d.QueryRowContext(ctx, `SELECT author_id FROM entries WHERE id = ?`, created.ID).Scan(&authorID)
+		if authorID != author.ID {
+			t.Errorf("author_id %d, want the token's user %d", authorID, author.ID)
+		}
+		own := "/api/v1/entries/" + strconv.FormatInt(created.ID, 10)
+
+		// Update: the author's own entry, yes; someone else's, no.
+		var updated apiEntry
+		decodeJSON(t, c.call("PATCH", own, authorToken, `{"title": "Written by a program, revised"}`), 200, &updated)
+		if updated.Translations[0].Title != "Written by a program, revised" || updated.Translations[0].Slug != "written-by-a-program" || updated.Section != "news" {
+			t.Fatalf("updated: %+v", updated)
+		}
+		var demoID int64
+		d.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = 'en' AND slug = 'remember-every-name'`).Scan(&demoID)
+		other := "/api/v1/entries/" + strconv.FormatInt(demoID, 10)
+		apiError(t, c.call("PATCH", other, authorToken, `{"title": "Taken over"}`), 403, "forbidden")
+		decodeJSON(t, c.call("PATCH", other, editorToken, `{"summary": "Edited by an editor's program"}`), 200, &updated)
+		var editedBy int64
+		d.QueryRowContext(ctx, `SELECT r.author_id FROM revisions r JOIN translations t ON t.id = r.translation_id
+			WHERE t.entry_id = ? AND t.lang = 'en' ORDER BY r.number DESC LIMIT 1`, demoID).Scan(&editedBy)
+		if editedBy != editor.ID {
+			t.Errorf("revision by %d, want the editor %d", editedBy, editor.ID)
+		}
+
+		// A translator: translations into their languages only, never the
+		// source, never a new entry.
+		decodeJSON(t, c.call("PATCH", own, translatorToken, `{"lang": "fr", "title": "Écrit par un programme", "status": "published"}`), 200, &updated)
+		var fr bool
+		for _, tr := range updated.Translations {
+			fr = fr || (tr.Lang == "fr" && tr.Slug == "ecrit-par-un-programme" && tr.URL != "")
+		}
+		if !fr {
+			t.Fatalf("no French translation: %+v", updated)
+		}
+		s.client().get("/fr/articles/ecrit-par-un-programme").must(t, 200, "Écrit par un programme")
+		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "ru", "title": "Нет"}`), 403, "forbidden")
+		apiError(t, c.call("PATCH", own, translatorToken, `{"title": "Not mine"}`), 403, "forbidden")
+		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "fr", "section": "news"}`), 400, "source_only")
+		apiError(t, c.call("POST", "/api/v1/entries", translatorToken, `{"kind": "article", "title": "No"}`), 403, "forbidden")
+
+		// Validation speaks the editor's rules, field by field.
+		r = c.call("POST", "/api/v1/entries", authorToken, `{"kind": "rumour", "title": "", "status": "scheduled", "section": "nope", "tags": ["nope"]}`)
+		apiError(t, r, 422, "validation_failed")
+		for _, f := range []string{`"title":{"code":"form.required"`, `"kind":`, `"section":`, `"tags":`, `"publish_at":{"code":"entry.schedule_needs_time"`} {
+			if !strings.Contains(r.body, f) {
+				t.Errorf("validation lacks %s: %s", f, r.body)
+			}
+		}
+		r = c.call("POST", "/api/v1/entries", authorToken, `{"kind": "event", "title": "An event", "event": {"starts_at": "soon", "time_zone": "Mars/Olympus", "mode": "online"}}`)
+		apiError(t, r, 422, "validation_failed")
+		for _, f := range []string{`"event.starts_at":{"code":"form.invalid_time"`, `"event.time_zone":{"code":"event.zone_invalid"`} {
+			if !strings.Contains(r.body, f) {
+				t.Errorf("validation lacks %s: %s", f, r.body)
+			}
+		}
+		r = c.call("POST", "/api/v1/entries", authorToken, `{"kind": "event", "title": "An event by API", "status": "published",
+			"event": {"starts_at": "2031-05-01T14:00:00+03:00", "time_zone": "Africa/Nairobi", "mode": "online", "duration_minutes": 90}}`)
+		var evEntry struct {
+			Event struct {
+				StartsAt string `json:"starts_at"`
+				TimeZone string `json:"time_zone"`
+			} `json:"event"`
+		}
+		decodeJSON(t, r, 201, &evEntry)
+		if evEntry.Event.StartsAt != "2031-05-01T14:00:00+03:00" || evEntry.Event.TimeZone != "Africa/Nairobi" {
+			t.Errorf("event: %+v", evEntry)
+		}
+		apiError(t, c.call("POST", "/api/v1/entries", authorToken, `{"kind": "article", "title": "Written by a program, revised", "slug": "written-by-a-program"}`), 422, "validation_failed")
+
+		// Strict bodies.
+		apiError(t, c.call("POST", "/api/v1/entries", authorToken, `{"kind": "article", "title": "X", "colour": "red"}`), 400, "unknown_field")
+		apiError(t, c.call("PATCH", own, authorToken, `{"title": "X"} {"title": "Y"}`), 400, "malformed_json")
+		apiError(t, c.call("PATCH", own, authorToken, `{"title": `), 400, "malformed_json")
+		apiError(t, c.call("PATCH", own, authorToken, `{"title": "X"}}`), 400, "malformed_json")
+		apiError(t, c.call("PATCH", own, authorToken, `{"title": 5}`), 400, "malformed_json")
+		apiError(t, c.call("POST", "/api/v1/entries", authorToken, `{"title": "No kind"}`), 422, "validation_failed")
+		apiError(t, c.call("PATCH", own, authorToken, `["title"]`), 400, "malformed_json")
+		apiError(t, c.call("POST", "/api/v1/entries", authorToken, `{"kind": "article", "title": "X", "body": "`+strings.Repeat("a", 1<<20)+`"}`), 413, "body_too_large")
+		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/entries", strings.NewReader("kind=article&title=X"))
+		req.Header.Set("Authorization", "Bearer "+authorToken)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		apiError(t, c.do(req), 415, "unsupported_media_type")
+		apiError(t, c.call("PATCH", "/api/v1/entries/999999", editorToken, `{"title": "X"}`), 404, "not_found")
+
+		// Tokens: none, unknown, revoked, or a disabled user's, are all 401;
+		// a signed-in browser's cookie is not a token.
+		apiError(t, c.call("POST", "/api/v1/entries", "", `{"kind": "article", "title": "X"}`), 401, "unauthorized")
+		apiError(t, c.call("POST", "/api/v1/entries", "pp_nonsense", `{"kind": "article", "title": "X"}`), 401, "invalid_token")
+		apiError(t, c.call("POST", "/api/v1/entries", "", `{"kind": "article", "title": "X"}`, "Authorization", "Basic YWRtaW46YWRtaW4="), 401, "unauthorized")
+		r = c.call("PATCH", own, "pp_"+strings.Repeat("A", 43), `{"title": "X"}`)
+		apiError(t, r, 401, "invalid_token")
+		if !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+		}
+		tokens, _ := users.APITokens(ctx, editor.ID)
+		if len(tokens) != 1 || tokens[0].LastUsedAt.IsZero() {
+			t.Errorf("editor's token use not noted: %+v", tokens)
+		}
+		if err := users.RevokeAPIToken(ctx, editor.ID, tokens[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		apiError(t, c.call("PATCH", own, editorToken, `{"title": "X"}`), 401, "invalid_token")
+		users.SetDisabled(ctx, author.ID, true)
+		apiError(t, c.call("PATCH", own, authorToken, `{"title": "X"}`), 401, "invalid_token")
+		browser := s.client()
+		browser.signIn(s.login.Email, s.login.Password)
+		apiError(t, browser.call("POST", "/api/v1/entries", "", `{"kind": "article", "title": "By cookie"}`), 401, "unauthorized")
+		var stored int
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?`, authorToken).Scan(&stored)
+		if stored != 0 {
+			t.Error("a token is stored as it is")
+		}
+	})
+}
+
+// Cross-origin reading is allowed for the configured origins, GET only.
+func TestAPICORS(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSiteWith(t, d, func(c *app.Config) { c.CORSOrigins = []string{"https://partner.example"} })
+		c := s.client()
+		r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example")
+		if r.status != 200 || r.header.Get("Access-Control-Allow-Origin") != "https://partner.example" || !strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Origin") {
+			t.Fatalf("allowed origin: %d %q %q", r.status, r.header.Get("Access-Control-Allow-Origin"), r.header.Values("Vary"))
+		}
+		if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://elsewhere.example"); r.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("other origin allowed: %q", r.header.Get("Access-Control-Allow-Origin"))
+		}
+		r = c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://partner.example", "Access-Control-Request-Method", "GET")
+		if r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Origin") != "https://partner.example" || r.header.Get("Access-Control-Allow-Methods") != "GET" {
+			t.Fatalf("preflight: %d %v", r.status, r.header)
+		}
+		apiError(t, c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://partner.example", "Access-Control-Request-Method", "POST"), 403, "cors_refused")
+		apiError(t, c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://elsewhere.example", "Access-Control-Request-Method", "GET"), 403, "cors_refused")
+		// Writes are never opened to other origins.
+		_, token, _ := s.app.Users.CreateAPIToken(context.Background(), 1, "cors")
+		r = c.call("POST", "/api/v1/entries", token, `{"kind": "article", "title": "X"}`, "Origin", "https://partner.example", "Sec-Fetch-Site", "cross-site")
+		if r.status < 400 || r.header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("cross-origin write: %d %q", r.status, r.header.Get("Access-Control-Allow-Origin"))
+		}
+		if _, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey(),
+			CORSOrigins: []string{"partner.example"}}, d); err == nil || !strings.Contains(err.Error(), "CORS origin") {
+			t.Errorf("an origin without a scheme: %v", err)
+		}
+	})
+}
+
+var secretRe = regexp.MustCompile(`<input id="secret" readonly value="(pp_[A-Za-z0-9_-]+)"`)
+
+// Every user makes and revokes their own tokens at /admin/tokens; a token
+// is shown once.
+func TestAPITokensPage(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := context.Background()
+		s.app.Users.CreateUser(ctx, "author@example.org", "Author", auth.RoleAuthor, "author-password-1")
+		c := s.client()
+		c.signIn("author@example.org", "author-password-1")
+		c.get("/admin/tokens").must(t, 200, "API tokens", "You have no API tokens.")
+		csrf := c.csrf()
+		c.post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {""}}).must(t, 422, "at most 100 characters")
+		r := c.post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"newsletter script"}})
+		r.must(t, 200, "it is not kept and will not be shown again", "newsletter script")
+		if r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("token page Cache-Control %q", r.header.Get("Cache-Control"))
+		}
+		m := secretRe.FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatalf("no token shown:\n%s", snippet(r.body))
+		}
+		list := c.get("/admin/tokens")
+		list.must(t, 200, "newsletter script", "never")
+		list.mustNot(t, m[1])
+		// The token works, with the author's rights.
+		decodeJSON(t, c.call("POST", "/api/v1/entries", m[1], `{"kind": "article", "title": "From the newsletter script"}`), 201, &apiEntry{})
+		// Another user cannot revoke it; its owner can.
+		tokens, _ := s.app.Users.APITokens(ctx, 2)
+		if len(tokens) != 1 {
+			t.Fatalf("tokens: %+v", tokens)
+		}
+		path := "/admin/tokens/" + strconv.FormatInt(tokens[0].ID, 10) + "/delete"
+		admin := s.client()
+		admin.signIn(s.login.Email, s.login.Password)
+		admin.post(path, url.Values{"csrf": {admin.csrf()}}).must(t, 404)
+		c.post(path, url.Values{}).must(t, 403) // no CSRF token
+		r = c.post(path, url.Values{"csrf": {csrf}})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("revoke: %d", r.status)
+		}
+		c.get(r.location).must(t, 200, "The token is revoked", "You have no API tokens.")
+		apiError(t, c.call("POST", "/api/v1/entries", m[1], `{"kind": "article", "title": "X"}`), 401, "invalid_token")
+		s.client().get("/admin/tokens").must(t, http.StatusSeeOther)
+	})
+}

@@ -1,0 +1,78 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"peerpress/internal/app"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+	"peerpress/internal/demo"
+	"peerpress/internal/secret"
+)
+
+// benchSite is the demo plus 5,000 generated entries in three languages,
+// served with or without the page cache.
+func benchSite(b *testing.B, cache bool) (http.Handler, *db.DB) {
+	b.Helper()
+	d := dbtest.NewSQLite(b)
+	ctx := context.Background()
+	langs := []string{"en", "ru", "fr"}
+	if _, err := demo.Load(ctx, d, langs); err != nil {
+		b.Fatal(err)
+	}
+	if err := demo.Generate(ctx, d, 5000, langs, nil); err != nil {
+		b.Fatal(err)
+	}
+	a, err := app.New(ctx, app.Config{DataDir: b.TempDir(), Languages: langs, TimeZone: "UTC", SiteKey: secret.NewKey(), NoPageCache: !cache}, d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a.Handler, d
+}
+
+func benchGet(b *testing.B, h http.Handler, path string) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d", path, rec.Code)
+		}
+		io.Copy(io.Discard, rec.Body)
+	}
+}
+
+// Rendering from the database, the page cache off.
+func BenchmarkRenderHome(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/")
+}
+
+func BenchmarkRenderEntry(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/campaigns/remember-every-name")
+}
+
+func BenchmarkRenderArchive(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/articles")
+}
+
+func BenchmarkRenderArchiveDeep(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/articles/page/300")
+}
+
+// A page served from the cache.
+func BenchmarkCacheHit(b *testing.B) {
+	h, _ := benchSite(b, true)
+	benchGet(b, h, "/en/articles/page/300")
+}

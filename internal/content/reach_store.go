@@ -1,0 +1,199 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Queries for feeds, the sitemap and the API: what other sites and
+// programs read of the content.
+
+// Texts loads the translations in lang of the given entries, bodies
+// included, by entry id: what a feed needs beyond a listing's Items.
+func (s *Store) Texts(ctx context.Context, lang string, entryIDs []int64) (map[int64]Translation, error) {
+	out := make(map[int64]Translation, len(entryIDs))
+	if len(entryIDs) == 0 {
+		return out, nil
+	}
+	args := []any{lang}
+	for _, id := range entryIDs {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+translationCols+` FROM translations t WHERE t.lang = ? AND t.entry_id IN (?`+
+		strings.Repeat(", ?", len(entryIDs)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("content: texts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t Translation
+		if err := scanTranslation(rows, &t); err != nil {
+			return nil, fmt.Errorf("content: texts: %w", err)
+		}
+		out[t.EntryID] = t
+	}
+	return out, rows.Err()
+}
+
+// Modified is when readers last saw a translation change: its last save,
+// or its publish time when that came later (a scheduled entry appears
+// without being saved again).
+func (t Translation) Modified() time.Time {
+	if t.PublishAt.After(t.UpdatedAt) {
+		return t.PublishAt
+	}
+	return t.UpdatedAt
+}
+
+// Cursor is a position in a listing ordered newest first (entries) or
+// soonest first (events): the last item's time and entry id.
+type Cursor struct {
+	At      time.Time
+	EntryID int64
+}
+
+// ListAfter returns up to limit visible entries in f.Lang, newest first,
+// that come after the cursor (nil: from the start). Unlike List it pages
+// by position, so that a program walking every page sees each entry once
+// even while entries are added. f.IncludeUntranslated is ignored: a
+// program asks for the languages it wants.
+func (s *Store) ListAfter(ctx context.Context, f ListFilter, after *Cursor, limit int) ([]Item, error) {
+	f.IncludeUntranslated = false
+	where, args := f.where(s.now())
+	if after != nil {
+		where += ` AND (t.publish_at < ? OR (t.publish_at = ? AND e.id < ?))`
+		args = append(args, after.At.Unix(), after.At.Unix(), after.EntryID)
+	}
+	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, e.id DESC LIMIT ?`, append(args, limit)...)
+}
+
+// EventsAfter returns up to limit visible events in lang that have not
+// ended by from, soonest first, after the cursor (nil: from the start).
+func (s *Store) EventsAfter(ctx context.Context, lang string, from time.Time, after *Cursor, limit int) ([]Item, error) {
+	where := visibleSQL + ` AND t.lang = ? AND e.kind = 'event' AND ev.starts_at + ev.duration_minutes * 60 >= ?`
+	args := []any{s.now().Unix(), lang, from.Unix()}
+	if after != nil {
+		where += ` AND (ev.starts_at > ? OR (ev.starts_at = ? AND e.id > ?))`
+		args = append(args, after.At.Unix(), after.At.Unix(), after.EntryID)
+	}
+	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY ev.starts_at, e.id LIMIT ?`, append(args, limit)...)
+}
+
+// SitemapURL is one visible translation as a sitemap lists it.
+type SitemapURL struct {
+	EntryID  int64
+	Kind     Kind
+	Lang     string
+	Slug     string
+	Modified time.Time
+	// Alternates maps each language the entry is visible in, this one
+	// included, to its slug there.
+	Alternates map[string]string
+}
+
+// URL is the translation's public address.
+func (u SitemapURL) URL() string { return URL(u.Kind, u.Lang, u.Slug) }
+
+// CountVisible counts the entries, pages included, visible in lang.
+func (s *Store) CountVisible(ctx context.Context, lang string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM translations t WHERE t.lang = ? AND `+visibleSQL, lang, s.now().Unix()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("content: count visible: %w", err)
+	}
+	return n, nil
+}
+
+// SitemapURLs lists the entries visible in lang, pages included, by entry
+// id, skipping offset and returning at most limit, each with its visible
+// translations.
+func (s *Store) SitemapURLs(ctx context.Context, lang string, offset, limit int) ([]SitemapURL, error) {
+	now := s.now().Unix()
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, t.slug, t.updated_at, t.publish_at
+		FROM translations t JOIN entries e ON e.id = t.entry_id
+		WHERE t.lang = ? AND `+visibleSQL+` ORDER BY e.id LIMIT ? OFFSET ?`, lang, now, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("content: sitemap: %w", err)
+	}
+	var out []SitemapURL
+	index := map[int64]int{}
+	for rows.Next() {
+		u := SitemapURL{Lang: lang, Alternates: map[string]string{}}
+		var updated, publish int64
+		if err := rows.Scan(&u.EntryID, &u.Kind, &u.Slug, &updated, &publish); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("content: sitemap: %w", err)
+		}
+		u.Modified = unix(max(updated, publish))
+		index[u.EntryID] = len(out)
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	// The alternates of the whole range in one query: the entries are
+	// listed by id, so they all lie between the first and the last.
+	arows, err := s.db.QueryContext(ctx, `SELECT t.entry_id, t.lang, t.slug FROM translations t
+		WHERE t.entry_id BETWEEN ? AND ? AND `+visibleSQL, out[0].EntryID, out[len(out)-1].EntryID, now)
+	if err != nil {
+		return nil, fmt.Errorf("content: sitemap alternates: %w", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var id int64
+		var l, slug string
+		if err := arows.Scan(&id, &l, &slug); err != nil {
+			return nil, fmt.Errorf("content: sitemap alternates: %w", err)
+		}
+		if i, ok := index[id]; ok {
+			out[i].Alternates[l] = slug
+		}
+	}
+	return out, arows.Err()
+}
+
+// ArchiveModified says when each listing in lang last changed for
+// readers: the whole language, each kind and each section.
+type ArchiveModified struct {
+	All      time.Time
+	Kinds    map[Kind]time.Time
+	Sections map[int64]time.Time
+}
+
+// ArchivesModified reads when the listings in lang last changed.
+func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModified, error) {
+	out := ArchiveModified{Kinds: map[Kind]time.Time{}, Sections: map[int64]time.Time{}}
+	rows, err := s.db.QueryContext(ctx, `SELECT e.kind, COALESCE(e.section_id, 0), MAX(t.updated_at), MAX(t.publish_at)
+		FROM translations t JOIN entries e ON e.id = t.entry_id
+		WHERE t.lang = ? AND `+visibleSQL+` GROUP BY e.kind, e.section_id`, lang, s.now().Unix())
+	if err != nil {
+		return out, fmt.Errorf("content: archives modified: %w", err)
+	}
+	defer rows.Close()
+	later := func(a, b time.Time) time.Time {
+		if b.After(a) {
+			return b
+		}
+		return a
+	}
+	for rows.Next() {
+		var kind Kind
+		var section, updated, publish int64
+		if err := rows.Scan(&kind, &section, &updated, &publish); err != nil {
+			return out, fmt.Errorf("content: archives modified: %w", err)
+		}
+		at := unix(max(updated, publish))
+		if kind == Page {
+			continue // pages are in no listing
+		}
+		out.All = later(out.All, at)
+		out.Kinds[kind] = later(out.Kinds[kind], at)
+		if section != 0 {
+			out.Sections[section] = later(out.Sections[section], at)
+		}
+	}
+	return out, rows.Err()
+}
