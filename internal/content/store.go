@@ -234,8 +234,15 @@ type ListFilter struct {
 }
 
 func (f ListFilter) where(now time.Time) (string, []any) {
+	return f.whereUntil(now, now.Unix())
+}
+
+// whereUntil is where, for the part of the listing published at or before
+// until: when until is a page boundary, the index range starts there
+// instead of at now, and a deep page is a seek, not a walk.
+func (f ListFilter) whereUntil(now time.Time, until int64) (string, []any) {
 	conds := []string{visibleSQL, "t.lang = ?"}
-	args := []any{now.Unix(), f.Lang}
+	args := []any{until, f.Lang}
 	if f.IncludeUntranslated {
 		conds[1] = `(t.lang = ? OR (t.lang = e.source_lang AND NOT EXISTS (
 			SELECT 1 FROM translations x WHERE x.entry_id = e.id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`
@@ -313,9 +320,13 @@ func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]It
 		if page-2 >= len(b.lastKeys) {
 			return nil, b.total, nil // past the end
 		}
+		// The boundary item was visible, so "published by the boundary"
+		// implies "published by now"; bounding by it alone lets the index
+		// range start at the boundary.
 		k := b.lastKeys[page-2]
-		where += ` AND (t.publish_at < ? OR (t.publish_at = ? AND t.id < ?))`
-		args = append(args, k.publishAt, k.publishAt, k.id)
+		where, args = f.whereUntil(now, k.publishAt)
+		where += ` AND (t.publish_at < ? OR t.id < ?)`
+		args = append(args, k.publishAt, k.id)
 	}
 	items, err := s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, perPage)...)
 	return items, b.total, err

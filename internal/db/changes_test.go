@@ -35,6 +35,13 @@ func TestChangesCount(t *testing.T) {
 		if d.Changes() != start+2 {
 			t.Fatal("a committed transaction did not count")
 		}
+		// A statement that changes nothing is no change.
+		if _, err := d.ExecContext(ctx, `UPDATE tags SET slug = 'z' WHERE slug = 'no such tag'`); err != nil {
+			t.Fatal(err)
+		}
+		if d.Changes() != start+2 {
+			t.Fatal("an UPDATE of no row counted")
+		}
 		d.InTxQuiet(ctx, func(tx *db.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('d')`)
 			return err

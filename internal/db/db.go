@@ -185,7 +185,11 @@ func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := d.write.ExecContext(ctx, d.rebind(query), args...)
 	if err == nil {
-		d.changes.Add(1)
+		// A statement that changed no row (a periodic UPDATE with nothing
+		// due) must not make every cached page stale.
+		if n, nerr := res.RowsAffected(); nerr != nil || n > 0 {
+			d.changes.Add(1)
+		}
 	}
 	return res, err
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"golang.org/x/sync/singleflight"
 )
 
 // PageCache keeps rendered public pages in memory, compressed once with
@@ -43,6 +44,7 @@ type PageCache struct {
 	items map[string]*list.Element
 
 	hits, misses atomic.Int64
+	fills        singleflight.Group
 }
 
 // NewPageCache returns a cache holding at most maxBytes of pages.
@@ -119,6 +121,7 @@ type recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	owner  *http.Request // the request it recorded
 }
 
 func (r *recorder) Header() http.Header { return r.header }
@@ -159,20 +162,33 @@ func (c *PageCache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		c.misses.Add(1)
-		rec := &recorder{header: http.Header{}}
-		next.ServeHTTP(rec, r)
-		p := c.build(key, version, rec)
-		if p != nil && cacheableStatus(rec.status) && rec.header.Get("Set-Cookie") == "" &&
-			!strings.Contains(rec.header.Get("Cache-Control"), "no-store") && !strings.Contains(rec.header.Get("Cache-Control"), "private") {
-			c.put(p)
+		// Concurrent misses of one page render it once: a page that just
+		// went stale under load must not be rendered by every waiting
+		// request at the same time.
+		v, _, _ := c.fills.Do(key+"\x00"+strconv.FormatInt(version, 10), func() (any, error) {
+			rec := &recorder{header: http.Header{}, owner: r}
+			next.ServeHTTP(rec, r)
+			p := c.build(key, version, rec)
+			if p != nil && cacheableStatus(rec.status) && rec.header.Get("Set-Cookie") == "" &&
+				!strings.Contains(rec.header.Get("Cache-Control"), "no-store") && !strings.Contains(rec.header.Get("Cache-Control"), "private") {
+				c.put(p)
+				return p, nil
+			}
+			return rec, nil
+		})
+		if p, ok := v.(*page); ok {
+			c.serve(w, r, p)
+			return
 		}
-		if p == nil {
+		// Not cacheable: only the request that rendered it may have it,
+		// since it may be personal; the others render their own.
+		if rec := v.(*recorder); rec.owner == r {
 			copyHeader(w.Header(), rec.header)
 			w.WriteHeader(rec.status)
 			w.Write(rec.body.Bytes())
 			return
 		}
-		c.serve(w, r, p)
+		next.ServeHTTP(w, r)
 	})
 }
 
