@@ -36,19 +36,7 @@ type site struct {
 
 func newSite(t *testing.T, d *db.DB) *site {
 	t.Helper()
-	ctx := context.Background()
-	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
-	login, err := demo.Load(ctx, d, cfg.Languages)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
-		t.Fatalf("app: %v", err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, app: a, login: login}
+	return newSiteWith(t, d, func(*app.Config) {})
 }
 
 // client is a browser-like visitor: it keeps cookies and does not follow

@@ -349,21 +349,8 @@ func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err
 // entryMedia lists the media an entry uses: its featured image and its
 // attachments.
 func entryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT featured_media_id FROM entries WHERE id = ? AND featured_media_id IS NOT NULL
+	return queryIDs(ctx, tx, `SELECT featured_media_id FROM entries WHERE id = ? AND featured_media_id IS NOT NULL
 		UNION SELECT media_id FROM entry_attachments WHERE entry_id = ?`, entryID, entryID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // unusedMedia keeps, of ids, those no entry uses any more.

@@ -120,7 +120,13 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 }
 
 func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	return queryIDs(ctx, s.db, query, args...)
+}
+
+// queryIDs runs a query of one id column, on the database or inside a
+// transaction.
+func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
