@@ -163,10 +163,8 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		applied++
 	}
-	if applied > 0 {
-		if err := d.Optimize(ctx); err != nil {
-			return applied, err
-		}
-	}
+	// No statistics here: on tables just created they would say "empty",
+	// and PostgreSQL would then plan every foreign-key check of a bulk load
+	// as a full scan. Optimize runs after data arrives, and daily.
 	return applied, nil
 }
