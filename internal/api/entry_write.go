@@ -132,28 +132,10 @@ func (a *API) entry(ctx context.Context, b entryBody, in content.EntryInput, err
 		}
 	}
 	if b.Tags != nil {
-		in.TagIDs = nil
-		for _, slug := range *b.Tags {
-			id := int64(-1)
-			for _, t := range tags {
-				if t.Slug == slug {
-					id = t.ID
-				}
-			}
-			in.TagIDs = append(in.TagIDs, id)
-		}
+		in.TagIDs = idsBySlug(*b.Tags, tags, func(t content.Tag) (string, int64) { return t.Slug, t.ID })
 	}
 	if b.Organisations != nil {
-		in.OrgIDs = nil
-		for _, slug := range *b.Organisations {
-			id := int64(-1)
-			for _, o := range orgs {
-				if o.Slug == slug {
-					id = o.ID
-				}
-			}
-			in.OrgIDs = append(in.OrgIDs, id)
-		}
+		in.OrgIDs = idsBySlug(*b.Organisations, orgs, func(o content.Organisation) (string, int64) { return o.Slug, o.ID })
 	}
 	if ev := b.Event; ev != nil {
 		info := &content.EventInfo{TimeZone: ev.TimeZone, DurationMinutes: ev.DurationMinutes, Mode: ev.Mode, Venue: strings.TrimSpace(ev.Venue)}
@@ -295,4 +277,20 @@ func (a *API) written(w http.ResponseWriter, r *http.Request, id int64, status i
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, status, out)
+}
+
+// idsBySlug maps slugs to the ids of the items that have them; an unknown
+// slug maps to -1, which the entry checks refuse as an invalid choice.
+func idsBySlug[T any](slugs []string, items []T, key func(T) (string, int64)) []int64 {
+	out := make([]int64, 0, len(slugs))
+	for _, slug := range slugs {
+		id := int64(-1)
+		for _, it := range items {
+			if s, i := key(it); s == slug {
+				id = i
+			}
+		}
+		out = append(out, id)
+	}
+	return out
 }

@@ -32,9 +32,11 @@ type TodoCount struct {
 	Outdated int
 }
 
-// Unless drafts: a draft's text is not settled, so nobody is asked to
-// translate it yet.
+// todoFrom joins each entry's source (a draft's text is not settled, so
+// nobody is asked to translate it yet) to its translation into the
+// language asked for, if any; its arguments are that language twice.
 const todoFrom = ` FROM entries e JOIN translations src ON src.entry_id = e.id AND src.lang = e.source_lang
+	LEFT JOIN translations t ON t.entry_id = e.id AND t.lang = ?
 	WHERE e.source_lang <> ? AND src.status <> 'draft'`
 
 // TranslationTodo lists what lang is waiting for: missing translations
@@ -42,8 +44,7 @@ const todoFrom = ` FROM entries e JOIN translations src ON src.entry_id = e.id A
 func (s *Store) TranslationTodo(ctx context.Context, lang string, limit int) ([]TodoItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, src.title, e.source_lang, src.updated_at,
 		CASE WHEN t.id IS NULL THEN 1 ELSE 0 END`+
-		strings.Replace(todoFrom, "WHERE", "LEFT JOIN translations t ON t.entry_id = e.id AND t.lang = ? WHERE", 1)+
-		` AND (t.id IS NULL OR t.source_revision < src.revision)
+		todoFrom+` AND (t.id IS NULL OR t.source_revision < src.revision)
 		ORDER BY src.updated_at DESC, e.id DESC LIMIT ?`, lang, lang, limit)
 	if err != nil {
 		return nil, fmt.Errorf("content: translation todo: %w", err)
@@ -71,8 +72,7 @@ func (s *Store) TranslationCounts(ctx context.Context, langs []i18n.Language) ([
 		err := s.db.QueryRowContext(ctx, `SELECT
 			COALESCE(SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN t.id IS NOT NULL AND t.source_revision < src.revision THEN 1 ELSE 0 END), 0)`+
-			strings.Replace(todoFrom, "WHERE", "LEFT JOIN translations t ON t.entry_id = e.id AND t.lang = ? WHERE", 1),
-			l.Code, l.Code).Scan(&c.Missing, &c.Outdated)
+			todoFrom, l.Code, l.Code).Scan(&c.Missing, &c.Outdated)
 		if err != nil {
 			return nil, fmt.Errorf("content: translation counts: %w", err)
 		}
