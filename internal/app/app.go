@@ -25,6 +25,7 @@ import (
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
@@ -84,6 +85,8 @@ type App struct {
 	// committed write makes what it holds stale.
 	Cache *web.PageCache
 
+	// box seals personal data and makes keyed hashes, with the site key.
+	box     *secret.Box
 	zone    *time.Location
 	assets  *web.Assets
 	md      *content.Markdown
@@ -135,6 +138,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	queue := jobs.New(d)
 	mailer.Register(queue)
+	// Feature areas' long-lived parts (stores, job handlers):
+	// events:
+	// campaigns:
+	// letters:
+	// search:
 	a := &App{
 		Config:   cfg,
 		DB:       d,
@@ -145,6 +153,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Jobs:     queue,
 		Mailer:   mailer,
 		Cache:    newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
+		box:      box,
 		zone:     zone,
 		assets:   assets,
 		md:       content.NewMarkdown(),
@@ -207,8 +216,16 @@ func (a *App) Rebuild(ctx context.Context) error {
 	feeds := feed.New(a.Content, a.md, rd)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: bundle,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins})
+	var modules []module
+	// Feature areas: each builds its handlers here, appends itself to
+	// modules, and adds its panels (public.Panels) and editor links
+	// (admin.Linkers).
+	// events:
+	// campaigns:
+	// letters:
+	// search:
 	h := routes(routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache})
+		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules})
 	a.current.Store(&h)
 	return nil
 }
@@ -269,6 +286,10 @@ func (a *App) housekeeping(ctx context.Context) {
 		if _, err := a.Mailer.PurgeOutbox(ctx, time.Now()); err != nil {
 			slog.Error("purge outbox", "err", err)
 		}
+		// Feature areas' periodic work (purges on schedule):
+		// events:
+		// campaigns:
+		// letters:
 		wait := time.Minute
 		if next, ok, err := a.Content.NextScheduled(ctx); err == nil && ok {
 			wait = min(wait, max(time.Until(next)+time.Second, time.Second))

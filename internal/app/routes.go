@@ -30,6 +30,16 @@ type routeDeps struct {
 	media    *media.Store
 	feeds    *feed.Handlers
 	api      *api.API
+	// modules are the feature areas with routes of their own (events,
+	// campaigns, letters, search), registered in order.
+	modules []module
+}
+
+// A module is a feature area that answers URLs of its own. public is the
+// site's mux (a module registers its pages for each enabled language);
+// admin is the admin mux, behind sign-in and the CSRF check.
+type module interface {
+	Routes(public, admin *http.ServeMux)
 }
 
 // Body limits: forms are small; featured images may be large, attached
@@ -137,6 +147,9 @@ func routes(d routeDeps) http.Handler {
 	admin.Handle("GET /admin/users", h(d.accounts.Users))
 	admin.Handle("POST /admin/users", h(d.accounts.CreateUser))
 	admin.Handle("POST /admin/users/{id}", h(d.accounts.UpdateUser))
+	for _, m := range d.modules {
+		m.Routes(mux, admin)
+	}
 	admin.Handle("/admin/", h(func(w http.ResponseWriter, r *http.Request) error { return web.NotFound() }))
 	guarded := d.accounts.RequireUser(admin)
 	mux.Handle("GET /admin/", guarded)
@@ -167,10 +180,17 @@ func formBodyLimit(next http.Handler) http.Handler {
 
 // bodyLimit is the largest body the request's route accepts: the upload
 // routes /admin/entries/{id}/image and /admin/entries/{id}/attachments
-// take files, everything else forms.
+// take files, and so does the public tribute form (…/tributes);
+// everything else takes forms.
 func bodyLimit(r *http.Request) int64 {
+	if r.Method != http.MethodPost {
+		return formLimit
+	}
+	if strings.HasSuffix(r.URL.Path, "/tributes") {
+		return uploadLimit
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/admin/entries/")
-	if r.Method != http.MethodPost || !ok {
+	if !ok {
 		return formLimit
 	}
 	switch id, what, _ := strings.Cut(rest, "/"); {

@@ -14,16 +14,19 @@ const (
 	// RoleTranslator translates entries into the languages assigned to
 	// them, and changes nothing else.
 	RoleTranslator Role = "translator"
+	// RoleModerator approves and rejects what the public submits
+	// (tributes, signatures), and writes or edits no entry.
+	RoleModerator Role = "moderator"
 )
 
 // Roles lists every role, from most to least powerful.
-var Roles = []Role{RoleAdmin, RoleEditor, RoleAuthor, RoleTranslator}
+var Roles = []Role{RoleAdmin, RoleEditor, RoleAuthor, RoleTranslator, RoleModerator}
 
 // ParseRole turns a stored or submitted role name into a Role, refusing
 // anything that is not exactly one of the known roles.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case RoleAdmin, RoleEditor, RoleAuthor, RoleTranslator:
+	case RoleAdmin, RoleEditor, RoleAuthor, RoleTranslator, RoleModerator:
 		return r, nil
 	}
 	return "", fmt.Errorf("auth: unknown role %q", s)
@@ -42,5 +45,9 @@ func (r Role) CanManageUsers() bool { return r == RoleAdmin }
 func (r Role) CanManageTaxonomy() bool { return r == RoleAdmin || r == RoleEditor }
 
 // CanWrite reports whether the role may create entries and change their
-// source text; translators may not.
-func (r Role) CanWrite() bool { return r != RoleTranslator }
+// source text; translators and moderators may not.
+func (r Role) CanWrite() bool { return r != RoleTranslator && r != RoleModerator }
+
+// CanModerate reports whether the role may approve and reject what the
+// public submits (tributes, signatures).
+func (r Role) CanModerate() bool { return r == RoleAdmin || r == RoleEditor || r == RoleModerator }

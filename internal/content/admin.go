@@ -34,6 +34,9 @@ type Admin struct {
 	media MediaSaver
 	zone  *time.Location
 	tmpl  map[string]*template.Template
+	// Linkers lead from an entry's editor to other packages' pages about
+	// the entry.
+	Linkers []EditorLinker
 }
 
 // NewAdmin parses the admin templates.

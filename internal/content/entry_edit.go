@@ -20,7 +20,8 @@ import (
 // editPage is the data of the entry form (new and edit).
 type editPage struct {
 	web.Page
-	Entry         *Entry // nil for a new entry
+	Entry         *Entry       // nil for a new entry
+	Links         []EditorLink // other packages' pages about the entry
 	Form          entryForm
 	Errors        FieldErrors
 	Preview       template.HTML
@@ -79,6 +80,9 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 		return p, nil
 	}
 	p.Action = "/admin/entries/" + strconv.FormatInt(e.ID, 10)
+	for _, l := range a.Linkers {
+		p.Links = append(p.Links, l.EditorLinks(r, e)...)
+	}
 	if e.FeaturedMediaID != 0 {
 		if m, err := a.media.ByID(ctx, e.FeaturedMediaID); err == nil {
 			p.Image = &m

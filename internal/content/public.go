@@ -36,6 +36,8 @@ type Public struct {
 	IncludeUntranslated bool
 	// Cards draws sharing images; nil: none are served.
 	Cards CardDrawer
+	// Panels add their parts to entry pages, in order.
+	Panels []Panel
 }
 
 // NewPublic parses the public templates.
@@ -121,6 +123,8 @@ type entryPage struct {
 	// A campaign's hashtags (without #) and the links that share it.
 	Hashtags []string
 	Sharing  []shareLink
+	// Panels is what other packages add to the page (see Panel).
+	Panels []template.HTML
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
@@ -212,6 +216,15 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		if kind == Campaign {
 			data.Hashtags = Hashtags(t.Summary, t.Body)
 			data.Sharing = p.shareLinks(data.Page, kind, t, data.Hashtags)
+		}
+		for _, panel := range p.Panels {
+			html, err := panel.EntryPanel(r, e, lang)
+			if err != nil {
+				return err
+			}
+			if html != "" {
+				data.Panels = append(data.Panels, html)
+			}
 		}
 		return p.rd.Render(w, http.StatusOK, p.tmpl["public_entry"], data)
 	}

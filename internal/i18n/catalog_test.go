@@ -27,9 +27,24 @@ var (
 	prefixes    = []string{"account.", "admin.", "archive.", "date.", "entry.", "error.", "event.", "footer.", "form.", "home.", "kind.", "language.", "media.", "month.", "nav.", "org.", "pager.", "role.", "settings.", "status.", "tag."}
 )
 
+// areaPrefixes adds the first segment of every key in the English
+// catalogs to prefixes, so that feature areas' keys written in Go code
+// are found too.
+func areaPrefixes(t *testing.T) []string {
+	out := slices.Clone(prefixes)
+	for k := range catalog(t, "en") {
+		first, _, _ := strings.Cut(k, ".")
+		if p := first + "."; !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func usedKeys(t *testing.T) map[string]bool {
 	t.Helper()
 	used := map[string]bool{}
+	prefixes := areaPrefixes(t)
 	root := filepath.Join("..", "..")
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -96,15 +111,30 @@ func usedKeys(t *testing.T) map[string]bool {
 	return used
 }
 
+// catalog reads a language's messages: its own catalog and the feature
+// areas', locales/<area>/<lang>.json. A key may be defined only once.
 func catalog(t *testing.T, lang string) map[string]json.RawMessage {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("locales", lang+".json"))
+	areas, err := filepath.Glob(filepath.Join("locales", "*", lang+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c map[string]json.RawMessage
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatalf("%s.json: %v", lang, err)
+	c := map[string]json.RawMessage{}
+	for _, f := range append([]string{filepath.Join("locales", lang+".json")}, areas...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part map[string]json.RawMessage
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := c[k]; dup {
+				t.Errorf("%s: %q is defined in another catalog too", f, k)
+			}
+			c[k] = v
+		}
 	}
 	return c
 }

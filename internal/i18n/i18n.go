@@ -1,7 +1,9 @@
 // Package i18n holds the languages peerpress knows and translates its
 // interface through message catalogs (go-i18n, with CLDR plural rules).
-// Catalogs are embedded JSON files, locales/<lang>.json; English is the
-// source and the fallback for a message a catalog lacks.
+// Catalogs are embedded JSON files, locales/<lang>.json, joined by the
+// catalogs of feature areas, locales/<area>/<lang>.json, so that each area
+// keeps its own messages; English is the source and the fallback for a
+// message a catalog lacks.
 package i18n
 
 import (
@@ -19,7 +21,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var catalogs embed.FS
 
 // Language describes one language the site can publish in.
@@ -90,6 +92,19 @@ func catalogLanguages(fsys fs.FS) ([]Language, error) {
 	return out, nil
 }
 
+// catalogFiles lists every catalog: the languages' own, then the areas'.
+func catalogFiles(fsys fs.FS) ([]string, error) {
+	main, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	areas, err := fs.Glob(fsys, "locales/*/*.json")
+	if err != nil {
+		return nil, err
+	}
+	return append(main, areas...), nil
+}
+
 // messageText reads a catalog message written either as a string or as an
 // object with an "other" form.
 func messageText(raw json.RawMessage) string {
@@ -149,11 +164,15 @@ func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
 	}
 	b := &Bundle{bundle: goi18n.NewBundle(language.English), localizers: map[string]*Localizer{}}
 	b.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	files, err := fs.Glob(fsys, "locales/*.json")
+	files, err := catalogFiles(fsys)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range files {
+		code := strings.TrimSuffix(path.Base(f), ".json")
+		if !slices.ContainsFunc(available, func(l Language) bool { return l.Code == code }) {
+			return nil, fmt.Errorf("i18n: catalog %s: no language %q (locales/%s.json)", f, code, code)
+		}
 		buf, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, err

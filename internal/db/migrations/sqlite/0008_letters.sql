@@ -1,0 +1,2 @@
+-- Placeholder: filled in by the letters work.
+SELECT 1;
