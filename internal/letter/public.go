@@ -1,0 +1,376 @@
+package letter
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"peerpress/internal/content"
+	"peerpress/internal/guard"
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+// panelData is the statement page's signatures panel.
+type panelData struct {
+	L         *i18n.Localizer
+	Lang      string
+	Letter    Letter
+	Counts    Counts
+	Accepting bool
+	Closed    bool
+	ClosesAt  time.Time // in the site's zone
+	SignURL   string
+	ListURL   string
+}
+
+// EntryPanel shows, on a statement opened for signatures, the count, the
+// progress to the goal and the links to sign and to see who signed. The
+// form itself is on a page of its own: a statement page is cached for
+// everyone, and each form needs a fresh challenge.
+func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	if e.Kind != content.Statement {
+		return "", nil
+	}
+	l, err := h.store.Letter(r.Context(), e.ID)
+	if err != nil {
+		return "", err
+	}
+	counts, err := h.store.Count(r.Context(), e.ID)
+	if err != nil {
+		return "", err
+	}
+	if !l.Open && counts.Total() == 0 {
+		return "", nil
+	}
+	t, _ := e.Translation(lang)
+	base := content.URL(content.Statement, lang, t.Slug)
+	now := h.now()
+	d := panelData{L: h.rd.I18n.Localizer(lang), Lang: lang, Letter: l, Counts: counts,
+		Accepting: l.Accepting(now), Closed: l.Closed(now), SignURL: base + "/sign", ListURL: base + "/signatures"}
+	if !l.ClosesAt.IsZero() {
+		d.ClosesAt = l.ClosesAt.In(h.zone)
+	}
+	return h.render("public_signatures", "letter_panel", d)
+}
+
+// signForm is the data of the signing page.
+type signForm struct {
+	Kind, Name, OrgType, Country, Website, Email string
+	Consent                                      bool
+}
+
+type signPage struct {
+	web.Page
+	Statement content.Translation
+	Letter    Letter
+	Accepting bool
+	Form      signForm
+	Errors    map[string]string // field → message key
+	Error     string            // a message key for the whole form
+	Guard     template.HTML
+	Countries []Country
+	OrgTypes  []Option
+	BackURL   string
+}
+
+func (h *Handlers) signPage(r *http.Request, lang string, t content.Translation, l Letter) signPage {
+	p := signPage{Page: h.rd.PublicPage(r, lang), Statement: t, Letter: l, Accepting: l.Accepting(h.now()),
+		Errors: map[string]string{}, Countries: Countries(lang), OrgTypes: OrgTypes,
+		BackURL: content.URL(content.Statement, lang, t.Slug)}
+	p.Title = p.L.T("letter.sign_title", "Title", t.Title)
+	p.NoIndex = true
+	p.Crumbs = []web.Crumb{{Name: t.Title, URL: p.BackURL}, {Name: p.L.T("letter.sign")}}
+	if p.Accepting {
+		p.Guard = h.guard.FieldsLabel(formName, p.L.T("guard.leave_empty"))
+	}
+	switch {
+	case l.Organisations:
+		p.Form.Kind = Organisation
+	default:
+		p.Form.Kind = Individual
+	}
+	return p
+}
+
+// alternates are the same page of the statement in its other visible
+// languages, for the language switcher and hreflang.
+func (h *Handlers) alternates(r *http.Request, e *content.Entry, lang, page string) ([]web.Alternate, error) {
+	visible, err := h.entries.VisibleLangs(r.Context(), e.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []web.Alternate
+	for _, l := range h.rd.I18n.Enabled() {
+		if slug, ok := visible[l.Code]; ok {
+			out = append(out, web.Alternate{Lang: l, URL: content.URL(content.Statement, l.Code, slug) + "/" + page, Current: l.Code == lang})
+		}
+	}
+	return out, nil
+}
+
+// showSignForm serves GET /{lang}/statements/{slug}/sign.
+func (h *Handlers) showSignForm(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		e, t, l, err := h.statement(r, lang)
+		if err != nil {
+			return err
+		}
+		p := h.signPage(r, lang, t, l)
+		if p.Alternates, err = h.alternates(r, e, lang, "sign"); err != nil {
+			return err
+		}
+		private(w)
+		return h.rd.Render(w, http.StatusOK, h.tmpl["public_sign"], p)
+	}
+}
+
+// sign serves POST /{lang}/statements/{slug}/sign: it checks the guard and
+// the fields, stores an unverified signature and mails its links, or
+// shows the form again with what is wrong, storing nothing.
+func (h *Handlers) sign(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		e, t, l, err := h.statement(r, lang)
+		if err != nil {
+			return err
+		}
+		private(w)
+		if err := r.ParseForm(); err != nil {
+			return web.BadRequest("form.unreadable")
+		}
+		p := h.signPage(r, lang, t, l)
+		p.Form = readSignForm(r.PostForm)
+		if !p.Accepting {
+			return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
+		}
+		// Fields first: a person correcting a typo should not spend the
+		// rate limit, which is for what gets stored and mailed.
+		sig, errs := validate(p.Form, l)
+		if len(errs) > 0 {
+			p.Errors, p.Error = errs, "form.has_errors"
+			return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["public_sign"], p)
+		}
+		verdict, err := h.guard.Check(r, formName)
+		var refusal *guard.Refusal
+		if errors.As(err, &refusal) {
+			p.Error = refusal.Key
+			status := http.StatusUnprocessableEntity
+			if refusal.Key == guard.KeyRateLimited {
+				status = http.StatusTooManyRequests
+			}
+			return h.rd.Render(w, status, h.tmpl["public_sign"], p)
+		}
+		if err != nil {
+			return err
+		}
+		sig.EntryID, sig.Lang, sig.Flagged = e.ID, lang, verdict.Flagged
+		err = h.store.Sign(r.Context(), sig, h.signatureMail(r, t))
+		if errors.Is(err, ErrDuplicateOrg) {
+			p.Errors["name"], p.Error = "letter.duplicate_org", "letter.duplicate_org"
+			return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, p.BackURL+"/signed", http.StatusSeeOther)
+		return nil
+	}
+}
+
+func readSignForm(v url.Values) signForm {
+	clean := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	return signForm{Kind: clean("kind"), Name: strings.Join(strings.Fields(clean("name")), " "), OrgType: clean("org_type"),
+		Country: strings.ToUpper(clean("country")), Website: clean("website"), Email: clean("email"), Consent: v.Get("consent") == "yes"}
+}
+
+// validate checks a signing form against the letter's rules and returns
+// the signature to store, or message keys per field.
+func validate(f signForm, l Letter) (Signature, map[string]string) {
+	errs := map[string]string{}
+	switch {
+	case f.Kind == Organisation && l.Organisations, f.Kind == Individual && l.Individuals:
+	default:
+		errs["kind"] = "letter.err_kind"
+	}
+	switch n := utf8.RuneCountInString(f.Name); {
+	case n == 0:
+		errs["name"] = "letter.err_name"
+	case n > 200 || strings.IndexFunc(f.Name, unsafeRune) >= 0 || normalName(f.Name) == "":
+		errs["name"] = "letter.err_name_invalid"
+	}
+	orgType := ""
+	if f.Kind == Organisation {
+		if !validOrgType(f.OrgType) {
+			errs["org_type"] = "letter.err_org_type"
+		}
+		orgType = f.OrgType
+	}
+	if !ValidCountry(f.Country) {
+		errs["country"] = "letter.err_country"
+	}
+	website, ok := cleanWebsite(f.Website)
+	if !ok {
+		errs["website"] = "letter.err_website"
+	}
+	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || a.Name != "" || len(f.Email) > 254 {
+		errs["email"] = "letter.err_email"
+	}
+	if !f.Consent {
+		errs["consent"] = "letter.err_consent"
+	}
+	return Signature{Kind: f.Kind, Name: f.Name, OrgType: orgType, Country: f.Country, Website: website, Email: f.Email}, errs
+}
+
+// unsafeRune refuses control characters and the bidirectional overrides
+// that could make a listed name read as another.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
+}
+
+func validOrgType(t string) bool {
+	for _, o := range OrgTypes {
+		if o.Value == t {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanWebsite accepts an empty value or an http(s) address; a bare host
+// ("example.org") gets https://.
+func cleanWebsite(s string) (string, bool) {
+	if s == "" {
+		return "", true
+	}
+	if len(s) > 300 || strings.ContainsAny(s, " \t\r\n\"'<>") {
+		return "", false
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || !strings.Contains(u.Hostname(), ".") {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// messagePage is a short page: a notice, maybe a form with one button.
+type messagePage struct {
+	web.Page
+	Heading   string
+	Message   string
+	Note      string
+	Action    string // a form's address, when the page asks to confirm
+	Button    string
+	Danger    bool
+	Links     []web.Crumb
+	Statement string
+}
+
+func (h *Handlers) message(r *http.Request, lang, heading string) messagePage {
+	p := messagePage{Page: h.rd.PublicPage(r, lang)}
+	p.Heading = p.L.T(heading)
+	p.Title = p.Heading
+	p.NoIndex = true
+	return p
+}
+
+// signed serves GET /{lang}/statements/{slug}/signed: check your mail.
+func (h *Handlers) signed(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		_, t, _, err := h.statement(r, lang)
+		if err != nil {
+			return err
+		}
+		private(w)
+		p := h.message(r, lang, "letter.signed_heading")
+		p.Message = p.L.N("letter.signed_message", int(VerifyWithin/time.Hour))
+		p.Note = p.L.T("letter.signed_note")
+		p.Links = []web.Crumb{{Name: t.Title, URL: content.URL(content.Statement, lang, t.Slug)}}
+		return h.rd.Render(w, http.StatusOK, h.tmpl["public_message"], p)
+	}
+}
+
+// countryGroup is the approved signatories of one country.
+type countryGroup struct {
+	Code, Name string
+	Signatures []Signature
+}
+
+type signaturesPage struct {
+	web.Page
+	Statement content.Translation
+	Panel     template.HTML
+	Groups    []countryGroup
+	BackURL   string
+}
+
+// signatures serves GET /{lang}/statements/{slug}/signatures: the
+// approved signatories grouped by country, countries in the language's
+// alphabetical order. A public, cacheable page; no email is on it.
+func (h *Handlers) signatures(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		e, t, _, err := h.statement(r, lang)
+		if err != nil {
+			return err
+		}
+		sigs, err := h.store.List(r.Context(), e.ID, Approved)
+		if err != nil {
+			return err
+		}
+		p := signaturesPage{Page: h.rd.PublicPage(r, lang), Statement: t, BackURL: content.URL(content.Statement, lang, t.Slug)}
+		p.Title = p.L.T("letter.signatures_title", "Title", t.Title)
+		p.Canonical = p.BackURL + "/signatures"
+		if p.Alternates, err = h.alternates(r, e, lang, "signatures"); err != nil {
+			return err
+		}
+		p.Crumbs = []web.Crumb{{Name: t.Title, URL: p.BackURL}, {Name: p.L.T("letter.signatories")}}
+		if p.Panel, err = h.EntryPanel(r, e, lang); err != nil {
+			return err
+		}
+		p.Groups = groupByCountry(sigs, lang)
+		return h.rd.Render(w, http.StatusOK, h.tmpl["public_signatures"], p)
+	}
+}
+
+func groupByCountry(sigs []Signature, lang string) []countryGroup {
+	byCode := map[string]*countryGroup{}
+	var countries []Country
+	for _, s := range sigs {
+		g, ok := byCode[s.Country]
+		if !ok {
+			g = &countryGroup{Code: s.Country, Name: CountryName(s.Country, lang)}
+			byCode[s.Country] = g
+			countries = append(countries, Country{Code: s.Country, Name: g.Name})
+		}
+		g.Signatures = append(g.Signatures, s)
+	}
+	sortCountries(countries, lang)
+	out := make([]countryGroup, 0, len(countries))
+	for _, c := range countries {
+		g := byCode[c.Code]
+		sortSignatures(g.Signatures, lang)
+		out = append(out, *g)
+	}
+	return out
+}
+
+// statementOf finds the statement a signature belongs to, in lang or
+// else its source language, for the pages of the private links.
+func (h *Handlers) statementOf(r *http.Request, sig Signature, lang string) (content.Translation, error) {
+	e, err := h.entries.Entry(r.Context(), sig.EntryID)
+	if err != nil {
+		return content.Translation{}, err
+	}
+	if t, ok := e.Translation(lang); ok && t.Visible(h.now()) {
+		return t, nil
+	}
+	return e.Source(), nil
+}

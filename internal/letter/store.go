@@ -1,0 +1,523 @@
+package letter
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"peerpress/internal/db"
+	"peerpress/internal/secret"
+)
+
+// Errors of signing and of the private links.
+var (
+	// ErrDuplicateOrg: the organisation has signed from this country.
+	ErrDuplicateOrg = errors.New("letter: this organisation has already signed")
+	// ErrExpired: a confirmation link older than VerifyWithin.
+	ErrExpired = errors.New("letter: the link has expired")
+)
+
+// VerifyWithin is how long a confirmation link works; unconfirmed
+// signatures are purged after it.
+const VerifyWithin = 48 * time.Hour
+
+// Contexts the sealed fields are bound to.
+const (
+	sealName    = "signature.name"
+	sealWebsite = "signature.website"
+	sealEmail   = "signature.email"
+)
+
+// Store keeps letters and signatures.
+type Store struct {
+	db  *db.DB
+	box *secret.Box
+	now func() time.Time
+}
+
+// NewStore returns a store sealing personal fields with box.
+func NewStore(d *db.DB, box *secret.Box) *Store {
+	return &Store{db: d, box: box, now: time.Now}
+}
+
+func unix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+// newToken makes a random link token and the hash kept of it: a copy of
+// the database does not hold working links.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenHash(token)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Letter returns a statement's signing settings; a statement never opened
+// has closed defaults.
+func (s *Store) Letter(ctx context.Context, entryID int64) (Letter, error) {
+	l := Letter{EntryID: entryID}
+	var closes int64
+	err := s.db.QueryRowContext(ctx, `SELECT open, organisations, individuals, goal, closes_at, moderated FROM letters WHERE entry_id = ?`, entryID).
+		Scan(&l.Open, &l.Organisations, &l.Individuals, &l.Goal, &closes, &l.Moderated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Letter{EntryID: entryID, Organisations: true}, nil
+	}
+	if err != nil {
+		return l, fmt.Errorf("letter: settings: %w", err)
+	}
+	l.ClosesAt = unix(closes)
+	return l, nil
+}
+
+// SaveLetter stores a statement's signing settings.
+func (s *Store) SaveLetter(ctx context.Context, l Letter) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO letters (entry_id, open, organisations, individuals, goal, closes_at, moderated, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (entry_id) DO UPDATE SET open = excluded.open, organisations = excluded.organisations,
+			individuals = excluded.individuals, goal = excluded.goal, closes_at = excluded.closes_at,
+			moderated = excluded.moderated, updated_at = excluded.updated_at`,
+		l.EntryID, l.Open, l.Organisations, l.Individuals, l.Goal, unixOrZero(l.ClosesAt), l.Moderated, s.now().Unix())
+	if err != nil {
+		return fmt.Errorf("letter: save settings: %w", err)
+	}
+	return nil
+}
+
+// Links are the private links of one signature, in clear, to mail.
+type Links struct {
+	Verify   string // "" once verified
+	Withdraw string
+}
+
+// Mailer sends the mail of a signature inside the transaction that
+// stores it, so that mail goes out exactly when the write commits.
+type Mailer func(ctx context.Context, tx *db.Tx, sig Signature, links Links, again bool) error
+
+// Sign stores an unverified signature and, in the same transaction, mails
+// its links. A signature already made with the same email is not stored
+// twice: its links are made anew and mailed instead (again is true), so
+// that the page shows nothing about who has signed. It returns
+// ErrDuplicateOrg when the organisation has signed from that country.
+func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
+	emailHash := s.box.Hash(normalEmail(sig.Email), sealEmail)
+	orgHash := ""
+	if sig.Kind == Organisation {
+		orgHash = s.box.Hash(normalName(sig.Name)+"\x00"+sig.Country, "signature.organisation")
+	}
+	now := s.now()
+	// Pending signatures show on no page: a quiet write.
+	err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+		var id int64
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT id, status FROM signatures WHERE entry_id = ? AND email_hash = ?`, sig.EntryID, emailHash).Scan(&id, &status)
+		if err == nil {
+			return s.renewLinks(ctx, tx, id, status, now, send)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if orgHash != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM signatures WHERE entry_id = ? AND org_hash = ?`, sig.EntryID, orgHash).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrDuplicateOrg
+			}
+		}
+		verify, verifyHash := newToken()
+		withdraw, withdrawHash := newToken()
+		_, err = tx.ExecContext(ctx, `INSERT INTO signatures (entry_id, kind, name, org_type, country, website, email, email_hash, org_hash,
+				lang, status, flagged, verify_hash, withdraw_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sig.EntryID, sig.Kind, s.box.SealString(sig.Name, sealName), sig.OrgType, sig.Country,
+			s.sealOptional(sig.Website, sealWebsite), s.box.SealString(sig.Email, sealEmail), emailHash, orgHash,
+			sig.Lang, Unverified, sig.Flagged, verifyHash, withdrawHash, now.Unix())
+		if db.IsUniqueViolation(err) {
+			return ErrDuplicateOrg // signed at this very moment by someone else
+		}
+		if err != nil {
+			return err
+		}
+		sig.Status, sig.CreatedAt = Unverified, now
+		return send(ctx, tx, sig, Links{Verify: verify, Withdraw: withdraw}, false)
+	})
+	if err != nil && !errors.Is(err, ErrDuplicateOrg) {
+		return fmt.Errorf("letter: sign: %w", err)
+	}
+	return err
+}
+
+// renewLinks replaces a signature's links with new ones and mails them:
+// the signatory asked again, perhaps having lost the first mail. An
+// unverified signature gets a new confirmation link and two more days.
+func (s *Store) renewLinks(ctx context.Context, tx *db.Tx, id int64, status string, now time.Time, send Mailer) error {
+	withdraw, withdrawHash := newToken()
+	links := Links{Withdraw: withdraw}
+	if status == Unverified {
+		var verifyHash string
+		links.Verify, verifyHash = newToken()
+		if _, err := tx.ExecContext(ctx, `UPDATE signatures SET verify_hash = ?, withdraw_hash = ?, created_at = ? WHERE id = ?`,
+			verifyHash, withdrawHash, now.Unix(), id); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `UPDATE signatures SET withdraw_hash = ? WHERE id = ?`, withdrawHash, id); err != nil {
+		return err
+	}
+	sig, err := s.signature(ctx, tx, `s.id = ?`, id)
+	if err != nil {
+		return err
+	}
+	return send(ctx, tx, sig, links, true)
+}
+
+func (s *Store) sealOptional(v, context string) string {
+	if v == "" {
+		return ""
+	}
+	return s.box.SealString(v, context)
+}
+
+func (s *Store) openOptional(v, context string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	return s.box.OpenString(v, context)
+}
+
+const signatureColumns = `s.id, s.entry_id, s.kind, s.name, s.org_type, s.country, s.website, s.email, s.lang, s.status, s.flagged, s.created_at, s.verified_at`
+
+type scanner interface{ Scan(...any) error }
+
+func (s *Store) scan(row scanner) (Signature, error) {
+	var sig Signature
+	var name, website, email string
+	var created, verified int64
+	if err := row.Scan(&sig.ID, &sig.EntryID, &sig.Kind, &name, &sig.OrgType, &sig.Country, &website, &email, &sig.Lang,
+		&sig.Status, &sig.Flagged, &created, &verified); err != nil {
+		return sig, err
+	}
+	var err error
+	if sig.Name, err = s.box.OpenString(name, sealName); err != nil {
+		return sig, err
+	}
+	if sig.Website, err = s.openOptional(website, sealWebsite); err != nil {
+		return sig, err
+	}
+	if sig.Email, err = s.box.OpenString(email, sealEmail); err != nil {
+		return sig, err
+	}
+	sig.CreatedAt, sig.VerifiedAt = unix(created), unix(verified)
+	return sig, nil
+}
+
+func (s *Store) signature(ctx context.Context, q db.Querier, where string, args ...any) (Signature, error) {
+	sig, err := s.scan(q.QueryRowContext(ctx, `SELECT `+signatureColumns+` FROM signatures s WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sig, db.ErrNotFound
+	}
+	if err != nil {
+		return sig, fmt.Errorf("letter: signature: %w", err)
+	}
+	return sig, nil
+}
+
+// ByVerifyToken finds the unverified signature a confirmation link is
+// for; ErrExpired when the link is too old.
+func (s *Store) ByVerifyToken(ctx context.Context, token string) (Signature, error) {
+	if token == "" || len(token) > 100 {
+		return Signature{}, db.ErrNotFound
+	}
+	sig, err := s.signature(ctx, s.db, `s.verify_hash = ? AND s.status = ?`, tokenHash(token), Unverified)
+	if err != nil {
+		return sig, err
+	}
+	if s.now().Sub(sig.CreatedAt) > VerifyWithin {
+		return sig, ErrExpired
+	}
+	return sig, nil
+}
+
+// Verify confirms the signature of a confirmation link: it becomes public,
+// or waits for a moderator when the letter is moderated or the signature
+// came without proof of work. A visible change: a normal write.
+func (s *Store) Verify(ctx context.Context, token string) (Signature, error) {
+	sig, err := s.ByVerifyToken(ctx, token)
+	if err != nil {
+		return sig, err
+	}
+	l, err := s.Letter(ctx, sig.EntryID)
+	if err != nil {
+		return sig, err
+	}
+	status := Approved
+	if l.Moderated || sig.Flagged {
+		status = Waiting
+	}
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `UPDATE signatures SET status = ?, verify_hash = '', verified_at = ? WHERE id = ? AND status = ?`,
+		status, now.Unix(), sig.ID, Unverified)
+	if err != nil {
+		return sig, fmt.Errorf("letter: verify: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sig, db.ErrNotFound // confirmed a moment ago, by another click
+	}
+	sig.Status, sig.VerifiedAt = status, now
+	return sig, nil
+}
+
+// ByWithdrawToken finds the signature a withdrawal link is for.
+func (s *Store) ByWithdrawToken(ctx context.Context, token string) (Signature, error) {
+	if token == "" || len(token) > 100 {
+		return Signature{}, db.ErrNotFound
+	}
+	return s.signature(ctx, s.db, `s.withdraw_hash = ?`, tokenHash(token))
+}
+
+// Withdraw deletes the signature of a withdrawal link, with everything
+// the signatory gave; public pages change at once.
+func (s *Store) Withdraw(ctx context.Context, token string) error {
+	if token == "" || len(token) > 100 {
+		return db.ErrNotFound
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM signatures WHERE withdraw_hash = ?`, tokenHash(token))
+	if err != nil {
+		return fmt.Errorf("letter: withdraw: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+// Counts is how many approved signatures a letter has.
+type Counts struct {
+	Organisations, Individuals int
+}
+
+// Total is all approved signatures.
+func (c Counts) Total() int { return c.Organisations + c.Individuals }
+
+// Count counts a letter's approved signatures.
+func (s *Store) Count(ctx context.Context, entryID int64) (Counts, error) {
+	var c Counts
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, COUNT(*) FROM signatures WHERE entry_id = ? AND status = ? GROUP BY kind`, entryID, Approved)
+	if err != nil {
+		return c, fmt.Errorf("letter: count: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var n int
+		if err := rows.Scan(&kind, &n); err != nil {
+			return c, fmt.Errorf("letter: count: %w", err)
+		}
+		if kind == Organisation {
+			c.Organisations = n
+		} else {
+			c.Individuals = n
+		}
+	}
+	return c, rows.Err()
+}
+
+// List returns a letter's signatures with one of the statuses (all when
+// none is given), oldest first.
+func (s *Store) List(ctx context.Context, entryID int64, statuses ...string) ([]Signature, error) {
+	q := `SELECT ` + signatureColumns + ` FROM signatures s WHERE s.entry_id = ?`
+	args := []any{entryID}
+	if len(statuses) > 0 {
+		q += ` AND s.status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
+		for _, st := range statuses {
+			args = append(args, st)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY s.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("letter: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Signature
+	for rows.Next() {
+		sig, err := s.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("letter: list: %w", err)
+		}
+		out = append(out, sig)
+	}
+	return out, rows.Err()
+}
+
+// StatusCounts counts a letter's signatures per status.
+func (s *Store) StatusCounts(ctx context.Context, entryID int64) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM signatures WHERE entry_id = ? GROUP BY status`, entryID)
+	if err != nil {
+		return nil, fmt.Errorf("letter: status counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// Waiting counts verified signatures waiting for a moderator, over every
+// letter.
+func (s *Store) Waiting(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM signatures WHERE status = ?`, Waiting).Scan(&n); err != nil {
+		return 0, fmt.Errorf("letter: waiting: %w", err)
+	}
+	return n, nil
+}
+
+// WaitingLetter is a letter with signatures waiting for a moderator.
+type WaitingLetter struct {
+	EntryID int64
+	Count   int
+}
+
+// WaitingByLetter lists the letters with signatures waiting, most first.
+func (s *Store) WaitingByLetter(ctx context.Context) ([]WaitingLetter, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entry_id, COUNT(*) FROM signatures WHERE status = ? GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id`, Waiting)
+	if err != nil {
+		return nil, fmt.Errorf("letter: waiting: %w", err)
+	}
+	defer rows.Close()
+	var out []WaitingLetter
+	for rows.Next() {
+		var w WaitingLetter
+		if err := rows.Scan(&w.EntryID, &w.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// Decide sets the status of a letter's verified signatures: approve or
+// reject in bulk. Unverified ones are left alone: nobody confirmed them.
+func (s *Store) Decide(ctx context.Context, entryID int64, ids []int64, status string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if status != Approved && status != Rejected && status != Waiting {
+		return 0, fmt.Errorf("letter: decide: status %q", status)
+	}
+	args := []any{status, entryID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE signatures SET status = ? WHERE entry_id = ? AND status <> 'unverified' AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("letter: decide: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// Merge keeps one of two duplicate signatures and drops the other: the
+// kept one takes the dropped one's website and organisation type when it
+// has none, and the better of their statuses.
+func (s *Store) Merge(ctx context.Context, entryID, keep, drop int64) error {
+	if keep == drop {
+		return db.ErrNotFound
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		k, err := s.signature(ctx, tx, `s.id = ? AND s.entry_id = ?`, keep, entryID)
+		if err != nil {
+			return err
+		}
+		d, err := s.signature(ctx, tx, `s.id = ? AND s.entry_id = ?`, drop, entryID)
+		if err != nil {
+			return err
+		}
+		if k.Website == "" {
+			k.Website = d.Website
+		}
+		if k.OrgType == "" {
+			k.OrgType = d.OrgType
+		}
+		if rank(d.Status) > rank(k.Status) {
+			k.Status = d.Status
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signatures WHERE id = ?`, d.ID); err != nil {
+			return fmt.Errorf("letter: merge: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE signatures SET website = ?, org_type = ?, status = ? WHERE id = ?`,
+			s.sealOptional(k.Website, sealWebsite), k.OrgType, k.Status, k.ID)
+		if err != nil {
+			return fmt.Errorf("letter: merge: %w", err)
+		}
+		return nil
+	})
+}
+
+func rank(status string) int {
+	switch status {
+	case Approved:
+		return 3
+	case Waiting:
+		return 2
+	case Unverified:
+		return 1
+	}
+	return 0
+}
+
+// Delete removes signatures for good (spam, at a signatory's request).
+func (s *Store) Delete(ctx context.Context, entryID int64, ids []int64) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	args := []any{entryID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM signatures WHERE entry_id = ? AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("letter: delete: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// PurgeUnverified deletes signatures whose confirmation link expired, so
+// that no unconfirmed personal data stays; no page showed them.
+func (s *Store) PurgeUnverified(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.ExecQuiet(ctx, `DELETE FROM signatures WHERE status = ? AND created_at < ?`, Unverified, now.Add(-VerifyWithin).Unix())
+	if err != nil {
+		return 0, fmt.Errorf("letter: purge: %w", err)
+	}
+	return res.RowsAffected()
+}
