@@ -50,9 +50,16 @@ type User struct {
 }
 
 // CanTranslate reports whether the user may change translations in lang:
-// everyone but a translator may; a translator only in assigned languages.
+// a translator only in assigned languages, a moderator never, everyone
+// else (as far as they may edit the entry) always.
 func (u User) CanTranslate(lang string) bool {
-	return u.Role != RoleTranslator || slices.Contains(u.Languages, lang)
+	switch u.Role {
+	case RoleTranslator:
+		return slices.Contains(u.Languages, lang)
+	case RoleModerator:
+		return false
+	}
+	return true
 }
 
 // Store keeps users and sessions in the database.

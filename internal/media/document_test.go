@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -488,7 +489,7 @@ func TestSaveDocument(t *testing.T) {
 			t.Errorf("Bytes = %d, file has %d", m.Bytes, len(stored))
 		}
 		assertPDFClean(t, stored)
-		if got, err := s.ByID(ctx, m.ID); err != nil || got != m {
+		if got, err := s.ByID(ctx, m.ID); err != nil || !reflect.DeepEqual(got, m) {
 			t.Errorf("ByID = %+v, %v; want %+v", got, err, m)
 		}
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"peerpress/internal/db"
+	"peerpress/internal/jobs"
 )
 
 // Media is a stored, processed upload: one row of the media table.
@@ -31,6 +32,9 @@ type Media struct {
 	Alt       string // text alternative, for people who cannot see the image
 	Lang      string // language of Alt
 	CreatedAt time.Time
+	// Variants are the smaller copies made in the background, narrowest
+	// first; empty until the job has run (and for documents).
+	Variants []Variant
 }
 
 // URL is the address the file is served at by Store.Handler.
@@ -39,8 +43,9 @@ func (m Media) URL() string { return "/media/" + m.Path }
 // Store keeps processed images as files under a folder and their details in
 // the media table.
 type Store struct {
-	db   *db.DB
-	root string
+	db    *db.DB
+	root  string
+	queue *jobs.Queue // set by Register; woken after enqueuing variants
 }
 
 // NewStore returns a Store that writes files under root (the media folder
@@ -116,18 +121,28 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 	// INSERT … RETURNING yields a row, and DB.QueryRowContext would run it
 	// on the read pool; a transaction puts it on the writer, where writes
 	// belong (SQLite allows one writer at a time).
+	// Images get their smaller sizes from a job enqueued with the row.
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		return tx.QueryRowContext(ctx,
+		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			m.Path, m.MIME, m.Bytes, m.Width, m.Height, m.Alt, m.Lang, m.CreatedAt.Unix(),
-		).Scan(&m.ID)
+		).Scan(&m.ID); err != nil {
+			return err
+		}
+		if m.MIME == mimeJPEG || m.MIME == mimePNG {
+			return enqueueVariants(ctx, tx, m.ID)
+		}
+		return nil
 	})
 	if err != nil {
 		if rmErr := os.Remove(full); rmErr != nil {
 			err = errors.Join(err, rmErr)
 		}
 		return Media{}, fmt.Errorf("media: insert %s: %w", rel, err)
+	}
+	if s.queue != nil {
+		s.queue.Wake()
 	}
 	return m, nil
 }
@@ -181,19 +196,19 @@ func writeFileAtomic(name string, data []byte) (err error) {
 
 const mediaCols = `id, path, mime, bytes, width, height, alt, lang, created_at`
 
-// ByID returns the media with the given id, or db.ErrNotFound.
+// ByID returns the media with the given id and its variants, or
+// db.ErrNotFound.
 func (s *Store) ByID(ctx context.Context, id int64) (Media, error) {
-	var m Media
-	var created int64
-	err := s.db.QueryRowContext(ctx, `SELECT `+mediaCols+` FROM media WHERE id = ?`, id).
-		Scan(&m.ID, &m.Path, &m.MIME, &m.Bytes, &m.Width, &m.Height, &m.Alt, &m.Lang, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Media{}, db.ErrNotFound
+	m, err := scanMedia(s.db.QueryRowContext(ctx, `SELECT `+mediaCols+` FROM media WHERE id = ?`, id))
+	if errors.Is(err, db.ErrNotFound) {
+		return Media{}, err
 	}
 	if err != nil {
 		return Media{}, fmt.Errorf("media: media %d: %w", id, err)
 	}
-	m.CreatedAt = time.Unix(created, 0).UTC()
+	if err := s.loadVariants(ctx, []*Media{&m}); err != nil {
+		return Media{}, err
+	}
 	return m, nil
 }
 
@@ -221,7 +236,12 @@ func (s *Store) SetAlt(ctx context.Context, id int64, alt string) error {
 // A missing item is db.ErrNotFound.
 func (s *Store) Delete(ctx context.Context, id int64) error {
 	var rel string
+	var variants []string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if variants, err = variantPaths(ctx, tx, id); err != nil {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `DELETE FROM media WHERE id = ? RETURNING path`, id).Scan(&rel)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -235,8 +255,13 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	if !validMediaPath(rel) {
 		return fmt.Errorf("media: delete %d: stored path %q has not the shape of a media file", id, rel)
 	}
-	if err := os.Remove(filepath.Join(s.root, filepath.FromSlash(rel))); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("media: delete %d: %w", id, err)
+	for _, p := range append(variants, rel) {
+		if !validMediaPath(p) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.root, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("media: delete %d: %w", id, err)
+		}
 	}
 	return nil
 }

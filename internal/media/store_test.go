@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -134,7 +135,7 @@ func TestSaveImage(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ByID: %v", err)
 		}
-		if got != m {
+		if !reflect.DeepEqual(got, m) {
 			t.Errorf("ByID = %+v\nwant   %+v", got, m)
 		}
 

@@ -13,7 +13,6 @@ CREATE TABLE campaigns (
     entry_id   BIGINT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
     starts_on  BIGINT NOT NULL DEFAULT 0,
     ends_on    BIGINT NOT NULL DEFAULT 0,
-    hashtags   TEXT NOT NULL DEFAULT '',
     wall_open  BOOLEAN NOT NULL DEFAULT FALSE,
     updated_at BIGINT NOT NULL
 );

@@ -30,7 +30,6 @@ CREATE TABLE campaigns (
     entry_id   INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
     starts_on  BIGINT NOT NULL DEFAULT 0,
     ends_on    BIGINT NOT NULL DEFAULT 0,
-    hashtags   TEXT NOT NULL DEFAULT '',
     wall_open  INTEGER NOT NULL DEFAULT 0,
     updated_at BIGINT NOT NULL
 );

@@ -1,0 +1,106 @@
+'use strict';
+// Journey: a visitor sends a tribute with a photo to the remembrance
+// campaign's wall; the demo administrator approves it in moderation; the
+// visitor finds it in the slideshow and walks the slideshow with the
+// keyboard — its links, and the arrow keys slideshow.js adds.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const zlib = require('node:zlib');
+const { useSite, openPage, JOURNEY } = require('../lib/fixture');
+
+const env = useSite();
+
+const WALL = '/en/campaigns/remember-every-name/tributes/';
+const NAME = `Lena Journey ${Date.now().toString(36)}`;
+const WORDS = 'She answered the outreach phone at any hour, and never judged anyone who called.';
+
+/** A small PNG (solid colour), made here: no file from anywhere else. */
+function png(width, height, [r, g, b]) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => { let c = 0xffffffff; for (const x of buf) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3).map((_, i) => [r, g, b][i % 3])]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'binary'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('journey: send a tribute with a photo, approve it, find it in the slideshow, walk it by keyboard', JOURNEY, async () => {
+  const { context, page, url, path, assertNoThirdParty } = await openPage(env);
+  try {
+    // The visitor opens the form from the wall and fills it.
+    await page.goto(url(WALL));
+    await Promise.all([page.waitForURL(url(`${WALL}new`)), page.getByRole('link', { name: 'Add a tribute' }).first().click()]);
+    await page.setInputFiles('#photo', { name: 'lena.png', mimeType: 'image/png', buffer: png(640, 480, [90, 60, 140]) });
+    await page.fill('#remembered', NAME);
+    await page.fill('#body', WORDS);
+    await page.fill('#email', 'journey@example.org');
+    await page.check('#consent_publish');
+    await page.check('#consent_rights');
+    // People take a while to write; the guard refuses forms sent within
+    // seconds of being served.
+    await page.waitForTimeout(3500);
+    await Promise.all([page.waitForURL(url(`${WALL}sent`)), page.getByRole('button', { name: 'Send the tribute' }).click()]);
+    assert.match(await page.locator('main').innerText(), /waits for a moderator/);
+
+    // Not public yet.
+    await page.goto(url(WALL));
+    assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(NAME));
+
+    // The administrator approves it on the moderation page.
+    const admin = await context.browser().newContext();
+    const ap = await admin.newPage();
+    await ap.goto(url('/admin/login'));
+    await ap.getByLabel('Email').fill(env.server.email);
+    await ap.getByLabel('Password').fill(env.server.password);
+    await Promise.all([ap.waitForURL(url('/admin/entries')), ap.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([ap.waitForURL(url('/admin/moderation')), ap.getByRole('navigation').getByRole('link', { name: 'Moderation' }).click()]);
+    await ap.getByRole('checkbox', { name: `Select the tribute to ${NAME}` }).check();
+    await Promise.all([ap.waitForURL(/\/admin\/moderation\?done=1/), ap.getByRole('button', { name: 'Approve selected' }).click()]);
+    assert.match(await ap.locator('.flash').innerText(), /1 tribute approved/);
+    await admin.close();
+
+    // In the gallery now; its link leads to its slide.
+    await page.goto(url(WALL));
+    await Promise.all([page.waitForURL(/\/tributes\/\d+$/), page.getByRole('link', { name: NAME }).click()]);
+    const slidePath = path();
+    assert.equal(await page.locator('.slide h1').innerText(), NAME);
+    assert.ok(await page.locator('.slide img').count() === 1, 'the slide shows the photo');
+    const n = Number(slidePath.split('/').pop());
+
+    // Keyboard: Tab to "Previous" and follow it with Enter (a real link,
+    // works without the script) …
+    let onPrev = false;
+    for (let i = 0; i < 40 && !onPrev; i++) {
+      await page.keyboard.press('Tab');
+      onPrev = await page.evaluate(() => document.activeElement && document.activeElement.dataset.slide === 'prev');
+    }
+    assert.ok(onPrev, 'Tab never reached the Previous link');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((name) => document.querySelector('.slide h1').innerText !== name, NAME);
+    assert.notEqual(path(), slidePath);
+    // … and come back with the arrow key: slideshow.js swaps the slide
+    // in place, updates the address and puts focus on the new heading.
+    await page.locator('main').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((name) => document.querySelector('.slide h1').innerText === name, NAME);
+    assert.equal(path(), slidePath, `ArrowRight from slide ${n - 1} led to ${path()}`);
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+    assert.match(await page.title(), new RegExp(NAME));
+    assertNoThirdParty(assert);
+  } finally {
+    await context.close();
+  }
+});

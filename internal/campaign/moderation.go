@@ -1,0 +1,138 @@
+package campaign
+
+import (
+	"net/http"
+	"strconv"
+
+	"peerpress/internal/web"
+)
+
+// queueCount is one line of the dashboard: what waits, and where.
+type queueCount struct {
+	Label string // message key
+	URL   string
+	N     int
+}
+
+// moderationPage is the moderation dashboard.
+type moderationPage struct {
+	web.Page
+	Queues     []queueCount
+	Status     Status
+	CampaignID int64
+	Campaigns  map[int64]string // campaign id → title, for the list
+	Tributes   []tributeView
+	Done       int
+	Decided    string // "approved" or "rejected" after a bulk action
+}
+
+// moderationLimit is how many tributes the dashboard lists at once.
+const moderationLimit = 200
+
+// requireModerator refuses users who may not moderate.
+func requireModerator(r *http.Request) error {
+	if !currentUser(r).Role.CanModerate() {
+		return web.Forbidden()
+	}
+	return nil
+}
+
+// moderation serves GET /admin/moderation?status=…&campaign=…: the counts
+// waiting in every queue, and the tributes in a status to approve or
+// reject in bulk.
+func (h *Handlers) moderation(w http.ResponseWriter, r *http.Request) error {
+	if err := requireModerator(r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	q := r.URL.Query()
+	p := moderationPage{Page: h.adminPage(r, "campaign.moderation.title"), Status: Waiting, Campaigns: map[int64]string{}}
+	switch s := Status(q.Get("status")); s {
+	case Approved, Rejected:
+		p.Status = s
+	}
+	if id, err := strconv.ParseInt(q.Get("campaign"), 10, 64); err == nil && id > 0 {
+		p.CampaignID = id
+	}
+	n, err := h.store.CountWaiting(ctx, 0)
+	if err != nil {
+		return err
+	}
+	p.Queues = append(p.Queues, queueCount{Label: "campaign.moderation.tributes_waiting", URL: "/admin/moderation", N: n})
+	for _, qu := range h.Queues {
+		label, url, n, err := qu.Waiting(ctx)
+		if err != nil {
+			return err
+		}
+		p.Queues = append(p.Queues, queueCount{Label: label, URL: url, N: n})
+	}
+	ts, err := h.store.ByStatus(ctx, p.Status, p.CampaignID, moderationLimit)
+	if err != nil {
+		return err
+	}
+	if p.Tributes, err = h.withPhotos(ctx, ts, 1); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if _, ok := p.Campaigns[t.CampaignID]; ok {
+			continue
+		}
+		if e, err := h.entries.Entry(ctx, t.CampaignID); err == nil {
+			p.Campaigns[t.CampaignID] = e.Source().Title
+		}
+	}
+	if d, err := strconv.Atoi(q.Get("done")); err == nil && d >= 0 {
+		p.Done = d
+		switch Status(q.Get("decided")) {
+		case Approved:
+			p.Flash = p.L.N("campaign.moderation.approved_n", d)
+		case Rejected:
+			p.Flash = p.L.N("campaign.moderation.rejected_n", d)
+		}
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_moderation"], p)
+}
+
+// decideTributes serves POST /admin/moderation/tributes: approve or reject
+// the ticked tributes.
+func (h *Handlers) decideTributes(w http.ResponseWriter, r *http.Request) error {
+	if err := requireModerator(r); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	var status Status
+	switch r.PostFormValue("do") {
+	case "approve":
+		status = Approved
+	case "reject":
+		status = Rejected
+	default:
+		return web.BadRequest("form.invalid_choice")
+	}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return web.BadRequest("form.invalid_choice")
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) > moderationLimit {
+		return web.BadRequest("form.invalid_choice")
+	}
+	n, err := h.store.Decide(r.Context(), ids, status)
+	if err != nil {
+		return err
+	}
+	back := "/admin/moderation?done=" + strconv.Itoa(n) + "&decided=" + string(status)
+	if s := Status(r.PostFormValue("status")); s == Approved || s == Rejected {
+		back += "&status=" + string(s)
+	}
+	if id, err := strconv.ParseInt(r.PostFormValue("campaign"), 10, 64); err == nil && id > 0 {
+		back += "&campaign=" + strconv.FormatInt(id, 10)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,248 @@
+package campaign_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"peerpress/internal/app"
+	"peerpress/internal/db"
+	"peerpress/internal/demo"
+	"peerpress/internal/guard"
+	"peerpress/internal/secret"
+)
+
+// clock is the guard's time in tests, moved by hand so that forms are
+// "old enough" without waiting.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// site is a running peerpress with the demo content and a guard on a
+// hand-moved clock.
+type site struct {
+	t     *testing.T
+	srv   *httptest.Server
+	app   *app.App
+	login *demo.Login
+	clock *clock
+}
+
+func newSite(t *testing.T, d *db.DB) *site {
+	t.Helper()
+	ctx := context.Background()
+	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "ar"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
+	login, err := demo.Load(ctx, d, cfg.Languages)
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	a, err := app.New(ctx, cfg, d)
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	clk := &clock{now: time.Now()}
+	a.Guard = guard.New([]byte("test guard key"), guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 100, Now: clk.Now})
+	if err := a.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return &site{t: t, srv: srv, app: a, login: login, clock: clk}
+}
+
+// runJobs runs every due background job: mail to the outbox, image sizes.
+func (s *site) runJobs() {
+	s.t.Helper()
+	for {
+		ran, err := s.app.Jobs.RunOnce(context.Background())
+		if err != nil {
+			s.t.Fatalf("job: %v", err)
+		}
+		if !ran {
+			return
+		}
+	}
+}
+
+// client is a browser that keeps cookies and does not follow redirects.
+type client struct {
+	t    *testing.T
+	site *site
+	http *http.Client
+}
+
+func (s *site) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: s.t, site: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type response struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.site.srv.URL+path, nil)
+	return c.do(req)
+}
+
+func (c *client) post(path string, form url.Values) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// multipart posts fields and, when data is not nil, a file as "photo".
+func (c *client) multipart(path string, fields url.Values, filename string, data []byte) response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if data != nil {
+		fw, _ := mw.CreateFormFile("photo", filename)
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (c *client) signIn(email, password string) string {
+	c.t.Helper()
+	r := c.post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
+	if r.status != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: status %d", email, r.status)
+	}
+	m := csrfRe.FindStringSubmatch(c.get("/admin/entries").body)
+	if m == nil {
+		c.t.Fatal("no csrf token")
+	}
+	return m[1]
+}
+
+func (r response) must(t *testing.T, status int, contains ...string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, snippet(r.body))
+	}
+	for _, s := range contains {
+		if !strings.Contains(r.body, s) {
+			t.Fatalf("body lacks %q:\n%s", s, snippet(r.body))
+		}
+	}
+}
+
+func (r response) mustNot(t *testing.T, absent ...string) {
+	t.Helper()
+	for _, s := range absent {
+		if strings.Contains(r.body, s) {
+			t.Fatalf("body contains %q:\n%s", s, snippet(r.body))
+		}
+	}
+}
+
+func snippet(s string) string {
+	if i := strings.Index(s, "<main"); i > 0 {
+		s = s[i:]
+	}
+	if len(s) > 4000 {
+		return s[:4000] + "…"
+	}
+	return s
+}
+
+var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
+
+// tributeForm opens the form and returns its fields filled in, with the
+// guard's challenge; the clock then moves past the minimum delay.
+func (c *client) tributeForm(wall, name, body, email string) url.Values {
+	c.t.Helper()
+	r := c.get(wall + "new")
+	r.must(c.t, 200, `enctype="multipart/form-data"`)
+	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		c.t.Fatalf("the form is cacheable: %q", cc)
+	}
+	m := challengeRe.FindStringSubmatch(r.body)
+	if m == nil {
+		c.t.Fatal("no guard challenge in the form")
+	}
+	c.site.clock.Add(10 * time.Second)
+	return url.Values{"guard_challenge": {m[1]}, "guard_proof": {""}, "guard_note": {""}, "remembered": {name}, "body": {body},
+		"email": {email}, "consent_publish": {"yes"}, "consent_rights": {"yes"}}
+}
+
+// secretJPEG is a photo carrying EXIF with a GPS-like value and a
+// comment, which must never reach the stored file.
+const (
+	gpsSecret     = "GPS-48.8584N-2.2945E"
+	commentSecret = "taken-at-home-of-A"
+)
+
+func secretJPEG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		for y := 0; y < h; y++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 140, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	plain := buf.Bytes()
+	// APP1 Exif: a big-endian TIFF header and an empty IFD, then the
+	// secret; and a COM segment.
+	exif := append([]byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"), gpsSecret...)
+	seg := func(marker byte, payload []byte) []byte {
+		n := len(payload) + 2
+		return append([]byte{0xFF, marker, byte(n >> 8), byte(n)}, payload...)
+	}
+	out := append([]byte{}, plain[:2]...)
+	out = append(out, seg(0xE1, exif)...)
+	out = append(out, seg(0xFE, []byte(commentSecret))...)
+	return append(out, plain[2:]...)
+}

@@ -1,0 +1,403 @@
+// Package campaign owns what a campaign entry has beyond its text: dates,
+// objectives, asks, ways to take part and linked entries; and its tribute
+// wall, where the public remembers people with a photo and a few words
+// that a moderator approves before anyone else sees them.
+package campaign
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"peerpress/internal/db"
+	"peerpress/internal/mail"
+	"peerpress/internal/secret"
+)
+
+// Details are a campaign's facts. Dates are days (00:00 UTC); zero when
+// unset.
+type Details struct {
+	EntryID  int64
+	StartsOn time.Time
+	EndsOn   time.Time
+	WallOpen bool
+	// Texts are the campaign's words per language.
+	Texts map[string]Texts
+	// Links are the ids of linked entries, in order.
+	Links []int64
+}
+
+// Texts are a campaign's objectives, asks and ways to take part in one
+// language; the lists hold one item per line.
+type Texts struct {
+	PrimaryObjective    string
+	SecondaryObjectives string
+	Asks                string
+	Ways                string
+}
+
+// Empty reports whether nothing is written.
+func (t Texts) Empty() bool {
+	return strings.TrimSpace(t.PrimaryObjective+t.SecondaryObjectives+t.Asks+t.Ways) == ""
+}
+
+// lines splits a list written one item per line, without blank lines.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Status is where a tribute stands in moderation.
+type Status string
+
+// The statuses of a tribute. A withdrawn tribute is deleted, not marked.
+const (
+	Waiting  Status = "waiting"
+	Approved Status = "approved"
+	Rejected Status = "rejected"
+)
+
+// Tribute is one submission to a wall. The submitter's email is never
+// loaded with it: only the withdrawal mail uses it.
+type Tribute struct {
+	ID         int64
+	CampaignID int64
+	Status     Status
+	Lang       string // the language it was written in
+	Remembered string // name or pseudonym of the person remembered
+	Body       string
+	MediaID    int64 // 0: no photo
+	Flagged    bool  // sent without proof of work: look closer
+	CreatedAt  time.Time
+	DecidedAt  time.Time
+}
+
+// Errors the store returns for submissions it refuses.
+var (
+	// ErrDuplicate means the same email already remembered the same name
+	// on this wall.
+	ErrDuplicate = errors.New("campaign: duplicate tribute")
+)
+
+// Mailer enqueues mail in a transaction (mail.Mailer).
+type Mailer interface {
+	Send(ctx context.Context, tx *db.Tx, msg mail.Message) error
+}
+
+// Store keeps campaign details and tributes.
+type Store struct {
+	db     *db.DB
+	box    *secret.Box
+	mailer Mailer
+	now    func() time.Time
+}
+
+// NewStore returns a store over d; box seals submitters' emails and hashes
+// them and the withdrawal tokens; mailer sends the withdrawal links.
+func NewStore(d *db.DB, box *secret.Box, mailer Mailer) *Store {
+	return &Store{db: d, box: box, mailer: mailer, now: time.Now}
+}
+
+// Seal contexts and hash contexts bind each value to its column.
+const (
+	emailContext = "tributes.email_sealed"
+	dupContext   = "tributes.dup_hash"
+	tokenContext = "tributes.token_hash"
+)
+
+// Submission is a tribute as submitted, before it is stored.
+type Submission struct {
+	CampaignID int64
+	Lang       string
+	Remembered string
+	Body       string
+	Email      string
+	MediaID    int64
+	Flagged    bool
+}
+
+// dupHash identifies "this email remembering this name on this wall".
+func (s *Store) dupHash(email, remembered string) string {
+	return s.box.Hash(strings.ToLower(strings.TrimSpace(email))+"\x00"+strings.ToLower(strings.Join(strings.Fields(remembered), " ")), dupContext)
+}
+
+// IsDuplicate reports whether this email already remembered this name on
+// the campaign's wall, so a second upload is refused before its photo is
+// processed.
+func (s *Store) IsDuplicate(ctx context.Context, campaignID int64, email, remembered string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE campaign_id = ? AND dup_hash = ?`,
+		campaignID, s.dupHash(email, remembered)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("campaign: duplicate check: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Submit stores a tribute waiting for moderation and, in the same
+// transaction, enqueues the mail that message builds from the withdrawal
+// token. The write is quiet: no public page changes until a moderator
+// approves. It returns ErrDuplicate for the same email and name twice.
+func (s *Store) Submit(ctx context.Context, in Submission, message func(token string) mail.Message) (int64, error) {
+	token, err := newToken()
+	if err != nil {
+		return 0, err
+	}
+	var mediaID any
+	if in.MediaID != 0 {
+		mediaID = in.MediaID
+	}
+	var id int64
+	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, dup_hash, token_hash, flagged, created_at)
+			VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.CampaignID, in.Lang, in.Remembered, in.Body, mediaID, s.box.SealString(in.Email, emailContext),
+			s.dupHash(in.Email, in.Remembered), s.box.Hash(token, tokenContext), in.Flagged, s.now().Unix()).Scan(&id); err != nil {
+			return err
+		}
+		return s.mailer.Send(ctx, tx, message(token))
+	})
+	if db.IsUniqueViolation(err) {
+		return 0, ErrDuplicate
+	}
+	if err != nil {
+		return 0, fmt.Errorf("campaign: submit tribute: %w", err)
+	}
+	return id, nil
+}
+
+// newToken is 256 random bits for a withdrawal link.
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("campaign: token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+const tributeCols = `id, campaign_id, status, lang, remembered, body, COALESCE(media_id, 0), flagged, created_at, decided_at`
+
+func scanTribute(sc interface{ Scan(...any) error }) (Tribute, error) {
+	var t Tribute
+	var created, decided int64
+	var status string
+	if err := sc.Scan(&t.ID, &t.CampaignID, &status, &t.Lang, &t.Remembered, &t.Body, &t.MediaID, &t.Flagged, &created, &decided); err != nil {
+		return t, err
+	}
+	t.Status = Status(status)
+	t.CreatedAt, t.DecidedAt = time.Unix(created, 0).UTC(), day(decided)
+	return t, nil
+}
+
+func (s *Store) tributes(ctx context.Context, query string, args ...any) ([]Tribute, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+tributeCols+` FROM tributes `+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("campaign: tributes: %w", err)
+	}
+	defer rows.Close()
+	var out []Tribute
+	for rows.Next() {
+		t, err := scanTribute(rows)
+		if err != nil {
+			return nil, fmt.Errorf("campaign: tributes: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaign: tributes: %w", err)
+	}
+	return out, nil
+}
+
+// Approved lists limit of the campaign's approved tributes from offset,
+// in the order they were approved: the gallery's pages, and the
+// slideshow's numbering.
+func (s *Store) Approved(ctx context.Context, campaignID int64, offset, limit int) ([]Tribute, error) {
+	return s.tributes(ctx, `WHERE campaign_id = ? AND status = 'approved' ORDER BY decided_at, id LIMIT ? OFFSET ?`, campaignID, limit, offset)
+}
+
+// CountApproved counts the campaign's approved tributes.
+func (s *Store) CountApproved(ctx context.Context, campaignID int64) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE campaign_id = ? AND status = 'approved'`, campaignID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("campaign: count approved: %w", err)
+	}
+	return n, nil
+}
+
+// ByStatus lists tributes of every campaign (or of one, when campaignID
+// is not 0) in a status, oldest first, for moderation.
+func (s *Store) ByStatus(ctx context.Context, status Status, campaignID int64, limit int) ([]Tribute, error) {
+	if campaignID != 0 {
+		return s.tributes(ctx, `WHERE status = ? AND campaign_id = ? ORDER BY created_at, id LIMIT ?`, string(status), campaignID, limit)
+	}
+	return s.tributes(ctx, `WHERE status = ? ORDER BY created_at, id LIMIT ?`, string(status), limit)
+}
+
+// CountWaiting counts the tributes waiting for a moderator, on every wall
+// or on one campaign's when campaignID is not 0.
+func (s *Store) CountWaiting(ctx context.Context, campaignID int64) (int, error) {
+	var n int
+	var err error
+	if campaignID != 0 {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE status = 'waiting' AND campaign_id = ?`, campaignID).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE status = 'waiting'`).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("campaign: count waiting: %w", err)
+	}
+	return n, nil
+}
+
+// Decide sets the status of the tributes with the given ids (approve or
+// reject, in bulk) and returns how many changed. A normal write: approved
+// tributes appear on public pages, and rejected ones leave them, at once.
+func (s *Store) Decide(ctx context.Context, ids []int64, status Status) (int, error) {
+	if status != Approved && status != Rejected {
+		return 0, fmt.Errorf("campaign: decide: status %q", status)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	args := []any{string(status), s.now().Unix(), string(status)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE tributes SET status = ?, decided_at = ? WHERE status <> ? AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("campaign: decide: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("campaign: decide: %w", err)
+	}
+	return int(n), nil
+}
+
+// ByToken finds the tribute a withdrawal link leads to, or db.ErrNotFound.
+func (s *Store) ByToken(ctx context.Context, token string) (Tribute, error) {
+	if token == "" || len(token) > 100 {
+		return Tribute{}, db.ErrNotFound
+	}
+	t, err := scanTribute(s.db.QueryRowContext(ctx, `SELECT `+tributeCols+` FROM tributes WHERE token_hash = ?`, s.box.Hash(token, tokenContext)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tribute{}, db.ErrNotFound
+	}
+	if err != nil {
+		return Tribute{}, fmt.Errorf("campaign: tribute by token: %w", err)
+	}
+	return t, nil
+}
+
+// Withdraw deletes the tribute the token leads to and returns it, so the
+// caller can delete its photo; db.ErrNotFound when the link is used up or
+// was never valid. A normal write: the wall's cached pages go at once.
+func (s *Store) Withdraw(ctx context.Context, token string) (Tribute, error) {
+	t, err := s.ByToken(ctx, token)
+	if err != nil {
+		return t, err
+	}
+	res, err := s.db.ExecContext(ctx, `DELETE FROM tributes WHERE id = ?`, t.ID)
+	if err != nil {
+		return t, fmt.Errorf("campaign: withdraw: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return t, db.ErrNotFound
+	}
+	return t, nil
+}
+
+// AddTribute stores a tribute that has no submitter to write back to —
+// imported from another site, or demo content — in the given status: it
+// has no email and no withdrawal link. mediaID 0 is no photo.
+func (s *Store) AddTribute(ctx context.Context, campaignID int64, lang, remembered, body string, status Status, mediaID int64) (int64, error) {
+	nobody, err := newToken()
+	if err != nil {
+		return 0, err
+	}
+	var photo any
+	if mediaID != 0 {
+		photo = mediaID
+	}
+	decided := int64(0)
+	if status != Waiting {
+		decided = s.now().Unix()
+	}
+	var id int64
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		// The hashes are random and match no email or token.
+		return tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, dup_hash, token_hash, flagged, created_at, decided_at)
+			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING id`,
+			campaignID, string(status), lang, remembered, body, photo, "none:"+nobody, "none:"+nobody, false, s.now().Unix(), decided).Scan(&id)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("campaign: add tribute: %w", err)
+	}
+	return id, nil
+}
+
+// SetPhoto gives a tribute its photo (a tribute added without one).
+func (s *Store) SetPhoto(ctx context.Context, tributeID, mediaID int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE tributes SET media_id = ? WHERE id = ?`, mediaID, tributeID); err != nil {
+		return fmt.Errorf("campaign: set photo: %w", err)
+	}
+	return nil
+}
+
+// PhotoDeleter deletes a stored photo (media.Store).
+type PhotoDeleter interface {
+	Delete(ctx context.Context, id int64) error
+}
+
+// RejectedKeep is how long a rejected tribute is kept, so a moderator can
+// change their mind, before it and its photo are deleted.
+const RejectedKeep = 30 * 24 * time.Hour
+
+// PurgeRejected deletes the tributes rejected before the given instant,
+// and their photos, and returns how many went. Nothing public changes, so
+// the write is quiet.
+func (s *Store) PurgeRejected(ctx context.Context, before time.Time, photos PhotoDeleter) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(media_id, 0) FROM tributes WHERE status = 'rejected' AND decided_at < ? ORDER BY id LIMIT 500`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("campaign: purge rejected: %w", err)
+	}
+	type gone struct{ id, media int64 }
+	var list []gone
+	for rows.Next() {
+		var g gone
+		if err := rows.Scan(&g.id, &g.media); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("campaign: purge rejected: %w", err)
+		}
+		list = append(list, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("campaign: purge rejected: %w", err)
+	}
+	n := 0
+	for _, g := range list {
+		if _, err := s.db.ExecQuiet(ctx, `DELETE FROM tributes WHERE id = ? AND status = 'rejected'`, g.id); err != nil {
+			return n, fmt.Errorf("campaign: purge rejected: %w", err)
+		}
+		n++
+		if g.media != 0 {
+			if err := photos.Delete(ctx, g.media); err != nil && !errors.Is(err, db.ErrNotFound) {
+				return n, fmt.Errorf("campaign: purge rejected photo: %w", err)
+			}
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,257 @@
+package campaign
+
+import (
+	"errors"
+	"html/template"
+	"mime/multipart"
+	"net/http"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"peerpress/internal/guard"
+	peermail "peerpress/internal/mail"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+// Limits of a tribute's words.
+const (
+	MaxRemembered = 80
+	MaxBody       = 600
+	maxEmail      = 254
+)
+
+// guardForm names the tribute form to the abuse guard.
+const guardForm = "tribute-wall"
+
+// tributeForm is what a submitter typed, kept when the form comes back.
+type tributeForm struct {
+	Remembered, Body, Email string
+	ConsentPublish          bool
+	ConsentRights           bool
+}
+
+// formPage is the public tribute form.
+type formPage struct {
+	web.Page
+	Campaign   string
+	WallURL    string
+	Action     string
+	Form       tributeForm
+	Errors     map[string]string // field → message key
+	Refusal    string            // message key of the guard's refusal
+	PhotoAgain bool              // a photo was chosen but not kept: choose it again
+	Guard      template.HTML
+	MaxName    int
+	MaxBody    int
+}
+
+// renderForm shows the form, never cached: it carries a one-time
+// challenge, and what a visitor typed.
+func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, lang string, status int, p formPage) error {
+	private(w)
+	p.Title = p.L.T("campaign.add_tribute_to", "Title", p.Campaign)
+	p.NoIndex = true
+	p.MaxName, p.MaxBody = MaxRemembered, MaxBody
+	if h.guard != nil {
+		p.Guard = h.guard.FieldsLabel(guardForm, p.L.T("guard.leave_empty"))
+	}
+	return h.rd.Render(w, status, h.tmpl["tribute_form"], p)
+}
+
+// openWall loads a campaign whose wall takes tributes.
+func (h *Handlers) openWall(r *http.Request, lang string) (formPage, int64, error) {
+	e, t, err := h.campaignIn(r, lang)
+	if err != nil {
+		return formPage{}, 0, err
+	}
+	d, err := h.store.Details(r.Context(), e.ID)
+	if err != nil {
+		return formPage{}, 0, err
+	}
+	if !d.WallOpen {
+		return formPage{}, 0, &web.Error{Status: http.StatusNotFound, Key: "campaign.wall_closed"}
+	}
+	p := formPage{Page: h.rd.PublicPage(r, lang), Campaign: t.Title, WallURL: wallURL(lang, t.Slug), Errors: map[string]string{}}
+	p.Action = strings.TrimSuffix(p.WallURL, "/")
+	return p, e.ID, nil
+}
+
+// tributeForm serves GET /{lang}/campaigns/{slug}/tributes/new.
+func (h *Handlers) tributeForm(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, _, err := h.openWall(r, lang)
+		if err != nil {
+			return err
+		}
+		return h.renderForm(w, r, lang, http.StatusOK, p)
+	}
+}
+
+// validate checks the typed fields; errors are message keys by field.
+func (f tributeForm) validate() map[string]string {
+	errs := map[string]string{}
+	switch n := utf8.RuneCountInString(f.Remembered); {
+	case n == 0:
+		errs["remembered"] = "campaign.error.remembered_missing"
+	case n > MaxRemembered:
+		errs["remembered"] = "campaign.error.remembered_long"
+	}
+	switch n := utf8.RuneCountInString(f.Body); {
+	case n == 0:
+		errs["body"] = "campaign.error.body_missing"
+	case n > MaxBody:
+		errs["body"] = "campaign.error.body_long"
+	}
+	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > maxEmail {
+		errs["email"] = "campaign.error.email"
+	}
+	if !f.ConsentPublish {
+		errs["consent_publish"] = "campaign.error.consent"
+	}
+	if !f.ConsentRights {
+		errs["consent_rights"] = "campaign.error.consent"
+	}
+	return errs
+}
+
+// photoError is the message key for a photo media refused.
+func photoError(err error) string {
+	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		return "campaign.error.photo_large"
+	case errors.Is(err, media.ErrTooManyPixels):
+		return "campaign.error.photo_dimensions"
+	case errors.Is(err, media.ErrUnsupported):
+		return "campaign.error.photo_type"
+	case errors.Is(err, media.ErrCorrupt):
+		return "campaign.error.photo_corrupt"
+	}
+	return ""
+}
+
+// submitTribute serves POST /{lang}/campaigns/{slug}/tributes: parse →
+// guard → validate → store the photo → store the tribute and its mail →
+// redirect. Any refusal shows the form again as typed and stores nothing.
+func (h *Handlers) submitTribute(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, campaignID, err := h.openWall(r, lang)
+		if err != nil {
+			return err
+		}
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				p.Errors["photo"] = "campaign.error.photo_large"
+				return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
+			}
+			if !errors.Is(err, http.ErrNotMultipart) {
+				return web.BadRequest("form.unreadable")
+			}
+			if err := r.ParseForm(); err != nil {
+				return web.BadRequest("form.unreadable")
+			}
+		}
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+		p.Form = tributeForm{
+			Remembered:     strings.Join(strings.Fields(r.PostFormValue("remembered")), " "),
+			Body:           strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")),
+			Email:          strings.TrimSpace(r.PostFormValue("email")),
+			ConsentPublish: r.PostFormValue("consent_publish") == "yes",
+			ConsentRights:  r.PostFormValue("consent_rights") == "yes",
+		}
+		photo, _, perr := r.FormFile("photo")
+		hasPhoto := perr == nil
+		if hasPhoto {
+			defer photo.Close()
+		}
+		verdict := guard.Verdict{}
+		if h.guard != nil {
+			v, err := h.guard.Check(r, guardForm)
+			var refusal *guard.Refusal
+			if errors.As(err, &refusal) {
+				p.Refusal, p.PhotoAgain = refusal.Key, hasPhoto
+				return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
+			}
+			if err != nil {
+				return err
+			}
+			verdict = v
+		}
+		if p.Errors = p.Form.validate(); len(p.Errors) > 0 {
+			p.PhotoAgain = hasPhoto
+			return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
+		}
+		ctx := r.Context()
+		if dup, err := h.store.IsDuplicate(ctx, campaignID, p.Form.Email, p.Form.Remembered); err != nil {
+			return err
+		} else if dup {
+			p.Errors["remembered"] = "campaign.error.duplicate"
+			return h.renderForm(w, r, lang, http.StatusConflict, p)
+		}
+		var mediaID int64
+		if hasPhoto {
+			m, err := h.savePhoto(r, photo, p.Form.Remembered, lang)
+			if key := photoError(err); key != "" {
+				p.Errors["photo"] = key
+				return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
+			}
+			if err != nil {
+				return err
+			}
+			mediaID = m.ID
+		}
+		withdraw := web.Origin(h.rd.BaseURL, r) + "/" + lang + "/tributes/withdraw/"
+		loc := p.L
+		_, err = h.store.Submit(ctx, Submission{CampaignID: campaignID, Lang: lang, Remembered: p.Form.Remembered, Body: p.Form.Body,
+			Email: p.Form.Email, MediaID: mediaID, Flagged: verdict.Flagged},
+			func(token string) peermail.Message {
+				return peermail.Message{To: p.Form.Email, Subject: loc.T("campaign.mail.subject", "Title", p.Campaign),
+					Text: loc.T("campaign.mail.body", "Title", p.Campaign, "Name", p.Form.Remembered, "URL", withdraw+token, "Site", h.rd.SiteName)}
+			})
+		if err != nil && mediaID != 0 {
+			// Nothing stored when the tribute is not: the photo goes too.
+			if derr := h.media.Delete(ctx, mediaID); derr != nil {
+				err = errors.Join(err, derr)
+			}
+		}
+		if errors.Is(err, ErrDuplicate) {
+			p.Errors["remembered"] = "campaign.error.duplicate"
+			return h.renderForm(w, r, lang, http.StatusConflict, p)
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, p.WallURL+"sent", http.StatusSeeOther)
+		return nil
+	}
+}
+
+// savePhoto stores a tribute's photo through the media pipeline: sniffed,
+// limited, re-encoded without metadata, its smaller sizes made later.
+func (h *Handlers) savePhoto(r *http.Request, f multipart.File, remembered, lang string) (media.Media, error) {
+	return h.media.SaveImage(r.Context(), f, remembered, lang, h.limits)
+}
+
+// sentPage thanks a submitter; it holds nothing personal.
+type sentPage struct {
+	web.Page
+	WallURL string
+}
+
+// tributeSent serves GET /{lang}/campaigns/{slug}/tributes/sent.
+func (h *Handlers) tributeSent(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		_, t, err := h.campaignIn(r, lang)
+		if err != nil {
+			return err
+		}
+		p := sentPage{Page: h.rd.PublicPage(r, lang), WallURL: wallURL(lang, t.Slug)}
+		p.Title = p.L.T("campaign.sent_title")
+		p.NoIndex = true
+		return h.rd.Render(w, http.StatusOK, h.tmpl["tribute_sent"], p)
+	}
+}
