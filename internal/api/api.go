@@ -7,6 +7,7 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,8 @@ type API struct {
 	langs   *i18n.Bundle
 	baseURL string
 	origins map[string]bool
+	// eventDetails adds interpretation and speakers to listed events.
+	eventDetails func(ctx context.Context, entryID int64) (EventDetails, error)
 }
 
 // Config is what the API is built from.
@@ -50,11 +53,15 @@ type Config struct {
 	// CORSOrigins may read the API from a browser on another site (GET
 	// requests only), such as https://partner.example.
 	CORSOrigins []string
+	// EventDetails gives an event's interpretation languages and speakers
+	// (the events package); nil: events are listed without them.
+	EventDetails func(ctx context.Context, entryID int64) (EventDetails, error)
 }
 
 // New returns the API.
 func New(c Config) *API {
-	a := &API{store: c.Store, users: c.Users, md: c.MD, media: c.Media, langs: c.Langs, baseURL: c.BaseURL, origins: map[string]bool{}}
+	a := &API{store: c.Store, users: c.Users, md: c.MD, media: c.Media, langs: c.Langs, baseURL: c.BaseURL, origins: map[string]bool{},
+		eventDetails: c.EventDetails}
 	for _, o := range c.CORSOrigins {
 		a.origins[strings.TrimSuffix(o, "/")] = true
 	}

@@ -7,7 +7,8 @@ import (
 	"peerpress/internal/content"
 )
 
-// eventItem is an event in one language, with when and where.
+// eventItem is an event in one language, with when and where, and its
+// interpretation and speakers when the events package describes them.
 type eventItem struct {
 	ID      int64  `json:"id"`
 	Lang    string `json:"lang"`
@@ -16,6 +17,27 @@ type eventItem struct {
 	Summary string `json:"summary"`
 	URL     string `json:"url"`
 	eventJSON
+	EventDetails
+}
+
+// EventDetails are an event's public details beyond when and where. The
+// join link is never among them.
+type EventDetails struct {
+	Interpretation []EventLanguage `json:"interpretation"`
+	Speakers       []EventSpeaker  `json:"speakers"`
+}
+
+// EventLanguage is a language an event is offered in.
+type EventLanguage struct {
+	Lang      string `json:"lang"`
+	Confirmed bool   `json:"confirmed"` // false: to be confirmed
+}
+
+// EventSpeaker is one speaker, in the organisers' order.
+type EventSpeaker struct {
+	Name         string `json:"name"`
+	Role         string `json:"role,omitempty"`
+	Organisation string `json:"organisation,omitempty"`
 }
 
 // listEvents serves GET /api/v1/events?lang=&from=&cursor=&limit=: visible
@@ -55,8 +77,16 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	origin := a.origin(r)
 	out := make([]eventItem, 0, len(items))
 	for _, it := range items {
-		out = append(out, eventItem{ID: it.EntryID, Lang: it.Lang, Title: it.Title, Slug: it.Slug, Summary: it.Summary,
-			URL: origin + it.URL, eventJSON: *newEventJSON(it.Event)})
+		item := eventItem{ID: it.EntryID, Lang: it.Lang, Title: it.Title, Slug: it.Slug, Summary: it.Summary,
+			URL: origin + it.URL, eventJSON: *newEventJSON(it.Event), EventDetails: EventDetails{Interpretation: []EventLanguage{}, Speakers: []EventSpeaker{}}}
+		if a.eventDetails != nil {
+			d, err := a.eventDetails(r.Context(), it.EntryID)
+			if err != nil {
+				return err
+			}
+			item.EventDetails = d
+		}
+		out = append(out, item)
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"events": out, "next_cursor": next})
 }

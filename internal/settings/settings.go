@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
@@ -27,12 +28,20 @@ var templates embed.FS
 type Site struct {
 	Languages           []string // enabled languages, the default first
 	IncludeUntranslated bool
+	// EventZones are the reference zones event pages give times in, besides
+	// the event's own; none: the events package's defaults.
+	EventZones []string
+	// EventRetentionDays is how long after an event its registrants'
+	// personal data is kept; 0: the events package's default.
+	EventRetentionDays int
 }
 
 // Setting keys in the settings table.
 const (
 	keyLanguages           = "languages"
 	keyIncludeUntranslated = "archives.include_untranslated"
+	keyEventZones          = "event_zones"
+	keyEventRetentionDays  = "event_retention_days"
 )
 
 // Store reads and writes the settings.
@@ -61,6 +70,12 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 			}
 		case keyIncludeUntranslated:
 			site.IncludeUntranslated = v == "true"
+		case keyEventZones:
+			if v != "" {
+				site.EventZones = strings.Split(v, ",")
+			}
+		case keyEventRetentionDays:
+			site.EventRetentionDays, _ = strconv.Atoi(v)
 		}
 	}
 	return site, rows.Err()
@@ -71,9 +86,11 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 	values := map[string]string{
 		keyLanguages:           strings.Join(site.Languages, ","),
 		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
+		keyEventZones:          strings.Join(site.EventZones, ","),
+		keyEventRetentionDays:  strconv.Itoa(site.EventRetentionDays),
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		for _, k := range []string{keyLanguages, keyIncludeUntranslated} {
+		for _, k := range []string{keyLanguages, keyIncludeUntranslated, keyEventZones, keyEventRetentionDays} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, values[k]); err != nil {
 				return fmt.Errorf("settings: save %s: %w", k, err)
@@ -149,6 +166,7 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 		return web.BadRequest("form.unreadable")
 	}
 	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != ""}
+	zonesOK, daysOK := readEventSettings(r, &form)
 	def := r.PostForm.Get("default")
 	for _, code := range r.PostForm["lang"] {
 		if _, ok := i18n.Lookup(code); !ok {
@@ -168,6 +186,13 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 		// The default language goes first.
 		form.Languages = append([]string{def}, slices.Delete(slices.Clone(form.Languages), i, i+1)...)
 	}
+	switch {
+	case p.Error != "":
+	case !zonesOK:
+		p.Error = p.L.T("events.settings.zone_invalid")
+	case !daysOK:
+		p.Error = p.L.T("events.settings.retention_invalid")
+	}
 	if p.Error != "" {
 		p.Flash = p.L.T("form.has_errors")
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["settings"], p)
@@ -180,4 +205,35 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// EventZone is the i-th reference zone, "" when there is none.
+func (s Site) EventZone(i int) string {
+	if i < len(s.EventZones) {
+		return s.EventZones[i]
+	}
+	return ""
+}
+
+// readEventSettings reads the events' settings: up to three reference
+// zones (IANA names) and the days registrants' data is kept after an
+// event (1 to 3650, empty for the default). It reports whether each is
+// valid; form keeps what was sent either way.
+func readEventSettings(r *http.Request, form *Site) (zonesOK, daysOK bool) {
+	zonesOK, daysOK = true, true
+	for _, z := range r.PostForm["event_zone"] {
+		if z = strings.TrimSpace(z); z == "" {
+			continue
+		}
+		if _, err := time.LoadLocation(z); err != nil || z == "Local" || strings.Contains(z, ",") || len(form.EventZones) == 3 {
+			zonesOK = false
+		}
+		form.EventZones = append(form.EventZones, z)
+	}
+	if d := strings.TrimSpace(r.PostForm.Get("event_retention_days")); d != "" {
+		n, err := strconv.Atoi(d)
+		daysOK = err == nil && n >= 1 && n <= 3650
+		form.EventRetentionDays = n
+	}
+	return zonesOK, daysOK
 }

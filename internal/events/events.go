@@ -1,0 +1,129 @@
+// Package events owns what makes an event entry more than an article: its
+// details (join link, interpretation, speakers, agenda, recording),
+// registration with double opt-in, a waiting list and reminders, calendar
+// files, the listings of upcoming and past events and the month view, and
+// the admin's pages for details and registrants.
+//
+// The spine's events table (content) keeps when and where; this package
+// keeps the rest in tables of its own (migration 0006).
+package events
+
+import (
+	"errors"
+	"time"
+)
+
+// Interpretation statuses.
+const (
+	Confirmed = "confirmed"
+	ToConfirm = "tbc"
+)
+
+// Interpretation is one language an event is offered in.
+type Interpretation struct {
+	Lang   string // a BCP 47 code such as ru or pt-BR
+	Status string // Confirmed or ToConfirm
+}
+
+// Speaker is one person speaking, in the editor's order.
+type Speaker struct {
+	Name         string
+	Role         string
+	Organisation string
+}
+
+// AgendaItem is one point of the agenda: at a clock time in the event's
+// zone ("12:30"), or at an offset in minutes from the start.
+type AgendaItem struct {
+	Clock  string `json:",omitempty"` // HH:MM
+	Offset int    `json:",omitempty"` // minutes from the start, when Clock is empty
+	Title  string
+}
+
+// Question types.
+const (
+	QuestionText           = "text"
+	QuestionChoice         = "choice"
+	QuestionCheckbox       = "checkbox"
+	QuestionInterpretation = "interpretation"
+	QuestionAccessibility  = "accessibility"
+)
+
+// questionTypes lists the types an editor may use.
+var questionTypes = []string{QuestionText, QuestionChoice, QuestionCheckbox, QuestionInterpretation, QuestionAccessibility}
+
+// Question is one custom question of the registration form.
+type Question struct {
+	Type    string
+	Label   string
+	Options []string `json:",omitempty"` // choice
+}
+
+// Details are an event's details beyond when and where.
+type Details struct {
+	EntryID         int64
+	JoinURL         string // private: confirmed registrants only
+	RecordingURL    string
+	Languages       []Interpretation
+	Speakers        []Speaker
+	Agenda          []AgendaItem
+	Open            bool      // registration open
+	ClosesAt        time.Time // zero: at the start
+	Capacity        int       // 0: no limit
+	Questions       []Question
+	Consent         string
+	ReminderMinutes []int // before the start, largest first
+
+	// Counts kept after personal data was purged.
+	PurgedAt                                    time.Time
+	KeptConfirmed, KeptWaitlisted, KeptAttended int
+}
+
+// DefaultReminders are the reminders of an event whose editor chose none:
+// a day and an hour before.
+var DefaultReminders = []int{24 * 60, 60}
+
+// Registration statuses.
+const (
+	Pending    = "pending"
+	Registered = "confirmed"
+	Waitlisted = "waitlisted"
+	Cancelled  = "cancelled"
+)
+
+// Registration is one person's registration, opened.
+type Registration struct {
+	ID        int64
+	EntryID   int64
+	Email     string
+	Name      string
+	Answers   map[string]string // question index → answer
+	Lang      string
+	Origin    string // scheme://host the links in mail use
+	Status    string
+	Attended  bool
+	CreatedAt time.Time
+	StatusAt  time.Time
+}
+
+// Errors the store returns.
+var (
+	ErrNotFound = errors.New("events: not found")
+	ErrBadToken = errors.New("events: unknown or expired link")
+	ErrClosed   = errors.New("events: registration closed")
+	ErrNoEvent  = errors.New("events: not an event")
+)
+
+// Limits on what a registrant may send.
+const (
+	maxName   = 200
+	maxEmail  = 254
+	maxAnswer = 1000
+)
+
+// confirmValidity is how long a confirmation link works; resendAfter is
+// how long after mailing one the same address may be mailed another.
+const (
+	confirmValidity = 72 * time.Hour
+	resendAfter     = 5 * time.Minute
+)

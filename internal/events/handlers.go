@@ -1,0 +1,187 @@
+package events
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// DefaultZones are the reference zones event pages show when the settings
+// name none: east Africa, south-east Asia and the Andes, where many of the
+// networks' members live.
+var DefaultZones = []string{"Africa/Nairobi", "Asia/Bangkok", "America/Bogota"}
+
+// Handlers serves the events' public pages, their panel on entry pages and
+// the admin's pages for details and registrants.
+type Handlers struct {
+	store   *Store
+	content *content.Store
+	rd      *web.Renderer
+	langs   *i18n.Bundle
+	tmpl    map[string]*template.Template
+	zones   []*time.Location
+	site    *time.Location // the site's zone: month boundaries
+}
+
+// NewHandlers parses the templates. zones are the reference zones (IANA
+// names); site is the site's own zone.
+func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, zones []string, site *time.Location) (*Handlers, error) {
+	tmpl, err := rd.Templates(templates, "templates/[^_]*.html")
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{store: store, content: cs, rd: rd, langs: rd.I18n, tmpl: tmpl, site: site}
+	if len(zones) == 0 {
+		zones = DefaultZones
+	}
+	for _, z := range zones {
+		loc, err := time.LoadLocation(z)
+		if err != nil || z == "" || z == "Local" {
+			continue // the settings page refuses these; an old value is skipped
+		}
+		h.zones = append(h.zones, loc)
+	}
+	return h, nil
+}
+
+// ValidZone reports whether name is an IANA zone peerpress knows.
+func ValidZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
+}
+
+// Routes registers the events' pages: public ones for every enabled
+// language, admin ones on the guarded admin mux.
+func (h *Handlers) Routes(public, admin *http.ServeMux) {
+	hd := h.rd.Handle
+	for _, l := range h.langs.Enabled() {
+		lang := "/" + l.Code
+		public.Handle("GET "+lang+"/events/upcoming", hd(h.Upcoming(l.Code)))
+		public.Handle("GET "+lang+"/events/past", hd(h.Past(l.Code)))
+		public.Handle("GET "+lang+"/events/past/page/{n}", hd(h.Past(l.Code)))
+		public.Handle("GET "+lang+"/events/month/{month}", hd(h.Month(l.Code)))
+		public.Handle("GET "+lang+"/events/calendar.ics", hd(h.Feed(l.Code)))
+		public.Handle("GET "+lang+"/events/calendar/{file}", hd(h.EventICS(l.Code)))
+		public.Handle("GET "+lang+"/events/register/{slug}", hd(h.RegisterForm(l.Code)))
+		public.Handle("POST "+lang+"/events/register/{slug}", hd(h.Register(l.Code)))
+		public.Handle("GET "+lang+"/registration/confirm/{token}", hd(h.ConfirmPage(l.Code)))
+		public.Handle("POST "+lang+"/registration/confirm/{token}", hd(h.Confirm(l.Code)))
+		public.Handle("GET "+lang+"/registration/manage/{token}", hd(h.Manage(l.Code)))
+		public.Handle("POST "+lang+"/registration/manage/{token}", hd(h.UpdateRegistration(l.Code)))
+		public.Handle("POST "+lang+"/registration/manage/{token}/cancel", hd(h.CancelRegistration(l.Code)))
+	}
+	admin.Handle("GET /admin/entries/{id}/event", hd(h.EditDetails))
+	admin.Handle("POST /admin/entries/{id}/event", hd(h.SaveDetails))
+	admin.Handle("GET /admin/entries/{id}/registrants", hd(h.Registrants))
+	admin.Handle("GET /admin/entries/{id}/registrants.csv", hd(h.RegistrantsCSV))
+	admin.Handle("POST /admin/entries/{id}/registrants/message", hd(h.Message))
+	admin.Handle("POST /admin/entries/{id}/registrants/{rid}/attendance", hd(h.Attendance))
+}
+
+// EditorLinks leads from an event's editor to its details and registrants.
+func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.EditorLink {
+	if e.Kind != content.Event || e.ID == 0 {
+		return nil
+	}
+	loc := h.langs.Localizer(h.langs.Default().Code)
+	base := "/admin/entries/" + strconv.FormatInt(e.ID, 10)
+	links := []content.EditorLink{{Label: loc.T("events.admin.details"), URL: base + "/event"}}
+	c, err := h.store.Counts(r.Context(), e.ID)
+	if err == nil {
+		links = append(links, content.EditorLink{Label: loc.T("events.admin.registrants"), URL: base + "/registrants", Count: c.Confirmed + c.Waitlisted})
+	}
+	return links
+}
+
+// private marks a page that must never be kept by the page cache or a
+// browser: manage and confirmation pages.
+func private(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+}
+
+// eventBySlug finds the visible event with this slug in lang.
+func (h *Handlers) eventBySlug(ctx context.Context, lang, slug string) (*event, content.Translation, error) {
+	e, err := h.content.BySlug(ctx, lang, slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, content.Translation{}, web.NotFound()
+	}
+	if err != nil {
+		return nil, content.Translation{}, err
+	}
+	t, _ := e.Translation(lang)
+	if e.Kind != content.Event || e.Event == nil || !t.Visible(h.store.Now()) {
+		return nil, t, web.NotFound()
+	}
+	d, err := h.store.Details(ctx, e.ID)
+	if err != nil {
+		return nil, t, err
+	}
+	return &event{Entry: e, Info: *e.Event, Details: d}, t, nil
+}
+
+// adminEvent loads the event of /admin/entries/{id}/… for a user who may
+// edit it.
+func (h *Handlers) adminEvent(r *http.Request) (*event, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, web.NotFound()
+	}
+	ev, err := h.store.load(r.Context(), id)
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrNoEvent) {
+		return nil, web.NotFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, _ := auth.UserFrom(r.Context())
+	if !content.CanEdit(u, ev.Entry) {
+		return nil, web.Forbidden()
+	}
+	return ev, nil
+}
+
+// languageName names a language in the reader's language, or by its
+// code when x/text does not know it.
+func languageName(code, in string) string {
+	tag, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	inTag, err := language.Parse(in)
+	if err != nil {
+		inTag = language.English
+	}
+	if n := display.Tags(inTag).Name(tag); n != "" {
+		return n
+	}
+	return code
+}
+
+// zoneCity is the place that names a zone: "Africa/Nairobi" → "Nairobi".
+func zoneCity(name string) string {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}

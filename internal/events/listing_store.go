@@ -1,0 +1,77 @@
+package events
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"peerpress/internal/content"
+)
+
+// Listed is an event as the listings and calendar feeds show it.
+type Listed struct {
+	EntryID   int64
+	Lang      string
+	Title     string
+	Slug      string
+	Summary   string
+	UpdatedAt time.Time
+	Info      content.EventInfo
+}
+
+// URL is the event's page.
+func (l Listed) URL() string { return content.URL(content.Event, l.Lang, l.Slug) }
+
+// Local is the start in the event's zone.
+func (l Listed) Local() time.Time { return l.Info.Local() }
+
+const listedCols = `SELECT e.id, t.lang, t.title, t.slug, t.summary, t.updated_at, ev.starts_at, ev.time_zone, ev.duration_minutes, ev.mode, ev.venue
+	FROM events ev JOIN entries e ON e.id = ev.entry_id JOIN translations t ON t.entry_id = e.id
+	WHERE e.kind = 'event' AND t.status <> 'draft' AND t.publish_at <= ? AND t.lang = ?`
+
+// listed runs listedCols with more conditions and the rest of the query
+// (order, limit); args are the placeholders' values in order.
+func (s *Store) listed(ctx context.Context, where, rest string, args ...any) ([]Listed, error) {
+	rows, err := s.db.QueryContext(ctx, listedCols+` AND `+where+` `+rest, args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Listed
+	for rows.Next() {
+		var l Listed
+		var updated, starts int64
+		if err := rows.Scan(&l.EntryID, &l.Lang, &l.Title, &l.Slug, &l.Summary, &updated, &starts, &l.Info.TimeZone, &l.Info.DurationMinutes,
+			&l.Info.Mode, &l.Info.Venue); err != nil {
+			return nil, fmt.Errorf("events: list: %w", err)
+		}
+		l.UpdatedAt, l.Info.StartsAt = time.Unix(updated, 0), time.Unix(starts, 0)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Upcoming lists the events visible in lang that have not ended, soonest
+// first.
+func (s *Store) Upcoming(ctx context.Context, lang string, limit int) ([]Listed, error) {
+	now := s.Now().Unix()
+	return s.listed(ctx, `ev.starts_at + ev.duration_minutes * 60 >= ?`, `ORDER BY ev.starts_at, e.id LIMIT ?`, now, lang, now, limit)
+}
+
+// Past lists the events visible in lang that have ended, latest first,
+// skipping offset; more reports whether others follow. A network holds
+// events by the hundred, not the million, so OFFSET is fine here.
+func (s *Store) Past(ctx context.Context, lang string, offset, limit int) (items []Listed, more bool, err error) {
+	now := s.Now().Unix()
+	items, err = s.listed(ctx, `ev.starts_at + ev.duration_minutes * 60 < ?`, `ORDER BY ev.starts_at DESC, e.id DESC LIMIT ? OFFSET ?`,
+		now, lang, now, limit+1, offset)
+	if len(items) > limit {
+		return items[:limit], true, err
+	}
+	return items, false, err
+}
+
+// Between lists the events visible in lang that start in [from, to).
+func (s *Store) Between(ctx context.Context, lang string, from, to time.Time) ([]Listed, error) {
+	return s.listed(ctx, `ev.starts_at >= ? AND ev.starts_at < ?`, `ORDER BY ev.starts_at, e.id LIMIT 500`, s.Now().Unix(), lang, from.Unix(), to.Unix())
+}

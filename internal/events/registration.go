@@ -1,0 +1,210 @@
+package events
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+// registerPage is the registration form on a page of its own: where the
+// form on the event's page sends, and where it comes back with mistakes.
+type registerPage struct {
+	web.Page
+	Event panelData
+	Sent  bool   // the confirmation link was mailed
+	Email string // to this address
+}
+
+// badLinkPage explains a link that does not work.
+type badLinkPage struct {
+	web.Page
+}
+
+// RegisterForm serves GET /{lang}/events/register/{slug}.
+func (h *Handlers) RegisterForm(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ev, t, err := h.eventBySlug(r.Context(), lang, r.PathValue("slug"))
+		if err != nil {
+			return err
+		}
+		v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
+		if err != nil {
+			return err
+		}
+		return h.renderRegister(w, r, lang, http.StatusOK, panelData{EventView: v, Form: formView{Values: map[string]string{}}})
+	}
+}
+
+func (h *Handlers) renderRegister(w http.ResponseWriter, r *http.Request, lang string, status int, data panelData) error {
+	p := h.rd.PublicPage(r, lang)
+	p.Title = p.L.T("events.register.title", "Title", data.Title)
+	p.NoIndex = true
+	p.Crumbs = []web.Crumb{{Name: p.L.T("nav.home"), URL: "/" + lang + "/"}, {Name: data.Title, URL: data.URL}, {Name: p.L.T("events.register.heading")}}
+	return h.rd.Render(w, status, h.tmpl["register"], registerPage{Page: p, Event: data})
+}
+
+// Register serves POST /{lang}/events/register/{slug}: it checks the form,
+// records a pending registration and mails the confirmation link. A
+// mistake brings the form back as it was sent, with the reason beside the
+// field; nothing is stored.
+func (h *Handlers) Register(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		private(w)
+		ev, t, err := h.eventBySlug(ctx, lang, r.PathValue("slug"))
+		if err != nil {
+			return err
+		}
+		if err := r.ParseForm(); err != nil {
+			return web.BadRequest("form.unreadable")
+		}
+		now := h.store.Now()
+		v, err := h.view(ctx, ev, t, lang, now)
+		if err != nil {
+			return err
+		}
+		l := h.langs.Localizer(lang)
+		form, name, email, answers := h.readForm(r, ev, l, true)
+		data := panelData{EventView: v, Form: form}
+		if v.State != "open" && v.State != "full" {
+			form.Errors["form"] = l.T("events.register.closed")
+			return h.renderRegister(w, r, lang, http.StatusConflict, data)
+		}
+		if len(form.Errors) > 0 {
+			return h.renderRegister(w, r, lang, http.StatusUnprocessableEntity, data)
+		}
+		err = h.store.Register(ctx, RegisterInput{EntryID: ev.Entry.ID, Lang: lang, Origin: web.Origin(h.rd.BaseURL, r),
+			Email: email, Name: name, Answers: answers})
+		if errors.Is(err, ErrClosed) {
+			form.Errors["form"] = l.T("events.register.closed")
+			return h.renderRegister(w, r, lang, http.StatusConflict, data)
+		}
+		if err != nil {
+			return err
+		}
+		p := h.rd.PublicPage(r, lang)
+		p.Title = p.L.T("events.register.check_mail")
+		p.NoIndex = true
+		return h.rd.Render(w, http.StatusOK, h.tmpl["register"], registerPage{Page: p, Event: data, Sent: true, Email: NormalizeEmail(email)})
+	}
+}
+
+// readForm reads and checks the registration form: name, email (when
+// withEmail), the custom questions and consent. The formView keeps what
+// was sent and a message per faulty field.
+func (h *Handlers) readForm(r *http.Request, ev *event, l *i18n.Localizer, withEmail bool) (formView, string, string, map[string]string) {
+	f := formView{Values: map[string]string{}, Errors: map[string]string{}}
+	get := func(k string) string {
+		v := strings.TrimSpace(r.PostForm.Get(k))
+		f.Values[k] = v
+		return v
+	}
+	name := get("name")
+	switch {
+	case name == "":
+		f.Errors["name"] = l.T("events.error.name_required")
+	case utf8.RuneCountInString(name) > maxName:
+		f.Errors["name"] = l.T("events.error.too_long", "Max", l.Number(maxName))
+	}
+	var email string
+	if withEmail {
+		email = get("email")
+		if addr, err := mail.ParseAddress(email); err != nil || addr.Name != "" || addr.Address != email || len(email) > maxEmail ||
+			!strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+			f.Errors["email"] = l.T("events.error.email_invalid")
+		}
+	}
+	answers := map[string]string{}
+	offered := make([]string, 0, len(ev.Details.Languages))
+	for _, il := range ev.Details.Languages {
+		offered = append(offered, il.Lang)
+	}
+	for i, q := range ev.Details.Questions {
+		key := "q" + itoa(i)
+		v := get(key)
+		switch {
+		case utf8.RuneCountInString(v) > maxAnswer:
+			f.Errors[key] = l.T("events.error.too_long", "Max", l.Number(maxAnswer))
+		case v == "":
+		case q.Type == QuestionChoice && !slices.Contains(q.Options, v),
+			q.Type == QuestionInterpretation && !slices.Contains(offered, v):
+			f.Errors[key] = l.T("events.error.choice_invalid")
+		case q.Type == QuestionCheckbox:
+			v = "yes"
+			f.Values[key] = v
+		}
+		if v != "" {
+			answers[itoa(i)] = v
+		}
+	}
+	if withEmail && ev.Details.Consent != "" && r.PostForm.Get("consent") == "" {
+		f.Errors["consent"] = l.T("events.error.consent_required")
+	}
+	if r.PostForm.Get("consent") != "" {
+		f.Values["consent"] = "yes"
+	}
+	return f, name, email, answers
+}
+
+func (h *Handlers) badLink(w http.ResponseWriter, r *http.Request, lang string) error {
+	p := h.rd.PublicPage(r, lang)
+	p.Title = p.L.T("events.link.bad_title")
+	p.NoIndex = true
+	return h.rd.Render(w, http.StatusNotFound, h.tmpl["badlink"], badLinkPage{Page: p})
+}
+
+// confirmPage asks the registrant to press a button: mail scanners that
+// follow links must not confirm on their own.
+type confirmPage struct {
+	web.Page
+	EventTitle string
+	Token      string
+}
+
+// ConfirmPage serves GET /{lang}/registration/confirm/{token}.
+func (h *Handlers) ConfirmPage(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		private(w)
+		reg, err := h.store.ByConfirmToken(r.Context(), r.PathValue("token"))
+		if errors.Is(err, ErrBadToken) {
+			return h.badLink(w, r, lang)
+		}
+		if err != nil {
+			return err
+		}
+		ev, err := h.store.load(r.Context(), reg.EntryID)
+		if err != nil {
+			return err
+		}
+		p := h.rd.PublicPage(r, lang)
+		p.Title = p.L.T("events.confirm.title")
+		p.NoIndex = true
+		return h.rd.Render(w, http.StatusOK, h.tmpl["confirm"], confirmPage{Page: p, EventTitle: ev.translation(lang).Title, Token: r.PathValue("token")})
+	}
+}
+
+// Confirm serves POST /{lang}/registration/confirm/{token} and leads to
+// the manage page.
+func (h *Handlers) Confirm(lang string) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		private(w)
+		reg, manage, err := h.store.Confirm(r.Context(), r.PathValue("token"))
+		if errors.Is(err, ErrBadToken) {
+			return h.badLink(w, r, lang)
+		}
+		if err != nil {
+			return err
+		}
+		if _, ok := h.langs.Get(reg.Lang); !ok {
+			reg.Lang = lang
+		}
+		http.Redirect(w, r, "/"+reg.Lang+"/registration/manage/"+manage+"?confirmed=1", http.StatusSeeOther)
+		return nil
+	}
+}

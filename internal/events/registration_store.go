@@ -1,0 +1,567 @@
+package events
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"peerpress/internal/db"
+)
+
+// newToken returns a random token for a link and the hash that is stored:
+// the database never holds a working link.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenHash(token)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// validToken reports whether s could be a token newToken made, so that
+// junk never reaches the database.
+func validToken(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && len(b) == 32
+}
+
+// NormalizeEmail is the form of an address whose keyed hash finds
+// duplicates: trimmed and lower-cased.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// RegisterInput is what the registration form sends.
+type RegisterInput struct {
+	EntryID int64
+	Lang    string
+	Origin  string // scheme://host of the site, for the links in mail
+	Email   string
+	Name    string
+	Answers map[string]string
+
+	retried bool
+}
+
+// update is a change a registrant asked for by registering again: applied
+// once they follow the link mailed to the address.
+type update struct {
+	Name    string
+	Answers map[string]string
+	Lang    string
+}
+
+// Register records a pending registration and mails the link that confirms
+// it. Registering again with the same address updates the registration,
+// never duplicates it; the change to a confirmed registration waits for
+// the link, so nobody can change another person's registration.
+func (s *Store) Register(ctx context.Context, in RegisterInput) error {
+	ev, err := s.load(ctx, in.EntryID)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	if !ev.accepting(now) {
+		return ErrClosed
+	}
+	email := NormalizeEmail(in.Email)
+	hash := s.box.Hash(email, hashEmail)
+	token, tokHash := newToken()
+	answers, _ := json.Marshal(in.Answers)
+	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+		var id, expires int64
+		var status, confirmHash string
+		err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_hash, confirm_expires FROM registrations WHERE entry_id = ? AND email_hash = ?`,
+			in.EntryID, hash).Scan(&id, &status, &confirmHash, &expires)
+		// A link mailed minutes ago still works: keep it rather than mail
+		// the address again, so that the form cannot flood an inbox.
+		send := errors.Is(err, sql.ErrNoRows) || confirmHash == "" || expires-int64(confirmValidity/time.Second) <= now.Add(-resendAfter).Unix()
+		if !send {
+			tokHash = confirmHash
+		} else {
+			expires = now.Add(confirmValidity).Unix()
+		}
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = tx.ExecContext(ctx, `INSERT INTO registrations (entry_id, email_hash, email, name, answers, lang, origin, status,
+				confirm_hash, confirm_expires, created_at, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+				in.EntryID, hash, s.box.SealString(email, sealEmail), s.box.SealString(in.Name, sealName), s.box.SealString(string(answers), sealAnswers),
+				in.Lang, in.Origin, tokHash, expires, now.Unix(), now.Unix())
+		case err != nil:
+		case status == Pending || status == Cancelled:
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ?, origin = ?, status = 'pending',
+				pending_update = '', confirm_hash = ?, confirm_expires = ?, status_at = ? WHERE id = ?`,
+				s.box.SealString(in.Name, sealName), s.box.SealString(string(answers), sealAnswers), in.Lang, in.Origin,
+				tokHash, expires, now.Unix(), id)
+		default:
+			up, _ := json.Marshal(update{Name: in.Name, Answers: in.Answers, Lang: in.Lang})
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = ?, origin = ?, confirm_hash = ?, confirm_expires = ? WHERE id = ?`,
+				s.box.SealString(string(up), sealUpdate), in.Origin, tokHash, expires, id)
+		}
+		if err != nil {
+			return fmt.Errorf("events: register: %w", err)
+		}
+		if !send {
+			return nil
+		}
+		reg := Registration{EntryID: in.EntryID, Email: email, Name: in.Name, Lang: in.Lang, Origin: in.Origin, Status: Pending}
+		return s.mailer.Send(ctx, tx, s.confirmMail(ev, reg, token))
+	})
+	if db.IsUniqueViolation(err) && !in.retried {
+		// The same address registered at the same moment from elsewhere:
+		// this attempt now finds that row and updates it.
+		in.retried = true
+		return s.Register(ctx, in)
+	}
+	if err == nil {
+		s.queue.Wake()
+	}
+	return err
+}
+
+const regCols = `id, entry_id, email, name, answers, lang, origin, status, attended, created_at, status_at`
+
+func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registration, error) {
+	var r Registration
+	var email, name, answers string
+	var created, statusAt int64
+	if err := row.Scan(&r.ID, &r.EntryID, &email, &name, &answers, &r.Lang, &r.Origin, &r.Status, &r.Attended, &created, &statusAt); err != nil {
+		return r, err
+	}
+	var err error
+	if r.Email, err = s.box.OpenString(email, sealEmail); err != nil {
+		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
+	}
+	if r.Name, err = s.box.OpenString(name, sealName); err != nil {
+		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
+	}
+	raw, err := s.box.OpenString(answers, sealAnswers)
+	if err != nil {
+		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(raw), &r.Answers); err != nil {
+		return r, fmt.Errorf("events: registration %d answers: %w", r.ID, err)
+	}
+	r.CreatedAt, r.StatusAt = time.Unix(created, 0), time.Unix(statusAt, 0)
+	return r, nil
+}
+
+// ByConfirmToken finds the registration a confirmation link is for, while
+// the link works.
+func (s *Store) ByConfirmToken(ctx context.Context, token string) (Registration, error) {
+	if !validToken(token) {
+		return Registration{}, ErrBadToken
+	}
+	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE confirm_hash = ? AND confirm_expires > ?`,
+		tokenHash(token), s.Now().Unix()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrBadToken
+	}
+	return r, err
+}
+
+// ByManageToken finds the registration a manage link is for.
+func (s *Store) ByManageToken(ctx context.Context, token string) (Registration, error) {
+	if !validToken(token) {
+		return Registration{}, ErrBadToken
+	}
+	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE manage_hash = ?`, tokenHash(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrBadToken
+	}
+	return r, err
+}
+
+// Confirm follows a confirmation link: a pending registration takes a
+// place, or joins the waiting list when the event is full; a change asked
+// for by registering again is applied. The registrant is mailed a new
+// manage link, returned too so the page can lead there.
+func (s *Store) Confirm(ctx context.Context, token string) (Registration, string, error) {
+	reg, err := s.ByConfirmToken(ctx, token)
+	if err != nil {
+		return reg, "", err
+	}
+	ev, err := s.load(ctx, reg.EntryID)
+	if err != nil {
+		return reg, "", err
+	}
+	manage, manageHash := newToken()
+	now := s.Now()
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := lockEvent(ctx, tx, reg.EntryID); err != nil {
+			return err
+		}
+		var status, pendingUpdate string
+		err := tx.QueryRowContext(ctx, `SELECT status, pending_update FROM registrations WHERE id = ? AND confirm_hash = ?`, reg.ID, tokenHash(token)).
+			Scan(&status, &pendingUpdate)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrBadToken // confirmed a moment ago by another request
+		}
+		if err != nil {
+			return fmt.Errorf("events: confirm: %w", err)
+		}
+		if status == Pending {
+			c, err := s.counts(ctx, tx, reg.EntryID)
+			if err != nil {
+				return err
+			}
+			reg.Status = Registered
+			if full(ev.Details, c) {
+				reg.Status = Waitlisted
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET status = ?, status_at = ?, confirm_hash = '', confirm_expires = 0, manage_hash = ? WHERE id = ?`,
+				reg.Status, now.Unix(), manageHash, reg.ID)
+			if err != nil {
+				return fmt.Errorf("events: confirm: %w", err)
+			}
+		} else {
+			if pendingUpdate != "" {
+				raw, err := s.box.OpenString(pendingUpdate, sealUpdate)
+				if err != nil {
+					return fmt.Errorf("events: confirm update: %w", err)
+				}
+				var up update
+				if err := json.Unmarshal([]byte(raw), &up); err != nil {
+					return fmt.Errorf("events: confirm update: %w", err)
+				}
+				answers, _ := json.Marshal(up.Answers)
+				reg.Name, reg.Answers, reg.Lang = up.Name, up.Answers, up.Lang
+				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ? WHERE id = ?`,
+					s.box.SealString(up.Name, sealName), s.box.SealString(string(answers), sealAnswers), up.Lang, reg.ID); err != nil {
+					return fmt.Errorf("events: confirm update: %w", err)
+				}
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = '', confirm_hash = '', confirm_expires = 0, manage_hash = ? WHERE id = ?`,
+				manageHash, reg.ID)
+			if err != nil {
+				return fmt.Errorf("events: confirm: %w", err)
+			}
+		}
+		return s.mailer.Send(ctx, tx, s.placeMail(ev, reg, manage))
+	})
+	if err != nil {
+		return reg, "", err
+	}
+	s.queue.Wake()
+	return reg, manage, nil
+}
+
+// lockEvent serialises the changes to an event's places: an update of
+// its details row takes the row's lock on PostgreSQL, and SQLite has a
+// single writer anyway.
+func lockEvent(ctx context.Context, tx *db.Tx, entryID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO event_details (entry_id) VALUES (?) ON CONFLICT (entry_id) DO UPDATE SET capacity = event_details.capacity`, entryID)
+	if err != nil {
+		return fmt.Errorf("events: lock event %d: %w", entryID, err)
+	}
+	return nil
+}
+
+// UpdateAnswers changes a registration's name and answers through its
+// manage link.
+func (s *Store) UpdateAnswers(ctx context.Context, token, name string, answers map[string]string) error {
+	reg, err := s.ByManageToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(answers)
+	_, err = s.db.ExecQuiet(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
+		s.box.SealString(name, sealName), s.box.SealString(string(raw), sealAnswers), reg.ID)
+	if err != nil {
+		return fmt.Errorf("events: update answers: %w", err)
+	}
+	return nil
+}
+
+// Cancel gives up a registration through its manage link. A place it
+// frees goes to the first person on the waiting list, who is told.
+func (s *Store) Cancel(ctx context.Context, token string) error {
+	reg, err := s.ByManageToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	if reg.Status == Cancelled {
+		return nil
+	}
+	ev, err := s.load(ctx, reg.EntryID)
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := lockEvent(ctx, tx, reg.EntryID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'cancelled', status_at = ?, pending_update = '', confirm_hash = '' WHERE id = ?`,
+			s.Now().Unix(), reg.ID); err != nil {
+			return fmt.Errorf("events: cancel: %w", err)
+		}
+		reg.Status = Cancelled
+		if err := s.mailer.Send(ctx, tx, s.cancelMail(ev, reg)); err != nil {
+			return err
+		}
+		_, err := s.promote(ctx, tx, ev)
+		return err
+	})
+	if err == nil {
+		s.queue.Wake()
+	}
+	return err
+}
+
+// promote gives free places to the waiting list, first come first served,
+// and mails each person promoted their place and a new manage link. It
+// runs inside the transaction that freed the places.
+func (s *Store) promote(ctx context.Context, tx *db.Tx, ev *event) (int, error) {
+	if !ev.Info.StartsAt.After(s.Now()) {
+		return 0, nil // nobody is moved in once the event started
+	}
+	n := 0
+	for {
+		c, err := s.counts(ctx, tx, ev.Entry.ID)
+		if err != nil {
+			return n, err
+		}
+		if c.Waitlisted == 0 || full(ev.Details, c) {
+			return n, nil
+		}
+		reg, err := s.scanRegistration(tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE entry_id = ? AND status = 'waitlisted'
+			ORDER BY status_at, id LIMIT 1`, ev.Entry.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return n, nil // the waiting list is among the kept counts only
+		}
+		if err != nil {
+			return n, err
+		}
+		manage, manageHash := newToken()
+		if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', status_at = ?, manage_hash = ? WHERE id = ?`,
+			s.Now().Unix(), manageHash, reg.ID); err != nil {
+			return n, fmt.Errorf("events: promote: %w", err)
+		}
+		reg.Status = Registered
+		if err := s.mailer.Send(ctx, tx, s.promotedMail(ev, reg, manage)); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
+
+// Registrants lists an event's registrations, oldest first, opened.
+func (s *Store) Registrants(ctx context.Context, entryID int64) ([]Registration, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+regCols+` FROM registrations WHERE entry_id = ? ORDER BY created_at, id`, entryID)
+	if err != nil {
+		return nil, fmt.Errorf("events: registrants: %w", err)
+	}
+	defer rows.Close()
+	var out []Registration
+	for rows.Next() {
+		r, err := s.scanRegistration(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SetAttended marks whether a registrant came.
+func (s *Store) SetAttended(ctx context.Context, entryID, regID int64, attended bool) error {
+	res, err := s.db.ExecQuiet(ctx, `UPDATE registrations SET attended = ? WHERE id = ? AND entry_id = ?`, attended, regID, entryID)
+	if err != nil {
+		return fmt.Errorf("events: attendance: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MessageConfirmed mails a message from the organisers to every confirmed
+// registrant, with the join link; it returns how many it queued.
+func (s *Store) MessageConfirmed(ctx context.Context, entryID int64, subject, text string) (int, error) {
+	ev, err := s.load(ctx, entryID)
+	if err != nil {
+		return 0, err
+	}
+	regs, err := s.Registrants(ctx, entryID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+		for _, r := range regs {
+			if r.Status != Registered {
+				continue
+			}
+			if err := s.mailer.Send(ctx, tx, s.organiserMail(ev, r, subject, text)); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.queue.Wake()
+	return n, nil
+}
+
+// maxReminder bounds the reminders an editor may set: a week.
+const maxReminder = 7 * 24 * 60
+
+// SendDueReminders mails the reminders whose time has come to confirmed
+// registrants. It looks at the event as it is now, so a moved event gets
+// reminders for its new time and a cancelled registration none; each
+// reminder is recorded with the mail in one transaction, so it goes once.
+// It returns how many it queued.
+func (s *Store) SendDueReminders(ctx context.Context) (int, error) {
+	now := s.Now()
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.entry_id, ev.starts_at FROM registrations r JOIN events ev ON ev.entry_id = r.entry_id
+		WHERE r.status = 'confirmed' AND ev.starts_at > ? AND ev.starts_at <= ? ORDER BY ev.starts_at, r.id`,
+		now.Unix(), now.Unix()+maxReminder*60)
+	if err != nil {
+		return 0, fmt.Errorf("events: reminders: %w", err)
+	}
+	type due struct{ reg, entry, starts int64 }
+	var candidates []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.reg, &d.entry, &d.starts); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		candidates = append(candidates, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	loaded := map[int64]*event{}
+	sent := 0
+	for _, c := range candidates {
+		ev, ok := loaded[c.entry]
+		if !ok {
+			if ev, err = s.load(ctx, c.entry); err != nil {
+				return sent, err
+			}
+			loaded[c.entry] = ev
+		}
+		// The smallest offset whose time has come is the reminder due; one
+		// already sent at that offset or a smaller one makes it needless.
+		offset := 0
+		for _, m := range ev.Details.ReminderMinutes {
+			if c.starts-int64(m)*60 <= now.Unix() {
+				offset = m // largest first, so this ends at the smallest due
+			}
+		}
+		if offset == 0 {
+			continue
+		}
+		err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM registration_reminders WHERE registration_id = ? AND starts_at = ? AND offset_minutes <= ?`,
+				c.reg, c.starts, offset).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return errSkip
+			}
+			reg, err := s.scanRegistration(tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE id = ? AND status = 'confirmed'`, c.reg))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO registration_reminders (registration_id, starts_at, offset_minutes, sent_at) VALUES (?, ?, ?, ?)`,
+				c.reg, c.starts, offset, now.Unix()); err != nil {
+				return err
+			}
+			return s.mailer.Send(ctx, tx, s.reminderMail(ev, reg, now))
+		})
+		switch {
+		case errors.Is(err, errSkip), errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return sent, fmt.Errorf("events: reminder for %d: %w", c.reg, err)
+		default:
+			sent++
+		}
+	}
+	if sent > 0 {
+		s.queue.Wake()
+	}
+	return sent, nil
+}
+
+var errSkip = errors.New("skip")
+
+// DefaultRetentionDays is how long after an event its registrants'
+// personal data is kept when the settings say nothing else.
+const DefaultRetentionDays = 30
+
+// Purge deletes the registrations of events that ended more than days
+// ago, keeping only their counts. It returns how many it deleted.
+func (s *Store) Purge(ctx context.Context, days int) (int, error) {
+	if days <= 0 {
+		days = DefaultRetentionDays
+	}
+	cutoff := s.Now().Add(-time.Duration(days) * 24 * time.Hour).Unix()
+	ids, err := queryInt64s(ctx, s.db, `SELECT DISTINCT r.entry_id FROM registrations r JOIN events ev ON ev.entry_id = r.entry_id
+		WHERE ev.starts_at + ev.duration_minutes * 60 < ?`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("events: purge: %w", err)
+	}
+	total := 0
+	for _, id := range ids {
+		err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+			var c Counts
+			var rows int
+			if err := tx.QueryRowContext(ctx, `SELECT
+				COALESCE(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN attended THEN 1 ELSE 0 END), 0), COUNT(*) FROM registrations WHERE entry_id = ?`, id).
+				Scan(&c.Confirmed, &c.Waitlisted, &c.Attended, &rows); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO event_details (entry_id, purged_at, kept_confirmed, kept_waitlisted, kept_attended)
+				VALUES (?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET purged_at = excluded.purged_at,
+				kept_confirmed = event_details.kept_confirmed + excluded.kept_confirmed,
+				kept_waitlisted = event_details.kept_waitlisted + excluded.kept_waitlisted,
+				kept_attended = event_details.kept_attended + excluded.kept_attended`,
+				id, s.Now().Unix(), c.Confirmed, c.Waitlisted, c.Attended); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM registrations WHERE entry_id = ?`, id)
+			total += rows
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("events: purge %d: %w", id, err)
+		}
+	}
+	return total, nil
+}
+
+func queryInt64s(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,186 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"peerpress/internal/content"
+	"peerpress/internal/i18n"
+)
+
+// EventView is what the public pages show of an event.
+type EventView struct {
+	L          *i18n.Localizer
+	Lang       string
+	Title      string
+	URL        string
+	Start      time.Time // for <time datetime>, in UTC
+	StartText  string    // in the event's zone, with its abbreviation
+	EndText    string
+	ZoneID     string
+	UTCText    string
+	References []zoneTime
+	Minutes    int
+	Mode       string
+	Venue      string
+	Languages  []languageView
+	Speakers   []Speaker
+	Agenda     []agendaView
+	Recording  string // once the event has happened
+	Ended      bool
+	// State is the registration's: "" (no registration), open, full
+	// (the waiting list is open), closed or ended.
+	State       string
+	ClosesText  string
+	Questions   []questionView
+	Consent     string
+	RegisterURL string
+	CalendarURL string
+}
+
+type zoneTime struct {
+	City string
+	Text string
+}
+
+type languageView struct {
+	Name      string
+	Confirmed bool
+}
+
+type agendaView struct {
+	Time  string
+	Title string
+}
+
+type questionView struct {
+	Name    string // the form field: q0, q1…
+	Type    string
+	Label   string
+	Options []optionView
+}
+
+type optionView struct {
+	Value string
+	Label string
+}
+
+// view builds the public view of ev in lang at now.
+func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, lang string, now time.Time) (EventView, error) {
+	l := h.langs.Localizer(lang)
+	zone := ev.zone()
+	start := ev.Info.StartsAt
+	end := ev.ends()
+	// Links go to the translation shown, which is the source's when the
+	// event has none in lang (a manage page in another language).
+	v := EventView{L: l, Lang: lang, Title: t.Title, URL: content.URL(content.Event, t.Lang, t.Slug), Start: start.UTC(),
+		StartText: l.DateTime(start.In(zone)), ZoneID: ev.Info.TimeZone, UTCText: l.DateTime(start.UTC()),
+		Minutes: ev.Info.DurationMinutes, Mode: ev.Info.Mode, Venue: ev.Info.Venue, Speakers: ev.Details.Speakers,
+		Ended: !end.After(now), RegisterURL: "/" + t.Lang + "/events/register/" + t.Slug,
+		CalendarURL: "/" + t.Lang + "/events/calendar/" + t.Slug + ".ics", Consent: ev.Details.Consent}
+	sy, sm, sd := start.In(zone).Date()
+	ey, em, ed := end.In(zone).Date()
+	if sy == ey && sm == em && sd == ed {
+		v.EndText = l.Time(end.In(zone))
+	} else {
+		v.EndText = l.DateTime(end.In(zone))
+	}
+	for _, z := range h.zones {
+		if z.String() == ev.Info.TimeZone {
+			continue
+		}
+		v.References = append(v.References, zoneTime{City: zoneCity(z.String()), Text: l.DateTime(start.In(z))})
+	}
+	for _, il := range ev.Details.Languages {
+		v.Languages = append(v.Languages, languageView{Name: languageName(il.Lang, lang), Confirmed: il.Status == Confirmed})
+	}
+	for _, a := range ev.Details.Agenda {
+		at := a.Clock
+		if at == "" {
+			at = l.Time(start.In(zone).Add(time.Duration(a.Offset) * time.Minute))
+		} else if c, err := time.Parse("15:04", a.Clock); err == nil {
+			at = l.Time(c)
+		}
+		v.Agenda = append(v.Agenda, agendaView{Time: at, Title: a.Title})
+	}
+	if v.Ended {
+		v.Recording = ev.Details.RecordingURL
+	}
+	for i, q := range ev.Details.Questions {
+		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: q.Label}
+		switch q.Type {
+		case QuestionChoice:
+			for _, o := range q.Options {
+				qv.Options = append(qv.Options, optionView{Value: o, Label: o})
+			}
+		case QuestionInterpretation:
+			for _, il := range ev.Details.Languages {
+				qv.Options = append(qv.Options, optionView{Value: il.Lang, Label: languageName(il.Lang, lang)})
+			}
+		}
+		v.Questions = append(v.Questions, qv)
+	}
+	if ev.Details.Open || !ev.Details.ClosesAt.IsZero() || v.Ended {
+		c, err := h.store.Counts(ctx, ev.Entry.ID)
+		if err != nil {
+			return v, err
+		}
+		switch {
+		case v.Ended:
+			v.State = "ended"
+		case !ev.accepting(now): // closing time passed, or under way
+			v.State = "closed"
+		case full(ev.Details, c):
+			v.State = "full"
+		default:
+			v.State = "open"
+		}
+		v.ClosesText = l.DateTime(ev.closes().In(zone))
+	}
+	return v, nil
+}
+
+// formView is a registration form's values and errors, kept when the form
+// comes back with a mistake.
+type formView struct {
+	Values map[string]string
+	Errors map[string]string // field → translated message
+}
+
+// panelData is the data of the panel on an event's page.
+type panelData struct {
+	EventView
+	Form formView
+}
+
+// EntryPanel renders an event's part of its page: times, interpretation,
+// speakers, agenda, recording and the registration form. It never shows
+// the join link.
+func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	if e.Kind != content.Event || e.Event == nil {
+		return "", nil
+	}
+	t, ok := e.Translation(lang)
+	if !ok {
+		return "", nil
+	}
+	d, err := h.store.Details(r.Context(), e.ID)
+	if err != nil {
+		return "", err
+	}
+	ev := &event{Entry: e, Info: *e.Event, Details: d}
+	v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := h.tmpl["panel"].Execute(&buf, panelData{EventView: v, Form: formView{Values: map[string]string{}}}); err != nil {
+		return "", fmt.Errorf("events: panel: %w", err)
+	}
+	return template.HTML(buf.String()), nil
+}
