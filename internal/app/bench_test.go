@@ -76,3 +76,16 @@ func BenchmarkCacheHit(b *testing.B) {
 	h, _ := benchSite(b, true)
 	benchGet(b, h, "/en/articles/page/300")
 }
+
+// Search over the generated site, rendered (search pages are never
+// cached): a common word matches most entries, so ranking is capped; two
+// words in the title of fewer.
+func BenchmarkSearchCommon(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/search?q=naloxone")
+}
+
+func BenchmarkSearchTwoWords(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/search?q=stigma+police&lang=en")
+}

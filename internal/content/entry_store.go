@@ -214,6 +214,11 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 	}
 	t.Title, t.Slug, t.Summary, t.Body, t.Status, t.PublishAt = in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt
 	t.SourceRevision, t.UpdatedAt = sourceRev, now
+	if s.Indexer != nil {
+		if err := s.Indexer.IndexTranslation(ctx, tx, t); err != nil {
+			return Translation{}, err
+		}
+	}
 	return t, nil
 }
 

@@ -17,6 +17,17 @@ type Store struct {
 	db     *db.DB
 	now    func() time.Time
 	bounds pageBounds
+	// Indexer, when set, re-indexes every translation saved, inside the
+	// save's transaction.
+	Indexer Indexer
+}
+
+// Indexer keeps a search index in step with translations' text (the search
+// package provides it). A deleted translation leaves the index through the
+// database's foreign keys; status, publish time, kind and section are read
+// live when searching, so only saves need it.
+type Indexer interface {
+	IndexTranslation(ctx context.Context, tx *db.Tx, t Translation) error
 }
 
 // NewStore returns a store over d.

@@ -41,7 +41,10 @@ func tableColumns(t *testing.T, d *db.DB) map[string][]string {
 	if d.Engine == db.Postgres {
 		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`
 	} else {
-		q = `SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
+		// Ordinary tables only: a full-text index (FTS5) is a virtual table
+		// with shadow tables of its own, SQLite's counterpart of a GIN index.
+		q = `SELECT l.name, p.name FROM pragma_table_list l JOIN pragma_table_info(l.name) p
+			WHERE l.schema = 'main' AND l.type = 'table' AND l.name NOT LIKE 'sqlite_%'`
 	}
 	rows, err := d.QueryContext(ctx, q)
 	if err != nil {

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/search"
 )
 
 // Generate adds n synthetic entries, each translated into every one of
@@ -70,12 +72,13 @@ func Generate(ctx context.Context, d *db.DB, n int, langs []string, progress io.
 			return err
 		}
 	}
-	return nil
+	return search.Optimize(ctx, d)
 }
 
 // genBatch holds the rows of one batch, table by table.
 type genBatch struct {
 	entries, translations, events, entryTags [][]any
+	docs                                     []search.Doc // indexed in the same transaction
 }
 
 func newBatch(langs int) *genBatch {
@@ -125,6 +128,9 @@ func (g *genBatch) add(rng *rand.Rand, id int64, translationID *int64, langs []s
 		}
 		g.translations = append(g.translations, []any{*translationID, id, lang, title, strings.ToLower(title), slug, summary, body.String(),
 			"published", published, 1, 1, published, published})
+		sectionID, _ := section.(int64)
+		g.docs = append(g.docs, search.Doc{TranslationID: *translationID, Lang: lang, Kind: content.Kind(kind), SectionID: sectionID,
+			Status: content.Published, PublishAt: published, Title: title, Summary: summary, Body: body.String()})
 	}
 	if kind == "event" {
 		g.events = append(g.events, []any{id, published + 14*24*3600, "Europe/London", 90, "online", ""})
@@ -163,7 +169,7 @@ func (g *genBatch) write(ctx context.Context, tx *db.Tx) error {
 			return err
 		}
 	}
-	return nil
+	return search.Add(ctx, tx, g.docs)
 }
 
 func sentence(rng *rand.Rand, words []string, n int) string {

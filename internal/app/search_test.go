@@ -1,0 +1,115 @@
+package app_test
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+)
+
+// A reader searches from any page, in any language, and gets ranked,
+// highlighted results with filters and pages; search pages stay out of
+// the page cache.
+func TestSearchPage(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		c.get("/en/").must(t, http.StatusOK, `action="/en/search"`, `id="site-search-q"`)
+		c.get("/ru/").must(t, http.StatusOK, `action="/ru/search"`)
+
+		r := c.get("/en/search?q=naloxone")
+		r.must(t, http.StatusOK, `<mark>naloxone</mark>`, `href="/en/events/webinar-naloxone-in-the-hands-of-peers"`, `value="naloxone"`, `name="robots" content="noindex"`)
+		if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "private") {
+			t.Errorf("Cache-Control %q: search pages must stay out of the page cache", cc)
+		}
+		// Compressed, though never cached.
+		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/en/search?q=naloxone", nil)
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		gz := c.do(req)
+		if gz.header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Content-Encoding %q", gz.header.Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(strings.NewReader(gz.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if plain, _ := io.ReadAll(zr); !strings.Contains(string(plain), "<mark>naloxone</mark>") {
+			t.Errorf("gzipped search page lacks its results")
+		}
+		// The Russian translation is found by an inflected form, from the
+		// English page too.
+		c.get("/en/search?q="+url.QueryEscape("налоксона")).must(t, http.StatusOK, `href="/ru/events/`, `<mark>`)
+		// Filters narrow; the chosen ones stay selected.
+		c.get("/en/search?q=naloxone&kind=article&lang=en").must(t, http.StatusOK, `<option value="article" selected>`)
+		fr := c.get("/en/search?q=naloxone&kind=event&lang=fr")
+		fr.must(t, http.StatusOK, `href="/fr/events/`)
+		fr.mustNot(t, `href="/en/events/`, `href="/ru/events/`)
+		c.get("/en/search?q=naloxone&kind=article&lang=en").mustNot(t, `href="/en/events/`)
+		// An empty query gets the form and a hint, not an error.
+		c.get("/en/search").must(t, http.StatusOK, "Type one or more words")
+		c.get("/en/search?q=%20%20").must(t, http.StatusOK, "Type one or more words")
+		c.get("/en/search?q="+url.QueryEscape("«» — !!")).must(t, http.StatusOK, "no words to look for")
+		c.get("/en/search?q=zzyzxq").must(t, http.StatusOK, "Nothing found", "0 results")
+	})
+}
+
+// Bad values get the form back with a message at the field, never a 500.
+func TestSearchBadInput(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		c := newSite(t, d).client()
+		cases := []struct{ query, want string }{
+			{"q=" + strings.Repeat("a", 201), "at most 200 characters"},
+			{"q=" + strings.Repeat("a+", 13), "at most 12 words"},
+			{"q=naloxone&kind=bogus", "Choose a kind"},
+			{"q=naloxone&section=nowhere", "no such section"},
+			{"q=naloxone&lang=xx", "not published in that language"},
+			{"q=naloxone&year=abc", "four digits"},
+			{"q=naloxone&year=99999999999999999999", "four digits"},
+			{"q=naloxone&page=0", "page number is not valid"},
+			{"q=naloxone&page=-3", "page number is not valid"},
+			{"q=naloxone&page=x", "page number is not valid"},
+			{"q=naloxone&page=100000", "page number is not valid"},
+		}
+		for _, tc := range cases {
+			r := c.get("/en/search?" + tc.query)
+			r.must(t, http.StatusBadRequest, tc.want, `id="search-q"`)
+			if !strings.Contains(tc.query, "page=") && !strings.Contains(r.body, `aria-invalid="true"`) {
+				t.Errorf("%s: the field in error is not marked", tc.query)
+			}
+		}
+		c.get("/en/search?q=naloxone&year=abc").must(t, http.StatusBadRequest, `value="naloxone"`, `value="abc"`)
+		// A page past the last is not found; a malformed query string is
+		// read as far as it goes.
+		c.get("/en/search?q=naloxone&page=20").must(t, http.StatusNotFound)
+		c.get("/en/search?q=%zz&kind=%").must(t, http.StatusOK, "Type one or more words")
+	})
+}
+
+// An editor's save shows in the results at once (the store is wired to
+// the index).
+func TestSearchFollowsEdits(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		ctx := context.Background()
+		e, err := s.app.Content.BySlug(ctx, "en", "webinar-naloxone-in-the-hands-of-peers")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.app.Content.SaveTranslation(ctx, e.ID, content.TranslationInput{Lang: "en", Title: "Webinar: overdose response by peers",
+			Slug: "webinar-naloxone-in-the-hands-of-peers", Body: "Peers answer questions about the kits.", Status: content.Published,
+			PublishAt: time.Now().Add(-time.Hour)}, 0); err != nil {
+			t.Fatal(err)
+		}
+		c.get("/en/search?q=overdose+response&lang=en").must(t, http.StatusOK, `<mark>overdose</mark> <mark>response</mark>`)
+		c.get("/en/search?q=naloxone&lang=en&kind=event").mustNot(t, "webinar-naloxone-in-the-hands-of-peers")
+	})
+}

@@ -1,0 +1,200 @@
+// Package search finds entries in every enabled language: words are
+// stemmed per language (Snowball for en, ru, fr, es), accents folded where
+// readers leave them out, results ranked with title matches first and
+// shown with highlighted snippets, filtered by kind, section, language and
+// year, in numbered pages. The same rows and the same order come back on
+// SQLite and PostgreSQL, because the text is analysed and the results
+// ranked here in Go; each engine's full-text index only finds the rows
+// holding all the terms.
+package search
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+)
+
+// Index keeps the search terms of translations. It is the content store's
+// Indexer: every save of a translation re-indexes it in the same
+// transaction.
+type Index struct{}
+
+// Doc is one translation's text and what search filters it by, as
+// indexed.
+type Doc struct {
+	TranslationID int64
+	Lang          string
+	Kind          content.Kind
+	SectionID     int64
+	Status        content.Status
+	PublishAt     int64 // Unix seconds
+	Title         string
+	Summary       string
+	Body          string // Markdown
+}
+
+// facets are a translation's filter values as index words. Kind and year
+// together have a word of their own: "articles of 2020" is then one short
+// list for the index to read, not the long list of every article crossed
+// with the year's.
+func facets(kind content.Kind, sectionID, publishAt int64) string {
+	year := time.Unix(publishAt, 0).UTC().Year()
+	return fmt.Sprintf("k_%s s_%d y_%d ky_%s_%d", kind, sectionID, year, kind, year)
+}
+
+// row is a Doc analysed into the columns of search_docs.
+func (d Doc) row() []any {
+	f := facets(d.Kind, d.SectionID, d.PublishAt)
+	title := termString(d.Lang, d.Title)
+	summary := termString(d.Lang, d.Summary)
+	all := termString(d.Lang, d.Title, d.Summary, plainText(d.Body))
+	return []any{d.TranslationID, d.Lang, d.Status, d.PublishAt, f, title + " " + f, summary, all + " " + f}
+}
+
+// IndexTranslation indexes a translation as saved, inside the save's
+// transaction; it implements content.Indexer. The entry's kind and section
+// may have changed with it, so its other translations' filters are
+// brought up to date too.
+func (Index) IndexTranslation(ctx context.Context, tx *db.Tx, t content.Translation) error {
+	var kind content.Kind
+	var section int64
+	if err := tx.QueryRowContext(ctx, `SELECT kind, COALESCE(section_id, 0) FROM entries WHERE id = ?`, t.EntryID).Scan(&kind, &section); err != nil {
+		return fmt.Errorf("search: index: %w", err)
+	}
+	doc := Doc{TranslationID: t.ID, Lang: t.Lang, Kind: kind, SectionID: section, Status: t.Status, PublishAt: t.PublishAt.Unix(),
+		Title: t.Title, Summary: t.Summary, Body: t.Body}
+	if err := Add(ctx, tx, []Doc{doc}); err != nil {
+		return err
+	}
+	// The other translations, where their filters changed: indexed anew.
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.lang, t.status, t.publish_at, t.title, t.summary, t.body, d.facets
+		FROM translations t JOIN search_docs d ON d.translation_id = t.id WHERE t.entry_id = ? AND t.id <> ?`, t.EntryID, t.ID)
+	if err != nil {
+		return fmt.Errorf("search: index: %w", err)
+	}
+	var stale []Doc
+	for rows.Next() {
+		doc := Doc{Kind: kind, SectionID: section}
+		var old string
+		if err := rows.Scan(&doc.TranslationID, &doc.Lang, &doc.Status, &doc.PublishAt, &doc.Title, &doc.Summary, &doc.Body, &old); err != nil {
+			rows.Close()
+			return fmt.Errorf("search: index: %w", err)
+		}
+		if facets(kind, section, doc.PublishAt) != old {
+			stale = append(stale, doc)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("search: index: %w", err)
+	}
+	return Add(ctx, tx, stale)
+}
+
+// Add indexes docs, replacing what was indexed for them before, with
+// multi-row statements (the demo generator indexes thousands at a time).
+func Add(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	const perStatement = 100
+	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
+	if tx.Engine() == db.Postgres {
+		row = "(?, ?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector), CAST(? AS tsvector))"
+	}
+	for len(docs) > 0 {
+		n := min(perStatement, len(docs))
+		args := make([]any, 0, n*8)
+		for _, d := range docs[:n] {
+			args = append(args, d.row()...)
+		}
+		values := strings.Repeat(", "+row, n)[2:]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (translation_id, lang, status, publish_at, facets, title_terms, summary_terms, terms)
+			VALUES `+values+` ON CONFLICT (translation_id) DO UPDATE SET lang = excluded.lang, status = excluded.status,
+			publish_at = excluded.publish_at, facets = excluded.facets, title_terms = excluded.title_terms,
+			summary_terms = excluded.summary_terms, terms = excluded.terms`, args...); err != nil {
+			return fmt.Errorf("search: index: %w", err)
+		}
+		docs = docs[n:]
+	}
+	return nil
+}
+
+// Backfill indexes the translations that have no terms yet: those written
+// before search existed, or by something that does not index (the demo
+// loader). It returns how many it indexed.
+func Backfill(ctx context.Context, d *db.DB) (int, error) {
+	total := 0
+	var after int64
+	for {
+		rows, err := d.QueryContext(ctx, `SELECT t.id, t.lang, e.kind, COALESCE(e.section_id, 0), t.status, t.publish_at, t.title, t.summary, t.body
+			FROM translations t JOIN entries e ON e.id = t.entry_id
+			WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM search_docs s WHERE s.translation_id = t.id) ORDER BY t.id LIMIT 1000`, after)
+		if err != nil {
+			return total, fmt.Errorf("search: backfill: %w", err)
+		}
+		var docs []Doc
+		for rows.Next() {
+			var doc Doc
+			if err := rows.Scan(&doc.TranslationID, &doc.Lang, &doc.Kind, &doc.SectionID, &doc.Status, &doc.PublishAt, &doc.Title, &doc.Summary, &doc.Body); err != nil {
+				rows.Close()
+				return total, fmt.Errorf("search: backfill: %w", err)
+			}
+			docs = append(docs, doc)
+			after = doc.TranslationID
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, fmt.Errorf("search: backfill: %w", err)
+		}
+		if len(docs) == 0 {
+			return total, nil
+		}
+		// Quiet: terms alone change no page.
+		if err := d.InTxQuiet(ctx, func(tx *db.Tx) error { return Add(ctx, tx, docs) }); err != nil {
+			return total, err
+		}
+		total += len(docs)
+	}
+}
+
+var (
+	mdImage   = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink    = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+	mdTag     = regexp.MustCompile(`<[^>]*>`)
+	mdAutoURL = regexp.MustCompile(`https?://\S+`)
+)
+
+// plainText is Markdown as a reader sees it, near enough for search and
+// snippets: link and image targets, HTML tags and bare addresses removed,
+// markup characters turned into spaces.
+func plainText(md string) string {
+	s := mdImage.ReplaceAllString(md, "$1")
+	s = mdLink.ReplaceAllString(s, "$1")
+	s = mdTag.ReplaceAllString(s, " ")
+	s = mdAutoURL.ReplaceAllString(s, " ")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		switch r {
+		case '#', '*', '_', '`', '>', '|', '~', ' ', '\n', '\t', '\r':
+			return true
+		}
+		return false
+	}), " ")
+}
+
+// Optimize merges SQLite's full-text index into one segment after a bulk
+// load: written in thousands of small transactions it is left in many
+// segments, and every query opens them all. Ordinary saves need nothing
+// (FTS5 merges as it goes); PostgreSQL's GIN indexes, built without a
+// pending list, need nothing either.
+func Optimize(ctx context.Context, d *db.DB) error {
+	if d.Engine != db.SQLite {
+		return nil
+	}
+	if _, err := d.ExecQuiet(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("search: optimize: %w", err)
+	}
+	return nil
+}
