@@ -26,15 +26,31 @@ const PUBLIC = [
   { name: 'home-ar-rtl', path: '/ar/', lang: 'ar', dir: 'rtl' },
   { name: 'article', path: ARTICLE, lang: 'en', weight: true },
   { name: 'event', path: '/en/events/webinar-naloxone-in-the-hands-of-peers', lang: 'en' },
+  { name: 'event-past', path: '/en/events/webinar-who-pays-for-harm-reduction', lang: 'en' },
+  { name: 'event-register', path: '/en/events/register/webinar-naloxone-in-the-hands-of-peers', lang: 'en' },
+  { name: 'events-upcoming', path: '/en/events/upcoming', lang: 'en' },
+  { name: 'events-past-ar-rtl', path: '/ar/events/past', lang: 'ar', dir: 'rtl' },
+  { name: 'events-month', path: `/en/events/month/${new Date().toISOString().slice(0, 7)}`, lang: 'en' },
+  { name: 'event-bad-link', path: '/en/registration/manage/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', lang: 'en', status: 404 },
   { name: 'publication', path: '/en/publications/annual-report-2025', lang: 'en' },
   { name: 'statement', path: '/en/statements/joint-statement-health-and-dignity-not-punishment', lang: 'en' },
   { name: 'campaign', path: '/en/campaigns/remember-every-name', lang: 'en' },
+  { name: 'tribute-wall', path: '/en/campaigns/remember-every-name/tributes/', lang: 'en' },
+  { name: 'tribute-slide', path: '/en/campaigns/remember-every-name/tributes/2', lang: 'en' },
+  { name: 'tribute-form', path: '/en/campaigns/remember-every-name/tributes/new', lang: 'en' },
+  { name: 'letter-statement', path: '/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury', lang: 'en' },
+  { name: 'letter-sign', path: '/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury/sign', lang: 'en' },
+  { name: 'letter-signatures', path: '/es/statements/declaracion-conjunta-hepatitis-c-no-es-un-lujo/signatures', lang: 'es' },
+  { name: 'letter-bad-link', path: '/ar/signatures/withdraw/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', lang: 'ar', dir: 'rtl', status: 404 },
   { name: 'page-about', path: '/en/about', lang: 'en' },
   { name: 'archive-page-2', path: '/en/articles/page/2', lang: 'en' },
   { name: 'section', path: '/en/section/news', lang: 'en' },
   { name: 'tag', path: '/en/tag/harm-reduction', lang: 'en' },
   { name: 'not-found-404', path: '/en/no-such-page-anywhere', lang: 'en', status: 404 },
   { name: 'not-in-this-language', path: '/ru/articles/a-night-on-outreach-with-peer-workers', lang: 'ru', status: 404 },
+  { name: 'search', path: '/en/search?q=naloxone', lang: 'en' },
+  { name: 'search-ar-rtl', path: '/ar/search?q=' + encodeURIComponent('الحد من الضرر'), lang: 'ar', dir: 'rtl' },
+  { name: 'search-bad-input', path: '/en/search?q=naloxone&year=soon&kind=bogus', lang: 'en', status: 400 },
 ];
 
 const ADMIN = [
@@ -53,6 +69,11 @@ const ADMIN = [
   { name: 'admin-settings', path: '/admin/settings' },
   { name: 'admin-translations-todo', path: '/admin/translations?lang=ru' },
   { name: 'admin-tokens', path: '/admin/tokens' },
+  { name: 'admin-moderation', path: '/admin/moderation' },
+  { name: 'admin-signatures', path: (ids) => `/admin/entries/${ids.letter}/signatures` },
+  { name: 'admin-signatures-waiting', path: '/admin/signatures' },
+  { name: 'admin-event-details', path: (ids) => `/admin/entries/${ids.event}/event` },
+  { name: 'admin-event-registrants', path: (ids) => `/admin/entries/${ids.event}/registrants` },
 ];
 
 // E2E_PAGES=article,admin-login runs only those page kinds (and skips the
@@ -151,6 +172,12 @@ describe('admin pages', () => {
       ids.entry = href.match(/^\/admin\/entries\/(\d+)$/)[1];
       await page.goto(`${server.base}/admin/entries/${ids.entry}/translations/en/revisions`);
       ids.revision = await page.getAttribute('table.list tbody tr:first-child a', 'href');
+      // The demo's open webinar (events).
+      await page.goto(`${server.base}/admin/entries?q=${encodeURIComponent('naloxone in the hands of peers')}`);
+      ids.event = (await page.getAttribute('table.list tbody tr:first-child td:first-child a', 'href')).match(/(\d+)$/)[1];
+      // The demo's open letter (letters).
+      await page.goto(`${server.base}/admin/entries?q=${encodeURIComponent('a cure for hepatitis c')}`);
+      ids.letter = (await page.getAttribute('table.list tbody tr:first-child td:first-child a', 'href')).match(/(\d+)$/)[1];
     } finally {
       await context.close();
     }

@@ -18,13 +18,19 @@ import (
 	"peerpress/internal/account"
 	"peerpress/internal/api"
 	"peerpress/internal/auth"
+	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/demo"
+	"peerpress/internal/events"
 	"peerpress/internal/feed"
+	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
 	"peerpress/internal/jobs"
+	"peerpress/internal/letter"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/search"
 	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
@@ -56,6 +62,11 @@ type Config struct {
 	// CORSOrigins may read the JSON API from browsers on other sites (GET
 	// requests only), such as https://partner.example; none by default.
 	CORSOrigins []string
+	// ClientIPHeader names the header a trusted reverse proxy sets to the
+	// visitor's address (such as X-Real-IP), for the public forms' rate
+	// limit; empty: the connection's address. Behind a proxy, without it
+	// every visitor shares the proxy's limit.
+	ClientIPHeader string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -77,6 +88,12 @@ type App struct {
 	Settings *settings.Store
 	Jobs     *jobs.Queue
 	Mailer   *mail.Mailer
+	// Guard holds off automated abuse of the public forms.
+	Guard *guard.Guard
+	// Letters keeps statements' signing settings and signatures.
+	Letters *letter.Store
+	// Events keeps event details and registrations.
+	Events *events.Store
 	// Handler serves the site. It delegates to the handler built from the
 	// current settings, which Rebuild replaces.
 	Handler http.Handler
@@ -139,19 +156,48 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	queue := jobs.New(d)
 	mailer.Register(queue)
 	// Feature areas' long-lived parts (stores, job handlers):
-	// events:
-	// campaigns:
-	// letters:
-	// search:
+	// events: details and registrations, personal fields sealed with the site key.
+	eventStore, err := events.NewStore(d, box, mailer, queue)
+	if err != nil {
+		return nil, err
+	}
+	// campaigns: every stored image gets its responsive sizes from the queue.
+	mediaStore := media.NewStore(d, filepath.Join(cfg.DataDir, "media"))
+	mediaStore.Register(queue)
+	demo.RegisterPhotos(queue, d, mediaStore) // the demo tributes' photos, drawn once
+	// letters: the abuse guard of public forms (letters, tributes), its
+	// key derived from the site key so challenges survive a restart. 13
+	// bits of proof of work is about 8,000 hashes: pow.js took 50 to 450
+	// ms in headless Chromium on a busy 2-core machine; phones are
+	// slower, and a person fills the form meanwhile.
+	powScript, err := assets.URL("pow.js")
+	if err != nil {
+		return nil, err
+	}
+	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.Options{
+		MinDelay: 3 * time.Second, MaxAge: 2 * time.Hour, Difficulty: 13,
+		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
+	letters := letter.NewStore(d, box)
+	letters.Register(queue)
+	// search: every save re-indexes its translation; what was written
+	// without an index (before search existed, the demo) is indexed now.
+	contentStore := content.NewStore(d)
+	contentStore.Indexer = search.Index{}
+	if _, err := search.Backfill(ctx, d); err != nil {
+		return nil, err
+	}
 	a := &App{
 		Config:   cfg,
 		DB:       d,
 		Users:    auth.NewStore(d),
-		Content:  content.NewStore(d),
-		Media:    media.NewStore(d, filepath.Join(cfg.DataDir, "media")),
+		Content:  contentStore,
+		Media:    mediaStore,
 		Settings: settings.NewStore(d),
 		Jobs:     queue,
 		Mailer:   mailer,
+		Guard:    abuse,
+		Letters:  letters,
+		Events:   eventStore,
 		Cache:    newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
 		box:      box,
 		zone:     zone,
@@ -215,15 +261,45 @@ func (a *App) Rebuild(ctx context.Context) error {
 	}
 	feeds := feed.New(a.Content, a.md, rd)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: bundle,
-		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins})
+		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
 	var modules []module
 	// Feature areas: each builds its handlers here, appends itself to
 	// modules, and adds its panels (public.Panels) and editor links
 	// (admin.Linkers).
 	// events:
-	// campaigns:
+	eventPages, err := events.NewHandlers(a.Events, a.Content, rd, site.EventZones, a.zone)
+	if err != nil {
+		return err
+	}
+	modules = append(modules, eventPages)
+	public.Panels = append(public.Panels, eventPages)
+	admin.Linkers = append(admin.Linkers, eventPages)
+	// campaigns: details on campaign pages, tribute walls, the moderation
+	// dashboard (other areas add their waiting counts to
+	// campaignPages.Queues).
+	campaignPages, err := campaign.New(campaign.Config{Store: campaign.NewStore(a.DB, a.box, a.Mailer), Entries: a.Content,
+		Media: a.Media, Guard: a.Guard, Render: rd})
+	if err != nil {
+		return err
+	}
+	modules = append(modules, campaignPages)
+	public.Panels = append(public.Panels, campaignPages)
+	admin.Linkers = append(admin.Linkers, campaignPages)
 	// letters:
+	letterPages, err := letter.New(letter.Config{Store: a.Letters, Entries: a.Content, Guard: a.Guard, Mailer: a.Mailer, Render: rd, Zone: a.zone})
+	if err != nil {
+		return err
+	}
+	modules = append(modules, letterPages)
+	public.Panels = append(public.Panels, letterPages)
+	admin.Linkers = append(admin.Linkers, letterPages)
+	campaignPages.Queues = append(campaignPages.Queues, letterPages) // signatures waiting, on /admin/moderation
 	// search:
+	searchPages, err := search.NewHandlers(search.NewSearcher(a.DB), a.Content, rd, a.zone)
+	if err != nil {
+		return err
+	}
+	modules = append(modules, searchPages)
 	h := routes(routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules})
 	a.current.Store(&h)
@@ -287,9 +363,25 @@ func (a *App) housekeeping(ctx context.Context) {
 			slog.Error("purge outbox", "err", err)
 		}
 		// Feature areas' periodic work (purges on schedule):
-		// events:
-		// campaigns:
-		// letters:
+		// events: reminders that are due; registrants' personal data past its retention.
+		if _, err := a.Events.SendDueReminders(ctx); err != nil {
+			slog.Error("event reminders", "err", err)
+		}
+		if site, err := a.Settings.Load(ctx, settings.Site{}); err != nil {
+			slog.Error("event retention", "err", err)
+		} else if n, err := a.Events.Purge(ctx, site.EventRetentionDays); err != nil {
+			slog.Error("purge registrations", "err", err)
+		} else if n > 0 {
+			slog.Info("purged registrations past retention", "count", n)
+		}
+		// campaigns: rejected tributes and their photos, a month after.
+		if _, err := campaign.NewStore(a.DB, a.box, a.Mailer).PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media); err != nil {
+			slog.Error("purge rejected tributes", "err", err)
+		}
+		// letters: signatures never confirmed are deleted after two days.
+		if _, err := a.Letters.PurgeUnverified(ctx, time.Now()); err != nil {
+			slog.Error("purge unconfirmed signatures", "err", err)
+		}
 		wait := time.Minute
 		if next, ok, err := a.Content.NextScheduled(ctx); err == nil && ok {
 			wait = min(wait, max(time.Until(next)+time.Second, time.Second))

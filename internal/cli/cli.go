@@ -148,11 +148,12 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	smtpURL := fs.String("smtp-url", envDefault("PEERPRESS_SMTP_URL", ""), "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
+	clientIP := fs.String("client-ip-header", envDefault("PEERPRESS_CLIENT_IP_HEADER", ""), "`header` a trusted reverse proxy sets to the visitor's address, e.g. X-Real-IP, for the public forms' rate limit (held in memory only); default: the connection's address (PEERPRESS_CLIENT_IP_HEADER)")
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
 			SiteKey: *siteKey, Mail: mail.Config{URL: *smtpURL, From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
-			CORSOrigins: app.ParseLanguages(*cors)}
+			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP}
 		if addr != nil {
 			c.Addr = *addr
 		}
@@ -263,12 +264,12 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "Usage: peerpress user add --email E --role admin|editor|author  (password on standard input)")
+		fmt.Fprintln(stderr, "Usage: peerpress user add --email E --role admin|editor|author|translator|moderator  (password on standard input)")
 		return errUsage
 	}
 	fs := newFlagSet("user add", stderr, "Adds a user. The password (at least 10 characters) is read from the first line of standard input.")
 	email := fs.String("email", "", "the user's `email`")
-	role := fs.String("role", "author", "`role`: admin, editor or author")
+	role := fs.String("role", "author", "`role`: admin, editor, author, translator or moderator")
 	name := fs.String("name", "", "display `name`")
 	config := configFlags(fs, false)
 	if err := parse(fs, args[1:]); err != nil {

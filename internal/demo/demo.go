@@ -69,6 +69,15 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	if err := fill(ctx, content.NewStore(d), admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
+	if err := fillLetters(ctx, d, time.Now()); err != nil {
+		return nil, err
+	}
+	if err := fillEvents(ctx, d); err != nil {
+		return nil, err
+	}
+	if err := fillCampaigns(ctx, d, time.Now()); err != nil {
+		return nil, err
+	}
 	return login, nil
 }
 
