@@ -1,8 +1,9 @@
 'use strict';
 // Journey: a visitor sends a tribute with a photo to the remembrance
-// campaign's wall; the demo administrator approves it in moderation; the
-// visitor finds it in the slideshow and walks the slideshow with the
-// keyboard — its links, and the arrow keys slideshow.js adds.
+// campaign's wall; a moderator (made by the demo administrator) approves
+// it in moderation; the visitor finds it in the slideshow and walks the
+// slideshow with the keyboard — its links, and the arrow keys slideshow.js
+// adds.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -59,18 +60,36 @@ test('journey: send a tribute with a photo, approve it, find it in the slideshow
     await page.goto(url(WALL));
     assert.doesNotMatch(await page.locator('main').innerText(), new RegExp(NAME));
 
-    // The administrator approves it on the moderation page.
+    // The administrator makes a moderator account; the moderator signs in
+    // and approves the tribute on the moderation page.
     const admin = await context.browser().newContext();
     const ap = await admin.newPage();
     await ap.goto(url('/admin/login'));
     await ap.getByLabel('Email').fill(env.server.email);
     await ap.getByLabel('Password').fill(env.server.password);
     await Promise.all([ap.waitForURL(url('/admin/entries')), ap.getByRole('button', { name: 'Sign in' }).click()]);
-    await Promise.all([ap.waitForURL(url('/admin/moderation')), ap.getByRole('navigation').getByRole('link', { name: 'Moderation' }).click()]);
-    await ap.getByRole('checkbox', { name: `Select the tribute to ${NAME}` }).check();
-    await Promise.all([ap.waitForURL(/\/admin\/moderation\?done=1/), ap.getByRole('button', { name: 'Approve selected' }).click()]);
-    assert.match(await ap.locator('.flash').innerText(), /1 tribute approved/);
+    await ap.goto(url('/admin/users'));
+    const modEmail = `moderator-${Date.now().toString(36)}@example.org`;
+    const modPassword = 'a long moderator passphrase';
+    await ap.fill('#email', modEmail);
+    await ap.fill('#name', 'Journey Moderator');
+    await ap.selectOption('#role', 'moderator');
+    await ap.fill('#password', modPassword);
+    await Promise.all([ap.waitForURL(/\/admin\/users\?saved=1/), ap.getByRole('button', { name: 'Add user' }).click()]);
     await admin.close();
+
+    const moderator = await context.browser().newContext();
+    const mp = await moderator.newPage();
+    await mp.goto(url('/admin/login'));
+    await mp.getByLabel('Email').fill(modEmail);
+    await mp.getByLabel('Password').fill(modPassword);
+    await Promise.all([mp.waitForURL(url('/admin/entries')), mp.getByRole('button', { name: 'Sign in' }).click()]);
+    assert.equal(await mp.getByRole('link', { name: 'New entry' }).count(), 0, 'a moderator is not offered to write entries');
+    await Promise.all([mp.waitForURL(url('/admin/moderation')), mp.getByRole('navigation').getByRole('link', { name: 'Moderation' }).click()]);
+    await mp.getByRole('checkbox', { name: `Select the tribute to ${NAME}` }).check();
+    await Promise.all([mp.waitForURL(/\/admin\/moderation\?done=1/), mp.getByRole('button', { name: 'Approve selected' }).click()]);
+    assert.match(await mp.locator('.flash').innerText(), /1 tribute approved/);
+    await moderator.close();
 
     // In the gallery now; its link leads to its slide.
     await page.goto(url(WALL));

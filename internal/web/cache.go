@@ -168,9 +168,13 @@ func (c *PageCache) Middleware(next http.Handler) http.Handler {
 		v, _, _ := c.fills.Do(key+"\x00"+strconv.FormatInt(version, 10), func() (any, error) {
 			rec := &recorder{header: http.Header{}, owner: r}
 			next.ServeHTTP(rec, r)
-			p := c.build(key, version, rec)
-			if p != nil && cacheableStatus(rec.status) && rec.header.Get("Set-Cookie") == "" &&
-				!strings.Contains(rec.header.Get("Cache-Control"), "no-store") && !strings.Contains(rec.header.Get("Cache-Control"), "private") {
+			// Decide before compressing: a page that may not be kept
+			// (personal, or sent with a cookie) is not worth two encodings.
+			if !cacheableStatus(rec.status) || rec.header.Get("Set-Cookie") != "" ||
+				strings.Contains(rec.header.Get("Cache-Control"), "no-store") || strings.Contains(rec.header.Get("Cache-Control"), "private") {
+				return rec, nil
+			}
+			if p := c.build(key, version, rec); p != nil {
 				c.put(p)
 				return p, nil
 			}
