@@ -21,7 +21,6 @@ import (
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
-	"peerpress/internal/demo"
 	"peerpress/internal/events"
 	"peerpress/internal/feed"
 	"peerpress/internal/guard"
@@ -164,7 +163,6 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	// campaigns: every stored image gets its responsive sizes from the queue.
 	mediaStore := media.NewStore(d, filepath.Join(cfg.DataDir, "media"))
 	mediaStore.Register(queue)
-	demo.RegisterPhotos(queue, d, mediaStore) // the demo tributes' photos, drawn once
 	// letters: the abuse guard of public forms (letters, tributes), its
 	// key derived from the site key so challenges survive a restart. 13
 	// bits of proof of work is about 8,000 hashes: pow.js took 50 to 450

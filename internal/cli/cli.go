@@ -230,6 +230,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	if err != nil {
 		return err
 	}
+	if withDemo {
+		// The demo tributes' photos are drawn by the server's queue, which
+		// stores them through the media pipeline like any upload.
+		demo.RegisterPhotos(a.Jobs, a.DB, a.Media)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
