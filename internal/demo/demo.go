@@ -21,6 +21,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/search"
 )
 
 //go:embed content/*.md
@@ -66,7 +67,11 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	if n > 0 {
 		return login, nil
 	}
-	if err := fill(ctx, content.NewStore(d), admin.ID, langs, time.Now()); err != nil {
+	// Indexed as it is written, as the site's own store does, so that
+	// search finds the demo at once.
+	entries := content.NewStore(d)
+	entries.Indexer = search.Index{}
+	if err := fill(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := fillLetters(ctx, d, time.Now()); err != nil {
