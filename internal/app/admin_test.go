@@ -15,6 +15,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/web/webtest"
 )
 
 func entryForm(csrf string, kv ...string) url.Values {
@@ -29,10 +30,10 @@ var entryIDRe = regexp.MustCompile(`^/admin/entries/(\d+)\?saved=1$`)
 
 func (c *client) createEntry(csrf string, kv ...string) string {
 	c.t.Helper()
-	r := c.post("/admin/entries", entryForm(csrf, kv...))
-	m := entryIDRe.FindStringSubmatch(r.location)
-	if r.status != http.StatusSeeOther || m == nil {
-		c.t.Fatalf("create entry: %d %q\n%s", r.status, r.location, snippet(r.body))
+	r := c.Post("/admin/entries", entryForm(csrf, kv...))
+	m := entryIDRe.FindStringSubmatch(r.Location)
+	if r.Status != http.StatusSeeOther || m == nil {
+		c.t.Fatalf("create entry: %d %q\n%s", r.Status, r.Location, webtest.Snippet(r.Body))
 	}
 	return m[1]
 }
@@ -41,19 +42,19 @@ func TestAdminRequiresSignIn(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
 		c := s.client()
-		r := c.get("/admin/entries/new")
-		if r.status != http.StatusSeeOther || r.location != "/admin/login?next=%2Fadmin%2Fentries%2Fnew" {
-			t.Fatalf("anonymous admin GET: %d %q", r.status, r.location)
+		r := c.Get("/admin/entries/new")
+		if r.Status != http.StatusSeeOther || r.Location != "/admin/login?next=%2Fadmin%2Fentries%2Fnew" {
+			t.Fatalf("anonymous admin GET: %d %q", r.Status, r.Location)
 		}
-		r = c.post("/admin/entries", entryForm("x", "title", "Sneaky"))
-		r.must(t, http.StatusForbidden)
+		r = c.Post("/admin/entries", entryForm("x", "title", "Sneaky"))
+		r.Must(t, http.StatusForbidden)
 		// Wrong password: refused, and the form keeps the email.
-		r = c.post("/admin/login", url.Values{"email": {s.login.Email}, "password": {"wrong-password"}})
-		r.must(t, http.StatusUnauthorized, "do not match", `value="`+s.login.Email+`"`)
+		r = c.Post("/admin/login", url.Values{"email": {s.login.Email}, "password": {"wrong-password"}})
+		r.Must(t, http.StatusUnauthorized, "do not match", `value="`+s.login.Email+`"`)
 		// An open redirect through next= is not possible.
-		r = c.post("/admin/login", url.Values{"email": {s.login.Email}, "password": {s.login.Password}, "next": {"//evil.example/"}})
-		if r.status != http.StatusSeeOther || r.location != "/admin/entries" {
-			t.Fatalf("next=//evil: %d %q", r.status, r.location)
+		r = c.Post("/admin/login", url.Values{"email": {s.login.Email}, "password": {s.login.Password}, "next": {"//evil.example/"}})
+		if r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
+			t.Fatalf("next=//evil: %d %q", r.Status, r.Location)
 		}
 	})
 }
@@ -64,7 +65,7 @@ func TestSessionCookieFlags(t *testing.T) {
 		c := s.client()
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/login", strings.NewReader(url.Values{"email": {s.login.Email}, "password": {s.login.Password}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		res, err := c.http.Do(req)
+		res, err := c.HTTP.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,18 +91,18 @@ func TestCSRFAndCrossOrigin(t *testing.T) {
 		c := s.client()
 		c.signIn(s.login.Email, s.login.Password)
 		// Without the token.
-		r := c.post("/admin/entries", entryForm("", "title", "No token"))
-		r.must(t, http.StatusForbidden, "expired")
+		r := c.Post("/admin/entries", entryForm("", "title", "No token"))
+		r.Must(t, http.StatusForbidden, "expired")
 		// With a wrong token.
-		r = c.post("/admin/entries", entryForm("wrong", "title", "Bad token"))
-		r.must(t, http.StatusForbidden)
+		r = c.Post("/admin/entries", entryForm("wrong", "title", "Bad token"))
+		r.Must(t, http.StatusForbidden)
 		// A cross-site request, even with the right token.
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries", strings.NewReader(entryForm(c.csrf(), "title", "Cross site").Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		r = c.do(req)
-		if r.status != http.StatusForbidden {
-			t.Fatalf("cross-site POST: %d", r.status)
+		r = c.Do(req)
+		if r.Status != http.StatusForbidden {
+			t.Fatalf("cross-site POST: %d", r.Status)
 		}
 		var n int
 		d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM translations WHERE title IN ('No token', 'Bad token', 'Cross site')`).Scan(&n)
@@ -122,98 +123,98 @@ func TestEditorJourney(t *testing.T) {
 		reader := s.client()
 
 		// Preview shows sanitized Markdown and saves nothing.
-		r := c.post("/admin/entries", entryForm(csrf, "title", "Peer outreach in the rain", "body", "## Night shift\n\n<script>alert(1)</script>\n\n**kits**", "action", "preview"))
-		r.must(t, 200, `<h2 id="night-shift">Night shift</h2>`, "<strong>kits</strong>", "Peer outreach in the rain")
-		r.mustNot(t, "<script>alert(1)")
-		reader.get("/en/articles/peer-outreach-in-the-rain").must(t, 404)
+		r := c.Post("/admin/entries", entryForm(csrf, "title", "Peer outreach in the rain", "body", "## Night shift\n\n<script>alert(1)</script>\n\n**kits**", "action", "preview"))
+		r.Must(t, 200, `<h2 id="night-shift">Night shift</h2>`, "<strong>kits</strong>", "Peer outreach in the rain")
+		r.MustNot(t, "<script>alert(1)")
+		reader.Get("/en/articles/peer-outreach-in-the-rain").Must(t, 404)
 
 		// Validation: the form comes back as typed with the reason.
-		r = c.post("/admin/entries", entryForm(csrf, "title", "", "summary", "kept summary"))
-		r.must(t, http.StatusUnprocessableEntity, "This field is required", "kept summary")
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Bad slug", "slug", "Not A Slug!"))
-		r.must(t, http.StatusUnprocessableEntity, "lower-case letters")
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Too long", "body", strings.Repeat("x", 200_001)))
-		r.must(t, http.StatusUnprocessableEntity, "too long")
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Bad kind", "kind", "sermon"))
-		r.must(t, http.StatusUnprocessableEntity, "Choose one of the options")
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Bad lang", "lang", "xx"))
-		r.must(t, http.StatusUnprocessableEntity)
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Bad section", "section_id", "99999"))
-		r.must(t, http.StatusUnprocessableEntity)
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Bad tag", "tag_id", "abc"))
-		r.must(t, http.StatusUnprocessableEntity)
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Reserved", "kind", "page", "slug", "articles"))
-		r.must(t, http.StatusUnprocessableEntity, "used by the site itself")
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Event without time", "kind", "event"))
-		r.must(t, http.StatusUnprocessableEntity, "Event details")
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "", "summary", "kept summary"))
+		r.Must(t, http.StatusUnprocessableEntity, "This field is required", "kept summary")
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Bad slug", "slug", "Not A Slug!"))
+		r.Must(t, http.StatusUnprocessableEntity, "lower-case letters")
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Too long", "body", strings.Repeat("x", 200_001)))
+		r.Must(t, http.StatusUnprocessableEntity, "too long")
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Bad kind", "kind", "sermon"))
+		r.Must(t, http.StatusUnprocessableEntity, "Choose one of the options")
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Bad lang", "lang", "xx"))
+		r.Must(t, http.StatusUnprocessableEntity)
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Bad section", "section_id", "99999"))
+		r.Must(t, http.StatusUnprocessableEntity)
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Bad tag", "tag_id", "abc"))
+		r.Must(t, http.StatusUnprocessableEntity)
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Reserved", "kind", "page", "slug", "articles"))
+		r.Must(t, http.StatusUnprocessableEntity, "used by the site itself")
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Event without time", "kind", "event"))
+		r.Must(t, http.StatusUnprocessableEntity, "Event details")
 		// A slug another entry already uses in this language.
-		r = c.post("/admin/entries", entryForm(csrf, "title", "Clash", "slug", "remember-every-name"))
-		r.must(t, http.StatusUnprocessableEntity, "already uses this address", `value="Clash"`)
+		r = c.Post("/admin/entries", entryForm(csrf, "title", "Clash", "slug", "remember-every-name"))
+		r.Must(t, http.StatusUnprocessableEntity, "already uses this address", `value="Clash"`)
 
 		// Save for real; it is live at once.
 		id := c.createEntry(csrf, "title", "Peer outreach in the rain", "summary", "What a wet night taught us.", "body", "First version.")
-		reader.get("/en/articles/peer-outreach-in-the-rain").must(t, 200, "First version.", "What a wet night taught us.")
-		reader.get("/en/articles").must(t, 200, "Peer outreach in the rain")
+		reader.Get("/en/articles/peer-outreach-in-the-rain").Must(t, 200, "First version.", "What a wet night taught us.")
+		reader.Get("/en/articles").Must(t, 200, "Peer outreach in the rain")
 
 		// Second save with a new slug: the old address redirects.
-		r = c.post("/admin/entries/"+id, entryForm(csrf, "title", "Peer outreach in the rain", "slug", "outreach-in-the-rain", "body", "Second version."))
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("update: %d\n%s", r.status, snippet(r.body))
+		r = c.Post("/admin/entries/"+id, entryForm(csrf, "title", "Peer outreach in the rain", "slug", "outreach-in-the-rain", "body", "Second version."))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("update: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		old := reader.get("/en/articles/peer-outreach-in-the-rain")
-		if old.status != http.StatusMovedPermanently || old.location != "/en/articles/outreach-in-the-rain" {
-			t.Fatalf("old slug: %d %q", old.status, old.location)
+		old := reader.Get("/en/articles/peer-outreach-in-the-rain")
+		if old.Status != http.StatusMovedPermanently || old.Location != "/en/articles/outreach-in-the-rain" {
+			t.Fatalf("old slug: %d %q", old.Status, old.Location)
 		}
-		reader.get("/en/articles/outreach-in-the-rain").must(t, 200, "Second version.")
+		reader.Get("/en/articles/outreach-in-the-rain").Must(t, 200, "Second version.")
 
 		// A Russian translation, then the source changes: it is marked outdated.
-		r = c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Аутрич под дождём"}, "body": {"Русский текст."}, "status": {"published"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("translation: %d\n%s", r.status, snippet(r.body))
+		r = c.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Аутрич под дождём"}, "body": {"Русский текст."}, "status": {"published"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("translation: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		ru := reader.get("/ru/articles/аутрич-под-дождём")
-		ru.must(t, 200, "Русский текст.", `<html lang="ru"`, `hreflang="en"`)
-		reader.get("/en/articles/outreach-in-the-rain").must(t, 200, `hreflang="ru"`)
-		c.get("/admin/entries/"+id).mustNot(t, "outdated: the source changed")
-		c.post("/admin/entries/"+id, entryForm(csrf, "title", "Peer outreach in the rain", "slug", "outreach-in-the-rain", "body", "Third version."))
-		c.get("/admin/entries/"+id).must(t, 200, "outdated: the source changed")
-		c.get("/admin/entries/"+id+"/translations/ru").must(t, 200, "The source has changed", "Third version.")
-		c.get("/admin/entries/"+id+"/translations/zz").must(t, 404)
+		ru := reader.Get("/ru/articles/аутрич-под-дождём")
+		ru.Must(t, 200, "Русский текст.", `<html lang="ru"`, `hreflang="en"`)
+		reader.Get("/en/articles/outreach-in-the-rain").Must(t, 200, `hreflang="ru"`)
+		c.Get("/admin/entries/"+id).MustNot(t, "outdated: the source changed")
+		c.Post("/admin/entries/"+id, entryForm(csrf, "title", "Peer outreach in the rain", "slug", "outreach-in-the-rain", "body", "Third version."))
+		c.Get("/admin/entries/"+id).Must(t, 200, "outdated: the source changed")
+		c.Get("/admin/entries/"+id+"/translations/ru").Must(t, 200, "The source has changed", "Third version.")
+		c.Get("/admin/entries/"+id+"/translations/zz").Must(t, 404)
 
 		// Revisions: three saves of the source; restore the first.
-		revs := c.get("/admin/entries/" + id + "/translations/en/revisions")
-		revs.must(t, 200, "(current)")
-		links := regexp.MustCompile(`href="(/admin/entries/\d+/translations/en/revisions/(\d+))">(\d+)<`).FindAllStringSubmatch(revs.body, -1)
+		revs := c.Get("/admin/entries/" + id + "/translations/en/revisions")
+		revs.Must(t, 200, "(current)")
+		links := regexp.MustCompile(`href="(/admin/entries/\d+/translations/en/revisions/(\d+))">(\d+)<`).FindAllStringSubmatch(revs.Body, -1)
 		if len(links) != 3 {
 			t.Fatalf("want 3 revisions, got %d", len(links))
 		}
 		first := links[len(links)-1]
-		c.get(first[1]).must(t, 200, "First version.")
-		r = c.post(first[1]+"/restore", url.Values{"csrf": {csrf}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("restore: %d\n%s", r.status, snippet(r.body))
+		c.Get(first[1]).Must(t, 200, "First version.")
+		r = c.Post(first[1]+"/restore", url.Values{"csrf": {csrf}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("restore: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		reader.get("/en/articles/peer-outreach-in-the-rain").must(t, 200, "First version.")
-		if n := len(regexp.MustCompile(`/translations/en/revisions/\d+">\d+<`).FindAllString(c.get("/admin/entries/"+id+"/translations/en/revisions").body, -1)); n != 4 {
+		reader.Get("/en/articles/peer-outreach-in-the-rain").Must(t, 200, "First version.")
+		if n := len(regexp.MustCompile(`/translations/en/revisions/\d+">\d+<`).FindAllString(c.Get("/admin/entries/"+id+"/translations/en/revisions").Body, -1)); n != 4 {
 			t.Fatalf("restore should add a fourth revision, have %d", n)
 		}
 		// The address of revision 2 now redirects to the restored slug.
-		r = reader.get("/en/articles/outreach-in-the-rain")
-		if r.status != http.StatusMovedPermanently || r.location != "/en/articles/peer-outreach-in-the-rain" {
-			t.Fatalf("after restore: %d %q", r.status, r.location)
+		r = reader.Get("/en/articles/outreach-in-the-rain")
+		if r.Status != http.StatusMovedPermanently || r.Location != "/en/articles/peer-outreach-in-the-rain" {
+			t.Fatalf("after restore: %d %q", r.Status, r.Location)
 		}
 
 		// Delete: every address of the entry answers 410.
-		c.get("/admin/entries/"+id+"/delete").must(t, 200, "cannot be undone")
-		r = c.post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("delete: %d", r.status)
+		c.Get("/admin/entries/"+id+"/delete").Must(t, 200, "cannot be undone")
+		r = c.Post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("delete: %d", r.Status)
 		}
 		for _, p := range []string{"/en/articles/peer-outreach-in-the-rain", "/en/articles/outreach-in-the-rain"} {
-			reader.get(p).must(t, http.StatusGone, "removed")
+			reader.Get(p).Must(t, http.StatusGone, "removed")
 		}
-		reader.get("/ru/articles/аутрич-под-дождём").must(t, http.StatusGone, "удалена", `<html lang="ru"`)
-		c.get("/admin/entries/"+id).must(t, 404)
+		reader.Get("/ru/articles/аутрич-под-дождём").Must(t, http.StatusGone, "удалена", `<html lang="ru"`)
+		c.Get("/admin/entries/"+id).Must(t, 404)
 	})
 }
 
@@ -226,16 +227,16 @@ func TestScheduledEntryAppearsOnTime(t *testing.T) {
 		csrf := c.csrf()
 		when := time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04")
 		id := c.createEntry(csrf, "title", "Tomorrow's news", "status", "published", "publish_at", when)
-		c.get("/admin/entries?status=scheduled").must(t, 200, "Tomorrow&#39;s news")
+		c.Get("/admin/entries?status=scheduled").Must(t, 200, "Tomorrow&#39;s news")
 		reader := s.client()
-		reader.get("/en/articles/tomorrows-news").must(t, 404)
-		reader.get("/en/articles").mustNot(t, "Tomorrow")
+		reader.Get("/en/articles/tomorrows-news").Must(t, 404)
+		reader.Get("/en/articles").MustNot(t, "Tomorrow")
 		// Time passes: move the publish time into the past, as the clock would.
 		if _, err := d.ExecContext(context.Background(), `UPDATE translations SET publish_at = ? WHERE entry_id = ?`, time.Now().Add(-time.Minute).Unix(), id); err != nil {
 			t.Fatal(err)
 		}
-		reader.get("/en/articles/tomorrows-news").must(t, 200, "Tomorrow")
-		reader.get("/en/articles").must(t, 200, "Tomorrow")
+		reader.Get("/en/articles/tomorrows-news").Must(t, 200, "Tomorrow")
+		reader.Get("/en/articles").Must(t, 200, "Tomorrow")
 	})
 }
 
@@ -248,40 +249,40 @@ func TestFeaturedImageUpload(t *testing.T) {
 		id := c.createEntry(csrf, "title", "With a picture")
 		// Not an image: refused with a message, nothing changes.
 		r := c.upload("/admin/entries/"+id+"/image", csrf, "image", "photo.jpg", []byte("%PDF-1.4 not really"), nil)
-		r.must(t, http.StatusUnprocessableEntity, "not accepted")
+		r.Must(t, http.StatusUnprocessableEntity, "not accepted")
 		r = c.upload("/admin/entries/"+id+"/image", csrf, "image", "photo.jpg", jpegBytes(t, 64, 48), url.Values{"alt": {"Volunteers with umbrellas"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("upload: %d\n%s", r.status, snippet(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		page := s.client().get("/en/articles/with-a-picture")
-		m := regexp.MustCompile(`<img src="(/media/[^"]+)" width="64" height="48" alt="Volunteers with umbrellas"`).FindStringSubmatch(page.body)
+		page := s.client().Get("/en/articles/with-a-picture")
+		m := regexp.MustCompile(`<img src="(/media/[^"]+)" width="64" height="48" alt="Volunteers with umbrellas"`).FindStringSubmatch(page.Body)
 		if m == nil {
-			t.Fatalf("no featured image on the page:\n%s", snippet(page.body))
+			t.Fatalf("no featured image on the page:\n%s", webtest.Snippet(page.Body))
 		}
 		if strings.Contains(m[1], "photo") {
 			t.Fatalf("stored name %s leaks the uploaded file name", m[1])
 		}
-		img := s.client().get(m[1])
-		if img.status != 200 || !strings.HasPrefix(img.header.Get("Content-Type"), "image/jpeg") {
-			t.Fatalf("image: %d %q", img.status, img.header.Get("Content-Type"))
+		img := s.client().Get(m[1])
+		if img.Status != 200 || !strings.HasPrefix(img.Header.Get("Content-Type"), "image/jpeg") {
+			t.Fatalf("image: %d %q", img.Status, img.Header.Get("Content-Type"))
 		}
 		// Too large for the upload limit: a clear message, not a 500.
 		r = c.upload("/admin/entries/"+id+"/image", csrf, "image", "big.jpg", make([]byte, 13<<20), nil)
-		if r.status >= 500 {
-			t.Fatalf("oversized upload: %d", r.status)
+		if r.Status >= 500 {
+			t.Fatalf("oversized upload: %d", r.Status)
 		}
 		// A replaced image stops being served.
-		if r := c.upload("/admin/entries/"+id+"/image", csrf, "image", "second.jpg", jpegBytes(t, 32, 32), nil); r.status != http.StatusSeeOther {
-			t.Fatalf("second upload: %d", r.status)
+		if r := c.upload("/admin/entries/"+id+"/image", csrf, "image", "second.jpg", jpegBytes(t, 32, 32), nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("second upload: %d", r.Status)
 		}
-		s.client().get(m[1]).must(t, http.StatusNotFound)
-		second := regexp.MustCompile(`<img src="(/media/[^"]+)"`).FindStringSubmatch(s.client().get("/en/articles/with-a-picture").body)
+		s.client().Get(m[1]).Must(t, http.StatusNotFound)
+		second := regexp.MustCompile(`<img src="(/media/[^"]+)"`).FindStringSubmatch(s.client().Get("/en/articles/with-a-picture").Body)
 		if second == nil {
 			t.Fatal("no second image")
 		}
 		// Deleting the entry deletes its files: nothing of it stays reachable.
-		c.post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
-		s.client().get(second[1]).must(t, http.StatusNotFound)
+		c.Post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
+		s.client().Get(second[1]).Must(t, http.StatusNotFound)
 	})
 }
 
@@ -304,37 +305,37 @@ func TestRoles(t *testing.T) {
 		author.signIn("author@example.org", "author-password-1")
 		csrf := author.csrf()
 		own := author.createEntry(csrf, "title", "Author's own entry", "status", "draft")
-		author.get("/admin/entries/"+own).must(t, 200, "Author&#39;s own entry")
-		author.get("/admin/entries/"+adminsEntry).must(t, http.StatusForbidden)
-		author.post("/admin/entries/"+adminsEntry, entryForm(csrf, "title", "Hijacked")).must(t, http.StatusForbidden)
-		author.post("/admin/entries/"+adminsEntry+"/delete", url.Values{"csrf": {csrf}}).must(t, http.StatusForbidden)
-		list := author.get("/admin/entries")
-		list.must(t, 200, "Author&#39;s own entry")
-		list.mustNot(t, "Admin&#39;s entry", "Remember Every Name")
-		author.get("/admin/sections").must(t, http.StatusForbidden)
-		author.get("/admin/users").must(t, http.StatusForbidden)
+		author.Get("/admin/entries/"+own).Must(t, 200, "Author&#39;s own entry")
+		author.Get("/admin/entries/"+adminsEntry).Must(t, http.StatusForbidden)
+		author.Post("/admin/entries/"+adminsEntry, entryForm(csrf, "title", "Hijacked")).Must(t, http.StatusForbidden)
+		author.Post("/admin/entries/"+adminsEntry+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusForbidden)
+		list := author.Get("/admin/entries")
+		list.Must(t, 200, "Author&#39;s own entry")
+		list.MustNot(t, "Admin&#39;s entry", "Remember Every Name")
+		author.Get("/admin/sections").Must(t, http.StatusForbidden)
+		author.Get("/admin/users").Must(t, http.StatusForbidden)
 
 		editor := s.client()
 		editor.signIn("editor@example.org", "editor-password-1")
-		editor.get("/admin/entries/"+adminsEntry).must(t, 200)
-		editor.get("/admin/sections").must(t, 200)
-		editor.get("/admin/users").must(t, http.StatusForbidden)
+		editor.Get("/admin/entries/"+adminsEntry).Must(t, 200)
+		editor.Get("/admin/sections").Must(t, 200)
+		editor.Get("/admin/users").Must(t, http.StatusForbidden)
 
 		// The admin adds a user; a weak password is refused with the form kept.
 		acsrf := admin.csrf()
-		admin.post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"short"}}).
-			must(t, http.StatusUnprocessableEntity, "at least 10", `value="new@example.org"`)
-		r := admin.post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"long-enough-pw"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("add user: %d", r.status)
+		admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"short"}}).
+			Must(t, http.StatusUnprocessableEntity, "at least 10", `value="new@example.org"`)
+		r := admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"long-enough-pw"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("add user: %d", r.Status)
 		}
 		fresh := s.client()
 		fresh.signIn("new@example.org", "long-enough-pw")
 		// Disabling a user ends their sessions at once.
 		u, _ := s.app.Users.UserByEmail(ctx, "new@example.org")
-		admin.post("/admin/users/"+itoa(u.ID), url.Values{"csrf": {acsrf}, "do": {"disable"}})
-		if r := fresh.get("/admin/entries"); r.status != http.StatusSeeOther {
-			t.Fatalf("disabled user still in: %d", r.status)
+		admin.Post("/admin/users/"+itoa(u.ID), url.Values{"csrf": {acsrf}, "do": {"disable"}})
+		if r := fresh.Get("/admin/entries"); r.Status != http.StatusSeeOther {
+			t.Fatalf("disabled user still in: %d", r.Status)
 		}
 	})
 }
@@ -345,23 +346,23 @@ func TestTaxonomyAdmin(t *testing.T) {
 		c := s.client()
 		c.signIn(s.login.Email, s.login.Password)
 		csrf := c.csrf()
-		r := c.post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {"Stories"}, "name_ru": {"Истории"}, "position": {"4"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("add section: %d\n%s", r.status, snippet(r.body))
+		r := c.Post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {"Stories"}, "name_ru": {"Истории"}, "position": {"4"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("add section: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		s.client().get("/ru/section/stories").must(t, 200, "Истории")
-		c.post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {"News again"}, "slug": {"news"}}).must(t, http.StatusUnprocessableEntity, "already uses")
-		c.post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {""}}).must(t, http.StatusUnprocessableEntity, "required")
-		c.post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"javascript:alert(1)"}, "relation": {"partner"}}).
-			must(t, http.StatusUnprocessableEntity, "https://", `value="Mesa Collective"`)
-		c.post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "country": {"Mexico"}, "relation": {"partner"}}).
-			must(t, http.StatusUnprocessableEntity, "two-letter")
-		r = c.post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"https://example.org/mesa"}, "country": {"mx"}, "relation": {"member"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("add organisation: %d\n%s", r.status, snippet(r.body))
+		s.client().Get("/ru/section/stories").Must(t, 200, "Истории")
+		c.Post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {"News again"}, "slug": {"news"}}).Must(t, http.StatusUnprocessableEntity, "already uses")
+		c.Post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {""}}).Must(t, http.StatusUnprocessableEntity, "required")
+		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"javascript:alert(1)"}, "relation": {"partner"}}).
+			Must(t, http.StatusUnprocessableEntity, "https://", `value="Mesa Collective"`)
+		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "country": {"Mexico"}, "relation": {"partner"}}).
+			Must(t, http.StatusUnprocessableEntity, "two-letter")
+		r = c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"https://example.org/mesa"}, "country": {"mx"}, "relation": {"member"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("add organisation: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		c.get("/admin/organisations").must(t, 200, "Mesa Collective", "MX")
-		c.post("/admin/tags", url.Values{"csrf": {csrf}, "id": {"notanumber"}, "name_en": {"x"}}).must(t, http.StatusBadRequest)
+		c.Get("/admin/organisations").Must(t, 200, "Mesa Collective", "MX")
+		c.Post("/admin/tags", url.Values{"csrf": {csrf}, "id": {"notanumber"}, "name_en": {"x"}}).Must(t, http.StatusBadRequest)
 	})
 }
 
@@ -378,8 +379,8 @@ func TestBadInputNeverFails(t *testing.T) {
 			"/admin/entries/1/translations/en/revisions/abc", "/admin/entries/1/translations/en/revisions/999999",
 			"/admin/nope", "/en/tag/%00", "/en/section/%2e%2e",
 		} {
-			if r := c.get(p); r.status >= 500 {
-				t.Errorf("GET %s: %d", p, r.status)
+			if r := c.Get(p); r.Status >= 500 {
+				t.Errorf("GET %s: %d", p, r.Status)
 			}
 		}
 		for _, f := range []url.Values{
@@ -388,20 +389,20 @@ func TestBadInputNeverFails(t *testing.T) {
 			entryForm(csrf, "title", "x", "kind", "event", "event_start", "2026-13-45T99:99", "event_zone", "Mars/Olympus", "event_duration", "-5", "event_mode", "telepathy"),
 			entryForm(csrf, "title", "x", "org_id", "99999"),
 		} {
-			if r := c.post("/admin/entries", f); r.status >= 500 || r.status == http.StatusSeeOther {
-				t.Errorf("POST %v: %d", f, r.status)
+			if r := c.Post("/admin/entries", f); r.Status >= 500 || r.Status == http.StatusSeeOther {
+				t.Errorf("POST %v: %d", f, r.Status)
 			}
 		}
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries", strings.NewReader("csrf="+csrf+"&title=%zz"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if r := c.do(req); r.status >= 500 {
-			t.Errorf("malformed form encoding: %d", r.status)
+		if r := c.Do(req); r.Status >= 500 {
+			t.Errorf("malformed form encoding: %d", r.Status)
 		}
 		big := strings.NewReader("csrf=" + csrf + "&body=" + strings.Repeat("a", 3<<20))
 		req, _ = http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries", big)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if r := c.do(req); r.status >= 500 || r.status == http.StatusSeeOther {
-			t.Errorf("oversized form: %d", r.status)
+		if r := c.Do(req); r.Status >= 500 || r.Status == http.StatusSeeOther {
+			t.Errorf("oversized form: %d", r.Status)
 		}
 	})
 }
@@ -443,7 +444,7 @@ func TestUploadLimitHolds(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries/"+id+route, io.MultiReader(
 			strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"+csrf+"\r\n--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.jpg\"\r\n\r\n"), body))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-		res, err := c.http.Do(req)
+		res, err := c.HTTP.Do(req)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode < 400 || res.StatusCode >= 500 {

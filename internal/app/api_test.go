@@ -19,6 +19,7 @@ import (
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/demo"
 	"peerpress/internal/secret"
+	"peerpress/internal/web/webtest"
 )
 
 // newSiteWith is newSite with a changed configuration.
@@ -56,7 +57,7 @@ func (c *client) call(method, path, token, body string, header ...string) respon
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	return c.do(req)
+	return c.Do(req)
 }
 
 // apiError reads the error code of a JSON error answer, failing the test
@@ -70,9 +71,9 @@ func apiError(t *testing.T, r response, status int, code string) {
 			Fields  map[string]json.RawMessage `json:"fields"`
 		} `json:"error"`
 	}
-	if r.status != status || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || json.Unmarshal([]byte(r.body), &e) != nil ||
+	if r.Status != status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") || json.Unmarshal([]byte(r.Body), &e) != nil ||
 		e.Error.Code != code || e.Error.Message == "" {
-		t.Fatalf("want %d %s, got %d %q: %s", status, code, r.status, r.header.Get("Content-Type"), snippet(r.body))
+		t.Fatalf("want %d %s, got %d %q: %s", status, code, r.Status, r.Header.Get("Content-Type"), webtest.Snippet(r.Body))
 	}
 }
 
@@ -107,11 +108,11 @@ type apiEntry struct {
 
 func decodeJSON(t *testing.T, r response, status int, v any) {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d: %s", r.status, status, snippet(r.body))
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, webtest.Snippet(r.Body))
 	}
-	if err := json.Unmarshal([]byte(r.body), v); err != nil {
-		t.Fatalf("%v: %s", err, snippet(r.body))
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		t.Fatalf("%v: %s", err, webtest.Snippet(r.Body))
 	}
 }
 
@@ -125,10 +126,10 @@ func TestAPIRead(t *testing.T) {
 
 		// A walk by cursor gives exactly the entries of one big page, in order.
 		var all apiEntries
-		decodeJSON(t, c.get("/api/v1/entries?lang=en&limit=100"), 200, &all)
+		decodeJSON(t, c.Get("/api/v1/entries?lang=en&limit=100"), 200, &all)
 		var visible int
 		d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM translations t JOIN entries e ON e.id = t.entry_id
-			WHERE t.lang = 'en' AND t.status <> 'draft' AND t.publish_at <= ? AND e.kind <> 'page'`, time.Now().Unix()).Scan(&visible)
+			WHERE t.lang = 'en' AND t.Status <> 'draft' AND t.publish_at <= ? AND e.kind <> 'page'`, time.Now().Unix()).Scan(&visible)
 		if len(all.Entries) != visible || all.NextCursor != nil {
 			t.Fatalf("one page of 100: %d entries (next %v), %d visible", len(all.Entries), all.NextCursor, visible)
 		}
@@ -140,7 +141,7 @@ func TestAPIRead(t *testing.T) {
 				t.Fatal("the cursor walk does not end")
 			}
 			var page apiEntries
-			decodeJSON(t, c.get(path), 200, &page)
+			decodeJSON(t, c.Get(path), 200, &page)
 			if len(page.Entries) > 7 {
 				t.Fatalf("%d entries on a page of 7", len(page.Entries))
 			}
@@ -173,10 +174,10 @@ func TestAPIRead(t *testing.T) {
 
 		// Filters.
 		var events, news, tagged, ru apiEntries
-		decodeJSON(t, c.get("/api/v1/entries?kind=event&limit=100"), 200, &events)
-		decodeJSON(t, c.get("/api/v1/entries?section=news&limit=100"), 200, &news)
-		decodeJSON(t, c.get("/api/v1/entries?tag=naloxone&limit=100"), 200, &tagged)
-		decodeJSON(t, c.get("/api/v1/entries?lang=ru&limit=5"), 200, &ru)
+		decodeJSON(t, c.Get("/api/v1/entries?kind=event&limit=100"), 200, &events)
+		decodeJSON(t, c.Get("/api/v1/entries?section=news&limit=100"), 200, &news)
+		decodeJSON(t, c.Get("/api/v1/entries?tag=naloxone&limit=100"), 200, &tagged)
+		decodeJSON(t, c.Get("/api/v1/entries?lang=ru&limit=5"), 200, &ru)
 		if len(events.Entries) == 0 || len(news.Entries) == 0 || len(tagged.Entries) == 0 || len(ru.Entries) != 5 || ru.NextCursor == nil {
 			t.Fatalf("filters: %d events, %d news, %d tagged, %d ru", len(events.Entries), len(news.Entries), len(tagged.Entries), len(ru.Entries))
 		}
@@ -210,14 +211,14 @@ func TestAPIRead(t *testing.T) {
 			"/api/v1/events?from=tomorrow":                             "invalid_from",
 			"/api/v1/events?cursor=" + url.QueryEscape(*ru.NextCursor): "invalid_cursor",
 		} {
-			t.Run(path, func(t *testing.T) { apiError(t, c.get(path), 400, code) })
+			t.Run(path, func(t *testing.T) { apiError(t, c.Get(path), 400, code) })
 		}
 
 		// One entry: its visible translations only.
 		var id int64
 		d.QueryRowContext(context.Background(), `SELECT entry_id FROM translations WHERE lang = 'en' AND slug = 'remember-every-name'`).Scan(&id)
 		var e apiEntry
-		decodeJSON(t, c.get("/api/v1/entries/"+strconv.FormatInt(id, 10)), 200, &e)
+		decodeJSON(t, c.Get("/api/v1/entries/"+strconv.FormatInt(id, 10)), 200, &e)
 		var langs []string
 		for _, tr := range e.Translations {
 			langs = append(langs, tr.Lang)
@@ -231,13 +232,13 @@ func TestAPIRead(t *testing.T) {
 		}
 		var draftID int64
 		d.QueryRowContext(context.Background(), `SELECT e.id FROM entries e WHERE NOT EXISTS (SELECT 1 FROM translations t
-			WHERE t.entry_id = e.id AND t.status <> 'draft' AND t.publish_at <= ?) ORDER BY e.id LIMIT 1`, time.Now().Unix()).Scan(&draftID)
+			WHERE t.entry_id = e.id AND t.Status <> 'draft' AND t.publish_at <= ?) ORDER BY e.id LIMIT 1`, time.Now().Unix()).Scan(&draftID)
 		if draftID == 0 {
 			t.Fatal("the demo has no unpublished entry")
 		}
-		apiError(t, c.get("/api/v1/entries/"+strconv.FormatInt(draftID, 10)), 404, "not_found")
-		apiError(t, c.get("/api/v1/entries/999999"), 404, "not_found")
-		apiError(t, c.get("/api/v1/entries/abc"), 404, "not_found")
+		apiError(t, c.Get("/api/v1/entries/"+strconv.FormatInt(draftID, 10)), 404, "not_found")
+		apiError(t, c.Get("/api/v1/entries/999999"), 404, "not_found")
+		apiError(t, c.Get("/api/v1/entries/abc"), 404, "not_found")
 
 		// Events: start times in their own zone, with the zone's name.
 		var ev struct {
@@ -250,7 +251,7 @@ func TestAPIRead(t *testing.T) {
 			} `json:"events"`
 			NextCursor *string `json:"next_cursor"`
 		}
-		decodeJSON(t, c.get("/api/v1/events?lang=en&from=2000-01-01T00:00:00Z&limit=100"), 200, &ev)
+		decodeJSON(t, c.Get("/api/v1/events?lang=en&from=2000-01-01T00:00:00Z&limit=100"), 200, &ev)
 		if len(ev.Events) == 0 {
 			t.Fatal("no events")
 		}
@@ -272,7 +273,7 @@ func TestAPIRead(t *testing.T) {
 		var upcoming struct {
 			Events []json.RawMessage `json:"events"`
 		}
-		decodeJSON(t, c.get("/api/v1/events"), 200, &upcoming)
+		decodeJSON(t, c.Get("/api/v1/events"), 200, &upcoming)
 		if len(upcoming.Events) >= len(ev.Events) {
 			t.Errorf("upcoming events %d, all %d: past events listed", len(upcoming.Events), len(ev.Events))
 		}
@@ -282,8 +283,8 @@ func TestAPIRead(t *testing.T) {
 				Slug, Name, Relation string
 			} `json:"organisations"`
 		}
-		decodeJSON(t, c.get("/api/v1/organisations"), 200, &orgs)
-		if len(orgs.Organisations) == 0 || !strings.Contains(c.get("/api/v1/organisations").body, "Harbour Harm Reduction Alliance") {
+		decodeJSON(t, c.Get("/api/v1/organisations"), 200, &orgs)
+		if len(orgs.Organisations) == 0 || !strings.Contains(c.Get("/api/v1/organisations").Body, "Harbour Harm Reduction Alliance") {
 			t.Fatalf("organisations: %+v", orgs)
 		}
 
@@ -291,18 +292,18 @@ func TestAPIRead(t *testing.T) {
 			OpenAPI string         `json:"openapi"`
 			Paths   map[string]any `json:"paths"`
 		}
-		decodeJSON(t, c.get("/api/v1/openapi.json"), 200, &spec)
+		decodeJSON(t, c.Get("/api/v1/openapi.json"), 200, &spec)
 		if spec.OpenAPI != "3.1.0" || len(spec.Paths) == 0 {
 			t.Fatalf("openapi: %+v", spec)
 		}
 
 		// Unknown addresses and methods answer in JSON too.
-		apiError(t, c.get("/api/v1/nope"), 404, "not_found")
-		apiError(t, c.get("/api/v2/entries"), 404, "not_found")
+		apiError(t, c.Get("/api/v1/nope"), 404, "not_found")
+		apiError(t, c.Get("/api/v2/entries"), 404, "not_found")
 		r := c.call("DELETE", "/api/v1/entries/1", "", "")
 		apiError(t, r, 405, "method_not_allowed")
-		if r.header.Get("Allow") != "GET, PATCH" {
-			t.Errorf("Allow: %q", r.header.Get("Allow"))
+		if r.Header.Get("Allow") != "GET, PATCH" {
+			t.Errorf("Allow: %q", r.Header.Get("Allow"))
 		}
 	})
 }
@@ -315,8 +316,8 @@ func TestAPIRoutesMounted(t *testing.T) {
 	s := newSite(t, d)
 	c := s.client()
 	// Without configured origins, no CORS header at all.
-	if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example"); r.header.Get("Access-Control-Allow-Origin") != "" {
-		t.Errorf("no origins configured, yet %q", r.header.Get("Access-Control-Allow-Origin"))
+	if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example"); r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("no origins configured, yet %q", r.Header.Get("Access-Control-Allow-Origin"))
 	}
 	var id string
 	d.QueryRowContext(context.Background(), `SELECT CAST(entry_id AS TEXT) FROM translations WHERE lang = 'en' AND slug = 'remember-every-name'`).Scan(&id)
@@ -326,8 +327,8 @@ func TestAPIRoutesMounted(t *testing.T) {
 		if rt.Method != "GET" {
 			want = http.StatusUnauthorized // the handler asks for a token
 		}
-		if r := c.call(rt.Method, path, "", "{}"); r.status != want || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
-			t.Errorf("%s %s: %d %q: %s", rt.Method, path, r.status, r.header.Get("Content-Type"), snippet(r.body))
+		if r := c.call(rt.Method, path, "", "{}"); r.Status != want || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: %d %q: %s", rt.Method, path, r.Status, r.Header.Get("Content-Type"), webtest.Snippet(r.Body))
 		}
 	}
 }
@@ -368,10 +369,10 @@ func TestAPIWrite(t *testing.T) {
 		var created apiEntry
 		decodeJSON(t, r, http.StatusCreated, &created)
 		if created.Kind != "article" || created.Section != "news" || len(created.Translations) != 1 || created.Translations[0].Slug != "written-by-a-program" ||
-			strings.Contains(created.Translations[0].BodyHTML, "<script") || r.location != "/api/v1/entries/"+strconv.FormatInt(created.ID, 10) {
-			t.Fatalf("created: %+v, Location %q", created, r.location)
+			strings.Contains(created.Translations[0].BodyHTML, "<script") || r.Location != "/api/v1/entries/"+strconv.FormatInt(created.ID, 10) {
+			t.Fatalf("created: %+v, Location %q", created, r.Location)
 		}
-		s.client().get("/en/articles/written-by-a-program").must(t, 200, "Through the API")
+		s.client().Get("/en/articles/written-by-a-program").Must(t, 200, "Through the API")
 		var authorID int64
 		d.QueryRowContext(ctx, `SELECT author_id FROM entries WHERE id = ?`, created.ID).Scan(&authorID)
 		if authorID != author.ID {
@@ -407,7 +408,7 @@ func TestAPIWrite(t *testing.T) {
 		if !fr {
 			t.Fatalf("no French translation: %+v", updated)
 		}
-		s.client().get("/fr/articles/ecrit-par-un-programme").must(t, 200, "Écrit par un programme")
+		s.client().Get("/fr/articles/ecrit-par-un-programme").Must(t, 200, "Écrit par un programme")
 		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "ru", "title": "Нет"}`), 403, "forbidden")
 		apiError(t, c.call("PATCH", own, translatorToken, `{"title": "Not mine"}`), 403, "forbidden")
 		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "fr", "section": "news"}`), 400, "source_only")
@@ -417,15 +418,15 @@ func TestAPIWrite(t *testing.T) {
 		r = c.call("POST", "/api/v1/entries", authorToken, `{"kind": "rumour", "title": "", "status": "scheduled", "section": "nope", "tags": ["nope"]}`)
 		apiError(t, r, 422, "validation_failed")
 		for _, f := range []string{`"title":{"code":"form.required"`, `"kind":`, `"section":`, `"tags":`, `"publish_at":{"code":"entry.schedule_needs_time"`} {
-			if !strings.Contains(r.body, f) {
-				t.Errorf("validation lacks %s: %s", f, r.body)
+			if !strings.Contains(r.Body, f) {
+				t.Errorf("validation lacks %s: %s", f, r.Body)
 			}
 		}
 		r = c.call("POST", "/api/v1/entries", authorToken, `{"kind": "event", "title": "An event", "event": {"starts_at": "soon", "time_zone": "Mars/Olympus", "mode": "online"}}`)
 		apiError(t, r, 422, "validation_failed")
 		for _, f := range []string{`"event.starts_at":{"code":"form.invalid_time"`, `"event.time_zone":{"code":"event.zone_invalid"`} {
-			if !strings.Contains(r.body, f) {
-				t.Errorf("validation lacks %s: %s", f, r.body)
+			if !strings.Contains(r.Body, f) {
+				t.Errorf("validation lacks %s: %s", f, r.Body)
 			}
 		}
 		r = c.call("POST", "/api/v1/entries", authorToken, `{"kind": "event", "title": "An event by API", "status": "published",
@@ -454,7 +455,7 @@ func TestAPIWrite(t *testing.T) {
 		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/entries", strings.NewReader("kind=article&title=X"))
 		req.Header.Set("Authorization", "Bearer "+authorToken)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		apiError(t, c.do(req), 415, "unsupported_media_type")
+		apiError(t, c.Do(req), 415, "unsupported_media_type")
 		apiError(t, c.call("PATCH", "/api/v1/entries/999999", editorToken, `{"title": "X"}`), 404, "not_found")
 
 		// Tokens: none, unknown, revoked, or a disabled user's, are all 401;
@@ -464,8 +465,8 @@ func TestAPIWrite(t *testing.T) {
 		apiError(t, c.call("POST", "/api/v1/entries", "", `{"kind": "article", "title": "X"}`, "Authorization", "Basic YWRtaW46YWRtaW4="), 401, "unauthorized")
 		r = c.call("PATCH", own, "pp_"+strings.Repeat("A", 43), `{"title": "X"}`)
 		apiError(t, r, 401, "invalid_token")
-		if !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
-			t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+		if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
 		}
 		tokens, _ := users.APITokens(ctx, editor.ID)
 		if len(tokens) != 1 || tokens[0].LastUsedAt.IsZero() {
@@ -494,23 +495,23 @@ func TestAPICORS(t *testing.T) {
 		s := newSiteWith(t, d, func(c *app.Config) { c.CORSOrigins = []string{"https://partner.example"} })
 		c := s.client()
 		r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example")
-		if r.status != 200 || r.header.Get("Access-Control-Allow-Origin") != "https://partner.example" || !strings.Contains(strings.Join(r.header.Values("Vary"), ","), "Origin") {
-			t.Fatalf("allowed origin: %d %q %q", r.status, r.header.Get("Access-Control-Allow-Origin"), r.header.Values("Vary"))
+		if r.Status != 200 || r.Header.Get("Access-Control-Allow-Origin") != "https://partner.example" || !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Origin") {
+			t.Fatalf("allowed origin: %d %q %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"), r.Header.Values("Vary"))
 		}
-		if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://elsewhere.example"); r.header.Get("Access-Control-Allow-Origin") != "" {
-			t.Errorf("other origin allowed: %q", r.header.Get("Access-Control-Allow-Origin"))
+		if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://elsewhere.example"); r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("other origin allowed: %q", r.Header.Get("Access-Control-Allow-Origin"))
 		}
 		r = c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://partner.example", "Access-Control-Request-Method", "GET")
-		if r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Origin") != "https://partner.example" || r.header.Get("Access-Control-Allow-Methods") != "GET" {
-			t.Fatalf("preflight: %d %v", r.status, r.header)
+		if r.Status != http.StatusNoContent || r.Header.Get("Access-Control-Allow-Origin") != "https://partner.example" || r.Header.Get("Access-Control-Allow-Methods") != "GET" {
+			t.Fatalf("preflight: %d %v", r.Status, r.Header)
 		}
 		apiError(t, c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://partner.example", "Access-Control-Request-Method", "POST"), 403, "cors_refused")
 		apiError(t, c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://elsewhere.example", "Access-Control-Request-Method", "GET"), 403, "cors_refused")
 		// Writes are never opened to other origins.
 		_, token, _ := s.app.Users.CreateAPIToken(context.Background(), 1, "cors")
 		r = c.call("POST", "/api/v1/entries", token, `{"kind": "article", "title": "X"}`, "Origin", "https://partner.example", "Sec-Fetch-Site", "cross-site")
-		if r.status < 400 || r.header.Get("Access-Control-Allow-Origin") != "" {
-			t.Errorf("cross-origin write: %d %q", r.status, r.header.Get("Access-Control-Allow-Origin"))
+		if r.Status < 400 || r.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("cross-origin write: %d %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
 		}
 		if _, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey(),
 			CORSOrigins: []string{"partner.example"}}, d); err == nil || !strings.Contains(err.Error(), "CORS origin") {
@@ -530,21 +531,21 @@ func TestAPITokensPage(t *testing.T) {
 		s.app.Users.CreateUser(ctx, "author@example.org", "Author", auth.RoleAuthor, "author-password-1")
 		c := s.client()
 		c.signIn("author@example.org", "author-password-1")
-		c.get("/admin/tokens").must(t, 200, "API tokens", "You have no API tokens.")
+		c.Get("/admin/tokens").Must(t, 200, "API tokens", "You have no API tokens.")
 		csrf := c.csrf()
-		c.post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {""}}).must(t, 422, "at most 100 characters")
-		r := c.post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"newsletter script"}})
-		r.must(t, 200, "it is not kept and will not be shown again", "newsletter script")
-		if r.header.Get("Cache-Control") != "no-store" {
-			t.Errorf("token page Cache-Control %q", r.header.Get("Cache-Control"))
+		c.Post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {""}}).Must(t, 422, "at most 100 characters")
+		r := c.Post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"newsletter script"}})
+		r.Must(t, 200, "it is not kept and will not be shown again", "newsletter script")
+		if r.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("token page Cache-Control %q", r.Header.Get("Cache-Control"))
 		}
-		m := secretRe.FindStringSubmatch(r.body)
+		m := secretRe.FindStringSubmatch(r.Body)
 		if m == nil {
-			t.Fatalf("no token shown:\n%s", snippet(r.body))
+			t.Fatalf("no token shown:\n%s", webtest.Snippet(r.Body))
 		}
-		list := c.get("/admin/tokens")
-		list.must(t, 200, "newsletter script", "never")
-		list.mustNot(t, m[1])
+		list := c.Get("/admin/tokens")
+		list.Must(t, 200, "newsletter script", "never")
+		list.MustNot(t, m[1])
 		// The token works, with the author's rights.
 		decodeJSON(t, c.call("POST", "/api/v1/entries", m[1], `{"kind": "article", "title": "From the newsletter script"}`), 201, &apiEntry{})
 		// Another user cannot revoke it; its owner can.
@@ -555,14 +556,14 @@ func TestAPITokensPage(t *testing.T) {
 		path := "/admin/tokens/" + strconv.FormatInt(tokens[0].ID, 10) + "/delete"
 		admin := s.client()
 		admin.signIn(s.login.Email, s.login.Password)
-		admin.post(path, url.Values{"csrf": {admin.csrf()}}).must(t, 404)
-		c.post(path, url.Values{}).must(t, 403) // no CSRF token
-		r = c.post(path, url.Values{"csrf": {csrf}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("revoke: %d", r.status)
+		admin.Post(path, url.Values{"csrf": {admin.csrf()}}).Must(t, 404)
+		c.Post(path, url.Values{}).Must(t, 403) // no CSRF token
+		r = c.Post(path, url.Values{"csrf": {csrf}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("revoke: %d", r.Status)
 		}
-		c.get(r.location).must(t, 200, "The token is revoked", "You have no API tokens.")
+		c.Get(r.Location).Must(t, 200, "The token is revoked", "You have no API tokens.")
 		apiError(t, c.call("POST", "/api/v1/entries", m[1], `{"kind": "article", "title": "X"}`), 401, "invalid_token")
-		s.client().get("/admin/tokens").must(t, http.StatusSeeOther)
+		s.client().Get("/admin/tokens").Must(t, http.StatusSeeOther)
 	})
 }

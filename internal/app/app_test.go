@@ -7,10 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -24,6 +22,7 @@ import (
 	"peerpress/internal/demo"
 	"peerpress/internal/mail"
 	"peerpress/internal/secret"
+	"peerpress/internal/web/webtest"
 )
 
 // site is a running peerpress over a test database, with the demo content.
@@ -39,97 +38,38 @@ func newSite(t *testing.T, d *db.DB) *site {
 	return newSiteWith(t, d, func(*app.Config) {})
 }
 
-// client is a browser-like visitor: it keeps cookies and does not follow
-// redirects, so tests see each answer.
+// client is a browser-like visitor of the test site (webtest.Client).
 type client struct {
+	*webtest.Client
 	t    *testing.T
 	site *site
-	http *http.Client
 }
 
 func (s *site) client() *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{t: s.t, site: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
 }
 
-type response struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (c *client) do(req *http.Request) response {
-	c.t.Helper()
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
-}
-
-func (c *client) get(path string) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.site.srv.URL+path, nil)
-	return c.do(req)
-}
-
-func (c *client) post(path string, form url.Values) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
-}
+type response = webtest.Response
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrf reads the CSRF token from an admin page.
 func (c *client) csrf() string {
 	c.t.Helper()
-	r := c.get("/admin/entries")
-	m := csrfRe.FindStringSubmatch(r.body)
+	r := c.Get("/admin/entries")
+	m := csrfRe.FindStringSubmatch(r.Body)
 	if m == nil {
-		c.t.Fatalf("no csrf token on /admin/entries (status %d)", r.status)
+		c.t.Fatalf("no csrf token on /admin/entries (status %d)", r.Status)
 	}
 	return m[1]
 }
 
 func (c *client) signIn(email, password string) {
 	c.t.Helper()
-	r := c.post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
-	if r.status != http.StatusSeeOther || r.location != "/admin/entries" {
-		c.t.Fatalf("sign in as %s: status %d, location %q", email, r.status, r.location)
+	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
+	if r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
+		c.t.Fatalf("sign in as %s: status %d, location %q", email, r.Status, r.Location)
 	}
-}
-
-func (r response) must(t *testing.T, status int, contains ...string) {
-	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, snippet(r.body))
-	}
-	for _, s := range contains {
-		if !strings.Contains(r.body, s) {
-			t.Fatalf("body lacks %q:\n%s", s, snippet(r.body))
-		}
-	}
-}
-
-func (r response) mustNot(t *testing.T, absent ...string) {
-	t.Helper()
-	for _, s := range absent {
-		if strings.Contains(r.body, s) {
-			t.Fatalf("body contains %q:\n%s", s, snippet(r.body))
-		}
-	}
-}
-
-func snippet(s string) string {
-	if len(s) > 3000 {
-		return s[:3000] + "…"
-	}
-	return s
 }
 
 // Every public page kind answers with the right status, language and content.
@@ -171,22 +111,22 @@ func TestPublicPages(t *testing.T) {
 			{"/en", 301, nil, nil},
 		}
 		for _, tc := range cases {
-			r := c.get(tc.path)
-			if r.status != tc.status {
-				t.Errorf("GET %s: status %d, want %d", tc.path, r.status, tc.status)
+			r := c.Get(tc.path)
+			if r.Status != tc.status {
+				t.Errorf("GET %s: status %d, want %d", tc.path, r.Status, tc.status)
 				continue
 			}
 			for _, s := range tc.contains {
-				if !strings.Contains(r.body, s) {
+				if !strings.Contains(r.Body, s) {
 					t.Errorf("GET %s: body lacks %q", tc.path, s)
 				}
 			}
 			for _, s := range tc.absent {
-				if strings.Contains(r.body, s) {
+				if strings.Contains(r.Body, s) {
 					t.Errorf("GET %s: body has %q", tc.path, s)
 				}
 			}
-			if r.status == 200 && !strings.HasPrefix(r.body, "<!doctype html>") {
+			if r.Status == 200 && !strings.HasPrefix(r.Body, "<!doctype html>") {
 				t.Errorf("GET %s: not an HTML5 document", tc.path)
 			}
 		}
@@ -198,18 +138,18 @@ func TestPublicPages(t *testing.T) {
 func TestLanguageSwitcher(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		c := newSite(t, d).client()
-		r := c.get("/en/campaigns/remember-every-name")
-		r.must(t, 200)
+		r := c.Get("/en/campaigns/remember-every-name")
+		r.Must(t, 200)
 		for _, lang := range []string{"ru", "fr", "es", "ar"} {
 			re := regexp.MustCompile(`<link rel="alternate" hreflang="` + lang + `" href="(/` + lang + `/campaigns/[^"]+)">`)
-			m := re.FindStringSubmatch(r.body)
+			m := re.FindStringSubmatch(r.Body)
 			if m == nil {
 				t.Fatalf("no %s link in the switcher", lang)
 			}
-			tr := c.get(m[1])
-			tr.must(t, 200, `<html lang="`+lang+`"`)
+			tr := c.Get(m[1])
+			tr.Must(t, 200, `<html lang="`+lang+`"`)
 		}
-		if strings.Contains(r.body, `hreflang="hi"`) {
+		if strings.Contains(r.Body, `hreflang="hi"`) {
 			t.Fatal("switcher links a language the entry has no translation in")
 		}
 	})
@@ -232,9 +172,9 @@ func TestLanguageNegotiation(t *testing.T) {
 		} {
 			req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
 			req.Header.Set("Accept-Language", header)
-			r := c.do(req)
-			if r.status != http.StatusFound || r.location != want {
-				t.Errorf("Accept-Language %.40q: %d %q, want %s", header, r.status, r.location, want)
+			r := c.Do(req)
+			if r.Status != http.StatusFound || r.Location != want {
+				t.Errorf("Accept-Language %.40q: %d %q, want %s", header, r.Status, r.Location, want)
 			}
 		}
 	})
@@ -254,13 +194,13 @@ func TestUnpublishedEntriesAreHidden(t *testing.T) {
 		}
 		for _, slug := range []string{draft, scheduled} {
 			for _, kind := range []string{"articles", "statements"} {
-				r := c.get("/en/" + kind + "/" + slug)
-				if r.status == 200 {
+				r := c.Get("/en/" + kind + "/" + slug)
+				if r.Status == 200 {
 					t.Errorf("unpublished %s visible at /en/%s/%s", slug, kind, slug)
 				}
 			}
 			for _, p := range []string{"/en/", "/en/articles", "/en/statements", "/en/section/news", "/en/section/advocacy"} {
-				c.get(p).mustNot(t, slug)
+				c.Get(p).MustNot(t, slug)
 			}
 		}
 	})
@@ -271,27 +211,27 @@ func TestSecurityHeaders(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		c := newSite(t, d).client()
 		for _, p := range []string{"/en/", "/en/no-such", "/admin/login"} {
-			r := c.get(p)
-			csp := r.header.Get("Content-Security-Policy")
+			r := c.Get(p)
+			csp := r.Header.Get("Content-Security-Policy")
 			if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
 				t.Errorf("%s: CSP %q", p, csp)
 			}
-			if r.header.Get("X-Content-Type-Options") != "nosniff" {
+			if r.Header.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("%s: no nosniff", p)
 			}
 		}
-		r := c.get("/en/")
-		m := regexp.MustCompile(`href="(/static/style\.[0-9a-f]+\.css)"`).FindStringSubmatch(r.body)
+		r := c.Get("/en/")
+		m := regexp.MustCompile(`href="(/static/style\.[0-9a-f]+\.css)"`).FindStringSubmatch(r.Body)
 		if m == nil {
 			t.Fatal("no fingerprinted stylesheet link")
 		}
-		css := c.get(m[1])
-		if css.status != 200 || !strings.Contains(css.header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
-			t.Fatalf("stylesheet: %d %q %q", css.status, css.header.Get("Cache-Control"), css.header.Get("Content-Type"))
+		css := c.Get(m[1])
+		if css.Status != 200 || !strings.Contains(css.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(css.Header.Get("Content-Type"), "text/css") {
+			t.Fatalf("stylesheet: %d %q %q", css.Status, css.Header.Get("Cache-Control"), css.Header.Get("Content-Type"))
 		}
 		// No page refers to another host.
 		for _, p := range []string{"/en/", "/ru/campaigns/pomnit-kazhdoe-imya", "/en/articles"} {
-			body := c.get(p).body
+			body := c.Get(p).Body
 			for _, m := range regexp.MustCompile(`(?:src|href)="(https?://[^"]+)"`).FindAllStringSubmatch(body, -1) {
 				if !strings.HasPrefix(m[1], "https://example.org/") {
 					t.Errorf("%s refers to %s", p, m[1])
@@ -334,7 +274,7 @@ func (c *client) upload(path, csrf, field, filename string, data []byte, extra u
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return c.Do(req)
 }
 
 // With an https base URL, links for search engines are absolute and the
@@ -355,12 +295,12 @@ func TestBaseURL(t *testing.T) {
 	defer srv.Close()
 	s := &site{t: t, srv: srv, app: a, login: login}
 	c := s.client()
-	c.get("/en/campaigns/remember-every-name").must(t, 200,
+	c.Get("/en/campaigns/remember-every-name").Must(t, 200,
 		`<link rel="canonical" href="https://peers.example/en/campaigns/remember-every-name">`,
 		`<link rel="alternate" hreflang="ru" href="https://peers.example/ru/campaigns/`)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/login", strings.NewReader(url.Values{"email": {login.Email}, "password": {login.Password}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := c.http.Do(req)
+	res, err := c.HTTP.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,10 +363,10 @@ func TestOutboxPage(t *testing.T) {
 		}
 		admin := s.client()
 		admin.signIn(s.login.Email, s.login.Password)
-		admin.get("/admin/outbox").must(t, 200, "Please confirm", "someone@example.org", "https://example.org/confirm/abc")
+		admin.Get("/admin/outbox").Must(t, 200, "Please confirm", "someone@example.org", "https://example.org/confirm/abc")
 		s.app.Users.CreateUser(ctx, "ed@example.org", "Ed", auth.RoleEditor, "editor-password-1")
 		editor := s.client()
 		editor.signIn("ed@example.org", "editor-password-1")
-		editor.get("/admin/outbox").must(t, http.StatusForbidden)
+		editor.Get("/admin/outbox").Must(t, http.StatusForbidden)
 	})
 }

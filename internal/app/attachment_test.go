@@ -15,6 +15,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/web/webtest"
 )
 
 // Metadata planted in the test PDFs; none of it may be published.
@@ -103,95 +104,95 @@ func TestAttachmentsPerLanguage(t *testing.T) {
 		c.signIn(s.login.Email, s.login.Password)
 		csrf := c.csrf()
 		id := c.createEntry(csrf, "title", "Harm reduction report 2026", "slug", "hr-report-2026")
-		r := c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Доклад о снижении вреда 2026"},
+		r := c.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Доклад о снижении вреда 2026"},
 			"slug": {"doklad-2026"}, "body": {"Текст доклада."}, "status": {"published"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("translation: %d\n%s", r.status, snippet(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("translation: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
 		reader := s.client()
-		reader.get("/en/articles/hr-report-2026").mustNot(t, `class="downloads"`)
-		edit := c.get("/admin/entries/" + id)
-		edit.must(t, 200, `id="attachments"`, `action="/admin/entries/`+id+`/attachments" enctype="multipart/form-data"`, `<option value="ru" lang="ru">Русский</option>`)
+		reader.Get("/en/articles/hr-report-2026").MustNot(t, `class="downloads"`)
+		edit := c.Get("/admin/entries/" + id)
+		edit.Must(t, 200, `id="attachments"`, `action="/admin/entries/`+id+`/attachments" enctype="multipart/form-data"`, `<option value="ru" lang="ru">Русский</option>`)
 
 		// The Russian file first, so that order on the page is not upload order.
 		attach := func(lang, title, text string) {
 			t.Helper()
 			r := c.upload("/admin/entries/"+id+"/attachments", csrf, "file", "report-"+lang+".pdf", reportPDF(text),
 				url.Values{"lang": {lang}, "title": {title}})
-			if r.status != http.StatusSeeOther || r.location != "/admin/entries/"+id+"?saved=1#attachments" {
-				t.Fatalf("attach %s: %d %q\n%s", lang, r.status, r.location, snippet(r.body))
+			if r.Status != http.StatusSeeOther || r.Location != "/admin/entries/"+id+"?saved=1#attachments" {
+				t.Fatalf("attach %s: %d %q\n%s", lang, r.Status, r.Location, webtest.Snippet(r.Body))
 			}
 		}
 		attach("ru", "Доклад (PDF, русский)", "Russian text")
 		attach("en", "Harm reduction report (PDF)", "English text")
 
-		edit = c.get("/admin/entries/" + id)
-		edit.must(t, 200, "Доклад (PDF, русский)", "Harm reduction report (PDF)", `<td lang="ru" dir="ltr">Русский</td>`, "<td>PDF</td>")
-		if n := len(deleteAttachmentRe.FindAllString(edit.body, -1)); n != 2 {
+		edit = c.Get("/admin/entries/" + id)
+		edit.Must(t, 200, "Доклад (PDF, русский)", "Harm reduction report (PDF)", `<td lang="ru" dir="ltr">Русский</td>`, "<td>PDF</td>")
+		if n := len(deleteAttachmentRe.FindAllString(edit.Body, -1)); n != 2 {
 			t.Fatalf("%d remove buttons, want 2", n)
 		}
 
-		en := reader.get("/en/articles/hr-report-2026")
-		en.must(t, 200, `<h2 id="downloads-title">Downloads</h2>`)
-		if got := downloadLangs(t, en.body); strings.Join(got, " ") != "en ru" {
+		en := reader.Get("/en/articles/hr-report-2026")
+		en.Must(t, 200, `<h2 id="downloads-title">Downloads</h2>`)
+		if got := downloadLangs(t, en.Body); strings.Join(got, " ") != "en ru" {
 			t.Fatalf("downloads on the English page in order %v, want en ru", got)
 		}
 		enItem := regexp.MustCompile(`<li lang="en" dir="ltr"><a href="(/media/\d{4}/\d{2}/[A-Za-z0-9_-]{22}\.pdf)" hreflang="en" type="application/pdf" download="Harm reduction report \(PDF\)\.pdf">Harm reduction report \(PDF\)</a>\s*` +
-			`<span class="meta">English · PDF · \d+\.\d\x{a0}KB</span></li>`).FindStringSubmatch(en.body)
+			`<span class="meta">English · PDF · \d+\.\d\x{a0}KB</span></li>`).FindStringSubmatch(en.Body)
 		if enItem == nil {
-			t.Fatalf("no English download item as expected:\n%s", snippet(en.body[strings.Index(en.body, `<section class="downloads"`):]))
+			t.Fatalf("no English download item as expected:\n%s", webtest.Snippet(en.Body[strings.Index(en.Body, `<section class="downloads"`):]))
 		}
 		// The Russian file is labelled in Russian, even on the English page.
 		ruItem := regexp.MustCompile(`<li lang="ru" dir="ltr"><a href="(/media/[^"]+\.pdf)" hreflang="ru" type="application/pdf"[^>]*>Доклад \(PDF, русский\)</a>\s*` +
-			`<span class="meta">Русский · PDF · \d+,\d\x{a0}КБ</span></li>`).FindStringSubmatch(en.body)
+			`<span class="meta">Русский · PDF · \d+,\d\x{a0}КБ</span></li>`).FindStringSubmatch(en.Body)
 		if ruItem == nil {
 			t.Fatal("no Russian download item labelled in Russian")
 		}
-		ru := reader.get("/ru/articles/doklad-2026")
-		ru.must(t, 200, `<h2 id="downloads-title">Файлы</h2>`)
-		if got := downloadLangs(t, ru.body); strings.Join(got, " ") != "ru en" {
+		ru := reader.Get("/ru/articles/doklad-2026")
+		ru.Must(t, 200, `<h2 id="downloads-title">Файлы</h2>`)
+		if got := downloadLangs(t, ru.Body); strings.Join(got, " ") != "ru en" {
 			t.Fatalf("downloads on the Russian page in order %v, want ru en", got)
 		}
 
 		// The files are served as PDFs, in a sandbox, without the metadata
 		// they were uploaded with, under names that say nothing.
 		for _, u := range []string{enItem[1], ruItem[1]} {
-			f := reader.get(u)
-			if f.status != 200 || f.header.Get("Content-Type") != "application/pdf" || f.header.Get("Content-Security-Policy") != "sandbox" ||
-				f.header.Get("X-Content-Type-Options") != "nosniff" {
-				t.Fatalf("GET %s: %d, type %q, CSP %q", u, f.status, f.header.Get("Content-Type"), f.header.Get("Content-Security-Policy"))
+			f := reader.Get(u)
+			if f.Status != 200 || f.Header.Get("Content-Type") != "application/pdf" || f.Header.Get("Content-Security-Policy") != "sandbox" ||
+				f.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Fatalf("GET %s: %d, type %q, CSP %q", u, f.Status, f.Header.Get("Content-Type"), f.Header.Get("Content-Security-Policy"))
 			}
-			if !strings.HasPrefix(f.body, "%PDF-") || !strings.Contains(f.body, "text) Tj") {
+			if !strings.HasPrefix(f.Body, "%PDF-") || !strings.Contains(f.Body, "text) Tj") {
 				t.Errorf("GET %s: not the PDF uploaded", u)
 			}
 			for _, leak := range []string{leakAuthor, leakCreator, leakXMP, "report-"} {
-				if strings.Contains(f.body, leak) || strings.Contains(u, leak) {
+				if strings.Contains(f.Body, leak) || strings.Contains(u, leak) {
 					t.Errorf("GET %s: %q survived", u, leak)
 				}
 			}
 		}
 
 		// Removing one: gone from the page, and its file no longer served.
-		del := deleteAttachmentRe.FindAllStringSubmatch(c.get("/admin/entries/"+id).body, -1)
-		r = c.post(del[0][1], url.Values{"csrf": {csrf}}) // the Russian one, attached first
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("remove: %d\n%s", r.status, snippet(r.body))
+		del := deleteAttachmentRe.FindAllStringSubmatch(c.Get("/admin/entries/"+id).Body, -1)
+		r = c.Post(del[0][1], url.Values{"csrf": {csrf}}) // the Russian one, attached first
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("remove: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		if got := downloadLangs(t, reader.get("/en/articles/hr-report-2026").body); strings.Join(got, " ") != "en" {
+		if got := downloadLangs(t, reader.Get("/en/articles/hr-report-2026").Body); strings.Join(got, " ") != "en" {
 			t.Errorf("after removing the Russian file: %v", got)
 		}
-		reader.get(ruItem[1]).must(t, http.StatusNotFound)
-		reader.get(enItem[1]).must(t, http.StatusOK)
-		c.post(del[0][1], url.Values{"csrf": {csrf}}).must(t, http.StatusNotFound)
-		c.post("/admin/entries/"+id+"/attachments/abc/delete", url.Values{"csrf": {csrf}}).must(t, http.StatusNotFound)
+		reader.Get(ruItem[1]).Must(t, http.StatusNotFound)
+		reader.Get(enItem[1]).Must(t, http.StatusOK)
+		c.Post(del[0][1], url.Values{"csrf": {csrf}}).Must(t, http.StatusNotFound)
+		c.Post("/admin/entries/"+id+"/attachments/abc/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusNotFound)
 		// An attachment is removed only through its own entry.
 		other := c.createEntry(csrf, "title", "Another entry")
-		del = deleteAttachmentRe.FindAllStringSubmatch(c.get("/admin/entries/"+id).body, -1)
-		c.post(strings.Replace(del[0][1], "/entries/"+id+"/", "/entries/"+other+"/", 1), url.Values{"csrf": {csrf}}).must(t, http.StatusNotFound)
-		reader.get(enItem[1]).must(t, http.StatusOK)
+		del = deleteAttachmentRe.FindAllStringSubmatch(c.Get("/admin/entries/"+id).Body, -1)
+		c.Post(strings.Replace(del[0][1], "/entries/"+id+"/", "/entries/"+other+"/", 1), url.Values{"csrf": {csrf}}).Must(t, http.StatusNotFound)
+		reader.Get(enItem[1]).Must(t, http.StatusOK)
 		// Without the form's token, nothing happens.
-		c.post(del[0][1], url.Values{}).must(t, http.StatusForbidden)
-		reader.get(enItem[1]).must(t, http.StatusOK)
+		c.Post(del[0][1], url.Values{}).Must(t, http.StatusForbidden)
+		reader.Get(enItem[1]).Must(t, http.StatusOK)
 	})
 }
 
@@ -237,17 +238,17 @@ func TestAttachmentUploadRefusals(t *testing.T) {
 		}
 		for _, tc := range cases {
 			r := c.upload(path, csrf, "file", tc.filename, tc.data, tc.fields)
-			if r.status != http.StatusUnprocessableEntity {
-				t.Errorf("%s: status %d, want 422\n%s", tc.name, r.status, snippet(r.body))
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422\n%s", tc.name, r.Status, webtest.Snippet(r.Body))
 				continue
 			}
-			if !strings.Contains(r.body, tc.want) {
+			if !strings.Contains(r.Body, tc.want) {
 				t.Errorf("%s: page lacks %q", tc.name, tc.want)
 			}
-			if !strings.Contains(r.body, `id="attachments"`) || !strings.Contains(r.body, "Report with refusals") {
+			if !strings.Contains(r.Body, `id="attachments"`) || !strings.Contains(r.Body, "Report with refusals") {
 				t.Errorf("%s: not the entry's page", tc.name)
 			}
-			if strings.Contains(r.body, "\xff") || strings.Contains(r.body, "\x00") {
+			if strings.Contains(r.Body, "\xff") || strings.Contains(r.Body, "\x00") {
 				t.Errorf("%s: the page shows bytes that are not text", tc.name)
 			}
 			if after := mediaState(t, s); after != before {
@@ -256,21 +257,21 @@ func TestAttachmentUploadRefusals(t *testing.T) {
 		}
 		// The form keeps what was typed.
 		r := c.upload(path, csrf, "file", "x.pdf", []byte("<html>"), fields("lang", "ru", "title", "Доклад"))
-		r.must(t, http.StatusUnprocessableEntity, `value="Доклад"`, `<option value="ru" lang="ru" selected>`)
+		r.Must(t, http.StatusUnprocessableEntity, `value="Доклад"`, `<option value="ru" lang="ru" selected>`)
 		// And the same form with a good file is accepted.
 		r = c.upload(path, csrf, "file", "report.pdf", good, fields())
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("good upload after refusals: %d\n%s", r.status, snippet(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("good upload after refusals: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
 		if after := mediaState(t, s); after == before {
 			t.Fatal("the good upload stored nothing")
 		}
 		// An image is a document too, re-encoded like a featured image.
 		r = c.upload(path, csrf, "file", "chart.jpg", jpegBytes(t, 64, 48), fields("title", "Chart"))
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("image attachment: %d\n%s", r.status, snippet(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("image attachment: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		s.client().get("/en/articles/report-with-refusals").must(t, 200, `type="image/jpeg" download="Chart.jpg">Chart</a>`, "English · JPEG · ")
+		s.client().Get("/en/articles/report-with-refusals").Must(t, 200, `type="image/jpeg" download="Chart.jpg">Chart</a>`, "English · JPEG · ")
 	})
 }
 
@@ -287,30 +288,30 @@ func TestAttachmentPermissions(t *testing.T) {
 		acsrf := admin.csrf()
 		adminsEntry := admin.createEntry(acsrf, "title", "Admin's report")
 		r := admin.upload("/admin/entries/"+adminsEntry+"/attachments", acsrf, "file", "r.pdf", reportPDF("Admin"), url.Values{"lang": {"en"}, "title": {"Admin file"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("admin attach: %d", r.status)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("admin attach: %d", r.Status)
 		}
-		del := deleteAttachmentRe.FindStringSubmatch(admin.get("/admin/entries/" + adminsEntry).body)
+		del := deleteAttachmentRe.FindStringSubmatch(admin.Get("/admin/entries/" + adminsEntry).Body)
 		before := mediaState(t, s)
 
 		author := s.client()
 		author.signIn("author@example.org", "author-password-1")
 		csrf := author.csrf()
 		author.upload("/admin/entries/"+adminsEntry+"/attachments", csrf, "file", "r.pdf", reportPDF("Hijack"), url.Values{"lang": {"en"}, "title": {"Hijack"}}).
-			must(t, http.StatusForbidden)
-		author.post(del[1], url.Values{"csrf": {csrf}}).must(t, http.StatusForbidden)
+			Must(t, http.StatusForbidden)
+		author.Post(del[1], url.Values{"csrf": {csrf}}).Must(t, http.StatusForbidden)
 		if after := mediaState(t, s); after != before {
 			t.Fatalf("a refused author changed attachments: %s, before %s", after, before)
 		}
 		// Signed out: refused too.
 		s.client().upload("/admin/entries/"+adminsEntry+"/attachments", csrf, "file", "r.pdf", reportPDF("Anon"), url.Values{"lang": {"en"}, "title": {"Anon"}}).
-			must(t, http.StatusForbidden)
+			Must(t, http.StatusForbidden)
 
 		own := author.createEntry(csrf, "title", "Author's report", "status", "draft")
 		r = author.upload("/admin/entries/"+own+"/attachments", csrf, "file", "r.pdf", reportPDF("Own"), url.Values{"lang": {"en"}, "title": {"My file"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("author attaching to their own entry: %d\n%s", r.status, snippet(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("author attaching to their own entry: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		author.get("/admin/entries/"+own).must(t, 200, "My file")
+		author.Get("/admin/entries/"+own).Must(t, 200, "My file")
 	})
 }

@@ -26,8 +26,8 @@ func TestCacheInvalidation(t *testing.T) {
 		pages := []string{"/en/", "/en/articles", "/en/articles/cache-canary", "/en/section/news", "/en/tag/harm-reduction"}
 		warm := func() {
 			for _, p := range pages {
-				reader.get(p)
-				reader.get(p)
+				reader.Get(p)
+				reader.Get(p)
 			}
 		}
 		warm()
@@ -37,7 +37,7 @@ func TestCacheInvalidation(t *testing.T) {
 		check := func(what string, want map[string]string) {
 			t.Helper()
 			for p, w := range want {
-				if r := reader.get(p); !strings.Contains(r.body, w) {
+				if r := reader.Get(p); !strings.Contains(r.Body, w) {
 					t.Errorf("after %s, %s does not show %q", what, p, w)
 				}
 			}
@@ -45,25 +45,25 @@ func TestCacheInvalidation(t *testing.T) {
 		}
 
 		// The entry itself.
-		admin.post("/admin/entries/"+id, entryForm(csrf, "title", "Cache canary", "slug", "cache-canary", "summary", "Second summary.", "tag_id", "1", "section_id", "1", "body", "Version two."))
+		admin.Post("/admin/entries/"+id, entryForm(csrf, "title", "Cache canary", "slug", "cache-canary", "summary", "Second summary.", "tag_id", "1", "section_id", "1", "body", "Version two."))
 		check("an entry edit", map[string]string{"/en/articles/cache-canary": "Version two.", "/en/articles": "Second summary.", "/en/": "Second summary.", "/en/section/news": "Second summary.", "/en/tag/harm-reduction": "Second summary."})
 
 		// A translation appears in the switcher of the source's page.
-		admin.post("/admin/entries/"+id+"/translations/fr", url.Values{"csrf": {csrf}, "title": {"Canari"}, "body": {"Version française."}, "status": {"published"}})
+		admin.Post("/admin/entries/"+id+"/translations/fr", url.Values{"csrf": {csrf}, "title": {"Canari"}, "body": {"Version française."}, "status": {"published"}})
 		check("a translation", map[string]string{"/en/articles/cache-canary": `hreflang="fr"`})
 
 		// A section's name, shown in the navigation of every page.
-		admin.post("/admin/sections", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"news"}, "name_en": {"Latest news"}, "position": {"1"}})
+		admin.Post("/admin/sections", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"news"}, "name_en": {"Latest news"}, "position": {"1"}})
 		check("a section rename", map[string]string{"/en/": "Latest news", "/en/articles/cache-canary": "Latest news", "/en/section/news": "<h1>Latest news</h1>"})
 
 		// A tag's name.
-		admin.post("/admin/tags", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"harm-reduction"}, "name_en": {"Reducing harm"}})
+		admin.Post("/admin/tags", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"harm-reduction"}, "name_en": {"Reducing harm"}})
 		check("a tag rename", map[string]string{"/en/articles/cache-canary": "Reducing harm", "/en/tag/harm-reduction": "Reducing harm"})
 
 		// An organisation's name, on the pages it co-authored.
-		admin.post("/admin/entries/"+id, entryForm(csrf, "title", "Cache canary", "slug", "cache-canary", "summary", "Second summary.", "tag_id", "1", "section_id", "1", "org_id", "1", "body", "Version two."))
-		reader.get("/en/articles/cache-canary")
-		admin.post("/admin/organisations", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"harbour-alliance"}, "name": {"Harbour Renamed Alliance"}, "relation": {"partner"}})
+		admin.Post("/admin/entries/"+id, entryForm(csrf, "title", "Cache canary", "slug", "cache-canary", "summary", "Second summary.", "tag_id", "1", "section_id", "1", "org_id", "1", "body", "Version two."))
+		reader.Get("/en/articles/cache-canary")
+		admin.Post("/admin/organisations", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"harbour-alliance"}, "name": {"Harbour Renamed Alliance"}, "relation": {"partner"}})
 		check("an organisation rename", map[string]string{"/en/articles/cache-canary": "Harbour Renamed Alliance"})
 
 		// A featured image.
@@ -71,17 +71,17 @@ func TestCacheInvalidation(t *testing.T) {
 		check("an image upload", map[string]string{"/en/articles/cache-canary": "Canary picture"})
 
 		// Settings: a language turned off disappears from every switcher.
-		admin.post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "ru"}, "default": {"en"}})
-		if r := reader.get("/en/"); strings.Contains(r.body, `hreflang="fr"`) || strings.Contains(r.body, "/lang/fr") {
+		admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "ru"}, "default": {"en"}})
+		if r := reader.Get("/en/"); strings.Contains(r.Body, `hreflang="fr"`) || strings.Contains(r.Body, "/lang/fr") {
 			t.Error("after a settings change, the home page still offers French")
 		}
 		warm()
 
 		// Deletion: the page answers 410 and leaves the listings.
-		admin.post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
-		reader.get("/en/articles/cache-canary").must(t, http.StatusGone)
+		admin.Post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}})
+		reader.Get("/en/articles/cache-canary").Must(t, http.StatusGone)
 		for _, p := range []string{"/en/", "/en/articles", "/en/section/news", "/en/tag/harm-reduction"} {
-			reader.get(p).mustNot(t, "Cache canary")
+			reader.Get(p).MustNot(t, "Cache canary")
 		}
 	})
 }
@@ -95,17 +95,17 @@ func TestCacheAndScheduledEntries(t *testing.T) {
 	admin.signIn(s.login.Email, s.login.Password)
 	id := admin.createEntry(admin.csrf(), "title", "Due soon", "status", "published", "publish_at", time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04"))
 	reader := s.client()
-	reader.get("/en/articles").mustNot(t, "Due soon")
-	reader.get("/en/articles")
+	reader.Get("/en/articles").MustNot(t, "Due soon")
+	reader.Get("/en/articles")
 	// Time passes (a quiet write, as the clock changes nothing in the database).
 	if _, err := d.ExecQuiet(context.Background(), `UPDATE translations SET publish_at = ? WHERE entry_id = ?`, time.Now().Add(-time.Second).Unix(), id); err != nil {
 		t.Fatal(err)
 	}
-	reader.get("/en/articles").mustNot(t, "Due soon") // still the cached page
+	reader.Get("/en/articles").MustNot(t, "Due soon") // still the cached page
 	if n, err := s.app.Content.PromoteScheduled(context.Background()); err != nil || n != 1 {
 		t.Fatalf("promote: %d %v", n, err)
 	}
-	reader.get("/en/articles").must(t, 200, "Due soon")
+	reader.Get("/en/articles").Must(t, 200, "Due soon")
 }
 
 // Cached pages come compressed as the client asks, with validators that
@@ -120,37 +120,37 @@ func TestCacheHTTP(t *testing.T) {
 			req.Header.Set(k, v)
 		}
 		// The transport would add and undo gzip itself; ask explicitly.
-		return c.do(req)
+		return c.Do(req)
 	}
 	plain := get("/en/articles", map[string]string{"Accept-Encoding": "identity"})
-	etag := plain.header.Get("ETag")
-	if plain.status != 200 || etag == "" || plain.header.Get("Last-Modified") == "" {
-		t.Fatalf("first answer: %d etag %q", plain.status, etag)
+	etag := plain.Header.Get("ETag")
+	if plain.Status != 200 || etag == "" || plain.Header.Get("Last-Modified") == "" {
+		t.Fatalf("first answer: %d etag %q", plain.Status, etag)
 	}
-	if r := get("/en/articles", map[string]string{"Accept-Encoding": "identity", "If-None-Match": etag}); r.status != http.StatusNotModified || r.body != "" {
-		t.Fatalf("If-None-Match: %d", r.status)
+	if r := get("/en/articles", map[string]string{"Accept-Encoding": "identity", "If-None-Match": etag}); r.Status != http.StatusNotModified || r.Body != "" {
+		t.Fatalf("If-None-Match: %d", r.Status)
 	}
 	br := get("/en/articles", map[string]string{"Accept-Encoding": "gzip, deflate, br"})
-	if br.header.Get("Content-Encoding") != "br" || len(br.body) >= len(plain.body)/2 || !strings.Contains(br.header.Get("Vary"), "Accept-Encoding") {
-		t.Fatalf("brotli: %q, %d bytes of %d", br.header.Get("Content-Encoding"), len(br.body), len(plain.body))
+	if br.Header.Get("Content-Encoding") != "br" || len(br.Body) >= len(plain.Body)/2 || !strings.Contains(br.Header.Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("brotli: %q, %d bytes of %d", br.Header.Get("Content-Encoding"), len(br.Body), len(plain.Body))
 	}
 	gz := get("/en/articles", map[string]string{"Accept-Encoding": "gzip"})
-	if gz.header.Get("Content-Encoding") != "gzip" || gz.header.Get("ETag") == etag {
-		t.Fatalf("gzip: %q etag %q", gz.header.Get("Content-Encoding"), gz.header.Get("ETag"))
+	if gz.Header.Get("Content-Encoding") != "gzip" || gz.Header.Get("ETag") == etag {
+		t.Fatalf("gzip: %q etag %q", gz.Header.Get("Content-Encoding"), gz.Header.Get("ETag"))
 	}
-	if r := get("/en/articles", map[string]string{"Accept-Encoding": "br;q=0, gzip;q=0"}); r.header.Get("Content-Encoding") != "" {
-		t.Fatalf("q=0 ignored: %q", r.header.Get("Content-Encoding"))
+	if r := get("/en/articles", map[string]string{"Accept-Encoding": "br;q=0, gzip;q=0"}); r.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("q=0 ignored: %q", r.Header.Get("Content-Encoding"))
 	}
 	// Security headers are on cached answers too.
-	if r := get("/en/articles", nil); !strings.Contains(r.header.Get("Content-Security-Policy"), "default-src 'self'") {
+	if r := get("/en/articles", nil); !strings.Contains(r.Header.Get("Content-Security-Policy"), "default-src 'self'") {
 		t.Fatal("cached answer without CSP")
 	}
 	// The admin is never cached: a signed-in user sees their own CSRF token.
 	c.signIn(s.login.Email, s.login.Password)
-	a1 := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(c.get("/admin/entries").body)
+	a1 := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(c.Get("/admin/entries").Body)
 	other := s.client()
 	other.signIn(s.login.Email, s.login.Password)
-	a2 := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(other.get("/admin/entries").body)
+	a2 := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(other.Get("/admin/entries").Body)
 	if a1 == nil || a2 == nil || a1[1] == a2[1] {
 		t.Fatal("two sessions saw the same admin page")
 	}
@@ -164,10 +164,10 @@ func TestCacheKeyedByHost(t *testing.T) {
 	c := s.client()
 	forged, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/en/feed.xml", nil)
 	forged.Host = "evil.example"
-	if r := c.do(forged); r.status != 200 || !strings.Contains(r.body, "evil.example") {
-		t.Fatalf("the test needs a page whose links follow the Host: %d", r.status)
+	if r := c.Do(forged); r.Status != 200 || !strings.Contains(r.Body, "evil.example") {
+		t.Fatalf("the test needs a page whose links follow the Host: %d", r.Status)
 	}
-	if r := c.get("/en/feed.xml"); strings.Contains(r.body, "evil.example") {
+	if r := c.Get("/en/feed.xml"); strings.Contains(r.Body, "evil.example") {
 		t.Fatal("a forged Host reached another visitor through the cache")
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/settings"
+	"peerpress/internal/web/webtest"
 )
 
 func timeUnixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }
@@ -141,7 +142,7 @@ func countRegistrations(t *testing.T, d *db.DB) int {
 
 func privateHeader(t *testing.T, r response, what string) {
 	t.Helper()
-	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") || !strings.Contains(cc, "private") {
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") || !strings.Contains(cc, "private") {
 		t.Fatalf("%s: Cache-Control %q, want private, no-store", what, cc)
 	}
 }
@@ -154,10 +155,10 @@ func TestEventRegistrationJourney(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s, smtp := newMailSite(t, d)
 		c := s.client()
-		page := c.get(openEvent)
-		page.must(t, 200, "Nairobi:", "Bangkok:", "Bogota:", `data-local="Your time"`, "Russian", "interpretation to be confirmed",
+		page := c.Get(openEvent)
+		page.Must(t, 200, "Nairobi:", "Bangkok:", "Bogota:", `data-local="Your time"`, "Russian", "interpretation to be confirmed",
 			"Lena Varga", "Kits in pockets", `action="`+openRegister+`"`, "Which language will you listen in?", "/en/events/calendar/"+demoEventSlug+".ics")
-		page.mustNot(t, "meet.example.org")
+		page.MustNot(t, "meet.example.org")
 
 		bad := []struct {
 			name   string
@@ -181,14 +182,14 @@ func TestEventRegistrationJourney(t *testing.T) {
 			{"no name", registrationForm("kofi@example.org", ""), 422, "Enter your name"},
 		}
 		for _, tc := range bad {
-			r := c.post(openRegister, tc.form)
-			if r.status != tc.status || !strings.Contains(r.body, tc.want) {
-				t.Fatalf("%s: status %d, body lacks %q:\n%s", tc.name, r.status, tc.want, snippet(r.body))
+			r := c.Post(openRegister, tc.form)
+			if r.Status != tc.status || !strings.Contains(r.Body, tc.want) {
+				t.Fatalf("%s: status %d, body lacks %q:\n%s", tc.name, r.Status, tc.want, webtest.Snippet(r.Body))
 			}
-			if tc.form.Get("name") != "" && !strings.Contains(r.body, `value="`+tc.form.Get("name")+`"`) {
+			if tc.form.Get("name") != "" && !strings.Contains(r.Body, `value="`+tc.form.Get("name")+`"`) {
 				t.Fatalf("%s: the form was not kept", tc.name)
 			}
-			if !strings.Contains(r.body, `aria-invalid="true"`) {
+			if !strings.Contains(r.Body, `aria-invalid="true"`) {
 				t.Fatalf("%s: no field marked invalid", tc.name)
 			}
 		}
@@ -196,8 +197,8 @@ func TestEventRegistrationJourney(t *testing.T) {
 			t.Fatalf("refused forms stored %d registrations", n)
 		}
 
-		r := c.post(openRegister, registrationForm("Kofi@Example.org", "Kofi"))
-		r.must(t, 200, "Check your mail", "kofi@example.org")
+		r := c.Post(openRegister, registrationForm("Kofi@Example.org", "Kofi"))
+		r.Must(t, 200, "Check your mail", "kofi@example.org")
 		privateHeader(t, r, "registration answer")
 		s.deliver()
 		mails := mailTexts(t, smtp, "kofi@example.org")
@@ -207,28 +208,28 @@ func TestEventRegistrationJourney(t *testing.T) {
 		confirm := mailPath(t, mails[0], "confirm")
 		// A tampered link gets a clear page and changes nothing.
 		tampered := confirm[:len(confirm)-3] + "xyz"
-		c.get(tampered).must(t, 404, "This link does not work")
-		c.post(tampered, nil).must(t, 404, "This link does not work")
-		r = c.get(confirm)
-		r.must(t, 200, "Confirm my registration")
+		c.Get(tampered).Must(t, 404, "This link does not work")
+		c.Post(tampered, nil).Must(t, 404, "This link does not work")
+		r = c.Get(confirm)
+		r.Must(t, 200, "Confirm my registration")
 		privateHeader(t, r, "confirmation page")
-		r = c.post(confirm, nil)
-		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/en/registration/manage/") {
-			t.Fatalf("confirming: %d %q", r.status, r.location)
+		r = c.Post(confirm, nil)
+		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/en/registration/manage/") {
+			t.Fatalf("confirming: %d %q", r.Status, r.Location)
 		}
-		manage := strings.TrimSuffix(r.location, "?confirmed=1")
-		r = c.get(r.location)
-		r.must(t, 200, "your address is confirmed", demoJoinLink, "Coastal Harm Reduction Trust")
+		manage := strings.TrimSuffix(r.Location, "?confirmed=1")
+		r = c.Get(r.Location)
+		r.Must(t, 200, "your address is confirmed", demoJoinLink, "Coastal Harm Reduction Trust")
 		privateHeader(t, r, "manage page")
 		s.deliver()
 		mails = mailTexts(t, smtp, "kofi@example.org")
 		if len(mails) != 2 || !strings.Contains(mails[1], demoJoinLink) || !strings.Contains(mails[1], "[attachment invite.ics]") || !strings.Contains(mails[1], manage) {
 			t.Fatalf("the confirmation lacks the join link, the calendar file or the manage link:\n%v", mails)
 		}
-		c.get(openEvent).mustNot(t, "meet.example.org")
+		c.Get(openEvent).MustNot(t, "meet.example.org")
 
 		// An unconfirmed registrant never gets the join link.
-		c.post(openRegister, registrationForm("shy@example.org", "Shy")).must(t, 200)
+		c.Post(openRegister, registrationForm("shy@example.org", "Shy")).Must(t, 200)
 		s.deliver()
 		for _, m := range mailTexts(t, smtp, "shy@example.org") {
 			if strings.Contains(m, "meet.example.org") {
@@ -238,13 +239,13 @@ func TestEventRegistrationJourney(t *testing.T) {
 
 		// The manage page changes answers, refuses an overlong one, cancels.
 		f := url.Values{"name": {"Kofi A."}, "q0": {strings.Repeat("x", 1001)}}
-		c.post(manage, f).must(t, 422, "at most 1,000 characters", `value="Kofi A."`)
+		c.Post(manage, f).Must(t, 422, "at most 1,000 characters", `value="Kofi A."`)
 		f.Set("q0", "Lakeside Users' Union")
-		r = c.post(manage, f)
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("saving answers: %d", r.status)
+		r = c.Post(manage, f)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("saving answers: %d", r.Status)
 		}
-		c.get(r.location).must(t, 200, "Lakeside Users&#39; Union", "Your changes are saved")
+		c.Get(r.Location).Must(t, 200, "Lakeside Users&#39; Union", "Your changes are saved")
 
 		// The admin sees registrants, exports them, messages the confirmed
 		// ones and marks attendance.
@@ -253,16 +254,16 @@ func TestEventRegistrationJourney(t *testing.T) {
 		var id int64
 		d.QueryRowContext(context.Background(), `SELECT entry_id FROM translations WHERE slug = ?`, demoEventSlug).Scan(&id)
 		base := "/admin/entries/" + strconv.FormatInt(id, 10)
-		admin.get("/admin/entries/"+strconv.FormatInt(id, 10)).must(t, 200, base+"/event", base+"/registrants")
-		list := admin.get(base + "/registrants")
-		list.must(t, 200, "kofi@example.org", "Kofi A.", "shy@example.org", "1 confirmed")
+		admin.Get("/admin/entries/"+strconv.FormatInt(id, 10)).Must(t, 200, base+"/event", base+"/registrants")
+		list := admin.Get(base + "/registrants")
+		list.Must(t, 200, "kofi@example.org", "Kofi A.", "shy@example.org", "1 confirmed")
 		privateHeader(t, list, "registrants page")
-		csv := admin.get(base + "/registrants.csv")
-		csv.must(t, 200, "kofi@example.org", "Lakeside Users' Union", "Your region")
+		csv := admin.Get(base + "/registrants.csv")
+		csv.Must(t, 200, "kofi@example.org", "Lakeside Users' Union", "Your region")
 		csrf := admin.csrf()
-		admin.post(base+"/registrants/message", url.Values{"csrf": {csrf}, "subject": {""}, "text": {"Kept text"}}).must(t, 422, "Kept text")
-		if r := admin.post(base+"/registrants/message", url.Values{"csrf": {csrf}, "subject": {"Slides are ready"}, "text": {"See you on Thursday."}}); r.status != http.StatusSeeOther {
-			t.Fatalf("message: %d %s", r.status, snippet(r.body))
+		admin.Post(base+"/registrants/message", url.Values{"csrf": {csrf}, "subject": {""}, "text": {"Kept text"}}).Must(t, 422, "Kept text")
+		if r := admin.Post(base+"/registrants/message", url.Values{"csrf": {csrf}, "subject": {"Slides are ready"}, "text": {"See you on Thursday."}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("message: %d %s", r.Status, webtest.Snippet(r.Body))
 		}
 		s.deliver()
 		mails = mailTexts(t, smtp, "kofi@example.org")
@@ -275,20 +276,20 @@ func TestEventRegistrationJourney(t *testing.T) {
 			}
 		}
 		var rid int64
-		for _, m := range regexp.MustCompile(`id="r(\d+)"`).FindAllStringSubmatch(list.body, -1) {
+		for _, m := range regexp.MustCompile(`id="r(\d+)"`).FindAllStringSubmatch(list.Body, -1) {
 			rid, _ = strconv.ParseInt(m[1], 10, 64)
 		}
-		if r := admin.post(base+"/registrants/"+strconv.FormatInt(rid, 10)+"/attendance", url.Values{"csrf": {csrf}, "attended": {"1"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("attendance: %d", r.status)
+		if r := admin.Post(base+"/registrants/"+strconv.FormatInt(rid, 10)+"/attendance", url.Values{"csrf": {csrf}, "attended": {"1"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("attendance: %d", r.Status)
 		}
-		admin.get(base+"/registrants").must(t, 200, "1 attended")
+		admin.Get(base+"/registrants").Must(t, 200, "1 attended")
 
-		if r := c.post(manage+"/cancel", nil); r.status != http.StatusSeeOther {
-			t.Fatalf("cancel: %d", r.status)
+		if r := c.Post(manage+"/cancel", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("cancel: %d", r.Status)
 		}
-		r = c.get(manage)
-		r.must(t, 200, "cancelled")
-		r.mustNot(t, demoJoinLink)
+		r = c.Get(manage)
+		r.Must(t, 200, "cancelled")
+		r.MustNot(t, demoJoinLink)
 	})
 }
 
@@ -299,63 +300,63 @@ func TestEventListingsAndCalendars(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
 		c := s.client()
-		c.get("/en/events/upcoming").must(t, 200, "Webinar: naloxone in the hands of peers", "/en/events/calendar.ics")
-		up := c.get("/en/events/upcoming")
-		up.mustNot(t, "who pays for harm reduction when donors leave")
-		c.get("/en/events/past").must(t, 200, "who pays for harm reduction when donors leave")
+		c.Get("/en/events/upcoming").Must(t, 200, "Webinar: naloxone in the hands of peers", "/en/events/calendar.ics")
+		up := c.Get("/en/events/upcoming")
+		up.MustNot(t, "who pays for harm reduction when donors leave")
+		c.Get("/en/events/past").Must(t, 200, "who pays for harm reduction when donors leave")
 		for _, bad := range []string{"/en/events/past/page/1", "/en/events/past/page/2", "/en/events/past/page/02", "/en/events/past/page/x"} {
-			if r := c.get(bad); r.status != 404 {
-				t.Errorf("%s: %d", bad, r.status)
+			if r := c.Get(bad); r.Status != 404 {
+				t.Errorf("%s: %d", bad, r.Status)
 			}
 		}
-		c.get("/ru/events/upcoming").must(t, 200, `lang="ru"`)
+		c.Get("/ru/events/upcoming").Must(t, 200, `lang="ru"`)
 		var starts int64
 		var zone string
 		d.QueryRowContext(context.Background(), `SELECT ev.starts_at, ev.time_zone FROM events ev JOIN translations t ON t.entry_id = ev.entry_id WHERE t.slug = ?`, demoEventSlug).Scan(&starts, &zone)
 		month := timeUnixUTC(starts).Format("2006-01")
-		c.get("/en/events/month/"+month).must(t, 200, "Webinar: naloxone in the hands of peers", "<table", "Events in "+timeUnixUTC(starts).Format("January 2006"))
+		c.Get("/en/events/month/"+month).Must(t, 200, "Webinar: naloxone in the hands of peers", "<table", "Events in "+timeUnixUTC(starts).Format("January 2006"))
 		// A month standing alone takes its own form: "март", not the "марта" of a date.
-		c.get("/ru/events/month/2027-03").must(t, 200, "<h1>События: март 2027</h1>")
-		c.get("/hi/events/month/2027-03").must(t, 200, "मार्च २०२७")
+		c.Get("/ru/events/month/2027-03").Must(t, 200, "<h1>События: март 2027</h1>")
+		c.Get("/hi/events/month/2027-03").Must(t, 200, "मार्च २०२७")
 		for _, bad := range []string{"2026-13", "2026-1", "abcd-ef", "0000-01", "2026-01-01"} {
-			if r := c.get("/en/events/month/" + bad); r.status != 404 {
-				t.Errorf("month %s: %d", bad, r.status)
+			if r := c.Get("/en/events/month/" + bad); r.Status != 404 {
+				t.Errorf("month %s: %d", bad, r.Status)
 			}
 		}
-		past := c.get("/en/events/webinar-who-pays-for-harm-reduction")
-		past.must(t, 200, "https://video.example.org/pvn/who-pays-for-harm-reduction", "This event has taken place")
-		c.get(openEvent).mustNot(t, "video.example.org")
+		past := c.Get("/en/events/webinar-who-pays-for-harm-reduction")
+		past.Must(t, 200, "https://video.example.org/pvn/who-pays-for-harm-reduction", "This event has taken place")
+		c.Get(openEvent).MustNot(t, "video.example.org")
 
-		one := c.get("/en/events/calendar/" + demoEventSlug + ".ics")
-		feed := c.get("/en/events/calendar.ics")
+		one := c.Get("/en/events/calendar/" + demoEventSlug + ".ics")
+		feed := c.Get("/en/events/calendar.ics")
 		for name, r := range map[string]response{"event": one, "feed": feed} {
-			if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/calendar") {
-				t.Fatalf("%s calendar: %d %q", name, r.status, r.header.Get("Content-Type"))
+			if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/calendar") {
+				t.Fatalf("%s calendar: %d %q", name, r.Status, r.Header.Get("Content-Type"))
 			}
-			if strings.Contains(r.body, "meet.example.org") {
+			if strings.Contains(r.Body, "meet.example.org") {
 				t.Fatalf("the %s calendar carries a join link", name)
 			}
-			for _, line := range strings.Split(strings.TrimSuffix(r.body, "\r\n"), "\r\n") {
+			for _, line := range strings.Split(strings.TrimSuffix(r.Body, "\r\n"), "\r\n") {
 				if len(line) > 75 || strings.Contains(line, "\n") {
 					t.Fatalf("%s calendar line %q", name, line)
 				}
 			}
 		}
-		uid := regexp.MustCompile(`UID:(\S+)`).FindStringSubmatch(one.body)
+		uid := regexp.MustCompile(`UID:(\S+)`).FindStringSubmatch(one.Body)
 		start := "DTSTART:" + timeUnixUTC(starts).Format("20060102T150405Z")
-		if uid == nil || !strings.Contains(one.body, start) || !strings.Contains(feed.body, "UID:"+uid[1]) || !strings.Contains(feed.body, start) {
-			t.Fatalf("UID %v or %s not in both calendars:\n%s", uid, start, one.body)
+		if uid == nil || !strings.Contains(one.Body, start) || !strings.Contains(feed.Body, "UID:"+uid[1]) || !strings.Contains(feed.Body, start) {
+			t.Fatalf("UID %v or %s not in both calendars:\n%s", uid, start, one.Body)
 		}
-		if strings.Contains(feed.body, "who-pays-for-harm-reduction") {
+		if strings.Contains(feed.Body, "who-pays-for-harm-reduction") {
 			t.Fatal("the feed of upcoming events lists a past one")
 		}
 		// The JSON API lists interpretation and speakers, never the join link.
-		api := c.get("/api/v1/events?lang=en&limit=50")
-		api.must(t, 200, `"speakers":[{"name":"Lena Varga","role":"Outreach coordinator","organisation":"Northern Lights Peer Network"}`, `{"lang":"es","confirmed":false}`)
-		api.mustNot(t, "meet.example.org")
+		api := c.Get("/api/v1/events?lang=en&limit=50")
+		api.Must(t, 200, `"speakers":[{"name":"Lena Varga","role":"Outreach coordinator","organisation":"Northern Lights Peer Network"}`, `{"lang":"es","confirmed":false}`)
+		api.MustNot(t, "meet.example.org")
 
-		c.get("/en/events/calendar/no-such-event.ics").must(t, 404)
-		c.get("/en/events/calendar/"+demoEventSlug).must(t, 404)
+		c.Get("/en/events/calendar/no-such-event.ics").Must(t, 404)
+		c.Get("/en/events/calendar/"+demoEventSlug).Must(t, 404)
 	})
 }
 
@@ -370,38 +371,38 @@ func TestEventDetailsAndZones(t *testing.T) {
 		var id int64
 		d.QueryRowContext(context.Background(), `SELECT entry_id FROM translations WHERE slug = 'webinar-drug-checking-latin-america'`).Scan(&id)
 		base := "/admin/entries/" + strconv.FormatInt(id, 10) + "/event"
-		admin.get(base).must(t, 200, "Valentina Ríos Cárdenas | Chemist, coordinator of a peer-run testing point", "pt | tbc")
+		admin.Get(base).Must(t, 200, "Valentina Ríos Cárdenas | Chemist, coordinator of a peer-run testing point", "pt | tbc")
 		form := url.Values{"csrf": {csrf}, "join_url": {"javascript:alert(1)"}, "languages": {"es | confirmed\npt | maybe"},
 			"speakers": {"Valentina Ríos | Chemist"}, "agenda": {"11:00 | Opening\n+30 | Results"}, "capacity": {"-3"},
 			"reminders": {"1440, 60"}, "questions": {"choice | Country"}, "open": {"1"}}
-		r := admin.post(base, form)
-		r.must(t, 422, "Enter a web address", "confirmed or tbc", "Enter a number of places", "options only for choice", "pt | maybe")
-		page := s.client().get("/en/events/webinar-drug-checking-latin-america")
-		page.mustNot(t, `action="/en/events/register/`)
+		r := admin.Post(base, form)
+		r.Must(t, 422, "Enter a web address", "confirmed or tbc", "Enter a number of places", "options only for choice", "pt | maybe")
+		page := s.client().Get("/en/events/webinar-drug-checking-latin-america")
+		page.MustNot(t, `action="/en/events/register/`)
 		form = url.Values{"csrf": {csrf}, "join_url": {"https://meet.example.org/room-9"}, "languages": {"es | confirmed\npt | tbc"},
 			"speakers": {"Valentina Ríos | Chemist\nJorge Almeida"}, "agenda": {"11:00 | Opening\n+30 | Results"}, "capacity": {"2"},
 			"reminders": {"60, 1440"}, "questions": {"choice | Country | Colombia; Peru; Chile\naccessibility | Access needs"}, "open": {"1"},
 			"consent": {"I agree to be contacted about this event."}}
-		if r := admin.post(base, form); r.status != http.StatusSeeOther {
-			t.Fatalf("saving details: %d %s", r.status, snippet(r.body))
+		if r := admin.Post(base, form); r.Status != http.StatusSeeOther {
+			t.Fatalf("saving details: %d %s", r.Status, webtest.Snippet(r.Body))
 		}
-		page = s.client().get("/en/events/webinar-drug-checking-latin-america")
-		page.must(t, 200, `action="/en/events/register/webinar-drug-checking-latin-america"`, "Colombia", "Access needs", "I agree to be contacted", "11:00", "Opening")
-		page.mustNot(t, "room-9")
+		page = s.client().Get("/en/events/webinar-drug-checking-latin-america")
+		page.Must(t, 200, `action="/en/events/register/webinar-drug-checking-latin-america"`, "Colombia", "Access needs", "I agree to be contacted", "11:00", "Opening")
+		page.MustNot(t, "room-9")
 
 		// Reference zones.
 		set := url.Values{"csrf": {csrf}, "lang": {"en", "ru", "fr", "es", "hi", "ar"}, "default": {"en"}, "event_zone": {"Pacific/Auckland", "", ""}, "event_retention_days": {"14"}}
-		if r := admin.post("/admin/settings", set); r.status != http.StatusSeeOther {
-			t.Fatalf("settings: %d %s", r.status, snippet(r.body))
+		if r := admin.Post("/admin/settings", set); r.Status != http.StatusSeeOther {
+			t.Fatalf("settings: %d %s", r.Status, webtest.Snippet(r.Body))
 		}
-		page = s.client().get(openEvent)
-		page.must(t, 200, "Auckland:")
-		page.mustNot(t, "Bangkok:")
+		page = s.client().Get(openEvent)
+		page.Must(t, 200, "Auckland:")
+		page.MustNot(t, "Bangkok:")
 		set.Set("event_zone", "Mars/Olympus_Mons")
-		admin.post("/admin/settings", set).must(t, 422, "IANA", "Mars/Olympus_Mons")
+		admin.Post("/admin/settings", set).Must(t, 422, "IANA", "Mars/Olympus_Mons")
 		set.Set("event_zone", "Asia/Bangkok")
 		set.Set("event_retention_days", "0")
-		admin.post("/admin/settings", set).must(t, 422, "from 1 to 3650")
+		admin.Post("/admin/settings", set).Must(t, 422, "from 1 to 3650")
 		if site, _ := s.app.Settings.Load(context.Background(), settingsDefaults()); site.EventRetentionDays != 14 || len(site.EventZones) != 1 {
 			t.Fatalf("refused settings were stored: %+v", site)
 		}

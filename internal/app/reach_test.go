@@ -95,13 +95,13 @@ func TestFeeds(t *testing.T) {
 					prefix = abs + tc.lang + "/" // a section holds several kinds
 				}
 			}
-			r := c.get(tc.base + "/feed.xml")
-			r.must(t, 200)
-			if ct := r.header.Get("Content-Type"); ct != "application/rss+xml; charset=utf-8" {
+			r := c.Get(tc.base + "/feed.xml")
+			r.Must(t, 200)
+			if ct := r.Header.Get("Content-Type"); ct != "application/rss+xml; charset=utf-8" {
 				t.Errorf("%s/feed.xml: Content-Type %q", tc.base, ct)
 			}
 			var rss rssFeed
-			if err := xml.Unmarshal([]byte(r.body), &rss); err != nil {
+			if err := xml.Unmarshal([]byte(r.Body), &rss); err != nil {
 				t.Fatalf("%s/feed.xml: %v", tc.base, err)
 			}
 			items := rss.Channel.Items
@@ -120,13 +120,13 @@ func TestFeeds(t *testing.T) {
 				}
 			}
 
-			r = c.get(tc.base + "/atom.xml")
-			r.must(t, 200)
-			if ct := r.header.Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
+			r = c.Get(tc.base + "/atom.xml")
+			r.Must(t, 200)
+			if ct := r.Header.Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
 				t.Errorf("%s/atom.xml: Content-Type %q", tc.base, ct)
 			}
 			var atom atomFeed
-			if err := xml.Unmarshal([]byte(r.body), &atom); err != nil {
+			if err := xml.Unmarshal([]byte(r.Body), &atom); err != nil {
 				t.Fatalf("%s/atom.xml: %v", tc.base, err)
 			}
 			if len(atom.Entries) != len(items) || atom.Lang != tc.lang || atom.ID != s.srv.URL+tc.base+"/atom.xml" {
@@ -154,13 +154,13 @@ func TestFeeds(t *testing.T) {
 				t.Errorf("%s/atom.xml: updated %v, newest entry %v", tc.base, updated, newest)
 			}
 
-			r = c.get(tc.base + "/feed.json")
-			r.must(t, 200)
-			if ct := r.header.Get("Content-Type"); ct != "application/feed+json; charset=utf-8" {
+			r = c.Get(tc.base + "/feed.json")
+			r.Must(t, 200)
+			if ct := r.Header.Get("Content-Type"); ct != "application/feed+json; charset=utf-8" {
 				t.Errorf("%s/feed.json: Content-Type %q", tc.base, ct)
 			}
 			var jf jsonFeed
-			if err := json.Unmarshal([]byte(r.body), &jf); err != nil {
+			if err := json.Unmarshal([]byte(r.Body), &jf); err != nil {
 				t.Fatalf("%s/feed.json: %v", tc.base, err)
 			}
 			if jf.Version != "https://jsonfeed.org/version/1.1" || jf.Language != tc.lang || len(jf.Items) != len(items) || jf.FeedURL != s.srv.URL+tc.base+"/feed.json" {
@@ -180,7 +180,7 @@ func TestFeeds(t *testing.T) {
 		// The language feeds hold the latest 20 of many; a body keeps its
 		// Markdown rendered and sanitized.
 		var rss rssFeed
-		xml.Unmarshal([]byte(c.get("/en/feed.xml").body), &rss)
+		xml.Unmarshal([]byte(c.Get("/en/feed.xml").Body), &rss)
 		if len(rss.Channel.Items) != 20 {
 			t.Errorf("/en/feed.xml: %d items, want the latest 20", len(rss.Channel.Items))
 		}
@@ -192,20 +192,20 @@ func TestFeeds(t *testing.T) {
 		// Drafts and scheduled entries are not in any feed.
 		var draft string
 		d.QueryRowContext(context.Background(), `SELECT slug FROM translations WHERE status IN ('draft', 'scheduled') AND lang = 'en' ORDER BY id LIMIT 1`).Scan(&draft)
-		if draft == "" || strings.Contains(c.get("/en/feed.json").body, "/"+draft+`"`) {
+		if draft == "" || strings.Contains(c.Get("/en/feed.json").Body, "/"+draft+`"`) {
 			t.Errorf("unpublished entry %q in the feed", draft)
 		}
-		c.get("/en/section/nope/feed.xml").must(t, 404)
-		c.get("/xx/feed.xml").must(t, 404)
+		c.Get("/en/section/nope/feed.xml").Must(t, 404)
+		c.Get("/xx/feed.xml").Must(t, 404)
 
 		// Public pages announce their language's feeds, and an archive its own too.
-		home := c.get("/en/")
-		home.must(t, 200, `<link rel="alternate" type="application/rss+xml" title="Test Network (RSS)" href="/en/feed.xml">`,
+		home := c.Get("/en/")
+		home.Must(t, 200, `<link rel="alternate" type="application/rss+xml" title="Test Network (RSS)" href="/en/feed.xml">`,
 			`<link rel="alternate" type="application/atom+xml" title="Test Network (Atom)" href="/en/atom.xml">`,
 			`<link rel="alternate" type="application/feed+json" title="Test Network (JSON Feed)" href="/en/feed.json">`)
-		c.get("/en/section/news").must(t, 200, `href="/en/feed.xml"`, `title="Test Network: News (RSS)" href="/en/section/news/feed.xml"`)
-		c.get("/ru/events").must(t, 200, `href="/ru/feed.xml"`, `href="/ru/events/atom.xml"`)
-		c.get("/en/campaigns/remember-every-name").must(t, 200, `href="/en/feed.json"`)
+		c.Get("/en/section/news").Must(t, 200, `href="/en/feed.xml"`, `title="Test Network: News (RSS)" href="/en/section/news/feed.xml"`)
+		c.Get("/ru/events").Must(t, 200, `href="/ru/feed.xml"`, `href="/ru/events/atom.xml"`)
+		c.Get("/en/campaigns/remember-every-name").Must(t, 200, `href="/en/feed.json"`)
 	})
 }
 
@@ -235,13 +235,13 @@ func TestSitemapAndRobots(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
 		c := s.client()
-		r := c.get("/sitemap.xml")
-		r.must(t, 200)
-		if !strings.HasPrefix(r.header.Get("Content-Type"), "application/xml") {
-			t.Errorf("sitemap index: %q", r.header.Get("Content-Type"))
+		r := c.Get("/sitemap.xml")
+		r.Must(t, 200)
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/xml") {
+			t.Errorf("sitemap index: %q", r.Header.Get("Content-Type"))
 		}
 		var idx sitemapIndex
-		if err := xml.Unmarshal([]byte(r.body), &idx); err != nil {
+		if err := xml.Unmarshal([]byte(r.Body), &idx); err != nil {
 			t.Fatal(err)
 		}
 		var locs []string
@@ -260,10 +260,10 @@ func TestSitemapAndRobots(t *testing.T) {
 			t.Fatalf("sitemap index lists %v, want %v", locs, want)
 		}
 
-		r = c.get("/sitemap-en.xml")
-		r.must(t, 200)
+		r = c.Get("/sitemap-en.xml")
+		r.Must(t, 200)
 		var set urlSet
-		if err := xml.Unmarshal([]byte(r.body), &set); err != nil {
+		if err := xml.Unmarshal([]byte(r.Body), &set); err != nil {
 			t.Fatal(err)
 		}
 		var visible int
@@ -315,21 +315,21 @@ func TestSitemapAndRobots(t *testing.T) {
 		if _, ok := alts["hi"]; ok {
 			t.Error("an alternate in a language the campaign has no translation in")
 		}
-		draftFree := c.get("/sitemap-en.xml").body
+		draftFree := c.Get("/sitemap-en.xml").Body
 		var draft string
 		d.QueryRowContext(context.Background(), `SELECT slug FROM translations WHERE status = 'draft' AND lang = 'en' ORDER BY id LIMIT 1`).Scan(&draft)
 		if strings.Contains(draftFree, "/"+draft+"<") {
 			t.Errorf("draft %s in the sitemap", draft)
 		}
-		c.get("/sitemap-xx.xml").must(t, 404)
-		c.get("/sitemap-en-2.xml").must(t, 404) // one part is enough
-		c.get("/sitemap-en-0.xml").must(t, 404)
-		c.get("/no-such-file.txt").must(t, 404)
+		c.Get("/sitemap-xx.xml").Must(t, 404)
+		c.Get("/sitemap-en-2.xml").Must(t, 404) // one part is enough
+		c.Get("/sitemap-en-0.xml").Must(t, 404)
+		c.Get("/no-such-file.txt").Must(t, 404)
 
-		robots := c.get("/robots.txt")
-		robots.must(t, 200, "User-agent: *\n", "Allow: /\n", "Disallow: /admin/\n", "Disallow: /lang/\n", "Sitemap: "+s.srv.URL+"/sitemap.xml\n")
-		if !strings.HasPrefix(robots.header.Get("Content-Type"), "text/plain") {
-			t.Errorf("robots.txt: %q", robots.header.Get("Content-Type"))
+		robots := c.Get("/robots.txt")
+		robots.Must(t, 200, "User-agent: *\n", "Allow: /\n", "Disallow: /admin/\n", "Disallow: /lang/\n", "Sitemap: "+s.srv.URL+"/sitemap.xml\n")
+		if !strings.HasPrefix(robots.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("robots.txt: %q", robots.Header.Get("Content-Type"))
 		}
 	})
 }
@@ -348,21 +348,21 @@ func TestSharingCards(t *testing.T) {
 		c := s.client()
 		u := s.srv.URL
 		// An entry without a featured image: the drawn card.
-		page := c.get("/en/campaigns/remember-every-name")
-		page.must(t, 200, ogRe("type", "article"), ogRe("url", u+"/en/campaigns/remember-every-name"), ogRe("site_name", "Test Network"),
+		page := c.Get("/en/campaigns/remember-every-name")
+		page.Must(t, 200, ogRe("type", "article"), ogRe("url", u+"/en/campaigns/remember-every-name"), ogRe("site_name", "Test Network"),
 			ogRe("locale", "en_US"), ogRe("image", u+"/en/share/campaigns/remember-every-name.png"), ogRe("image:width", "1200"),
 			ogRe("image:height", "630"), `<meta property="og:title" content="Remember Every Name`, `<meta property="og:description" content="Every life lost`,
 			`<meta name="twitter:card" content="summary_large_image">`)
-		c.get("/ar/").must(t, 200, ogRe("type", "website"), ogRe("locale", "ar_EG"), ogRe("image", u+"/ar/share/site.png"), ogRe("url", u+"/ar/"))
-		c.get("/en/articles").must(t, 200, ogRe("type", "website"), ogRe("url", u+"/en/articles"))
+		c.Get("/ar/").Must(t, 200, ogRe("type", "website"), ogRe("locale", "ar_EG"), ogRe("image", u+"/ar/share/site.png"), ogRe("url", u+"/ar/"))
+		c.Get("/en/articles").Must(t, 200, ogRe("type", "website"), ogRe("url", u+"/en/articles"))
 
 		for _, p := range []string{"/en/share/campaigns/remember-every-name.png", "/ar/share/site.png", "/en/share/site.png"} {
-			r := c.get(p)
-			r.must(t, 200)
-			if r.header.Get("Content-Type") != "image/png" || !strings.Contains(r.header.Get("Cache-Control"), "public") {
-				t.Errorf("%s: %q %q", p, r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
+			r := c.Get(p)
+			r.Must(t, 200)
+			if r.Header.Get("Content-Type") != "image/png" || !strings.Contains(r.Header.Get("Cache-Control"), "public") {
+				t.Errorf("%s: %q %q", p, r.Header.Get("Content-Type"), r.Header.Get("Cache-Control"))
 			}
-			img, err := png.Decode(strings.NewReader(r.body))
+			img, err := png.Decode(strings.NewReader(r.Body))
 			if err != nil {
 				t.Fatalf("%s: %v", p, err)
 			}
@@ -371,14 +371,14 @@ func TestSharingCards(t *testing.T) {
 			}
 		}
 		// The Arabic translation's card: its own image.
-		ar := c.get("/ar/campaigns/" + slugIn(t, d, "ar", "remember-every-name"))
-		m := ogImageRe.FindStringSubmatch(ar.body)
+		ar := c.Get("/ar/campaigns/" + slugIn(t, d, "ar", "remember-every-name"))
+		m := ogImageRe.FindStringSubmatch(ar.Body)
 		if m == nil {
 			t.Fatalf("no og:image on the Arabic campaign")
 		}
-		arCard := c.get(strings.TrimPrefix(m[1], u))
-		arCard.must(t, 200)
-		if arCard.body == c.get("/en/share/campaigns/remember-every-name.png").body {
+		arCard := c.Get(strings.TrimPrefix(m[1], u))
+		arCard.Must(t, 200)
+		if arCard.Body == c.Get("/en/share/campaigns/remember-every-name.png").Body {
 			t.Error("the Arabic card is the English one")
 		}
 		// Unpublished, unknown or mistyped: no card.
@@ -386,7 +386,7 @@ func TestSharingCards(t *testing.T) {
 		d.QueryRowContext(context.Background(), `SELECT slug FROM translations WHERE status = 'draft' AND lang = 'en' ORDER BY id LIMIT 1`).Scan(&draft)
 		for _, p := range []string{"/en/share/articles/" + draft + ".png", "/en/share/articles/" + draft + ".png", "/en/share/articles/nope.png",
 			"/en/share/articles/remember-every-name.png", "/en/share/campaigns/remember-every-name", "/en/share/things/remember-every-name.png"} {
-			c.get(p).must(t, 404)
+			c.Get(p).Must(t, 404)
 		}
 
 		// With a featured image, social networks show it.
@@ -394,18 +394,18 @@ func TestSharingCards(t *testing.T) {
 		admin.signIn(s.login.Email, s.login.Password)
 		csrf := admin.csrf()
 		id := admin.createEntry(csrf, "title", "With a picture", "summary", "A summary")
-		if r := admin.upload("/admin/entries/"+id+"/image", csrf, "image", "photo.jpg", jpegBytes(t, 64, 48), url.Values{"alt": {"Volunteers with umbrellas"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("upload: %d", r.status)
+		if r := admin.upload("/admin/entries/"+id+"/image", csrf, "image", "photo.jpg", jpegBytes(t, 64, 48), url.Values{"alt": {"Volunteers with umbrellas"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d", r.Status)
 		}
-		withImage := c.get("/en/articles/with-a-picture")
-		withImage.must(t, 200, ogRe("image:width", "64"), ogRe("image:height", "48"), ogRe("image:alt", "Volunteers with umbrellas"))
-		m = ogImageRe.FindStringSubmatch(withImage.body)
+		withImage := c.Get("/en/articles/with-a-picture")
+		withImage.Must(t, 200, ogRe("image:width", "64"), ogRe("image:height", "48"), ogRe("image:alt", "Volunteers with umbrellas"))
+		m = ogImageRe.FindStringSubmatch(withImage.Body)
 		if m == nil || !strings.HasPrefix(m[1], u+"/media/") {
 			t.Fatalf("og:image %v", m)
 		}
-		c.get(strings.TrimPrefix(m[1], u)).must(t, 200)
+		c.Get(strings.TrimPrefix(m[1], u)).Must(t, 200)
 		// Admin pages do not.
-		admin.get("/admin/entries").mustNot(t, "og:title")
+		admin.Get("/admin/entries").MustNot(t, "og:title")
 	})
 }
 
@@ -427,24 +427,24 @@ func TestCampaignSharing(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
 		c := s.client()
-		page := c.get("/en/campaigns/remember-every-name")
-		page.must(t, 200, `<p class="hashtags">#RememberEveryName</p>`, "Share this campaign",
+		page := c.Get("/en/campaigns/remember-every-name")
+		page.Must(t, 200, `<p class="hashtags">#RememberEveryName</p>`, "Share this campaign",
 			`href="/en/share/campaigns/remember-every-name/x" rel="nofollow">X</a>`, `href="mailto:?`)
-		r := c.get("/en/share/campaigns/remember-every-name/x")
-		if r.status != http.StatusFound {
-			t.Fatalf("share to X: %d", r.status)
+		r := c.Get("/en/share/campaigns/remember-every-name/x")
+		if r.Status != http.StatusFound {
+			t.Fatalf("share to X: %d", r.Status)
 		}
-		to, err := url.Parse(r.location)
+		to, err := url.Parse(r.Location)
 		if err != nil || to.Host != "x.com" || to.Query().Get("url") != s.srv.URL+"/en/campaigns/remember-every-name" ||
 			to.Query().Get("hashtags") != "RememberEveryName" {
-			t.Fatalf("share to X leads to %q", r.location)
+			t.Fatalf("share to X leads to %q", r.Location)
 		}
-		c.get("/en/share/campaigns/remember-every-name/myspace").must(t, 404)
-		c.get("/en/share/articles/naloxone-by-post/x").must(t, 404) // articles show no share links
+		c.Get("/en/share/campaigns/remember-every-name/myspace").Must(t, 404)
+		c.Get("/en/share/articles/naloxone-by-post/x").Must(t, 404) // articles show no share links
 		// Other kinds show no share links.
-		c.get("/en/statements/joint-statement-health-and-dignity-not-punishment").mustNot(t, "Share this campaign")
+		c.Get("/en/statements/joint-statement-health-and-dignity-not-punishment").MustNot(t, "Share this campaign")
 		// The page itself still loads nothing from, and links nowhere on, other hosts.
-		for _, m := range regexp.MustCompile(`(?:src|href)="(https?://[^"]+)"`).FindAllStringSubmatch(page.body, -1) {
+		for _, m := range regexp.MustCompile(`(?:src|href)="(https?://[^"]+)"`).FindAllStringSubmatch(page.Body, -1) {
 			if !strings.HasPrefix(m[1], "https://example.org/") {
 				t.Errorf("the campaign refers to %s", m[1])
 			}

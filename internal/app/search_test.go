@@ -22,22 +22,22 @@ func TestSearchPage(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
 		c := s.client()
-		c.get("/en/").must(t, http.StatusOK, `action="/en/search"`, `id="site-search-q"`)
-		c.get("/ru/").must(t, http.StatusOK, `action="/ru/search"`)
+		c.Get("/en/").Must(t, http.StatusOK, `action="/en/search"`, `id="site-search-q"`)
+		c.Get("/ru/").Must(t, http.StatusOK, `action="/ru/search"`)
 
-		r := c.get("/en/search?q=naloxone")
-		r.must(t, http.StatusOK, `<mark>naloxone</mark>`, `href="/en/events/webinar-naloxone-in-the-hands-of-peers"`, `value="naloxone"`, `name="robots" content="noindex"`)
-		if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "private") {
+		r := c.Get("/en/search?q=naloxone")
+		r.Must(t, http.StatusOK, `<mark>naloxone</mark>`, `href="/en/events/webinar-naloxone-in-the-hands-of-peers"`, `value="naloxone"`, `name="robots" content="noindex"`)
+		if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "private") {
 			t.Errorf("Cache-Control %q: search pages must stay out of the page cache", cc)
 		}
 		// Compressed, though never cached.
 		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/en/search?q=naloxone", nil)
 		req.Header.Set("Accept-Encoding", "gzip, br")
-		gz := c.do(req)
-		if gz.header.Get("Content-Encoding") != "gzip" {
-			t.Fatalf("Content-Encoding %q", gz.header.Get("Content-Encoding"))
+		gz := c.Do(req)
+		if gz.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Content-Encoding %q", gz.Header.Get("Content-Encoding"))
 		}
-		zr, err := gzip.NewReader(strings.NewReader(gz.body))
+		zr, err := gzip.NewReader(strings.NewReader(gz.Body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,18 +46,18 @@ func TestSearchPage(t *testing.T) {
 		}
 		// The Russian translation is found by an inflected form, from the
 		// English page too.
-		c.get("/en/search?q="+url.QueryEscape("налоксона")).must(t, http.StatusOK, `href="/ru/events/`, `<mark>`)
+		c.Get("/en/search?q="+url.QueryEscape("налоксона")).Must(t, http.StatusOK, `href="/ru/events/`, `<mark>`)
 		// Filters narrow; the chosen ones stay selected.
-		c.get("/en/search?q=naloxone&kind=article&lang=en").must(t, http.StatusOK, `<option value="article" selected>`)
-		fr := c.get("/en/search?q=naloxone&kind=event&lang=fr")
-		fr.must(t, http.StatusOK, `href="/fr/events/`)
-		fr.mustNot(t, `href="/en/events/`, `href="/ru/events/`)
-		c.get("/en/search?q=naloxone&kind=article&lang=en").mustNot(t, `href="/en/events/`)
+		c.Get("/en/search?q=naloxone&kind=article&lang=en").Must(t, http.StatusOK, `<option value="article" selected>`)
+		fr := c.Get("/en/search?q=naloxone&kind=event&lang=fr")
+		fr.Must(t, http.StatusOK, `href="/fr/events/`)
+		fr.MustNot(t, `href="/en/events/`, `href="/ru/events/`)
+		c.Get("/en/search?q=naloxone&kind=article&lang=en").MustNot(t, `href="/en/events/`)
 		// An empty query gets the form and a hint, not an error.
-		c.get("/en/search").must(t, http.StatusOK, "Type one or more words")
-		c.get("/en/search?q=%20%20").must(t, http.StatusOK, "Type one or more words")
-		c.get("/en/search?q="+url.QueryEscape("«» — !!")).must(t, http.StatusOK, "no words to look for")
-		c.get("/en/search?q=zzyzxq").must(t, http.StatusOK, "Nothing found", "0 results")
+		c.Get("/en/search").Must(t, http.StatusOK, "Type one or more words")
+		c.Get("/en/search?q=%20%20").Must(t, http.StatusOK, "Type one or more words")
+		c.Get("/en/search?q="+url.QueryEscape("«» — !!")).Must(t, http.StatusOK, "no words to look for")
+		c.Get("/en/search?q=zzyzxq").Must(t, http.StatusOK, "Nothing found", "0 results")
 	})
 }
 
@@ -79,17 +79,17 @@ func TestSearchBadInput(t *testing.T) {
 			{"q=naloxone&page=100000", "page number is not valid"},
 		}
 		for _, tc := range cases {
-			r := c.get("/en/search?" + tc.query)
-			r.must(t, http.StatusBadRequest, tc.want, `id="search-q"`)
-			if !strings.Contains(tc.query, "page=") && !strings.Contains(r.body, `aria-invalid="true"`) {
+			r := c.Get("/en/search?" + tc.query)
+			r.Must(t, http.StatusBadRequest, tc.want, `id="search-q"`)
+			if !strings.Contains(tc.query, "page=") && !strings.Contains(r.Body, `aria-invalid="true"`) {
 				t.Errorf("%s: the field in error is not marked", tc.query)
 			}
 		}
-		c.get("/en/search?q=naloxone&year=abc").must(t, http.StatusBadRequest, `value="naloxone"`, `value="abc"`)
+		c.Get("/en/search?q=naloxone&year=abc").Must(t, http.StatusBadRequest, `value="naloxone"`, `value="abc"`)
 		// A page past the last is not found; a malformed query string is
 		// read as far as it goes.
-		c.get("/en/search?q=naloxone&page=20").must(t, http.StatusNotFound)
-		c.get("/en/search?q=%zz&kind=%").must(t, http.StatusOK, "Type one or more words")
+		c.Get("/en/search?q=naloxone&page=20").Must(t, http.StatusNotFound)
+		c.Get("/en/search?q=%zz&kind=%").Must(t, http.StatusOK, "Type one or more words")
 	})
 }
 
@@ -109,7 +109,7 @@ func TestSearchFollowsEdits(t *testing.T) {
 			PublishAt: time.Now().Add(-time.Hour)}, 0); err != nil {
 			t.Fatal(err)
 		}
-		c.get("/en/search?q=overdose+response&lang=en").must(t, http.StatusOK, `<mark>overdose</mark> <mark>response</mark>`)
-		c.get("/en/search?q=naloxone&lang=en&kind=event").mustNot(t, "webinar-naloxone-in-the-hands-of-peers")
+		c.Get("/en/search?q=overdose+response&lang=en").Must(t, http.StatusOK, `<mark>overdose</mark> <mark>response</mark>`)
+		c.Get("/en/search?q=naloxone&lang=en&kind=event").MustNot(t, "webinar-naloxone-in-the-hands-of-peers")
 	})
 }

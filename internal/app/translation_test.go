@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/settings"
+	"peerpress/internal/web/webtest"
 )
 
 // A translator sees what their languages are waiting for, translates into
@@ -37,46 +38,46 @@ func TestTranslatorWorkflow(t *testing.T) {
 		translator.signIn("translator@example.org", "translator-pw-1")
 		csrf := translator.csrf()
 		// The to-do page offers only French, and lists the new entry as missing.
-		todo := translator.get("/admin/translations")
-		todo.must(t, 200, `href="/admin/translations?lang=fr"`)
-		todo.mustNot(t, `?lang=ru"`, `?lang=es"`)
-		translator.get("/admin/translations?lang=fr").must(t, 200, "Outreach vans on the coast", "not translated")
-		translator.get("/admin/translations?lang=ru").must(t, http.StatusNotFound)
+		todo := translator.Get("/admin/translations")
+		todo.Must(t, 200, `href="/admin/translations?lang=fr"`)
+		todo.MustNot(t, `?lang=ru"`, `?lang=es"`)
+		translator.Get("/admin/translations?lang=fr").Must(t, 200, "Outreach vans on the coast", "not translated")
+		translator.Get("/admin/translations?lang=ru").Must(t, http.StatusNotFound)
 
 		// Nothing but French translations.
-		translator.get("/admin/entries/new").must(t, http.StatusForbidden)
-		translator.post("/admin/entries", entryForm(csrf, "title", "Sneaky")).must(t, http.StatusForbidden)
-		translator.post("/admin/entries/"+id, entryForm(csrf, "title", "Changed source")).must(t, http.StatusForbidden)
-		translator.post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}}).must(t, http.StatusForbidden)
-		translator.get("/admin/entries/"+id+"/translations/ru").must(t, http.StatusForbidden)
-		translator.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"x"}, "status": {"published"}}).must(t, http.StatusForbidden)
-		translator.get("/admin/sections").must(t, http.StatusForbidden)
-		translator.get("/admin/settings").must(t, http.StatusForbidden)
-		if r := translator.get("/admin/entries/" + id); r.status != http.StatusSeeOther || r.location != "/admin/entries/"+id+"/translations/fr" {
-			t.Fatalf("translator opening an entry: %d %q", r.status, r.location)
+		translator.Get("/admin/entries/new").Must(t, http.StatusForbidden)
+		translator.Post("/admin/entries", entryForm(csrf, "title", "Sneaky")).Must(t, http.StatusForbidden)
+		translator.Post("/admin/entries/"+id, entryForm(csrf, "title", "Changed source")).Must(t, http.StatusForbidden)
+		translator.Post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusForbidden)
+		translator.Get("/admin/entries/"+id+"/translations/ru").Must(t, http.StatusForbidden)
+		translator.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"x"}, "status": {"published"}}).Must(t, http.StatusForbidden)
+		translator.Get("/admin/sections").Must(t, http.StatusForbidden)
+		translator.Get("/admin/settings").Must(t, http.StatusForbidden)
+		if r := translator.Get("/admin/entries/" + id); r.Status != http.StatusSeeOther || r.Location != "/admin/entries/"+id+"/translations/fr" {
+			t.Fatalf("translator opening an entry: %d %q", r.Status, r.Location)
 		}
 
 		// The French translation.
-		r := translator.post("/admin/entries/"+id+"/translations/fr", url.Values{"csrf": {csrf}, "title": {"Des camionnettes sur la côte"}, "body": {"Les camionnettes partent à l'aube."}, "status": {"published"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("translate: %d\n%s", r.status, snippet(r.body))
+		r := translator.Post("/admin/entries/"+id+"/translations/fr", url.Values{"csrf": {csrf}, "title": {"Des camionnettes sur la côte"}, "body": {"Les camionnettes partent à l'aube."}, "status": {"published"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("translate: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
 		reader := s.client()
-		fr := reader.get("/fr/articles/des-camionnettes-sur-la-cote")
-		fr.must(t, 200, "Les camionnettes partent")
-		fr.mustNot(t, `class="notice"`)
-		translator.get("/admin/translations?lang=fr").mustNot(t, "Outreach vans on the coast")
+		fr := reader.Get("/fr/articles/des-camionnettes-sur-la-cote")
+		fr.Must(t, 200, "Les camionnettes partent")
+		fr.MustNot(t, `class="notice"`)
+		translator.Get("/admin/translations?lang=fr").MustNot(t, "Outreach vans on the coast")
 
 		// The source changes: French is outdated, the change is shown, readers are told.
-		editor.post("/admin/entries/"+id, entryForm(ecsrf, "title", "Outreach vans on the coast", "slug", "outreach-vans-on-the-coast", "summary", "Two vans, three towns.", "body", "The vans leave at dawn, with naloxone."))
-		translator.get("/admin/translations?lang=fr").must(t, 200, "Outreach vans on the coast", "outdated")
-		page := translator.get("/admin/entries/" + id + "/translations/fr")
-		page.must(t, 200, "<ins>, with naloxone</ins>")
-		fr = reader.get("/fr/articles/des-camionnettes-sur-la-cote")
-		fr.must(t, 200, `class="notice"`, `href="/en/articles/outreach-vans-on-the-coast"`)
+		editor.Post("/admin/entries/"+id, entryForm(ecsrf, "title", "Outreach vans on the coast", "slug", "outreach-vans-on-the-coast", "summary", "Two vans, three towns.", "body", "The vans leave at dawn, with naloxone."))
+		translator.Get("/admin/translations?lang=fr").Must(t, 200, "Outreach vans on the coast", "outdated")
+		page := translator.Get("/admin/entries/" + id + "/translations/fr")
+		page.Must(t, 200, "<ins>, with naloxone</ins>")
+		fr = reader.Get("/fr/articles/des-camionnettes-sur-la-cote")
+		fr.Must(t, 200, `class="notice"`, `href="/en/articles/outreach-vans-on-the-coast"`)
 		// Saving the translation again brings it up to date.
-		translator.post("/admin/entries/"+id+"/translations/fr", url.Values{"csrf": {csrf}, "title": {"Des camionnettes sur la côte"}, "slug": {"des-camionnettes-sur-la-cote"}, "body": {"Avec de la naloxone."}, "status": {"published"}})
-		reader.get("/fr/articles/des-camionnettes-sur-la-cote").mustNot(t, `class="notice"`)
+		translator.Post("/admin/entries/"+id+"/translations/fr", url.Values{"csrf": {csrf}, "title": {"Des camionnettes sur la côte"}, "slug": {"des-camionnettes-sur-la-cote"}, "body": {"Avec de la naloxone."}, "status": {"published"}})
+		reader.Get("/fr/articles/des-camionnettes-sur-la-cote").MustNot(t, `class="notice"`)
 	})
 }
 
@@ -84,10 +85,10 @@ func TestTranslatorWorkflow(t *testing.T) {
 func TestEntryMissingInLanguage(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		c := newSite(t, d).client()
-		r := c.get("/ru/articles/a-night-on-outreach-with-peer-workers")
-		r.must(t, http.StatusNotFound, `<html lang="ru"`, `href="/en/articles/a-night-on-outreach-with-peer-workers"`, "English")
+		r := c.Get("/ru/articles/a-night-on-outreach-with-peer-workers")
+		r.Must(t, http.StatusNotFound, `<html lang="ru"`, `href="/en/articles/a-night-on-outreach-with-peer-workers"`, "English")
 		// A slug nobody uses is a plain 404.
-		c.get("/ru/articles/no-such-thing-anywhere").must(t, http.StatusNotFound)
+		c.Get("/ru/articles/no-such-thing-anywhere").Must(t, http.StatusNotFound)
 	})
 }
 
@@ -100,29 +101,29 @@ func TestLanguageSettings(t *testing.T) {
 		admin.signIn(s.login.Email, s.login.Password)
 		csrf := admin.csrf()
 		reader := s.client()
-		reader.get("/en/").must(t, 200)
-		reader.get("/es/articles").mustNot(t, "A night on outreach")
+		reader.Get("/en/").Must(t, 200)
+		reader.Get("/es/articles").MustNot(t, "A night on outreach")
 
 		// Disable Spanish, make French the default, include untranslated entries.
-		r := admin.post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "fr", "ru"}, "default": {"fr"}, "include_untranslated": {"1"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("save settings: %d\n%s", r.status, snippet(r.body))
+		r := admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "fr", "ru"}, "default": {"fr"}, "include_untranslated": {"1"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("save settings: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		reader.get("/es/").must(t, http.StatusNotFound)
-		if r := reader.get("/"); r.location != "/fr/" {
-			t.Fatalf("default language after settings: %q", r.location)
+		reader.Get("/es/").Must(t, http.StatusNotFound)
+		if r := reader.Get("/"); r.Location != "/fr/" {
+			t.Fatalf("default language after settings: %q", r.Location)
 		}
-		arch := reader.get("/fr/articles")
-		arch.must(t, 200, `lang="en"`, "English")
+		arch := reader.Get("/fr/articles")
+		arch.Must(t, 200, `lang="en"`, "English")
 		// Bad settings are refused and change nothing.
-		admin.post("/admin/settings", url.Values{"csrf": {csrf}}).must(t, http.StatusUnprocessableEntity)
-		admin.post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en"}, "default": {"ru"}}).must(t, http.StatusUnprocessableEntity)
-		admin.post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "tlh"}, "default": {"en"}}).must(t, http.StatusBadRequest)
-		reader.get("/ru/").must(t, 200)
+		admin.Post("/admin/settings", url.Values{"csrf": {csrf}}).Must(t, http.StatusUnprocessableEntity)
+		admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en"}, "default": {"ru"}}).Must(t, http.StatusUnprocessableEntity)
+		admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "tlh"}, "default": {"en"}}).Must(t, http.StatusBadRequest)
+		reader.Get("/ru/").Must(t, 200)
 		// And back on.
-		admin.post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "es"}, "default": {"en"}})
-		reader.get("/es/").must(t, 200)
-		reader.get("/ru/").must(t, http.StatusNotFound)
+		admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "es"}, "default": {"en"}})
+		reader.Get("/es/").Must(t, 200)
+		reader.Get("/ru/").Must(t, http.StatusNotFound)
 	})
 }
 
@@ -132,27 +133,27 @@ func TestLanguageChoiceRemembered(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := newSite(t, d)
 		c := s.client()
-		page := c.get("/en/campaigns/remember-every-name")
-		m := regexp.MustCompile(`href="(/lang/ru\?next=[^"]+)"`).FindStringSubmatch(page.body)
+		page := c.Get("/en/campaigns/remember-every-name")
+		m := regexp.MustCompile(`href="(/lang/ru\?next=[^"]+)"`).FindStringSubmatch(page.Body)
 		if m == nil {
-			t.Fatalf("no switcher link to Russian:\n%s", snippet(page.body))
+			t.Fatalf("no switcher link to Russian:\n%s", webtest.Snippet(page.Body))
 		}
-		r := c.get(strings.ReplaceAll(m[1], "&amp;", "&"))
-		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/ru/campaigns/") {
-			t.Fatalf("switch: %d %q", r.status, r.location)
+		r := c.Get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/ru/campaigns/") {
+			t.Fatalf("switch: %d %q", r.Status, r.Location)
 		}
 		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
 		req.Header.Set("Accept-Language", "fr")
-		if r := c.do(req); r.location != "/ru/" {
-			t.Fatalf("/ after choosing Russian: %q", r.location)
+		if r := c.Do(req); r.Location != "/ru/" {
+			t.Fatalf("/ after choosing Russian: %q", r.Location)
 		}
 		// next must stay in the chosen language's pages.
 		for _, next := range []string{"//evil.example/", "https://evil.example/", "/en/", "/ru"} {
-			if r := c.get("/lang/ru?next=" + url.QueryEscape(next)); r.location != "/ru/" {
-				t.Errorf("next=%s: went to %q", next, r.location)
+			if r := c.Get("/lang/ru?next=" + url.QueryEscape(next)); r.Location != "/ru/" {
+				t.Errorf("next=%s: went to %q", next, r.Location)
 			}
 		}
-		c.get("/lang/xx").must(t, http.StatusNotFound)
+		c.Get("/lang/xx").Must(t, http.StatusNotFound)
 	})
 }
 
@@ -165,12 +166,12 @@ func TestBadTranslationRefused(t *testing.T) {
 		c.signIn(s.login.Email, s.login.Password)
 		csrf := c.csrf()
 		id := c.createEntry(csrf, "title", "Harm reduction in prisons, again")
-		c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {""}, "body": {"текст сохранён"}, "status": {"published"}}).
-			must(t, http.StatusUnprocessableEntity, "текст сохранён")
+		c.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {""}, "body": {"текст сохранён"}, "status": {"published"}}).
+			Must(t, http.StatusUnprocessableEntity, "текст сохранён")
 		// The slug of an existing Russian entry.
-		c.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Повтор"}, "slug": {"pomnit-kazhdoe-imya"}, "status": {"published"}}).
-			must(t, http.StatusUnprocessableEntity, `value="Повтор"`)
-		c.post("/admin/entries/"+id+"/translations/xx", url.Values{"csrf": {csrf}, "title": {"x"}, "status": {"published"}}).must(t, http.StatusNotFound)
+		c.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Повтор"}, "slug": {"pomnit-kazhdoe-imya"}, "status": {"published"}}).
+			Must(t, http.StatusUnprocessableEntity, `value="Повтор"`)
+		c.Post("/admin/entries/"+id+"/translations/xx", url.Values{"csrf": {csrf}, "title": {"x"}, "status": {"published"}}).Must(t, http.StatusNotFound)
 		var n int
 		if err := d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM translations WHERE entry_id = ?`, id).Scan(&n); err != nil || n != 1 {
 			t.Fatalf("refused translations were stored: %d translations, %v", n, err)
@@ -183,6 +184,6 @@ func TestBadTranslationRefused(t *testing.T) {
 		if err := s.app.Rebuild(ctx); err != nil {
 			t.Fatal(err)
 		}
-		s.client().get("/hi/articles/page/2").must(t, 200, `aria-current="page">२<`, `<html lang="hi"`)
+		s.client().Get("/hi/articles/page/2").Must(t, 200, `aria-current="page">२<`, `<html lang="hi"`)
 	})
 }

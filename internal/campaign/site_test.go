@@ -6,10 +6,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -23,6 +21,7 @@ import (
 	"peerpress/internal/demo"
 	"peerpress/internal/guard"
 	"peerpress/internal/secret"
+	"peerpress/internal/web/webtest"
 )
 
 // clock is the guard's time in tests, moved by hand so that forms are
@@ -85,48 +84,18 @@ func (s *site) runJobs() {
 	}
 }
 
-// client is a browser that keeps cookies and does not follow redirects.
+// client is a browser-like visitor of the test site (webtest.Client).
 type client struct {
+	*webtest.Client
 	t    *testing.T
 	site *site
-	http *http.Client
 }
 
 func (s *site) client() *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{t: s.t, site: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
 }
 
-type response struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (c *client) do(req *http.Request) response {
-	c.t.Helper()
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
-}
-
-func (c *client) get(path string) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.site.srv.URL+path, nil)
-	return c.do(req)
-}
-
-func (c *client) post(path string, form url.Values) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
-}
+type response = webtest.Response
 
 // multipart posts fields and, when data is not nil, a file as "photo".
 func (c *client) multipart(path string, fields url.Values, filename string, data []byte) response {
@@ -145,53 +114,22 @@ func (c *client) multipart(path string, fields url.Values, filename string, data
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return c.Do(req)
 }
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (c *client) signIn(email, password string) string {
 	c.t.Helper()
-	r := c.post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
-	if r.status != http.StatusSeeOther {
-		c.t.Fatalf("sign in as %s: status %d", email, r.status)
+	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
+	if r.Status != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: status %d", email, r.Status)
 	}
-	m := csrfRe.FindStringSubmatch(c.get("/admin/entries").body)
+	m := csrfRe.FindStringSubmatch(c.Get("/admin/entries").Body)
 	if m == nil {
 		c.t.Fatal("no csrf token")
 	}
 	return m[1]
-}
-
-func (r response) must(t *testing.T, status int, contains ...string) {
-	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, snippet(r.body))
-	}
-	for _, s := range contains {
-		if !strings.Contains(r.body, s) {
-			t.Fatalf("body lacks %q:\n%s", s, snippet(r.body))
-		}
-	}
-}
-
-func (r response) mustNot(t *testing.T, absent ...string) {
-	t.Helper()
-	for _, s := range absent {
-		if strings.Contains(r.body, s) {
-			t.Fatalf("body contains %q:\n%s", s, snippet(r.body))
-		}
-	}
-}
-
-func snippet(s string) string {
-	if i := strings.Index(s, "<main"); i > 0 {
-		s = s[i:]
-	}
-	if len(s) > 4000 {
-		return s[:4000] + "…"
-	}
-	return s
 }
 
 var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
@@ -200,12 +138,12 @@ var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
 // guard's challenge; the clock then moves past the minimum delay.
 func (c *client) tributeForm(wall, name, body, email string) url.Values {
 	c.t.Helper()
-	r := c.get(wall + "new")
-	r.must(c.t, 200, `enctype="multipart/form-data"`)
-	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+	r := c.Get(wall + "new")
+	r.Must(c.t, 200, `enctype="multipart/form-data"`)
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		c.t.Fatalf("the form is cacheable: %q", cc)
 	}
-	m := challengeRe.FindStringSubmatch(r.body)
+	m := challengeRe.FindStringSubmatch(r.Body)
 	if m == nil {
 		c.t.Fatal("no guard challenge in the form")
 	}

@@ -39,10 +39,10 @@ func openWall(t *testing.T, s *site) int64 {
 	admin := s.client()
 	csrf := admin.signIn(s.login.Email, s.login.Password)
 	id := strconv.FormatInt(e.ID, 10)
-	admin.get("/admin/entries/"+id).must(t, 200, `href="/admin/entries/`+id+`/campaign"`)
-	admin.post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {csrf}, "lang": {"en"}, "wall_open": {"yes"},
+	admin.Get("/admin/entries/"+id).Must(t, 200, `href="/admin/entries/`+id+`/campaign"`)
+	admin.Post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {csrf}, "lang": {"en"}, "wall_open": {"yes"},
 		"starts_on": {"2026-08-01"}, "ends_on": {"2026-08-31"}, "primary_objective": {"Naloxone in every pocket"},
-		"asks": {"Free naloxone\nGood Samaritan laws"}}).must(t, 303)
+		"asks": {"Free naloxone\nGood Samaritan laws"}}).Must(t, 303)
 	return e.ID
 }
 
@@ -81,25 +81,25 @@ func TestTributeJourney(t *testing.T) {
 		visitor := s.client()
 
 		// The campaign page shows its details and the wall's entrance.
-		visitor.get("/en/campaigns/"+campaignSlug).must(t, 200, "Naloxone in every pocket", "Good Samaritan laws", `href="`+wall+`new"`)
+		visitor.Get("/en/campaigns/"+campaignSlug).Must(t, 200, "Naloxone in every pocket", "Good Samaritan laws", `href="`+wall+`new"`)
 
 		f := visitor.tributeForm(wall, "Rosa Ilyina", "She carried naloxone for everyone on the block.", "friend@example.org")
 		r := visitor.multipart(action, f, "rosa.jpg", secretJPEG(t, 1200, 800))
-		r.must(t, 303)
-		if r.location != wall+"sent" {
-			t.Fatalf("redirect to %q", r.location)
+		r.Must(t, 303)
+		if r.Location != wall+"sent" {
+			t.Fatalf("redirect to %q", r.Location)
 		}
-		visitor.get(r.location).must(t, 200, "waits for a moderator")
+		visitor.Get(r.Location).Must(t, 200, "waits for a moderator")
 
 		// Waiting: nowhere public.
 		for _, p := range []string{wall, "/en/campaigns/" + campaignSlug} {
-			visitor.get(p).mustNot(t, "Rosa Ilyina")
+			visitor.Get(p).MustNot(t, "Rosa Ilyina")
 		}
 		var shown int
 		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE campaign_id = ? AND status = 'approved'`, campaignID).Scan(&shown); err != nil {
 			t.Fatal(err)
 		}
-		visitor.get(wall+strconv.Itoa(shown+1)).must(t, 404)
+		visitor.Get(wall+strconv.Itoa(shown+1)).Must(t, 404)
 
 		// The email is stored sealed, never in the clear.
 		var sealed string
@@ -146,43 +146,43 @@ func TestTributeJourney(t *testing.T) {
 		}
 		mod := s.client()
 		csrf := mod.signIn("mo@example.org", "moderate with care 2026")
-		page := mod.get("/admin/moderation")
-		page.must(t, 200, "Rosa Ilyina", "Flagged", `href="/admin/moderation"`)
-		id := regexp.MustCompile(`name="id" value="(\d+)"[^>]*aria-label="[^"]*Rosa Ilyina`).FindStringSubmatch(page.body)
+		page := mod.Get("/admin/moderation")
+		page.Must(t, 200, "Rosa Ilyina", "Flagged", `href="/admin/moderation"`)
+		id := regexp.MustCompile(`name="id" value="(\d+)"[^>]*aria-label="[^"]*Rosa Ilyina`).FindStringSubmatch(page.Body)
 		if id == nil {
 			t.Fatal("no checkbox for the tribute")
 		}
-		mod.post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {id[1]}}).must(t, 303)
-		mod.get("/admin/moderation?done=1&decided=approved").must(t, 200, "1 tribute approved.")
+		mod.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {id[1]}}).Must(t, 303)
+		mod.Get("/admin/moderation?done=1&decided=approved").Must(t, 200, "1 tribute approved.")
 
 		// Public now: gallery, slideshow (with srcset), campaign page.
-		visitor.get(wall).must(t, 200, "Rosa Ilyina", "She carried naloxone")
+		visitor.Get(wall).Must(t, 200, "Rosa Ilyina", "She carried naloxone")
 		var n int
 		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE campaign_id = ? AND status = 'approved'`, campaignID).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		slide := visitor.get(wall + strconv.Itoa(n))
-		slide.must(t, 200, "<h1 tabindex=\"-1\">Rosa Ilyina</h1>", `srcset="`, ` 480w`, `data-slide="next"`, `data-slide="prev"`, "slideshow.")
-		visitor.get("/en/campaigns/"+campaignSlug).must(t, 200, "Rosa Ilyina")
+		slide := visitor.Get(wall + strconv.Itoa(n))
+		slide.Must(t, 200, "<h1 tabindex=\"-1\">Rosa Ilyina</h1>", `srcset="`, ` 480w`, `data-slide="next"`, `data-slide="prev"`, "slideshow.")
+		visitor.Get("/en/campaigns/"+campaignSlug).Must(t, 200, "Rosa Ilyina")
 
 		// Withdrawal: a confirmation page (private), then gone at once,
 		// though the gallery was cached.
-		visitor.get(wall).must(t, 200, "Rosa Ilyina")
-		confirm := visitor.get(link)
-		confirm.must(t, 200, "Rosa Ilyina", "Withdraw the tribute", "on the public wall now")
-		if !strings.Contains(confirm.header.Get("Cache-Control"), "no-store") {
-			t.Errorf("withdrawal page Cache-Control %q", confirm.header.Get("Cache-Control"))
+		visitor.Get(wall).Must(t, 200, "Rosa Ilyina")
+		confirm := visitor.Get(link)
+		confirm.Must(t, 200, "Rosa Ilyina", "Withdraw the tribute", "on the public wall now")
+		if !strings.Contains(confirm.Header.Get("Cache-Control"), "no-store") {
+			t.Errorf("withdrawal page Cache-Control %q", confirm.Header.Get("Cache-Control"))
 		}
-		visitor.post(link, nil).must(t, 200, "deleted")
-		visitor.get(wall).mustNot(t, "Rosa Ilyina")
-		visitor.get("/en/campaigns/"+campaignSlug).mustNot(t, "Rosa Ilyina")
+		visitor.Post(link, nil).Must(t, 200, "deleted")
+		visitor.Get(wall).MustNot(t, "Rosa Ilyina")
+		visitor.Get("/en/campaigns/"+campaignSlug).MustNot(t, "Rosa Ilyina")
 		for p := range files {
 			if _, err := os.Stat(filepath.Join(s.app.Config.DataDir, "media", filepath.FromSlash(p))); !os.IsNotExist(err) {
 				t.Errorf("%s left after withdrawal (%v)", p, err)
 			}
 		}
-		visitor.post(link, nil).must(t, 404, "no longer leads to a tribute")
-		visitor.get(link).must(t, 404)
+		visitor.Post(link, nil).Must(t, 404, "no longer leads to a tribute")
+		visitor.Get(link).Must(t, 404)
 	})
 }
 
@@ -201,25 +201,25 @@ func TestModeratorRights(t *testing.T) {
 		// The admin creates the moderator on the users page.
 		admin := s.client()
 		csrf := admin.signIn(s.login.Email, s.login.Password)
-		admin.get("/admin/users").must(t, 200, `<option value="moderator">Moderator</option>`)
-		admin.post("/admin/users", url.Values{"csrf": {csrf}, "email": {"mod@example.org"}, "name": {"Mod"}, "role": {"moderator"},
-			"password": {"a careful moderator 42"}}).must(t, 303)
+		admin.Get("/admin/users").Must(t, 200, `<option value="moderator">Moderator</option>`)
+		admin.Post("/admin/users", url.Values{"csrf": {csrf}, "email": {"mod@example.org"}, "name": {"Mod"}, "role": {"moderator"},
+			"password": {"a careful moderator 42"}}).Must(t, 303)
 
 		mod := s.client()
 		mcsrf := mod.signIn("mod@example.org", "a careful moderator 42")
-		mod.get("/admin/moderation").must(t, 200, "Tributes waiting")
-		mod.get("/admin/entries").must(t, 200, `href="/admin/moderation"`)
-		mod.get("/admin/entries").mustNot(t, `href="/admin/entries/new"`)
+		mod.Get("/admin/moderation").Must(t, 200, "Tributes waiting")
+		mod.Get("/admin/entries").Must(t, 200, `href="/admin/moderation"`)
+		mod.Get("/admin/entries").MustNot(t, `href="/admin/entries/new"`)
 		for _, p := range []string{"/admin/entries/new", "/admin/entries/" + id, "/admin/entries/" + id + "/campaign", "/admin/users", "/admin/settings", "/admin/sections"} {
-			if r := mod.get(p); r.status != 403 {
-				t.Errorf("moderator GET %s: %d, want 403", p, r.status)
+			if r := mod.Get(p); r.Status != 403 {
+				t.Errorf("moderator GET %s: %d, want 403", p, r.Status)
 			}
 		}
 		before := e.Source().Title
-		mod.post("/admin/entries/"+id, url.Values{"csrf": {mcsrf}, "title": {"Defaced"}, "slug": {campaignSlug}, "body": {"x"}}).must(t, 403)
-		mod.post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {mcsrf}, "wall_open": {"yes"}}).must(t, 403)
-		mod.post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {mcsrf}, "title": {"Испорчено"}}).must(t, 403)
-		mod.get("/admin/translations?lang=ru").must(t, 404)
+		mod.Post("/admin/entries/"+id, url.Values{"csrf": {mcsrf}, "title": {"Defaced"}, "slug": {campaignSlug}, "body": {"x"}}).Must(t, 403)
+		mod.Post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {mcsrf}, "wall_open": {"yes"}}).Must(t, 403)
+		mod.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {mcsrf}, "title": {"Испорчено"}}).Must(t, 403)
+		mod.Get("/admin/translations?lang=ru").Must(t, 404)
 		if e2, _ := s.app.Content.Entry(ctx, e.ID); e2.Source().Title != before {
 			t.Fatalf("moderator changed the title to %q", e2.Source().Title)
 		}
@@ -230,9 +230,9 @@ func TestModeratorRights(t *testing.T) {
 		}
 		au := s.client()
 		acsrf := au.signIn("author@example.org", "an author writes 2026")
-		au.get("/admin/moderation").must(t, 403)
-		au.post("/admin/moderation/tributes", url.Values{"csrf": {acsrf}, "do": {"approve"}, "id": {"1"}}).must(t, 403)
-		au.get("/admin/entries").mustNot(t, `href="/admin/moderation"`)
+		au.Get("/admin/moderation").Must(t, 403)
+		au.Post("/admin/moderation/tributes", url.Values{"csrf": {acsrf}, "do": {"approve"}, "id": {"1"}}).Must(t, 403)
+		au.Get("/admin/entries").MustNot(t, `href="/admin/moderation"`)
 	})
 }
 
@@ -245,7 +245,7 @@ func TestBulkModeration(t *testing.T) {
 		visitor := s.client()
 		for i, name := range []string{"Ana Bulk", "Ben Bulk", "Cai Bulk"} {
 			f := visitor.tributeForm(wall, name, "Words for "+name, "bulk"+strconv.Itoa(i)+"@example.org")
-			visitor.multipart(action, f, "", nil).must(t, 303)
+			visitor.multipart(action, f, "", nil).Must(t, 303)
 		}
 		ids := map[string]string{}
 		rows, err := d.QueryContext(ctx, `SELECT id, remembered FROM tributes WHERE remembered LIKE '% Bulk'`)
@@ -264,18 +264,18 @@ func TestBulkModeration(t *testing.T) {
 		}
 		admin := s.client()
 		csrf := admin.signIn(s.login.Email, s.login.Password)
-		admin.post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {ids["Ana Bulk"], ids["Ben Bulk"]}}).must(t, 303)
-		admin.post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}}).must(t, 303)
-		g := visitor.get(wall)
-		g.must(t, 200, "Ana Bulk", "Ben Bulk")
-		g.mustNot(t, "Cai Bulk")
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {ids["Ana Bulk"], ids["Ben Bulk"]}}).Must(t, 303)
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}}).Must(t, 303)
+		g := visitor.Get(wall)
+		g.Must(t, 200, "Ana Bulk", "Ben Bulk")
+		g.MustNot(t, "Cai Bulk")
 		// Un-publishing an approved one takes it off the wall.
-		admin.post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Ben Bulk"]}, "status": {"approved"}}).must(t, 303)
-		visitor.get(wall).mustNot(t, "Ben Bulk", "Cai Bulk")
-		admin.get("/admin/moderation?status=rejected").must(t, 200, "Ben Bulk", "Cai Bulk")
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Ben Bulk"]}, "status": {"approved"}}).Must(t, 303)
+		visitor.Get(wall).MustNot(t, "Ben Bulk", "Cai Bulk")
+		admin.Get("/admin/moderation?status=rejected").Must(t, 200, "Ben Bulk", "Cai Bulk")
 		// Nonsense is refused, not a 500.
-		admin.post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"delete"}, "id": {ids["Ana Bulk"]}}).must(t, 400)
-		admin.post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {"x"}}).must(t, 400)
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"delete"}, "id": {ids["Ana Bulk"]}}).Must(t, 400)
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {"x"}}).Must(t, 400)
 	})
 }
 
@@ -324,9 +324,9 @@ func TestTributeBadInput(t *testing.T) {
 					c.change(f)
 				}
 				r := visitor.multipart(action, f, c.file, c.data)
-				r.must(t, c.status, c.message, `role="alert"`)
+				r.Must(t, c.status, c.message, `role="alert"`)
 				if c.keepText {
-					r.must(t, c.status, `value="keep@example.org"`, "Kind words that must be kept.")
+					r.Must(t, c.status, `value="keep@example.org"`, "Kind words that must be kept.")
 				}
 				if tr, me := count(); tr != t0 || me != m0 {
 					t.Fatalf("stored something: %d tributes (was %d), %d media (was %d)", tr, t0, me, m0)
@@ -335,28 +335,28 @@ func TestTributeBadInput(t *testing.T) {
 		}
 
 		// Too fast: sent the moment the form was served.
-		r := visitor.get(wall + "new")
-		ch := challengeRe.FindStringSubmatch(r.body)[1]
+		r := visitor.Get(wall + "new")
+		ch := challengeRe.FindStringSubmatch(r.Body)[1]
 		visitor.multipart(action, url.Values{"guard_challenge": {ch}, "remembered": {"Quick"}, "body": {"x"}, "email": {"q@example.org"},
-			"consent_publish": {"yes"}, "consent_rights": {"yes"}}, "", nil).must(t, 422, `role="alert"`)
+			"consent_publish": {"yes"}, "consent_rights": {"yes"}}, "", nil).Must(t, 422, `role="alert"`)
 
 		// The same email remembering the same name twice.
 		f := visitor.tributeForm(wall, "Eva Twice", "First time.", "twice@example.org")
-		visitor.multipart(action, f, "", nil).must(t, 303)
+		visitor.multipart(action, f, "", nil).Must(t, 303)
 		f = visitor.tributeForm(wall, "eva  twice", "Second time.", "Twice@Example.org")
-		visitor.multipart(action, f, "", nil).must(t, 409, "already sent a tribute for this person")
+		visitor.multipart(action, f, "", nil).Must(t, 409, "already sent a tribute for this person")
 
 		// A closed wall takes nothing.
 		e, _ := s.app.Content.BySlug(ctx, "en", campaignSlug)
 		admin := s.client()
 		csrf := admin.signIn(s.login.Email, s.login.Password)
-		admin.post("/admin/entries/"+strconv.FormatInt(e.ID, 10)+"/campaign", url.Values{"csrf": {csrf}, "lang": {"en"}}).must(t, 303)
-		visitor.get(wall+"new").must(t, 404, "takes no new tributes")
-		visitor.multipart(action, url.Values{"remembered": {"Late"}}, "", nil).must(t, 404)
+		admin.Post("/admin/entries/"+strconv.FormatInt(e.ID, 10)+"/campaign", url.Values{"csrf": {csrf}, "lang": {"en"}}).Must(t, 303)
+		visitor.Get(wall+"new").Must(t, 404, "takes no new tributes")
+		visitor.multipart(action, url.Values{"remembered": {"Late"}}, "", nil).Must(t, 404)
 		// Bad addresses are 404s, not errors.
 		for _, p := range []string{wall + "0", wall + "01", wall + "x", wall + "?page=0", wall + "?page=99", "/en/campaigns/no-such/tributes/", "/en/tributes/withdraw/nonsense"} {
-			if r := visitor.get(p); r.status != 404 {
-				t.Errorf("GET %s: %d", p, r.status)
+			if r := visitor.Get(p); r.Status != 404 {
+				t.Errorf("GET %s: %d", p, r.Status)
 			}
 		}
 	})
@@ -374,10 +374,10 @@ func TestCampaignDetailsValidation(t *testing.T) {
 		admin := s.client()
 		csrf := admin.signIn(s.login.Email, s.login.Password)
 		path := "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/campaign"
-		admin.post(path, url.Values{"csrf": {csrf}, "starts_on": {"2026-09-01"}, "ends_on": {"2026-08-01"}, "asks": {"Kept ask"}}).
-			must(t, 422, "cannot come before", "Kept ask")
-		admin.post(path, url.Values{"csrf": {csrf}, "starts_on": {"31/12/2026"}}).must(t, 422, "YYYY-MM-DD")
-		admin.post(path, url.Values{"csrf": {csrf}, "link": {strconv.FormatInt(e.ID, 10)}}).must(t, 422)
+		admin.Post(path, url.Values{"csrf": {csrf}, "starts_on": {"2026-09-01"}, "ends_on": {"2026-08-01"}, "asks": {"Kept ask"}}).
+			Must(t, 422, "cannot come before", "Kept ask")
+		admin.Post(path, url.Values{"csrf": {csrf}, "starts_on": {"31/12/2026"}}).Must(t, 422, "YYYY-MM-DD")
+		admin.Post(path, url.Values{"csrf": {csrf}, "link": {strconv.FormatInt(e.ID, 10)}}).Must(t, 422)
 
 		// A linked event shows on the campaign page in the reader's
 		// language, or in its own when untranslated.
@@ -386,15 +386,15 @@ func TestCampaignDetailsValidation(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev, _ := s.app.Content.Entry(context.Background(), eventID)
-		admin.post(path, url.Values{"csrf": {csrf}, "lang": {"ru"}, "primary_objective": {"Налоксон каждому"}, "link": {strconv.FormatInt(eventID, 10)}}).must(t, 303)
+		admin.Post(path, url.Values{"csrf": {csrf}, "lang": {"ru"}, "primary_objective": {"Налоксон каждому"}, "link": {strconv.FormatInt(eventID, 10)}}).Must(t, 303)
 		ru, _ := e.Translation("ru")
-		page := s.client().get("/ru/campaigns/" + ru.Slug)
-		page.must(t, 200, "Налоксон каждому")
+		page := s.client().Get("/ru/campaigns/" + ru.Slug)
+		page.Must(t, 200, "Налоксон каждому")
 		want := content.URL(content.Event, "ru", "")
 		if tr, ok := ev.Translation("ru"); !ok || !tr.Visible(tr.PublishAt) {
 			want = content.URL(content.Event, ev.SourceLang, "")
 		}
-		if !strings.Contains(page.body, want) {
+		if !strings.Contains(page.Body, want) {
 			t.Fatalf("campaign page lacks a link under %s", want)
 		}
 	})
@@ -424,10 +424,10 @@ func TestTributeRateLimitAndProof(t *testing.T) {
 					}
 				}
 			}
-			visitor.multipart(action, f, "", nil).must(t, 303)
+			visitor.multipart(action, f, "", nil).Must(t, 303)
 		}
 		f := visitor.tributeForm(wall, "Rate Three", "Words.", "rate3@example.org")
-		visitor.multipart(action, f, "", nil).must(t, 422, "Too many submissions came from your connection")
+		visitor.multipart(action, f, "", nil).Must(t, 422, "Too many submissions came from your connection")
 		var n int
 		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE remembered LIKE 'Rate %'`).Scan(&n)
 		if n != 2 {
@@ -466,16 +466,16 @@ func TestWallPages(t *testing.T) {
 		}
 		total := before + 30
 		v := s.client()
-		one := v.get(wall)
-		one.must(t, 200, strconv.Itoa(total)+" tributes", `rel="next"`, `href="`+wall+`?page=2"`)
+		one := v.Get(wall)
+		one.Must(t, 200, strconv.Itoa(total)+" tributes", `rel="next"`, `href="`+wall+`?page=2"`)
 		last := (total + 23) / 24
-		v.get(wall+"?page="+strconv.Itoa(last)).must(t, 200, "Paged 30", `rel="prev"`)
-		v.get(wall+"?page="+strconv.Itoa(last+1)).must(t, 404)
-		v.get(wall+strconv.Itoa(total)).must(t, 200, "Paged 30", strconv.Itoa(total)+" of "+strconv.Itoa(total))
-		page := v.get("/en/campaigns/" + campaignSlug)
-		page.must(t, 200, "Paged 30", "Paged 27")
-		page.mustNot(t, "Paged 26<")
-		if strings.Index(page.body, "Paged 30") > strings.Index(page.body, "Paged 27") {
+		v.Get(wall+"?page="+strconv.Itoa(last)).Must(t, 200, "Paged 30", `rel="prev"`)
+		v.Get(wall+"?page="+strconv.Itoa(last+1)).Must(t, 404)
+		v.Get(wall+strconv.Itoa(total)).Must(t, 200, "Paged 30", strconv.Itoa(total)+" of "+strconv.Itoa(total))
+		page := v.Get("/en/campaigns/" + campaignSlug)
+		page.Must(t, 200, "Paged 30", "Paged 27")
+		page.MustNot(t, "Paged 26<")
+		if strings.Index(page.Body, "Paged 30") > strings.Index(page.Body, "Paged 27") {
 			t.Error("the campaign page does not show the newest tribute first")
 		}
 	})

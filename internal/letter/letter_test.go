@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime/quotedprintable"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -25,6 +24,7 @@ import (
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/secret"
+	"peerpress/internal/web/webtest"
 )
 
 // The statement the tests open for signatures (demo content).
@@ -140,78 +140,18 @@ func (s *site) rows() int {
 	return n
 }
 
+// client is a browser-like visitor of the test site (webtest.Client).
 type client struct {
+	*webtest.Client
 	t    *testing.T
 	site *site
-	http *http.Client
 }
 
 func (s *site) client() *client {
-	jar, _ := cookiejar.New(nil)
-	return &client{t: s.t, site: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
 }
 
-type response struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (c *client) do(req *http.Request) response {
-	c.t.Helper()
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}
-}
-
-func (c *client) get(path string) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, c.site.srv.URL+path, nil)
-	return c.do(req)
-}
-
-func (c *client) post(path string, form url.Values) response {
-	c.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
-}
-
-func (r response) must(t *testing.T, status int, contains ...string) {
-	t.Helper()
-	if r.status != status {
-		t.Fatalf("status %d, want %d; body:\n%s", r.status, status, snippet(r.body))
-	}
-	for _, s := range contains {
-		if !strings.Contains(r.body, s) {
-			t.Fatalf("body lacks %q:\n%s", s, snippet(r.body))
-		}
-	}
-}
-
-func (r response) mustNot(t *testing.T, absent ...string) {
-	t.Helper()
-	for _, s := range absent {
-		if strings.Contains(r.body, s) {
-			t.Fatalf("body contains %q:\n%s", s, snippet(r.body))
-		}
-	}
-}
-
-func snippet(s string) string {
-	if i := strings.Index(s, "<main"); i > 0 {
-		s = s[i:]
-	}
-	if len(s) > 4000 {
-		return s[:4000] + "…"
-	}
-	return s
-}
+type response = webtest.Response
 
 var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
 
@@ -220,14 +160,14 @@ var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
 // proof, it also does pow.js's work.
 func (c *client) form(proof bool, answers url.Values) url.Values {
 	c.t.Helper()
-	r := c.get(statement + "/sign")
-	r.must(c.t, http.StatusOK)
-	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+	r := c.Get(statement + "/sign")
+	r.Must(c.t, http.StatusOK)
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		c.t.Fatalf("sign page Cache-Control %q: a cached page would share its challenge", cc)
 	}
-	m := challengeRe.FindStringSubmatch(r.body)
+	m := challengeRe.FindStringSubmatch(r.Body)
 	if m == nil {
-		c.t.Fatalf("no challenge on the sign page:\n%s", snippet(r.body))
+		c.t.Fatalf("no challenge on the sign page:\n%s", webtest.Snippet(r.Body))
 	}
 	v := url.Values{"guard_challenge": {m[1]}, "guard_note": {""}}
 	if proof {
@@ -254,10 +194,10 @@ func org(name, country, email string) url.Values {
 // it returns the withdrawal path.
 func (c *client) signAndConfirm(answers url.Values) string {
 	c.t.Helper()
-	c.post(statement+"/sign", c.form(true, answers)).must(c.t, http.StatusSeeOther)
+	c.Post(statement+"/sign", c.form(true, answers)).Must(c.t, http.StatusSeeOther)
 	mails := c.site.mailTo(answers.Get("email"))
 	verify, withdraw := links(c.t, mails[len(mails)-1])
-	c.post(verify, nil).must(c.t, http.StatusOK)
+	c.Post(verify, nil).Must(c.t, http.StatusOK)
 	return withdraw
 }
 
@@ -271,17 +211,17 @@ func TestSignConfirmWithdraw(t *testing.T) {
 		s.open(letter.Letter{Open: true, Organisations: true, Individuals: true, Goal: 50})
 		c := s.client()
 
-		c.get(statement).must(t, http.StatusOK, "0 signatures", "Goal: 50 signatures", statement+"/sign")
-		r := c.post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "contact@lakeside.example")))
-		r.must(t, http.StatusSeeOther)
-		if r.location != statement+"/signed" {
-			t.Fatalf("redirect to %q", r.location)
+		c.Get(statement).Must(t, http.StatusOK, "0 signatures", "Goal: 50 signatures", statement+"/sign")
+		r := c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "contact@lakeside.example")))
+		r.Must(t, http.StatusSeeOther)
+		if r.Location != statement+"/signed" {
+			t.Fatalf("redirect to %q", r.Location)
 		}
-		c.get(r.location).must(t, http.StatusOK, "Check your email")
+		c.Get(r.Location).Must(t, http.StatusOK, "Check your email")
 
 		// Not confirmed yet: not counted, not listed.
-		c.get(statement).must(t, http.StatusOK, "0 signatures")
-		c.get(statement+"/signatures").mustNot(t, "Lakeside")
+		c.Get(statement).Must(t, http.StatusOK, "0 signatures")
+		c.Get(statement+"/signatures").MustNot(t, "Lakeside")
 
 		mails := s.mailTo("contact@lakeside.example")
 		if len(mails) != 1 {
@@ -293,24 +233,24 @@ func TestSignConfirmWithdraw(t *testing.T) {
 		}
 
 		// The link asks first; a mail scanner's GET confirms nothing.
-		g := c.get(verify)
-		g.must(t, http.StatusOK, "Confirm my signature", "Lakeside Peer Support")
-		if !strings.Contains(g.header.Get("Cache-Control"), "no-store") {
+		g := c.Get(verify)
+		g.Must(t, http.StatusOK, "Confirm my signature", "Lakeside Peer Support")
+		if !strings.Contains(g.Header.Get("Cache-Control"), "no-store") {
 			t.Fatal("confirmation page may be cached")
 		}
-		c.get(statement).must(t, http.StatusOK, "0 signatures")
-		c.post(verify, nil).must(t, http.StatusOK, "confirmed and counted")
+		c.Get(statement).Must(t, http.StatusOK, "0 signatures")
+		c.Post(verify, nil).Must(t, http.StatusOK, "confirmed and counted")
 
-		page := c.get(statement)
-		page.must(t, http.StatusOK, "1 signature", `value="1"`)
-		list := c.get(statement + "/signatures")
-		list.must(t, http.StatusOK, "Kenya", "Lakeside Peer Support", "https://lakeside.example", "Community-led organisation")
-		list.mustNot(t, "contact@lakeside.example")
-		list.must(t, http.StatusOK, `hreflang="ar" href="/ar/statements/bayan-mushtarak-al-siha-wal-karama/signatures"`)
+		page := c.Get(statement)
+		page.Must(t, http.StatusOK, "1 signature", `value="1"`)
+		list := c.Get(statement + "/signatures")
+		list.Must(t, http.StatusOK, "Kenya", "Lakeside Peer Support", "https://lakeside.example", "Community-led organisation")
+		list.MustNot(t, "contact@lakeside.example")
+		list.Must(t, http.StatusOK, `hreflang="ar" href="/ar/statements/bayan-mushtarak-al-siha-wal-karama/signatures"`)
 		// In Arabic: the country's name in Arabic, right to left.
-		ar := c.get("/ar/statements/bayan-mushtarak-al-siha-wal-karama/signatures")
-		ar.must(t, http.StatusOK, `dir="rtl"`, "كينيا", "Lakeside Peer Support", "توقيع واحد (١)")
-		ar.mustNot(t, "contact@lakeside.example")
+		ar := c.Get("/ar/statements/bayan-mushtarak-al-siha-wal-karama/signatures")
+		ar.Must(t, http.StatusOK, `dir="rtl"`, "كينيا", "Lakeside Peer Support", "توقيع واحد (١)")
+		ar.MustNot(t, "contact@lakeside.example")
 
 		var name, email string
 		if err := d.QueryRowContext(context.Background(), `SELECT name, email FROM signatures WHERE entry_id = ?`, s.entryID).Scan(&name, &email); err != nil {
@@ -321,18 +261,18 @@ func TestSignConfirmWithdraw(t *testing.T) {
 		}
 
 		// The confirmation link works once.
-		c.post(verify, nil).must(t, http.StatusNotFound, "This link does not work")
+		c.Post(verify, nil).Must(t, http.StatusNotFound, "This link does not work")
 
 		// Withdrawal: asked first, then gone at once.
-		c.get(withdraw).must(t, http.StatusOK, "Withdraw my signature", "Lakeside Peer Support")
-		c.get(statement+"/signatures").must(t, http.StatusOK, "Lakeside Peer Support")
-		c.post(withdraw, nil).must(t, http.StatusOK, "Your signature is withdrawn")
-		c.get(statement).must(t, http.StatusOK, "0 signatures")
-		c.get(statement+"/signatures").mustNot(t, "Lakeside")
+		c.Get(withdraw).Must(t, http.StatusOK, "Withdraw my signature", "Lakeside Peer Support")
+		c.Get(statement+"/signatures").Must(t, http.StatusOK, "Lakeside Peer Support")
+		c.Post(withdraw, nil).Must(t, http.StatusOK, "Your signature is withdrawn")
+		c.Get(statement).Must(t, http.StatusOK, "0 signatures")
+		c.Get(statement+"/signatures").MustNot(t, "Lakeside")
 		if s.rows() != 0 {
 			t.Fatal("the withdrawn signature is still stored")
 		}
-		c.post(withdraw, nil).must(t, http.StatusNotFound, "This link does not work")
+		c.Post(withdraw, nil).Must(t, http.StatusNotFound, "This link does not work")
 	})
 }
 
@@ -347,8 +287,8 @@ func TestDuplicatesRefused(t *testing.T) {
 		c := s.client()
 		firstWithdraw := c.signAndConfirm(org("Lakeside Peer Support", "KE", "contact@lakeside.example"))
 
-		r := c.post(statement+"/sign", c.form(true, org("lakeside peer-support ", "KE", "other@lakeside.example")))
-		r.must(t, http.StatusConflict, "has already signed this letter from this country", `value="lakeside peer-support"`)
+		r := c.Post(statement+"/sign", c.form(true, org("lakeside peer-support ", "KE", "other@lakeside.example")))
+		r.Must(t, http.StatusConflict, "has already signed this letter from this country", `value="lakeside peer-support"`)
 		if s.rows() != 1 {
 			t.Fatalf("%d signatures stored, want 1", s.rows())
 		}
@@ -356,14 +296,14 @@ func TestDuplicatesRefused(t *testing.T) {
 			t.Fatal("a refused signature sent mail")
 		}
 		// Another country is another organisation.
-		c.post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "UG", "ug@lakeside.example"))).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "UG", "ug@lakeside.example"))).Must(t, http.StatusSeeOther)
 		if s.rows() != 2 {
 			t.Fatalf("%d signatures stored, want 2", s.rows())
 		}
 
 		// Same email, even as an individual: nothing new stored, new links mailed.
 		again := url.Values{"kind": {"individual"}, "name": {"Somebody Else"}, "country": {"FR"}, "email": {"Contact@Lakeside.example"}, "consent": {"yes"}}
-		c.post(statement+"/sign", c.form(true, again)).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(true, again)).Must(t, http.StatusSeeOther)
 		if s.rows() != 2 {
 			t.Fatalf("%d signatures stored after a repeated email, want 2", s.rows())
 		}
@@ -375,9 +315,9 @@ func TestDuplicatesRefused(t *testing.T) {
 		if verify != "" {
 			t.Fatal("a confirmed signature was sent a confirmation link again")
 		}
-		c.get(firstWithdraw).must(t, http.StatusNotFound) // replaced
-		c.get(withdraw).must(t, http.StatusOK, "Lakeside Peer Support")
-		c.get(statement+"/signatures").mustNot(t, "Somebody Else")
+		c.Get(firstWithdraw).Must(t, http.StatusNotFound) // replaced
+		c.Get(withdraw).Must(t, http.StatusOK, "Lakeside Peer Support")
+		c.Get(statement+"/signatures").MustNot(t, "Somebody Else")
 	})
 }
 
@@ -387,19 +327,19 @@ func TestBadLinks(t *testing.T) {
 		s := newSite(t, d)
 		s.open(letter.Letter{Open: true, Organisations: true})
 		c := s.client()
-		c.post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "contact@lakeside.example"))).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "contact@lakeside.example"))).Must(t, http.StatusSeeOther)
 		verify, withdraw := links(t, s.mailTo("contact@lakeside.example")[0])
 
 		tampered := verify[:len(verify)-3] + "AAA"
-		c.get(tampered).must(t, http.StatusNotFound, "This link does not work")
-		c.post(tampered, nil).must(t, http.StatusNotFound, "This link does not work")
-		c.post("/en/signatures/withdraw/"+strings.Repeat("x", 500), nil).must(t, http.StatusNotFound)
+		c.Get(tampered).Must(t, http.StatusNotFound, "This link does not work")
+		c.Post(tampered, nil).Must(t, http.StatusNotFound, "This link does not work")
+		c.Post("/en/signatures/withdraw/"+strings.Repeat("x", 500), nil).Must(t, http.StatusNotFound)
 
 		if _, err := d.ExecContext(context.Background(), `UPDATE signatures SET created_at = ? WHERE entry_id = ?`, time.Now().Add(-49*time.Hour).Unix(), s.entryID); err != nil {
 			t.Fatal(err)
 		}
-		c.get(verify).must(t, http.StatusGone, "This link has expired", "Sign the letter again")
-		c.post(verify, nil).must(t, http.StatusGone, "This link has expired")
+		c.Get(verify).Must(t, http.StatusGone, "This link has expired", "Sign the letter again")
+		c.Post(verify, nil).Must(t, http.StatusGone, "This link has expired")
 		var status string
 		if err := d.QueryRowContext(context.Background(), `SELECT status FROM signatures WHERE entry_id = ?`, s.entryID).Scan(&status); err != nil {
 			t.Fatal(err)
@@ -408,10 +348,10 @@ func TestBadLinks(t *testing.T) {
 			t.Fatalf("status %q after an expired link, want unverified", status)
 		}
 		// Withdrawal works at any time, even unconfirmed.
-		c.post(withdraw, nil).must(t, http.StatusOK, "withdrawn")
+		c.Post(withdraw, nil).Must(t, http.StatusOK, "withdrawn")
 
 		// Housekeeping purges what was never confirmed.
-		c.post(statement+"/sign", c.form(true, org("Old Unconfirmed", "KE", "old@lakeside.example"))).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(true, org("Old Unconfirmed", "KE", "old@lakeside.example"))).Must(t, http.StatusSeeOther)
 		if _, err := d.ExecContext(context.Background(), `UPDATE signatures SET created_at = ? WHERE entry_id = ?`, time.Now().Add(-49*time.Hour).Unix(), s.entryID); err != nil {
 			t.Fatal(err)
 		}
@@ -434,21 +374,21 @@ func TestBadInputAndGuard(t *testing.T) {
 		bad.Set("website", "javascript:alert(1)")
 		bad.Del("consent")
 		bad.Set("org_type", "cartel")
-		r := c.post(statement+"/sign", c.form(true, bad))
-		r.must(t, http.StatusUnprocessableEntity, "Choose a country from the list.", "Give an email address such as", "Give a website address",
+		r := c.Post(statement+"/sign", c.form(true, bad))
+		r.Must(t, http.StatusUnprocessableEntity, "Choose a country from the list.", "Give an email address such as", "Give a website address",
 			"Tick this box to sign", "Choose the type of organisation.", `value="Lakeside Peer Support"`, `value="not-an-email"`, `aria-invalid="true"`)
-		c.post(statement+"/sign", c.form(true, org("Evil \u202eorp", "KE", "evil@example.org"))).must(t, http.StatusUnprocessableEntity, "This name cannot be used")
+		c.Post(statement+"/sign", c.form(true, org("Evil \u202eorp", "KE", "evil@example.org"))).Must(t, http.StatusUnprocessableEntity, "This name cannot be used")
 		individual := org("Jo Bloggs", "KE", "jo@example.org")
 		individual.Set("kind", "individual")
-		c.post(statement+"/sign", c.form(true, individual)).must(t, http.StatusUnprocessableEntity, "Choose whether you sign for an organisation")
+		c.Post(statement+"/sign", c.form(true, individual)).Must(t, http.StatusUnprocessableEntity, "Choose whether you sign for an organisation")
 
 		honey := c.form(true, org("Spam Corp", "KE", "spam@example.org"))
 		honey.Set("guard_note", "http://spam.example")
-		c.post(statement+"/sign", honey).must(t, http.StatusUnprocessableEntity, "could not be accepted", `value="Spam Corp"`)
+		c.Post(statement+"/sign", honey).Must(t, http.StatusUnprocessableEntity, "could not be accepted", `value="Spam Corp"`)
 
 		forged := c.form(true, org("Forger", "KE", "forger@example.org"))
 		forged.Set("guard_challenge", "AAAA"+forged.Get("guard_challenge")[4:])
-		c.post(statement+"/sign", forged).must(t, http.StatusUnprocessableEntity, "expired or could not be checked")
+		c.Post(statement+"/sign", forged).Must(t, http.StatusUnprocessableEntity, "expired or could not be checked")
 
 		if s.rows() != 0 {
 			t.Fatalf("%d signatures stored from refused submissions", s.rows())
@@ -460,19 +400,19 @@ func TestBadInputAndGuard(t *testing.T) {
 
 		// Replaying an accepted form is refused.
 		ok := c.form(true, org("Lakeside Peer Support", "KE", "contact@lakeside.example"))
-		c.post(statement+"/sign", ok).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", ok).Must(t, http.StatusSeeOther)
 		ok.Set("email", "other@lakeside.example")
-		c.post(statement+"/sign", ok).must(t, http.StatusUnprocessableEntity, "already sent")
+		c.Post(statement+"/sign", ok).Must(t, http.StatusUnprocessableEntity, "already sent")
 
 		// No JavaScript: accepted, flagged, waiting.
-		c.post(statement+"/sign", c.form(false, org("Offline Collective", "PE", "offline@example.org"))).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(false, org("Offline Collective", "PE", "offline@example.org"))).Must(t, http.StatusSeeOther)
 		verify, _ := links(t, s.mailTo("offline@example.org")[0])
-		c.post(verify, nil).must(t, http.StatusOK, "once a moderator has checked it")
-		c.get(statement+"/signatures").mustNot(t, "Offline Collective")
+		c.Post(verify, nil).Must(t, http.StatusOK, "once a moderator has checked it")
+		c.Get(statement+"/signatures").MustNot(t, "Offline Collective")
 
 		admin := s.client()
 		admin.signIn(s.login.Email, s.login.Password)
-		admin.get(adminPath(s)).must(t, http.StatusOK, "Offline Collective", "offline@example.org", "Sent without the browser check")
+		admin.Get(adminPath(s)).Must(t, http.StatusOK, "Offline Collective", "offline@example.org", "Sent without the browser check")
 
 		// Too fast for a person (a guard wanting a minute, so the test
 		// does not depend on the machine's speed): refused, nothing stored.
@@ -481,7 +421,7 @@ func TestBadInputAndGuard(t *testing.T) {
 		if err := s.app.Rebuild(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		c.post(statement+"/sign", c.form(true, org("Fast Bot", "KE", "bot@example.org"))).must(t, http.StatusUnprocessableEntity, "faster than we expect", `value="Fast Bot"`)
+		c.Post(statement+"/sign", c.form(true, org("Fast Bot", "KE", "bot@example.org"))).Must(t, http.StatusUnprocessableEntity, "faster than we expect", `value="Fast Bot"`)
 		if s.rows() != before {
 			t.Fatal("a refused submission was stored")
 		}
@@ -492,10 +432,10 @@ func TestBadInputAndGuard(t *testing.T) {
 		if err := s.app.Rebuild(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		c.post(statement+"/sign", c.form(true, org("First Org", "KE", "first@example.org"))).must(t, http.StatusSeeOther)
-		c.post(statement+"/sign", c.form(true, org("Second Org", "KE", "second@example.org"))).must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(true, org("First Org", "KE", "first@example.org"))).Must(t, http.StatusSeeOther)
+		c.Post(statement+"/sign", c.form(true, org("Second Org", "KE", "second@example.org"))).Must(t, http.StatusSeeOther)
 		before = s.rows()
-		c.post(statement+"/sign", c.form(true, org("Third Org", "KE", "third@example.org"))).must(t, http.StatusTooManyRequests, "Too many submissions", `value="Third Org"`)
+		c.Post(statement+"/sign", c.form(true, org("Third Org", "KE", "third@example.org"))).Must(t, http.StatusTooManyRequests, "Too many submissions", `value="Third Org"`)
 		if s.rows() != before {
 			t.Fatal("a rate-limited submission was stored")
 		}
@@ -510,15 +450,15 @@ var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (c *client) signIn(email, password string) {
 	c.t.Helper()
-	r := c.post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
-	if r.status != http.StatusSeeOther {
-		c.t.Fatalf("sign in as %s: status %d", email, r.status)
+	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
+	if r.Status != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: status %d", email, r.Status)
 	}
 }
 
 func (c *client) csrf(path string) string {
 	c.t.Helper()
-	m := csrfRe.FindStringSubmatch(c.get(path).body)
+	m := csrfRe.FindStringSubmatch(c.Get(path).Body)
 	if m == nil {
 		c.t.Fatalf("no csrf token on %s", path)
 	}
@@ -536,8 +476,8 @@ func TestModeration(t *testing.T) {
 		c.signAndConfirm(org("Alpha Collective", "KE", "a@example.org"))
 		c.signAndConfirm(org("Beta Network", "UG", "b@example.org"))
 		c.signAndConfirm(org("Gamma Group", "TZ", "g@example.org"))
-		c.get(statement).must(t, http.StatusOK, "0 signatures")
-		c.get(statement+"/signatures").mustNot(t, "Alpha", "Beta", "Gamma")
+		c.Get(statement).Must(t, http.StatusOK, "0 signatures")
+		c.Get(statement+"/signatures").MustNot(t, "Alpha", "Beta", "Gamma")
 		if n, _ := s.app.Letters.Waiting(ctx); n != 3 {
 			t.Fatalf("%d waiting, want 3", n)
 		}
@@ -547,45 +487,45 @@ func TestModeration(t *testing.T) {
 		}
 		mod := s.client()
 		mod.signIn("mod@example.org", "a long moderator passphrase")
-		page := mod.get(adminPath(s) + "?status=waiting")
-		page.must(t, http.StatusOK, "Alpha Collective", "Beta Network", "Gamma Group", "a@example.org")
-		page.mustNot(t, `action="`+adminPath(s)+`/settings"`)
-		csrf := csrfRe.FindStringSubmatch(page.body)[1]
-		mod.get("/admin/signatures").must(t, http.StatusOK, "Joint statement")
-		mod.get("/admin/moderation").must(t, http.StatusOK, "Signatures waiting", `href="/admin/signatures"`)
+		page := mod.Get(adminPath(s) + "?status=waiting")
+		page.Must(t, http.StatusOK, "Alpha Collective", "Beta Network", "Gamma Group", "a@example.org")
+		page.MustNot(t, `action="`+adminPath(s)+`/settings"`)
+		csrf := csrfRe.FindStringSubmatch(page.Body)[1]
+		mod.Get("/admin/signatures").Must(t, http.StatusOK, "Joint statement")
+		mod.Get("/admin/moderation").Must(t, http.StatusOK, "Signatures waiting", `href="/admin/signatures"`)
 
 		ids := map[string]string{}
 		for _, name := range []string{"Alpha Collective", "Beta Network", "Gamma Group"} {
-			m := regexp.MustCompile(`value="(\d+)" id="pick-\d+"></td>\s*<td><label for="pick-\d+">` + name).FindStringSubmatch(page.body)
+			m := regexp.MustCompile(`value="(\d+)" id="pick-\d+"></td>\s*<td><label for="pick-\d+">` + name).FindStringSubmatch(page.Body)
 			if m == nil {
 				t.Fatalf("no checkbox for %s", name)
 			}
 			ids[name] = m[1]
 		}
-		mod.post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {ids["Alpha Collective"], ids["Beta Network"]}}).must(t, http.StatusSeeOther)
-		mod.post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"reject"}, "id": {ids["Gamma Group"]}}).must(t, http.StatusSeeOther)
-		c.get(statement).must(t, http.StatusOK, "2 signatures")
-		list := c.get(statement + "/signatures")
-		list.must(t, http.StatusOK, "Alpha Collective", "Beta Network")
-		list.mustNot(t, "Gamma Group")
+		mod.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {ids["Alpha Collective"], ids["Beta Network"]}}).Must(t, http.StatusSeeOther)
+		mod.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"reject"}, "id": {ids["Gamma Group"]}}).Must(t, http.StatusSeeOther)
+		c.Get(statement).Must(t, http.StatusOK, "2 signatures")
+		list := c.Get(statement + "/signatures")
+		list.Must(t, http.StatusOK, "Alpha Collective", "Beta Network")
+		list.MustNot(t, "Gamma Group")
 		// Nothing selected, or an unknown action: a clear refusal.
-		mod.post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}}).must(t, http.StatusBadRequest, "Tick at least one")
-		mod.post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"publish-all"}, "id": {ids["Gamma Group"]}}).must(t, http.StatusBadRequest)
+		mod.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}}).Must(t, http.StatusBadRequest, "Tick at least one")
+		mod.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"publish-all"}, "id": {ids["Gamma Group"]}}).Must(t, http.StatusBadRequest)
 
 		// Moderators moderate; they do not change the letter.
-		mod.post(adminPath(s)+"/settings", url.Values{"csrf": {csrf}, "open": {"1"}, "organisations": {"1"}}).must(t, http.StatusForbidden)
+		mod.Post(adminPath(s)+"/settings", url.Values{"csrf": {csrf}, "open": {"1"}, "organisations": {"1"}}).Must(t, http.StatusForbidden)
 		// Editors' settings: closing the letter stops signing.
 		admin := s.client()
 		admin.signIn(s.login.Email, s.login.Password)
 		acsrf := admin.csrf(adminPath(s))
-		admin.post(adminPath(s)+"/settings", url.Values{"csrf": {acsrf}, "open": {"1"}, "goal": {"lots"}}).
-			must(t, http.StatusUnprocessableEntity, "Give a whole number", "Allow organisations, individuals or both")
+		admin.Post(adminPath(s)+"/settings", url.Values{"csrf": {acsrf}, "open": {"1"}, "goal": {"lots"}}).
+			Must(t, http.StatusUnprocessableEntity, "Give a whole number", "Allow organisations, individuals or both")
 		past := time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04")
-		admin.post(adminPath(s)+"/settings", url.Values{"csrf": {acsrf}, "open": {"1"}, "organisations": {"1"}, "closes_at": {past}}).must(t, http.StatusSeeOther)
-		c.get(statement).must(t, http.StatusOK, "Signing closed on", "2 signatures")
-		c.get(statement+"/sign").must(t, http.StatusOK, "does not take signatures")
-		c.post(statement+"/sign", url.Values{"name": {"Late"}}).must(t, http.StatusConflict)
-		if got := admin.get("/admin/entries/" + strconv.FormatInt(s.entryID, 10)); !strings.Contains(got.body, adminPath(s)) {
+		admin.Post(adminPath(s)+"/settings", url.Values{"csrf": {acsrf}, "open": {"1"}, "organisations": {"1"}, "closes_at": {past}}).Must(t, http.StatusSeeOther)
+		c.Get(statement).Must(t, http.StatusOK, "Signing closed on", "2 signatures")
+		c.Get(statement+"/sign").Must(t, http.StatusOK, "does not take signatures")
+		c.Post(statement+"/sign", url.Values{"name": {"Late"}}).Must(t, http.StatusConflict)
+		if got := admin.Get("/admin/entries/" + strconv.FormatInt(s.entryID, 10)); !strings.Contains(got.Body, adminPath(s)) {
 			t.Fatal("the entry editor does not link to the signatures page")
 		}
 	})
@@ -604,31 +544,31 @@ func TestMergeAndExport(t *testing.T) {
 
 		admin := s.client()
 		admin.signIn(s.login.Email, s.login.Password)
-		page := admin.get(adminPath(s))
-		page.must(t, http.StatusOK, "Looks like #")
-		m := regexp.MustCompile(`name="merge" value="(\d+-\d+)"`).FindStringSubmatch(page.body)
+		page := admin.Get(adminPath(s))
+		page.Must(t, http.StatusOK, "Looks like #")
+		m := regexp.MustCompile(`name="merge" value="(\d+-\d+)"`).FindStringSubmatch(page.Body)
 		if m == nil {
 			t.Fatal("no merge button")
 		}
-		csrf := csrfRe.FindStringSubmatch(page.body)[1]
-		admin.post(adminPath(s)+"/merge", url.Values{"csrf": {csrf}, "merge": {m[1]}}).must(t, http.StatusSeeOther)
+		csrf := csrfRe.FindStringSubmatch(page.Body)[1]
+		admin.Post(adminPath(s)+"/merge", url.Values{"csrf": {csrf}, "merge": {m[1]}}).Must(t, http.StatusSeeOther)
 		if s.rows() != 2 {
 			t.Fatalf("%d signatures after the merge, want 2", s.rows())
 		}
-		admin.post(adminPath(s)+"/merge", url.Values{"csrf": {csrf}, "merge": {m[1]}}).must(t, http.StatusBadRequest, "no longer exists")
-		c.get(statement).must(t, http.StatusOK, "2 signatures")
+		admin.Post(adminPath(s)+"/merge", url.Values{"csrf": {csrf}, "merge": {m[1]}}).Must(t, http.StatusBadRequest, "no longer exists")
+		c.Get(statement).Must(t, http.StatusOK, "2 signatures")
 
-		r := admin.get(adminPath(s) + ".csv")
-		r.must(t, http.StatusOK)
-		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.header.Get("Cache-Control"), "no-store") {
-			t.Fatalf("CSV headers: %v", r.header)
+		r := admin.Get(adminPath(s) + ".csv")
+		r.Must(t, http.StatusOK)
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(r.Header.Get("Cache-Control"), "no-store") {
+			t.Fatalf("CSV headers: %v", r.Header)
 		}
-		records, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+		records, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(records) != 3 || records[0][3] != "name" || records[0][8] != "email" {
-			t.Fatalf("CSV:\n%s", r.body)
+			t.Fatalf("CSV:\n%s", r.Body)
 		}
 		var sawFormula bool
 		for _, rec := range records[1:] {
@@ -640,18 +580,18 @@ func TestMergeAndExport(t *testing.T) {
 			}
 		}
 		if !sawFormula {
-			t.Fatalf("formula not defused:\n%s", r.body)
+			t.Fatalf("formula not defused:\n%s", r.Body)
 		}
 		// Not for the public, nor for authors of other entries.
-		s.client().get(adminPath(s)+".csv").mustNot(t, "ke@lakeside.example")
+		s.client().Get(adminPath(s)+".csv").MustNot(t, "ke@lakeside.example")
 		if _, err := s.app.Users.CreateUser(context.Background(), "author@example.org", "Au", auth.RoleAuthor, "a long author passphrase"); err != nil {
 			t.Fatal(err)
 		}
 		author := s.client()
 		author.signIn("author@example.org", "a long author passphrase")
-		author.get(adminPath(s)).must(t, http.StatusForbidden)
-		author.get(adminPath(s)+".csv").must(t, http.StatusForbidden)
-		author.get("/admin/signatures").must(t, http.StatusForbidden)
+		author.Get(adminPath(s)).Must(t, http.StatusForbidden)
+		author.Get(adminPath(s)+".csv").Must(t, http.StatusForbidden)
+		author.Get("/admin/signatures").Must(t, http.StatusForbidden)
 	})
 }
 
@@ -667,8 +607,8 @@ func TestDemoSeed(t *testing.T) {
 		s.drain()
 		c := s.client()
 		const demoLetter = "/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury"
-		c.get(demoLetter).must(t, http.StatusOK, "43 signatures", "36 organisations", "7 individuals", "Goal: 100 signatures")
-		c.get(demoLetter+"/signatures").must(t, http.StatusOK, "Kenya", "Harbour Harm Reduction Alliance", "Amina Odhiambo")
+		c.Get(demoLetter).Must(t, http.StatusOK, "43 signatures", "36 organisations", "7 individuals", "Goal: 100 signatures")
+		c.Get(demoLetter+"/signatures").Must(t, http.StatusOK, "Kenya", "Harbour Harm Reduction Alliance", "Amina Odhiambo")
 		var plain int
 		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM signatures WHERE name LIKE '%Harbour%' OR email LIKE '%example.org%'`).Scan(&plain); err != nil {
 			t.Fatal(err)
