@@ -2,13 +2,7 @@ package app_test
 
 import (
 	"context"
-	"encoding/base64"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net/http"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -64,49 +58,15 @@ func mailTexts(t *testing.T, smtp *mailtest.Server, addr string) []string {
 	t.Helper()
 	var out []string
 	for _, m := range smtp.To(addr) {
-		msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
+		msg, err := m.Decode()
 		if err != nil {
 			t.Fatal(err)
 		}
-		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 		var b strings.Builder
-		b.WriteString("Subject: " + subject + "\n")
-		var walk func(h map[string][]string, body io.Reader)
-		walk = func(h map[string][]string, body io.Reader) {
-			first := func(k string) string {
-				if v := h[k]; len(v) > 0 {
-					return v[0]
-				}
-				return ""
-			}
-			mt, params, _ := mime.ParseMediaType(first("Content-Type"))
-			if strings.HasPrefix(mt, "multipart/") {
-				mr := multipart.NewReader(body, params["boundary"])
-				for {
-					p, err := mr.NextRawPart()
-					if err != nil {
-						return
-					}
-					walk(p.Header, p)
-				}
-			}
-			switch strings.ToLower(first("Content-Transfer-Encoding")) {
-			case "quoted-printable":
-				body = quotedprintable.NewReader(body)
-			case "base64":
-				raw, _ := io.ReadAll(body)
-				dec, _ := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
-				body = strings.NewReader(string(dec))
-			}
-			data, _ := io.ReadAll(body)
-			_, dp, _ := mime.ParseMediaType(first("Content-Disposition"))
-			if dp["filename"] != "" {
-				b.WriteString("\n[attachment " + dp["filename"] + "]\n" + strings.ReplaceAll(string(data), "\r\n ", ""))
-				return
-			}
-			b.Write(data)
+		b.WriteString("Subject: " + msg.Subject + "\n" + msg.Text)
+		for name, data := range msg.Attachments {
+			b.WriteString("\n[attachment " + name + "]\n" + strings.ReplaceAll(data, "\r\n ", ""))
 		}
-		walk(msg.Header, msg.Body)
 		out = append(out, b.String())
 	}
 	return out

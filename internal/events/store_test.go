@@ -93,7 +93,7 @@ func (f *fixture) mails(addr string) []arrived {
 	f.deliver()
 	var out []arrived
 	for _, m := range f.smtp.To(addr) {
-		out = append(out, decodeMail(f.t, m.Data))
+		out = append(out, decodeMail(f.t, m))
 	}
 	return out
 }

@@ -3,8 +3,6 @@ package letter_test
 import (
 	"context"
 	"encoding/csv"
-	"io"
-	"mime/quotedprintable"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -100,15 +98,11 @@ func (s *site) mailTo(addr string) []string {
 	s.drain()
 	var out []string
 	for _, m := range s.smtp.To(addr) {
-		_, body, _ := strings.Cut(strings.ReplaceAll(m.Data, "\r\n", "\n"), "\n\n")
-		if strings.Contains(m.Data, "quoted-printable") {
-			b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
-			if err != nil {
-				s.t.Fatal(err)
-			}
-			body = string(b)
+		msg, err := m.Decode()
+		if err != nil {
+			s.t.Fatal(err)
 		}
-		out = append(out, body)
+		out = append(out, msg.Text)
 	}
 	return out
 }
