@@ -20,6 +20,10 @@ type managePage struct {
 	Notice  string
 }
 
+// Answers is the event and the form, as the "reg_questions" template of
+// the registration form takes them.
+func (m managePage) Answers() panelData { return panelData{EventView: m.Event, Form: m.Form} }
+
 func (h *Handlers) manageData(w http.ResponseWriter, r *http.Request, lang string) (*managePage, *event, error) {
 	private(w)
 	token := r.PathValue("token")
