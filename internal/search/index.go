@@ -11,7 +11,9 @@ package search
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,10 +43,17 @@ type Doc struct {
 // facets are a translation's filter values as index words. Kind and year
 // together have a word of their own: "articles of 2020" is then one short
 // list for the index to read, not the long list of every article crossed
-// with the year's.
+// with the year's. A reader's year is the site's, in its time zone, which
+// an administrator may change; so a translation carries every year it
+// falls in somewhere on Earth (UTC-12 to UTC+14): two around New Year,
+// one otherwise. The search cuts the exact bounds.
 func facets(kind content.Kind, sectionID, publishAt int64) string {
-	year := time.Unix(publishAt, 0).UTC().Year()
-	return fmt.Sprintf("k_%s s_%d y_%d ky_%s_%d", kind, sectionID, year, kind, year)
+	t := time.Unix(publishAt, 0).UTC()
+	f := fmt.Sprintf("k_%s s_%d", kind, sectionID)
+	for y := t.Add(-12 * time.Hour).Year(); y <= t.Add(14*time.Hour).Year(); y++ {
+		f += fmt.Sprintf(" y_%d ky_%s_%d", y, kind, y)
+	}
+	return f
 }
 
 // row is a Doc analysed into the columns of search_docs.
@@ -103,6 +112,9 @@ func Add(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
 	if tx.Engine() == db.Postgres {
 		row = "(?, ?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector), CAST(? AS tsvector))"
+		if err := addPartitions(ctx, tx, docs); err != nil {
+			return err
+		}
 	}
 	for len(docs) > 0 {
 		n := min(perStatement, len(docs))
@@ -122,6 +134,46 @@ func Add(ctx context.Context, tx *db.Tx, docs []Doc) error {
 	return nil
 }
 
+// pgPartition is how many translation ids one partition of search_docs
+// holds on PostgreSQL (migration 0010): small enough that reading every
+// match of a range from its pages is quick, large enough that a search
+// for a rare word does not walk hundreds of them.
+var pgPartition int64 = 20000
+
+// addPartitions creates the partitions docs go into where they are
+// missing. Creations are serialised by a lock on the table's id, held to
+// the end of the transaction, so two saves cannot both create one.
+func addPartitions(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	seen := map[int64]bool{}
+	for _, d := range docs {
+		n := d.TranslationID / pgPartition
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		name := "search_docs_p" + strconv.FormatInt(n, 10)
+		exists := func() (bool, error) {
+			var ok bool
+			err := tx.QueryRowContext(ctx, `SELECT to_regclass(?) IS NOT NULL`, name).Scan(&ok)
+			return ok, err
+		}
+		ok, err := exists()
+		if err == nil && !ok {
+			if _, err = tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(CAST(CAST(CAST('search_docs' AS regclass) AS oid) AS bigint))`); err == nil {
+				ok, err = exists()
+			}
+			if err == nil && !ok {
+				_, err = tx.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE %s PARTITION OF search_docs FOR VALUES FROM (%d) TO (%d)`,
+					name, n*pgPartition, (n+1)*pgPartition))
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("search: partition %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
 // Backfill indexes the translations that have no terms yet: those written
 // before search existed, or by something that does not index (the demo
 // loader). It returns how many it indexed.
@@ -135,6 +187,10 @@ func Backfill(ctx context.Context, d *db.DB) (int, error) {
 	}
 	if indexed >= translations {
 		return 0, nil
+	}
+	if missing := translations - indexed; missing > 1000 {
+		// Minutes at 100,000 entries, before the site serves: say so.
+		slog.Info("search: indexing translations", "count", missing)
 	}
 	total := 0
 	var after int64

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,6 +70,16 @@ type Results struct {
 type Searcher struct {
 	db  *db.DB
 	now func() time.Time
+
+	// newest is the highest indexed translation id PostgreSQL's first
+	// step counts back from, kept while nothing was written and for a
+	// minute at most. An older value only widens that step: it has no
+	// upper bound, and the second starts below it.
+	newest struct {
+		sync.Mutex
+		id, changes int64
+		read        time.Time
+	}
 }
 
 // NewSearcher returns a searcher over d.
@@ -103,18 +114,22 @@ func (s *Searcher) Search(ctx context.Context, q Query, page, perPage int) (Resu
 	}
 	where, args := q.filters(s.now())
 	facets := q.facetWords()
-	cands, more, err := s.candidates(ctx, groups, facets, false, where, args)
+	cands, more, err := s.candidates(ctx, groups, facets, where, args, match{limit: MaxResults})
 	if err != nil {
 		return Results{}, err
 	}
-	if more {
+	if titles := titleMatches(groups, cands); more && titles < maxTitleCandidates {
 		// Only the newest matches were read: bring in older ones that
-		// match in their titles (the rest all did, when none were left).
-		inTitle, _, err := s.candidates(ctx, groups, facets, true, where, args)
+		// match in their titles, up to maxTitleCandidates with those read.
+		// Every match newer than the oldest read was read, so the search
+		// goes on below it.
+		oldest := cands[len(cands)-1].id
+		inTitle, _, err := s.candidates(ctx, groups, facets, where, args,
+			match{titleOnly: true, limit: maxTitleCandidates - titles, below: oldest, seen: titles})
 		if err != nil {
 			return Results{}, err
 		}
-		cands = append(inTitle, cands...)
+		cands = append(cands, inTitle...)
 	}
 	ranked := rank(groups, q.ReaderLang, cands)
 	res := Results{More: more}
@@ -152,61 +167,59 @@ func (q Query) zone() *time.Location {
 	return q.Zone
 }
 
-// facetWords are the index words the filters require: each inner slice
-// is a choice of words, one of which must be present. The year words are
-// UTC years; a year in the site's zone may begin in the previous UTC year
-// or end in the next, so those are allowed here and filters cuts exactly.
-func (q Query) facetWords() [][]string {
-	var out [][]string
+// facetWords are the index words the filters require, all of them. A
+// translation holds the word of every year it falls in in some zone (see
+// facets), so the year in the site's zone is one word; filters cuts
+// exactly.
+func (q Query) facetWords() []string {
+	var out []string
 	if q.SectionID != 0 {
-		out = append(out, []string{"s_" + strconv.FormatInt(q.SectionID, 10)})
+		out = append(out, "s_"+strconv.FormatInt(q.SectionID, 10))
 	}
-	if q.Year == 0 {
-		if q.Kind != "" {
-			out = append(out, []string{"k_" + string(q.Kind)})
-		}
-		return out
+	switch {
+	case q.Year != 0 && q.Kind != "":
+		out = append(out, "ky_"+string(q.Kind)+"_"+strconv.Itoa(q.Year))
+	case q.Year != 0:
+		out = append(out, "y_"+strconv.Itoa(q.Year))
+	case q.Kind != "":
+		out = append(out, "k_"+string(q.Kind))
 	}
-	years := []int{q.Year}
-	if q.zone() != time.UTC {
-		years = []int{q.Year - 1, q.Year, q.Year + 1}
-	}
-	var words []string
-	for _, y := range years {
-		if q.Kind != "" {
-			words = append(words, "ky_"+string(q.Kind)+"_"+strconv.Itoa(y))
-		} else {
-			words = append(words, "y_"+strconv.Itoa(y))
-		}
-	}
-	return append(out, words)
+	return out
 }
 
-// candidates finds up to MaxResults matching translations, the most
-// recently written first, matching in the title only or anywhere. more
-// reports that there were others. Everything is read from search_docs.
-func (s *Searcher) candidates(ctx context.Context, groups map[string][]string, facets [][]string, titleOnly bool, where string, args []any) ([]candidate, bool, error) {
-	limit := MaxResults
-	if titleOnly {
-		limit = maxTitleCandidates
-	}
-	expr := matchExpr(s.db.Engine, groups, facets, titleOnly)
+// match is what candidates looks for.
+type match struct {
+	titleOnly bool  // the terms in the title, or anywhere
+	limit     int   // how many candidates
+	below     int64 // when not 0, only translations with lower ids
+	seen      int   // how many matches the ids from below up held
+}
+
+// candidates finds up to m.limit matching translations, the most recently
+// written first (by id). more reports that there were others. Everything
+// is read from search_docs.
+func (s *Searcher) candidates(ctx context.Context, groups map[string][]string, facets []string, where string, args []any, m match) ([]candidate, bool, error) {
+	expr := matchExpr(s.db.Engine, groups, facets, m.titleOnly)
 	var out []candidate
 	var err error
 	if s.db.Engine == db.Postgres {
-		out, err = s.pgCandidates(ctx, expr, titleOnly, where, args, limit+1)
+		out, err = s.pgCandidates(ctx, expr, where, args, m)
 	} else {
+		if m.below > 0 {
+			where += ` AND f.rowid < ?`
+			args = append(slices.Clip(args), m.below)
+		}
 		// CROSS JOIN keeps the full-text index as the outer loop, walked
 		// newest first, so the LIMIT stops the walk early.
 		out, err = s.scan(ctx, candidateCols+` FROM search_fts f CROSS JOIN search_docs d
 			WHERE search_fts MATCH ? AND d.translation_id = f.rowid AND `+where+` ORDER BY f.rowid DESC LIMIT ?`,
-			append(append([]any{expr}, args...), limit+1))
+			append(append([]any{expr}, args...), m.limit+1))
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	if len(out) > limit {
-		return out[:limit], true, nil
+	if len(out) > m.limit {
+		return out[:m.limit], true, nil
 	}
 	return out, false, nil
 }
@@ -214,41 +227,85 @@ func (s *Searcher) candidates(ctx context.Context, groups map[string][]string, f
 const candidateCols = `SELECT d.translation_id, d.lang, d.title_terms, d.summary_terms, d.publish_at`
 
 // pgWindow is how many of the newest translations PostgreSQL searches
-// first, walking them newest first.
-const pgWindow = 4000
+// first, walking them newest first. (A variable, as pgPartition is, so
+// that the tests walk many small ranges.)
+var pgWindow int64 = 4000
 
 // pgCandidates is candidates on PostgreSQL, in two steps, because no one
-// plan suits every query: a common word is found soonest by walking the
-// newest rows, a rare one through the GIN index, and the planner's guess
-// of a word's frequency (for words it has no statistics of) picked the
-// walk for rare words and read every row. So: walk the newest pgWindow
-// rows; only when they hold too few matches, take the rest through the
-// index ("+ 0" keeps the planner from walking the primary key).
-func (s *Searcher) pgCandidates(ctx context.Context, expr string, titleOnly bool, where string, args []any, want int) ([]candidate, error) {
+// plan suits every query. The first step searches the newest pgWindow
+// rows: the planner walks them newest first for a common word and stops
+// at enough matches, or intersects a rare word's list in the GIN index
+// with the range. When they hold too few matches, the rest come through
+// the GIN indexes of search_docs' partitions (ranges of ids, migration
+// 0010), newest range first: a range costs the reading of its own matches,
+// so the walk stops as soon as it has enough instead of reading every
+// match in the table to keep the newest. How many ranges to read at once
+// follows the matches seen so far; none seen, it looks four times as far as it
+// has. A search below an id (m.below) starts with that walk, knowing how
+// many matches the ids above held. "+ 0" keeps the planner from walking a range's primary key, which
+// reads every row of the range when the words are rare.
+func (s *Searcher) pgCandidates(ctx context.Context, expr string, where string, args []any, m match) ([]candidate, error) {
 	col := "d.terms"
-	if titleOnly {
+	if m.titleOnly {
 		col = "d.title_terms"
 	}
-	var newest int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(translation_id), 0) FROM search_docs`).Scan(&newest); err != nil {
-		return nil, fmt.Errorf("search: match: %w", err)
+	want := m.limit + 1
+	newest, err := s.newestID(ctx)
+	if err != nil {
+		return nil, err
 	}
-	cut := newest - pgWindow
 	// An unnamed statement is planned with its parameters, so the planner
-	// sees the words and the bounds.
-	// "IS TRUE" keeps the first step off the GIN index: intersecting the
-	// long lists of common words cost more than reading the newest rows.
-	match := col + ` @@ CAST(? AS tsquery)`
-	out, err := s.scan(ctx, candidateCols+` FROM search_docs d WHERE (`+match+`) IS TRUE AND `+where+
-		` AND d.translation_id > ? ORDER BY d.translation_id DESC LIMIT ?`,
-		append(append([]any{pgx.QueryExecModeExec, expr}, args...), cut, want))
-	if err != nil || len(out) >= want || cut <= 0 {
-		return out, err
+	// sees the words and the bounds, and reads only the partitions within
+	// them.
+	cond := col + ` @@ CAST(? AS tsquery) AND ` + where
+	var out []candidate
+	found, seen, hi := m.seen, max(1, newest-m.below+1), m.below-1
+	if m.below == 0 {
+		cut := newest - pgWindow
+		out, err = s.scan(ctx, candidateCols+` FROM search_docs d WHERE `+cond+
+			` AND d.translation_id > ? ORDER BY d.translation_id DESC LIMIT ?`,
+			append(append([]any{pgx.QueryExecModeExec, expr}, args...), cut, want))
+		if err != nil {
+			return nil, err
+		}
+		found, seen, hi = len(out), pgWindow, cut
 	}
-	older, err := s.scan(ctx, candidateCols+` FROM search_docs d WHERE `+match+` AND `+where+
-		` AND d.translation_id <= ? ORDER BY d.translation_id + 0 DESC LIMIT ?`,
-		append(append([]any{pgx.QueryExecModeExec, expr}, args...), cut, want-len(out)))
-	return append(out, older...), err
+	for hi > 0 && len(out) < want {
+		need := want - len(out)
+		span := 4 * seen
+		if found > 0 {
+			// A quarter more than the matches so far promise.
+			span = int64(float64(need)*float64(seen)/float64(found)*1.25) + 1
+		}
+		lo := max(0, hi-max(span, 1)+1)
+		older, err := s.scan(ctx, candidateCols+` FROM search_docs d WHERE `+cond+
+			` AND d.translation_id <= ? AND d.translation_id >= ? ORDER BY d.translation_id + 0 DESC LIMIT ?`,
+			append(append([]any{pgx.QueryExecModeExec, expr}, args...), hi, lo, need))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, older...)
+		found += len(older)
+		seen += hi - lo + 1
+		hi = lo - 1
+	}
+	return out, nil
+}
+
+// newestID is the highest indexed translation id, as cached in newest.
+func (s *Searcher) newestID(ctx context.Context) (int64, error) {
+	s.newest.Lock()
+	defer s.newest.Unlock()
+	changes, now := s.db.Changes(), s.now()
+	if changes == s.newest.changes && now.Sub(s.newest.read) < time.Minute {
+		return s.newest.id, nil
+	}
+	var id int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(translation_id), 0) FROM search_docs`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("search: match: %w", err)
+	}
+	s.newest.id, s.newest.changes, s.newest.read = id, changes, now
+	return id, nil
 }
 
 // scan runs a candidate query.
@@ -275,7 +332,7 @@ func (s *Searcher) scan(ctx context.Context, query string, args []any) ([]candid
 // matchExpr is the engine's full-text query: in some searched language,
 // every term of the query; and every filter's word. Words hold only
 // letters, digits, marks and "_", so they need no escaping beyond quotes.
-func matchExpr(engine db.Engine, groups map[string][]string, facets [][]string, titleOnly bool) string {
+func matchExpr(engine db.Engine, groups map[string][]string, facets []string, titleOnly bool) string {
 	langs := make([]string, 0, len(groups))
 	for lang := range groups {
 		langs = append(langs, lang)
@@ -298,14 +355,23 @@ func matchExpr(engine db.Engine, groups map[string][]string, facets [][]string, 
 	if titleOnly && engine != db.Postgres {
 		expr = "{title_terms} : " + expr
 	}
-	for _, words := range facets {
-		quoted := make([]string, len(words))
-		for i, w := range words {
-			quoted[i] = quote + w + quote
-		}
-		expr += and + anyOf(quoted)
+	for _, w := range facets {
+		expr += and + quote + w + quote
 	}
 	return expr
+}
+
+// titleMatches counts the candidates holding every term in their titles.
+// A translation holds words of its own language only, so its language's
+// terms are the ones it matched.
+func titleMatches(groups map[string][]string, cands []candidate) int {
+	n := 0
+	for _, c := range cands {
+		if !slices.ContainsFunc(groups[c.lang], func(t string) bool { return !hasWord(c.titleTerms, t) }) {
+			n++
+		}
+	}
+	return n
 }
 
 // Weights of where a query term is found. Every candidate has all the

@@ -216,6 +216,21 @@ func TestFilters(t *testing.T) {
 		if got := f.find(search.Query{Text: "prison", Year: 2021, Kind: content.Article, Zone: msk}); !slices.Equal(got, []string{article}) {
 			t.Errorf("2021 in the site's zone: got %v", got)
 		}
+		// West of UTC the other way round: 03:00 UTC on 1 January 2023 is
+		// still 2022 in New York, and the same entry is 2023 for a site
+		// kept in UTC. The zone is the site's setting, so the index must
+		// serve either without re-indexing.
+		ny := time.FixedZone("EST", -5*3600)
+		_, lateNight := f.add(entry{lang: "en", title: "Prison vigil at midnight", published: time.Date(2023, 1, 1, 3, 0, 0, 0, time.UTC)})
+		if got := f.find(search.Query{Text: "vigil", Year: 2022, Zone: ny}); !slices.Equal(got, []string{lateNight}) {
+			t.Errorf("2022 in New York: got %v", got)
+		}
+		if got := f.find(search.Query{Text: "vigil", Year: 2023, Zone: ny}); len(got) != 0 {
+			t.Errorf("2023 in New York: got %v", got)
+		}
+		if got := f.find(search.Query{Text: "vigil", Year: 2023}); !slices.Equal(got, []string{lateNight}) {
+			t.Errorf("2023 in UTC: got %v", got)
+		}
 	})
 }
 
