@@ -50,19 +50,40 @@ func Generate(ctx context.Context, d *db.DB, n int, langs []string, progress io.
 	rng := rand.New(rand.NewPCG(42, uint64(maxEntry)))
 	now := time.Now().Unix()
 	const batch = 200
-	for done := 0; done < n; done += batch {
-		size := min(batch, n-done)
-		g := newBatch(len(langs))
-		for i := 0; i < size; i++ {
-			maxEntry++
-			g.add(rng, maxEntry, &maxTranslation, langs, sections, tags, now)
+	// Making a batch's text and analysing it for search is half the work;
+	// it runs on one goroutine while the batch before is written on this
+	// one, so a two-core machine does both at once.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan *genBatch, 1)
+	go func() {
+		defer close(batches)
+		for done := 0; done < n; done += batch {
+			g := newBatch(len(langs))
+			for i := 0; i < min(batch, n-done); i++ {
+				maxEntry++
+				g.add(rng, maxEntry, &maxTranslation, langs, sections, tags, now)
+			}
+			g.analysed = search.Analyse(g.docs)
+			select {
+			case batches <- g:
+			case <-ctx.Done():
+				return
+			}
 		}
+	}()
+	written := 0
+	for g := range batches {
 		if err := d.InTx(ctx, func(tx *db.Tx) error { return g.write(ctx, tx) }); err != nil {
 			return fmt.Errorf("demo: generate: %w", err)
 		}
+		written += len(g.entries)
 		if progress != nil {
-			fmt.Fprintf(progress, "\rgenerating entries: %d of %d (%d%%)", done+size, n, (done+size)*100/n)
+			fmt.Fprintf(progress, "\rgenerating entries: %d of %d (%d%%)", written, n, written*100/n)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("demo: generate: %w", err)
 	}
 	if progress != nil {
 		fmt.Fprintln(progress)
@@ -79,6 +100,7 @@ func Generate(ctx context.Context, d *db.DB, n int, langs []string, progress io.
 type genBatch struct {
 	entries, translations, events, entryTags [][]any
 	docs                                     []search.Doc // indexed in the same transaction
+	analysed                                 []search.Analysed
 }
 
 func newBatch(langs int) *genBatch {
@@ -169,7 +191,7 @@ func (g *genBatch) write(ctx context.Context, tx *db.Tx) error {
 			return err
 		}
 	}
-	return search.Add(ctx, tx, g.docs)
+	return search.AddAnalysed(ctx, tx, g.analysed)
 }
 
 func sentence(rng *rand.Rand, words []string, n int) string {

@@ -176,29 +176,25 @@ func isASCII(s string) bool {
 // terms returns the distinct indexed terms of text in lang, in order of
 // first appearance, each prefixed with the language.
 func terms(lang, text string) []string {
-	seen := map[string]bool{}
-	var out []string
-	prefix := termPrefix(lang)
-	for _, t := range tokenize(text) {
-		n := normalise(lang, t.word)
-		if n == "" {
-			continue
-		}
-		term := prefix + n
-		if !seen[term] {
-			seen[term] = true
-			out = append(out, term)
-			if len(out) == maxDocTerms {
-				break
-			}
-		}
-	}
-	return out
+	return appendTerms(nil, map[string]bool{}, lang, text)
 }
 
-// termString is terms joined by spaces, the form both indexes read.
-func termString(lang string, texts ...string) string {
-	return strings.Join(terms(lang, strings.Join(texts, "\n")), " ")
+// appendTerms adds to out the terms of text not in seen, up to
+// maxDocTerms in all, marking them seen.
+func appendTerms(out []string, seen map[string]bool, lang, text string) []string {
+	prefix := termPrefix(lang)
+	for _, t := range tokenize(text) {
+		if len(out) >= maxDocTerms {
+			break
+		}
+		n := normalise(lang, t.word)
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, prefix+n)
+	}
+	return out
 }
 
 // termPrefix is the language's mark on its terms: the code's letters and

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,13 +57,42 @@ func facets(kind content.Kind, sectionID, publishAt int64) string {
 	return f
 }
 
-// row is a Doc analysed into the columns of search_docs.
-func (d Doc) row() []any {
+// Analysed is a Doc analysed into the columns of search_docs, ready to
+// write. Analysis is most of the cost of indexing; a bulk loader does it
+// beside its writes (see Analyse).
+type Analysed struct {
+	translationID int64
+	row           []any
+}
+
+// Analyse analyses docs for AddAnalysed.
+func Analyse(docs []Doc) []Analysed {
+	out := make([]Analysed, len(docs))
+	for i, d := range docs {
+		out[i] = d.analyse()
+	}
+	return out
+}
+
+func (d Doc) analyse() Analysed {
 	f := facets(d.Kind, d.SectionID, d.PublishAt)
-	title := termString(d.Lang, d.Title)
-	summary := termString(d.Lang, d.Summary)
-	all := termString(d.Lang, d.Title, d.Summary, plainText(d.Body))
-	return []any{d.TranslationID, d.Lang, d.Status, d.PublishAt, f, title + " " + f, summary, all + " " + f}
+	// The title's and summary's terms are the first of all the terms:
+	// each text is analysed once.
+	seen := map[string]bool{}
+	title := appendTerms(nil, seen, d.Lang, d.Title)
+	summary := terms(d.Lang, d.Summary)
+	all := slices.Clone(title)
+	prefix := len(termPrefix(d.Lang))
+	for _, t := range summary {
+		if !seen[t[prefix:]] && len(all) < maxDocTerms {
+			seen[t[prefix:]] = true
+			all = append(all, t)
+		}
+	}
+	all = appendTerms(all, seen, d.Lang, plainText(d.Body))
+	join := func(ts []string) string { return strings.Join(ts, " ") }
+	return Analysed{translationID: d.TranslationID, row: []any{d.TranslationID, d.Lang, d.Status, d.PublishAt, f,
+		join(title) + " " + f, join(summary), join(all) + " " + f}}
 }
 
 // IndexTranslation indexes a translation as saved, inside the save's
@@ -105,9 +135,14 @@ func (Index) IndexTranslation(ctx context.Context, tx *db.Tx, t content.Translat
 	return Add(ctx, tx, stale)
 }
 
-// Add indexes docs, replacing what was indexed for them before, with
-// multi-row statements (the demo generator indexes thousands at a time).
+// Add indexes docs, replacing what was indexed for them before.
 func Add(ctx context.Context, tx *db.Tx, docs []Doc) error {
+	return AddAnalysed(ctx, tx, Analyse(docs))
+}
+
+// AddAnalysed is Add for docs already analysed, with multi-row statements
+// (the demo generator indexes thousands at a time).
+func AddAnalysed(ctx context.Context, tx *db.Tx, docs []Analysed) error {
 	const perStatement = 100
 	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
 	if tx.Engine() == db.Postgres {
@@ -120,7 +155,7 @@ func Add(ctx context.Context, tx *db.Tx, docs []Doc) error {
 		n := min(perStatement, len(docs))
 		args := make([]any, 0, n*8)
 		for _, d := range docs[:n] {
-			args = append(args, d.row()...)
+			args = append(args, d.row...)
 		}
 		values := strings.Repeat(", "+row, n)[2:]
 		if _, err := tx.ExecContext(ctx, `INSERT INTO search_docs (translation_id, lang, status, publish_at, facets, title_terms, summary_terms, terms)
@@ -143,10 +178,10 @@ var pgPartition int64 = 20000
 // addPartitions creates the partitions docs go into where they are
 // missing. Creations are serialised by a lock on the table's id, held to
 // the end of the transaction, so two saves cannot both create one.
-func addPartitions(ctx context.Context, tx *db.Tx, docs []Doc) error {
+func addPartitions(ctx context.Context, tx *db.Tx, docs []Analysed) error {
 	seen := map[int64]bool{}
 	for _, d := range docs {
-		n := d.TranslationID / pgPartition
+		n := d.translationID / pgPartition
 		if seen[n] {
 			continue
 		}
