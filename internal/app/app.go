@@ -372,6 +372,10 @@ func (a *App) housekeeping(ctx context.Context) {
 		} else if n > 0 {
 			slog.Info("purged registrations past retention", "count", n)
 		}
+		// search: the next partition of the index, before a save needs it.
+		if err := search.AddNextPartition(ctx, a.DB); err != nil {
+			slog.Error("search partition", "err", err)
+		}
 		// campaigns: rejected tributes and their photos, a month after.
 		if _, err := campaign.NewStore(a.DB, a.box, a.Mailer).PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media); err != nil {
 			slog.Error("purge rejected tributes", "err", err)

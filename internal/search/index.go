@@ -147,7 +147,11 @@ func AddAnalysed(ctx context.Context, tx *db.Tx, docs []Analysed) error {
 	row := "(?, ?, ?, ?, ?, ?, ?, ?)"
 	if tx.Engine() == db.Postgres {
 		row = "(?, ?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector), CAST(? AS tsvector))"
-		if err := addPartitions(ctx, tx, docs); err != nil {
+		ids := make([]int64, len(docs))
+		for i, d := range docs {
+			ids[i] = d.translationID
+		}
+		if err := addPartitions(ctx, tx, ids); err != nil {
 			return err
 		}
 	}
@@ -175,13 +179,14 @@ func AddAnalysed(ctx context.Context, tx *db.Tx, docs []Analysed) error {
 // for a rare word does not walk hundreds of them.
 var pgPartition int64 = 20000
 
-// addPartitions creates the partitions docs go into where they are
-// missing. Creations are serialised by a lock on the table's id, held to
-// the end of the transaction, so two saves cannot both create one.
-func addPartitions(ctx context.Context, tx *db.Tx, docs []Analysed) error {
+// addPartitions creates the partitions translations with ids go into,
+// where they are missing. Creations are serialised by a lock on the
+// table's id, held to the end of the transaction, so two saves cannot
+// both create one.
+func addPartitions(ctx context.Context, tx *db.Tx, ids []int64) error {
 	seen := map[int64]bool{}
-	for _, d := range docs {
-		n := d.translationID / pgPartition
+	for _, id := range ids {
+		n := id / pgPartition
 		if seen[n] {
 			continue
 		}
@@ -207,6 +212,21 @@ func addPartitions(ctx context.Context, tx *db.Tx, docs []Analysed) error {
 		}
 	}
 	return nil
+}
+
+// AddNextPartition creates the partition of search_docs that the next
+// translations go into, when the newest is near the end of its range:
+// housekeeping does it ahead of time, since a save that must create one
+// locks the table from searches until it commits. PostgreSQL only.
+func AddNextPartition(ctx context.Context, d *db.DB) error {
+	if d.Engine != db.Postgres {
+		return nil
+	}
+	var newest int64
+	if err := d.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM translations`).Scan(&newest); err != nil {
+		return fmt.Errorf("search: partition: %w", err)
+	}
+	return d.InTxQuiet(ctx, func(tx *db.Tx) error { return addPartitions(ctx, tx, []int64{newest + pgPartition/10}) })
 }
 
 // Backfill indexes the translations that have no terms yet: those written

@@ -390,3 +390,44 @@ func TestRankingBeyondTheCap(t *testing.T) {
 		}
 	})
 }
+
+// On PostgreSQL, housekeeping creates the partition of the index that the
+// next translations go into before a save has to: a save that creates one
+// keeps searches waiting until it commits.
+func TestNextPartitionMadeAhead(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		if d.Engine != db.Postgres {
+			if err := search.AddNextPartition(ctx, d); err != nil { // one table, nothing to make
+				t.Fatal(err)
+			}
+			return
+		}
+		size := search.PartitionSize()
+		var newest int64
+		for newest%size < size*9/10 {
+			f.add(entry{lang: "en", title: "Outreach update"})
+			if err := d.QueryRowContext(ctx, `SELECT MAX(id) FROM translations`).Scan(&newest); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next := newest + size/10
+		if search.HasPartitionFor(ctx, d, next) {
+			t.Fatalf("partition for id %d exists before housekeeping", next)
+		}
+		if err := search.AddNextPartition(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		if !search.HasPartitionFor(ctx, d, next) {
+			t.Fatalf("no partition for id %d after housekeeping", next)
+		}
+		if err := search.AddNextPartition(ctx, d); err != nil { // again: nothing to do
+			t.Fatal(err)
+		}
+		_, slug := f.add(entry{lang: "en", title: "Outreach after the new range"})
+		if got := f.find(search.Query{Text: "outreach"}); !slices.Contains(got, slug) {
+			t.Errorf("entry saved into the new range not found: %v", got)
+		}
+	})
+}
