@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,12 +47,19 @@ type DB struct {
 
 	// changes counts committed writes, so that caches of rendered pages
 	// know when what they hold may be stale. Writes that cannot change a
-	// page (sessions, job bookkeeping) use the Quiet variants.
+	// page (sessions, job bookkeeping) use the Quiet variants. Writes by
+	// other processes count too (changes_watch.go).
 	changes atomic.Int64
+
+	instance  string // random; PostgreSQL notifications carry it so that an instance skips its own
+	channel   string // PostgreSQL channel that non-quiet writes notify
+	stopWatch context.CancelFunc
+	watchDone chan struct{} // closed when the watcher has stopped
 }
 
-// Changes is the number of writes committed so far through this DB. A
-// cache stamped with it is stale once it grows.
+// Changes counts the writes committed so far through this DB, and grows
+// when another process commits to the same database. A cache stamped with
+// it is stale once it grows.
 func (d *DB) Changes() int64 { return d.changes.Load() }
 
 // Changed records a change made outside this DB's write methods, such as
@@ -107,6 +115,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("db: sqlite: open %s: %w", path, err)
 	}
+	if err := d.watchSQLite(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -121,7 +133,12 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: postgres: connect to %s: %w", redact(rawURL), err)
 	}
-	return &DB{Engine: Postgres, read: pool, write: pool}, nil
+	d := &DB{Engine: Postgres, read: pool, write: pool}
+	if err := d.watchPostgres(ctx, rawURL); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // redact hides a password in a database URL before it reaches a message.
@@ -133,8 +150,12 @@ func redact(rawURL string) string {
 	return u.Redacted()
 }
 
-// Close closes every connection.
+// Close stops watching for changes and closes every connection.
 func (d *DB) Close() error {
+	if d.stopWatch != nil {
+		d.stopWatch()
+		<-d.watchDone
+	}
 	err := d.read.Close()
 	if d.write != d.read {
 		err = errors.Join(err, d.write.Close())
@@ -189,6 +210,11 @@ func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 		// due) must not make every cached page stale.
 		if n, nerr := res.RowsAffected(); nerr != nil || n > 0 {
 			d.changes.Add(1)
+			// The write is committed whatever happens here; a lost
+			// notification leaves other instances' caches to expire.
+			if err := d.notify(ctx, d.write); err != nil {
+				slog.Warn("db: notify other instances of a change", "err", err)
+			}
 		}
 	}
 	return res, err
@@ -226,7 +252,7 @@ func (t *Tx) Engine() Engine { return t.db.Engine }
 // InTx runs fn in a write transaction, committing when it returns nil and
 // rolling back otherwise.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	if err := d.InTxQuiet(ctx, fn); err != nil {
+	if err := d.inTx(ctx, fn, true); err != nil {
 		return err
 	}
 	d.changes.Add(1)
@@ -235,6 +261,10 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // InTxQuiet is InTx for writes no page shows.
 func (d *DB) InTxQuiet(ctx context.Context, fn func(tx *Tx) error) error {
+	return d.inTx(ctx, fn, false)
+}
+
+func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error, notify bool) error {
 	sqlTx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
@@ -242,6 +272,12 @@ func (d *DB) InTxQuiet(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(&Tx{db: d, tx: sqlTx}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
+	}
+	if notify {
+		if err := d.notify(ctx, sqlTx); err != nil {
+			_ = sqlTx.Rollback()
+			return fmt.Errorf("db: notify: %w", err)
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"peerpress/internal/db"
@@ -21,6 +22,46 @@ import (
 
 // EnvPostgres names the variable that holds the PostgreSQL test server URL.
 const EnvPostgres = "PEERPRESS_TEST_POSTGRES"
+
+// urls holds the URL each database of NewSQLite and NewPostgres was opened
+// with, for OpenSecond and URL.
+var urls sync.Map // *db.DB → string
+
+// open opens rawURL, closes it when the test ends and remembers its URL.
+func open(t testing.TB, rawURL string) (*db.DB, error) {
+	d, err := db.Open(context.Background(), rawURL)
+	if err != nil {
+		return nil, err
+	}
+	urls.Store(d, rawURL)
+	t.Cleanup(func() {
+		d.Close()
+		urls.Delete(d)
+	})
+	return d, nil
+}
+
+// URL is the URL d was opened with: for PostgreSQL it names d's schema.
+func URL(t testing.TB, d *db.DB) string {
+	t.Helper()
+	u, ok := urls.Load(d)
+	if !ok {
+		t.Fatal("dbtest: this database was not opened by dbtest")
+	}
+	return u.(string)
+}
+
+// OpenSecond opens another handle on d's database, as a second process
+// would (another server instance, a command). It is closed when the test
+// ends.
+func OpenSecond(t testing.TB, d *db.DB) *db.DB {
+	t.Helper()
+	other, err := open(t, URL(t, d))
+	if err != nil {
+		t.Fatalf("open a second handle: %v", err)
+	}
+	return other
+}
 
 // Run runs fn once per available engine, each on a new migrated database.
 func Run(t *testing.T, fn func(t *testing.T, d *db.DB)) {
@@ -37,11 +78,10 @@ func Run(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 func NewSQLite(t testing.TB) *db.DB {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "peerpress.db"))
+	d, err := open(t, "sqlite:"+filepath.Join(t.TempDir(), "peerpress.db"))
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
-	t.Cleanup(func() { d.Close() })
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatalf("migrate sqlite: %v", err)
 	}
@@ -81,11 +121,10 @@ func NewPostgres(t testing.TB) *db.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	d, err := db.Open(ctx, u.String())
+	d, err := open(t, u.String())
 	if err != nil {
 		t.Fatalf("open postgres schema: %v", err)
 	}
-	t.Cleanup(func() { d.Close() })
 	if _, err := d.Migrate(ctx); err != nil {
 		t.Fatalf("migrate postgres: %v", err)
 	}
