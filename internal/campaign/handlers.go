@@ -41,7 +41,9 @@ type Config struct {
 
 // Handlers serve the campaign pages, the tribute wall and moderation. They
 // are a content.Panel (a campaign's details on its page), a
-// content.EditorLinker (links from the entry editor), and an app module.
+// content.EditorLinker (links from the entry editor), a
+// content.MediaHolder (tribute photos go with their campaign) and an app
+// module.
 type Handlers struct {
 	store   *Store
 	entries *content.Store
@@ -164,6 +166,15 @@ func (h *Handlers) withPhotos(ctx context.Context, ts []Tribute, first int) ([]t
 		}
 	}
 	return out, nil
+}
+
+// The handlers keep tribute photos for campaign entries.
+var _ content.MediaHolder = (*Handlers)(nil)
+
+// EntryMedia lists the photos on a campaign's wall, for the entry's
+// deletion: they go with it (content.MediaHolder).
+func (h *Handlers) EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
+	return h.store.WallPhotos(ctx, tx, entryID)
 }
 
 // currentUser is the signed-in user; admin routes always have one.

@@ -356,6 +356,31 @@ func (s *Store) SetPhoto(ctx context.Context, tributeID, mediaID int64) error {
 	return nil
 }
 
+// WallPhotos lists the photos of every tribute on a campaign's wall,
+// inside tx. The database deletes the tributes with their campaign, and
+// nothing else refers to their photos, so the entry's deletion asks for
+// them first and deletes them with their files once it is committed
+// (content.MediaHolder, through Handlers).
+func (s *Store) WallPhotos(ctx context.Context, tx *db.Tx, campaignID int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT media_id FROM tributes WHERE campaign_id = ? AND media_id IS NOT NULL ORDER BY id`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("campaign: wall photos: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("campaign: wall photos: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaign: wall photos: %w", err)
+	}
+	return ids, nil
+}
+
 // PhotoDeleter deletes a stored photo (media.Store).
 type PhotoDeleter interface {
 	Delete(ctx context.Context, id int64) error
@@ -394,8 +419,10 @@ func (s *Store) PurgeRejected(ctx context.Context, before time.Time, photos Phot
 		}
 		n++
 		if g.media != 0 {
-			if err := photos.Delete(ctx, g.media); err != nil && !errors.Is(err, db.ErrNotFound) {
-				return n, fmt.Errorf("campaign: purge rejected photo: %w", err)
+			// The tribute is gone: its photo goes too, even when ctx ends
+			// now (a server shutting down), or nothing would find it again.
+			if err := photos.Delete(context.WithoutCancel(ctx), g.media); err != nil && !errors.Is(err, db.ErrNotFound) {
+				return n, fmt.Errorf("campaign: purge rejected photo %d: %w", g.media, err)
 			}
 		}
 	}

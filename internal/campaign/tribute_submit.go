@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"mime/multipart"
@@ -213,8 +214,9 @@ func (h *Handlers) submitTribute(lang string) web.HandlerFunc {
 					Text: loc.T("campaign.mail.body", "Title", p.Campaign, "Name", p.Form.Remembered, "URL", withdraw+token, "Site", h.rd.SiteName)}
 			})
 		if err != nil && mediaID != 0 {
-			// Nothing stored when the tribute is not: the photo goes too.
-			if derr := h.media.Delete(ctx, mediaID); derr != nil {
+			// Nothing stored when the tribute is not: the photo goes too,
+			// even when the cause is a visitor who left.
+			if derr := h.media.Delete(context.WithoutCancel(ctx), mediaID); derr != nil {
 				err = errors.Join(err, derr)
 			}
 		}

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -56,9 +57,10 @@ func (h *Handlers) withdraw(lang string) web.HandlerFunc {
 			return err
 		}
 		if t.MediaID != 0 {
-			// The tribute is gone already; a photo left behind is only
+			// The tribute is gone already, so its photo goes even if the
+			// visitor leaves now; a photo left behind by an error is
 			// logged, and is unreachable from any page.
-			if err := h.media.Delete(ctx, t.MediaID); err != nil && !errors.Is(err, db.ErrNotFound) {
+			if err := h.media.Delete(context.WithoutCancel(ctx), t.MediaID); err != nil && !errors.Is(err, db.ErrNotFound) {
 				slog.Error("delete withdrawn tribute's photo", "tribute_id", t.ID, "media_id", t.MediaID, "err", err)
 			}
 		}

@@ -234,7 +234,13 @@ func (a *Admin) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orphans, err := a.store.DeleteEntry(r.Context(), e.ID)
+	var holders []MediaHolder
+	for _, l := range a.Linkers {
+		if h, ok := l.(MediaHolder); ok {
+			holders = append(holders, h)
+		}
+	}
+	orphans, err := a.store.DeleteEntry(r.Context(), e.ID, holders...)
 	if err != nil {
 		return err
 	}

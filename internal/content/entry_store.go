@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -320,9 +321,10 @@ func (s *Store) SetFeaturedMedia(ctx context.Context, entryID, mediaID int64) (o
 }
 
 // DeleteEntry removes an entry; its addresses answer 410 Gone from then on.
-// It returns the media (featured image, attachments) that nothing uses any
-// more, for the caller to delete with their files.
-func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err error) {
+// It returns the media that nothing uses any more — its featured image,
+// its attachments and what the holders keep for it — for the caller to
+// delete with their files.
+func (s *Store) DeleteEntry(ctx context.Context, id int64, holders ...MediaHolder) (orphans []int64, err error) {
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var kind Kind
@@ -340,6 +342,15 @@ func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err
 		if err != nil {
 			return err
 		}
+		for _, h := range holders {
+			held, err := h.EntryMedia(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			used = append(used, held...)
+		}
+		slices.Sort(used)
+		used = slices.Compact(used)
 		// Deleting the translations sets every old path that led to them,
 		// including the ones just recorded, to NULL: gone.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, id); err != nil {

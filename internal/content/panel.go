@@ -1,8 +1,11 @@
 package content
 
 import (
+	"context"
 	"html/template"
 	"net/http"
+
+	"peerpress/internal/db"
 )
 
 // A Panel adds a part of its own to an entry's public page, after the
@@ -20,6 +23,18 @@ type Panel interface {
 // signatures.
 type EditorLinker interface {
 	EditorLinks(r *http.Request, e *Entry) []EditorLink
+}
+
+// A MediaHolder keeps media of its own for entries, in rows the
+// database deletes with the entry: a campaign's tribute photos. Those
+// media have no other owner, so DeleteEntry asks for them inside its
+// transaction, before the rows go, and returns them with the entry's own
+// for the caller to delete with their files once the deletion is
+// committed. Admin.Delete finds the holders among its Linkers: the
+// packages that add pages to an entry are the ones that keep things for
+// it.
+type MediaHolder interface {
+	EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error)
 }
 
 // EditorLink leads from the entry editor to another package's page about

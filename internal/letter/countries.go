@@ -102,13 +102,3 @@ func sortCountries(cs []Country, lang string) {
 	}
 	slices.SortStableFunc(cs, func(a, b Country) int { return bytes.Compare(keys[a.Code], keys[b.Code]) })
 }
-
-// sortSignatures orders signatories by name in lang's collation.
-func sortSignatures(sigs []Signature, lang string) {
-	tag, err := language.Parse(lang)
-	if err != nil {
-		tag = language.English
-	}
-	col := collate.New(tag, collate.IgnoreCase)
-	slices.SortStableFunc(sigs, func(a, b Signature) int { return col.CompareString(a.Name, b.Name) })
-}

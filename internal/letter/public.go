@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"peerpress/internal/content"
+	"peerpress/internal/db"
 	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
 	"peerpress/internal/web"
@@ -298,10 +300,15 @@ func (h *Handlers) signed(lang string) web.HandlerFunc {
 	}
 }
 
-// countryGroup is the approved signatories of one country.
+// countryGroup is the approved signatories of one country on a page of
+// the list.
 type countryGroup struct {
 	Code, Name string
+	Count      int // the country's signatories on every page
 	Signatures []Signature
+	// Continued: the country began on the previous page, so its heading
+	// says so. Continues: it goes on on the next page.
+	Continued, Continues bool
 }
 
 type signaturesPage struct {
@@ -309,25 +316,50 @@ type signaturesPage struct {
 	Statement content.Translation
 	Panel     template.HTML
 	Groups    []countryGroup
+	Pager     web.Pager
 	BackURL   string
 }
 
-// signatures serves GET /{lang}/statements/{slug}/signatures: the
+// signatures serves GET /{lang}/statements/{slug}/signatures?page=n: the
 // approved signatories grouped by country, countries in the language's
-// alphabetical order. A public, cacheable page; no email is on it.
+// alphabetical order, SignatoriesPerPage a page; a country spread over
+// two pages has its heading on both. A public, cacheable page; no email
+// is on it.
 func (h *Handlers) signatures(lang string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		e, t, _, err := h.statement(r, lang)
 		if err != nil {
 			return err
 		}
-		sigs, err := h.store.List(r.Context(), e.ID, Approved)
+		back := content.URL(content.Statement, lang, t.Slug)
+		base := back + "/signatures"
+		n, err := pageNumber(r)
 		if err != nil {
 			return err
 		}
-		p := signaturesPage{Page: h.rd.PublicPage(r, lang), Statement: t, BackURL: content.URL(content.Statement, lang, t.Slug)}
+		if n == 1 && r.URL.Query().Has("page") {
+			http.Redirect(w, r, base, http.StatusMovedPermanently)
+			return nil
+		}
+		list, err := h.store.Signatories(r.Context(), e.ID, lang, n, SignatoriesPerPage)
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		}
+		if err != nil {
+			return err
+		}
+		p := signaturesPage{Page: h.rd.PublicPage(r, lang), Statement: t, BackURL: back}
+		p.Pager = web.Pager{Page: n, Pages: list.Pages, URL: func(k int) string {
+			if k == 1 {
+				return base
+			}
+			return base + "?page=" + strconv.Itoa(k)
+		}}
 		p.Title = p.L.T("letter.signatures_title", "Title", t.Title)
-		p.Canonical = p.BackURL + "/signatures"
+		if n > 1 {
+			p.Title = p.L.T("pager.title", "Title", p.Title, "Page", p.L.Number(n))
+		}
+		p.Canonical = p.Pager.URL(n)
 		if p.Alternates, err = h.alternates(r, e, lang, "signatures"); err != nil {
 			return err
 		}
@@ -335,29 +367,43 @@ func (h *Handlers) signatures(lang string) web.HandlerFunc {
 		if p.Panel, err = h.EntryPanel(r, e, lang); err != nil {
 			return err
 		}
-		p.Groups = groupByCountry(sigs, lang)
+		p.Groups = groupByCountry(list, lang)
 		return h.rd.Render(w, http.StatusOK, h.tmpl["public_signatures"], p)
 	}
 }
 
-func groupByCountry(sigs []Signature, lang string) []countryGroup {
-	byCode := map[string]*countryGroup{}
-	var countries []Country
-	for _, s := range sigs {
-		g, ok := byCode[s.Country]
-		if !ok {
-			g = &countryGroup{Code: s.Country, Name: CountryName(s.Country, lang)}
-			byCode[s.Country] = g
-			countries = append(countries, Country{Code: s.Country, Name: g.Name})
-		}
-		g.Signatures = append(g.Signatures, s)
+// pageNumber reads ?page=n: 1 when there is none, a 404 for a number that
+// is not a page, a 400 for what is not a number at all.
+func pageNumber(r *http.Request) (int, error) {
+	q := r.URL.Query()
+	if !q.Has("page") {
+		return 1, nil
 	}
-	sortCountries(countries, lang)
-	out := make([]countryGroup, 0, len(countries))
-	for _, c := range countries {
-		g := byCode[c.Code]
-		sortSignatures(g.Signatures, lang)
-		out = append(out, *g)
+	s := q.Get("page")
+	if s == "" || len(q["page"]) > 1 || strings.Trim(s, "0123456789") != "" {
+		return 0, web.BadRequest("letter.err_page")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || strconv.Itoa(n) != s {
+		return 0, web.NotFound()
+	}
+	return n, nil
+}
+
+// groupByCountry cuts a page of the list, already in order, into its
+// countries.
+func groupByCountry(list SignatoryPage, lang string) []countryGroup {
+	var out []countryGroup
+	for _, sig := range list.Signatures {
+		if len(out) == 0 || out[len(out)-1].Code != sig.Country {
+			out = append(out, countryGroup{Code: sig.Country, Name: CountryName(sig.Country, lang), Count: list.ByCountry[sig.Country]})
+		}
+		g := &out[len(out)-1]
+		g.Signatures = append(g.Signatures, sig)
+	}
+	if len(out) > 0 {
+		out[0].Continued = list.Continued
+		out[len(out)-1].Continues = list.Continues
 	}
 	return out
 }

@@ -36,9 +36,10 @@ const (
 
 // Store keeps letters and signatures.
 type Store struct {
-	db  *db.DB
-	box *secret.Box
-	now func() time.Time
+	db     *db.DB
+	box    *secret.Box
+	now    func() time.Time
+	orders listOrders // the public lists' orders, until the next write
 }
 
 // NewStore returns a store sealing personal fields with box.
