@@ -265,7 +265,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	// modules, and adds its panels (public.Panels) and editor links
 	// (admin.Linkers).
 	// events:
-	eventPages, err := events.NewHandlers(a.Events, a.Content, rd, site.EventZones, a.zone)
+	eventPages, err := events.NewHandlers(a.Events, a.Content, rd, a.Guard, site.EventZones, a.zone)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"peerpress/internal/app"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/guard"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/settings"
@@ -86,6 +87,34 @@ func mailPath(t *testing.T, text, kind string) string {
 	return ""
 }
 
+// quickGuard puts in service a guard that takes a form 30 ms old and asks
+// no proof of work, so that tests need not wait as a person would.
+func (s *site) quickGuard() {
+	s.t.Helper()
+	s.app.Guard = guard.New([]byte("test key"), guard.Options{MinDelay: 30 * time.Millisecond, Rate: 1000, Burst: 1000})
+	if err := s.app.Rebuild(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
+
+// guarded fetches the registration form as a browser would and returns
+// form with the guard's fields, once the form is old enough.
+func (c *client) guarded(form url.Values) url.Values {
+	c.t.Helper()
+	m := challengeRe.FindStringSubmatch(c.Get(openRegister).Body)
+	if m == nil {
+		c.t.Fatal("no guard challenge on the registration form")
+	}
+	out := url.Values{"guard_challenge": {m[1]}, "guard_note": {""}}
+	for k, v := range form {
+		out[k] = v
+	}
+	time.Sleep(40 * time.Millisecond)
+	return out
+}
+
 func registrationForm(email, name string) url.Values {
 	return url.Values{"name": {name}, "email": {email}, "q0": {"Coastal Harm Reduction Trust"}, "q1": {"ru"}, "q2": {"Africa"},
 		"q3": {""}, "q4": {"yes"}, "consent": {"yes"}}
@@ -114,11 +143,13 @@ func privateHeader(t *testing.T, r response, what string) {
 func TestEventRegistrationJourney(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s, smtp := newMailSite(t, d)
+		s.quickGuard()
 		c := s.client()
 		page := c.Get(openEvent)
 		page.Must(t, 200, "Nairobi:", "Bangkok:", "Bogota:", `data-local="Your time"`, "Russian", "interpretation to be confirmed",
-			"Lena Varga", "Kits in pockets", `action="`+openRegister+`"`, "Which language will you listen in?", "/en/events/calendar/"+demoEventSlug+".ics")
+			"Lena Varga", "Kits in pockets", `href="`+openRegister+`"`, "/en/events/calendar/"+demoEventSlug+".ics")
 		page.MustNot(t, "meet.example.org")
+		c.Get(openRegister).Must(t, 200, `action="`+openRegister+`"`, "Which language will you listen in?")
 
 		bad := []struct {
 			name   string
@@ -157,7 +188,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 			t.Fatalf("refused forms stored %d registrations", n)
 		}
 
-		r := c.Post(openRegister, registrationForm("Kofi@Example.org", "Kofi"))
+		r := c.Post(openRegister, c.guarded(registrationForm("Kofi@Example.org", "Kofi")))
 		r.Must(t, 200, "Check your mail", "kofi@example.org")
 		privateHeader(t, r, "registration answer")
 		s.deliver()
@@ -189,7 +220,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 		c.Get(openEvent).MustNot(t, "meet.example.org")
 
 		// An unconfirmed registrant never gets the join link.
-		c.Post(openRegister, registrationForm("shy@example.org", "Shy")).Must(t, 200)
+		c.Post(openRegister, c.guarded(registrationForm("shy@example.org", "Shy"))).Must(t, 200, "Check your mail")
 		s.deliver()
 		for _, m := range mailTexts(t, smtp, "shy@example.org") {
 			if strings.Contains(m, "meet.example.org") {
@@ -338,7 +369,7 @@ func TestEventDetailsAndZones(t *testing.T) {
 		r := admin.Post(base, form)
 		r.Must(t, 422, "Enter a web address", "confirmed or tbc", "Enter a number of places", "options only for choice", "pt | maybe")
 		page := s.client().Get("/en/events/webinar-drug-checking-latin-america")
-		page.MustNot(t, `action="/en/events/register/`)
+		page.MustNot(t, `href="/en/events/register/`)
 		form = url.Values{"csrf": {csrf}, "join_url": {"https://meet.example.org/room-9"}, "languages": {"es | confirmed\npt | tbc"},
 			"speakers": {"Valentina Ríos | Chemist\nJorge Almeida"}, "agenda": {"11:00 | Opening\n+30 | Results"}, "capacity": {"2"},
 			"reminders": {"60, 1440"}, "questions": {"choice | Country | Colombia; Peru; Chile\naccessibility | Access needs"}, "open": {"1"},
@@ -347,7 +378,9 @@ func TestEventDetailsAndZones(t *testing.T) {
 			t.Fatalf("saving details: %d %s", r.Status, webtest.Snippet(r.Body))
 		}
 		page = s.client().Get("/en/events/webinar-drug-checking-latin-america")
-		page.Must(t, 200, `action="/en/events/register/webinar-drug-checking-latin-america"`, "Colombia", "Access needs", "I agree to be contacted", "11:00", "Opening")
+		page.Must(t, 200, `href="/en/events/register/webinar-drug-checking-latin-america"`, "11:00", "Opening")
+		s.client().Get("/en/events/register/webinar-drug-checking-latin-america").Must(t, 200,
+			`action="/en/events/register/webinar-drug-checking-latin-america"`, "Colombia", "Access needs", "I agree to be contacted")
 		page.MustNot(t, "room-9")
 
 		// Reference zones.

@@ -248,6 +248,7 @@ type registrantsPage struct {
 	Questions  []Question
 	Rows       []registrantRow
 	Counts     Counts
+	Flagged    int // registrations whose form came without the proof of work
 	Purged     string
 	Errors     map[string]string
 	Subject    string
@@ -271,6 +272,9 @@ func (h *Handlers) registrantsData(r *http.Request, ev *event) (registrantsPage,
 		row := registrantRow{Registration: reg, When: p.L.DateTime(reg.CreatedAt.In(h.site))}
 		for i := range ev.Details.Questions {
 			row.Answers = append(row.Answers, reg.Answers[itoa(i)])
+		}
+		if reg.Flagged {
+			data.Flagged++
 		}
 		data.Rows = append(data.Rows, row)
 	}
@@ -324,13 +328,14 @@ func (h *Handlers) RegistrantsCSV(w http.ResponseWriter, r *http.Request) error 
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="registrants-`+strconv.FormatInt(ev.Entry.ID, 10)+`.csv"`)
 	cw := csv.NewWriter(w)
-	head := []string{"name", "email", "status", "attended", "language", "registered_at"}
+	head := []string{"name", "email", "status", "attended", "language", "registered_at", "flagged"}
 	for _, q := range ev.Details.Questions {
 		head = append(head, csvSafe(q.Label))
 	}
 	cw.Write(head)
 	for _, reg := range regs {
-		row := []string{csvSafe(reg.Name), csvSafe(reg.Email), reg.Status, strconv.FormatBool(reg.Attended), reg.Lang, reg.CreatedAt.UTC().Format(time.RFC3339)}
+		row := []string{csvSafe(reg.Name), csvSafe(reg.Email), reg.Status, strconv.FormatBool(reg.Attended), reg.Lang, reg.CreatedAt.UTC().Format(time.RFC3339),
+			strconv.FormatBool(reg.Flagged)}
 		for i := range ev.Details.Questions {
 			row = append(row, csvSafe(reg.Answers[itoa(i)]))
 		}

@@ -102,6 +102,7 @@ type Registration struct {
 	Origin    string // scheme://host the links in mail use
 	Status    string
 	Attended  bool
+	Flagged   bool // the form came without the guard's proof of work (no JavaScript): marked for the staff
 	CreatedAt time.Time
 	StatusAt  time.Time
 }

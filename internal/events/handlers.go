@@ -16,6 +16,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
@@ -33,6 +34,7 @@ var DefaultZones = []string{"Africa/Nairobi", "Asia/Bangkok", "America/Bogota"}
 type Handlers struct {
 	store   *Store
 	content *content.Store
+	guard   *guard.Guard // holds off automated registrations
 	rd      *web.Renderer
 	langs   *i18n.Bundle
 	tmpl    map[string]*template.Template
@@ -40,14 +42,18 @@ type Handlers struct {
 	site    *time.Location // the site's zone: month boundaries
 }
 
-// NewHandlers parses the templates. zones are the reference zones (IANA
-// names); site is the site's own zone.
-func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, zones []string, site *time.Location) (*Handlers, error) {
+// NewHandlers parses the templates. g guards the public registration form
+// (the same guard as the site's other public forms); zones are the
+// reference zones (IANA names); site is the site's own zone.
+func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Guard, zones []string, site *time.Location) (*Handlers, error) {
+	if g == nil {
+		return nil, errors.New("events: no abuse guard for the registration form")
+	}
 	tmpl, err := rd.Templates(templates, "templates/[^_]*.html")
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{store: store, content: cs, rd: rd, langs: rd.I18n, tmpl: tmpl, site: site}
+	h := &Handlers{store: store, content: cs, guard: g, rd: rd, langs: rd.I18n, tmpl: tmpl, site: site}
 	if len(zones) == 0 {
 		zones = DefaultZones
 	}
@@ -114,7 +120,8 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 }
 
 // private marks a page that must never be kept by the page cache or a
-// browser: manage and confirmation pages.
+// browser: the registration form (its challenge is single-use), manage
+// and confirmation pages.
 func private(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")

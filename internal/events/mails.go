@@ -11,7 +11,9 @@ import (
 
 // The mail registrants receive, each in the language they registered in.
 // Only placeMail, promotedMail, reminderMail and organiserMail carry the
-// join link, and only to confirmed registrants.
+// join link, and only to confirmed registrants. Each mail goes to one
+// registrant: the same four carry the registrant's own manage link
+// (Store.manageToken).
 
 func (ev *event) zone() *time.Location {
 	loc, err := time.LoadLocation(ev.Info.TimeZone)
@@ -58,6 +60,12 @@ func (ev *event) joinLines(l *i18n.Localizer, r Registration) string {
 		return ""
 	}
 	return "\n\n" + l.T("events.mail.join", "Link", ev.Details.JoinURL)
+}
+
+// manageLines is the manage link paragraph of reminders and organisers'
+// messages.
+func manageLines(l *i18n.Localizer, r Registration, manage string) string {
+	return "\n\n" + l.T("events.mail.manage", "Link", manageURL(r.Origin, r.Lang, manage))
 }
 
 // ics is the event's calendar file for registrant r: with the join link
@@ -116,7 +124,7 @@ func (s *Store) cancelMail(ev *event, r Registration) mail.Message {
 		Text:    l.T("events.mail.cancelled_body", "Title", title, "Page", ev.pageURL(r.Origin, r.Lang))}
 }
 
-func (s *Store) reminderMail(ev *event, r Registration, now time.Time) mail.Message {
+func (s *Store) reminderMail(ev *event, r Registration, manage string, now time.Time) mail.Message {
 	l := s.localizer(r.Lang)
 	title := ev.translation(r.Lang).Title
 	hours := int(ev.Info.StartsAt.Sub(now).Round(time.Hour) / time.Hour)
@@ -128,12 +136,14 @@ func (s *Store) reminderMail(ev *event, r Registration, now time.Time) mail.Mess
 	}
 	return mail.Message{To: r.Email,
 		Subject: l.T("events.mail.reminder_subject", "Title", title, "Soon", soon),
-		Text:    l.T("events.mail.reminder_body", "Title", title, "When", ev.when(l), "Page", ev.pageURL(r.Origin, r.Lang)) + ev.joinLines(l, r)}
+		Text: l.T("events.mail.reminder_body", "Title", title, "When", ev.when(l), "Page", ev.pageURL(r.Origin, r.Lang)) +
+			ev.joinLines(l, r) + manageLines(l, r, manage)}
 }
 
-func (s *Store) organiserMail(ev *event, r Registration, subject, text string) mail.Message {
+func (s *Store) organiserMail(ev *event, r Registration, manage, subject, text string) mail.Message {
 	l := s.localizer(r.Lang)
 	title := ev.translation(r.Lang).Title
 	return mail.Message{To: r.Email, Subject: subject,
-		Text: text + "\n\n-- \n" + l.T("events.mail.organiser_footer", "Title", title, "When", ev.when(l)) + ev.joinLines(l, r)}
+		Text: text + "\n\n-- \n" + l.T("events.mail.organiser_footer", "Title", title, "When", ev.when(l)) + ev.joinLines(l, r) +
+			manageLines(l, r, manage)}
 }

@@ -8,12 +8,17 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
-// registerPage is the registration form on a page of its own: where the
-// form on the event's page sends, and where it comes back with mistakes.
+// formName names the registration form to the abuse guard.
+const formName = "event-registration"
+
+// registerPage is the registration form on a page of its own, never
+// cached: where the event's page leads, and where the form comes back with
+// mistakes or the guard's refusal.
 type registerPage struct {
 	web.Page
 	Event panelData
@@ -41,18 +46,30 @@ func (h *Handlers) RegisterForm(lang string) web.HandlerFunc {
 	}
 }
 
+// renderRegister shows the registration form, never cached: it carries a
+// single-use challenge, and what the visitor typed.
 func (h *Handlers) renderRegister(w http.ResponseWriter, r *http.Request, lang string, status int, data panelData) error {
+	private(w)
 	p := h.rd.PublicPage(r, lang)
 	p.Title = p.L.T("events.register.title", "Title", data.Title)
 	p.NoIndex = true
+	data.Guard = h.guard.FieldsLabel(formName, p.L.T("guard.leave_empty"))
 	p.Crumbs = []web.Crumb{{Name: p.L.T("nav.home"), URL: "/" + lang + "/"}, {Name: data.Title, URL: data.URL}, {Name: p.L.T("events.register.heading")}}
 	return h.rd.Render(w, status, h.tmpl["register"], registerPage{Page: p, Event: data})
 }
 
-// Register serves POST /{lang}/events/register/{slug}: it checks the form,
-// records a pending registration and mails the confirmation link. A
-// mistake brings the form back as it was sent, with the reason beside the
-// field; nothing is stored.
+// Register serves POST /{lang}/events/register/{slug}: it checks the form
+// and the abuse guard, records a pending registration and mails the
+// confirmation link. A mistake brings the form back as it was sent, with
+// the reason beside the field; so does a refusal of the guard (honeypot
+// filled, sent too fast, challenge forged, expired or used, too many from
+// one address), with the reason above the form. Either way nothing is
+// stored and nothing mailed.
+//
+// A form sent without the proof of work (a browser without JavaScript) is
+// accepted like any other, since the mailed link protects the list
+// anyway, but the registration is flagged for the staff, who see it
+// marked among the registrants and in their CSV.
 func (h *Handlers) Register(lang string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
@@ -76,11 +93,26 @@ func (h *Handlers) Register(lang string) web.HandlerFunc {
 			form.Errors["form"] = l.T("events.register.closed")
 			return h.renderRegister(w, r, lang, http.StatusConflict, data)
 		}
+		// Fields first: a person correcting a typo should not spend the
+		// rate limit, which is for what gets stored and mailed.
 		if len(form.Errors) > 0 {
 			return h.renderRegister(w, r, lang, http.StatusUnprocessableEntity, data)
 		}
+		verdict, err := h.guard.Check(r, formName)
+		var refusal *guard.Refusal
+		if errors.As(err, &refusal) {
+			form.Errors["form"] = l.T(refusal.Key)
+			status := http.StatusUnprocessableEntity
+			if refusal.Key == guard.KeyRateLimited {
+				status = http.StatusTooManyRequests
+			}
+			return h.renderRegister(w, r, lang, status, data)
+		}
+		if err != nil {
+			return err
+		}
 		err = h.store.Register(ctx, RegisterInput{EntryID: ev.Entry.ID, Lang: lang, Origin: web.Origin(h.rd.BaseURL, r),
-			Email: email, Name: name, Answers: answers})
+			Email: email, Name: name, Answers: answers, Flagged: verdict.Flagged})
 		if errors.Is(err, ErrClosed) {
 			form.Errors["form"] = l.T("events.register.closed")
 			return h.renderRegister(w, r, lang, http.StatusConflict, data)

@@ -10,14 +10,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"peerpress/internal/db"
 )
 
-// newToken returns a random token for a link and the hash that is stored:
-// the database never holds a working link.
+// newToken returns a random token for a confirmation link and the hash
+// that is stored: the database never holds a working link.
 func newToken() (token, hash string) {
 	b := make([]byte, 32)
 	rand.Read(b)
@@ -30,8 +31,55 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// validToken reports whether s could be a token newToken made, so that
-// junk never reaches the database.
+// manageToken is the token of a registration's manage link. It is derived
+// from the registration with the site key rather than drawn at random, so
+// that every mail to the registrant (the confirmation, each reminder, the
+// organisers' messages) can carry the same working link, while the
+// database holds only its hash (manage_hash), as for confirmation links.
+// The id alone could come back after a purge (SQLite reuses the highest
+// rowid); with the time of registration and the address, a token belongs
+// to this registration only. Like every link, it is never logged.
+func (s *Store) manageToken(r Registration) string {
+	return s.box.Hash(strconv.FormatInt(r.ID, 10)+"\x00"+strconv.FormatInt(r.CreatedAt.Unix(), 10)+"\x00"+r.Email, hashManage)
+}
+
+// manageLink returns r's manage token for a mail about to be queued in tx,
+// and makes sure the link works: a registration confirmed before manage
+// tokens were derived holds the hash of a random one, which is replaced
+// (the link in its earlier mail then stops working; this one works).
+func (s *Store) manageLink(ctx context.Context, tx *db.Tx, r Registration) (string, error) {
+	token := s.manageToken(r)
+	hash := tokenHash(token)
+	if _, err := tx.ExecContext(ctx, `UPDATE registrations SET manage_hash = ? WHERE id = ? AND manage_hash <> ?`, hash, r.ID, hash); err != nil {
+		return "", fmt.Errorf("events: manage link of %d: %w", r.ID, err)
+	}
+	return token, nil
+}
+
+// flagKey records, among a registration's sealed answers, that its form
+// came without the abuse guard's proof of work. Registrations have no
+// column for it (one would need a migration); answers are keyed by
+// question index ("0", "1"…), so the key cannot clash with an answer, and
+// the flag is sealed and purged with them. sealAnswers writes it and
+// scanRegistration takes it out into Registration.Flagged.
+const flagKey = "flagged"
+
+// sealAnswers seals a registration's answers with its flag.
+func (s *Store) sealAnswers(answers map[string]string, flagged bool) string {
+	m := make(map[string]string, len(answers)+1)
+	for k, v := range answers {
+		m[k] = v
+	}
+	delete(m, flagKey)
+	if flagged {
+		m[flagKey] = "yes"
+	}
+	raw, _ := json.Marshal(m)
+	return s.box.SealString(string(raw), sealAnswers)
+}
+
+// validToken reports whether s could be a token newToken or manageToken
+// made, so that junk never reaches the database.
 func validToken(s string) bool {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	return err == nil && len(b) == 32
@@ -49,6 +97,10 @@ type RegisterInput struct {
 	Email   string
 	Name    string
 	Answers map[string]string
+	// Flagged: the form came without the proof of work. It marks a new
+	// registration, or one taken up again after it was cancelled or never
+	// confirmed; a change to a confirmed one keeps its mark.
+	Flagged bool
 
 	retried bool
 }
@@ -77,7 +129,7 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 	email := NormalizeEmail(in.Email)
 	hash := s.box.Hash(email, hashEmail)
 	token, tokHash := newToken()
-	answers, _ := json.Marshal(in.Answers)
+	answers := s.sealAnswers(in.Answers, in.Flagged)
 	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		var id, expires int64
 		var status, confirmHash string
@@ -95,13 +147,13 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = tx.ExecContext(ctx, `INSERT INTO registrations (entry_id, email_hash, email, name, answers, lang, origin, status,
 				confirm_hash, confirm_expires, created_at, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
-				in.EntryID, hash, s.box.SealString(email, sealEmail), s.box.SealString(in.Name, sealName), s.box.SealString(string(answers), sealAnswers),
+				in.EntryID, hash, s.box.SealString(email, sealEmail), s.box.SealString(in.Name, sealName), answers,
 				in.Lang, in.Origin, tokHash, expires, now.Unix(), now.Unix())
 		case err != nil:
 		case status == Pending || status == Cancelled:
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ?, origin = ?, status = 'pending',
 				pending_update = '', confirm_hash = ?, confirm_expires = ?, status_at = ? WHERE id = ?`,
-				s.box.SealString(in.Name, sealName), s.box.SealString(string(answers), sealAnswers), in.Lang, in.Origin,
+				s.box.SealString(in.Name, sealName), answers, in.Lang, in.Origin,
 				tokHash, expires, now.Unix(), id)
 		default:
 			up, _ := json.Marshal(update{Name: in.Name, Answers: in.Answers, Lang: in.Lang})
@@ -152,6 +204,10 @@ func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registrat
 	if err := json.Unmarshal([]byte(raw), &r.Answers); err != nil {
 		return r, fmt.Errorf("events: registration %d answers: %w", r.ID, err)
 	}
+	if r.Answers[flagKey] != "" {
+		r.Flagged = true
+		delete(r.Answers, flagKey)
+	}
 	r.CreatedAt, r.StatusAt = time.Unix(created, 0), time.Unix(statusAt, 0)
 	return r, nil
 }
@@ -184,7 +240,7 @@ func (s *Store) ByManageToken(ctx context.Context, token string) (Registration, 
 
 // Confirm follows a confirmation link: a pending registration takes a
 // place, or joins the waiting list when the event is full; a change asked
-// for by registering again is applied. The registrant is mailed a new
+// for by registering again is applied. The registrant is mailed their
 // manage link, returned too so the page can lead there.
 func (s *Store) Confirm(ctx context.Context, token string) (Registration, string, error) {
 	reg, err := s.ByConfirmToken(ctx, token)
@@ -195,7 +251,8 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 	if err != nil {
 		return reg, "", err
 	}
-	manage, manageHash := newToken()
+	manage := s.manageToken(reg)
+	manageHash := tokenHash(manage)
 	now := s.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := lockEvent(ctx, tx, reg.EntryID); err != nil {
@@ -234,10 +291,9 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 				if err := json.Unmarshal([]byte(raw), &up); err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
-				answers, _ := json.Marshal(up.Answers)
 				reg.Name, reg.Answers, reg.Lang = up.Name, up.Answers, up.Lang
 				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ? WHERE id = ?`,
-					s.box.SealString(up.Name, sealName), s.box.SealString(string(answers), sealAnswers), up.Lang, reg.ID); err != nil {
+					s.box.SealString(up.Name, sealName), s.sealAnswers(up.Answers, reg.Flagged), up.Lang, reg.ID); err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
 			}
@@ -274,9 +330,8 @@ func (s *Store) UpdateAnswers(ctx context.Context, token, name string, answers m
 	if err != nil {
 		return err
 	}
-	raw, _ := json.Marshal(answers)
 	_, err = s.db.ExecQuiet(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
-		s.box.SealString(name, sealName), s.box.SealString(string(raw), sealAnswers), reg.ID)
+		s.box.SealString(name, sealName), s.sealAnswers(answers, reg.Flagged), reg.ID)
 	if err != nil {
 		return fmt.Errorf("events: update answers: %w", err)
 	}
@@ -319,7 +374,7 @@ func (s *Store) Cancel(ctx context.Context, token string) error {
 }
 
 // promote gives free places to the waiting list, first come first served,
-// and mails each person promoted their place and a new manage link. It
+// and mails each person promoted their place and their manage link. It
 // runs inside the transaction that freed the places.
 func (s *Store) promote(ctx context.Context, tx *db.Tx, ev *event) (int, error) {
 	if !ev.Info.StartsAt.After(s.Now()) {
@@ -342,9 +397,9 @@ func (s *Store) promote(ctx context.Context, tx *db.Tx, ev *event) (int, error) 
 		if err != nil {
 			return n, err
 		}
-		manage, manageHash := newToken()
+		manage := s.manageToken(reg)
 		if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', status_at = ?, manage_hash = ? WHERE id = ?`,
-			s.Now().Unix(), manageHash, reg.ID); err != nil {
+			s.Now().Unix(), tokenHash(manage), reg.ID); err != nil {
 			return n, fmt.Errorf("events: promote: %w", err)
 		}
 		reg.Status = Registered
@@ -386,7 +441,8 @@ func (s *Store) SetAttended(ctx context.Context, entryID, regID int64, attended 
 }
 
 // MessageConfirmed mails a message from the organisers to every confirmed
-// registrant, with the join link; it returns how many it queued.
+// registrant, with the join link and their own manage link; it returns
+// how many it queued.
 func (s *Store) MessageConfirmed(ctx context.Context, entryID int64, subject, text string) (int, error) {
 	ev, err := s.load(ctx, entryID)
 	if err != nil {
@@ -402,7 +458,11 @@ func (s *Store) MessageConfirmed(ctx context.Context, entryID int64, subject, te
 			if r.Status != Registered {
 				continue
 			}
-			if err := s.mailer.Send(ctx, tx, s.organiserMail(ev, r, subject, text)); err != nil {
+			manage, err := s.manageLink(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			if err := s.mailer.Send(ctx, tx, s.organiserMail(ev, r, manage, subject, text)); err != nil {
 				return err
 			}
 			n++
@@ -420,7 +480,8 @@ func (s *Store) MessageConfirmed(ctx context.Context, entryID int64, subject, te
 const maxReminder = 7 * 24 * 60
 
 // SendDueReminders mails the reminders whose time has come to confirmed
-// registrants. It looks at the event as it is now, so a moved event gets
+// registrants, each with the join link and the registrant's own manage
+// link. It looks at the event as it is now, so a moved event gets
 // reminders for its new time and a cancelled registration none; each
 // reminder is recorded with the mail in one transaction, so it goes once.
 // It returns how many it queued.
@@ -484,7 +545,11 @@ func (s *Store) SendDueReminders(ctx context.Context) (int, error) {
 				c.reg, c.starts, offset, now.Unix()); err != nil {
 				return err
 			}
-			return s.mailer.Send(ctx, tx, s.reminderMail(ev, reg, now))
+			manage, err := s.manageLink(ctx, tx, reg)
+			if err != nil {
+				return err
+			}
+			return s.mailer.Send(ctx, tx, s.reminderMail(ev, reg, manage, now))
 		})
 		switch {
 		case errors.Is(err, errSkip), errors.Is(err, sql.ErrNoRows):

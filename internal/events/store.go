@@ -58,6 +58,7 @@ const (
 	sealAnswers = "events:registration-answers"
 	sealUpdate  = "events:registration-update"
 	hashEmail   = "events:registration-email"
+	hashManage  = "events:manage-link"
 )
 
 const detailCols = `entry_id, join_url, recording_url, languages, speakers, agenda, registration_open, closes_at, capacity,

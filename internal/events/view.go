@@ -152,15 +152,18 @@ type formView struct {
 	Errors map[string]string // field → translated message
 }
 
-// panelData is the data of the panel on an event's page.
+// panelData is the data of the panel on an event's page, and of the
+// registration form on its own page.
 type panelData struct {
 	EventView
-	Form formView
+	Form  formView
+	Guard template.HTML // the abuse guard's fields, on the form's own page only
 }
 
 // EntryPanel renders an event's part of its page: times, interpretation,
-// speakers, agenda, recording and the registration form. It never shows
-// the join link.
+// speakers, agenda, recording and the way to register. It never shows
+// the join link. The form itself is on a page of its own: an event's page
+// is cached for everyone, and each form needs a fresh challenge.
 func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
 	if e.Kind != content.Event || e.Event == nil {
 		return "", nil
@@ -179,7 +182,7 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 		return "", err
 	}
 	var buf bytes.Buffer
-	if err := h.tmpl["panel"].Execute(&buf, panelData{EventView: v, Form: formView{Values: map[string]string{}}}); err != nil {
+	if err := h.tmpl["panel"].Execute(&buf, panelData{EventView: v}); err != nil {
 		return "", fmt.Errorf("events: panel: %w", err)
 	}
 	return template.HTML(buf.String()), nil
