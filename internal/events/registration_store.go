@@ -56,25 +56,9 @@ func (s *Store) manageLink(ctx context.Context, tx *db.Tx, r Registration) (stri
 	return token, nil
 }
 
-// flagKey records, among a registration's sealed answers, that its form
-// came without the abuse guard's proof of work. Registrations have no
-// column for it (one would need a migration); answers are keyed by
-// question index ("0", "1"…), so the key cannot clash with an answer, and
-// the flag is sealed and purged with them. sealAnswers writes it and
-// scanRegistration takes it out into Registration.Flagged.
-const flagKey = "flagged"
-
-// sealAnswers seals a registration's answers with its flag.
-func (s *Store) sealAnswers(answers map[string]string, flagged bool) string {
-	m := make(map[string]string, len(answers)+1)
-	for k, v := range answers {
-		m[k] = v
-	}
-	delete(m, flagKey)
-	if flagged {
-		m[flagKey] = "yes"
-	}
-	raw, _ := json.Marshal(m)
+// sealedAnswers is a registration's answers as stored.
+func (s *Store) sealedAnswers(answers map[string]string) string {
+	raw, _ := json.Marshal(answers)
 	return s.box.SealString(string(raw), sealAnswers)
 }
 
@@ -129,7 +113,7 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 	email := NormalizeEmail(in.Email)
 	hash := s.box.Hash(email, hashEmail)
 	token, tokHash := newToken()
-	answers := s.sealAnswers(in.Answers, in.Flagged)
+	answers := s.sealedAnswers(in.Answers)
 	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		var id, expires int64
 		var status, confirmHash string
@@ -146,15 +130,15 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = tx.ExecContext(ctx, `INSERT INTO registrations (entry_id, email_hash, email, name, answers, lang, origin, status,
-				confirm_hash, confirm_expires, created_at, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+				confirm_hash, confirm_expires, created_at, status_at, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
 				in.EntryID, hash, s.box.SealString(email, sealEmail), s.box.SealString(in.Name, sealName), answers,
-				in.Lang, in.Origin, tokHash, expires, now.Unix(), now.Unix())
+				in.Lang, in.Origin, tokHash, expires, now.Unix(), now.Unix(), in.Flagged)
 		case err != nil:
 		case status == Pending || status == Cancelled:
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ?, origin = ?, status = 'pending',
-				pending_update = '', confirm_hash = ?, confirm_expires = ?, status_at = ? WHERE id = ?`,
+				pending_update = '', confirm_hash = ?, confirm_expires = ?, status_at = ?, flagged = ? WHERE id = ?`,
 				s.box.SealString(in.Name, sealName), answers, in.Lang, in.Origin,
-				tokHash, expires, now.Unix(), id)
+				tokHash, expires, now.Unix(), in.Flagged, id)
 		default:
 			up, _ := json.Marshal(update{Name: in.Name, Answers: in.Answers, Lang: in.Lang})
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = ?, origin = ?, confirm_hash = ?, confirm_expires = ? WHERE id = ?`,
@@ -181,13 +165,13 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 	return err
 }
 
-const regCols = `id, entry_id, email, name, answers, lang, origin, status, attended, created_at, status_at`
+const regCols = `id, entry_id, email, name, answers, lang, origin, status, attended, created_at, status_at, flagged`
 
 func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registration, error) {
 	var r Registration
 	var email, name, answers string
 	var created, statusAt int64
-	if err := row.Scan(&r.ID, &r.EntryID, &email, &name, &answers, &r.Lang, &r.Origin, &r.Status, &r.Attended, &created, &statusAt); err != nil {
+	if err := row.Scan(&r.ID, &r.EntryID, &email, &name, &answers, &r.Lang, &r.Origin, &r.Status, &r.Attended, &created, &statusAt, &r.Flagged); err != nil {
 		return r, err
 	}
 	var err error
@@ -203,10 +187,6 @@ func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registrat
 	}
 	if err := json.Unmarshal([]byte(raw), &r.Answers); err != nil {
 		return r, fmt.Errorf("events: registration %d answers: %w", r.ID, err)
-	}
-	if r.Answers[flagKey] != "" {
-		r.Flagged = true
-		delete(r.Answers, flagKey)
 	}
 	r.CreatedAt, r.StatusAt = time.Unix(created, 0), time.Unix(statusAt, 0)
 	return r, nil
@@ -293,7 +273,7 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 				}
 				reg.Name, reg.Answers, reg.Lang = up.Name, up.Answers, up.Lang
 				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ? WHERE id = ?`,
-					s.box.SealString(up.Name, sealName), s.sealAnswers(up.Answers, reg.Flagged), up.Lang, reg.ID); err != nil {
+					s.box.SealString(up.Name, sealName), s.sealedAnswers(up.Answers), up.Lang, reg.ID); err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
 			}
@@ -331,7 +311,7 @@ func (s *Store) UpdateAnswers(ctx context.Context, token, name string, answers m
 		return err
 	}
 	_, err = s.db.ExecQuiet(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
-		s.box.SealString(name, sealName), s.sealAnswers(answers, reg.Flagged), reg.ID)
+		s.box.SealString(name, sealName), s.sealedAnswers(answers), reg.ID)
 	if err != nil {
 		return fmt.Errorf("events: update answers: %w", err)
 	}
