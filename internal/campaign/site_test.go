@@ -2,7 +2,6 @@ package campaign_test
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -17,10 +16,10 @@ import (
 	"time"
 
 	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/db"
 	"peerpress/internal/demo"
 	"peerpress/internal/guard"
-	"peerpress/internal/secret"
 	"peerpress/internal/web/webtest"
 )
 
@@ -46,43 +45,19 @@ type site struct {
 	app   *app.App
 	login *demo.Login
 	clock *clock
+	test  *apptest.Site
 }
 
 func newSite(t *testing.T, d *db.DB) *site {
 	t.Helper()
-	ctx := context.Background()
-	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "ar"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
-	login, err := demo.Load(ctx, d, cfg.Languages)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
-		t.Fatalf("app: %v", err)
-	}
 	clk := &clock{now: time.Now()}
-	a.Guard = guard.New([]byte("test guard key"), guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 100, Now: clk.Now})
-	if err := a.Rebuild(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, app: a, login: login, clock: clk}
+	a := apptest.New(t, d, apptest.Options{Languages: []string{"en", "ru", "ar"}, Outbox: true,
+		Guard: &guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 100, Now: clk.Now}})
+	return &site{t: t, srv: a.Server, app: a.App, login: a.Login, clock: clk, test: a}
 }
 
 // runJobs runs every due background job: mail to the outbox, image sizes.
-func (s *site) runJobs() {
-	s.t.Helper()
-	for {
-		ran, err := s.app.Jobs.RunOnce(context.Background())
-		if err != nil {
-			s.t.Fatalf("job: %v", err)
-		}
-		if !ran {
-			return
-		}
-	}
-}
+func (s *site) runJobs() { s.test.RunJobs() }
 
 // client is a browser-like visitor of the test site (webtest.Client).
 type client struct {

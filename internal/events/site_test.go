@@ -12,12 +12,11 @@ import (
 	"time"
 
 	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/db"
 	"peerpress/internal/demo"
 	"peerpress/internal/guard"
-	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
-	"peerpress/internal/secret"
 	"peerpress/internal/web/webtest"
 )
 
@@ -39,73 +38,31 @@ type site struct {
 	login   *demo.Login
 	entryID int64
 	starts  time.Time
+	test    *apptest.Site
 }
 
 func newSite(t *testing.T, d *db.DB) *site {
 	t.Helper()
-	ctx := context.Background()
-	smtp := mailtest.Start(t)
-	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"},
-		TimeZone: "UTC", SiteKey: secret.NewKey(), Mail: mail.Config{URL: smtp.URL(), From: "network@example.org"}}
-	login, err := demo.Load(ctx, d, cfg.Languages)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
-		t.Fatalf("app: %v", err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	e, err := a.Content.BySlug(ctx, "en", slug)
+	a := apptest.New(t, d, apptest.Options{})
+	e, err := a.App.Content.BySlug(context.Background(), "en", slug)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, srv: srv, app: a, smtp: smtp, login: login, entryID: e.ID, starts: e.Event.StartsAt}
+	return &site{t: t, srv: a.Server, app: a.App, smtp: a.SMTP, login: a.Login, entryID: e.ID, starts: e.Event.StartsAt, test: a}
 }
 
 // quickGuard is a guard for tests: 30 ms is old enough, 8 bits of proof
 // of work, and no rate limit to speak of.
 var quickGuard = guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}
 
-// useGuard puts a guard with these options in service, as the app does
-// when it rebuilds its handlers.
-func (s *site) useGuard(opt guard.Options) {
-	s.t.Helper()
-	s.app.Guard = guard.New([]byte("test key"), opt)
-	if err := s.app.Rebuild(context.Background()); err != nil {
-		s.t.Fatal(err)
-	}
-}
+// useGuard puts a guard with these options in service.
+func (s *site) useGuard(opt guard.Options) { s.test.UseGuard(opt) }
 
 // deliver runs queued jobs (mail) until none is left.
-func (s *site) deliver() {
-	s.t.Helper()
-	for {
-		ran, err := s.app.Jobs.RunOnce(context.Background())
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		if !ran {
-			return
-		}
-	}
-}
+func (s *site) deliver() { s.test.RunJobs() }
 
 // mailTo returns the decoded mail that reached addr.
-func (s *site) mailTo(addr string) []mailtest.Message {
-	s.t.Helper()
-	s.deliver()
-	var out []mailtest.Message
-	for _, m := range s.smtp.To(addr) {
-		msg, err := m.Decode()
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		out = append(out, msg)
-	}
-	return out
-}
+func (s *site) mailTo(addr string) []mailtest.Message { return s.test.Mail(addr) }
 
 // registrations counts the stored registrations of the test event.
 func (s *site) registrations() int {

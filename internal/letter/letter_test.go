@@ -13,15 +13,14 @@ import (
 	"time"
 
 	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/demo"
 	"peerpress/internal/guard"
 	"peerpress/internal/letter"
-	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
-	"peerpress/internal/secret"
 	"peerpress/internal/web/webtest"
 )
 
@@ -40,33 +39,17 @@ type site struct {
 	smtp    *mailtest.Server
 	login   *demo.Login
 	entryID int64
+	test    *apptest.Site
 }
 
 func newSite(t *testing.T, d *db.DB) *site {
 	t.Helper()
-	ctx := context.Background()
-	smtp := mailtest.Start(t)
-	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"},
-		TimeZone: "UTC", SiteKey: secret.NewKey(), Mail: mail.Config{URL: smtp.URL(), From: "network@example.org"}}
-	login, err := demo.Load(ctx, d, cfg.Languages)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
-		t.Fatalf("app: %v", err)
-	}
-	a.Guard = guard.New([]byte("test key"), guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000})
-	if err := a.Rebuild(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	e, err := a.Content.BySlug(ctx, "en", slug)
+	a := apptest.New(t, d, apptest.Options{Guard: &guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}})
+	e, err := a.App.Content.BySlug(context.Background(), "en", slug)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, srv: srv, app: a, smtp: smtp, login: login, entryID: e.ID}
+	return &site{t: t, srv: a.Server, app: a.App, smtp: a.SMTP, login: a.Login, entryID: e.ID, test: a}
 }
 
 // open sets the test statement's signing settings.
@@ -79,30 +62,13 @@ func (s *site) open(l letter.Letter) {
 }
 
 // drain runs queued jobs (mail) until none is left.
-func (s *site) drain() {
-	s.t.Helper()
-	for {
-		ran, err := s.app.Jobs.RunOnce(context.Background())
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		if !ran {
-			return
-		}
-	}
-}
+func (s *site) drain() { s.test.RunJobs() }
 
 // mailTo returns the decoded text of the mails that reached addr.
 func (s *site) mailTo(addr string) []string {
-	s.t.Helper()
-	s.drain()
 	var out []string
-	for _, m := range s.smtp.To(addr) {
-		msg, err := m.Decode()
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		out = append(out, msg.Text)
+	for _, m := range s.test.Mail(addr) {
+		out = append(out, m.Text)
 	}
 	return out
 }

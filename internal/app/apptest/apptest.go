@@ -1,0 +1,111 @@
+// Package apptest runs peerpress for the tests of its feature packages:
+// the demo content on a test database, mail to a real SMTP server, served
+// over HTTP, so that a test drives the site as visitors and staff do.
+package apptest
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"peerpress/internal/app"
+	"peerpress/internal/db"
+	"peerpress/internal/demo"
+	"peerpress/internal/guard"
+	"peerpress/internal/mail"
+	"peerpress/internal/mail/mailtest"
+	"peerpress/internal/secret"
+)
+
+// Site is a running peerpress.
+type Site struct {
+	T      *testing.T
+	Server *httptest.Server
+	App    *app.App
+	SMTP   *mailtest.Server // nil with Options.Outbox
+	Login  *demo.Login      // the demo's administrator
+}
+
+// Options shape a test site.
+type Options struct {
+	// Languages enabled; nil: all six the demo is written in.
+	Languages []string
+	// Guard replaces the public forms' guard (which wants three seconds
+	// and a real proof of work); nil keeps the app's.
+	Guard *guard.Options
+	// Outbox keeps mail in the site's outbox (/admin/outbox), as a site
+	// with no SMTP server does, rather than sending it to a test server.
+	Outbox bool
+}
+
+// New starts peerpress over d, which must be empty, and stops it when
+// the test ends.
+func New(t *testing.T, d *db.DB, opt Options) *Site {
+	t.Helper()
+	ctx := context.Background()
+	if opt.Languages == nil {
+		opt.Languages = []string{"en", "ru", "fr", "es", "hi", "ar"}
+	}
+	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: opt.Languages, TimeZone: "UTC",
+		SiteKey: secret.NewKey()}
+	var smtp *mailtest.Server
+	if !opt.Outbox {
+		smtp = mailtest.Start(t)
+		cfg.Mail = mail.Config{URL: smtp.URL(), From: "network@example.org"}
+	}
+	login, err := demo.Load(ctx, d, cfg.Languages)
+	if err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	a, err := app.New(ctx, cfg, d)
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	s := &Site{T: t, App: a, SMTP: smtp, Login: login}
+	if opt.Guard != nil {
+		s.UseGuard(*opt.Guard)
+	}
+	s.Server = httptest.NewServer(a.Handler)
+	t.Cleanup(s.Server.Close)
+	return s
+}
+
+// UseGuard puts a guard with these options in service, as the app does
+// when it rebuilds its handlers.
+func (s *Site) UseGuard(opt guard.Options) {
+	s.T.Helper()
+	s.App.Guard = guard.New([]byte("test guard key"), opt)
+	if err := s.App.Rebuild(context.Background()); err != nil {
+		s.T.Fatal(err)
+	}
+}
+
+// RunJobs runs the queued background jobs (mail, image sizes) until none
+// is left.
+func (s *Site) RunJobs() {
+	s.T.Helper()
+	for {
+		ran, err := s.App.Jobs.RunOnce(context.Background())
+		if err != nil {
+			s.T.Fatalf("job: %v", err)
+		}
+		if !ran {
+			return
+		}
+	}
+}
+
+// Mail runs the jobs and returns the decoded mail that reached addr.
+func (s *Site) Mail(addr string) []mailtest.Message {
+	s.T.Helper()
+	s.RunJobs()
+	var out []mailtest.Message
+	for _, m := range s.SMTP.To(addr) {
+		msg, err := m.Decode()
+		if err != nil {
+			s.T.Fatal(err)
+		}
+		out = append(out, msg)
+	}
+	return out
+}
