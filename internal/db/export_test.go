@@ -10,3 +10,14 @@ func ChangesChannel(d *DB) string { return d.channel }
 
 // ListenerApplicationName is the application_name of d's listening connection.
 func ListenerApplicationName(d *DB) string { return listenerAppName + d.instance }
+
+// WatchStopped reports whether d's watcher for other processes' changes
+// has stopped.
+func WatchStopped(d *DB) bool {
+	select {
+	case <-d.watchDone:
+		return true
+	default:
+		return false
+	}
+}
