@@ -97,17 +97,11 @@ func (s *site) quickGuard() {
 	}
 }
 
-var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
-
 // guarded fetches the registration form as a browser would and returns
 // form with the guard's fields, once the form is old enough.
 func (c *client) guarded(form url.Values) url.Values {
 	c.t.Helper()
-	m := challengeRe.FindStringSubmatch(c.Get(openRegister).Body)
-	if m == nil {
-		c.t.Fatal("no guard challenge on the registration form")
-	}
-	out := url.Values{"guard_challenge": {m[1]}, "guard_note": {""}}
+	out := webtest.GuardFields(c.t, c.Get(openRegister).Body, 0)
 	for k, v := range form {
 		out[k] = v
 	}

@@ -107,8 +107,6 @@ func (c *client) signIn(email, password string) string {
 	return m[1]
 }
 
-var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
-
 // tributeForm opens the form and returns its fields filled in, with the
 // guard's challenge; the clock then moves past the minimum delay.
 func (c *client) tributeForm(wall, name, body, email string) url.Values {
@@ -118,13 +116,13 @@ func (c *client) tributeForm(wall, name, body, email string) url.Values {
 	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		c.t.Fatalf("the form is cacheable: %q", cc)
 	}
-	m := challengeRe.FindStringSubmatch(r.Body)
-	if m == nil {
-		c.t.Fatal("no guard challenge in the form")
-	}
+	v := webtest.GuardFields(c.t, r.Body, 0)
 	c.site.clock.Add(10 * time.Second)
-	return url.Values{"guard_challenge": {m[1]}, "guard_proof": {""}, "guard_note": {""}, "remembered": {name}, "body": {body},
-		"email": {email}, "consent_publish": {"yes"}, "consent_rights": {"yes"}}
+	for k, x := range map[string]string{"guard_proof": "", "remembered": name, "body": body, "email": email,
+		"consent_publish": "yes", "consent_rights": "yes"} {
+		v.Set(k, x)
+	}
+	return v
 }
 
 // secretJPEG is a photo carrying EXIF with a GPS-like value and a

@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/guard"
+	"peerpress/internal/web/webtest"
 )
 
 // The registration form lives on a page of its own, never cached, with
@@ -36,7 +37,7 @@ func TestRegistrationFormCarriesGuard(t *testing.T) {
 			t.Fatalf("registration page Cache-Control %q", cc)
 		}
 		again := c.Get(register)
-		if a, b := challengeRe.FindStringSubmatch(form.Body), challengeRe.FindStringSubmatch(again.Body); a == nil || b == nil || a[1] == b[1] {
+		if webtest.GuardFields(t, form.Body, 0).Get("guard_challenge") == webtest.GuardFields(t, again.Body, 0).Get("guard_challenge") {
 			t.Fatal("two visits to the form got the same challenge: the page was cached")
 		}
 	})

@@ -89,8 +89,6 @@ func (s *site) client() *client {
 	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
 }
 
-var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
-
 // form fetches the registration page as a browser would, waits as a
 // person would, and returns the guard's fields with the answers; with
 // proof, it also does pow.js's work.
@@ -101,19 +99,11 @@ func (c *client) form(proof bool, answers url.Values) url.Values {
 	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		c.t.Fatalf("registration page Cache-Control %q: a cached page would share its challenge", cc)
 	}
-	m := challengeRe.FindStringSubmatch(r.Body)
-	if m == nil {
-		c.t.Fatalf("no challenge on the registration page:\n%s", webtest.Snippet(r.Body))
-	}
-	v := url.Values{"guard_challenge": {m[1]}, "guard_note": {""}}
+	bits := 0
 	if proof {
-		for n := 0; ; n++ {
-			if guard.ValidProof(m[1], strconv.Itoa(n), quickGuard.Difficulty) {
-				v.Set("guard_proof", strconv.Itoa(n))
-				break
-			}
-		}
+		bits = quickGuard.Difficulty
 	}
+	v := webtest.GuardFields(c.t, r.Body, bits)
 	for k, vs := range answers {
 		v[k] = vs
 	}

@@ -113,8 +113,6 @@ func (s *site) client() *client {
 
 type response = webtest.Response
 
-var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
-
 // form fetches the signing page as a browser would, waits as a person
 // would, and returns the guard's fields with the given answers; with
 // proof, it also does pow.js's work.
@@ -125,19 +123,11 @@ func (c *client) form(proof bool, answers url.Values) url.Values {
 	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 		c.t.Fatalf("sign page Cache-Control %q: a cached page would share its challenge", cc)
 	}
-	m := challengeRe.FindStringSubmatch(r.Body)
-	if m == nil {
-		c.t.Fatalf("no challenge on the sign page:\n%s", webtest.Snippet(r.Body))
-	}
-	v := url.Values{"guard_challenge": {m[1]}, "guard_note": {""}}
+	bits := 0
 	if proof {
-		for n := 0; ; n++ {
-			if guard.ValidProof(m[1], strconv.Itoa(n), 8) {
-				v.Set("guard_proof", strconv.Itoa(n))
-				break
-			}
-		}
+		bits = 8
 	}
+	v := webtest.GuardFields(c.t, r.Body, bits)
 	for k, vs := range answers {
 		v[k] = vs
 	}

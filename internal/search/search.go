@@ -118,18 +118,20 @@ func (s *Searcher) Search(ctx context.Context, q Query, page, perPage int) (Resu
 	if err != nil {
 		return Results{}, err
 	}
-	if titles := titleMatches(groups, cands); more && titles < maxTitleCandidates {
-		// Only the newest matches were read: bring in older ones that
-		// match in their titles, up to maxTitleCandidates with those read.
-		// Every match newer than the oldest read was read, so the search
-		// goes on below it.
-		oldest := cands[len(cands)-1].id
-		inTitle, _, err := s.candidates(ctx, groups, facets, where, args,
-			match{titleOnly: true, limit: maxTitleCandidates - titles, below: oldest, seen: titles})
-		if err != nil {
-			return Results{}, err
+	if more {
+		if titles := titleMatches(groups, cands); titles < maxTitleCandidates {
+			// Only the newest matches were read: bring in older ones that
+			// match in their titles, up to maxTitleCandidates with those read.
+			// Every match newer than the oldest read was read, so the search
+			// goes on below it.
+			oldest := cands[len(cands)-1].id
+			inTitle, _, err := s.candidates(ctx, groups, facets, where, args,
+				match{titleOnly: true, limit: maxTitleCandidates - titles, below: oldest, seen: titles})
+			if err != nil {
+				return Results{}, err
+			}
+			cands = append(cands, inTitle...)
 		}
-		cands = append(cands, inTitle...)
 	}
 	ranked := rank(groups, q.ReaderLang, cands)
 	res := Results{More: more}

@@ -1,0 +1,38 @@
+package webtest
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"peerpress/internal/guard"
+)
+
+var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
+
+// GuardFields reads the abuse guard's challenge from a public form's page
+// and returns what a browser sends with the form: the challenge, the empty
+// honeypot and, when bits is not 0, the proof of work pow.js would find
+// at that difficulty.
+func GuardFields(t testing.TB, page string, bits int) url.Values {
+	t.Helper()
+	m := challengeRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no guard challenge on the page:\n%s", Snippet(page))
+	}
+	v := url.Values{"guard_challenge": {m[1]}, "guard_note": {""}}
+	if bits != 0 {
+		v.Set("guard_proof", Proof(m[1], bits))
+	}
+	return v
+}
+
+// Proof is the proof of work pow.js finds for a challenge.
+func Proof(challenge string, bits int) string {
+	for n := 0; ; n++ {
+		if guard.ValidProof(challenge, strconv.Itoa(n), bits) {
+			return strconv.Itoa(n)
+		}
+	}
+}
