@@ -7,6 +7,7 @@ package content
 import (
 	"time"
 
+	"peerpress/internal/i18n"
 	"peerpress/internal/media"
 )
 
@@ -150,7 +151,7 @@ type EventInfo struct {
 
 // Local is the start in the event's own zone.
 func (e EventInfo) Local() time.Time {
-	loc, err := time.LoadLocation(e.TimeZone)
+	loc, err := i18n.LoadZone(e.TimeZone)
 	if err != nil {
 		return e.StartsAt.UTC()
 	}

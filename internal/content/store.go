@@ -20,6 +20,16 @@ type Store struct {
 	// Indexer, when set, re-indexes every translation saved, inside the
 	// save's transaction.
 	Indexer Indexer
+
+	// sections as last read, with the change count they were read at:
+	// every public page's menu lists them, so a page rendered from the
+	// database would otherwise read them once or twice.
+	sections struct {
+		sync.Mutex
+		read    bool
+		changes int64
+		list    []Section
+	}
 }
 
 // Indexer keeps a search index in step with translations' text (the search

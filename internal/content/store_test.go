@@ -1059,6 +1059,40 @@ func TestSections(t *testing.T) {
 	})
 }
 
+// The sections every menu lists are remembered between pages; a change,
+// here or by another instance on the same database, shows on the next read.
+func TestSectionsFollowChanges(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		id := mustSection(t, s, Section{Slug: "news", Names: map[string]string{"en": "News"}})
+		name := func() string {
+			secs, err := s.Sections(ctx)
+			if err != nil || len(secs) != 1 {
+				t.Fatalf("Sections = %+v, %v", secs, err)
+			}
+			return secs[0].Name("en")
+		}
+		if got := name(); got != "News" {
+			t.Fatalf("section named %q", got)
+		}
+		mustSection(t, s, Section{ID: id, Slug: "news", Names: map[string]string{"en": "Updates"}})
+		if got := name(); got != "Updates" {
+			t.Errorf("after a rename here: %q", got)
+		}
+		// Another instance renames it: this one hears of it within seconds.
+		other := NewStore(dbtest.OpenSecond(t, d))
+		mustSection(t, other, Section{ID: id, Slug: "news", Names: map[string]string{"en": "Bulletin"}})
+		deadline := time.Now().Add(10 * time.Second)
+		for name() != "Bulletin" {
+			if time.Now().After(deadline) {
+				t.Fatalf("the other instance's rename never showed: %q", name())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
 // 9. Tags with names per language.
 func TestTags(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 
 	"peerpress/internal/db"
@@ -13,8 +14,31 @@ import (
 // ErrSlugTaken is returned when a slug is already used where it must be unique.
 var ErrSlugTaken = errors.New("content: slug already in use")
 
-// Sections lists every section in menu order.
+// Sections lists every section in menu order. The sections' Names are
+// shared with other callers: read them, do not change them.
 func (s *Store) Sections(ctx context.Context) ([]Section, error) {
+	c := &s.sections
+	changes := s.db.Changes()
+	c.Lock()
+	if c.read && c.changes == changes {
+		list := slices.Clone(c.list)
+		c.Unlock()
+		return list, nil
+	}
+	c.Unlock()
+	list, err := s.readSections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Lock()
+	// Stamped with the count read before the query: a write committed
+	// meanwhile makes this copy stale at once.
+	c.read, c.changes, c.list = true, changes, list
+	c.Unlock()
+	return slices.Clone(list), nil
+}
+
+func (s *Store) readSections(ctx context.Context) ([]Section, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.slug, s.position, n.lang, n.name
 		FROM sections s LEFT JOIN section_names n ON n.section_id = s.id
 		ORDER BY s.position, s.slug`)

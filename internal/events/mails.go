@@ -16,7 +16,7 @@ import (
 // (Store.manageToken).
 
 func (ev *event) zone() *time.Location {
-	loc, err := time.LoadLocation(ev.Info.TimeZone)
+	loc, err := i18n.LoadZone(ev.Info.TimeZone)
 	if err != nil {
 		return time.UTC
 	}

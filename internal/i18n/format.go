@@ -52,6 +52,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -187,6 +188,23 @@ func (f formatter) clockTime(t time.Time) string {
 // ("+07", "-05", "+0545"), and a zone without a name formats as "+0700".
 // Those are shown as "UTC+7", "UTC−5" (with U+2212 MINUS SIGN),
 // "UTC+5:45", and a zero offset as "UTC".
+// LoadZone is time.LoadLocation, remembered: the standard library reads
+// and parses the zone's file on every call, and pages show many events.
+// Only zones that load are kept, so a bad name from a form cannot grow it.
+func LoadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
+
+var zones sync.Map // name → *time.Location
+
 func zoneName(t time.Time) string {
 	name, offset := t.Zone()
 	if name != "" && !numericZone(name) {
@@ -230,6 +248,22 @@ func (l *Localizer) Number(n int) string { return l.f.number(n) }
 // "22 September 2021", "22 сентября 2021", "22 de septiembre de 2021",
 // "२२ सितंबर २०२१".
 func (l *Localizer) Date(t time.Time) string {
+	y, m, d := t.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	if s, ok := l.dates.Load(day); ok {
+		return s.(string)
+	}
+	s := l.formatDate(t)
+	if l.dateN.Add(1) <= memoMax {
+		l.dates.Store(day, s)
+	}
+	return s
+}
+
+// memoMax bounds the dates a localizer keeps: some 27 years of days.
+const memoMax = 10000
+
+func (l *Localizer) formatDate(t time.Time) string {
 	return l.T("date.long",
 		"Day", l.f.digits(t.Day(), 1),
 		"Month", l.T(fmt.Sprintf("month.%d", int(t.Month()))),

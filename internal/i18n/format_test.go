@@ -110,6 +110,25 @@ func TestDateAndTime(t *testing.T) {
 	if got := b.Localizer("en").Date(late); got != "23 September 2021" {
 		t.Errorf("Date in Bangkok = %q", got)
 	}
+	// Dates are remembered by the day on that calendar, not by the instant.
+	if got := b.Localizer("en").Date(late.UTC()); got != "22 September 2021" {
+		t.Errorf("Date in UTC after Bangkok = %q", got)
+	}
+	if got := b.Localizer("ru").Date(late); got != "23 сентября 2021" {
+		t.Errorf("Russian date in Bangkok = %q", got)
+	}
+}
+
+func TestLoadZone(t *testing.T) {
+	for range 2 { // the second time from memory
+		loc, err := LoadZone("Asia/Kathmandu")
+		if err != nil || loc.String() != "Asia/Kathmandu" {
+			t.Fatalf("LoadZone = %v, %v", loc, err)
+		}
+	}
+	if _, err := LoadZone("Mars/Olympus_Mons"); err == nil {
+		t.Error("an unknown zone loaded")
+	}
 }
 
 func TestZoneName(t *testing.T) {

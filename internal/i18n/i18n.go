@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -251,12 +252,30 @@ type Localizer struct {
 	Lang Language
 	loc  *goi18n.Localizer
 	f    formatter // numbers, dates and times: format.go
+
+	// Messages without placeholders, and long dates, as translated once:
+	// go-i18n runs a text/template for each message, and a page asks for
+	// dozens. Both are bounded: keys by the catalog, dates by the days
+	// the site's entries fall on (and by memoMax).
+	plain sync.Map // key → string
+	dates sync.Map // days since 1970 → string
+	dateN atomic.Int64
 }
 
 // T translates a message. args are name/value pairs for its placeholders:
 // T("tag.heading", "Name", name).
 func (l *Localizer) T(key string, args ...any) string {
-	return l.translate(key, nil, args)
+	if len(args) > 0 {
+		return l.translate(key, nil, args)
+	}
+	if s, ok := l.plain.Load(key); ok {
+		return s.(string)
+	}
+	s := l.translate(key, nil, nil)
+	if s != key { // a missing key stays uncached, so it is logged each time
+		l.plain.Store(key, s)
+	}
+	return s
 }
 
 // N translates a message with plural forms chosen by count under the
