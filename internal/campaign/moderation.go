@@ -1,9 +1,11 @@
 package campaign
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
+	"peerpress/internal/db"
 	"peerpress/internal/web"
 )
 
@@ -121,6 +123,21 @@ func (h *Handlers) decideTributes(w http.ResponseWriter, r *http.Request) error 
 	}
 	if len(ids) > moderationLimit {
 		return web.BadRequest("form.invalid_choice")
+	}
+	if status == Rejected {
+		// A photo that was on a wall was published at its address: it
+		// moves to a new one before the tribute leaves the wall, so the
+		// old address is dead the moment the rejection is saved. (The
+		// photo itself is kept until the rejected tribute is purged.)
+		photos, err := h.store.ShownPhotos(r.Context(), ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range photos {
+			if err := h.media.Rekey(r.Context(), id); err != nil && !errors.Is(err, db.ErrNotFound) {
+				return err
+			}
+		}
 	}
 	n, err := h.store.Decide(r.Context(), ids, status)
 	if err != nil {

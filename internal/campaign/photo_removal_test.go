@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 type photo struct {
 	id    int64
 	url   string
+	urls  []string // of the original and its sizes
 	files []string
 }
 
@@ -49,6 +51,7 @@ func photoOf(t *testing.T, s *site, d *db.DB, name string) photo {
 		if err := rows.Scan(&rel); err != nil {
 			t.Fatal(err)
 		}
+		p.urls = append(p.urls, "/media/"+rel)
 		p.files = append(p.files, filepath.Join(s.app.Config.DataDir, "media", filepath.FromSlash(rel)))
 	}
 	if err := rows.Err(); err != nil {
@@ -250,5 +253,71 @@ func TestTributePhotoGoesWithItsTribute(t *testing.T) {
 		rejected.gone(t, d, "the purge of a rejected tribute")
 		kept.kept(t, d, "the purge of another tribute")
 		visitor.Get(wall).Must(t, 200, "Kept Tribute")
+	})
+}
+
+// A photo that was on the wall was published at its addresses (and in the
+// cached wall pages of every visitor since). Rejecting its tribute takes it
+// off them at once: the old addresses answer 404 from the moment the
+// rejection is saved, though the photo is kept, at new addresses no page
+// shows, until the purge; approved again, it shows at those.
+func TestRejectedPhotoLeavesItsPublishedAddress(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newSite(t, d)
+		openWall(t, s)
+		visitor := s.client()
+		visitor.submit("Second Thoughts", "second@example.org", widePhoto(t))
+		visitor.submit("Neighbour", "neighbour@example.org", widePhoto(t))
+		s.runJobs()
+		if _, err := s.app.Users.CreateUser(ctx, "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
+			t.Fatal(err)
+		}
+		mod := s.client()
+		csrf := mod.signIn("mo@example.org", "moderate with care 2026")
+		var id, neighbourID int64
+		d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Second Thoughts'`).Scan(&id)
+		d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Neighbour'`).Scan(&neighbourID)
+		decide := func(do string, ids ...int64) {
+			t.Helper()
+			v := url.Values{"csrf": {csrf}, "do": {do}}
+			for _, id := range ids {
+				v.Add("id", strconv.FormatInt(id, 10))
+			}
+			mod.Post("/admin/moderation/tributes", v).Must(t, 303)
+		}
+		decide("approve", id, neighbourID)
+		shown, neighbour := photoOf(t, s, d, "Second Thoughts"), photoOf(t, s, d, "Neighbour")
+		visitor.Get(wall).Must(t, 200, "Second Thoughts", shown.url)
+		for _, u := range shown.urls {
+			visitor.Get(u).Must(t, 200)
+		}
+
+		decide("reject", id)
+		visitor.Get(wall).MustNot(t, "Second Thoughts", shown.url)
+		for _, u := range shown.urls {
+			visitor.Get(u).Must(t, 404)
+		}
+		hidden := photoOf(t, s, d, "Second Thoughts") // kept, every size on disk
+		if hidden.id != shown.id {
+			t.Fatalf("the photo became media %d, was %d", hidden.id, shown.id)
+		}
+		for _, u := range hidden.urls {
+			if slices.Contains(shown.urls, u) {
+				t.Errorf("%s is still the photo's address", u)
+			}
+		}
+		neighbour.kept(t, d, "another tribute's rejection")
+		visitor.Get(wall).Must(t, 200, neighbour.url)
+
+		// Rejecting it again changes nothing; approving it shows it at its
+		// new address.
+		decide("reject", id)
+		if again := photoOf(t, s, d, "Second Thoughts"); again.url != hidden.url {
+			t.Errorf("a second rejection moved the photo again: %s → %s", hidden.url, again.url)
+		}
+		decide("approve", id)
+		visitor.Get(wall).Must(t, 200, "Second Thoughts", hidden.url)
+		visitor.Get(hidden.url).Must(t, 200)
 	})
 }

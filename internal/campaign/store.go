@@ -286,6 +286,34 @@ func (s *Store) Decide(ctx context.Context, ids []int64, status Status) (int, er
 	return int(n), nil
 }
 
+// ShownPhotos lists the photos of those of ids that are on a wall now
+// (approved, with a photo): taking them off, the caller gives the photos
+// new addresses, since the old ones were published.
+func (s *Store) ShownPhotos(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{string(Approved)}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT media_id FROM tributes WHERE status = ? AND media_id IS NOT NULL AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("campaign: shown photos: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("campaign: shown photos: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // ByToken finds the tribute a withdrawal link leads to, or db.ErrNotFound.
 func (s *Store) ByToken(ctx context.Context, token string) (Tribute, error) {
 	if token == "" || len(token) > 100 {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
@@ -94,14 +95,13 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 		return Media{}, fmt.Errorf("media: save: %w", err)
 	}
 
-	var rnd [nameBytes]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return Media{}, fmt.Errorf("media: random name: %w", err)
-	}
 	// The stored instant is whole seconds, like the column; using the same
 	// value for the folder keeps the two consistent.
 	now := time.Unix(time.Now().Unix(), 0).UTC()
-	rel := path.Join(now.Format("2006"), now.Format("01"), base64.RawURLEncoding.EncodeToString(rnd[:])+p.Ext)
+	rel, err := randomName(monthFolder(now), p.Ext)
+	if err != nil {
+		return Media{}, err
+	}
 	full := filepath.Join(s.root, filepath.FromSlash(rel))
 
 	if err := writeFileAtomic(full, p.Data); err != nil {
@@ -122,7 +122,7 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 	// on the read pool; a transaction puts it on the writer, where writes
 	// belong (SQLite allows one writer at a time).
 	// Images get their smaller sizes from a job enqueued with the row.
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -145,6 +145,19 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 		s.queue.Wake()
 	}
 	return m, nil
+}
+
+// monthFolder is the folder files stored at t go in: "2026/11".
+func monthFolder(t time.Time) string { return path.Join(t.Format("2006"), t.Format("01")) }
+
+// randomName is a new file path in folder: nameBytes random bytes in
+// base64url, then ext.
+func randomName(folder, ext string) (string, error) {
+	var rnd [nameBytes]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return "", fmt.Errorf("media: random name: %w", err)
+	}
+	return path.Join(folder, base64.RawURLEncoding.EncodeToString(rnd[:])+ext), nil
 }
 
 // writeFileAtomic writes data to name so that name either does not exist or
@@ -262,6 +275,75 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 		if err := os.Remove(filepath.Join(s.root, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("media: delete %d: %w", id, err)
 		}
+	}
+	return nil
+}
+
+// Rekey gives a media item's file and its smaller copies new random names
+// in the same folder, so that the addresses it was published at answer 404
+// from then on while the item itself is kept: a tribute's photo taken off
+// the wall may go back on it later, at new addresses. The files are
+// renamed before the rows follow, so a failure in between leaves a
+// missing image, never one still reachable at its old address; a failed
+// update renames them back. A file already missing is left as it is. A
+// missing item is db.ErrNotFound.
+func (s *Store) Rekey(ctx context.Context, id int64) error {
+	m, err := s.ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	type move struct {
+		width    int // 0 for the item itself
+		from, to string
+	}
+	all := []move{{from: m.Path}}
+	for _, v := range m.Variants {
+		all = append(all, move{width: v.Width, from: v.Path})
+	}
+	full := func(rel string) string { return filepath.Join(s.root, filepath.FromSlash(rel)) }
+	var moved []move
+	undo := func() {
+		for _, mv := range moved {
+			if err := os.Rename(full(mv.to), full(mv.from)); err != nil {
+				slog.Error("media: rename back after a failed rekey", "media_id", id, "err", err)
+			}
+		}
+	}
+	for _, mv := range all {
+		if !validMediaPath(mv.from) {
+			undo()
+			return fmt.Errorf("media: rekey %d: stored path %q has not the shape of a media file", id, mv.from)
+		}
+		if mv.to, err = randomName(path.Dir(mv.from), path.Ext(mv.from)); err != nil {
+			undo()
+			return err
+		}
+		if err := os.Rename(full(mv.from), full(mv.to)); errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			undo()
+			return fmt.Errorf("media: rekey %d: %w", id, err)
+		}
+		moved = append(moved, mv)
+	}
+	// A normal write: pages that show the image must be rendered again.
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		for _, mv := range moved {
+			var err error
+			if mv.width == 0 {
+				_, err = tx.ExecContext(ctx, `UPDATE media SET path = ? WHERE id = ? AND path = ?`, mv.to, id, mv.from)
+			} else {
+				_, err = tx.ExecContext(ctx, `UPDATE media_variants SET path = ? WHERE media_id = ? AND width = ? AND path = ?`, mv.to, id, mv.width, mv.from)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		undo()
+		return fmt.Errorf("media: rekey %d: %w", id, err)
 	}
 	return nil
 }

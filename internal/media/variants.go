@@ -3,9 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +12,6 @@ import (
 	"image/png"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -157,12 +154,10 @@ func (s *Store) saveVariant(ctx context.Context, m Media, img image.Image, w int
 	if err != nil {
 		return fmt.Errorf("media: encode variant %d of %d: %w", w, m.ID, err)
 	}
-	var rnd [nameBytes]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return fmt.Errorf("media: random name: %w", err)
+	rel, err := randomName(monthFolder(time.Now().UTC()), ext)
+	if err != nil {
+		return err
 	}
-	now := time.Now().UTC()
-	rel := path.Join(now.Format("2006"), now.Format("01"), base64.RawURLEncoding.EncodeToString(rnd[:])+ext)
 	full := filepath.Join(s.root, filepath.FromSlash(rel))
 	if err := writeFileAtomic(full, buf.Bytes()); err != nil {
 		return err

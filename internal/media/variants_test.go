@@ -197,3 +197,69 @@ func TestWebPMetadataRemovedOnStoredBytes(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Rekey moves an image and its sizes to new addresses: the old ones answer
+// 404, the new ones serve the same bytes, and a size whose file has gone
+// missing does not stop it.
+func TestRekeyMovesEveryFile(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, root := newStore(t, d)
+		q := jobs.New(d)
+		s.Register(q)
+		m, err := s.SaveImage(ctx, bytes.NewReader(encodeJPEG(t, quadrants(2000, 1000))), "A crowd", "en", media.Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runJobs(t, q)
+		before, err := s.ByID(ctx, m.ID)
+		if err != nil || len(before.Variants) != len(media.VariantWidths) {
+			t.Fatalf("before: %+v, %v", before, err)
+		}
+		file := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
+		want := map[int][]byte{} // width (0: the original) → bytes
+		urls := []string{before.URL()}
+		for _, v := range before.Variants {
+			urls = append(urls, v.URL())
+		}
+		for w, rel := range map[int]string{0: before.Path, 480: before.Variants[0].Path, 960: before.Variants[1].Path} {
+			data, err := os.ReadFile(file(rel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[w] = data
+		}
+		// The widest size's file is lost (a disk restored from backup).
+		if err := os.Remove(file(before.Variants[2].Path)); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := s.Rekey(ctx, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.ByID(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range urls {
+			if rec := get(t, s.Handler(), "GET", u); rec.Code != 404 {
+				t.Errorf("old address %s: %d, want 404", u, rec.Code)
+			}
+		}
+		for w, rel := range map[int]string{0: after.Path, 480: after.Variants[0].Path, 960: after.Variants[1].Path} {
+			if slices.Contains(urls, "/media/"+rel) {
+				t.Errorf("width %d kept its address %s", w, rel)
+			}
+			rec := get(t, s.Handler(), "GET", "/media/"+rel)
+			if rec.Code != 200 || !bytes.Equal(rec.Body.Bytes(), want[w]) {
+				t.Errorf("new address of width %d: %d, %d bytes, want the %d bytes it had", w, rec.Code, rec.Body.Len(), len(want[w]))
+			}
+		}
+		if after.Variants[2].Path != before.Variants[2].Path {
+			t.Errorf("the missing size's row moved to %s", after.Variants[2].Path)
+		}
+		if err := s.Rekey(ctx, m.ID+1000); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("Rekey of a missing image: %v, want db.ErrNotFound", err)
+		}
+	})
+}
