@@ -253,21 +253,36 @@ func (s *Store) keepOldURLs(ctx context.Context, tx *db.Tx, entryID int64, kind 
 	return nil
 }
 
+// replaceLinks makes the entry's links in table (tags or organisations,
+// in this order) exactly ids. Links kept are left alone, not deleted and
+// inserted again: a tag taken off and put back would count as a change
+// to the listings (migration 0012), and an editor saving a post must not
+// make every listing read its index again.
 func replaceLinks(ctx context.Context, tx *db.Tx, table, col string, entryID int64, ids []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE entry_id = ?`, entryID); err != nil {
+	var keep []int64
+	for _, id := range ids {
+		if !slices.Contains(keep, id) {
+			keep = append(keep, id)
+		}
+	}
+	del := `DELETE FROM ` + table + ` WHERE entry_id = ?`
+	args := []any{entryID}
+	if len(keep) > 0 {
+		del += ` AND ` + col + ` NOT IN (?` + strings.Repeat(", ?", len(keep)-1) + `)`
+		for _, id := range keep {
+			args = append(args, id)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, del, args...); err != nil {
 		return err
 	}
-	seen := map[int64]bool{}
-	for i, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
+	for i, id := range keep {
 		var err error
 		if table == "entry_organisations" {
-			_, err = tx.ExecContext(ctx, `INSERT INTO entry_organisations (entry_id, organisation_id, position) VALUES (?, ?, ?)`, entryID, id, i)
+			_, err = tx.ExecContext(ctx, `INSERT INTO entry_organisations (entry_id, organisation_id, position) VALUES (?, ?, ?)
+				ON CONFLICT (entry_id, organisation_id) DO UPDATE SET position = excluded.position`, entryID, id, i)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (entry_id, `+col+`) VALUES (?, ?)`, entryID, id)
+			_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (entry_id, `+col+`) VALUES (?, ?) ON CONFLICT DO NOTHING`, entryID, id)
 		}
 		if err != nil {
 			return err

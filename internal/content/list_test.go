@@ -73,3 +73,103 @@ func TestListPagesSeek(t *testing.T) {
 		}
 	})
 }
+
+// An entry scheduled for later joins the listing when its time comes,
+// though nothing is written then: the pages after the first shift with
+// it, and no entry falls between two pages.
+func TestListPagesFollowScheduledPublication(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, now := newTestStore(d)
+		for i := range 6 {
+			mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), Published, t0.Add(-time.Duration(i+1)*time.Hour)), 0)
+		}
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Scheduled", "scheduled", Published, t0.Add(30*time.Minute)), 0)
+		walk := func() (slugs []string, total int) {
+			for page := 1; page <= 10; page++ {
+				items, n, err := s.List(ctx, ListFilter{Lang: "en", Kind: Article}, page, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total = n
+				for _, it := range items {
+					slugs = append(slugs, it.Slug)
+				}
+			}
+			return slugs, total
+		}
+		if slugs, total := walk(); total != 6 || fmt.Sprint(slugs) != "[entry-0 entry-1 entry-2 entry-3 entry-4 entry-5]" {
+			t.Fatalf("before its time: %d, %v", total, slugs)
+		}
+		*now = t0.Add(time.Hour)
+		if slugs, total := walk(); total != 7 || fmt.Sprint(slugs) != "[scheduled entry-0 entry-1 entry-2 entry-3 entry-4 entry-5]" {
+			t.Fatalf("after its time: %d, %v", total, slugs)
+		}
+	})
+}
+
+// The listing generation (migration 0012) moves with every change that
+// can move an entry in a listing, and with nothing else: editing words
+// keeps the listings' page bounds.
+func TestListingGeneration(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		generation := func() int64 {
+			t.Helper()
+			var g int64
+			if err := d.QueryRowContext(ctx, `SELECT generation FROM listing_state WHERE id = 1`).Scan(&g); err != nil {
+				t.Fatal(err)
+			}
+			return g
+		}
+		tag := mustTag(t, s, Tag{Slug: "naloxone"})
+		other := mustTag(t, s, Tag{Slug: "prisons"})
+		section := mustSection(t, s, Section{Slug: "news"})
+		in := EntryInput{Kind: Article, TagIDs: []int64{tag}}
+		src := pub("en", "First words", "first")
+		last := generation()
+		step := func(what string, moves bool, do func()) {
+			t.Helper()
+			do()
+			if g := generation(); (g != last) != moves {
+				t.Errorf("%s: generation %d → %d, moved %v, want %v", what, last, g, g != last, moves)
+			}
+			last = generation()
+		}
+		var id int64
+		step("a new entry", true, func() { id = mustSave(t, s, 0, in, src, 0) })
+		step("a new title and body", false, func() {
+			src.Title, src.Body = "Second words", "More words"
+			mustSave(t, s, id, in, src, 0)
+		})
+		step("the same tags saved again", false, func() { mustSave(t, s, id, in, src, 0) })
+		step("a tag added", true, func() {
+			in.TagIDs = []int64{tag, other}
+			mustSave(t, s, id, in, src, 0)
+		})
+		step("a tag taken off", true, func() {
+			in.TagIDs = []int64{other}
+			mustSave(t, s, id, in, src, 0)
+		})
+		step("another section", true, func() {
+			in.SectionID = section
+			mustSave(t, s, id, in, src, 0)
+		})
+		step("another publication time", true, func() {
+			src.PublishAt = src.PublishAt.Add(-time.Minute)
+			mustSave(t, s, id, in, src, 0)
+		})
+		step("archived", true, func() {
+			src.Status = Archived
+			mustSave(t, s, id, in, src, 0)
+		})
+		step("a translation", true, func() { mustTranslate(t, s, id, pub("fr", "Premiers mots", "premiers"), 0) })
+		step("a translation's words", false, func() { mustTranslate(t, s, id, pub("fr", "Autres mots", "premiers"), 0) })
+		step("the entry deleted", true, func() {
+			if _, err := s.DeleteEntry(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+}

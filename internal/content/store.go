@@ -5,9 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"peerpress/internal/db"
 )
@@ -365,19 +369,27 @@ type pageKey struct {
 	id        int64
 }
 
-// bounds is a listing's size and the last key of each of its pages.
+// bounds is a listing's size and the last key of each of its pages. It
+// is never changed once made; a newer confirmation is a copy.
 type bounds struct {
-	version  int64
-	total    int
-	lastKeys []pageKey // lastKeys[i] ends page i+1
+	changes    int64 // the database's change count it was last known good at
+	generation int64 // the listing generation it was read at (migration 0012)
+	expires    int64 // the next scheduled publication (Unix time), when it goes stale
+	total      int
+	lastKeys   []pageKey // lastKeys[i] ends page i+1
 }
 
-// pageBounds caches the bounds of listings until the next committed write:
-// one scan of the listing's index entries, then every numbered page is a
-// seek. With 100,000 entries a listing's bounds take some 160 KB.
+// pageBounds caches the bounds of listings: one scan of the listing's
+// index entries, then every numbered page is a seek. With 100,000 entries
+// a listing's bounds take some 160 KB, and the scan some tens of
+// milliseconds, so it is not repeated for writes that cannot change a
+// listing (a title, a signature, a tribute): after any write the listing
+// generation, kept by the database's triggers, says whether the bounds
+// still hold.
 type pageBounds struct {
-	mu sync.Mutex
-	m  map[string]*bounds
+	mu    sync.Mutex
+	m     map[string]*bounds
+	scans singleflight.Group
 }
 
 // maxListings bounds how many listings' bounds are kept.
@@ -385,12 +397,62 @@ const maxListings = 512
 
 func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, args []any, perPage int) (*bounds, error) {
 	key := fmt.Sprintf("%+v/%d", f, perPage)
-	version := s.db.Changes()
+	changes, now := s.db.Changes(), s.now().Unix()
 	s.bounds.mu.Lock()
-	b, ok := s.bounds.m[key]
+	b := s.bounds.m[key]
 	s.bounds.mu.Unlock()
-	if ok && b.version == version {
+	if b != nil && b.changes == changes && now < b.expires {
 		return b, nil
+	}
+	// Read after the change count: a write between the two makes the
+	// next request look again.
+	var generation int64
+	if err := s.db.QueryRowContext(ctx, `SELECT generation FROM listing_state WHERE id = 1`).Scan(&generation); err != nil {
+		return nil, fmt.Errorf("content: listing generation: %w", err)
+	}
+	if b != nil && b.generation == generation && now < b.expires {
+		confirmed := *b
+		confirmed.changes = changes
+		s.keepBounds(key, &confirmed)
+		return &confirmed, nil
+	}
+	// Pages of one listing rendered at once share one scan.
+	v, err, _ := s.bounds.scans.Do(key+"/"+strconv.FormatInt(generation, 10), func() (any, error) {
+		// Shared: one reader leaving must not fail the others.
+		b, err := s.scanBounds(context.WithoutCancel(ctx), where, args, perPage, now)
+		if err != nil {
+			return nil, err
+		}
+		b.changes, b.generation = changes, generation
+		s.keepBounds(key, b)
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*bounds), nil
+}
+
+func (s *Store) keepBounds(key string, b *bounds) {
+	s.bounds.mu.Lock()
+	defer s.bounds.mu.Unlock()
+	if s.bounds.m == nil || len(s.bounds.m) >= maxListings {
+		s.bounds.m = map[string]*bounds{}
+	}
+	s.bounds.m[key] = b
+}
+
+// scanBounds reads a listing's bounds as of now.
+func (s *Store) scanBounds(ctx context.Context, where string, args []any, perPage int, now int64) (*bounds, error) {
+	b := &bounds{expires: math.MaxInt64}
+	// A translation scheduled later joins listings when its time comes,
+	// with no write to say so.
+	var next sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(publish_at) FROM translations WHERE publish_at > ?`, now).Scan(&next); err != nil {
+		return nil, fmt.Errorf("content: listing bounds: %w", err)
+	}
+	if next.Valid {
+		b.expires = next.Int64
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT t.publish_at, t.id FROM translations t JOIN entries e ON e.id = t.entry_id
 		WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC`, args...)
@@ -398,7 +460,6 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, a
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
 	}
 	defer rows.Close()
-	b = &bounds{version: version}
 	for rows.Next() {
 		var k pageKey
 		if err := rows.Scan(&k.publishAt, &k.id); err != nil {
@@ -412,12 +473,6 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, a
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
 	}
-	s.bounds.mu.Lock()
-	if s.bounds.m == nil || len(s.bounds.m) >= maxListings {
-		s.bounds.m = map[string]*bounds{}
-	}
-	s.bounds.m[key] = b
-	s.bounds.mu.Unlock()
 	return b, nil
 }
 
