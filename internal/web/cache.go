@@ -222,7 +222,10 @@ func (c *PageCache) build(key string, version int64, rec *recorder) *page {
 		zw.Close()
 		p.gzip = gz.Bytes()
 		var br bytes.Buffer
-		bw := brotli.NewWriterLevel(&br, 9)
+		// Level 5, not 9: on our pages (10 KB of HTML) 9 saves a few bytes
+		// in 2,100 and costs ten times as long (4.4–5 ms against 0.4 ms),
+		// which every reader waiting for a page just made stale waits too.
+		bw := brotli.NewWriterLevel(&br, 5)
 		bw.Write(plain)
 		bw.Close()
 		p.brotli = br.Bytes()
