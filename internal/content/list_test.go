@@ -166,6 +166,17 @@ func TestListingGeneration(t *testing.T) {
 		})
 		step("a translation", true, func() { mustTranslate(t, s, id, pub("fr", "Premiers mots", "premiers"), 0) })
 		step("a translation's words", false, func() { mustTranslate(t, s, id, pub("fr", "Autres mots", "premiers"), 0) })
+		// Through the foreign keys: the entry loses its tag and its section.
+		step("its tag deleted", true, func() {
+			if err := s.DeleteTag(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+		})
+		step("its section deleted", true, func() {
+			if err := s.DeleteSection(ctx, section); err != nil {
+				t.Fatal(err)
+			}
+		})
 		step("the entry deleted", true, func() {
 			if _, err := s.DeleteEntry(ctx, id); err != nil {
 				t.Fatal(err)
