@@ -377,6 +377,29 @@ func TestEventDetailsAndZones(t *testing.T) {
 			`action="/en/events/register/webinar-drug-checking-latin-america"`, "Colombia", "Access needs", "I agree to be contacted")
 		page.MustNot(t, "room-9")
 
+		// Questions worded in other languages: a registrant reads them in
+		// theirs; the answer keeps the option as written, for the staff.
+		// A wording needs a question above it, an enabled language and as
+		// many options.
+		for _, bad := range []string{
+			"es: ¿País?\nchoice | Country | Colombia; Peru",
+			"choice | Country | Colombia; Peru\nes: País | Colombia",
+			"choice | Country | Colombia; Peru\nxx: Country | Colombia; Peru",
+			"text | Organisation\nes: Organización\nes: Organización otra vez",
+		} {
+			form.Set("questions", bad)
+			admin.Post(base, form).Must(t, 422, "wording line")
+		}
+		form.Set("questions", "choice | Country | Colombia; Peru\nes: País | Colombia; Perú\nfr: Pays | Colombie; Pérou\ntext | Organisation\nes: Organización")
+		if r := admin.Post(base, form); r.Status != http.StatusSeeOther {
+			t.Fatalf("saving worded questions: %d %s", r.Status, webtest.Snippet(r.Body))
+		}
+		admin.Get(base).Must(t, 200, "choice | Country | Colombia; Peru\nes: País | Colombia; Perú\nfr: Pays | Colombie; Pérou\ntext | Organisation\nes: Organización")
+		es := s.client().Get("/es/events/register/webinario-analisis-de-sustancias-america-latina")
+		es.Must(t, 200, ">País</label>", `<option value="Peru">Perú</option>`, ">Organización</label>")
+		es.MustNot(t, ">Country</label>")
+		s.client().Get("/en/events/register/webinar-drug-checking-latin-america").Must(t, 200, ">Country</label>", `<option value="Peru">Peru</option>`, ">Organisation</label>")
+
 		// Reference zones.
 		set := url.Values{"csrf": {csrf}, "lang": {"en", "ru", "fr", "es", "hi", "ar"}, "default": {"en"}, "event_zone": {"Pacific/Auckland", "", ""}, "event_retention_days": {"14"}}
 		if r := admin.Post("/admin/settings", set); r.Status != http.StatusSeeOther {

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"maps"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -68,6 +69,14 @@ func formOf(ev *event) detailsForm {
 			line += " | " + strings.Join(q.Options, "; ")
 		}
 		b.WriteString(line + "\n")
+		for _, lang := range slices.Sorted(maps.Keys(q.Wordings)) {
+			w := q.Wordings[lang]
+			line := lang + ": " + w.Label
+			if len(w.Options) > 0 {
+				line += " | " + strings.Join(w.Options, "; ")
+			}
+			b.WriteString(line + "\n")
+		}
 	}
 	f.Questions = b.String()
 	if !d.ClosesAt.IsZero() {
@@ -104,6 +113,27 @@ func lines(s string) [][]string {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
 		out = append(out, parts)
+	}
+	return out
+}
+
+// wordingLine reads the start of a line "ru: label | options": the
+// language code and the label.
+func wordingLine(first string) (lang, label string, ok bool) {
+	code, rest, found := strings.Cut(first, ":")
+	if !found || len(code) < 2 || len(code) > 8 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz-") != "" {
+		return "", "", false
+	}
+	return code, strings.TrimSpace(rest), true
+}
+
+// options splits "a; b; c", leaving out empty options.
+func options(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ";") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
 	}
 	return out
 }
@@ -177,17 +207,33 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 		d.Agenda = append(d.Agenda, item)
 	}
 	for _, p := range lines(f.Questions) {
+		// "ru: Вопрос | вариант; вариант" words the question above in
+		// another language.
+		if lang, label, ok := wordingLine(p[0]); ok {
+			w := Wording{Label: label}
+			if len(p) == 2 {
+				w.Options = options(p[1])
+			}
+			n := len(d.Questions)
+			_, enabled := h.langs.Get(lang)
+			if n == 0 || len(p) > 2 || !enabled || label == "" || utf8.RuneCountInString(label) > 300 ||
+				len(w.Options) != len(d.Questions[n-1].Options) || d.Questions[n-1].Wordings[lang].Label != "" {
+				errs["questions"] = "events.error.questions"
+				break
+			}
+			if d.Questions[n-1].Wordings == nil {
+				d.Questions[n-1].Wordings = map[string]Wording{}
+			}
+			d.Questions[n-1].Wordings[lang] = w
+			continue
+		}
 		if len(p) < 2 || len(p) > 3 || !slices.Contains(questionTypes, p[0]) || p[1] == "" || utf8.RuneCountInString(p[1]) > 300 {
 			errs["questions"] = "events.error.questions"
 			break
 		}
 		q := Question{Type: p[0], Label: p[1]}
 		if len(p) == 3 {
-			for _, o := range strings.Split(p[2], ";") {
-				if o = strings.TrimSpace(o); o != "" {
-					q.Options = append(q.Options, o)
-				}
-			}
+			q.Options = options(p[2])
 		}
 		if (q.Type == QuestionChoice) != (len(q.Options) > 0) {
 			errs["questions"] = "events.error.questions"

@@ -52,11 +52,34 @@ const (
 // questionTypes lists the types an editor may use.
 var questionTypes = []string{QuestionText, QuestionChoice, QuestionCheckbox, QuestionInterpretation, QuestionAccessibility}
 
-// Question is one custom question of the registration form.
+// Question is one custom question of the registration form, as written
+// in the event's language, with its wording in other languages.
 type Question struct {
 	Type    string
 	Label   string
 	Options []string `json:",omitempty"` // choice
+	// Wordings are the question in other languages, by language code;
+	// registrants see it in theirs. Answers keep Options' values, so
+	// staff read every registrant's choice alike.
+	Wordings map[string]Wording `json:",omitempty"`
+}
+
+// Wording is a question in one language: its label and, for a choice, its
+// options in the same order as the question's.
+type Wording struct {
+	Label   string
+	Options []string `json:",omitempty"`
+}
+
+// In is the question's label and option labels in lang, or as written.
+func (q Question) In(lang string) Wording {
+	if w, ok := q.Wordings[lang]; ok {
+		if len(w.Options) != len(q.Options) {
+			w.Options = q.Options
+		}
+		return w
+	}
+	return Wording{Label: q.Label, Options: q.Options}
 }
 
 // Details are an event's details beyond when and where.

@@ -112,11 +112,12 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 		v.Recording = ev.Details.RecordingURL
 	}
 	for i, q := range ev.Details.Questions {
-		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: q.Label}
+		w := q.In(lang)
+		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: w.Label}
 		switch q.Type {
 		case QuestionChoice:
-			for _, o := range q.Options {
-				qv.Options = append(qv.Options, optionView{Value: o, Label: o})
+			for j, o := range q.Options {
+				qv.Options = append(qv.Options, optionView{Value: o, Label: w.Options[j]})
 			}
 		case QuestionInterpretation:
 			for _, il := range ev.Details.Languages {
