@@ -1,8 +1,8 @@
 package events
 
 import (
-	"maps"
 	"encoding/csv"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
