@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"peerpress/internal/auth"
 	"peerpress/internal/campaign"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
@@ -221,16 +220,10 @@ func TestTributePhotoGoesWithItsTribute(t *testing.T) {
 		kept.kept(t, d, "another tribute's withdrawal")
 
 		// Rejected by a moderator: off every page, photo kept for now.
-		if _, err := s.app.Users.CreateUser(ctx, "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
-			t.Fatal(err)
-		}
-		mod := s.client()
-		csrf := mod.signIn("mo@example.org", "moderate with care 2026")
-		var rejectedID, keptID int64
-		d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Rejected Tribute'`).Scan(&rejectedID)
-		d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Kept Tribute'`).Scan(&keptID)
-		mod.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {strconv.FormatInt(keptID, 10)}}).Must(t, 303)
-		mod.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {strconv.FormatInt(rejectedID, 10)}}).Must(t, 303)
+		mod, csrf := s.moderator()
+		rejectedID := tributeID(t, d, "Rejected Tribute")
+		mod.decide(csrf, "approve", tributeID(t, d, "Kept Tribute"))
+		mod.decide(csrf, "reject", rejectedID)
 		visitor.Get(wall).Must(t, 200, "Kept Tribute")
 		visitor.Get(wall).MustNot(t, "Rejected Tribute")
 		mod.Get("/admin/moderation?status=rejected").Must(t, 200, "Rejected Tribute")
@@ -263,37 +256,22 @@ func TestTributePhotoGoesWithItsTribute(t *testing.T) {
 // shows, until the purge; approved again, it shows at those.
 func TestRejectedPhotoLeavesItsPublishedAddress(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
 		s := newSite(t, d)
 		openWall(t, s)
 		visitor := s.client()
 		visitor.submit("Second Thoughts", "second@example.org", widePhoto(t))
 		visitor.submit("Neighbour", "neighbour@example.org", widePhoto(t))
 		s.runJobs()
-		if _, err := s.app.Users.CreateUser(ctx, "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
-			t.Fatal(err)
-		}
-		mod := s.client()
-		csrf := mod.signIn("mo@example.org", "moderate with care 2026")
-		var id, neighbourID int64
-		d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Second Thoughts'`).Scan(&id)
-		d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Neighbour'`).Scan(&neighbourID)
-		decide := func(do string, ids ...int64) {
-			t.Helper()
-			v := url.Values{"csrf": {csrf}, "do": {do}}
-			for _, id := range ids {
-				v.Add("id", strconv.FormatInt(id, 10))
-			}
-			mod.Post("/admin/moderation/tributes", v).Must(t, 303)
-		}
-		decide("approve", id, neighbourID)
+		mod, csrf := s.moderator()
+		id := tributeID(t, d, "Second Thoughts")
+		mod.decide(csrf, "approve", id, tributeID(t, d, "Neighbour"))
 		shown, neighbour := photoOf(t, s, d, "Second Thoughts"), photoOf(t, s, d, "Neighbour")
 		visitor.Get(wall).Must(t, 200, "Second Thoughts", shown.url)
 		for _, u := range shown.urls {
 			visitor.Get(u).Must(t, 200)
 		}
 
-		decide("reject", id)
+		mod.decide(csrf, "reject", id)
 		visitor.Get(wall).MustNot(t, "Second Thoughts", shown.url)
 		for _, u := range shown.urls {
 			visitor.Get(u).Must(t, 404)
@@ -312,11 +290,11 @@ func TestRejectedPhotoLeavesItsPublishedAddress(t *testing.T) {
 
 		// Rejecting it again changes nothing; approving it shows it at its
 		// new address.
-		decide("reject", id)
+		mod.decide(csrf, "reject", id)
 		if again := photoOf(t, s, d, "Second Thoughts"); again.url != hidden.url {
 			t.Errorf("a second rejection moved the photo again: %s → %s", hidden.url, again.url)
 		}
-		decide("approve", id)
+		mod.decide(csrf, "approve", id)
 		visitor.Get(wall).Must(t, 200, "Second Thoughts", hidden.url)
 		visitor.Get(hidden.url).Must(t, 200)
 	})

@@ -2,6 +2,7 @@ package campaign_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 
 	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
+	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/demo"
 	"peerpress/internal/guard"
@@ -71,6 +74,38 @@ func (s *site) client() *client {
 }
 
 type response = webtest.Response
+
+// moderator makes a moderator and signs them in; it returns their browser
+// and the session's CSRF token.
+func (s *site) moderator() (*client, string) {
+	s.t.Helper()
+	if _, err := s.app.Users.CreateUser(context.Background(), "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
+		s.t.Fatal(err)
+	}
+	mod := s.client()
+	return mod, mod.signIn("mo@example.org", "moderate with care 2026")
+}
+
+// decide approves or rejects tributes ("approve", "reject") as the
+// moderation page's bulk form does.
+func (c *client) decide(csrf, do string, ids ...int64) {
+	c.t.Helper()
+	v := url.Values{"csrf": {csrf}, "do": {do}}
+	for _, id := range ids {
+		v.Add("id", strconv.FormatInt(id, 10))
+	}
+	c.Post("/admin/moderation/tributes", v).Must(c.t, 303)
+}
+
+// tributeID is the id of the tribute remembering name.
+func tributeID(t *testing.T, d *db.DB, name string) int64 {
+	t.Helper()
+	var id int64
+	if err := d.QueryRowContext(context.Background(), `SELECT id FROM tributes WHERE remembered = ?`, name).Scan(&id); err != nil {
+		t.Fatalf("tribute %s: %v", name, err)
+	}
+	return id
+}
 
 // multipart posts fields and, when data is not nil, a file as "photo".
 func (c *client) multipart(path string, fields url.Values, filename string, data []byte) response {

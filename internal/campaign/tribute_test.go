@@ -142,11 +142,7 @@ func TestTributeJourney(t *testing.T) {
 
 		// A moderator sees it, flagged (no proof of work came), and
 		// approves it.
-		if _, err := s.app.Users.CreateUser(ctx, "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
-			t.Fatal(err)
-		}
-		mod := s.client()
-		csrf := mod.signIn("mo@example.org", "moderate with care 2026")
+		mod, csrf := s.moderator()
 		page := mod.Get("/admin/moderation")
 		page.Must(t, 200, "Rosa Ilyina", "Flagged", `href="/admin/moderation"`)
 		id := regexp.MustCompile(`name="id" value="(\d+)"[^>]*aria-label="[^"]*Rosa Ilyina`).FindStringSubmatch(page.Body)
