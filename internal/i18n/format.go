@@ -183,11 +183,6 @@ func (f formatter) clockTime(t time.Time) string {
 	return b.String()
 }
 
-// zoneName is t's zone abbreviation as t.Format("MST") gives it, except
-// where that is numeric: tzdata names many zones only by their offset
-// ("+07", "-05", "+0545"), and a zone without a name formats as "+0700".
-// Those are shown as "UTC+7", "UTC−5" (with U+2212 MINUS SIGN),
-// "UTC+5:45", and a zero offset as "UTC".
 // LoadZone is time.LoadLocation, remembered: the standard library reads
 // and parses the zone's file on every call, and pages show many events.
 // Only zones that load are kept, so a bad name from a form cannot grow it.
@@ -205,6 +200,11 @@ func LoadZone(name string) (*time.Location, error) {
 
 var zones sync.Map // name → *time.Location
 
+// zoneName is t's zone abbreviation as t.Format("MST") gives it, except
+// where that is numeric: tzdata names many zones only by their offset
+// ("+07", "-05", "+0545"), and a zone without a name formats as "+0700".
+// Those are shown as "UTC+7", "UTC−5" (with U+2212 MINUS SIGN),
+// "UTC+5:45", and a zero offset as "UTC".
 func zoneName(t time.Time) string {
 	name, offset := t.Zone()
 	if name != "" && !numericZone(name) {
