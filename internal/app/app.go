@@ -108,7 +108,12 @@ type App struct {
 	md      *content.Markdown
 	cards   *sharecard.Renderer
 	current atomic.Pointer[http.Handler]
+	table   atomic.Pointer[web.Routes]
 }
+
+// Routes is the route table in service: every URL the site answers, with
+// its policy.
+func (a *App) Routes() *web.Routes { return a.table.Load() }
 
 // Open connects to the database named by the config.
 func Open(ctx context.Context, cfg Config) (*db.DB, error) {
@@ -260,7 +265,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	feeds := feed.New(a.Content, a.md, rd)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: bundle,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
-	var modules []module
+	var modules []namedModule
 	// Feature areas: each builds its handlers here, appends itself to
 	// modules, and adds its panels (public.Panels) and editor links
 	// (admin.Linkers).
@@ -269,7 +274,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	modules = append(modules, eventPages)
+	modules = append(modules, namedModule{"events", eventPages})
 	public.Panels = append(public.Panels, eventPages)
 	admin.Linkers = append(admin.Linkers, eventPages)
 	// campaigns: details on campaign pages, tribute walls, the moderation
@@ -280,7 +285,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	modules = append(modules, campaignPages)
+	modules = append(modules, namedModule{"campaign", campaignPages})
 	public.Panels = append(public.Panels, campaignPages)
 	admin.Linkers = append(admin.Linkers, campaignPages)
 	// letters:
@@ -288,7 +293,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	modules = append(modules, letterPages)
+	modules = append(modules, namedModule{"letter", letterPages})
 	public.Panels = append(public.Panels, letterPages)
 	admin.Linkers = append(admin.Linkers, letterPages)
 	campaignPages.Queues = append(campaignPages.Queues, letterPages) // signatures waiting, on /admin/moderation
@@ -297,9 +302,12 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	modules = append(modules, searchPages)
-	h := routes(routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules})
+	modules = append(modules, namedModule{"search", searchPages})
+	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
+		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules}
+	table := routeTable(deps)
+	h := routes(deps, table)
+	a.table.Store(table)
 	a.current.Store(&h)
 	return nil
 }

@@ -38,6 +38,7 @@ Usage:
   peerpress demo     [flags]   fill an empty database with demo content, then serve
   peerpress migrate  [flags]   apply database migrations
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
+  peerpress routes             print every URL the site answers, with its policy
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
   peerpress version            print the version
 
@@ -74,6 +75,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = user(ctx, args[1:], stdin, stdout, stderr)
+	case "routes":
+		err = routes(ctx, args[1:], stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, secret.NewKey())
 		return 0

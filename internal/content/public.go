@@ -77,29 +77,28 @@ type homePage struct {
 }
 
 // Home serves /{lang}/.
-func (p *Public) Home(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ctx := r.Context()
-		page := p.rd.PublicPage(r, lang)
-		page.Canonical = "/" + lang + "/"
-		for _, l := range p.langs.Enabled() {
-			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
-		}
-		data := homePage{Page: page, Zone: p.zone}
-		if f, err := p.store.FeaturedCampaign(ctx, lang); err == nil {
-			data.Featured = &f
-		} else if !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		var err error
-		if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
-			return err
-		}
-		if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
-			return err
-		}
-		return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
+func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	ctx := r.Context()
+	page := p.rd.PublicPage(r, lang)
+	page.Canonical = "/" + lang + "/"
+	for _, l := range p.langs.Enabled() {
+		page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
 	}
+	data := homePage{Page: page, Zone: p.zone}
+	if f, err := p.store.FeaturedCampaign(ctx, lang); err == nil {
+		data.Featured = &f
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	var err error
+	if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
+		return err
+	}
+	if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
+		return err
+	}
+	return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
 }
 
 // entryPage is the data of an entry's page.
@@ -128,8 +127,9 @@ type entryPage struct {
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
-func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
+func (p *Public) Entry(kind Kind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		ctx := r.Context()
 		slug := r.PathValue("slug")
 		e, err := p.store.BySlug(ctx, lang, slug)
@@ -375,8 +375,9 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 }
 
 // KindArchive serves /{lang}/{kind} and its numbered pages.
-func (p *Public) KindArchive(lang string, kind Kind) web.HandlerFunc {
+func (p *Public) KindArchive(kind Kind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		loc := p.langs.Localizer(lang)
 		heading := loc.T("kind." + string(kind) + ".plural")
 		base := func(l string) string { return "/" + l + "/" + kind.Segment() }
@@ -385,34 +386,32 @@ func (p *Public) KindArchive(lang string, kind Kind) web.HandlerFunc {
 }
 
 // SectionArchive serves /{lang}/section/{slug} and its numbered pages.
-func (p *Public) SectionArchive(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		sec, err := p.store.SectionBySlug(r.Context(), r.PathValue("slug"))
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		heading := sec.Name(lang)
-		base := func(l string) string { return "/" + l + "/section/" + sec.Slug }
-		return p.archive(w, r, lang, base(lang), heading, ListFilter{SectionID: sec.ID}, []web.Crumb{{Name: heading}}, base)
+func (p *Public) SectionArchive(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	sec, err := p.store.SectionBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
 	}
+	if err != nil {
+		return err
+	}
+	heading := sec.Name(lang)
+	base := func(l string) string { return "/" + l + "/section/" + sec.Slug }
+	return p.archive(w, r, lang, base(lang), heading, ListFilter{SectionID: sec.ID}, []web.Crumb{{Name: heading}}, base)
 }
 
 // TagArchive serves /{lang}/tag/{slug} and its numbered pages.
-func (p *Public) TagArchive(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		tag, err := p.store.TagBySlug(r.Context(), r.PathValue("slug"))
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		loc := p.langs.Localizer(lang)
-		heading := loc.T("tag.heading", "Name", tag.Name(lang))
-		base := func(l string) string { return "/" + l + "/tag/" + tag.Slug }
-		return p.archive(w, r, lang, base(lang), heading, ListFilter{TagID: tag.ID}, []web.Crumb{{Name: heading}}, base)
+func (p *Public) TagArchive(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	tag, err := p.store.TagBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
 	}
+	if err != nil {
+		return err
+	}
+	loc := p.langs.Localizer(lang)
+	heading := loc.T("tag.heading", "Name", tag.Name(lang))
+	base := func(l string) string { return "/" + l + "/tag/" + tag.Slug }
+	return p.archive(w, r, lang, base(lang), heading, ListFilter{TagID: tag.ID}, []web.Crumb{{Name: heading}}, base)
 }

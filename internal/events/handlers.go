@@ -76,32 +76,29 @@ func ValidZone(name string) bool {
 	return err == nil
 }
 
-// Routes registers the events' pages: public ones for every enabled
-// language, admin ones on the guarded admin mux.
-func (h *Handlers) Routes(public, admin *http.ServeMux) {
-	hd := h.rd.Handle
-	for _, l := range h.langs.Enabled() {
-		lang := "/" + l.Code
-		public.Handle("GET "+lang+"/events/upcoming", hd(h.Upcoming(l.Code)))
-		public.Handle("GET "+lang+"/events/past", hd(h.Past(l.Code)))
-		public.Handle("GET "+lang+"/events/past/page/{n}", hd(h.Past(l.Code)))
-		public.Handle("GET "+lang+"/events/month/{month}", hd(h.Month(l.Code)))
-		public.Handle("GET "+lang+"/events/calendar.ics", hd(h.Feed(l.Code)))
-		public.Handle("GET "+lang+"/events/calendar/{file}", hd(h.EventICS(l.Code)))
-		public.Handle("GET "+lang+"/events/register/{slug}", hd(h.RegisterForm(l.Code)))
-		public.Handle("POST "+lang+"/events/register/{slug}", hd(h.Register(l.Code)))
-		public.Handle("GET "+lang+"/registration/confirm/{token}", hd(h.ConfirmPage(l.Code)))
-		public.Handle("POST "+lang+"/registration/confirm/{token}", hd(h.Confirm(l.Code)))
-		public.Handle("GET "+lang+"/registration/manage/{token}", hd(h.Manage(l.Code)))
-		public.Handle("POST "+lang+"/registration/manage/{token}", hd(h.UpdateRegistration(l.Code)))
-		public.Handle("POST "+lang+"/registration/manage/{token}/cancel", hd(h.CancelRegistration(l.Code)))
-	}
-	admin.Handle("GET /admin/entries/{id}/event", hd(h.EditDetails))
-	admin.Handle("POST /admin/entries/{id}/event", hd(h.SaveDetails))
-	admin.Handle("GET /admin/entries/{id}/registrants", hd(h.Registrants))
-	admin.Handle("GET /admin/entries/{id}/registrants.csv", hd(h.RegistrantsCSV))
-	admin.Handle("POST /admin/entries/{id}/registrants/message", hd(h.Message))
-	admin.Handle("POST /admin/entries/{id}/registrants/{rid}/attendance", hd(h.Attendance))
+// Routes declares the events' pages: listings and calendars anyone may
+// keep, the registration form (its challenge is single-use), the
+// registrants' private links, and the staff pages.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Page("GET /events/upcoming", h.Upcoming, web.Cache)
+	rs.Page("GET /events/past", h.Past, web.Cache)
+	rs.Page("GET /events/past/page/{n}", h.Past, web.Cache)
+	rs.Page("GET /events/month/{month}", h.Month, web.Cache)
+	rs.Page("GET /events/calendar.ics", h.Feed, web.Cache)
+	rs.Page("GET /events/calendar/{file}", h.EventICS, web.Cache)
+	rs.Page("GET /events/register/{slug}", h.RegisterForm)
+	rs.Page("POST /events/register/{slug}", h.Register)
+	rs.Page("GET /registration/confirm/{token}", h.ConfirmPage, web.Private)
+	rs.Page("POST /registration/confirm/{token}", h.Confirm, web.Private)
+	rs.Page("GET /registration/manage/{token}", h.Manage, web.Private)
+	rs.Page("POST /registration/manage/{token}", h.UpdateRegistration, web.Private)
+	rs.Page("POST /registration/manage/{token}/cancel", h.CancelRegistration, web.Private)
+	rs.Admin("GET /admin/entries/{id}/event", h.EditDetails, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/event", h.SaveDetails, web.Need(auth.Write))
+	rs.Admin("GET /admin/entries/{id}/registrants", h.Registrants, web.Need(auth.Write))
+	rs.Admin("GET /admin/entries/{id}/registrants.csv", h.RegistrantsCSV, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/registrants/message", h.Message, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/registrants/{rid}/attendance", h.Attendance, web.Need(auth.Write))
 }
 
 // EditorLinks leads from an event's editor to its details and registrants.

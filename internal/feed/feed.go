@@ -45,23 +45,26 @@ func Links(base, name string) []web.FeedLink {
 
 // Language serves /{lang}/feed.xml, atom.xml and feed.json: the latest
 // entries of every kind but pages.
-func (h *Handlers) Language(lang string, f Format) web.HandlerFunc {
+func (h *Handlers) Language(f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		return h.serve(w, r, f, lang, "/"+lang, h.rd.SiteName, content.ListFilter{Lang: lang})
 	}
 }
 
 // Kind serves /{lang}/{kind}/feed.xml and its siblings.
-func (h *Handlers) Kind(lang string, k content.Kind, f Format) web.HandlerFunc {
+func (h *Handlers) Kind(k content.Kind, f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		name := h.langs.Localizer(lang).T("kind." + string(k) + ".plural")
 		return h.serve(w, r, f, lang, "/"+lang+"/"+k.Segment(), h.title(lang, name), content.ListFilter{Lang: lang, Kind: k})
 	}
 }
 
 // Section serves /{lang}/section/{slug}/feed.xml and its siblings.
-func (h *Handlers) Section(lang string, f Format) web.HandlerFunc {
+func (h *Handlers) Section(f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		sec, err := h.store.SectionBySlug(r.Context(), r.PathValue("slug"))
 		if errors.Is(err, db.ErrNotFound) {
 			return web.NotFound()
@@ -166,4 +169,22 @@ func send(w http.ResponseWriter, r *http.Request, contentType string, modified t
 		return
 	}
 	w.Write(body)
+}
+
+// Routes declares the feeds of every listing, the sitemaps and
+// robots.txt; fallback answers the other top-level files (old addresses,
+// 404).
+func (h *Handlers) Routes(rs *web.Routes, fallback web.HandlerFunc) {
+	for _, f := range Formats {
+		rs.Page("GET /"+f.File, h.Language(f), web.Cache)
+		rs.Page("GET /section/{slug}/"+f.File, h.Section(f), web.Cache)
+		for _, k := range content.Kinds {
+			if k != content.Page {
+				rs.Page("GET /"+k.Segment()+"/"+f.File, h.Kind(k, f), web.Cache)
+			}
+		}
+	}
+	rs.Site("GET /robots.txt", h.Robots, web.Cache)
+	rs.Site("GET /sitemap.xml", h.SitemapIndex, web.Cache)
+	rs.Site("GET /{file}", h.Sitemap(fallback), web.Cache) // /sitemap-{lang}[-{n}].xml
 }

@@ -101,11 +101,14 @@ type outboxData struct {
 	Retention int // days
 }
 
-// Show serves GET /admin/outbox, for admins only: it holds addresses.
+// Routes declares the outbox page, for admins only: it holds addresses
+// and private links.
+func (o *OutboxPage) Routes(rs *web.Routes) {
+	rs.Admin("GET /admin/outbox", o.Show, web.Need(auth.ManageSite))
+}
+
+// Show serves GET /admin/outbox.
 func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
-	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
-		return web.Forbidden()
-	}
 	msgs, err := o.mailer.Outbox(r.Context(), 200)
 	if err != nil {
 		return err

@@ -135,18 +135,14 @@ func (h *Handlers) page(r *http.Request, form Site) page {
 	return p
 }
 
-func requireAdmin(r *http.Request) error {
-	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
-		return web.Forbidden()
-	}
-	return nil
+// Routes declares the settings page, the admin's alone.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Admin("GET /admin/settings", h.Show, web.Need(auth.ManageSite))
+	rs.Admin("POST /admin/settings", h.Save, web.Need(auth.ManageSite))
 }
 
 // Show serves GET /admin/settings.
 func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
 	p := h.page(r, h.current)
 	if r.URL.Query().Get("saved") != "" {
 		p.Flash = p.L.T("admin.saved")
@@ -159,9 +155,6 @@ var errNoLanguage = errors.New("no language")
 
 // Save serves POST /admin/settings.
 func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}

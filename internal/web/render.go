@@ -191,7 +191,7 @@ type errorPage struct {
 func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	e := asError(err)
 	if e.Status >= 500 {
-		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", err)
+		slog.Error("request failed", "method", r.Method, "path", loggedPath(r), "status", e.Status, "err", err)
 	}
 	lang := rd.I18n.Default().Code
 	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); first != "" {
