@@ -40,7 +40,7 @@ func New(users *auth.Store, rd *web.Renderer) (*Handlers, error) {
 }
 
 func (h *Handlers) page(r *http.Request, title string) web.Page {
-	p := h.rd.Page(r, h.rd.I18n.Default().Code)
+	p := h.rd.Page(r, h.rd.I18n().Default().Code)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p
@@ -130,7 +130,7 @@ type usersPage struct {
 }
 
 func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
-	p := usersPage{Page: h.page(r, "admin.users"), Roles: auth.Roles, Languages: h.rd.I18n.Enabled(), Errors: map[string]string{}}
+	p := usersPage{Page: h.page(r, "admin.users"), Roles: auth.Roles, Languages: h.rd.I18n().Enabled(), Errors: map[string]string{}}
 	p.Form.Role = string(auth.RoleAuthor)
 	var err error
 	p.Users, err = h.users.ListUsers(r.Context())
@@ -265,7 +265,7 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) languages(codes []string) ([]string, bool) {
 	var out []string
 	for _, c := range codes {
-		if _, ok := h.rd.I18n.Get(c); !ok {
+		if _, ok := h.rd.I18n().Get(c); !ok {
 			return nil, false
 		}
 		out = append(out, c)

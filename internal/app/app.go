@@ -24,7 +24,6 @@ import (
 	"peerpress/internal/events"
 	"peerpress/internal/feed"
 	"peerpress/internal/guard"
-	"peerpress/internal/i18n"
 	"peerpress/internal/jobs"
 	"peerpress/internal/letter"
 	"peerpress/internal/mail"
@@ -85,8 +84,11 @@ type App struct {
 	Content  *content.Store
 	Media    *media.Store
 	Settings *settings.Store
-	Jobs     *jobs.Queue
-	Mailer   *mail.Mailer
+	// Live is the settings in service (languages, options), read by the
+	// handlers on every request.
+	Live   *settings.Live
+	Jobs   *jobs.Queue
+	Mailer *mail.Mailer
 	// Guard holds off automated abuse of the public forms.
 	Guard *guard.Guard
 	// Letters keeps statements' signing settings and signatures.
@@ -189,13 +191,22 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if _, err := search.Backfill(ctx, d); err != nil {
 		return nil, err
 	}
+	// The settings in service; a save here or on another instance reaches
+	// every handler through Live, without a rebuild.
+	settingsStore := settings.NewStore(d)
+	live, err := settings.NewLive(ctx, settingsStore, settings.Site{Languages: cfg.Languages})
+	if err != nil {
+		return nil, err
+	}
+	live.OnChange = d.Changed // pages in the old languages are stale
 	a := &App{
 		Config:   cfg,
+		Live:     live,
 		DB:       d,
 		Users:    auth.NewStore(d),
 		Content:  contentStore,
 		Media:    mediaStore,
-		Settings: settings.NewStore(d),
+		Settings: settingsStore,
 		Jobs:     queue,
 		Mailer:   mailer,
 		Guard:    abuse,
@@ -221,19 +232,14 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	return a, nil
 }
 
-// Rebuild makes the handlers anew from the saved settings (languages
-// enabled, listing options) and puts them in service; requests under way
-// finish with the old ones.
+// Rebuild makes the handlers from the stores and puts them in service;
+// requests under way finish with the old ones. New calls it once: the
+// settings page changes languages and options through a.Live, which every
+// handler reads per request, not by rebuilding. Tests call it after
+// replacing the guard.
 func (a *App) Rebuild(ctx context.Context) error {
-	site, err := a.Settings.Load(ctx, settings.Site{Languages: a.Config.Languages})
-	if err != nil {
-		return err
-	}
-	bundle, err := i18n.New(site.Languages)
-	if err != nil {
-		return err
-	}
-	rd, err := web.NewRenderer(a.Config.SiteName, bundle, nil, a.assets)
+	live := a.Live
+	rd, err := web.NewRenderer(a.Config.SiteName, live.Languages, nil, a.assets)
 	if err != nil {
 		return err
 	}
@@ -243,7 +249,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	public.IncludeUntranslated = site.IncludeUntranslated
+	public.IncludeUntranslated = func() bool { return live.Site().IncludeUntranslated }
 	public.Cards = a.cards
 	rd.Nav = public
 	admin, err := content.NewAdmin(a.Content, a.md, rd, a.Media, a.zone)
@@ -254,7 +260,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	siteSettings, err := settings.NewHandlers(a.Settings, rd, site, a.Rebuild)
+	siteSettings, err := settings.NewHandlers(a.Settings, live, rd)
 	if err != nil {
 		return err
 	}
@@ -263,48 +269,15 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	feeds := feed.New(a.Content, a.md, rd)
-	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: bundle,
+	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
-	var modules []namedModule
-	// Feature areas: each builds its handlers here, appends itself to
-	// modules, and adds its panels (public.Panels) and editor links
-	// (admin.Linkers).
-	// events:
-	eventPages, err := events.NewHandlers(a.Events, a.Content, rd, a.Guard, site.EventZones, a.zone)
+	mods, err := a.modules(rd)
 	if err != nil {
 		return err
 	}
-	modules = append(modules, namedModule{"events", eventPages})
-	public.Panels = append(public.Panels, eventPages)
-	admin.Linkers = append(admin.Linkers, eventPages)
-	// campaigns: details on campaign pages, tribute walls, the moderation
-	// dashboard (other areas add their waiting counts to
-	// campaignPages.Queues).
-	campaignPages, err := campaign.New(campaign.Config{Store: campaign.NewStore(a.DB, a.box, a.Mailer), Entries: a.Content,
-		Media: a.Media, Guard: a.Guard, Render: rd})
-	if err != nil {
-		return err
-	}
-	modules = append(modules, namedModule{"campaign", campaignPages})
-	public.Panels = append(public.Panels, campaignPages)
-	admin.Linkers = append(admin.Linkers, campaignPages)
-	// letters:
-	letterPages, err := letter.New(letter.Config{Store: a.Letters, Entries: a.Content, Guard: a.Guard, Mailer: a.Mailer, Render: rd, Zone: a.zone})
-	if err != nil {
-		return err
-	}
-	modules = append(modules, namedModule{"letter", letterPages})
-	public.Panels = append(public.Panels, letterPages)
-	admin.Linkers = append(admin.Linkers, letterPages)
-	campaignPages.Queues = append(campaignPages.Queues, letterPages) // signatures waiting, on /admin/moderation
-	// search:
-	searchPages, err := search.NewHandlers(search.NewSearcher(a.DB), a.Content, rd, a.zone)
-	if err != nil {
-		return err
-	}
-	modules = append(modules, namedModule{"search", searchPages})
-	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules}
+	plugIn(mods, public, admin)
+	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
+		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: mods}
 	table := routeTable(deps)
 	h := routes(deps, table)
 	a.table.Store(table)
@@ -325,6 +298,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
 	go a.housekeeping(ctx)
+	go a.Live.Follow(ctx, a.DB.Changes, 250*time.Millisecond)
 	go a.Jobs.Run(ctx, 2)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -373,9 +347,7 @@ func (a *App) housekeeping(ctx context.Context) {
 		if _, err := a.Events.SendDueReminders(ctx); err != nil {
 			slog.Error("event reminders", "err", err)
 		}
-		if site, err := a.Settings.Load(ctx, settings.Site{}); err != nil {
-			slog.Error("event retention", "err", err)
-		} else if n, err := a.Events.Purge(ctx, site.EventRetentionDays); err != nil {
+		if n, err := a.Events.Purge(ctx, a.Live.Site().EventRetentionDays); err != nil {
 			slog.Error("purge registrations", "err", err)
 		} else if n > 0 {
 			slog.Info("purged registrations past retention", "count", n)

@@ -19,7 +19,7 @@ import (
 type routeDeps struct {
 	rd       *web.Renderer
 	assets   *web.Assets
-	i18n     *i18n.Bundle
+	i18n     func() *i18n.Bundle
 	public   *content.Public
 	admin    *content.Admin
 	accounts *account.Handlers
@@ -33,18 +33,6 @@ type routeDeps struct {
 	// modules are the feature areas with routes of their own (events,
 	// campaigns, letters, search), registered in order.
 	modules []namedModule
-}
-
-// A module is a feature area that answers URLs of its own: it declares
-// them, each with its policy, in the route table.
-type module interface {
-	Routes(rs *web.Routes)
-}
-
-// namedModule is a module and the name its routes are listed under.
-type namedModule struct {
-	name string
-	module
 }
 
 // routeTable declares every URL peerpress answers; `peerpress routes`
@@ -91,7 +79,7 @@ func routeTable(d routeDeps) *web.Routes {
 // handler (languages, policies), behind the middleware every request
 // passes.
 func routes(d routeDeps, rs *web.Routes) http.Handler {
-	handler := rs.Handler(web.Server{Languages: func() *i18n.Bundle { return d.i18n }, Cache: d.cache, Render: d.rd})
+	handler := rs.Handler(web.Server{Languages: d.i18n, Cache: d.cache, Render: d.rd})
 	handler = d.users.LoadSession(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = web.SecurityHeaders(handler)
@@ -114,8 +102,9 @@ const langCookie = "peerpress_lang"
 
 // languageRedirect sends a visitor at / to the language they chose before,
 // or else the one their browser prefers among the enabled ones.
-func languageRedirect(b *i18n.Bundle) http.HandlerFunc {
+func languageRedirect(langs func() *i18n.Bundle) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		b := langs()
 		w.Header().Add("Vary", "Accept-Language, Cookie")
 		w.Header().Set("Cache-Control", "private, no-store")
 		if c, err := r.Cookie(langCookie); err == nil {
@@ -131,8 +120,9 @@ func languageRedirect(b *i18n.Bundle) http.HandlerFunc {
 // chooseLanguage serves the language switcher's links, /lang/{code}?next=…:
 // it remembers the choice for a year and goes on to next, which must be a
 // page in that language.
-func chooseLanguage(b *i18n.Bundle) http.HandlerFunc {
+func chooseLanguage(langs func() *i18n.Bundle) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		b := langs()
 		code := r.PathValue("code")
 		if _, ok := b.Get(code); !ok {
 			http.NotFound(w, r)

@@ -60,7 +60,7 @@ func (h *Handlers) loadWall(r *http.Request, lang string) (wallPage, int64, erro
 	}
 	// The same wall in the campaign's other languages.
 	now := h.store.now()
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		if tr, ok := e.Translation(l.Code); ok && tr.Visible(now) {
 			p.Alternates = append(p.Alternates, web.Alternate{Lang: l, URL: wallURL(l.Code, tr.Slug), Current: l.Code == lang})
 		}

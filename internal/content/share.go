@@ -90,7 +90,7 @@ func (p *Public) SiteShareImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (p *Public) card(w http.ResponseWriter, r *http.Request, title, lang string) error {
-	l, _ := p.langs.Get(lang)
+	l, _ := p.rd.I18n().Get(lang)
 	c := sharecard.Card{Title: title, Site: p.rd.SiteName, Lang: lang, RTL: l.RTL()}
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=86400")

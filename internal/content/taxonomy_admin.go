@@ -31,7 +31,7 @@ type taxonomyPage struct {
 }
 
 func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error) {
-	p := taxonomyPage{Page: a.page(r, "admin."+what), What: what, Languages: a.langs.Enabled(), Names: map[string]string{}}
+	p := taxonomyPage{Page: a.page(r, "admin."+what), What: what, Languages: a.rd.I18n().Enabled(), Names: map[string]string{}}
 	var err error
 	switch what {
 	case "sections":
@@ -86,15 +86,15 @@ func (a *Admin) Taxonomy(what string) web.HandlerFunc {
 // readNames reads name_<lang> fields for every enabled language.
 func (a *Admin) readNames(form url.Values, errs FieldErrors) map[string]string {
 	names := map[string]string{}
-	for _, l := range a.langs.Enabled() {
+	for _, l := range a.rd.I18n().Enabled() {
 		n := strings.TrimSpace(form.Get("name_" + l.Code))
 		if utf8.RuneCountInString(n) > 100 {
 			errs["name_"+l.Code] = "form.too_long"
 		}
 		names[l.Code] = n
 	}
-	if names[a.langs.Default().Code] == "" {
-		errs["name_"+a.langs.Default().Code] = "form.required"
+	if names[a.rd.I18n().Default().Code] == "" {
+		errs["name_"+a.rd.I18n().Default().Code] = "form.required"
 	}
 	return names
 }
@@ -144,7 +144,7 @@ func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 		case "sections", "tags":
 			names := a.readNames(r.PostForm, errs)
 			if slug == "" {
-				slug = Slugify(names[a.langs.Default().Code])
+				slug = Slugify(names[a.rd.I18n().Default().Code])
 			}
 			pos, perr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("position")))
 			if what == "sections" && r.PostForm.Get("position") != "" && (perr != nil || pos < 0 || pos > 10000) {

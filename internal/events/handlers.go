@@ -36,16 +36,17 @@ type Handlers struct {
 	content *content.Store
 	guard   *guard.Guard // holds off automated registrations
 	rd      *web.Renderer
-	langs   *i18n.Bundle
 	tmpl    map[string]*template.Template
-	zones   []*time.Location
-	site    *time.Location // the site's zone: month boundaries
+	// zoneNames gives the reference zones in service (settings).
+	zoneNames func() []string
+	site      *time.Location // the site's zone: month boundaries
 }
 
 // NewHandlers parses the templates. g guards the public registration form
-// (the same guard as the site's other public forms); zones are the
-// reference zones (IANA names); site is the site's own zone.
-func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Guard, zones []string, site *time.Location) (*Handlers, error) {
+// (the same guard as the site's other public forms); zones gives the
+// reference zones (IANA names) in service, read for every page so that a
+// settings change shows at once; site is the site's own zone.
+func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Guard, zones func() []string, site *time.Location) (*Handlers, error) {
 	if g == nil {
 		return nil, errors.New("events: no abuse guard for the registration form")
 	}
@@ -53,18 +54,25 @@ func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Gua
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{store: store, content: cs, guard: g, rd: rd, langs: rd.I18n, tmpl: tmpl, site: site}
-	if len(zones) == 0 {
-		zones = DefaultZones
+	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl, zoneNames: zones, site: site}, nil
+}
+
+// referenceZones are the zones event pages give times in besides the
+// event's own: the settings', or DefaultZones.
+func (h *Handlers) referenceZones() []*time.Location {
+	names := h.zoneNames()
+	if len(names) == 0 {
+		names = DefaultZones
 	}
-	for _, z := range zones {
-		loc, err := time.LoadLocation(z)
+	var out []*time.Location
+	for _, z := range names {
+		loc, err := i18n.LoadZone(z)
 		if err != nil || z == "" || z == "Local" {
 			continue // the settings page refuses these; an old value is skipped
 		}
-		h.zones = append(h.zones, loc)
+		out = append(out, loc)
 	}
-	return h, nil
+	return out
 }
 
 // ValidZone reports whether name is an IANA zone peerpress knows.
@@ -106,7 +114,7 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	if e.Kind != content.Event || e.ID == 0 {
 		return nil
 	}
-	loc := h.langs.Localizer(h.langs.Default().Code)
+	loc := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
 	base := "/admin/entries/" + strconv.FormatInt(e.ID, 10)
 	links := []content.EditorLink{{Label: loc.T("events.admin.details"), URL: base + "/event"}}
 	c, err := h.store.Counts(r.Context(), e.ID)

@@ -39,7 +39,7 @@ type dayCell struct {
 }
 
 func (h *Handlers) listViews(lang string, items []Listed) []listedView {
-	l := h.langs.Localizer(lang)
+	l := h.rd.I18n().Localizer(lang)
 	out := make([]listedView, len(items))
 	for i, it := range items {
 		local := it.Local()
@@ -53,7 +53,7 @@ func (h *Handlers) listPage(r *http.Request, lang, title string) listPage {
 	p.Title = p.L.T(title)
 	p.Canonical = r.URL.Path
 	// The same listing exists in every enabled language.
-	for _, l := range h.langs.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		p.Alternates = append(p.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + strings.TrimPrefix(r.URL.Path, "/"+lang), Current: l.Code == lang})
 	}
 	p.Crumbs = []web.Crumb{{Name: p.L.T("nav.home"), URL: "/" + lang + "/"}, {Name: p.L.T("kind.event.plural"), URL: "/" + lang + "/events"}, {Name: p.Title}}
@@ -201,7 +201,7 @@ func (h *Handlers) Feed(w http.ResponseWriter, r *http.Request) error {
 		evs = append(evs, calEvent{UID: eventUID(it.EntryID, origin), Start: it.Info.StartsAt, Minutes: it.Info.DurationMinutes,
 			Summary: it.Title, Description: it.Summary, Location: it.Info.Venue, URL: origin + it.URL(), Updated: updated})
 	}
-	l := h.langs.Localizer(lang)
+	l := h.rd.I18n().Localizer(lang)
 	return writeCalendar(w, "events-"+lang+".ics", calendar(h.rd.SiteName+" · "+l.T("kind.event.plural"), evs))
 }
 

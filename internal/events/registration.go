@@ -85,7 +85,7 @@ func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := h.langs.Localizer(lang)
+	l := h.rd.I18n().Localizer(lang)
 	form, name, email, answers := h.readForm(r, ev, l, true)
 	data := panelData{EventView: v, Form: form}
 	if v.State != "open" && v.State != "full" {
@@ -230,7 +230,7 @@ func (h *Handlers) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := h.langs.Get(reg.Lang); !ok {
+	if _, ok := h.rd.I18n().Get(reg.Lang); !ok {
 		reg.Lang = lang
 	}
 	http.Redirect(w, r, "/"+reg.Lang+"/registration/manage/"+manage+"?confirmed=1", http.StatusSeeOther)

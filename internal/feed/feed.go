@@ -10,7 +10,6 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/db"
-	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -19,7 +18,6 @@ type Handlers struct {
 	store *content.Store
 	md    *content.Markdown
 	rd    *web.Renderer
-	langs *i18n.Bundle
 	// PerFeed is how many entries a feed holds, newest first.
 	PerFeed int
 	// PerSitemap is how many addresses one sitemap file holds at most
@@ -30,7 +28,7 @@ type Handlers struct {
 
 // New returns the handlers.
 func New(store *content.Store, md *content.Markdown, rd *web.Renderer) *Handlers {
-	return &Handlers{store: store, md: md, rd: rd, langs: rd.I18n, PerFeed: 20, PerSitemap: 10_000}
+	return &Handlers{store: store, md: md, rd: rd, PerFeed: 20, PerSitemap: 10_000}
 }
 
 // Links lists the feeds of the listing whose first page is at base, for
@@ -56,7 +54,7 @@ func (h *Handlers) Language(f Format) web.HandlerFunc {
 func (h *Handlers) Kind(k content.Kind, f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		lang := web.Lang(r)
-		name := h.langs.Localizer(lang).T("kind." + string(k) + ".plural")
+		name := h.rd.I18n().Localizer(lang).T("kind." + string(k) + ".plural")
 		return h.serve(w, r, f, lang, "/"+lang+"/"+k.Segment(), h.title(lang, name), content.ListFilter{Lang: lang, Kind: k})
 	}
 }
@@ -78,7 +76,7 @@ func (h *Handlers) Section(f Format) web.HandlerFunc {
 
 // title names a feed of one listing: "Site: Listing".
 func (h *Handlers) title(lang, name string) string {
-	return h.langs.Localizer(lang).T("archive.feed_title", "Site", h.rd.SiteName, "Name", name)
+	return h.rd.I18n().Localizer(lang).T("archive.feed_title", "Site", h.rd.SiteName, "Name", name)
 }
 
 func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f Format, lang, base, title string, filter content.ListFilter) error {

@@ -30,7 +30,7 @@ func newHandlers(t *testing.T, d *db.DB, langs []string) *Handlers {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := web.NewRenderer("Test", bundle, nil, assets)
+	rd, err := web.NewRenderer("Test", func() *i18n.Bundle { return bundle }, nil, assets)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 	t, _ := e.Translation(lang)
 	base := content.URL(content.Statement, lang, t.Slug)
 	now := h.now()
-	d := panelData{L: h.rd.I18n.Localizer(lang), Lang: lang, Letter: l, Counts: counts,
+	d := panelData{L: h.rd.I18n().Localizer(lang), Lang: lang, Letter: l, Counts: counts,
 		Accepting: l.Accepting(now), Closed: l.Closed(now), SignURL: base + "/sign", ListURL: base + "/signatures"}
 	if !l.ClosesAt.IsZero() {
 		d.ClosesAt = l.ClosesAt.In(h.zone)
@@ -109,7 +109,7 @@ func (h *Handlers) alternates(r *http.Request, e *content.Entry, lang, page stri
 		return nil, err
 	}
 	var out []web.Alternate
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		if slug, ok := visible[l.Code]; ok {
 			out = append(out, web.Alternate{Lang: l, URL: content.URL(content.Statement, l.Code, slug) + "/" + page, Current: l.Code == lang})
 		}

@@ -113,7 +113,7 @@ func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := o.rd.Page(r, o.rd.I18n.Default().Code)
+	p := o.rd.Page(r, o.rd.I18n().Default().Code)
 	p.Title = p.L.T("admin.outbox")
 	p.NoIndex = true
 	return o.rd.Render(w, http.StatusOK, o.tmpl["outbox"], outboxData{Page: p, Messages: msgs, UsesSMTP: !o.mailer.UsesOutbox(), Retention: int(OutboxRetention / (24 * time.Hour))})

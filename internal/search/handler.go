@@ -84,7 +84,7 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) error {
 	p.NoIndex = true
 	// The same search from another language's page: its interface, the
 	// same results.
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		u := "/" + l.Code + "/search"
 		if r.URL.RawQuery != "" {
 			u += "?" + r.URL.RawQuery
@@ -125,7 +125,7 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) error {
 			data.Errors["section"] = "search.error.section"
 		}
 	}
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		if data.In == "" || data.In == l.Code {
 			q.Langs = append(q.Langs, l.Code)
 		}
@@ -199,7 +199,7 @@ func (h *Handlers) options(data *searchPage, lang string, sections []content.Sec
 		data.Sections = append(data.Sections, option{Value: s.Slug, Label: s.Name(lang), Selected: data.Section == s.Slug})
 	}
 	data.Langs = []option{{Value: "", Label: loc.T("search.any_language"), Selected: data.In == ""}}
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		data.Langs = append(data.Langs, option{Value: l.Code, Label: l.Name, Lang: l.Code, Selected: data.In == l.Code})
 		data.LangNames[l.Code] = l.Name
 	}

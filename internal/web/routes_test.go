@@ -36,7 +36,7 @@ func newTableSite(t *testing.T, langs ...string) *tableSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := NewRenderer("Test", bundle, nil, assets)
+	rd, err := NewRenderer("Test", func() *i18n.Bundle { return bundle }, nil, assets)
 	if err != nil {
 		t.Fatal(err)
 	}
