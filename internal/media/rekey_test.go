@@ -184,6 +184,12 @@ func TestRekeyDeletesOldFilesOnlyAfterCommit(t *testing.T) {
 		if files := filesUnder(t, f.root); len(files) != 4 {
 			t.Errorf("files after rekey: %q, want the photo and its 3 sizes", files)
 		}
+		// The job enqueued with the rows' change finds nothing left to do.
+		f.blobs.onDelete = nil
+		runJobs(t, f.q)
+		if st := f.status(t, urls); !allAre(st, 200) {
+			t.Errorf("after the job, new addresses answer %v", st)
+		}
 	})
 }
 
@@ -225,6 +231,56 @@ func TestRekeyFailedUpdateChangesNothing(t *testing.T) {
 	})
 }
 
+// When old files cannot be deleted at once, Rekey says so, and the job
+// enqueued with the rows' change deletes them later: the old addresses
+// do not stay alive.
+func TestRekeyOldFilesLeftAreDeletedByTheJob(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newRekeyFixture(t, d)
+		f.blobs.onDelete = func(string) error { return errors.New("bucket unreachable") }
+		if err := f.s.Rekey(ctx, f.m.ID); err == nil {
+			t.Fatal("Rekey succeeded though no old file could be deleted")
+		}
+		after, err := f.s.ByID(ctx, f.m.ID)
+		if err != nil || after.Path == f.m.Path {
+			t.Fatalf("after: %+v, %v; want the rows moved", after, err)
+		}
+		if st := f.get(t, after.URL()); st != 200 {
+			t.Errorf("new address: %d", st)
+		}
+		runJobs(t, f.q) // still failing: the job is kept for a retry
+		if st := f.get(t, f.m.URL()); st != 200 {
+			t.Fatalf("old address while deletes fail: %d, want still 200", st)
+		}
+		f.blobs.onDelete = nil
+		retryJobs(t, d, f.q)
+		if st := f.status(t, f.urls); !allAre(st, 404) {
+			t.Errorf("after the job, old addresses answer %v, want 404s", st)
+		}
+		if st := f.get(t, after.URL()); st != 200 {
+			t.Errorf("after the job, new address: %d", st)
+		}
+		if files := filesUnder(t, f.root); len(files) != 4 {
+			t.Errorf("files: %q, want the photo and its 3 sizes", files)
+		}
+
+		// Delete is covered the same way.
+		f.blobs.onDelete = func(string) error { return errors.New("bucket unreachable") }
+		if err := f.s.Delete(ctx, f.m.ID); err == nil {
+			t.Fatal("Delete succeeded though no file could be deleted")
+		}
+		if _, err := f.s.ByID(ctx, f.m.ID); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("row after Delete: %v", err)
+		}
+		f.blobs.onDelete = nil
+		retryJobs(t, d, f.q)
+		if files := filesUnder(t, f.root); len(files) != 0 {
+			t.Errorf("files after the job: %q", files)
+		}
+	})
+}
+
 // A photo deleted while it is being rekeyed leaves no file behind: the
 // copies its rows never named are deleted too.
 func TestRekeyRacingDeleteLeavesNoFile(t *testing.T) {
@@ -250,4 +306,13 @@ func TestRekeyRacingDeleteLeavesNoFile(t *testing.T) {
 func (f *rekeyFixture) get(t *testing.T, u string) int {
 	t.Helper()
 	return get(t, f.s.Handler(), "GET", u).Code
+}
+
+// retryJobs makes every pending job due now and runs them.
+func retryJobs(t *testing.T, d *db.DB, q *jobs.Queue) {
+	t.Helper()
+	if _, err := d.ExecContext(context.Background(), `UPDATE jobs SET run_at = 0 WHERE state = 'pending'`); err != nil {
+		t.Fatal(err)
+	}
+	runJobs(t, q)
 }

@@ -196,7 +196,10 @@ func (s *Store) SetAlt(ctx context.Context, id int64, alt string) error {
 // Delete removes a media item: its row, then its files, so that its
 // address answers 404 from then on. Rows that refer to it lose it
 // (attachments are deleted, a featured image is unset) through the
-// database's foreign keys. A missing item is db.ErrNotFound.
+// database's foreign keys. The files' deletion is also enqueued with the
+// row's, so that a crash in between leaves a job to finish it rather
+// than a file still served at an address that was published. A missing
+// item is db.ErrNotFound.
 func (s *Store) Delete(ctx context.Context, id int64) error {
 	var rel string
 	var keys []string
@@ -209,7 +212,7 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 			return err
 		}
 		keys = append(keys, rel)
-		return nil
+		return enqueueDeleteFiles(ctx, tx, keys)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return db.ErrNotFound
@@ -236,7 +239,8 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 //
 // Each file is copied to its new name, then the rows follow in one
 // transaction, and only once that has committed are the old files
-// deleted: a crash leaves at worst a file no row names. A failure before
+// deleted — by a job enqueued in the same transaction too, so a crash
+// cannot leave one served at its old address for good. A failure before
 // the commit leaves the item as it was (the new copies are deleted); at no
 // point does a row name a missing file. A file already missing is left
 // as it is. A missing item is db.ErrNotFound.
@@ -305,6 +309,9 @@ func (s *Store) Rekey(ctx context.Context, id int64) error {
 			} else {
 				gone = append(gone, mv.from)
 			}
+		}
+		if err := enqueueDeleteFiles(ctx, tx, gone); err != nil {
+			return err
 		}
 		updated = true
 		return nil

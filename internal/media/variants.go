@@ -63,11 +63,13 @@ func (m Media) SrcSet() string {
 	return b.String()
 }
 
-// Register has q run the variants jobs of this store, and lets SaveImage
-// wake q's workers when it enqueues one.
+// Register has q run the variants and file deletion jobs of this store,
+// and lets SaveImage wake q's workers when it enqueues one.
 func (s *Store) Register(q *jobs.Queue) {
 	s.queue = q
 	q.Handle(JobVariants, s.makeVariants, 5)
+	// Many tries: until it succeeds, a deleted file is still served.
+	q.Handle(JobDeleteFiles, s.runDeleteFiles, 20)
 }
 
 // variantsJob is the payload of a JobVariants job.
