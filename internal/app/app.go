@@ -168,7 +168,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	// campaigns: every stored image gets its responsive sizes from the queue.
-	mediaStore := media.NewStore(d, filepath.Join(cfg.DataDir, "media"))
+	mediaStore := media.NewStore(d, media.Dir(filepath.Join(cfg.DataDir, "media")))
 	mediaStore.Register(queue)
 	// letters: the abuse guard of public forms (letters, tributes), its
 	// key derived from the site key so challenges survive a restart. 13

@@ -168,6 +168,7 @@ func TestLanguageNegotiation(t *testing.T) {
 			"en;q=0.1, ar;q=0.9":               "/ar/",
 			"!!!garbage;;q=nope":               "/en/",
 			"zz":                               "/en/",
+			"xx, ru;q=0.5":                     "/ru/",
 			strings.Repeat("en-US,", 500) + "": "/en/",
 		} {
 			req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
