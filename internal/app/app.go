@@ -91,6 +91,8 @@ type App struct {
 	Mailer *mail.Mailer
 	// Guard holds off automated abuse of the public forms.
 	Guard *guard.Guard
+	// Campaigns keeps campaign details and tribute walls.
+	Campaigns *campaign.Store
 	// Letters keeps statements' signing settings and signatures.
 	Letters *letter.Store
 	// Events keeps event details and registrations.
@@ -161,9 +163,15 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	queue := jobs.New(d)
 	mailer.Register(queue)
+	// Entries: every save re-indexes its translation (search); what was
+	// written without an index (before search existed) is indexed now.
+	contentStore := content.NewStore(d, search.Index{})
+	if _, err := search.Backfill(ctx, d); err != nil {
+		return nil, err
+	}
 	// Feature areas' long-lived parts (stores, job handlers):
 	// events: details and registrations, personal fields sealed with the site key.
-	eventStore, err := events.NewStore(d, box, mailer, queue)
+	eventStore, err := events.NewStore(d, box, mailer, queue, contentStore)
 	if err != nil {
 		return nil, err
 	}
@@ -184,13 +192,10 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
 	letters := letter.NewStore(d, box)
 	letters.Register(queue)
-	// search: every save re-indexes its translation; what was written
-	// without an index (before search existed, the demo) is indexed now.
-	contentStore := content.NewStore(d)
-	contentStore.Indexer = search.Index{}
-	if _, err := search.Backfill(ctx, d); err != nil {
-		return nil, err
-	}
+	// campaigns: tribute photos are deleted with their campaign, whoever
+	// deletes it.
+	campaigns := campaign.NewStore(d, box, mailer)
+	contentStore.SetMediaHolders(campaigns)
 	// The settings in service; a save here or on another instance reaches
 	// every handler through Live, without a rebuild.
 	settingsStore := settings.NewStore(d)
@@ -200,24 +205,25 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	live.OnChange = d.Changed // pages in the old languages are stale
 	a := &App{
-		Config:   cfg,
-		Live:     live,
-		DB:       d,
-		Users:    auth.NewStore(d),
-		Content:  contentStore,
-		Media:    mediaStore,
-		Settings: settingsStore,
-		Jobs:     queue,
-		Mailer:   mailer,
-		Guard:    abuse,
-		Letters:  letters,
-		Events:   eventStore,
-		Cache:    newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
-		box:      box,
-		zone:     zone,
-		assets:   assets,
-		md:       content.NewMarkdown(),
-		cards:    cards,
+		Config:    cfg,
+		Live:      live,
+		DB:        d,
+		Users:     auth.NewStore(d),
+		Content:   contentStore,
+		Media:     mediaStore,
+		Settings:  settingsStore,
+		Jobs:      queue,
+		Mailer:    mailer,
+		Guard:     abuse,
+		Letters:   letters,
+		Campaigns: campaigns,
+		Events:    eventStore,
+		Cache:     newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
+		box:       box,
+		zone:      zone,
+		assets:    assets,
+		md:        content.NewMarkdown(),
+		cards:     cards,
 	}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
@@ -357,7 +363,7 @@ func (a *App) housekeeping(ctx context.Context) {
 			slog.Error("search partition", "err", err)
 		}
 		// campaigns: rejected tributes and their photos, a month after.
-		if _, err := campaign.NewStore(a.DB, a.box, a.Mailer).PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media); err != nil {
+		if _, err := a.Campaigns.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media); err != nil {
 			slog.Error("purge rejected tributes", "err", err)
 		}
 		// letters: signatures never confirmed are deleted after two days.

@@ -38,7 +38,7 @@ func (a *App) modules(rd *web.Renderer) ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
-	campaignPages, err := campaign.New(campaign.Config{Store: campaign.NewStore(a.DB, a.box, a.Mailer), Entries: a.Content,
+	campaignPages, err := campaign.New(campaign.Config{Store: a.Campaigns, Entries: a.Content,
 		Media: a.Media, Guard: a.Guard, Render: rd})
 	if err != nil {
 		return nil, err

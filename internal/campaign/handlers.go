@@ -168,15 +168,6 @@ func (h *Handlers) withPhotos(ctx context.Context, ts []Tribute, first int) ([]t
 	return out, nil
 }
 
-// The handlers keep tribute photos for campaign entries.
-var _ content.MediaHolder = (*Handlers)(nil)
-
-// EntryMedia lists the photos on a campaign's wall, for the entry's
-// deletion: they go with it (content.MediaHolder).
-func (h *Handlers) EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
-	return h.store.WallPhotos(ctx, tx, entryID)
-}
-
 // currentUser is the signed-in user; admin routes always have one.
 func currentUser(r *http.Request) auth.User {
 	u, _ := auth.UserFrom(r.Context())

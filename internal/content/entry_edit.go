@@ -234,13 +234,7 @@ func (a *Admin) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var holders []MediaHolder
-	for _, l := range a.Linkers {
-		if h, ok := l.(MediaHolder); ok {
-			holders = append(holders, h)
-		}
-	}
-	orphans, err := a.store.DeleteEntry(r.Context(), e.ID, holders...)
+	orphans, err := a.store.DeleteEntry(r.Context(), e.ID)
 	if err != nil {
 		return err
 	}
