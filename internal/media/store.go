@@ -118,7 +118,10 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 	// on the read pool; a transaction puts it on the writer, where writes
 	// belong (SQLite allows one writer at a time).
 	// Images get their smaller sizes from a job enqueued with the row.
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	// The write is quiet: a new file is on no page until an entry or an
+	// approved tribute refers to it, a loud write of its own (a waiting
+	// tribute's photo must not make every cached page stale).
+	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
