@@ -47,6 +47,10 @@ type Config struct {
 	// SiteKey is the base64 key that encrypts personal data at rest; when
 	// empty it is read from site.key in the data folder.
 	SiteKey string
+	// OldSiteKey is the key being replaced, while `peerpress keys rotate`
+	// moves personal data to SiteKey: it only opens. When empty it is
+	// read from site.key.old in the data folder, if there is one.
+	OldSiteKey string
 	// Mail says how to send email; with no SMTP URL it goes to the outbox.
 	Mail mail.Config
 	// PageCacheMB bounds the cache of rendered pages; 0 means the default.
