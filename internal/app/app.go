@@ -29,8 +29,8 @@ import (
 	"peerpress/internal/letter"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/participant"
 	"peerpress/internal/search"
-	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
@@ -97,6 +97,9 @@ type App struct {
 	Letters *letter.Store
 	// Events keeps event details and registrations.
 	Events *events.Store
+	// People is the site's personal data: the features that hold it, their
+	// retention rules, and the log of staff access to it.
+	People *participant.Registry
 	// Handler serves the site. It delegates to the handler built from the
 	// current settings, which Rebuild replaces.
 	Handler http.Handler
@@ -105,13 +108,14 @@ type App struct {
 	// committed write makes what it holds stale.
 	Cache *web.PageCache
 
-	// box seals personal data and makes keyed hashes, with the site key.
-	box     *secret.Box
 	zone    *time.Location
 	assets  *web.Assets
 	md      *content.Markdown
 	cards   *sharecard.Renderer
 	current atomic.Pointer[http.Handler]
+
+	// tributes is the campaigns' store, shared by their pages and People.
+	tributes *campaign.Store
 }
 
 // Open connects to the database named by the config.
@@ -152,6 +156,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	vault := participant.NewVault(box)
 	mailer, err := mail.New(d, box, cfg.Mail)
 	if err != nil {
 		return nil, err
@@ -160,7 +165,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	mailer.Register(queue)
 	// Feature areas' long-lived parts (stores, job handlers):
 	// events: details and registrations, personal fields sealed with the site key.
-	eventStore, err := events.NewStore(d, box, mailer, queue)
+	eventStore, err := events.NewStore(d, vault, mailer, queue)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +184,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.Options{
 		MinDelay: 3 * time.Second, MaxAge: 2 * time.Hour, Difficulty: 13,
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
-	letters := letter.NewStore(d, box)
+	letters := letter.NewStore(d, vault)
 	letters.Register(queue)
 	// search: every save re-indexes its translation; what was written
 	// without an index (before search existed, the demo) is indexed now.
@@ -188,20 +193,30 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if _, err := search.Backfill(ctx, d); err != nil {
 		return nil, err
 	}
+	// Personal data: each feature that holds some, with its retention
+	// rule; the mail queue and outbox are sealed too.
+	siteSettings := settings.NewStore(d)
+	tributes := campaign.NewStore(d, vault, mailer)
+	people := participant.NewRegistry(vault, participant.NewAudit(d))
+	people.Add(eventStore.PersonalData(func(ctx context.Context) (int, error) {
+		site, err := siteSettings.Load(ctx, settings.Site{})
+		return site.EventRetentionDays, err
+	}), letters.PersonalData(contentStore), tributes.PersonalData(mediaStore, contentStore), mailer)
 	a := &App{
 		Config:   cfg,
 		DB:       d,
 		Users:    auth.NewStore(d),
 		Content:  contentStore,
 		Media:    mediaStore,
-		Settings: settings.NewStore(d),
+		Settings: siteSettings,
 		Jobs:     queue,
 		Mailer:   mailer,
 		Guard:    abuse,
 		Letters:  letters,
 		Events:   eventStore,
+		People:   people,
 		Cache:    newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
-		box:      box,
+		tributes: tributes,
 		zone:     zone,
 		assets:   assets,
 		md:       content.NewMarkdown(),
@@ -279,7 +294,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	// campaigns: details on campaign pages, tribute walls, the moderation
 	// dashboard (other areas add their waiting counts to
 	// campaignPages.Queues).
-	campaignPages, err := campaign.New(campaign.Config{Store: campaign.NewStore(a.DB, a.box, a.Mailer), Entries: a.Content,
+	campaignPages, err := campaign.New(campaign.Config{Store: a.tributes, Entries: a.Content,
 		Media: a.Media, Guard: a.Guard, Render: rd})
 	if err != nil {
 		return err
@@ -365,28 +380,22 @@ func (a *App) housekeeping(ctx context.Context) {
 			slog.Error("purge outbox", "err", err)
 		}
 		// Feature areas' periodic work (purges on schedule):
-		// events: reminders that are due; registrants' personal data past its retention.
+		// events: reminders that are due.
 		if _, err := a.Events.SendDueReminders(ctx); err != nil {
 			slog.Error("event reminders", "err", err)
-		}
-		if site, err := a.Settings.Load(ctx, settings.Site{}); err != nil {
-			slog.Error("event retention", "err", err)
-		} else if n, err := a.Events.Purge(ctx, site.EventRetentionDays); err != nil {
-			slog.Error("purge registrations", "err", err)
-		} else if n > 0 {
-			slog.Info("purged registrations past retention", "count", n)
 		}
 		// search: the next partition of the index, before a save needs it.
 		if err := search.AddNextPartition(ctx, a.DB); err != nil {
 			slog.Error("search partition", "err", err)
 		}
-		// campaigns: rejected tributes and their photos, a month after.
-		if _, err := campaign.NewStore(a.DB, a.box, a.Mailer).PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media); err != nil {
-			slog.Error("purge rejected tributes", "err", err)
+		// Personal data past each holder's retention rule (registrations
+		// after their event, unconfirmed signatures, rejected tributes).
+		purged, err := a.People.PurgeAll(ctx, time.Now())
+		for _, c := range purged {
+			slog.Info("purged personal data past retention", "holder", c.Holder, "count", c.N)
 		}
-		// letters: signatures never confirmed are deleted after two days.
-		if _, err := a.Letters.PurgeUnverified(ctx, time.Now()); err != nil {
-			slog.Error("purge unconfirmed signatures", "err", err)
+		if err != nil {
+			slog.Error("purge personal data", "err", err)
 		}
 		wait := time.Minute
 		if next, ok, err := a.Content.NextScheduled(ctx); err == nil && ok {

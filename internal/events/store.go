@@ -16,14 +16,14 @@ import (
 	"peerpress/internal/i18n"
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
-	"peerpress/internal/secret"
+	"peerpress/internal/participant"
 )
 
 // Store keeps event details and registrations. Personal fields are sealed
 // with the site key; an email is found by its keyed hash.
 type Store struct {
 	db      *db.DB
-	box     *secret.Box
+	vault   *participant.Vault
 	mailer  *mail.Mailer
 	queue   *jobs.Queue
 	content *content.Store
@@ -32,9 +32,9 @@ type Store struct {
 	Now func() time.Time
 }
 
-// NewStore returns a store. The box must be the site key's.
-func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue) (*Store, error) {
-	if box == nil {
+// NewStore returns a store. The vault must be the site key's.
+func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer, queue *jobs.Queue) (*Store, error) {
+	if vault == nil {
 		return nil, errors.New("events: no site key")
 	}
 	var codes []string
@@ -47,7 +47,7 @@ func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue)
 	}
 	// Its own content store: it only reads entries, so it needs none of
 	// the app's (search indexing, listing caches).
-	return &Store{db: d, box: box, mailer: mailer, queue: queue, content: content.NewStore(d), langs: langs, Now: time.Now}, nil
+	return &Store{db: d, vault: vault, mailer: mailer, queue: queue, content: content.NewStore(d), langs: langs, Now: time.Now}, nil
 }
 
 // Sealing contexts: a value sealed for one field cannot be passed off as
@@ -57,6 +57,7 @@ const (
 	sealName    = "events:registration-name"
 	sealAnswers = "events:registration-answers"
 	sealUpdate  = "events:registration-update"
+	sealManage  = "events:manage-link"
 	hashEmail   = "events:registration-email"
 	hashManage  = "events:manage-link"
 )

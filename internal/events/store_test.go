@@ -15,6 +15,7 @@ import (
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
+	"peerpress/internal/participant"
 	"peerpress/internal/secret"
 )
 
@@ -49,7 +50,7 @@ func newFixture(t *testing.T, d *db.DB, start time.Time, zone string, capacity i
 	}
 	q := jobs.New(d)
 	m.Register(q)
-	s, err := NewStore(d, box, m, q)
+	s, err := NewStore(d, participant.NewVault(box), m, q)
 	if err != nil {
 		t.Fatal(err)
 	}
