@@ -30,6 +30,7 @@ import (
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
 	"peerpress/internal/participant"
+	"peerpress/internal/people"
 	"peerpress/internal/search"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
@@ -317,6 +318,12 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	modules = append(modules, searchPages)
+	// personal data: staff look-ups, exports and erasure; the audit log.
+	peoplePages, err := people.New(a.People, a.Users, rd)
+	if err != nil {
+		return err
+	}
+	modules = append(modules, peoplePages)
 	h := routes(routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules})
 	a.current.Store(&h)

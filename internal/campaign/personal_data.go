@@ -33,7 +33,7 @@ type submitters struct {
 	entries Entries
 }
 
-func (h *submitters) Name() string { return "campaign.tributes" }
+func (h *submitters) Name() string { return "campaign/tributes" }
 
 // backfill gives the tributes sent before email hashes were kept their
 // hash, opening each email once, so that look-ups by hash find them.

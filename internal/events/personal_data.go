@@ -27,7 +27,7 @@ type registrations struct {
 	retention func(context.Context) (int, error)
 }
 
-func (r *registrations) Name() string { return "events.registrations" }
+func (r *registrations) Name() string { return "events/registrations" }
 
 // Find opens every registration of the person, with the event it is for
 // and its questions' labels.

@@ -24,6 +24,7 @@ import (
 type Store struct {
 	db      *db.DB
 	vault   *participant.Vault
+	audit   *participant.Audit // staff opening registrants' data
 	mailer  *mail.Mailer
 	queue   *jobs.Queue
 	content *content.Store
@@ -47,7 +48,7 @@ func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer, queue *jo
 	}
 	// Its own content store: it only reads entries, so it needs none of
 	// the app's (search indexing, listing caches).
-	return &Store{db: d, vault: vault, mailer: mailer, queue: queue, content: content.NewStore(d), langs: langs, Now: time.Now}, nil
+	return &Store{db: d, vault: vault, audit: participant.NewAudit(d), mailer: mailer, queue: queue, content: content.NewStore(d), langs: langs, Now: time.Now}, nil
 }
 
 // Sealing contexts: a value sealed for one field cannot be passed off as

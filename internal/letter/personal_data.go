@@ -3,9 +3,11 @@ package letter
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/participant"
 )
@@ -29,7 +31,7 @@ type signatures struct {
 	entries Entries
 }
 
-func (h *signatures) Name() string { return "letter.signatures" }
+func (h *signatures) Name() string { return "letter/signatures" }
 
 // Find opens every signature made with the person's email.
 func (h *signatures) Find(ctx context.Context, who participant.Subject) ([]participant.Record, error) {
@@ -90,4 +92,13 @@ func (h *signatures) Purge(ctx context.Context, now time.Time) (int, error) {
 func (h *signatures) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
 	return participant.ResealTable(ctx, h.s.db, participant.Table{Name: "signatures", Key: "id", Columns: []participant.Column{
 		{Name: "name", Context: sealName}, {Name: "website", Context: sealWebsite}, {Name: "email", Context: sealEmail}}}, reseal)
+}
+
+// recordAccess writes in the audit log that the signed-in staff member
+// opened n signatures of a statement (action: the page or the CSV),
+// before they are shown.
+func (s *Store) recordAccess(r *http.Request, action string, entryID int64, n int) error {
+	u, _ := auth.UserFrom(r.Context())
+	return s.audit.Record(r.Context(), participant.Access{UserID: u.ID, Action: action, Holder: "letter/signatures",
+		Target: "entry " + strconv.FormatInt(entryID, 10), Records: n})
 }

@@ -38,13 +38,14 @@ const (
 type Store struct {
 	db     *db.DB
 	vault  *participant.Vault
+	audit  *participant.Audit // staff opening signatories' data
 	now    func() time.Time
 	orders listOrders // the public lists' orders, until the next write
 }
 
 // NewStore returns a store sealing personal fields with vault.
 func NewStore(d *db.DB, vault *participant.Vault) *Store {
-	return &Store{db: d, vault: vault, now: time.Now}
+	return &Store{db: d, vault: vault, audit: participant.NewAudit(d), now: time.Now}
 }
 
 func unix(s int64) time.Time {

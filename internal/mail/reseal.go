@@ -7,7 +7,7 @@ import (
 )
 
 // Name names the mail's sealed store for `peerpress keys rotate`.
-func (m *Mailer) Name() string { return "mail.queue" }
+func (m *Mailer) Name() string { return "mail/queue" }
 
 // Reseal seals the queued messages and the outbox's again with the current
 // key (participant.Sealed), so that mail waiting to go still goes once the

@@ -12,9 +12,9 @@ import (
 // Actions recorded in the audit log. Features add their own, named
 // "<feature>.<what>".
 const (
-	ActionView   = "people.view"   // staff looked a person up
-	ActionExport = "people.export" // and downloaded what is held
-	ActionErase  = "people.erase"  // and erased it
+	ActionView   = "people/view"   // staff looked a person up
+	ActionExport = "people/export" // and downloaded what is held
+	ActionErase  = "people/erase"  // and erased it
 )
 
 // Access is one opening of personal data by staff: who, what, from which
@@ -24,8 +24,8 @@ type Access struct {
 	ID      int64
 	At      time.Time
 	UserID  int64  // the staff user; 0 for the command line
-	Action  string // "people.export", "events.registrants_csv"
-	Holder  string // "events.registrations"; "" when it is about no one holder
+	Action  string // "people/export", "events/registrants_csv"
+	Holder  string // "events/registrations"; "" when it is about no one holder
 	Target  string // what was opened: "entry 12"
 	Records int    // how many records were opened or erased
 	Subject string // AuditKey of the person looked up, or ""

@@ -12,7 +12,7 @@ import (
 // batches, each in a transaction, so that an interrupted rotation starts
 // again where it stopped; it returns how many values it changed.
 type Sealed interface {
-	Name() string // "events.registrations", "mail.queue"
+	Name() string // "events/registrations", "mail/queue"
 	Reseal(ctx context.Context, reseal Resealer) (int, error)
 }
 
@@ -155,4 +155,37 @@ func (r *Registry) Reseal(ctx context.Context) ([]Count, error) {
 		}
 	}
 	return out, nil
+}
+
+// Export is what the site holds about one person, as staff hand it to
+// them: JSON, one record per thing held.
+type Export struct {
+	Email      string    `json:"email"`
+	ExportedAt time.Time `json:"exported_at"`
+	Records    []Record  `json:"records"`
+}
+
+// Disclose finds what every holder has about who for a staff member
+// (userID; 0 for the command line) and records the access (action: view
+// or export) in the audit log, before anything is shown: an access that
+// cannot be recorded does not happen.
+func (r *Registry) Disclose(ctx context.Context, userID int64, action string, who Subject) (Export, error) {
+	recs, err := r.Find(ctx, who)
+	if err != nil {
+		return Export{}, err
+	}
+	if err := r.Audit.RecordLookup(ctx, userID, action, who, CountRecords(recs)); err != nil {
+		return Export{}, err
+	}
+	return Export{Email: who.Email(), ExportedAt: time.Now().UTC().Truncate(time.Second), Records: recs}, nil
+}
+
+// EraseRecorded erases who from every holder for a staff member and
+// records what went in the audit log.
+func (r *Registry) EraseRecorded(ctx context.Context, userID int64, who Subject) ([]Count, error) {
+	counts, err := r.Erase(ctx, who)
+	if aerr := r.Audit.RecordLookup(ctx, userID, ActionErase, who, counts); aerr != nil {
+		err = errors.Join(err, aerr)
+	}
+	return counts, err
 }

@@ -56,10 +56,9 @@ func (v *Vault) Open(sealed, context string) (string, error) {
 // site was not given (secret.ErrUnknownKey).
 var ErrUnknownKey = secret.ErrUnknownKey
 
-// Subject is one person staff look up: their normalised email, which
-// never leaves the package, and the vault to hash it. Holders find what
-// they hold about the person with Hash, in the purpose their own hashes
-// were made for.
+// Subject is one person staff look up: their normalised email and the
+// vault to hash it. Holders find what they hold about the person with
+// Hash, in the purpose their own hashes were made for.
 type Subject struct {
 	email string
 	vault *Vault
@@ -73,6 +72,10 @@ func (v *Vault) Subject(email string) (Subject, error) {
 	}
 	return Subject{email: n, vault: v}, nil
 }
+
+// Email is the person's normalised address, for the staff member who
+// typed it and the person's own export.
+func (s Subject) Email() string { return s.email }
 
 // Hash is the keyed hash of the person's normalised email for purpose.
 func (s Subject) Hash(purpose string) string {

@@ -134,7 +134,7 @@ func (f *fakeHolder) Reseal(context.Context, Resealer) (int, error) { return 0, 
 
 type sealedOnly struct{ resealed bool }
 
-func (s *sealedOnly) Name() string { return "mail.queue" }
+func (s *sealedOnly) Name() string { return "mail/queue" }
 func (s *sealedOnly) Reseal(context.Context, Resealer) (int, error) {
 	s.resealed = true
 	return 3, nil
@@ -255,14 +255,14 @@ func TestAudit(t *testing.T) {
 		v := newVault(t)
 		a := NewAudit(d)
 		who, _ := v.Subject("canary.zq7@example.org")
-		if err := a.RecordLookup(ctx, 7, ActionExport, who, []Count{{"events.registrations", 2}, {"letter.signatures", 0}}); err != nil {
+		if err := a.RecordLookup(ctx, 7, ActionExport, who, []Count{{"events/registrations", 2}, {"letter/signatures", 0}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.RecordLookup(ctx, 0, ActionView, who, nil); err != nil {
 			t.Fatal(err)
 		}
 		for i := 0; i < 3; i++ {
-			if err := a.Record(ctx, Access{UserID: 7, Action: "events.registrants_csv", Holder: "events.registrations", Target: "entry 4", Records: 12}); err != nil {
+			if err := a.Record(ctx, Access{UserID: 7, Action: "events/registrants_csv", Holder: "events/registrations", Target: "entry 4", Records: 12}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -270,14 +270,14 @@ func TestAudit(t *testing.T) {
 		if err != nil || total != 5 || len(page) != 4 {
 			t.Fatalf("page 1: %d of %d, %v", len(page), total, err)
 		}
-		if page[0].Action != "events.registrants_csv" || page[0].Records != 12 || page[0].Target != "entry 4" {
+		if page[0].Action != "events/registrants_csv" || page[0].Records != 12 || page[0].Target != "entry 4" {
 			t.Fatalf("newest: %+v", page[0])
 		}
 		if page[3].Action != ActionView || !page[3].ByCLI() || page[3].Subject != who.AuditKey() || page[3].Holder != "" {
 			t.Fatalf("cli look-up: %+v", page[3])
 		}
 		last, _, _ := a.Page(ctx, 2, 4)
-		if len(last) != 1 || last[0].Holder != "events.registrations" || last[0].Records != 2 || last[0].UserID != 7 {
+		if len(last) != 1 || last[0].Holder != "events/registrations" || last[0].Records != 2 || last[0].UserID != 7 {
 			t.Fatalf("page 2: %+v", last)
 		}
 		var dump strings.Builder
