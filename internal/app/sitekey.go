@@ -111,6 +111,22 @@ func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error)
 	return box.WithHashKey(sealedHashKey)
 }
 
+// adoptSiteKey records, once every sealed value has moved to box's current
+// key, that the database is now sealed with it: the check becomes the new
+// key's, and the hashing key is sealed with it. From then on the old key
+// can be thrown away.
+func adoptSiteKey(ctx context.Context, d *db.DB, box *secret.Box) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		for k, v := range map[string]string{settingKeyCheck: box.Check(), settingHashKey: box.SealHashKey()} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return fmt.Errorf("app: adopt site key: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
 // EnsureSiteKey creates a site key file in the data folder when there is
 // no key yet, for the demo; it returns whether it made one.
 func EnsureSiteKey(cfg Config) (bool, error) {

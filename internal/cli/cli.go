@@ -39,6 +39,7 @@ Usage:
   peerpress migrate  [flags]   apply database migrations
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
+  peerpress keys rotate [flags]   move personal data to a new site key (see its --help)
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
   peerpress version            print the version
 
@@ -78,6 +79,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "keygen":
 		fmt.Fprintln(stdout, secret.NewKey())
 		return 0
+	case "keys":
+		err = keys(ctx, args[1:], stdout, stderr)
 	case "people":
 		err = people(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
