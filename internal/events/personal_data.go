@@ -58,11 +58,17 @@ func (r *registrations) Find(ctx context.Context, who participant.Subject) ([]pa
 		return nil, err
 	}
 	var out []participant.Record
+	loaded := map[int64]*event{}
 	for _, f := range list {
 		reg := f.reg
 		rec := participant.Record{ID: reg.ID, About: "event " + strconv.FormatInt(reg.EntryID, 10), Created: reg.CreatedAt.UTC()}
+		ev, ok := loaded[reg.EntryID]
+		if !ok {
+			ev, _ = s.load(ctx, reg.EntryID) // nil: the record says which entry without its title
+			loaded[reg.EntryID] = ev
+		}
 		var questions []Question
-		if ev, err := s.load(ctx, reg.EntryID); err == nil {
+		if ev != nil {
 			rec.About += ": " + ev.Entry.Source().Title
 			questions = ev.Details.Questions
 		}
