@@ -126,60 +126,94 @@ func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
 	return h.rd.Render(w, http.StatusOK, h.tmpl["register"], registerPage{Page: p, Event: data, Sent: true, Email: shown})
 }
 
-// readForm reads and checks the registration form: name, email (when
-// withEmail), the custom questions and consent. The formView keeps what
-// was sent and a message per faulty field.
+// readForm reads the registration form (name, email when withEmail, the
+// custom questions, consent) and checks it with CheckRegistration. The
+// formView keeps what was sent and a translated message per faulty field.
 func (h *Handlers) readForm(r *http.Request, ev *event, l *i18n.Localizer, withEmail bool) (formView, string, string, map[string]string) {
-	f := formView{Values: map[string]string{}, Errors: map[string]string{}}
+	f := formView{Values: map[string]string{}}
 	get := func(k string) string {
 		v := strings.TrimSpace(r.PostForm.Get(k))
 		f.Values[k] = v
 		return v
 	}
-	name := get("name")
-	switch {
-	case name == "":
-		f.Errors["name"] = l.T("events.error.name_required")
-	case utf8.RuneCountInString(name) > maxName:
-		f.Errors["name"] = l.T("events.error.too_long", "Max", l.Number(maxName))
-	}
-	var email string
+	in := RegistrationForm{Name: get("name"), Consent: r.PostForm.Get("consent") != "", WithEmail: withEmail}
 	if withEmail {
-		email = get("email")
-		if n, err := participant.Normalize(email); err != nil || !strings.Contains(n[strings.LastIndexByte(n, '@')+1:], ".") {
-			f.Errors["email"] = l.T("events.error.email_invalid")
+		in.Email = get("email")
+	}
+	for i := range ev.Details.Questions {
+		in.Answers = append(in.Answers, get("q"+itoa(i)))
+	}
+	answers, errs := CheckRegistration(ev.Details, in)
+	for i, q := range ev.Details.Questions {
+		if q.Type == QuestionCheckbox && answers[itoa(i)] != "" {
+			f.Values["q"+itoa(i)] = "yes"
+		}
+	}
+	if in.Consent {
+		f.Values["consent"] = "yes"
+	}
+	f.Errors = l.Errors(errs)
+	return f, in.Name, in.Email, answers
+}
+
+// RegistrationForm is what a person sends to register, or to change a
+// registration (without the email, which cannot change).
+type RegistrationForm struct {
+	Name, Email string
+	// Answers to the event's questions, in their order; "" for none.
+	Answers []string
+	Consent bool
+	// WithEmail: a new registration, with its email and consent.
+	WithEmail bool
+}
+
+// CheckRegistration checks a registration against the event's details.
+// It returns the answers to store (by question number; a ticked checkbox
+// is "yes") and what is wrong with each field (name, email, q0…,
+// consent), as messages to translate where they are shown: the form, the
+// API or an import use the same check.
+func CheckRegistration(d Details, in RegistrationForm) (map[string]string, i18n.FieldErrors) {
+	errs := i18n.FieldErrors{}
+	switch {
+	case in.Name == "":
+		errs.Add("name", "events.error.name_required")
+	case utf8.RuneCountInString(in.Name) > maxName:
+		errs.Add("name", "events.error.too_long", "Max", maxName)
+	}
+	if in.WithEmail {
+		if n, err := participant.Normalize(in.Email); err != nil || !strings.Contains(n[strings.LastIndexByte(n, '@')+1:], ".") {
+			errs.Add("email", "events.error.email_invalid")
 		}
 	}
 	answers := map[string]string{}
-	offered := make([]string, 0, len(ev.Details.Languages))
-	for _, il := range ev.Details.Languages {
+	offered := make([]string, 0, len(d.Languages))
+	for _, il := range d.Languages {
 		offered = append(offered, il.Lang)
 	}
-	for i, q := range ev.Details.Questions {
+	for i, q := range d.Questions {
 		key := "q" + itoa(i)
-		v := get(key)
+		var v string
+		if i < len(in.Answers) {
+			v = in.Answers[i]
+		}
 		switch {
 		case utf8.RuneCountInString(v) > maxAnswer:
-			f.Errors[key] = l.T("events.error.too_long", "Max", l.Number(maxAnswer))
+			errs.Add(key, "events.error.too_long", "Max", maxAnswer)
 		case v == "":
 		case q.Type == QuestionChoice && !slices.Contains(q.Options, v),
 			q.Type == QuestionInterpretation && !slices.Contains(offered, v):
-			f.Errors[key] = l.T("events.error.choice_invalid")
+			errs.Add(key, "events.error.choice_invalid")
 		case q.Type == QuestionCheckbox:
 			v = "yes"
-			f.Values[key] = v
 		}
 		if v != "" {
 			answers[itoa(i)] = v
 		}
 	}
-	if withEmail && ev.Details.Consent != "" && r.PostForm.Get("consent") == "" {
-		f.Errors["consent"] = l.T("events.error.consent_required")
+	if in.WithEmail && d.Consent != "" && !in.Consent {
+		errs.Add("consent", "events.error.consent_required")
 	}
-	if r.PostForm.Get("consent") != "" {
-		f.Values["consent"] = "yes"
-	}
-	return f, name, email, answers
+	return answers, errs
 }
 
 func (h *Handlers) badLink(w http.ResponseWriter, r *http.Request, lang string) error {
