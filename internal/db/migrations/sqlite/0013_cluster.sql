@@ -1,0 +1,10 @@
+-- What several instances on one database must agree on.
+
+-- The rate of a kind of job across every instance (jobs.Options.Rate):
+-- free_at is the time, in Unix milliseconds, from which the next job of
+-- the kind may start. A worker that claims one moves it on by the
+-- kind's interval, in the transaction of the claim.
+CREATE TABLE job_rates (
+    kind    TEXT PRIMARY KEY,
+    free_at BIGINT NOT NULL
+);
