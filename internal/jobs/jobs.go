@@ -12,6 +12,9 @@
 // and to a rate across every instance (Options), so that a flood of one
 // kind leaves workers for the others. When told to stop, Run claims
 // nothing more and lets the jobs under way finish.
+//
+// Periodic tasks (Task) run once per slot across every instance sharing
+// the database: the first instance to claim a task's slot runs it.
 package jobs
 
 import (
@@ -66,9 +69,10 @@ type kind struct {
 	freeAt  int64 // Unix ms from which the rate allows the next job, as this process last saw it
 }
 
-// Queue runs the jobs of the kinds registered with Handle.
+// Queue runs the jobs of the kinds registered with Handle, and the tasks
+// given to Schedule.
 type Queue struct {
-	// Grace is how long the jobs under way may go on once Run's
+	// Grace is how long the jobs and tasks under way may go on once Run's
 	// context has ended, before their own context is cancelled. Default
 	// 20 s.
 	Grace time.Duration
@@ -81,6 +85,7 @@ type Queue struct {
 	claimMu sync.Mutex // one claim at a time in this process, so no kind exceeds its concurrency
 	mu      sync.Mutex
 	kinds   map[string]*kind
+	tasks   []Task
 	wake    chan struct{}
 }
 
@@ -314,9 +319,9 @@ func Backoff(attempts int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// Run runs workers until ctx ends. Then
-// it claims nothing more and returns once the jobs under way
-// have finished. They run with a context of their own that is cancelled
+// Run runs workers, and the tasks given to Schedule, until ctx ends. Then
+// it claims nothing more and returns once the jobs and tasks under way
+// have finished. Those run with a context of their own that is cancelled
 // only Grace after ctx ends, so that a message being sent when the server
 // is told to stop is sent once, not cut off and sent again after a restart.
 func (q *Queue) Run(ctx context.Context, workers int) {
@@ -325,9 +330,15 @@ func (q *Queue) Run(ctx context.Context, workers int) {
 	grace := q.Grace
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
 	defer stop()
+	q.mu.Lock()
+	tasks := slices.Clone(q.tasks)
+	q.mu.Unlock()
 	var wg sync.WaitGroup
 	for range max(1, workers) {
 		wg.Go(func() { q.work(ctx, work) })
+	}
+	for _, t := range tasks {
+		wg.Go(func() { q.runTask(ctx, work, t) })
 	}
 	wg.Wait()
 }

@@ -8,3 +8,12 @@ CREATE TABLE job_rates (
     kind    TEXT PRIMARY KEY,
     free_at BIGINT NOT NULL
 );
+
+-- Periodic tasks (jobs.Task): the last slot of each task that an instance
+-- claimed. A claim raises slot, only if it is lower, in one statement, so
+-- each slot is run by one instance.
+CREATE TABLE task_slots (
+    name       TEXT PRIMARY KEY,
+    slot       BIGINT NOT NULL,
+    claimed_at BIGINT NOT NULL
+);
