@@ -172,7 +172,8 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.Options{
+	// Used challenges are kept in the database, shared by every instance.
+	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.NewDBStore(d), guard.Options{
 		MinDelay: 3 * time.Second, MaxAge: 2 * time.Hour, Difficulty: 13,
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
 	letters := letter.NewStore(d, box)
@@ -427,6 +428,11 @@ func (a *App) tasks() []jobs.Task {
 		{Name: "letter.purge_unverified", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Letters.PurgeUnverified(ctx, time.Now())
 			return wrap("purge unconfirmed signatures", err)
+		}},
+		// guard: challenges used and since expired.
+		{Name: "guard.purge_used", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := guard.NewDBStore(a.DB).Purge(ctx, time.Now())
+			return err
 		}},
 	}
 }

@@ -17,3 +17,13 @@ CREATE TABLE task_slots (
     slot       BIGINT NOT NULL,
     claimed_at BIGINT NOT NULL
 );
+
+-- The abuse guard's challenges already accepted (guard.DBStore), shared by
+-- every instance so that a challenge is used once: the SHA-256 of each,
+-- never the challenge, until it expires (Unix seconds). A periodic task
+-- deletes the expired ones.
+CREATE TABLE guard_used (
+    challenge_hash TEXT PRIMARY KEY,
+    expires_at     BIGINT NOT NULL
+);
+CREATE INDEX guard_used_expires ON guard_used (expires_at);
