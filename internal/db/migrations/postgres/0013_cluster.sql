@@ -27,3 +27,11 @@ CREATE TABLE guard_used (
     expires_at     BIGINT NOT NULL
 );
 CREATE INDEX guard_used_expires ON guard_used (expires_at);
+
+-- Topics announced to every process on the database (db.Notify): each
+-- notification raises its topic's version; on SQLite the other processes
+-- read the versions again when the file changes.
+CREATE TABLE topics (
+    name    TEXT PRIMARY KEY,
+    version BIGINT NOT NULL
+);
