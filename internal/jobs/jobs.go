@@ -267,7 +267,7 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 	q.mu.Unlock()
 	defer func() {
 		q.mu.Lock()
-		k.running--
+		q.kinds[c.kind].running-- // the kind's entry, even if HandleWith replaced it meanwhile
 		q.mu.Unlock()
 	}()
 	runErr := run(work, h, []byte(c.payload))
