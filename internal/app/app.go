@@ -370,12 +370,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 func (a *App) tasks() []jobs.Task {
 	return []jobs.Task{
 		// db: the query planner's statistics, once a day.
-		{Name: "db.optimize", Every: 24 * time.Hour, Run: a.DB.Optimize},
+		{Name: "db/optimize", Every: 24 * time.Hour, Run: a.DB.Optimize},
 		// content: scheduled entries marked published — which also makes
 		// cached pages stale, so they appear — every minute and at the
 		// moment the next one is due. That early run happens on every
 		// instance, which is harmless: it is an UPDATE of what is due.
-		{Name: "content.publish_scheduled", Every: time.Minute, Due: a.Content.NextScheduled, Run: func(ctx context.Context) error {
+		{Name: "content/publish_scheduled", Every: time.Minute, Due: a.Content.NextScheduled, Run: func(ctx context.Context) error {
 			n, err := a.Content.PromoteScheduled(ctx)
 			if err != nil {
 				return fmt.Errorf("promote scheduled entries: %w", err)
@@ -386,22 +386,22 @@ func (a *App) tasks() []jobs.Task {
 			return nil
 		}},
 		// auth: expired sessions.
-		{Name: "auth.purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "auth/purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Users.PurgeExpiredSessions(ctx, time.Now())
 			return wrap("purge sessions", err)
 		}},
 		// mail: outbox mail past its week.
-		{Name: "mail.purge_outbox", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "mail/purge_outbox", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Mailer.PurgeOutbox(ctx, time.Now())
 			return wrap("purge outbox", err)
 		}},
 		// events: reminders that are due; registrants' personal data past
 		// its retention.
-		{Name: "events.reminders", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "events/reminders", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Events.SendDueReminders(ctx)
 			return wrap("event reminders", err)
 		}},
-		{Name: "events.purge_registrations", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "events/purge_registrations", Every: time.Minute, Run: func(ctx context.Context) error {
 			site, err := a.Settings.Load(ctx, settings.Site{})
 			if err != nil {
 				return fmt.Errorf("event retention: %w", err)
@@ -416,21 +416,21 @@ func (a *App) tasks() []jobs.Task {
 			return nil
 		}},
 		// search: the next partition of the index, before a save needs it.
-		{Name: "search.next_partition", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "search/next_partition", Every: time.Minute, Run: func(ctx context.Context) error {
 			return wrap("search partition", search.AddNextPartition(ctx, a.DB))
 		}},
 		// campaigns: rejected tributes and their photos, a month after.
-		{Name: "campaign.purge_rejected", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "campaign/purge_rejected", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := campaign.NewStore(a.DB, a.box, a.Mailer).PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media)
 			return wrap("purge rejected tributes", err)
 		}},
 		// letters: signatures never confirmed are deleted after two days.
-		{Name: "letter.purge_unverified", Every: time.Minute, Run: func(ctx context.Context) error {
+		{Name: "letter/purge_unverified", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Letters.PurgeUnverified(ctx, time.Now())
 			return wrap("purge unconfirmed signatures", err)
 		}},
 		// guard: challenges used and since expired.
-		{Name: "guard.purge_used", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+		{Name: "guard/purge_used", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := guard.NewDBStore(a.DB).Purge(ctx, time.Now())
 			return err
 		}},

@@ -65,12 +65,10 @@ func TestNotifySubscribe(t *testing.T) {
 		notify(other, "settings", false)
 		notHeard(t, here, "a rolled-back notification")
 
-		// The other way round, twice before anyone reads: heard once.
-		notify(other, "settings", true)
+		// The other way round.
 		notify(other, "settings", true)
 		heard(t, here, "a notification from the second handle")
 		heard(t, there, "its own notification")
-		notHeard(t, there, "a second value for notifications merged")
 
 		if err := d.InTxQuiet(ctx, func(tx *db.Tx) error { return d.Notify(ctx, tx, "two words") }); err == nil {
 			t.Fatal("a topic with a space was accepted")

@@ -14,7 +14,8 @@ import (
 // Schedule.
 type Task struct {
 	// Name identifies the task in the database and in the log, such as
-	// "events.reminders". Keep it stable: it keys the task's slots.
+	// "events/reminders" (a slash, so that it is not taken for a message
+	// key). Keep it stable: it keys the task's slots.
 	Name string
 	// Every is the length of a slot. Slots are counted from the Unix
 	// epoch, so that every instance agrees on them: a task of every
