@@ -369,8 +369,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // by one of the instances sharing the database.
 func (a *App) tasks() []jobs.Task {
 	return []jobs.Task{
-		// db: the query planner's statistics, once a day.
-		{Name: "db/optimize", Every: 24 * time.Hour, Run: a.DB.Optimize},
+		// db: the query planner's statistics, once a day, and at each
+		// start as before: a start may follow a bulk load or a restore.
+		{Name: "db/optimize", Every: 24 * time.Hour, AtStart: true, Run: a.DB.Optimize},
 		// content: scheduled entries marked published — which also makes
 		// cached pages stale, so they appear — every minute and at the
 		// moment the next one is due. That early run happens on every

@@ -34,6 +34,10 @@ type Task struct {
 	// Due must be harmless to run twice at once, such as an UPDATE of what
 	// is due.
 	Due func(ctx context.Context) (at time.Time, ok bool, err error)
+	// AtStart runs the task also when Run starts, on every instance, if
+	// the current slot was run already: for work a restart may call for,
+	// such as the planner's statistics after a bulk load.
+	AtStart bool
 }
 
 // Schedule adds periodic tasks, which Run runs beside the workers. It
@@ -61,13 +65,15 @@ func (q *Queue) Schedule(tasks ...Task) {
 func (q *Queue) runTask(ctx, work context.Context, t Task) {
 	last := int64(math.MinInt64) // the last slot this instance tried
 	early := false               // woken by Due rather than by the next slot
-	for ctx.Err() == nil {
+	for started := false; ctx.Err() == nil; started = true {
 		now := q.now()
 		slot := slotOf(now, t.Every)
 		switch {
 		case slot > last:
 			last = slot
-			q.trySlot(ctx, work, t, slot, now)
+			if !q.trySlot(ctx, work, t, slot, now) && !started && t.AtStart && ctx.Err() == nil {
+				q.runTaskOnce(work, t)
+			}
 		case early:
 			q.runTaskOnce(work, t)
 		}

@@ -151,6 +151,43 @@ func TestTaskDue(t *testing.T) {
 	})
 }
 
+// A task marked AtStart runs when an instance starts even though another
+// instance ran the current slot; one without the mark waits for the next.
+func TestTaskAtStart(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ok := func(ctx context.Context) error { return nil }
+		now := time.Now()
+		first := New(d)
+		for _, name := range []string{"optimize", "purge"} {
+			if !first.trySlot(ctx, ctx, Task{Name: name, Every: time.Hour, Run: ok}, slotOf(now, time.Hour), now) {
+				t.Fatalf("%s: the first instance did not run the slot", name)
+			}
+		}
+		var optimized, purged atomic.Int32
+		q := New(dbtest.OpenSecond(t, d))
+		q.Schedule(
+			Task{Name: "optimize", Every: time.Hour, AtStart: true, Run: func(ctx context.Context) error { optimized.Add(1); return nil }},
+			Task{Name: "purge", Every: time.Hour, Run: func(ctx context.Context) error { purged.Add(1); return nil }},
+		)
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { q.Run(runCtx, 1); close(done) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for optimized.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if slotOf(time.Now(), time.Hour) != slotOf(now, time.Hour) {
+			t.Skip("the hour turned during the test: its next slot may run")
+		}
+		if optimized.Load() != 1 || purged.Load() != 0 {
+			t.Fatalf("at start: optimize ran %d times, purge %d; want 1 and 0", optimized.Load(), purged.Load())
+		}
+	})
+}
+
 func TestScheduleRefusesMistakes(t *testing.T) {
 	q := New(nil)
 	ok := func(ctx context.Context) error { return nil }
