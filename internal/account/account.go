@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,30 +40,10 @@ func New(users *auth.Store, rd *web.Renderer) (*Handlers, error) {
 }
 
 func (h *Handlers) page(r *http.Request, title string) web.Page {
-	p := h.rd.Page(r, h.rd.I18n.Default().Code)
+	p := h.rd.Page(r, h.rd.I18n().Default().Code)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p
-}
-
-// RequireUser guards admin routes: no session, go to the sign-in page; a
-// state-changing request without the session's CSRF token is refused.
-func (h *Handlers) RequireUser(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := auth.UserFrom(r.Context()); !ok {
-			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				http.Redirect(w, r, "/admin/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
-			}
-			h.rd.RenderError(w, r, &web.Error{Status: http.StatusForbidden, Key: "account.signed_out"})
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !auth.ValidCSRF(r) {
-			h.rd.RenderError(w, r, &web.Error{Status: http.StatusForbidden, Key: "account.csrf"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // loginPage is the data of the sign-in form.
@@ -151,25 +130,29 @@ type usersPage struct {
 }
 
 func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
-	p := usersPage{Page: h.page(r, "admin.users"), Roles: auth.Roles, Languages: h.rd.I18n.Enabled(), Errors: map[string]string{}}
+	p := usersPage{Page: h.page(r, "admin.users"), Roles: auth.Roles, Languages: h.rd.I18n().Enabled(), Errors: map[string]string{}}
 	p.Form.Role = string(auth.RoleAuthor)
 	var err error
 	p.Users, err = h.users.ListUsers(r.Context())
 	return p, err
 }
 
-func requireAdmin(r *http.Request) error {
-	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
-		return web.Forbidden()
-	}
-	return nil
+// Routes declares signing in and out, user management (the admin's) and
+// each user's own API tokens.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Site("GET /admin/login", h.LoginForm)
+	rs.Site("POST /admin/login", h.Login)
+	rs.Admin("POST /admin/logout", h.Logout)
+	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
+	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))
+	rs.Admin("POST /admin/users/{id}", h.UpdateUser, web.Need(auth.ManageSite))
+	rs.Admin("GET /admin/tokens", h.Tokens)
+	rs.Admin("POST /admin/tokens", h.CreateToken)
+	rs.Admin("POST /admin/tokens/{id}/delete", h.RevokeToken)
 }
 
 // Users serves GET /admin/users.
 func (h *Handlers) Users(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
 	p, err := h.usersPage(r)
 	if err != nil {
 		return err
@@ -182,9 +165,6 @@ func (h *Handlers) Users(w http.ResponseWriter, r *http.Request) error {
 
 // CreateUser serves POST /admin/users.
 func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}
@@ -235,9 +215,6 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
 // UpdateUser serves POST /admin/users/{id}: change the role, or disable or
 // enable the account. Admins cannot lock themselves out.
 func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return web.NotFound()
@@ -288,7 +265,7 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) languages(codes []string) ([]string, bool) {
 	var out []string
 	for _, c := range codes {
-		if _, ok := h.rd.I18n.Get(c); !ok {
+		if _, ok := h.rd.I18n().Get(c); !ok {
 			return nil, false
 		}
 		out = append(out, c)

@@ -35,7 +35,7 @@ type API struct {
 	users   *auth.Store
 	md      *content.Markdown
 	media   content.MediaFinder
-	langs   *i18n.Bundle
+	langs   func() *i18n.Bundle
 	baseURL string
 	origins map[string]bool
 	// eventDetails adds interpretation and speakers to listed events.
@@ -48,7 +48,7 @@ type Config struct {
 	Users   *auth.Store
 	MD      *content.Markdown
 	Media   content.MediaFinder
-	Langs   *i18n.Bundle
+	Langs   func() *i18n.Bundle
 	BaseURL string // "" : addresses are made from the request's host
 	// CORSOrigins may read the API from a browser on another site (GET
 	// requests only), such as https://partner.example.

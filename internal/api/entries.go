@@ -97,9 +97,9 @@ func limitParam(r *http.Request) (int, error) {
 func (a *API) langParam(r *http.Request) (string, error) {
 	lang := r.URL.Query().Get("lang")
 	if lang == "" {
-		return a.langs.Default().Code, nil
+		return a.langs().Default().Code, nil
 	}
-	if _, ok := a.langs.Get(lang); !ok {
+	if _, ok := a.langs().Get(lang); !ok {
 		return "", badRequest("invalid_lang", "lang must be one of the site's languages.")
 	}
 	return lang, nil
@@ -252,7 +252,7 @@ func (a *API) entryView(r *http.Request, e *content.Entry, all bool) (entryJSON,
 	now := time.Now()
 	for _, t := range e.Translations {
 		visible := t.Visible(now)
-		if _, enabled := a.langs.Get(t.Lang); !all && (!visible || !enabled) {
+		if _, enabled := a.langs().Get(t.Lang); !all && (!visible || !enabled) {
 			continue
 		}
 		tj := translationJSON{Lang: t.Lang, Title: t.Title, Slug: t.Slug, Summary: t.Summary, Body: t.Body, BodyHTML: string(a.md.Render(t.Body)),

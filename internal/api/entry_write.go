@@ -60,7 +60,7 @@ func eventField(name string) string { return "event." + name }
 // invalid turns the editor's field errors into a 422, each message in
 // the site's default language (English when it is enabled).
 func (a *API) invalid(errs content.FieldErrors) error {
-	loc := a.langs.Localizer("en")
+	loc := a.langs().Localizer("en")
 	e := &Error{Status: http.StatusUnprocessableEntity, Code: "validation_failed", Message: "Some fields are not valid; see fields.", Fields: map[string]FieldError{}}
 	for field, key := range errs {
 		if n, ok := fieldNames[field]; ok {
@@ -169,11 +169,11 @@ func (a *API) createEntry(w http.ResponseWriter, r *http.Request, u auth.User) e
 		return err
 	}
 	errs := content.FieldErrors{}
-	lang := a.langs.Default().Code
+	lang := a.langs().Default().Code
 	if b.Lang != nil {
 		lang = *b.Lang
 	}
-	if _, ok := a.langs.Get(lang); !ok {
+	if _, ok := a.langs().Get(lang); !ok {
 		errs["lang"] = "form.invalid_choice"
 	}
 	tr := b.translation(content.TranslationInput{Lang: lang, Status: content.Draft}, errs)
@@ -211,7 +211,7 @@ func (a *API) updateEntry(w http.ResponseWriter, r *http.Request, u auth.User) e
 	if b.Lang != nil {
 		lang = *b.Lang
 	}
-	if _, ok := a.langs.Get(lang); !ok {
+	if _, ok := a.langs().Get(lang); !ok {
 		return a.invalid(content.FieldErrors{"lang": "form.invalid_choice"})
 	}
 	source := lang == e.SourceLang

@@ -24,7 +24,6 @@ import (
 	"peerpress/internal/events"
 	"peerpress/internal/feed"
 	"peerpress/internal/guard"
-	"peerpress/internal/i18n"
 	"peerpress/internal/jobs"
 	"peerpress/internal/letter"
 	"peerpress/internal/mail"
@@ -85,10 +84,15 @@ type App struct {
 	Content  *content.Store
 	Media    *media.Store
 	Settings *settings.Store
-	Jobs     *jobs.Queue
-	Mailer   *mail.Mailer
+	// Live is the settings in service (languages, options), read by the
+	// handlers on every request.
+	Live   *settings.Live
+	Jobs   *jobs.Queue
+	Mailer *mail.Mailer
 	// Guard holds off automated abuse of the public forms.
 	Guard *guard.Guard
+	// Campaigns keeps campaign details and tribute walls.
+	Campaigns *campaign.Store
 	// Letters keeps statements' signing settings and signatures.
 	Letters *letter.Store
 	// Events keeps event details and registrations.
@@ -108,7 +112,12 @@ type App struct {
 	md      *content.Markdown
 	cards   *sharecard.Renderer
 	current atomic.Pointer[http.Handler]
+	table   atomic.Pointer[web.Routes]
 }
+
+// Routes is the route table in service: every URL the site answers, with
+// its policy.
+func (a *App) Routes() *web.Routes { return a.table.Load() }
 
 // Open connects to the database named by the config.
 func Open(ctx context.Context, cfg Config) (*db.DB, error) {
@@ -154,14 +163,20 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	queue := jobs.New(d)
 	mailer.Register(queue)
+	// Entries: every save re-indexes its translation (search); what was
+	// written without an index (before search existed) is indexed now.
+	contentStore := content.NewStore(d, search.Index{})
+	if _, err := search.Backfill(ctx, d); err != nil {
+		return nil, err
+	}
 	// Feature areas' long-lived parts (stores, job handlers):
 	// events: details and registrations, personal fields sealed with the site key.
-	eventStore, err := events.NewStore(d, box, mailer, queue)
+	eventStore, err := events.NewStore(d, box, mailer, queue, contentStore)
 	if err != nil {
 		return nil, err
 	}
 	// campaigns: every stored image gets its responsive sizes from the queue.
-	mediaStore := media.NewStore(d, filepath.Join(cfg.DataDir, "media"))
+	mediaStore := media.NewStore(d, media.Dir(filepath.Join(cfg.DataDir, "media")))
 	mediaStore.Register(queue)
 	// letters: the abuse guard of public forms (letters, tributes), its
 	// key derived from the site key so challenges survive a restart. 13
@@ -178,31 +193,38 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
 	letters := letter.NewStore(d, box)
 	letters.Register(queue)
-	// search: every save re-indexes its translation; what was written
-	// without an index (before search existed, the demo) is indexed now.
-	contentStore := content.NewStore(d)
-	contentStore.Indexer = search.Index{}
-	if _, err := search.Backfill(ctx, d); err != nil {
+	// campaigns: tribute photos are deleted with their campaign, whoever
+	// deletes it.
+	campaigns := campaign.NewStore(d, box, mailer)
+	contentStore.SetMediaHolders(campaigns)
+	// The settings in service; a save here or on another instance reaches
+	// every handler through Live, without a rebuild.
+	settingsStore := settings.NewStore(d)
+	live, err := settings.NewLive(ctx, settingsStore, settings.Site{Languages: cfg.Languages})
+	if err != nil {
 		return nil, err
 	}
+	live.OnChange = d.Changed // pages in the old languages are stale
 	a := &App{
-		Config:   cfg,
-		DB:       d,
-		Users:    auth.NewStore(d),
-		Content:  contentStore,
-		Media:    mediaStore,
-		Settings: settings.NewStore(d),
-		Jobs:     queue,
-		Mailer:   mailer,
-		Guard:    abuse,
-		Letters:  letters,
-		Events:   eventStore,
-		Cache:    newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
-		box:      box,
-		zone:     zone,
-		assets:   assets,
-		md:       content.NewMarkdown(),
-		cards:    cards,
+		Config:    cfg,
+		Live:      live,
+		DB:        d,
+		Users:     auth.NewStore(d),
+		Content:   contentStore,
+		Media:     mediaStore,
+		Settings:  settingsStore,
+		Jobs:      queue,
+		Mailer:    mailer,
+		Guard:     abuse,
+		Letters:   letters,
+		Campaigns: campaigns,
+		Events:    eventStore,
+		Cache:     newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
+		box:       box,
+		zone:      zone,
+		assets:    assets,
+		md:        content.NewMarkdown(),
+		cards:     cards,
 	}
 	a.Jobs.Schedule(a.tasks()...)
 	if err := a.Rebuild(ctx); err != nil {
@@ -218,19 +240,14 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	return a, nil
 }
 
-// Rebuild makes the handlers anew from the saved settings (languages
-// enabled, listing options) and puts them in service; requests under way
-// finish with the old ones.
+// Rebuild makes the handlers from the stores and puts them in service;
+// requests under way finish with the old ones. New calls it once: the
+// settings page changes languages and options through a.Live, which every
+// handler reads per request, not by rebuilding. Tests call it after
+// replacing the guard.
 func (a *App) Rebuild(ctx context.Context) error {
-	site, err := a.Settings.Load(ctx, settings.Site{Languages: a.Config.Languages})
-	if err != nil {
-		return err
-	}
-	bundle, err := i18n.New(site.Languages)
-	if err != nil {
-		return err
-	}
-	rd, err := web.NewRenderer(a.Config.SiteName, bundle, nil, a.assets)
+	live := a.Live
+	rd, err := web.NewRenderer(a.Config.SiteName, live.Languages, nil, a.assets)
 	if err != nil {
 		return err
 	}
@@ -240,7 +257,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	public.IncludeUntranslated = site.IncludeUntranslated
+	public.IncludeUntranslated = func() bool { return live.Site().IncludeUntranslated }
 	public.Cards = a.cards
 	rd.Nav = public
 	admin, err := content.NewAdmin(a.Content, a.md, rd, a.Media, a.zone)
@@ -251,7 +268,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	siteSettings, err := settings.NewHandlers(a.Settings, rd, site, a.Rebuild)
+	siteSettings, err := settings.NewHandlers(a.Settings, live, rd)
 	if err != nil {
 		return err
 	}
@@ -260,48 +277,18 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	feeds := feed.New(a.Content, a.md, rd)
-	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: bundle,
+	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
-	var modules []module
-	// Feature areas: each builds its handlers here, appends itself to
-	// modules, and adds its panels (public.Panels) and editor links
-	// (admin.Linkers).
-	// events:
-	eventPages, err := events.NewHandlers(a.Events, a.Content, rd, a.Guard, site.EventZones, a.zone)
+	mods, err := a.modules(rd)
 	if err != nil {
 		return err
 	}
-	modules = append(modules, eventPages)
-	public.Panels = append(public.Panels, eventPages)
-	admin.Linkers = append(admin.Linkers, eventPages)
-	// campaigns: details on campaign pages, tribute walls, the moderation
-	// dashboard (other areas add their waiting counts to
-	// campaignPages.Queues).
-	campaignPages, err := campaign.New(campaign.Config{Store: campaign.NewStore(a.DB, a.box, a.Mailer), Entries: a.Content,
-		Media: a.Media, Guard: a.Guard, Render: rd})
-	if err != nil {
-		return err
-	}
-	modules = append(modules, campaignPages)
-	public.Panels = append(public.Panels, campaignPages)
-	admin.Linkers = append(admin.Linkers, campaignPages)
-	// letters:
-	letterPages, err := letter.New(letter.Config{Store: a.Letters, Entries: a.Content, Guard: a.Guard, Mailer: a.Mailer, Render: rd, Zone: a.zone})
-	if err != nil {
-		return err
-	}
-	modules = append(modules, letterPages)
-	public.Panels = append(public.Panels, letterPages)
-	admin.Linkers = append(admin.Linkers, letterPages)
-	campaignPages.Queues = append(campaignPages.Queues, letterPages) // signatures waiting, on /admin/moderation
-	// search:
-	searchPages, err := search.NewHandlers(search.NewSearcher(a.DB), a.Content, rd, a.zone)
-	if err != nil {
-		return err
-	}
-	modules = append(modules, searchPages)
-	h := routes(routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: bundle, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: modules})
+	plugIn(mods, public, admin)
+	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
+		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: mods}
+	table := routeTable(deps)
+	h := routes(deps, table)
+	a.table.Store(table)
 	a.current.Store(&h)
 	return nil
 }
@@ -332,6 +319,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
+	go a.Live.Follow(background, a.DB.Changes, 250*time.Millisecond)
 	a.Jobs.Grace = shutdownTimeout - 5*time.Second
 	jobsDone := make(chan struct{})
 	go func() {
@@ -403,11 +391,7 @@ func (a *App) tasks() []jobs.Task {
 			return wrap("event reminders", err)
 		}},
 		{Name: "events/purge_registrations", Every: time.Minute, Run: func(ctx context.Context) error {
-			site, err := a.Settings.Load(ctx, settings.Site{})
-			if err != nil {
-				return fmt.Errorf("event retention: %w", err)
-			}
-			n, err := a.Events.Purge(ctx, site.EventRetentionDays)
+			n, err := a.Events.Purge(ctx, a.Live.Site().EventRetentionDays)
 			if err != nil {
 				return fmt.Errorf("purge registrations: %w", err)
 			}
@@ -422,7 +406,7 @@ func (a *App) tasks() []jobs.Task {
 		}},
 		// campaigns: rejected tributes and their photos, a month after.
 		{Name: "campaign/purge_rejected", Every: time.Minute, Run: func(ctx context.Context) error {
-			_, err := campaign.NewStore(a.DB, a.box, a.Mailer).PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media)
+			_, err := a.Campaigns.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media)
 			return wrap("purge rejected tributes", err)
 		}},
 		// letters: signatures never confirmed are deleted after two days.

@@ -168,6 +168,7 @@ func TestLanguageNegotiation(t *testing.T) {
 			"en;q=0.1, ar;q=0.9":               "/ar/",
 			"!!!garbage;;q=nope":               "/en/",
 			"zz":                               "/en/",
+			"xx, ru;q=0.5":                     "/ru/",
 			strings.Repeat("en-US,", 500) + "": "/en/",
 		} {
 			req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
@@ -177,6 +178,33 @@ func TestLanguageNegotiation(t *testing.T) {
 				t.Errorf("Accept-Language %.40q: %d %q, want %s", header, r.Status, r.Location, want)
 			}
 		}
+	})
+}
+
+// The admin's front door answers with and without the slash, and a
+// language that is not enabled is a 404 in the site's style.
+func TestAdminAndUnknownLanguages(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSiteWith(t, d, func(c *app.Config) { c.Languages = []string{"en", "fr"} })
+		c := s.client()
+		for _, path := range []string{"/admin", "/admin/"} {
+			r := c.Get(path)
+			if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/admin/login?next=") {
+				t.Errorf("signed out, GET %s: %d %q, want the sign-in form", path, r.Status, r.Location)
+			}
+		}
+		c.signIn(s.login.Email, s.login.Password)
+		for _, path := range []string{"/admin", "/admin/"} {
+			if r := c.Get(path); r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
+				t.Errorf("signed in, GET %s: %d %q, want /admin/entries", path, r.Status, r.Location)
+			}
+		}
+		c.Get("/admin/no-such-page").Must(t, http.StatusNotFound)
+		anon := s.client()
+		anon.Get("/fr/").Must(t, 200, `<html lang="fr"`)
+		anon.Get("/ru/").Must(t, http.StatusNotFound, `<html lang="en"`)
+		anon.Get("/ru/articles").Must(t, http.StatusNotFound)
+		anon.Get("/xx/articles").Must(t, http.StatusNotFound)
 	})
 }
 

@@ -2,12 +2,15 @@ package app_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"peerpress/internal/app"
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
@@ -127,6 +130,45 @@ func TestLanguageSettings(t *testing.T) {
 	})
 }
 
+// A settings change saved on one instance reaches another instance over
+// the same database within about a second, without a restart.
+func TestSettingsReachOtherInstances(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		other, err := app.New(context.Background(), s.app.Config, dbtest.OpenSecond(t, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- other.Serve(ctx, ln) }()
+		defer func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}()
+		reader := webtest.NewClient(t, "http://"+ln.Addr().String())
+		reader.Get("/es/").Must(t, 200)
+
+		admin := s.client()
+		admin.signIn(s.login.Email, s.login.Password)
+		admin.Post("/admin/settings", url.Values{"csrf": {admin.csrf()}, "lang": {"en", "fr"}, "default": {"en"}}).Must(t, http.StatusSeeOther)
+		deadline := time.Now().Add(3 * time.Second)
+		for reader.Get("/es/").Status != http.StatusNotFound {
+			if time.Now().After(deadline) {
+				t.Fatal("the other instance still serves Spanish 3 s after it was disabled")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		reader.Get("/fr/").Must(t, 200)
+	})
+}
+
 // The switcher remembers an explicit choice; / then honours it over the
 // browser's preference.
 func TestLanguageChoiceRemembered(t *testing.T) {
@@ -181,7 +223,7 @@ func TestBadTranslationRefused(t *testing.T) {
 		if err := s.app.Settings.Save(ctx, settings.Site{Languages: []string{"en", "hi"}, IncludeUntranslated: true}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.app.Rebuild(ctx); err != nil {
+		if err := s.app.Live.Reload(ctx); err != nil {
 			t.Fatal(err)
 		}
 		s.client().Get("/hi/articles/page/2").Must(t, 200, `aria-current="page">२<`, `<html lang="hi"`)

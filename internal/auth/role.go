@@ -51,3 +51,43 @@ func (r Role) CanWrite() bool { return r != RoleTranslator && r != RoleModerator
 // CanModerate reports whether the role may approve and reject what the
 // public submits (tributes, signatures).
 func (r Role) CanModerate() bool { return r == RoleAdmin || r == RoleEditor || r == RoleModerator }
+
+// Capability is something a route of the admin needs its user to be able
+// to do. The route table checks it before the handler runs; handlers still
+// check what depends on the object (an author edits only their own
+// entries).
+type Capability string
+
+// The capabilities routes ask for.
+const (
+	// SignedIn is any signed-in user, whatever their role.
+	SignedIn Capability = "signed-in"
+	// Write is creating entries and changing their source text.
+	Write Capability = "write"
+	// Moderate is approving and rejecting what the public submits.
+	Moderate Capability = "moderate"
+	// ManageTaxonomy is managing sections, tags and organisations.
+	ManageTaxonomy Capability = "taxonomy"
+	// ManageSite is managing users and settings, and reading the site's
+	// outgoing mail and personal data: the admin's alone.
+	ManageSite Capability = "site"
+)
+
+// Can reports whether the role has the capability. An unknown capability
+// is never granted.
+func (r Role) Can(c Capability) bool {
+	switch c {
+	case SignedIn:
+		_, err := ParseRole(string(r))
+		return err == nil
+	case Write:
+		return r.CanWrite() && r != ""
+	case Moderate:
+		return r.CanModerate()
+	case ManageTaxonomy:
+		return r.CanManageTaxonomy()
+	case ManageSite:
+		return r.CanManageUsers()
+	}
+	return false
+}

@@ -86,7 +86,7 @@ func (h *Handlers) loadCampaign(r *http.Request) (*content.Entry, error) {
 // source language.
 func (h *Handlers) detailsLang(r *http.Request, e *content.Entry) string {
 	if l := r.FormValue("lang"); l != "" {
-		if _, ok := h.rd.I18n.Get(l); ok {
+		if _, ok := h.rd.I18n().Get(l); ok {
 			return l
 		}
 	}
@@ -95,7 +95,7 @@ func (h *Handlers) detailsLang(r *http.Request, e *content.Entry) string {
 
 func (h *Handlers) detailsPage(r *http.Request, e *content.Entry, lang string, f detailsForm, errs map[string]string) (detailsPage, error) {
 	ctx := r.Context()
-	p := detailsPage{Page: h.adminPage(r, "campaign.admin.title"), Entry: e, EntryLang: lang, Languages: h.rd.I18n.Enabled(), Form: f, Errors: errs}
+	p := detailsPage{Page: h.adminPage(r, "campaign.admin.title"), Entry: e, EntryLang: lang, Languages: h.rd.I18n().Enabled(), Form: f, Errors: errs}
 	var err error
 	if p.Linkable, err = h.store.Linkable(ctx, 500); err != nil {
 		return p, err
@@ -208,7 +208,7 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	if e.Kind != content.Campaign {
 		return nil
 	}
-	l := h.rd.I18n.Localizer(h.rd.I18n.Default().Code)
+	l := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
 	id := strconv.FormatInt(e.ID, 10)
 	n, err := h.store.CountWaiting(r.Context(), e.ID)
 	if err != nil {

@@ -67,25 +67,25 @@ func New(cfg Config) (*Handlers, error) {
 		rd: cfg.Render, limits: cfg.Limits, tmpl: tmpl}, nil
 }
 
-// Routes registers the public pages for every enabled language and the
-// admin pages.
-func (h *Handlers) Routes(public, admin *http.ServeMux) {
-	hd := h.rd.Handle
-	for _, l := range h.rd.I18n.Enabled() {
-		lang, base := l.Code, "/"+l.Code+"/campaigns/{slug}/tributes"
-		public.Handle("GET "+base+"/{$}", hd(h.wall(lang)))
-		public.Handle("GET "+base+"/{n}", hd(h.slide(lang)))
-		public.Handle("GET "+base+"/new", hd(h.tributeForm(lang)))
-		public.Handle("POST "+base, hd(h.submitTribute(lang)))
-		public.Handle("GET "+base+"/sent", hd(h.tributeSent(lang)))
-		public.Handle("GET /"+lang+"/tributes/withdraw/{token}", hd(h.withdrawForm(lang)))
-		public.Handle("POST /"+lang+"/tributes/withdraw/{token}", hd(h.withdraw(lang)))
-	}
-	admin.Handle("GET /admin/entries/{id}/campaign", hd(h.editDetails))
-	admin.Handle("POST /admin/entries/{id}/campaign", hd(h.saveDetails))
-	admin.Handle("GET /admin/moderation", hd(h.moderation))
-	admin.Handle("POST /admin/moderation/tributes", hd(h.decideTributes))
+// Routes declares the tribute walls, the tribute form and its private
+// withdrawal link, and the staff pages.
+func (h *Handlers) Routes(rs *web.Routes) {
+	base := "/campaigns/{slug}/tributes"
+	rs.Page("GET "+base+"/{$}", h.wall, web.Cache)
+	rs.Page("GET "+base+"/{n}", h.slide, web.Cache)
+	rs.Page("GET "+base+"/new", h.tributeForm)
+	rs.Page("POST "+base, h.submitTribute, web.Body(uploadLimit))
+	rs.Page("GET "+base+"/sent", h.tributeSent)
+	rs.Page("GET /tributes/withdraw/{token}", h.withdrawForm, web.Private)
+	rs.Page("POST /tributes/withdraw/{token}", h.withdraw, web.Private)
+	rs.Admin("GET /admin/entries/{id}/campaign", h.editDetails, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/campaign", h.saveDetails, web.Need(auth.Write))
+	rs.Admin("GET /admin/moderation", h.moderation, web.Need(auth.Moderate))
+	rs.Admin("POST /admin/moderation/tributes", h.decideTributes, web.Need(auth.Moderate))
 }
+
+// uploadLimit bounds the tribute form: one photo and a few lines.
+const uploadLimit = 12 << 20
 
 // campaignIn loads the published campaign whose translation in lang has
 // {slug}: what readers may see, or a 404.
@@ -168,15 +168,6 @@ func (h *Handlers) withPhotos(ctx context.Context, ts []Tribute, first int) ([]t
 	return out, nil
 }
 
-// The handlers keep tribute photos for campaign entries.
-var _ content.MediaHolder = (*Handlers)(nil)
-
-// EntryMedia lists the photos on a campaign's wall, for the entry's
-// deletion: they go with it (content.MediaHolder).
-func (h *Handlers) EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
-	return h.store.WallPhotos(ctx, tx, entryID)
-}
-
 // currentUser is the signed-in user; admin routes always have one.
 func currentUser(r *http.Request) auth.User {
 	u, _ := auth.UserFrom(r.Context())
@@ -185,7 +176,7 @@ func currentUser(r *http.Request) auth.User {
 
 // adminPage is the data every admin page of the area carries.
 func (h *Handlers) adminPage(r *http.Request, title string) web.Page {
-	p := h.rd.Page(r, h.rd.I18n.Default().Code)
+	p := h.rd.Page(r, h.rd.I18n().Default().Code)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p

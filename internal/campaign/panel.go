@@ -47,7 +47,7 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 	if err != nil {
 		return "", err
 	}
-	p := panelData{L: h.rd.I18n.Localizer(lang), Lang: lang, StartsOn: d.StartsOn, EndsOn: d.EndsOn, WallOpen: d.WallOpen}
+	p := panelData{L: h.rd.I18n().Localizer(lang), Lang: lang, StartsOn: d.StartsOn, EndsOn: d.EndsOn, WallOpen: d.WallOpen}
 	texts, ok := d.Texts[lang]
 	p.TextLang = lang
 	if !ok || texts.Empty() {

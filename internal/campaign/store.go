@@ -384,12 +384,12 @@ func (s *Store) SetPhoto(ctx context.Context, tributeID, mediaID int64) error {
 	return nil
 }
 
-// WallPhotos lists the photos of every tribute on a campaign's wall,
-// inside tx. The database deletes the tributes with their campaign, and
-// nothing else refers to their photos, so the entry's deletion asks for
-// them first and deletes them with their files once it is committed
-// (content.MediaHolder, through Handlers).
-func (s *Store) WallPhotos(ctx context.Context, tx *db.Tx, campaignID int64) ([]int64, error) {
+// EntryMedia lists the photos of every tribute on a campaign's wall,
+// inside tx: content.MediaHolder. The database deletes the tributes with
+// their campaign, and nothing else refers to their photos, so the entry's
+// deletion asks for them first and deletes them with their files once it
+// is committed.
+func (s *Store) EntryMedia(ctx context.Context, tx *db.Tx, campaignID int64) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT media_id FROM tributes WHERE campaign_id = ? AND media_id IS NOT NULL ORDER BY id`, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: wall photos: %w", err)

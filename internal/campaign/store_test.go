@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/mail"
+	"peerpress/internal/search"
 	"peerpress/internal/secret"
 )
 
@@ -36,7 +37,7 @@ func (p *photos) Delete(ctx context.Context, id int64) error { *p = append(*p, i
 
 func newCampaign(t *testing.T, d *db.DB) int64 {
 	t.Helper()
-	id, err := content.NewStore(d).SaveEntry(context.Background(), 0, content.EntryInput{Kind: content.Campaign},
+	id, err := content.NewStore(d, search.Index{}).SaveEntry(context.Background(), 0, content.EntryInput{Kind: content.Campaign},
 		content.TranslationInput{Lang: "en", Title: "Lights for the lost", Slug: "lights", Body: "x", Status: content.Published, PublishAt: time.Now().Add(-time.Hour)}, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -80,14 +80,13 @@ func (h *Handlers) openWall(r *http.Request, lang string) (formPage, int64, erro
 }
 
 // tributeForm serves GET /{lang}/campaigns/{slug}/tributes/new.
-func (h *Handlers) tributeForm(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, _, err := h.openWall(r, lang)
-		if err != nil {
-			return err
-		}
-		return h.renderForm(w, r, lang, http.StatusOK, p)
+func (h *Handlers) tributeForm(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	p, _, err := h.openWall(r, lang)
+	if err != nil {
+		return err
 	}
+	return h.renderForm(w, r, lang, http.StatusOK, p)
 }
 
 // validate checks the typed fields; errors are message keys by field.
@@ -135,101 +134,100 @@ func photoError(err error) string {
 // submitTribute serves POST /{lang}/campaigns/{slug}/tributes: parse →
 // guard → validate → store the photo → store the tribute and its mail →
 // redirect. Any refusal shows the form again as typed and stores nothing.
-func (h *Handlers) submitTribute(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, campaignID, err := h.openWall(r, lang)
-		if err != nil {
-			return err
+func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	p, campaignID, err := h.openWall(r, lang)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			p.Errors["photo"] = "campaign.error.photo_large"
+			return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
 		}
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				p.Errors["photo"] = "campaign.error.photo_large"
-				return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
-			}
-			if !errors.Is(err, http.ErrNotMultipart) {
-				return web.BadRequest("form.unreadable")
-			}
-			if err := r.ParseForm(); err != nil {
-				return web.BadRequest("form.unreadable")
-			}
+		if !errors.Is(err, http.ErrNotMultipart) {
+			return web.BadRequest("form.unreadable")
 		}
-		if r.MultipartForm != nil {
-			defer r.MultipartForm.RemoveAll()
+		if err := r.ParseForm(); err != nil {
+			return web.BadRequest("form.unreadable")
 		}
-		p.Form = tributeForm{
-			Remembered:     strings.Join(strings.Fields(r.PostFormValue("remembered")), " "),
-			Body:           strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")),
-			Email:          strings.TrimSpace(r.PostFormValue("email")),
-			ConsentPublish: r.PostFormValue("consent_publish") == "yes",
-			ConsentRights:  r.PostFormValue("consent_rights") == "yes",
-		}
-		photo, _, perr := r.FormFile("photo")
-		hasPhoto := perr == nil
-		if hasPhoto {
-			defer photo.Close()
-		}
-		verdict := guard.Verdict{}
-		if h.guard != nil {
-			v, err := h.guard.Check(r, guardForm)
-			var refusal *guard.Refusal
-			if errors.As(err, &refusal) {
-				p.Refusal, p.PhotoAgain = refusal.Key, hasPhoto
-				return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
-			}
-			if err != nil {
-				return err
-			}
-			verdict = v
-		}
-		if p.Errors = p.Form.validate(); len(p.Errors) > 0 {
-			p.PhotoAgain = hasPhoto
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	p.Form = tributeForm{
+		Remembered:     strings.Join(strings.Fields(r.PostFormValue("remembered")), " "),
+		Body:           strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")),
+		Email:          strings.TrimSpace(r.PostFormValue("email")),
+		ConsentPublish: r.PostFormValue("consent_publish") == "yes",
+		ConsentRights:  r.PostFormValue("consent_rights") == "yes",
+	}
+	photo, _, perr := r.FormFile("photo")
+	hasPhoto := perr == nil
+	if hasPhoto {
+		defer photo.Close()
+	}
+	verdict := guard.Verdict{}
+	if h.guard != nil {
+		v, err := h.guard.Check(r, guardForm)
+		var refusal *guard.Refusal
+		if errors.As(err, &refusal) {
+			p.Refusal, p.PhotoAgain = refusal.Key, hasPhoto
 			return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
 		}
-		ctx := r.Context()
-		if dup, err := h.store.IsDuplicate(ctx, campaignID, p.Form.Email, p.Form.Remembered); err != nil {
+		if err != nil {
 			return err
-		} else if dup {
-			p.Errors["remembered"] = "campaign.error.duplicate"
-			return h.renderForm(w, r, lang, http.StatusConflict, p)
 		}
-		var mediaID int64
-		if hasPhoto {
-			m, err := h.savePhoto(r, photo, p.Form.Remembered, lang)
-			if key := photoError(err); key != "" {
-				p.Errors["photo"] = key
-				return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
-			}
-			if err != nil {
-				return err
-			}
-			mediaID = m.ID
-		}
-		withdraw := web.Origin(h.rd.BaseURL, r) + "/" + lang + "/tributes/withdraw/"
-		loc := p.L
-		_, err = h.store.Submit(ctx, Submission{CampaignID: campaignID, Lang: lang, Remembered: p.Form.Remembered, Body: p.Form.Body,
-			Email: p.Form.Email, MediaID: mediaID, Flagged: verdict.Flagged},
-			func(token string) peermail.Message {
-				return peermail.Message{To: p.Form.Email, Subject: loc.T("campaign.mail.subject", "Title", p.Campaign),
-					Text: loc.T("campaign.mail.body", "Title", p.Campaign, "Name", p.Form.Remembered, "URL", withdraw+token, "Site", h.rd.SiteName)}
-			})
-		if err != nil && mediaID != 0 {
-			// Nothing stored when the tribute is not: the photo goes too,
-			// even when the cause is a visitor who left.
-			if derr := h.media.Delete(context.WithoutCancel(ctx), mediaID); derr != nil {
-				err = errors.Join(err, derr)
-			}
-		}
-		if errors.Is(err, ErrDuplicate) {
-			p.Errors["remembered"] = "campaign.error.duplicate"
-			return h.renderForm(w, r, lang, http.StatusConflict, p)
+		verdict = v
+	}
+	if p.Errors = p.Form.validate(); len(p.Errors) > 0 {
+		p.PhotoAgain = hasPhoto
+		return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
+	}
+	ctx := r.Context()
+	if dup, err := h.store.IsDuplicate(ctx, campaignID, p.Form.Email, p.Form.Remembered); err != nil {
+		return err
+	} else if dup {
+		p.Errors["remembered"] = "campaign.error.duplicate"
+		return h.renderForm(w, r, lang, http.StatusConflict, p)
+	}
+	var mediaID int64
+	if hasPhoto {
+		m, err := h.savePhoto(r, photo, p.Form.Remembered, lang)
+		if key := photoError(err); key != "" {
+			p.Errors["photo"] = key
+			return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
 		}
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, p.WallURL+"sent", http.StatusSeeOther)
-		return nil
+		mediaID = m.ID
 	}
+	withdraw := web.Origin(h.rd.BaseURL, r) + "/" + lang + "/tributes/withdraw/"
+	loc := p.L
+	_, err = h.store.Submit(ctx, Submission{CampaignID: campaignID, Lang: lang, Remembered: p.Form.Remembered, Body: p.Form.Body,
+		Email: p.Form.Email, MediaID: mediaID, Flagged: verdict.Flagged},
+		func(token string) peermail.Message {
+			return peermail.Message{To: p.Form.Email, Subject: loc.T("campaign.mail.subject", "Title", p.Campaign),
+				Text: loc.T("campaign.mail.body", "Title", p.Campaign, "Name", p.Form.Remembered, "URL", withdraw+token, "Site", h.rd.SiteName)}
+		})
+	if err != nil && mediaID != 0 {
+		// Nothing stored when the tribute is not: the photo goes too,
+		// even when the cause is a visitor who left.
+		if derr := h.media.Delete(context.WithoutCancel(ctx), mediaID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
+	if errors.Is(err, ErrDuplicate) {
+		p.Errors["remembered"] = "campaign.error.duplicate"
+		return h.renderForm(w, r, lang, http.StatusConflict, p)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, p.WallURL+"sent", http.StatusSeeOther)
+	return nil
 }
 
 // savePhoto stores a tribute's photo through the media pipeline: sniffed,
@@ -245,15 +243,14 @@ type sentPage struct {
 }
 
 // tributeSent serves GET /{lang}/campaigns/{slug}/tributes/sent.
-func (h *Handlers) tributeSent(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		_, t, err := h.campaignIn(r, lang)
-		if err != nil {
-			return err
-		}
-		p := sentPage{Page: h.rd.PublicPage(r, lang), WallURL: wallURL(lang, t.Slug)}
-		p.Title = p.L.T("campaign.sent_title")
-		p.NoIndex = true
-		return h.rd.Render(w, http.StatusOK, h.tmpl["tribute_sent"], p)
+func (h *Handlers) tributeSent(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	_, t, err := h.campaignIn(r, lang)
+	if err != nil {
+		return err
 	}
+	p := sentPage{Page: h.rd.PublicPage(r, lang), WallURL: wallURL(lang, t.Slug)}
+	p.Title = p.L.T("campaign.sent_title")
+	p.NoIndex = true
+	return h.rd.Render(w, http.StatusOK, h.tmpl["tribute_sent"], p)
 }

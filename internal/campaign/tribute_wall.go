@@ -60,7 +60,7 @@ func (h *Handlers) loadWall(r *http.Request, lang string) (wallPage, int64, erro
 	}
 	// The same wall in the campaign's other languages.
 	now := h.store.now()
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		if tr, ok := e.Translation(l.Code); ok && tr.Visible(now) {
 			p.Alternates = append(p.Alternates, web.Alternate{Lang: l, URL: wallURL(l.Code, tr.Slug), Current: l.Code == lang})
 		}
@@ -69,90 +69,88 @@ func (h *Handlers) loadWall(r *http.Request, lang string) (wallPage, int64, erro
 }
 
 // wall serves GET /{lang}/campaigns/{slug}/tributes?page=n: the gallery.
-func (h *Handlers) wall(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		p, campaignID, err := h.loadWall(r, lang)
-		if err != nil {
-			return err
-		}
-		n := 1
-		if q := r.URL.Query().Get("page"); q != "" {
-			if n, err = strconv.Atoi(q); err != nil || n < 1 {
-				return web.NotFound()
-			}
-		}
-		pages := max(1, (p.Total+perPage-1)/perPage)
-		if n > pages {
+func (h *Handlers) wall(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	p, campaignID, err := h.loadWall(r, lang)
+	if err != nil {
+		return err
+	}
+	n := 1
+	if q := r.URL.Query().Get("page"); q != "" {
+		if n, err = strconv.Atoi(q); err != nil || n < 1 {
 			return web.NotFound()
 		}
-		from := (n - 1) * perPage
-		ts, err := h.store.Approved(r.Context(), campaignID, from, perPage)
-		if err != nil {
-			return err
-		}
-		if p.Tributes, err = h.withPhotos(r.Context(), ts, from+1); err != nil {
-			return err
-		}
-		base := p.WallURL
-		p.Pager = web.Pager{Page: n, Pages: pages, URL: func(k int) string {
-			if k == 1 {
-				return base
-			}
-			return base + "?page=" + strconv.Itoa(k)
-		}}
-		p.Title = p.L.T("campaign.wall_of", "Title", p.Campaign)
-		p.Canonical = p.Pager.URL(n)
-		p.Crumbs = append(p.Crumbs, web.Crumb{Name: p.L.T("campaign.wall")})
-		if p.Total > 0 {
-			p.SlideshowStart = base + "1"
-		}
-		return h.rd.Render(w, http.StatusOK, h.tmpl["wall"], p)
 	}
+	pages := max(1, (p.Total+perPage-1)/perPage)
+	if n > pages {
+		return web.NotFound()
+	}
+	from := (n - 1) * perPage
+	ts, err := h.store.Approved(r.Context(), campaignID, from, perPage)
+	if err != nil {
+		return err
+	}
+	if p.Tributes, err = h.withPhotos(r.Context(), ts, from+1); err != nil {
+		return err
+	}
+	base := p.WallURL
+	p.Pager = web.Pager{Page: n, Pages: pages, URL: func(k int) string {
+		if k == 1 {
+			return base
+		}
+		return base + "?page=" + strconv.Itoa(k)
+	}}
+	p.Title = p.L.T("campaign.wall_of", "Title", p.Campaign)
+	p.Canonical = p.Pager.URL(n)
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: p.L.T("campaign.wall")})
+	if p.Total > 0 {
+		p.SlideshowStart = base + "1"
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["wall"], p)
 }
 
 // slide serves GET /{lang}/campaigns/{slug}/tributes/{n}: one tribute of
 // the slideshow, with links to the previous and next, so it works by
 // keyboard and without JavaScript (slideshow.js only saves the reloads).
-func (h *Handlers) slide(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		n, err := strconv.Atoi(r.PathValue("n"))
-		if err != nil || n < 1 || strconv.Itoa(n) != r.PathValue("n") {
-			return web.NotFound()
-		}
-		p, campaignID, err := h.loadWall(r, lang)
-		if err != nil {
-			return err
-		}
-		if n > p.Total {
-			return web.NotFound()
-		}
-		ts, err := h.store.Approved(r.Context(), campaignID, n-1, 1)
-		if err != nil {
-			return err
-		}
-		if len(ts) == 0 { // withdrawn a moment ago
-			return web.NotFound()
-		}
-		views, err := h.withPhotos(r.Context(), ts, n)
-		if err != nil {
-			return err
-		}
-		p.Slide = &views[0]
-		slideURL := func(k int) string { return p.WallURL + strconv.Itoa(k) }
-		if n > 1 {
-			p.Prev = slideURL(n - 1)
-		}
-		if n < p.Total {
-			p.Next = slideURL(n + 1)
-		}
-		p.First, p.Last = slideURL(1), slideURL(p.Total)
-		p.Title = p.Slide.Remembered + " · " + p.L.T("campaign.wall_of", "Title", p.Campaign)
-		p.Canonical = slideURL(n)
-		p.Crumbs = append(p.Crumbs, web.Crumb{Name: p.L.T("campaign.wall"), URL: p.WallURL}, web.Crumb{Name: p.Slide.Remembered})
-		// Every language's wall numbers the same tributes alike.
-		for i := range p.Alternates {
-			p.Alternates[i].URL += strconv.Itoa(n)
-		}
-		return h.rd.Render(w, http.StatusOK, h.tmpl["slide"], p)
+func (h *Handlers) slide(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || strconv.Itoa(n) != r.PathValue("n") {
+		return web.NotFound()
 	}
+	p, campaignID, err := h.loadWall(r, lang)
+	if err != nil {
+		return err
+	}
+	if n > p.Total {
+		return web.NotFound()
+	}
+	ts, err := h.store.Approved(r.Context(), campaignID, n-1, 1)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 { // withdrawn a moment ago
+		return web.NotFound()
+	}
+	views, err := h.withPhotos(r.Context(), ts, n)
+	if err != nil {
+		return err
+	}
+	p.Slide = &views[0]
+	slideURL := func(k int) string { return p.WallURL + strconv.Itoa(k) }
+	if n > 1 {
+		p.Prev = slideURL(n - 1)
+	}
+	if n < p.Total {
+		p.Next = slideURL(n + 1)
+	}
+	p.First, p.Last = slideURL(1), slideURL(p.Total)
+	p.Title = p.Slide.Remembered + " · " + p.L.T("campaign.wall_of", "Title", p.Campaign)
+	p.Canonical = slideURL(n)
+	p.Crumbs = append(p.Crumbs, web.Crumb{Name: p.L.T("campaign.wall"), URL: p.WallURL}, web.Crumb{Name: p.Slide.Remembered})
+	// Every language's wall numbers the same tributes alike.
+	for i := range p.Alternates {
+		p.Alternates[i].URL += strconv.Itoa(n)
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["slide"], p)
 }

@@ -38,6 +38,7 @@ Usage:
   peerpress demo     [flags]   fill an empty database with demo content, then serve
   peerpress migrate  [flags]   apply database migrations
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
+  peerpress routes             print every URL the site answers, with its policy
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
   peerpress version            print the version
 
@@ -74,6 +75,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = user(ctx, args[1:], stdin, stdout, stderr)
+	case "routes":
+		err = routes(ctx, args[1:], stdout, stderr)
 	case "keygen":
 		fmt.Fprintln(stdout, secret.NewKey())
 		return 0
@@ -132,6 +135,24 @@ func envInt(name string, fallback int) int {
 	return fallback
 }
 
+// secretFlag registers a string flag whose value may hold a secret (a
+// key, a password inside a URL) and returns a function giving its value
+// after parsing: the flag's if given, else the environment variable's.
+// The variable is not made the flag's default, as other flags' are,
+// because --help prints defaults, and help output ends up in terminals,
+// logs and bug reports.
+func secretFlag(fs *flag.FlagSet, name, env, usage string) func() string {
+	p := fs.String(name, "", usage)
+	return func() string {
+		given := false
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+		if given {
+			return *p
+		}
+		return envDefault(env, "")
+	}
+}
+
 // configFlags registers the flags every server-side command shares.
 func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	var addr *string
@@ -139,20 +160,20 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 		addr = fs.String("addr", envDefault("PEERPRESS_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (PEERPRESS_ADDR)")
 	}
 	data := fs.String("data", envDefault("PEERPRESS_DATA", "./data"), "data `folder`: SQLite database and uploads (PEERPRESS_DATA)")
-	database := fs.String("database", envDefault("PEERPRESS_DATABASE", ""), "database `URL`: sqlite:PATH or postgres://… (PEERPRESS_DATABASE; default: sqlite in the data folder)")
+	database := secretFlag(fs, "database", "PEERPRESS_DATABASE", "database `URL`: sqlite:PATH or postgres://… (PEERPRESS_DATABASE; default: sqlite in the data folder)")
 	site := fs.String("site-name", envDefault("PEERPRESS_SITE_NAME", "Peer Voices Network"), "site `name` (PEERPRESS_SITE_NAME)")
 	langs := fs.String("languages", envDefault("PEERPRESS_LANGUAGES", "en,ru,fr,es,hi,ar"), "enabled `languages`, default first (PEERPRESS_LANGUAGES)")
 	zone := fs.String("timezone", envDefault("PEERPRESS_TIMEZONE", "UTC"), "the site's IANA time `zone` for publish times (PEERPRESS_TIMEZONE)")
 	baseURL := fs.String("base-url", envDefault("PEERPRESS_BASE_URL", ""), "the site's public `address`, e.g. https://example.org (PEERPRESS_BASE_URL)")
-	siteKey := fs.String("site-key", envDefault("PEERPRESS_SITE_KEY", ""), "base64 `key` that encrypts personal data; default: site.key in the data folder (PEERPRESS_SITE_KEY)")
-	smtpURL := fs.String("smtp-url", envDefault("PEERPRESS_SMTP_URL", ""), "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
+	siteKey := secretFlag(fs, "site-key", "PEERPRESS_SITE_KEY", "base64 `key` that encrypts personal data; default: site.key in the data folder (PEERPRESS_SITE_KEY)")
+	smtpURL := secretFlag(fs, "smtp-url", "PEERPRESS_SMTP_URL", "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
 	clientIP := fs.String("client-ip-header", envDefault("PEERPRESS_CLIENT_IP_HEADER", ""), "`header` a trusted reverse proxy sets to the visitor's address, e.g. X-Real-IP, for the public forms' rate limit (held in memory only); default: the connection's address (PEERPRESS_CLIENT_IP_HEADER)")
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
-		c := app.Config{DataDir: *data, DatabaseURL: *database, SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
-			SiteKey: *siteKey, Mail: mail.Config{URL: *smtpURL, From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
+		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
+			SiteKey: siteKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
 			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP}
 		if addr != nil {
 			c.Addr = *addr

@@ -11,7 +11,6 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
-	"peerpress/internal/i18n"
 	"peerpress/internal/media"
 	"peerpress/internal/web"
 )
@@ -30,7 +29,6 @@ type Admin struct {
 	store *Store
 	md    *Markdown
 	rd    *web.Renderer
-	langs *i18n.Bundle
 	media MediaSaver
 	zone  *time.Location
 	tmpl  map[string]*template.Template
@@ -45,12 +43,12 @@ func NewAdmin(store *Store, md *Markdown, rd *web.Renderer, media MediaSaver, zo
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{store: store, md: md, rd: rd, langs: rd.I18n, media: media, zone: zone, tmpl: tmpl}, nil
+	return &Admin{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl}, nil
 }
 
 // page starts the data of an admin page, in the site's default language.
 func (a *Admin) page(r *http.Request, title string) web.Page {
-	p := a.rd.Page(r, a.langs.Default().Code)
+	p := a.rd.Page(r, a.rd.I18n().Default().Code)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p
@@ -123,7 +121,7 @@ func (a *Admin) List(w http.ResponseWriter, r *http.Request) error {
 	if !f.Status.Valid() {
 		f.Status = ""
 	}
-	if _, ok := a.langs.Get(f.Lang); !ok {
+	if _, ok := a.rd.I18n().Get(f.Lang); !ok {
 		f.Lang = ""
 	}
 	if len(f.Query) > 200 {

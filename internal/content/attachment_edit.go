@@ -130,7 +130,7 @@ func (a *Admin) UploadAttachment(w http.ResponseWriter, r *http.Request) error {
 		f.Title = strings.ReplaceAll(strings.ToValidUTF8(f.Title, ""), "\x00", "")
 		errs["attachment_title"] = "form.invalid_text"
 	}
-	if _, ok := a.langs.Get(f.Lang); !ok {
+	if _, ok := a.rd.I18n().Get(f.Lang); !ok {
 		errs["attachment_lang"] = "form.invalid_choice"
 	}
 	switch {

@@ -65,7 +65,7 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 		title = "admin.edit_entry"
 	}
 	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds, Statuses: Statuses,
-		Languages: a.langs.Enabled(), Zones: commonZones, Action: "/admin/entries"}
+		Languages: a.rd.I18n().Enabled(), Zones: commonZones, Action: "/admin/entries"}
 	var err error
 	if p.Sections, err = a.store.Sections(ctx); err != nil {
 		return p, err
@@ -93,14 +93,14 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 		return p, err
 	}
 	for _, at := range atts {
-		p.Attachments = append(p.Attachments, newAttachmentView(a.langs, p.L, at))
+		p.Attachments = append(p.Attachments, newAttachmentView(a.rd.I18n(), p.L, at))
 	}
 	p.AttachmentForm = attachmentForm{Lang: e.SourceLang}
 	src := e.Source()
 	if src.Visible(a.store.now()) {
 		p.LiveURL = URL(e.Kind, src.Lang, src.Slug)
 	}
-	for _, l := range a.langs.Enabled() {
+	for _, l := range a.rd.I18n().Enabled() {
 		st := translationState{Lang: l, IsSource: l.Code == e.SourceLang}
 		if t, ok := e.Translation(l.Code); ok {
 			st.T = &t
@@ -120,7 +120,7 @@ func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
 	if !kind.Valid() {
 		kind = Article
 	}
-	f := entryForm{Kind: string(kind), Lang: a.langs.Default().Code, Status: string(Draft), EventMode: "online", EventDuration: "60", EventZone: "UTC"}
+	f := entryForm{Kind: string(kind), Lang: a.rd.I18n().Default().Code, Status: string(Draft), EventMode: "online", EventDuration: "60", EventZone: "UTC"}
 	p, err := a.newEditPage(r, nil, f, nil)
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
 func (a *Admin) Edit(w http.ResponseWriter, r *http.Request) error {
 	if u := currentUser(r); u.Role == auth.RoleTranslator {
 		for _, l := range u.Languages {
-			if _, ok := a.langs.Get(l); ok {
+			if _, ok := a.rd.I18n().Get(l); ok {
 				http.Redirect(w, r, "/admin/entries/"+r.PathValue("id")+"/translations/"+l, http.StatusSeeOther)
 				return nil
 			}
@@ -174,7 +174,7 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 	f, errs := readEntryForm(r.PostForm)
 	if e != nil {
 		f.Lang = e.SourceLang
-	} else if _, ok := a.langs.Get(f.Lang); !ok {
+	} else if _, ok := a.rd.I18n().Get(f.Lang); !ok {
 		errs["lang"] = "form.invalid_choice"
 	}
 	tr := f.validTranslation(errs, a.zone)
@@ -234,13 +234,7 @@ func (a *Admin) Delete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var holders []MediaHolder
-	for _, l := range a.Linkers {
-		if h, ok := l.(MediaHolder); ok {
-			holders = append(holders, h)
-		}
-	}
-	orphans, err := a.store.DeleteEntry(r.Context(), e.ID, holders...)
+	orphans, err := a.store.DeleteEntry(r.Context(), e.ID)
 	if err != nil {
 		return err
 	}

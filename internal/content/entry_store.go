@@ -215,10 +215,8 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 	}
 	t.Title, t.Slug, t.Summary, t.Body, t.Status, t.PublishAt = in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt
 	t.SourceRevision, t.UpdatedAt = sourceRev, now
-	if s.Indexer != nil {
-		if err := s.Indexer.IndexTranslation(ctx, tx, t); err != nil {
-			return Translation{}, err
-		}
+	if err := s.indexer.IndexTranslation(ctx, tx, t); err != nil {
+		return Translation{}, err
 	}
 	return t, nil
 }
@@ -339,7 +337,8 @@ func (s *Store) SetFeaturedMedia(ctx context.Context, entryID, mediaID int64) (o
 // It returns the media that nothing uses any more — its featured image,
 // its attachments and what the holders keep for it — for the caller to
 // delete with their files.
-func (s *Store) DeleteEntry(ctx context.Context, id int64, holders ...MediaHolder) (orphans []int64, err error) {
+func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err error) {
+	holders := s.mediaHolders()
 	now := s.now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var kind Kind

@@ -15,7 +15,7 @@ import (
 func TestListPagesSeek(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := NewStore(d)
+		s := NewStore(d, noIndex{})
 		base := time.Now().Add(-time.Hour).Truncate(time.Second)
 		const n = 47
 		for i := 0; i < n; i++ {

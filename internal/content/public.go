@@ -26,14 +26,13 @@ type Public struct {
 	store   *Store
 	md      *Markdown
 	rd      *web.Renderer
-	langs   *i18n.Bundle
 	media   MediaFinder
 	zone    *time.Location
 	tmpl    map[string]*template.Template
 	PerPage int
 	// IncludeUntranslated lists, in a language's archives, entries not
 	// translated into it, in their source language and marked as such.
-	IncludeUntranslated bool
+	IncludeUntranslated func() bool
 	// Cards draws sharing images; nil: none are served.
 	Cards CardDrawer
 	// Panels add their parts to entry pages, in order.
@@ -46,7 +45,7 @@ func NewPublic(store *Store, md *Markdown, rd *web.Renderer, media MediaFinder, 
 	if err != nil {
 		return nil, err
 	}
-	return &Public{store: store, md: md, rd: rd, langs: rd.I18n, media: media, zone: zone, tmpl: tmpl, PerPage: 10}, nil
+	return &Public{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl, PerPage: 10}, nil
 }
 
 // Nav lists the sections and the events archive for the main navigation.
@@ -55,7 +54,7 @@ func (p *Public) Nav(ctx context.Context, lang string) []web.NavLink {
 	if err != nil {
 		slog.Error("nav: sections", "err", err)
 	}
-	loc := p.langs.Localizer(lang)
+	loc := p.rd.I18n().Localizer(lang)
 	out := make([]web.NavLink, 0, len(secs)+2)
 	for _, s := range secs {
 		out = append(out, web.NavLink{Name: s.Name(lang), URL: "/" + lang + "/section/" + s.Slug})
@@ -77,29 +76,28 @@ type homePage struct {
 }
 
 // Home serves /{lang}/.
-func (p *Public) Home(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ctx := r.Context()
-		page := p.rd.PublicPage(r, lang)
-		page.Canonical = "/" + lang + "/"
-		for _, l := range p.langs.Enabled() {
-			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
-		}
-		data := homePage{Page: page, Zone: p.zone}
-		if f, err := p.store.FeaturedCampaign(ctx, lang); err == nil {
-			data.Featured = &f
-		} else if !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		var err error
-		if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
-			return err
-		}
-		if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
-			return err
-		}
-		return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
+func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	ctx := r.Context()
+	page := p.rd.PublicPage(r, lang)
+	page.Canonical = "/" + lang + "/"
+	for _, l := range p.rd.I18n().Enabled() {
+		page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
 	}
+	data := homePage{Page: page, Zone: p.zone}
+	if f, err := p.store.FeaturedCampaign(ctx, lang); err == nil {
+		data.Featured = &f
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	var err error
+	if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
+		return err
+	}
+	if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
+		return err
+	}
+	return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
 }
 
 // entryPage is the data of an entry's page.
@@ -128,8 +126,9 @@ type entryPage struct {
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
-func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
+func (p *Public) Entry(kind Kind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		ctx := r.Context()
 		slug := r.PathValue("slug")
 		e, err := p.store.BySlug(ctx, lang, slug)
@@ -157,7 +156,7 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		for _, l := range p.langs.Enabled() {
+		for _, l := range p.rd.I18n().Enabled() {
 			if s, ok := visible[l.Code]; ok {
 				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
 			}
@@ -165,7 +164,7 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Event: e.Event, Zone: p.zone}
 		if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
 			data.Outdated = true
-			if l, ok := p.langs.Get(e.SourceLang); ok && src.Visible(p.store.now()) {
+			if l, ok := p.rd.I18n().Get(e.SourceLang); ok && src.Visible(p.store.now()) {
 				data.SourceLang, data.SourceURL = l, URL(kind, src.Lang, src.Slug)
 			}
 		}
@@ -194,9 +193,9 @@ func (p *Public) Entry(lang string, kind Kind) web.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		for _, at := range orderAttachments(atts, lang, p.langs.Enabled()) {
+		for _, at := range orderAttachments(atts, lang, p.rd.I18n().Enabled()) {
 			// Each file is described in its own language, size included.
-			data.Downloads = append(data.Downloads, newAttachmentView(p.langs, p.langs.Localizer(at.Lang), at))
+			data.Downloads = append(data.Downloads, newAttachmentView(p.rd.I18n(), p.rd.I18n().Localizer(at.Lang), at))
 		}
 		if e.FeaturedMediaID != 0 && p.media != nil {
 			if m, err := p.media.ByID(ctx, e.FeaturedMediaID); err == nil {
@@ -256,7 +255,7 @@ func (p *Public) elsewhere(w http.ResponseWriter, r *http.Request, lang, slug st
 	page := p.rd.PublicPage(r, lang)
 	page.NoIndex = true
 	data := missingPage{Page: page}
-	for _, l := range p.langs.Enabled() {
+	for _, l := range p.rd.I18n().Enabled() {
 		if s, ok := visible[l.Code]; ok {
 			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(e.Kind, l.Code, s)})
 			if data.Title == "" {
@@ -310,7 +309,7 @@ type archivePage struct {
 func (p *Public) itemLanguages(items []Item, lang string) {
 	for i := range items {
 		if items[i].Lang != lang {
-			if l, ok := p.langs.Get(items[i].Lang); ok {
+			if l, ok := p.rd.I18n().Get(items[i].Lang); ok {
 				items[i].LangName = l.Name
 			}
 		}
@@ -341,7 +340,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		return nil
 	}
 	f.Lang = lang
-	f.IncludeUntranslated = p.IncludeUntranslated
+	f.IncludeUntranslated = p.IncludeUntranslated != nil && p.IncludeUntranslated()
 	items, total, err := p.store.List(r.Context(), f, n, p.PerPage)
 	if err != nil {
 		return err
@@ -362,7 +361,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		page.Feeds = append(page.Feeds, p.rd.Feeds(base, page.L.T("archive.feed_title", "Site", page.Site, "Name", heading))...)
 	}
 	page.Crumbs = append([]web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}, crumbs...)
-	for _, l := range p.langs.Enabled() {
+	for _, l := range p.rd.I18n().Enabled() {
 		page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: altBase(l.Code), Current: l.Code == lang})
 	}
 	pager := web.Pager{Page: n, Pages: pages, URL: func(k int) string {
@@ -375,9 +374,10 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 }
 
 // KindArchive serves /{lang}/{kind} and its numbered pages.
-func (p *Public) KindArchive(lang string, kind Kind) web.HandlerFunc {
+func (p *Public) KindArchive(kind Kind) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		loc := p.langs.Localizer(lang)
+		lang := web.Lang(r)
+		loc := p.rd.I18n().Localizer(lang)
 		heading := loc.T("kind." + string(kind) + ".plural")
 		base := func(l string) string { return "/" + l + "/" + kind.Segment() }
 		return p.archive(w, r, lang, base(lang), heading, ListFilter{Kind: kind}, []web.Crumb{{Name: heading}}, base)
@@ -385,34 +385,32 @@ func (p *Public) KindArchive(lang string, kind Kind) web.HandlerFunc {
 }
 
 // SectionArchive serves /{lang}/section/{slug} and its numbered pages.
-func (p *Public) SectionArchive(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		sec, err := p.store.SectionBySlug(r.Context(), r.PathValue("slug"))
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		heading := sec.Name(lang)
-		base := func(l string) string { return "/" + l + "/section/" + sec.Slug }
-		return p.archive(w, r, lang, base(lang), heading, ListFilter{SectionID: sec.ID}, []web.Crumb{{Name: heading}}, base)
+func (p *Public) SectionArchive(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	sec, err := p.store.SectionBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
 	}
+	if err != nil {
+		return err
+	}
+	heading := sec.Name(lang)
+	base := func(l string) string { return "/" + l + "/section/" + sec.Slug }
+	return p.archive(w, r, lang, base(lang), heading, ListFilter{SectionID: sec.ID}, []web.Crumb{{Name: heading}}, base)
 }
 
 // TagArchive serves /{lang}/tag/{slug} and its numbered pages.
-func (p *Public) TagArchive(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		tag, err := p.store.TagBySlug(r.Context(), r.PathValue("slug"))
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		loc := p.langs.Localizer(lang)
-		heading := loc.T("tag.heading", "Name", tag.Name(lang))
-		base := func(l string) string { return "/" + l + "/tag/" + tag.Slug }
-		return p.archive(w, r, lang, base(lang), heading, ListFilter{TagID: tag.ID}, []web.Crumb{{Name: heading}}, base)
+func (p *Public) TagArchive(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	tag, err := p.store.TagBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
 	}
+	if err != nil {
+		return err
+	}
+	loc := p.rd.I18n().Localizer(lang)
+	heading := loc.T("tag.heading", "Name", tag.Name(lang))
+	base := func(l string) string { return "/" + l + "/tag/" + tag.Slug }
+	return p.archive(w, r, lang, base(lang), heading, ListFilter{TagID: tag.ID}, []web.Crumb{{Name: heading}}, base)
 }

@@ -59,40 +59,38 @@ func SiteCard(lang string) (string, int, int) {
 // ShareImage serves /{lang}/share/{kind}/{slug}.png: the entry's title
 // and the site's name, for readers' posts on social networks. Like the
 // entry's page, it exists only while the translation is visible.
-func (p *Public) ShareImage(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		kind, ok := kindOfShareSegment(r.PathValue("kind"))
-		slug, png := strings.CutSuffix(r.PathValue("file"), ".png")
-		if !ok || !png || p.Cards == nil {
-			return web.NotFound()
-		}
-		e, err := p.store.BySlug(r.Context(), lang, slug)
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		t, _ := e.Translation(lang)
-		if e.Kind != kind || !t.Visible(p.store.now()) {
-			return web.NotFound()
-		}
-		return p.card(w, r, t.Title, lang)
+func (p *Public) ShareImage(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	kind, ok := kindOfShareSegment(r.PathValue("kind"))
+	slug, png := strings.CutSuffix(r.PathValue("file"), ".png")
+	if !ok || !png || p.Cards == nil {
+		return web.NotFound()
 	}
+	e, err := p.store.BySlug(r.Context(), lang, slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
+	}
+	if err != nil {
+		return err
+	}
+	t, _ := e.Translation(lang)
+	if e.Kind != kind || !t.Visible(p.store.now()) {
+		return web.NotFound()
+	}
+	return p.card(w, r, t.Title, lang)
 }
 
 // SiteShareImage serves /{lang}/share/site.png: the site's name alone.
-func (p *Public) SiteShareImage(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if p.Cards == nil {
-			return web.NotFound()
-		}
-		return p.card(w, r, "", lang)
+func (p *Public) SiteShareImage(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	if p.Cards == nil {
+		return web.NotFound()
 	}
+	return p.card(w, r, "", lang)
 }
 
 func (p *Public) card(w http.ResponseWriter, r *http.Request, title, lang string) error {
-	l, _ := p.langs.Get(lang)
+	l, _ := p.rd.I18n().Get(lang)
 	c := sharecard.Card{Title: title, Site: p.rd.SiteName, Lang: lang, RTL: l.RTL()}
 	h := w.Header()
 	h.Set("Cache-Control", "public, max-age=86400")
@@ -194,31 +192,30 @@ func (p *Public) shareLinks(page web.Page, kind Kind, t Translation, tags []stri
 // reader to the network's share form, filled in with the campaign's
 // address, title and hashtags. It only ever leads to a known network and
 // a visible campaign, so it cannot be used to send people elsewhere.
-func (p *Public) ShareTo(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		kind, ok := kindOfShareSegment(r.PathValue("kind"))
-		if !ok || kind != Campaign {
-			return web.NotFound()
-		}
-		e, err := p.store.BySlug(r.Context(), lang, r.PathValue("slug"))
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		t, _ := e.Translation(lang)
-		if e.Kind != kind || !t.Visible(p.store.now()) {
-			return web.NotFound()
-		}
-		for _, n := range shareNetworks {
-			if n.ID == r.PathValue("network") {
-				target := n.target(web.Origin(p.rd.BaseURL, r)+URL(kind, lang, t.Slug), t.Title, Hashtags(t.Summary, t.Body))
-				w.Header().Set("Cache-Control", "no-store")
-				http.Redirect(w, r, target, http.StatusFound)
-				return nil
-			}
-		}
+func (p *Public) ShareTo(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	kind, ok := kindOfShareSegment(r.PathValue("kind"))
+	if !ok || kind != Campaign {
 		return web.NotFound()
 	}
+	e, err := p.store.BySlug(r.Context(), lang, r.PathValue("slug"))
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
+	}
+	if err != nil {
+		return err
+	}
+	t, _ := e.Translation(lang)
+	if e.Kind != kind || !t.Visible(p.store.now()) {
+		return web.NotFound()
+	}
+	for _, n := range shareNetworks {
+		if n.ID == r.PathValue("network") {
+			target := n.target(web.Origin(p.rd.BaseURL, r)+URL(kind, lang, t.Slug), t.Title, Hashtags(t.Summary, t.Body))
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, target, http.StatusFound)
+			return nil
+		}
+	}
+	return web.NotFound()
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -21,9 +22,12 @@ type Store struct {
 	db     *db.DB
 	now    func() time.Time
 	bounds pageBounds
-	// Indexer, when set, re-indexes every translation saved, inside the
-	// save's transaction.
-	Indexer Indexer
+	// indexer re-indexes every translation saved, inside the save's
+	// transaction: no store saves without it, so whatever writes entries
+	// (the editor, the API, an import) leaves them searchable.
+	indexer Indexer
+	// holders keep media of their own for entries (SetMediaHolders).
+	holders atomic.Pointer[[]MediaHolder]
 
 	// sections as last read, with the change count they were read at:
 	// every public page's menu lists them, so a page rendered from the
@@ -44,9 +48,26 @@ type Indexer interface {
 	IndexTranslation(ctx context.Context, tx *db.Tx, t Translation) error
 }
 
-// NewStore returns a store over d.
-func NewStore(d *db.DB) *Store {
-	return &Store{db: d, now: time.Now}
+// NewStore returns a store over d that keeps index in step with every
+// save. It panics without an index: entries saved unindexed would be
+// missing from search with nothing to say so.
+func NewStore(d *db.DB, index Indexer) *Store {
+	if index == nil {
+		panic("content: NewStore without an Indexer")
+	}
+	return &Store{db: d, now: time.Now, indexer: index}
+}
+
+// SetMediaHolders names the areas that keep media of their own for
+// entries (a campaign's tribute photos): DeleteEntry, whoever calls it,
+// deletes those media with the entry.
+func (s *Store) SetMediaHolders(hs ...MediaHolder) { s.holders.Store(&hs) }
+
+func (s *Store) mediaHolders() []MediaHolder {
+	if hs := s.holders.Load(); hs != nil {
+		return *hs
+	}
+	return nil
 }
 
 // visibleSQL selects translations readers may see: anything not a draft

@@ -19,7 +19,7 @@ var t0 = time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
 
 // newTestStore returns a store whose clock reads *now, starting at t0.
 func newTestStore(d *db.DB) (*Store, *time.Time) {
-	s := NewStore(d)
+	s := NewStore(d, noIndex{})
 	now := t0
 	s.now = func() time.Time { return now }
 	return s, &now
@@ -1081,7 +1081,7 @@ func TestSectionsFollowChanges(t *testing.T) {
 			t.Errorf("after a rename here: %q", got)
 		}
 		// Another instance renames it: this one hears of it within seconds.
-		other := NewStore(dbtest.OpenSecond(t, d))
+		other := NewStore(dbtest.OpenSecond(t, d), noIndex{})
 		mustSection(t, other, Section{ID: id, Slug: "news", Names: map[string]string{"en": "Bulletin"}})
 		deadline := time.Now().Add(10 * time.Second)
 		for name() != "Bulletin" {

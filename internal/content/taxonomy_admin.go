@@ -30,15 +30,8 @@ type taxonomyPage struct {
 	Errors   FieldErrors
 }
 
-func (a *Admin) requireTaxonomy(r *http.Request) error {
-	if !currentUser(r).Role.CanManageTaxonomy() {
-		return web.Forbidden()
-	}
-	return nil
-}
-
 func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error) {
-	p := taxonomyPage{Page: a.page(r, "admin."+what), What: what, Languages: a.langs.Enabled(), Names: map[string]string{}}
+	p := taxonomyPage{Page: a.page(r, "admin."+what), What: what, Languages: a.rd.I18n().Enabled(), Names: map[string]string{}}
 	var err error
 	switch what {
 	case "sections":
@@ -82,9 +75,6 @@ func (p *taxonomyPage) fill(id int64) {
 // Taxonomy serves GET /admin/{sections,tags,organisations}.
 func (a *Admin) Taxonomy(what string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := a.requireTaxonomy(r); err != nil {
-			return err
-		}
 		p, err := a.taxonomyPage(r, what)
 		if err != nil {
 			return err
@@ -96,15 +86,15 @@ func (a *Admin) Taxonomy(what string) web.HandlerFunc {
 // readNames reads name_<lang> fields for every enabled language.
 func (a *Admin) readNames(form url.Values, errs FieldErrors) map[string]string {
 	names := map[string]string{}
-	for _, l := range a.langs.Enabled() {
+	for _, l := range a.rd.I18n().Enabled() {
 		n := strings.TrimSpace(form.Get("name_" + l.Code))
 		if utf8.RuneCountInString(n) > 100 {
 			errs["name_"+l.Code] = "form.too_long"
 		}
 		names[l.Code] = n
 	}
-	if names[a.langs.Default().Code] == "" {
-		errs["name_"+a.langs.Default().Code] = "form.required"
+	if names[a.rd.I18n().Default().Code] == "" {
+		errs["name_"+a.rd.I18n().Default().Code] = "form.required"
 	}
 	return names
 }
@@ -113,9 +103,6 @@ func (a *Admin) readNames(form url.Values, errs FieldErrors) map[string]string {
 // or update when the form carries an id; with delete=1, delete.
 func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := a.requireTaxonomy(r); err != nil {
-			return err
-		}
 		if err := r.ParseForm(); err != nil {
 			return web.BadRequest("form.unreadable")
 		}
@@ -157,7 +144,7 @@ func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 		case "sections", "tags":
 			names := a.readNames(r.PostForm, errs)
 			if slug == "" {
-				slug = Slugify(names[a.langs.Default().Code])
+				slug = Slugify(names[a.rd.I18n().Default().Code])
 			}
 			pos, perr := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("position")))
 			if what == "sections" && r.PostForm.Get("position") != "" && (perr != nil || pos < 0 || pos > 10000) {

@@ -37,7 +37,7 @@ func (a *Admin) loadTranslationTarget(r *http.Request) (*Entry, i18n.Language, e
 	if err != nil || id <= 0 {
 		return nil, i18n.Language{}, web.NotFound()
 	}
-	lang, ok := a.langs.Get(r.PathValue("lang"))
+	lang, ok := a.rd.I18n().Get(r.PathValue("lang"))
 	if !ok {
 		return nil, i18n.Language{}, web.NotFound()
 	}

@@ -94,7 +94,7 @@ type todoPage struct {
 func (a *Admin) TranslationsTodo(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
 	var langs []i18n.Language
-	for _, l := range a.langs.Enabled() {
+	for _, l := range a.rd.I18n().Enabled() {
 		if u.CanTranslate(l.Code) {
 			langs = append(langs, l)
 		}
@@ -105,7 +105,7 @@ func (a *Admin) TranslationsTodo(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := todoPage{Page: a.page(r, "admin.translations_todo"), Counts: counts}
 	if code := r.URL.Query().Get("lang"); code != "" {
-		l, ok := a.langs.Get(code)
+		l, ok := a.rd.I18n().Get(code)
 		if !ok || !u.CanTranslate(code) {
 			return web.NotFound()
 		}

@@ -101,9 +101,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("db: sqlite: create folder: %w", err)
 	}
 	// Pragmas are set per connection through the DSN so that every pooled
-	// connection gets them, not just the first.
+	// connection gets them, not just the first. busy_timeout comes first:
+	// journal_mode(WAL) needs a lock when the file is not in WAL mode yet,
+	// and without a timeout a connection opened while another holds one
+	// fails at once with SQLITE_BUSY (PocketBase, core/db_connect.go).
+	// modernc.org/sqlite moves it first itself today; the order here does
+	// not rely on that.
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	readDSN := "file:" + path + "?" + q.Encode()

@@ -17,6 +17,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/jobs"
 	"peerpress/internal/media"
+	"peerpress/internal/search"
 )
 
 // demoTribute is a tribute on the demo campaign's wall. Names and words
@@ -46,7 +47,7 @@ var demoCampaignLinks = []string{"candlelight-vigil-overdose-repression", "webin
 // moderator. Their photos are drawn by a background job (RegisterPhotos):
 // the demo is loaded before the media folder is known.
 func fillCampaigns(ctx context.Context, d *db.DB, now time.Time) error {
-	entries := content.NewStore(d)
+	entries := content.NewStore(d, search.Index{})
 	e, err := entries.BySlug(ctx, "en", "remember-every-name")
 	if errors.Is(err, db.ErrNotFound) {
 		return nil

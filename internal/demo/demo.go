@@ -69,8 +69,7 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	}
 	// Indexed as it is written, as the site's own store does, so that
 	// search finds the demo at once.
-	entries := content.NewStore(d)
-	entries.Indexer = search.Index{}
+	entries := content.NewStore(d, search.Index{})
 	if err := fill(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}

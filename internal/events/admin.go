@@ -36,7 +36,7 @@ type detailsPage struct {
 }
 
 func (h *Handlers) adminPage(r *http.Request, title string, args ...any) web.Page {
-	p := h.rd.Page(r, h.langs.Default().Code)
+	p := h.rd.Page(r, h.rd.I18n().Default().Code)
 	p.Title = p.L.T(title, args...)
 	p.NoIndex = true
 	return p
@@ -215,7 +215,7 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 				w.Options = options(p[1])
 			}
 			n := len(d.Questions)
-			_, enabled := h.langs.Get(lang)
+			_, enabled := h.rd.I18n().Get(lang)
 			if n == 0 || len(p) > 2 || !enabled || label == "" || utf8.RuneCountInString(label) > 300 ||
 				len(w.Options) != len(d.Questions[n-1].Options) || d.Questions[n-1].Wordings[lang].Label != "" {
 				errs["questions"] = "events.error.questions"

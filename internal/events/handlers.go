@@ -36,16 +36,17 @@ type Handlers struct {
 	content *content.Store
 	guard   *guard.Guard // holds off automated registrations
 	rd      *web.Renderer
-	langs   *i18n.Bundle
 	tmpl    map[string]*template.Template
-	zones   []*time.Location
-	site    *time.Location // the site's zone: month boundaries
+	// zoneNames gives the reference zones in service (settings).
+	zoneNames func() []string
+	site      *time.Location // the site's zone: month boundaries
 }
 
 // NewHandlers parses the templates. g guards the public registration form
-// (the same guard as the site's other public forms); zones are the
-// reference zones (IANA names); site is the site's own zone.
-func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Guard, zones []string, site *time.Location) (*Handlers, error) {
+// (the same guard as the site's other public forms); zones gives the
+// reference zones (IANA names) in service, read for every page so that a
+// settings change shows at once; site is the site's own zone.
+func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Guard, zones func() []string, site *time.Location) (*Handlers, error) {
 	if g == nil {
 		return nil, errors.New("events: no abuse guard for the registration form")
 	}
@@ -53,18 +54,25 @@ func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Gua
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{store: store, content: cs, guard: g, rd: rd, langs: rd.I18n, tmpl: tmpl, site: site}
-	if len(zones) == 0 {
-		zones = DefaultZones
+	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl, zoneNames: zones, site: site}, nil
+}
+
+// referenceZones are the zones event pages give times in besides the
+// event's own: the settings', or DefaultZones.
+func (h *Handlers) referenceZones() []*time.Location {
+	names := h.zoneNames()
+	if len(names) == 0 {
+		names = DefaultZones
 	}
-	for _, z := range zones {
-		loc, err := time.LoadLocation(z)
+	var out []*time.Location
+	for _, z := range names {
+		loc, err := i18n.LoadZone(z)
 		if err != nil || z == "" || z == "Local" {
 			continue // the settings page refuses these; an old value is skipped
 		}
-		h.zones = append(h.zones, loc)
+		out = append(out, loc)
 	}
-	return h, nil
+	return out
 }
 
 // ValidZone reports whether name is an IANA zone peerpress knows.
@@ -76,32 +84,29 @@ func ValidZone(name string) bool {
 	return err == nil
 }
 
-// Routes registers the events' pages: public ones for every enabled
-// language, admin ones on the guarded admin mux.
-func (h *Handlers) Routes(public, admin *http.ServeMux) {
-	hd := h.rd.Handle
-	for _, l := range h.langs.Enabled() {
-		lang := "/" + l.Code
-		public.Handle("GET "+lang+"/events/upcoming", hd(h.Upcoming(l.Code)))
-		public.Handle("GET "+lang+"/events/past", hd(h.Past(l.Code)))
-		public.Handle("GET "+lang+"/events/past/page/{n}", hd(h.Past(l.Code)))
-		public.Handle("GET "+lang+"/events/month/{month}", hd(h.Month(l.Code)))
-		public.Handle("GET "+lang+"/events/calendar.ics", hd(h.Feed(l.Code)))
-		public.Handle("GET "+lang+"/events/calendar/{file}", hd(h.EventICS(l.Code)))
-		public.Handle("GET "+lang+"/events/register/{slug}", hd(h.RegisterForm(l.Code)))
-		public.Handle("POST "+lang+"/events/register/{slug}", hd(h.Register(l.Code)))
-		public.Handle("GET "+lang+"/registration/confirm/{token}", hd(h.ConfirmPage(l.Code)))
-		public.Handle("POST "+lang+"/registration/confirm/{token}", hd(h.Confirm(l.Code)))
-		public.Handle("GET "+lang+"/registration/manage/{token}", hd(h.Manage(l.Code)))
-		public.Handle("POST "+lang+"/registration/manage/{token}", hd(h.UpdateRegistration(l.Code)))
-		public.Handle("POST "+lang+"/registration/manage/{token}/cancel", hd(h.CancelRegistration(l.Code)))
-	}
-	admin.Handle("GET /admin/entries/{id}/event", hd(h.EditDetails))
-	admin.Handle("POST /admin/entries/{id}/event", hd(h.SaveDetails))
-	admin.Handle("GET /admin/entries/{id}/registrants", hd(h.Registrants))
-	admin.Handle("GET /admin/entries/{id}/registrants.csv", hd(h.RegistrantsCSV))
-	admin.Handle("POST /admin/entries/{id}/registrants/message", hd(h.Message))
-	admin.Handle("POST /admin/entries/{id}/registrants/{rid}/attendance", hd(h.Attendance))
+// Routes declares the events' pages: listings and calendars anyone may
+// keep, the registration form (its challenge is single-use), the
+// registrants' private links, and the staff pages.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Page("GET /events/upcoming", h.Upcoming, web.Cache)
+	rs.Page("GET /events/past", h.Past, web.Cache)
+	rs.Page("GET /events/past/page/{n}", h.Past, web.Cache)
+	rs.Page("GET /events/month/{month}", h.Month, web.Cache)
+	rs.Page("GET /events/calendar.ics", h.Feed, web.Cache)
+	rs.Page("GET /events/calendar/{file}", h.EventICS, web.Cache)
+	rs.Page("GET /events/register/{slug}", h.RegisterForm)
+	rs.Page("POST /events/register/{slug}", h.Register)
+	rs.Page("GET /registration/confirm/{token}", h.ConfirmPage, web.Private)
+	rs.Page("POST /registration/confirm/{token}", h.Confirm, web.Private)
+	rs.Page("GET /registration/manage/{token}", h.Manage, web.Private)
+	rs.Page("POST /registration/manage/{token}", h.UpdateRegistration, web.Private)
+	rs.Page("POST /registration/manage/{token}/cancel", h.CancelRegistration, web.Private)
+	rs.Admin("GET /admin/entries/{id}/event", h.EditDetails, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/event", h.SaveDetails, web.Need(auth.Write))
+	rs.Admin("GET /admin/entries/{id}/registrants", h.Registrants, web.Need(auth.Write))
+	rs.Admin("GET /admin/entries/{id}/registrants.csv", h.RegistrantsCSV, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/registrants/message", h.Message, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/registrants/{rid}/attendance", h.Attendance, web.Need(auth.Write))
 }
 
 // EditorLinks leads from an event's editor to its details and registrants.
@@ -109,7 +114,7 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	if e.Kind != content.Event || e.ID == 0 {
 		return nil
 	}
-	loc := h.langs.Localizer(h.langs.Default().Code)
+	loc := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
 	base := "/admin/entries/" + strconv.FormatInt(e.ID, 10)
 	links := []content.EditorLink{{Label: loc.T("events.admin.details"), URL: base + "/event"}}
 	c, err := h.store.Counts(r.Context(), e.ID)

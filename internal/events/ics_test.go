@@ -8,6 +8,8 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
 )
 
 // unfold undoes RFC 5545 line folding.
@@ -98,7 +100,15 @@ func TestDaylightSavingChange(t *testing.T) {
 			if _, off := f.now.In(mustZone(t, tc.zone)).Zone(); off != tc.bookingOffset {
 				t.Fatalf("%s: booking offset %d: the test no longer crosses a change", tc.zone, off)
 			}
-			h := &Handlers{store: f.s, langs: f.s.langs, zones: []*time.Location{mustZone(t, "Asia/Bangkok")}}
+			assets, err := web.NewAssets()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := web.NewRenderer("Test", func() *i18n.Bundle { return f.s.langs }, nil, assets)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := &Handlers{store: f.s, rd: rd, zoneNames: func() []string { return []string{"Asia/Bangkok"} }}
 			ev, err := f.s.load(context.Background(), f.entryID)
 			if err != nil {
 				t.Fatal(err)

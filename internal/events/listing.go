@@ -39,7 +39,7 @@ type dayCell struct {
 }
 
 func (h *Handlers) listViews(lang string, items []Listed) []listedView {
-	l := h.langs.Localizer(lang)
+	l := h.rd.I18n().Localizer(lang)
 	out := make([]listedView, len(items))
 	for i, it := range items {
 		local := it.Local()
@@ -53,7 +53,7 @@ func (h *Handlers) listPage(r *http.Request, lang, title string) listPage {
 	p.Title = p.L.T(title)
 	p.Canonical = r.URL.Path
 	// The same listing exists in every enabled language.
-	for _, l := range h.langs.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		p.Alternates = append(p.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + strings.TrimPrefix(r.URL.Path, "/"+lang), Current: l.Code == lang})
 	}
 	p.Crumbs = []web.Crumb{{Name: p.L.T("nav.home"), URL: "/" + lang + "/"}, {Name: p.L.T("kind.event.plural"), URL: "/" + lang + "/events"}, {Name: p.Title}}
@@ -62,16 +62,15 @@ func (h *Handlers) listPage(r *http.Request, lang, title string) listPage {
 }
 
 // Upcoming serves /{lang}/events/upcoming.
-func (h *Handlers) Upcoming(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		items, err := h.store.Upcoming(r.Context(), lang, 100)
-		if err != nil {
-			return err
-		}
-		data := h.listPage(r, lang, "events.upcoming")
-		data.Items, data.Upcoming = h.listViews(lang, items), true
-		return h.rd.Render(w, http.StatusOK, h.tmpl["list"], data)
+func (h *Handlers) Upcoming(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	items, err := h.store.Upcoming(r.Context(), lang, 100)
+	if err != nil {
+		return err
 	}
+	data := h.listPage(r, lang, "events.upcoming")
+	data.Items, data.Upcoming = h.listViews(lang, items), true
+	return h.rd.Render(w, http.StatusOK, h.tmpl["list"], data)
 }
 
 // pastPerPage is how many past events a page lists.
@@ -79,35 +78,34 @@ const pastPerPage = 20
 
 // Past serves /{lang}/events/past and its further pages,
 // /{lang}/events/past/page/{n}.
-func (h *Handlers) Past(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		n := 1
-		if s := r.PathValue("n"); s != "" {
-			var err error
-			if n, err = strconv.Atoi(s); err != nil || n < 2 || n > 10000 || strconv.Itoa(n) != s {
-				return web.NotFound() // page 1 is /past itself
-			}
+func (h *Handlers) Past(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	n := 1
+	if s := r.PathValue("n"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil || n < 2 || n > 10000 || strconv.Itoa(n) != s {
+			return web.NotFound() // page 1 is /past itself
 		}
-		items, more, err := h.store.Past(r.Context(), lang, (n-1)*pastPerPage, pastPerPage)
-		if err != nil {
-			return err
-		}
-		if n > 1 && len(items) == 0 {
-			return web.NotFound()
-		}
-		data := h.listPage(r, lang, "events.past")
-		data.Items = h.listViews(lang, items)
-		base := "/" + lang + "/events/past"
-		if n == 2 {
-			data.Prev = base
-		} else if n > 2 {
-			data.Prev = base + "/page/" + strconv.Itoa(n-1)
-		}
-		if more {
-			data.Next = base + "/page/" + strconv.Itoa(n+1)
-		}
-		return h.rd.Render(w, http.StatusOK, h.tmpl["list"], data)
 	}
+	items, more, err := h.store.Past(r.Context(), lang, (n-1)*pastPerPage, pastPerPage)
+	if err != nil {
+		return err
+	}
+	if n > 1 && len(items) == 0 {
+		return web.NotFound()
+	}
+	data := h.listPage(r, lang, "events.past")
+	data.Items = h.listViews(lang, items)
+	base := "/" + lang + "/events/past"
+	if n == 2 {
+		data.Prev = base
+	} else if n > 2 {
+		data.Prev = base + "/page/" + strconv.Itoa(n-1)
+	}
+	if more {
+		data.Next = base + "/page/" + strconv.Itoa(n+1)
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["list"], data)
 }
 
 // monthKeys name the months standing alone, as a calendar's title does
@@ -121,61 +119,60 @@ var weekdayKeys = []string{"events.weekday.1", "events.weekday.2", "events.weekd
 
 // Month serves /{lang}/events/month/{2026-11}: a calendar of the month in
 // the site's zone, each event on the day it starts there.
-func (h *Handlers) Month(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		m := r.PathValue("month")
-		first, err := time.ParseInLocation("2006-01", m, h.site)
-		if err != nil || len(m) != 7 || first.Year() < 1970 || first.Year() > 9999 {
-			return web.NotFound()
+func (h *Handlers) Month(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	m := r.PathValue("month")
+	first, err := time.ParseInLocation("2006-01", m, h.site)
+	if err != nil || len(m) != 7 || first.Year() < 1970 || first.Year() > 9999 {
+		return web.NotFound()
+	}
+	next := first.AddDate(0, 1, 0)
+	items, err := h.store.Between(r.Context(), lang, first, next)
+	if err != nil {
+		return err
+	}
+	data := h.listPage(r, lang, "events.month")
+	l := data.L
+	data.MonthName = strings.TrimSpace(l.T("events.month_name", "Month", l.T(monthKeys[first.Month()-1]), "Year", yearDigits(l.Number(first.Year()))))
+	data.Heading = l.T("events.month_heading", "Month", data.MonthName)
+	data.Title = data.Heading
+	data.Crumbs[len(data.Crumbs)-1].Name = data.MonthName
+	data.Month = m
+	data.Items = h.listViews(lang, items)
+	data.Prev = "/" + lang + "/events/month/" + first.AddDate(0, -1, 0).Format("2006-01")
+	data.Next = "/" + lang + "/events/month/" + next.Format("2006-01")
+	// Weeks start on Monday.
+	for _, k := range weekdayKeys {
+		data.Weekdays = append(data.Weekdays, l.T(k))
+	}
+	lead := (int(first.Weekday()) + 6) % 7
+	days := next.AddDate(0, 0, -1).Day()
+	today := h.store.Now().In(h.site)
+	var week []dayCell
+	for range lead {
+		week = append(week, dayCell{})
+	}
+	for d := 1; d <= days; d++ {
+		c := dayCell{Day: d, Today: today.Year() == first.Year() && today.Month() == first.Month() && today.Day() == d}
+		// Each event on the day it starts in its own zone, as its time
+		// beside it is.
+		for _, it := range data.Items {
+			if local := it.Local(); local.Year() == first.Year() && local.Month() == first.Month() && local.Day() == d {
+				c.Events = append(c.Events, it)
+			}
 		}
-		next := first.AddDate(0, 1, 0)
-		items, err := h.store.Between(r.Context(), lang, first, next)
-		if err != nil {
-			return err
+		week = append(week, c)
+		if len(week) == 7 {
+			data.Weeks, week = append(data.Weeks, week), nil
 		}
-		data := h.listPage(r, lang, "events.month")
-		l := data.L
-		data.MonthName = strings.TrimSpace(l.T("events.month_name", "Month", l.T(monthKeys[first.Month()-1]), "Year", yearDigits(l.Number(first.Year()))))
-		data.Heading = l.T("events.month_heading", "Month", data.MonthName)
-		data.Title = data.Heading
-		data.Crumbs[len(data.Crumbs)-1].Name = data.MonthName
-		data.Month = m
-		data.Items = h.listViews(lang, items)
-		data.Prev = "/" + lang + "/events/month/" + first.AddDate(0, -1, 0).Format("2006-01")
-		data.Next = "/" + lang + "/events/month/" + next.Format("2006-01")
-		// Weeks start on Monday.
-		for _, k := range weekdayKeys {
-			data.Weekdays = append(data.Weekdays, l.T(k))
-		}
-		lead := (int(first.Weekday()) + 6) % 7
-		days := next.AddDate(0, 0, -1).Day()
-		today := h.store.Now().In(h.site)
-		var week []dayCell
-		for range lead {
+	}
+	if len(week) > 0 {
+		for len(week) < 7 {
 			week = append(week, dayCell{})
 		}
-		for d := 1; d <= days; d++ {
-			c := dayCell{Day: d, Today: today.Year() == first.Year() && today.Month() == first.Month() && today.Day() == d}
-			// Each event on the day it starts in its own zone, as its time
-			// beside it is.
-			for _, it := range data.Items {
-				if local := it.Local(); local.Year() == first.Year() && local.Month() == first.Month() && local.Day() == d {
-					c.Events = append(c.Events, it)
-				}
-			}
-			week = append(week, c)
-			if len(week) == 7 {
-				data.Weeks, week = append(data.Weeks, week), nil
-			}
-		}
-		if len(week) > 0 {
-			for len(week) < 7 {
-				week = append(week, dayCell{})
-			}
-			data.Weeks = append(data.Weeks, week)
-		}
-		return h.rd.Render(w, http.StatusOK, h.tmpl["month"], data)
+		data.Weeks = append(data.Weeks, week)
 	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["month"], data)
 }
 
 func writeCalendar(w http.ResponseWriter, name string, body []byte) error {
@@ -187,43 +184,41 @@ func writeCalendar(w http.ResponseWriter, name string, body []byte) error {
 
 // Feed serves /{lang}/events/calendar.ics: the upcoming events, for a
 // calendar application to subscribe to.
-func (h *Handlers) Feed(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		items, err := h.store.Upcoming(r.Context(), lang, 200)
-		if err != nil {
-			return err
-		}
-		origin := web.Origin(h.rd.BaseURL, r)
-		now := h.store.Now()
-		evs := make([]calEvent, 0, len(items))
-		for _, it := range items {
-			updated := it.UpdatedAt
-			if updated.After(now) || updated.IsZero() {
-				updated = now
-			}
-			evs = append(evs, calEvent{UID: eventUID(it.EntryID, origin), Start: it.Info.StartsAt, Minutes: it.Info.DurationMinutes,
-				Summary: it.Title, Description: it.Summary, Location: it.Info.Venue, URL: origin + it.URL(), Updated: updated})
-		}
-		l := h.langs.Localizer(lang)
-		return writeCalendar(w, "events-"+lang+".ics", calendar(h.rd.SiteName+" · "+l.T("kind.event.plural"), evs))
+func (h *Handlers) Feed(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	items, err := h.store.Upcoming(r.Context(), lang, 200)
+	if err != nil {
+		return err
 	}
+	origin := web.Origin(h.rd.BaseURL, r)
+	now := h.store.Now()
+	evs := make([]calEvent, 0, len(items))
+	for _, it := range items {
+		updated := it.UpdatedAt
+		if updated.After(now) || updated.IsZero() {
+			updated = now
+		}
+		evs = append(evs, calEvent{UID: eventUID(it.EntryID, origin), Start: it.Info.StartsAt, Minutes: it.Info.DurationMinutes,
+			Summary: it.Title, Description: it.Summary, Location: it.Info.Venue, URL: origin + it.URL(), Updated: updated})
+	}
+	l := h.rd.I18n().Localizer(lang)
+	return writeCalendar(w, "events-"+lang+".ics", calendar(h.rd.SiteName+" · "+l.T("kind.event.plural"), evs))
 }
 
 // EventICS serves /{lang}/events/calendar/{slug}.ics. It never carries
 // the join link: that goes only to confirmed registrants.
-func (h *Handlers) EventICS(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		slug, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
-		if !ok || slug == "" {
-			return web.NotFound()
-		}
-		ev, t, err := h.eventBySlug(r.Context(), lang, slug)
-		if err != nil {
-			return err
-		}
-		ce := ev.calEvent(t, web.Origin(h.rd.BaseURL, r), h.store.Now())
-		return writeCalendar(w, slug+".ics", calendar("", []calEvent{ce}))
+func (h *Handlers) EventICS(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	slug, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+	if !ok || slug == "" {
+		return web.NotFound()
 	}
+	ev, t, err := h.eventBySlug(r.Context(), lang, slug)
+	if err != nil {
+		return err
+	}
+	ce := ev.calEvent(t, web.Origin(h.rd.BaseURL, r), h.store.Now())
+	return writeCalendar(w, slug+".ics", calendar("", []calEvent{ce}))
 }
 
 // yearDigits is a number as Localizer.Number writes it, without its

@@ -56,62 +56,59 @@ func (h *Handlers) manageData(w http.ResponseWriter, r *http.Request, lang strin
 }
 
 // Manage serves GET /{lang}/registration/manage/{token}.
-func (h *Handlers) Manage(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		m, _, err := h.manageData(w, r, lang)
-		if m == nil {
-			return err
-		}
-		switch {
-		case r.URL.Query().Has("confirmed"):
-			m.Notice = m.L.T("events.manage.confirmed_notice")
-		case r.URL.Query().Has("saved"):
-			m.Notice = m.L.T("events.manage.saved")
-		}
-		return h.rd.Render(w, http.StatusOK, h.tmpl["manage"], m)
+func (h *Handlers) Manage(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	m, _, err := h.manageData(w, r, lang)
+	if m == nil {
+		return err
 	}
+	switch {
+	case r.URL.Query().Has("confirmed"):
+		m.Notice = m.L.T("events.manage.confirmed_notice")
+	case r.URL.Query().Has("saved"):
+		m.Notice = m.L.T("events.manage.saved")
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["manage"], m)
 }
 
 // UpdateRegistration serves POST /{lang}/registration/manage/{token}: a
 // changed name or answers.
-func (h *Handlers) UpdateRegistration(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		m, ev, err := h.manageData(w, r, lang)
-		if m == nil {
-			return err
-		}
-		if err := r.ParseForm(); err != nil {
-			return web.BadRequest("form.unreadable")
-		}
-		if m.Reg.Status == Cancelled {
-			return web.BadRequest("events.manage.cancelled")
-		}
-		form, name, _, answers := h.readForm(r, ev, m.L, false)
-		m.Form = form
-		if len(form.Errors) > 0 {
-			return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["manage"], m)
-		}
-		if err := h.store.UpdateAnswers(r.Context(), m.Token, name, answers); err != nil {
-			return err
-		}
-		http.Redirect(w, r, "/"+lang+"/registration/manage/"+m.Token+"?saved=1", http.StatusSeeOther)
-		return nil
+func (h *Handlers) UpdateRegistration(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	m, ev, err := h.manageData(w, r, lang)
+	if m == nil {
+		return err
 	}
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	if m.Reg.Status == Cancelled {
+		return web.BadRequest("events.manage.cancelled")
+	}
+	form, name, _, answers := h.readForm(r, ev, m.L, false)
+	m.Form = form
+	if len(form.Errors) > 0 {
+		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["manage"], m)
+	}
+	if err := h.store.UpdateAnswers(r.Context(), m.Token, name, answers); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/"+lang+"/registration/manage/"+m.Token+"?saved=1", http.StatusSeeOther)
+	return nil
 }
 
 // CancelRegistration serves POST /{lang}/registration/manage/{token}/cancel.
-func (h *Handlers) CancelRegistration(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		m, _, err := h.manageData(w, r, lang)
-		if m == nil {
-			return err
-		}
-		if err := h.store.Cancel(r.Context(), m.Token); err != nil {
-			return err
-		}
-		http.Redirect(w, r, "/"+lang+"/registration/manage/"+m.Token, http.StatusSeeOther)
-		return nil
+func (h *Handlers) CancelRegistration(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	m, _, err := h.manageData(w, r, lang)
+	if m == nil {
+		return err
 	}
+	if err := h.store.Cancel(r.Context(), m.Token); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/"+lang+"/registration/manage/"+m.Token, http.StatusSeeOther)
+	return nil
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -32,18 +32,17 @@ type badLinkPage struct {
 }
 
 // RegisterForm serves GET /{lang}/events/register/{slug}.
-func (h *Handlers) RegisterForm(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ev, t, err := h.eventBySlug(r.Context(), lang, r.PathValue("slug"))
-		if err != nil {
-			return err
-		}
-		v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
-		if err != nil {
-			return err
-		}
-		return h.renderRegister(w, r, lang, http.StatusOK, panelData{EventView: v, Form: formView{Values: map[string]string{}}})
+func (h *Handlers) RegisterForm(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	ev, t, err := h.eventBySlug(r.Context(), lang, r.PathValue("slug"))
+	if err != nil {
+		return err
 	}
+	v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
+	if err != nil {
+		return err
+	}
+	return h.renderRegister(w, r, lang, http.StatusOK, panelData{EventView: v, Form: formView{Values: map[string]string{}}})
 }
 
 // renderRegister shows the registration form, never cached: it carries a
@@ -70,61 +69,60 @@ func (h *Handlers) renderRegister(w http.ResponseWriter, r *http.Request, lang s
 // accepted like any other, since the mailed link protects the list
 // anyway, but the registration is flagged for the staff, who see it
 // marked among the registrants and in their CSV.
-func (h *Handlers) Register(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ctx := r.Context()
-		private(w)
-		ev, t, err := h.eventBySlug(ctx, lang, r.PathValue("slug"))
-		if err != nil {
-			return err
-		}
-		if err := r.ParseForm(); err != nil {
-			return web.BadRequest("form.unreadable")
-		}
-		now := h.store.Now()
-		v, err := h.view(ctx, ev, t, lang, now)
-		if err != nil {
-			return err
-		}
-		l := h.langs.Localizer(lang)
-		form, name, email, answers := h.readForm(r, ev, l, true)
-		data := panelData{EventView: v, Form: form}
-		if v.State != "open" && v.State != "full" {
-			form.Errors["form"] = l.T("events.register.closed")
-			return h.renderRegister(w, r, lang, http.StatusConflict, data)
-		}
-		// Fields first: a person correcting a typo should not spend the
-		// rate limit, which is for what gets stored and mailed.
-		if len(form.Errors) > 0 {
-			return h.renderRegister(w, r, lang, http.StatusUnprocessableEntity, data)
-		}
-		verdict, err := h.guard.Check(r, formName)
-		var refusal *guard.Refusal
-		if errors.As(err, &refusal) {
-			form.Errors["form"] = l.T(refusal.Key)
-			status := http.StatusUnprocessableEntity
-			if refusal.Key == guard.KeyRateLimited {
-				status = http.StatusTooManyRequests
-			}
-			return h.renderRegister(w, r, lang, status, data)
-		}
-		if err != nil {
-			return err
-		}
-		err = h.store.Register(ctx, RegisterInput{EntryID: ev.Entry.ID, Lang: lang, Origin: web.Origin(h.rd.BaseURL, r),
-			Email: email, Name: name, Answers: answers, Flagged: verdict.Flagged})
-		if errors.Is(err, ErrClosed) {
-			form.Errors["form"] = l.T("events.register.closed")
-			return h.renderRegister(w, r, lang, http.StatusConflict, data)
-		}
-		if err != nil {
-			return err
-		}
-		p := h.rd.PublicPage(r, lang)
-		p.Title = p.L.T("events.register.check_mail")
-		p.NoIndex = true
-		return h.rd.Render(w, http.StatusOK, h.tmpl["register"], registerPage{Page: p, Event: data, Sent: true, Email: NormalizeEmail(email)})
+func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	ctx := r.Context()
+	private(w)
+	ev, t, err := h.eventBySlug(ctx, lang, r.PathValue("slug"))
+	if err != nil {
+		return err
 	}
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	now := h.store.Now()
+	v, err := h.view(ctx, ev, t, lang, now)
+	if err != nil {
+		return err
+	}
+	l := h.rd.I18n().Localizer(lang)
+	form, name, email, answers := h.readForm(r, ev, l, true)
+	data := panelData{EventView: v, Form: form}
+	if v.State != "open" && v.State != "full" {
+		form.Errors["form"] = l.T("events.register.closed")
+		return h.renderRegister(w, r, lang, http.StatusConflict, data)
+	}
+	// Fields first: a person correcting a typo should not spend the
+	// rate limit, which is for what gets stored and mailed.
+	if len(form.Errors) > 0 {
+		return h.renderRegister(w, r, lang, http.StatusUnprocessableEntity, data)
+	}
+	verdict, err := h.guard.Check(r, formName)
+	var refusal *guard.Refusal
+	if errors.As(err, &refusal) {
+		form.Errors["form"] = l.T(refusal.Key)
+		status := http.StatusUnprocessableEntity
+		if refusal.Key == guard.KeyRateLimited {
+			status = http.StatusTooManyRequests
+		}
+		return h.renderRegister(w, r, lang, status, data)
+	}
+	if err != nil {
+		return err
+	}
+	err = h.store.Register(ctx, RegisterInput{EntryID: ev.Entry.ID, Lang: lang, Origin: web.Origin(h.rd.BaseURL, r),
+		Email: email, Name: name, Answers: answers, Flagged: verdict.Flagged})
+	if errors.Is(err, ErrClosed) {
+		form.Errors["form"] = l.T("events.register.closed")
+		return h.renderRegister(w, r, lang, http.StatusConflict, data)
+	}
+	if err != nil {
+		return err
+	}
+	p := h.rd.PublicPage(r, lang)
+	p.Title = p.L.T("events.register.check_mail")
+	p.NoIndex = true
+	return h.rd.Render(w, http.StatusOK, h.tmpl["register"], registerPage{Page: p, Event: data, Sent: true, Email: NormalizeEmail(email)})
 }
 
 // readForm reads and checks the registration form: name, email (when
@@ -200,43 +198,41 @@ type confirmPage struct {
 }
 
 // ConfirmPage serves GET /{lang}/registration/confirm/{token}.
-func (h *Handlers) ConfirmPage(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		private(w)
-		reg, err := h.store.ByConfirmToken(r.Context(), r.PathValue("token"))
-		if errors.Is(err, ErrBadToken) {
-			return h.badLink(w, r, lang)
-		}
-		if err != nil {
-			return err
-		}
-		ev, err := h.store.load(r.Context(), reg.EntryID)
-		if err != nil {
-			return err
-		}
-		p := h.rd.PublicPage(r, lang)
-		p.Title = p.L.T("events.confirm.title")
-		p.NoIndex = true
-		return h.rd.Render(w, http.StatusOK, h.tmpl["confirm"], confirmPage{Page: p, EventTitle: ev.translation(lang).Title, Token: r.PathValue("token")})
+func (h *Handlers) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	private(w)
+	reg, err := h.store.ByConfirmToken(r.Context(), r.PathValue("token"))
+	if errors.Is(err, ErrBadToken) {
+		return h.badLink(w, r, lang)
 	}
+	if err != nil {
+		return err
+	}
+	ev, err := h.store.load(r.Context(), reg.EntryID)
+	if err != nil {
+		return err
+	}
+	p := h.rd.PublicPage(r, lang)
+	p.Title = p.L.T("events.confirm.title")
+	p.NoIndex = true
+	return h.rd.Render(w, http.StatusOK, h.tmpl["confirm"], confirmPage{Page: p, EventTitle: ev.translation(lang).Title, Token: r.PathValue("token")})
 }
 
 // Confirm serves POST /{lang}/registration/confirm/{token} and leads to
 // the manage page.
-func (h *Handlers) Confirm(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		private(w)
-		reg, manage, err := h.store.Confirm(r.Context(), r.PathValue("token"))
-		if errors.Is(err, ErrBadToken) {
-			return h.badLink(w, r, lang)
-		}
-		if err != nil {
-			return err
-		}
-		if _, ok := h.langs.Get(reg.Lang); !ok {
-			reg.Lang = lang
-		}
-		http.Redirect(w, r, "/"+reg.Lang+"/registration/manage/"+manage+"?confirmed=1", http.StatusSeeOther)
-		return nil
+func (h *Handlers) Confirm(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	private(w)
+	reg, manage, err := h.store.Confirm(r.Context(), r.PathValue("token"))
+	if errors.Is(err, ErrBadToken) {
+		return h.badLink(w, r, lang)
 	}
+	if err != nil {
+		return err
+	}
+	if _, ok := h.rd.I18n().Get(reg.Lang); !ok {
+		reg.Lang = lang
+	}
+	http.Redirect(w, r, "/"+reg.Lang+"/registration/manage/"+manage+"?confirmed=1", http.StatusSeeOther)
+	return nil
 }

@@ -33,7 +33,7 @@ type Store struct {
 }
 
 // NewStore returns a store. The box must be the site key's.
-func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue) (*Store, error) {
+func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue, entries *content.Store) (*Store, error) {
 	if box == nil {
 		return nil, errors.New("events: no site key")
 	}
@@ -45,9 +45,7 @@ func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue)
 	if err != nil {
 		return nil, err
 	}
-	// Its own content store: it only reads entries, so it needs none of
-	// the app's (search indexing, listing caches).
-	return &Store{db: d, box: box, mailer: mailer, queue: queue, content: content.NewStore(d), langs: langs, Now: time.Now}, nil
+	return &Store{db: d, box: box, mailer: mailer, queue: queue, content: entries, langs: langs, Now: time.Now}, nil
 }
 
 // Sealing contexts: a value sealed for one field cannot be passed off as

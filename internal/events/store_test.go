@@ -15,6 +15,7 @@ import (
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
+	"peerpress/internal/search"
 	"peerpress/internal/secret"
 )
 
@@ -49,13 +50,14 @@ func newFixture(t *testing.T, d *db.DB, start time.Time, zone string, capacity i
 	}
 	q := jobs.New(d)
 	m.Register(q)
-	s, err := NewStore(d, box, m, q)
+	entries := content.NewStore(d, search.Index{})
+	s, err := NewStore(d, box, m, q, entries)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, d: d, s: s, q: q, smtp: srv, now: time.Now().Truncate(time.Second)}
 	s.Now = func() time.Time { return f.now }
-	id, err := content.NewStore(d).SaveEntry(ctx, 0,
+	id, err := entries.SaveEntry(ctx, 0,
 		content.EntryInput{Kind: content.Event, Event: &content.EventInfo{StartsAt: start, TimeZone: zone, DurationMinutes: 90, Mode: "online"}},
 		content.TranslationInput{Lang: "en", Title: "Peers, pills and policy", Slug: fmt.Sprintf("peers-pills-policy-%d", fixtures.Add(1)), Summary: "A webinar; with commas, and a \\ backslash", Status: content.Published}, 0)
 	if err != nil {
@@ -524,7 +526,7 @@ func TestPastPages(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := newFixture(t, d, time.Now().Add(-3*time.Hour), "UTC", 0) // one past event, ended 90 minutes ago
-		cs := content.NewStore(d)
+		cs := content.NewStore(d, search.Index{})
 		for i := range 24 {
 			_, err := cs.SaveEntry(ctx, 0,
 				content.EntryInput{Kind: content.Event, Event: &content.EventInfo{StartsAt: time.Now().Add(-time.Duration(i+2) * 24 * time.Hour), TimeZone: "UTC", DurationMinutes: 60, Mode: "online"}},

@@ -72,7 +72,7 @@ type optionView struct {
 
 // view builds the public view of ev in lang at now.
 func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, lang string, now time.Time) (EventView, error) {
-	l := h.langs.Localizer(lang)
+	l := h.rd.I18n().Localizer(lang)
 	zone := ev.zone()
 	start := ev.Info.StartsAt
 	end := ev.ends()
@@ -90,7 +90,7 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 	} else {
 		v.EndText = l.DateTime(end.In(zone))
 	}
-	for _, z := range h.zones {
+	for _, z := range h.referenceZones() {
 		if z.String() == ev.Info.TimeZone {
 			continue
 		}

@@ -10,7 +10,6 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/db"
-	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -19,7 +18,6 @@ type Handlers struct {
 	store *content.Store
 	md    *content.Markdown
 	rd    *web.Renderer
-	langs *i18n.Bundle
 	// PerFeed is how many entries a feed holds, newest first.
 	PerFeed int
 	// PerSitemap is how many addresses one sitemap file holds at most
@@ -30,7 +28,7 @@ type Handlers struct {
 
 // New returns the handlers.
 func New(store *content.Store, md *content.Markdown, rd *web.Renderer) *Handlers {
-	return &Handlers{store: store, md: md, rd: rd, langs: rd.I18n, PerFeed: 20, PerSitemap: 10_000}
+	return &Handlers{store: store, md: md, rd: rd, PerFeed: 20, PerSitemap: 10_000}
 }
 
 // Links lists the feeds of the listing whose first page is at base, for
@@ -45,23 +43,26 @@ func Links(base, name string) []web.FeedLink {
 
 // Language serves /{lang}/feed.xml, atom.xml and feed.json: the latest
 // entries of every kind but pages.
-func (h *Handlers) Language(lang string, f Format) web.HandlerFunc {
+func (h *Handlers) Language(f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		return h.serve(w, r, f, lang, "/"+lang, h.rd.SiteName, content.ListFilter{Lang: lang})
 	}
 }
 
 // Kind serves /{lang}/{kind}/feed.xml and its siblings.
-func (h *Handlers) Kind(lang string, k content.Kind, f Format) web.HandlerFunc {
+func (h *Handlers) Kind(k content.Kind, f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		name := h.langs.Localizer(lang).T("kind." + string(k) + ".plural")
+		lang := web.Lang(r)
+		name := h.rd.I18n().Localizer(lang).T("kind." + string(k) + ".plural")
 		return h.serve(w, r, f, lang, "/"+lang+"/"+k.Segment(), h.title(lang, name), content.ListFilter{Lang: lang, Kind: k})
 	}
 }
 
 // Section serves /{lang}/section/{slug}/feed.xml and its siblings.
-func (h *Handlers) Section(lang string, f Format) web.HandlerFunc {
+func (h *Handlers) Section(f Format) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
 		sec, err := h.store.SectionBySlug(r.Context(), r.PathValue("slug"))
 		if errors.Is(err, db.ErrNotFound) {
 			return web.NotFound()
@@ -75,7 +76,7 @@ func (h *Handlers) Section(lang string, f Format) web.HandlerFunc {
 
 // title names a feed of one listing: "Site: Listing".
 func (h *Handlers) title(lang, name string) string {
-	return h.langs.Localizer(lang).T("archive.feed_title", "Site", h.rd.SiteName, "Name", name)
+	return h.rd.I18n().Localizer(lang).T("archive.feed_title", "Site", h.rd.SiteName, "Name", name)
 }
 
 func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f Format, lang, base, title string, filter content.ListFilter) error {
@@ -166,4 +167,22 @@ func send(w http.ResponseWriter, r *http.Request, contentType string, modified t
 		return
 	}
 	w.Write(body)
+}
+
+// Routes declares the feeds of every listing, the sitemaps and
+// robots.txt; fallback answers the other top-level files (old addresses,
+// 404).
+func (h *Handlers) Routes(rs *web.Routes, fallback web.HandlerFunc) {
+	for _, f := range Formats {
+		rs.Page("GET /"+f.File, h.Language(f), web.Cache)
+		rs.Page("GET /section/{slug}/"+f.File, h.Section(f), web.Cache)
+		for _, k := range content.Kinds {
+			if k != content.Page {
+				rs.Page("GET /"+k.Segment()+"/"+f.File, h.Kind(k, f), web.Cache)
+			}
+		}
+	}
+	rs.Site("GET /robots.txt", h.Robots, web.Cache)
+	rs.Site("GET /sitemap.xml", h.SitemapIndex, web.Cache)
+	rs.Site("GET /{file}", h.Sitemap(fallback), web.Cache) // /sitemap-{lang}[-{n}].xml
 }

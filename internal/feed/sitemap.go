@@ -117,7 +117,7 @@ func (h *Handlers) SitemapIndex(w http.ResponseWriter, r *http.Request) error {
 	origin := web.Origin(h.rd.BaseURL, r)
 	idx := sitemapIndex{NS: sitemapNS}
 	var newest time.Time
-	for _, l := range h.langs.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		parts, ls, err := h.parts(r.Context(), l.Code)
 		if err != nil {
 			return err
@@ -173,7 +173,7 @@ func (h *Handlers) parseSitemapName(file string) (lang string, part int, ok bool
 	if !ok1 || !ok2 {
 		return "", 0, false
 	}
-	if _, ok := h.langs.Get(rest); ok {
+	if _, ok := h.rd.I18n().Get(rest); ok {
 		return rest, 0, true
 	}
 	i := strings.LastIndexByte(rest, '-')
@@ -184,7 +184,7 @@ func (h *Handlers) parseSitemapName(file string) (lang string, part int, ok bool
 	if err != nil || n < 1 || strconv.Itoa(n) != rest[i+1:] {
 		return "", 0, false
 	}
-	if _, ok := h.langs.Get(rest[:i]); !ok {
+	if _, ok := h.rd.I18n().Get(rest[:i]); !ok {
 		return "", 0, false
 	}
 	return rest[:i], n, true
@@ -194,7 +194,7 @@ func (h *Handlers) parseSitemapName(file string) (lang string, part int, ok bool
 // listings first, then its entries by id.
 func (h *Handlers) sitemapPart(w http.ResponseWriter, r *http.Request, lang string, part int, ls []listing) error {
 	origin := web.Origin(h.rd.BaseURL, r)
-	enabled := h.langs.Enabled()
+	enabled := h.rd.I18n().Enabled()
 	set := urlSet{NS: sitemapNS, XHTML: xhtmlNS}
 	var newest time.Time
 	start, end := (part-1)*h.PerSitemap, part*h.PerSitemap

@@ -14,6 +14,7 @@ import (
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/demo"
 	"peerpress/internal/i18n"
+	"peerpress/internal/search"
 	"peerpress/internal/web"
 )
 
@@ -30,12 +31,12 @@ func newHandlers(t *testing.T, d *db.DB, langs []string) *Handlers {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := web.NewRenderer("Test", bundle, nil, assets)
+	rd, err := web.NewRenderer("Test", func() *i18n.Bundle { return bundle }, nil, assets)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rd.BaseURL = "https://peers.example"
-	return New(content.NewStore(d), content.NewMarkdown(), rd)
+	return New(content.NewStore(d, search.Index{}), content.NewMarkdown(), rd)
 }
 
 func get(t *testing.T, h http.Handler, path string) *httptest.ResponseRecorder {

@@ -146,6 +146,7 @@ type Bundle struct {
 	bundle     *goi18n.Bundle
 	enabled    []Language
 	localizers map[string]*Localizer
+	tags       []language.Tag // of the enabled languages, for matcher
 	matcher    language.Matcher
 }
 
@@ -201,26 +202,9 @@ func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
 	for i, l := range b.enabled {
 		tags[i] = language.Make(l.Code)
 	}
+	b.tags = tags
 	b.matcher = language.NewMatcher(tags)
 	return b, nil
-}
-
-// Negotiate picks the enabled language that best fits an Accept-Language
-// header, honouring q-values; a missing or malformed header gives the
-// default language.
-func (b *Bundle) Negotiate(acceptLanguage string) string {
-	if len(acceptLanguage) > 1024 {
-		return b.enabled[0].Code
-	}
-	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err != nil || len(tags) == 0 {
-		return b.enabled[0].Code
-	}
-	_, idx, conf := b.matcher.Match(tags...)
-	if conf == language.No {
-		return b.enabled[0].Code
-	}
-	return b.enabled[idx].Code
 }
 
 // Enabled lists the enabled languages, the default first.

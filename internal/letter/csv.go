@@ -6,20 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"peerpress/internal/web"
 )
 
 // exportCSV serves GET /admin/entries/{id}/signatures.csv: every signature
 // with its status and contact email, for staff. It holds personal data, so
 // it is never cached.
 func (h *Handlers) exportCSV(w http.ResponseWriter, r *http.Request) error {
-	e, u, err := h.staffEntry(r)
+	e, _, err := h.staffEntry(r)
 	if err != nil {
 		return err
-	}
-	if !u.Role.CanModerate() {
-		return web.Forbidden()
 	}
 	sigs, err := h.store.List(r.Context(), e.ID)
 	if err != nil {

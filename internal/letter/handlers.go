@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
@@ -61,44 +62,40 @@ func New(cfg Config) (*Handlers, error) {
 // formName names the signing form to the guard.
 const formName = "letter.sign"
 
-// Routes registers the public pages for every enabled language, and the
-// staff pages.
-func (h *Handlers) Routes(public, admin *http.ServeMux) {
-	hd := h.rd.Handle
-	for _, l := range h.rd.I18n.Enabled() {
-		lang := "/" + l.Code
-		// One pattern for the statement's own pages: /sign, /signed and
-		// /signatures beside /{slug} would clash with the archive's
-		// /page/{n} in ServeMux.
-		public.Handle("GET "+lang+"/statements/{slug}/{page}", hd(h.statementPage(l.Code)))
-		public.Handle("POST "+lang+"/statements/{slug}/sign", hd(h.sign(l.Code)))
-		public.Handle("GET "+lang+"/signatures/verify/{token}", hd(h.confirmVerify(l.Code)))
-		public.Handle("POST "+lang+"/signatures/verify/{token}", hd(h.verify(l.Code)))
-		public.Handle("GET "+lang+"/signatures/withdraw/{token}", hd(h.confirmWithdraw(l.Code)))
-		public.Handle("POST "+lang+"/signatures/withdraw/{token}", hd(h.withdraw(l.Code)))
-	}
-	admin.Handle("GET /admin/signatures", hd(h.overview))
-	admin.Handle("GET /admin/entries/{id}/signatures", hd(h.adminPage))
-	admin.Handle("GET /admin/entries/{id}/signatures.csv", hd(h.exportCSV))
-	admin.Handle("POST /admin/entries/{id}/signatures/settings", hd(h.saveSettings))
-	admin.Handle("POST /admin/entries/{id}/signatures/moderate", hd(h.moderate))
-	admin.Handle("POST /admin/entries/{id}/signatures/merge", hd(h.merge))
+// Routes declares signing, the signatories' private links and the staff
+// pages.
+func (h *Handlers) Routes(rs *web.Routes) {
+	// One pattern for the statement's own pages: /sign, /signed and
+	// /signatures beside /{slug} would clash with the archive's /page/{n}
+	// in ServeMux. The list of signatories is the same for everyone; the
+	// form (its challenge is single-use) and the thank-you page say
+	// private, which the page cache respects.
+	rs.Page("GET /statements/{slug}/{page}", h.statementPage, web.Cache)
+	rs.Page("POST /statements/{slug}/sign", h.sign)
+	rs.Page("GET /signatures/verify/{token}", h.confirmVerify, web.Private)
+	rs.Page("POST /signatures/verify/{token}", h.verify, web.Private)
+	rs.Page("GET /signatures/withdraw/{token}", h.confirmWithdraw, web.Private)
+	rs.Page("POST /signatures/withdraw/{token}", h.withdraw, web.Private)
+	rs.Admin("GET /admin/signatures", h.overview, web.Need(auth.Moderate))
+	rs.Admin("GET /admin/entries/{id}/signatures", h.adminPage)
+	rs.Admin("GET /admin/entries/{id}/signatures.csv", h.exportCSV, web.Need(auth.Moderate))
+	rs.Admin("POST /admin/entries/{id}/signatures/settings", h.saveSettings, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/signatures/moderate", h.moderate, web.Need(auth.Moderate))
+	rs.Admin("POST /admin/entries/{id}/signatures/merge", h.merge, web.Need(auth.Moderate))
 }
 
 // statementPage serves /{lang}/statements/{slug}/{page}: sign, signed
 // (the "check your mail" page) and signatures.
-func (h *Handlers) statementPage(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		switch r.PathValue("page") {
-		case "sign":
-			return h.showSignForm(lang)(w, r)
-		case "signed":
-			return h.signed(lang)(w, r)
-		case "signatures":
-			return h.signatures(lang)(w, r)
-		}
-		return web.NotFound()
+func (h *Handlers) statementPage(w http.ResponseWriter, r *http.Request) error {
+	switch r.PathValue("page") {
+	case "sign":
+		return h.showSignForm(w, r)
+	case "signed":
+		return h.signed(w, r)
+	case "signatures":
+		return h.signatures(w, r)
 	}
+	return web.NotFound()
 }
 
 // statement finds the visible statement at /{lang}/statements/{slug} and

@@ -18,7 +18,7 @@ import (
 func (h *Handlers) signatureMail(r *http.Request, t content.Translation) Mailer {
 	origin := web.Origin(h.rd.BaseURL, r)
 	return func(ctx context.Context, tx *db.Tx, sig Signature, links Links, again bool) error {
-		l := h.rd.I18n.Localizer(sig.Lang)
+		l := h.rd.I18n().Localizer(sig.Lang)
 		var b strings.Builder
 		b.WriteString(l.T("letter.mail_greeting") + "\n\n")
 		if again {

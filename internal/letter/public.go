@@ -54,7 +54,7 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 	t, _ := e.Translation(lang)
 	base := content.URL(content.Statement, lang, t.Slug)
 	now := h.now()
-	d := panelData{L: h.rd.I18n.Localizer(lang), Lang: lang, Letter: l, Counts: counts,
+	d := panelData{L: h.rd.I18n().Localizer(lang), Lang: lang, Letter: l, Counts: counts,
 		Accepting: l.Accepting(now), Closed: l.Closed(now), SignURL: base + "/sign", ListURL: base + "/signatures"}
 	if !l.ClosesAt.IsZero() {
 		d.ClosesAt = l.ClosesAt.In(h.zone)
@@ -109,7 +109,7 @@ func (h *Handlers) alternates(r *http.Request, e *content.Entry, lang, page stri
 		return nil, err
 	}
 	var out []web.Alternate
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		if slug, ok := visible[l.Code]; ok {
 			out = append(out, web.Alternate{Lang: l, URL: content.URL(content.Statement, l.Code, slug) + "/" + page, Current: l.Code == lang})
 		}
@@ -118,71 +118,69 @@ func (h *Handlers) alternates(r *http.Request, e *content.Entry, lang, page stri
 }
 
 // showSignForm serves GET /{lang}/statements/{slug}/sign.
-func (h *Handlers) showSignForm(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		e, t, l, err := h.statement(r, lang)
-		if err != nil {
-			return err
-		}
-		p := h.signPage(r, lang, t, l)
-		if p.Alternates, err = h.alternates(r, e, lang, "sign"); err != nil {
-			return err
-		}
-		private(w)
-		return h.rd.Render(w, http.StatusOK, h.tmpl["public_sign"], p)
+func (h *Handlers) showSignForm(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	e, t, l, err := h.statement(r, lang)
+	if err != nil {
+		return err
 	}
+	p := h.signPage(r, lang, t, l)
+	if p.Alternates, err = h.alternates(r, e, lang, "sign"); err != nil {
+		return err
+	}
+	private(w)
+	return h.rd.Render(w, http.StatusOK, h.tmpl["public_sign"], p)
 }
 
 // sign serves POST /{lang}/statements/{slug}/sign: it checks the guard and
 // the fields, stores an unverified signature and mails its links, or
 // shows the form again with what is wrong, storing nothing.
-func (h *Handlers) sign(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		e, t, l, err := h.statement(r, lang)
-		if err != nil {
-			return err
-		}
-		private(w)
-		if err := r.ParseForm(); err != nil {
-			return web.BadRequest("form.unreadable")
-		}
-		p := h.signPage(r, lang, t, l)
-		p.Form = readSignForm(r.PostForm)
-		if !p.Accepting {
-			return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
-		}
-		// Fields first: a person correcting a typo should not spend the
-		// rate limit, which is for what gets stored and mailed.
-		sig, errs := validate(p.Form, l)
-		if len(errs) > 0 {
-			p.Errors, p.Error = errs, "form.has_errors"
-			return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["public_sign"], p)
-		}
-		verdict, err := h.guard.Check(r, formName)
-		var refusal *guard.Refusal
-		if errors.As(err, &refusal) {
-			p.Error = refusal.Key
-			status := http.StatusUnprocessableEntity
-			if refusal.Key == guard.KeyRateLimited {
-				status = http.StatusTooManyRequests
-			}
-			return h.rd.Render(w, status, h.tmpl["public_sign"], p)
-		}
-		if err != nil {
-			return err
-		}
-		sig.EntryID, sig.Lang, sig.Flagged = e.ID, lang, verdict.Flagged
-		err = h.store.Sign(r.Context(), sig, h.signatureMail(r, t))
-		if errors.Is(err, ErrDuplicateOrg) {
-			p.Errors["name"], p.Error = "letter.duplicate_org", "letter.duplicate_org"
-			return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
-		}
-		if err != nil {
-			return err
-		}
-		http.Redirect(w, r, p.BackURL+"/signed", http.StatusSeeOther)
-		return nil
+func (h *Handlers) sign(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	e, t, l, err := h.statement(r, lang)
+	if err != nil {
+		return err
 	}
+	private(w)
+	if err := r.ParseForm(); err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	p := h.signPage(r, lang, t, l)
+	p.Form = readSignForm(r.PostForm)
+	if !p.Accepting {
+		return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
+	}
+	// Fields first: a person correcting a typo should not spend the
+	// rate limit, which is for what gets stored and mailed.
+	sig, errs := validate(p.Form, l)
+	if len(errs) > 0 {
+		p.Errors, p.Error = errs, "form.has_errors"
+		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["public_sign"], p)
+	}
+	verdict, err := h.guard.Check(r, formName)
+	var refusal *guard.Refusal
+	if errors.As(err, &refusal) {
+		p.Error = refusal.Key
+		status := http.StatusUnprocessableEntity
+		if refusal.Key == guard.KeyRateLimited {
+			status = http.StatusTooManyRequests
+		}
+		return h.rd.Render(w, status, h.tmpl["public_sign"], p)
+	}
+	if err != nil {
+		return err
+	}
+	sig.EntryID, sig.Lang, sig.Flagged = e.ID, lang, verdict.Flagged
+	err = h.store.Sign(r.Context(), sig, h.signatureMail(r, t))
+	if errors.Is(err, ErrDuplicateOrg) {
+		p.Errors["name"], p.Error = "letter.duplicate_org", "letter.duplicate_org"
+		return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, p.BackURL+"/signed", http.StatusSeeOther)
+	return nil
 }
 
 func readSignForm(v url.Values) signForm {
@@ -285,19 +283,18 @@ func (h *Handlers) message(r *http.Request, lang, heading string) messagePage {
 }
 
 // signed serves GET /{lang}/statements/{slug}/signed: check your mail.
-func (h *Handlers) signed(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		_, t, _, err := h.statement(r, lang)
-		if err != nil {
-			return err
-		}
-		private(w)
-		p := h.message(r, lang, "letter.signed_heading")
-		p.Message = p.L.N("letter.signed_message", int(VerifyWithin/time.Hour))
-		p.Note = p.L.T("letter.signed_note")
-		p.Links = []web.Crumb{{Name: t.Title, URL: content.URL(content.Statement, lang, t.Slug)}}
-		return h.rd.Render(w, http.StatusOK, h.tmpl["public_message"], p)
+func (h *Handlers) signed(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	_, t, _, err := h.statement(r, lang)
+	if err != nil {
+		return err
 	}
+	private(w)
+	p := h.message(r, lang, "letter.signed_heading")
+	p.Message = p.L.N("letter.signed_message", int(VerifyWithin/time.Hour))
+	p.Note = p.L.T("letter.signed_note")
+	p.Links = []web.Crumb{{Name: t.Title, URL: content.URL(content.Statement, lang, t.Slug)}}
+	return h.rd.Render(w, http.StatusOK, h.tmpl["public_message"], p)
 }
 
 // countryGroup is the approved signatories of one country on a page of
@@ -325,51 +322,50 @@ type signaturesPage struct {
 // alphabetical order, SignatoriesPerPage a page; a country spread over
 // two pages has its heading on both. A public, cacheable page; no email
 // is on it.
-func (h *Handlers) signatures(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		e, t, _, err := h.statement(r, lang)
-		if err != nil {
-			return err
-		}
-		back := content.URL(content.Statement, lang, t.Slug)
-		base := back + "/signatures"
-		n, err := pageNumber(r)
-		if err != nil {
-			return err
-		}
-		if n == 1 && r.URL.Query().Has("page") {
-			http.Redirect(w, r, base, http.StatusMovedPermanently)
-			return nil
-		}
-		list, err := h.store.Signatories(r.Context(), e.ID, lang, n, SignatoriesPerPage)
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		if err != nil {
-			return err
-		}
-		p := signaturesPage{Page: h.rd.PublicPage(r, lang), Statement: t, BackURL: back}
-		p.Pager = web.Pager{Page: n, Pages: list.Pages, URL: func(k int) string {
-			if k == 1 {
-				return base
-			}
-			return base + "?page=" + strconv.Itoa(k)
-		}}
-		p.Title = p.L.T("letter.signatures_title", "Title", t.Title)
-		if n > 1 {
-			p.Title = p.L.T("pager.title", "Title", p.Title, "Page", p.L.Number(n))
-		}
-		p.Canonical = p.Pager.URL(n)
-		if p.Alternates, err = h.alternates(r, e, lang, "signatures"); err != nil {
-			return err
-		}
-		p.Crumbs = []web.Crumb{{Name: t.Title, URL: p.BackURL}, {Name: p.L.T("letter.signatories")}}
-		if p.Panel, err = h.EntryPanel(r, e, lang); err != nil {
-			return err
-		}
-		p.Groups = groupByCountry(list, lang)
-		return h.rd.Render(w, http.StatusOK, h.tmpl["public_signatures"], p)
+func (h *Handlers) signatures(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	e, t, _, err := h.statement(r, lang)
+	if err != nil {
+		return err
 	}
+	back := content.URL(content.Statement, lang, t.Slug)
+	base := back + "/signatures"
+	n, err := pageNumber(r)
+	if err != nil {
+		return err
+	}
+	if n == 1 && r.URL.Query().Has("page") {
+		http.Redirect(w, r, base, http.StatusMovedPermanently)
+		return nil
+	}
+	list, err := h.store.Signatories(r.Context(), e.ID, lang, n, SignatoriesPerPage)
+	if errors.Is(err, db.ErrNotFound) {
+		return web.NotFound()
+	}
+	if err != nil {
+		return err
+	}
+	p := signaturesPage{Page: h.rd.PublicPage(r, lang), Statement: t, BackURL: back}
+	p.Pager = web.Pager{Page: n, Pages: list.Pages, URL: func(k int) string {
+		if k == 1 {
+			return base
+		}
+		return base + "?page=" + strconv.Itoa(k)
+	}}
+	p.Title = p.L.T("letter.signatures_title", "Title", t.Title)
+	if n > 1 {
+		p.Title = p.L.T("pager.title", "Title", p.Title, "Page", p.L.Number(n))
+	}
+	p.Canonical = p.Pager.URL(n)
+	if p.Alternates, err = h.alternates(r, e, lang, "signatures"); err != nil {
+		return err
+	}
+	p.Crumbs = []web.Crumb{{Name: t.Title, URL: p.BackURL}, {Name: p.L.T("letter.signatories")}}
+	if p.Panel, err = h.EntryPanel(r, e, lang); err != nil {
+		return err
+	}
+	p.Groups = groupByCountry(list, lang)
+	return h.rd.Render(w, http.StatusOK, h.tmpl["public_signatures"], p)
 }
 
 // pageNumber reads ?page=n: 1 when there is none, a 404 for a number that

@@ -101,16 +101,19 @@ type outboxData struct {
 	Retention int // days
 }
 
-// Show serves GET /admin/outbox, for admins only: it holds addresses.
+// Routes declares the outbox page, for admins only: it holds addresses
+// and private links.
+func (o *OutboxPage) Routes(rs *web.Routes) {
+	rs.Admin("GET /admin/outbox", o.Show, web.Need(auth.ManageSite))
+}
+
+// Show serves GET /admin/outbox.
 func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
-	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
-		return web.Forbidden()
-	}
 	msgs, err := o.mailer.Outbox(r.Context(), 200)
 	if err != nil {
 		return err
 	}
-	p := o.rd.Page(r, o.rd.I18n.Default().Code)
+	p := o.rd.Page(r, o.rd.I18n().Default().Code)
 	p.Title = p.L.T("admin.outbox")
 	p.NoIndex = true
 	return o.rd.Render(w, http.StatusOK, o.tmpl["outbox"], outboxData{Page: p, Messages: msgs, UsesSMTP: !o.mailer.UsesOutbox(), Retention: int(OutboxRetention / (24 * time.Hour))})

@@ -1,11 +1,11 @@
 package media
 
 import (
+	"errors"
 	"io/fs"
+	"log/slog"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 )
 
@@ -23,11 +23,11 @@ var contentTypes = map[string]string{
 
 // Handler serves the stored files at GET /media/{path...}. It answers only
 // for paths of the exact shape SaveImage and SaveDocument create
-// (YYYY/MM/<random>.jpg, .png or .pdf), opened through an os.Root so that neither "..", nor a symbolic
-// link, nor anything else can reach a file outside the media folder; every
-// other path is a 404, which also hides folders and half-written temporary
-// files. Files never change once written, so browsers and proxies may cache
-// them for a year.
+// (YYYY/MM/<random>.jpg, .png or .pdf), read through the Store's Blobs;
+// every other path is a 404, which also hides folders and whatever else
+// a backend holds. Range requests and conditional requests work
+// (http.ServeContent). Files never change once written, so browsers and
+// proxies may cache them for a year.
 func (s *Store) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
@@ -46,24 +46,17 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 	ctype := contentTypes[path.Ext(name)]
 
 	// Every failure to open is a 404: the answer must not tell a visitor
-	// whether something exists behind a path it may not see.
-	root, err := os.OpenRoot(s.root)
+	// whether something exists behind a path it may not see. Failures
+	// other than a missing file are the operator's to know.
+	b, err := s.blobs.Open(r.Context(), name)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && r.Context().Err() == nil {
+			slog.Warn("media: serve", "path", name, "err", err)
+		}
 		http.NotFound(w, r)
 		return
 	}
-	defer root.Close()
-	f, err := root.Open(filepath.FromSlash(name))
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		http.NotFound(w, r)
-		return
-	}
+	defer b.Close()
 
 	h := w.Header()
 	h.Set("Content-Type", ctype)
@@ -75,13 +68,13 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Security-Policy", "sandbox")
 	}
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	http.ServeContent(w, r, "", st.ModTime(), f)
+	http.ServeContent(w, r, "", b.ModTime(), b)
 }
 
 // validMediaPath reports whether name has the shape of a path made by
 // SaveImage or SaveDocument: "YYYY/MM/" then nameLen base64url characters and a known
 // extension. Checking the shape, not just fs.ValidPath, means that only
-// files peerpress wrote can be served, whatever else lands in the folder.
+// files peerpress wrote can be served, whatever else the Blobs hold.
 func validMediaPath(name string) bool {
 	if !fs.ValidPath(name) {
 		return false

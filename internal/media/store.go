@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -10,9 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path"
-	"path/filepath"
 	"time"
 
 	"peerpress/internal/db"
@@ -22,7 +21,7 @@ import (
 // Media is a stored, processed upload: one row of the media table.
 type Media struct {
 	ID int64
-	// Path is relative to the media folder and slash-separated, e.g.
+	// Path is the file's key in the Store's Blobs, e.g.
 	// "2026/11/Ab3x…q.jpg". It is made of the upload date and random
 	// bytes only, so it reveals nothing the uploader chose.
 	Path      string
@@ -41,19 +40,18 @@ type Media struct {
 // URL is the address the file is served at by Store.Handler.
 func (m Media) URL() string { return "/media/" + m.Path }
 
-// Store keeps processed images as files under a folder and their details in
-// the media table.
+// Store keeps processed uploads: their bytes in a Blobs, under their Path,
+// and their details in the media table.
 type Store struct {
 	db    *db.DB
-	root  string
+	blobs Blobs
 	queue *jobs.Queue // set by Register; woken after enqueuing variants
 }
 
-// NewStore returns a Store that writes files under root (the media folder
-// inside the data folder) and rows into d. The folder is created on the
-// first upload, with mode 0750, so a fresh installation needs no setup.
-func NewStore(d *db.DB, root string) *Store {
-	return &Store{db: d, root: root}
+// NewStore returns a Store that keeps files in b (media.Dir of the media
+// folder inside the data folder, on a single server) and rows in d.
+func NewStore(d *db.DB, b Blobs) *Store {
+	return &Store{db: d, blobs: b}
 }
 
 // nameBytes is the randomness in a file name: 128 bits cannot be guessed,
@@ -64,12 +62,12 @@ const nameBytes = 16
 // nameBytes in unpadded base64url.
 var nameLen = base64.RawURLEncoding.EncodedLen(nameBytes)
 
-// SaveImage processes an upload with ProcessImage, writes the result under
-// root/YYYY/MM/<random><ext> and records it in the media table. The file is
-// complete on disk (written to a temporary file, synced, renamed) before the
-// row that points to it exists, and is removed again if the row cannot be
-// inserted, so no row points to a missing or partial file. Nothing the
-// uploader gave — file name, alt text, language — goes into the file name.
+// SaveImage processes an upload with ProcessImage, stores the result under
+// YYYY/MM/<random><ext> and records it in the media table. The bytes are
+// stored whole (Blobs.Put is atomic) before the row that points to them
+// exists, and deleted again if the row cannot be inserted, so no row
+// points to missing or partial bytes. Nothing the uploader gave — file
+// name, alt text, language — goes into the path.
 func (s *Store) SaveImage(ctx context.Context, r io.Reader, alt, lang string, lim Limits) (Media, error) {
 	p, err := ProcessImage(r, lim)
 	if err != nil {
@@ -102,9 +100,7 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 	if err != nil {
 		return Media{}, err
 	}
-	full := filepath.Join(s.root, filepath.FromSlash(rel))
-
-	if err := writeFileAtomic(full, p.Data); err != nil {
+	if err := s.blobs.Put(ctx, rel, bytes.NewReader(p.Data), int64(len(p.Data)), p.MIME); err != nil {
 		return Media{}, err
 	}
 
@@ -122,7 +118,10 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 	// on the read pool; a transaction puts it on the writer, where writes
 	// belong (SQLite allows one writer at a time).
 	// Images get their smaller sizes from a job enqueued with the row.
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	// The write is quiet: a new file is on no page until an entry or an
+	// approved tribute refers to it, a loud write of its own (a waiting
+	// tribute's photo must not make every cached page stale).
+	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -136,7 +135,8 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 		return nil
 	})
 	if err != nil {
-		if rmErr := os.Remove(full); rmErr != nil {
+		// Even when ctx has ended: the bytes would be found by nothing.
+		if rmErr := s.blobs.Delete(context.WithoutCancel(ctx), rel); rmErr != nil {
 			err = errors.Join(err, rmErr)
 		}
 		return Media{}, fmt.Errorf("media: insert %s: %w", rel, err)
@@ -158,53 +158,6 @@ func randomName(folder, ext string) (string, error) {
 		return "", fmt.Errorf("media: random name: %w", err)
 	}
 	return path.Join(folder, base64.RawURLEncoding.EncodeToString(rnd[:])+ext), nil
-}
-
-// writeFileAtomic writes data to name so that name either does not exist or
-// holds all of data, even after a crash: readers of the folder (and the
-// Handler) never see a partial image under its final name.
-func writeFileAtomic(name string, data []byte) (err error) {
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("media: create folder: %w", err)
-	}
-	// The temporary name starts with a dot and does not have the shape of a
-	// media name, so the Handler never serves it.
-	f, err := os.CreateTemp(dir, ".upload-*")
-	if err != nil {
-		return fmt.Errorf("media: create file: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	// Readable by the group, like the folder, so a reverse proxy in the
-	// group can serve the files directly.
-	if err := f.Chmod(0o640); err != nil {
-		return fmt.Errorf("media: write file: %w", err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("media: write file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("media: write file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("media: write file: %w", err)
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return fmt.Errorf("media: write file: %w", err)
-	}
-	// Make the rename itself durable. Not every platform can sync a
-	// folder, and the file is complete either way, so failure is ignored.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 const mediaCols = `id, path, mime, bytes, width, height, alt, lang, created_at`
@@ -243,19 +196,26 @@ func (s *Store) SetAlt(ctx context.Context, id int64, alt string) error {
 	return nil
 }
 
-// Delete removes a media item: its row, then its file, so that its address
-// answers 404 from then on. Rows that refer to it lose it (attachments are
-// deleted, a featured image is unset) through the database's foreign keys.
-// A missing item is db.ErrNotFound.
+// Delete removes a media item: its row, then its files, so that its
+// address answers 404 from then on. Rows that refer to it lose it
+// (attachments are deleted, a featured image is unset) through the
+// database's foreign keys. The files' deletion is also enqueued with the
+// row's, so that a crash in between leaves a job to finish it rather
+// than a file still served at an address that was published. A missing
+// item is db.ErrNotFound.
 func (s *Store) Delete(ctx context.Context, id int64) error {
 	var rel string
-	var variants []string
+	var keys []string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		if variants, err = variantPaths(ctx, tx, id); err != nil {
+		if keys, err = variantPaths(ctx, tx, id); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `DELETE FROM media WHERE id = ? RETURNING path`, id).Scan(&rel)
+		if err := tx.QueryRowContext(ctx, `DELETE FROM media WHERE id = ? RETURNING path`, id).Scan(&rel); err != nil {
+			return err
+		}
+		keys = append(keys, rel)
+		return enqueueDeleteFiles(ctx, tx, keys)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return db.ErrNotFound
@@ -268,25 +228,25 @@ func (s *Store) Delete(ctx context.Context, id int64) error {
 	if !validMediaPath(rel) {
 		return fmt.Errorf("media: delete %d: stored path %q has not the shape of a media file", id, rel)
 	}
-	for _, p := range append(variants, rel) {
-		if !validMediaPath(p) {
-			continue
-		}
-		if err := os.Remove(filepath.Join(s.root, filepath.FromSlash(p))); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("media: delete %d: %w", id, err)
-		}
+	// Even when ctx has ended: the row is gone.
+	if err := s.deleteFiles(context.WithoutCancel(ctx), keys); err != nil {
+		return fmt.Errorf("media: delete %d: %w", id, err)
 	}
 	return nil
 }
 
 // Rekey gives a media item's file and its smaller copies new random names
-// in the same folder, so that the addresses it was published at answer 404
+// under the same month, so that the addresses it was published at answer 404
 // from then on while the item itself is kept: a tribute's photo taken off
-// the wall may go back on it later, at new addresses. The files are
-// renamed before the rows follow, so a failure in between leaves a
-// missing image, never one still reachable at its old address; a failed
-// update renames them back. A file already missing is left as it is. A
-// missing item is db.ErrNotFound.
+// the wall may go back on it later, at new addresses.
+//
+// Each file is copied to its new name, then the rows follow in one
+// transaction, and only once that has committed are the old files
+// deleted — by a job enqueued in the same transaction too, so a crash
+// cannot leave one served at its old address for good. A failure before
+// the commit leaves the item as it was (the new copies are deleted); at no
+// point does a row name a missing file. A file already missing is left
+// as it is. A missing item is db.ErrNotFound.
 func (s *Store) Rekey(ctx context.Context, id int64) error {
 	m, err := s.ByID(ctx, id)
 	if err != nil {
@@ -300,49 +260,76 @@ func (s *Store) Rekey(ctx context.Context, id int64) error {
 	for _, v := range m.Variants {
 		all = append(all, move{width: v.Width, from: v.Path})
 	}
-	full := func(rel string) string { return filepath.Join(s.root, filepath.FromSlash(rel)) }
-	var moved []move
-	undo := func() {
-		for _, mv := range moved {
-			if err := os.Rename(full(mv.to), full(mv.from)); err != nil {
-				slog.Error("media: rename back after a failed rekey", "media_id", id, "err", err)
+	var copied []move
+	// dropCopies deletes the new copies when the rows will not name them.
+	dropCopies := func() {
+		for _, mv := range copied {
+			if err := s.blobs.Delete(context.WithoutCancel(ctx), mv.to); err != nil {
+				slog.Error("media: delete a copy after a failed rekey", "media_id", id, "err", err)
 			}
 		}
 	}
 	for _, mv := range all {
 		if !validMediaPath(mv.from) {
-			undo()
+			dropCopies()
 			return fmt.Errorf("media: rekey %d: stored path %q has not the shape of a media file", id, mv.from)
 		}
 		if mv.to, err = randomName(path.Dir(mv.from), path.Ext(mv.from)); err != nil {
-			undo()
+			dropCopies()
 			return err
 		}
-		if err := os.Rename(full(mv.from), full(mv.to)); errors.Is(err, fs.ErrNotExist) {
+		if err := s.blobs.Copy(ctx, mv.from, mv.to); errors.Is(err, fs.ErrNotExist) {
 			continue
 		} else if err != nil {
-			undo()
+			dropCopies()
 			return fmt.Errorf("media: rekey %d: %w", id, err)
 		}
-		moved = append(moved, mv)
+		copied = append(copied, mv)
 	}
+	// gone are the keys to delete once the rows have moved: the old ones,
+	// and any copy whose row another rekey or a delete changed meanwhile.
+	var gone []string
+	updated := false
 	// A normal write: pages that show the image must be rendered again.
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		for _, mv := range moved {
+		for _, mv := range copied {
+			var res sql.Result
 			var err error
 			if mv.width == 0 {
-				_, err = tx.ExecContext(ctx, `UPDATE media SET path = ? WHERE id = ? AND path = ?`, mv.to, id, mv.from)
+				res, err = tx.ExecContext(ctx, `UPDATE media SET path = ? WHERE id = ? AND path = ?`, mv.to, id, mv.from)
 			} else {
-				_, err = tx.ExecContext(ctx, `UPDATE media_variants SET path = ? WHERE media_id = ? AND width = ? AND path = ?`, mv.to, id, mv.width, mv.from)
+				res, err = tx.ExecContext(ctx, `UPDATE media_variants SET path = ? WHERE media_id = ? AND width = ? AND path = ?`, mv.to, id, mv.width, mv.from)
+			}
+			var n int64
+			if err == nil {
+				n, err = res.RowsAffected()
 			}
 			if err != nil {
 				return err
 			}
+			if n == 0 {
+				gone = append(gone, mv.to)
+			} else {
+				gone = append(gone, mv.from)
+			}
 		}
+		if err := enqueueDeleteFiles(ctx, tx, gone); err != nil {
+			return err
+		}
+		updated = true
 		return nil
 	})
 	if err != nil {
-		undo()
+		// Unless the commit itself failed (when it may have happened
+		// after all, and rows may name the copies), the copies are
+		// named by nothing.
+		if !updated {
+			dropCopies()
+		}
+		return fmt.Errorf("media: rekey %d: %w", id, err)
+	}
+	// Even when ctx has ended: the rows have moved.
+	if err := s.deleteFiles(context.WithoutCancel(ctx), gone); err != nil {
 		return fmt.Errorf("media: rekey %d: %w", id, err)
 	}
 	return nil

@@ -37,7 +37,7 @@ func newStore(t *testing.T, d *db.DB) (*media.Store, string) {
 		t.Fatal(err)
 	}
 	root := filepath.Join(data, "media")
-	return media.NewStore(d, root), root
+	return media.NewStore(d, media.Dir(root)), root
 }
 
 // filesUnder lists the regular files under root, slash-separated.

@@ -10,9 +10,9 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,7 +38,7 @@ const JobVariants = "image-variants"
 type Variant struct {
 	Width  int
 	Height int
-	Path   string // relative to the media folder, like Media.Path
+	Path   string // key in the Store's Blobs, like Media.Path
 	Bytes  int64
 }
 
@@ -63,12 +63,15 @@ func (m Media) SrcSet() string {
 	return b.String()
 }
 
-// Register has q run the variants jobs of this store, and lets SaveImage
-// wake q's workers when it enqueues one. Decoding and encoding images
-// takes a core: one at a time, so that mail goes on beside a batch.
+// Register has q run the variants and file deletion jobs of this store,
+// and lets SaveImage wake q's workers when it enqueues one. Decoding and
+// encoding images takes a core: one at a time, so that mail goes on
+// beside a batch.
 func (s *Store) Register(q *jobs.Queue) {
 	s.queue = q
 	q.HandleWith(JobVariants, s.makeVariants, jobs.Options{MaxAttempts: 5, Concurrency: 1})
+	// Many tries: until it succeeds, a deleted file is still served.
+	q.Handle(JobDeleteFiles, s.runDeleteFiles, 20)
 }
 
 // variantsJob is the payload of a JobVariants job.
@@ -115,7 +118,7 @@ func (s *Store) makeVariants(ctx context.Context, payload []byte) error {
 			continue
 		}
 		if img == nil {
-			data, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(m.Path)))
+			data, err := s.readFile(ctx, m.Path)
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil // deleted between the query and now
 			}
@@ -135,6 +138,16 @@ func (s *Store) makeVariants(ctx context.Context, payload []byte) error {
 		}
 	}
 	return nil
+}
+
+// readFile returns the bytes stored at rel.
+func (s *Store) readFile(ctx context.Context, rel string) ([]byte, error) {
+	b, err := s.blobs.Open(ctx, rel)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return io.ReadAll(b)
 }
 
 // saveVariant scales img to width w (keeping its proportions), writes it
@@ -159,8 +172,7 @@ func (s *Store) saveVariant(ctx context.Context, m Media, img image.Image, w int
 	if err != nil {
 		return err
 	}
-	full := filepath.Join(s.root, filepath.FromSlash(rel))
-	if err := writeFileAtomic(full, buf.Bytes()); err != nil {
+	if err := s.blobs.Put(ctx, rel, bytes.NewReader(buf.Bytes()), int64(buf.Len()), m.MIME); err != nil {
 		return err
 	}
 	// A normal write, not a quiet one: pages that show the image gain
@@ -173,8 +185,11 @@ func (s *Store) saveVariant(ctx context.Context, m Media, img image.Image, w int
 		n, err = res.RowsAffected()
 	}
 	if err != nil || n == 0 {
-		// The image went, or another worker made this width first.
-		os.Remove(full)
+		// The image went, or another worker made this width first. A
+		// copy left behind is named by nothing and was never published.
+		if derr := s.blobs.Delete(context.WithoutCancel(ctx), rel); derr != nil {
+			slog.Warn("media: delete an unrecorded variant", "media_id", m.ID, "err", derr)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("media: record variant %d of %d: %w", w, m.ID, err)

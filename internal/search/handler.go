@@ -43,11 +43,10 @@ func NewHandlers(s *Searcher, store *content.Store, rd *web.Renderer, zone *time
 	return &Handlers{searcher: s, content: store, rd: rd, zone: zone, tmpl: tmpl["search"]}, nil
 }
 
-// Routes registers the search page in every enabled language.
-func (h *Handlers) Routes(public, _ *http.ServeMux) {
-	for _, l := range h.rd.I18n.Enabled() {
-		public.Handle("GET /"+l.Code+"/search", web.Gzip(h.rd.Handle(h.page(l.Code))))
-	}
+// Routes declares the search page. Its answers depend on the query, so
+// the page cache stays out; the page sets its own short browser caching.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Page("GET /search", h.page, web.OwnCache, web.Compress)
 }
 
 // option is one choice of a filter.
@@ -73,120 +72,119 @@ type searchPage struct {
 
 // page answers one search. A bad value gets the form back with the
 // message next to its field and a 400; an empty query gets the form.
-func (h *Handlers) page(lang string) web.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		ctx := r.Context()
-		// Results change with every query: they stay out of the page cache
-		// (it would fill with one-off variants and push out entry pages),
-		// and the reader's browser may keep them for a minute.
-		w.Header().Set("Cache-Control", "private, max-age=60")
-		p := h.rd.PublicPage(r, lang)
-		p.Title = p.L.T("search.title")
-		p.NoIndex = true
-		// The same search from another language's page: its interface, the
-		// same results.
-		for _, l := range h.rd.I18n.Enabled() {
-			u := "/" + l.Code + "/search"
-			if r.URL.RawQuery != "" {
-				u += "?" + r.URL.RawQuery
-			}
-			p.Alternates = append(p.Alternates, web.Alternate{Lang: l, URL: u, Current: l.Code == lang})
+func (h *Handlers) page(w http.ResponseWriter, r *http.Request) error {
+	lang := web.Lang(r)
+	ctx := r.Context()
+	// Results change with every query: they stay out of the page cache
+	// (it would fill with one-off variants and push out entry pages),
+	// and the reader's browser may keep them for a minute.
+	w.Header().Set("Cache-Control", "private, max-age=60")
+	p := h.rd.PublicPage(r, lang)
+	p.Title = p.L.T("search.title")
+	p.NoIndex = true
+	// The same search from another language's page: its interface, the
+	// same results.
+	for _, l := range h.rd.I18n().Enabled() {
+		u := "/" + l.Code + "/search"
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
 		}
-		v := r.URL.Query()
-		data := searchPage{Page: p, Q: strings.TrimSpace(v.Get("q")), Kind: v.Get("kind"), Section: v.Get("section"),
-			In: v.Get("lang"), Year: strings.TrimSpace(v.Get("year")), Errors: map[string]string{}, Zone: h.zone,
-			LangNames: map[string]string{}}
-		sections, err := h.content.Sections(ctx)
-		if err != nil {
-			return err
-		}
-		q := Query{Text: data.Q, ReaderLang: lang, Zone: h.zone}
-		h.options(&data, lang, sections)
+		p.Alternates = append(p.Alternates, web.Alternate{Lang: l, URL: u, Current: l.Code == lang})
+	}
+	v := r.URL.Query()
+	data := searchPage{Page: p, Q: strings.TrimSpace(v.Get("q")), Kind: v.Get("kind"), Section: v.Get("section"),
+		In: v.Get("lang"), Year: strings.TrimSpace(v.Get("year")), Errors: map[string]string{}, Zone: h.zone,
+		LangNames: map[string]string{}}
+	sections, err := h.content.Sections(ctx)
+	if err != nil {
+		return err
+	}
+	q := Query{Text: data.Q, ReaderLang: lang, Zone: h.zone}
+	h.options(&data, lang, sections)
 
-		switch n := utf8.RuneCountInString(data.Q); {
-		case n > MaxQueryRunes:
-			data.Errors["q"] = "search.error.too_long"
-		case len(strings.Fields(data.Q)) > MaxQueryWords:
-			data.Errors["q"] = "search.error.too_many_words"
+	switch n := utf8.RuneCountInString(data.Q); {
+	case n > MaxQueryRunes:
+		data.Errors["q"] = "search.error.too_long"
+	case len(strings.Fields(data.Q)) > MaxQueryWords:
+		data.Errors["q"] = "search.error.too_many_words"
+	}
+	if data.Kind != "" {
+		if k := content.Kind(data.Kind); k.Valid() {
+			q.Kind = k
+		} else {
+			data.Errors["kind"] = "search.error.kind"
 		}
-		if data.Kind != "" {
-			if k := content.Kind(data.Kind); k.Valid() {
-				q.Kind = k
-			} else {
-				data.Errors["kind"] = "search.error.kind"
+	}
+	if data.Section != "" {
+		for _, s := range sections {
+			if s.Slug == data.Section {
+				q.SectionID = s.ID
 			}
 		}
-		if data.Section != "" {
-			for _, s := range sections {
-				if s.Slug == data.Section {
-					q.SectionID = s.ID
-				}
-			}
-			if q.SectionID == 0 {
-				data.Errors["section"] = "search.error.section"
-			}
+		if q.SectionID == 0 {
+			data.Errors["section"] = "search.error.section"
 		}
-		for _, l := range h.rd.I18n.Enabled() {
-			if data.In == "" || data.In == l.Code {
-				q.Langs = append(q.Langs, l.Code)
-			}
+	}
+	for _, l := range h.rd.I18n().Enabled() {
+		if data.In == "" || data.In == l.Code {
+			q.Langs = append(q.Langs, l.Code)
 		}
-		if len(q.Langs) == 0 {
-			data.Errors["lang"] = "search.error.lang"
+	}
+	if len(q.Langs) == 0 {
+		data.Errors["lang"] = "search.error.lang"
+	}
+	if data.Year != "" {
+		y, err := strconv.Atoi(data.Year)
+		if err != nil || y < 1900 || y > 2200 {
+			data.Errors["year"] = "search.error.year"
 		}
-		if data.Year != "" {
-			y, err := strconv.Atoi(data.Year)
-			if err != nil || y < 1900 || y > 2200 {
-				data.Errors["year"] = "search.error.year"
-			}
-			q.Year = y
+		q.Year = y
+	}
+	page := 1
+	if s := v.Get("page"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxResults/PerPage {
+			data.Errors["page"] = "search.error.page"
 		}
-		page := 1
-		if s := v.Get("page"); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 || n > MaxResults/PerPage {
-				data.Errors["page"] = "search.error.page"
-			}
-			page = n
-		}
-		if len(data.Errors) > 0 {
-			return h.rd.Render(w, http.StatusBadRequest, h.tmpl, data)
-		}
-		if data.Q == "" {
-			data.Notice = "search.empty"
-			return h.rd.Render(w, http.StatusOK, h.tmpl, data)
-		}
-
-		res, err := h.searcher.Search(ctx, q, page, PerPage)
-		if errors.Is(err, ErrNoWords) {
-			data.Notice = "search.no_words"
-			return h.rd.Render(w, http.StatusOK, h.tmpl, data)
-		}
-		if err != nil {
-			return err
-		}
-		pages := (res.Total + PerPage - 1) / PerPage
-		if page > 1 && page > pages {
-			return web.NotFound()
-		}
-		data.Searched, data.Results = true, res
-		data.Pager = web.Pager{Page: page, Pages: pages, URL: func(n int) string {
-			u := url.Values{}
-			for _, f := range []struct{ k, v string }{{"q", data.Q}, {"kind", data.Kind}, {"section", data.Section}, {"lang", data.In}, {"year", data.Year}} {
-				if f.v != "" {
-					u.Set(f.k, f.v)
-				}
-			}
-			if n > 1 {
-				u.Set("page", strconv.Itoa(n))
-			}
-			return "/" + lang + "/search?" + u.Encode()
-		}}
-		if page > 1 {
-			data.Title = p.L.T("pager.title", "Title", data.Title, "Page", p.L.Number(page))
-		}
+		page = n
+	}
+	if len(data.Errors) > 0 {
+		return h.rd.Render(w, http.StatusBadRequest, h.tmpl, data)
+	}
+	if data.Q == "" {
+		data.Notice = "search.empty"
 		return h.rd.Render(w, http.StatusOK, h.tmpl, data)
 	}
+
+	res, err := h.searcher.Search(ctx, q, page, PerPage)
+	if errors.Is(err, ErrNoWords) {
+		data.Notice = "search.no_words"
+		return h.rd.Render(w, http.StatusOK, h.tmpl, data)
+	}
+	if err != nil {
+		return err
+	}
+	pages := (res.Total + PerPage - 1) / PerPage
+	if page > 1 && page > pages {
+		return web.NotFound()
+	}
+	data.Searched, data.Results = true, res
+	data.Pager = web.Pager{Page: page, Pages: pages, URL: func(n int) string {
+		u := url.Values{}
+		for _, f := range []struct{ k, v string }{{"q", data.Q}, {"kind", data.Kind}, {"section", data.Section}, {"lang", data.In}, {"year", data.Year}} {
+			if f.v != "" {
+				u.Set(f.k, f.v)
+			}
+		}
+		if n > 1 {
+			u.Set("page", strconv.Itoa(n))
+		}
+		return "/" + lang + "/search?" + u.Encode()
+	}}
+	if page > 1 {
+		data.Title = p.L.T("pager.title", "Title", data.Title, "Page", p.L.Number(page))
+	}
+	return h.rd.Render(w, http.StatusOK, h.tmpl, data)
 }
 
 // options fills the filters' choices in the page's language.
@@ -201,7 +199,7 @@ func (h *Handlers) options(data *searchPage, lang string, sections []content.Sec
 		data.Sections = append(data.Sections, option{Value: s.Slug, Label: s.Name(lang), Selected: data.Section == s.Slug})
 	}
 	data.Langs = []option{{Value: "", Label: loc.T("search.any_language"), Selected: data.In == ""}}
-	for _, l := range h.rd.I18n.Enabled() {
+	for _, l := range h.rd.I18n().Enabled() {
 		data.Langs = append(data.Langs, option{Value: l.Code, Label: l.Name, Lang: l.Code, Selected: data.In == l.Code})
 		data.LangNames[l.Code] = l.Name
 	}

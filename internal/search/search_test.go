@@ -26,8 +26,7 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
-	store := content.NewStore(d)
-	store.Indexer = search.Index{}
+	store := content.NewStore(d, search.Index{})
 	return &fixture{t: t, d: d, store: store, s: search.NewSearcher(d)}
 }
 
@@ -332,11 +331,16 @@ func TestResultsFollowWrites(t *testing.T) {
 	})
 }
 
+// unindexed saves without indexing, as peerpress did before search.
+type unindexed struct{}
+
+func (unindexed) IndexTranslation(context.Context, *db.Tx, content.Translation) error { return nil }
+
 // Backfill indexes what was written without the index, once.
 func TestBackfill(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		f.store.Indexer = nil
+		f.store = content.NewStore(d, unindexed{}) // as before search existed
 		_, slug := f.add(entry{lang: "es", title: "Reducción de daños"})
 		f.mustFind("daños")
 		ctx := context.Background()

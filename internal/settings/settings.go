@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"peerpress/internal/auth"
@@ -100,25 +103,98 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 	})
 }
 
-// Handlers serves the settings page.
-type Handlers struct {
-	store   *Store
-	rd      *web.Renderer
-	current Site
-	tmpl    map[string]*template.Template
-	// applied rebuilds the site with new settings; it is called after they
-	// are saved.
-	applied func(ctx context.Context) error
+// Live is the settings in service and the languages they enable. Every
+// handler reads them here on each request, so a save takes effect without
+// rebuilding anything; reads take no lock.
+type Live struct {
+	store    *Store
+	defaults Site
+	cur      atomic.Pointer[liveState]
+	// OnChange is called after a reload put different settings in
+	// service: pages rendered with the old ones are stale.
+	OnChange func()
 }
 
-// NewHandlers parses the settings page. current is the settings the site
-// runs with now.
-func NewHandlers(store *Store, rd *web.Renderer, current Site, applied func(context.Context) error) (*Handlers, error) {
+type liveState struct {
+	site   Site
+	bundle *i18n.Bundle
+}
+
+// NewLive loads the saved settings over defaults (the command line's).
+func NewLive(ctx context.Context, store *Store, defaults Site) (*Live, error) {
+	l := &Live{store: store, defaults: defaults}
+	if err := l.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Reload reads the settings again: after a save, on this instance or on
+// another one.
+func (l *Live) Reload(ctx context.Context) error {
+	site, err := l.store.Load(ctx, l.defaults)
+	if err != nil {
+		return err
+	}
+	bundle, err := i18n.New(site.Languages)
+	if err != nil {
+		return fmt.Errorf("settings: languages: %w", err)
+	}
+	old := l.cur.Swap(&liveState{site: site, bundle: bundle})
+	if old != nil && !reflect.DeepEqual(old.site, site) && l.OnChange != nil {
+		l.OnChange()
+	}
+	return nil
+}
+
+// Follow reloads the settings after the database changed — a write on
+// this instance or on another one over the same database — checking every
+// interval, until ctx ends. Instances thus agree within about interval
+// after a save anywhere.
+func (l *Live) Follow(ctx context.Context, changes func() int64, every time.Duration) {
+	seen := int64(-1) // reload at the first tick: a save may have come since NewLive
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n := changes(); n != seen {
+			if err := l.Reload(ctx); err != nil {
+				if ctx.Err() == nil {
+					slog.Error("settings: reload", "err", err)
+				}
+				continue
+			}
+			seen = n
+		}
+	}
+}
+
+// Site is the settings in service.
+func (l *Live) Site() Site { return l.cur.Load().site }
+
+// Languages is the bundle of the enabled languages.
+func (l *Live) Languages() *i18n.Bundle { return l.cur.Load().bundle }
+
+// Handlers serves the settings page.
+type Handlers struct {
+	store *Store
+	live  *Live
+	rd    *web.Renderer
+	tmpl  map[string]*template.Template
+}
+
+// NewHandlers parses the settings page; a save is put in service through
+// live.
+func NewHandlers(store *Store, live *Live, rd *web.Renderer) (*Handlers, error) {
 	tmpl, err := rd.Templates(templates, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: store, rd: rd, current: current, tmpl: tmpl, applied: applied}, nil
+	return &Handlers{store: store, live: live, rd: rd, tmpl: tmpl}, nil
 }
 
 type page struct {
@@ -129,25 +205,21 @@ type page struct {
 }
 
 func (h *Handlers) page(r *http.Request, form Site) page {
-	p := page{Page: h.rd.Page(r, h.rd.I18n.Default().Code), Available: i18n.Available(), Form: form}
+	p := page{Page: h.rd.Page(r, h.rd.I18n().Default().Code), Available: i18n.Available(), Form: form}
 	p.Title = p.L.T("admin.settings")
 	p.NoIndex = true
 	return p
 }
 
-func requireAdmin(r *http.Request) error {
-	if u, _ := auth.UserFrom(r.Context()); !u.Role.CanManageUsers() {
-		return web.Forbidden()
-	}
-	return nil
+// Routes declares the settings page, the admin's alone.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Admin("GET /admin/settings", h.Show, web.Need(auth.ManageSite))
+	rs.Admin("POST /admin/settings", h.Save, web.Need(auth.ManageSite))
 }
 
 // Show serves GET /admin/settings.
 func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
-	p := h.page(r, h.current)
+	p := h.page(r, h.live.Site())
 	if r.URL.Query().Get("saved") != "" {
 		p.Flash = p.L.T("admin.saved")
 	}
@@ -159,9 +231,6 @@ var errNoLanguage = errors.New("no language")
 
 // Save serves POST /admin/settings.
 func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
-	if err := requireAdmin(r); err != nil {
-		return err
-	}
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}
@@ -200,7 +269,7 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	if err := h.store.Save(r.Context(), form); err != nil {
 		return err
 	}
-	if err := h.applied(r.Context()); err != nil {
+	if err := h.live.Reload(r.Context()); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"mime"
@@ -20,7 +21,7 @@ func Recover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				slog.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				slog.Error("panic", "method", r.Method, "path", loggedPath(r), "panic", v, "stack", string(debug.Stack()))
 				w.Header().Set("Content-Type", "text/html; charset=utf-8")
 				w.WriteHeader(http.StatusInternalServerError)
 				w.Write([]byte("<!doctype html><html lang=en><meta charset=utf-8><title>Server error</title><p>Something went wrong on our side. Please try again later.</p></html>"))
@@ -58,14 +59,35 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+type logKey struct{}
+
+// loggedPath is the path to write in the log for r: its pattern when the
+// path holds a private link's token.
+func loggedPath(r *http.Request) string {
+	if info, ok := r.Context().Value(logKey{}).(*logInfo); ok && info.pattern != "" {
+		return info.pattern
+	}
+	return r.URL.Path
+}
+
+// logInfo is what the route table tells the request log: the pattern to
+// log instead of a private link's path.
+type logInfo struct{ pattern string }
+
 // LogRequests logs method, path, status and duration. It never logs the
 // visitor's address, user agent or query string: they identify people.
 func LogRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		slog.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+		info := &logInfo{}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logKey{}, info)))
+		// A private link's token stays out of the log: its pattern is logged.
+		path := r.URL.Path
+		if info.pattern != "" {
+			path = info.pattern
+		}
+		slog.Debug("request", "method", r.Method, "path", path, "status", rec.status, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
 

@@ -39,7 +39,7 @@ type Navigator interface {
 type Renderer struct {
 	SiteName string
 	BaseURL  string // the site's public address without a trailing slash; "" when unknown
-	I18n     *i18n.Bundle
+	langs    func() *i18n.Bundle
 	Nav      Navigator
 	Assets   *Assets
 	base     *template.Template
@@ -54,13 +54,15 @@ type Renderer struct {
 	ShareImage func(lang string) (path string, width, height int)
 }
 
-// NewRenderer parses the base layouts.
-func NewRenderer(siteName string, bundle *i18n.Bundle, nav Navigator, assets *Assets) (*Renderer, error) {
+// NewRenderer parses the base layouts. langs gives the languages in
+// service, read on every request: the settings page changes them without
+// a new Renderer.
+func NewRenderer(siteName string, langs func() *i18n.Bundle, nav Navigator, assets *Assets) (*Renderer, error) {
 	base, err := template.New("base").Funcs(funcs(assets)).ParseFS(baseTemplates, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layouts: %w", err)
 	}
-	rd := &Renderer{SiteName: siteName, I18n: bundle, Nav: nav, Assets: assets, base: base}
+	rd := &Renderer{SiteName: siteName, langs: langs, Nav: nav, Assets: assets, base: base}
 	rd.errPage = base.Lookup("error.html")
 	if rd.errPage == nil {
 		return nil, fmt.Errorf("web: error.html layout missing")
@@ -119,6 +121,9 @@ func (rd *Renderer) Templates(fsys fs.FS, pattern string) (map[string]*template.
 	return out, nil
 }
 
+// I18n is the bundle of the languages in service.
+func (rd *Renderer) I18n() *i18n.Bundle { return rd.langs() }
+
 // Abs makes a site path absolute under the base URL, when one is set.
 func (rd *Renderer) Abs(path string) string { return rd.BaseURL + path }
 
@@ -147,13 +152,13 @@ func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
 // Page returns the data every page carries, for the given language code.
 // The code must be an enabled language; callers validate it first.
 func (rd *Renderer) Page(r *http.Request, lang string) Page {
-	loc := rd.I18n.Localizer(lang)
+	loc := rd.I18n().Localizer(lang)
 	p := Page{
 		L:       loc,
 		Lang:    loc.Lang,
 		Site:    rd.SiteName,
 		BaseURL: rd.BaseURL,
-		Langs:   rd.I18n.Enabled(),
+		Langs:   rd.I18n().Enabled(),
 		Path:    r.URL.Path,
 	}
 	if u, ok := auth.UserFrom(r.Context()); ok {
@@ -191,11 +196,11 @@ type errorPage struct {
 func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	e := asError(err)
 	if e.Status >= 500 {
-		slog.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", e.Status, "err", err)
+		slog.Error("request failed", "method", r.Method, "path", loggedPath(r), "status", e.Status, "err", err)
 	}
-	lang := rd.I18n.Default().Code
+	lang := rd.I18n().Default().Code
 	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); first != "" {
-		if _, ok := rd.I18n.Get(first); ok {
+		if _, ok := rd.I18n().Get(first); ok {
 			lang = first
 		}
 	}
