@@ -28,8 +28,8 @@ import (
 	"peerpress/internal/letter"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/participant"
 	"peerpress/internal/search"
-	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
@@ -46,6 +46,10 @@ type Config struct {
 	// SiteKey is the base64 key that encrypts personal data at rest; when
 	// empty it is read from site.key in the data folder.
 	SiteKey string
+	// OldSiteKey is the key being replaced, while `peerpress keys rotate`
+	// moves personal data to SiteKey: it only opens. When empty it is
+	// read from site.key.old in the data folder, if there is one.
+	OldSiteKey string
 	// Mail says how to send email; with no SMTP URL it goes to the outbox.
 	Mail mail.Config
 	// PageCacheMB bounds the cache of rendered pages; 0 means the default.
@@ -97,6 +101,9 @@ type App struct {
 	Letters *letter.Store
 	// Events keeps event details and registrations.
 	Events *events.Store
+	// People is the site's personal data: the features that hold it, their
+	// retention rules, and the log of staff access to it.
+	People *participant.Registry
 	// Handler serves the site. It delegates to the handler built from the
 	// current settings, which Rebuild replaces.
 	Handler http.Handler
@@ -105,8 +112,6 @@ type App struct {
 	// committed write makes what it holds stale.
 	Cache *web.PageCache
 
-	// box seals personal data and makes keyed hashes, with the site key.
-	box     *secret.Box
 	zone    *time.Location
 	assets  *web.Assets
 	md      *content.Markdown
@@ -157,6 +162,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	vault := participant.NewVault(box)
 	mailer, err := mail.New(d, box, cfg.Mail)
 	if err != nil {
 		return nil, err
@@ -171,7 +177,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	// Feature areas' long-lived parts (stores, job handlers):
 	// events: details and registrations, personal fields sealed with the site key.
-	eventStore, err := events.NewStore(d, box, mailer, queue, contentStore)
+	eventStore, err := events.NewStore(d, vault, mailer, queue, contentStore)
 	if err != nil {
 		return nil, err
 	}
@@ -191,11 +197,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.NewDBStore(d), guard.Options{
 		MinDelay: 3 * time.Second, MaxAge: 2 * time.Hour, Difficulty: 13,
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
-	letters := letter.NewStore(d, box)
+	letters := letter.NewStore(d, vault)
 	letters.Register(queue)
 	// campaigns: tribute photos are deleted with their campaign, whoever
 	// deletes it.
-	campaigns := campaign.NewStore(d, box, mailer)
+	campaigns := campaign.NewStore(d, vault, mailer)
 	contentStore.SetMediaHolders(campaigns)
 	// The settings in service; a save here or on another instance reaches
 	// every handler through Live, without a rebuild.
@@ -205,6 +211,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	live.OnChange = d.Changed // pages in the old languages are stale
+	// Personal data: each feature that holds some, with its retention
+	// rule; the mail queue and outbox are sealed too.
+	people := participant.NewRegistry(vault, participant.NewAudit(d))
+	people.Add(eventStore.PersonalData(func(context.Context) (int, error) { return live.Site().EventRetentionDays, nil }),
+		letters.PersonalData(contentStore), campaigns.PersonalData(mediaStore, contentStore), mailer)
 	a := &App{
 		Config:    cfg,
 		Live:      live,
@@ -219,8 +230,8 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Letters:   letters,
 		Campaigns: campaigns,
 		Events:    eventStore,
+		People:    people,
 		Cache:     newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
-		box:       box,
 		zone:      zone,
 		assets:    assets,
 		md:        content.NewMarkdown(),
@@ -384,35 +395,24 @@ func (a *App) tasks() []jobs.Task {
 			_, err := a.Mailer.PurgeOutbox(ctx, time.Now())
 			return wrap("purge outbox", err)
 		}},
-		// events: reminders that are due; registrants' personal data past
-		// its retention.
+		// events: reminders that are due.
 		{Name: "events/reminders", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Events.SendDueReminders(ctx)
 			return wrap("event reminders", err)
-		}},
-		{Name: "events/purge_registrations", Every: time.Minute, Run: func(ctx context.Context) error {
-			n, err := a.Events.Purge(ctx, a.Live.Site().EventRetentionDays)
-			if err != nil {
-				return fmt.Errorf("purge registrations: %w", err)
-			}
-			if n > 0 {
-				slog.Info("purged registrations past retention", "count", n)
-			}
-			return nil
 		}},
 		// search: the next partition of the index, before a save needs it.
 		{Name: "search/next_partition", Every: time.Minute, Run: func(ctx context.Context) error {
 			return wrap("search partition", search.AddNextPartition(ctx, a.DB))
 		}},
-		// campaigns: rejected tributes and their photos, a month after.
-		{Name: "campaign/purge_rejected", Every: time.Minute, Run: func(ctx context.Context) error {
-			_, err := a.Campaigns.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), a.Media)
-			return wrap("purge rejected tributes", err)
-		}},
-		// letters: signatures never confirmed are deleted after two days.
-		{Name: "letter/purge_unverified", Every: time.Minute, Run: func(ctx context.Context) error {
-			_, err := a.Letters.PurgeUnverified(ctx, time.Now())
-			return wrap("purge unconfirmed signatures", err)
+		// participant: personal data past each holder's retention rule
+		// (registrations after their event, unconfirmed signatures,
+		// rejected tributes).
+		{Name: "participant/purge", Every: time.Minute, Run: func(ctx context.Context) error {
+			purged, err := a.People.PurgeAll(ctx, time.Now())
+			for _, c := range purged {
+				slog.Info("purged personal data past retention", "holder", c.Holder, "count", c.N)
+			}
+			return wrap("purge personal data", err)
 		}},
 		// guard: challenges used and since expired.
 		{Name: "guard/purge_used", Every: 10 * time.Minute, Run: func(ctx context.Context) error {

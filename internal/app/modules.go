@@ -5,6 +5,7 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/events"
 	"peerpress/internal/letter"
+	"peerpress/internal/people"
 	"peerpress/internal/search"
 	"peerpress/internal/web"
 )
@@ -51,11 +52,17 @@ func (a *App) modules(rd *web.Renderer) ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Staff look-ups, exports and erasure of a person's data; the audit log.
+	peoplePages, err := people.New(a.People, a.Users, rd)
+	if err != nil {
+		return nil, err
+	}
 	return []namedModule{
 		{"events", eventPages},
 		{"campaign", campaignPages},
 		{"letter", letterPages},
 		{"search", searchPages},
+		{"people", peoplePages},
 	}, nil
 }
 

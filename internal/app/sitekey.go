@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -12,8 +13,13 @@ import (
 	"peerpress/internal/secret"
 )
 
-// SiteKeyFile is the name of the site key's file in the data folder.
-const SiteKeyFile = "site.key"
+// SiteKeyFile is the name of the site key's file in the data folder, and
+// OldSiteKeyFile that of the key being replaced while `peerpress keys
+// rotate` moves personal data to the new one.
+const (
+	SiteKeyFile    = "site.key"
+	OldSiteKeyFile = "site.key.old"
+)
 
 // ErrNoSiteKey and ErrWrongSiteKey stop the server at start rather than let
 // it store personal data in the clear, or with a key nobody will have.
@@ -22,39 +28,103 @@ var (
 	ErrWrongSiteKey = errors.New("wrong site key")
 )
 
-// openSiteKey reads the site key from the config or the data folder and
-// checks it is the key this database was set up with; the first start
-// records which key that is.
-func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error) {
-	encoded := cfg.SiteKey
-	path := filepath.Join(cfg.DataDir, SiteKeyFile)
-	if encoded == "" {
-		b, err := os.ReadFile(path)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("app: read %s: %w", path, err)
-		}
-		encoded = string(b)
+// Settings rows that belong to the site key: which key the database is
+// sealed with (a check value, not the key), and the hashing key sealed
+// with it, which outlives key changes so that keyed hashes stay valid.
+const (
+	settingKeyCheck = "secret.check"
+	settingHashKey  = "secret.hash_key"
+)
+
+// readKey is the configured key, or the one in the data folder's file.
+func readKey(configured, path string) (string, error) {
+	if configured != "" {
+		return configured, nil
 	}
-	box, err := secret.Open(encoded)
+	b, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("app: read %s: %w", path, err)
+	}
+	return string(b), nil
+}
+
+// openSiteKey reads the site key (and the old key, during a rotation) from
+// the config or the data folder and checks it is the key this database
+// was set up with; the first start records which key that is, and the
+// hashing key.
+func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error) {
+	path := filepath.Join(cfg.DataDir, SiteKeyFile)
+	encoded, err := readKey(cfg.SiteKey, path)
+	if err != nil {
+		return nil, err
+	}
+	old, err := readKey(cfg.OldSiteKey, filepath.Join(cfg.DataDir, OldSiteKeyFile))
+	if err != nil {
+		return nil, err
+	}
+	box, err := secret.OpenRing(encoded, old)
 	switch {
 	case errors.Is(err, secret.ErrNoKey):
 		return nil, fmt.Errorf("%w: personal data is encrypted with it. Create one with `peerpress keygen > %s` and keep a copy with your backups, or set PEERPRESS_SITE_KEY", ErrNoSiteKey, path)
 	case err != nil:
 		return nil, fmt.Errorf("app: site key: %w", err)
 	}
-	var stored string
-	err = d.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'secret.check'`).Scan(&stored)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := d.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('secret.check', ?)`, box.Check()); err != nil {
+	var stored, sealedHashKey string
+	err = d.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingKeyCheck).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A new site: this key is its key, and hashes with its own hashing key.
+		err = d.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?), (?, ?)`,
+				settingKeyCheck, box.Check(), settingHashKey, box.SealHashKey())
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("app: record site key check: %w", err)
 		}
-	case err != nil:
-		return nil, fmt.Errorf("app: site key check: %w", err)
-	case stored != box.Check():
-		return nil, fmt.Errorf("%w: this database was set up with another site key, and personal data in it cannot be read with this one. Start with the key it was set up with", ErrWrongSiteKey)
+		return box, nil
 	}
-	return box, nil
+	if err != nil {
+		return nil, fmt.Errorf("app: site key check: %w", err)
+	}
+	matched := box.CheckedBy(stored)
+	if matched == "" {
+		return nil, fmt.Errorf("%w: this database was set up with another site key, and personal data in it cannot be read with this one. Start with the key it was set up with (while changing keys, give the one it was set up with as the old key: --old-site-key or %s)", ErrWrongSiteKey, OldSiteKeyFile)
+	}
+	if matched != box.KeyID() {
+		slog.Warn("the database is still sealed with the old site key; run `peerpress keys rotate` to move it to the new one")
+	}
+	err = d.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, settingHashKey).Scan(&sealedHashKey)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// A site set up before the hashing key was stored has hashed with
+		// the key it was set up with: keep that one, from now on stored.
+		if box, err = box.WithHashKeyOf(matched); err != nil {
+			return nil, err
+		}
+		if _, err := d.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`, settingHashKey, box.SealHashKey()); err != nil {
+			return nil, fmt.Errorf("app: record hashing key: %w", err)
+		}
+		return box, nil
+	case err != nil:
+		return nil, fmt.Errorf("app: hashing key: %w", err)
+	}
+	return box.WithHashKey(sealedHashKey)
+}
+
+// adoptSiteKey records, once every sealed value has moved to box's current
+// key, that the database is now sealed with it: the check becomes the new
+// key's, and the hashing key is sealed with it. From then on the old key
+// can be thrown away.
+func adoptSiteKey(ctx context.Context, d *db.DB, box *secret.Box) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		for k, v := range map[string]string{settingKeyCheck: box.Check(), settingHashKey: box.SealHashKey()} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return fmt.Errorf("app: adopt site key: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // EnsureSiteKey creates a site key file in the data folder when there is

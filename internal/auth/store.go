@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"peerpress/internal/db"
+	"peerpress/internal/participant"
 )
 
 // Errors callers are expected to tell apart, for instance to show a form
@@ -29,11 +29,10 @@ var (
 	ErrWeakPassword = errors.New("auth: password must be at least 10 characters and at most 1024 bytes")
 )
 
-// Password and email limits.
+// Password limits (an email's are participant.Normalize's).
 const (
 	minPasswordChars = 10
 	maxPasswordBytes = 1024 // argon2 hashes any length; this keeps requests cheap
-	maxEmailBytes    = 254  // the longest address SMTP can carry
 )
 
 // User is a person who can sign in to the admin.
@@ -72,20 +71,16 @@ func NewStore(d *db.DB) *Store {
 	return &Store{db: d}
 }
 
-// normalizeEmail trims and lowercases an address so that lookups and the
-// unique index are case-insensitive.
-func normalizeEmail(email string) string {
-	return strings.ToLower(strings.TrimSpace(email))
-}
-
-// validEmail reports whether email (already normalized) is one bare
-// address: no display name, no angle brackets, no list.
-func validEmail(email string) bool {
-	if email == "" || len(email) > maxEmailBytes {
-		return false
+// lookupEmail is an address as users are stored and found: normalised
+// (participant.Normalize: trimmed and lower-cased, so lookups and the
+// unique index are case-insensitive); "" for what is not an address,
+// which finds nobody.
+func lookupEmail(email string) string {
+	n, err := participant.Normalize(email)
+	if err != nil {
+		return ""
 	}
-	addr, err := mail.ParseAddress(email)
-	return err == nil && addr.Name == "" && addr.Address == email
+	return n
 }
 
 func checkPasswordStrength(password string) error {
@@ -98,8 +93,8 @@ func checkPasswordStrength(password string) error {
 // CreateUser adds a user. The email is trimmed and lowercased; it fails with
 // ErrInvalidEmail, ErrWeakPassword or ErrEmailTaken as the case may be.
 func (s *Store) CreateUser(ctx context.Context, email, name string, role Role, password string) (User, error) {
-	email = normalizeEmail(email)
-	if !validEmail(email) {
+	email, err := participant.Normalize(email)
+	if err != nil {
 		return User{}, ErrInvalidEmail
 	}
 	if _, err := ParseRole(string(role)); err != nil {
@@ -172,7 +167,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 // UserByEmail returns the user with that email, matched case-insensitively,
 // or db.ErrNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	email = normalizeEmail(email)
+	email = lookupEmail(email)
 	return s.userWhere(ctx, fmt.Sprintf("%q", email), `email = ?`, email)
 }
 
@@ -329,7 +324,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 		// the decision does not depend on the email.
 		return User{}, ErrBadCredentials
 	}
-	email = normalizeEmail(email)
+	email = lookupEmail(email)
 	var hash string
 	u, err := scanUser(s.db.QueryRowContext(ctx,
 		`SELECT `+userColumns+`, password_hash FROM users WHERE email = ?`, email), &hash)

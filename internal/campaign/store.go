@@ -6,9 +6,7 @@ package campaign
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,7 +14,7 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/mail"
-	"peerpress/internal/secret"
+	"peerpress/internal/participant"
 )
 
 // Details are a campaign's facts. Dates are days (00:00 UTC); zero when
@@ -97,21 +95,25 @@ type Mailer interface {
 // Store keeps campaign details and tributes.
 type Store struct {
 	db     *db.DB
-	box    *secret.Box
+	vault  *participant.Vault
 	mailer Mailer
 	now    func() time.Time
 }
 
-// NewStore returns a store over d; box seals submitters' emails and hashes
-// them and the withdrawal tokens; mailer sends the withdrawal links.
-func NewStore(d *db.DB, box *secret.Box, mailer Mailer) *Store {
-	return &Store{db: d, box: box, mailer: mailer, now: time.Now}
+// NewStore returns a store over d; vault seals submitters' emails and
+// hashes them; mailer sends the withdrawal links.
+func NewStore(d *db.DB, vault *participant.Vault, mailer Mailer) *Store {
+	return &Store{db: d, vault: vault, mailer: mailer, now: time.Now}
 }
 
-// Seal contexts and hash contexts bind each value to its column.
+// Seal contexts and hash purposes bind each value to its column.
 const (
 	emailContext = "tributes.email_sealed"
 	dupContext   = "tributes.dup_hash"
+	hashEmail    = "tributes.email"
+	// tokenContext is the purpose of the keyed hash withdrawal tokens were
+	// stored as before they became participant links (SHA-256); links
+	// already mailed are looked up under it too.
 	tokenContext = "tributes.token_hash"
 )
 
@@ -126,17 +128,22 @@ type Submission struct {
 	Flagged    bool
 }
 
-// dupHash identifies "this email remembering this name on this wall".
+// dupHash identifies "this email remembering this name on this wall";
+// email is normalised.
 func (s *Store) dupHash(email, remembered string) string {
-	return s.box.Hash(strings.ToLower(strings.TrimSpace(email))+"\x00"+strings.ToLower(strings.Join(strings.Fields(remembered), " ")), dupContext)
+	return s.vault.Hash(dupContext, email+"\x00"+strings.ToLower(strings.Join(strings.Fields(remembered), " ")))
 }
 
 // IsDuplicate reports whether this email already remembered this name on
 // the campaign's wall, so a second upload is refused before its photo is
 // processed.
 func (s *Store) IsDuplicate(ctx context.Context, campaignID int64, email, remembered string) (bool, error) {
+	email, err := participant.Normalize(email)
+	if err != nil {
+		return false, nil // refused by the form's checks, not as a duplicate
+	}
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE campaign_id = ? AND dup_hash = ?`,
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tributes WHERE campaign_id = ? AND dup_hash = ?`,
 		campaignID, s.dupHash(email, remembered)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("campaign: duplicate check: %w", err)
@@ -149,20 +156,21 @@ func (s *Store) IsDuplicate(ctx context.Context, campaignID int64, email, rememb
 // token. The write is quiet: no public page changes until a moderator
 // approves. It returns ErrDuplicate for the same email and name twice.
 func (s *Store) Submit(ctx context.Context, in Submission, message func(token string) mail.Message) (int64, error) {
-	token, err := newToken()
+	email, err := participant.Normalize(in.Email)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("campaign: submit tribute: %w", err)
 	}
+	token, tokenHash := participant.NewLink()
 	var mediaID any
 	if in.MediaID != 0 {
 		mediaID = in.MediaID
 	}
 	var id int64
 	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, dup_hash, token_hash, flagged, created_at)
-			VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.CampaignID, in.Lang, in.Remembered, in.Body, mediaID, s.box.SealString(in.Email, emailContext),
-			s.dupHash(in.Email, in.Remembered), s.box.Hash(token, tokenContext), in.Flagged, s.now().Unix()).Scan(&id); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, email_hash, dup_hash, token_hash, flagged, created_at)
+			VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.CampaignID, in.Lang, in.Remembered, in.Body, mediaID, s.vault.Seal(in.Email, emailContext), s.vault.Hash(hashEmail, email),
+			s.dupHash(email, in.Remembered), tokenHash, in.Flagged, s.now().Unix()).Scan(&id); err != nil {
 			return err
 		}
 		return s.mailer.Send(ctx, tx, message(token))
@@ -174,15 +182,6 @@ func (s *Store) Submit(ctx context.Context, in Submission, message func(token st
 		return 0, fmt.Errorf("campaign: submit tribute: %w", err)
 	}
 	return id, nil
-}
-
-// newToken is 256 random bits for a withdrawal link.
-func newToken() (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("campaign: token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
 const tributeCols = `id, campaign_id, status, lang, remembered, body, COALESCE(media_id, 0), flagged, created_at, decided_at`
@@ -316,10 +315,11 @@ func (s *Store) ShownPhotos(ctx context.Context, ids []int64) ([]int64, error) {
 
 // ByToken finds the tribute a withdrawal link leads to, or db.ErrNotFound.
 func (s *Store) ByToken(ctx context.Context, token string) (Tribute, error) {
-	if token == "" || len(token) > 100 {
+	if !participant.ValidToken(token) {
 		return Tribute{}, db.ErrNotFound
 	}
-	t, err := scanTribute(s.db.QueryRowContext(ctx, `SELECT `+tributeCols+` FROM tributes WHERE token_hash = ?`, s.box.Hash(token, tokenContext)))
+	t, err := scanTribute(s.db.QueryRowContext(ctx, `SELECT `+tributeCols+` FROM tributes WHERE token_hash IN (?, ?)`,
+		participant.LinkHash(token), s.vault.Hash(tokenContext, token)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Tribute{}, db.ErrNotFound
 	}
@@ -351,10 +351,7 @@ func (s *Store) Withdraw(ctx context.Context, token string) (Tribute, error) {
 // imported from another site, or demo content — in the given status: it
 // has no email and no withdrawal link. mediaID 0 is no photo.
 func (s *Store) AddTribute(ctx context.Context, campaignID int64, lang, remembered, body string, status Status, mediaID int64) (int64, error) {
-	nobody, err := newToken()
-	if err != nil {
-		return 0, err
-	}
+	nobody, _ := participant.NewLink()
 	var photo any
 	if mediaID != 0 {
 		photo = mediaID
@@ -364,7 +361,7 @@ func (s *Store) AddTribute(ctx context.Context, campaignID int64, lang, remember
 		decided = s.now().Unix()
 	}
 	var id int64
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		// The hashes are random and match no email or token.
 		return tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, dup_hash, token_hash, flagged, created_at, decided_at)
 			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?) RETURNING id`,

@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/mail"
+	"peerpress/internal/participant"
 	"peerpress/internal/search"
 	"peerpress/internal/secret"
 )
@@ -56,7 +57,7 @@ func TestTributeStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := &fakeMailer{}
-		s := campaign.NewStore(d, box, m)
+		s := campaign.NewStore(d, participant.NewVault(box), m)
 		cid := newCampaign(t, d)
 		msg := func(token string) mail.Message {
 			return mail.Message{To: "kin@example.org", Text: "/withdraw/" + token}
@@ -126,6 +127,68 @@ func TestTributeStore(t *testing.T) {
 		}
 		if _, err := s.ByToken(ctx, token); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("purged tribute still found: %v", err)
+		}
+	})
+}
+
+// Tributes sent before this version (no email hash, a withdrawal token
+// stored as a keyed hash) are found by their submitter's email, their
+// mailed withdrawal link still works, and erasure takes them with their
+// photo while other people's stay.
+func TestTributesBeforeParticipantLinks(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		box, _ := secret.Open(secret.NewKey())
+		vault := participant.NewVault(box)
+		s := campaign.NewStore(d, vault, &fakeMailer{})
+		cid := newCampaign(t, d)
+		token, _ := participant.NewLink()
+		// As the store wrote it before: keyed token hash, no email hash.
+		var old int64
+		if err := d.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, email_sealed, dup_hash, token_hash, created_at)
+			VALUES (?, 'approved', 'en', 'Old friend', 'Words', ?, 'dup-old', ?, 1) RETURNING id`,
+			cid, box.SealString(" Kin@Example.org", "tributes.email_sealed"), box.Hash(token, "tributes.token_hash")).Scan(&old); err != nil {
+			t.Fatal(err)
+		}
+		var mediaID int64
+		if err := d.QueryRowContext(ctx, `INSERT INTO media (path, mime, bytes, created_at) VALUES ('2026/11/old.jpg', 'image/jpeg', 1, 0) RETURNING id`).Scan(&mediaID); err != nil {
+			t.Fatal(err)
+		}
+		d.ExecContext(ctx, `UPDATE tributes SET media_id = ? WHERE id = ?`, mediaID, old)
+		if got, err := s.ByToken(ctx, token); err != nil || got.ID != old {
+			t.Fatalf("the withdrawal link mailed before: %v %+v", err, got)
+		}
+		if _, err := s.Submit(ctx, campaign.Submission{CampaignID: cid, Lang: "en", Remembered: "New friend", Body: "More", Email: "kin@example.org"},
+			func(string) mail.Message { return mail.Message{To: "kin@example.org"} }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Submit(ctx, campaign.Submission{CampaignID: cid, Lang: "en", Remembered: "Someone", Body: "Else", Email: "other@example.org"},
+			func(string) mail.Message { return mail.Message{To: "other@example.org"} }); err != nil {
+			t.Fatal(err)
+		}
+		var ph photos
+		h := s.PersonalData(&ph, content.NewStore(d, search.Index{}))
+		who, _ := vault.Subject("KIN@example.org")
+		recs, err := h.Find(ctx, who)
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("find: %v %+v", err, recs)
+		}
+		if recs[0].ID != old || recs[0].Fields[0].Value != " Kin@Example.org" || recs[0].Fields[1].Value != "Old friend" ||
+			!strings.Contains(recs[0].About, "Lights for the lost") || recs[1].Fields[1].Value != "New friend" {
+			t.Fatalf("records: %+v", recs)
+		}
+		if n, err := h.Erase(ctx, who); err != nil || n != 2 {
+			t.Fatalf("erase: %d %v", n, err)
+		}
+		if len(ph) != 1 || ph[0] != mediaID {
+			t.Fatalf("photos deleted: %v", ph)
+		}
+		if recs, _ := h.Find(ctx, who); len(recs) != 0 {
+			t.Fatalf("found after erasure: %+v", recs)
+		}
+		other, _ := vault.Subject("other@example.org")
+		if recs, _ := h.Find(ctx, other); len(recs) != 1 {
+			t.Fatalf("someone else's tribute went too: %+v", recs)
 		}
 	})
 }

@@ -6,21 +6,20 @@ import (
 	"html/template"
 	"mime/multipart"
 	"net/http"
-	"net/mail"
 	"strings"
 	"unicode/utf8"
 
 	"peerpress/internal/guard"
 	peermail "peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
-// Limits of a tribute's words.
+// Limits of a tribute's words (the email's is participant.MaxEmail).
 const (
 	MaxRemembered = 80
 	MaxBody       = 600
-	maxEmail      = 254
 )
 
 // guardForm names the tribute form to the abuse guard.
@@ -104,7 +103,7 @@ func (f tributeForm) validate() map[string]string {
 	case n > MaxBody:
 		errs["body"] = "campaign.error.body_long"
 	}
-	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > maxEmail {
+	if _, err := participant.Normalize(f.Email); err != nil {
 		errs["email"] = "campaign.error.email"
 	}
 	if !f.ConsentPublish {

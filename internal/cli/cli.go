@@ -40,6 +40,8 @@ Usage:
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
   peerpress routes             print every URL the site answers, with its policy
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
+  peerpress keys rotate [flags]   move personal data to a new site key (see its --help)
+  peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
   peerpress version            print the version
 
 Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
@@ -80,6 +82,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "keygen":
 		fmt.Fprintln(stdout, secret.NewKey())
 		return 0
+	case "keys":
+		err = keys(ctx, args[1:], stdout, stderr)
+	case "people":
+		err = people(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "peerpress", version())
 		return 0
@@ -166,6 +172,7 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	zone := fs.String("timezone", envDefault("PEERPRESS_TIMEZONE", "UTC"), "the site's IANA time `zone` for publish times (PEERPRESS_TIMEZONE)")
 	baseURL := fs.String("base-url", envDefault("PEERPRESS_BASE_URL", ""), "the site's public `address`, e.g. https://example.org (PEERPRESS_BASE_URL)")
 	siteKey := secretFlag(fs, "site-key", "PEERPRESS_SITE_KEY", "base64 `key` that encrypts personal data; default: site.key in the data folder (PEERPRESS_SITE_KEY)")
+	oldKey := secretFlag(fs, "old-site-key", "PEERPRESS_OLD_SITE_KEY", "base64 `key` being replaced, only to open data while `peerpress keys rotate` moves it; default: site.key.old in the data folder, if any (PEERPRESS_OLD_SITE_KEY)")
 	smtpURL := secretFlag(fs, "smtp-url", "PEERPRESS_SMTP_URL", "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
@@ -173,7 +180,7 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
-			SiteKey: siteKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
+			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
 			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP}
 		if addr != nil {
 			c.Addr = *addr

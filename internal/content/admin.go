@@ -146,7 +146,7 @@ func (a *Admin) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := listPage{Page: a.page(r, "admin.entries"), Rows: rows, Total: total, Filter: f, Kinds: Kinds, Statuses: Statuses, Sections: sections}
+	data := listPage{Page: a.page(r, "admin.entries"), Rows: rows, Total: total, Filter: f, Kinds: Kinds(), Statuses: Statuses, Sections: sections}
 	base := *r.URL
 	data.Pager = web.Pager{Page: n, Pages: max(1, (total+perPage-1)/perPage), URL: func(k int) string {
 		v := base.Query()

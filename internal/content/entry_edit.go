@@ -64,7 +64,7 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	if e != nil {
 		title = "admin.edit_entry"
 	}
-	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds, Statuses: Statuses,
+	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds(), Statuses: Statuses,
 		Languages: a.rd.I18n().Enabled(), Zones: commonZones, Action: "/admin/entries"}
 	var err error
 	if p.Sections, err = a.store.Sections(ctx); err != nil {

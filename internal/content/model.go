@@ -14,8 +14,8 @@ import (
 // Kind is the kind of an entry.
 type Kind string
 
-// The kinds of entry. Calls and members' updates are reserved for the work
-// that brings them.
+// The spine's kinds of entry. Feature areas add theirs with RegisterKind
+// (calls, members' updates).
 const (
 	Article     Kind = "article"
 	Event       Kind = "event"
@@ -24,31 +24,6 @@ const (
 	Campaign    Kind = "campaign"
 	Page        Kind = "page"
 )
-
-// Kinds lists the kinds an editor can create, in menu order.
-var Kinds = []Kind{Article, Event, Publication, Statement, Campaign, Page}
-
-// segments maps a kind to its URL segment; pages live at /{lang}/{slug}.
-var segments = map[Kind]string{
-	Article:     "articles",
-	Event:       "events",
-	Publication: "publications",
-	Statement:   "statements",
-	Campaign:    "campaigns",
-}
-
-// Segment is the kind's URL segment, "" for pages.
-func (k Kind) Segment() string { return segments[k] }
-
-// Valid reports whether k is a kind an editor can create.
-func (k Kind) Valid() bool {
-	for _, v := range Kinds {
-		if v == k {
-			return true
-		}
-	}
-	return false
-}
 
 // Status is where a translation is in its life.
 type Status string

@@ -16,7 +16,7 @@ func (p *Public) Routes(rs *web.Routes) {
 		return nil
 	}, web.Cache)
 	rs.Page("GET /{$}", p.Home, web.Cache)
-	for _, k := range Kinds {
+	for _, k := range Kinds() {
 		if k == Page {
 			continue
 		}

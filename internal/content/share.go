@@ -32,7 +32,7 @@ func shareSegment(k Kind) string {
 }
 
 func kindOfShareSegment(seg string) (Kind, bool) {
-	for _, k := range Kinds {
+	for _, k := range Kinds() {
 		if shareSegment(k) == seg {
 			return k, true
 		}

@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/text/language"
 
+	"peerpress/internal/auth"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -314,6 +316,9 @@ func (h *Handlers) registrantsData(r *http.Request, ev *event) (registrantsPage,
 	if err != nil {
 		return data, err
 	}
+	if err := h.recordAccess(r, "events/registrants", ev, len(regs)); err != nil {
+		return data, err
+	}
 	for _, reg := range regs {
 		row := registrantRow{Registration: reg, When: p.L.DateTime(reg.CreatedAt.In(h.site))}
 		for i := range ev.Details.Questions {
@@ -352,6 +357,15 @@ func (h *Handlers) Registrants(w http.ResponseWriter, r *http.Request) error {
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_registrants"], data)
 }
 
+// recordAccess writes in the audit log that the signed-in staff member
+// opened n registrations of ev (action: the page or the CSV), before
+// they are shown.
+func (h *Handlers) recordAccess(r *http.Request, action string, ev *event, n int) error {
+	u, _ := auth.UserFrom(r.Context())
+	return h.store.audit.Record(r.Context(), participant.Access{UserID: u.ID, Action: action, Holder: "events/registrations",
+		Target: "entry " + strconv.FormatInt(ev.Entry.ID, 10), Records: n})
+}
+
 // csvSafe keeps a spreadsheet from reading a cell as a formula.
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
@@ -368,6 +382,9 @@ func (h *Handlers) RegistrantsCSV(w http.ResponseWriter, r *http.Request) error 
 	}
 	regs, err := h.store.Registrants(r.Context(), ev.Entry.ID)
 	if err != nil {
+		return err
+	}
+	if err := h.recordAccess(r, "events/registrants_csv", ev, len(regs)); err != nil {
 		return err
 	}
 	private(w)

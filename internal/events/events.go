@@ -140,8 +140,7 @@ var (
 
 // Limits on what a registrant may send.
 const (
-	maxName   = 200
-	maxEmail  = 254
+	maxName   = 200 // the email's limit is participant.MaxEmail
 	maxAnswer = 1000
 )
 

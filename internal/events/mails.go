@@ -13,7 +13,7 @@ import (
 // Only placeMail, promotedMail, reminderMail and organiserMail carry the
 // join link, and only to confirmed registrants. Each mail goes to one
 // registrant: the same four carry the registrant's own manage link
-// (Store.manageToken).
+// (Store.manageLink).
 
 func (ev *event) zone() *time.Location {
 	loc, err := i18n.LoadZone(ev.Info.TimeZone)

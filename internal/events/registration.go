@@ -3,13 +3,13 @@ package events
 import (
 	"errors"
 	"net/http"
-	"net/mail"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -122,7 +122,8 @@ func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
 	p := h.rd.PublicPage(r, lang)
 	p.Title = p.L.T("events.register.check_mail")
 	p.NoIndex = true
-	return h.rd.Render(w, http.StatusOK, h.tmpl["register"], registerPage{Page: p, Event: data, Sent: true, Email: NormalizeEmail(email)})
+	shown, _ := participant.Normalize(email) // valid: readForm checked it
+	return h.rd.Render(w, http.StatusOK, h.tmpl["register"], registerPage{Page: p, Event: data, Sent: true, Email: shown})
 }
 
 // readForm reads and checks the registration form: name, email (when
@@ -145,8 +146,7 @@ func (h *Handlers) readForm(r *http.Request, ev *event, l *i18n.Localizer, withE
 	var email string
 	if withEmail {
 		email = get("email")
-		if addr, err := mail.ParseAddress(email); err != nil || addr.Name != "" || addr.Address != email || len(email) > maxEmail ||
-			!strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+		if n, err := participant.Normalize(email); err != nil || !strings.Contains(n[strings.LastIndexByte(n, '@')+1:], ".") {
 			f.Errors["email"] = l.T("events.error.email_invalid")
 		}
 	}

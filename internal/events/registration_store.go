@@ -2,76 +2,74 @@ package events
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"peerpress/internal/db"
+	"peerpress/internal/participant"
 )
 
-// newToken returns a random token for a confirmation link and the hash
-// that is stored: the database never holds a working link.
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenHash(token)
+// Links: a confirmation link and a manage link are participant links
+// (random tokens, only their hash stored). The manage link is mailed
+// again and again (the confirmation, each reminder, the organisers'
+// messages), so its token is also kept sealed (manage_sealed); a
+// registrant who registers again and confirms gets a new one, and the old
+// one stops working.
+
+// legacyManageToken is the manage link a registration confirmed before
+// migration 0013 has: derived from the registration with the site key,
+// so it could never change (audit F7). Mails to such a registration keep
+// carrying it until the registrant confirms again or the registration is
+// purged; nothing makes new ones. Its stored hash is hex SHA-256.
+func (s *Store) legacyManageToken(r Registration) string {
+	return s.vault.Hash(hashManage, strconv.FormatInt(r.ID, 10)+"\x00"+strconv.FormatInt(r.CreatedAt.Unix(), 10)+"\x00"+r.Email)
 }
 
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-// manageToken is the token of a registration's manage link. It is derived
-// from the registration with the site key rather than drawn at random, so
-// that every mail to the registrant (the confirmation, each reminder, the
-// organisers' messages) can carry the same working link, while the
-// database holds only its hash (manage_hash), as for confirmation links.
-// The id alone could come back after a purge (SQLite reuses the highest
-// rowid); with the time of registration and the address, a token belongs
-// to this registration only. Like every link, it is never logged.
-func (s *Store) manageToken(r Registration) string {
-	return s.box.Hash(strconv.FormatInt(r.ID, 10)+"\x00"+strconv.FormatInt(r.CreatedAt.Unix(), 10)+"\x00"+r.Email, hashManage)
-}
-
-// manageLink returns r's manage token for a mail about to be queued in tx,
-// and makes sure the link works: a registration confirmed before manage
-// tokens were derived holds the hash of a random one, which is replaced
-// (the link in its earlier mail then stops working; this one works).
-func (s *Store) manageLink(ctx context.Context, tx *db.Tx, r Registration) (string, error) {
-	token := s.manageToken(r)
-	hash := tokenHash(token)
-	if _, err := tx.ExecContext(ctx, `UPDATE registrations SET manage_hash = ? WHERE id = ? AND manage_hash <> ?`, hash, r.ID, hash); err != nil {
+// newManageLink gives r a new manage link inside tx, replacing any other,
+// and returns its token.
+func (s *Store) newManageLink(ctx context.Context, tx *db.Tx, r Registration) (string, error) {
+	token, hash := participant.NewLink()
+	if _, err := tx.ExecContext(ctx, `UPDATE registrations SET manage_hash = ?, manage_sealed = ? WHERE id = ?`,
+		hash, s.vault.Seal(token, sealManage), r.ID); err != nil {
 		return "", fmt.Errorf("events: manage link of %d: %w", r.ID, err)
 	}
 	return token, nil
 }
 
+// manageLink returns r's manage token for a mail about to be queued in tx:
+// the one it has, or a new one when it has none that can be mailed (a
+// registration confirmed while links were random and not kept; the link
+// in its earlier mail then stops working, this one works).
+func (s *Store) manageLink(ctx context.Context, tx *db.Tx, r Registration) (string, error) {
+	var hash, sealed string
+	if err := tx.QueryRowContext(ctx, `SELECT manage_hash, manage_sealed FROM registrations WHERE id = ?`, r.ID).Scan(&hash, &sealed); err != nil {
+		return "", fmt.Errorf("events: manage link of %d: %w", r.ID, err)
+	}
+	if sealed != "" {
+		token, err := s.vault.Open(sealed, sealManage)
+		if err != nil {
+			return "", fmt.Errorf("events: manage link of %d: %w", r.ID, err)
+		}
+		if participant.LinkHash(token) == hash {
+			return token, nil
+		}
+	}
+	// The derived link's hash is stored hex-encoded, the second lookup hash.
+	if legacy := s.legacyManageToken(r); hash != "" && hash == participant.LookupHashes(legacy)[1] {
+		return legacy, nil
+	}
+	return s.newManageLink(ctx, tx, r)
+}
+
 // sealedAnswers is a registration's answers as stored.
 func (s *Store) sealedAnswers(answers map[string]string) string {
 	raw, _ := json.Marshal(answers)
-	return s.box.SealString(string(raw), sealAnswers)
+	return s.vault.Seal(string(raw), sealAnswers)
 }
-
-// validToken reports whether s could be a token newToken or manageToken
-// made, so that junk never reaches the database.
-func validToken(s string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil && len(b) == 32
-}
-
-// NormalizeEmail is the form of an address whose keyed hash finds
-// duplicates: trimmed and lower-cased.
-func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // RegisterInput is what the registration form sends.
 type RegisterInput struct {
@@ -110,9 +108,12 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 	if !ev.accepting(now) {
 		return ErrClosed
 	}
-	email := NormalizeEmail(in.Email)
-	hash := s.box.Hash(email, hashEmail)
-	token, tokHash := newToken()
+	email, err := participant.Normalize(in.Email)
+	if err != nil {
+		return fmt.Errorf("events: register: %w", err)
+	}
+	hash := s.vault.Hash(hashEmail, email)
+	token, tokHash := participant.NewLink()
 	answers := s.sealedAnswers(in.Answers)
 	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		var id, expires int64
@@ -131,18 +132,18 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = tx.ExecContext(ctx, `INSERT INTO registrations (entry_id, email_hash, email, name, answers, lang, origin, status,
 				confirm_hash, confirm_expires, created_at, status_at, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
-				in.EntryID, hash, s.box.SealString(email, sealEmail), s.box.SealString(in.Name, sealName), answers,
+				in.EntryID, hash, s.vault.Seal(email, sealEmail), s.vault.Seal(in.Name, sealName), answers,
 				in.Lang, in.Origin, tokHash, expires, now.Unix(), now.Unix(), in.Flagged)
 		case err != nil:
 		case status == Pending || status == Cancelled:
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ?, origin = ?, status = 'pending',
 				pending_update = '', confirm_hash = ?, confirm_expires = ?, status_at = ?, flagged = ? WHERE id = ?`,
-				s.box.SealString(in.Name, sealName), answers, in.Lang, in.Origin,
+				s.vault.Seal(in.Name, sealName), answers, in.Lang, in.Origin,
 				tokHash, expires, now.Unix(), in.Flagged, id)
 		default:
 			up, _ := json.Marshal(update{Name: in.Name, Answers: in.Answers, Lang: in.Lang})
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = ?, origin = ?, confirm_hash = ?, confirm_expires = ? WHERE id = ?`,
-				s.box.SealString(string(up), sealUpdate), in.Origin, tokHash, expires, id)
+				s.vault.Seal(string(up), sealUpdate), in.Origin, tokHash, expires, id)
 		}
 		if err != nil {
 			return fmt.Errorf("events: register: %w", err)
@@ -175,13 +176,13 @@ func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registrat
 		return r, err
 	}
 	var err error
-	if r.Email, err = s.box.OpenString(email, sealEmail); err != nil {
+	if r.Email, err = s.vault.Open(email, sealEmail); err != nil {
 		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
 	}
-	if r.Name, err = s.box.OpenString(name, sealName); err != nil {
+	if r.Name, err = s.vault.Open(name, sealName); err != nil {
 		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
 	}
-	raw, err := s.box.OpenString(answers, sealAnswers)
+	raw, err := s.vault.Open(answers, sealAnswers)
 	if err != nil {
 		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
 	}
@@ -195,11 +196,12 @@ func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registrat
 // ByConfirmToken finds the registration a confirmation link is for, while
 // the link works.
 func (s *Store) ByConfirmToken(ctx context.Context, token string) (Registration, error) {
-	if !validToken(token) {
+	hashes := participant.LookupHashes(token)
+	if hashes == nil {
 		return Registration{}, ErrBadToken
 	}
-	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE confirm_hash = ? AND confirm_expires > ?`,
-		tokenHash(token), s.Now().Unix()))
+	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE confirm_hash IN (?, ?) AND confirm_expires > ?`,
+		hashes[0], hashes[1], s.Now().Unix()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrBadToken
 	}
@@ -208,10 +210,11 @@ func (s *Store) ByConfirmToken(ctx context.Context, token string) (Registration,
 
 // ByManageToken finds the registration a manage link is for.
 func (s *Store) ByManageToken(ctx context.Context, token string) (Registration, error) {
-	if !validToken(token) {
+	hashes := participant.LookupHashes(token)
+	if hashes == nil {
 		return Registration{}, ErrBadToken
 	}
-	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE manage_hash = ?`, tokenHash(token)))
+	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE manage_hash IN (?, ?)`, hashes[0], hashes[1]))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrBadToken
 	}
@@ -231,15 +234,15 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 	if err != nil {
 		return reg, "", err
 	}
-	manage := s.manageToken(reg)
-	manageHash := tokenHash(manage)
+	hashes := participant.LookupHashes(token)
+	var manage string
 	now := s.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := lockEvent(ctx, tx, reg.EntryID); err != nil {
 			return err
 		}
 		var status, pendingUpdate string
-		err := tx.QueryRowContext(ctx, `SELECT status, pending_update FROM registrations WHERE id = ? AND confirm_hash = ?`, reg.ID, tokenHash(token)).
+		err := tx.QueryRowContext(ctx, `SELECT status, pending_update FROM registrations WHERE id = ? AND confirm_hash IN (?, ?)`, reg.ID, hashes[0], hashes[1]).
 			Scan(&status, &pendingUpdate)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrBadToken // confirmed a moment ago by another request
@@ -256,14 +259,14 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 			if full(ev.Details, c) {
 				reg.Status = Waitlisted
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE registrations SET status = ?, status_at = ?, confirm_hash = '', confirm_expires = 0, manage_hash = ? WHERE id = ?`,
-				reg.Status, now.Unix(), manageHash, reg.ID)
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET status = ?, status_at = ?, confirm_hash = '', confirm_expires = 0 WHERE id = ?`,
+				reg.Status, now.Unix(), reg.ID)
 			if err != nil {
 				return fmt.Errorf("events: confirm: %w", err)
 			}
 		} else {
 			if pendingUpdate != "" {
-				raw, err := s.box.OpenString(pendingUpdate, sealUpdate)
+				raw, err := s.vault.Open(pendingUpdate, sealUpdate)
 				if err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
@@ -273,15 +276,19 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 				}
 				reg.Name, reg.Answers, reg.Lang = up.Name, up.Answers, up.Lang
 				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ? WHERE id = ?`,
-					s.box.SealString(up.Name, sealName), s.sealedAnswers(up.Answers), up.Lang, reg.ID); err != nil {
+					s.vault.Seal(up.Name, sealName), s.sealedAnswers(up.Answers), up.Lang, reg.ID); err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
 			}
-			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = '', confirm_hash = '', confirm_expires = 0, manage_hash = ? WHERE id = ?`,
-				manageHash, reg.ID)
+			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = '', confirm_hash = '', confirm_expires = 0 WHERE id = ?`, reg.ID)
 			if err != nil {
 				return fmt.Errorf("events: confirm: %w", err)
 			}
+		}
+		// Each confirmation makes a new manage link: one that leaked is
+		// replaced by registering again.
+		if manage, err = s.newManageLink(ctx, tx, reg); err != nil {
+			return err
 		}
 		return s.mailer.Send(ctx, tx, s.placeMail(ev, reg, manage))
 	})
@@ -311,7 +318,7 @@ func (s *Store) UpdateAnswers(ctx context.Context, token, name string, answers m
 		return err
 	}
 	_, err = s.db.ExecQuiet(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
-		s.box.SealString(name, sealName), s.sealedAnswers(answers), reg.ID)
+		s.vault.Seal(name, sealName), s.sealedAnswers(answers), reg.ID)
 	if err != nil {
 		return fmt.Errorf("events: update answers: %w", err)
 	}
@@ -377,10 +384,13 @@ func (s *Store) promote(ctx context.Context, tx *db.Tx, ev *event) (int, error) 
 		if err != nil {
 			return n, err
 		}
-		manage := s.manageToken(reg)
-		if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', status_at = ?, manage_hash = ? WHERE id = ?`,
-			s.Now().Unix(), tokenHash(manage), reg.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE registrations SET status = 'confirmed', status_at = ? WHERE id = ?`,
+			s.Now().Unix(), reg.ID); err != nil {
 			return n, fmt.Errorf("events: promote: %w", err)
+		}
+		manage, err := s.manageLink(ctx, tx, reg)
+		if err != nil {
+			return n, err
 		}
 		reg.Status = Registered
 		if err := s.mailer.Send(ctx, tx, s.promotedMail(ev, reg, manage)); err != nil {
@@ -554,10 +564,14 @@ const DefaultRetentionDays = 30
 // Purge deletes the registrations of events that ended more than days
 // ago, keeping only their counts. It returns how many it deleted.
 func (s *Store) Purge(ctx context.Context, days int) (int, error) {
+	return s.purge(ctx, s.Now(), days)
+}
+
+func (s *Store) purge(ctx context.Context, now time.Time, days int) (int, error) {
 	if days <= 0 {
 		days = DefaultRetentionDays
 	}
-	cutoff := s.Now().Add(-time.Duration(days) * 24 * time.Hour).Unix()
+	cutoff := now.Add(-time.Duration(days) * 24 * time.Hour).Unix()
 	ids, err := queryInt64s(ctx, s.db, `SELECT DISTINCT r.entry_id FROM registrations r JOIN events ev ON ev.entry_id = r.entry_id
 		WHERE ev.starts_at + ev.duration_minutes * 60 < ?`, cutoff)
 	if err != nil {
@@ -566,25 +580,15 @@ func (s *Store) Purge(ctx context.Context, days int) (int, error) {
 	total := 0
 	for _, id := range ids {
 		err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
-			var c Counts
-			var rows int
-			if err := tx.QueryRowContext(ctx, `SELECT
-				COALESCE(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END), 0),
-				COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0),
-				COALESCE(SUM(CASE WHEN attended THEN 1 ELSE 0 END), 0), COUNT(*) FROM registrations WHERE entry_id = ?`, id).
-				Scan(&c.Confirmed, &c.Waitlisted, &c.Attended, &rows); err != nil {
+			n, err := keepCounts(ctx, tx, id, `entry_id = ?`, id)
+			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO event_details (entry_id, purged_at, kept_confirmed, kept_waitlisted, kept_attended)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET purged_at = excluded.purged_at,
-				kept_confirmed = event_details.kept_confirmed + excluded.kept_confirmed,
-				kept_waitlisted = event_details.kept_waitlisted + excluded.kept_waitlisted,
-				kept_attended = event_details.kept_attended + excluded.kept_attended`,
-				id, s.Now().Unix(), c.Confirmed, c.Waitlisted, c.Attended); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE event_details SET purged_at = ? WHERE entry_id = ?`, now.Unix(), id); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `DELETE FROM registrations WHERE entry_id = ?`, id)
-			total += rows
+			_, err = tx.ExecContext(ctx, `DELETE FROM registrations WHERE entry_id = ?`, id)
+			total += n
 			return err
 		})
 		if err != nil {
@@ -592,6 +596,28 @@ func (s *Store) Purge(ctx context.Context, days int) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+// keepCounts adds what the registrations of entryID matching where count
+// to the event's kept counts, before they are deleted, and returns how
+// many they are.
+func keepCounts(ctx context.Context, tx *db.Tx, entryID int64, where string, args ...any) (int, error) {
+	var c Counts
+	var rows int
+	if err := tx.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN status = 'confirmed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN attended THEN 1 ELSE 0 END), 0), COUNT(*) FROM registrations WHERE `+where, args...).
+		Scan(&c.Confirmed, &c.Waitlisted, &c.Attended, &rows); err != nil {
+		return 0, err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO event_details (entry_id, kept_confirmed, kept_waitlisted, kept_attended)
+		VALUES (?, ?, ?, ?) ON CONFLICT (entry_id) DO UPDATE SET
+		kept_confirmed = event_details.kept_confirmed + excluded.kept_confirmed,
+		kept_waitlisted = event_details.kept_waitlisted + excluded.kept_waitlisted,
+		kept_attended = event_details.kept_attended + excluded.kept_attended`,
+		entryID, c.Confirmed, c.Waitlisted, c.Attended)
+	return rows, err
 }
 
 func queryInt64s(ctx context.Context, q db.Querier, query string, args ...any) ([]int64, error) {

@@ -9,6 +9,7 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/participant"
 )
 
 // The mark of a form sent without proof of work stays with the
@@ -65,9 +66,14 @@ func TestFlagKeptAcrossChanges(t *testing.T) {
 		if err := f.s.Register(ctx, in); err != nil {
 			t.Fatal(err)
 		}
-		if again := confirm(); again != manage {
-			t.Fatal("confirming a change gave another manage link")
+		again := confirm()
+		if again == manage {
+			t.Fatal("confirming a change kept the old manage link: one that leaked could never be replaced")
 		}
+		if _, err := f.s.ByManageToken(ctx, manage); !errors.Is(err, ErrBadToken) {
+			t.Fatalf("the replaced manage link still works: %v", err)
+		}
+		manage = again
 		if r := flagged("changed by registering again", true); r.Name != "With Script" {
 			t.Fatalf("the change was not applied: %+v", r)
 		}
@@ -93,8 +99,8 @@ func TestReminderRepointsOldManageLink(t *testing.T) {
 		start := time.Now().Add(3 * 24 * time.Hour).Truncate(time.Minute)
 		f := newFixture(t, d, start, "Europe/Paris", 0)
 		reg, _ := f.registerAndConfirm("early@example.org", "Early")
-		old, oldHash := newToken()
-		if _, err := d.ExecContext(ctx, `UPDATE registrations SET manage_hash = ? WHERE id = ?`, oldHash, reg.ID); err != nil {
+		old, oldHash := participant.NewLink()
+		if _, err := d.ExecContext(ctx, `UPDATE registrations SET manage_hash = ?, manage_sealed = '' WHERE id = ?`, oldHash, reg.ID); err != nil {
 			t.Fatal(err)
 		}
 		f.now = start.Add(-24*time.Hour + time.Minute)
@@ -109,6 +115,49 @@ func TestReminderRepointsOldManageLink(t *testing.T) {
 		}
 		if _, err := f.s.ByManageToken(ctx, old); !errors.Is(err, ErrBadToken) {
 			t.Fatalf("the old random link: %v", err)
+		}
+	})
+}
+
+// A registration confirmed before manage links were random keeps the
+// link derived from it, which its earlier mails carry: it still opens
+// the registration, and reminders carry the same one, until the
+// registrant confirms again, which replaces it.
+func TestDerivedManageLinkKeepsWorking(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		start := time.Now().Add(3 * 24 * time.Hour).Truncate(time.Minute)
+		f := newFixture(t, d, start, "Europe/Paris", 0)
+		reg, _ := f.registerAndConfirm("derived@example.org", "Derived")
+		derived := f.s.legacyManageToken(reg)
+		if _, err := d.ExecContext(ctx, `UPDATE registrations SET manage_hash = ?, manage_sealed = '' WHERE id = ?`, participant.LookupHashes(derived)[1], reg.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := f.s.ByManageToken(ctx, derived); err != nil || r.ID != reg.ID {
+			t.Fatalf("the derived link: %v %+v", err, r)
+		}
+		f.now = start.Add(-24*time.Hour + time.Minute)
+		if n, err := f.s.SendDueReminders(ctx); err != nil || n != 1 {
+			t.Fatalf("reminders: %d, %v", n, err)
+		}
+		got := f.mails("derived@example.org")
+		manage := link(t, got[len(got)-1].Text, "manage")
+		if token := manage[strings.LastIndexByte(manage, '/')+1:]; token != derived {
+			t.Fatalf("the reminder carries %s, not the link the registrant has", token)
+		}
+		// Registering again and confirming replaces it.
+		f.now = time.Now()
+		if err := f.s.Register(ctx, RegisterInput{EntryID: f.entryID, Lang: "en", Origin: "https://peers.example.org", Email: "derived@example.org", Name: "Derived Again"}); err != nil {
+			t.Fatal(err)
+		}
+		got = f.mails("derived@example.org")
+		c := link(t, got[len(got)-1].Text, "confirm")
+		_, fresh, err := f.s.Confirm(ctx, c[strings.LastIndexByte(c, '/')+1:])
+		if err != nil || fresh == derived {
+			t.Fatalf("confirming again: %v, link %s", err, fresh)
+		}
+		if _, err := f.s.ByManageToken(ctx, derived); !errors.Is(err, ErrBadToken) {
+			t.Fatalf("the derived link outlived a new confirmation: %v", err)
 		}
 	})
 }

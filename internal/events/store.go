@@ -16,14 +16,15 @@ import (
 	"peerpress/internal/i18n"
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
-	"peerpress/internal/secret"
+	"peerpress/internal/participant"
 )
 
 // Store keeps event details and registrations. Personal fields are sealed
 // with the site key; an email is found by its keyed hash.
 type Store struct {
 	db      *db.DB
-	box     *secret.Box
+	vault   *participant.Vault
+	audit   *participant.Audit // staff opening registrants' data
 	mailer  *mail.Mailer
 	queue   *jobs.Queue
 	content *content.Store
@@ -32,9 +33,9 @@ type Store struct {
 	Now func() time.Time
 }
 
-// NewStore returns a store. The box must be the site key's.
-func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue, entries *content.Store) (*Store, error) {
-	if box == nil {
+// NewStore returns a store. The vault must be the site key's.
+func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer, queue *jobs.Queue, entries *content.Store) (*Store, error) {
+	if vault == nil {
 		return nil, errors.New("events: no site key")
 	}
 	var codes []string
@@ -45,7 +46,7 @@ func NewStore(d *db.DB, box *secret.Box, mailer *mail.Mailer, queue *jobs.Queue,
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: d, box: box, mailer: mailer, queue: queue, content: entries, langs: langs, Now: time.Now}, nil
+	return &Store{db: d, vault: vault, audit: participant.NewAudit(d), mailer: mailer, queue: queue, content: entries, langs: langs, Now: time.Now}, nil
 }
 
 // Sealing contexts: a value sealed for one field cannot be passed off as
@@ -55,6 +56,7 @@ const (
 	sealName    = "events:registration-name"
 	sealAnswers = "events:registration-answers"
 	sealUpdate  = "events:registration-update"
+	sealManage  = "events:manage-link"
 	hashEmail   = "events:registration-email"
 	hashManage  = "events:manage-link"
 )

@@ -15,6 +15,7 @@ import (
 	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
+	"peerpress/internal/participant"
 	"peerpress/internal/search"
 	"peerpress/internal/secret"
 )
@@ -51,7 +52,7 @@ func newFixture(t *testing.T, d *db.DB, start time.Time, zone string, capacity i
 	q := jobs.New(d)
 	m.Register(q)
 	entries := content.NewStore(d, search.Index{})
-	s, err := NewStore(d, box, m, q, entries)
+	s, err := NewStore(d, participant.NewVault(box), m, q, entries)
 	if err != nil {
 		t.Fatal(err)
 	}

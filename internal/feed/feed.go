@@ -176,7 +176,7 @@ func (h *Handlers) Routes(rs *web.Routes, fallback web.HandlerFunc) {
 	for _, f := range Formats {
 		rs.Page("GET /"+f.File, h.Language(f), web.Cache)
 		rs.Page("GET /section/{slug}/"+f.File, h.Section(f), web.Cache)
-		for _, k := range content.Kinds {
+		for _, k := range content.Kinds() {
 			if k != content.Page {
 				rs.Page("GET /"+k.Segment()+"/"+f.File, h.Kind(k, f), web.Cache)
 			}

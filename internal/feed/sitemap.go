@@ -74,7 +74,7 @@ func (h *Handlers) listings(ctx context.Context, lang string) ([]listing, error)
 		return nil, err
 	}
 	out := []listing{{path: func(l string) string { return "/" + l + "/" }, modified: mod.All}}
-	for _, k := range content.Kinds {
+	for _, k := range content.Kinds() {
 		if at, ok := mod.Kinds[k]; ok && k != content.Page {
 			out = append(out, listing{path: func(l string) string { return "/" + l + "/" + k.Segment() }, modified: at})
 		}

@@ -85,7 +85,7 @@ func usedKeys(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	// Keys built at run time.
-	for _, k := range content.Kinds {
+	for _, k := range content.Kinds() {
 		used["kind."+string(k)] = true
 		used["kind."+string(k)+".plural"] = true
 	}

@@ -141,6 +141,9 @@ func (h *Handlers) adminData(r *http.Request, e *content.Entry, u auth.User, l L
 	if err != nil {
 		return p, err
 	}
+	if err := h.store.recordAccess(r, "letter/signatures", e.ID, len(all)); err != nil {
+		return p, err
+	}
 	dups := duplicates(all)
 	for _, s := range all {
 		if len(statuses) > 0 && s.Status != statuses[0] {

@@ -20,6 +20,9 @@ func (h *Handlers) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.store.recordAccess(r, "letter/signatures_csv", e.ID, len(sigs)); err != nil {
+		return err
+	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/csv; charset=utf-8")
 	hd.Set("Content-Disposition", `attachment; filename="signatures-`+strconv.FormatInt(e.ID, 10)+`.csv"`)

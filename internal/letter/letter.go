@@ -141,9 +141,6 @@ func normalName(s string) string {
 	return b.String()
 }
 
-// normalEmail folds an email address for finding duplicates.
-func normalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
 // websiteKey is a website address folded for spotting duplicates: no
 // scheme, "www.", query or trailing slash; "" when there is none.
 func websiteKey(s string) string {

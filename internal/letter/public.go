@@ -4,7 +4,6 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -218,7 +218,7 @@ func validate(f signForm, l Letter) (Signature, map[string]string) {
 	if !ok {
 		errs["website"] = "letter.err_website"
 	}
-	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || a.Name != "" || len(f.Email) > 254 {
+	if _, err := participant.Normalize(f.Email); err != nil {
 		errs["email"] = "letter.err_email"
 	}
 	if !f.Consent {

@@ -8,6 +8,7 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/jobs"
+	"peerpress/internal/participant"
 )
 
 // SeedKind is the job that adds signatures gathered elsewhere (the demo's
@@ -53,9 +54,13 @@ func (s *Store) runSeed(ctx context.Context, payload []byte) error {
 			}
 			orgHash := ""
 			if sig.Kind == Organisation {
-				orgHash = s.box.Hash(normalName(sig.Name)+"\x00"+sig.Country, "signature.organisation")
+				orgHash = s.orgHash(sig.Name, sig.Country)
 			}
-			emailHash := s.box.Hash(normalEmail(sig.Email), sealEmail)
+			email, err := participant.Normalize(sig.Email)
+			if err != nil {
+				return jobs.Permanent(fmt.Errorf("letter: seed signature %d: %w", i, err))
+			}
+			emailHash := s.vault.Hash(hashEmail, email)
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM signatures WHERE entry_id = ? AND (email_hash = ? OR (org_hash <> '' AND org_hash = ?))`,
 				seed.EntryID, emailHash, orgHash).Scan(&n); err != nil {
@@ -64,13 +69,13 @@ func (s *Store) runSeed(ctx context.Context, payload []byte) error {
 			if n > 0 {
 				continue
 			}
-			_, withdrawHash := newToken()
+			_, withdrawHash := participant.NewLink()
 			created := now.Add(-time.Duration(len(seed.Signatures)-i) * 37 * time.Minute)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO signatures (entry_id, kind, name, org_type, country, website, email, email_hash, org_hash,
 					lang, status, flagged, verify_hash, withdraw_hash, created_at, verified_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`,
-				seed.EntryID, sig.Kind, s.box.SealString(sig.Name, sealName), sig.OrgType, sig.Country,
-				s.sealOptional(sig.Website, sealWebsite), s.box.SealString(sig.Email, sealEmail), emailHash, orgHash,
+				seed.EntryID, sig.Kind, s.vault.Seal(sig.Name, sealName), sig.OrgType, sig.Country,
+				s.vault.SealOptional(sig.Website, sealWebsite), s.vault.Seal(sig.Email, sealEmail), emailHash, orgHash,
 				sig.Lang, Approved, false, withdrawHash, created.Unix(), created.Unix()); err != nil {
 				return fmt.Errorf("letter: seed: %w", err)
 			}

@@ -91,7 +91,7 @@ func (s *Store) listOrder(ctx context.Context, entryID int64, lang string) (*lis
 		if err := rows.Scan(&l.id, &l.country, &sealed); err != nil {
 			return nil, fmt.Errorf("letter: list order: %w", err)
 		}
-		name, err := s.box.OpenString(sealed, sealName)
+		name, err := s.vault.Open(sealed, sealName)
 		if err != nil {
 			return nil, fmt.Errorf("letter: list order: signature %d: %w", l.id, err)
 		}

@@ -2,17 +2,14 @@ package letter
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"peerpress/internal/db"
-	"peerpress/internal/secret"
+	"peerpress/internal/participant"
 )
 
 // Errors of signing and of the private links.
@@ -27,24 +24,28 @@ var (
 // signatures are purged after it.
 const VerifyWithin = 48 * time.Hour
 
-// Contexts the sealed fields are bound to.
+// Contexts the sealed fields are bound to, and the purposes of the keyed
+// hashes that find duplicates.
 const (
 	sealName    = "signature.name"
 	sealWebsite = "signature.website"
 	sealEmail   = "signature.email"
+	hashEmail   = "signature.email"
+	hashOrg     = "signature.organisation"
 )
 
 // Store keeps letters and signatures.
 type Store struct {
 	db     *db.DB
-	box    *secret.Box
+	vault  *participant.Vault
+	audit  *participant.Audit // staff opening signatories' data
 	now    func() time.Time
 	orders listOrders // the public lists' orders, until the next write
 }
 
-// NewStore returns a store sealing personal fields with box.
-func NewStore(d *db.DB, box *secret.Box) *Store {
-	return &Store{db: d, box: box, now: time.Now}
+// NewStore returns a store sealing personal fields with vault.
+func NewStore(d *db.DB, vault *participant.Vault) *Store {
+	return &Store{db: d, vault: vault, audit: participant.NewAudit(d), now: time.Now}
 }
 
 func unix(s int64) time.Time {
@@ -59,22 +60,6 @@ func unixOrZero(t time.Time) int64 {
 		return 0
 	}
 	return t.Unix()
-}
-
-// newToken makes a random link token and the hash kept of it: a copy of
-// the database does not hold working links.
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenHash(token)
-}
-
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // Letter returns a statement's signing settings; a statement never opened
@@ -124,14 +109,18 @@ type Mailer func(ctx context.Context, tx *db.Tx, sig Signature, links Links, aga
 // that the page shows nothing about who has signed. It returns
 // ErrDuplicateOrg when the organisation has signed from that country.
 func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
-	emailHash := s.box.Hash(normalEmail(sig.Email), sealEmail)
+	email, err := participant.Normalize(sig.Email)
+	if err != nil {
+		return fmt.Errorf("letter: sign: %w", err)
+	}
+	emailHash := s.vault.Hash(hashEmail, email)
 	orgHash := ""
 	if sig.Kind == Organisation {
-		orgHash = s.box.Hash(normalName(sig.Name)+"\x00"+sig.Country, "signature.organisation")
+		orgHash = s.orgHash(sig.Name, sig.Country)
 	}
 	now := s.now()
 	// Pending signatures show on no page: a quiet write.
-	err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
 		var id int64
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT id, status FROM signatures WHERE entry_id = ? AND email_hash = ?`, sig.EntryID, emailHash).Scan(&id, &status)
@@ -150,13 +139,13 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 				return ErrDuplicateOrg
 			}
 		}
-		verify, verifyHash := newToken()
-		withdraw, withdrawHash := newToken()
+		verify, verifyHash := participant.NewLink()
+		withdraw, withdrawHash := participant.NewLink()
 		_, err = tx.ExecContext(ctx, `INSERT INTO signatures (entry_id, kind, name, org_type, country, website, email, email_hash, org_hash,
 				lang, status, flagged, verify_hash, withdraw_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sig.EntryID, sig.Kind, s.box.SealString(sig.Name, sealName), sig.OrgType, sig.Country,
-			s.sealOptional(sig.Website, sealWebsite), s.box.SealString(sig.Email, sealEmail), emailHash, orgHash,
+			sig.EntryID, sig.Kind, s.vault.Seal(sig.Name, sealName), sig.OrgType, sig.Country,
+			s.vault.SealOptional(sig.Website, sealWebsite), s.vault.Seal(sig.Email, sealEmail), emailHash, orgHash,
 			sig.Lang, Unverified, sig.Flagged, verifyHash, withdrawHash, now.Unix())
 		if db.IsUniqueViolation(err) {
 			return ErrDuplicateOrg // signed at this very moment by someone else
@@ -177,11 +166,11 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 // the signatory asked again, perhaps having lost the first mail. An
 // unverified signature gets a new confirmation link and two more days.
 func (s *Store) renewLinks(ctx context.Context, tx *db.Tx, id int64, status string, now time.Time, send Mailer) error {
-	withdraw, withdrawHash := newToken()
+	withdraw, withdrawHash := participant.NewLink()
 	links := Links{Withdraw: withdraw}
 	if status == Unverified {
 		var verifyHash string
-		links.Verify, verifyHash = newToken()
+		links.Verify, verifyHash = participant.NewLink()
 		if _, err := tx.ExecContext(ctx, `UPDATE signatures SET verify_hash = ?, withdraw_hash = ?, created_at = ? WHERE id = ?`,
 			verifyHash, withdrawHash, now.Unix(), id); err != nil {
 			return err
@@ -196,18 +185,10 @@ func (s *Store) renewLinks(ctx context.Context, tx *db.Tx, id int64, status stri
 	return send(ctx, tx, sig, links, true)
 }
 
-func (s *Store) sealOptional(v, context string) string {
-	if v == "" {
-		return ""
-	}
-	return s.box.SealString(v, context)
-}
-
-func (s *Store) openOptional(v, context string) (string, error) {
-	if v == "" {
-		return "", nil
-	}
-	return s.box.OpenString(v, context)
+// orgHash identifies an organisation signing from a country, whatever
+// the case, accents and spacing of its name.
+func (s *Store) orgHash(name, country string) string {
+	return s.vault.Hash(hashOrg, normalName(name)+"\x00"+country)
 }
 
 const signatureColumns = `s.id, s.entry_id, s.kind, s.name, s.org_type, s.country, s.website, s.email, s.lang, s.status, s.flagged, s.created_at, s.verified_at`
@@ -223,13 +204,13 @@ func (s *Store) scan(row scanner) (Signature, error) {
 		return sig, err
 	}
 	var err error
-	if sig.Name, err = s.box.OpenString(name, sealName); err != nil {
+	if sig.Name, err = s.vault.Open(name, sealName); err != nil {
 		return sig, err
 	}
-	if sig.Website, err = s.openOptional(website, sealWebsite); err != nil {
+	if sig.Website, err = s.vault.Open(website, sealWebsite); err != nil {
 		return sig, err
 	}
-	if sig.Email, err = s.box.OpenString(email, sealEmail); err != nil {
+	if sig.Email, err = s.vault.Open(email, sealEmail); err != nil {
 		return sig, err
 	}
 	sig.CreatedAt, sig.VerifiedAt = unix(created), unix(verified)
@@ -250,10 +231,10 @@ func (s *Store) signature(ctx context.Context, q db.Querier, where string, args 
 // ByVerifyToken finds the unverified signature a confirmation link is
 // for; ErrExpired when the link is too old.
 func (s *Store) ByVerifyToken(ctx context.Context, token string) (Signature, error) {
-	if token == "" || len(token) > 100 {
+	if !participant.ValidToken(token) {
 		return Signature{}, db.ErrNotFound
 	}
-	sig, err := s.signature(ctx, s.db, `s.verify_hash = ? AND s.status = ?`, tokenHash(token), Unverified)
+	sig, err := s.signature(ctx, s.db, `s.verify_hash = ? AND s.status = ?`, participant.LinkHash(token), Unverified)
 	if err != nil {
 		return sig, err
 	}
@@ -294,19 +275,19 @@ func (s *Store) Verify(ctx context.Context, token string) (Signature, error) {
 
 // ByWithdrawToken finds the signature a withdrawal link is for.
 func (s *Store) ByWithdrawToken(ctx context.Context, token string) (Signature, error) {
-	if token == "" || len(token) > 100 {
+	if !participant.ValidToken(token) {
 		return Signature{}, db.ErrNotFound
 	}
-	return s.signature(ctx, s.db, `s.withdraw_hash = ?`, tokenHash(token))
+	return s.signature(ctx, s.db, `s.withdraw_hash = ?`, participant.LinkHash(token))
 }
 
 // Withdraw deletes the signature of a withdrawal link, with everything
 // the signatory gave; public pages change at once.
 func (s *Store) Withdraw(ctx context.Context, token string) error {
-	if token == "" || len(token) > 100 {
+	if !participant.ValidToken(token) {
 		return db.ErrNotFound
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM signatures WHERE withdraw_hash = ?`, tokenHash(token))
+	res, err := s.db.ExecContext(ctx, `DELETE FROM signatures WHERE withdraw_hash = ?`, participant.LinkHash(token))
 	if err != nil {
 		return fmt.Errorf("letter: withdraw: %w", err)
 	}
@@ -477,7 +458,7 @@ func (s *Store) Merge(ctx context.Context, entryID, keep, drop int64) error {
 			return fmt.Errorf("letter: merge: %w", err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE signatures SET website = ?, org_type = ?, status = ? WHERE id = ?`,
-			s.sealOptional(k.Website, sealWebsite), k.OrgType, k.Status, k.ID)
+			s.vault.SealOptional(k.Website, sealWebsite), k.OrgType, k.Status, k.ID)
 		if err != nil {
 			return fmt.Errorf("letter: merge: %w", err)
 		}

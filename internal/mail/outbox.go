@@ -11,6 +11,7 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -111,6 +112,12 @@ func (o *OutboxPage) Routes(rs *web.Routes) {
 func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
 	msgs, err := o.mailer.Outbox(r.Context(), 200)
 	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	// The messages are opened personal data: in the audit log first.
+	u, _ := auth.UserFrom(r.Context())
+	if err := participant.NewAudit(o.mailer.db).Record(r.Context(), participant.Access{UserID: u.ID, Action: "mail/outbox", Holder: "mail/queue", Records: len(msgs)}); err != nil {
 		return err
 	}
 	p := o.rd.Page(r, o.rd.I18n().Default().Code)

@@ -191,7 +191,7 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) options(data *searchPage, lang string, sections []content.Section) {
 	loc := data.L
 	data.Kinds = []option{{Value: "", Label: loc.T("search.any_kind"), Selected: data.Kind == ""}}
-	for _, k := range content.Kinds {
+	for _, k := range content.Kinds() {
 		data.Kinds = append(data.Kinds, option{Value: string(k), Label: loc.T("kind." + string(k)), Selected: data.Kind == string(k)})
 	}
 	data.Sections = []option{{Value: "", Label: loc.T("search.any_section"), Selected: data.Section == ""}}

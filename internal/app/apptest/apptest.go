@@ -24,6 +24,8 @@ type Site struct {
 	App    *app.App
 	SMTP   *mailtest.Server // nil with Options.Outbox
 	Login  *demo.Login      // the demo's administrator
+
+	participation Participation // the entries Participate uses, once made
 }
 
 // Options shape a test site.
