@@ -193,7 +193,8 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.Options{
+	// Used challenges are kept in the database, shared by every instance.
+	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.NewDBStore(d), guard.Options{
 		MinDelay: 3 * time.Second, MaxAge: 2 * time.Hour, Difficulty: 13,
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
 	letters := letter.NewStore(d, vault)
@@ -236,6 +237,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		md:        content.NewMarkdown(),
 		cards:     cards,
 	}
+	a.Jobs.Schedule(a.tasks()...)
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -302,8 +304,20 @@ func (a *App) Rebuild(ctx context.Context) error {
 	return nil
 }
 
-// Serve listens on cfg.Addr until ctx ends, then drains requests. It also
-// runs the periodic housekeeping.
+// shutdownTimeout bounds a stop: the requests, jobs and tasks under way
+// have this long to finish. Jobs and tasks see their context cancelled
+// five seconds before it, to record what they did.
+const shutdownTimeout = 25 * time.Second
+
+// workers run the queued jobs: enough for mail beside the kinds held to
+// one at a time (image sizes, bulk loads).
+const workers = 4
+
+// Serve listens on ln until ctx ends, and runs the job workers and the
+// periodic tasks. When ctx ends it stops accepting connections and
+// claiming jobs, lets the requests, jobs and tasks under way finish
+// (within shutdownTimeout), and only then returns, so that the caller
+// closes the database under nothing.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           a.Handler,
@@ -314,79 +328,106 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
-	go a.housekeeping(ctx)
-	go a.Live.Follow(ctx, a.DB.Changes, 250*time.Millisecond)
-	go a.Jobs.Run(ctx, 2)
+	background, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	go a.Live.Follow(background, a.DB.Changes, 250*time.Millisecond)
+	a.Jobs.Grace = shutdownTimeout - 5*time.Second
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		a.Jobs.Run(background, workers)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	var deadline time.Time
 	select {
-	case err := <-errc:
-		return err
+	case err = <-errc: // the listener failed: stop the jobs too
+		deadline = time.Now().Add(shutdownTimeout)
+		stopBackground()
 	case <-ctx.Done():
+		deadline = time.Now().Add(shutdownTimeout)
+		shutdown, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		err = srv.Shutdown(shutdown)
+		if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
+	// A job that ignores its cancelled context is left behind: its lease
+	// runs out and another start runs it again.
+	select {
+	case <-jobsDone:
+	case <-time.After(time.Until(deadline) + 5*time.Second):
+		slog.Error("jobs still running at shutdown; they will run again after their lease")
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return err
 }
 
-// housekeeping marks due scheduled entries published — which also makes
-// cached pages stale, so the entries appear — and purges expired sessions
-// and old outbox mail. It runs once a minute, and at the moment the next
-// scheduled entry is due.
-func (a *App) housekeeping(ctx context.Context) {
-	var optimized time.Time
-	for {
-		if time.Since(optimized) > 24*time.Hour {
-			if err := a.DB.Optimize(ctx); err != nil {
-				slog.Error("optimize", "err", err)
+// tasks is the periodic work of the feature areas, each run once per slot
+// by one of the instances sharing the database.
+func (a *App) tasks() []jobs.Task {
+	return []jobs.Task{
+		// db: the query planner's statistics, once a day, and at each
+		// start as before: a start may follow a bulk load or a restore.
+		{Name: "db/optimize", Every: 24 * time.Hour, AtStart: true, Run: a.DB.Optimize},
+		// content: scheduled entries marked published — which also makes
+		// cached pages stale, so they appear — every minute and at the
+		// moment the next one is due. That early run happens on every
+		// instance, which is harmless: it is an UPDATE of what is due.
+		{Name: "content/publish_scheduled", Every: time.Minute, Due: a.Content.NextScheduled, Run: func(ctx context.Context) error {
+			n, err := a.Content.PromoteScheduled(ctx)
+			if err != nil {
+				return fmt.Errorf("promote scheduled entries: %w", err)
 			}
-			optimized = time.Now()
-		}
-		if n, err := a.Content.PromoteScheduled(ctx); err != nil {
-			slog.Error("promote scheduled entries", "err", err)
-		} else if n > 0 {
-			slog.Info("published scheduled entries", "count", n)
-		}
-		if _, err := a.Users.PurgeExpiredSessions(ctx, time.Now()); err != nil {
-			slog.Error("purge sessions", "err", err)
-		}
-		if _, err := a.Mailer.PurgeOutbox(ctx, time.Now()); err != nil {
-			slog.Error("purge outbox", "err", err)
-		}
-		// Feature areas' periodic work:
+			if n > 0 {
+				slog.Info("published scheduled entries", "count", n)
+			}
+			return nil
+		}},
+		// auth: expired sessions.
+		{Name: "auth/purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Users.PurgeExpiredSessions(ctx, time.Now())
+			return wrap("purge sessions", err)
+		}},
+		// mail: outbox mail past its week.
+		{Name: "mail/purge_outbox", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Mailer.PurgeOutbox(ctx, time.Now())
+			return wrap("purge outbox", err)
+		}},
 		// events: reminders that are due.
-		if _, err := a.Events.SendDueReminders(ctx); err != nil {
-			slog.Error("event reminders", "err", err)
-		}
+		{Name: "events/reminders", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Events.SendDueReminders(ctx)
+			return wrap("event reminders", err)
+		}},
 		// search: the next partition of the index, before a save needs it.
-		if err := search.AddNextPartition(ctx, a.DB); err != nil {
-			slog.Error("search partition", "err", err)
-		}
-		// Personal data past each holder's retention rule (registrations
-		// after their event, unconfirmed signatures, rejected tributes).
-		purged, err := a.People.PurgeAll(ctx, time.Now())
-		for _, c := range purged {
-			slog.Info("purged personal data past retention", "holder", c.Holder, "count", c.N)
-		}
-		if err != nil {
-			slog.Error("purge personal data", "err", err)
-		}
-		wait := time.Minute
-		if next, ok, err := a.Content.NextScheduled(ctx); err == nil && ok {
-			wait = min(wait, max(time.Until(next)+time.Second, time.Second))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
+		{Name: "search/next_partition", Every: time.Minute, Run: func(ctx context.Context) error {
+			return wrap("search partition", search.AddNextPartition(ctx, a.DB))
+		}},
+		// participant: personal data past each holder's retention rule
+		// (registrations after their event, unconfirmed signatures,
+		// rejected tributes).
+		{Name: "participant/purge", Every: time.Minute, Run: func(ctx context.Context) error {
+			purged, err := a.People.PurgeAll(ctx, time.Now())
+			for _, c := range purged {
+				slog.Info("purged personal data past retention", "holder", c.Holder, "count", c.N)
+			}
+			return wrap("purge personal data", err)
+		}},
+		// guard: challenges used and since expired.
+		{Name: "guard/purge_used", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := guard.NewDBStore(a.DB).Purge(ctx, time.Now())
+			return err
+		}},
 	}
+}
+
+// wrap says what failed, for a task's error in the log; nil stays nil.
+func wrap(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // ParseLanguages splits a comma-separated list of language codes.

@@ -91,7 +91,7 @@ func mailPath(t *testing.T, text, kind string) string {
 // no proof of work, so that tests need not wait as a person would.
 func (s *site) quickGuard() {
 	s.t.Helper()
-	s.app.Guard = guard.New([]byte("test key"), guard.Options{MinDelay: 30 * time.Millisecond, Rate: 1000, Burst: 1000})
+	s.app.Guard = guard.New([]byte("test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: 30 * time.Millisecond, Rate: 1000, Burst: 1000})
 	if err := s.app.Rebuild(context.Background()); err != nil {
 		s.t.Fatal(err)
 	}

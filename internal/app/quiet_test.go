@@ -18,6 +18,7 @@ import (
 	"peerpress/internal/app"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
+	"peerpress/internal/letter"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/web/webtest"
@@ -40,6 +41,13 @@ func TestQuietWritesChangeNoPublicPage(t *testing.T) {
 		})
 		s.quickGuard()
 		openTributeWall(t, s)
+		// The demo's signatures come by a job due seconds after loading
+		// (letter.EnqueueSeed): run it now, or on a slow machine the
+		// mail delivered below runs it between the two renderings.
+		if _, err := d.ExecQuiet(context.Background(), `UPDATE jobs SET run_at = 0 WHERE kind = ?`, letter.SeedKind); err != nil {
+			t.Fatal(err)
+		}
+		s.deliver()
 		pages := cacheablePages(t, s)
 		before := renderAll(t, s, pages)
 		changes := d.Changes()

@@ -404,7 +404,7 @@ func TestTributeRateLimitAndProof(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := newSite(t, d)
-		s.app.Guard = guard.New([]byte("rate test key"), guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 1, Burst: 2, Per: time.Hour, Now: s.clock.Now})
+		s.app.Guard = guard.New([]byte("rate test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 1, Burst: 2, Per: time.Hour, Now: s.clock.Now})
 		if err := s.app.Rebuild(ctx); err != nil {
 			t.Fatal(err)
 		}

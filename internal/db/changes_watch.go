@@ -49,6 +49,7 @@ func (d *DB) watchSQLite(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("db: sqlite: data_version: %w", err)
 	}
+	_ = d.readTopics(ctx, true)
 	d.startWatch(func(ctx context.Context) {
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
@@ -59,9 +60,20 @@ func (d *DB) watchSQLite(ctx context.Context) error {
 			case <-tick.C:
 			}
 			// An error (the database busy, or closing) is retried on the next tick.
-			if v, err := version(ctx); err == nil && v != last {
+			v, err := version(ctx)
+			if err != nil {
+				continue
+			}
+			// Topics move with another process's commit, or with a Notify
+			// this process committed.
+			read := d.topicsDirty.Swap(false)
+			if v != last {
 				last = v
 				d.changes.Add(1)
+				read = true
+			}
+			if read && d.readTopics(ctx, false) != nil {
+				d.topicsDirty.Store(true)
 			}
 		}
 	})
@@ -143,6 +155,7 @@ func (d *DB) receive(ctx context.Context, cfg *pgx.ConnConfig, conn *pgx.Conn) {
 			backoff = firstBackoff
 			// Notifications sent while no one listened are lost.
 			d.changes.Add(1)
+			d.deliver("")
 		}
 		err := d.waitNotifications(ctx, conn)
 		closeCtx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -164,10 +177,15 @@ func (d *DB) waitNotifications(ctx context.Context, conn *pgx.Conn) error {
 		n, err := conn.WaitForNotification(waitCtx)
 		cancel()
 		switch {
-		case err == nil:
-			if n != nil && n.Payload != d.instance {
+		case err == nil && n != nil:
+			// "instance" for a change, "instance topic" for Notify, which
+			// this instance hears too.
+			if instance, topic, ok := strings.Cut(n.Payload, " "); ok {
+				d.deliver(topic)
+			} else if instance != d.instance {
 				d.changes.Add(1)
 			}
+		case err == nil:
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded):

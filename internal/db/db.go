@@ -63,6 +63,10 @@ type DB struct {
 	channel   string // PostgreSQL channel that non-quiet writes notify
 	stopWatch context.CancelFunc
 	watchDone chan struct{} // closed when the watcher has stopped
+
+	// topics are the subscriptions to Notify's topics (topics.go).
+	topics      topics
+	topicsDirty atomic.Bool // SQLite: this process committed a Notify its watcher has not read
 }
 
 // Changes counts the writes committed so far through this DB, and grows
@@ -169,6 +173,7 @@ func (d *DB) Close() error {
 		d.stopWatch()
 		<-d.watchDone
 	}
+	d.closeTopics()
 	d.statements.Lock()
 	for _, st := range d.statements.m {
 		st.Close()
@@ -284,8 +289,9 @@ func (d *DB) ExecQuiet(ctx context.Context, query string, args ...any) (sql.Resu
 
 // Tx is a write transaction. Its methods take `?` placeholders like DB's.
 type Tx struct {
-	db *DB
-	tx *sql.Tx
+	db          *DB
+	tx          *sql.Tx
+	afterCommit []func()
 }
 
 // QueryContext runs a query inside the transaction.
@@ -326,7 +332,8 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error, notify bool) error
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	if err := fn(&Tx{db: d, tx: sqlTx}); err != nil {
+	tx := &Tx{db: d, tx: sqlTx}
+	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -338,6 +345,9 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error, notify bool) error
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
+	}
+	for _, f := range tx.afterCommit {
+		f()
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ type photoJob struct {
 // from anywhere, stored through the media pipeline like any upload.
 func RegisterPhotos(q *jobs.Queue, d *db.DB, m *media.Store) {
 	store := campaign.NewStore(d, nil, nil)
-	q.Handle(jobTributePhoto, func(ctx context.Context, payload []byte) error {
+	q.HandleWith(jobTributePhoto, func(ctx context.Context, payload []byte) error {
 		var job photoJob
 		if err := json.Unmarshal(payload, &job); err != nil {
 			return jobs.Permanent(err)
@@ -133,7 +133,7 @@ func RegisterPhotos(q *jobs.Queue, d *db.DB, m *media.Store) {
 			return err
 		}
 		return store.SetPhoto(ctx, job.TributeID, photo.ID)
-	}, 3)
+	}, jobs.Options{MaxAttempts: 3, Concurrency: 1}) // drawing takes a core
 }
 
 // candle draws a dark field in the given hue with a warm glow and a

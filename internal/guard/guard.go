@@ -5,6 +5,12 @@
 // page. A visitor without JavaScript is not refused: the submission is
 // accepted and flagged for closer moderation.
 //
+// Used challenges are kept in a Store that every instance of the site
+// shares (DBStore), so a challenge is used once across them all. The rate
+// limit stays in each instance's memory: behind a load balancer that
+// spreads one visitor over n instances, the visitor gets up to n times the
+// limit, which is still a limit, and no address need ever be written down.
+//
 // Client addresses are never stored or logged: the rate limiter keys its
 // buckets by a keyed hash of the address and forgets them when they refill.
 package guard
@@ -59,8 +65,8 @@ type Options struct {
 	Rate  int
 	Per   time.Duration
 	Burst int
-	// MaxClients bounds how many addresses the rate limiter and the
-	// replay memory track at once. Default 10,000.
+	// MaxClients bounds how many addresses the rate limiter tracks at
+	// once. Default 10,000.
 	MaxClients int
 	// ClientHeader names a header a trusted reverse proxy sets to the
 	// visitor's address (such as X-Real-IP). Empty: the connection's
@@ -77,9 +83,9 @@ type Options struct {
 type Guard struct {
 	key  []byte
 	opt  Options
+	used Store // challenges already accepted, shared by every instance
 	mu   sync.Mutex
-	rate map[string]*bucket   // keyed hash of a client address → tokens
-	used map[string]time.Time // challenges already accepted → when they expire
+	rate map[string]*bucket // keyed hash of a client address → tokens, in this instance
 }
 
 type bucket struct {
@@ -105,8 +111,9 @@ type Refusal struct {
 func (r *Refusal) Error() string { return "guard: refused: " + r.Key }
 
 // New makes a Guard whose challenges are signed with key (derive it from
-// the site key; it only needs to be secret and stable across restarts).
-func New(key []byte, opt Options) *Guard {
+// the site key; it only needs to be secret and stable across restarts, and
+// the same on every instance) and recorded in used once accepted.
+func New(key []byte, used Store, opt Options) *Guard {
 	if opt.MinDelay == 0 {
 		opt.MinDelay = 3 * time.Second
 	}
@@ -133,7 +140,7 @@ func New(key []byte, opt Options) *Guard {
 	}
 	k := make([]byte, len(key))
 	copy(k, key)
-	return &Guard{key: k, opt: opt, rate: map[string]*bucket{}, used: map[string]time.Time{}}
+	return &Guard{key: k, opt: opt, used: used, rate: map[string]*bucket{}}
 }
 
 // Difficulty is the proof of work's number of leading zero bits.
@@ -175,8 +182,9 @@ func (g *Guard) FieldsLabel(form, leaveEmpty string) template.HTML {
 // Check judges a submission of the form named form; the caller has parsed
 // the request's form already. It returns a *Refusal for a submission to
 // refuse (too many from this address, the honeypot filled, a challenge
-// missing, forged, expired, used before or too fresh), and otherwise a
-// Verdict saying whether to flag it.
+// missing, forged, expired, used before or too fresh), another error when
+// the store of used challenges fails, and otherwise a Verdict saying
+// whether to flag it.
 func (g *Guard) Check(r *http.Request, form string) (Verdict, error) {
 	now := g.opt.Now()
 	if !g.allow(g.clientKey(r), now) {
@@ -197,7 +205,11 @@ func (g *Guard) Check(r *http.Request, form string) (Verdict, error) {
 	case age < g.opt.MinDelay:
 		return Verdict{}, &Refusal{Key: KeyTooFast}
 	}
-	if !g.markUsed(challenge, issued.Add(g.opt.MaxAge), now) {
+	fresh, err := g.used.Use(r.Context(), challengeHash(challenge), issued.Add(g.opt.MaxAge))
+	if err != nil {
+		return Verdict{}, err
+	}
+	if !fresh {
 		return Verdict{}, &Refusal{Key: KeyUsed}
 	}
 	if g.opt.Difficulty == 0 {
@@ -327,36 +339,9 @@ func (g *Guard) pruneRate(now time.Time, perToken time.Duration) {
 	}
 }
 
-// markUsed remembers an accepted challenge until it expires, and reports
-// false when it was accepted before. The memory has the same bound as the
-// rate limiter: expired challenges go first, then arbitrary ones (an
-// evicted challenge could be replayed, but the rate limit still holds).
-func (g *Guard) markUsed(challenge string, expires, now time.Time) bool {
+// tracked reports how many clients are held, for tests.
+func (g *Guard) tracked() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if _, seen := g.used[challenge]; seen {
-		return false
-	}
-	if len(g.used) >= g.opt.MaxClients {
-		for k, exp := range g.used {
-			if !exp.After(now) {
-				delete(g.used, k)
-			}
-		}
-		for k := range g.used {
-			if len(g.used) < g.opt.MaxClients*9/10 {
-				break
-			}
-			delete(g.used, k)
-		}
-	}
-	g.used[challenge] = expires
-	return true
-}
-
-// tracked reports how many clients and challenges are held, for tests.
-func (g *Guard) tracked() (clients, challenges int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return len(g.rate), len(g.used)
+	return len(g.rate)
 }

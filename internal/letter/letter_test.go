@@ -367,7 +367,7 @@ func TestBadInputAndGuard(t *testing.T) {
 		// Too fast for a person (a guard wanting a minute, so the test
 		// does not depend on the machine's speed): refused, nothing stored.
 		before := s.rows()
-		s.app.Guard = guard.New([]byte("test key"), guard.Options{MinDelay: time.Minute, Difficulty: 8, Rate: 1000, Burst: 1000})
+		s.app.Guard = guard.New([]byte("test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: time.Minute, Difficulty: 8, Rate: 1000, Burst: 1000})
 		if err := s.app.Rebuild(context.Background()); err != nil {
 			t.Fatal(err)
 		}
@@ -378,7 +378,7 @@ func TestBadInputAndGuard(t *testing.T) {
 
 		// The rate limit per address: the third submission in a row is
 		// refused with a clear message, and nothing of it is stored.
-		s.app.Guard = guard.New([]byte("test key"), guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 2, Per: time.Hour, Burst: 2})
+		s.app.Guard = guard.New([]byte("test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 2, Per: time.Hour, Burst: 2})
 		if err := s.app.Rebuild(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -33,9 +33,10 @@ func EnqueueSeed(ctx context.Context, tx *db.Tx, seed Seed) error {
 	return jobs.Enqueue(ctx, tx, SeedKind, payload, time.Now().Add(3*time.Second))
 }
 
-// Register makes q run seed jobs with this store's key.
+// Register makes q run seed jobs with this store's key, one at a time:
+// each is a bulk load in one transaction.
 func (s *Store) Register(q *jobs.Queue) {
-	q.Handle(SeedKind, s.runSeed, 3)
+	q.HandleWith(SeedKind, s.runSeed, jobs.Options{MaxAttempts: 3, Concurrency: 1})
 }
 
 // runSeed stores a seed's signatures as approved, in one transaction;

@@ -64,10 +64,12 @@ func (m Media) SrcSet() string {
 }
 
 // Register has q run the variants and file deletion jobs of this store,
-// and lets SaveImage wake q's workers when it enqueues one.
+// and lets SaveImage wake q's workers when it enqueues one. Decoding and
+// encoding images takes a core: one at a time, so that mail goes on
+// beside a batch.
 func (s *Store) Register(q *jobs.Queue) {
 	s.queue = q
-	q.Handle(JobVariants, s.makeVariants, 5)
+	q.HandleWith(JobVariants, s.makeVariants, jobs.Options{MaxAttempts: 5, Concurrency: 1})
 	// Many tries: until it succeeds, a deleted file is still served.
 	q.Handle(JobDeleteFiles, s.runDeleteFiles, 20)
 }

@@ -76,7 +76,7 @@ func New(t *testing.T, d *db.DB, opt Options) *Site {
 // when it rebuilds its handlers.
 func (s *Site) UseGuard(opt guard.Options) {
 	s.T.Helper()
-	s.App.Guard = guard.New([]byte("test guard key"), opt)
+	s.App.Guard = guard.New([]byte("test guard key"), guard.NewDBStore(s.App.DB), opt)
 	if err := s.App.Rebuild(context.Background()); err != nil {
 		s.T.Fatal(err)
 	}

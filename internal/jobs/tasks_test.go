@@ -1,0 +1,210 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+)
+
+// Four instances on one database, all trying every slot at the same
+// moment: each slot runs exactly once.
+func TestTaskOncePerSlot(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		runs := map[int64]int{}
+		var slot int64
+		task := Task{Name: "purge", Every: time.Minute, Run: func(ctx context.Context) error {
+			mu.Lock()
+			runs[slot]++
+			mu.Unlock()
+			return nil
+		}}
+		queues := []*Queue{New(d)}
+		for range 3 {
+			queues = append(queues, New(dbtest.OpenSecond(t, d)))
+		}
+		start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		for i := range 20 {
+			now := start.Add(time.Duration(i) * time.Minute)
+			slot = slotOf(now, task.Every)
+			var won atomic.Int32
+			var wg sync.WaitGroup
+			for _, q := range queues {
+				wg.Go(func() {
+					if q.trySlot(ctx, ctx, task, slot, now) {
+						won.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if won.Load() != 1 {
+				t.Fatalf("slot %d: %d instances ran it", i, won.Load())
+			}
+			// An instance whose clock is behind finds the slot before
+			// taken too.
+			if queues[0].trySlot(ctx, ctx, task, slot-1, now.Add(-time.Minute)) {
+				t.Fatalf("slot %d ran again late", i-1)
+			}
+		}
+		if len(runs) != 20 {
+			t.Fatalf("%d slots ran, want 20", len(runs))
+		}
+		for s, n := range runs {
+			if n != 1 {
+				t.Errorf("slot %d ran %d times", s, n)
+			}
+		}
+	})
+}
+
+// Two running instances with a task of every 100 ms: the slots go on
+// running, and never more runs than slots went by.
+func TestTaskRunnerAcrossInstances(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		const every = 100 * time.Millisecond
+		var runs atomic.Int32
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		start := time.Now()
+		for _, h := range []*db.DB{d, dbtest.OpenSecond(t, d)} {
+			q := New(h)
+			q.Schedule(Task{Name: "tick", Every: every, Run: func(ctx context.Context) error { runs.Add(1); return nil }})
+			wg.Go(func() { q.Run(ctx, 1) })
+		}
+		deadline := start.Add(20 * time.Second)
+		for runs.Load() < 5 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		wg.Wait()
+		slots := slotOf(time.Now(), every) - slotOf(start, every) + 1
+		if n := int64(runs.Load()); n < 5 || n > slots {
+			t.Fatalf("%d runs in %d slots; want at least 5, at most one per slot", n, slots)
+		}
+	})
+}
+
+// A task that fails or panics is tried again in the next slot, and the
+// runner goes on.
+func TestTaskFailureAndPanic(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		q := New(d)
+		calls := 0
+		task := Task{Name: "flaky", Every: time.Hour, Run: func(ctx context.Context) error {
+			calls++
+			switch calls {
+			case 1:
+				panic("boom")
+			case 2:
+				return errors.New("server down")
+			}
+			return nil
+		}}
+		now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+		for i := range 3 {
+			if !q.trySlot(ctx, ctx, task, slotOf(now, task.Every), now) {
+				t.Fatalf("slot %d did not run", i)
+			}
+			now = now.Add(time.Hour)
+		}
+		if calls != 3 {
+			t.Fatalf("%d calls, want 3", calls)
+		}
+	})
+}
+
+// A task is also run when its Due says so, before its next slot.
+func TestTaskDue(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		q := New(d)
+		var calls atomic.Int32
+		var due atomic.Bool
+		due.Store(true)
+		q.Schedule(Task{Name: "publish", Every: time.Hour,
+			Run: func(ctx context.Context) error { calls.Add(1); return nil },
+			Due: func(ctx context.Context) (time.Time, bool, error) {
+				if !due.Load() {
+					return time.Time{}, false, nil
+				}
+				return time.Now(), true, nil
+			},
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { q.Run(ctx, 1); close(done) }()
+		defer func() { cancel(); <-done }()
+		deadline := time.Now().Add(20 * time.Second)
+		for calls.Load() < 2 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if n := calls.Load(); n < 2 {
+			t.Fatalf("%d calls: the due time did not run the task before its next slot", n)
+		}
+	})
+}
+
+// A task marked AtStart runs when an instance starts even though another
+// instance ran the current slot; one without the mark waits for the next.
+func TestTaskAtStart(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ok := func(ctx context.Context) error { return nil }
+		now := time.Now()
+		first := New(d)
+		for _, name := range []string{"optimize", "purge"} {
+			if !first.trySlot(ctx, ctx, Task{Name: name, Every: time.Hour, Run: ok}, slotOf(now, time.Hour), now) {
+				t.Fatalf("%s: the first instance did not run the slot", name)
+			}
+		}
+		var optimized, purged atomic.Int32
+		q := New(dbtest.OpenSecond(t, d))
+		q.Schedule(
+			Task{Name: "optimize", Every: time.Hour, AtStart: true, Run: func(ctx context.Context) error { optimized.Add(1); return nil }},
+			Task{Name: "purge", Every: time.Hour, Run: func(ctx context.Context) error { purged.Add(1); return nil }},
+		)
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { q.Run(runCtx, 1); close(done) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for optimized.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if slotOf(time.Now(), time.Hour) != slotOf(now, time.Hour) {
+			t.Skip("the hour turned during the test: its next slot may run")
+		}
+		if optimized.Load() != 1 || purged.Load() != 0 {
+			t.Fatalf("at start: optimize ran %d times, purge %d; want 1 and 0", optimized.Load(), purged.Load())
+		}
+	})
+}
+
+func TestScheduleRefusesMistakes(t *testing.T) {
+	q := New(nil)
+	ok := func(ctx context.Context) error { return nil }
+	q.Schedule(Task{Name: "a", Every: time.Minute, Run: ok})
+	for _, bad := range []Task{
+		{Name: "", Every: time.Minute, Run: ok},
+		{Name: "b", Run: ok},
+		{Name: "c", Every: time.Minute},
+		{Name: "a", Every: time.Minute, Run: ok},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("task %+v accepted", bad)
+				}
+			}()
+			q.Schedule(bad)
+		}()
+	}
+}
