@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"peerpress/internal/guard"
+	"peerpress/internal/i18n"
 	peermail "peerpress/internal/mail"
 	"peerpress/internal/media"
 	"peerpress/internal/participant"
@@ -25,8 +26,9 @@ const (
 // guardForm names the tribute form to the abuse guard.
 const guardForm = "tribute-wall"
 
-// tributeForm is what a submitter typed, kept when the form comes back.
-type tributeForm struct {
+// TributeForm is what a submitter typed (or an import brings), kept when
+// the form comes back.
+type TributeForm struct {
 	Remembered, Body, Email string
 	ConsentPublish          bool
 	ConsentRights           bool
@@ -38,8 +40,9 @@ type formPage struct {
 	Campaign   string
 	WallURL    string
 	Action     string
-	Form       tributeForm
-	Errors     map[string]string // field → message key
+	Form       TributeForm
+	Errors     map[string]string // field → translated message, made by renderForm
+	errs       i18n.FieldErrors  // what is wrong, translated when shown
 	Refusal    string            // message key of the guard's refusal
 	PhotoAgain bool              // a photo was chosen but not kept: choose it again
 	Guard      template.HTML
@@ -54,6 +57,7 @@ func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, lang strin
 	p.Title = p.L.T("campaign.add_tribute_to", "Title", p.Campaign)
 	p.NoIndex = true
 	p.MaxName, p.MaxBody = MaxRemembered, MaxBody
+	p.Errors = p.L.Errors(p.errs)
 	if h.guard != nil {
 		p.Guard = h.guard.FieldsLabel(guardForm, p.L.T("guard.leave_empty"))
 	}
@@ -73,7 +77,7 @@ func (h *Handlers) openWall(r *http.Request, lang string) (formPage, int64, erro
 	if !d.WallOpen {
 		return formPage{}, 0, &web.Error{Status: http.StatusNotFound, Key: "campaign.wall_closed"}
 	}
-	p := formPage{Page: h.rd.PublicPage(r, lang), Campaign: t.Title, WallURL: wallURL(lang, t.Slug), Errors: map[string]string{}}
+	p := formPage{Page: h.rd.PublicPage(r, lang), Campaign: t.Title, WallURL: wallURL(lang, t.Slug), errs: i18n.FieldErrors{}}
 	p.Action = strings.TrimSuffix(p.WallURL, "/")
 	return p, e.ID, nil
 }
@@ -88,29 +92,34 @@ func (h *Handlers) tributeForm(w http.ResponseWriter, r *http.Request) error {
 	return h.renderForm(w, r, lang, http.StatusOK, p)
 }
 
-// validate checks the typed fields; errors are message keys by field.
-func (f tributeForm) validate() map[string]string {
-	errs := map[string]string{}
+// CheckTribute checks what a submitter typed: the name remembered, the
+// words, the email and both consents. It returns what is wrong with each
+// field (remembered, body, email, consent_publish, consent_rights) as
+// messages to translate where they are shown, so the form, the API or an
+// import use the same check. The photo is checked by the media pipeline
+// when it is stored, and a duplicate by the store.
+func CheckTribute(f TributeForm) i18n.FieldErrors {
+	errs := i18n.FieldErrors{}
 	switch n := utf8.RuneCountInString(f.Remembered); {
 	case n == 0:
-		errs["remembered"] = "campaign.error.remembered_missing"
+		errs.Add("remembered", "campaign.error.remembered_missing")
 	case n > MaxRemembered:
-		errs["remembered"] = "campaign.error.remembered_long"
+		errs.Add("remembered", "campaign.error.remembered_long", "Max", MaxRemembered)
 	}
 	switch n := utf8.RuneCountInString(f.Body); {
 	case n == 0:
-		errs["body"] = "campaign.error.body_missing"
+		errs.Add("body", "campaign.error.body_missing")
 	case n > MaxBody:
-		errs["body"] = "campaign.error.body_long"
+		errs.Add("body", "campaign.error.body_long", "Max", MaxBody)
 	}
 	if _, err := participant.Normalize(f.Email); err != nil {
-		errs["email"] = "campaign.error.email"
+		errs.Add("email", "campaign.error.email")
 	}
 	if !f.ConsentPublish {
-		errs["consent_publish"] = "campaign.error.consent"
+		errs.Add("consent_publish", "campaign.error.consent")
 	}
 	if !f.ConsentRights {
-		errs["consent_rights"] = "campaign.error.consent"
+		errs.Add("consent_rights", "campaign.error.consent")
 	}
 	return errs
 }
@@ -142,7 +151,7 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			p.Errors["photo"] = "campaign.error.photo_large"
+			p.errs.Add("photo", "campaign.error.photo_large")
 			return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
 		}
 		if !errors.Is(err, http.ErrNotMultipart) {
@@ -155,7 +164,7 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
 	}
-	p.Form = tributeForm{
+	p.Form = TributeForm{
 		Remembered:     strings.Join(strings.Fields(r.PostFormValue("remembered")), " "),
 		Body:           strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n")),
 		Email:          strings.TrimSpace(r.PostFormValue("email")),
@@ -180,7 +189,7 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 		}
 		verdict = v
 	}
-	if p.Errors = p.Form.validate(); len(p.Errors) > 0 {
+	if p.errs = CheckTribute(p.Form); len(p.errs) > 0 {
 		p.PhotoAgain = hasPhoto
 		return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
 	}
@@ -188,14 +197,14 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 	if dup, err := h.store.IsDuplicate(ctx, campaignID, p.Form.Email, p.Form.Remembered); err != nil {
 		return err
 	} else if dup {
-		p.Errors["remembered"] = "campaign.error.duplicate"
+		p.errs.Add("remembered", "campaign.error.duplicate")
 		return h.renderForm(w, r, lang, http.StatusConflict, p)
 	}
 	var mediaID int64
 	if hasPhoto {
 		m, err := h.savePhoto(r, photo, p.Form.Remembered, lang)
 		if key := photoError(err); key != "" {
-			p.Errors["photo"] = key
+			p.errs.Add("photo", key)
 			return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
 		}
 		if err != nil {
@@ -219,7 +228,7 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if errors.Is(err, ErrDuplicate) {
-		p.Errors["remembered"] = "campaign.error.duplicate"
+		p.errs.Add("remembered", "campaign.error.duplicate")
 		return h.renderForm(w, r, lang, http.StatusConflict, p)
 	}
 	if err != nil {

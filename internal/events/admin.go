@@ -4,35 +4,23 @@ import (
 	"encoding/csv"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/text/language"
-
 	"peerpress/internal/auth"
 	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
-
-// detailsForm is the event details form as text, one list item a line.
-type detailsForm struct {
-	JoinURL, RecordingURL                  string
-	Languages, Speakers, Agenda, Questions string
-	Open                                   bool
-	ClosesAt                               string // datetime-local in the event's zone
-	Capacity, Reminders, Consent           string
-}
 
 type detailsPage struct {
 	web.Page
 	EntryID    int64
 	EventTitle string
 	Zone       string
-	Form       detailsForm
+	Form       DetailsForm
 	Errors     map[string]string
 	Types      []string
 }
@@ -44,9 +32,9 @@ func (h *Handlers) adminPage(r *http.Request, title string, args ...any) web.Pag
 	return p
 }
 
-func formOf(ev *event) detailsForm {
+func formOf(ev *event) DetailsForm {
 	d := ev.Details
-	f := detailsForm{JoinURL: d.JoinURL, RecordingURL: d.RecordingURL, Open: d.Open, Consent: d.Consent,
+	f := DetailsForm{JoinURL: d.JoinURL, RecordingURL: d.RecordingURL, Open: d.Open, Consent: d.Consent,
 		Capacity: strconv.Itoa(d.Capacity), Reminders: formatMinutesSpaced(d.ReminderMinutes)}
 	var b strings.Builder
 	for _, l := range d.Languages {
@@ -103,48 +91,6 @@ func (h *Handlers) EditDetails(w http.ResponseWriter, r *http.Request) error {
 		Zone: ev.Info.TimeZone, Form: formOf(ev), Errors: map[string]string{}, Types: questionTypes})
 }
 
-// lines splits a textarea into its non-empty lines, each split at "|".
-func lines(s string) [][]string {
-	var out [][]string
-	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		parts := strings.Split(line, "|")
-		for i := range parts {
-			parts[i] = strings.TrimSpace(parts[i])
-		}
-		out = append(out, parts)
-	}
-	return out
-}
-
-// wordingLine reads the start of a line "ru: label | options": the
-// language code and the label.
-func wordingLine(first string) (lang, label string, ok bool) {
-	code, rest, found := strings.Cut(first, ":")
-	if !found || len(code) < 2 || len(code) > 8 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz-") != "" {
-		return "", "", false
-	}
-	return code, strings.TrimSpace(rest), true
-}
-
-// options splits "a; b; c", leaving out empty options.
-func options(s string) []string {
-	var out []string
-	for _, o := range strings.Split(s, ";") {
-		if o = strings.TrimSpace(o); o != "" {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-func validURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(s) <= 2000
-}
-
 // SaveDetails serves POST /admin/entries/{id}/event.
 func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 	ev, err := h.adminEvent(r)
@@ -155,131 +101,21 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 		return web.BadRequest("form.unreadable")
 	}
 	pf := r.PostForm
-	f := detailsForm{JoinURL: strings.TrimSpace(pf.Get("join_url")), RecordingURL: strings.TrimSpace(pf.Get("recording_url")),
+	f := DetailsForm{JoinURL: strings.TrimSpace(pf.Get("join_url")), RecordingURL: strings.TrimSpace(pf.Get("recording_url")),
 		Languages: pf.Get("languages"), Speakers: pf.Get("speakers"), Agenda: pf.Get("agenda"), Questions: pf.Get("questions"),
 		Open: pf.Get("open") != "", ClosesAt: strings.TrimSpace(pf.Get("closes_at")), Capacity: strings.TrimSpace(pf.Get("capacity")),
 		Reminders: strings.TrimSpace(pf.Get("reminders")), Consent: strings.TrimSpace(pf.Get("consent"))}
-	errs := map[string]string{}
-	d := Details{EntryID: ev.Entry.ID, JoinURL: f.JoinURL, RecordingURL: f.RecordingURL, Open: f.Open, Consent: f.Consent,
-		KeptConfirmed: ev.Details.KeptConfirmed}
-	if f.JoinURL != "" && !validURL(f.JoinURL) {
-		errs["join_url"] = "events.error.url"
+	enabled := make([]string, 0, len(h.rd.I18n().Enabled()))
+	for _, l := range h.rd.I18n().Enabled() {
+		enabled = append(enabled, l.Code)
 	}
-	if f.RecordingURL != "" && !validURL(f.RecordingURL) {
-		errs["recording_url"] = "events.error.url"
-	}
-	for _, p := range lines(f.Languages) {
-		status := Confirmed
-		if len(p) > 1 && p[1] != "" {
-			status = p[1]
-		}
-		if _, err := language.Parse(p[0]); err != nil || len(p) > 2 || (status != Confirmed && status != ToConfirm) {
-			errs["languages"] = "events.error.languages"
-			break
-		}
-		d.Languages = append(d.Languages, Interpretation{Lang: p[0], Status: status})
-	}
-	for _, p := range lines(f.Speakers) {
-		if len(p) > 3 || p[0] == "" {
-			errs["speakers"] = "events.error.speakers"
-			break
-		}
-		p = append(p, "", "")
-		d.Speakers = append(d.Speakers, Speaker{Name: p[0], Role: p[1], Organisation: p[2]})
-	}
-	for _, p := range lines(f.Agenda) {
-		if len(p) != 2 || p[1] == "" {
-			errs["agenda"] = "events.error.agenda"
-			break
-		}
-		item := AgendaItem{Title: p[1]}
-		if off, ok := strings.CutPrefix(p[0], "+"); ok {
-			n, err := strconv.Atoi(off)
-			if err != nil || n < 0 || n > 20160 {
-				errs["agenda"] = "events.error.agenda"
-				break
-			}
-			item.Offset = n
-		} else if _, err := time.Parse("15:04", p[0]); err == nil {
-			item.Clock = p[0]
-		} else {
-			errs["agenda"] = "events.error.agenda"
-			break
-		}
-		d.Agenda = append(d.Agenda, item)
-	}
-	for _, p := range lines(f.Questions) {
-		// "ru: Вопрос | вариант; вариант" words the question above in
-		// another language.
-		if lang, label, ok := wordingLine(p[0]); ok {
-			w := Wording{Label: label}
-			if len(p) == 2 {
-				w.Options = options(p[1])
-			}
-			n := len(d.Questions)
-			_, enabled := h.rd.I18n().Get(lang)
-			if n == 0 || len(p) > 2 || !enabled || label == "" || utf8.RuneCountInString(label) > 300 ||
-				len(w.Options) != len(d.Questions[n-1].Options) || d.Questions[n-1].Wordings[lang].Label != "" {
-				errs["questions"] = "events.error.questions"
-				break
-			}
-			if d.Questions[n-1].Wordings == nil {
-				d.Questions[n-1].Wordings = map[string]Wording{}
-			}
-			d.Questions[n-1].Wordings[lang] = w
-			continue
-		}
-		if len(p) < 2 || len(p) > 3 || !slices.Contains(questionTypes, p[0]) || p[1] == "" || utf8.RuneCountInString(p[1]) > 300 {
-			errs["questions"] = "events.error.questions"
-			break
-		}
-		q := Question{Type: p[0], Label: p[1]}
-		if len(p) == 3 {
-			q.Options = options(p[2])
-		}
-		if (q.Type == QuestionChoice) != (len(q.Options) > 0) {
-			errs["questions"] = "events.error.questions"
-			break
-		}
-		d.Questions = append(d.Questions, q)
-	}
-	if f.Capacity != "" {
-		n, err := strconv.Atoi(f.Capacity)
-		if err != nil || n < 0 || n > 1000000 {
-			errs["capacity"] = "events.error.capacity"
-		}
-		d.Capacity = n
-	}
-	if f.ClosesAt != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", f.ClosesAt, ev.zone())
-		if err != nil {
-			errs["closes_at"] = "events.error.closes_at"
-		}
-		d.ClosesAt = t
-	}
-	for _, part := range strings.Split(f.Reminders, ",") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		n, err := strconv.Atoi(part)
-		if err != nil || n <= 0 || n > maxReminder {
-			errs["reminders"] = "events.error.reminders"
-			break
-		}
-		d.ReminderMinutes = append(d.ReminderMinutes, n)
-	}
-	d.ReminderMinutes = parseMinutes(formatMinutes(d.ReminderMinutes))
-	if utf8.RuneCountInString(f.Consent) > 2000 {
-		errs["consent"] = "events.error.consent_long"
-	}
+	d, errs := ParseDetails(f, ev.zone(), enabled)
+	d.EntryID, d.KeptConfirmed = ev.Entry.ID, ev.Details.KeptConfirmed
 	if len(errs) > 0 {
 		p := h.adminPage(r, "events.admin.details_title", "Title", ev.Entry.Source().Title)
 		p.Flash = p.L.T("form.has_errors")
-		for k, v := range errs {
-			errs[k] = p.L.T(v)
-		}
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID,
-			EventTitle: ev.Entry.Source().Title, Zone: ev.Info.TimeZone, Form: f, Errors: errs, Types: questionTypes})
+			EventTitle: ev.Entry.Source().Title, Zone: ev.Info.TimeZone, Form: f, Errors: p.L.Errors(errs), Types: questionTypes})
 	}
 	if err := h.store.SaveDetails(r.Context(), d); err != nil {
 		return err

@@ -8,14 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
 	"peerpress/internal/i18n"
-	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -62,19 +59,13 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 	return h.render("public_signatures", "letter_panel", d)
 }
 
-// signForm is the data of the signing page.
-type signForm struct {
-	Kind, Name, OrgType, Country, Website, Email string
-	Consent                                      bool
-}
-
 type signPage struct {
 	web.Page
 	Statement content.Translation
 	Letter    Letter
 	Accepting bool
-	Form      signForm
-	Errors    map[string]string // field → message key
+	Form      SignatureForm
+	Errors    map[string]string // field → translated message
 	Error     string            // a message key for the whole form
 	Guard     template.HTML
 	Countries []Country
@@ -152,9 +143,9 @@ func (h *Handlers) sign(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Fields first: a person correcting a typo should not spend the
 	// rate limit, which is for what gets stored and mailed.
-	sig, errs := validate(p.Form, l)
+	sig, errs := CheckSignature(l, p.Form)
 	if len(errs) > 0 {
-		p.Errors, p.Error = errs, "form.has_errors"
+		p.Errors, p.Error = p.L.Errors(errs), "form.has_errors"
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["public_sign"], p)
 	}
 	verdict, err := h.guard.Check(r, formName)
@@ -173,7 +164,7 @@ func (h *Handlers) sign(w http.ResponseWriter, r *http.Request) error {
 	sig.EntryID, sig.Lang, sig.Flagged = e.ID, lang, verdict.Flagged
 	err = h.store.Sign(r.Context(), sig, h.signatureMail(r, t))
 	if errors.Is(err, ErrDuplicateOrg) {
-		p.Errors["name"], p.Error = "letter.duplicate_org", "letter.duplicate_org"
+		p.Errors["name"], p.Error = p.L.T("letter.duplicate_org"), "letter.duplicate_org"
 		return h.rd.Render(w, http.StatusConflict, h.tmpl["public_sign"], p)
 	}
 	if err != nil {
@@ -183,82 +174,12 @@ func (h *Handlers) sign(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func readSignForm(v url.Values) signForm {
+// readSignForm reads the signing form as CheckSignature expects it: trimmed,
+// the name's spaces collapsed, the country in capitals.
+func readSignForm(v url.Values) SignatureForm {
 	clean := func(k string) string { return strings.TrimSpace(v.Get(k)) }
-	return signForm{Kind: clean("kind"), Name: strings.Join(strings.Fields(clean("name")), " "), OrgType: clean("org_type"),
+	return SignatureForm{Kind: clean("kind"), Name: strings.Join(strings.Fields(clean("name")), " "), OrgType: clean("org_type"),
 		Country: strings.ToUpper(clean("country")), Website: clean("website"), Email: clean("email"), Consent: v.Get("consent") == "yes"}
-}
-
-// validate checks a signing form against the letter's rules and returns
-// the signature to store, or message keys per field.
-func validate(f signForm, l Letter) (Signature, map[string]string) {
-	errs := map[string]string{}
-	switch {
-	case f.Kind == Organisation && l.Organisations, f.Kind == Individual && l.Individuals:
-	default:
-		errs["kind"] = "letter.err_kind"
-	}
-	switch n := utf8.RuneCountInString(f.Name); {
-	case n == 0:
-		errs["name"] = "letter.err_name"
-	case n > 200 || strings.IndexFunc(f.Name, unsafeRune) >= 0 || normalName(f.Name) == "":
-		errs["name"] = "letter.err_name_invalid"
-	}
-	orgType := ""
-	if f.Kind == Organisation {
-		if !validOrgType(f.OrgType) {
-			errs["org_type"] = "letter.err_org_type"
-		}
-		orgType = f.OrgType
-	}
-	if !ValidCountry(f.Country) {
-		errs["country"] = "letter.err_country"
-	}
-	website, ok := cleanWebsite(f.Website)
-	if !ok {
-		errs["website"] = "letter.err_website"
-	}
-	if _, err := participant.Normalize(f.Email); err != nil {
-		errs["email"] = "letter.err_email"
-	}
-	if !f.Consent {
-		errs["consent"] = "letter.err_consent"
-	}
-	return Signature{Kind: f.Kind, Name: f.Name, OrgType: orgType, Country: f.Country, Website: website, Email: f.Email}, errs
-}
-
-// unsafeRune refuses control characters and the bidirectional overrides
-// that could make a listed name read as another.
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
-}
-
-func validOrgType(t string) bool {
-	for _, o := range OrgTypes {
-		if o.Value == t {
-			return true
-		}
-	}
-	return false
-}
-
-// cleanWebsite accepts an empty value or an http(s) address; a bare host
-// ("example.org") gets https://.
-func cleanWebsite(s string) (string, bool) {
-	if s == "" {
-		return "", true
-	}
-	if len(s) > 300 || strings.ContainsAny(s, " \t\r\n\"'<>") {
-		return "", false
-	}
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || !strings.Contains(u.Hostname(), ".") {
-		return "", false
-	}
-	return u.String(), true
 }
 
 // messagePage is a short page: a notice, maybe a form with one button.
