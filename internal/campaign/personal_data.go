@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -136,37 +135,9 @@ func (h *submitters) Erase(ctx context.Context, who participant.Subject) (int, e
 	if err := h.backfill(ctx); err != nil {
 		return 0, err
 	}
-	rows, err := h.s.db.QueryContext(ctx, `SELECT id, COALESCE(media_id, 0) FROM tributes WHERE email_hash = ? ORDER BY id`, who.Hash(hashEmail))
-	if err != nil {
-		return 0, fmt.Errorf("campaign: erase: %w", err)
-	}
-	type gone struct{ id, media int64 }
-	var list []gone
-	for rows.Next() {
-		var g gone
-		if err := rows.Scan(&g.id, &g.media); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("campaign: erase: %w", err)
-		}
-		list = append(list, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, g := range list {
-		if _, err := h.s.db.ExecContext(ctx, `DELETE FROM tributes WHERE id = ?`, g.id); err != nil {
-			return n, fmt.Errorf("campaign: erase: %w", err)
-		}
-		n++
-		if g.media != 0 {
-			if err := h.photos.Delete(context.WithoutCancel(ctx), g.media); err != nil && !errors.Is(err, db.ErrNotFound) {
-				return n, fmt.Errorf("campaign: erase photo %d: %w", g.media, err)
-			}
-		}
-	}
-	return n, nil
+	// A loud delete: an erased tribute may have been on a wall.
+	return h.s.deleteTributes(ctx, "erase", h.photos, h.s.db.ExecContext, `DELETE FROM tributes WHERE id = ?`,
+		`SELECT id, COALESCE(media_id, 0) FROM tributes WHERE email_hash = ? ORDER BY id`, who.Hash(hashEmail))
 }
 
 // Purge deletes tributes rejected more than RejectedKeep before now.

@@ -419,9 +419,18 @@ const RejectedKeep = 30 * 24 * time.Hour
 // and their photos, and returns how many went. Nothing public changes, so
 // the write is quiet.
 func (s *Store) PurgeRejected(ctx context.Context, before time.Time, photos PhotoDeleter) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, COALESCE(media_id, 0) FROM tributes WHERE status = 'rejected' AND decided_at < ? ORDER BY id LIMIT 500`, before.Unix())
+	return s.deleteTributes(ctx, "purge rejected", photos, s.db.ExecQuiet, `DELETE FROM tributes WHERE id = ? AND status = 'rejected'`,
+		`SELECT id, COALESCE(media_id, 0) FROM tributes WHERE status = 'rejected' AND decided_at < ? ORDER BY id LIMIT 500`, before.Unix())
+}
+
+// deleteTributes deletes, one by one with its photo, each tribute that
+// query (selecting id and photo) finds, with del run by exec, and returns
+// how many went. what names the work in errors.
+func (s *Store) deleteTributes(ctx context.Context, what string, photos PhotoDeleter,
+	exec func(ctx context.Context, query string, args ...any) (sql.Result, error), del, query string, args ...any) (int, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return 0, fmt.Errorf("campaign: purge rejected: %w", err)
+		return 0, fmt.Errorf("campaign: %s: %w", what, err)
 	}
 	type gone struct{ id, media int64 }
 	var list []gone
@@ -429,25 +438,25 @@ func (s *Store) PurgeRejected(ctx context.Context, before time.Time, photos Phot
 		var g gone
 		if err := rows.Scan(&g.id, &g.media); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("campaign: purge rejected: %w", err)
+			return 0, fmt.Errorf("campaign: %s: %w", what, err)
 		}
 		list = append(list, g)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("campaign: purge rejected: %w", err)
+		return 0, fmt.Errorf("campaign: %s: %w", what, err)
 	}
 	n := 0
 	for _, g := range list {
-		if _, err := s.db.ExecQuiet(ctx, `DELETE FROM tributes WHERE id = ? AND status = 'rejected'`, g.id); err != nil {
-			return n, fmt.Errorf("campaign: purge rejected: %w", err)
+		if _, err := exec(ctx, del, g.id); err != nil {
+			return n, fmt.Errorf("campaign: %s: %w", what, err)
 		}
 		n++
 		if g.media != 0 {
 			// The tribute is gone: its photo goes too, even when ctx ends
 			// now (a server shutting down), or nothing would find it again.
 			if err := photos.Delete(context.WithoutCancel(ctx), g.media); err != nil && !errors.Is(err, db.ErrNotFound) {
-				return n, fmt.Errorf("campaign: purge rejected photo %d: %w", g.media, err)
+				return n, fmt.Errorf("campaign: %s photo %d: %w", what, g.media, err)
 			}
 		}
 	}
