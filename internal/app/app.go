@@ -118,6 +118,8 @@ type App struct {
 	cards   *sharecard.Renderer
 	current atomic.Pointer[http.Handler]
 	table   atomic.Pointer[web.Routes]
+	// settingsSaved hears of every settings save on the database.
+	settingsSaved <-chan struct{}
 }
 
 // Routes is the route table in service: every URL the site answers, with
@@ -206,6 +208,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	// The settings in service; a save here or on another instance reaches
 	// every handler through Live, without a rebuild.
 	settingsStore := settings.NewStore(d)
+	settingsSaved := d.Subscribe(settings.Topic) // before loading: no save falls between
 	live, err := settings.NewLive(ctx, settingsStore, settings.Site{Languages: cfg.Languages})
 	if err != nil {
 		return nil, err
@@ -217,25 +220,26 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	people.Add(eventStore.PersonalData(func(context.Context) (int, error) { return live.Site().EventRetentionDays, nil }),
 		letters.PersonalData(contentStore), campaigns.PersonalData(mediaStore, contentStore), mailer)
 	a := &App{
-		Config:    cfg,
-		Live:      live,
-		DB:        d,
-		Users:     auth.NewStore(d),
-		Content:   contentStore,
-		Media:     mediaStore,
-		Settings:  settingsStore,
-		Jobs:      queue,
-		Mailer:    mailer,
-		Guard:     abuse,
-		Letters:   letters,
-		Campaigns: campaigns,
-		Events:    eventStore,
-		People:    people,
-		Cache:     newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
-		zone:      zone,
-		assets:    assets,
-		md:        content.NewMarkdown(),
-		cards:     cards,
+		Config:        cfg,
+		Live:          live,
+		settingsSaved: settingsSaved,
+		DB:            d,
+		Users:         auth.NewStore(d),
+		Content:       contentStore,
+		Media:         mediaStore,
+		Settings:      settingsStore,
+		Jobs:          queue,
+		Mailer:        mailer,
+		Guard:         abuse,
+		Letters:       letters,
+		Campaigns:     campaigns,
+		Events:        eventStore,
+		People:        people,
+		Cache:         newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
+		zone:          zone,
+		assets:        assets,
+		md:            content.NewMarkdown(),
+		cards:         cards,
 	}
 	a.Jobs.Schedule(a.tasks()...)
 	if err := a.Rebuild(ctx); err != nil {
@@ -330,7 +334,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
-	go a.Live.Follow(background, a.DB.Changes, 250*time.Millisecond)
+	go a.Live.Follow(background, a.settingsSaved)
 	a.Jobs.Grace = shutdownTimeout - 5*time.Second
 	jobsDone := make(chan struct{})
 	go func() {

@@ -99,7 +99,7 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 				return fmt.Errorf("settings: save %s: %w", k, err)
 			}
 		}
-		return nil
+		return s.db.Notify(ctx, tx, Topic) // every instance loads them again
 	})
 }
 
@@ -147,28 +147,25 @@ func (l *Live) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Follow reloads the settings after the database changed — a write on
-// this instance or on another one over the same database — checking every
-// interval, until ctx ends. Instances thus agree within about interval
-// after a save anywhere.
-func (l *Live) Follow(ctx context.Context, changes func() int64, every time.Duration) {
-	seen := int64(-1) // reload at the first tick: a save may have come since NewLive
-	t := time.NewTicker(every)
-	defer t.Stop()
+// Topic is the database topic a settings save announces, so that every
+// instance on the database loads the settings again.
+const Topic = "settings"
+
+// Follow reloads the settings each time changed delivers — a save on this
+// instance or on another one over the same database (db.Subscribe(Topic))
+// — until ctx ends or changed is closed.
+func (l *Live) Follow(ctx context.Context, changed <-chan struct{}) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-		}
-		if n := changes(); n != seen {
-			if err := l.Reload(ctx); err != nil {
-				if ctx.Err() == nil {
-					slog.Error("settings: reload", "err", err)
-				}
-				continue
+		case _, ok := <-changed:
+			if !ok {
+				return
 			}
-			seen = n
+		}
+		if err := l.Reload(ctx); err != nil && ctx.Err() == nil {
+			slog.Error("settings: reload", "err", err)
 		}
 	}
 }
