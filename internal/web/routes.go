@@ -351,9 +351,3 @@ func parseForm(r *http.Request) error {
 // Lang is the language of a localized route's request: the path value
 // the table put there.
 func Lang(r *http.Request) string { return r.PathValue("lang") }
-
-// PerLanguage adapts a handler made for one language to the table, which
-// gives the language with the request.
-func PerLanguage(f func(lang string) HandlerFunc) HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error { return f(Lang(r))(w, r) }
-}
