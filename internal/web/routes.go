@@ -167,6 +167,11 @@ func (rs *Routes) add(pattern string, localized bool, h http.Handler, opts []Opt
 	for _, o := range opts {
 		o(&rt.Policy)
 	}
+	if rt.Policy.PrivateLink && rt.Policy.Cache == Cached || rt.Policy.Need != "" && rt.Policy.Cache == Cached {
+		// A page behind a token or a sign-in is one person's: a cache
+		// would hand it to the next visitor.
+		panic(fmt.Sprintf("web: route %q: a private or signed-in page cannot be cached", pattern))
+	}
 	*rs.table = append(*rs.table, rt)
 }
 

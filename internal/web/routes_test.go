@@ -226,6 +226,24 @@ func TestRoutesAccess(t *testing.T) {
 	}
 }
 
+// A page behind a private link or a sign-in cannot be declared cacheable:
+// the table refuses it when the site is built.
+func TestRoutesRefusePrivateCaching(t *testing.T) {
+	for _, declare := range []func(rs *Routes){
+		func(rs *Routes) { rs.Page("GET /manage/{token}", nil, Private, Cache) },
+		func(rs *Routes) { rs.Admin("GET /admin/list", nil, Cache) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("a private page was declared cacheable without complaint")
+				}
+			}()
+			declare(NewRoutes(func(HandlerFunc) http.Handler { return nil }))
+		}()
+	}
+}
+
 // The printed table lists every route with its policy.
 func TestRoutesTable(t *testing.T) {
 	s := newTableSite(t, "en")
