@@ -15,6 +15,8 @@ import (
 // by the package that consumes it (the way http.Flusher is):
 //
 //   - content.Panel: a part of its own on entries' public pages;
+//   - content.HomeBlock: a block of the home page;
+//   - content.NavLinker: links in the main navigation;
 //   - content.EditorLinker: links from the entry editor to its pages;
 //   - content.MediaHolder: media it keeps for entries, deleted with them;
 //   - campaign.Queue: what waits for moderators, on /admin/moderation.
@@ -78,6 +80,12 @@ func plugIn(mods []namedModule, public *content.Public, admin *content.Admin) {
 	for _, m := range mods {
 		if p, ok := m.module.(content.Panel); ok {
 			public.Panels = append(public.Panels, p)
+		}
+		if b, ok := m.module.(content.HomeBlock); ok {
+			public.HomeBlocks = append(public.HomeBlocks, b)
+		}
+		if n, ok := m.module.(content.NavLinker); ok {
+			public.NavLinkers = append(public.NavLinkers, n)
 		}
 		if l, ok := m.module.(content.EditorLinker); ok {
 			admin.Linkers = append(admin.Linkers, l)

@@ -219,7 +219,7 @@ func CheckEntry(in *EntryInput, errs FieldErrors, sections []Section, tags []Tag
 }
 
 // maxDuration bounds an event's length, in minutes: two weeks.
-const maxDuration = maxEventDays * 24 * 60
+const maxDuration = MaxEventDays * 24 * 60
 
 // validEvent reads the event's fields as typed; CheckEntry checks them.
 func (f *entryForm) validEvent(errs FieldErrors) *EventInfo {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"peerpress/internal/db"
+	"peerpress/internal/web"
 )
 
 // A Panel adds a part of its own to an entry's public page, after the
@@ -35,6 +36,27 @@ type EditorLinker interface {
 // it.
 type MediaHolder interface {
 	EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error)
+}
+
+// A HomeBlock is a part of the home page a feature area offers: the
+// featured campaign above the latest entries, the upcoming events beside
+// them. The home page is composed of what the areas offer, in their
+// order.
+type HomeBlock interface {
+	HomeBlock(r *http.Request, lang string) (HomePart, error)
+}
+
+// HomePart is a rendered home-page block; an empty HTML shows nothing.
+type HomePart struct {
+	// Lead parts come above the latest entries, the others beside them.
+	Lead bool
+	HTML template.HTML
+}
+
+// A NavLinker adds links to the site's main navigation, after the
+// sections: the events calendar.
+type NavLinker interface {
+	NavLinks(lang string) []web.NavLink
 }
 
 // EditorLink leads from the entry editor to another package's page about

@@ -37,6 +37,10 @@ type Public struct {
 	Cards CardDrawer
 	// Panels add their parts to entry pages, in order.
 	Panels []Panel
+	// HomeBlocks compose the home page around the latest entries, in order.
+	HomeBlocks []HomeBlock
+	// NavLinkers add to the main navigation, after the sections.
+	NavLinkers []NavLinker
 }
 
 // NewPublic parses the public templates.
@@ -59,20 +63,18 @@ func (p *Public) Nav(ctx context.Context, lang string) []web.NavLink {
 	for _, s := range secs {
 		out = append(out, web.NavLink{Name: s.Name(lang), URL: "/" + lang + "/section/" + s.Slug})
 	}
-	out = append(out,
-		web.NavLink{Name: loc.T("kind.event.plural"), URL: "/" + lang + "/events"},
-		web.NavLink{Name: loc.T("kind.publication.plural"), URL: "/" + lang + "/publications"},
-	)
-	return out
+	for _, n := range p.NavLinkers {
+		out = append(out, n.NavLinks(lang)...)
+	}
+	return append(out, web.NavLink{Name: loc.T("kind.publication.plural"), URL: "/" + lang + "/" + Publication.Segment()})
 }
 
 // homePage is the data of the home page.
 type homePage struct {
 	web.Page
-	Featured *Item
-	Upcoming []Item
-	Latest   []Item
-	Zone     *time.Location
+	Lead, Side []template.HTML // the areas' blocks (HomeBlock)
+	Latest     []Item
+	Zone       *time.Location
 }
 
 // Home serves /{lang}/.
@@ -85,15 +87,20 @@ func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
 		page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: "/" + l.Code + "/", Current: l.Code == lang})
 	}
 	data := homePage{Page: page, Zone: p.zone}
-	if f, err := p.store.FeaturedCampaign(ctx, lang); err == nil {
-		data.Featured = &f
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return err
+	for _, b := range p.HomeBlocks {
+		part, err := b.HomeBlock(r, lang)
+		if err != nil {
+			return err
+		}
+		switch {
+		case part.HTML == "":
+		case part.Lead:
+			data.Lead = append(data.Lead, part.HTML)
+		default:
+			data.Side = append(data.Side, part.HTML)
+		}
 	}
 	var err error
-	if data.Upcoming, err = p.store.UpcomingEvents(ctx, lang, 3); err != nil {
-		return err
-	}
 	if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
 		return err
 	}

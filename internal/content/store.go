@@ -504,27 +504,18 @@ func (s *Store) Latest(ctx context.Context, f ListFilter, limit int) ([]Item, er
 	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, limit)...)
 }
 
-// maxEventDays bounds an event's length, so that the events still running
+// MaxEventDays bounds an event's length, so that the events still running
 // can be found from the index of start times.
-const maxEventDays = 14
+const MaxEventDays = 14
 
-// UpcomingEvents lists visible events in lang that have not ended, soonest first.
-func (s *Store) UpcomingEvents(ctx context.Context, lang string, limit int) ([]Item, error) {
-	now := s.now()
-	// CROSS JOIN makes SQLite start from the index of start times, whatever
-	// its statistics say; to PostgreSQL it is an ordinary join.
-	return s.items(ctx, itemCols+` FROM events ev CROSS JOIN entries e CROSS JOIN translations t
-		WHERE e.id = ev.entry_id AND t.entry_id = e.id AND ev.starts_at >= ? AND ev.starts_at + ev.duration_minutes * 60 >= ?
-		AND `+visibleSQL+` AND t.lang = ? AND e.kind = 'event' ORDER BY ev.starts_at, e.id LIMIT ?`,
-		now.Unix()-maxEventDays*24*3600, now.Unix(), now.Unix(), lang, limit)
-}
-
-// FeaturedCampaign returns the newest featured campaign visible in lang.
-func (s *Store) FeaturedCampaign(ctx context.Context, lang string) (Item, error) {
-	// From the few featured entries (see UpcomingEvents on CROSS JOIN).
+// Featured returns the newest featured entry of a kind visible in lang,
+// not archived: what a feature area puts at the top of the home page.
+func (s *Store) Featured(ctx context.Context, lang string, kind Kind) (Item, error) {
+	// CROSS JOIN makes SQLite start from the few featured entries,
+	// whatever its statistics say; to PostgreSQL it is an ordinary join.
 	items, err := s.items(ctx, itemCols+` FROM entries e CROSS JOIN translations t LEFT JOIN events ev ON ev.entry_id = e.id
-		WHERE t.entry_id = e.id AND e.featured = ? AND e.kind = 'campaign' AND `+visibleSQL+` AND t.lang = ? AND t.status <> 'archived'
-		ORDER BY t.publish_at DESC, e.id DESC LIMIT 1`, true, s.now().Unix(), lang)
+		WHERE t.entry_id = e.id AND e.featured = ? AND e.kind = ? AND `+visibleSQL+` AND t.lang = ? AND t.status <> 'archived'
+		ORDER BY t.publish_at DESC, e.id DESC LIMIT 1`, true, kind, s.now().Unix(), lang)
 	if err != nil {
 		return Item{}, err
 	}

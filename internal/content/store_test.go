@@ -877,56 +877,6 @@ func TestList(t *testing.T) {
 	})
 }
 
-// 8. Upcoming events: not ended, visible, soonest first.
-func TestUpcomingEvents(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
-		s, now := newTestStore(d)
-		event := func(lang, title string, starts time.Time, minutes int, tin TranslationInput) {
-			t.Helper()
-			tin.Lang, tin.Title, tin.Slug = lang, title, Slugify(title)
-			mustSave(t, s, 0, EntryInput{Kind: Event, Event: &EventInfo{StartsAt: starts, TimeZone: "Africa/Nairobi", DurationMinutes: minutes, Mode: "online"}}, tin, 0)
-		}
-		past := pub("", "", "")
-		event("en", "Later", t0.Add(48*time.Hour), 60, past)
-		event("en", "Ended", t0.Add(-3*time.Hour), 60, past)
-		event("en", "Soon", t0.Add(24*time.Hour), 60, past)
-		event("en", "Ongoing", t0.Add(-30*time.Minute), 60, past)
-		event("en", "Draft", t0.Add(time.Hour), 60, tr("", "", "", Draft, t0.Add(-time.Hour)))
-		event("en", "Announced later", t0.Add(3*time.Hour), 60, tr("", "", "", Published, t0.Add(time.Hour)))
-		event("fr", "En français", t0.Add(time.Hour), 60, past)
-		mustSave(t, s, 0, article, pub("en", "Not an event", "not-an-event"), 0)
-
-		upcoming := func(lang string, limit int) []string {
-			t.Helper()
-			items, err := s.UpcomingEvents(ctx, lang, limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, it := range items {
-				if it.Kind != Event || it.Event == nil || it.Event.TimeZone != "Africa/Nairobi" {
-					t.Errorf("upcoming item %+v", it)
-				}
-			}
-			return itemTitles(items)
-		}
-		if got, want := upcoming("en", 10), []string{"Ongoing", "Soon", "Later"}; !slices.Equal(got, want) {
-			t.Errorf("UpcomingEvents(en) = %v, want %v", got, want)
-		}
-		if got, want := upcoming("en", 2), []string{"Ongoing", "Soon"}; !slices.Equal(got, want) {
-			t.Errorf("UpcomingEvents(en, 2) = %v, want %v", got, want)
-		}
-		if got, want := upcoming("fr", 10), []string{"En français"}; !slices.Equal(got, want) {
-			t.Errorf("UpcomingEvents(fr) = %v, want %v", got, want)
-		}
-		// Two hours later the announced event is visible; the ongoing one has ended.
-		*now = t0.Add(2 * time.Hour)
-		if got, want := upcoming("en", 10), []string{"Announced later", "Soon", "Later"}; !slices.Equal(got, want) {
-			t.Errorf("UpcomingEvents(en) later = %v, want %v", got, want)
-		}
-	})
-}
-
 // 8. The featured campaign.
 func TestFeaturedCampaign(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
@@ -934,7 +884,7 @@ func TestFeaturedCampaign(t *testing.T) {
 		s, _ := newTestStore(d)
 		featured := func(lang string) (string, error) {
 			t.Helper()
-			it, err := s.FeaturedCampaign(ctx, lang)
+			it, err := s.Featured(ctx, lang, Campaign)
 			return it.Title, err
 		}
 		wantNone := func(step string) {
@@ -954,7 +904,7 @@ func TestFeaturedCampaign(t *testing.T) {
 		wantNone("featured scheduled")
 
 		old := mustSave(t, s, 0, EntryInput{Kind: Campaign, Featured: true}, tr("en", "Old campaign", "old-campaign", Published, t0.Add(-48*time.Hour)), 0)
-		it, err := s.FeaturedCampaign(ctx, "en")
+		it, err := s.Featured(ctx, "en", Campaign)
 		if err != nil || it.Title != "Old campaign" || it.EntryID != old || it.Kind != Campaign || it.URL != "/en/campaigns/old-campaign" {
 			t.Errorf("FeaturedCampaign = %+v, %v", it, err)
 		}

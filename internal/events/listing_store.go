@@ -55,7 +55,10 @@ func (s *Store) listed(ctx context.Context, where, rest string, args ...any) ([]
 // first.
 func (s *Store) Upcoming(ctx context.Context, lang string, limit int) ([]Listed, error) {
 	now := s.Now().Unix()
-	return s.listed(ctx, `ev.starts_at + ev.duration_minutes * 60 >= ?`, `ORDER BY ev.starts_at, e.id LIMIT ?`, now, lang, now, limit)
+	// The bound on the start lets the index of start times begin at
+	// events that can still be running, not at the first event ever.
+	return s.listed(ctx, `ev.starts_at >= ? AND ev.starts_at + ev.duration_minutes * 60 >= ?`, `ORDER BY ev.starts_at, e.id LIMIT ?`,
+		now, lang, now-content.MaxEventDays*24*3600, now, limit)
 }
 
 // Past lists the events visible in lang that have ended, latest first,

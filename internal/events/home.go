@@ -1,0 +1,39 @@
+package events
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"peerpress/internal/content"
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+// homeEvents is how many upcoming events the home page lists.
+const homeEvents = 3
+
+// HomeBlock lists the next events beside the home page's latest entries
+// (content.HomeBlock).
+func (h *Handlers) HomeBlock(r *http.Request, lang string) (content.HomePart, error) {
+	items, err := h.store.Upcoming(r.Context(), lang, homeEvents)
+	if err != nil {
+		return content.HomePart{}, err
+	}
+	data := struct {
+		L     *i18n.Localizer
+		Lang  string
+		Items []listedView
+	}{h.rd.I18n().Localizer(lang), lang, h.listViews(lang, items)}
+	var buf bytes.Buffer
+	if err := h.tmpl["home"].Execute(&buf, data); err != nil {
+		return content.HomePart{}, fmt.Errorf("events: home block: %w", err)
+	}
+	return content.HomePart{HTML: template.HTML(buf.String())}, nil
+}
+
+// NavLinks puts the events in the main navigation (content.NavLinker).
+func (h *Handlers) NavLinks(lang string) []web.NavLink {
+	return []web.NavLink{{Name: h.rd.I18n().Localizer(lang).T("kind.event.plural"), URL: "/" + lang + "/" + content.Event.Segment()}}
+}

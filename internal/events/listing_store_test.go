@@ -1,0 +1,70 @@
+package events
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+	"peerpress/internal/search"
+)
+
+// Upcoming events, as the home page and /events/upcoming list them: not
+// ended (an event under way still is), visible in the language, soonest
+// first.
+func TestUpcoming(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		t0 := time.Now().Truncate(time.Second)
+		f := newFixture(t, d, t0.Add(90*24*time.Hour), "UTC", 0) // "Peers, pills and policy", far ahead
+		f.now = t0
+		entries := content.NewStore(d, search.Index{})
+		event := func(lang, title string, starts time.Time, status content.Status, publish time.Time) {
+			t.Helper()
+			if _, err := entries.SaveEntry(ctx, 0,
+				content.EntryInput{Kind: content.Event, Event: &content.EventInfo{StartsAt: starts, TimeZone: "Africa/Nairobi", DurationMinutes: 60, Mode: "online"}},
+				content.TranslationInput{Lang: lang, Title: title, Slug: content.Slugify(title), Status: status, PublishAt: publish}, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		past := t0.Add(-24 * time.Hour)
+		event("en", "Later", t0.Add(48*time.Hour), content.Published, past)
+		event("en", "Ended", t0.Add(-3*time.Hour), content.Published, past)
+		event("en", "Long ago", t0.Add(-400*24*time.Hour), content.Published, past)
+		event("en", "Soon", t0.Add(24*time.Hour), content.Published, past)
+		event("en", "Ongoing", t0.Add(-30*time.Minute), content.Published, past)
+		event("en", "Draft", t0.Add(time.Hour), content.Draft, past)
+		event("en", "Announced later", t0.Add(3*time.Hour), content.Published, t0.Add(time.Hour))
+		event("fr", "En français", t0.Add(time.Hour), content.Published, past)
+
+		upcoming := func(lang string, limit int) []string {
+			t.Helper()
+			items, err := f.s.Upcoming(ctx, lang, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var titles []string
+			for _, it := range items {
+				titles = append(titles, it.Title)
+			}
+			return titles
+		}
+		if got, want := upcoming("en", 10), []string{"Ongoing", "Soon", "Later", "Peers, pills and policy"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(en) = %v, want %v", got, want)
+		}
+		if got, want := upcoming("en", 2), []string{"Ongoing", "Soon"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(en, 2) = %v, want %v", got, want)
+		}
+		if got, want := upcoming("fr", 10), []string{"En français"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(fr) = %v, want %v", got, want)
+		}
+		// Two hours later the announced event is visible; the ongoing one has ended.
+		f.now = t0.Add(2 * time.Hour)
+		if got, want := upcoming("en", 3), []string{"Announced later", "Soon", "Later"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(en) later = %v, want %v", got, want)
+		}
+	})
+}
