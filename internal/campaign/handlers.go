@@ -111,12 +111,6 @@ func wallURL(lang, slug string) string {
 	return content.URL(content.Campaign, lang, slug) + "/tributes/"
 }
 
-// private marks a response as personal: neither the page cache nor a
-// browser may keep it.
-func private(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", "private, no-store")
-}
-
 // tributeView is a tribute with its photo, for templates.
 type tributeView struct {
 	Tribute

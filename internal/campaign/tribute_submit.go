@@ -53,7 +53,6 @@ type formPage struct {
 // renderForm shows the form, never cached: it carries a one-time
 // challenge, and what a visitor typed.
 func (h *Handlers) renderForm(w http.ResponseWriter, r *http.Request, lang string, status int, p formPage) error {
-	private(w)
 	p.Title = p.L.T("campaign.add_tribute_to", "Title", p.Campaign)
 	p.NoIndex = true
 	p.MaxName, p.MaxBody = MaxRemembered, MaxBody

@@ -29,7 +29,6 @@ func linkGone() error {
 // button, so that a mail scanner following the link withdraws nothing.
 func (h *Handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	t, err := h.store.ByToken(r.Context(), r.PathValue("token"))
 	if errors.Is(err, db.ErrNotFound) {
 		return linkGone()
@@ -46,7 +45,6 @@ func (h *Handlers) withdrawForm(w http.ResponseWriter, r *http.Request) error {
 // its photo are deleted, and leave the public pages at once.
 func (h *Handlers) withdraw(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	ctx := r.Context()
 	t, err := h.store.Withdraw(ctx, r.PathValue("token"))
 	if errors.Is(err, db.ErrNotFound) {

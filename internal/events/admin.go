@@ -189,7 +189,6 @@ func (h *Handlers) Registrants(w http.ResponseWriter, r *http.Request) error {
 			data.Flash = data.L.N("events.admin.message_sent", c)
 		}
 	}
-	private(w)
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_registrants"], data)
 }
 
@@ -223,7 +222,6 @@ func (h *Handlers) RegistrantsCSV(w http.ResponseWriter, r *http.Request) error 
 	if err := h.recordAccess(r, "events/registrants_csv", ev, len(regs)); err != nil {
 		return err
 	}
-	private(w)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="registrants-`+strconv.FormatInt(ev.Entry.ID, 10)+`.csv"`)
 	cw := csv.NewWriter(w)
@@ -273,7 +271,6 @@ func (h *Handlers) Message(w http.ResponseWriter, r *http.Request) error {
 		}
 		data.Subject, data.Text = subject, text
 		data.Flash = data.L.T("form.has_errors")
-		private(w)
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["admin_registrants"], data)
 	}
 	n, err := h.store.MessageConfirmed(r.Context(), ev.Entry.ID, subject, text)

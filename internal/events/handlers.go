@@ -124,14 +124,6 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	return links
 }
 
-// private marks a page that must never be kept by the page cache or a
-// browser: the registration form (its challenge is single-use), manage
-// and confirmation pages.
-func private(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-}
-
 // eventBySlug finds the visible event with this slug in lang.
 func (h *Handlers) eventBySlug(ctx context.Context, lang, slug string) (*event, content.Translation, error) {
 	e, err := h.content.BySlug(ctx, lang, slug)

@@ -25,7 +25,6 @@ type managePage struct {
 func (m managePage) Answers() panelData { return panelData{EventView: m.Event, Form: m.Form} }
 
 func (h *Handlers) manageData(w http.ResponseWriter, r *http.Request, lang string) (*managePage, *event, error) {
-	private(w)
 	token := r.PathValue("token")
 	reg, err := h.store.ByManageToken(r.Context(), token)
 	if errors.Is(err, ErrBadToken) {

@@ -48,7 +48,6 @@ func (h *Handlers) RegisterForm(w http.ResponseWriter, r *http.Request) error {
 // renderRegister shows the registration form, never cached: it carries a
 // single-use challenge, and what the visitor typed.
 func (h *Handlers) renderRegister(w http.ResponseWriter, r *http.Request, lang string, status int, data panelData) error {
-	private(w)
 	p := h.rd.PublicPage(r, lang)
 	p.Title = p.L.T("events.register.title", "Title", data.Title)
 	p.NoIndex = true
@@ -72,7 +71,6 @@ func (h *Handlers) renderRegister(w http.ResponseWriter, r *http.Request, lang s
 func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
 	ctx := r.Context()
-	private(w)
 	ev, t, err := h.eventBySlug(ctx, lang, r.PathValue("slug"))
 	if err != nil {
 		return err
@@ -234,7 +232,6 @@ type confirmPage struct {
 // ConfirmPage serves GET /{lang}/registration/confirm/{token}.
 func (h *Handlers) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	reg, err := h.store.ByConfirmToken(r.Context(), r.PathValue("token"))
 	if errors.Is(err, ErrBadToken) {
 		return h.badLink(w, r, lang)
@@ -256,7 +253,6 @@ func (h *Handlers) ConfirmPage(w http.ResponseWriter, r *http.Request) error {
 // the manage page.
 func (h *Handlers) Confirm(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	reg, manage, err := h.store.Confirm(r.Context(), r.PathValue("token"))
 	if errors.Is(err, ErrBadToken) {
 		return h.badLink(w, r, lang)

@@ -213,7 +213,6 @@ func (h *Handlers) adminPage(w http.ResponseWriter, r *http.Request) error {
 	case "merged":
 		p.Flash = p.L.T("letter.merged")
 	}
-	private(w)
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_signatures"], p)
 }
 
@@ -261,7 +260,6 @@ func (h *Handlers) saveSettings(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Form, p.Errors, p.Flash = f, errs, p.L.T("form.has_errors")
-		private(w)
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["admin_signatures"], p)
 	}
 	if err := h.store.SaveLetter(r.Context(), l); err != nil {
@@ -382,6 +380,5 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Rows = append(p.Rows, overviewRow{Title: e.Source().Title, URL: "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/signatures?status=" + Waiting, Waiting: wl.Count})
 	}
-	private(w)
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_overview"], p)
 }

@@ -131,9 +131,10 @@ func (h *Handlers) statement(r *http.Request, lang string) (*content.Entry, cont
 	return e, t, l, nil
 }
 
-// private marks a page that must not be kept by the page cache or the
-// browser: forms with a fresh challenge, anything reached by a private
-// link.
+// private keeps one page of a cached route out of the page cache: the
+// statement's /{page} route is cached for its list of signatories, but
+// its sign form (a single-use challenge) and thank-you page must not be.
+// Every other route is kept by no cache unless it says so.
 func private(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "private, no-store")
 }

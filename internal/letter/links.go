@@ -30,7 +30,6 @@ func (h *Handlers) badLink(w http.ResponseWriter, r *http.Request, lang string, 
 // confirmVerify serves GET /{lang}/signatures/verify/{token}.
 func (h *Handlers) confirmVerify(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	sig, err := h.store.ByVerifyToken(r.Context(), r.PathValue("token"))
 	if err != nil {
 		return h.badLink(w, r, lang, err)
@@ -48,7 +47,6 @@ func (h *Handlers) confirmVerify(w http.ResponseWriter, r *http.Request) error {
 // verify serves POST /{lang}/signatures/verify/{token}.
 func (h *Handlers) verify(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	sig, err := h.store.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
 		return h.badLink(w, r, lang, err)
@@ -74,7 +72,6 @@ func (h *Handlers) verify(w http.ResponseWriter, r *http.Request) error {
 // confirmWithdraw serves GET /{lang}/signatures/withdraw/{token}.
 func (h *Handlers) confirmWithdraw(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	sig, err := h.store.ByWithdrawToken(r.Context(), r.PathValue("token"))
 	if err != nil {
 		return h.badLink(w, r, lang, err)
@@ -94,7 +91,6 @@ func (h *Handlers) confirmWithdraw(w http.ResponseWriter, r *http.Request) error
 // once.
 func (h *Handlers) withdraw(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	private(w)
 	if err := h.store.Withdraw(r.Context(), r.PathValue("token")); err != nil {
 		return h.badLink(w, r, lang, err)
 	}

@@ -132,7 +132,6 @@ func (h *Handlers) sign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	private(w)
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}

@@ -114,7 +114,6 @@ func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "private, no-store")
 	// The messages are opened personal data: in the audit log first.
 	u, _ := auth.UserFrom(r.Context())
 	if err := participant.NewAudit(o.mailer.db).Record(r.Context(), participant.Access{UserID: u.ID, Action: "mail/outbox", Holder: "mail/queue", Records: len(msgs)}); err != nil {

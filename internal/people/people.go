@@ -51,13 +51,6 @@ func currentUser(r *http.Request) auth.User {
 	return u
 }
 
-// private keeps a page of personal data out of every cache and history's
-// referrers.
-func private(w http.ResponseWriter) {
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-}
-
 func (h *Handlers) page(r *http.Request, title string) web.Page {
 	p := h.rd.Page(r, h.rd.I18n().Default().Code)
 	p.Title = p.L.T(title)

@@ -12,7 +12,6 @@ import (
 // them all, records that in the audit log, and goes back to the form.
 func (h *Handlers) Erase(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
-	private(w)
 	who, p, ok, err := h.subject(w, r)
 	if !ok || err != nil {
 		return err

@@ -12,7 +12,6 @@ import (
 // in the audit log before a byte of it is sent.
 func (h *Handlers) Export(w http.ResponseWriter, r *http.Request) error {
 	u := currentUser(r)
-	private(w)
 	who, _, ok, err := h.subject(w, r)
 	if !ok || err != nil {
 		return err
