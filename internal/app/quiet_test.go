@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -122,22 +121,11 @@ func postPhoto(t *testing.T, c *client, path string, fields url.Values) response
 			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 90, 255})
 		}
 	}
-	var photo, body bytes.Buffer
+	var photo bytes.Buffer
 	if err := png.Encode(&photo, img); err != nil {
 		t.Fatal(err)
 	}
-	mw := multipart.NewWriter(&body)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	fw, _ := mw.CreateFormFile("photo", "photo.png")
-	fw.Write(photo.Bytes())
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Do(req)
+	return c.PostFile(path, fields, "photo", "photo.png", photo.Bytes())
 }
 
 var locRe = regexp.MustCompile(`<loc>https?://[^/<]+(/[^<]*)</loc>`)

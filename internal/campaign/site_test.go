@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -110,21 +109,7 @@ func tributeID(t *testing.T, d *db.DB, name string) int64 {
 // multipart posts fields and, when data is not nil, a file as "photo".
 func (c *client) multipart(path string, fields url.Values, filename string, data []byte) response {
 	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	if data != nil {
-		fw, _ := mw.CreateFormFile("photo", filename)
-		fw.Write(data)
-	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Do(req)
+	return c.PostFile(path, fields, "photo", filename, data)
 }
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

@@ -4,7 +4,9 @@
 package webtest
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -58,6 +60,27 @@ func (c *Client) Post(path string, form url.Values) Response {
 	c.T.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.Base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.Do(req)
+}
+
+// PostFile sends fields and one file, as a browser submits a
+// multipart/form-data form; data nil sends no file part.
+func (c *Client) PostFile(path string, fields url.Values, field, filename string, data []byte) Response {
+	c.T.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if data != nil {
+		fw, _ := mw.CreateFormFile(field, filename)
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.Base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return c.Do(req)
 }
 
