@@ -98,7 +98,7 @@ func TestCacheAndScheduledEntries(t *testing.T) {
 	reader.Get("/en/articles").MustNot(t, "Due soon")
 	reader.Get("/en/articles")
 	// Time passes (a quiet write, as the clock changes nothing in the database).
-	if _, err := d.ExecQuiet(context.Background(), `UPDATE translations SET publish_at = ? WHERE entry_id = ?`, time.Now().Add(-time.Second).Unix(), id); err != nil {
+	if _, err := d.Quiet().ExecContext(context.Background(), `UPDATE translations SET publish_at = ? WHERE entry_id = ?`, time.Now().Add(-time.Second).Unix(), id); err != nil {
 		t.Fatal(err)
 	}
 	reader.Get("/en/articles").MustNot(t, "Due soon") // still the cached page

@@ -43,7 +43,7 @@ func TestQuietWritesChangeNoPublicPage(t *testing.T) {
 		// The demo's signatures come by a job due seconds after loading
 		// (letter.EnqueueSeed): run it now, or on a slow machine the
 		// mail delivered below runs it between the two renderings.
-		if _, err := d.ExecQuiet(context.Background(), `UPDATE jobs SET run_at = 0 WHERE kind = ?`, letter.SeedKind); err != nil {
+		if _, err := d.Quiet().ExecContext(context.Background(), `UPDATE jobs SET run_at = 0 WHERE kind = ?`, letter.SeedKind); err != nil {
 			t.Fatal(err)
 		}
 		s.deliver()

@@ -64,7 +64,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (token string, 
 		CSRFToken: csrf,
 		ExpiresAt: time.Unix(now, 0).Add(SessionLifetime).UTC(),
 	}
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		var disabled bool
 		err := tx.QueryRowContext(ctx, `SELECT disabled FROM users WHERE id = ?`, userID).Scan(&disabled)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && disabled) {
@@ -120,7 +120,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 // session that does not exist is not an error, so signing out twice is
 // harmless.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	if _, err := s.db.ExecQuiet(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token)); err != nil {
+	if _, err := s.quiet.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token)); err != nil {
 		return fmt.Errorf("auth: delete session: %w", err)
 	}
 	return nil
@@ -129,7 +129,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 // PurgeExpiredSessions deletes the sessions that have expired by now and
 // returns how many it deleted.
 func (s *Store) PurgeExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.db.ExecQuiet(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.Unix())
+	res, err := s.quiet.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("auth: purge sessions: %w", err)
 	}

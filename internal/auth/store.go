@@ -63,12 +63,14 @@ func (u User) CanTranslate(lang string) bool {
 
 // Store keeps users and sessions in the database.
 type Store struct {
-	db *db.DB
+	db *db.DB // users: their names are on pages
+	// quiet writes sessions and API tokens, which no page shows.
+	quiet db.Quiet
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d}
+	return &Store{db: d, quiet: d.Quiet()}
 }
 
 // lookupEmail is an address as users are stored and found: normalised

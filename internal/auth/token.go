@@ -49,7 +49,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (
 	}
 	secret := APITokenPrefix + raw
 	t := APIToken{UserID: userID, Name: name, CreatedAt: time.Unix(time.Now().Unix(), 0).UTC()}
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 			userID, name, hashToken(secret), t.CreatedAt.Unix()).Scan(&t.ID)
 	})
@@ -85,7 +85,7 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error)
 // RevokeAPIToken deletes one of the user's tokens; db.ErrNotFound when the
 // user has no such token (someone else's included).
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
-	res, err := s.db.ExecQuiet(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID)
+	res, err := s.quiet.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID)
 	if err != nil {
 		return fmt.Errorf("auth: revoke API token: %w", err)
 	}
@@ -122,7 +122,7 @@ func (s *Store) UserByAPIToken(ctx context.Context, secret string) (User, error)
 	}
 	if now := time.Now().Unix(); now-used >= usedEvery {
 		// Quiet: no page shows it, so the page cache need not start over.
-		if _, err := s.db.ExecQuiet(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, id); err != nil {
+		if _, err := s.quiet.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, now, id); err != nil {
 			return User{}, fmt.Errorf("auth: API token use: %w", err)
 		}
 	}

@@ -59,7 +59,7 @@ func (h *submitters) backfill(ctx context.Context) error {
 	if err := rows.Err(); err != nil || len(list) == 0 {
 		return err
 	}
-	return h.s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	return h.s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		for _, l := range list {
 			email, err := h.s.vault.Open(l.sealed, emailContext)
 			if err != nil {

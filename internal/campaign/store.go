@@ -94,7 +94,10 @@ type Mailer interface {
 
 // Store keeps campaign details and tributes.
 type Store struct {
-	db     *db.DB
+	db *db.DB // campaign details and moderators' decisions show on pages
+	// quiet writes tributes waiting for moderators, and what goes with
+	// rejected ones: no page shows them.
+	quiet  db.Quiet
 	vault  *participant.Vault
 	mailer Mailer
 	now    func() time.Time
@@ -103,7 +106,7 @@ type Store struct {
 // NewStore returns a store over d; vault seals submitters' emails and
 // hashes them; mailer sends the withdrawal links.
 func NewStore(d *db.DB, vault *participant.Vault, mailer Mailer) *Store {
-	return &Store{db: d, vault: vault, mailer: mailer, now: time.Now}
+	return &Store{db: d, quiet: d.Quiet(), vault: vault, mailer: mailer, now: time.Now}
 }
 
 // Seal contexts and hash purposes bind each value to its column.
@@ -166,7 +169,7 @@ func (s *Store) Submit(ctx context.Context, in Submission, message func(token st
 		mediaID = in.MediaID
 	}
 	var id int64
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, email_hash, dup_hash, token_hash, flagged, created_at)
 			VALUES (?, 'waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.CampaignID, in.Lang, in.Remembered, in.Body, mediaID, s.vault.Seal(in.Email, emailContext), s.vault.Hash(hashEmail, email),
@@ -419,7 +422,7 @@ const RejectedKeep = 30 * 24 * time.Hour
 // and their photos, and returns how many went. Nothing public changes, so
 // the write is quiet.
 func (s *Store) PurgeRejected(ctx context.Context, before time.Time, photos PhotoDeleter) (int, error) {
-	return s.deleteTributes(ctx, "purge rejected", photos, s.db.ExecQuiet, `DELETE FROM tributes WHERE id = ? AND status = 'rejected'`,
+	return s.deleteTributes(ctx, "purge rejected", photos, s.quiet.ExecContext, `DELETE FROM tributes WHERE id = ? AND status = 'rejected'`,
 		`SELECT id, COALESCE(media_id, 0) FROM tributes WHERE status = 'rejected' AND decided_at < ? ORDER BY id LIMIT 500`, before.Unix())
 }
 

@@ -42,11 +42,11 @@ func TestChangesCount(t *testing.T) {
 		if d.Changes() != start+2 {
 			t.Fatal("an UPDATE of no row counted")
 		}
-		d.InTxQuiet(ctx, func(tx *db.Tx) error {
+		d.Quiet().InTx(ctx, func(tx *db.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('d')`)
 			return err
 		})
-		d.ExecQuiet(ctx, `INSERT INTO tags (slug) VALUES ('e')`)
+		d.Quiet().ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('e')`)
 		if d.Changes() != start+2 {
 			t.Fatal("a quiet write counted")
 		}

@@ -92,9 +92,9 @@ func TestQuietWritesDoNotNotify(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, err = d.ExecQuiet(ctx, `INSERT INTO tags (slug) VALUES ('quiet')`)
+		_, err = d.Quiet().ExecContext(ctx, `INSERT INTO tags (slug) VALUES ('quiet')`)
 		mustNot(err)
-		mustNot(d.InTxQuiet(ctx, insert("quiet-tx")))
+		mustNot(d.Quiet().InTx(ctx, insert("quiet-tx")))
 		if err := d.InTx(ctx, func(tx *db.Tx) error {
 			insert("rolled-back")(tx)
 			return errors.New("roll back")

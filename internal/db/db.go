@@ -47,7 +47,7 @@ type DB struct {
 
 	// changes counts committed writes, so that caches of rendered pages
 	// know when what they hold may be stale. Writes that cannot change a
-	// page (sessions, job bookkeeping) use the Quiet variants. Writes by
+	// page (sessions, job bookkeeping) go through Quiet. Writes by
 	// other processes count too (changes_watch.go).
 	changes atomic.Int64
 
@@ -282,9 +282,26 @@ func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 	return res, err
 }
 
-// ExecQuiet is ExecContext for a write no page shows.
-func (d *DB) ExecQuiet(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return d.write.ExecContext(ctx, d.rebind(query), args...)
+// Quiet is the database as seen by a store, or the part of one, whose
+// writes no public page shows: sessions, job bookkeeping, the guard's
+// used challenges, the audit log, a registration not yet confirmed. Its
+// writes leave cached pages alone and other instances undisturbed; reads
+// and everything else are the DB's. A store is given one where it is
+// built (d.Quiet()), so whether its writes are loud is decided there,
+// once, and TestQuietWritesChangeNoPublicPage holds it to that.
+type Quiet struct{ *DB }
+
+// Quiet returns the quiet view of the database.
+func (d *DB) Quiet() Quiet { return Quiet{d} }
+
+// ExecContext runs one statement on the writer, quietly.
+func (q Quiet) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.write.ExecContext(ctx, q.rebind(query), args...)
+}
+
+// InTx runs fn in a write transaction, quietly.
+func (q Quiet) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	return q.inTx(ctx, fn, false)
 }
 
 // Tx is a write transaction. Its methods take `?` placeholders like DB's.
@@ -320,11 +337,6 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	d.changes.Add(1)
 	return nil
-}
-
-// InTxQuiet is InTx for writes no page shows.
-func (d *DB) InTxQuiet(ctx context.Context, fn func(tx *Tx) error) error {
-	return d.inTx(ctx, fn, false)
 }
 
 func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error, notify bool) error {

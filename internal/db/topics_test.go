@@ -43,7 +43,7 @@ func TestNotifySubscribe(t *testing.T) {
 		unrelated := other.Subscribe("menus")
 		notify := func(from *db.DB, topic string, commit bool) {
 			t.Helper()
-			err := from.InTxQuiet(ctx, func(tx *db.Tx) error {
+			err := from.Quiet().InTx(ctx, func(tx *db.Tx) error {
 				if err := from.Notify(ctx, tx, topic); err != nil {
 					return err
 				}
@@ -70,7 +70,7 @@ func TestNotifySubscribe(t *testing.T) {
 		heard(t, here, "a notification from the second handle")
 		heard(t, there, "its own notification")
 
-		if err := d.InTxQuiet(ctx, func(tx *db.Tx) error { return d.Notify(ctx, tx, "two words") }); err == nil {
+		if err := d.Quiet().InTx(ctx, func(tx *db.Tx) error { return d.Notify(ctx, tx, "two words") }); err == nil {
 			t.Fatal("a topic with a space was accepted")
 		}
 

@@ -94,7 +94,7 @@ func fillCampaigns(ctx context.Context, d *db.DB, now time.Time) error {
 			continue
 		}
 		payload, _ := json.Marshal(photoJob{TributeID: id, Hue: t.hue, Seed: i})
-		if err := d.InTxQuiet(ctx, func(tx *db.Tx) error {
+		if err := d.Quiet().InTx(ctx, func(tx *db.Tx) error {
 			// A little later: work a visitor or a test causes at start
 			// (mail above all) goes first.
 			return jobs.Enqueue(ctx, tx, jobTributePhoto, payload, now.Add(5*time.Second))

@@ -115,7 +115,7 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 	hash := s.vault.Hash(hashEmail, email)
 	token, tokHash := participant.NewLink()
 	answers := s.sealedAnswers(in.Answers)
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		var id, expires int64
 		var status, confirmHash string
 		err := tx.QueryRowContext(ctx, `SELECT id, status, confirm_hash, confirm_expires FROM registrations WHERE entry_id = ? AND email_hash = ?`,
@@ -317,7 +317,7 @@ func (s *Store) UpdateAnswers(ctx context.Context, token, name string, answers m
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecQuiet(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
+	_, err = s.quiet.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
 		s.vault.Seal(name, sealName), s.sealedAnswers(answers), reg.ID)
 	if err != nil {
 		return fmt.Errorf("events: update answers: %w", err)
@@ -420,7 +420,7 @@ func (s *Store) Registrants(ctx context.Context, entryID int64) ([]Registration,
 
 // SetAttended marks whether a registrant came.
 func (s *Store) SetAttended(ctx context.Context, entryID, regID int64, attended bool) error {
-	res, err := s.db.ExecQuiet(ctx, `UPDATE registrations SET attended = ? WHERE id = ? AND entry_id = ?`, attended, regID, entryID)
+	res, err := s.quiet.ExecContext(ctx, `UPDATE registrations SET attended = ? WHERE id = ? AND entry_id = ?`, attended, regID, entryID)
 	if err != nil {
 		return fmt.Errorf("events: attendance: %w", err)
 	}
@@ -443,7 +443,7 @@ func (s *Store) MessageConfirmed(ctx context.Context, entryID int64, subject, te
 		return 0, err
 	}
 	n := 0
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		for _, r := range regs {
 			if r.Status != Registered {
 				continue
@@ -518,7 +518,7 @@ func (s *Store) SendDueReminders(ctx context.Context) (int, error) {
 		if offset == 0 {
 			continue
 		}
-		err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+		err := s.quiet.InTx(ctx, func(tx *db.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM registration_reminders WHERE registration_id = ? AND starts_at = ? AND offset_minutes <= ?`,
 				c.reg, c.starts, offset).Scan(&n); err != nil {
@@ -579,7 +579,7 @@ func (s *Store) purge(ctx context.Context, now time.Time, days int) (int, error)
 	}
 	total := 0
 	for _, id := range ids {
-		err := s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+		err := s.quiet.InTx(ctx, func(tx *db.Tx) error {
 			n, err := keepCounts(ctx, tx, id, `entry_id = ?`, id)
 			if err != nil {
 				return err

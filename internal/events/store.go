@@ -22,7 +22,10 @@ import (
 // Store keeps event details and registrations. Personal fields are sealed
 // with the site key; an email is found by its keyed hash.
 type Store struct {
-	db      *db.DB
+	db *db.DB // event details and confirmed registrations (places left) show on pages
+	// quiet writes what no page shows: registrations not yet confirmed,
+	// changes to a registrant's name or answers, attendance, reminders.
+	quiet   db.Quiet
 	vault   *participant.Vault
 	audit   *participant.Audit // staff opening registrants' data
 	mailer  *mail.Mailer
@@ -46,7 +49,7 @@ func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer, queue *jo
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: d, vault: vault, audit: participant.NewAudit(d), mailer: mailer, queue: queue, content: entries, langs: langs, Now: time.Now}, nil
+	return &Store{db: d, quiet: d.Quiet(), vault: vault, audit: participant.NewAudit(d), mailer: mailer, queue: queue, content: entries, langs: langs, Now: time.Now}, nil
 }
 
 // Sealing contexts: a value sealed for one field cannot be passed off as

@@ -23,18 +23,18 @@ type Store interface {
 // table guard_used holds the SHA-256 of each accepted challenge (never the
 // challenge) until it expires.
 type DBStore struct {
-	db *db.DB
+	db db.Quiet // used challenges show on no page
 }
 
 // NewDBStore returns the Store over d.
-func NewDBStore(d *db.DB) *DBStore { return &DBStore{db: d} }
+func NewDBStore(d *db.DB) *DBStore { return &DBStore{db: d.Quiet()} }
 
 // Use inserts the hash; when another request, on any instance, inserted
 // it first, the conflict leaves its row alone and nothing is inserted. The
 // primary key decides, so two submissions of one challenge at the same
 // moment cannot both pass.
 func (s *DBStore) Use(ctx context.Context, hash string, expires time.Time) (bool, error) {
-	res, err := s.db.ExecQuiet(ctx, `INSERT INTO guard_used (challenge_hash, expires_at) VALUES (?, ?)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO guard_used (challenge_hash, expires_at) VALUES (?, ?)
 		ON CONFLICT (challenge_hash) DO NOTHING`, hash, expires.Unix())
 	if err != nil {
 		return false, fmt.Errorf("guard: record a used challenge: %w", err)
@@ -53,7 +53,7 @@ const clockSkew = 5 * time.Minute
 // Purge deletes the challenges that have expired; Check refuses those by
 // their age anyway. It reports how many it deleted.
 func (s *DBStore) Purge(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.db.ExecQuiet(ctx, `DELETE FROM guard_used WHERE expires_at < ?`, now.Add(-clockSkew).Unix())
+	res, err := s.db.ExecContext(ctx, `DELETE FROM guard_used WHERE expires_at < ?`, now.Add(-clockSkew).Unix())
 	if err != nil {
 		return 0, fmt.Errorf("guard: purge used challenges: %w", err)
 	}

@@ -77,7 +77,7 @@ type Queue struct {
 	// 20 s.
 	Grace time.Duration
 
-	db    *db.DB
+	db    db.Quiet // the queue's bookkeeping shows on no page
 	now   func() time.Time
 	lease time.Duration
 	poll  time.Duration
@@ -91,7 +91,7 @@ type Queue struct {
 
 // New returns a queue over d.
 func New(d *db.DB) *Queue {
-	return &Queue{Grace: 20 * time.Second, db: d, now: time.Now, lease: 5 * time.Minute, poll: 2 * time.Second,
+	return &Queue{Grace: 20 * time.Second, db: d.Quiet(), now: time.Now, lease: 5 * time.Minute, poll: 2 * time.Second,
 		kinds: map[string]*kind{}, wake: make(chan struct{}, 1)}
 }
 
@@ -181,7 +181,7 @@ func (q *Queue) claim(ctx context.Context) (*claimed, error) {
 func (q *Queue) claimOnce(ctx context.Context, now time.Time, open []string, rated bool) (*claimed, error) {
 	var c claimed
 	var freeAt int64
-	err := q.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err := q.db.InTx(ctx, func(tx *db.Tx) error {
 		args := []any{now.Unix(), now.Unix()}
 		for _, name := range open {
 			args = append(args, name)
@@ -276,7 +276,7 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 	rec, cancel := context.WithTimeout(context.WithoutCancel(work), 10*time.Second)
 	defer cancel()
 	if runErr == nil {
-		if _, err := q.db.ExecQuiet(rec, `DELETE FROM jobs WHERE id = ?`, c.id); err != nil {
+		if _, err := q.db.ExecContext(rec, `DELETE FROM jobs WHERE id = ?`, c.id); err != nil {
 			return true, fmt.Errorf("jobs: finish %d: %w", c.id, err)
 		}
 		return true, nil
@@ -288,11 +288,11 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 	}
 	if errors.As(runErr, &perm) || c.attempts >= maxAttempts {
 		slog.Error("job failed for good", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "err", runErr)
-		_, err = q.db.ExecQuiet(rec, `UPDATE jobs SET state = 'failed', locked_until = 0, last_error = ? WHERE id = ?`, msg, c.id)
+		_, err = q.db.ExecContext(rec, `UPDATE jobs SET state = 'failed', locked_until = 0, last_error = ? WHERE id = ?`, msg, c.id)
 	} else {
 		next := q.now().Add(Backoff(c.attempts))
 		slog.Warn("job failed; will retry", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", runErr)
-		_, err = q.db.ExecQuiet(rec, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`, next.Unix(), msg, c.id)
+		_, err = q.db.ExecContext(rec, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`, next.Unix(), msg, c.id)
 	}
 	if err != nil {
 		return true, fmt.Errorf("jobs: record failure of %d: %w", c.id, err)

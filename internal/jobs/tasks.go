@@ -121,7 +121,7 @@ func slotOf(now time.Time, every time.Duration) int64 {
 // processes too, does the same. So each slot is claimed once. An instance
 // that dies while running its task loses that slot: the next one runs.
 func (q *Queue) trySlot(ctx, work context.Context, t Task, slot int64, now time.Time) bool {
-	res, err := q.db.ExecQuiet(ctx, `INSERT INTO task_slots (name, slot, claimed_at) VALUES (?, ?, ?)
+	res, err := q.db.ExecContext(ctx, `INSERT INTO task_slots (name, slot, claimed_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET slot = excluded.slot, claimed_at = excluded.claimed_at
 		WHERE task_slots.slot < excluded.slot`, t.Name, slot, now.Unix())
 	var n int64

@@ -36,7 +36,9 @@ const (
 
 // Store keeps letters and signatures.
 type Store struct {
-	db     *db.DB
+	db *db.DB // verified and decided signatures show on pages
+	// quiet writes signatures not yet verified, which no page shows.
+	quiet  db.Quiet
 	vault  *participant.Vault
 	audit  *participant.Audit // staff opening signatories' data
 	now    func() time.Time
@@ -45,7 +47,7 @@ type Store struct {
 
 // NewStore returns a store sealing personal fields with vault.
 func NewStore(d *db.DB, vault *participant.Vault) *Store {
-	return &Store{db: d, vault: vault, audit: participant.NewAudit(d), now: time.Now}
+	return &Store{db: d, quiet: d.Quiet(), vault: vault, audit: participant.NewAudit(d), now: time.Now}
 }
 
 func unix(s int64) time.Time {
@@ -120,7 +122,7 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 	}
 	now := s.now()
 	// Pending signatures show on no page: a quiet write.
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		var id int64
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT id, status FROM signatures WHERE entry_id = ? AND email_hash = ?`, sig.EntryID, emailHash).Scan(&id, &status)
@@ -497,7 +499,7 @@ func (s *Store) Delete(ctx context.Context, entryID int64, ids []int64) (int64, 
 // PurgeUnverified deletes signatures whose confirmation link expired, so
 // that no unconfirmed personal data stays; no page showed them.
 func (s *Store) PurgeUnverified(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.db.ExecQuiet(ctx, `DELETE FROM signatures WHERE status = ? AND created_at < ?`, Unverified, now.Add(-VerifyWithin).Unix())
+	res, err := s.quiet.ExecContext(ctx, `DELETE FROM signatures WHERE status = ? AND created_at < ?`, Unverified, now.Add(-VerifyWithin).Unix())
 	if err != nil {
 		return 0, fmt.Errorf("letter: purge: %w", err)
 	}

@@ -91,7 +91,7 @@ const sealContext = "mail.message"
 
 // Mailer enqueues and sends messages.
 type Mailer struct {
-	db     *db.DB
+	db     db.Quiet // the outbox shows on no public page
 	box    *secret.Box
 	from   string
 	server *server
@@ -110,7 +110,7 @@ func New(d *db.DB, box *secret.Box, cfg Config) (*Mailer, error) {
 	if err := gomail.NewMsg().From(from); err != nil {
 		return nil, fmt.Errorf("mail: sender address %q: %w", from, err)
 	}
-	return &Mailer{db: d, box: box, from: from, server: srv}, nil
+	return &Mailer{db: d.Quiet(), box: box, from: from, server: srv}, nil
 }
 
 // UsesOutbox reports whether messages go to the outbox instead of SMTP.

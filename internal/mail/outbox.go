@@ -22,7 +22,7 @@ const OutboxRetention = 7 * 24 * time.Hour
 
 // toOutbox keeps a message, still sealed, where admins can read it.
 func (m *Mailer) toOutbox(ctx context.Context, raw string, msg Message) error {
-	return m.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	return m.db.InTx(ctx, func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (message, created_at) VALUES (?, ?)`,
 			m.box.SealString(raw, sealContext), time.Now().Unix())
 		if err != nil {
@@ -69,7 +69,7 @@ func (m *Mailer) Outbox(ctx context.Context, limit int) ([]Stored, error) {
 
 // PurgeOutbox deletes messages older than the retention period.
 func (m *Mailer) PurgeOutbox(ctx context.Context, now time.Time) (int64, error) {
-	res, err := m.db.ExecQuiet(ctx, `DELETE FROM outbox WHERE created_at < ?`, now.Add(-OutboxRetention).Unix())
+	res, err := m.db.ExecContext(ctx, `DELETE FROM outbox WHERE created_at < ?`, now.Add(-OutboxRetention).Unix())
 	if err != nil {
 		return 0, fmt.Errorf("mail: purge outbox: %w", err)
 	}
@@ -116,7 +116,7 @@ func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The messages are opened personal data: in the audit log first.
 	u, _ := auth.UserFrom(r.Context())
-	if err := participant.NewAudit(o.mailer.db).Record(r.Context(), participant.Access{UserID: u.ID, Action: "mail/outbox", Holder: "mail/queue", Records: len(msgs)}); err != nil {
+	if err := participant.NewAudit(o.mailer.db.DB).Record(r.Context(), participant.Access{UserID: u.ID, Action: "mail/outbox", Holder: "mail/queue", Records: len(msgs)}); err != nil {
 		return err
 	}
 	p := o.rd.Page(r, o.rd.I18n().Default().Code)

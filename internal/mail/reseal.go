@@ -13,12 +13,12 @@ func (m *Mailer) Name() string { return "mail/queue" }
 // key (participant.Sealed), so that mail waiting to go still goes once the
 // old key is thrown away.
 func (m *Mailer) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
-	queued, err := participant.ResealTable(ctx, m.db, participant.Table{Name: "jobs", Key: "id", Where: "kind = '" + jobKind + "'",
+	queued, err := participant.ResealTable(ctx, m.db.DB, participant.Table{Name: "jobs", Key: "id", Where: "kind = '" + jobKind + "'",
 		Columns: []participant.Column{{Name: "payload", Context: sealContext}}}, reseal)
 	if err != nil {
 		return queued, err
 	}
-	kept, err := participant.ResealTable(ctx, m.db, participant.Table{Name: "outbox", Key: "id",
+	kept, err := participant.ResealTable(ctx, m.db.DB, participant.Table{Name: "outbox", Key: "id",
 		Columns: []participant.Column{{Name: "message", Context: sealContext}}}, reseal)
 	return queued + kept, err
 }

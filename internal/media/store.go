@@ -43,7 +43,9 @@ func (m Media) URL() string { return "/media/" + m.Path }
 // Store keeps processed uploads: their bytes in a Blobs, under their Path,
 // and their details in the media table.
 type Store struct {
-	db    *db.DB
+	db *db.DB // a changed alt text or a deletion shows on pages
+	// quiet stores new uploads, which no page shows until an entry uses them.
+	quiet db.Quiet
 	blobs Blobs
 	queue *jobs.Queue // set by Register; woken after enqueuing variants
 }
@@ -51,7 +53,7 @@ type Store struct {
 // NewStore returns a Store that keeps files in b (media.Dir of the media
 // folder inside the data folder, on a single server) and rows in d.
 func NewStore(d *db.DB, b Blobs) *Store {
-	return &Store{db: d, blobs: b}
+	return &Store{db: d, quiet: d.Quiet(), blobs: b}
 }
 
 // nameBytes is the randomness in a file name: 128 bits cannot be guessed,
@@ -121,7 +123,7 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 	// The write is quiet: a new file is on no page until an entry or an
 	// approved tribute refers to it, a loud write of its own (a waiting
 	// tribute's photo must not make every cached page stale).
-	err = s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx,
 			`INSERT INTO media (path, mime, bytes, width, height, alt, lang, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

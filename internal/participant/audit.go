@@ -40,19 +40,19 @@ func (s Subject) AuditKey() string { return s.Hash(auditPurpose) }
 
 // Audit is the log of staff access to personal data.
 type Audit struct {
-	db  *db.DB
+	db  db.Quiet // the log shows on no public page
 	now func() time.Time
 }
 
 // NewAudit returns the audit log kept in d.
-func NewAudit(d *db.DB) *Audit { return &Audit{db: d, now: time.Now} }
+func NewAudit(d *db.DB) *Audit { return &Audit{db: d.Quiet(), now: time.Now} }
 
 // Record writes accesses in one transaction; a caller shows or exports
 // the data only once this succeeded. A quiet write: no page shows it but
 // /admin/audit, which is never cached.
 func (a *Audit) Record(ctx context.Context, accesses ...Access) error {
 	now := a.now().Unix()
-	return a.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	return a.db.InTx(ctx, func(tx *db.Tx) error {
 		for _, x := range accesses {
 			var user any
 			if x.UserID != 0 {

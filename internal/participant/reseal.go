@@ -73,7 +73,7 @@ func ResealTable(ctx context.Context, d *db.DB, t Table, reseal Resealer) (int, 
 			return changed, nil
 		}
 		n := 0
-		err = d.InTxQuiet(ctx, func(tx *db.Tx) error {
+		err = d.Quiet().InTx(ctx, func(tx *db.Tx) error {
 			for _, r := range batch {
 				for i, c := range t.Columns {
 					if r.vals[i] == "" {

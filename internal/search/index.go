@@ -226,7 +226,7 @@ func AddNextPartition(ctx context.Context, d *db.DB) error {
 	if err := d.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM translations`).Scan(&newest); err != nil {
 		return fmt.Errorf("search: partition: %w", err)
 	}
-	return d.InTxQuiet(ctx, func(tx *db.Tx) error { return addPartitions(ctx, tx, []int64{newest + pgPartition/10}) })
+	return d.Quiet().InTx(ctx, func(tx *db.Tx) error { return addPartitions(ctx, tx, []int64{newest + pgPartition/10}) })
 }
 
 // Backfill indexes the translations that have no terms yet: those written
@@ -274,7 +274,7 @@ func Backfill(ctx context.Context, d *db.DB) (int, error) {
 			return total, nil
 		}
 		// Quiet: terms alone change no page.
-		if err := d.InTxQuiet(ctx, func(tx *db.Tx) error { return Add(ctx, tx, docs) }); err != nil {
+		if err := d.Quiet().InTx(ctx, func(tx *db.Tx) error { return Add(ctx, tx, docs) }); err != nil {
 			return total, err
 		}
 		total += len(docs)
@@ -314,7 +314,7 @@ func Optimize(ctx context.Context, d *db.DB) error {
 	if d.Engine != db.SQLite {
 		return nil
 	}
-	if _, err := d.ExecQuiet(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`); err != nil {
+	if _, err := d.Quiet().ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`); err != nil {
 		return fmt.Errorf("search: optimize: %w", err)
 	}
 	return nil
