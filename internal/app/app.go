@@ -112,10 +112,12 @@ type App struct {
 	// committed write makes what it holds stale.
 	Cache *web.PageCache
 
-	zone    *time.Location
-	assets  *web.Assets
-	md      *content.Markdown
-	cards   *sharecard.Renderer
+	zone   *time.Location
+	assets *web.Assets
+	md     *content.Markdown
+	cards  *sharecard.Renderer
+	// mods are the feature areas, built once; Rebuild makes their pages.
+	mods    []namedModule
 	current atomic.Pointer[http.Handler]
 	table   atomic.Pointer[web.Routes]
 	// settingsSaved hears of every settings save on the database.
@@ -177,19 +179,13 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	if _, err := search.Backfill(ctx, d); err != nil {
 		return nil, err
 	}
-	// Feature areas' long-lived parts (stores, job handlers):
-	// events: details and registrations, personal fields sealed with the site key.
-	eventStore, err := events.NewStore(d, vault, mailer, queue, contentStore)
-	if err != nil {
-		return nil, err
-	}
-	// campaigns: every stored image gets its responsive sizes from the queue.
+	// Every stored image gets its responsive sizes from the queue.
 	mediaStore := media.NewStore(d, media.Dir(filepath.Join(cfg.DataDir, "media")))
 	mediaStore.Register(queue)
-	// letters: the abuse guard of public forms (letters, tributes), its
-	// key derived from the site key so challenges survive a restart. 13
-	// bits of proof of work is about 8,000 hashes: pow.js took 50 to 450
-	// ms in headless Chromium on a busy 2-core machine; phones are
+	// The abuse guard of public forms (letters, tributes, registrations),
+	// its key derived from the site key so challenges survive a restart.
+	// 13 bits of proof of work is about 8,000 hashes: pow.js took 50 to
+	// 450 ms in headless Chromium on a busy 2-core machine; phones are
 	// slower, and a person fills the form meanwhile.
 	powScript, err := assets.URL("pow.js")
 	if err != nil {
@@ -199,12 +195,6 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	abuse := guard.New([]byte(box.Hash("guard challenges", "guard key")), guard.NewDBStore(d), guard.Options{
 		MinDelay: 3 * time.Second, MaxAge: 2 * time.Hour, Difficulty: 13,
 		Rate: 5, Per: 10 * time.Minute, Burst: 5, Script: powScript, ClientHeader: cfg.ClientIPHeader})
-	letters := letter.NewStore(d, vault)
-	letters.Register(queue)
-	// campaigns: tribute photos are deleted with their campaign, whoever
-	// deletes it.
-	campaigns := campaign.NewStore(d, vault, mailer)
-	contentStore.SetMediaHolders(campaigns)
 	// The settings in service; a save here or on another instance reaches
 	// every handler through Live, without a rebuild.
 	settingsStore := settings.NewStore(d)
@@ -214,11 +204,10 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	live.OnChange = d.Changed // pages in the old languages are stale
-	// Personal data: each feature that holds some, with its retention
-	// rule; the mail queue and outbox are sealed too.
+	// Personal data: each module that holds some registers it (declare);
+	// the mail queue and outbox are sealed too.
 	people := participant.NewRegistry(vault, participant.NewAudit(d))
-	people.Add(eventStore.PersonalData(func(context.Context) (int, error) { return live.Site().EventRetentionDays, nil }),
-		letters.PersonalData(contentStore), campaigns.PersonalData(mediaStore, contentStore), mailer)
+	people.Add(mailer)
 	a := &App{
 		Config:        cfg,
 		Live:          live,
@@ -231,9 +220,6 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Jobs:          queue,
 		Mailer:        mailer,
 		Guard:         abuse,
-		Letters:       letters,
-		Campaigns:     campaigns,
-		Events:        eventStore,
 		People:        people,
 		Cache:         newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
 		zone:          zone,
@@ -241,7 +227,10 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		md:            content.NewMarkdown(),
 		cards:         cards,
 	}
-	a.Jobs.Schedule(a.tasks()...)
+	if a.mods, err = a.newModules(); err != nil {
+		return nil, err
+	}
+	a.Jobs.Schedule(append(a.tasks(), a.declare(a.mods)...)...)
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -292,9 +281,14 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	feeds := feed.New(a.Content, a.md, rd)
+	for _, m := range a.mods {
+		if p, ok := m.module.(content.Publisher); ok {
+			feeds.Publishers = append(feeds.Publishers, p)
+		}
+	}
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
-	mods, err := a.modules(rd)
+	mods, err := a.pages(rd)
 	if err != nil {
 		return err
 	}
@@ -368,8 +362,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// tasks is the periodic work of the feature areas, each run once per slot
-// by one of the instances sharing the database.
+// tasks is the platform's periodic work, each run once per slot by one of
+// the instances sharing the database; the modules declare theirs.
 func (a *App) tasks() []jobs.Task {
 	return []jobs.Task{
 		// db: the query planner's statistics, once a day, and at each
@@ -398,15 +392,6 @@ func (a *App) tasks() []jobs.Task {
 		{Name: "mail/purge_outbox", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Mailer.PurgeOutbox(ctx, time.Now())
 			return wrap("purge outbox", err)
-		}},
-		// events: reminders that are due.
-		{Name: "events/reminders", Every: time.Minute, Run: func(ctx context.Context) error {
-			_, err := a.Events.SendDueReminders(ctx)
-			return wrap("event reminders", err)
-		}},
-		// search: the next partition of the index, before a save needs it.
-		{Name: "search/next_partition", Every: time.Minute, Run: func(ctx context.Context) error {
-			return wrap("search partition", search.AddNextPartition(ctx, a.DB))
 		}},
 		// participant: personal data past each holder's retention rule
 		// (registrations after their event, unconfirmed signatures,

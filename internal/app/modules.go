@@ -1,31 +1,54 @@
 package app
 
 import (
+	"context"
+
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/events"
+	"peerpress/internal/guard"
+	"peerpress/internal/jobs"
 	"peerpress/internal/letter"
+	"peerpress/internal/participant"
 	"peerpress/internal/people"
 	"peerpress/internal/search"
 	"peerpress/internal/web"
 )
 
-// A module is a feature area: a package that declares its routes, and
-// may add to the site through the optional interfaces below, each owned
-// by the package that consumes it (the way http.Flusher is):
+// A module is a feature area: a package that the composition root builds
+// once (its store, from the platform's services) and that makes its pages
+// for a renderer and the abuse guard of public forms.
 //
-//   - content.Panel: a part of its own on entries' public pages;
-//   - content.HomeBlock: a block of the home page;
-//   - content.NavLinker: links in the main navigation;
-//   - content.EditorLinker: links from the entry editor to its pages;
+// Besides its routes, a module may declare, through small interfaces:
+//
+//   - Register(*jobs.Queue): the kinds of background job it handles,
+//     each with its own concurrency and rate;
+//   - Tasks() []jobs.Task: periodic work, run once per slot across
+//     instances;
+//   - PersonalData() participant.Holder: what it holds about people, for
+//     look-ups, export, erasure, purges and key rotation;
 //   - content.MediaHolder: media it keeps for entries, deleted with them;
-//   - campaign.Queue: what waits for moderators, on /admin/moderation.
+//   - content.Publisher: public pages that are not entries,
+//     for the sitemap and the static mirror;
+//
+// and its pages may be a content.Panel, content.HomeBlock,
+// content.NavLinker, content.EditorLinker or campaign.Queue (what waits
+// for moderators).
 //
 // Adding an area means writing its package and adding it to the list in
-// modules; nothing else here changes.
+// newModules; nothing else here changes.
 type module interface {
-	Routes(rs *web.Routes)
+	Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error)
 }
+
+// What a module may declare besides its pages; see module.
+type (
+	jobKinds     interface{ Register(q *jobs.Queue) }
+	tasker       interface{ Tasks() []jobs.Task }
+	personalData interface {
+		PersonalData() participant.Holder
+	}
+)
 
 // namedModule is a module and the name its routes are listed under.
 type namedModule struct {
@@ -33,64 +56,95 @@ type namedModule struct {
 	module
 }
 
-// modules builds the feature areas' handlers, in the order their panels
-// and links appear.
-func (a *App) modules(rd *web.Renderer) ([]namedModule, error) {
-	eventPages, err := events.NewHandlers(a.Events, a.Content, rd, a.Guard,
-		func() []string { return a.Live.Site().EventZones }, a.zone)
+// newModules builds the feature areas, in the order their panels and
+// links appear. It sets a.Events, a.Campaigns and a.Letters, which tests
+// and the API read.
+func (a *App) newModules() ([]namedModule, error) {
+	ev, err := events.NewModule(events.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Queue: a.Jobs, Entries: a.Content,
+		Zones: func() []string { return a.Live.Site().EventZones }, Site: a.zone,
+		RetentionDays: func(context.Context) (int, error) { return a.Live.Site().EventRetentionDays, nil }})
 	if err != nil {
 		return nil, err
 	}
-	campaignPages, err := campaign.New(campaign.Config{Store: a.Campaigns, Entries: a.Content,
-		Media: a.Media, Guard: a.Guard, Render: rd})
-	if err != nil {
-		return nil, err
-	}
-	letterPages, err := letter.New(letter.Config{Store: a.Letters, Entries: a.Content, Guard: a.Guard, Mailer: a.Mailer, Render: rd, Zone: a.zone})
-	if err != nil {
-		return nil, err
-	}
-	searchPages, err := search.NewHandlers(search.NewSearcher(a.DB), a.Content, rd, a.zone)
-	if err != nil {
-		return nil, err
-	}
-	// Staff look-ups, exports and erasure of a person's data; the audit log.
-	peoplePages, err := people.New(a.People, a.Users, rd)
-	if err != nil {
-		return nil, err
-	}
+	cp := campaign.NewModule(campaign.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Media: a.Media})
+	lt := letter.NewModule(letter.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Zone: a.zone})
+	a.Events, a.Campaigns, a.Letters = ev.Store, cp.Store, lt.Store
 	return []namedModule{
-		{"events", eventPages},
-		{"campaign", campaignPages},
-		{"letter", letterPages},
-		{"search", searchPages},
-		{"people", peoplePages},
+		{"events", ev},
+		{"campaign", cp},
+		{"letter", lt},
+		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
+		// Staff look-ups, exports and erasure of a person's data; the audit log.
+		{"people", &people.Module{Registry: a.People, Users: a.Users}},
 	}, nil
+}
+
+// declare gives what the modules declare to the platform: job kinds to
+// the queue, personal data to the registry, media holders to the
+// entries. It returns their periodic tasks.
+func (a *App) declare(mods []namedModule) []jobs.Task {
+	var tasks []jobs.Task
+	var holders []content.MediaHolder
+	for _, m := range mods {
+		if k, ok := m.module.(jobKinds); ok {
+			k.Register(a.Jobs)
+		}
+		if t, ok := m.module.(tasker); ok {
+			tasks = append(tasks, t.Tasks()...)
+		}
+		if p, ok := m.module.(personalData); ok {
+			a.People.Add(p.PersonalData())
+		}
+		if h, ok := m.module.(content.MediaHolder); ok {
+			holders = append(holders, h)
+		}
+	}
+	a.Content.SetMediaHolders(holders...)
+	return tasks
+}
+
+// pages makes every module's pages for this renderer.
+func (a *App) pages(rd *web.Renderer) ([]namedPages, error) {
+	out := make([]namedPages, 0, len(a.mods))
+	for _, m := range a.mods {
+		p, err := m.Pages(rd, a.Guard)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, namedPages{m.name, p})
+	}
+	return out, nil
+}
+
+// namedPages is a module's pages and the name its routes are listed under.
+type namedPages struct {
+	name string
+	web.Pages
 }
 
 // plugIn gives each module's optional parts to the packages that use
 // them.
-func plugIn(mods []namedModule, public *content.Public, admin *content.Admin) {
+func plugIn(mods []namedPages, public *content.Public, admin *content.Admin) {
 	var dashboard *campaign.Handlers
 	for _, m := range mods {
-		if d, ok := m.module.(*campaign.Handlers); ok {
+		if d, ok := m.Pages.(*campaign.Handlers); ok {
 			dashboard = d
 		}
 	}
 	for _, m := range mods {
-		if p, ok := m.module.(content.Panel); ok {
+		if p, ok := m.Pages.(content.Panel); ok {
 			public.Panels = append(public.Panels, p)
 		}
-		if b, ok := m.module.(content.HomeBlock); ok {
+		if b, ok := m.Pages.(content.HomeBlock); ok {
 			public.HomeBlocks = append(public.HomeBlocks, b)
 		}
-		if n, ok := m.module.(content.NavLinker); ok {
+		if n, ok := m.Pages.(content.NavLinker); ok {
 			public.NavLinkers = append(public.NavLinkers, n)
 		}
-		if l, ok := m.module.(content.EditorLinker); ok {
+		if l, ok := m.Pages.(content.EditorLinker); ok {
 			admin.Linkers = append(admin.Linkers, l)
 		}
-		if q, ok := m.module.(campaign.Queue); ok && dashboard != nil {
+		if q, ok := m.Pages.(campaign.Queue); ok && dashboard != nil {
 			dashboard.Queues = append(dashboard.Queues, q)
 		}
 	}

@@ -286,7 +286,24 @@ func TestSitemapAndRobots(t *testing.T) {
 				t.Errorf("sitemap lacks %s", p)
 			}
 		}
-		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|section/[^/]+)$`)
+		// The areas' own pages (feed.Publisher) are listed too.
+		for _, p := range []string{"/en/events/upcoming", "/en/events/past", "/en/campaigns/remember-every-name/tributes/"} {
+			if _, ok := byLoc[s.srv.URL+p]; !ok {
+				t.Errorf("sitemap lacks %s", p)
+			}
+		}
+		signatories := 0
+		for loc := range byLoc {
+			if strings.HasSuffix(loc, "/signatures") {
+				signatories++
+			}
+			// Every address in the sitemap can be read.
+			c.Get(strings.TrimPrefix(loc, s.srv.URL)).Must(t, 200)
+		}
+		if signatories == 0 {
+			t.Error("sitemap lists no statement's signatories")
+		}
+		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|section/[^/]+|events/(?:upcoming|past)|.+/signatures|.+/tributes/)$`)
 		entries := 0
 		for loc := range byLoc {
 			if !listing.MatchString(strings.TrimPrefix(loc, s.srv.URL)) {

@@ -32,7 +32,7 @@ type routeDeps struct {
 	api      *api.API
 	// modules are the feature areas with routes of their own (events,
 	// campaigns, letters, search), registered in order.
-	modules []namedModule
+	modules []namedPages
 }
 
 // routeTable declares every URL peerpress answers; `peerpress routes`

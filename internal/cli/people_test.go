@@ -53,7 +53,7 @@ func TestPeopleCommands(t *testing.T) {
 
 		erase := append([]string{"people", "erase", "--email", "zq7.cli@example.org"}, flags...)
 		code, _, errOut = run(t, "no\n", erase...)
-		if code != 1 || !strings.Contains(errOut, "3 records (1 in events/registrations, 1 in letter/signatures, 1 in campaign/tributes)") ||
+		if code != 1 || !strings.Contains(errOut, "3 records (1 in events/registrations, 1 in campaign/tributes, 1 in letter/signatures)") ||
 			!strings.Contains(errOut, "nothing erased") {
 			t.Fatalf("erase answered no: %d %s", code, errOut)
 		}

@@ -197,3 +197,51 @@ func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModif
 	}
 	return out, rows.Err()
 }
+
+// Reach is where an entry can be read: its visible translations' slugs
+// by language, and when each last changed for readers.
+type Reach struct {
+	Kind     Kind
+	Slugs    map[string]string
+	Modified map[string]time.Time
+}
+
+// URL is the entry's address in lang, or "" where it cannot be read.
+func (r Reach) URL(lang string) string {
+	slug, ok := r.Slugs[lang]
+	if !ok {
+		return ""
+	}
+	return URL(r.Kind, lang, slug)
+}
+
+// Reaches says where the entries that ids selects can be read, for the
+// areas that publish pages of their own under entries (a statement's
+// signatories, a campaign's tribute wall). ids is the area's own query
+// of entry ids, a constant of its code; entries with no visible
+// translation are left out.
+func (s *Store) Reaches(ctx context.Context, ids string, args ...any) (map[int64]Reach, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, t.lang, t.slug, t.updated_at, t.publish_at
+		FROM translations t JOIN entries e ON e.id = t.entry_id
+		WHERE e.id IN (`+ids+`) AND `+visibleSQL, append(args, s.now().Unix())...)
+	if err != nil {
+		return nil, fmt.Errorf("content: reaches: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]Reach{}
+	for rows.Next() {
+		var id, updated, publish int64
+		var kind Kind
+		var lang, slug string
+		if err := rows.Scan(&id, &kind, &lang, &slug, &updated, &publish); err != nil {
+			return nil, fmt.Errorf("content: reaches: %w", err)
+		}
+		r, ok := out[id]
+		if !ok {
+			r = Reach{Kind: kind, Slugs: map[string]string{}, Modified: map[string]time.Time{}}
+			out[id] = r
+		}
+		r.Slugs[lang], r.Modified[lang] = slug, unix(max(updated, publish))
+	}
+	return out, rows.Err()
+}

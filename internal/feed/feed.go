@@ -24,6 +24,9 @@ type Handlers struct {
 	// (the protocol allows 50,000; smaller files are kinder to slow
 	// crawlers and to the server).
 	PerSitemap int
+	// Publishers are the areas with public pages of their own, listed in
+	// the sitemap after the archives.
+	Publishers []content.Publisher
 }
 
 // New returns the handlers.

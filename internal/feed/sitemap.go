@@ -60,23 +60,19 @@ func lastmod(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// listing is an address that is not an entry: the home page and the
-// archives, which exist in every enabled language.
-type listing struct {
-	path     func(lang string) string
-	modified time.Time
-}
-
-// listings are the language's home page and archives that list something.
-func (h *Handlers) listings(ctx context.Context, lang string) ([]listing, error) {
+// listings are the addresses in lang that are not entries: the home page
+// and the archives that list something (they exist in every enabled
+// language), then the pages the areas publish. The home page comes
+// first.
+func (h *Handlers) listings(ctx context.Context, lang string) ([]content.PublicPage, error) {
 	mod, err := h.store.ArchivesModified(ctx, lang)
 	if err != nil {
 		return nil, err
 	}
-	out := []listing{{path: func(l string) string { return "/" + l + "/" }, modified: mod.All}}
+	out := []content.PublicPage{{Path: func(l string) string { return "/" + l + "/" }, Modified: mod.All}}
 	for _, k := range content.Kinds() {
 		if at, ok := mod.Kinds[k]; ok && k != content.Page {
-			out = append(out, listing{path: func(l string) string { return "/" + l + "/" + k.Segment() }, modified: at})
+			out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/" + k.Segment() }, Modified: at})
 		}
 	}
 	sections, err := h.store.Sections(ctx)
@@ -85,14 +81,25 @@ func (h *Handlers) listings(ctx context.Context, lang string) ([]listing, error)
 	}
 	for _, s := range sections {
 		if at, ok := mod.Sections[s.ID]; ok {
-			out = append(out, listing{path: func(l string) string { return "/" + l + "/section/" + s.Slug }, modified: at})
+			out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/section/" + s.Slug }, Modified: at})
+		}
+	}
+	for _, p := range h.Publishers {
+		pages, err := p.PublicPages(ctx, lang)
+		if err != nil {
+			return nil, err
+		}
+		for _, pg := range pages {
+			if pg.Path(lang) != "" {
+				out = append(out, pg)
+			}
 		}
 	}
 	return out, nil
 }
 
 // parts says how many sitemap files a language needs, and its listings.
-func (h *Handlers) parts(ctx context.Context, lang string) (int, []listing, error) {
+func (h *Handlers) parts(ctx context.Context, lang string) (int, []content.PublicPage, error) {
 	ls, err := h.listings(ctx, lang)
 	if err != nil {
 		return 0, nil, err
@@ -122,7 +129,7 @@ func (h *Handlers) SitemapIndex(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		mod := ls[0].modified // the home page's: the language's newest change
+		mod := ls[0].Modified // the home page's: the language's newest change
 		if mod.After(newest) {
 			newest = mod
 		}
@@ -192,20 +199,22 @@ func (h *Handlers) parseSitemapName(file string) (lang string, part int, ok bool
 
 // sitemapPart writes part n (from 1) of the language's addresses: its
 // listings first, then its entries by id.
-func (h *Handlers) sitemapPart(w http.ResponseWriter, r *http.Request, lang string, part int, ls []listing) error {
+func (h *Handlers) sitemapPart(w http.ResponseWriter, r *http.Request, lang string, part int, ls []content.PublicPage) error {
 	origin := web.Origin(h.rd.BaseURL, r)
 	enabled := h.rd.I18n().Enabled()
 	set := urlSet{NS: sitemapNS, XHTML: xhtmlNS}
 	var newest time.Time
 	start, end := (part-1)*h.PerSitemap, part*h.PerSitemap
 	for i := start; i < min(end, len(ls)); i++ {
-		u := sitemapURL{Loc: origin + ls[i].path(lang), LastMod: lastmod(ls[i].modified)}
+		u := sitemapURL{Loc: origin + ls[i].Path(lang), LastMod: lastmod(ls[i].Modified)}
 		for _, l := range enabled {
-			u.Links = append(u.Links, xhtmlLink{Rel: "alternate", Hreflang: l.Code, Href: origin + ls[i].path(l.Code)})
+			if p := ls[i].Path(l.Code); p != "" {
+				u.Links = append(u.Links, xhtmlLink{Rel: "alternate", Hreflang: l.Code, Href: origin + p})
+			}
 		}
 		set.URLs = append(set.URLs, u)
-		if ls[i].modified.After(newest) {
-			newest = ls[i].modified
+		if ls[i].Modified.After(newest) {
+			newest = ls[i].Modified
 		}
 	}
 	offset := max(0, start-len(ls))

@@ -1,0 +1,61 @@
+package campaign
+
+import (
+	"context"
+
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/guard"
+	"peerpress/internal/media"
+	"peerpress/internal/participant"
+	"peerpress/internal/web"
+)
+
+// ModuleConfig is what the campaigns area needs from the platform.
+type ModuleConfig struct {
+	DB      *db.DB
+	Vault   *participant.Vault
+	Mailer  Mailer
+	Entries *content.Store
+	Media   *media.Store
+}
+
+// Module is the campaigns area as the composition root holds it: built
+// once, it makes its pages for each renderer, keeps tribute photos (a
+// content.MediaHolder, so they go with their campaign whoever deletes
+// it) and declares the personal data tributes hold.
+type Module struct {
+	Store *Store
+	cfg   ModuleConfig
+}
+
+// NewModule builds the area's store.
+func NewModule(cfg ModuleConfig) *Module {
+	return &Module{Store: NewStore(cfg.DB, cfg.Vault, cfg.Mailer), cfg: cfg}
+}
+
+// Pages makes the area's handlers; g guards the tribute form.
+func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
+	return New(Config{Store: m.Store, Entries: m.cfg.Entries, Media: m.cfg.Media, Guard: g, Render: rd})
+}
+
+// PersonalData is the tributes' senders (participant.Holder).
+func (m *Module) PersonalData() participant.Holder {
+	return m.Store.PersonalData(m.cfg.Media, m.cfg.Entries)
+}
+
+// EntryMedia is the tribute photos of a campaign (content.MediaHolder).
+func (m *Module) EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
+	return m.Store.EntryMedia(ctx, tx, entryID)
+}
+
+// PublicPages lists the tribute wall of every campaign that has one open
+// or shows tributes (content.Publisher).
+func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
+	reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT c.entry_id FROM campaigns c WHERE c.wall_open
+		OR EXISTS (SELECT 1 FROM tributes t WHERE t.campaign_id = c.entry_id AND t.status = ?)`, Approved)
+	if err != nil {
+		return nil, err
+	}
+	return content.Under(reaches, lang, "/tributes/"), nil
+}

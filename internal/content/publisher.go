@@ -1,0 +1,47 @@
+package content
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+)
+
+// A Publisher is a feature area with public pages that are neither
+// entries nor their archives: the upcoming events, a statement's
+// signatories, a campaign's tribute wall. The sitemap (package feed)
+// lists them, and the static mirror will export them: a new area's pages
+// are listed by declaring them, not by teaching the sitemap about it.
+type Publisher interface {
+	// PublicPages lists the area's pages that can be read in lang.
+	PublicPages(ctx context.Context, lang string) ([]PublicPage, error)
+}
+
+// PublicPage is a public page in every language it exists in.
+type PublicPage struct {
+	// Path gives the page's address in a language ("/fr/events/upcoming"),
+	// or "" where it has none.
+	Path func(lang string) string
+	// Modified is when what the page shows last changed, if known.
+	Modified time.Time
+}
+
+// Under lists, for each entry that can be read in lang, the page at its
+// address followed by suffix (a statement's "/signatures"), in the order
+// of the entries' ids.
+func Under(reaches map[int64]Reach, lang, suffix string) []PublicPage {
+	var out []PublicPage
+	for _, id := range slices.Sorted(maps.Keys(reaches)) {
+		r := reaches[id]
+		if _, ok := r.Slugs[lang]; !ok {
+			continue
+		}
+		out = append(out, PublicPage{Modified: r.Modified[lang], Path: func(l string) string {
+			if u := r.URL(l); u != "" {
+				return u + suffix
+			}
+			return ""
+		}})
+	}
+	return out
+}

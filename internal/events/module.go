@@ -1,0 +1,82 @@
+package events
+
+import (
+	"context"
+	"time"
+
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/guard"
+	"peerpress/internal/jobs"
+	"peerpress/internal/mail"
+	"peerpress/internal/participant"
+	"peerpress/internal/web"
+)
+
+// Config is what the events area needs from the platform.
+type Config struct {
+	DB      *db.DB
+	Vault   *participant.Vault
+	Mailer  *mail.Mailer
+	Queue   *jobs.Queue
+	Entries *content.Store
+	// Zones gives the reference zones in service (settings), read for
+	// every page; Site is the site's own zone.
+	Zones func() []string
+	Site  *time.Location
+	// RetentionDays is how many days after an event its registrations are
+	// kept, read at each purge since staff change it in the settings.
+	RetentionDays func(context.Context) (int, error)
+}
+
+// Module is the events area as the composition root holds it: built
+// once, it makes its pages for each renderer and declares its periodic
+// work and the personal data it holds.
+type Module struct {
+	Store *Store
+	cfg   Config
+}
+
+// NewModule builds the area's store.
+func NewModule(cfg Config) (*Module, error) {
+	s, err := NewStore(cfg.DB, cfg.Vault, cfg.Mailer, cfg.Queue, cfg.Entries)
+	if err != nil {
+		return nil, err
+	}
+	return &Module{Store: s, cfg: cfg}, nil
+}
+
+// Pages makes the area's handlers; g guards the registration form.
+func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
+	return NewHandlers(m.Store, m.cfg.Entries, rd, g, m.cfg.Zones, m.cfg.Site)
+}
+
+// Tasks is the area's periodic work: the reminders that are due.
+func (m *Module) Tasks() []jobs.Task {
+	return []jobs.Task{{Name: "events/reminders", Every: time.Minute, Run: func(ctx context.Context) error {
+		_, err := m.Store.SendDueReminders(ctx)
+		return err
+	}}}
+}
+
+// PersonalData is the registrations (participant.Holder).
+func (m *Module) PersonalData() participant.Holder {
+	return m.Store.PersonalData(m.cfg.RetentionDays)
+}
+
+// PublicPages lists the upcoming and past events' pages, in a language
+// that has events (content.Publisher).
+func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
+	mod, err := m.cfg.Entries.ArchivesModified(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	at, ok := mod.Kinds[content.Event]
+	if !ok {
+		return nil, nil
+	}
+	return []content.PublicPage{
+		{Path: func(l string) string { return "/" + l + "/events/upcoming" }, Modified: at},
+		{Path: func(l string) string { return "/" + l + "/events/past" }, Modified: at},
+	}, nil
+}
