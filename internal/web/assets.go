@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -20,12 +21,12 @@ var staticFiles embed.FS
 // with each release.
 type Assets struct {
 	byName map[string]string // "style.css" → "/static/style.3f2a9c1e.css"
-	files  map[string][]byte // "style.3f2a9c1e.css" → content
+	files  map[string]asset  // "style.3f2a9c1e.css" → content
 }
 
 // NewAssets fingerprints every embedded static file.
 func NewAssets() (*Assets, error) {
-	a := &Assets{byName: map[string]string{}, files: map[string][]byte{}}
+	a := &Assets{byName: map[string]string{}, files: map[string]asset{}}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -39,7 +40,10 @@ func NewAssets() (*Assets, error) {
 		ext := path.Ext(name)
 		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
 		a.byName[name] = "/static/" + hashed
-		a.files[hashed] = data
+		// Compressed once here, at the best level: a first visit's
+		// stylesheet is most of its bytes.
+		ct := mime.TypeByExtension(ext)
+		a.files[hashed] = asset{contentType: ct, body: encode(data, ct, 11)}
 		return nil
 	})
 	return a, err
@@ -55,18 +59,28 @@ func (a *Assets) URL(name string) (string, error) {
 	return u, nil
 }
 
-// ServeHTTP serves GET /static/{name}.
+// asset is a static file, in every encoding worth having.
+type asset struct {
+	contentType string
+	body        encoded
+}
+
+// ServeHTTP serves GET /static/{name}, compressed as the browser accepts.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/static/")
-	data, ok := a.files[name]
+	f, ok := a.files[name]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
 	h := w.Header()
-	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
-		h.Set("Content-Type", ct)
+	if f.contentType != "" {
+		h.Set("Content-Type", f.contentType)
 	}
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Write(data)
+	body, _ := f.body.choose(h, r)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
