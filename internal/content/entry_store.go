@@ -175,6 +175,7 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 		}
 	}
 
+	reworded := true
 	if exists {
 		if t.Slug != in.Slug {
 			// The old address keeps working as a redirect to the new one.
@@ -184,7 +185,13 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 				return Translation{}, err
 			}
 		}
-		t.Revision++
+		// A revision is a change of the words (title, summary, body): only
+		// that makes translations of the source outdated, and a save that
+		// publishes, reschedules or renames keeps the number.
+		reworded = t.Title != in.Title || t.Summary != in.Summary || t.Body != in.Body
+		if reworded {
+			t.Revision++
+		}
 		if in.Lang == sourceLang {
 			sourceRev = t.Revision
 		}
@@ -208,10 +215,12 @@ func (s *Store) saveTranslation(ctx context.Context, tx *db.Tx, entryID int64, k
 	if _, err := tx.ExecContext(ctx, `DELETE FROM old_paths WHERE path = ?`, URL(kind, in.Lang, in.Slug)); err != nil {
 		return Translation{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (translation_id, number, title, slug, summary, body, status, publish_at, author_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID, t.Revision, in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), nullID(userID), now.Unix()); err != nil {
-		return Translation{}, err
+	if reworded {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO revisions (translation_id, number, title, slug, summary, body, status, publish_at, author_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Revision, in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt.Unix(), nullID(userID), now.Unix()); err != nil {
+			return Translation{}, err
+		}
 	}
 	t.Title, t.Slug, t.Summary, t.Body, t.Status, t.PublishAt = in.Title, in.Slug, in.Summary, in.Body, in.Status, in.PublishAt
 	t.SourceRevision, t.UpdatedAt = sourceRev, now

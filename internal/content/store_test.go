@@ -431,6 +431,60 @@ func TestOutdatedTranslations(t *testing.T) {
 	})
 }
 
+// Only a change of the source's words (title, summary, body) outdates its
+// translations: saving it unchanged, publishing it, rescheduling it or
+// changing its address does not, and keeps its revision number, so the
+// translator's diff shows exactly the words that changed.
+func TestOnlyRewordingOutdatesTranslations(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, now := newTestStore(d)
+		draft := tr("en", "Source", "source", Draft, t0.Add(-time.Hour))
+		id := mustSave(t, s, 0, article, draft, 0)
+		mustTranslate(t, s, id, pub("fr", "Source FR", "source-fr"), 0)
+		outdated := func() bool {
+			t.Helper()
+			e := mustEntry(t, s, id)
+			return mustTranslation(t, e, "fr").SourceRevision < e.Source().Revision
+		}
+		for _, change := range []struct {
+			name string
+			in   TranslationInput
+		}{
+			{"saved unchanged", draft},
+			{"published", tr("en", "Source", "source", Published, t0.Add(-time.Hour))},
+			{"rescheduled", tr("en", "Source", "source", Scheduled, t0.Add(48*time.Hour))},
+			{"given a new address", tr("en", "Source", "source-renamed", Published, t0.Add(-time.Hour))},
+		} {
+			*now = now.Add(time.Minute)
+			mustSave(t, s, id, article, change.in, 0)
+			if outdated() {
+				t.Errorf("source %s: its French translation is marked outdated", change.name)
+			}
+		}
+		src := mustEntry(t, s, id).Source()
+		if src.Revision != 1 || src.Slug != "source-renamed" || src.Status != Published {
+			t.Errorf("source after saves that changed no word = %+v, want revision 1, renamed, published", src)
+		}
+		if revs, err := s.Revisions(ctx, src.ID); err != nil || len(revs) != 1 {
+			t.Errorf("revisions after saves that changed no word = %d, %v; want 1", len(revs), err)
+		}
+
+		// Rewording the body outdates the translation; the revision the
+		// translator compares with is the one it was made from.
+		reworded := tr("en", "Source", "source-renamed", Published, t0.Add(-time.Hour))
+		reworded.Body = "Body of Source, with a new paragraph."
+		mustSave(t, s, id, article, reworded, 0)
+		if !outdated() {
+			t.Fatal("rewording the source left its translation up to date")
+		}
+		before, err := s.RevisionByNumber(ctx, src.ID, mustTranslation(t, mustEntry(t, s, id), "fr").SourceRevision)
+		if err != nil || before.Body != "Body of Source" || before.Title != "Source" {
+			t.Errorf("the revision the translation was made from = %+v, %v", before, err)
+		}
+	})
+}
+
 // 4. A slug is unique within a language, and a failed save writes nothing.
 func TestSlugUniquePerLanguage(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
