@@ -262,6 +262,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	public.IncludeUntranslated = func() bool { return live.Site().IncludeUntranslated }
+	public.SitePages = func() (int64, int64) { return live.Site().AboutPage, live.Site().PrivacyPage }
 	public.Cards = a.cards
 	rd.Nav = public
 	admin, err := content.NewAdmin(a.Content, a.md, rd, a.Media, a.zone)
@@ -275,6 +276,14 @@ func (a *App) Rebuild(ctx context.Context) error {
 	siteSettings, err := settings.NewHandlers(a.Settings, live, rd)
 	if err != nil {
 		return err
+	}
+	siteSettings.Pages = func(ctx context.Context) ([]settings.PageChoice, error) {
+		pages, err := a.Content.PageTitles(ctx)
+		out := make([]settings.PageChoice, len(pages))
+		for i, p := range pages {
+			out[i] = settings.PageChoice{ID: p.ID, Title: p.Title}
+		}
+		return out, err
 	}
 	outbox, err := mail.NewOutboxPage(a.Mailer, rd)
 	if err != nil {

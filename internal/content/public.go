@@ -41,6 +41,11 @@ type Public struct {
 	HomeBlocks []HomeBlock
 	// NavLinkers add to the main navigation, after the sections.
 	NavLinkers []NavLinker
+	// SitePages gives the entries chosen in the settings as the site's
+	// about page and privacy notice, 0 where none is; the footer links
+	// to them. Nil: no footer links.
+	SitePages func() (about, privacy int64)
+	footer    footerCache
 }
 
 // NewPublic parses the public templates.

@@ -22,6 +22,7 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/search"
+	"peerpress/internal/settings"
 )
 
 //go:embed content/*.md
@@ -80,6 +81,9 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 		return nil, err
 	}
 	if err := fillCampaigns(ctx, d, time.Now()); err != nil {
+		return nil, err
+	}
+	if err := chooseSitePages(ctx, d, entries); err != nil {
 		return nil, err
 	}
 	return login, nil
@@ -339,4 +343,19 @@ func parseEvent(h map[string]string, now time.Time) (*content.EventInfo, error) 
 		ev.Mode = "online"
 	}
 	return ev, nil
+}
+
+// chooseSitePages names the demo's about page and privacy notice in the
+// settings, as an operator does at /admin/settings: the footer links to
+// them in every language.
+func chooseSitePages(ctx context.Context, d *db.DB, entries *content.Store) error {
+	var ids [2]int64
+	for i, slug := range []string{"about", "privacy"} {
+		e, err := entries.BySlug(ctx, "en", slug)
+		if err != nil {
+			return fmt.Errorf("demo: the %s page: %w", slug, err)
+		}
+		ids[i] = e.ID
+	}
+	return settings.NewStore(d).SaveSitePages(ctx, ids[0], ids[1])
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -37,6 +38,9 @@ type Site struct {
 	// EventRetentionDays is how long after an event its registrants'
 	// personal data is kept; 0: the events package's default.
 	EventRetentionDays int
+	// AboutPage and PrivacyPage are the entries (pages) the footer links
+	// to as the site's about page and privacy notice; 0: none chosen.
+	AboutPage, PrivacyPage int64
 }
 
 // Setting keys in the settings table.
@@ -45,6 +49,8 @@ const (
 	keyIncludeUntranslated = "archives.include_untranslated"
 	keyEventZones          = "event_zones"
 	keyEventRetentionDays  = "event_retention_days"
+	keyAboutPage           = "site_page.about"
+	keyPrivacyPage         = "site_page.privacy"
 )
 
 // Store reads and writes the settings.
@@ -79,6 +85,10 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 			}
 		case keyEventRetentionDays:
 			site.EventRetentionDays, _ = strconv.Atoi(v)
+		case keyAboutPage:
+			site.AboutPage, _ = strconv.ParseInt(v, 10, 64)
+		case keyPrivacyPage:
+			site.PrivacyPage, _ = strconv.ParseInt(v, 10, 64)
 		}
 	}
 	return site, rows.Err()
@@ -91,9 +101,22 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
 		keyEventZones:          strings.Join(site.EventZones, ","),
 		keyEventRetentionDays:  strconv.Itoa(site.EventRetentionDays),
+		keyAboutPage:           strconv.FormatInt(site.AboutPage, 10),
+		keyPrivacyPage:         strconv.FormatInt(site.PrivacyPage, 10),
 	}
+	return s.save(ctx, values)
+}
+
+// SaveSitePages names the site's about page and privacy notice, leaving
+// the other settings as they are (the demo's loader chooses its pages
+// without fixing the languages the command line gives).
+func (s *Store) SaveSitePages(ctx context.Context, about, privacy int64) error {
+	return s.save(ctx, map[string]string{keyAboutPage: strconv.FormatInt(about, 10), keyPrivacyPage: strconv.FormatInt(privacy, 10)})
+}
+
+func (s *Store) save(ctx context.Context, values map[string]string) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		for _, k := range []string{keyLanguages, keyIncludeUntranslated, keyEventZones, keyEventRetentionDays} {
+		for _, k := range slices.Sorted(maps.Keys(values)) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, values[k]); err != nil {
 				return fmt.Errorf("settings: save %s: %w", k, err)
@@ -182,6 +205,15 @@ type Handlers struct {
 	live  *Live
 	rd    *web.Renderer
 	tmpl  map[string]*template.Template
+	// Pages lists the pages that can be chosen as the site's about page
+	// and privacy notice (content supplies them); nil: no choice.
+	Pages func(ctx context.Context) ([]PageChoice, error)
+}
+
+// PageChoice is a page the settings can name as one of the site's own.
+type PageChoice struct {
+	ID    int64
+	Title string
 }
 
 // NewHandlers parses the settings page; a save is put in service through
@@ -197,15 +229,22 @@ func NewHandlers(store *Store, live *Live, rd *web.Renderer) (*Handlers, error) 
 type page struct {
 	web.Page
 	Available []i18n.Language
+	Pages     []PageChoice
 	Form      Site
 	Error     string
 }
 
-func (h *Handlers) page(r *http.Request, form Site) page {
+func (h *Handlers) page(r *http.Request, form Site) (page, error) {
 	p := page{Page: h.rd.Page(r, h.rd.I18n().Default().Code), Available: i18n.Available(), Form: form}
 	p.Title = p.L.T("admin.settings")
 	p.NoIndex = true
-	return p
+	if h.Pages != nil {
+		var err error
+		if p.Pages, err = h.Pages(r.Context()); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // Routes declares the settings page, the admin's alone.
@@ -216,7 +255,10 @@ func (h *Handlers) Routes(rs *web.Routes) {
 
 // Show serves GET /admin/settings.
 func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) error {
-	p := h.page(r, h.live.Site())
+	p, err := h.page(r, h.live.Site())
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("saved") != "" {
 		p.Flash = p.L.T("admin.saved")
 	}
@@ -242,7 +284,12 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 			form.Languages = append(form.Languages, code)
 		}
 	}
-	p := h.page(r, form)
+	p, err := h.page(r, form)
+	if err != nil {
+		return err
+	}
+	pagesOK := readSitePages(r, &form, p.Pages)
+	p.Form = form
 	switch i := slices.Index(form.Languages, def); {
 	case len(form.Languages) == 0:
 		p.Error = p.L.T("settings.need_language")
@@ -258,6 +305,8 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 		p.Error = p.L.T("events.settings.zone_invalid")
 	case !daysOK:
 		p.Error = p.L.T("events.settings.retention_invalid")
+	case !pagesOK:
+		p.Error = p.L.T("form.invalid_choice")
 	}
 	if p.Error != "" {
 		p.Flash = p.L.T("form.has_errors")
@@ -271,6 +320,29 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/settings?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// readSitePages reads the choice of the site's about page and privacy
+// notice: none, or one of the pages offered. It reports whether both
+// choices were valid.
+func readSitePages(r *http.Request, form *Site, offered []PageChoice) bool {
+	ok := true
+	for _, f := range []struct {
+		name string
+		id   *int64
+	}{{"about_page", &form.AboutPage}, {"privacy_page", &form.PrivacyPage}} {
+		v := r.PostForm.Get(f.name)
+		if v == "" || v == "0" {
+			continue
+		}
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || !slices.ContainsFunc(offered, func(p PageChoice) bool { return p.ID == id }) {
+			ok = false
+			continue
+		}
+		*f.id = id
+	}
+	return ok
 }
 
 // EventZone is the i-th reference zone, "" when there is none.

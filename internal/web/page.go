@@ -20,7 +20,9 @@ type Page struct {
 	Canonical   string
 	NoIndex     bool
 	Nav         []NavLink
-	Crumbs      []Crumb
+	// Footer links to the site's own pages (about, privacy notice).
+	Footer []NavLink
+	Crumbs []Crumb
 	// Alternates are the same page in other languages: the language
 	// switcher and the hreflang links.
 	Alternates []Alternate

@@ -33,6 +33,12 @@ type Navigator interface {
 	Nav(ctx context.Context, lang string) []NavLink
 }
 
+// A FooterLinker is a Navigator that also supplies the footer's links to
+// the site's own pages (its about page, its privacy notice).
+type FooterLinker interface {
+	FooterLinks(ctx context.Context, lang string) []NavLink
+}
+
 // Renderer parses templates once at start and renders pages with the
 // shared layouts. It is safe for concurrent use: nothing in it changes
 // after start.
@@ -144,6 +150,9 @@ func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
 		p.Nav = rd.Nav.Nav(r.Context(), p.Lang.Code)
 		for i := range p.Nav {
 			p.Nav[i].Current = p.Nav[i].URL == r.URL.Path || strings.HasPrefix(r.URL.Path, p.Nav[i].URL+"/")
+		}
+		if f, ok := rd.Nav.(FooterLinker); ok {
+			p.Footer = f.FooterLinks(r.Context(), p.Lang.Code)
 		}
 	}
 	return p
