@@ -293,12 +293,12 @@ func (a *App) Rebuild(ctx context.Context) error {
 	}
 	feeds := feed.New(a.Content, a.md, rd)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
-		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
+		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, Events: a.Events})
 	mods, err := a.modules(rd)
 	if err != nil {
 		return err
 	}
-	plugIn(mods, public, admin)
+	plugIn(mods, a.Content, public, admin)
 	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: mods}
 	table := routeTable(deps)

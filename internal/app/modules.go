@@ -19,6 +19,8 @@ import (
 //   - content.NavLinker: links in the main navigation;
 //   - content.EditorLinker: links from the entry editor to its pages;
 //   - content.MediaHolder: media it keeps for entries, deleted with them;
+//   - content.Extension: fields of entries of some kinds, in the editor
+//     and saved in the entry's transaction by every path;
 //   - campaign.Queue: what waits for moderators, on /admin/moderation.
 //
 // Adding an area means writing its package and adding it to the list in
@@ -70,14 +72,18 @@ func (a *App) modules(rd *web.Renderer) ([]namedModule, error) {
 
 // plugIn gives each module's optional parts to the packages that use
 // them.
-func plugIn(mods []namedModule, public *content.Public, admin *content.Admin) {
+func plugIn(mods []namedModule, entries *content.Store, public *content.Public, admin *content.Admin) {
 	var dashboard *campaign.Handlers
 	for _, m := range mods {
 		if d, ok := m.module.(*campaign.Handlers); ok {
 			dashboard = d
 		}
 	}
+	var exts []content.Extension
 	for _, m := range mods {
+		if x, ok := m.module.(content.Extension); ok {
+			exts = append(exts, x)
+		}
 		if p, ok := m.module.(content.Panel); ok {
 			public.Panels = append(public.Panels, p)
 		}
@@ -94,4 +100,5 @@ func plugIn(mods []namedModule, public *content.Public, admin *content.Admin) {
 			dashboard.Queues = append(dashboard.Queues, q)
 		}
 	}
+	entries.SetExtensions(exts...)
 }
