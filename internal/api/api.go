@@ -7,7 +7,6 @@
 package api
 
 import (
-	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -38,8 +37,8 @@ type API struct {
 	langs   func() *i18n.Bundle
 	baseURL string
 	origins map[string]bool
-	// eventDetails adds interpretation and speakers to listed events.
-	eventDetails func(ctx context.Context, entryID int64) (EventDetails, error)
+	// events lists events; nil: none are listed.
+	events Events
 }
 
 // Config is what the API is built from.
@@ -53,15 +52,14 @@ type Config struct {
 	// CORSOrigins may read the API from a browser on another site (GET
 	// requests only), such as https://partner.example.
 	CORSOrigins []string
-	// EventDetails gives an event's interpretation languages and speakers
-	// (the events package); nil: events are listed without them.
-	EventDetails func(ctx context.Context, entryID int64) (EventDetails, error)
+	// Events lists events (the events package); nil: none are listed.
+	Events Events
 }
 
 // New returns the API.
 func New(c Config) *API {
 	a := &API{store: c.Store, users: c.Users, md: c.MD, media: c.Media, langs: c.Langs, baseURL: c.BaseURL, origins: map[string]bool{},
-		eventDetails: c.EventDetails}
+		events: c.Events}
 	for _, o := range c.CORSOrigins {
 		a.origins[strings.TrimSuffix(o, "/")] = true
 	}

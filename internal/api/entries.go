@@ -30,12 +30,12 @@ type entrySummary struct {
 	URL         string     `json:"url"`
 	PublishedAt string     `json:"published_at"`
 	Section     string     `json:"section,omitempty"` // slug
-	Event       *eventJSON `json:"event,omitempty"`
+	Event       *EventTime `json:"event,omitempty"`
 }
 
-// eventJSON is when and where an event happens: its start in its own
+// EventTime is when and where an event happens: its start in its own
 // zone (RFC 3339, with that zone's offset then) and the zone's name.
-type eventJSON struct {
+type EventTime struct {
 	StartsAt        string `json:"starts_at"`
 	EndsAt          string `json:"ends_at"`
 	TimeZone        string `json:"time_zone"`
@@ -44,13 +44,39 @@ type eventJSON struct {
 	Venue           string `json:"venue"`
 }
 
-func newEventJSON(ev *content.EventInfo) *eventJSON {
-	if ev == nil {
+// EventField is the content extension that keeps events' time and
+// place (the events package's): the API shows and takes it as an entry's
+// "event". The API finds it among the content store's extensions.
+type EventField interface {
+	content.Extension
+	// EventTime is v as the API shows it; nil when v holds no event.
+	EventTime(v any) *EventTime
+	// EventValue reads a body's event into the extension's value;
+	// problems go into errs by the editor's field names (event_start).
+	EventValue(b EventBody, errs content.FieldErrors) any
+}
+
+// eventField is the content store's EventField, nil when it has none.
+func (a *API) eventField() EventField {
+	for _, x := range a.store.Extensions() {
+		if f, ok := x.(EventField); ok {
+			return f
+		}
+	}
+	return nil
+}
+
+// eventTime is the event among values (an entry's or an item's), nil
+// when there is none.
+func (a *API) eventTime(values map[string]any) *EventTime {
+	f := a.eventField()
+	if f == nil {
 		return nil
 	}
-	start := ev.Local()
-	return &eventJSON{StartsAt: start.Format(time.RFC3339), EndsAt: start.Add(time.Duration(ev.DurationMinutes) * time.Minute).Format(time.RFC3339),
-		TimeZone: ev.TimeZone, DurationMinutes: ev.DurationMinutes, Mode: ev.Mode, Venue: ev.Venue}
+	if v, ok := values[f.ExtensionName()]; ok {
+		return f.EventTime(v)
+	}
+	return nil
 }
 
 // cursor is the opaque position a listing's next page starts after:
@@ -128,7 +154,7 @@ func (a *API) summaries(r *http.Request, items []content.Item) ([]entrySummary, 
 	for _, it := range items {
 		out = append(out, entrySummary{ID: it.EntryID, Kind: string(it.Kind), Lang: it.Lang, Title: it.Title, Slug: it.Slug,
 			Summary: it.Summary, URL: origin + it.URL, PublishedAt: it.PublishAt.Format(time.RFC3339),
-			Section: sections[it.SectionID], Event: newEventJSON(it.Event)})
+			Section: sections[it.SectionID], Event: a.eventTime(it.Ext)})
 	}
 	return out, nil
 }
@@ -205,7 +231,7 @@ type entryJSON struct {
 	ImageURL      string            `json:"image_url,omitempty"`
 	CreatedAt     string            `json:"created_at"`
 	UpdatedAt     string            `json:"updated_at"`
-	Event         *eventJSON        `json:"event,omitempty"`
+	Event         *EventTime        `json:"event,omitempty"`
 	Translations  []translationJSON `json:"translations"`
 }
 
@@ -242,7 +268,7 @@ func (a *API) entryView(r *http.Request, e *content.Entry, all bool) (entryJSON,
 	origin := a.origin(r)
 	out := entryJSON{ID: e.ID, Kind: string(e.Kind), SourceLang: e.SourceLang, Section: sections[e.SectionID], Tags: []string{},
 		Organisations: []string{}, Featured: e.Featured, CreatedAt: e.CreatedAt.Format(time.RFC3339),
-		UpdatedAt: e.UpdatedAt.Format(time.RFC3339), Event: newEventJSON(e.Event), Translations: []translationJSON{}}
+		UpdatedAt: e.UpdatedAt.Format(time.RFC3339), Event: a.eventTime(e.Ext), Translations: []translationJSON{}}
 	for _, t := range tags {
 		out.Tags = append(out.Tags, t.Slug)
 	}

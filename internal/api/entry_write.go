@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,12 +32,12 @@ type entryBody struct {
 	Tags          *[]string  `json:"tags"`       // slugs
 	Organisations *[]string  `json:"organisations"`
 	Featured      *bool      `json:"featured"`
-	Event         *eventBody `json:"event"`
+	Event         *EventBody `json:"event"`
 }
 
-// eventBody is an event's details: starts_at in RFC 3339, and the IANA
-// zone it is shown in.
-type eventBody struct {
+// EventBody is an event's time and place as a request gives them:
+// starts_at in RFC 3339, and the IANA zone it is shown in.
+type EventBody struct {
 	StartsAt        string `json:"starts_at"`
 	TimeZone        string `json:"time_zone"`
 	DurationMinutes int    `json:"duration_minutes"`
@@ -137,24 +138,17 @@ func (a *API) entry(ctx context.Context, b entryBody, in content.EntryInput, err
 	if b.Organisations != nil {
 		in.OrgIDs = idsBySlug(*b.Organisations, orgs, func(o content.Organisation) (string, int64) { return o.Slug, o.ID })
 	}
-	if ev := b.Event; ev != nil {
-		info := &content.EventInfo{TimeZone: ev.TimeZone, DurationMinutes: ev.DurationMinutes, Mode: ev.Mode, Venue: strings.TrimSpace(ev.Venue)}
-		if info.DurationMinutes == 0 {
-			info.DurationMinutes = 60
+	// The event is saved through its extension, in the entry's
+	// transaction, as the editor saves it.
+	if f := a.eventField(); f != nil && b.Event != nil {
+		in.Ext = maps.Clone(in.Ext)
+		if in.Ext == nil {
+			in.Ext = map[string]any{}
 		}
-		if ev.StartsAt != "" {
-			at, err := time.Parse(time.RFC3339, ev.StartsAt)
-			if err != nil {
-				errs["event_start"] = "form.invalid_time"
-			}
-			info.StartsAt = at
-		}
-		in.Event = info
-	}
-	if in.Kind != content.Event {
-		in.Event = nil
+		in.Ext[f.ExtensionName()] = f.EventValue(*b.Event, errs)
 	}
 	content.CheckEntry(&in, errs, sections, tags, orgs)
+	a.store.CheckExtensions(in, errs)
 	return in, nil
 }
 
@@ -238,7 +232,7 @@ func (a *API) updateEntry(w http.ResponseWriter, r *http.Request, u auth.User) e
 		return a.written(w, r, e.ID, http.StatusOK)
 	}
 	in, err := a.entry(r.Context(), b, content.EntryInput{Kind: e.Kind, SectionID: e.SectionID, Featured: e.Featured,
-		TagIDs: e.TagIDs, OrgIDs: e.OrgIDs, Event: e.Event}, errs)
+		TagIDs: e.TagIDs, OrgIDs: e.OrgIDs, Ext: e.Ext}, errs)
 	if err != nil {
 		return err
 	}
@@ -252,7 +246,10 @@ func (a *API) updateEntry(w http.ResponseWriter, r *http.Request, u auth.User) e
 }
 
 func (a *API) saveErr(err error) error {
+	var refused content.FieldErrors
 	switch {
+	case errors.As(err, &refused):
+		return a.invalid(refused)
 	case errors.Is(err, content.ErrSlugTaken):
 		return a.invalid(content.FieldErrors{"slug": "entry.slug_taken"})
 	case errors.Is(err, db.ErrNotFound):

@@ -1,23 +1,35 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"peerpress/internal/content"
 )
 
-// eventItem is an event in one language, with when and where, and its
-// interpretation and speakers when the events package describes them.
-type eventItem struct {
+// Events lists events for /api/v1/events: the events package, which keeps
+// their time and place.
+type Events interface {
+	// APIEvents lists up to limit events visible in lang that have not
+	// ended by from, soonest first, after the cursor (nil: from the
+	// first), with their public details.
+	APIEvents(ctx context.Context, lang string, from time.Time, after *content.Cursor, limit int) ([]EventItem, error)
+}
+
+// EventItem is an event in one language, with when and where, and its
+// interpretation and speakers.
+type EventItem struct {
 	ID      int64  `json:"id"`
 	Lang    string `json:"lang"`
 	Title   string `json:"title"`
 	Slug    string `json:"slug"`
 	Summary string `json:"summary"`
-	URL     string `json:"url"`
-	eventJSON
+	URL     string `json:"url"` // the page's path; the API adds the origin
+	EventTime
 	EventDetails
+	// Start orders the listing: the cursor is made from it.
+	Start time.Time `json:"-"`
 }
 
 // EventDetails are an event's public details beyond when and where. The
@@ -63,32 +75,24 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("invalid_from", "from must be a time in RFC 3339, such as 2026-05-01T00:00:00Z.")
 		}
 	}
-	items, err := a.store.EventsAfter(r.Context(), lang, from, after, limit+1)
-	if err != nil {
-		return err
+	items := []EventItem{}
+	if a.events != nil {
+		if items, err = a.events.APIEvents(r.Context(), lang, from, after, limit+1); err != nil {
+			return err
+		}
 	}
 	var next *string
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		c := encodeCursor("v", content.Cursor{At: last.Event.StartsAt, EntryID: last.EntryID})
+		c := encodeCursor("v", content.Cursor{At: last.Start, EntryID: last.ID})
 		next = &c
 	}
 	origin := a.origin(r)
-	out := make([]eventItem, 0, len(items))
-	for _, it := range items {
-		item := eventItem{ID: it.EntryID, Lang: it.Lang, Title: it.Title, Slug: it.Slug, Summary: it.Summary,
-			URL: origin + it.URL, eventJSON: *newEventJSON(it.Event), EventDetails: EventDetails{Interpretation: []EventLanguage{}, Speakers: []EventSpeaker{}}}
-		if a.eventDetails != nil {
-			d, err := a.eventDetails(r.Context(), it.EntryID)
-			if err != nil {
-				return err
-			}
-			item.EventDetails = d
-		}
-		out = append(out, item)
+	for i := range items {
+		items[i].URL = origin + items[i].URL
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"events": out, "next_cursor": next})
+	return writeJSON(w, http.StatusOK, map[string]any{"events": items, "next_cursor": next})
 }
 
 // organisationJSON is a member or partner organisation.

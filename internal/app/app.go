@@ -296,7 +296,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 		}
 	}
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
-		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, EventDetails: a.Events.APIDetails})
+		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, Events: a.Events})
 	mods, err := a.pages(rd)
 	if err != nil {
 		return err

@@ -28,6 +28,8 @@ import (
 //   - PersonalData() participant.Holder: what it holds about people, for
 //     look-ups, export, erasure, purges and key rotation;
 //   - content.MediaHolder: media it keeps for entries, deleted with them;
+//   - content.Extension: fields of entries of some kinds, in the editor
+//     and saved in the entry's transaction by every path;
 //   - content.Publisher: public pages that are not entries,
 //     for the sitemap and the static mirror;
 //
@@ -80,11 +82,12 @@ func (a *App) newModules() ([]namedModule, error) {
 }
 
 // declare gives what the modules declare to the platform: job kinds to
-// the queue, personal data to the registry, media holders to the
-// entries. It returns their periodic tasks.
+// the queue, personal data to the registry, media holders and entry
+// fields to the entries. It returns their periodic tasks.
 func (a *App) declare(mods []namedModule) []jobs.Task {
 	var tasks []jobs.Task
 	var holders []content.MediaHolder
+	var exts []content.Extension
 	for _, m := range mods {
 		if k, ok := m.module.(jobKinds); ok {
 			k.Register(a.Jobs)
@@ -98,8 +101,12 @@ func (a *App) declare(mods []namedModule) []jobs.Task {
 		if h, ok := m.module.(content.MediaHolder); ok {
 			holders = append(holders, h)
 		}
+		if x, ok := m.module.(content.Extension); ok {
+			exts = append(exts, x)
+		}
 	}
 	a.Content.SetMediaHolders(holders...)
+	a.Content.SetExtensions(exts...)
 	return tasks
 }
 

@@ -112,7 +112,7 @@ func (a *Admin) UploadAttachment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	f := attachmentForm{Lang: strings.TrimSpace(r.FormValue("lang")), Title: strings.TrimSpace(r.FormValue("title"))}
 	showErrors := func(errs FieldErrors, flash string) error {
-		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone), errs)
+		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), errs)
 		if err != nil {
 			return err
 		}

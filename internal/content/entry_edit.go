@@ -5,7 +5,9 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,8 +40,10 @@ type editPage struct {
 	AttachmentForm attachmentForm
 	Translations   []translationState
 	Action         string
-	Zones          []string
 	LiveURL        string // the source's public address, once readers can see it
+	// Extensions are the fields extensions add to entries of the form's
+	// kind, as typed.
+	Extensions []fieldSetView
 }
 
 // translationState is one language's row in the entry's translation table.
@@ -50,14 +54,6 @@ type translationState struct {
 	IsSource bool
 }
 
-// commonZones are offered as suggestions for an event's zone; any IANA
-// name is accepted.
-var commonZones = []string{
-	"UTC", "Europe/London", "Europe/Paris", "Europe/Moscow", "Europe/Kyiv", "Africa/Nairobi", "Africa/Lagos",
-	"Africa/Johannesburg", "Asia/Kolkata", "Asia/Bangkok", "Asia/Jakarta", "Asia/Manila", "Asia/Tehran",
-	"Australia/Sydney", "America/New_York", "America/Mexico_City", "America/Bogota", "America/Sao_Paulo",
-}
-
 func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldErrors) (editPage, error) {
 	ctx := r.Context()
 	title := "admin.new_entry"
@@ -65,7 +61,8 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 		title = "admin.edit_entry"
 	}
 	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds(), Statuses: Statuses,
-		Languages: a.rd.I18n().Enabled(), Zones: commonZones, Action: "/admin/entries"}
+		Languages: a.rd.I18n().Enabled(), Action: "/admin/entries",
+		Extensions: extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext)}
 	var err error
 	if p.Sections, err = a.store.Sections(ctx); err != nil {
 		return p, err
@@ -120,7 +117,10 @@ func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
 	if !kind.Valid() {
 		kind = Article
 	}
-	f := entryForm{Kind: string(kind), Lang: a.rd.I18n().Default().Code, Status: string(Draft), EventMode: "online", EventDuration: "60", EventZone: "UTC"}
+	f := entryForm{Kind: string(kind), Lang: a.rd.I18n().Default().Code, Status: string(Draft), Ext: url.Values{}}
+	for _, x := range a.store.Extensions() {
+		maps.Copy(f.Ext, x.FormValues(nil))
+	}
 	p, err := a.newEditPage(r, nil, f, nil)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (a *Admin) Edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone), nil)
+	p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), nil)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,8 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}
-	f, errs := readEntryForm(r.PostForm)
+	exts := a.store.Extensions()
+	f, errs := readEntryForm(r.PostForm, exts)
 	if e != nil {
 		f.Lang = e.SourceLang
 	} else if _, ok := a.rd.I18n().Get(f.Lang); !ok {
@@ -182,7 +183,7 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := f.validEntry(errs, p.Sections, p.Tags, p.Organisations)
+	in := f.validEntry(errs, p.Sections, p.Tags, p.Organisations, exts)
 	p.Form = f // validation may fill in the slug
 	if isPreview(r) {
 		p.Preview = a.md.Render(f.Body)
@@ -197,8 +198,14 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 		id = e.ID
 	}
 	id, err = a.store.SaveEntry(r.Context(), id, in, tr, currentUser(r).ID)
-	if errors.Is(err, ErrSlugTaken) {
+	var refused FieldErrors
+	switch {
+	case errors.Is(err, ErrSlugTaken):
 		errs["slug"] = "entry.slug_taken"
+	case errors.As(err, &refused):
+		maps.Copy(errs, refused)
+	}
+	if errs.Any() {
 		p.Flash = p.L.T("form.has_errors")
 		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
 	}
@@ -261,7 +268,7 @@ func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	showError := func(key string) error {
-		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone), FieldErrors{"image": key})
+		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), FieldErrors{"image": key})
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,6 @@ const (
 	maxTitle   = 300
 	maxSummary = 1000
 	maxBody    = 200_000
-	maxVenue   = 300
 )
 
 // formTimeLayout is what <input type="datetime-local"> sends.
@@ -27,6 +26,16 @@ type FieldErrors map[string]string
 
 // Any reports whether there is at least one error.
 func (fe FieldErrors) Any() bool { return len(fe) > 0 }
+
+// Error lists the fields and their keys, for logs: SaveEntry refuses
+// extension values that fail their checks with the FieldErrors.
+func (fe FieldErrors) Error() string {
+	parts := make([]string, 0, len(fe))
+	for _, f := range slices.Sorted(maps.Keys(fe)) {
+		parts = append(parts, f+": "+fe[f])
+	}
+	return "content: invalid " + strings.Join(parts, ", ")
+}
 
 // entryForm is the editor's form for an entry and one of its translations,
 // kept as typed so that a refused form comes back unchanged.
@@ -44,12 +53,8 @@ type entryForm struct {
 	TagIDs    map[int64]bool
 	OrgIDs    map[int64]bool
 	OrgOrder  []int64
-
-	EventStart    string // datetime-local, in EventZone
-	EventZone     string
-	EventDuration string
-	EventMode     string
-	EventVenue    string
+	// Ext is the extensions' fields as typed (Extension).
+	Ext url.Values
 }
 
 func parseIDs(vals []string) (map[int64]bool, []int64, bool) {
@@ -68,24 +73,21 @@ func parseIDs(vals []string) (map[int64]bool, []int64, bool) {
 	return set, order, true
 }
 
-// readEntryForm reads the posted form; it never fails, validation does.
-func readEntryForm(form url.Values) (entryForm, FieldErrors) {
+// readEntryForm reads the posted form, the extensions' fields included;
+// it never fails, validation does.
+func readEntryForm(form url.Values, exts []Extension) (entryForm, FieldErrors) {
 	errs := FieldErrors{}
 	f := entryForm{
-		Kind:          strings.TrimSpace(form.Get("kind")),
-		Lang:          strings.TrimSpace(form.Get("lang")),
-		Title:         strings.TrimSpace(form.Get("title")),
-		Slug:          strings.TrimSpace(form.Get("slug")),
-		Summary:       strings.TrimSpace(form.Get("summary")),
-		Body:          strings.ReplaceAll(form.Get("body"), "\r\n", "\n"),
-		Status:        form.Get("status"),
-		PublishAt:     strings.TrimSpace(form.Get("publish_at")),
-		Featured:      form.Get("featured") != "",
-		EventStart:    strings.TrimSpace(form.Get("event_start")),
-		EventZone:     strings.TrimSpace(form.Get("event_zone")),
-		EventDuration: strings.TrimSpace(form.Get("event_duration")),
-		EventMode:     form.Get("event_mode"),
-		EventVenue:    strings.TrimSpace(form.Get("event_venue")),
+		Kind:      strings.TrimSpace(form.Get("kind")),
+		Lang:      strings.TrimSpace(form.Get("lang")),
+		Title:     strings.TrimSpace(form.Get("title")),
+		Slug:      strings.TrimSpace(form.Get("slug")),
+		Summary:   strings.TrimSpace(form.Get("summary")),
+		Body:      strings.ReplaceAll(form.Get("body"), "\r\n", "\n"),
+		Status:    form.Get("status"),
+		PublishAt: strings.TrimSpace(form.Get("publish_at")),
+		Featured:  form.Get("featured") != "",
+		Ext:       extValues(exts, form),
 	}
 	if s := form.Get("section_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
@@ -160,11 +162,19 @@ func CheckTranslation(in *TranslationInput, errs FieldErrors) {
 	}
 }
 
-// validEntry checks the entry-wide fields.
-func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation) EntryInput {
+// validEntry checks the entry-wide fields, and the fields of the
+// extensions of the entry's kind.
+func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation, exts []Extension) EntryInput {
 	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured, TagIDs: sortedIDs(f.TagIDs), OrgIDs: f.OrgOrder}
-	if in.Kind == Event {
-		in.Event = f.validEvent(errs)
+	for _, x := range exts {
+		if x.ExtendsKind(in.Kind) {
+			if in.Ext == nil {
+				in.Ext = map[string]any{}
+			}
+			v := x.ParseForm(f.Ext, errs)
+			x.CheckExtension(v, errs)
+			in.Ext[x.ExtensionName()] = v
+		}
 	}
 	CheckEntry(&in, errs, sections, tags, orgs)
 	return in
@@ -172,8 +182,9 @@ func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag,
 
 // CheckEntry applies the editor's rules to an entry as a whole, for the
 // admin's forms and the API alike: a known kind, a section, tags and
-// organisations that exist, and an event's details. Problems go into errs
-// as message keys, by field; a field already in errs keeps its key.
+// organisations that exist (Store.CheckExtensions checks the extensions'
+// values). Problems go into errs as message keys, by field; a field
+// already in errs keeps its key.
 func CheckEntry(in *EntryInput, errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation) {
 	if !in.Kind.Valid() {
 		errs["kind"] = "form.invalid_choice"
@@ -191,58 +202,6 @@ func CheckEntry(in *EntryInput, errs FieldErrors, sections []Section, tags []Tag
 			errs["organisations"] = "form.invalid_choice"
 		}
 	}
-	if in.Kind != Event {
-		return
-	}
-	if in.Event == nil {
-		errs["event_start"] = "form.required"
-		return
-	}
-	ev := in.Event
-	if _, err := time.LoadLocation(ev.TimeZone); ev.TimeZone == "" || err != nil || ev.TimeZone == "Local" {
-		errs["event_zone"] = "event.zone_invalid"
-	}
-	if ev.StartsAt.IsZero() && errs["event_start"] == "" {
-		errs["event_start"] = "form.required"
-	}
-	if ev.DurationMinutes < 1 || ev.DurationMinutes > maxDuration {
-		errs["event_duration"] = "event.duration_invalid"
-	}
-	switch ev.Mode {
-	case "online", "in-person", "hybrid":
-	default:
-		errs["event_mode"] = "form.invalid_choice"
-	}
-	if utf8.RuneCountInString(ev.Venue) > maxVenue {
-		errs["event_venue"] = "form.too_long"
-	}
-}
-
-// maxDuration bounds an event's length, in minutes: two weeks.
-const maxDuration = MaxEventDays * 24 * 60
-
-// validEvent reads the event's fields as typed; CheckEntry checks them.
-func (f *entryForm) validEvent(errs FieldErrors) *EventInfo {
-	ev := &EventInfo{TimeZone: f.EventZone, Mode: f.EventMode, Venue: f.EventVenue, DurationMinutes: 60}
-	loc, err := time.LoadLocation(f.EventZone)
-	if f.EventZone == "" || err != nil || f.EventZone == "Local" {
-		loc = time.UTC
-	}
-	if f.EventStart != "" {
-		if t, err := time.ParseInLocation(formTimeLayout, f.EventStart, loc); err != nil {
-			errs["event_start"] = "form.invalid_time"
-		} else {
-			ev.StartsAt = t
-		}
-	}
-	if f.EventDuration != "" {
-		d, err := strconv.Atoi(f.EventDuration)
-		if err != nil {
-			d = 0 // CheckEntry refuses it
-		}
-		ev.DurationMinutes = d
-	}
-	return ev
 }
 
 func containsID(n int, id func(int) int64, want int64) bool {
@@ -256,8 +215,9 @@ func containsID(n int, id func(int) int64, want int64) bool {
 
 func sortedIDs(set map[int64]bool) []int64 { return slices.Sorted(maps.Keys(set)) }
 
-// formFromEntry fills the form from a stored entry and one translation.
-func formFromEntry(e *Entry, t Translation, zone *time.Location) entryForm {
+// formFromEntry fills the form from a stored entry, one translation and
+// the values of the extensions of its kind.
+func formFromEntry(e *Entry, t Translation, zone *time.Location, exts []Extension) entryForm {
 	f := entryForm{
 		Kind: string(e.Kind), Lang: t.Lang, Title: t.Title, Slug: t.Slug, Summary: t.Summary, Body: t.Body,
 		Status: string(t.Status), SectionID: e.SectionID, Featured: e.Featured,
@@ -273,10 +233,11 @@ func formFromEntry(e *Entry, t Translation, zone *time.Location) entryForm {
 		f.OrgIDs[id] = true
 	}
 	f.OrgOrder = e.OrgIDs
-	if ev := e.Event; ev != nil {
-		f.EventStart = ev.Local().Format(formTimeLayout)
-		f.EventZone, f.EventMode, f.EventVenue = ev.TimeZone, ev.Mode, ev.Venue
-		f.EventDuration = strconv.Itoa(ev.DurationMinutes)
+	f.Ext = url.Values{}
+	for _, x := range exts {
+		if x.ExtendsKind(e.Kind) {
+			maps.Copy(f.Ext, x.FormValues(e.Ext[x.ExtensionName()]))
+		}
 	}
 	return f
 }

@@ -19,7 +19,9 @@ type EntryInput struct {
 	Featured  bool
 	TagIDs    []int64
 	OrgIDs    []int64
-	Event     *EventInfo // kind event only
+	// Ext holds the values of the extensions of Kind, by their names
+	// (Extension); SaveEntry checks and saves them with the entry.
+	Ext map[string]any
 }
 
 // TranslationInput is what an editor saves for one language.
@@ -49,8 +51,15 @@ func (in *TranslationInput) normalise(now time.Time) {
 }
 
 // SaveEntry creates (id 0) or updates an entry together with its source
-// translation, in one transaction, and returns the entry's id.
+// translation and its extensions' values, in one transaction, and returns
+// the entry's id. Extension values that fail their checks are refused
+// with the FieldErrors, and nothing is saved.
 func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source TranslationInput, userID int64) (int64, error) {
+	errs := FieldErrors{}
+	s.CheckExtensions(in, errs)
+	if errs.Any() {
+		return 0, errs
+	}
 	now := s.now()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if id == 0 {
@@ -91,7 +100,7 @@ func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source T
 		if err := replaceLinks(ctx, tx, "entry_organisations", "organisation_id", id, in.OrgIDs); err != nil {
 			return err
 		}
-		if err := saveEvent(ctx, tx, id, in); err != nil {
+		if err := s.saveExtensions(ctx, tx, id, in); err != nil {
 			return err
 		}
 		_, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
@@ -296,19 +305,6 @@ func replaceLinks(ctx context.Context, tx *db.Tx, table, col string, entryID int
 		}
 	}
 	return nil
-}
-
-func saveEvent(ctx context.Context, tx *db.Tx, entryID int64, in EntryInput) error {
-	if in.Kind != Event || in.Event == nil {
-		_, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
-		return err
-	}
-	ev := in.Event
-	_, err := tx.ExecContext(ctx, `INSERT INTO events (entry_id, starts_at, time_zone, duration_minutes, mode, venue) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (entry_id) DO UPDATE SET starts_at = excluded.starts_at, time_zone = excluded.time_zone,
-		duration_minutes = excluded.duration_minutes, mode = excluded.mode, venue = excluded.venue`,
-		entryID, ev.StartsAt.Unix(), ev.TimeZone, ev.DurationMinutes, ev.Mode, ev.Venue)
-	return err
 }
 
 // SetFeaturedMedia sets or clears (0) the entry's featured image. It

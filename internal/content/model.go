@@ -7,7 +7,6 @@ package content
 import (
 	"time"
 
-	"peerpress/internal/i18n"
 	"peerpress/internal/media"
 )
 
@@ -65,7 +64,9 @@ type Entry struct {
 	Translations []Translation
 	TagIDs       []int64
 	OrgIDs       []int64
-	Event        *EventInfo
+	// Ext holds the values of the extensions of the entry's kind, by
+	// their names (Extension): an event's time and place.
+	Ext map[string]any
 }
 
 // Translation returns the entry's translation in lang.
@@ -112,25 +113,6 @@ func URL(kind Kind, lang, slug string) string {
 		return "/" + lang + "/" + seg + "/" + slug
 	}
 	return "/" + lang + "/" + slug
-}
-
-// EventInfo is what the spine knows about an event: when and where. The
-// events package adds registration, speakers and interpretation.
-type EventInfo struct {
-	StartsAt        time.Time
-	TimeZone        string
-	DurationMinutes int
-	Mode            string // online, in-person, hybrid
-	Venue           string
-}
-
-// Local is the start in the event's own zone.
-func (e EventInfo) Local() time.Time {
-	loc, err := i18n.LoadZone(e.TimeZone)
-	if err != nil {
-		return e.StartsAt.UTC()
-	}
-	return e.StartsAt.In(loc)
 }
 
 // Section groups entries (news, resources, advocacy…); its name is

@@ -109,6 +109,7 @@ func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
 	if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
 		return err
 	}
+	p.store.noteItems(data.Latest, page.L)
 	return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
 }
 
@@ -121,7 +122,6 @@ type entryPage struct {
 	Section       *Section
 	Tags          []Tag
 	Organisations []Organisation
-	Event         *EventInfo
 	Image         *media.Media
 	Downloads     []attachmentView // the page's language first
 	Zone          *time.Location
@@ -173,7 +173,7 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
 			}
 		}
-		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Event: e.Event, Zone: p.zone}
+		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Zone: p.zone}
 		if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
 			data.Outdated = true
 			if l, ok := p.rd.I18n().Get(e.SourceLang); ok && src.Visible(p.store.now()) {
@@ -358,6 +358,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		return err
 	}
 	p.itemLanguages(items, lang)
+	p.store.noteItems(items, p.rd.I18n().Localizer(lang))
 	pages := max(1, (total+p.PerPage-1)/p.PerPage)
 	if n > pages {
 		return web.NotFound()

@@ -47,8 +47,9 @@ func (t Translation) Modified() time.Time {
 	return t.UpdatedAt
 }
 
-// Cursor is a position in a listing ordered newest first (entries) or
-// soonest first (events): the last item's time and entry id.
+// Cursor is a position in a listing ordered by time, newest first
+// (entries) or soonest first (the events package's): the last item's time
+// and entry id.
 type Cursor struct {
 	At      time.Time
 	EntryID int64
@@ -67,18 +68,6 @@ func (s *Store) ListAfter(ctx context.Context, f ListFilter, after *Cursor, limi
 		args = append(args, after.At.Unix(), after.At.Unix(), after.EntryID)
 	}
 	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, e.id DESC LIMIT ?`, append(args, limit)...)
-}
-
-// EventsAfter returns up to limit visible events in lang that have not
-// ended by from, soonest first, after the cursor (nil: from the start).
-func (s *Store) EventsAfter(ctx context.Context, lang string, from time.Time, after *Cursor, limit int) ([]Item, error) {
-	where := visibleSQL + ` AND t.lang = ? AND e.kind = 'event' AND ev.starts_at + ev.duration_minutes * 60 >= ?`
-	args := []any{s.now().Unix(), lang, from.Unix()}
-	if after != nil {
-		where += ` AND (ev.starts_at > ? OR (ev.starts_at = ? AND e.id > ?))`
-		args = append(args, after.At.Unix(), after.At.Unix(), after.EntryID)
-	}
-	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY ev.starts_at, e.id LIMIT ?`, append(args, limit)...)
 }
 
 // SitemapURL is one visible translation as a sitemap lists it.

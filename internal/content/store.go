@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"strconv"
 	"strings"
@@ -28,6 +29,8 @@ type Store struct {
 	indexer Indexer
 	// holders keep media of their own for entries (SetMediaHolders).
 	holders atomic.Pointer[[]MediaHolder]
+	// exts add fields to entries of some kinds (SetExtensions).
+	exts atomic.Pointer[[]Extension]
 
 	// sections as last read, with the change count they were read at:
 	// every public page's menu lists them, so a page rendered from the
@@ -115,7 +118,7 @@ func nullID(id int64) any {
 }
 
 // Entry loads an entry with all its translations, tags, organisations and
-// event details.
+// extensions' values.
 func (s *Store) Entry(ctx context.Context, id int64) (*Entry, error) {
 	e := &Entry{}
 	err := scanEntry(s.db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries e WHERE e.id = ?`, id), e)
@@ -153,16 +156,7 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 	if e.OrgIDs, err = s.ids(ctx, `SELECT organisation_id FROM entry_organisations WHERE entry_id = ? ORDER BY position, organisation_id`, e.ID); err != nil {
 		return err
 	}
-	if e.Kind == Event {
-		ev, err := s.eventInfo(ctx, e.ID)
-		if err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		if err == nil {
-			e.Event = &ev
-		}
-	}
-	return nil
+	return s.loadExtensions(ctx, e)
 }
 
 func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
@@ -186,21 +180,6 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 		out = append(out, id)
 	}
 	return out, rows.Err()
-}
-
-func (s *Store) eventInfo(ctx context.Context, entryID int64) (EventInfo, error) {
-	var ev EventInfo
-	var starts int64
-	err := s.db.QueryRowContext(ctx, `SELECT starts_at, time_zone, duration_minutes, mode, venue FROM events WHERE entry_id = ?`, entryID).
-		Scan(&starts, &ev.TimeZone, &ev.DurationMinutes, &ev.Mode, &ev.Venue)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ev, db.ErrNotFound
-	}
-	if err != nil {
-		return ev, fmt.Errorf("content: event %d: %w", entryID, err)
-	}
-	ev.StartsAt = unix(starts)
-	return ev, nil
 }
 
 // BySlug finds the entry whose translation in lang has this slug, whatever
@@ -256,17 +235,21 @@ func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
 
 // Item is an entry as listings show it, in one language.
 type Item struct {
-	EntryID     int64
-	Kind        Kind
-	Lang        string
-	Title       string
-	Slug        string
-	Summary     string
-	Status      Status
-	PublishAt   time.Time
-	SectionID   int64
-	MediaID     int64
-	Event       *EventInfo
+	EntryID   int64
+	Kind      Kind
+	Lang      string
+	Title     string
+	Slug      string
+	Summary   string
+	Status    Status
+	PublishAt time.Time
+	SectionID int64
+	MediaID   int64
+	// Ext holds the values of the extensions of the item's kind, by
+	// their names (Extension); Notes their lines under the title, set by
+	// the public pages.
+	Ext         map[string]any
+	Notes       []template.HTML
 	URL         string
 	ImageURL    string // set by handlers that show images
 	SectionName string // set by handlers
@@ -320,15 +303,23 @@ func (f ListFilter) whereUntil(now time.Time, until int64) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-const itemCols = `SELECT e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.status, t.publish_at, e.section_id, e.featured_media_id,
-	ev.starts_at, ev.time_zone, ev.duration_minutes, ev.mode, ev.venue`
+const itemCols = `SELECT e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.status, t.publish_at, e.section_id, e.featured_media_id`
 
 const itemSelect = itemCols + `
 	FROM translations t
-	JOIN entries e ON e.id = t.entry_id
-	LEFT JOIN events ev ON ev.entry_id = e.id`
+	JOIN entries e ON e.id = t.entry_id`
 
+// items runs a listing query, then adds the extensions' values to the
+// items it found.
 func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, error) {
+	out, err := s.scanItems(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, s.annotate(ctx, out)
+}
+
+func (s *Store) scanItems(ctx context.Context, query string, args ...any) ([]Item, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: list: %w", err)
@@ -338,17 +329,13 @@ func (s *Store) items(ctx context.Context, query string, args ...any) ([]Item, e
 	for rows.Next() {
 		var it Item
 		var publish int64
-		var section, media, starts, duration sql.NullInt64
-		var zone, mode, venue sql.NullString
+		var section, media sql.NullInt64
 		if err := rows.Scan(&it.EntryID, &it.Kind, &it.Lang, &it.Title, &it.Slug, &it.Summary, &it.Status, &publish,
-			&section, &media, &starts, &zone, &duration, &mode, &venue); err != nil {
+			&section, &media); err != nil {
 			return nil, fmt.Errorf("content: list: %w", err)
 		}
 		it.PublishAt = unix(publish)
 		it.SectionID, it.MediaID = section.Int64, media.Int64
-		if starts.Valid {
-			it.Event = &EventInfo{StartsAt: unix(starts.Int64), TimeZone: zone.String, DurationMinutes: int(duration.Int64), Mode: mode.String, Venue: venue.String}
-		}
 		it.URL = URL(it.Kind, it.Lang, it.Slug)
 		out = append(out, it)
 	}
@@ -504,16 +491,12 @@ func (s *Store) Latest(ctx context.Context, f ListFilter, limit int) ([]Item, er
 	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, limit)...)
 }
 
-// MaxEventDays bounds an event's length, so that the events still running
-// can be found from the index of start times.
-const MaxEventDays = 14
-
 // Featured returns the newest featured entry of a kind visible in lang,
 // not archived: what a feature area puts at the top of the home page.
 func (s *Store) Featured(ctx context.Context, lang string, kind Kind) (Item, error) {
 	// CROSS JOIN makes SQLite start from the few featured entries,
 	// whatever its statistics say; to PostgreSQL it is an ordinary join.
-	items, err := s.items(ctx, itemCols+` FROM entries e CROSS JOIN translations t LEFT JOIN events ev ON ev.entry_id = e.id
+	items, err := s.items(ctx, itemCols+` FROM entries e CROSS JOIN translations t
 		WHERE t.entry_id = e.id AND e.featured = ? AND e.kind = ? AND `+visibleSQL+` AND t.lang = ? AND t.status <> 'archived'
 		ORDER BY t.publish_at DESC, e.id DESC LIMIT 1`, true, kind, s.now().Unix(), lang)
 	if err != nil {

@@ -172,13 +172,9 @@ func TestSaveEntryRoundTrip(t *testing.T) {
 		org2 := mustOrg(t, s, Organisation{Slug: "two", Name: "Two", Relation: "partner"})
 		org3 := mustOrg(t, s, Organisation{Slug: "three", Name: "Three", Relation: "member"})
 
-		paris, err := time.LoadLocation("Europe/Paris")
-		if err != nil {
-			t.Fatal(err)
-		}
-		starts := time.Date(2025, 6, 1, 18, 30, 45, 987654321, paris)
+		withPlaces(t, d, s)
 		in := EntryInput{Kind: Event, SectionID: sec, Featured: true, TagIDs: []int64{tagB, tagA}, OrgIDs: []int64{org3, org1, org2},
-			Event: &EventInfo{StartsAt: starts, TimeZone: "Europe/Paris", DurationMinutes: 90, Mode: "hybrid", Venue: "Lyon"}}
+			Ext: map[string]any{"place": "Lyon"}}
 		src := TranslationInput{Lang: "fr", Title: "Réunion annuelle", Slug: "reunion-annuelle", Summary: "Résumé", Body: "# Corps\n\nTexte.",
 			Status: Published, PublishAt: t0.Add(-time.Hour)}
 		id := mustSave(t, s, 0, in, src, author)
@@ -205,18 +201,8 @@ func TestSaveEntryRoundTrip(t *testing.T) {
 			t.Errorf("EntryOrganisations = %+v, %v; want three, one, two", orgs, err)
 		}
 
-		if e.Event == nil {
-			t.Fatal("event details missing")
-		}
-		ev := *e.Event
-		if !ev.StartsAt.Equal(starts.Truncate(time.Second)) || ev.StartsAt.Nanosecond() != 0 {
-			t.Errorf("StartsAt = %v, want %v to the second", ev.StartsAt, starts.Truncate(time.Second))
-		}
-		if ev.TimeZone != "Europe/Paris" || ev.DurationMinutes != 90 || ev.Mode != "hybrid" || ev.Venue != "Lyon" {
-			t.Errorf("event = %+v", ev)
-		}
-		if l := ev.Local(); l.Location().String() != "Europe/Paris" || l.Hour() != 18 || l.Minute() != 30 || l.Second() != 45 || l.Day() != 1 {
-			t.Errorf("Local() = %v, want 2025-06-01 18:30:45 in Europe/Paris", l)
+		if e.Ext["place"] != "Lyon" {
+			t.Errorf("extension values %v, want place Lyon", e.Ext)
 		}
 
 		if len(e.Translations) != 1 {
@@ -234,11 +220,9 @@ func TestSaveEntryRoundTrip(t *testing.T) {
 			t.Errorf("translation times %v %v, want %v", got.CreatedAt, got.UpdatedAt, t0)
 		}
 
-		// Updating replaces links and event details; duplicates are dropped.
+		// Updating replaces links and extension values; duplicates are dropped.
 		*now = t0.Add(time.Hour)
-		tbilisi := time.Date(2025, 7, 2, 10, 0, 0, 0, time.FixedZone("x", 4*3600))
-		in = EntryInput{Kind: Event, OrgIDs: []int64{org2, org2, org3},
-			Event: &EventInfo{StartsAt: tbilisi, TimeZone: "Asia/Tbilisi", DurationMinutes: 30, Mode: "in-person", Venue: "Tbilisi"}}
+		in = EntryInput{Kind: Event, OrgIDs: []int64{org2, org2, org3}, Ext: map[string]any{"place": "Tbilisi"}}
 		mustSave(t, s, id, in, src, author)
 		e = mustEntry(t, s, id)
 		if e.SectionID != 0 || e.Featured || len(e.TagIDs) != 0 || !slices.Equal(e.OrgIDs, []int64{org2, org3}) {
@@ -247,20 +231,20 @@ func TestSaveEntryRoundTrip(t *testing.T) {
 		if !e.CreatedAt.Equal(t0) || !e.UpdatedAt.Equal(t0.Add(time.Hour)) {
 			t.Errorf("after update: CreatedAt %v UpdatedAt %v", e.CreatedAt, e.UpdatedAt)
 		}
-		if e.Event == nil || !e.Event.StartsAt.Equal(tbilisi) || e.Event.TimeZone != "Asia/Tbilisi" || e.Event.Local().Hour() != 10 || e.Event.Mode != "in-person" {
-			t.Errorf("after update: event %+v", e.Event)
+		if e.Ext["place"] != "Tbilisi" {
+			t.Errorf("after update: extension values %v", e.Ext)
 		}
-		if n := countRows(t, d, "events"); n != 1 {
-			t.Errorf("%d event rows, want 1", n)
+		if n := countRows(t, d, "test_places"); n != 1 {
+			t.Errorf("%d place rows, want 1", n)
 		}
 
-		// An article has no event details.
+		// An article has no place.
 		mustSave(t, s, id, EntryInput{Kind: Article}, src, author)
-		if e = mustEntry(t, s, id); e.Kind != Article || e.Event != nil {
-			t.Errorf("after kind change: kind %s event %+v", e.Kind, e.Event)
+		if e = mustEntry(t, s, id); e.Kind != Article || e.Ext != nil {
+			t.Errorf("after kind change: kind %s extension values %+v", e.Kind, e.Ext)
 		}
-		if n := countRows(t, d, "events"); n != 0 {
-			t.Errorf("%d event rows after the entry became an article, want 0", n)
+		if n := countRows(t, d, "test_places"); n != 0 {
+			t.Errorf("%d place rows after the entry became an article, want 0", n)
 		}
 
 		if _, err := s.Entry(ctx, id+1000); !errors.Is(err, db.ErrNotFound) {
@@ -490,21 +474,22 @@ func TestSlugUniquePerLanguage(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s, _ := newTestStore(d)
+		withPlaces(t, d, s)
 		tag := mustTag(t, s, Tag{Slug: "t"})
 		a := mustSave(t, s, 0, article, pub("en", "Harm reduction", "harm-reduction"), 0)
 
 		counts := func() [5]int {
 			return [5]int{countRows(t, d, "entries"), countRows(t, d, "translations"), countRows(t, d, "revisions"),
-				countRows(t, d, "entry_tags"), countRows(t, d, "events")}
+				countRows(t, d, "entry_tags"), countRows(t, d, "test_places")}
 		}
 		before := counts()
 
-		ev := EntryInput{Kind: Event, TagIDs: []int64{tag}, Event: &EventInfo{StartsAt: t0, TimeZone: "UTC", DurationMinutes: 60, Mode: "online"}}
+		ev := EntryInput{Kind: Event, TagIDs: []int64{tag}, Ext: map[string]any{"place": "Lyon"}}
 		if _, err := s.SaveEntry(ctx, 0, ev, pub("en", "Other", "harm-reduction"), 0); !errors.Is(err, ErrSlugTaken) {
 			t.Errorf("second en entry with the same slug: error %v, want ErrSlugTaken", err)
 		}
 		if after := counts(); after != before {
-			t.Errorf("rows (entries, translations, revisions, entry_tags, events) %v after a failed create, want %v", after, before)
+			t.Errorf("rows (entries, translations, revisions, entry_tags, places) %v after a failed create, want %v", after, before)
 		}
 		// Unique across kinds too: URLs differ, but slugs identify translations.
 		if _, err := s.SaveEntry(ctx, 0, EntryInput{Kind: Statement}, pub("en", "Other", "harm-reduction"), 0); !errors.Is(err, ErrSlugTaken) {
@@ -800,6 +785,7 @@ func TestList(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s, _ := newTestStore(d)
+		withPlaces(t, d, s)
 		secA := mustSection(t, s, Section{Slug: "a"})
 		secB := mustSection(t, s, Section{Slug: "b"})
 		tagX := mustTag(t, s, Tag{Slug: "x"})
@@ -825,7 +811,7 @@ func TestList(t *testing.T) {
 		}
 		older := t0.Add(-48 * time.Hour)
 		for i := range 3 {
-			ev := EntryInput{Kind: Event, Event: &EventInfo{StartsAt: t0.Add(time.Duration(i+1) * 24 * time.Hour), TimeZone: "Europe/Paris", DurationMinutes: 60, Mode: "online"}}
+			ev := EntryInput{Kind: Event, Ext: map[string]any{"place": fmt.Sprintf("Place %d", i)}}
 			mustSave(t, s, 0, ev, tr("en", fmt.Sprintf("Event %d", i), fmt.Sprintf("event-%d", i), Published, older.Add(-time.Duration(i)*time.Minute)), 0)
 		}
 		for i := range 2 {
@@ -902,12 +888,11 @@ func TestList(t *testing.T) {
 		}
 		it := items[0]
 		if it.EntryID == 0 || it.Kind != Article || it.Lang != "en" || it.Slug != "article-00" || it.URL != "/en/articles/article-00" ||
-			it.Summary != "Summary of Article 00" || it.Status != Published || !it.PublishAt.Equal(t0) || it.SectionID != secA || it.Event != nil {
+			it.Summary != "Summary of Article 00" || it.Status != Published || !it.PublishAt.Equal(t0) || it.SectionID != secA || it.Ext != nil {
 			t.Errorf("item = %+v", it)
 		}
 		items, _, err = s.List(ctx, ListFilter{Lang: "en", Kind: Event}, 1, 1)
-		if err != nil || len(items) != 1 || items[0].Event == nil || items[0].URL != "/en/events/event-0" ||
-			!items[0].Event.StartsAt.Equal(t0.Add(24*time.Hour)) || items[0].Event.TimeZone != "Europe/Paris" || items[0].Event.DurationMinutes != 60 {
+		if err != nil || len(items) != 1 || items[0].Ext["place"] != "Place 0" || items[0].URL != "/en/events/event-0" {
 			t.Errorf("event item = %+v, %v", items, err)
 		}
 		items, _, err = s.List(ctx, ListFilter{Lang: "en", Kind: Page}, 1, 1)
@@ -1218,7 +1203,7 @@ func TestAdminList(t *testing.T) {
 		at(2)
 		mustSave(t, s, 0, article, tr("en", "Under_score plan", "underscore-plan", Draft, t0), bob)
 		at(3)
-		mustSave(t, s, 0, EntryInput{Kind: Event, Event: &EventInfo{StartsAt: t0.Add(24 * time.Hour), TimeZone: "UTC", DurationMinutes: 60, Mode: "online"}},
+		mustSave(t, s, 0, EntryInput{Kind: Event},
 			tr("en", "Annual Meeting", "annual-meeting", Published, t0.Add(24*time.Hour)), alice)
 		at(4)
 		mustSave(t, s, 0, EntryInput{Kind: Statement}, pub("fr", "Déclaration commune", "declaration-commune"), bob)

@@ -91,7 +91,7 @@ func (a *Admin) EditTranslation(w http.ResponseWriter, r *http.Request) error {
 	}
 	var f entryForm
 	if t, ok := e.Translation(lang.Code); ok {
-		f = formFromEntry(e, t, a.zone)
+		f = formFromEntry(e, t, a.zone, nil) // a translation has no extension fields
 	} else {
 		src := e.Source()
 		f = entryForm{Lang: lang.Code, Status: string(Draft), Kind: string(e.Kind)}
@@ -121,7 +121,7 @@ func (a *Admin) SaveTranslation(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}
-	f, errs := readEntryForm(r.PostForm)
+	f, errs := readEntryForm(r.PostForm, nil)
 	f.Lang, f.Kind = lang.Code, string(e.Kind)
 	tr := f.validTranslation(errs, a.zone)
 	p, err := a.newTranslationPage(r, e, lang, f, errs)

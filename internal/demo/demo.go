@@ -21,6 +21,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/events"
 	"peerpress/internal/search"
 	"peerpress/internal/settings"
 )
@@ -69,8 +70,10 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 		return login, nil
 	}
 	// Indexed as it is written, as the site's own store does, so that
-	// search finds the demo at once.
+	// search finds the demo at once; events' times saved with their
+	// entries, as the editor saves them.
 	entries := content.NewStore(d, search.Index{})
+	entries.SetExtensions(events.EntryFields{})
 	if err := fill(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
@@ -163,7 +166,10 @@ func fill(ctx context.Context, store *content.Store, authorID int64, langs []str
 		if err != nil {
 			return fmt.Errorf("demo: %s: %w", path.Base(name), err)
 		}
-		in := content.EntryInput{Kind: e.kind, Featured: e.featured, SectionID: sectionIDs[e.section], Event: e.event}
+		in := content.EntryInput{Kind: e.kind, Featured: e.featured, SectionID: sectionIDs[e.section]}
+		if e.event != nil {
+			in.Ext = events.Ext(*e.event)
+		}
 		for _, t := range e.tags {
 			id, ok := tagIDs[t]
 			if !ok {
@@ -202,7 +208,7 @@ type demoEntry struct {
 	section      string
 	tags, orgs   []string
 	featured     bool
-	event        *content.EventInfo
+	event        *events.Info
 	translations []content.TranslationInput
 }
 
@@ -314,7 +320,7 @@ func relativeDay(s string, now time.Time) (time.Time, error) {
 }
 
 // parseEvent reads "starts: +14d 13:00 Europe/London", duration, mode, venue.
-func parseEvent(h map[string]string, now time.Time) (*content.EventInfo, error) {
+func parseEvent(h map[string]string, now time.Time) (*events.Info, error) {
 	parts := strings.Fields(h["starts"])
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("starts %q: want ±Nd HH:MM Zone", h["starts"])
@@ -333,7 +339,7 @@ func parseEvent(h map[string]string, now time.Time) (*content.EventInfo, error) 
 	}
 	d := day.In(loc)
 	start := time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, loc)
-	ev := &content.EventInfo{StartsAt: start, TimeZone: parts[2], DurationMinutes: 60, Mode: h["mode"], Venue: h["venue"]}
+	ev := &events.Info{StartsAt: start, TimeZone: parts[2], DurationMinutes: 60, Mode: h["mode"], Venue: h["venue"]}
 	if v := h["duration"]; v != "" {
 		if ev.DurationMinutes, err = strconv.Atoi(v); err != nil {
 			return nil, fmt.Errorf("duration %q", v)

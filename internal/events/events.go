@@ -4,8 +4,10 @@
 // files, the listings of upcoming and past events and the month view, and
 // the admin's pages for details and registrants.
 //
-// The spine's events table (content) keeps when and where; this package
-// keeps the rest in tables of its own (migration 0006).
+// When and where an event happens (the events table) is asked for in the
+// entry's own editor and saved in the entry's transaction, through
+// content's Extension seam (EntryFields); the rest is in tables of its own
+// (migration 0006).
 package events
 
 import (

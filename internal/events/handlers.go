@@ -32,6 +32,9 @@ var DefaultZones = []string{"Africa/Nairobi", "Asia/Bangkok", "America/Bogota"}
 // Handlers serves the events' public pages, their panel on entry pages and
 // the admin's pages for details and registrants.
 type Handlers struct {
+	// EntryFields gives event entries their time and place in the
+	// entry's editor and transaction (content.Extension).
+	EntryFields
 	store   *Store
 	content *content.Store
 	guard   *guard.Guard // holds off automated registrations
@@ -134,14 +137,15 @@ func (h *Handlers) eventBySlug(ctx context.Context, lang, slug string) (*event, 
 		return nil, content.Translation{}, err
 	}
 	t, _ := e.Translation(lang)
-	if e.Kind != content.Event || e.Event == nil || !t.Visible(h.store.Now()) {
+	info, ok := InfoOf(e)
+	if e.Kind != content.Event || !ok || !t.Visible(h.store.Now()) {
 		return nil, t, web.NotFound()
 	}
 	d, err := h.store.Details(ctx, e.ID)
 	if err != nil {
 		return nil, t, err
 	}
-	return &event{Entry: e, Info: *e.Event, Details: d}, t, nil
+	return &event{Entry: e, Info: info, Details: d}, t, nil
 }
 
 // adminEvent loads the event of /admin/entries/{id}/… for a user who may

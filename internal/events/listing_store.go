@@ -16,7 +16,7 @@ type Listed struct {
 	Slug      string
 	Summary   string
 	UpdatedAt time.Time
-	Info      content.EventInfo
+	Info      Info
 }
 
 // URL is the event's page.
@@ -58,7 +58,7 @@ func (s *Store) Upcoming(ctx context.Context, lang string, limit int) ([]Listed,
 	// The bound on the start lets the index of start times begin at
 	// events that can still be running, not at the first event ever.
 	return s.listed(ctx, `ev.starts_at >= ? AND ev.starts_at + ev.duration_minutes * 60 >= ?`, `ORDER BY ev.starts_at, e.id LIMIT ?`,
-		now, lang, now-content.MaxEventDays*24*3600, now, limit)
+		now, lang, now-MaxDays*24*3600, now, limit)
 }
 
 // Past lists the events visible in lang that have ended, latest first,

@@ -22,10 +22,11 @@ func TestUpcoming(t *testing.T) {
 		f := newFixture(t, d, t0.Add(90*24*time.Hour), "UTC", 0) // "Peers, pills and policy", far ahead
 		f.now = t0
 		entries := content.NewStore(d, search.Index{})
+		entries.SetExtensions(EntryFields{})
 		event := func(lang, title string, starts time.Time, status content.Status, publish time.Time) {
 			t.Helper()
 			if _, err := entries.SaveEntry(ctx, 0,
-				content.EntryInput{Kind: content.Event, Event: &content.EventInfo{StartsAt: starts, TimeZone: "Africa/Nairobi", DurationMinutes: 60, Mode: "online"}},
+				content.EntryInput{Kind: content.Event, Ext: Ext(Info{StartsAt: starts, TimeZone: "Africa/Nairobi", DurationMinutes: 60, Mode: "online"})},
 				content.TranslationInput{Lang: lang, Title: title, Slug: content.Slugify(title), Status: status, PublishAt: publish}, 0); err != nil {
 				t.Fatal(err)
 			}

@@ -33,6 +33,9 @@ type Config struct {
 // once, it makes its pages for each renderer and declares its periodic
 // work and the personal data it holds.
 type Module struct {
+	// EntryFields gives event entries their time and place in the
+	// entry's editor and transaction (content.Extension).
+	EntryFields
 	Store *Store
 	cfg   Config
 }

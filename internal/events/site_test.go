@@ -15,6 +15,7 @@ import (
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/db"
 	"peerpress/internal/demo"
+	"peerpress/internal/events"
 	"peerpress/internal/guard"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/web/webtest"
@@ -48,7 +49,11 @@ func newSite(t *testing.T, d *db.DB) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &site{t: t, srv: a.Server, app: a.App, smtp: a.SMTP, login: a.Login, entryID: e.ID, starts: e.Event.StartsAt, test: a}
+	info, ok := events.InfoOf(e)
+	if !ok {
+		t.Fatal("the demo's webinar has no time")
+	}
+	return &site{t: t, srv: a.Server, app: a.App, smtp: a.SMTP, login: a.Login, entryID: e.ID, starts: info.StartsAt, test: a}
 }
 
 // quickGuard is a guard for tests: 30 ms is old enough, 8 bits of proof

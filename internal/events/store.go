@@ -180,7 +180,7 @@ func orEmpty[T any](s []T) []T {
 // event is an event entry with everything mail and pages need.
 type event struct {
 	Entry   *content.Entry
-	Info    content.EventInfo
+	Info    Info
 	Details Details
 }
 
@@ -193,14 +193,15 @@ func (s *Store) load(ctx context.Context, entryID int64) (*event, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Kind != content.Event || e.Event == nil {
+	info, ok := InfoOf(e)
+	if e.Kind != content.Event || !ok {
 		return nil, ErrNoEvent
 	}
 	d, err := s.Details(ctx, entryID)
 	if err != nil {
 		return nil, err
 	}
-	return &event{Entry: e, Info: *e.Event, Details: d}, nil
+	return &event{Entry: e, Info: info, Details: d}, nil
 }
 
 // translation is the event's text in lang, or in its source language.

@@ -52,6 +52,7 @@ func newFixture(t *testing.T, d *db.DB, start time.Time, zone string, capacity i
 	q := jobs.New(d)
 	m.Register(q)
 	entries := content.NewStore(d, search.Index{})
+	entries.SetExtensions(EntryFields{})
 	s, err := NewStore(d, participant.NewVault(box), m, q, entries)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +60,7 @@ func newFixture(t *testing.T, d *db.DB, start time.Time, zone string, capacity i
 	f := &fixture{t: t, d: d, s: s, q: q, smtp: srv, now: time.Now().Truncate(time.Second)}
 	s.Now = func() time.Time { return f.now }
 	id, err := entries.SaveEntry(ctx, 0,
-		content.EntryInput{Kind: content.Event, Event: &content.EventInfo{StartsAt: start, TimeZone: zone, DurationMinutes: 90, Mode: "online"}},
+		content.EntryInput{Kind: content.Event, Ext: Ext(Info{StartsAt: start, TimeZone: zone, DurationMinutes: 90, Mode: "online"})},
 		content.TranslationInput{Lang: "en", Title: "Peers, pills and policy", Slug: fmt.Sprintf("peers-pills-policy-%d", fixtures.Add(1)), Summary: "A webinar; with commas, and a \\ backslash", Status: content.Published}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -528,9 +529,10 @@ func TestPastPages(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, d, time.Now().Add(-3*time.Hour), "UTC", 0) // one past event, ended 90 minutes ago
 		cs := content.NewStore(d, search.Index{})
+		cs.SetExtensions(EntryFields{})
 		for i := range 24 {
 			_, err := cs.SaveEntry(ctx, 0,
-				content.EntryInput{Kind: content.Event, Event: &content.EventInfo{StartsAt: time.Now().Add(-time.Duration(i+2) * 24 * time.Hour), TimeZone: "UTC", DurationMinutes: 60, Mode: "online"}},
+				content.EntryInput{Kind: content.Event, Ext: Ext(Info{StartsAt: time.Now().Add(-time.Duration(i+2) * 24 * time.Hour), TimeZone: "UTC", DurationMinutes: 60, Mode: "online"})},
 				content.TranslationInput{Lang: "en", Title: fmt.Sprintf("Past %02d", i), Slug: fmt.Sprintf("past-%d", i), Status: content.Published}, 0)
 			if err != nil {
 				t.Fatal(err)

@@ -166,7 +166,8 @@ type panelData struct {
 // the join link. The form itself is on a page of its own: an event's page
 // is cached for everyone, and each form needs a fresh challenge.
 func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
-	if e.Kind != content.Event || e.Event == nil {
+	info, ok := InfoOf(e)
+	if e.Kind != content.Event || !ok {
 		return "", nil
 	}
 	t, ok := e.Translation(lang)
@@ -177,7 +178,7 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 	if err != nil {
 		return "", err
 	}
-	ev := &event{Entry: e, Info: *e.Event, Details: d}
+	ev := &event{Entry: e, Info: info, Details: d}
 	v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
 	if err != nil {
 		return "", err

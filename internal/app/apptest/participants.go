@@ -86,8 +86,8 @@ func (s *Site) entries() Participation {
 	}
 	ctx := context.Background()
 	a := s.App
-	save := func(kind content.Kind, title, slug string, ev *content.EventInfo) int64 {
-		id, err := a.Content.SaveEntry(ctx, 0, content.EntryInput{Kind: kind, Event: ev},
+	save := func(kind content.Kind, title, slug string, ext map[string]any) int64 {
+		id, err := a.Content.SaveEntry(ctx, 0, content.EntryInput{Kind: kind, Ext: ext},
 			content.TranslationInput{Lang: "en", Title: title, Slug: slug, Summary: title, Body: title, Status: content.Published,
 				PublishAt: time.Now().Add(-time.Hour)}, 0)
 		if err != nil {
@@ -96,8 +96,8 @@ func (s *Site) entries() Participation {
 		return id
 	}
 	p := Participation{
-		EventID: save(content.Event, EventTitle, "apptest-harm-reduction-behind-bars", &content.EventInfo{StartsAt: time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute),
-			TimeZone: "UTC", DurationMinutes: 90, Mode: "online"}),
+		EventID: save(content.Event, EventTitle, "apptest-harm-reduction-behind-bars", events.Ext(events.Info{StartsAt: time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute),
+			TimeZone: "UTC", DurationMinutes: 90, Mode: "online"})),
 		StatementID: save(content.Statement, StatementTitle, "apptest-decriminalise-us-now", nil),
 		CampaignID:  save(content.Campaign, CampaignTitle, "apptest-candles-for-the-lost", nil),
 	}

@@ -1,0 +1,122 @@
+package events_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+)
+
+// count counts the rows of a table of the test site.
+func (s *site) count(table string) int {
+	s.t.Helper()
+	var n int
+	if err := s.app.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+var savedRe = regexp.MustCompile(`^/admin/entries/(\d+)\?saved=1$`)
+
+// An event's time and place are the events package's fields in the
+// entry's editor: a bad zone brings the form back as typed, with the
+// reason, and saves neither the entry nor the event; once right, the
+// entry, its page, the listings and the editor show the time.
+func TestEventFieldsInEditor(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		c := s.client()
+		csrf := c.signIn()
+		form := url.Values{"csrf": {csrf}, "action": {"save"}, "kind": {"event"}, "lang": {"en"}, "status": {"published"}, "section_id": {"0"},
+			"title": {"Night market outreach"}, "summary": {"Kits and coffee by the stalls"}, "body": {"Bring a torch."},
+			"event_start": {"2031-05-01T14:00"}, "event_zone": {"Mars/Olympus_Mons"}, "event_duration": {"90"},
+			"event_mode": {"hybrid"}, "event_venue": {"Harbour hall"}}
+		entries, events := s.count("entries"), s.count("events")
+
+		r := c.Post("/admin/entries", form)
+		r.Must(t, http.StatusUnprocessableEntity, "Choose a time zone such as Europe/London or Africa/Nairobi.",
+			`value="Night market outreach"`, "Kits and coffee by the stalls", "Bring a torch.",
+			`value="2031-05-01T14:00"`, `value="Mars/Olympus_Mons"`, `value="90"`, `<option value="hybrid" selected>`, `value="Harbour hall"`)
+		if e, v := s.count("entries"), s.count("events"); e != entries || v != events {
+			t.Fatalf("after a refused save: %d entries, %d events; want %d and %d", e, v, entries, events)
+		}
+
+		form.Set("event_zone", "Africa/Nairobi")
+		r = c.Post("/admin/entries", form)
+		m := savedRe.FindStringSubmatch(r.Location)
+		if r.Status != http.StatusSeeOther || m == nil {
+			t.Fatalf("save: %d %q\n%s", r.Status, r.Location, r.Body)
+		}
+		if v := s.count("events"); v != events+1 {
+			t.Fatalf("%d events after the save, want %d", v, events+1)
+		}
+		// 14:00 in Nairobi is 11:00 UTC.
+		reader := s.client()
+		reader.Get("/en/events/night-market-outreach").Must(t, http.StatusOK, `datetime="2031-05-01T11:00:00Z"`, "(Africa/Nairobi)", "Harbour hall")
+		reader.Get("/en/events").Must(t, http.StatusOK, "Night market outreach", `<p class="meta">Starts: <time datetime="2031-05-01T11:00:00Z">`)
+		c.Get("/admin/entries/"+m[1]).Must(t, http.StatusOK, `value="2031-05-01T14:00"`, `value="Africa/Nairobi"`, `value="Harbour hall"`)
+
+		// An article has no event fields; the event's row goes when it
+		// stops being one, and with the entry.
+		form.Set("kind", "article")
+		c.Post("/admin/entries/"+m[1], form).Must(t, http.StatusSeeOther)
+		if v := s.count("events"); v != events {
+			t.Fatalf("%d events after the event became an article, want %d", v, events)
+		}
+		c.Get("/admin/entries/"+m[1]).MustNot(t, "event_start")
+		form.Set("kind", "event")
+		c.Post("/admin/entries/"+m[1], form).Must(t, http.StatusSeeOther)
+		c.Post("/admin/entries/"+m[1]+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusSeeOther)
+		if v := s.count("events"); v != events {
+			t.Fatalf("%d events after the entry was deleted, want %d", v, events)
+		}
+	})
+}
+
+// An event written through the API is saved by the same fields, and its
+// page shows its time.
+func TestEventFieldsThroughAPI(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		ctx := context.Background()
+		admin, err := s.app.Users.UserByEmail(ctx, s.login.Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, token, err := s.app.Users.CreateAPIToken(ctx, admin.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := s.client()
+		call := func(body string) (int, string) {
+			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/api/v1/entries", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			r := c.Do(req)
+			return r.Status, r.Body
+		}
+		events := s.count("events")
+		if status, body := call(`{"kind": "event", "title": "Bad zone", "status": "published",
+			"event": {"starts_at": "2031-06-01T09:30:00-05:00", "time_zone": "Mars/Olympus_Mons", "mode": "online"}}`); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, `"event.time_zone":{"code":"event.zone_invalid"`) {
+			t.Fatalf("bad zone: %d %s", status, body)
+		}
+		status, body := call(`{"kind": "event", "title": "Drug checking clinic", "status": "published",
+			"event": {"starts_at": "2031-06-01T09:30:00-05:00", "time_zone": "America/Bogota", "mode": "in-person", "venue": "Casa de la juventud", "duration_minutes": 120}}`)
+		if status != http.StatusCreated || !strings.Contains(body, `"starts_at":"2031-06-01T09:30:00-05:00"`) {
+			t.Fatalf("create: %d %s", status, body)
+		}
+		if v := s.count("events"); v != events+1 {
+			t.Fatalf("%d events, want %d", v, events+1)
+		}
+		s.client().Get("/en/events/drug-checking-clinic").Must(t, http.StatusOK, `datetime="2031-06-01T14:30:00Z"`, "(America/Bogota)", "Casa de la juventud")
+		r := s.client().Get("/api/v1/events?from=2031-05-31T00:00:00Z")
+		r.Must(t, http.StatusOK, `"title":"Drug checking clinic"`, `"ends_at":"2031-06-01T11:30:00-05:00"`)
+	})
+}
