@@ -49,10 +49,15 @@ func TestSearchPage(t *testing.T) {
 		c.Get("/en/search?q="+url.QueryEscape("налоксона")).Must(t, http.StatusOK, `href="/ru/events/`, `<mark>`)
 		// Filters narrow; the chosen ones stay selected.
 		c.Get("/en/search?q=naloxone&kind=article&lang=en").Must(t, http.StatusOK, `<option value="article" selected>`)
-		fr := c.Get("/en/search?q=naloxone&kind=event&lang=fr")
+		// (The results, that is: the navigation links to /en/events/upcoming.)
+		results := func(r response) response {
+			_, r.Body, _ = strings.Cut(r.Body, `<main id="main"`)
+			return r
+		}
+		fr := results(c.Get("/en/search?q=naloxone&kind=event&lang=fr"))
 		fr.Must(t, http.StatusOK, `href="/fr/events/`)
 		fr.MustNot(t, `href="/en/events/`, `href="/ru/events/`)
-		c.Get("/en/search?q=naloxone&kind=article&lang=en").MustNot(t, `href="/en/events/`)
+		results(c.Get("/en/search?q=naloxone&kind=article&lang=en")).MustNot(t, `href="/en/events/`)
 		// An empty query gets the form and a hint, not an error.
 		c.Get("/en/search").Must(t, http.StatusOK, "Type one or more words")
 		c.Get("/en/search?q=%20%20").Must(t, http.StatusOK, "Type one or more words")

@@ -54,6 +54,13 @@ type ItemNoter interface {
 	ItemNote(l *i18n.Localizer, v any) template.HTML
 }
 
+// A Warner is an Extension with advice for the editor that does not stop
+// a save: an event set in the past. The editor shows it above the
+// extension's fields, as typed or as saved.
+type Warner interface {
+	Warnings(v any) []i18n.Msg
+}
+
 // FieldSet is an extension's part of the entry editor: a legend (a
 // message key) and rows of fields.
 type FieldSet struct {
@@ -222,8 +229,9 @@ func extValues(xs []Extension, form url.Values) url.Values {
 
 // fieldSetView is an extension's fields as the editor shows them.
 type fieldSetView struct {
-	Legend string
-	Rows   [][]fieldView
+	Legend   string
+	Rows     [][]fieldView
+	Warnings []i18n.Msg
 }
 
 // fieldView is a field with its value as typed.
@@ -248,6 +256,11 @@ func extensionViews(xs []Extension, kind Kind, values url.Values) []fieldSetView
 		}
 		fs := x.EditorFields()
 		v := fieldSetView{Legend: fs.Legend}
+		if w, ok := x.(Warner); ok {
+			// The value as typed: what cannot be read is the form's
+			// errors, shown by the fields; warnings are about the rest.
+			v.Warnings = w.Warnings(x.ParseForm(values, FieldErrors{}))
+		}
 		for _, row := range fs.Rows {
 			var r []fieldView
 			for _, f := range row {

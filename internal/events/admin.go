@@ -23,6 +23,9 @@ type detailsPage struct {
 	Form       DetailsForm
 	Errors     map[string]string
 	Types      []string
+	// RegistrationPast warns that registration is open for an event that
+	// has begun.
+	RegistrationPast bool
 }
 
 func (h *Handlers) adminPage(r *http.Request, title string, args ...any) web.Page {
@@ -88,7 +91,8 @@ func (h *Handlers) EditDetails(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T("admin.saved")
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID, EventTitle: ev.Entry.Source().Title,
-		Zone: ev.Info.TimeZone, Form: formOf(ev), Errors: map[string]string{}, Types: questionTypes})
+		Zone: ev.Info.TimeZone, Form: formOf(ev), Errors: map[string]string{}, Types: questionTypes,
+		RegistrationPast: ev.Details.Open && !ev.Info.StartsAt.IsZero() && ev.Info.StartsAt.Before(h.store.Now())})
 }
 
 // SaveDetails serves POST /admin/entries/{id}/event.

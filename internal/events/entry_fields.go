@@ -36,6 +36,12 @@ func (i Info) Local() time.Time {
 	return i.StartsAt.In(loc)
 }
 
+// Ended reports whether the event was over at now, as the past events'
+// page counts it: its start plus its duration.
+func (i Info) Ended(now time.Time) bool {
+	return !i.StartsAt.IsZero() && i.StartsAt.Add(time.Duration(i.DurationMinutes)*time.Minute).Before(now)
+}
+
 // MaxDays bounds an event's length, so that the events still running can
 // be found from the index of start times.
 const MaxDays = 14
@@ -174,6 +180,16 @@ func (EntryFields) CheckExtension(v any, errs content.FieldErrors) {
 	}
 }
 
+// Warnings tells the editor when the event starts in the past
+// (content.Warner): readers will find it among past events.
+func (EntryFields) Warnings(v any) []i18n.Msg {
+	info, ok := v.(Info)
+	if !ok || info.StartsAt.IsZero() || !info.StartsAt.Before(time.Now()) {
+		return nil
+	}
+	return []i18n.Msg{i18n.M("event.warn_past")}
+}
+
 // SaveExtension writes the event's row in the entry's transaction, or
 // removes it (nil: the entry is no longer an event).
 func (EntryFields) SaveExtension(ctx context.Context, tx *db.Tx, entryID int64, v any) error {
@@ -220,7 +236,7 @@ func (EntryFields) LoadExtension(ctx context.Context, q db.Querier, entryIDs []i
 // itemNote is the line under a listed event's title. A literal, so
 // parsing it cannot fail.
 var itemNote = template.Must(template.New("item_note").Parse(
-	`<p class="meta">{{.L.T "event.starts"}}: <time datetime="{{.Start.Format "2006-01-02T15:04:05Z07:00"}}">{{.L.DateTime .Local}}</time></p>`))
+	`{{if .Past}}<p class="meta past">{{.L.T "event.took_place"}}{{else}}<p class="meta">{{.L.T "event.starts"}}{{end}}: <time datetime="{{.Start.Format "2006-01-02T15:04:05Z07:00"}}">{{.L.DateTime .Local}}</time></p>`))
 
 // ItemNote says when a listed event starts (content.ItemNoter).
 func (EntryFields) ItemNote(l *i18n.Localizer, v any) template.HTML {
@@ -233,7 +249,8 @@ func (EntryFields) ItemNote(l *i18n.Localizer, v any) template.HTML {
 		L     *i18n.Localizer
 		Start time.Time
 		Local time.Time
-	}{l, info.StartsAt, info.Local()}
+		Past  bool
+	}{l, info.StartsAt, info.Local(), info.Ended(time.Now())}
 	if err := itemNote.Execute(&b, data); err != nil {
 		return "" // a localizer's methods do not fail; nothing to show otherwise
 	}

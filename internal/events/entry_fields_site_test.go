@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,5 +119,58 @@ func TestEventFieldsThroughAPI(t *testing.T) {
 		s.client().Get("/en/events/drug-checking-clinic").Must(t, http.StatusOK, `datetime="2031-06-01T14:30:00Z"`, "(America/Bogota)", "Casa de la juventud")
 		r := s.client().Get("/api/v1/events?from=2031-05-31T00:00:00Z")
 		r.Must(t, http.StatusOK, `"title":"Drug checking clinic"`, `"ends_at":"2031-06-01T11:30:00-05:00"`)
+	})
+}
+
+// The main Events link leads to the upcoming events and stays current on
+// every events page; past events are marked as such in listings; an
+// editor who sets an event in the past, or leaves registration open for
+// one that has begun, is warned, and the save still goes through.
+func TestEventsPutTheUpcomingFirst(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		s := newSite(t, d)
+		reader := s.client()
+		nav := regexp.MustCompile(`<a href="/en/events/upcoming"( aria-current="page")?>Events</a>`)
+		for path, current := range map[string]bool{"/en/": false, "/en/events/upcoming": true, "/en/events/past": true, "/en/events": true} {
+			m := nav.FindStringSubmatch(reader.Get(path).Body)
+			if m == nil {
+				t.Fatalf("%s: the main navigation does not lead to the upcoming events", path)
+			}
+			if (m[1] != "") != current {
+				t.Errorf("%s: the Events link current = %v, want %v", path, m[1] != "", current)
+			}
+		}
+
+		c := s.client()
+		csrf := c.signIn()
+		form := url.Values{"csrf": {csrf}, "action": {"save"}, "kind": {"event"}, "lang": {"en"}, "status": {"published"}, "section_id": {"0"},
+			"title": {"Looking back at the spring assembly"}, "summary": {"What we decided"}, "body": {"Minutes follow."},
+			"event_start": {"2020-04-02T10:00"}, "event_zone": {"Europe/Lisbon"}, "event_duration": {"120"},
+			"event_mode": {"in-person"}, "event_venue": {"Lisbon"}}
+		r := c.Post("/admin/entries", form)
+		m := savedRe.FindStringSubmatch(r.Location)
+		if r.Status != http.StatusSeeOther || m == nil {
+			t.Fatalf("saving a past event: %d %q\n%s", r.Status, r.Location, r.Body)
+		}
+		c.Get(r.Location).Must(t, http.StatusOK, "This event starts in the past")
+		reader.Get("/en/events").Must(t, http.StatusOK, "Looking back at the spring assembly",
+			`<p class="meta past">Took place: <time datetime="2020-04-02T09:00:00Z">`)
+		reader.Get("/en/events/upcoming").MustNot(t, "Looking back at the spring assembly")
+		reader.Get("/en/events/past").Must(t, http.StatusOK, "Looking back at the spring assembly")
+
+		// A future event: no warning, and it is not marked past.
+		form.Set("event_start", "2031-04-02T10:00")
+		c.Post("/admin/entries/"+m[1], form).Must(t, http.StatusSeeOther)
+		c.Get("/admin/entries/"+m[1]).MustNot(t, "This event starts in the past")
+		reader.Get("/en/events").MustNot(t, `<p class="meta past">Took place: <time datetime="2031`)
+
+		// The demo's webinar, open for registration, moved into the past.
+		admin := "/admin/entries/" + strconv.FormatInt(s.entryID, 10) + "/event"
+		c.Get(admin).MustNot(t, "Registration is open, but this event has already begun")
+		if _, err := s.app.DB.ExecContext(context.Background(), `UPDATE events SET starts_at = ? WHERE entry_id = ?`,
+			s.starts.AddDate(-2, 0, 0).Unix(), s.entryID); err != nil {
+			t.Fatal(err)
+		}
+		c.Get(admin).Must(t, http.StatusOK, "Registration is open, but this event has already begun")
 	})
 }

@@ -33,7 +33,10 @@ func (h *Handlers) HomeBlock(r *http.Request, lang string) (content.HomePart, er
 	return content.HomePart{HTML: template.HTML(buf.String())}, nil
 }
 
-// NavLinks puts the events in the main navigation (content.NavLinker).
+// NavLinks puts the events in the main navigation (content.NavLinker):
+// the upcoming ones, which a visitor comes for, not every event by date
+// of publication; the link is current on every events page.
 func (h *Handlers) NavLinks(lang string) []web.NavLink {
-	return []web.NavLink{{Name: h.rd.I18n().Localizer(lang).T("kind.event.plural"), URL: "/" + lang + "/" + content.Event.Segment()}}
+	base := "/" + lang + "/" + content.Event.Segment()
+	return []web.NavLink{{Name: h.rd.I18n().Localizer(lang).T("kind.event.plural"), URL: base + "/upcoming", Match: base}}
 }

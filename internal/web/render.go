@@ -22,8 +22,12 @@ var baseTemplates embed.FS
 
 // NavLink is one item of the site's main navigation.
 type NavLink struct {
-	Name    string
-	URL     string
+	Name string
+	URL  string
+	// Match is the path the link is current under, when not URL: the
+	// events link leads to the upcoming ones and is current on every
+	// events page.
+	Match   string
 	Current bool
 }
 
@@ -149,7 +153,11 @@ func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
 	if rd.Nav != nil {
 		p.Nav = rd.Nav.Nav(r.Context(), p.Lang.Code)
 		for i := range p.Nav {
-			p.Nav[i].Current = p.Nav[i].URL == r.URL.Path || strings.HasPrefix(r.URL.Path, p.Nav[i].URL+"/")
+			match := p.Nav[i].URL
+			if p.Nav[i].Match != "" {
+				match = p.Nav[i].Match
+			}
+			p.Nav[i].Current = match == r.URL.Path || strings.HasPrefix(r.URL.Path, match+"/")
 		}
 		if f, ok := rd.Nav.(FooterLinker); ok {
 			p.Footer = f.FooterLinks(r.Context(), p.Lang.Code)
