@@ -123,3 +123,46 @@ test('journey: send a tribute with a photo, approve it, find it in the slideshow
     await context.close();
   }
 });
+
+test('a phone-sized photo is shrunk in the browser before it is sent', JOURNEY, async () => {
+  const { context, page, url, assertNoThirdParty } = await openPage(env);
+  try {
+    await page.goto(url(`${WALL}new`));
+    // A 4000×3000 JPEG of noise (so that it does not compress to nothing),
+    // drawn in the page as a camera would write it, then chosen as the
+    // photo as a person would.
+    const before = await page.evaluate(async () => {
+      const c = document.createElement('canvas');
+      c.width = 4000; c.height = 3000;
+      const ctx = c.getContext('2d');
+      const img = ctx.createImageData(c.width, c.height);
+      for (let i = 0; i < img.data.length; i += 4) {
+        const v = (i * 2654435761) >>> 24;
+        img.data[i] = v; img.data[i + 1] = (v * 7) & 255; img.data[i + 2] = (v * 13) & 255; img.data[i + 3] = 255;
+      }
+      ctx.putImageData(img, 0, 0);
+      const blob = await new Promise((resolve) => c.toBlob(resolve, 'image/jpeg', 0.98));
+      const input = document.querySelector('#photo');
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'IMG_2041.JPG', { type: 'image/jpeg' }));
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      return blob.size;
+    });
+    await page.waitForFunction(() => document.querySelector('#photo').getAttribute('aria-busy') === 'false');
+    const after = await page.evaluate(async () => {
+      const f = document.querySelector('#photo').files[0];
+      const bmp = await createImageBitmap(f);
+      return { size: f.size, type: f.type, name: f.name, width: bmp.width, height: bmp.height };
+    });
+    assert.equal(after.type, 'image/jpeg');
+    assert.equal(after.name, 'IMG_2041.jpg');
+    assert.equal(after.width, 2560, `shrunk to ${after.width}×${after.height}`);
+    assert.equal(after.height, 1920);
+    assert.ok(after.size < before / 2, `${before} bytes became ${after.size}`);
+    assert.ok(await page.getByRole('button', { name: 'Send the tribute' }).isEnabled(), 'the button is usable again');
+    assertNoThirdParty(assert);
+  } finally {
+    await context.close();
+  }
+});

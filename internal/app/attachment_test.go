@@ -228,6 +228,8 @@ func TestAttachmentUploadRefusals(t *testing.T) {
 			{"Word document", "report.docx", []byte("PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"), fields(), "This type of file is not accepted"},
 			{"truncated PDF", "report.pdf", good[:len(good)/2], fields(), "could not be read"},
 			{"over 50 MB", "big.pdf", tooBig, fields(), "The limit is 50 MB."},
+			// Over the form's limit: the file is left out, not the form.
+			{"over the form's limit", "huge.pdf", append(tooBig, make([]byte, 3<<20)...), fields(), "The limit is 50 MB."},
 			{"unknown language", "report.pdf", good, fields("lang", "xx"), "Choose one of the options offered."},
 			{"disabled language", "report.pdf", good, fields("lang", "de"), "Choose one of the options offered."},
 			{"empty title", "report.pdf", good, fields("title", "  "), "This field is required."},
@@ -255,9 +257,16 @@ func TestAttachmentUploadRefusals(t *testing.T) {
 				t.Fatalf("%s stored something: %s, before %s", tc.name, after, before)
 			}
 		}
-		// The form keeps what was typed.
+		// The form keeps what was typed, with a file of any size.
 		r := c.upload(path, csrf, "file", "x.pdf", []byte("<html>"), fields("lang", "ru", "title", "Доклад"))
 		r.Must(t, http.StatusUnprocessableEntity, `value="Доклад"`, `<option value="ru" lang="ru" selected>`)
+		r = c.upload(path, csrf, "file", "x.pdf", make([]byte, 60<<20), fields("lang", "ru", "title", "Доклад"))
+		r.Must(t, http.StatusUnprocessableEntity, `value="Доклад"`, `<option value="ru" lang="ru" selected>`, "The limit is 50 MB.")
+		// A featured image over the form's limit: "too large", not "this
+		// form has expired".
+		img := c.upload("/admin/entries/"+id+"/image", csrf, "image", "phone.jpg", append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, 33<<20)...), url.Values{"alt": {"A phone photo"}})
+		img.Must(t, http.StatusUnprocessableEntity, "The file is too large. The limit is 30 MB.")
+		img.MustNot(t, "expired")
 		// And the same form with a good file is accepted.
 		r = c.upload(path, csrf, "file", "report.pdf", good, fields())
 		if r.Status != http.StatusSeeOther {

@@ -85,7 +85,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 }
 
 // uploadLimit bounds the tribute form: one photo and a few lines.
-const uploadLimit = 12 << 20
+const uploadLimit = 32 << 20
 
 // campaignIn loads the published campaign whose translation in lang has
 // {slug}: what readers may see, or a 404.

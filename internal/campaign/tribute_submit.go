@@ -147,18 +147,13 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	if err := web.ParseForm(r); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			p.errs.Add("photo", "campaign.error.photo_large")
 			return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
 		}
-		if !errors.Is(err, http.ErrNotMultipart) {
-			return web.BadRequest("form.unreadable")
-		}
-		if err := r.ParseForm(); err != nil {
-			return web.BadRequest("form.unreadable")
-		}
+		return web.BadRequest("form.unreadable")
 	}
 	if r.MultipartForm != nil {
 		defer r.MultipartForm.RemoveAll()
@@ -174,6 +169,12 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 	hasPhoto := perr == nil
 	if hasPhoto {
 		defer photo.Close()
+	}
+	// A photo over the form's limit was left out, and what was typed
+	// before it kept: the form comes back as typed, saying so.
+	if web.FileTooLarge(r, "photo") {
+		p.errs.Add("photo", "campaign.error.photo_large")
+		return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
 	}
 	verdict := guard.Verdict{}
 	if h.guard != nil {

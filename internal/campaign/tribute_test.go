@@ -306,7 +306,9 @@ func TestTributeBadInput(t *testing.T) {
 			{"PDF named .jpg", nil, "x.jpg", []byte("%PDF-1.4\n1 0 obj<<>>endobj\n"), 422, "not a photo we accept", true},
 			{"truncated JPEG", nil, "x.jpg", secretJPEG(t, 64, 64)[:300], 422, "damaged or incomplete", true},
 			{"decompression bomb", nil, "x.png", pngBomb, 422, "too large in pixels", true},
-			{"over 10 MB", nil, "big.jpg", append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, 10<<20+512)...), 422, "This file is too large", true},
+			{"over 30 MB", nil, "big.jpg", append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, 30<<20+512)...), 422, "This file is too large", true},
+			// Over the form's limit: the photo is left out, what was typed kept.
+			{"over the form's limit", nil, "huge.jpg", append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, 33<<20)...), 413, "This file is too large", true},
 			{"no name", func(v url.Values) { v.Set("remembered", " ") }, "", nil, 422, "name or a pseudonym", false},
 			{"too long", func(v url.Values) { v.Set("body", strings.Repeat("word ", 200)) }, "", nil, 422, "600 characters or fewer", false},
 			{"bad email", func(v url.Values) { v.Set("email", "not an address") }, "", nil, 422, "email address such as", false},

@@ -141,14 +141,12 @@ func (a *Admin) UploadAttachment(w http.ResponseWriter, r *http.Request) error {
 		errs["attachment_title"] = "form.too_long"
 	}
 	file, _, err := r.FormFile("file")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			errs["attachment_file"] = "media.document_too_large"
-		} else {
-			errs["attachment_file"] = "media.document_missing"
-		}
-	} else {
+	switch {
+	case web.FileTooLarge(r, "file"):
+		errs["attachment_file"] = "media.document_too_large"
+	case err != nil:
+		errs["attachment_file"] = "media.document_missing"
+	default:
 		defer file.Close()
 	}
 	if errs.Any() {

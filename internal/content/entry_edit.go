@@ -275,12 +275,11 @@ func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T(key)
 		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
 	}
+	if web.FileTooLarge(r, "image") {
+		return showError("media.too_large")
+	}
 	file, _, err := r.FormFile("image")
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return showError("media.too_large")
-		}
 		return showError("media.missing")
 	}
 	defer file.Close()

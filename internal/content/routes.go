@@ -69,6 +69,6 @@ func (a *Admin) Routes(rs *web.Routes) {
 // attached documents larger still (media.DefaultDocLimits, and room for
 // the form around the file).
 const (
-	ImageUploadLimit    = 12 << 20
+	ImageUploadLimit    = 32 << 20
 	DocumentUploadLimit = 52 << 20
 )

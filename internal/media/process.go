@@ -30,6 +30,7 @@ import (
 	"math"
 	"net/http"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
 
@@ -61,16 +62,32 @@ type Limits struct {
 }
 
 // DefaultLimits returns the limits peerpress uses unless configured
-// otherwise: 10 MiB, 8000×8000 and 40 megapixels. 40 megapixels decode to
-// about 160 MB of RGBA, which a small server can afford for one upload.
+// otherwise: what phones produce today, 30 MiB, 12,000 pixels a side and
+// 52 megapixels (a 50-megapixel camera's full size). Such an image
+// decodes to some 75 to 200 MB, which a small server can afford for a
+// few uploads at once (bigDecodes bounds how many), and is stored
+// downscaled (MaxStoredSide).
 func DefaultLimits() Limits {
 	return Limits{
-		MaxBytes:  10 << 20,
-		MaxWidth:  8000,
-		MaxHeight: 8000,
-		MaxPixels: 40_000_000,
+		MaxBytes:  30 << 20,
+		MaxWidth:  12000,
+		MaxHeight: 12000,
+		MaxPixels: 52_000_000,
 	}
 }
+
+// MaxStoredSide is the longest side an image is stored at: a larger one
+// is downscaled on arrival. Pages show at most the 1600-pixel variant;
+// 3200 leaves room for sharp crops and high-density screens without
+// keeping a phone's 50 megapixels.
+const MaxStoredSide = 3200
+
+// bigDecodes bounds how many images of over bigImage pixels are decoded
+// at once, so that a burst of phone photos cannot exhaust the memory of a
+// small server: the others wait their turn.
+var bigDecodes = make(chan struct{}, 2)
+
+const bigImage = 16_000_000
 
 // withDefaults fills the unset fields of lim from DefaultLimits.
 func (lim Limits) withDefaults() Limits {
@@ -273,6 +290,10 @@ func processImage(data []byte, lim Limits) (Processed, error) {
 			k, w, h, lim.MaxWidth, lim.MaxHeight, lim.MaxPixels, ErrTooManyPixels)
 	}
 
+	if int64(w)*int64(h) > bigImage {
+		bigDecodes <- struct{}{}
+		defer func() { <-bigDecodes }()
+	}
 	img, err := decode(k, data)
 	if err != nil {
 		return Processed{}, fmt.Errorf("media: decode %s: %w: %w", k, ErrCorrupt, err)
@@ -291,6 +312,7 @@ func processImage(data []byte, lim Limits) (Processed, error) {
 		asPNG = !isOpaque(img)
 	}
 
+	img = downscale(img, MaxStoredSide)
 	var buf bytes.Buffer
 	p := Processed{Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}
 	if asPNG {
@@ -326,4 +348,22 @@ func gifCanvas(frame image.Image, screenW, screenH int) image.Image {
 func isOpaque(img image.Image) bool {
 	o, ok := img.(interface{ Opaque() bool })
 	return ok && o.Opaque()
+}
+
+// downscale returns img with its longest side at most side pixels,
+// keeping its proportions; a smaller image is returned as it is.
+func downscale(img image.Image, side int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= side && h <= side {
+		return img
+	}
+	if w >= h {
+		w, h = side, max(1, (h*side+w/2)/w)
+	} else {
+		w, h = max(1, (w*side+h/2)/h), side
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
+	return dst
 }

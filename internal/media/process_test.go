@@ -20,7 +20,7 @@ import (
 
 func TestDefaultLimits(t *testing.T) {
 	got := media.DefaultLimits()
-	want := media.Limits{MaxBytes: 10 << 20, MaxWidth: 8000, MaxHeight: 8000, MaxPixels: 40_000_000}
+	want := media.Limits{MaxBytes: 30 << 20, MaxWidth: 12000, MaxHeight: 12000, MaxPixels: 52_000_000}
 	if got != want {
 		t.Fatalf("DefaultLimits() = %+v, want %+v", got, want)
 	}
@@ -459,8 +459,8 @@ func TestTooLarge(t *testing.T) {
 	if _, err := media.ProcessImage(cr, media.Limits{}); !errors.Is(err, media.ErrTooLarge) {
 		t.Fatalf("default limit: err = %v, want ErrTooLarge", err)
 	}
-	if cr.n != 10<<20+1 {
-		t.Errorf("default limit: read %d bytes, want %d", cr.n, 10<<20+1)
+	if cr.n != 30<<20+1 {
+		t.Errorf("default limit: read %d bytes, want %d", cr.n, 30<<20+1)
 	}
 }
 
@@ -484,9 +484,9 @@ func TestTooManyPixels(t *testing.T) {
 		w, h uint32
 		lim  media.Limits
 	}{
-		"wider than 8000":    {8001, 10, media.Limits{}},
-		"taller than 8000":   {10, 8001, media.Limits{}},
-		"over 40 megapixels": {7000, 7000, media.Limits{}},
+		"wider than 12000":   {12001, 10, media.Limits{}},
+		"taller than 12000":  {10, 12001, media.Limits{}},
+		"over 52 megapixels": {7300, 7300, media.Limits{}},
 		"over custom pixels": {100, 100, media.Limits{MaxPixels: 9999}},
 		"over custom width":  {101, 10, media.Limits{MaxWidth: 100}},
 		"over custom height": {10, 101, media.Limits{MaxHeight: 100}},
@@ -624,4 +624,31 @@ func FuzzProcessImage(f *testing.F) {
 		}
 		assertClean(t, p.Data)
 	})
+}
+
+// A photo larger than pages need is stored downscaled, its proportions
+// kept; a small one keeps its size.
+func TestLargePhotoDownscaled(t *testing.T) {
+	for _, c := range []struct{ w, h, wantW, wantH int }{
+		{6000, 4000, media.MaxStoredSide, 2133},
+		{3000, 4500, 2133, media.MaxStoredSide},
+		{800, 600, 800, 600},
+	} {
+		img := image.NewRGBA(image.Rect(0, 0, c.w, c.h))
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, nil); err != nil {
+			t.Fatal(err)
+		}
+		p, err := media.ProcessImage(&buf, media.Limits{})
+		if err != nil {
+			t.Fatalf("%d×%d: %v", c.w, c.h, err)
+		}
+		got, err := jpeg.DecodeConfig(bytes.NewReader(p.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Width != c.wantW || p.Height != c.wantH || got.Width != c.wantW || got.Height != c.wantH {
+			t.Errorf("%d×%d stored as %d×%d (says %d×%d), want %d×%d", c.w, c.h, got.Width, got.Height, p.Width, p.Height, c.wantW, c.wantH)
+		}
+	}
 }

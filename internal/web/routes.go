@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -319,7 +318,7 @@ func (s Server) require(c auth.Capability, next http.Handler) http.Handler {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// Read the form first: a body over the route's limit is "too
 			// large", not a missing token.
-			if err := parseForm(r); err != nil {
+			if err := ParseForm(r); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {
 					s.Render.RenderError(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Key: "form.too_large"})
@@ -337,20 +336,6 @@ func (s Server) require(c auth.Capability, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// formMemory is how much of a multipart form is held in memory; file
-// parts beyond it are spooled to disk by mime/multipart.
-const formMemory = 32 << 20
-
-// parseForm reads a urlencoded or multipart body once, for the CSRF check
-// and the handler after it.
-func parseForm(r *http.Request) error {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "multipart/form-data" {
-		return r.ParseMultipartForm(formMemory)
-	}
-	return r.ParseForm()
 }
 
 // Lang is the language of a localized route's request: the path value

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"slices"
+)
+
+// formMemory is how much of a multipart form is held in memory; file
+// parts beyond it are spooled to disk by mime/multipart.
+const formMemory = 32 << 20
+
+// tooLargeField names, among a parsed multipart form's values, the file
+// fields left out for going over the body limit (FileTooLarge). A client
+// that sends it itself only earns itself a "too large" message.
+const tooLargeField = "peerpress.too_large"
+
+// ParseForm reads a request's form once: a urlencoded body, or a
+// multipart one part by part, so that a file over the route's body limit
+// (web.Body) costs the visitor that file and not what they typed. The
+// text fields before the file are kept — forms put their file inputs
+// last — and the file is left out, which FileTooLarge reports, so that
+// the handler can show the form again as typed with the reason. A text
+// field cut by the limit is still an error (*http.MaxBytesError).
+func ParseForm(r *http.Request) error {
+	if r.PostForm != nil {
+		return nil // read already (by the route's CSRF check)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return r.ParseForm()
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return err
+	}
+	spool, err := os.CreateTemp("", "peerpress-form-")
+	if err != nil {
+		return fmt.Errorf("web: spool a form: %w", err)
+	}
+	defer func() {
+		spool.Close()
+		os.Remove(spool.Name())
+	}()
+	mw := multipart.NewWriter(spool)
+	var tooLarge []string
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if p.FileName() == "" {
+			w, err := mw.CreatePart(p.Header)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(w, p); err != nil {
+				return err
+			}
+			continue
+		}
+		ok, err := copyFilePart(mw, p)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// The body is spent at its limit: nothing follows.
+			tooLarge = append(tooLarge, p.FormName())
+			break
+		}
+	}
+	for _, name := range tooLarge {
+		if err := mw.WriteField(tooLargeField, name); err != nil {
+			return err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return err
+	}
+	size, err := spool.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	// The form again, as the standard library reads it: r.FormFile and
+	// r.PostFormValue work as with any form.
+	r.Body, r.ContentLength, r.MultipartForm = io.NopCloser(spool), size, nil
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	return r.ParseMultipartForm(formMemory)
+}
+
+// copyFilePart copies a file part into mw whole, or not at all when the
+// body's limit cuts it (ok false). It goes through a file of its own
+// first, since a part once begun cannot be taken back.
+func copyFilePart(mw *multipart.Writer, p *multipart.Part) (ok bool, err error) {
+	f, err := os.CreateTemp("", "peerpress-upload-")
+	if err != nil {
+		return false, fmt.Errorf("web: spool an upload: %w", err)
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	if _, err := io.Copy(f, p); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return false, nil
+		}
+		return false, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return false, err
+	}
+	w, err := mw.CreatePart(p.Header)
+	if err != nil {
+		return false, err
+	}
+	_, err = io.Copy(w, f)
+	return err == nil, err
+}
+
+// FileTooLarge reports whether the form's file field name was left out
+// by ParseForm for going over the body limit.
+func FileTooLarge(r *http.Request, name string) bool {
+	return r.MultipartForm != nil && slices.Contains(r.MultipartForm.Value[tooLargeField], name)
+}

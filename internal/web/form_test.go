@@ -1,0 +1,62 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// upload is a multipart body as a browser sends the form: text fields,
+// then the file.
+func upload(t *testing.T, limit int64, file []byte) *http.Request {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("name", "Ana María")
+	mw.WriteField("words", "Kind words that must be kept.")
+	fw, _ := mw.CreateFormFile("photo", "photo.jpg")
+	fw.Write(file)
+	mw.Close()
+	r := httptest.NewRequest("POST", "/", &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, limit)
+	return r
+}
+
+// A file over the body limit is left out and reported; what was typed
+// before it is kept. A file within the limit reads as with any form.
+func TestParseFormKeepsFieldsOfTooLargeUpload(t *testing.T) {
+	r := upload(t, 64<<10, make([]byte, 200<<10))
+	if err := ParseForm(r); err != nil {
+		t.Fatalf("a file over the limit: %v", err)
+	}
+	if r.PostFormValue("name") != "Ana María" || r.PostFormValue("words") != "Kind words that must be kept." {
+		t.Errorf("typed fields lost: %v", r.PostForm)
+	}
+	if !FileTooLarge(r, "photo") || FileTooLarge(r, "name") {
+		t.Error("the file over the limit is not reported, or another field is")
+	}
+	if _, _, err := r.FormFile("photo"); err == nil {
+		t.Error("part of a file over the limit was kept")
+	}
+
+	photo := bytes.Repeat([]byte("pixels"), 1000)
+	r = upload(t, 64<<10, photo)
+	if err := ParseForm(r); err != nil {
+		t.Fatal(err)
+	}
+	f, h, err := r.FormFile("photo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	if !bytes.Equal(got, photo) || h.Filename != "photo.jpg" || FileTooLarge(r, "photo") || r.PostFormValue("name") != "Ana María" {
+		t.Errorf("a file within the limit: %d bytes as %q, too large %v", len(got), h.Filename, FileTooLarge(r, "photo"))
+	}
+	if err := ParseForm(r); err != nil {
+		t.Errorf("a second read of the form: %v", err)
+	}
+}
