@@ -335,6 +335,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
+	web.RemoveStaleSpools() // forms a crash left behind, sealed
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	go a.Live.Follow(background, a.settingsSaved)

@@ -2,18 +2,17 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"slices"
 )
 
-// formMemory is how much of a multipart form is held in memory; file
-// parts beyond it are spooled to disk by mime/multipart.
-const formMemory = 32 << 20
+// formMemory is how much of a multipart form the standard library may
+// hold in memory once ParseForm has it whole: more than any route's body
+// limit, so that it never spools a file to disk in the clear.
+const formMemory = 64 << 20
 
 // tooLargeField names, among a parsed multipart form's values, the file
 // fields left out for going over the body limit (FileTooLarge). A client
@@ -39,14 +38,13 @@ func ParseForm(r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	spool, err := os.CreateTemp("", "peerpress-form-")
+	// While a slow upload arrives it waits on disk, not in memory, and
+	// sealed: a photo a participant sends is never in /tmp in the clear.
+	spool, err := newSpool()
 	if err != nil {
-		return fmt.Errorf("web: spool a form: %w", err)
+		return err
 	}
-	defer func() {
-		spool.Close()
-		os.Remove(spool.Name())
-	}()
+	defer spool.Close()
 	mw := multipart.NewWriter(spool)
 	var tooLarge []string
 	for {
@@ -85,16 +83,13 @@ func ParseForm(r *http.Request) error {
 	if err := mw.Close(); err != nil {
 		return err
 	}
-	size, err := spool.Seek(0, io.SeekCurrent)
+	body, size, err := spool.Contents()
 	if err != nil {
 		return err
 	}
-	if _, err := spool.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	// The form again, as the standard library reads it: r.FormFile and
-	// r.PostFormValue work as with any form.
-	r.Body, r.ContentLength, r.MultipartForm = io.NopCloser(spool), size, nil
+	// The form again, as the standard library reads it, in memory:
+	// r.FormFile and r.PostFormValue work as with any form.
+	r.Body, r.ContentLength, r.MultipartForm = io.NopCloser(body), size, nil
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	return r.ParseMultipartForm(formMemory)
 }
@@ -103,14 +98,11 @@ func ParseForm(r *http.Request) error {
 // body's limit cuts it (ok false). It goes through a file of its own
 // first, since a part once begun cannot be taken back.
 func copyFilePart(mw *multipart.Writer, p *multipart.Part) (ok bool, err error) {
-	f, err := os.CreateTemp("", "peerpress-upload-")
+	f, err := newSpool()
 	if err != nil {
-		return false, fmt.Errorf("web: spool an upload: %w", err)
+		return false, err
 	}
-	defer func() {
-		f.Close()
-		os.Remove(f.Name())
-	}()
+	defer f.Close()
 	if _, err := io.Copy(f, p); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -118,14 +110,15 @@ func copyFilePart(mw *multipart.Writer, p *multipart.Part) (ok bool, err error) 
 		}
 		return false, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	file, _, err := f.Contents()
+	if err != nil {
 		return false, err
 	}
 	w, err := mw.CreatePart(p.Header)
 	if err != nil {
 		return false, err
 	}
-	_, err = io.Copy(w, f)
+	_, err = io.Copy(w, file)
 	return err == nil, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 )
 
@@ -58,5 +59,35 @@ func TestParseFormKeepsFieldsOfTooLargeUpload(t *testing.T) {
 	}
 	if err := ParseForm(r); err != nil {
 		t.Errorf("a second read of the form: %v", err)
+	}
+}
+
+// What waits in a spool is sealed on disk, reads back whole, and goes
+// with Close.
+func TestSpoolSealed(t *testing.T) {
+	canary := []byte("canary.participant@example.org and a photo's bytes")
+	s, err := newSpool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Write(canary)
+	onDisk, err := os.ReadFile(s.f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(onDisk) != len(canary) || bytes.Contains(onDisk, []byte("canary")) {
+		t.Fatalf("the spool on disk shows what was written: %q", onDisk)
+	}
+	r, n, err := s.Contents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(r); !bytes.Equal(got, canary) || n != int64(len(canary)) {
+		t.Fatalf("read back %q (%d)", got, n)
+	}
+	name := s.f.Name()
+	s.Close()
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Fatalf("the spool outlived Close: %v", err)
 	}
 }
