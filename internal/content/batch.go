@@ -72,9 +72,15 @@ func (b *Batch) SaveTag(ctx context.Context, tag Tag) (int64, error) {
 	return saveTag(ctx, b.tx, tag)
 }
 
-// EntryExists reports whether the entry is still there.
-func (b *Batch) EntryExists(ctx context.Context, id int64) (bool, error) {
-	return b.exists(ctx, `SELECT 1 FROM entries WHERE id = ?`, id)
+// SourceLang is the entry's source language, or db.ErrNotFound when the
+// entry is no longer there.
+func (b *Batch) SourceLang(ctx context.Context, id int64) (string, error) {
+	var lang string
+	err := b.tx.QueryRowContext(ctx, `SELECT source_lang FROM entries WHERE id = ?`, id).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", db.ErrNotFound
+	}
+	return lang, err
 }
 
 // Revision is the revision of the entry's translation in lang; 0 when it
