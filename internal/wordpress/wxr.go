@@ -171,6 +171,9 @@ func (r *Reader) fail(err error) error {
 	if errors.As(err, &se) {
 		line = se.Line
 		err = errors.New(se.Msg)
+		if se.Msg == "unexpected EOF" {
+			err = io.ErrUnexpectedEOF
+		}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		err = errors.New("the file ends in the middle of the document: is it complete?")
@@ -484,7 +487,10 @@ func (r *Reader) itemField(it *Item, se xml.StartElement) error {
 		if err != nil {
 			return err
 		}
-		return setItemField(it, n.Local, s)
+		if err := setItemField(it, n.Local, s); err != nil {
+			return r.fail(err)
+		}
+		return nil
 	}
 	if n.Space == "" && n.Local == "category" {
 		ref := Ref{}
