@@ -77,6 +77,9 @@ func (c *mdConverter) Convert(content string, media Media, children []int64) (Co
 	if !blocks {
 		s = autop(s)
 	}
+	// Links side by side (a file block's name and its Download button)
+	// would run together as one word.
+	s = strings.ReplaceAll(s, "</a><a ", "</a> <a ")
 	md, err := c.conv.ConvertString(s)
 	if err != nil {
 		return out, fmt.Errorf("convert to Markdown: %w", err)

@@ -171,8 +171,8 @@ func (r *Reader) fail(err error) error {
 	if errors.As(err, &se) {
 		line = se.Line
 		err = errors.New(se.Msg)
-		if se.Msg == "unexpected EOF" {
-			err = io.ErrUnexpectedEOF
+		if strings.HasPrefix(se.Msg, "unexpected EOF") {
+			err = fmt.Errorf("the file ends in the middle of the document (%s): is it complete?", se.Msg)
 		}
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
