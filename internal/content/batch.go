@@ -72,15 +72,14 @@ func (b *Batch) SaveTag(ctx context.Context, tag Tag) (int64, error) {
 	return saveTag(ctx, b.tx, tag)
 }
 
-// SourceLang is the entry's source language, or db.ErrNotFound when the
-// entry is no longer there.
-func (b *Batch) SourceLang(ctx context.Context, id int64) (string, error) {
-	var lang string
-	err := b.tx.QueryRowContext(ctx, `SELECT source_lang FROM entries WHERE id = ?`, id).Scan(&lang)
+// EntryKind is the entry's kind and source language, or db.ErrNotFound
+// when the entry is no longer there.
+func (b *Batch) EntryKind(ctx context.Context, id int64) (kind Kind, sourceLang string, err error) {
+	err = b.tx.QueryRowContext(ctx, `SELECT kind, source_lang FROM entries WHERE id = ?`, id).Scan(&kind, &sourceLang)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", db.ErrNotFound
+		return "", "", db.ErrNotFound
 	}
-	return lang, err
+	return kind, sourceLang, err
 }
 
 // Revision is the revision of the entry's translation in lang; 0 when it

@@ -274,7 +274,7 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 				if x.Parent != 0 {
 					ex.children[x.Parent] = append(ex.children[x.Parent], x.ID)
 				}
-			} else if _, ok := im.opt.Mapping.kind(x); ok {
+			} else if _, ok := im.opt.Mapping.kind(x, nil); ok {
 				if _, ok := importStatus(x.Status); ok {
 					ex.importable[x.ID] = true
 				}

@@ -45,7 +45,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		st.rep.skip("attachments (files stay at their old address; --uploads is not supported yet)", 1)
 		return nil
 	}
-	kind, ok := st.im.opt.Mapping.kind(it)
+	kind, ok := st.im.opt.Mapping.kind(it, st.sameTerm)
 	if !ok {
 		st.rep.skip("items of post type "+it.Type, 1)
 		return nil
@@ -124,10 +124,9 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	if err != nil {
 		return err
 	}
-	c := st.rep.count(string(kind))
 	entryID, isSource := int64(0), true
 	if found {
-		sourceLang, err := b.SourceLang(ctx, o.localID)
+		entryKind, sourceLang, err := b.EntryKind(ctx, o.localID)
 		if errors.Is(err, db.ErrNotFound) {
 			st.rep.skip("posts deleted here since an earlier import", 1)
 			return nil
@@ -136,7 +135,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 			return err
 		}
 		if o.digest == sum {
-			c.Unchanged++
+			st.rep.count(string(kind)).Unchanged++
 			return st.flushDeferred(ctx, b, it)
 		}
 		rev, err := b.Revision(ctx, o.localID, lang)
@@ -145,25 +144,29 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		}
 		if rev != o.revision {
 			st.rep.review(label, "changed both here and in WordPress since the last import; the export's version was not applied", "")
-			c.Unchanged++
+			st.rep.count(string(kind)).Unchanged++
 			return st.flushDeferred(ctx, b, it)
 		}
 		entryID, isSource = o.localID, sourceLang == lang
+		if !isSource {
+			kind = entryKind
+		}
 	} else if src, ok := st.group(it); ok && src != it.ID {
 		so, sfound, err := st.object(ctx, b, "post", strconv.FormatInt(src, 10), "", "")
 		if err != nil {
 			return err
 		}
+		var srcKind content.Kind
 		var srcLang string
 		if sfound {
-			srcLang, err = b.SourceLang(ctx, so.localID)
+			srcKind, srcLang, err = b.EntryKind(ctx, so.localID)
 			if err != nil && !errors.Is(err, db.ErrNotFound) {
 				return err
 			}
 		}
 		switch {
 		case srcLang != "" && srcLang != lang:
-			entryID, isSource = so.localID, false
+			entryID, isSource, kind = so.localID, false, srcKind
 		case !sfound && st.ex.importable[src] && !force:
 			// The source comes later in the file: this waits for it.
 			st.deferred[src] = append(st.deferred[src], it)
@@ -203,7 +206,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	if err != nil {
 		return err
 	}
-	if found {
+	if c := st.rep.count(string(kind)); found {
 		c.Updated++
 	} else {
 		c.Imported++

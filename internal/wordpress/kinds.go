@@ -54,7 +54,12 @@ func ParseMapping(r io.Reader, kinds []content.Kind) (Mapping, error) {
 }
 
 // kind decides an item's kind; ok is false for post types nothing maps.
-func (m Mapping) kind(it *Item) (content.Kind, bool) {
+// same tells whether two slugs of a taxonomy name one term, in different
+// languages (a Polylang group); nil compares the slugs.
+func (m Mapping) kind(it *Item, same func(taxonomy, a, b string) bool) (content.Kind, bool) {
+	if same == nil {
+		same = func(_, a, b string) bool { return a == b }
+	}
 	for _, r := range m {
 		switch r.By {
 		case "type":
@@ -70,7 +75,7 @@ func (m Mapping) kind(it *Item) (content.Kind, bool) {
 				domain = "post_tag"
 			}
 			for _, ref := range it.Terms(domain) {
-				if ref.Slug == r.Slug {
+				if same(domain, ref.Slug, r.Slug) {
 					return r.Kind, true
 				}
 			}

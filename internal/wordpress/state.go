@@ -221,6 +221,16 @@ func (st *state) terms(ctx context.Context, b *content.Batch, taxonomy string) e
 	return nil
 }
 
+// sameTerm reports whether two slugs of a taxonomy name one imported
+// section or tag: the same term, or translations of it.
+func (st *state) sameTerm(taxonomy, a, b string) bool {
+	if a == b {
+		return true
+	}
+	id := st.local[taxonomy+"\x00"+a]
+	return id != 0 && id == st.local[taxonomy+"\x00"+b]
+}
+
 func kindOf(taxonomy string) string {
 	if taxonomy == "post_tag" {
 		return "tag"

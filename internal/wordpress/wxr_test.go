@@ -4,48 +4,13 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"peerpress/internal/wordpress/wptest"
 )
 
-// sharedExport is the path of an export in ../shared/testdata/wordpress,
-// found from the repository's root (or a folder above it, for a worktree).
-// The exports are not copied into the repository: without them the test
-// is skipped, and fails under CI, which must have them.
-func sharedExport(t testing.TB, name string) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := dir
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Fatal("no go.mod above the package")
-		}
-		root = parent
-	}
-	for d := filepath.Dir(root); ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "testdata", "wordpress", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	msg := "the WordPress export " + name + " is not in ../shared/testdata/wordpress beside the repository"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+func sharedExport(t testing.TB, name string) string { t.Helper(); return wptest.Export(t, name) }
 
 // readAll reads an export through, counting items by type.
 func readAll(src string) (map[string]int, *Reader, error) {
