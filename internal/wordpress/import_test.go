@@ -20,7 +20,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden Markdown files")
 
 // importFile imports an export into d.
-func importFile(t *testing.T, d *db.DB, path string, opt Options) (*Report, error) {
+func importFile(t testing.TB, d *db.DB, path string, opt Options) (*Report, error) {
 	t.Helper()
 	if opt.Languages == nil {
 		opt.Languages = []string{"en", "fr"}

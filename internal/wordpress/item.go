@@ -62,9 +62,9 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	} else if l := it.MetaValue("_wpml_language"); l != "" {
 		lang = strings.ToLower(l)
 	}
-	conv, err := st.im.conv.Convert(it.Content, st.media, st.ex.children[it.ID])
-	if err != nil {
-		return err
+	conv := it.converted
+	if conv == nil {
+		return errors.New("content not converted") // read converts every item but attachments
 	}
 	tr := content.TranslationInput{Lang: lang, Title: truncate(unescapeText(it.Title), maxTitle), Summary: summary(it.Excerpt),
 		Body: conv.Markdown, Status: status, PublishAt: st.postTime(it)}

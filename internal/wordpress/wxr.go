@@ -81,6 +81,8 @@ type Item struct {
 	Refs      []Ref
 	Meta      []Meta
 	Comments  int
+
+	converted *Converted // Content as Markdown, made by Importer.read
 }
 
 // MetaValue is the value of the item's first meta with key.

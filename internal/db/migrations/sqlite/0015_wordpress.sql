@@ -22,7 +22,7 @@ CREATE TABLE wordpress_objects (
     imported_at BIGINT NOT NULL,
     PRIMARY KEY (site, kind, wp_id)
 );
-CREATE INDEX wordpress_objects_guid ON wordpress_objects (site, guid);
+CREATE INDEX wordpress_objects_guid ON wordpress_objects (kind, guid);
 
 -- Each import's progress, committed with every batch: an interrupted
 -- import is run again and skips what is already in wordpress_objects.
