@@ -17,7 +17,7 @@ import (
 )
 
 const importUsage = `Usage:
-  peerpress import wordpress FILE.xml [--dry-run] [--map FILE] [--report FILE] [flags]`
+  peerpress import wordpress FILE.xml [--uploads DIR] [--dry-run] [--map FILE] [--report FILE] [flags]`
 
 // importCmd runs `peerpress import wordpress`.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -35,7 +35,7 @@ broken file changes nothing. The report is printed at the end.`)
 	dryRun := fs.Bool("dry-run", false, "print the report and write nothing")
 	mapFile := fs.String("map", "", "`file` of rules giving kinds to posts: lines \"category:SLUG KIND\", \"tag:SLUG KIND\" or \"type:POST_TYPE KIND\"; the first that matches wins")
 	reportFile := fs.String("report", "", "also write the report to this `file`: JSON when it ends in .json, else Markdown")
-	uploads := fs.String("uploads", "", "a copy of the site's wp-content/uploads `folder` (not supported yet: files stay at their old address)")
+	uploads := fs.String("uploads", "", "a copy of the site's wp-content/uploads `folder`: attachments and featured images are stored from it, stripped of their metadata; without it they stay at their old address")
 	batch := fs.Int("batch", 200, "items written per transaction")
 	config := configFlags(fs, false)
 	file, err := parseWithFile(fs, args[1:])
@@ -43,7 +43,9 @@ broken file changes nothing. The report is printed at the end.`)
 		return err
 	}
 	if *uploads != "" {
-		return errors.New("--uploads is not supported yet: import without it, and the files stay at their old address (the report lists them)")
+		if st, err := os.Stat(*uploads); err != nil || !st.IsDir() {
+			return fmt.Errorf("--uploads %s is not a folder", *uploads)
+		}
 	}
 	if *batch < 1 || *batch > 10_000 {
 		fmt.Fprintln(stderr, "peerpress: --batch must be between 1 and 10,000")
@@ -88,7 +90,7 @@ broken file changes nothing. The report is printed at the end.`)
 		return err
 	}
 	im := wordpress.New(d, a.Content, wordpress.Options{Languages: langs, Zone: zone, Mapping: mapping, DryRun: *dryRun,
-		BatchSize: *batch, Progress: terminal(stderr), Name: filepath.Base(file)})
+		BatchSize: *batch, Progress: terminal(stderr), Name: filepath.Base(file), Uploads: *uploads, Media: a.Media})
 	rep, err := im.Import(ctx, func() (io.ReadCloser, error) { return os.Open(file) })
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing of the batch that failed was written; run the import again once it is fixed, and what is in already is left alone)", file, err)

@@ -64,7 +64,7 @@ func TestImportWordPress(t *testing.T) {
 			{[]string{"import", "wordpress"}, 2, "which file?"},
 			{[]string{"import", "drupal", export}, 2, "Usage:"},
 			{[]string{"import", "wordpress", filepath.Join(dir, "missing.xml")}, 1, "no such file"},
-			{[]string{"import", "wordpress", export, "--uploads", dir}, 1, "not supported yet"},
+			{[]string{"import", "wordpress", export, "--uploads", report}, 1, "is not a folder"},
 			{[]string{"import", "wordpress", export, "--map", report}, 1, "line 1"},
 		} {
 			code, _, errOut := run(t, "", append(c.args, flags...)...)

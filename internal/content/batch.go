@@ -72,6 +72,13 @@ func (b *Batch) SaveTag(ctx context.Context, tag Tag) (int64, error) {
 	return saveTag(ctx, b.tx, tag)
 }
 
+// SetFeaturedMedia sets the entry's featured image (0: none). Unlike
+// Store.SetFeaturedMedia it does not look for the image it replaces.
+func (b *Batch) SetFeaturedMedia(ctx context.Context, entryID, mediaID int64) error {
+	_, err := b.tx.ExecContext(ctx, `UPDATE entries SET featured_media_id = ? WHERE id = ?`, nullID(mediaID), entryID)
+	return err
+}
+
 // EntryKind is the entry's kind and source language, or db.ErrNotFound
 // when the entry is no longer there.
 func (b *Batch) EntryKind(ctx context.Context, id int64) (kind Kind, sourceLang string, err error) {

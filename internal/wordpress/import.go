@@ -33,6 +33,11 @@ type Options struct {
 	Progress io.Writer
 	// Name is the file's name, for the report.
 	Name string
+	// Uploads is a copy of the site's wp-content/uploads folder; "" leaves
+	// files at their old address.
+	Uploads string
+	// Media stores the files of Uploads; needed with it.
+	Media MediaSaver
 }
 
 // Importer imports WordPress exports into a site.
@@ -76,6 +81,12 @@ func (im *Importer) Import(ctx context.Context, open func() (io.ReadCloser, erro
 	rep.File, rep.Site, rep.DryRun = im.opt.Name, ex.site, im.opt.DryRun
 	st, err := im.newState(ctx, ex, rep)
 	if err != nil {
+		return nil, err
+	}
+	if im.opt.Uploads != "" && im.opt.Media == nil {
+		return nil, errors.New("wordpress: uploads without a media store")
+	}
+	if err := st.uploads(ctx); err != nil {
 		return nil, err
 	}
 	if im.opt.DryRun {
@@ -201,7 +212,7 @@ func (im *Importer) read(ctx context.Context, open func() (io.ReadCloser, error)
 			continue
 		}
 		if it.Type != "attachment" {
-			c, err := im.conv.Convert(it.Content, st.media, st.ex.children[it.ID])
+			c, err := im.conv.Convert(it.Content, st.media, st.ex.children[it.ID], st.localUpload)
 			if err != nil {
 				return fmt.Errorf("line %d, item %s: %w", it.Line, it.Label(), err)
 			}
@@ -251,6 +262,7 @@ type export struct {
 
 type attachment struct {
 	url, title string
+	file, alt  string // _wp_attached_file, _wp_attachment_image_alt
 	parent     int64
 }
 
@@ -303,7 +315,8 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 		case *Item:
 			ex.items++
 			if x.Type == "attachment" {
-				ex.attachments[x.ID] = attachment{url: x.URL, title: x.Title, parent: x.Parent}
+				ex.attachments[x.ID] = attachment{url: x.URL, title: x.Title, parent: x.Parent,
+					file: x.MetaValue("_wp_attached_file"), alt: x.MetaValue("_wp_attachment_image_alt")}
 				if x.Parent != 0 {
 					ex.children[x.Parent] = append(ex.children[x.Parent], x.ID)
 				}

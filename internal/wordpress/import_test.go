@@ -106,13 +106,13 @@ func TestImportSharedExports(t *testing.T) {
 		// Uncategorized), 110 tags, 33 comments, 37 attachments, 70 menu items.
 		{"theme-test-data/themeunittestdata.wordpress.xml", 58, 21, 67, 110, 2,
 			map[string]int{"items of post type nav_menu_item": 70, "comments (not imported)": 33,
-				"attachments (files stay at their old address; --uploads is not supported yet)": 37,
-				"the category Uncategorized: its posts have no section":                         1}, 79, 79},
+				"attachments (their files stay at the old address: give --uploads to bring them)": 37,
+				"the category Uncategorized: its posts have no section":                           1}, 79, 79},
 		// 61 posts, 1 page, 7 categories (one Uncategorized), 4 tags.
 		{"theme-test-data/64-block-test-data.xml", 61, 1, 6, 4, 2,
 			map[string]int{"items of post type wp_navigation": 1, "comments (not imported)": 2,
-				"attachments (files stay at their old address; --uploads is not supported yet)": 9,
-				"the category Uncategorized: its posts have no section":                         1}, 62, 62},
+				"attachments (their files stay at the old address: give --uploads to bring them)": 9,
+				"the category Uncategorized: its posts have no section":                           1}, 62, 62},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			path := sharedExport(t, c.file)

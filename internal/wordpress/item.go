@@ -41,8 +41,7 @@ const (
 // come as an entry of its own.
 func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force bool) error {
 	st.rep.skip("comments (not imported)", it.Comments)
-	if it.Type == "attachment" {
-		st.rep.skip("attachments (files stay at their old address; --uploads is not supported yet)", 1)
+	if it.Type == "attachment" { // brought in before the posts (uploads)
 		return nil
 	}
 	kind, ok := st.im.opt.Mapping.kind(it, st.sameTerm)
@@ -111,11 +110,16 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 			in.TagIDs = append(in.TagIDs, id)
 		}
 	}
-	if _, ok := it.featured(); ok {
-		notes = append(notes, "its featured image stays on the old site (--uploads is not supported yet)")
+	var featured int64
+	if id, ok := it.featured(); ok {
+		if s, ok := st.stored[id]; ok {
+			featured = s.id
+		} else {
+			notes = append(notes, "its featured image was not brought in (see the attachments in the report)")
+		}
 	}
 	author := st.users[it.Creator]
-	sum := digest(in.Kind, in.SectionID, in.TagIDs, in.Featured, author, tr.Lang, tr.Title, want, tr.Summary, tr.Body, tr.Status, tr.PublishAt.Unix())
+	sum := digest(in.Kind, in.SectionID, in.TagIDs, in.Featured, featured, author, tr.Lang, tr.Title, want, tr.Summary, tr.Body, tr.Status, tr.PublishAt.Unix())
 	wpID := strconv.FormatInt(it.ID, 10)
 
 	// Which entry: the one this post became last time, or its
@@ -200,6 +204,9 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 
 	if isSource {
 		entryID, err = b.SaveEntry(ctx, entryID, in, tr, author)
+		if err == nil && featured != 0 {
+			err = b.SetFeaturedMedia(ctx, entryID, featured)
+		}
 	} else {
 		_, err = b.SaveTranslation(ctx, entryID, tr, author)
 	}
@@ -301,9 +308,13 @@ func (st *state) freeSlug(ctx context.Context, b *content.Batch, lang, want stri
 	}
 }
 
-// media finds an attachment of the export, for galleries.
+// media finds an attachment of the export, for galleries: its address
+// here when it was brought in, else its old one.
 func (st *state) media(id int64) (string, string, bool) {
 	a, ok := st.ex.attachments[id]
+	if s, in := st.stored[id]; in {
+		return s.url, unescapeText(a.title), true
+	}
 	return a.url, unescapeText(a.title), ok && a.url != ""
 }
 

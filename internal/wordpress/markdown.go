@@ -56,16 +56,31 @@ var (
 	attr      = regexp.MustCompile(`([a-zA-Z0-9_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))`)
 	iframe    = regexp.MustCompile(`(?is)<iframe\b[^>]*\bsrc\s*=\s*["']([^"']+)["'][^>]*>.*?</iframe>`)
 	blankRuns = regexp.MustCompile(`\n{3,}`)
+	// uploadURL is an address in a site's uploads folder, in an attribute
+	// or a shortcode.
+	uploadURL = regexp.MustCompile(`(?:https?:)?//[^\s"'<>\[\]]+/wp-content/uploads/[^\s"'<>\[\]]+`)
 )
 
 // blockTags start a block of their own in classic-editor content, which
 // wpautop leaves unwrapped.
 var blockTags = regexp.MustCompile(`(?i)^<(/?)(table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary|iframe|script|video|audio|object)\b`)
 
-// Convert turns one post's content into Markdown.
-func (c *mdConverter) Convert(content string, media Media, children []int64) (Converted, error) {
+// Convert turns one post's content into Markdown. local gives the
+// address here of a file of the old uploads folder that was brought in.
+func (c *mdConverter) Convert(content string, media Media, children []int64, local func(string) (string, bool)) (Converted, error) {
 	var out Converted
 	s := strings.ReplaceAll(content, "\r\n", "\n")
+	old := 0
+	s = uploadURL.ReplaceAllStringFunc(s, func(u string) string {
+		if to, ok := local(u); ok {
+			return to
+		}
+		old++
+		return u
+	})
+	if old > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d links to files on the old site (wp-content/uploads) were kept", old))
+	}
 	blocks := hasBlocks.MatchString(s)
 	s = blockComment.ReplaceAllString(s, "")
 	s = c.shortcodes(s, media, children, &out)

@@ -44,6 +44,10 @@ type state struct {
 	otherLangs map[string]int
 	// flattened counts categories that had a parent.
 	flattened int
+	// stored are the attachments brought in, by post id; byPath their
+	// addresses here by their path in the uploads folder.
+	stored map[int64]stored
+	byPath map[string]string
 }
 
 func (im *Importer) newState(ctx context.Context, ex *export, rep *Report) (*state, error) {
