@@ -45,6 +45,10 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		return nil
 	}
 	kind, ok := st.im.opt.Mapping.kind(it, st.sameTerm)
+	if !ok && it.Type == "tribe_events" {
+		st.rep.skip("events of The Events Calendar (not imported yet)", 1)
+		return nil
+	}
 	if !ok {
 		st.rep.skip("items of post type "+it.Type, 1)
 		return nil
@@ -91,19 +95,17 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	}
 	want := postSlug(it, tr.Title)
 	in := content.EntryInput{Kind: kind, Featured: it.Sticky}
-	cats := it.Terms("category")
-	for _, ref := range cats {
+	sections := 0
+	for _, ref := range it.Terms("category") {
 		if id := st.local["category\x00"+ref.Slug]; id != 0 {
-			in.SectionID = id
-			break
+			if in.SectionID == 0 {
+				in.SectionID = id
+			}
+			sections++
 		}
 	}
-	if len(cats) > 1 {
-		names := make([]string, len(cats))
-		for i, c := range cats {
-			names[i] = c.Slug
-		}
-		notes = append(notes, "was in several categories ("+strings.Join(names, ", ")+"); its section is the first")
+	if sections > 1 {
+		st.manyCategories++
 	}
 	for _, ref := range it.Terms("post_tag") {
 		if id := st.local["post_tag\x00"+ref.Slug]; id != 0 {

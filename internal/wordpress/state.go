@@ -42,8 +42,10 @@ type state struct {
 	deferred map[int64][]*Item
 	// otherLangs counts posts in languages the site does not offer.
 	otherLangs map[string]int
-	// flattened counts categories that had a parent.
-	flattened int
+	// flattened counts categories that had a parent; manyCategories
+	// posts in more than one.
+	flattened      int
+	manyCategories int
 	// stored are the attachments brought in, by post id; byPath their
 	// addresses here by their path in the uploads folder.
 	stored map[int64]stored
@@ -415,6 +417,9 @@ func (st *state) authors(ctx context.Context, b *content.Batch) error {
 func (st *state) finishReport() {
 	if st.flattened > 0 {
 		st.rep.review("categories", fmt.Sprintf("%d categories had a parent; sections here have none, so they stand side by side", st.flattened), "/admin/sections")
+	}
+	if st.manyCategories > 0 {
+		st.rep.review("categories", fmt.Sprintf("%d posts were in several categories; an entry here has one section, the first of them", st.manyCategories), "")
 	}
 	for _, l := range slices.Sorted(maps.Keys(st.otherLangs)) {
 		st.rep.review("language "+l, fmt.Sprintf("%d posts are in a language this site does not offer: enable it in the settings", st.otherLangs[l]), "/admin/settings")

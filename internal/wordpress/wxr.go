@@ -108,7 +108,7 @@ func (it *Item) Terms(domain string) []Ref {
 
 // Label names the item in messages: its id and title.
 func (it *Item) Label() string {
-	t := it.Title
+	t := unescapeText(it.Title)
 	if utf8.RuneCountInString(t) > 60 {
 		t = string([]rune(t)[:60]) + "…"
 	}
