@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,13 +129,23 @@ func (b *Batch) exists(ctx context.Context, query string, args ...any) (bool, er
 	return err == nil, err
 }
 
-// KeepOldPath makes an old address (an OldPathKey) lead to the entry's
-// translation in lang: it answers 301 to wherever that translation is.
-func (b *Batch) KeepOldPath(ctx context.Context, key string, entryID int64, lang string) error {
+// KeepOldPaths makes old addresses (OldPathKeys) lead to the entry's
+// translation in lang: they answer 301 to wherever that translation is.
+func (b *Batch) KeepOldPaths(ctx context.Context, keys []string, entryID int64, lang string) error {
+	keys = slices.Compact(slices.Sorted(slices.Values(keys))) // a row may be upserted once per statement
+	if len(keys) == 0 {
+		return nil
+	}
+	// One statement for all: an import sends hundreds of thousands.
+	args := []any{b.now.Unix()}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, entryID, lang)
 	_, err := b.tx.ExecContext(ctx, `INSERT INTO old_paths (path, translation_id, target, created_at)
-		SELECT ?, id, '', ? FROM translations WHERE entry_id = ? AND lang = ?
-		ON CONFLICT (path) DO UPDATE SET translation_id = excluded.translation_id, target = ''`,
-		key, b.now.Unix(), entryID, lang)
+		SELECT k.path, t.id, '', ? FROM (SELECT CAST(? AS TEXT) AS path`+strings.Repeat(` UNION ALL SELECT CAST(? AS TEXT)`, len(keys)-1)+`) k, translations t
+		WHERE t.entry_id = ? AND t.lang = ?
+		ON CONFLICT (path) DO UPDATE SET translation_id = excluded.translation_id, target = ''`, args...)
 	return err
 }
 

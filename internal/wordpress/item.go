@@ -7,6 +7,7 @@ import (
 	"html"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -204,13 +205,21 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		notes = append(notes, fmt.Sprintf("its slug %q was taken; it is %q here", want, tr.Slug))
 	}
 
+	// The revision the save leaves, known without asking: a new
+	// translation's first, or the one after the unchanged one found.
+	rev := o.revision + 1
 	if isSource {
 		entryID, err = b.SaveEntry(ctx, entryID, in, tr, author)
+		if !found {
+			rev = 1
+		}
 		if err == nil && featured != 0 {
 			err = b.SetFeaturedMedia(ctx, entryID, featured)
 		}
 	} else {
-		_, err = b.SaveTranslation(ctx, entryID, tr, author)
+		var saved content.Translation
+		saved, err = b.SaveTranslation(ctx, entryID, tr, author)
+		rev = saved.Revision
 	}
 	if err != nil {
 		return err
@@ -226,10 +235,6 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	newURL := content.URL(kind, lang, tr.Slug)
 	for _, n := range notes {
 		st.rep.review(label, n, newURL)
-	}
-	rev, err := b.Revision(ctx, entryID, lang)
-	if err != nil {
-		return err
 	}
 	if err := st.putObject(ctx, b, "post", wpID, it.GUID, object{localID: entryID, lang: lang, digest: sum, revision: rev}); err != nil {
 		return err
@@ -287,15 +292,8 @@ func (st *state) oldPaths(ctx context.Context, b *content.Batch, it *Item, entry
 	if it.Type == "page" {
 		keys = append(keys, content.OldPathKey(base, url.Values{"page_id": {id}}))
 	}
-	for _, k := range keys {
-		if k == newURL || k == "/" {
-			continue
-		}
-		if err := b.KeepOldPath(ctx, k, entryID, lang); err != nil {
-			return err
-		}
-	}
-	return nil
+	keys = slices.DeleteFunc(keys, func(k string) bool { return k == newURL || k == "/" })
+	return b.KeepOldPaths(ctx, keys, entryID, lang)
 }
 
 // freeSlug is want, or want-2, want-3… when another entry has it in lang.
