@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 )
 
@@ -18,9 +19,11 @@ func BenchmarkImport(b *testing.B) {
 	}
 	for b.Loop() {
 		b.StopTimer()
-		d := dbtest.NewSQLite(b)
+		var d *db.DB
 		if os.Getenv("PEERPRESS_BENCH_POSTGRES") != "" {
 			d = dbtest.NewPostgres(b)
+		} else {
+			d = dbtest.NewSQLite(b)
 		}
 		b.StartTimer()
 		if _, err := importFile(b, d, path, Options{}); err != nil {
