@@ -440,7 +440,7 @@ func (st *state) authors(ctx context.Context, b *content.Batch) error {
 		}
 	}
 	if c.Imported > 0 {
-		st.rep.review("authors", fmt.Sprintf("%d authors were added as users without a password: they sign in once an admin sets one", c.Imported), "/admin/users")
+		st.rep.review("authors", fmt.Sprintf("%d authors were added as users without a password, so that entries keep their author: they cannot sign in (peerpress cannot invite them yet)", c.Imported), "/admin/users")
 	}
 	return nil
 }
