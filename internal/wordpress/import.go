@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,6 +174,9 @@ func (im *Importer) write(ctx context.Context, open func() (io.ReadCloser, error
 			}
 		}
 		st.deferred = nil
+		if err := st.attachmentPages(ctx, b); err != nil {
+			return err
+		}
 		return st.progress(ctx, b, done, true)
 	})
 }
@@ -257,11 +261,15 @@ type export struct {
 	// importable are the posts and pages that will be imported, for
 	// translations that come before their source.
 	importable map[int64]bool
-	items      int
+	// archived counts the published posts of each category and tag, by
+	// taxonomy and slug, for the pages of their old archives.
+	archived map[string]int
+	items    int
 }
 
 type attachment struct {
 	url, title string
+	link       string // its attachment page
 	file, alt  string // _wp_attached_file, _wp_attachment_image_alt
 	parent     int64
 }
@@ -274,7 +282,7 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 	}
 	defer f.Close()
 	ex := &export{terms: map[string][]*Term{}, postGroups: map[string][][2]string{},
-		attachments: map[int64]attachment{}, children: map[int64][]int64{}, importable: map[int64]bool{}}
+		attachments: map[int64]attachment{}, children: map[int64][]int64{}, importable: map[int64]bool{}, archived: map[string]int{}}
 	seen := map[string]bool{}
 	r := NewReader(f)
 	for {
@@ -315,14 +323,28 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 		case *Item:
 			ex.items++
 			if x.Type == "attachment" {
-				ex.attachments[x.ID] = attachment{url: x.URL, title: x.Title, parent: x.Parent,
+				ex.attachments[x.ID] = attachment{url: x.URL, title: x.Title, parent: x.Parent, link: x.Link,
 					file: x.MetaValue("_wp_attached_file"), alt: x.MetaValue("_wp_attachment_image_alt")}
 				if x.Parent != 0 {
 					ex.children[x.Parent] = append(ex.children[x.Parent], x.ID)
 				}
-			} else if _, ok := im.opt.Mapping.kind(x, nil); ok {
-				if _, ok := importStatus(x.Status); ok {
-					ex.importable[x.ID] = true
+				continue
+			}
+			if _, ok := im.opt.Mapping.kind(x, nil); !ok {
+				continue
+			}
+			if _, ok := importStatus(x.Status); !ok {
+				continue
+			}
+			ex.importable[x.ID] = true
+			if trid := x.MetaValue("_wpml_trid"); trid != "" {
+				// WPML keeps a translation group as meta of its posts.
+				lang := cmpOr(x.MetaValue("_wpml_language"), im.opt.Languages[0])
+				ex.postGroups["wpml:"+trid] = append(ex.postGroups["wpml:"+trid], [2]string{lang, strconv.FormatInt(x.ID, 10)})
+			}
+			if x.Type == "post" && x.Status == "publish" {
+				for _, ref := range x.Refs {
+					ex.archived[ref.Domain+"\x00"+ref.Slug]++
 				}
 			}
 		}

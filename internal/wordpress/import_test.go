@@ -361,3 +361,36 @@ func TestImportMarkdown(t *testing.T) {
 		}
 	}
 }
+
+// WPML keeps translation groups as post meta (_wpml_trid, _wpml_language):
+// a group becomes one entry too, even when the translation comes first.
+func TestImportWPML(t *testing.T) {
+	post := func(id int, lang, slug, title string) string {
+		return `<item><title>` + title + `</title><link>https://wpml.example.org/` + lang + `/` + slug + `/</link>
+			<content:encoded><![CDATA[<p>` + title + `</p>]]></content:encoded>
+			<wp:post_id>` + fmt.Sprint(id) + `</wp:post_id><wp:post_date_gmt>2021-03-04 05:06:07</wp:post_date_gmt>
+			<wp:post_name>` + slug + `</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+			<wp:postmeta><wp:meta_key>_wpml_trid</wp:meta_key><wp:meta_value>7</wp:meta_value></wp:postmeta>
+			<wp:postmeta><wp:meta_key>_wpml_language</wp:meta_key><wp:meta_value>` + lang + `</wp:meta_value></wp:postmeta></item>`
+	}
+	src := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="https://wordpress.org/export/1.1/">
+<channel><wp:wxr_version>1.1</wp:wxr_version><wp:base_blog_url>https://wpml.example.org</wp:base_blog_url>
+` + post(21, "fr", "bonjour", "Bonjour") + post(20, "en", "hello", "Hello") + `
+</channel></rss>`
+	path := filepath.Join(t.TempDir(), "wpml.xml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		rep := mustImport(t, d, path, Options{})
+		wantCount(t, rep, "article", Count{Imported: 2})
+		e, err := content.NewStore(d, search.Index{}).BySlug(context.Background(), "fr", "bonjour")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if en, ok := e.Translation("en"); e.SourceLang != "en" || !ok || en.Slug != "hello" {
+			t.Fatalf("entry %+v", e)
+		}
+	})
+}

@@ -260,11 +260,13 @@ func (st *state) flushDeferred(ctx context.Context, b *content.Batch, it *Item) 
 // group is the source post of the item's Polylang translation group: the
 // one in the default language, else the first listed.
 func (st *state) group(it *Item) (int64, bool) {
-	refs := it.Terms("post_translations")
-	if len(refs) == 0 {
-		return 0, false
+	var key string
+	if refs := it.Terms("post_translations"); len(refs) > 0 {
+		key = refs[0].Slug
+	} else if trid := it.MetaValue("_wpml_trid"); trid != "" {
+		key = "wpml:" + trid
 	}
-	members := st.ex.postGroups[refs[0].Slug]
+	members := st.ex.postGroups[key]
 	if len(members) == 0 {
 		return 0, false
 	}

@@ -38,6 +38,11 @@ func TestOldLinksRedirect(t *testing.T) {
 			"/category/classic/":           "/en/section/classic",
 			"/category/parent/child-1/":    "/en/section/child-1",
 			"/tag/8bit/":                   "/en/tag/8bit",
+			"/category/classic/page/3/":    "/en/section/classic",
+			"/category/classic/page/2":     "/en/section/classic",
+			// An attachment's page leads to the post that shows it.
+			"/2010/09/10/post-format-gallery/canola2/": "/en/articles/post-format-gallery",
+			"/?attachment_id=611":                      "/en/articles/post-format-gallery",
 		} {
 			res := c.Get(old)
 			if res.Status != http.StatusMovedPermanently || res.Location != want {

@@ -386,6 +386,13 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 	} else {
 		paths = append(paths, "/tag/"+m.term.Slug, "/?tag="+url.QueryEscape(m.term.Slug))
 	}
+	// The old archive's numbered pages lead to the new archive. How many
+	// posts a page showed is a setting the export does not have: pages
+	// are kept for as few as 5 a page (WordPress's default is 10).
+	archive := paths[0]
+	for n := 2; n <= (st.ex.archived[taxonomy+"\x00"+m.term.Slug]+4)/5; n++ {
+		paths = append(paths, archive+"/page/"+strconv.Itoa(n))
+	}
 	for _, p := range slices.Compact(paths) {
 		keys := []string{base + p}
 		if m.lang != st.lang && !strings.HasPrefix(p, "/?") {

@@ -183,3 +183,32 @@ func (st *state) localUpload(u string) (string, bool) {
 	to, ok := st.byPath[sizeSuffix.ReplaceAllString(rel, "$1")]
 	return to, ok
 }
+
+// attachmentPages records the old addresses of attachments' own pages
+// (/2020/01/02/post/photo/, /?attachment_id=N): they lead to the entry
+// that showed the file, else to the file when it was brought in.
+func (st *state) attachmentPages(ctx context.Context, b *content.Batch) error {
+	for _, id := range slices.Sorted(maps.Keys(st.ex.attachments)) {
+		a := st.ex.attachments[id]
+		var keys []string
+		if u, err := url.Parse(a.link); err == nil && a.link != "" {
+			keys = append(keys, content.OldPathKey(u.Path, u.Query()))
+		}
+		keys = append(keys, content.OldPathKey(cmpOr(st.ex.basePath, "/"), url.Values{"attachment_id": {strconv.FormatInt(id, 10)}}))
+		keys = slices.DeleteFunc(keys, func(k string) bool { return k == "/" })
+		if parent, ok := st.objects["post\x00"+strconv.FormatInt(a.parent, 10)]; ok && a.parent != 0 {
+			if err := b.KeepOldPaths(ctx, keys, parent.localID, parent.lang); err != nil {
+				return err
+			}
+			continue
+		}
+		if s, ok := st.stored[id]; ok && !st.im.opt.DryRun {
+			for _, k := range keys {
+				if err := b.KeepOldPathTo(ctx, k, s.url); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
