@@ -394,3 +394,45 @@ func TestImportWPML(t *testing.T) {
 		}
 	})
 }
+
+// An import that stops half-way keeps the batches it committed; run again,
+// it goes on from there and duplicates nothing.
+func TestImportResumes(t *testing.T) {
+	path := sharedExport(t, "theme-test-data/themeunittestdata.wordpress.xml")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		opens := 0
+		// The first reading sees the whole file; the second is cut short,
+		// as a disk or a copy that fails under the import would.
+		open := func() (io.ReadCloser, error) {
+			opens++
+			if opens == 2 {
+				return io.NopCloser(strings.NewReader(string(src[:len(src)*2/3]))), nil
+			}
+			return io.NopCloser(strings.NewReader(string(src))), nil
+		}
+		im := New(d, content.NewStore(d, search.Index{}), Options{Languages: []string{"en"}, BatchSize: 10})
+		if _, err := im.Import(context.Background(), open); err == nil || !strings.Contains(err.Error(), "changed since it was first read") {
+			t.Fatalf("a file cut short under the import: %v", err)
+		}
+		half := count(t, d, `SELECT COUNT(*) FROM entries`)
+		if half == 0 || half >= 79 {
+			t.Fatalf("%d entries after the interruption, want some of 79", half)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM wordpress_imports WHERE finished_at = 0 AND items_done > 0`); n != 1 {
+			t.Errorf("the progress is not recorded")
+		}
+		rep := mustImport(t, d, path, Options{Languages: []string{"en"}, BatchSize: 10})
+		c := rep.Counts["article"]
+		p := rep.Counts["page"]
+		if c.Imported+p.Imported != 79-half || c.Unchanged+p.Unchanged != half || c.Updated+p.Updated != 0 {
+			t.Errorf("resumed: articles %+v, pages %+v, after %d entries", *c, *p, half)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM entries`); n != 79 {
+			t.Errorf("%d entries, want 79", n)
+		}
+	})
+}

@@ -60,6 +60,9 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		return nil
 	}
 	label := it.Type + " " + it.Label()
+	if it.Type == "page" && it.Parent != 0 {
+		st.childPages++
+	}
 	lang := st.lang
 	if refs := it.Terms("language"); len(refs) > 0 {
 		lang = strings.ToLower(refs[0].Slug)
@@ -70,7 +73,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	if conv == nil {
 		return errors.New("content not converted") // read converts every item but attachments
 	}
-	tr := content.TranslationInput{Lang: lang, Title: truncate(unescapeText(it.Title), maxTitle), Summary: summary(it.Excerpt),
+	tr := content.TranslationInput{Lang: lang, Title: truncate(plainTitle(it.Title), maxTitle), Summary: summary(it.Excerpt),
 		Body: conv.Markdown, Status: status, PublishAt: st.postTime(it)}
 	var notes []string
 	if tr.Title == "" {
@@ -98,7 +101,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	in := content.EntryInput{Kind: kind, Featured: it.Sticky}
 	sections := 0
 	for _, ref := range it.Terms("category") {
-		if id := st.local["category\x00"+ref.Slug]; id != 0 {
+		if id := st.term("category", ref); id != 0 {
 			if in.SectionID == 0 {
 				in.SectionID = id
 			}
@@ -109,7 +112,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		st.manyCategories++
 	}
 	for _, ref := range it.Terms("post_tag") {
-		if id := st.local["post_tag\x00"+ref.Slug]; id != 0 {
+		if id := st.term("post_tag", ref); id != 0 {
 			in.TagIDs = append(in.TagIDs, id)
 		}
 	}
@@ -357,6 +360,12 @@ var (
 	tags   = regexp.MustCompile(`(?s)<[^>]*>`)
 	spaces = regexp.MustCompile(`\s+`)
 )
+
+// plainTitle is a title as text: WordPress allows markup in titles
+// ("Title <em>with</em> emphasis"), which a title here shows as typed.
+func plainTitle(s string) string {
+	return strings.TrimSpace(spaces.ReplaceAllString(unescapeText(tags.ReplaceAllString(s, "")), " "))
+}
 
 // unescapeText is a title or a name as text: exports keep &amp; and the
 // like escaped.

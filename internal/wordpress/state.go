@@ -46,6 +46,10 @@ type state struct {
 	// posts in more than one.
 	flattened      int
 	manyCategories int
+	childPages     int
+	// byName finds a term's slug by taxonomy and name, for WXR 1.0, whose
+	// posts name their categories without a slug.
+	byName map[string]string
 	// stored are the attachments brought in, by post id; byPath their
 	// addresses here by their path in the uploads folder.
 	stored map[int64]stored
@@ -60,7 +64,7 @@ type state struct {
 
 func (im *Importer) newState(ctx context.Context, ex *export, rep *Report) (*state, error) {
 	st := &state{im: im, ex: ex, rep: rep, now: time.Now(), sections: map[string]content.Section{}, tags: map[string]content.Tag{},
-		local: map[string]int64{}, users: map[string]int64{}, deferred: map[int64][]*Item{}, otherLangs: map[string]int{}}
+		local: map[string]int64{}, byName: map[string]string{}, users: map[string]int64{}, deferred: map[int64][]*Item{}, otherLangs: map[string]int{}}
 	// The export's own language when the site offers it, else the site's.
 	st.lang = im.opt.Languages[0]
 	if primary, _, _ := strings.Cut(strings.ToLower(ex.channel.Language), "-"); slices.Contains(im.opt.Languages, primary) {
@@ -218,6 +222,7 @@ func (st *state) terms(ctx context.Context, b *content.Batch, taxonomy string) e
 	bySlug := map[string]*Term{}
 	for _, t := range all {
 		bySlug[t.Slug] = t
+		st.byName[taxonomy+"\x00"+unescapeText(t.Name)] = t.Slug
 	}
 	for _, g := range groups {
 		primary := g[0]
@@ -257,6 +262,15 @@ func (st *state) terms(ctx context.Context, b *content.Batch, taxonomy string) e
 		}
 	}
 	return nil
+}
+
+// term is the section or tag a post's reference names.
+func (st *state) term(taxonomy string, ref Ref) int64 {
+	slug := ref.Slug
+	if slug == "" {
+		slug = st.byName[taxonomy+"\x00"+unescapeText(ref.Name)]
+	}
+	return st.local[taxonomy+"\x00"+slug]
 }
 
 // sameTerm reports whether two slugs of a taxonomy name one imported
@@ -456,6 +470,9 @@ func (st *state) authors(ctx context.Context, b *content.Batch) error {
 func (st *state) finishReport() {
 	if st.flattened > 0 {
 		st.rep.review("categories", fmt.Sprintf("%d categories had a parent; sections here have none, so they stand side by side", st.flattened), "/admin/sections")
+	}
+	if st.childPages > 0 {
+		st.rep.review("pages", fmt.Sprintf("%d pages had a parent page; pages here stand side by side, each at /{lang}/{slug}", st.childPages), "")
 	}
 	if st.manyCategories > 0 {
 		st.rep.review("categories", fmt.Sprintf("%d posts were in several categories; an entry here has one section, the first of them", st.manyCategories), "")
