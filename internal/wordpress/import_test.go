@@ -373,17 +373,25 @@ func TestImportWPML(t *testing.T) {
 			<wp:postmeta><wp:meta_key>_wpml_trid</wp:meta_key><wp:meta_value>7</wp:meta_value></wp:postmeta>
 			<wp:postmeta><wp:meta_key>_wpml_language</wp:meta_key><wp:meta_value>` + lang + `</wp:meta_value></wp:postmeta></item>`
 	}
+	// The French post has no GMT date, as drafts have not: its date is
+	// read in the site's zone.
+	fr := strings.Replace(post(21, "fr", "bonjour", "Bonjour"), "<wp:post_date_gmt>2021-03-04 05:06:07</wp:post_date_gmt>",
+		"<wp:post_date>2021-03-04 05:06:07</wp:post_date><wp:post_date_gmt>0000-00-00 00:00:00</wp:post_date_gmt>", 1)
 	src := `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="https://wordpress.org/export/1.1/">
 <channel><wp:wxr_version>1.1</wp:wxr_version><wp:base_blog_url>https://wpml.example.org</wp:base_blog_url>
-` + post(21, "fr", "bonjour", "Bonjour") + post(20, "en", "hello", "Hello") + `
+` + fr + post(20, "en", "hello", "Hello") + `
 </channel></rss>`
 	path := filepath.Join(t.TempDir(), "wpml.xml")
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		rep := mustImport(t, d, path, Options{})
+		paris, err := time.LoadLocation("Europe/Paris")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := mustImport(t, d, path, Options{Zone: paris})
 		wantCount(t, rep, "article", Count{Imported: 2})
 		e, err := content.NewStore(d, search.Index{}).BySlug(context.Background(), "fr", "bonjour")
 		if err != nil {
@@ -391,6 +399,10 @@ func TestImportWPML(t *testing.T) {
 		}
 		if en, ok := e.Translation("en"); e.SourceLang != "en" || !ok || en.Slug != "hello" {
 			t.Fatalf("entry %+v", e)
+		}
+		fr, _ := e.Translation("fr")
+		if want := time.Date(2021, 3, 4, 4, 6, 7, 0, time.UTC); !fr.PublishAt.Equal(want) {
+			t.Errorf("the French post without a GMT date: %v, want %v", fr.PublishAt, want)
 		}
 	})
 }
@@ -433,6 +445,48 @@ func TestImportResumes(t *testing.T) {
 		}
 		if n := count(t, d, `SELECT COUNT(*) FROM entries`); n != 79 {
 			t.Errorf("%d entries, want 79", n)
+		}
+	})
+}
+
+// WordPress's statuses: publish stays published, future is scheduled at
+// its instant, draft is a draft, and so is a password-protected post.
+func TestImportStatuses(t *testing.T) {
+	path := sharedExport(t, "theme-test-data/themeunittestdata.wordpress.xml")
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		rep := mustImport(t, d, path, Options{Languages: []string{"en"}})
+		store := content.NewStore(d, search.Index{})
+		for slug, want := range map[string]content.Status{
+			"template-sticky":             content.Published,
+			"scheduled":                   content.Scheduled,
+			"draft":                       content.Draft,
+			"template-password-protected": content.Draft,
+		} {
+			e, err := store.BySlug(context.Background(), "en", slug)
+			if err != nil {
+				t.Fatalf("%s: %v", slug, err)
+			}
+			if got := e.Source().Status; got != want {
+				t.Errorf("%s: %s, want %s", slug, got, want)
+			}
+			if slug == "scheduled" && !e.Source().PublishAt.Equal(time.Date(2030, 1, 1, 19, 0, 18, 0, time.UTC)) {
+				t.Errorf("scheduled at %v", e.Source().PublishAt)
+			}
+			if slug == "template-sticky" && !e.Featured {
+				t.Error("a sticky post is not featured")
+			}
+		}
+		if e, _ := store.BySlug(context.Background(), "en", "markup-title-with-markup"); e == nil || e.Source().Title != "Markup: Title With Markup" {
+			t.Errorf("a title with markup: %+v", e)
+		}
+		notes := 0
+		for _, n := range rep.Review {
+			if strings.Contains(n.Note, "password-protected") {
+				notes++
+			}
+		}
+		if notes != 1 {
+			t.Errorf("%d notes about the password-protected post", notes)
 		}
 	})
 }
