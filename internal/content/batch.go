@@ -19,9 +19,9 @@ import (
 // Its writes are quiet: the caller announces the change once, when the
 // last batch is in (Store.Announce), so the page cache is flushed once.
 //
-// A failed statement spoils a PostgreSQL transaction for good, so a batch
-// checks first what a save could clash on (SlugFree, SectionSlugFree,
-// TagSlugFree) instead of trying and recovering.
+// A failed statement spoils a PostgreSQL transaction for good, so the
+// caller checks first what a save could clash on (SlugFree; sections and
+// tags by their slugs) instead of trying and recovering.
 type Batch struct {
 	s   *Store
 	tx  *db.Tx
@@ -105,18 +105,6 @@ func (b *Batch) Revision(ctx context.Context, entryID int64, lang string) (int, 
 // translation (entryID 0: a new entry).
 func (b *Batch) SlugFree(ctx context.Context, lang, slug string, entryID int64) (bool, error) {
 	taken, err := b.exists(ctx, `SELECT 1 FROM translations WHERE lang = ? AND slug = ? AND entry_id <> ?`, lang, slug, entryID)
-	return !taken, err
-}
-
-// SectionSlugFree reports whether no section but id has slug.
-func (b *Batch) SectionSlugFree(ctx context.Context, slug string, id int64) (bool, error) {
-	taken, err := b.exists(ctx, `SELECT 1 FROM sections WHERE slug = ? AND id <> ?`, slug, id)
-	return !taken, err
-}
-
-// TagSlugFree reports whether no tag but id has slug.
-func (b *Batch) TagSlugFree(ctx context.Context, slug string, id int64) (bool, error) {
-	taken, err := b.exists(ctx, `SELECT 1 FROM tags WHERE slug = ? AND id <> ?`, slug, id)
 	return !taken, err
 }
 

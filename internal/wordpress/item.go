@@ -60,9 +60,6 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		return nil
 	}
 	label := it.Type + " " + it.Label()
-	if it.Type == "page" && it.Parent != 0 {
-		st.childPages++
-	}
 	lang := st.lang
 	if refs := it.Terms("language"); len(refs) > 0 {
 		lang = strings.ToLower(refs[0].Slug)
@@ -91,9 +88,6 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		notes = append(notes, "was password-protected in WordPress; it is a draft here")
 	}
 	notes = append(notes, conv.Notes...)
-	for _, name := range conv.Unknown {
-		st.rep.Shortcodes[name]++
-	}
 	if len(conv.Unknown) > 0 {
 		notes = append(notes, "unknown shortcodes kept as text: ["+strings.Join(conv.Unknown, "], [")+"]")
 	}
@@ -107,9 +101,6 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 			}
 			sections++
 		}
-	}
-	if sections > 1 {
-		st.manyCategories++
 	}
 	for _, ref := range it.Terms("post_tag") {
 		if id := st.term("post_tag", ref); id != 0 {
@@ -127,6 +118,19 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	author := st.users[it.Creator]
 	sum := digest(in.Kind, in.SectionID, in.TagIDs, in.Featured, featured, author, tr.Lang, tr.Title, want, tr.Summary, tr.Body, tr.Status, tr.PublishAt.Unix())
 	wpID := strconv.FormatInt(it.ID, 10)
+	// What the report counts of the post, once it is done with (not when
+	// it waits for its source).
+	tally := func() {
+		for _, name := range conv.Unknown {
+			st.rep.Shortcodes[name]++
+		}
+		if sections > 1 {
+			st.manyCategories++
+		}
+		if it.Type == "page" && it.Parent != 0 {
+			st.childPages++
+		}
+	}
 
 	// Which entry: the one this post became last time, or its
 	// translation group's, or a new one.
@@ -145,6 +149,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 			return err
 		}
 		if o.digest == sum {
+			tally()
 			st.rep.count(string(kind)).Unchanged++
 			return st.flushDeferred(ctx, b, it)
 		}
@@ -153,6 +158,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 			return err
 		}
 		if rev != o.revision {
+			tally()
 			st.rep.review(label, "changed both here and in WordPress since the last import; the export's version was not applied", "")
 			st.rep.count(string(kind)).Unchanged++
 			return st.flushDeferred(ctx, b, it)
@@ -227,12 +233,13 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	if err != nil {
 		return err
 	}
+	tally()
 	if c := st.rep.count(string(kind)); found {
 		c.Updated++
 	} else {
 		c.Imported++
 	}
-	if !contains(st.im.opt.Languages, lang) {
+	if !slices.Contains(st.im.opt.Languages, lang) {
 		st.otherLangs[lang]++
 	}
 	newURL := content.URL(kind, lang, tr.Slug)
@@ -382,13 +389,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
