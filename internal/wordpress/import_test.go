@@ -2,6 +2,7 @@ package wordpress
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -487,6 +488,34 @@ func TestImportStatuses(t *testing.T) {
 		}
 		if notes != 1 {
 			t.Errorf("%d notes about the password-protected post", notes)
+		}
+	})
+}
+
+// A section an editor deleted since the last import stays deleted, as a
+// deleted post does.
+func TestImportKeepsDeletedSectionDeleted(t *testing.T) {
+	path := sharedExport(t, "polylang/test-import.xml")
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		mustImport(t, d, path, Options{})
+		store := content.NewStore(d, search.Index{})
+		sec, err := store.SectionBySlug(ctx, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.DeleteSection(ctx, sec.ID); err != nil {
+			t.Fatal(err)
+		}
+		rep := mustImport(t, d, path, Options{})
+		if rep.Skipped["sections deleted here since an earlier import (not made again)"] != 1 {
+			t.Errorf("skipped %v", rep.Skipped)
+		}
+		if _, err := store.SectionBySlug(ctx, "test"); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("the section came back: %v", err)
+		}
+		if e, _ := store.BySlug(ctx, "en", "test"); e == nil || e.SectionID != 0 {
+			t.Errorf("entry %+v", e)
 		}
 	})
 }

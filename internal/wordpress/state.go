@@ -245,12 +245,15 @@ func (st *state) terms(ctx context.Context, b *content.Batch, taxonomy string) e
 			}
 		}
 		sum := digest(slug, names)
-		id, err := st.saveTerm(ctx, b, taxonomy, what, primary.term.ID, slug, names, sum)
+		id, changed, err := st.saveTerm(ctx, b, taxonomy, what, primary.term.ID, slug, names, sum)
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", taxonomy, primary.term.Slug, err)
 		}
 		for _, m := range g {
 			st.local[taxonomy+"\x00"+m.term.Slug] = id
+			if !changed {
+				continue
+			}
 			if m.term != primary.term {
 				if err := st.putObject(ctx, b, kindOf(taxonomy), m.term.ID, "", object{localID: id, lang: m.lang, digest: sum}); err != nil {
 					return err
@@ -290,34 +293,34 @@ func kindOf(taxonomy string) string {
 	return taxonomy
 }
 
-// saveTerm finds or makes the section or tag of one term (group).
-func (st *state) saveTerm(ctx context.Context, b *content.Batch, taxonomy, what, wpID, slug string, names map[string]string, sum string) (int64, error) {
+// saveTerm finds or makes the section or tag of one term (group);
+// changed is false when it was there already as the export has it.
+func (st *state) saveTerm(ctx context.Context, b *content.Batch, taxonomy, what, wpID, slug string, names map[string]string, sum string) (id int64, changed bool, err error) {
 	kind := kindOf(taxonomy)
 	c := st.rep.count(what)
 	o, found, err := st.object(ctx, b, kind, wpID, "", "")
 	if err != nil {
-		return 0, err
+		return 0, false, err
+	}
+	sec, isSection := st.sectionByID(o.localID)
+	tag, isTag := st.tagByID(o.localID)
+	if found && !(taxonomy == "category" && isSection || taxonomy == "post_tag" && isTag) {
+		// Deleted here since: an editor's decision, which an import
+		// respects as it does for posts.
+		st.rep.skip(what+"s deleted here since an earlier import (not made again)", 1)
+		return 0, false, nil
 	}
 	if found && o.digest == sum {
 		c.Unchanged++
-		return o.localID, nil
+		return o.localID, false, nil
 	}
-	var id int64
 	switch {
 	case found: // names changed in WordPress: the section keeps its slug here
 		id = o.localID
 		if taxonomy == "category" {
-			sec, ok := st.sectionByID(id)
-			if !ok {
-				sec = content.Section{ID: id, Slug: slug}
-			}
 			sec.Names = names
 			_, err = b.SaveSection(ctx, sec)
 		} else {
-			tag, ok := st.tagByID(id)
-			if !ok {
-				tag = content.Tag{ID: id, Slug: slug}
-			}
 			tag.Names = names
 			_, err = b.SaveTag(ctx, tag)
 		}
@@ -348,9 +351,9 @@ func (st *state) saveTerm(ctx context.Context, b *content.Batch, taxonomy, what,
 		c.Imported++
 	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return id, st.putObject(ctx, b, kind, wpID, "", object{localID: id, lang: st.lang, digest: sum})
+	return id, true, st.putObject(ctx, b, kind, wpID, "", object{localID: id, lang: st.lang, digest: sum})
 }
 
 func (st *state) sectionByID(id int64) (content.Section, bool) {
