@@ -101,11 +101,13 @@ func (im *Importer) Import(ctx context.Context, open func() (io.ReadCloser, erro
 			return nil, err
 		}
 	} else {
-		if err := im.write(ctx, open, st, func(do func(*content.Batch) error) error { return im.store.InBatch(ctx, do) }); err != nil {
-			return nil, err
+		err := im.write(ctx, open, st, func(do func(*content.Batch) error) error { return im.store.InBatch(ctx, do) })
+		// The batches were quiet: cached pages are dropped once, now, also
+		// when the import stopped after some of them.
+		if aerr := im.store.Announce(context.WithoutCancel(ctx)); err == nil {
+			err = aerr
 		}
-		// The batches were quiet: cached pages are dropped once, now.
-		if err := im.store.Announce(ctx); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
