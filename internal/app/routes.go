@@ -44,7 +44,7 @@ func routeTable(d routeDeps) *web.Routes {
 	site := rs.Module("site")
 	site.Handle("GET /static/", d.assets, web.OwnCache)
 	site.Handle("GET /media/", d.media.Handler(), web.OwnCache)
-	site.Handle("GET /{$}", languageRedirect(d.i18n))
+	site.Handle("GET /{$}", movedQuery(d.public, languageRedirect(d.i18n)))
 	site.Handle("GET /lang/{code}", chooseLanguage(d.i18n))
 	// The admin's front door: with or without the slash, the entry list
 	// (or the sign-in form first).
@@ -115,6 +115,20 @@ func languageRedirect(langs func() *i18n.Bundle) http.HandlerFunc {
 		}
 		http.Redirect(w, r, "/"+b.Negotiate(r.Header.Get("Accept-Language"))+"/", http.StatusFound)
 	}
+}
+
+// movedQuery answers an imported site's query addresses at the root
+// (/?p=12, /?page_id=3) with a 301 to where they lead now; anything else
+// goes on to next.
+func movedQuery(p *content.Public, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if to, ok := p.MovedQuery(r); ok {
+			w.Header().Set("Cache-Control", "private, no-store")
+			http.Redirect(w, r, to, http.StatusMovedPermanently)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // chooseLanguage serves the language switcher's links, /lang/{code}?next=…:

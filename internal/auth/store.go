@@ -130,6 +130,34 @@ func (s *Store) CreateUser(ctx context.Context, email, name string, role Role, p
 	return u, nil
 }
 
+// AddWithoutPassword adds, inside tx, a user who cannot sign in until an
+// admin gives them a password: an author brought in by an import, whose
+// entries keep their name, and whose old password hash is never imported.
+// It returns the id of the user who already has that email, if any.
+func AddWithoutPassword(ctx context.Context, tx *db.Tx, email, name string, role Role) (id int64, existed bool, err error) {
+	email, err = participant.Normalize(email)
+	if err != nil {
+		return 0, false, ErrInvalidEmail
+	}
+	if _, err := ParseRole(string(role)); err != nil {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("auth: add user: %w", err)
+	}
+	// An empty hash matches no password (Authenticate).
+	err = tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role, disabled, created_at)
+		VALUES (?, ?, '', ?, ?, ?) RETURNING id`, email, strings.TrimSpace(name), string(role), false, time.Now().Unix()).Scan(&id)
+	if err != nil {
+		return 0, false, fmt.Errorf("auth: add user: %w", err)
+	}
+	return id, false, nil
+}
+
 const userColumns = `id, email, name, role, disabled, created_at`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -336,6 +364,10 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("auth: authenticate: %w", err)
+	}
+	if hash == "" { // added without a password (AddWithoutPassword): not yet invited
+		burnHash(password)
+		return User{}, ErrBadCredentials
 	}
 	ok, err := CheckPassword(hash, password)
 	if err != nil {

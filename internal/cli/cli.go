@@ -38,6 +38,7 @@ Usage:
   peerpress demo     [flags]   fill an empty database with demo content, then serve
   peerpress migrate  [flags]   apply database migrations
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
+  peerpress import wordpress FILE.xml [flags]   import a WordPress export (see its --help)
   peerpress routes             print every URL the site answers, with its policy
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
   peerpress keys rotate [flags]   move personal data to a new site key (see its --help)
@@ -77,6 +78,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = migrate(ctx, args[1:], stdout, stderr)
 	case "user":
 		err = user(ctx, args[1:], stdin, stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "routes":
 		err = routes(ctx, args[1:], stdout, stderr)
 	case "keygen":

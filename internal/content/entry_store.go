@@ -61,7 +61,19 @@ func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source T
 		return 0, errs
 	}
 	now := s.now()
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) (err error) {
+		id, err = s.saveEntry(ctx, tx, id, in, source, userID, now)
+		return err
+	})
+	if err != nil {
+		return 0, wrapSaveErr(err)
+	}
+	return id, nil
+}
+
+// saveEntry is SaveEntry inside tx (for SaveEntry and Batch).
+func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInput, source TranslationInput, userID int64, now time.Time) (int64, error) {
+	err := func() error {
 		if id == 0 {
 			err := tx.QueryRowContext(ctx, `INSERT INTO entries (kind, source_lang, section_id, author_id, featured, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -105,11 +117,8 @@ func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source T
 		}
 		_, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
 		return err
-	})
-	if err != nil {
-		return 0, wrapSaveErr(err)
-	}
-	return id, nil
+	}()
+	return id, err
 }
 
 // SaveTranslation creates or updates the entry's translation in tr.Lang,
@@ -117,27 +126,32 @@ func (s *Store) SaveEntry(ctx context.Context, id int64, in EntryInput, source T
 func (s *Store) SaveTranslation(ctx context.Context, entryID int64, tr TranslationInput, userID int64) (Translation, error) {
 	now := s.now()
 	var saved Translation
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		// Touching the entry first locks its row, so two saves of the same
-		// entry take turns instead of both claiming the next revision number.
-		res, err := tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), entryID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return db.ErrNotFound
-		}
-		var kind Kind
-		if err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, entryID).Scan(&kind); err != nil {
-			return err
-		}
-		saved, err = s.saveTranslation(ctx, tx, entryID, kind, tr, userID, now)
+	err := s.db.InTx(ctx, func(tx *db.Tx) (err error) {
+		saved, err = s.saveOneTranslation(ctx, tx, entryID, tr, userID, now)
 		return err
 	})
 	if err != nil {
 		return Translation{}, wrapSaveErr(err)
 	}
 	return saved, nil
+}
+
+// saveOneTranslation is SaveTranslation inside tx (for SaveTranslation and Batch).
+func (s *Store) saveOneTranslation(ctx context.Context, tx *db.Tx, entryID int64, tr TranslationInput, userID int64, now time.Time) (Translation, error) {
+	// Touching the entry first locks its row, so two saves of the same
+	// entry take turns instead of both claiming the next revision number.
+	res, err := tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), entryID)
+	if err != nil {
+		return Translation{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Translation{}, db.ErrNotFound
+	}
+	var kind Kind
+	if err := tx.QueryRowContext(ctx, `SELECT kind FROM entries WHERE id = ?`, entryID).Scan(&kind); err != nil {
+		return Translation{}, err
+	}
+	return s.saveTranslation(ctx, tx, entryID, kind, tr, userID, now)
 }
 
 func wrapSaveErr(err error) error {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"peerpress/internal/db"
@@ -289,7 +290,7 @@ func (p *Public) elsewhere(w http.ResponseWriter, r *http.Request, lang, slug st
 // used to lead to something that moved, a 410 when that was deleted, a
 // 404 otherwise.
 func (p *Public) fallback(w http.ResponseWriter, r *http.Request) error {
-	to, err := p.store.OldPath(r.Context(), r.URL.Path)
+	to, err := p.store.OldPath(r.Context(), OldPathKey(r.URL.Path, r.URL.Query()))
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		return web.NotFound()
@@ -300,6 +301,18 @@ func (p *Public) fallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, to, http.StatusMovedPermanently)
 	return nil
+}
+
+// MovedQuery finds where an address of a site without pretty permalinks
+// leads now (/?p=12 on an imported WordPress site): the root's handler
+// asks before choosing a language. ok is false for anything else.
+func (p *Public) MovedQuery(r *http.Request) (to string, ok bool) {
+	key := OldPathKey(r.URL.Path, r.URL.Query())
+	if !strings.Contains(key, "?") {
+		return "", false
+	}
+	to, err := p.store.OldPath(r.Context(), key)
+	return to, err == nil && to != ""
 }
 
 // NotFound is the catch-all handler: old addresses redirect, others 404.

@@ -215,12 +215,13 @@ func (s *Store) BySlugAnyLang(ctx context.Context, slug string) (*Entry, error) 
 func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
 	var kind Kind
 	var lang, slug sql.NullString
+	var target string
 	err := s.db.QueryRowContext(ctx, `
-		SELECT COALESCE(e.kind, ''), t.lang, t.slug
+		SELECT COALESCE(e.kind, ''), t.lang, t.slug, o.target
 		FROM old_paths o
 		LEFT JOIN translations t ON t.id = o.translation_id
 		LEFT JOIN entries e ON e.id = t.entry_id
-		WHERE o.path = ?`, path).Scan(&kind, &lang, &slug)
+		WHERE o.path = ?`, path).Scan(&kind, &lang, &slug, &target)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", db.ErrNotFound
 	}
@@ -228,7 +229,7 @@ func (s *Store) OldPath(ctx context.Context, path string) (string, error) {
 		return "", fmt.Errorf("content: old path: %w", err)
 	}
 	if !lang.Valid {
-		return "", nil
+		return target, nil
 	}
 	return URL(kind, lang.String, slug.String), nil
 }

@@ -82,17 +82,9 @@ func (s *Store) SectionBySlug(ctx context.Context, slug string) (Section, error)
 
 // SaveSection creates (ID 0) or updates a section and its names.
 func (s *Store) SaveSection(ctx context.Context, sec Section) (int64, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if sec.ID == 0 {
-			err = tx.QueryRowContext(ctx, `INSERT INTO sections (slug, position) VALUES (?, ?) RETURNING id`, sec.Slug, sec.Position).Scan(&sec.ID)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE sections SET slug = ?, position = ? WHERE id = ?`, sec.Slug, sec.Position, sec.ID)
-		}
-		if err != nil {
-			return err
-		}
-		return saveNames(ctx, tx, "section_names", "section_id", sec.ID, sec.Names)
+	err := s.db.InTx(ctx, func(tx *db.Tx) (err error) {
+		sec.ID, err = saveSection(ctx, tx, sec)
+		return err
 	})
 	if db.IsUniqueViolation(err) {
 		return 0, ErrSlugTaken
@@ -101,6 +93,32 @@ func (s *Store) SaveSection(ctx context.Context, sec Section) (int64, error) {
 		return 0, fmt.Errorf("content: save section: %w", err)
 	}
 	return sec.ID, nil
+}
+
+func saveSection(ctx context.Context, tx *db.Tx, sec Section) (int64, error) {
+	var err error
+	if sec.ID == 0 {
+		err = tx.QueryRowContext(ctx, `INSERT INTO sections (slug, position) VALUES (?, ?) RETURNING id`, sec.Slug, sec.Position).Scan(&sec.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE sections SET slug = ?, position = ? WHERE id = ?`, sec.Slug, sec.Position, sec.ID)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return sec.ID, saveNames(ctx, tx, "section_names", "section_id", sec.ID, sec.Names)
+}
+
+func saveTag(ctx context.Context, tx *db.Tx, tag Tag) (int64, error) {
+	var err error
+	if tag.ID == 0 {
+		err = tx.QueryRowContext(ctx, `INSERT INTO tags (slug) VALUES (?) RETURNING id`, tag.Slug).Scan(&tag.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE tags SET slug = ? WHERE id = ?`, tag.Slug, tag.ID)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return tag.ID, saveNames(ctx, tx, "tag_names", "tag_id", tag.ID, tag.Names)
 }
 
 func saveNames(ctx context.Context, tx *db.Tx, table, col string, id int64, names map[string]string) error {
@@ -173,17 +191,9 @@ func (s *Store) TagBySlug(ctx context.Context, slug string) (Tag, error) {
 
 // SaveTag creates (ID 0) or updates a tag and its names.
 func (s *Store) SaveTag(ctx context.Context, tag Tag) (int64, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var err error
-		if tag.ID == 0 {
-			err = tx.QueryRowContext(ctx, `INSERT INTO tags (slug) VALUES (?) RETURNING id`, tag.Slug).Scan(&tag.ID)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE tags SET slug = ? WHERE id = ?`, tag.Slug, tag.ID)
-		}
-		if err != nil {
-			return err
-		}
-		return saveNames(ctx, tx, "tag_names", "tag_id", tag.ID, tag.Names)
+	err := s.db.InTx(ctx, func(tx *db.Tx) (err error) {
+		tag.ID, err = saveTag(ctx, tx, tag)
+		return err
 	})
 	if db.IsUniqueViolation(err) {
 		return 0, ErrSlugTaken

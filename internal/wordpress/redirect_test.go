@@ -1,0 +1,58 @@
+package wordpress
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"testing"
+
+	"peerpress/internal/app/apptest"
+	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
+	"peerpress/internal/web/webtest"
+)
+
+// Old addresses answer 301 to the new ones through the site's handler,
+// imported entries are searchable at once, and the page cache forgets
+// what it kept from before the import.
+func TestOldLinksRedirect(t *testing.T) {
+	path := sharedExport(t, "theme-test-data/themeunittestdata.wordpress.xml")
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		site := apptest.New(t, d, apptest.Options{Languages: []string{"en", "fr"}, Outbox: true})
+		c := webtest.NewClient(t, site.Server.URL)
+		// Cached before the import: a 404.
+		c.Get("/category/classic/").Must(t, http.StatusNotFound)
+
+		im := New(site.App.DB, site.App.Content, Options{Languages: []string{"en", "fr"}, BatchSize: 50})
+		if _, err := im.Import(context.Background(), func() (io.ReadCloser, error) { return os.Open(path) }); err != nil {
+			t.Fatal(err)
+		}
+
+		for old, want := range map[string]string{
+			"/2012/01/07/template-sticky/": "/en/articles/template-sticky",
+			"/2012/01/07/template-sticky":  "/en/articles/template-sticky",
+			"/?p=1241":                     "/en/articles/template-sticky",
+			"/?page_id=2":                  "/en/about-2", // the demo has an about page
+			"/about/":                      "/en/about-2",
+			"/category/classic/":           "/en/section/classic",
+			"/category/parent/child-1/":    "/en/section/child-1",
+			"/tag/8bit/":                   "/en/tag/8bit",
+			"/category/classic/page/3/":    "/en/section/classic",
+			"/category/classic/page/2":     "/en/section/classic",
+			// An attachment's page leads to the post that shows it.
+			"/2010/09/10/post-format-gallery/canola2/": "/en/articles/post-format-gallery",
+			"/?attachment_id=611":                      "/en/articles/post-format-gallery",
+		} {
+			res := c.Get(old)
+			if res.Status != http.StatusMovedPermanently || res.Location != want {
+				t.Errorf("GET %s: %d to %q, want 301 to %s", old, res.Status, res.Location, want)
+			}
+		}
+		c.Get("/en/articles/template-sticky").Must(t, http.StatusOK, "Template: Sticky")
+		c.Get("/en/section/classic").Must(t, http.StatusOK)
+		c.Get("/").Must(t, http.StatusFound) // the root without an old query still picks a language
+		c.Get("/?p=999999").Must(t, http.StatusFound)
+		c.Get("/en/search?q=sticky").Must(t, http.StatusOK, "/en/articles/template-sticky")
+	})
+}
