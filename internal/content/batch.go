@@ -29,8 +29,9 @@ type Batch struct {
 }
 
 // InBatch runs fn in one quiet transaction, committed when it returns nil.
+// Quiet by construction of the batch: it exists to be announced once.
 func (s *Store) InBatch(ctx context.Context, fn func(b *Batch) error) error {
-	return s.db.InTxQuiet(ctx, func(tx *db.Tx) error {
+	return s.db.Quiet().InTx(ctx, func(tx *db.Tx) error {
 		return fn(&Batch{s: s, tx: tx, now: s.now()})
 	})
 }
