@@ -336,6 +336,18 @@ func TestBaseURL(t *testing.T) {
 	if len(res.Cookies()) == 0 || !res.Cookies()[0].Secure {
 		t.Fatalf("session cookie not Secure behind an https base URL: %v", res.Cookies())
 	}
+	if hsts := res.Header.Get("Strict-Transport-Security"); hsts != "max-age=31536000" {
+		t.Errorf("Strict-Transport-Security %q behind an https base URL", hsts)
+	}
+	// The language choice is Secure too (audit F10).
+	langRes, err := c.HTTP.Get(srv.URL + "/lang/en?next=/en/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	langRes.Body.Close()
+	if len(langRes.Cookies()) == 0 || !langRes.Cookies()[0].Secure {
+		t.Errorf("language cookie not Secure behind an https base URL: %v", langRes.Cookies())
+	}
 	for _, bad := range []string{"ftp://x", "https://", "https://x/?q=1", "not a url"} {
 		if _, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", BaseURL: bad, SiteKey: key}, d); err == nil {
 			t.Errorf("base URL %q accepted", bad)

@@ -147,7 +147,7 @@ func chooseLanguage(langs func() *i18n.Bundle) http.HandlerFunc {
 			next = "/" + code + "/"
 		}
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: auth.OverHTTPS(r)})
 		w.Header().Set("Cache-Control", "private, no-store")
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	}

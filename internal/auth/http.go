@@ -55,12 +55,20 @@ type httpsKey struct{}
 
 // ServedOverHTTPS marks every request as having reached the site over
 // HTTPS, for a site whose public address is https:// behind a proxy that
-// terminates TLS, so that cookies are still sent Secure.
+// terminates TLS, so that cookies are still sent Secure; and tells
+// browsers to come back over HTTPS only (Strict-Transport-Security), so
+// that a visitor on a hostile network is not served a downgraded page.
 func ServedOverHTTPS(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), httpsKey{}, true)))
 	})
 }
+
+// OverHTTPS reports whether the request reached the site over HTTPS,
+// directly or through a proxy (ServedOverHTTPS): cookies set in answer
+// to it are Secure.
+func OverHTTPS(r *http.Request) bool { return overHTTPS(r) }
 
 func overHTTPS(r *http.Request) bool {
 	https, _ := r.Context().Value(httpsKey{}).(bool)

@@ -149,9 +149,13 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := web.ParseForm(r); err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		var refused *web.Error
+		switch {
+		case errors.As(err, &tooBig):
 			p.errs.Add("photo", "campaign.error.photo_large")
 			return h.renderForm(w, r, lang, http.StatusRequestEntityTooLarge, p)
+		case errors.As(err, &refused):
+			return refused
 		}
 		return web.BadRequest("form.unreadable")
 	}

@@ -333,6 +333,19 @@ func TestTributeBadInput(t *testing.T) {
 			})
 		}
 
+		// Text a database cannot store: refused, nothing stored, on both
+		// engines (audit F9).
+		for _, bad := range []url.Values{{"remembered": {"a\x00b"}}, {"remembered": {"\xff\xfeab"}}, {"body": {"a\x00b"}}, {"body": {"\xff\xfeab"}}} {
+			f := visitor.tributeForm(wall, "Dmitri Test", "Kind words.", "keep@example.org")
+			for k, v := range bad {
+				f[k] = v
+			}
+			visitor.multipart(action, f, "", nil).Must(t, 400, "cannot be stored")
+			if tr, me := count(); tr != t0 || me != m0 {
+				t.Fatalf("stored something from %q", bad)
+			}
+		}
+
 		// Too fast: sent the moment the form was served.
 		r := visitor.Get(wall + "new")
 		ch := webtest.GuardFields(t, r.Body, 0).Get("guard_challenge")

@@ -122,6 +122,14 @@ func (f *entryForm) validTranslation(errs FieldErrors, zone *time.Location) Tran
 	return in
 }
 
+// StorableText reports whether every database can store s: valid UTF-8
+// with no NUL, which PostgreSQL refuses. The editor's forms are checked
+// for it on the way in (web.CleanInput, web.ParseForm); the API's JSON and
+// imports are checked here.
+func StorableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
 // CheckTranslation applies the editor's rules to one language's text, for
 // the admin's forms and the API alike: a title, lengths, a valid slug (made
 // from the title when empty, which fills in in.Slug), readable text, a
@@ -151,8 +159,10 @@ func CheckTranslation(in *TranslationInput, errs FieldErrors) {
 	if utf8.RuneCountInString(in.Body) > maxBody {
 		errs["body"] = "form.too_long"
 	}
-	if !utf8.ValidString(in.Title + in.Summary + in.Body) {
-		errs["body"] = "form.invalid_text"
+	for field, text := range map[string]string{"title": in.Title, "summary": in.Summary, "body": in.Body} {
+		if !StorableText(text) {
+			errs[field] = "form.invalid_text"
+		}
 	}
 	if !in.Status.Valid() {
 		errs["status"] = "form.invalid_choice"

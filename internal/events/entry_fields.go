@@ -175,7 +175,10 @@ func (EntryFields) CheckExtension(v any, errs content.FieldErrors) {
 	if !slices.Contains(modes, info.Mode) {
 		errs["event_mode"] = "form.invalid_choice"
 	}
-	if utf8.RuneCountInString(info.Venue) > maxVenue {
+	switch {
+	case !content.StorableText(info.Venue) || !content.StorableText(info.TimeZone):
+		errs["event_venue"] = "form.invalid_text"
+	case utf8.RuneCountInString(info.Venue) > maxVenue:
 		errs["event_venue"] = "form.too_long"
 	}
 }

@@ -91,7 +91,19 @@ func ParseForm(r *http.Request) error {
 	// r.FormFile and r.PostFormValue work as with any form.
 	r.Body, r.ContentLength, r.MultipartForm = io.NopCloser(body), size, nil
 	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return r.ParseMultipartForm(formMemory)
+	if err := r.ParseMultipartForm(formMemory); err != nil {
+		return err
+	}
+	// As CleanInput for urlencoded forms: bytes no browser sends from a
+	// UTF-8 page, which PostgreSQL would refuse with a 500.
+	for _, vs := range r.MultipartForm.Value {
+		for _, v := range vs {
+			if !cleanText(v) {
+				return BadRequest("form.invalid_text")
+			}
+		}
+	}
+	return nil
 }
 
 // copyFilePart copies a file part into mw whole, or not at all when the

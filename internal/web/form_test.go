@@ -91,3 +91,20 @@ func TestSpoolSealed(t *testing.T) {
 		t.Fatalf("the spool outlived Close: %v", err)
 	}
 }
+
+// Text no browser sends from a UTF-8 page is refused in multipart forms
+// as in urlencoded ones, before any handler or database sees it.
+func TestParseFormRefusesUnstorableText(t *testing.T) {
+	for _, bad := range []string{"a\x00b", "\xff\xfeab"} {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("remembered", bad)
+		mw.Close()
+		r := httptest.NewRequest("POST", "/", &buf)
+		r.Header.Set("Content-Type", mw.FormDataContentType())
+		err := ParseForm(r)
+		if e := asError(err); e.Status != http.StatusBadRequest || e.Key != "form.invalid_text" {
+			t.Errorf("%q: %v, want a 400 form.invalid_text", bad, err)
+		}
+	}
+}

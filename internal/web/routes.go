@@ -320,8 +320,13 @@ func (s Server) require(c auth.Capability, next http.Handler) http.Handler {
 			// large", not a missing token.
 			if err := ParseForm(r); err != nil {
 				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
+				var refused *Error
+				switch {
+				case errors.As(err, &tooBig):
 					s.Render.RenderError(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Key: "form.too_large"})
+					return
+				case errors.As(err, &refused):
+					s.Render.RenderError(w, r, refused)
 					return
 				}
 			}
