@@ -266,6 +266,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		// stores them through the media pipeline like any upload.
 		demo.RegisterPhotos(a.Jobs, a.DB, a.Media)
 	}
+	// Links mailed to participants (confirm, manage, withdraw) are built
+	// from the base URL; without one, from the Host a request names,
+	// which anyone can forge to mail a participant a link to another
+	// site. Only the demo, on this machine alone, goes without.
+	if cfg.BaseURL == "" && !(withDemo && loopback(cfg.Addr)) {
+		return errors.New("set --base-url (PEERPRESS_BASE_URL) to the site's public address, such as https://example.org: " +
+			"links mailed to participants are built from it, never from the address a request names")
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -276,6 +284,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		fmt.Fprintf(stdout, "admin: %s/admin/  email: %s  password: %s\n", base, login.Email, login.Password)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// loopback reports whether addr (host:port) listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

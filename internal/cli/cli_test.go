@@ -95,8 +95,20 @@ func TestMigrateServeAndUsers(t *testing.T) {
 	if code, _, errOut := run(t, "", "serve", "--data", data, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(errOut, "peerpress keygen") {
 		t.Fatalf("serve without a site key: %d %q", code, errOut)
 	}
-	if code, out, _ := run(t, "", "keygen"); code != 0 || len(strings.TrimSpace(out)) != 44 {
-		t.Fatalf("keygen: %d %q", code, out)
+	code, key, _ := run(t, "", "keygen")
+	if code != 0 || len(strings.TrimSpace(key)) != 44 {
+		t.Fatalf("keygen: %d %q", code, key)
+	}
+	// With its key, serve still wants the site's public address: mailed
+	// links are never built from a request's Host (audit: link poisoning).
+	if err := os.WriteFile(filepath.Join(data, "site.key"), []byte(key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := run(t, "", "serve", "--data", data, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(errOut, "--base-url") {
+		t.Fatalf("serve without a base URL: %d %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "", "demo", "--data", data, "--addr", "0.0.0.0:0"); code != 1 || !strings.Contains(errOut, "--base-url") {
+		t.Fatalf("demo open to the network without a base URL: %d %q", code, errOut)
 	}
 	if code, _, errOut := run(t, "", "serve", "--database", "mysql://u:secret@h/db"); code != 1 || strings.Contains(errOut, "secret") {
 		t.Fatalf("bad database URL: %d %q", code, errOut)
