@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,20 @@ const (
 
 var errMalformedHash = errors.New("auth: malformed password hash")
 
+// hashSlots bounds how many Argon2 hashes run at once: each takes 19 MiB
+// and a core for tens of milliseconds, so 200 sign-in attempts at once
+// would otherwise take 4 GB. The rest wait their turn, which also slows
+// a guesser down. Stored hashes with more memory count the same: a
+// slot each.
+var hashSlots = make(chan struct{}, max(1, runtime.NumCPU()))
+
+// argonKey is argon2.IDKey within a slot.
+func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
+}
+
 // HashPassword hashes password with argon2id and a fresh random salt and
 // returns it in PHC string form:
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (unpadded standard base64).
@@ -43,7 +58,7 @@ func HashPassword(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argonKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return encodeHash(argonMemory, argonTime, argonThreads, salt, key), nil
 }
 
@@ -63,7 +78,7 @@ func CheckPassword(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	key := argon2.IDKey([]byte(password), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
+	key := argonKey([]byte(password), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
 	return subtle.ConstantTimeCompare(key, h.key) == 1, nil
 }
 
@@ -136,5 +151,5 @@ var dummySalt = make([]byte, argonSaltLen)
 // burnHash does the work of one password check against nothing, so that
 // signing in with an unknown email takes as long as with a known one.
 func burnHash(password string) {
-	_ = argon2.IDKey([]byte(password), dummySalt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	_ = argonKey([]byte(password), dummySalt, argonTime, argonMemory, argonThreads, argonKeyLen)
 }
