@@ -47,6 +47,8 @@ func TestSearchPage(t *testing.T) {
 		// The Russian translation is found by an inflected form, from the
 		// English page too.
 		c.Get("/en/search?q="+url.QueryEscape("налоксона")).Must(t, http.StatusOK, `href="/ru/events/`, `<mark>`)
+		// Arabic without its article finds the word with it.
+		c.Get("/ar/search?q="+url.QueryEscape("نالوكسون")+"&lang=ar").Must(t, http.StatusOK, `href="/ar/`, `<mark>`)
 		// Filters narrow; the chosen ones stay selected.
 		c.Get("/en/search?q=naloxone&kind=article&lang=en").Must(t, http.StatusOK, `<option value="article" selected>`)
 		// (The results, that is: the navigation links to /en/events/upcoming.)

@@ -126,6 +126,10 @@ func analyse(lang, word string) string {
 		w = spanish.Stem(w, true)
 	case "ru":
 		w = russian.Stem(w, true)
+	case "ar":
+		w = stemArabic(w)
+	case "hi":
+		w = stemHindi(w)
 	}
 	return w
 }

@@ -32,6 +32,16 @@ func TestNormalise(t *testing.T) {
 		{"es", "prevención", "PREVENCION"},
 		{"en", "services", "service"},
 		{"ar", "الأَضْرار", "الاضرار"},
+		// Arabic light stemming: the article and common affixes.
+		{"ar", "نالوكسون", "النالوكسون"},
+		{"ar", "المخدرات", "مخدرات"},
+		{"ar", "والحد", "الحد"},
+		{"ar", "الشبكات", "شبكات"},
+		// Hindi: a word's inflected forms, and spellings readers mix.
+		{"hi", "दवाओं", "दवाएं"},
+		{"hi", "लड़कियों", "लड़कियाँ"},
+		{"hi", "नीतियों", "नीतियां"},
+		{"hi", "सेवाएँ", "सेवाएं"},
 	} {
 		if x, y := normalise(tc.lang, tc.a), normalise(tc.lang, tc.b); x != y {
 			t.Errorf("%s: %q → %q but %q → %q", tc.lang, tc.a, x, tc.b, y)
@@ -39,5 +49,19 @@ func TestNormalise(t *testing.T) {
 	}
 	if termPrefix("pt-BR") != "ptbr_" {
 		t.Errorf("prefix %q", termPrefix("pt-BR"))
+	}
+}
+
+// Stemming joins forms of a word, but not different words.
+func TestStemmingKeepsWordsApart(t *testing.T) {
+	for _, tc := range []struct{ lang, a, b string }{
+		{"ar", "نالوكسون", "ميثادون"},
+		{"ar", "الشبكة", "الشرطة"},
+		{"hi", "दवा", "दावा"},
+		{"hi", "नीति", "नेता"},
+	} {
+		if x, y := normalise(tc.lang, tc.a), normalise(tc.lang, tc.b); x == y {
+			t.Errorf("%s: %q and %q both → %q", tc.lang, tc.a, tc.b, x)
+		}
 	}
 }
