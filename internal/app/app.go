@@ -28,6 +28,7 @@ import (
 	"peerpress/internal/letter"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/search"
 	"peerpress/internal/settings"
@@ -301,9 +302,13 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	plugIn(mods, public, admin)
+	dashboard, err := moderation.New(rd)
+	if err != nil {
+		return err
+	}
+	plugIn(mods, public, admin, dashboard)
 	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, users: a.Users, media: a.Media, cache: a.Cache, modules: mods}
+		settings: siteSettings, outbox: outbox, moderation: dashboard, users: a.Users, media: a.Media, cache: a.Cache, modules: mods}
 	table := routeTable(deps)
 	h := routes(deps, table)
 	a.table.Store(table)

@@ -9,6 +9,7 @@ import (
 	"peerpress/internal/guard"
 	"peerpress/internal/jobs"
 	"peerpress/internal/letter"
+	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/people"
 	"peerpress/internal/search"
@@ -34,8 +35,8 @@ import (
 //     for the sitemap and the static mirror;
 //
 // and its pages may be a content.Panel, content.HomeBlock,
-// content.NavLinker, content.EditorLinker or campaign.Queue (what waits
-// for moderators).
+// content.NavLinker, content.EditorLinker or moderation.Queue (what waits
+// for moderators; a moderation.Panel is decided on the dashboard).
 //
 // Adding an area means writing its package and adding it to the list in
 // newModules; nothing else here changes.
@@ -131,13 +132,7 @@ type namedPages struct {
 
 // plugIn gives each module's optional parts to the packages that use
 // them.
-func plugIn(mods []namedPages, public *content.Public, admin *content.Admin) {
-	var dashboard *campaign.Handlers
-	for _, m := range mods {
-		if d, ok := m.Pages.(*campaign.Handlers); ok {
-			dashboard = d
-		}
-	}
+func plugIn(mods []namedPages, public *content.Public, admin *content.Admin, dashboard *moderation.Handlers) {
 	for _, m := range mods {
 		if p, ok := m.Pages.(content.Panel); ok {
 			public.Panels = append(public.Panels, p)
@@ -151,7 +146,7 @@ func plugIn(mods []namedPages, public *content.Public, admin *content.Admin) {
 		if l, ok := m.Pages.(content.EditorLinker); ok {
 			admin.Linkers = append(admin.Linkers, l)
 		}
-		if q, ok := m.Pages.(campaign.Queue); ok && dashboard != nil {
+		if q, ok := m.Pages.(moderation.Queue); ok {
 			dashboard.Queues = append(dashboard.Queues, q)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/i18n"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/moderation"
 	"peerpress/internal/settings"
 	"peerpress/internal/web"
 )
@@ -25,11 +26,13 @@ type routeDeps struct {
 	accounts *account.Handlers
 	settings *settings.Handlers
 	outbox   *mail.OutboxPage
-	cache    *web.PageCache
-	users    *auth.Store
-	media    *media.Store
-	feeds    *feed.Handlers
-	api      *api.API
+	// moderation is the moderators' dashboard, of every module's queue.
+	moderation *moderation.Handlers
+	cache      *web.PageCache
+	users      *auth.Store
+	media      *media.Store
+	feeds      *feed.Handlers
+	api        *api.API
 	// modules are the feature areas with routes of their own (events,
 	// campaigns, letters, search), registered in order.
 	modules []namedPages
@@ -61,6 +64,7 @@ func routeTable(d routeDeps) *web.Routes {
 	d.accounts.Routes(rs.Module("account"))
 	d.settings.Routes(rs.Module("settings"))
 	d.outbox.Routes(rs.Module("mail"))
+	d.moderation.Routes(rs.Module("moderation"))
 
 	apiRoutes := rs.Module("api")
 	for _, rt := range d.api.Routes() { // the API's own table: internal/api/api.go

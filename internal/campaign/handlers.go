@@ -20,14 +20,6 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
-// Queue is something waiting for moderators, counted on the moderation
-// dashboard. Other areas (letters' signatures) add theirs to
-// Handlers.Queues. Label is a message key; URL the page where the items
-// are moderated.
-type Queue interface {
-	Waiting(ctx context.Context) (label, url string, n int, err error)
-}
-
 // Config is what the handlers need.
 type Config struct {
 	Store   *Store
@@ -52,9 +44,6 @@ type Handlers struct {
 	rd      *web.Renderer
 	limits  media.Limits
 	tmpl    map[string]*template.Template
-	// Queues are the other areas' moderation queues shown beside the
-	// tributes on /admin/moderation.
-	Queues []Queue
 }
 
 // New parses the templates (a broken one fails here, at start).
@@ -80,7 +69,6 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /tributes/withdraw/{token}", h.withdraw, web.Private)
 	rs.Admin("GET /admin/entries/{id}/campaign", h.editDetails, web.Need(auth.Write))
 	rs.Admin("POST /admin/entries/{id}/campaign", h.saveDetails, web.Need(auth.Write))
-	rs.Admin("GET /admin/moderation", h.moderation, web.Need(auth.Moderate))
 	rs.Admin("POST /admin/moderation/tributes", h.decideTributes, web.Need(auth.Moderate))
 }
 

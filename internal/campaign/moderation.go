@@ -1,7 +1,11 @@
 package campaign
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 
@@ -9,17 +13,9 @@ import (
 	"peerpress/internal/web"
 )
 
-// queueCount is one line of the dashboard: what waits, and where.
-type queueCount struct {
-	Label string // message key
-	URL   string
-	N     int
-}
-
-// moderationPage is the moderation dashboard.
+// moderationPage is the tributes' panel on the moderation dashboard.
 type moderationPage struct {
 	web.Page
-	Queues     []queueCount
 	Status     Status
 	CampaignID int64
 	Campaigns  map[int64]string // campaign id → title, for the list
@@ -31,13 +27,19 @@ type moderationPage struct {
 // moderationLimit is how many tributes the dashboard lists at once.
 const moderationLimit = 200
 
-// moderation serves GET /admin/moderation?status=…&campaign=…: the counts
-// waiting in every queue, and the tributes in a status to approve or
-// reject in bulk.
-func (h *Handlers) moderation(w http.ResponseWriter, r *http.Request) error {
+// Waiting counts the tributes waiting for a moderator (moderation.Queue).
+func (h *Handlers) Waiting(ctx context.Context) (label, url string, n int, err error) {
+	n, err = h.store.CountWaiting(ctx, 0)
+	return "campaign.moderation.tributes_waiting", "/admin/moderation", n, err
+}
+
+// ModerationPanel draws, on the moderation dashboard at
+// /admin/moderation?status=…&campaign=…, the tributes in a status to
+// approve or reject in bulk (moderation.Panel).
+func (h *Handlers) ModerationPanel(r *http.Request) (template.HTML, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	p := moderationPage{Page: h.adminPage(r, "campaign.moderation.title"), Status: Waiting, Campaigns: map[int64]string{}}
+	p := moderationPage{Page: h.adminPage(r, "moderation.title"), Status: Waiting, Campaigns: map[int64]string{}}
 	switch s := Status(q.Get("status")); s {
 	case Approved, Rejected:
 		p.Status = s
@@ -45,24 +47,12 @@ func (h *Handlers) moderation(w http.ResponseWriter, r *http.Request) error {
 	if id, err := strconv.ParseInt(q.Get("campaign"), 10, 64); err == nil && id > 0 {
 		p.CampaignID = id
 	}
-	n, err := h.store.CountWaiting(ctx, 0)
-	if err != nil {
-		return err
-	}
-	p.Queues = append(p.Queues, queueCount{Label: "campaign.moderation.tributes_waiting", URL: "/admin/moderation", N: n})
-	for _, qu := range h.Queues {
-		label, url, n, err := qu.Waiting(ctx)
-		if err != nil {
-			return err
-		}
-		p.Queues = append(p.Queues, queueCount{Label: label, URL: url, N: n})
-	}
 	ts, err := h.store.ByStatus(ctx, p.Status, p.CampaignID, moderationLimit)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if p.Tributes, err = h.withPhotos(ctx, ts, 1); err != nil {
-		return err
+		return "", err
 	}
 	for _, t := range ts {
 		if _, ok := p.Campaigns[t.CampaignID]; ok {
@@ -81,7 +71,11 @@ func (h *Handlers) moderation(w http.ResponseWriter, r *http.Request) error {
 			p.Flash = p.L.N("campaign.moderation.rejected_n", d)
 		}
 	}
-	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_moderation"], p)
+	var buf bytes.Buffer
+	if err := h.tmpl["admin_moderation"].Execute(&buf, p); err != nil {
+		return "", fmt.Errorf("campaign: moderation panel: %w", err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // decideTributes serves POST /admin/moderation/tributes: approve or reject
