@@ -74,6 +74,28 @@ func BenchmarkRenderArchiveDeep(b *testing.B) {
 	benchGet(b, h, "/en/articles/page/300")
 }
 
+// Section and tag pages and a section's feed (issue 23: the section
+// listing sorted the whole section on every page).
+func BenchmarkRenderSection(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/section/news")
+}
+
+func BenchmarkRenderSectionPage3(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/section/news/page/3")
+}
+
+func BenchmarkRenderTag(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/tag/naloxone")
+}
+
+func BenchmarkRenderSectionFeed(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/section/news/feed.xml")
+}
+
 // A page served from the cache.
 func BenchmarkCacheHit(b *testing.B) {
 	h, _ := benchSite(b, true)
