@@ -57,6 +57,8 @@ func TestListingPlansWalkAnIndex(t *testing.T) {
 			{"rare-kind", content.ListFilter{Lang: "fr", Kind: content.Campaign}, "translations_by_kind"},
 			{"section", content.ListFilter{Lang: "en", SectionID: sec.ID}, "translations_by_section"},
 			{"tag", content.ListFilter{Lang: "ru", TagID: tag.ID}, "tag_listing_walk"},
+			{"untranslated", content.ListFilter{Lang: "fr", IncludeUntranslated: true}, "translations_publish"},
+			{"untranslated section", content.ListFilter{Lang: "fr", SectionID: sec.ID, IncludeUntranslated: true}, "translations_publish"},
 		}
 		for _, stats := range []string{"no statistics", "statistics"} {
 			if stats == "no statistics" && d.Engine == db.Postgres {

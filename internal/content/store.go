@@ -351,11 +351,14 @@ func (f ListFilter) listing(now time.Time, until int64) listing {
 
 // untranslated is the listing of f.IncludeUntranslated: translations in
 // f.Lang and, for entries with none visible there, the source language's.
-// No one index holds both in order; this listing is optional and off by
-// default.
+// It cannot start from one language, so it walks every translation in
+// the listing's order (translations_publish, which covers the filters)
+// and keeps those; the option is off by default.
 func (f ListFilter) untranslated(now time.Time, until int64) listing {
-	l := listing{from: "translations k JOIN entries ke ON ke.id = k.entry_id", pub: "k.publish_at", entry: "k.entry_id", id: "k.id"}
-	conds := []string{`k.status <> 'draft' AND k.publish_at <= ?`, `(k.lang = ? OR (k.lang = ke.source_lang AND NOT EXISTS (
+	// The source language is looked up per translation walked, not
+	// joined: a join would let PostgreSQL hash it and sort the listing.
+	l := listing{from: "translations k", pub: "k.publish_at", entry: "k.entry_id", id: "k.id"}
+	conds := []string{`k.status <> 'draft' AND k.publish_at <= ?`, `(k.lang = ? OR (k.lang = (SELECT ke.source_lang FROM entries ke WHERE ke.id = k.entry_id) AND NOT EXISTS (
 			SELECT 1 FROM translations x WHERE x.entry_id = k.entry_id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`}
 	l.args = []any{until, f.Lang, f.Lang, now.Unix()}
 	if f.Kind != "" {

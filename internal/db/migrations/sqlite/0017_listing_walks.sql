@@ -19,6 +19,13 @@ DROP INDEX translations_by_date;
 CREATE INDEX translations_by_date ON translations (lang, publish_at DESC, entry_id DESC, status, entry_kind, id);
 -- A kind's archive and feed.
 CREATE INDEX translations_by_kind ON translations (lang, entry_kind, publish_at DESC, entry_id DESC, status, id);
+-- Listings that add entries untranslated into the language, in their
+-- source language (an option, off by default), cannot start from one
+-- language: they walk every translation in the listing's order. The
+-- index also finds the next scheduled publication, as the one it
+-- replaces did (migration 0012).
+DROP INDEX translations_publish;
+CREATE INDEX translations_publish ON translations (publish_at DESC, entry_id DESC, lang, status, entry_kind, entry_section_id, id);
 -- A section's archive and feed.
 CREATE INDEX translations_by_section ON translations (lang, entry_section_id, publish_at DESC, entry_id DESC, status, entry_kind, id);
 
