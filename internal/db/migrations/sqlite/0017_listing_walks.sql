@@ -48,13 +48,19 @@ INSERT INTO tag_listing (tag_id, translation_id, entry_id, lang, publish_at, sta
     FROM entry_tags et JOIN translations t ON t.entry_id = et.entry_id;
 
 -- A translation added, or moved to another entry, takes its entry's kind,
--- section and tags.
+-- section and tags. A writer that gives the copies itself (a bulk load)
+-- spares the update: written twice, a row's listing indexes are too.
 CREATE TRIGGER translations_copy_insert AFTER INSERT ON translations
+WHEN NEW.entry_kind IS NOT (SELECT kind FROM entries WHERE id = NEW.entry_id)
+    OR NEW.entry_section_id IS NOT (SELECT section_id FROM entries WHERE id = NEW.entry_id)
 BEGIN
     UPDATE translations SET
         entry_kind = (SELECT kind FROM entries WHERE id = NEW.entry_id),
         entry_section_id = (SELECT section_id FROM entries WHERE id = NEW.entry_id)
     WHERE id = NEW.id;
+END;
+CREATE TRIGGER translations_copy_insert_tags AFTER INSERT ON translations
+BEGIN
     INSERT INTO tag_listing (tag_id, translation_id, entry_id, lang, publish_at, status, entry_kind)
         SELECT et.tag_id, NEW.id, NEW.entry_id, NEW.lang, NEW.publish_at, NEW.status, e.kind
         FROM entry_tags et JOIN entries e ON e.id = et.entry_id WHERE et.entry_id = NEW.entry_id
