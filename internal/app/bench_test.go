@@ -27,6 +27,11 @@ func benchSite(b *testing.B, cache bool) (http.Handler, *db.DB) {
 	if err := demo.Generate(ctx, d, 5000, langs, nil); err != nil {
 		b.Fatal(err)
 	}
+	// The planner's statistics, as the server gathers them at start
+	// (db/optimize): SQLite plans listings differently without them.
+	if err := d.Optimize(ctx); err != nil {
+		b.Fatal(err)
+	}
 	a, err := app.New(ctx, app.Config{DataDir: b.TempDir(), Languages: langs, TimeZone: "UTC", SiteKey: secret.NewKey(), NoPageCache: !cache}, d)
 	if err != nil {
 		b.Fatal(err)
@@ -72,6 +77,28 @@ func BenchmarkRenderArchive(b *testing.B) {
 func BenchmarkRenderArchiveDeep(b *testing.B) {
 	h, _ := benchSite(b, false)
 	benchGet(b, h, "/en/articles/page/300")
+}
+
+// Section and tag pages and a section's feed (issue 23: the section
+// listing sorted the whole section on every page).
+func BenchmarkRenderSection(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/section/news")
+}
+
+func BenchmarkRenderSectionPage3(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/section/news/page/3")
+}
+
+func BenchmarkRenderTag(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/tag/naloxone")
+}
+
+func BenchmarkRenderSectionFeed(b *testing.B) {
+	h, _ := benchSite(b, false)
+	benchGet(b, h, "/en/section/news/feed.xml")
 }
 
 // A page served from the cache.

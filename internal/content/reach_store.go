@@ -62,12 +62,14 @@ type Cursor struct {
 // program asks for the languages it wants.
 func (s *Store) ListAfter(ctx context.Context, f ListFilter, after *Cursor, limit int) ([]Item, error) {
 	f.IncludeUntranslated = false
-	where, args := f.where(s.now())
+	var from *pageKey
 	if after != nil {
-		where += ` AND (t.publish_at < ? OR (t.publish_at = ? AND e.id < ?))`
-		args = append(args, after.At.Unix(), after.At.Unix(), after.EntryID)
+		from = &pageKey{publishAt: after.At.Unix(), entryID: after.EntryID}
 	}
-	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, e.id DESC LIMIT ?`, append(args, limit)...)
+	query, args := f.pageQuery(s.now(), from, limit)
+	items, err := s.items(ctx, query, args...)
+	sortItems(items)
+	return items, err
 }
 
 // SitemapURL is one visible translation as a sitemap lists it.

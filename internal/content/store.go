@@ -1,12 +1,14 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -269,39 +271,140 @@ type ListFilter struct {
 	IncludeUntranslated bool
 }
 
-func (f ListFilter) where(now time.Time) (string, []any) {
-	return f.whereUntil(now, now.Unix())
+// listing is how a listing's keys are read, newest first: the table and
+// index walked (migration 0017) and the conditions. The listing's order is
+// (publish time, entry id), newest first: an entry has at most one
+// translation in a listing, and its items carry both. List, Latest and
+// the scan of a listing's bounds all build their queries from it
+// (pageQuery, boundsQuery), and TestListingPlansWalkAnIndex explains
+// those same queries on both engines.
+type listing struct {
+	from, where    string
+	args           []any
+	pub, entry, id string // publish time, entry id (the sort key) and translation id
 }
 
-// whereUntil is where, for the part of the listing published at or before
-// until: when until is a page boundary, the index range starts there
-// instead of at now, and a deep page is a seek, not a walk.
-func (f ListFilter) whereUntil(now time.Time, until int64) (string, []any) {
-	conds := []string{visibleSQL, "t.lang = ?"}
-	args := []any{until, f.Lang}
+// listing is f's listing of what is visible at now and published at or
+// before until: when until is a page boundary, the index range starts
+// there instead of at now, and a deep page is a seek, not a walk.
+//
+// Each filter walks an index that starts with its equalities and goes on
+// in the listing's order, so the first page stops after perPage entries
+// and no engine sorts the listing: a tag walks tag_listing_walk, a
+// section translations_by_section, a kind translations_by_kind, every
+// kind but pages translations_by_date.
+func (f ListFilter) listing(now time.Time, until int64) listing {
 	if f.IncludeUntranslated {
-		conds[1] = `(t.lang = ? OR (t.lang = e.source_lang AND NOT EXISTS (
-			SELECT 1 FROM translations x WHERE x.entry_id = e.id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`
-		args = append(args, f.Lang, now.Unix())
+		return f.untranslated(now, until)
+	}
+	var l listing
+	var conds []string
+	add := func(cond string, args ...any) {
+		conds = append(conds, cond)
+		l.args = append(l.args, args...)
+	}
+	c := "k."
+	if f.TagID != 0 {
+		c = "l."
+		l.from, l.pub, l.entry, l.id = "tag_listing l", "l.publish_at", "l.entry_id", "l.translation_id"
+		add("l.tag_id = ?", f.TagID)
+	} else {
+		l.from, l.pub, l.entry, l.id = "translations k", "k.publish_at", "k.entry_id", "k.id"
+	}
+	add(c+"lang = ?", f.Lang)
+	if f.SectionID != 0 {
+		if f.TagID != 0 {
+			add("EXISTS (SELECT 1 FROM translations x WHERE x.id = l.translation_id AND x.entry_section_id = ?)", f.SectionID)
+		} else {
+			add("k.entry_section_id = ?", f.SectionID)
+		}
 	}
 	if f.Kind != "" {
-		conds = append(conds, "e.kind = ?")
-		args = append(args, f.Kind)
+		add(c+"entry_kind = ?", f.Kind)
 	} else {
-		conds = append(conds, "e.kind <> 'page'")
+		add(c + "entry_kind <> 'page'")
+	}
+	// Visible (as visibleSQL), published by until.
+	add(c+"status <> 'draft' AND "+c+"publish_at <= ?", until)
+	if f.ExcludeArchived {
+		add(c + "status <> 'archived'")
+	}
+	l.where = strings.Join(conds, " AND ")
+	return l
+}
+
+// untranslated is the listing of f.IncludeUntranslated: translations in
+// f.Lang and, for entries with none visible there, the source language's.
+// It cannot start from one language, so it walks every translation in
+// the listing's order (translations_publish, which covers the filters)
+// and keeps those; the option is off by default.
+func (f ListFilter) untranslated(now time.Time, until int64) listing {
+	// The source language is looked up per translation walked, not
+	// joined: a join would let PostgreSQL hash it and sort the listing.
+	l := listing{from: "translations k", pub: "k.publish_at", entry: "k.entry_id", id: "k.id"}
+	conds := []string{`k.status <> 'draft' AND k.publish_at <= ?`, `(k.lang = ? OR (k.lang = (SELECT ke.source_lang FROM entries ke WHERE ke.id = k.entry_id) AND NOT EXISTS (
+			SELECT 1 FROM translations x WHERE x.entry_id = k.entry_id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`}
+	l.args = []any{until, f.Lang, f.Lang, now.Unix()}
+	if f.Kind != "" {
+		conds = append(conds, "k.entry_kind = ?")
+		l.args = append(l.args, f.Kind)
+	} else {
+		conds = append(conds, "k.entry_kind <> 'page'")
 	}
 	if f.SectionID != 0 {
-		conds = append(conds, "e.section_id = ?")
-		args = append(args, f.SectionID)
+		conds = append(conds, "k.entry_section_id = ?")
+		l.args = append(l.args, f.SectionID)
 	}
 	if f.TagID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = e.id AND et.tag_id = ?)")
-		args = append(args, f.TagID)
+		conds = append(conds, "EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = k.entry_id AND et.tag_id = ?)")
+		l.args = append(l.args, f.TagID)
 	}
 	if f.ExcludeArchived {
-		conds = append(conds, "t.status <> 'archived'")
+		conds = append(conds, "k.status <> 'archived'")
 	}
-	return strings.Join(conds, " AND "), args
+	l.where = strings.Join(conds, " AND ")
+	return l
+}
+
+// order is the listing's order, newest first.
+func (l listing) order() string { return ` ORDER BY ` + l.pub + ` DESC, ` + l.entry + ` DESC` }
+
+// pageQuery is the query for up to limit items of f's listing after the
+// key after (nil: from the start). The keys are read from the listing's
+// index alone, then their items by translation id; the items come in no
+// order (sortItems puts them in the listing's).
+func (f ListFilter) pageQuery(now time.Time, after *pageKey, limit int) (string, []any) {
+	var l listing
+	if after == nil {
+		l = f.listing(now, now.Unix())
+	} else {
+		// The boundary item was visible, so "published by the boundary"
+		// implies "published by now"; bounding by it alone lets the index
+		// range start at the boundary.
+		// A cursor from a program may lie in the future: never past now.
+		l = f.listing(now, min(after.publishAt, now.Unix()))
+		l.where += ` AND (` + l.pub + ` < ? OR ` + l.entry + ` < ?)`
+		l.args = append(l.args, after.publishAt, after.entryID)
+	}
+	return itemSelect + ` WHERE t.id IN (SELECT ` + l.id + ` FROM ` + l.from + ` WHERE ` + l.where + l.order() + ` LIMIT ?)`,
+		append(l.args, limit)
+}
+
+// boundsQuery is the query that reads every key of f's listing, in order,
+// for its bounds.
+func (f ListFilter) boundsQuery(now time.Time) (string, []any) {
+	l := f.listing(now, now.Unix())
+	return `SELECT ` + l.pub + `, ` + l.entry + ` FROM ` + l.from + ` WHERE ` + l.where + l.order(), l.args
+}
+
+// sortItems puts a page's items in the listing's order.
+func sortItems(items []Item) {
+	slices.SortFunc(items, func(a, b Item) int {
+		if c := b.PublishAt.Compare(a.PublishAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.EntryID, a.EntryID)
+	})
 }
 
 const itemCols = `SELECT e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.status, t.publish_at, e.section_id, e.featured_media_id`
@@ -348,34 +451,27 @@ func (s *Store) scanItems(ctx context.Context, query string, args ...any) ([]Ite
 // OFFSET, so page 5,000 costs what page 1 does (see pageBounds).
 func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]Item, int, error) {
 	now := s.now()
-	where, args := f.where(now)
-	b, err := s.listingBounds(ctx, f, where, args, perPage)
+	b, err := s.listingBounds(ctx, f, now, perPage)
 	if err != nil {
 		return nil, 0, err
 	}
-	if page < 1 {
-		page = 1
-	}
+	var after *pageKey
 	if page > 1 {
 		if page-2 >= len(b.lastKeys) {
 			return nil, b.total, nil // past the end
 		}
-		// The boundary item was visible, so "published by the boundary"
-		// implies "published by now"; bounding by it alone lets the index
-		// range start at the boundary.
-		k := b.lastKeys[page-2]
-		where, args = f.whereUntil(now, k.publishAt)
-		where += ` AND (t.publish_at < ? OR t.id < ?)`
-		args = append(args, k.publishAt, k.id)
+		after = &b.lastKeys[page-2]
 	}
-	items, err := s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, perPage)...)
+	query, args := f.pageQuery(now, after, perPage)
+	items, err := s.items(ctx, query, args...)
+	sortItems(items)
 	return items, b.total, err
 }
 
 // pageKey is where a listing's page ends, in its sort order.
 type pageKey struct {
 	publishAt int64
-	id        int64
+	entryID   int64
 }
 
 // bounds is a listing's size and the last key of each of its pages. It
@@ -404,9 +500,9 @@ type pageBounds struct {
 // maxListings bounds how many listings' bounds are kept.
 const maxListings = 512
 
-func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, args []any, perPage int) (*bounds, error) {
+func (s *Store) listingBounds(ctx context.Context, f ListFilter, at time.Time, perPage int) (*bounds, error) {
 	key := fmt.Sprintf("%+v/%d", f, perPage)
-	changes, now := s.db.Changes(), s.now().Unix()
+	changes, now := s.db.Changes(), at.Unix()
 	s.bounds.mu.Lock()
 	b := s.bounds.m[key]
 	s.bounds.mu.Unlock()
@@ -428,7 +524,7 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, where string, a
 	// Pages of one listing rendered at once share one scan.
 	v, err, _ := s.bounds.scans.Do(key+"/"+strconv.FormatInt(generation, 10), func() (any, error) {
 		// Shared: one reader leaving must not fail the others.
-		b, err := s.scanBounds(context.WithoutCancel(ctx), where, args, perPage, now)
+		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at)
 		if err != nil {
 			return nil, err
 		}
@@ -452,7 +548,8 @@ func (s *Store) keepBounds(key string, b *bounds) {
 }
 
 // scanBounds reads a listing's bounds as of now.
-func (s *Store) scanBounds(ctx context.Context, where string, args []any, perPage int, now int64) (*bounds, error) {
+func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time) (*bounds, error) {
+	now := at.Unix()
 	b := &bounds{expires: math.MaxInt64}
 	// A translation scheduled later joins listings when its time comes,
 	// with no write to say so.
@@ -463,15 +560,15 @@ func (s *Store) scanBounds(ctx context.Context, where string, args []any, perPag
 	if next.Valid {
 		b.expires = next.Int64
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT t.publish_at, t.id FROM translations t JOIN entries e ON e.id = t.entry_id
-		WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC`, args...)
+	query, args := f.boundsQuery(at)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k pageKey
-		if err := rows.Scan(&k.publishAt, &k.id); err != nil {
+		if err := rows.Scan(&k.publishAt, &k.entryID); err != nil {
 			return nil, err
 		}
 		b.total++
@@ -488,8 +585,10 @@ func (s *Store) scanBounds(ctx context.Context, where string, args []any, perPag
 // Latest returns the newest visible entries, without the listing's total
 // (the home page needs no pager).
 func (s *Store) Latest(ctx context.Context, f ListFilter, limit int) ([]Item, error) {
-	where, args := f.where(s.now())
-	return s.items(ctx, itemSelect+` WHERE `+where+` ORDER BY t.publish_at DESC, t.id DESC LIMIT ?`, append(args, limit)...)
+	query, args := f.pageQuery(s.now(), nil, limit)
+	items, err := s.items(ctx, query, args...)
+	sortItems(items)
+	return items, err
 }
 
 // Featured returns the newest featured entry of a kind visible in lang,

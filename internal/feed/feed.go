@@ -100,7 +100,9 @@ func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f Format, lang,
 
 // build reads the latest entries of a listing into a feed.
 func (h *Handlers) build(ctx context.Context, origin, lang, base, title string, filter content.ListFilter) (doc, error) {
-	items, _, err := h.store.List(ctx, filter, 1, h.PerFeed)
+	// Latest, not List: a feed has no pages, so it needs no listing
+	// bounds (a scan of the whole listing after each write).
+	items, err := h.store.Latest(ctx, filter, h.PerFeed)
 	if err != nil {
 		return doc{}, err
 	}

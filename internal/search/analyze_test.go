@@ -15,7 +15,7 @@ func TestHasWord(t *testing.T) {
 		{"'en_drugs'", "en_drug", false},
 		{"", "en_drug", false},
 	} {
-		if got := hasWord(tc.list, tc.w); got != tc.want {
+		if got := hasWord([]byte(tc.list), []byte(tc.w)); got != tc.want {
 			t.Errorf("hasWord(%q, %q) = %v", tc.list, tc.w, got)
 		}
 	}

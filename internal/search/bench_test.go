@@ -30,8 +30,12 @@ func benchEntries(b *testing.B) int {
 }
 
 func benchSearcher(b *testing.B, d *db.DB) *search.Searcher {
+	return benchSearcherOf(b, d, benchEntries(b))
+}
+
+func benchSearcherOf(b *testing.B, d *db.DB, entries int) *search.Searcher {
 	b.Helper()
-	if err := demo.Generate(context.Background(), d, benchEntries(b), []string{"en", "ru", "fr"}, nil); err != nil {
+	if err := demo.Generate(context.Background(), d, entries, []string{"en", "ru", "fr"}, nil); err != nil {
 		b.Fatal(err)
 	}
 	if err := d.Optimize(context.Background()); err != nil {
@@ -81,6 +85,35 @@ func BenchmarkSearchSQLite(b *testing.B) {
 func BenchmarkSearchPostgres(b *testing.B) {
 	runSearches(b, benchSearcher(b, dbtest.NewPostgres(b)))
 }
+
+// The search of issue 23's memory budget: a word most entries hold, at
+// 10,000 entries (PEERPRESS_BENCH_ENTRIES for another size), page 1 and
+// page 3 with their snippets. B/op is what one search allocates; under
+// 50 at once, what each holds at a time is what resident memory grows by.
+func benchCommonWord(b *testing.B, d *db.DB) {
+	entries := 10_000
+	if os.Getenv("PEERPRESS_BENCH_ENTRIES") != "" {
+		entries = benchEntries(b)
+	}
+	s := benchSearcherOf(b, d, entries)
+	ctx := context.Background()
+	q := search.Query{Text: "naloxone", Langs: []string{"en", "ru", "fr"}, ReaderLang: "en"}
+	for _, page := range []int{1, 3} {
+		b.Run("page"+strconv.Itoa(page), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := s.Search(ctx, q, page, search.PerPage)
+				if err != nil || len(res.Hits) != search.PerPage || !res.More {
+					b.Fatalf("%d hits, more %v, %v", len(res.Hits), res.More, err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSearchCommonWordSQLite(b *testing.B) { benchCommonWord(b, dbtest.NewSQLite(b)) }
+
+func BenchmarkSearchCommonWordPostgres(b *testing.B) { benchCommonWord(b, dbtest.NewPostgres(b)) }
 
 // reportPercentiles adds the p50 and p95 of the searches' times, which
 // the budget is about, to the benchmark's mean.

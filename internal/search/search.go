@@ -1,7 +1,9 @@
 package search
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"html/template"
@@ -85,14 +87,14 @@ type Searcher struct {
 // NewSearcher returns a searcher over d.
 func NewSearcher(d *db.DB) *Searcher { return &Searcher{db: d, now: time.Now} }
 
-// candidate is a matching translation, with what ranking reads.
+// candidate is a matching translation as ranking keeps it: scored as it
+// is read (scorer), so a search holds ids and scores, never the matches'
+// stored words.
 type candidate struct {
-	id           int64
-	lang         string
-	titleTerms   string // stored words: "en_a en_b", or 'en_a' 'en_b' from a tsvector
-	summaryTerms string
-	publishAt    int64
-	score        int
+	id        int64
+	publishAt int64
+	score     int
+	inTitle   bool // every term of its language in its title
 }
 
 // queryTerms analyses the query once per searched language.
@@ -114,18 +116,19 @@ func (s *Searcher) Search(ctx context.Context, q Query, page, perPage int) (Resu
 	}
 	where, args := q.filters(s.now())
 	facets := q.facetWords()
-	cands, more, err := s.candidates(ctx, groups, facets, where, args, match{limit: MaxResults})
+	sc := newScorer(groups, q.ReaderLang)
+	cands, more, err := s.candidates(ctx, sc, groups, facets, where, args, match{limit: MaxResults})
 	if err != nil {
 		return Results{}, err
 	}
 	if more {
-		if titles := titleMatches(groups, cands); titles < maxTitleCandidates {
+		if titles := titleMatches(cands); titles < maxTitleCandidates {
 			// Only the newest matches were read: bring in older ones that
 			// match in their titles, up to maxTitleCandidates with those read.
 			// Every match newer than the oldest read was read, so the search
 			// goes on below it.
 			oldest := cands[len(cands)-1].id
-			inTitle, _, err := s.candidates(ctx, groups, facets, where, args,
+			inTitle, _, err := s.candidates(ctx, sc, groups, facets, where, args,
 				match{titleOnly: true, limit: maxTitleCandidates - titles, below: oldest, seen: titles})
 			if err != nil {
 				return Results{}, err
@@ -133,7 +136,7 @@ func (s *Searcher) Search(ctx context.Context, q Query, page, perPage int) (Resu
 			cands = append(cands, inTitle...)
 		}
 	}
-	ranked := rank(groups, q.ReaderLang, cands)
+	ranked := rank(cands)
 	res := Results{More: more}
 	if len(ranked) > MaxResults {
 		ranked = ranked[:MaxResults]
@@ -200,12 +203,12 @@ type match struct {
 // candidates finds up to m.limit matching translations, the most recently
 // written first (by id). more reports that there were others. Everything
 // is read from search_docs.
-func (s *Searcher) candidates(ctx context.Context, groups map[string][]string, facets []string, where string, args []any, m match) ([]candidate, bool, error) {
+func (s *Searcher) candidates(ctx context.Context, sc *scorer, groups map[string][]string, facets []string, where string, args []any, m match) ([]candidate, bool, error) {
 	expr := matchExpr(s.db.Engine, groups, facets, m.titleOnly)
 	var out []candidate
 	var err error
 	if s.db.Engine == db.Postgres {
-		out, err = s.pgCandidates(ctx, expr, where, args, m)
+		out, err = s.pgCandidates(ctx, sc, expr, where, args, m)
 	} else {
 		if m.below > 0 {
 			where += ` AND f.rowid < ?`
@@ -213,7 +216,7 @@ func (s *Searcher) candidates(ctx context.Context, groups map[string][]string, f
 		}
 		// CROSS JOIN keeps the full-text index as the outer loop, walked
 		// newest first, so the LIMIT stops the walk early.
-		out, err = s.scan(ctx, candidateCols+` FROM search_fts f CROSS JOIN search_docs d
+		out, err = s.scan(ctx, sc, candidateCols+` FROM search_fts f CROSS JOIN search_docs d
 			WHERE search_fts MATCH ? AND d.translation_id = f.rowid AND `+where+` ORDER BY f.rowid DESC LIMIT ?`,
 			append(append([]any{expr}, args...), m.limit+1))
 	}
@@ -246,7 +249,7 @@ var pgWindow int64 = 4000
 // has. A search below an id (m.below) starts with that walk, knowing how
 // many matches the ids above held. "+ 0" keeps the planner from walking a range's primary key, which
 // reads every row of the range when the words are rare.
-func (s *Searcher) pgCandidates(ctx context.Context, expr string, where string, args []any, m match) ([]candidate, error) {
+func (s *Searcher) pgCandidates(ctx context.Context, sc *scorer, expr string, where string, args []any, m match) ([]candidate, error) {
 	col := "d.terms"
 	if m.titleOnly {
 		col = "d.title_terms"
@@ -264,7 +267,7 @@ func (s *Searcher) pgCandidates(ctx context.Context, expr string, where string, 
 	found, seen, hi := m.seen, max(1, newest-m.below+1), m.below-1
 	if m.below == 0 {
 		cut := newest - pgWindow
-		out, err = s.scan(ctx, candidateCols+` FROM search_docs d WHERE `+cond+
+		out, err = s.scan(ctx, sc, candidateCols+` FROM search_docs d WHERE `+cond+
 			` AND d.translation_id > ? ORDER BY d.translation_id DESC LIMIT ?`,
 			append(append([]any{pgx.QueryExecModeExec, expr}, args...), cut, want))
 		if err != nil {
@@ -280,7 +283,7 @@ func (s *Searcher) pgCandidates(ctx context.Context, expr string, where string, 
 			span = int64(float64(need)*float64(seen)/float64(found)*1.25) + 1
 		}
 		lo := max(0, hi-max(span, 1)+1)
-		older, err := s.scan(ctx, candidateCols+` FROM search_docs d WHERE `+cond+
+		older, err := s.scan(ctx, sc, candidateCols+` FROM search_docs d WHERE `+cond+
 			` AND d.translation_id <= ? AND d.translation_id >= ? ORDER BY d.translation_id + 0 DESC LIMIT ?`,
 			append(append([]any{pgx.QueryExecModeExec, expr}, args...), hi, lo, need))
 		if err != nil {
@@ -310,19 +313,23 @@ func (s *Searcher) newestID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// scan runs a candidate query.
-func (s *Searcher) scan(ctx context.Context, query string, args []any) ([]candidate, error) {
+// scan runs a candidate query and scores each match as it is read. The
+// stored words are read in place (sql.RawBytes: valid until the next
+// row), so a match costs its id and score, whatever its text.
+func (s *Searcher) scan(ctx context.Context, sc *scorer, query string, args []any) ([]candidate, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: match: %w", err)
 	}
 	defer rows.Close()
 	var out []candidate
+	var lang, titleTerms, summaryTerms sql.RawBytes
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.id, &c.lang, &c.titleTerms, &c.summaryTerms, &c.publishAt); err != nil {
+		if err := rows.Scan(&c.id, &lang, &titleTerms, &summaryTerms, &c.publishAt); err != nil {
 			return nil, fmt.Errorf("search: match: %w", err)
 		}
+		sc.score(&c, lang, titleTerms, summaryTerms)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -364,12 +371,10 @@ func matchExpr(engine db.Engine, groups map[string][]string, facets []string, ti
 }
 
 // titleMatches counts the candidates holding every term in their titles.
-// A translation holds words of its own language only, so its language's
-// terms are the ones it matched.
-func titleMatches(groups map[string][]string, cands []candidate) int {
+func titleMatches(cands []candidate) int {
 	n := 0
 	for _, c := range cands {
-		if !slices.ContainsFunc(groups[c.lang], func(t string) bool { return !hasWord(c.titleTerms, t) }) {
+		if c.inTitle {
 			n++
 		}
 	}
@@ -384,29 +389,64 @@ const (
 	readerBonus   = 1
 )
 
-// rank scores the candidates and sorts them best first; ties go to the
+// scorer scores matches as they are read: the query's terms in each
+// language, as bytes to look for in the stored words.
+type scorer struct {
+	langs      [][]byte   // the searched languages
+	terms      [][][]byte // terms[i]: the terms of langs[i]
+	readerLang []byte
+}
+
+func newScorer(groups map[string][]string, readerLang string) *scorer {
+	sc := &scorer{readerLang: []byte(readerLang)}
+	for lang, ts := range groups {
+		bs := make([][]byte, len(ts))
+		for i, t := range ts {
+			bs[i] = []byte(t)
+		}
+		sc.langs = append(sc.langs, []byte(lang))
+		sc.terms = append(sc.terms, bs)
+	}
+	return sc
+}
+
+// score sets c's score from its stored words. A translation holds words
+// of its own language only, so its language's terms are the ones it
+// matched.
+func (sc *scorer) score(c *candidate, lang, titleTerms, summaryTerms []byte) {
+	var terms [][]byte
+	for i, l := range sc.langs {
+		if bytes.Equal(l, lang) {
+			terms = sc.terms[i]
+		}
+	}
+	c.inTitle = len(terms) > 0
+	for _, t := range terms {
+		if hasWord(titleTerms, t) {
+			c.score += titleWeight
+		} else {
+			c.inTitle = false
+		}
+		if hasWord(summaryTerms, t) {
+			c.score += summaryWeight
+		}
+	}
+	if bytes.Equal(lang, sc.readerLang) {
+		c.score += readerBonus
+	}
+}
+
+// rank sorts the scored candidates best first, each once; ties go to the
 // newer entry, then to the later translation, so the order is total and
 // the same on both engines.
-func rank(groups map[string][]string, readerLang string, cands []candidate) []candidate {
+func rank(cands []candidate) []candidate {
 	seen := make(map[int64]bool, len(cands))
 	out := cands[:0:0]
 	for _, c := range cands {
-		if seen[c.id] {
-			continue
+		if !seen[c.id] {
+			seen[c.id] = true
+			out = append(out, c)
 		}
-		seen[c.id] = true
-		for _, t := range groups[c.lang] {
-			if hasWord(c.titleTerms, t) {
-				c.score += titleWeight
-			}
-			if hasWord(c.summaryTerms, t) {
-				c.score += summaryWeight
-			}
-		}
-		if c.lang == readerLang {
-			c.score += readerBonus
-		}
-		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b candidate) int {
 		switch {
@@ -423,9 +463,9 @@ func rank(groups map[string][]string, readerLang string, cands []candidate) []ca
 // hasWord reports whether a stored list of words holds w: SQLite's text
 // ("en_a en_b") or PostgreSQL's tsvector output ('en_a' 'en_b'). It
 // allocates nothing: ranking checks hundreds of candidates per search.
-func hasWord(list, w string) bool {
+func hasWord(list, w []byte) bool {
 	for i := 0; ; {
-		j := strings.Index(list[i:], w)
+		j := bytes.Index(list[i:], w)
 		if j < 0 {
 			return false
 		}
@@ -453,8 +493,10 @@ func (s *Searcher) hits(ctx context.Context, groups map[string][]string, page []
 	for i, c := range page {
 		ids[i] = c.id
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT t.id, e.id, e.kind, t.lang, t.title, t.slug, t.summary, t.body, t.publish_at, COALESCE(e.section_id, 0)
-		FROM translations t JOIN entries e ON e.id = t.entry_id WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+	// Snippets come from the start of the body: a long body is not read
+	// whole for a passage of snippetWords words.
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, e.id, e.kind, t.lang, t.title, t.slug, t.summary, SUBSTR(t.body, 1, ?), t.publish_at, COALESCE(e.section_id, 0)
+		FROM translations t JOIN entries e ON e.id = t.entry_id WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, append([]any{snippetSource}, ids...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search: results: %w", err)
 	}

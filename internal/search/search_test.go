@@ -161,6 +161,24 @@ func TestSnippetsHighlightAndEscape(t *testing.T) {
 	})
 }
 
+// A long body is found by a word far into it, but its snippet is looked
+// for only near its start: showing a result costs the same whatever the
+// length of its body.
+func TestSnippetOfALongBody(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.add(entry{lang: "en", title: "Annual report", summary: "What the network did this year.",
+			body: strings.Repeat("Clinics opened and closed across the region. ", 500) + "Peers carried naloxone."})
+		res, err := f.s.Search(context.Background(), search.Query{Text: "naloxone", Langs: allLangs, ReaderLang: "en"}, 1, 10)
+		if err != nil || len(res.Hits) != 1 {
+			t.Fatalf("got %+v, %v", res, err)
+		}
+		if got := string(res.Hits[0].Snippet); got != "What the network did this year." {
+			t.Errorf("snippet %q, want the summary", got)
+		}
+	})
+}
+
 // Kind, section, language and year narrow the results.
 func TestFilters(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {

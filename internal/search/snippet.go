@@ -9,6 +9,13 @@ import (
 // snippetWords is how many words a snippet shows.
 const snippetWords = 28
 
+// snippetSource is how many characters of a body snippets are looked for
+// in: a match further into a long body gets the summary's passage, or the
+// body's start, instead. It bounds what a result costs to show (a body's
+// words are tokenized and matched to find the passage) whatever the
+// length of the body.
+const snippetSource = 16_000
+
 // matches gives, for each token of text, the query term it matches in
 // lang, or "".
 func matches(lang string, toks []token, want []string) []string {
@@ -65,6 +72,7 @@ func snippet(lang string, want []string, texts ...string) template.HTML {
 		hit  []string
 	}
 	all := make([]analysed, len(texts))
+	var distinct []string // the terms in a window, one each
 	for n, text := range texts {
 		toks := tokenize(text)
 		hit := matches(lang, toks, want)
@@ -75,11 +83,13 @@ func snippet(lang string, want []string, texts ...string) template.HTML {
 			if hit[from] == "" {
 				continue // the best window may as well start on a match
 			}
-			distinct := map[string]bool{}
+			distinct = distinct[:0]
 			count := 0
 			for i := from; i < min(from+snippetWords, len(toks)); i++ {
 				if hit[i] != "" {
-					distinct[hit[i]] = true
+					if !slices.Contains(distinct, hit[i]) {
+						distinct = append(distinct, hit[i])
+					}
 					count++
 				}
 			}

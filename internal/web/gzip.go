@@ -25,20 +25,37 @@ func Gzip(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzipWriters.Get().(*gzip.Writer)
-		zw.Reset(w)
-		defer func() {
-			zw.Close()
-			zw.Reset(nil)
-			gzipWriters.Put(zw)
-		}()
-		next.ServeHTTP(gzipWriter{ResponseWriter: w, zw: zw}, r)
+		gw := &gzipWriter{ResponseWriter: w}
+		defer gw.close()
+		next.ServeHTTP(gw, r)
 	})
 }
 
+// gzipWriter takes a compressor from the pool at its first Write, not
+// when the request comes in: a search waiting for the database would hold
+// over a megabyte doing nothing, and under fifty searches at once those
+// were most of the process's memory (issue 23). Pages are rendered before
+// they are written, so a compressor is held only while one is sent.
 type gzipWriter struct {
 	http.ResponseWriter
 	zw *gzip.Writer
 }
 
-func (g gzipWriter) Write(b []byte) (int, error) { return g.zw.Write(b) }
+func (g *gzipWriter) Write(b []byte) (int, error) {
+	if g.zw == nil {
+		g.zw = gzipWriters.Get().(*gzip.Writer)
+		g.zw.Reset(g.ResponseWriter)
+	}
+	return g.zw.Write(b)
+}
+
+// close ends the stream; an empty body is still sent as a gzip stream,
+// as its Content-Encoding says.
+func (g *gzipWriter) close() {
+	if g.zw == nil {
+		g.Write(nil)
+	}
+	g.zw.Close()
+	g.zw.Reset(nil)
+	gzipWriters.Put(g.zw)
+}

@@ -1,0 +1,30 @@
+package content
+
+import (
+	"context"
+	"time"
+)
+
+// ScanBounds scans a listing's bounds as List does after a write, without
+// the cache, and returns the listing's size.
+func ScanBounds(ctx context.Context, s *Store, f ListFilter, perPage int) (int, error) {
+	b, err := s.scanBounds(ctx, f, perPage, s.now())
+	if err != nil {
+		return 0, err
+	}
+	return b.total, nil
+}
+
+// PageQuery is the query List and Latest run for up to limit items of f's
+// listing at now, after the item published at afterPublish of the entry
+// afterEntry (afterEntry 0: the first page).
+func PageQuery(f ListFilter, now time.Time, afterPublish, afterEntry int64, limit int) (string, []any) {
+	var after *pageKey
+	if afterEntry != 0 {
+		after = &pageKey{publishAt: afterPublish, entryID: afterEntry}
+	}
+	return f.pageQuery(now, after, limit)
+}
+
+// BoundsQuery is the query the scan of f's bounds runs at now.
+func BoundsQuery(f ListFilter, now time.Time) (string, []any) { return f.boundsQuery(now) }
