@@ -144,12 +144,14 @@ func (c *Client) CSRF(path string) string {
 	return m[1]
 }
 
-// SignIn signs in with the staff sign-in form, as a person does, and
-// fails the test unless it leads to the entries list.
-func (c *Client) SignIn(email, password string) {
+// SignIn signs in with the staff sign-in form, as a person does, fails
+// the test unless it leads to the entries list, and follows it there as a
+// browser would: it returns the CSRF token of that page's forms.
+func (c *Client) SignIn(email, password string) string {
 	c.T.Helper()
 	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
 	if r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
 		c.T.Fatalf("sign in as %s: status %d, location %q", email, r.Status, r.Location)
 	}
+	return c.CSRF(r.Location)
 }
