@@ -44,6 +44,10 @@ type Options struct {
 	Outbox bool
 	// Config, when set, changes the configuration before the site starts.
 	Config func(*app.Config)
+	// Serial runs the engines one after the other rather than side by
+	// side, for a test that changes what the whole process shares (as
+	// cli.Run sets slog's default logger).
+	Serial bool
 }
 
 // allLanguages are the languages the demo is written in.
@@ -53,7 +57,11 @@ var allLanguages = []string{"en", "ru", "fr", "es", "hi", "ar"}
 // copy of the demo content (see Demo).
 func Run(t *testing.T, opt Options, fn func(t *testing.T, s *Site)) {
 	t.Helper()
-	Demo(opt.Languages).Run(t, func(t *testing.T, d *db.DB) {
+	run := Demo(opt.Languages).Run
+	if opt.Serial {
+		run = Demo(opt.Languages).RunSerial
+	}
+	run(t, func(t *testing.T, d *db.DB) {
 		fn(t, New(t, d, opt))
 	})
 }

@@ -78,7 +78,13 @@ func OpenSecond(t testing.TB, d *db.DB) *db.DB {
 var migrated = NewTemplate("migrated", nil)
 
 // Run runs fn once per available engine, each on a new migrated database.
+// The engines run side by side (t.Parallel), so fn must leave alone what
+// the whole process shares — slog's default logger, the environment,
+// the working folder, time.Local; a test that changes any uses RunSerial.
 func Run(t *testing.T, fn func(t *testing.T, d *db.DB)) { migrated.Run(t, fn) }
+
+// RunSerial is Run with the engines one after the other.
+func RunSerial(t *testing.T, fn func(t *testing.T, d *db.DB)) { migrated.RunSerial(t, fn) }
 
 // NewSQLite opens a migrated SQLite database in a temporary folder.
 func NewSQLite(t testing.TB) *db.DB { return migrated.NewSQLite(t) }
@@ -106,13 +112,30 @@ func NewTemplate(name string, fill func(ctx context.Context, d *db.DB) error) *T
 }
 
 // Run runs fn once per available engine, each on a new copy of the
-// template.
+// template, side by side as dbtest.Run does.
 func (tp *Template) Run(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
+	tp.run(t, true, fn)
+}
+
+// RunSerial is Run with the engines one after the other.
+func (tp *Template) RunSerial(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	tp.run(t, false, fn)
+}
+
+func (tp *Template) run(t *testing.T, parallel bool, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
 	t.Run(string(db.SQLite), func(t *testing.T) {
+		if parallel {
+			t.Parallel()
+		}
 		fn(t, tp.NewSQLite(t))
 	})
 	t.Run(string(db.Postgres), func(t *testing.T) {
+		if parallel {
+			t.Parallel()
+		}
 		fn(t, tp.NewPostgres(t))
 	})
 }
