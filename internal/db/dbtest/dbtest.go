@@ -11,7 +11,8 @@
 // migrated once per test binary into a [Template], and every test gets a
 // copy of it (a file copy for SQLite, CREATE DATABASE … TEMPLATE for
 // PostgreSQL). A template can also hold data, such as the demo site, that
-// is as slow to write as it is common to need.
+// is as slow to write as it is common to need. The PostgreSQL user must be
+// allowed to create databases, on PostgreSQL 13 or later.
 package dbtest
 
 import (
