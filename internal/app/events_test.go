@@ -73,12 +73,7 @@ func (s *site) quickGuard() {
 // form with the guard's fields, once the form is old enough.
 func (c *client) guarded(form url.Values) url.Values {
 	c.T.Helper()
-	out := webtest.GuardFields(c.T, c.Get(openRegister).Body, 0)
-	for k, v := range form {
-		out[k] = v
-	}
-	time.Sleep(40 * time.Millisecond)
-	return out
+	return c.GuardedForm(openRegister, 0, apptest.FormWait, form)
 }
 
 func registrationForm(email, name string) url.Values {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/mail/mailtest"
 )
 
@@ -31,7 +32,7 @@ func (s *site) lastMail(addr, subject string) mailtest.Message {
 // registrant's page, not another's.
 func TestLaterMailsCarryOwnManageLink(t *testing.T) {
 	run(t, func(t *testing.T, s *site) {
-		s.UseGuard(quickGuard)
+		s.UseGuard(apptest.QuickGuard())
 		c := s.client()
 		people := []struct{ email, name, manage string }{
 			{email: "amina@example.org", name: "Amina"},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/guard"
 	"peerpress/internal/web/webtest"
 )
@@ -45,7 +46,7 @@ func TestRegistrationFormCarriesGuard(t *testing.T) {
 // message with what the person typed kept, and store and mail nothing.
 func TestRegistrationGuardRefuses(t *testing.T) {
 	run(t, func(t *testing.T, s *site) {
-		s.UseGuard(quickGuard)
+		s.UseGuard(apptest.QuickGuard())
 		c := s.client()
 
 		refused := func(what string, status int, form map[string][]string, message string) {
@@ -121,7 +122,7 @@ func TestRegistrationGuardRefuses(t *testing.T) {
 // the registrant changes their answers. One with a valid proof is not.
 func TestRegistrationWithoutProofIsFlagged(t *testing.T) {
 	run(t, func(t *testing.T, s *site) {
-		s.UseGuard(quickGuard)
+		s.UseGuard(apptest.QuickGuard())
 		c := s.client()
 
 		c.Post(register, c.form(false, answers("offline@example.org", "Offline Peer"))).Must(t, http.StatusOK, "Check your mail")

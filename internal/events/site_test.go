@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"peerpress/internal/app/apptest"
-	"peerpress/internal/guard"
 	"peerpress/internal/web/webtest"
 )
 
@@ -42,10 +41,6 @@ func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	})
 }
 
-// quickGuard is a guard for tests: 30 ms is old enough, 8 bits of proof
-// of work, and no rate limit to speak of.
-var quickGuard = guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}
-
 // registrations counts the stored registrations of the test event.
 func (s *site) registrations() int {
 	s.T.Helper()
@@ -74,21 +69,11 @@ func (s *site) client() *client { return &client{Client: s.Client(), site: s} }
 // proof, it also does pow.js's work.
 func (c *client) form(proof bool, answers url.Values) url.Values {
 	c.T.Helper()
-	r := c.Get(register)
-	r.Must(c.T, http.StatusOK)
-	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
-		c.T.Fatalf("registration page Cache-Control %q: a cached page would share its challenge", cc)
-	}
 	bits := 0
 	if proof {
-		bits = quickGuard.Difficulty
+		bits = apptest.QuickGuard().Difficulty
 	}
-	v := webtest.GuardFields(c.T, r.Body, bits)
-	for k, vs := range answers {
-		v[k] = vs
-	}
-	time.Sleep(40 * time.Millisecond)
-	return v
+	return c.GuardedForm(register, bits, apptest.FormWait, answers)
 }
 
 // answers fills the demo webinar's form.

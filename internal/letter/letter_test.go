@@ -31,14 +31,10 @@ type site struct {
 	entryID int64
 }
 
-// quickGuard is a guard for tests: 30 ms is old enough, 8 bits of proof
-// of work, and no rate limit to speak of.
-var quickGuard = guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}
-
 // run runs fn on a new site on each engine.
 func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	t.Helper()
-	apptest.Run(t, apptest.Options{Guard: &quickGuard}, func(t *testing.T, a *apptest.Site) {
+	apptest.Run(t, apptest.Options{Guard: new(apptest.QuickGuard())}, func(t *testing.T, a *apptest.Site) {
 		e, err := a.App.Content.BySlug(context.Background(), "en", slug)
 		if err != nil {
 			t.Fatal(err)
@@ -107,21 +103,11 @@ type response = webtest.Response
 // proof, it also does pow.js's work.
 func (c *client) form(proof bool, answers url.Values) url.Values {
 	c.T.Helper()
-	r := c.Get(statement + "/sign")
-	r.Must(c.T, http.StatusOK)
-	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
-		c.T.Fatalf("sign page Cache-Control %q: a cached page would share its challenge", cc)
-	}
 	bits := 0
 	if proof {
-		bits = 8
+		bits = apptest.QuickGuard().Difficulty
 	}
-	v := webtest.GuardFields(c.T, r.Body, bits)
-	for k, vs := range answers {
-		v[k] = vs
-	}
-	time.Sleep(40 * time.Millisecond)
-	return v
+	return c.GuardedForm(statement+"/sign", bits, apptest.FormWait, answers)
 }
 
 func org(name, country, email string) url.Values {

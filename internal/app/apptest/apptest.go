@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"peerpress/internal/app"
 	"peerpress/internal/db"
@@ -49,6 +50,16 @@ type Options struct {
 	// cli.Run sets slog's default logger).
 	Serial bool
 }
+
+// QuickGuard is a guard for tests: a form FormWait old is old enough,
+// 8 bits of proof of work, and no rate limit to speak of.
+func QuickGuard() guard.Options {
+	return guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}
+}
+
+// FormWait is how long a test waits before sending a form, for
+// QuickGuard to take it as a person's.
+const FormWait = 40 * time.Millisecond
 
 // allLanguages are the languages the demo is written in.
 var allLanguages = []string{"en", "ru", "fr", "es", "hi", "ar"}
