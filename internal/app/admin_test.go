@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"peerpress/internal/auth"
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/web/webtest"
 )
 
@@ -29,18 +27,17 @@ func entryForm(csrf string, kv ...string) url.Values {
 var entryIDRe = regexp.MustCompile(`^/admin/entries/(\d+)\?saved=1$`)
 
 func (c *client) createEntry(csrf string, kv ...string) string {
-	c.t.Helper()
+	c.T.Helper()
 	r := c.Post("/admin/entries", entryForm(csrf, kv...))
 	m := entryIDRe.FindStringSubmatch(r.Location)
 	if r.Status != http.StatusSeeOther || m == nil {
-		c.t.Fatalf("create entry: %d %q\n%s", r.Status, r.Location, webtest.Snippet(r.Body))
+		c.T.Fatalf("create entry: %d %q\n%s", r.Status, r.Location, webtest.Snippet(r.Body))
 	}
 	return m[1]
 }
 
 func TestAdminRequiresSignIn(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		r := c.Get("/admin/entries/new")
 		if r.Status != http.StatusSeeOther || r.Location != "/admin/login?next=%2Fadmin%2Fentries%2Fnew" {
@@ -49,10 +46,10 @@ func TestAdminRequiresSignIn(t *testing.T) {
 		r = c.Post("/admin/entries", entryForm("x", "title", "Sneaky"))
 		r.Must(t, http.StatusForbidden)
 		// Wrong password: refused, and the form keeps the email.
-		r = c.Post("/admin/login", url.Values{"email": {s.login.Email}, "password": {"wrong-password"}})
-		r.Must(t, http.StatusUnauthorized, "do not match", `value="`+s.login.Email+`"`)
+		r = c.Post("/admin/login", url.Values{"email": {s.Login.Email}, "password": {"wrong-password"}})
+		r.Must(t, http.StatusUnauthorized, "do not match", `value="`+s.Login.Email+`"`)
 		// An open redirect through next= is not possible.
-		r = c.Post("/admin/login", url.Values{"email": {s.login.Email}, "password": {s.login.Password}, "next": {"//evil.example/"}})
+		r = c.Post("/admin/login", url.Values{"email": {s.Login.Email}, "password": {s.Login.Password}, "next": {"//evil.example/"}})
 		if r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
 			t.Fatalf("next=//evil: %d %q", r.Status, r.Location)
 		}
@@ -60,10 +57,9 @@ func TestAdminRequiresSignIn(t *testing.T) {
 }
 
 func TestSessionCookieFlags(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/login", strings.NewReader(url.Values{"email": {s.login.Email}, "password": {s.login.Password}}.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, s.Server.URL+"/admin/login", strings.NewReader(url.Values{"email": {s.Login.Email}, "password": {s.Login.Password}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		res, err := c.HTTP.Do(req)
 		if err != nil {
@@ -86,10 +82,10 @@ func TestSessionCookieFlags(t *testing.T) {
 }
 
 func TestCSRFAndCrossOrigin(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
+		c.SignIn(s.Login.Email, s.Login.Password)
 		// Without the token.
 		r := c.Post("/admin/entries", entryForm("", "title", "No token"))
 		r.Must(t, http.StatusForbidden, "expired")
@@ -97,7 +93,7 @@ func TestCSRFAndCrossOrigin(t *testing.T) {
 		r = c.Post("/admin/entries", entryForm("wrong", "title", "Bad token"))
 		r.Must(t, http.StatusForbidden)
 		// A cross-site request, even with the right token.
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries", strings.NewReader(entryForm(c.csrf(), "title", "Cross site").Encode()))
+		req, _ := http.NewRequest(http.MethodPost, s.Server.URL+"/admin/entries", strings.NewReader(entryForm(c.CSRF("/admin/entries"), "title", "Cross site").Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
 		r = c.Do(req)
@@ -115,11 +111,9 @@ func TestCSRFAndCrossOrigin(t *testing.T) {
 // An editor writes an entry, previews, publishes it, translates it, changes
 // its address, restores an old revision, and deletes it.
 func TestEditorJourney(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		reader := s.client()
 
 		// Preview shows sanitized Markdown and saves nothing.
@@ -220,11 +214,10 @@ func TestEditorJourney(t *testing.T) {
 
 // A scheduled entry appears on its own when its time comes, with no restart.
 func TestScheduledEntryAppearsOnTime(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		when := time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04")
 		id := c.createEntry(csrf, "title", "Tomorrow's news", "status", "published", "publish_at", when)
 		c.Get("/admin/entries?status=scheduled").Must(t, 200, "Tomorrow&#39;s news")
@@ -241,11 +234,9 @@ func TestScheduledEntryAppearsOnTime(t *testing.T) {
 }
 
 func TestFeaturedImageUpload(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		id := c.createEntry(csrf, "title", "With a picture")
 		// Not an image: refused with a message, nothing changes.
 		r := c.upload("/admin/entries/"+id+"/image", csrf, "image", "photo.jpg", []byte("%PDF-1.4 not really"), nil)
@@ -288,22 +279,20 @@ func TestFeaturedImageUpload(t *testing.T) {
 
 // Authors see and change only their own entries; only admins manage users.
 func TestRoles(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		if _, err := s.app.Users.CreateUser(ctx, "author@example.org", "Author", auth.RoleAuthor, "author-password-1"); err != nil {
+		if _, err := s.App.Users.CreateUser(ctx, "author@example.org", "Author", auth.RoleAuthor, "author-password-1"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.app.Users.CreateUser(ctx, "editor@example.org", "Editor", auth.RoleEditor, "editor-password-1"); err != nil {
+		if _, err := s.App.Users.CreateUser(ctx, "editor@example.org", "Editor", auth.RoleEditor, "editor-password-1"); err != nil {
 			t.Fatal(err)
 		}
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		adminsEntry := admin.createEntry(admin.csrf(), "title", "Admin's entry")
+		admin.SignIn(s.Login.Email, s.Login.Password)
+		adminsEntry := admin.createEntry(admin.CSRF("/admin/entries"), "title", "Admin's entry")
 
 		author := s.client()
-		author.signIn("author@example.org", "author-password-1")
-		csrf := author.csrf()
+		csrf := author.SignIn("author@example.org", "author-password-1")
 		own := author.createEntry(csrf, "title", "Author's own entry", "status", "draft")
 		author.Get("/admin/entries/"+own).Must(t, 200, "Author&#39;s own entry")
 		author.Get("/admin/entries/"+adminsEntry).Must(t, http.StatusForbidden)
@@ -316,13 +305,13 @@ func TestRoles(t *testing.T) {
 		author.Get("/admin/users").Must(t, http.StatusForbidden)
 
 		editor := s.client()
-		editor.signIn("editor@example.org", "editor-password-1")
+		editor.SignIn("editor@example.org", "editor-password-1")
 		editor.Get("/admin/entries/"+adminsEntry).Must(t, 200)
 		editor.Get("/admin/sections").Must(t, 200)
 		editor.Get("/admin/users").Must(t, http.StatusForbidden)
 
 		// The admin adds a user; a weak password is refused with the form kept.
-		acsrf := admin.csrf()
+		acsrf := admin.CSRF("/admin/entries")
 		admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"short"}}).
 			Must(t, http.StatusUnprocessableEntity, "at least 10", `value="new@example.org"`)
 		r := admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"long-enough-pw"}})
@@ -330,9 +319,9 @@ func TestRoles(t *testing.T) {
 			t.Fatalf("add user: %d", r.Status)
 		}
 		fresh := s.client()
-		fresh.signIn("new@example.org", "long-enough-pw")
+		fresh.SignIn("new@example.org", "long-enough-pw")
 		// Disabling a user ends their sessions at once.
-		u, _ := s.app.Users.UserByEmail(ctx, "new@example.org")
+		u, _ := s.App.Users.UserByEmail(ctx, "new@example.org")
 		admin.Post("/admin/users/"+itoa(u.ID), url.Values{"csrf": {acsrf}, "do": {"disable"}})
 		if r := fresh.Get("/admin/entries"); r.Status != http.StatusSeeOther {
 			t.Fatalf("disabled user still in: %d", r.Status)
@@ -341,11 +330,9 @@ func TestRoles(t *testing.T) {
 }
 
 func TestTaxonomyAdmin(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		r := c.Post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {"Stories"}, "name_ru": {"Истории"}, "position": {"4"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("add section: %d\n%s", r.Status, webtest.Snippet(r.Body))
@@ -368,11 +355,9 @@ func TestTaxonomyAdmin(t *testing.T) {
 
 // Garbage in forms and URLs gets a 4xx, never a 500.
 func TestBadInputNeverFails(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		for _, p := range []string{
 			"/admin/entries/abc", "/admin/entries/-1", "/admin/entries/99999999999999999999", "/admin/entries/1/translations/../../x",
 			"/admin/entries?kind=%00&status=zz&lang=<script>&page=-5&section=abc&q=" + strings.Repeat("a", 5000),
@@ -393,13 +378,13 @@ func TestBadInputNeverFails(t *testing.T) {
 				t.Errorf("POST %v: %d", f, r.Status)
 			}
 		}
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries", strings.NewReader("csrf="+csrf+"&title=%zz"))
+		req, _ := http.NewRequest(http.MethodPost, s.Server.URL+"/admin/entries", strings.NewReader("csrf="+csrf+"&title=%zz"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if r := c.Do(req); r.Status >= 500 {
 			t.Errorf("malformed form encoding: %d", r.Status)
 		}
 		big := strings.NewReader("csrf=" + csrf + "&body=" + strings.Repeat("a", 3<<20))
-		req, _ = http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries", big)
+		req, _ = http.NewRequest(http.MethodPost, s.Server.URL+"/admin/entries", big)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if r := c.Do(req); r.Status >= 500 || r.Status == http.StatusSeeOther {
 			t.Errorf("oversized form: %d", r.Status)
@@ -433,15 +418,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // An upload far over the limit is cut off early, on the way in: the CSRF
 // check must not read it all first.
 func TestUploadLimitHolds(t *testing.T) {
-	d := dbtest.NewSQLite(t)
-	s := newSite(t, d)
+	s := sqliteSite(t)
 	c := s.client()
-	c.signIn(s.login.Email, s.login.Password)
-	csrf := c.csrf()
+	csrf := c.SignIn(s.Login.Email, s.Login.Password)
 	id := c.createEntry(csrf, "title", "Big upload")
 	for _, route := range []string{"/image", "/attachments"} {
 		body := &countingReader{limit: 200 << 20}
-		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/admin/entries/"+id+route, io.MultiReader(
+		req, _ := http.NewRequest(http.MethodPost, s.Server.URL+"/admin/entries/"+id+route, io.MultiReader(
 			strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"+csrf+"\r\n--b\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.jpg\"\r\n\r\n"), body))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
 		res, err := c.HTTP.Do(req)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,42 +13,21 @@ import (
 
 	"peerpress/internal/api"
 	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
-	"peerpress/internal/demo"
 	"peerpress/internal/secret"
 	"peerpress/internal/web/webtest"
 )
 
-// newSiteWith is newSite with a changed configuration.
-func newSiteWith(t *testing.T, d *db.DB, change func(*app.Config)) *site {
-	t.Helper()
-	ctx := context.Background()
-	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: []string{"en", "ru", "fr", "es", "hi", "ar"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
-	change(&cfg)
-	login, err := demo.Load(ctx, d, cfg.Languages)
-	if err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
-		t.Fatalf("app: %v", err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv, app: a, login: login}
-}
-
 // call sends an API request with an optional token and JSON body.
 func (c *client) call(method, path, token, body string, header ...string) response {
-	c.t.Helper()
+	c.T.Helper()
 	var req *http.Request
 	if body != "" {
-		req, _ = http.NewRequest(method, c.site.srv.URL+path, strings.NewReader(body))
+		req, _ = http.NewRequest(method, c.Base+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 	} else {
-		req, _ = http.NewRequest(method, c.site.srv.URL+path, nil)
+		req, _ = http.NewRequest(method, c.Base+path, nil)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -120,8 +98,8 @@ func decodeJSON(t *testing.T, r response, status int, v any) {
 // once, one entry with its visible translations, events with their zones,
 // organisations, and JSON errors for what is wrong.
 func TestAPIRead(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
 
 		// A walk by cursor gives exactly the entries of one big page, in order.
@@ -166,7 +144,7 @@ func TestAPIRead(t *testing.T) {
 				t.Fatalf("position %d: walked %d, listed %d", i, walked[i], e.ID)
 			}
 			at, err := time.Parse(time.RFC3339, e.PublishedAt)
-			if err != nil || (i > 0 && at.After(last)) || !strings.HasPrefix(e.URL, s.srv.URL+"/en/") || e.Lang != "en" || e.Kind == "page" {
+			if err != nil || (i > 0 && at.After(last)) || !strings.HasPrefix(e.URL, s.Server.URL+"/en/") || e.Lang != "en" || e.Kind == "page" {
 				t.Fatalf("entry %d: %+v", i, e)
 			}
 			last = at
@@ -312,8 +290,8 @@ func TestAPIRead(t *testing.T) {
 // answers from its handler, not from the site's catch-all or the API's
 // fallback.
 func TestAPIRoutesMounted(t *testing.T) {
-	d := dbtest.NewSQLite(t)
-	s := newSite(t, d)
+	s := sqliteSite(t)
+	d := s.App.DB
 	c := s.client()
 	// Without configured origins, no CORS header at all.
 	if r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example"); r.Header.Get("Access-Control-Allow-Origin") != "" {
@@ -337,11 +315,11 @@ func TestAPIRoutesMounted(t *testing.T) {
 // own entries only, translators only translations into their languages;
 // bodies are checked strictly; cookies count for nothing.
 func TestAPIWrite(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		ctx := context.Background()
 		c := s.client()
-		users := s.app.Users
+		users := s.App.Users
 		mkUser := func(email string, role auth.Role, langs ...string) (auth.User, string) {
 			u, err := users.CreateUser(ctx, email, email, role, "a-long-password-1")
 			if err != nil {
@@ -466,7 +444,7 @@ func TestAPIWrite(t *testing.T) {
 		apiError(t, c.call("POST", "/api/v1/entries", authorToken, `{"title": "No kind"}`), 422, "validation_failed")
 		apiError(t, c.call("PATCH", own, authorToken, `["title"]`), 400, "malformed_json")
 		apiError(t, c.call("POST", "/api/v1/entries", authorToken, `{"kind": "article", "title": "X", "body": "`+strings.Repeat("a", 1<<20)+`"}`), 413, "body_too_large")
-		req, _ := http.NewRequest("POST", s.srv.URL+"/api/v1/entries", strings.NewReader("kind=article&title=X"))
+		req, _ := http.NewRequest("POST", s.Server.URL+"/api/v1/entries", strings.NewReader("kind=article&title=X"))
 		req.Header.Set("Authorization", "Bearer "+authorToken)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		apiError(t, c.Do(req), 415, "unsupported_media_type")
@@ -493,7 +471,7 @@ func TestAPIWrite(t *testing.T) {
 		users.SetDisabled(ctx, author.ID, true)
 		apiError(t, c.call("PATCH", own, authorToken, `{"title": "X"}`), 401, "invalid_token")
 		browser := s.client()
-		browser.signIn(s.login.Email, s.login.Password)
+		browser.SignIn(s.Login.Email, s.Login.Password)
 		apiError(t, browser.call("POST", "/api/v1/entries", "", `{"kind": "article", "title": "By cookie"}`), 401, "unauthorized")
 		var stored int
 		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?`, authorToken).Scan(&stored)
@@ -505,8 +483,7 @@ func TestAPIWrite(t *testing.T) {
 
 // Cross-origin reading is allowed for the configured origins, GET only.
 func TestAPICORS(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSiteWith(t, d, func(c *app.Config) { c.CORSOrigins = []string{"https://partner.example"} })
+	runWith(t, apptest.Options{Outbox: true, Config: func(c *app.Config) { c.CORSOrigins = []string{"https://partner.example"} }}, func(t *testing.T, s *site) {
 		c := s.client()
 		r := c.call("GET", "/api/v1/entries", "", "", "Origin", "https://partner.example")
 		if r.Status != 200 || r.Header.Get("Access-Control-Allow-Origin") != "https://partner.example" || !strings.Contains(strings.Join(r.Header.Values("Vary"), ","), "Origin") {
@@ -522,13 +499,13 @@ func TestAPICORS(t *testing.T) {
 		apiError(t, c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://partner.example", "Access-Control-Request-Method", "POST"), 403, "cors_refused")
 		apiError(t, c.call("OPTIONS", "/api/v1/entries", "", "", "Origin", "https://elsewhere.example", "Access-Control-Request-Method", "GET"), 403, "cors_refused")
 		// Writes are never opened to other origins.
-		_, token, _ := s.app.Users.CreateAPIToken(context.Background(), 1, "cors")
+		_, token, _ := s.App.Users.CreateAPIToken(context.Background(), 1, "cors")
 		r = c.call("POST", "/api/v1/entries", token, `{"kind": "article", "title": "X"}`, "Origin", "https://partner.example", "Sec-Fetch-Site", "cross-site")
 		if r.Status < 400 || r.Header.Get("Access-Control-Allow-Origin") != "" {
 			t.Errorf("cross-origin write: %d %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
 		}
 		if _, err := app.New(context.Background(), app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey(),
-			CORSOrigins: []string{"partner.example"}}, d); err == nil || !strings.Contains(err.Error(), "CORS origin") {
+			CORSOrigins: []string{"partner.example"}}, s.App.DB); err == nil || !strings.Contains(err.Error(), "CORS origin") {
 			t.Errorf("an origin without a scheme: %v", err)
 		}
 	})
@@ -539,14 +516,13 @@ var secretRe = regexp.MustCompile(`<input id="secret" readonly value="(pp_[A-Za-
 // Every user makes and revokes their own tokens at /admin/tokens; a token
 // is shown once.
 func TestAPITokensPage(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s.app.Users.CreateUser(ctx, "author@example.org", "Author", auth.RoleAuthor, "author-password-1")
+		s.App.Users.CreateUser(ctx, "author@example.org", "Author", auth.RoleAuthor, "author-password-1")
 		c := s.client()
-		c.signIn("author@example.org", "author-password-1")
+		c.SignIn("author@example.org", "author-password-1")
 		c.Get("/admin/tokens").Must(t, 200, "API tokens", "You have no API tokens.")
-		csrf := c.csrf()
+		csrf := c.CSRF("/admin/entries")
 		c.Post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {""}}).Must(t, 422, "at most 100 characters")
 		r := c.Post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"newsletter script"}})
 		r.Must(t, 200, "it is not kept and will not be shown again", "newsletter script")
@@ -563,14 +539,14 @@ func TestAPITokensPage(t *testing.T) {
 		// The token works, with the author's rights.
 		decodeJSON(t, c.call("POST", "/api/v1/entries", m[1], `{"kind": "article", "title": "From the newsletter script"}`), 201, &apiEntry{})
 		// Another user cannot revoke it; its owner can.
-		tokens, _ := s.app.Users.APITokens(ctx, 2)
+		tokens, _ := s.App.Users.APITokens(ctx, 2)
 		if len(tokens) != 1 {
 			t.Fatalf("tokens: %+v", tokens)
 		}
 		path := "/admin/tokens/" + strconv.FormatInt(tokens[0].ID, 10) + "/delete"
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		admin.Post(path, url.Values{"csrf": {admin.csrf()}}).Must(t, 404)
+		admin.SignIn(s.Login.Email, s.Login.Password)
+		admin.Post(path, url.Values{"csrf": {admin.CSRF("/admin/entries")}}).Must(t, 404)
 		c.Post(path, url.Values{}).Must(t, 403) // no CSRF token
 		r = c.Post(path, url.Values{"csrf": {csrf}})
 		if r.Status != http.StatusSeeOther {

@@ -7,75 +7,57 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
-	"peerpress/internal/demo"
 	"peerpress/internal/mail"
 	"peerpress/internal/secret"
 	"peerpress/internal/web/webtest"
 )
 
-// site is a running peerpress over a test database, with the demo content.
-type site struct {
-	t     *testing.T
-	srv   *httptest.Server
-	app   *app.App
-	login *demo.Login
-}
+// site is apptest's site.
+type site struct{ *apptest.Site }
 
-func newSite(t *testing.T, d *db.DB) *site {
+// run runs fn on a new site on each engine: the demo in every language,
+// mail kept in the outbox.
+func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	t.Helper()
-	return newSiteWith(t, d, func(*app.Config) {})
+	runWith(t, apptest.Options{Outbox: true}, fn)
 }
 
-// client is a browser-like visitor of the test site (webtest.Client).
-type client struct {
-	*webtest.Client
-	t    *testing.T
-	site *site
+// runWith is run with other options.
+func runWith(t *testing.T, opt apptest.Options, fn func(t *testing.T, s *site)) {
+	t.Helper()
+	apptest.Run(t, opt, func(t *testing.T, a *apptest.Site) { fn(t, &site{a}) })
 }
 
-func (s *site) client() *client {
-	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
+// sqliteSite is run's site on SQLite alone, for what does not depend on
+// the engine.
+func sqliteSite(t *testing.T) *site {
+	t.Helper()
+	return &site{apptest.New(t, apptest.Demo(nil).NewSQLite(t), apptest.Options{Outbox: true})}
 }
+
+// client is a visitor of the test site, with the admin's and the API's
+// requests.
+type client struct{ *webtest.Client }
+
+func (s *site) client() *client { return &client{s.Client()} }
 
 type response = webtest.Response
 
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// csrf reads the CSRF token from an admin page.
-func (c *client) csrf() string {
-	c.t.Helper()
-	r := c.Get("/admin/entries")
-	m := csrfRe.FindStringSubmatch(r.Body)
-	if m == nil {
-		c.t.Fatalf("no csrf token on /admin/entries (status %d)", r.Status)
-	}
-	return m[1]
-}
-
-func (c *client) signIn(email, password string) {
-	c.t.Helper()
-	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
-	if r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
-		c.t.Fatalf("sign in as %s: status %d, location %q", email, r.Status, r.Location)
-	}
-}
-
 // Every public page kind answers with the right status, language and content.
 func TestPublicPages(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		c := newSite(t, d).client()
+	run(t, func(t *testing.T, s *site) {
+		c := s.client()
 		cases := []struct {
 			path     string
 			status   int
@@ -136,8 +118,8 @@ func TestPublicPages(t *testing.T) {
 // The language switcher on an entry links the same entry's translations,
 // and only those that readers can see.
 func TestLanguageSwitcher(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		c := newSite(t, d).client()
+	run(t, func(t *testing.T, s *site) {
+		c := s.client()
 		r := c.Get("/en/campaigns/remember-every-name")
 		r.Must(t, 200)
 		for _, lang := range []string{"ru", "fr", "es", "ar"} {
@@ -157,8 +139,7 @@ func TestLanguageSwitcher(t *testing.T) {
 
 // Visitors at / go to the language their browser prefers.
 func TestLanguageNegotiation(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		for header, want := range map[string]string{
 			"":                                 "/en/",
@@ -171,7 +152,7 @@ func TestLanguageNegotiation(t *testing.T) {
 			"xx, ru;q=0.5":                     "/ru/",
 			strings.Repeat("en-US,", 500) + "": "/en/",
 		} {
-			req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
+			req, _ := http.NewRequest(http.MethodGet, s.Server.URL+"/", nil)
 			req.Header.Set("Accept-Language", header)
 			r := c.Do(req)
 			if r.Status != http.StatusFound || r.Location != want {
@@ -184,8 +165,7 @@ func TestLanguageNegotiation(t *testing.T) {
 // The admin's front door answers with and without the slash, and a
 // language that is not enabled is a 404 in the site's style.
 func TestAdminAndUnknownLanguages(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSiteWith(t, d, func(c *app.Config) { c.Languages = []string{"en", "fr"} })
+	runWith(t, apptest.Options{Languages: []string{"en", "fr"}, Outbox: true}, func(t *testing.T, s *site) {
 		c := s.client()
 		for _, path := range []string{"/admin", "/admin/"} {
 			r := c.Get(path)
@@ -193,7 +173,7 @@ func TestAdminAndUnknownLanguages(t *testing.T) {
 				t.Errorf("signed out, GET %s: %d %q, want the sign-in form", path, r.Status, r.Location)
 			}
 		}
-		c.signIn(s.login.Email, s.login.Password)
+		c.SignIn(s.Login.Email, s.Login.Password)
 		for _, path := range []string{"/admin", "/admin/"} {
 			if r := c.Get(path); r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
 				t.Errorf("signed in, GET %s: %d %q, want /admin/entries", path, r.Status, r.Location)
@@ -210,8 +190,8 @@ func TestAdminAndUnknownLanguages(t *testing.T) {
 
 // Drafts and not-yet-due scheduled entries are invisible to readers.
 func TestUnpublishedEntriesAreHidden(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
 		var draft, scheduled string
 		if err := d.QueryRowContext(context.Background(), `SELECT slug FROM translations WHERE status = 'draft' AND lang = 'en' ORDER BY id LIMIT 1`).Scan(&draft); err != nil {
@@ -236,8 +216,8 @@ func TestUnpublishedEntriesAreHidden(t *testing.T) {
 
 // Security headers forbid third-party loads and framing on every page.
 func TestSecurityHeaders(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		c := newSite(t, d).client()
+	run(t, func(t *testing.T, s *site) {
+		c := s.client()
 		for _, p := range []string{"/en/", "/en/no-such", "/admin/login"} {
 			r := c.Get(p)
 			csp := r.Header.Get("Content-Security-Policy")
@@ -288,45 +268,29 @@ func jpegBytes(t *testing.T, w, h int) []byte {
 }
 
 func (c *client) upload(path, csrf, field, filename string, data []byte, extra url.Values) response {
-	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	mw.WriteField("csrf", csrf)
+	c.T.Helper()
+	fields := url.Values{"csrf": {csrf}}
 	for k, vs := range extra {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
+		fields[k] = vs
 	}
-	fw, _ := mw.CreateFormFile(field, filename)
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.site.srv.URL+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.Do(req)
+	if data == nil {
+		data = []byte{} // a file part all the same, empty
+	}
+	return c.PostFile(path, fields, field, filename, data)
 }
 
 // With an https base URL, links for search engines are absolute and the
 // session cookie is Secure even though TLS ends at a proxy.
 func TestBaseURL(t *testing.T) {
-	d := dbtest.NewSQLite(t)
-	ctx := context.Background()
-	login, err := demo.Load(ctx, d, []string{"en", "ru"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := secret.NewKey()
-	a, err := app.New(ctx, app.Config{DataDir: t.TempDir(), Languages: []string{"en", "ru"}, TimeZone: "UTC", BaseURL: "https://peers.example/", SiteKey: key}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	defer srv.Close()
-	s := &site{t: t, srv: srv, app: a, login: login}
+	langs := []string{"en", "ru"}
+	s := &site{apptest.New(t, apptest.Demo(langs).NewSQLite(t), apptest.Options{Languages: langs, Outbox: true,
+		Config: func(c *app.Config) { c.BaseURL = "https://peers.example/" }})}
+	ctx, d, key := context.Background(), s.App.DB, s.App.Config.SiteKey
 	c := s.client()
 	c.Get("/en/campaigns/remember-every-name").Must(t, 200,
 		`<link rel="canonical" href="https://peers.example/en/campaigns/remember-every-name">`,
 		`<link rel="alternate" hreflang="ru" href="https://peers.example/ru/campaigns/`)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/login", strings.NewReader(url.Values{"email": {login.Email}, "password": {login.Password}}.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, s.Server.URL+"/admin/login", strings.NewReader(url.Values{"email": {s.Login.Email}, "password": {s.Login.Password}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res, err := c.HTTP.Do(req)
 	if err != nil {
@@ -340,7 +304,7 @@ func TestBaseURL(t *testing.T) {
 		t.Errorf("Strict-Transport-Security %q behind an https base URL", hsts)
 	}
 	// The language choice is Secure too (audit F10).
-	langRes, err := c.HTTP.Get(srv.URL + "/lang/en?next=/en/")
+	langRes, err := c.HTTP.Get(s.Server.URL + "/lang/en?next=/en/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,24 +353,22 @@ func TestSiteKeyRequired(t *testing.T) {
 
 // With no SMTP server, mail the site sends is in the admin's outbox.
 func TestOutboxPage(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		ctx := context.Background()
 		err := d.InTx(ctx, func(tx *db.Tx) error {
-			return s.app.Mailer.Send(ctx, tx, mail.Message{To: "someone@example.org", Subject: "Please confirm", Text: "https://example.org/confirm/abc"})
+			return s.App.Mailer.Send(ctx, tx, mail.Message{To: "someone@example.org", Subject: "Please confirm", Text: "https://example.org/confirm/abc"})
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ran, err := s.app.Jobs.RunOnce(ctx); !ran || err != nil {
-			t.Fatalf("run: %v %v", ran, err)
-		}
+		s.RunJobs() // the demo's own jobs may come first
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
+		admin.SignIn(s.Login.Email, s.Login.Password)
 		admin.Get("/admin/outbox").Must(t, 200, "Please confirm", "someone@example.org", "https://example.org/confirm/abc")
-		s.app.Users.CreateUser(ctx, "ed@example.org", "Ed", auth.RoleEditor, "editor-password-1")
+		s.App.Users.CreateUser(ctx, "ed@example.org", "Ed", auth.RoleEditor, "editor-password-1")
 		editor := s.client()
-		editor.signIn("ed@example.org", "editor-password-1")
+		editor.SignIn("ed@example.org", "editor-password-1")
 		editor.Get("/admin/outbox").Must(t, http.StatusForbidden)
 	})
 }

@@ -13,8 +13,6 @@ import (
 	"testing"
 
 	"peerpress/internal/auth"
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/web/webtest"
 )
 
@@ -63,11 +61,11 @@ func mediaState(t *testing.T, s *site) string {
 	t.Helper()
 	ctx := context.Background()
 	var media, atts int
-	if err := s.app.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM media), (SELECT COUNT(*) FROM entry_attachments)`).Scan(&media, &atts); err != nil {
+	if err := s.App.DB.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM media), (SELECT COUNT(*) FROM entry_attachments)`).Scan(&media, &atts); err != nil {
 		t.Fatal(err)
 	}
 	var files []string
-	root := filepath.Join(s.app.Config.DataDir, "media")
+	root := filepath.Join(s.App.Config.DataDir, "media")
 	filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() {
 			files = append(files, p)
@@ -98,11 +96,9 @@ var deleteAttachmentRe = regexp.MustCompile(`action="(/admin/entries/\d+/attachm
 // A report carries its PDF in English and in Russian; the page offers
 // each, labelled in its own language, the page's own language first.
 func TestAttachmentsPerLanguage(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		id := c.createEntry(csrf, "title", "Harm reduction report 2026", "slug", "hr-report-2026")
 		r := c.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {"Доклад о снижении вреда 2026"},
 			"slug": {"doklad-2026"}, "body": {"Текст доклада."}, "status": {"published"}})
@@ -199,11 +195,9 @@ func TestAttachmentsPerLanguage(t *testing.T) {
 // Every bad upload is refused with the reason on the entry's page, and
 // stores nothing: no row, no file.
 func TestAttachmentUploadRefusals(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		id := c.createEntry(csrf, "title", "Report with refusals")
 		path := "/admin/entries/" + id + "/attachments"
 		good := reportPDF("Fine")
@@ -293,14 +287,12 @@ func TestAttachmentUploadRefusals(t *testing.T) {
 // Attaching and removing files takes the same right as editing the entry:
 // an author only on their own entries.
 func TestAttachmentPermissions(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		if _, err := s.app.Users.CreateUser(context.Background(), "author@example.org", "Author", auth.RoleAuthor, "author-password-1"); err != nil {
+	run(t, func(t *testing.T, s *site) {
+		if _, err := s.App.Users.CreateUser(context.Background(), "author@example.org", "Author", auth.RoleAuthor, "author-password-1"); err != nil {
 			t.Fatal(err)
 		}
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		acsrf := admin.csrf()
+		acsrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		adminsEntry := admin.createEntry(acsrf, "title", "Admin's report")
 		r := admin.upload("/admin/entries/"+adminsEntry+"/attachments", acsrf, "file", "r.pdf", reportPDF("Admin"), url.Values{"lang": {"en"}, "title": {"Admin file"}})
 		if r.Status != http.StatusSeeOther {
@@ -310,8 +302,7 @@ func TestAttachmentPermissions(t *testing.T) {
 		before := mediaState(t, s)
 
 		author := s.client()
-		author.signIn("author@example.org", "author-password-1")
-		csrf := author.csrf()
+		csrf := author.SignIn("author@example.org", "author-password-1")
 		author.upload("/admin/entries/"+adminsEntry+"/attachments", csrf, "file", "r.pdf", reportPDF("Hijack"), url.Values{"lang": {"en"}, "title": {"Hijack"}}).
 			Must(t, http.StatusForbidden)
 		author.Post(del[1], url.Values{"csrf": {csrf}}).Must(t, http.StatusForbidden)

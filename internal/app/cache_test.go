@@ -8,19 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 )
 
 // After each kind of write, every page that shows it shows the new version,
 // although those pages were cached just before.
 func TestCacheInvalidation(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		csrf := admin.csrf()
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		reader := s.client()
 		id := admin.createEntry(csrf, "title", "Cache canary", "summary", "First summary.", "tag_id", "1", "section_id", "1", "body", "Version one.")
 		pages := []string{"/en/", "/en/articles", "/en/articles/cache-canary", "/en/section/news", "/en/tag/harm-reduction"}
@@ -31,7 +26,7 @@ func TestCacheInvalidation(t *testing.T) {
 			}
 		}
 		warm()
-		if hits, _ := s.app.Cache.Stats(); hits == 0 {
+		if hits, _ := s.App.Cache.Stats(); hits == 0 {
 			t.Fatal("nothing was served from the cache: the test would prove nothing")
 		}
 		check := func(what string, want map[string]string) {
@@ -89,11 +84,11 @@ func TestCacheInvalidation(t *testing.T) {
 // A scheduled entry whose time has come reaches cached listings when the
 // housekeeping promotes it, without any editor's write.
 func TestCacheAndScheduledEntries(t *testing.T) {
-	d := dbtest.NewSQLite(t)
-	s := newSite(t, d)
+	s := sqliteSite(t)
+	d := s.App.DB
 	admin := s.client()
-	admin.signIn(s.login.Email, s.login.Password)
-	id := admin.createEntry(admin.csrf(), "title", "Due soon", "status", "published", "publish_at", time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04"))
+	admin.SignIn(s.Login.Email, s.Login.Password)
+	id := admin.createEntry(admin.CSRF("/admin/entries"), "title", "Due soon", "status", "published", "publish_at", time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04"))
 	reader := s.client()
 	reader.Get("/en/articles").MustNot(t, "Due soon")
 	reader.Get("/en/articles")
@@ -102,7 +97,7 @@ func TestCacheAndScheduledEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	reader.Get("/en/articles").MustNot(t, "Due soon") // still the cached page
-	if n, err := s.app.Content.PromoteScheduled(context.Background()); err != nil || n != 1 {
+	if n, err := s.App.Content.PromoteScheduled(context.Background()); err != nil || n != 1 {
 		t.Fatalf("promote: %d %v", n, err)
 	}
 	reader.Get("/en/articles").Must(t, 200, "Due soon")
@@ -111,11 +106,10 @@ func TestCacheAndScheduledEntries(t *testing.T) {
 // Cached pages come compressed as the client asks, with validators that
 // give 304 answers; signed-in users and admin pages bypass the cache.
 func TestCacheHTTP(t *testing.T) {
-	d := dbtest.NewSQLite(t)
-	s := newSite(t, d)
+	s := sqliteSite(t)
 	c := s.client()
 	get := func(path string, h map[string]string) response {
-		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+		req, _ := http.NewRequest(http.MethodGet, s.Server.URL+path, nil)
 		for k, v := range h {
 			req.Header.Set(k, v)
 		}
@@ -146,10 +140,10 @@ func TestCacheHTTP(t *testing.T) {
 		t.Fatal("cached answer without CSP")
 	}
 	// The admin is never cached: a signed-in user sees their own CSRF token.
-	c.signIn(s.login.Email, s.login.Password)
+	c.SignIn(s.Login.Email, s.Login.Password)
 	a1 := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(c.Get("/admin/entries").Body)
 	other := s.client()
-	other.signIn(s.login.Email, s.login.Password)
+	other.SignIn(s.Login.Email, s.Login.Password)
 	a2 := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(other.Get("/admin/entries").Body)
 	if a1 == nil || a2 == nil || a1[1] == a2[1] {
 		t.Fatal("two sessions saw the same admin page")
@@ -159,10 +153,9 @@ func TestCacheHTTP(t *testing.T) {
 // A request with a forged Host cannot put its host into the pages other
 // visitors get from the cache.
 func TestCacheKeyedByHost(t *testing.T) {
-	d := dbtest.NewSQLite(t)
-	s := newSite(t, d)
+	s := sqliteSite(t)
 	c := s.client()
-	forged, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/en/feed.xml", nil)
+	forged, _ := http.NewRequest(http.MethodGet, s.Server.URL+"/en/feed.xml", nil)
 	forged.Host = "evil.example"
 	if r := c.Do(forged); r.Status != 200 || !strings.Contains(r.Body, "evil.example") {
 		t.Fatalf("the test needs a page whose links follow the Host: %d", r.Status)

@@ -10,11 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/guard"
-	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/settings"
 	"peerpress/internal/web/webtest"
@@ -30,28 +28,6 @@ const (
 	demoJoinLink  = "https://meet.example.org/pvn-naloxone-peers-4821"
 	demoEventSlug = "webinar-naloxone-in-the-hands-of-peers"
 )
-
-// newMailSite is the demo site sending mail to a real SMTP server.
-func newMailSite(t *testing.T, d *db.DB) (*site, *mailtest.Server) {
-	t.Helper()
-	smtp := mailtest.Start(t)
-	s := newSiteWith(t, d, func(c *app.Config) { c.Mail = mail.Config{URL: smtp.URL(), From: "network@example.org"} })
-	return s, smtp
-}
-
-// deliver runs the job queue until nothing is due.
-func (s *site) deliver() {
-	s.t.Helper()
-	for {
-		ran, err := s.app.Jobs.RunOnce(context.Background())
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		if !ran {
-			return
-		}
-	}
-}
 
 // mailTexts returns the decoded text (and attachments) of each message
 // that arrived for addr.
@@ -90,23 +66,14 @@ func mailPath(t *testing.T, text, kind string) string {
 // quickGuard puts in service a guard that takes a form 30 ms old and asks
 // no proof of work, so that tests need not wait as a person would.
 func (s *site) quickGuard() {
-	s.t.Helper()
-	s.app.Guard = guard.New([]byte("test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: 30 * time.Millisecond, Rate: 1000, Burst: 1000})
-	if err := s.app.Rebuild(context.Background()); err != nil {
-		s.t.Fatal(err)
-	}
+	s.UseGuard(guard.Options{MinDelay: 30 * time.Millisecond, Rate: 1000, Burst: 1000})
 }
 
 // guarded fetches the registration form as a browser would and returns
 // form with the guard's fields, once the form is old enough.
 func (c *client) guarded(form url.Values) url.Values {
-	c.t.Helper()
-	out := webtest.GuardFields(c.t, c.Get(openRegister).Body, 0)
-	for k, v := range form {
-		out[k] = v
-	}
-	time.Sleep(40 * time.Millisecond)
-	return out
+	c.T.Helper()
+	return c.GuardedForm(openRegister, 0, apptest.FormWait, form)
 }
 
 func registrationForm(email, name string) url.Values {
@@ -135,8 +102,8 @@ func privateHeader(t *testing.T, r response, what string) {
 // page and no unconfirmed registrant ever sees. Mistakes bring the form
 // back as it was, and change nothing.
 func TestEventRegistrationJourney(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s, smtp := newMailSite(t, d)
+	runWith(t, apptest.Options{}, func(t *testing.T, s *site) {
+		d, smtp := s.App.DB, s.SMTP
 		s.quickGuard()
 		c := s.client()
 		page := c.Get(openEvent)
@@ -185,7 +152,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 		r := c.Post(openRegister, c.guarded(registrationForm("Kofi@Example.org", "Kofi")))
 		r.Must(t, 200, "Check your mail", "kofi@example.org")
 		privateHeader(t, r, "registration answer")
-		s.deliver()
+		s.RunJobs()
 		mails := mailTexts(t, smtp, "kofi@example.org")
 		if len(mails) != 1 || strings.Contains(mails[0], "meet.example.org") {
 			t.Fatalf("before confirming: %d mails, or the join link among them:\n%v", len(mails), mails)
@@ -206,7 +173,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 		r = c.Get(r.Location)
 		r.Must(t, 200, "your address is confirmed", demoJoinLink, "Coastal Harm Reduction Trust")
 		privateHeader(t, r, "manage page")
-		s.deliver()
+		s.RunJobs()
 		mails = mailTexts(t, smtp, "kofi@example.org")
 		if len(mails) != 2 || !strings.Contains(mails[1], demoJoinLink) || !strings.Contains(mails[1], "[attachment invite.ics]") || !strings.Contains(mails[1], manage) {
 			t.Fatalf("the confirmation lacks the join link, the calendar file or the manage link:\n%v", mails)
@@ -215,7 +182,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 
 		// An unconfirmed registrant never gets the join link.
 		c.Post(openRegister, c.guarded(registrationForm("shy@example.org", "Shy"))).Must(t, 200, "Check your mail")
-		s.deliver()
+		s.RunJobs()
 		for _, m := range mailTexts(t, smtp, "shy@example.org") {
 			if strings.Contains(m, "meet.example.org") {
 				t.Fatal("an unconfirmed registrant received the join link")
@@ -235,7 +202,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 		// The admin sees registrants, exports them, messages the confirmed
 		// ones and marks attendance.
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
+		admin.SignIn(s.Login.Email, s.Login.Password)
 		var id int64
 		d.QueryRowContext(context.Background(), `SELECT entry_id FROM translations WHERE slug = ?`, demoEventSlug).Scan(&id)
 		base := "/admin/entries/" + strconv.FormatInt(id, 10)
@@ -245,12 +212,12 @@ func TestEventRegistrationJourney(t *testing.T) {
 		privateHeader(t, list, "registrants page")
 		csv := admin.Get(base + "/registrants.csv")
 		csv.Must(t, 200, "kofi@example.org", "Lakeside Users' Union", "Your region")
-		csrf := admin.csrf()
+		csrf := admin.CSRF("/admin/entries")
 		admin.Post(base+"/registrants/message", url.Values{"csrf": {csrf}, "subject": {""}, "text": {"Kept text"}}).Must(t, 422, "Kept text")
 		if r := admin.Post(base+"/registrants/message", url.Values{"csrf": {csrf}, "subject": {"Slides are ready"}, "text": {"See you on Thursday."}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("message: %d %s", r.Status, webtest.Snippet(r.Body))
 		}
-		s.deliver()
+		s.RunJobs()
 		mails = mailTexts(t, smtp, "kofi@example.org")
 		if last := mails[len(mails)-1]; !strings.Contains(last, "Slides are ready") || !strings.Contains(last, demoJoinLink) {
 			t.Fatalf("the organisers' message:\n%s", last)
@@ -282,8 +249,8 @@ func TestEventRegistrationJourney(t *testing.T) {
 // are valid RFC 5545 with one UID per event, and never carry the join
 // link.
 func TestEventListingsAndCalendars(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
 		c.Get("/en/events/upcoming").Must(t, 200, "Webinar: naloxone in the hands of peers", "/en/events/calendar.ics")
 		up := c.Get("/en/events/upcoming")
@@ -348,11 +315,10 @@ func TestEventListingsAndCalendars(t *testing.T) {
 // The admin edits an event's details; mistakes come back with the form
 // as typed; reference zones are site settings.
 func TestEventDetailsAndZones(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		csrf := admin.csrf()
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		var id int64
 		d.QueryRowContext(context.Background(), `SELECT entry_id FROM translations WHERE slug = 'webinar-drug-checking-latin-america'`).Scan(&id)
 		base := "/admin/entries/" + strconv.FormatInt(id, 10) + "/event"
@@ -413,7 +379,7 @@ func TestEventDetailsAndZones(t *testing.T) {
 		set.Set("event_zone", "Asia/Bangkok")
 		set.Set("event_retention_days", "0")
 		admin.Post("/admin/settings", set).Must(t, 422, "from 1 to 3650")
-		if site, _ := s.app.Settings.Load(context.Background(), settingsDefaults()); site.EventRetentionDays != 14 || len(site.EventZones) != 1 {
+		if site, _ := s.App.Settings.Load(context.Background(), settingsDefaults()); site.EventRetentionDays != 14 || len(site.EventZones) != 1 {
 			t.Fatalf("refused settings were stored: %+v", site)
 		}
 	})

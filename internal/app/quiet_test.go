@@ -15,11 +15,8 @@ import (
 	"time"
 
 	"peerpress/internal/app"
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/letter"
-	"peerpress/internal/mail"
-	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/web/webtest"
 )
 
@@ -32,12 +29,8 @@ import (
 // requires the same bytes. A template that starts showing waiting
 // counts fails here, not in production with stale pages.
 func TestQuietWritesChangeNoPublicPage(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		smtp := mailtest.Start(t)
-		s := newSiteWith(t, d, func(c *app.Config) {
-			c.NoPageCache = true
-			c.Mail = mail.Config{URL: smtp.URL(), From: "network@example.org"}
-		})
+	runWith(t, apptest.Options{Config: func(c *app.Config) { c.NoPageCache = true }}, func(t *testing.T, s *site) {
+		d := s.App.DB
 		s.quickGuard()
 		openTributeWall(t, s)
 		// The demo's signatures come by a job due seconds after loading
@@ -46,7 +39,7 @@ func TestQuietWritesChangeNoPublicPage(t *testing.T) {
 		if _, err := d.Quiet().ExecContext(context.Background(), `UPDATE jobs SET run_at = 0 WHERE kind = ?`, letter.SeedKind); err != nil {
 			t.Fatal(err)
 		}
-		s.deliver()
+		s.RunJobs()
 		pages := cacheablePages(t, s)
 		before := renderAll(t, s, pages)
 		changes := d.Changes()
@@ -78,10 +71,9 @@ func TestQuietWritesChangeNoPublicPage(t *testing.T) {
 		postPhoto(t, visitor, strings.TrimSuffix(wall, "/"), fields).Must(t, http.StatusSeeOther)
 		// Mail goes out (jobs), a staff member signs in, makes an API
 		// token, and marks attendance.
-		s.deliver()
+		s.RunJobs()
 		staff := s.client()
-		staff.signIn(s.login.Email, s.login.Password)
-		csrf := staff.csrf()
+		csrf := staff.SignIn(s.Login.Email, s.Login.Password)
 		staff.Post("/admin/tokens", url.Values{"csrf": {csrf}, "name": {"quiet"}}).Must(t, http.StatusOK)
 
 		// The change count is what keeps cached pages: untouched.
@@ -101,14 +93,14 @@ func TestQuietWritesChangeNoPublicPage(t *testing.T) {
 // made before the quiet ones.
 func openTributeWall(t *testing.T, s *site) {
 	t.Helper()
-	e, err := s.app.Content.BySlug(context.Background(), "en", "remember-every-name")
+	e, err := s.App.Content.BySlug(context.Background(), "en", "remember-every-name")
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := s.client()
-	admin.signIn(s.login.Email, s.login.Password)
+	admin.SignIn(s.Login.Email, s.Login.Password)
 	id := strconv.FormatInt(e.ID, 10)
-	admin.Post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {admin.csrf()}, "lang": {"en"}, "wall_open": {"yes"},
+	admin.Post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {admin.CSRF("/admin/entries")}, "lang": {"en"}, "wall_open": {"yes"},
 		"starts_on": {"2026-08-01"}, "ends_on": {"2026-08-31"}, "primary_objective": {"Naloxone in every pocket"}}).Must(t, http.StatusSeeOther)
 }
 

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 )
 
 // Feeds, the sitemap, robots.txt and sharing cards: what other programs
@@ -77,10 +76,10 @@ type jsonFeed struct {
 // its language with absolute addresses, dates in the format's style and
 // stable tag: ids, and says its type.
 func TestFeeds(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
-		abs := s.srv.URL + "/"
+		abs := s.Server.URL + "/"
 		for _, tc := range []struct {
 			lang, base string
 			max        int
@@ -90,7 +89,7 @@ func TestFeeds(t *testing.T) {
 		} {
 			prefix := abs + tc.lang + "/"
 			if tc.base != "/"+tc.lang {
-				prefix = s.srv.URL + tc.base + "/"
+				prefix = s.Server.URL + tc.base + "/"
 				if strings.Contains(tc.base, "/section/") {
 					prefix = abs + tc.lang + "/" // a section holds several kinds
 				}
@@ -129,7 +128,7 @@ func TestFeeds(t *testing.T) {
 			if err := xml.Unmarshal([]byte(r.Body), &atom); err != nil {
 				t.Fatalf("%s/atom.xml: %v", tc.base, err)
 			}
-			if len(atom.Entries) != len(items) || atom.Lang != tc.lang || atom.ID != s.srv.URL+tc.base+"/atom.xml" {
+			if len(atom.Entries) != len(items) || atom.Lang != tc.lang || atom.ID != s.Server.URL+tc.base+"/atom.xml" {
 				t.Fatalf("%s/atom.xml: %d entries (RSS %d), lang %q, id %q", tc.base, len(atom.Entries), len(items), atom.Lang, atom.ID)
 			}
 			updated, err := time.Parse(time.RFC3339, atom.Updated)
@@ -163,7 +162,7 @@ func TestFeeds(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.Body), &jf); err != nil {
 				t.Fatalf("%s/feed.json: %v", tc.base, err)
 			}
-			if jf.Version != "https://jsonfeed.org/version/1.1" || jf.Language != tc.lang || len(jf.Items) != len(items) || jf.FeedURL != s.srv.URL+tc.base+"/feed.json" {
+			if jf.Version != "https://jsonfeed.org/version/1.1" || jf.Language != tc.lang || len(jf.Items) != len(items) || jf.FeedURL != s.Server.URL+tc.base+"/feed.json" {
 				t.Fatalf("%s/feed.json: %q %q %d items, feed_url %q", tc.base, jf.Version, jf.Language, len(jf.Items), jf.FeedURL)
 			}
 			for i, it := range jf.Items {
@@ -232,8 +231,8 @@ type urlSet struct {
 // page, the archives and every visible entry with a lastmod and its
 // translations as hreflang alternates. robots.txt names the index.
 func TestSitemapAndRobots(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
 		r := c.Get("/sitemap.xml")
 		r.Must(t, 200)
@@ -254,7 +253,7 @@ func TestSitemapAndRobots(t *testing.T) {
 		}
 		want := []string{}
 		for _, l := range []string{"en", "ru", "fr", "es", "hi", "ar"} {
-			want = append(want, s.srv.URL+"/sitemap-"+l+".xml")
+			want = append(want, s.Server.URL+"/sitemap-"+l+".xml")
 		}
 		if strings.Join(locs, " ") != strings.Join(want, " ") {
 			t.Fatalf("sitemap index lists %v, want %v", locs, want)
@@ -277,18 +276,18 @@ func TestSitemapAndRobots(t *testing.T) {
 			if _, err := time.Parse(time.RFC3339, u.LastMod); err != nil {
 				t.Errorf("%s: lastmod %q", u.Loc, u.LastMod)
 			}
-			if !strings.HasPrefix(u.Loc, s.srv.URL+"/en/") {
+			if !strings.HasPrefix(u.Loc, s.Server.URL+"/en/") {
 				t.Errorf("%s: not an absolute English address", u.Loc)
 			}
 		}
 		for _, p := range []string{"/en/", "/en/articles", "/en/events", "/en/section/news", "/en/about"} {
-			if _, ok := byLoc[s.srv.URL+p]; !ok {
+			if _, ok := byLoc[s.Server.URL+p]; !ok {
 				t.Errorf("sitemap lacks %s", p)
 			}
 		}
 		// The areas' own pages (feed.Publisher) are listed too.
 		for _, p := range []string{"/en/events/upcoming", "/en/events/past", "/en/campaigns/remember-every-name/tributes/"} {
-			if _, ok := byLoc[s.srv.URL+p]; !ok {
+			if _, ok := byLoc[s.Server.URL+p]; !ok {
 				t.Errorf("sitemap lacks %s", p)
 			}
 		}
@@ -298,7 +297,7 @@ func TestSitemapAndRobots(t *testing.T) {
 				signatories++
 			}
 			// Every address in the sitemap can be read.
-			c.Get(strings.TrimPrefix(loc, s.srv.URL)).Must(t, 200)
+			c.Get(strings.TrimPrefix(loc, s.Server.URL)).Must(t, 200)
 		}
 		if signatories == 0 {
 			t.Error("sitemap lists no statement's signatories")
@@ -306,14 +305,14 @@ func TestSitemapAndRobots(t *testing.T) {
 		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|section/[^/]+|events/(?:upcoming|past)|.+/signatures|.+/tributes/)$`)
 		entries := 0
 		for loc := range byLoc {
-			if !listing.MatchString(strings.TrimPrefix(loc, s.srv.URL)) {
+			if !listing.MatchString(strings.TrimPrefix(loc, s.Server.URL)) {
 				entries++
 			}
 		}
 		if entries != visible {
 			t.Errorf("sitemap has %d entries, %d are visible", entries, visible)
 		}
-		campaign, ok := byLoc[s.srv.URL+"/en/campaigns/remember-every-name"]
+		campaign, ok := byLoc[s.Server.URL+"/en/campaigns/remember-every-name"]
 		if !ok {
 			t.Fatal("sitemap lacks the campaign")
 		}
@@ -325,7 +324,7 @@ func TestSitemapAndRobots(t *testing.T) {
 			alts[l.Hreflang] = l.Href
 		}
 		for _, l := range []string{"en", "ru", "fr", "es", "ar"} {
-			if !strings.HasPrefix(alts[l], s.srv.URL+"/"+l+"/campaigns/") {
+			if !strings.HasPrefix(alts[l], s.Server.URL+"/"+l+"/campaigns/") {
 				t.Errorf("campaign alternate %s: %q", l, alts[l])
 			}
 		}
@@ -344,7 +343,7 @@ func TestSitemapAndRobots(t *testing.T) {
 		c.Get("/no-such-file.txt").Must(t, 404)
 
 		robots := c.Get("/robots.txt")
-		robots.Must(t, 200, "User-agent: *\n", "Allow: /\n", "Disallow: /admin/\n", "Disallow: /lang/\n", "Sitemap: "+s.srv.URL+"/sitemap.xml\n")
+		robots.Must(t, 200, "User-agent: *\n", "Allow: /\n", "Disallow: /admin/\n", "Disallow: /lang/\n", "Sitemap: "+s.Server.URL+"/sitemap.xml\n")
 		if !strings.HasPrefix(robots.Header.Get("Content-Type"), "text/plain") {
 			t.Errorf("robots.txt: %q", robots.Header.Get("Content-Type"))
 		}
@@ -360,10 +359,10 @@ var (
 // its featured image, or else a card drawn with its title, which is a
 // 1200×630 PNG.
 func TestSharingCards(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
-		u := s.srv.URL
+		u := s.Server.URL
 		// An entry without a featured image: the drawn card.
 		page := c.Get("/en/campaigns/remember-every-name")
 		page.Must(t, 200, ogRe("type", "article"), ogRe("url", u+"/en/campaigns/remember-every-name"), ogRe("site_name", "Test Network"),
@@ -408,8 +407,7 @@ func TestSharingCards(t *testing.T) {
 
 		// With a featured image, social networks show it.
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		csrf := admin.csrf()
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		id := admin.createEntry(csrf, "title", "With a picture", "summary", "A summary")
 		if r := admin.upload("/admin/entries/"+id+"/image", csrf, "image", "photo.jpg", jpegBytes(t, 64, 48), url.Values{"alt": {"Volunteers with umbrellas"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("upload: %d", r.Status)
@@ -441,8 +439,7 @@ func slugIn(t *testing.T, d *db.DB, lang, enSlug string) string {
 // A campaign shows its hashtags and links that share it; the links stay
 // on the site until followed, then lead to the network's share form.
 func TestCampaignSharing(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		page := c.Get("/en/campaigns/remember-every-name")
 		page.Must(t, 200, `<p class="hashtags">#RememberEveryName</p>`, "Share this campaign",
@@ -452,7 +449,7 @@ func TestCampaignSharing(t *testing.T) {
 			t.Fatalf("share to X: %d", r.Status)
 		}
 		to, err := url.Parse(r.Location)
-		if err != nil || to.Host != "x.com" || to.Query().Get("url") != s.srv.URL+"/en/campaigns/remember-every-name" ||
+		if err != nil || to.Host != "x.com" || to.Query().Get("url") != s.Server.URL+"/en/campaigns/remember-every-name" ||
 			to.Query().Get("hashtags") != "RememberEveryName" {
 			t.Fatalf("share to X leads to %q", r.Location)
 		}

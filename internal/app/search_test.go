@@ -11,16 +11,13 @@ import (
 	"time"
 
 	"peerpress/internal/content"
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 )
 
 // A reader searches from any page, in any language, and gets ranked,
 // highlighted results with filters and pages; search pages stay out of
 // the page cache.
 func TestSearchPage(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		c.Get("/en/").Must(t, http.StatusOK, `action="/en/search"`, `id="site-search-q"`)
 		c.Get("/ru/").Must(t, http.StatusOK, `action="/ru/search"`)
@@ -31,7 +28,7 @@ func TestSearchPage(t *testing.T) {
 			t.Errorf("Cache-Control %q: search pages must stay out of the page cache", cc)
 		}
 		// Compressed, though never cached.
-		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/en/search?q=naloxone", nil)
+		req, _ := http.NewRequest(http.MethodGet, s.Server.URL+"/en/search?q=naloxone", nil)
 		req.Header.Set("Accept-Encoding", "gzip, br")
 		gz := c.Do(req)
 		if gz.Header.Get("Content-Encoding") != "gzip" {
@@ -70,8 +67,8 @@ func TestSearchPage(t *testing.T) {
 
 // Bad values get the form back with a message at the field, never a 500.
 func TestSearchBadInput(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		c := newSite(t, d).client()
+	run(t, func(t *testing.T, s *site) {
+		c := s.client()
 		cases := []struct{ query, want string }{
 			{"q=" + strings.Repeat("a", 201), "at most 200 characters"},
 			{"q=" + strings.Repeat("a+", 13), "at most 12 words"},
@@ -103,15 +100,14 @@ func TestSearchBadInput(t *testing.T) {
 // An editor's save shows in the results at once (the store is wired to
 // the index).
 func TestSearchFollowsEdits(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		ctx := context.Background()
-		e, err := s.app.Content.BySlug(ctx, "en", "webinar-naloxone-in-the-hands-of-peers")
+		e, err := s.App.Content.BySlug(ctx, "en", "webinar-naloxone-in-the-hands-of-peers")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.app.Content.SaveTranslation(ctx, e.ID, content.TranslationInput{Lang: "en", Title: "Webinar: overdose response by peers",
+		if _, err := s.App.Content.SaveTranslation(ctx, e.ID, content.TranslationInput{Lang: "en", Title: "Webinar: overdose response by peers",
 			Slug: "webinar-naloxone-in-the-hands-of-peers", Body: "Peers answer questions about the kits.", Status: content.Published,
 			PublishAt: time.Now().Add(-time.Hour)}, 0); err != nil {
 			t.Fatal(err)

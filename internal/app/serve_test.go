@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/jobs"
 )
 
@@ -18,11 +17,11 @@ import (
 // that was not cancelled under it — and the job is recorded done, not
 // left for a retry that would send its mail twice.
 func TestServeDrainsJobsOnStop(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		started, release := make(chan struct{}), make(chan struct{})
 		var completed atomic.Bool
-		s.app.Jobs.Handle("test.slow", func(ctx context.Context, p []byte) error {
+		s.App.Jobs.Handle("test.slow", func(ctx context.Context, p []byte) error {
 			close(started)
 			select {
 			case <-release:
@@ -46,7 +45,7 @@ func TestServeDrainsJobsOnStop(t *testing.T) {
 		serveCtx, stop := context.WithCancel(ctx)
 		defer stop()
 		served := make(chan error, 1)
-		go func() { served <- s.app.Serve(serveCtx, ln) }()
+		go func() { served <- s.App.Serve(serveCtx, ln) }()
 		select {
 		case <-started:
 		case <-time.After(30 * time.Second):

@@ -5,9 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
-
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 )
 
 var footerLink = regexp.MustCompile(`<footer[\s\S]*?<a href="([^"]+)">([^<]+)</a> · <a href="([^"]+)">([^<]+)</a>`)
@@ -17,8 +14,7 @@ var footerLink = regexp.MustCompile(`<footer[\s\S]*?<a href="([^"]+)">([^<]+)</a
 // site's default language where not: never to a 404 at an English slug
 // in another language. The demo's privacy notice is in every language.
 func TestFooterLinksToSitePages(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		for lang, want := range map[string][2]string{
 			"en": {"/en/about", "/en/privacy"},
@@ -45,16 +41,14 @@ func TestFooterLinksToSitePages(t *testing.T) {
 
 		// The admin chooses the pages; a page that is not offered is
 		// refused and changes nothing; none leaves no link.
-		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		csrf := admin.csrf()
+		admin, csrf := s.Admin()
 		settings := admin.Get("/admin/settings")
 		settings.Must(t, 200, `name="privacy_page"`, "Privacy notice")
-		about, privacy := s.app.Live.Site().AboutPage, s.app.Live.Site().PrivacyPage
+		about, privacy := s.App.Live.Site().AboutPage, s.App.Live.Site().PrivacyPage
 		form := url.Values{"csrf": {csrf}, "lang": {"en", "ru", "fr", "es", "hi", "ar"}, "default": {"en"},
 			"about_page": {strconv.FormatInt(about, 10)}, "privacy_page": {"999999"}}
 		admin.Post("/admin/settings", form).Must(t, 422, "Choose one of the options offered.")
-		if got := s.app.Live.Site().PrivacyPage; got != privacy {
+		if got := s.App.Live.Site().PrivacyPage; got != privacy {
 			t.Errorf("a refused choice changed the privacy page to %d", got)
 		}
 		form.Set("privacy_page", "0")

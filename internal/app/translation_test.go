@@ -12,7 +12,6 @@ import (
 
 	"peerpress/internal/app"
 	"peerpress/internal/auth"
-	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/settings"
 	"peerpress/internal/web/webtest"
@@ -22,24 +21,21 @@ import (
 // them, and can change nothing else; when the source changes they see what
 // changed, and readers of the old translation are told.
 func TestTranslatorWorkflow(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		tr, err := s.app.Users.CreateUser(ctx, "translator@example.org", "Tr", auth.RoleTranslator, "translator-pw-1")
+		tr, err := s.App.Users.CreateUser(ctx, "translator@example.org", "Tr", auth.RoleTranslator, "translator-pw-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.app.Users.SetLanguages(ctx, tr.ID, []string{"fr"}); err != nil {
+		if err := s.App.Users.SetLanguages(ctx, tr.ID, []string{"fr"}); err != nil {
 			t.Fatal(err)
 		}
 		editor := s.client()
-		editor.signIn(s.login.Email, s.login.Password)
-		ecsrf := editor.csrf()
+		ecsrf := editor.SignIn(s.Login.Email, s.Login.Password)
 		id := editor.createEntry(ecsrf, "title", "Outreach vans on the coast", "summary", "Two vans, three towns.", "body", "The vans leave at dawn.")
 
 		translator := s.client()
-		translator.signIn("translator@example.org", "translator-pw-1")
-		csrf := translator.csrf()
+		csrf := translator.SignIn("translator@example.org", "translator-pw-1")
 		// The to-do page offers only French, and lists the new entry as missing.
 		todo := translator.Get("/admin/translations")
 		todo.Must(t, 200, `href="/admin/translations?lang=fr"`)
@@ -86,8 +82,8 @@ func TestTranslatorWorkflow(t *testing.T) {
 
 // An entry missing in the reader's language says where it exists instead.
 func TestEntryMissingInLanguage(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		c := newSite(t, d).client()
+	run(t, func(t *testing.T, s *site) {
+		c := s.client()
 		r := c.Get("/ru/articles/a-night-on-outreach-with-peer-workers")
 		r.Must(t, http.StatusNotFound, `<html lang="ru"`, `href="/en/articles/a-night-on-outreach-with-peer-workers"`, "English")
 		// A slug nobody uses is a plain 404.
@@ -98,11 +94,9 @@ func TestEntryMissingInLanguage(t *testing.T) {
 // Languages are a site setting: enabling one needs no restart, and archives
 // can list untranslated entries marked with their language.
 func TestLanguageSettings(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		csrf := admin.csrf()
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		reader := s.client()
 		reader.Get("/en/").Must(t, 200)
 		reader.Get("/es/articles").MustNot(t, "A night on outreach")
@@ -133,9 +127,9 @@ func TestLanguageSettings(t *testing.T) {
 // A settings change saved on one instance reaches another instance over
 // the same database within about a second, without a restart.
 func TestSettingsReachOtherInstances(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		other, err := app.New(context.Background(), s.app.Config, dbtest.OpenSecond(t, d))
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
+		other, err := app.New(context.Background(), s.App.Config, dbtest.OpenSecond(t, d))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,8 +150,8 @@ func TestSettingsReachOtherInstances(t *testing.T) {
 		reader.Get("/es/").Must(t, 200)
 
 		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		admin.Post("/admin/settings", url.Values{"csrf": {admin.csrf()}, "lang": {"en", "fr"}, "default": {"en"}}).Must(t, http.StatusSeeOther)
+		admin.SignIn(s.Login.Email, s.Login.Password)
+		admin.Post("/admin/settings", url.Values{"csrf": {admin.CSRF("/admin/entries")}, "lang": {"en", "fr"}, "default": {"en"}}).Must(t, http.StatusSeeOther)
 		deadline := time.Now().Add(3 * time.Second)
 		for reader.Get("/es/").Status != http.StatusNotFound {
 			if time.Now().After(deadline) {
@@ -172,8 +166,7 @@ func TestSettingsReachOtherInstances(t *testing.T) {
 // The switcher remembers an explicit choice; / then honours it over the
 // browser's preference.
 func TestLanguageChoiceRemembered(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		page := c.Get("/en/campaigns/remember-every-name")
 		m := regexp.MustCompile(`href="(/lang/ru\?next=[^"]+)"`).FindStringSubmatch(page.Body)
@@ -184,7 +177,7 @@ func TestLanguageChoiceRemembered(t *testing.T) {
 		if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/ru/campaigns/") {
 			t.Fatalf("switch: %d %q", r.Status, r.Location)
 		}
-		req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
+		req, _ := http.NewRequest(http.MethodGet, s.Server.URL+"/", nil)
 		req.Header.Set("Accept-Language", "fr")
 		if r := c.Do(req); r.Location != "/ru/" {
 			t.Fatalf("/ after choosing Russian: %q", r.Location)
@@ -202,11 +195,10 @@ func TestLanguageChoiceRemembered(t *testing.T) {
 // A translation with an empty title or another entry's slug is refused
 // with the form kept, and nothing changes.
 func TestBadTranslationRefused(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		c := s.client()
-		c.signIn(s.login.Email, s.login.Password)
-		csrf := c.csrf()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
 		id := c.createEntry(csrf, "title", "Harm reduction in prisons, again")
 		c.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {csrf}, "title": {""}, "body": {"текст сохранён"}, "status": {"published"}}).
 			Must(t, http.StatusUnprocessableEntity, "текст сохранён")
@@ -220,10 +212,10 @@ func TestBadTranslationRefused(t *testing.T) {
 		}
 		// Hindi page numbers in Devanagari digits, over untranslated entries.
 		ctx := context.Background()
-		if err := s.app.Settings.Save(ctx, settings.Site{Languages: []string{"en", "hi"}, IncludeUntranslated: true}); err != nil {
+		if err := s.App.Settings.Save(ctx, settings.Site{Languages: []string{"en", "hi"}, IncludeUntranslated: true}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.app.Live.Reload(ctx); err != nil {
+		if err := s.App.Live.Reload(ctx); err != nil {
 			t.Fatal(err)
 		}
 		s.client().Get("/hi/articles/page/2").Must(t, 200, `aria-current="page">२<`, `<html lang="hi"`)

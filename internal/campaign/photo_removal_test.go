@@ -13,7 +13,6 @@ import (
 
 	"peerpress/internal/campaign"
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/media"
 )
 
@@ -51,7 +50,7 @@ func photoOf(t *testing.T, s *site, d *db.DB, name string) photo {
 			t.Fatal(err)
 		}
 		p.urls = append(p.urls, "/media/"+rel)
-		p.files = append(p.files, filepath.Join(s.app.Config.DataDir, "media", filepath.FromSlash(rel)))
+		p.files = append(p.files, filepath.Join(s.App.Config.DataDir, "media", filepath.FromSlash(rel)))
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -112,18 +111,18 @@ func widePhoto(t *testing.T) []byte {
 
 // submit sends a tribute with a photo through the public form.
 func (c *client) submit(name, email string, jpeg []byte) {
-	c.t.Helper()
+	c.T.Helper()
 	f := c.tributeForm(wall, name, "Words for "+name+".", email)
-	c.multipart(action, f, "photo.jpg", jpeg).Must(c.t, 303)
+	c.multipart(action, f, "photo.jpg", jpeg).Must(c.T, 303)
 }
 
 // Deleting a campaign deletes its tributes' photos, original and every
 // size, files and rows, whatever the tributes' status; another
 // campaign's tribute photo stays.
 func TestDeletedCampaignTakesTributePhotos(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		campaignID := openWall(t, s)
 		jpeg := widePhoto(t)
 		visitor := s.client()
@@ -143,14 +142,14 @@ func TestDeletedCampaignTakesTributePhotos(t *testing.T) {
 		if err := d.QueryRowContext(ctx, `SELECT id FROM entries WHERE kind = 'campaign' AND id <> ? ORDER BY id LIMIT 1`, campaignID).Scan(&otherID); err != nil {
 			t.Fatalf("a second campaign in the demo content: %v", err)
 		}
-		m, err := s.app.Media.SaveImage(ctx, bytes.NewReader(jpeg), "Elsewhere", "en", media.Limits{})
+		m, err := s.App.Media.SaveImage(ctx, bytes.NewReader(jpeg), "Elsewhere", "en", media.Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := store.AddTribute(ctx, otherID, "en", "Elsewhere Tribute", "Words.", campaign.Approved, m.ID); err != nil {
 			t.Fatal(err)
 		}
-		s.runJobs()
+		s.RunJobs()
 		waiting, approved, other := photoOf(t, s, d, "Waiting Tribute"), photoOf(t, s, d, "Approved Tribute"), photoOf(t, s, d, "Elsewhere Tribute")
 		visitor.Get(wall).Must(t, 200, "Approved Tribute")
 		if r := visitor.Get(approved.url); r.Status != 200 {
@@ -158,7 +157,7 @@ func TestDeletedCampaignTakesTributePhotos(t *testing.T) {
 		}
 
 		admin := s.client()
-		csrf := admin.signIn(s.login.Email, s.login.Password)
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		id := strconv.FormatInt(campaignID, 10)
 		admin.Get("/admin/entries/"+id+"/delete").Must(t, 200)
 		admin.Post("/admin/entries/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, 303)
@@ -188,20 +187,20 @@ func TestDeletedCampaignTakesTributePhotos(t *testing.T) {
 // so that a moderator can change their mind. Other tributes' photos stay
 // throughout.
 func TestTributePhotoGoesWithItsTribute(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		openWall(t, s)
 		jpeg := widePhoto(t)
 		visitor := s.client()
 		visitor.submit("Withdrawn Tribute", "withdraws@example.org", jpeg)
 		visitor.submit("Rejected Tribute", "rejected@example.org", jpeg)
 		visitor.submit("Kept Tribute", "kept@example.org", jpeg)
-		s.runJobs()
+		s.RunJobs()
 		withdrawn, rejected, kept := photoOf(t, s, d, "Withdrawn Tribute"), photoOf(t, s, d, "Rejected Tribute"), photoOf(t, s, d, "Kept Tribute")
 
 		// Withdrawn by the private link.
-		out, err := s.app.Mailer.Outbox(ctx, 20)
+		out, err := s.App.Mailer.Outbox(ctx, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,14 +232,14 @@ func TestTributePhotoGoesWithItsTribute(t *testing.T) {
 		// then, once the keeping time has passed, the tribute and its
 		// photo.
 		store := campaign.NewStore(d, nil, nil)
-		if n, err := store.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), s.app.Media); err != nil || n != 0 {
+		if n, err := store.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), s.App.Media); err != nil || n != 0 {
 			t.Fatalf("purged %d within the keeping time (%v)", n, err)
 		}
 		rejected.kept(t, d, "a purge within the keeping time")
 		if _, err := d.ExecContext(ctx, `UPDATE tributes SET decided_at = ? WHERE id = ?`, time.Now().Add(-campaign.RejectedKeep-time.Hour).Unix(), rejectedID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := store.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), s.app.Media); err != nil || n != 1 {
+		if n, err := store.PurgeRejected(ctx, time.Now().Add(-campaign.RejectedKeep), s.App.Media); err != nil || n != 1 {
 			t.Fatalf("purged %d, want 1 (%v)", n, err)
 		}
 		rejected.gone(t, d, "the purge of a rejected tribute")
@@ -255,13 +254,13 @@ func TestTributePhotoGoesWithItsTribute(t *testing.T) {
 // rejection is saved, though the photo is kept, at new addresses no page
 // shows, until the purge; approved again, it shows at those.
 func TestRejectedPhotoLeavesItsPublishedAddress(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		openWall(t, s)
 		visitor := s.client()
 		visitor.submit("Second Thoughts", "second@example.org", widePhoto(t))
 		visitor.submit("Neighbour", "neighbour@example.org", widePhoto(t))
-		s.runJobs()
+		s.RunJobs()
 		mod, csrf := s.moderator()
 		id := tributeID(t, d, "Second Thoughts")
 		mod.decide(csrf, "approve", id, tributeID(t, d, "Neighbour"))

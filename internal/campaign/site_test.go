@@ -6,21 +6,16 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
-	"peerpress/internal/demo"
 	"peerpress/internal/guard"
 	"peerpress/internal/web/webtest"
 )
@@ -39,61 +34,55 @@ func (c *clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// site is a running peerpress with the demo content and a guard on a
-// hand-moved clock.
+// site is apptest's site (the demo, mail kept in the outbox) with a
+// guard on a hand-moved clock.
 type site struct {
-	t     *testing.T
-	srv   *httptest.Server
-	app   *app.App
-	login *demo.Login
+	*apptest.Site
 	clock *clock
-	test  *apptest.Site
 }
 
-func newSite(t *testing.T, d *db.DB) *site {
+// run runs fn on a new site on each engine, each with a clock of its own.
+func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	t.Helper()
-	clk := &clock{now: time.Now()}
-	a := apptest.New(t, d, apptest.Options{Languages: []string{"en", "ru", "ar"}, Outbox: true,
-		Guard: &guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 100, Now: clk.Now}})
-	return &site{t: t, srv: a.Server, app: a.App, login: a.Login, clock: clk, test: a}
+	langs := []string{"en", "ru", "ar"}
+	apptest.Demo(langs).Run(t, func(t *testing.T, d *db.DB) {
+		clk := &clock{now: time.Now()}
+		a := apptest.New(t, d, apptest.Options{Languages: langs, Outbox: true,
+			Guard: &guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 100, Now: clk.Now}})
+		fn(t, &site{Site: a, clock: clk})
+	})
 }
 
-// runJobs runs every due background job: mail to the outbox, image sizes.
-func (s *site) runJobs() { s.test.RunJobs() }
-
-// client is a browser-like visitor of the test site (webtest.Client).
+// client is a visitor of the test site, with the tribute wall's forms.
 type client struct {
 	*webtest.Client
-	t    *testing.T
 	site *site
 }
 
-func (s *site) client() *client {
-	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
-}
+func (s *site) client() *client { return &client{Client: s.Client(), site: s} }
 
 type response = webtest.Response
 
 // moderator makes a moderator and signs them in; it returns their browser
 // and the session's CSRF token.
 func (s *site) moderator() (*client, string) {
-	s.t.Helper()
-	if _, err := s.app.Users.CreateUser(context.Background(), "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
-		s.t.Fatal(err)
+	s.T.Helper()
+	if _, err := s.App.Users.CreateUser(context.Background(), "mo@example.org", "Mo", auth.RoleModerator, "moderate with care 2026"); err != nil {
+		s.T.Fatal(err)
 	}
 	mod := s.client()
-	return mod, mod.signIn("mo@example.org", "moderate with care 2026")
+	return mod, mod.SignIn("mo@example.org", "moderate with care 2026")
 }
 
 // decide approves or rejects tributes ("approve", "reject") as the
 // moderation page's bulk form does.
 func (c *client) decide(csrf, do string, ids ...int64) {
-	c.t.Helper()
+	c.T.Helper()
 	v := url.Values{"csrf": {csrf}, "do": {do}}
 	for _, id := range ids {
 		v.Add("id", strconv.FormatInt(id, 10))
 	}
-	c.Post("/admin/moderation/tributes", v).Must(c.t, 303)
+	c.Post("/admin/moderation/tributes", v).Must(c.T, 303)
 }
 
 // tributeID is the id of the tribute remembering name.
@@ -108,35 +97,20 @@ func tributeID(t *testing.T, d *db.DB, name string) int64 {
 
 // multipart posts fields and, when data is not nil, a file as "photo".
 func (c *client) multipart(path string, fields url.Values, filename string, data []byte) response {
-	c.t.Helper()
+	c.T.Helper()
 	return c.PostFile(path, fields, "photo", filename, data)
-}
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func (c *client) signIn(email, password string) string {
-	c.t.Helper()
-	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
-	if r.Status != http.StatusSeeOther {
-		c.t.Fatalf("sign in as %s: status %d", email, r.Status)
-	}
-	m := csrfRe.FindStringSubmatch(c.Get("/admin/entries").Body)
-	if m == nil {
-		c.t.Fatal("no csrf token")
-	}
-	return m[1]
 }
 
 // tributeForm opens the form and returns its fields filled in, with the
 // guard's challenge; the clock then moves past the minimum delay.
 func (c *client) tributeForm(wall, name, body, email string) url.Values {
-	c.t.Helper()
+	c.T.Helper()
 	r := c.Get(wall + "new")
-	r.Must(c.t, 200, `enctype="multipart/form-data"`)
+	r.Must(c.T, 200, `enctype="multipart/form-data"`)
 	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
-		c.t.Fatalf("the form is cacheable: %q", cc)
+		c.T.Fatalf("the form is cacheable: %q", cc)
 	}
-	v := webtest.GuardFields(c.t, r.Body, 0)
+	v := webtest.GuardFields(c.T, r.Body, 0)
 	c.site.clock.Add(10 * time.Second)
 	for k, x := range map[string]string{"guard_proof": "", "remembered": name, "body": body, "email": email,
 		"consent_publish": "yes", "consent_rights": "yes"} {

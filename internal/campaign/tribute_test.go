@@ -18,7 +18,6 @@ import (
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/guard"
 	"peerpress/internal/web/webtest"
 )
@@ -33,12 +32,12 @@ const (
 // and returns the campaign's id.
 func openWall(t *testing.T, s *site) int64 {
 	t.Helper()
-	e, err := s.app.Content.BySlug(context.Background(), "en", campaignSlug)
+	e, err := s.App.Content.BySlug(context.Background(), "en", campaignSlug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	admin := s.client()
-	csrf := admin.signIn(s.login.Email, s.login.Password)
+	csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 	id := strconv.FormatInt(e.ID, 10)
 	admin.Get("/admin/entries/"+id).Must(t, 200, `href="/admin/entries/`+id+`/campaign"`)
 	admin.Post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {csrf}, "lang": {"en"}, "wall_open": {"yes"},
@@ -62,7 +61,7 @@ func tributeFiles(t *testing.T, s *site, d *db.DB, remembered string) map[string
 	for rows.Next() {
 		var p string
 		rows.Scan(&p)
-		b, _ := os.ReadFile(filepath.Join(s.app.Config.DataDir, "media", filepath.FromSlash(p)))
+		b, _ := os.ReadFile(filepath.Join(s.App.Config.DataDir, "media", filepath.FromSlash(p)))
 		out[p] = b
 	}
 	return out
@@ -75,9 +74,9 @@ var withdrawRe = regexp.MustCompile(`/en/tributes/withdraw/[A-Za-z0-9_-]+`)
 // a clean photo in several sizes; its submitter withdraws it by the
 // mailed link and it is gone from every page at once, photo and all.
 func TestTributeJourney(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		campaignID := openWall(t, s)
 		visitor := s.client()
 
@@ -113,7 +112,7 @@ func TestTributeJourney(t *testing.T) {
 
 		// The photo on disk carries no metadata, and its sizes come from
 		// the queue; the mail with the private link goes out.
-		s.runJobs()
+		s.RunJobs()
 		files := tributeFiles(t, s, d, "Rosa Ilyina")
 		if len(files) != 3 { // the photo, 480 and 960 wide
 			t.Fatalf("stored files: %d, want the photo and 2 smaller sizes", len(files))
@@ -128,7 +127,7 @@ func TestTributeJourney(t *testing.T) {
 				}
 			}
 		}
-		out, err := s.app.Mailer.Outbox(ctx, 10)
+		out, err := s.App.Mailer.Outbox(ctx, 10)
 		if err != nil || len(out) == 0 {
 			t.Fatalf("outbox: %v, %d messages", err, len(out))
 		}
@@ -174,7 +173,7 @@ func TestTributeJourney(t *testing.T) {
 		visitor.Get(wall).MustNot(t, "Rosa Ilyina")
 		visitor.Get("/en/campaigns/"+campaignSlug).MustNot(t, "Rosa Ilyina")
 		for p := range files {
-			if _, err := os.Stat(filepath.Join(s.app.Config.DataDir, "media", filepath.FromSlash(p))); !os.IsNotExist(err) {
+			if _, err := os.Stat(filepath.Join(s.App.Config.DataDir, "media", filepath.FromSlash(p))); !os.IsNotExist(err) {
 				t.Errorf("%s left after withdrawal (%v)", p, err)
 			}
 		}
@@ -186,10 +185,9 @@ func TestTributeJourney(t *testing.T) {
 // Moderators moderate and do nothing else: no entry editing, no users, no
 // campaign details. Authors and translators may not moderate.
 func TestModeratorRights(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
-		e, err := s.app.Content.BySlug(ctx, "en", campaignSlug)
+		e, err := s.App.Content.BySlug(ctx, "en", campaignSlug)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,13 +195,13 @@ func TestModeratorRights(t *testing.T) {
 
 		// The admin creates the moderator on the users page.
 		admin := s.client()
-		csrf := admin.signIn(s.login.Email, s.login.Password)
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		admin.Get("/admin/users").Must(t, 200, `<option value="moderator">Moderator</option>`)
 		admin.Post("/admin/users", url.Values{"csrf": {csrf}, "email": {"mod@example.org"}, "name": {"Mod"}, "role": {"moderator"},
 			"password": {"a careful moderator 42"}}).Must(t, 303)
 
 		mod := s.client()
-		mcsrf := mod.signIn("mod@example.org", "a careful moderator 42")
+		mcsrf := mod.SignIn("mod@example.org", "a careful moderator 42")
 		mod.Get("/admin/moderation").Must(t, 200, "Tributes waiting")
 		mod.Get("/admin/entries").Must(t, 200, `href="/admin/moderation"`)
 		mod.Get("/admin/entries").MustNot(t, `href="/admin/entries/new"`)
@@ -217,16 +215,16 @@ func TestModeratorRights(t *testing.T) {
 		mod.Post("/admin/entries/"+id+"/campaign", url.Values{"csrf": {mcsrf}, "wall_open": {"yes"}}).Must(t, 403)
 		mod.Post("/admin/entries/"+id+"/translations/ru", url.Values{"csrf": {mcsrf}, "title": {"Испорчено"}}).Must(t, 403)
 		mod.Get("/admin/translations?lang=ru").Must(t, 404)
-		if e2, _ := s.app.Content.Entry(ctx, e.ID); e2.Source().Title != before {
+		if e2, _ := s.App.Content.Entry(ctx, e.ID); e2.Source().Title != before {
 			t.Fatalf("moderator changed the title to %q", e2.Source().Title)
 		}
 
 		// An author may not moderate.
-		if _, err := s.app.Users.CreateUser(ctx, "author@example.org", "Au", auth.RoleAuthor, "an author writes 2026"); err != nil {
+		if _, err := s.App.Users.CreateUser(ctx, "author@example.org", "Au", auth.RoleAuthor, "an author writes 2026"); err != nil {
 			t.Fatal(err)
 		}
 		au := s.client()
-		acsrf := au.signIn("author@example.org", "an author writes 2026")
+		acsrf := au.SignIn("author@example.org", "an author writes 2026")
 		au.Get("/admin/moderation").Must(t, 403)
 		au.Post("/admin/moderation/tributes", url.Values{"csrf": {acsrf}, "do": {"approve"}, "id": {"1"}}).Must(t, 403)
 		au.Get("/admin/entries").MustNot(t, `href="/admin/moderation"`)
@@ -235,9 +233,9 @@ func TestModeratorRights(t *testing.T) {
 
 // Bulk approve and reject act on every ticked tribute, and only those.
 func TestBulkModeration(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		openWall(t, s)
 		visitor := s.client()
 		for i, name := range []string{"Ana Bulk", "Ben Bulk", "Cai Bulk"} {
@@ -260,7 +258,7 @@ func TestBulkModeration(t *testing.T) {
 			t.Fatalf("stored %v", ids)
 		}
 		admin := s.client()
-		csrf := admin.signIn(s.login.Email, s.login.Password)
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {ids["Ana Bulk"], ids["Ben Bulk"]}}).Must(t, 303)
 		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}}).Must(t, 303)
 		g := visitor.Get(wall)
@@ -279,9 +277,9 @@ func TestBulkModeration(t *testing.T) {
 // Bad photos, bad fields and the guard's refusals show the form again as
 // typed with a clear message, and store nothing.
 func TestTributeBadInput(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		openWall(t, s)
 		visitor := s.client()
 		count := func() (tributes, media int) {
@@ -359,9 +357,9 @@ func TestTributeBadInput(t *testing.T) {
 		visitor.multipart(action, f, "", nil).Must(t, 409, "already sent a tribute for this person")
 
 		// A closed wall takes nothing.
-		e, _ := s.app.Content.BySlug(ctx, "en", campaignSlug)
+		e, _ := s.App.Content.BySlug(ctx, "en", campaignSlug)
 		admin := s.client()
-		csrf := admin.signIn(s.login.Email, s.login.Password)
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		admin.Post("/admin/entries/"+strconv.FormatInt(e.ID, 10)+"/campaign", url.Values{"csrf": {csrf}, "lang": {"en"}}).Must(t, 303)
 		visitor.Get(wall+"new").Must(t, 404, "takes no new tributes")
 		visitor.multipart(action, url.Values{"remembered": {"Late"}}, "", nil).Must(t, 404)
@@ -377,14 +375,14 @@ func TestTributeBadInput(t *testing.T) {
 // The details page refuses impossible dates and foreign links, keeping
 // what was typed.
 func TestCampaignDetailsValidation(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		e, err := s.app.Content.BySlug(context.Background(), "en", campaignSlug)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
+		e, err := s.App.Content.BySlug(context.Background(), "en", campaignSlug)
 		if err != nil {
 			t.Fatal(err)
 		}
 		admin := s.client()
-		csrf := admin.signIn(s.login.Email, s.login.Password)
+		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		path := "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/campaign"
 		admin.Post(path, url.Values{"csrf": {csrf}, "starts_on": {"2026-09-01"}, "ends_on": {"2026-08-01"}, "asks": {"Kept ask"}}).
 			Must(t, 422, "cannot come before", "Kept ask")
@@ -397,7 +395,7 @@ func TestCampaignDetailsValidation(t *testing.T) {
 		if err := d.QueryRowContext(context.Background(), `SELECT id FROM entries WHERE kind = 'event' ORDER BY id LIMIT 1`).Scan(&eventID); err != nil {
 			t.Fatal(err)
 		}
-		ev, _ := s.app.Content.Entry(context.Background(), eventID)
+		ev, _ := s.App.Content.Entry(context.Background(), eventID)
 		admin.Post(path, url.Values{"csrf": {csrf}, "lang": {"ru"}, "primary_objective": {"Налоксон каждому"}, "link": {strconv.FormatInt(eventID, 10)}}).Must(t, 303)
 		ru, _ := e.Translation("ru")
 		page := s.client().Get("/ru/campaigns/" + ru.Slug)
@@ -416,11 +414,11 @@ func TestCampaignDetailsValidation(t *testing.T) {
 // address, with a message and nothing stored; a valid proof of work is
 // not flagged.
 func TestTributeRateLimitAndProof(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
-		s.app.Guard = guard.New([]byte("rate test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 1, Burst: 2, Per: time.Hour, Now: s.clock.Now})
-		if err := s.app.Rebuild(ctx); err != nil {
+		d := s.App.DB
+		s.App.Guard = guard.New([]byte("rate test key"), guard.NewDBStore(s.App.DB), guard.Options{MinDelay: 3 * time.Second, Difficulty: 8, Rate: 1, Burst: 2, Per: time.Hour, Now: s.clock.Now})
+		if err := s.App.Rebuild(ctx); err != nil {
 			t.Fatal(err)
 		}
 		openWall(t, s)
@@ -457,9 +455,9 @@ func TestTributeRateLimitAndProof(t *testing.T) {
 // A wall of more tributes than a page holds has numbered pages, and the
 // campaign page shows the newest few.
 func TestWallPages(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		cid := openWall(t, s)
 		store := campaign.NewStore(d, nil, nil)
 		before, err := store.CountApproved(ctx, cid)

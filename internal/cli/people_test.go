@@ -27,8 +27,8 @@ func siteFlags(t *testing.T, s *apptest.Site, d *db.DB, key string) []string {
 // `people erase` asks, does nothing unless told yes, then erases it all.
 // Both are in the audit log as the command line's, without the address.
 func TestPeopleCommands(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := apptest.New(t, d, apptest.Options{Languages: []string{"en"}, Outbox: true})
+	apptest.Run(t, apptest.Options{Languages: []string{"en"}, Outbox: true, Serial: true}, func(t *testing.T, s *apptest.Site) {
+		d := s.App.DB
 		s.Participate("zq7.cli@example.org", "Cli Zq7", "Zq7 Org", "Zq7 Friend")
 		flags := siteFlags(t, s, d, s.App.Config.SiteKey)
 
@@ -137,9 +137,9 @@ func sealedValues(t *testing.T, d *db.DB) (values, contexts []string) {
 // (keyed hashes did not change). Values sealed before key ids move too,
 // and a second run has nothing left to do.
 func TestKeysRotate(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	apptest.Run(t, apptest.Options{Languages: []string{"en"}, Outbox: true, Serial: true}, func(t *testing.T, s *apptest.Site) {
 		ctx := context.Background()
-		s := apptest.New(t, d, apptest.Options{Languages: []string{"en"}, Outbox: true})
+		d := s.App.DB
 		p := s.Participate("rotate@example.org", "Before Rotation", "Old Org", "Old Friend")
 		s.Participate("second@example.org", "Second", "Org", "Friend") // its tribute's mail stays queued
 		oldKey, newKey := s.App.Config.SiteKey, secret.NewKey()

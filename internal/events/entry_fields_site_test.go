@@ -8,17 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 )
 
 // count counts the rows of a table of the test site.
 func (s *site) count(table string) int {
-	s.t.Helper()
+	s.T.Helper()
 	var n int
-	if err := s.app.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
-		s.t.Fatal(err)
+	if err := s.App.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+		s.T.Fatal(err)
 	}
 	return n
 }
@@ -30,10 +27,8 @@ var savedRe = regexp.MustCompile(`^/admin/entries/(\d+)\?saved=1$`)
 // reason, and saves neither the entry nor the event; once right, the
 // entry, its page, the listings and the editor show the time.
 func TestEventFieldsInEditor(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		c := s.client()
-		csrf := c.signIn()
+	run(t, func(t *testing.T, s *site) {
+		c, csrf := s.Admin()
 		form := url.Values{"csrf": {csrf}, "action": {"save"}, "kind": {"event"}, "lang": {"en"}, "status": {"published"}, "section_id": {"0"},
 			"title": {"Night market outreach"}, "summary": {"Kits and coffee by the stalls"}, "body": {"Bring a torch."},
 			"event_start": {"2031-05-01T14:00"}, "event_zone": {"Mars/Olympus_Mons"}, "event_duration": {"90"},
@@ -83,20 +78,19 @@ func TestEventFieldsInEditor(t *testing.T) {
 // An event written through the API is saved by the same fields, and its
 // page shows its time.
 func TestEventFieldsThroughAPI(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		admin, err := s.app.Users.UserByEmail(ctx, s.login.Email)
+		admin, err := s.App.Users.UserByEmail(ctx, s.Login.Email)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, token, err := s.app.Users.CreateAPIToken(ctx, admin.ID, "test")
+		_, token, err := s.App.Users.CreateAPIToken(ctx, admin.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := s.client()
 		call := func(body string) (int, string) {
-			req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/api/v1/entries", strings.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, s.Server.URL+"/api/v1/entries", strings.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Content-Type", "application/json")
 			r := c.Do(req)
@@ -127,8 +121,7 @@ func TestEventFieldsThroughAPI(t *testing.T) {
 // editor who sets an event in the past, or leaves registration open for
 // one that has begun, is warned, and the save still goes through.
 func TestEventsPutTheUpcomingFirst(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		reader := s.client()
 		nav := regexp.MustCompile(`<a href="/en/events/upcoming"( aria-current="page")?>Events</a>`)
 		for path, current := range map[string]bool{"/en/": false, "/en/events/upcoming": true, "/en/events/past": true, "/en/events": true} {
@@ -141,8 +134,7 @@ func TestEventsPutTheUpcomingFirst(t *testing.T) {
 			}
 		}
 
-		c := s.client()
-		csrf := c.signIn()
+		c, csrf := s.Admin()
 		form := url.Values{"csrf": {csrf}, "action": {"save"}, "kind": {"event"}, "lang": {"en"}, "status": {"published"}, "section_id": {"0"},
 			"title": {"Looking back at the spring assembly"}, "summary": {"What we decided"}, "body": {"Minutes follow."},
 			"event_start": {"2020-04-02T10:00"}, "event_zone": {"Europe/Lisbon"}, "event_duration": {"120"},
@@ -167,7 +159,7 @@ func TestEventsPutTheUpcomingFirst(t *testing.T) {
 		// The demo's webinar, open for registration, moved into the past.
 		admin := "/admin/entries/" + strconv.FormatInt(s.entryID, 10) + "/event"
 		c.Get(admin).MustNot(t, "Registration is open, but this event has already begun")
-		if _, err := s.app.DB.ExecContext(context.Background(), `UPDATE events SET starts_at = ? WHERE entry_id = ?`,
+		if _, err := s.App.DB.ExecContext(context.Background(), `UPDATE events SET starts_at = ? WHERE entry_id = ?`,
 			s.starts.AddDate(-2, 0, 0).Unix(), s.entryID); err != nil {
 			t.Fatal(err)
 		}

@@ -18,8 +18,11 @@ import (
 func TestUpcoming(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		t0 := time.Now().Truncate(time.Second)
-		f := newFixture(t, d, t0.Add(90*24*time.Hour), "UTC", 0) // "Peers, pills and policy", far ahead
+		f := newFixture(t, d, time.Now().Add(90*24*time.Hour), "UTC", 0) // "Peers, pills and policy", far ahead
+		// The fixture's entry is published as it is saved: the test's
+		// "now" is the next whole second, after it whatever the machine's
+		// speed.
+		t0 := time.Now().Add(time.Second).Truncate(time.Second)
 		f.now = t0
 		entries := content.NewStore(d, search.Index{})
 		entries.SetExtensions(EntryFields{})

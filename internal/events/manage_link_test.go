@@ -8,22 +8,21 @@ import (
 	"testing"
 	"time"
 
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/mail/mailtest"
 )
 
 // lastMail is the last mail that reached addr whose subject holds
 // subject.
 func (s *site) lastMail(addr, subject string) mailtest.Message {
-	s.t.Helper()
-	mails := s.mailTo(addr)
+	s.T.Helper()
+	mails := s.Mail(addr)
 	for i := len(mails) - 1; i >= 0; i-- {
 		if strings.Contains(mails[i].Subject, subject) {
 			return mails[i]
 		}
 	}
-	s.t.Fatalf("no mail %q to %s among %d", subject, addr, len(mails))
+	s.T.Fatalf("no mail %q to %s among %d", subject, addr, len(mails))
 	return mailtest.Message{}
 }
 
@@ -32,9 +31,8 @@ func (s *site) lastMail(addr, subject string) mailtest.Message {
 // confirmation carried, which keeps working — and following it opens that
 // registrant's page, not another's.
 func TestLaterMailsCarryOwnManageLink(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		s.useGuard(quickGuard)
+	run(t, func(t *testing.T, s *site) {
+		s.UseGuard(apptest.QuickGuard())
 		c := s.client()
 		people := []struct{ email, name, manage string }{
 			{email: "amina@example.org", name: "Amina"},
@@ -65,9 +63,9 @@ func TestLaterMailsCarryOwnManageLink(t *testing.T) {
 		}
 
 		// A day before the start, the reminder goes out.
-		s.app.Events.Now = func() time.Time { return s.starts.Add(-24*time.Hour + time.Minute) }
-		n, err := s.app.Events.SendDueReminders(context.Background())
-		s.app.Events.Now = time.Now
+		s.App.Events.Now = func() time.Time { return s.starts.Add(-24*time.Hour + time.Minute) }
+		n, err := s.App.Events.SendDueReminders(context.Background())
+		s.App.Events.Now = time.Now
 		if err != nil || n != 2 {
 			t.Fatalf("reminders: %d, %v; want 2", n, err)
 		}
@@ -80,8 +78,7 @@ func TestLaterMailsCarryOwnManageLink(t *testing.T) {
 		}
 
 		// The organisers write to everyone confirmed.
-		admin := s.client()
-		csrf := admin.signIn()
+		admin, csrf := s.Admin()
 		r := admin.Post(s.adminBase()+"/message", url.Values{"csrf": {csrf}, "subject": {"Slides are ready"}, "text": {"See you on Thursday."}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("message: %d", r.Status)

@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/guard"
 	"peerpress/internal/web/webtest"
 )
@@ -19,8 +18,7 @@ import (
 // the guard's challenge, honeypot and proof-of-work script; the event's
 // page, which the cache shares among visitors, only leads there.
 func TestRegistrationFormCarriesGuard(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		c := s.client()
 		page := c.Get(eventURL)
 		page.Must(t, http.StatusOK, `href="`+register+`"`, "No account needed")
@@ -47,9 +45,8 @@ func TestRegistrationFormCarriesGuard(t *testing.T) {
 // replayed, sent too fast, too many from one address — each get a clear
 // message with what the person typed kept, and store and mail nothing.
 func TestRegistrationGuardRefuses(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		s.useGuard(quickGuard)
+	run(t, func(t *testing.T, s *site) {
+		s.UseGuard(apptest.QuickGuard())
 		c := s.client()
 
 		refused := func(what string, status int, form map[string][]string, message string) {
@@ -77,8 +74,8 @@ func TestRegistrationGuardRefuses(t *testing.T) {
 		if n := s.registrations(); n != 0 {
 			t.Fatalf("%d registrations stored from refused forms", n)
 		}
-		s.deliver()
-		if n := len(s.smtp.Messages()); n != 0 {
+		s.RunJobs()
+		if n := len(s.SMTP.Messages()); n != 0 {
 			t.Fatalf("%d mails sent for refused forms", n)
 		}
 
@@ -90,20 +87,20 @@ func TestRegistrationGuardRefuses(t *testing.T) {
 		if n := s.registrations(); n != 1 {
 			t.Fatalf("%d registrations after a replay, want 1", n)
 		}
-		if n := len(s.mailTo("replay@example.org")); n != 0 {
+		if n := len(s.Mail("replay@example.org")); n != 0 {
 			t.Fatalf("the replayed form mailed %d messages", n)
 		}
-		if n := len(s.mailTo("kofi@example.org")); n != 1 {
+		if n := len(s.Mail("kofi@example.org")); n != 1 {
 			t.Fatalf("the accepted form mailed %d messages, want 1", n)
 		}
 
 		// Too fast for a person (a guard wanting a minute, so the test
 		// does not depend on the machine's speed).
-		s.useGuard(guard.Options{MinDelay: time.Minute, Difficulty: 8, Rate: 1000, Burst: 1000})
+		s.UseGuard(guard.Options{MinDelay: time.Minute, Difficulty: 8, Rate: 1000, Burst: 1000})
 		refused("too fast", http.StatusUnprocessableEntity, c.form(true, answers("fast@example.org", "Fast Bot")), "faster than we expect")
 
 		// The rate limit per address: the third form in a row is refused.
-		s.useGuard(guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 2, Per: time.Hour, Burst: 2})
+		s.UseGuard(guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 2, Per: time.Hour, Burst: 2})
 		c.Post(register, c.form(true, answers("first@example.org", "First"))).Must(t, http.StatusOK, "Check your mail")
 		c.Post(register, c.form(true, answers("second@example.org", "Second"))).Must(t, http.StatusOK, "Check your mail")
 		refused("rate limited", http.StatusTooManyRequests, c.form(true, answers("third@example.org", "Third")), "Too many submissions")
@@ -112,7 +109,7 @@ func TestRegistrationGuardRefuses(t *testing.T) {
 			t.Fatalf("%d registrations, want kofi, first and second", n)
 		}
 		for _, addr := range []string{"spam@example.org", "forger@example.org", "script@example.org", "fast@example.org", "third@example.org"} {
-			if n := len(s.mailTo(addr)); n != 0 {
+			if n := len(s.Mail(addr)); n != 0 {
 				t.Fatalf("%s, refused, was mailed %d messages", addr, n)
 			}
 		}
@@ -124,9 +121,8 @@ func TestRegistrationGuardRefuses(t *testing.T) {
 // staff see the mark on the registrants page and in the CSV, also after
 // the registrant changes their answers. One with a valid proof is not.
 func TestRegistrationWithoutProofIsFlagged(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
-		s.useGuard(quickGuard)
+	run(t, func(t *testing.T, s *site) {
+		s.UseGuard(apptest.QuickGuard())
 		c := s.client()
 
 		c.Post(register, c.form(false, answers("offline@example.org", "Offline Peer"))).Must(t, http.StatusOK, "Check your mail")
@@ -134,8 +130,7 @@ func TestRegistrationWithoutProofIsFlagged(t *testing.T) {
 		c.Get(offline).Must(t, http.StatusOK, "confirmed: you have a place", "https://meet.example.org/")
 		c.registerAndConfirm("online@example.org", "Online Peer")
 
-		admin := s.client()
-		admin.signIn()
+		admin, _ := s.Admin()
 		rowOf := func(body, name string) string {
 			t.Helper()
 			for _, row := range regexp.MustCompile(`(?s)<tr id="r\d+">.*?</tr>`).FindAllString(body, -1) {

@@ -3,7 +3,6 @@ package events_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -11,13 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
-	"peerpress/internal/db"
-	"peerpress/internal/demo"
 	"peerpress/internal/events"
-	"peerpress/internal/guard"
-	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/web/webtest"
 )
 
@@ -28,53 +22,36 @@ const (
 	register = "/en/events/register/" + slug
 )
 
-// site is peerpress over a test database with the demo content, mail
-// going to a real SMTP server; its guard is the app's until useGuard
-// replaces it.
+// site is apptest's site (the demo, mail going to a real SMTP server,
+// the app's guard until UseGuard replaces it) with the demo webinar.
 type site struct {
-	t       *testing.T
-	srv     *httptest.Server
-	app     *app.App
-	smtp    *mailtest.Server
-	login   *demo.Login
+	*apptest.Site
 	entryID int64
 	starts  time.Time
-	test    *apptest.Site
 }
 
-func newSite(t *testing.T, d *db.DB) *site {
+// run runs fn on a new site on each engine.
+func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	t.Helper()
-	a := apptest.New(t, d, apptest.Options{})
-	e, err := a.App.Content.BySlug(context.Background(), "en", slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, ok := events.InfoOf(e)
-	if !ok {
-		t.Fatal("the demo's webinar has no time")
-	}
-	return &site{t: t, srv: a.Server, app: a.App, smtp: a.SMTP, login: a.Login, entryID: e.ID, starts: info.StartsAt, test: a}
+	apptest.Run(t, apptest.Options{}, func(t *testing.T, a *apptest.Site) {
+		e, err := a.App.Content.BySlug(context.Background(), "en", slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, ok := events.InfoOf(e)
+		if !ok {
+			t.Fatal("the demo's webinar has no time")
+		}
+		fn(t, &site{Site: a, entryID: e.ID, starts: info.StartsAt})
+	})
 }
-
-// quickGuard is a guard for tests: 30 ms is old enough, 8 bits of proof
-// of work, and no rate limit to speak of.
-var quickGuard = guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}
-
-// useGuard puts a guard with these options in service.
-func (s *site) useGuard(opt guard.Options) { s.test.UseGuard(opt) }
-
-// deliver runs queued jobs (mail) until none is left.
-func (s *site) deliver() { s.test.RunJobs() }
-
-// mailTo returns the decoded mail that reached addr.
-func (s *site) mailTo(addr string) []mailtest.Message { return s.test.Mail(addr) }
 
 // registrations counts the stored registrations of the test event.
 func (s *site) registrations() int {
-	s.t.Helper()
+	s.T.Helper()
 	var n int
-	if err := s.app.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM registrations WHERE entry_id = ?`, s.entryID).Scan(&n); err != nil {
-		s.t.Fatal(err)
+	if err := s.App.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM registrations WHERE entry_id = ?`, s.entryID).Scan(&n); err != nil {
+		s.T.Fatal(err)
 	}
 	return n
 }
@@ -83,37 +60,25 @@ func (s *site) adminBase() string {
 	return "/admin/entries/" + strconv.FormatInt(s.entryID, 10) + "/registrants"
 }
 
-// client is a browser-like visitor of the test site.
+// client is a visitor of the test site, with the registration form's
+// steps.
 type client struct {
 	*webtest.Client
-	t    *testing.T
 	site *site
 }
 
-func (s *site) client() *client {
-	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
-}
+func (s *site) client() *client { return &client{Client: s.Client(), site: s} }
 
 // form fetches the registration page as a browser would, waits as a
 // person would, and returns the guard's fields with the answers; with
 // proof, it also does pow.js's work.
 func (c *client) form(proof bool, answers url.Values) url.Values {
-	c.t.Helper()
-	r := c.Get(register)
-	r.Must(c.t, http.StatusOK)
-	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
-		c.t.Fatalf("registration page Cache-Control %q: a cached page would share its challenge", cc)
-	}
+	c.T.Helper()
 	bits := 0
 	if proof {
-		bits = quickGuard.Difficulty
+		bits = apptest.QuickGuard().Difficulty
 	}
-	v := webtest.GuardFields(c.t, r.Body, bits)
-	for k, vs := range answers {
-		v[k] = vs
-	}
-	time.Sleep(40 * time.Millisecond)
-	return v
+	return c.GuardedForm(register, bits, apptest.FormWait, answers)
 }
 
 // answers fills the demo webinar's form.
@@ -126,7 +91,7 @@ var pathRe = regexp.MustCompile(`https?://[^/\s]+(/[a-z]{2}/registration/(confir
 
 // mailPath finds the path of the confirmation or manage link in a mail
 // text, failing the test when there is none or more than one.
-func mailPath(t *testing.T, text, kind string) string {
+func mailPath(t testing.TB, text, kind string) string {
 	t.Helper()
 	var found []string
 	for _, m := range pathRe.FindAllStringSubmatch(text, -1) {
@@ -143,39 +108,22 @@ func mailPath(t *testing.T, text, kind string) string {
 // registerAndConfirm registers with proof of work and confirms through
 // the mailed link; it returns the manage page's path.
 func (c *client) registerAndConfirm(email, name string) string {
-	c.t.Helper()
-	c.Post(register, c.form(true, answers(email, name))).Must(c.t, http.StatusOK, "Check your mail")
+	c.T.Helper()
+	c.Post(register, c.form(true, answers(email, name))).Must(c.T, http.StatusOK, "Check your mail")
 	return c.confirmMailed(email)
 }
 
 // confirmMailed follows the confirmation link mailed to email last and
 // presses the button; it returns the manage page's path.
 func (c *client) confirmMailed(email string) string {
-	c.t.Helper()
-	mails := c.site.mailTo(email)
+	c.T.Helper()
+	mails := c.site.Mail(email)
 	if len(mails) == 0 {
-		c.t.Fatalf("no mail to %s", email)
+		c.T.Fatalf("no mail to %s", email)
 	}
-	r := c.Post(mailPath(c.t, mails[len(mails)-1].Text, "confirm"), nil)
+	r := c.Post(mailPath(c.T, mails[len(mails)-1].Text, "confirm"), nil)
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/en/registration/manage/") {
-		c.t.Fatalf("confirming %s: %d %q", email, r.Status, r.Location)
+		c.T.Fatalf("confirming %s: %d %q", email, r.Status, r.Location)
 	}
 	return strings.TrimSuffix(r.Location, "?confirmed=1")
-}
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// signIn signs the demo admin in and returns a CSRF token.
-func (c *client) signIn() string {
-	c.t.Helper()
-	l := c.site.login
-	r := c.Post("/admin/login", url.Values{"email": {l.Email}, "password": {l.Password}, "next": {"/admin/entries"}})
-	if r.Status != http.StatusSeeOther {
-		c.t.Fatalf("sign in: status %d", r.Status)
-	}
-	m := csrfRe.FindStringSubmatch(c.Get("/admin/entries").Body)
-	if m == nil {
-		c.t.Fatal("no csrf token on /admin/entries")
-	}
-	return m[1]
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,15 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
-	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
-	"peerpress/internal/demo"
 	"peerpress/internal/guard"
 	"peerpress/internal/letter"
-	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/web/webtest"
 )
 
@@ -30,44 +24,38 @@ const (
 	statement = "/en/statements/" + slug
 )
 
-// site is peerpress over a test database with the demo content, mail
-// going to a real SMTP server, and a guard quick enough for tests.
+// site is apptest's site (the demo, mail going to a real SMTP server, a
+// guard quick enough for tests) with the statement the tests sign.
 type site struct {
-	t       *testing.T
-	srv     *httptest.Server
-	app     *app.App
-	smtp    *mailtest.Server
-	login   *demo.Login
+	*apptest.Site
 	entryID int64
-	test    *apptest.Site
 }
 
-func newSite(t *testing.T, d *db.DB) *site {
+// run runs fn on a new site on each engine.
+func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	t.Helper()
-	a := apptest.New(t, d, apptest.Options{Guard: &guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}})
-	e, err := a.App.Content.BySlug(context.Background(), "en", slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &site{t: t, srv: a.Server, app: a.App, smtp: a.SMTP, login: a.Login, entryID: e.ID, test: a}
+	apptest.Run(t, apptest.Options{Guard: new(apptest.QuickGuard())}, func(t *testing.T, a *apptest.Site) {
+		e, err := a.App.Content.BySlug(context.Background(), "en", slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(t, &site{Site: a, entryID: e.ID})
+	})
 }
 
 // open sets the test statement's signing settings.
 func (s *site) open(l letter.Letter) {
-	s.t.Helper()
+	s.T.Helper()
 	l.EntryID = s.entryID
-	if err := s.app.Letters.SaveLetter(context.Background(), l); err != nil {
-		s.t.Fatal(err)
+	if err := s.App.Letters.SaveLetter(context.Background(), l); err != nil {
+		s.T.Fatal(err)
 	}
 }
-
-// drain runs queued jobs (mail) until none is left.
-func (s *site) drain() { s.test.RunJobs() }
 
 // mailTo returns the decoded text of the mails that reached addr.
 func (s *site) mailTo(addr string) []string {
 	var out []string
-	for _, m := range s.test.Mail(addr) {
+	for _, m := range s.Mail(addr) {
 		out = append(out, m.Text)
 	}
 	return out
@@ -76,7 +64,7 @@ func (s *site) mailTo(addr string) []string {
 var linkRe = regexp.MustCompile(`https?://[^/\s]+(/[a-z]{2}/signatures/(verify|withdraw)/[A-Za-z0-9_-]+)`)
 
 // links reads the confirmation and withdrawal paths out of a mail.
-func links(t *testing.T, body string) (verify, withdraw string) {
+func links(t testing.TB, body string) (verify, withdraw string) {
 	t.Helper()
 	for _, m := range linkRe.FindAllStringSubmatch(body, -1) {
 		if m[2] == "verify" {
@@ -92,24 +80,21 @@ func links(t *testing.T, body string) (verify, withdraw string) {
 }
 
 func (s *site) rows() int {
-	s.t.Helper()
+	s.T.Helper()
 	var n int
-	if err := s.app.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM signatures WHERE entry_id = ?`, s.entryID).Scan(&n); err != nil {
-		s.t.Fatal(err)
+	if err := s.App.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM signatures WHERE entry_id = ?`, s.entryID).Scan(&n); err != nil {
+		s.T.Fatal(err)
 	}
 	return n
 }
 
-// client is a browser-like visitor of the test site (webtest.Client).
+// client is a visitor of the test site, with the signing form's steps.
 type client struct {
 	*webtest.Client
-	t    *testing.T
 	site *site
 }
 
-func (s *site) client() *client {
-	return &client{Client: webtest.NewClient(s.t, s.srv.URL), t: s.t, site: s}
-}
+func (s *site) client() *client { return &client{Client: s.Client(), site: s} }
 
 type response = webtest.Response
 
@@ -117,22 +102,12 @@ type response = webtest.Response
 // would, and returns the guard's fields with the given answers; with
 // proof, it also does pow.js's work.
 func (c *client) form(proof bool, answers url.Values) url.Values {
-	c.t.Helper()
-	r := c.Get(statement + "/sign")
-	r.Must(c.t, http.StatusOK)
-	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
-		c.t.Fatalf("sign page Cache-Control %q: a cached page would share its challenge", cc)
-	}
+	c.T.Helper()
 	bits := 0
 	if proof {
-		bits = 8
+		bits = apptest.QuickGuard().Difficulty
 	}
-	v := webtest.GuardFields(c.t, r.Body, bits)
-	for k, vs := range answers {
-		v[k] = vs
-	}
-	time.Sleep(40 * time.Millisecond)
-	return v
+	return c.GuardedForm(statement+"/sign", bits, apptest.FormWait, answers)
 }
 
 func org(name, country, email string) url.Values {
@@ -143,11 +118,11 @@ func org(name, country, email string) url.Values {
 // signAndConfirm signs with proof of work and follows the mailed link;
 // it returns the withdrawal path.
 func (c *client) signAndConfirm(answers url.Values) string {
-	c.t.Helper()
-	c.Post(statement+"/sign", c.form(true, answers)).Must(c.t, http.StatusSeeOther)
+	c.T.Helper()
+	c.Post(statement+"/sign", c.form(true, answers)).Must(c.T, http.StatusSeeOther)
 	mails := c.site.mailTo(answers.Get("email"))
-	verify, withdraw := links(c.t, mails[len(mails)-1])
-	c.Post(verify, nil).Must(c.t, http.StatusOK)
+	verify, withdraw := links(c.T, mails[len(mails)-1])
+	c.Post(verify, nil).Must(c.T, http.StatusOK)
 	return withdraw
 }
 
@@ -156,8 +131,8 @@ func (c *client) signAndConfirm(answers url.Values) string {
 // nowhere and is sealed at rest. The private link withdraws the signature
 // from every public page at once.
 func TestSignConfirmWithdraw(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		s.open(letter.Letter{Open: true, Organisations: true, Individuals: true, Goal: 50})
 		c := s.client()
 
@@ -231,8 +206,7 @@ func TestSignConfirmWithdraw(t *testing.T) {
 // email is not stored twice either: the page says nothing about who has
 // signed, and the address's owner gets fresh links by mail instead.
 func TestDuplicatesRefused(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		s.open(letter.Letter{Open: true, Organisations: true, Individuals: true})
 		c := s.client()
 		firstWithdraw := c.signAndConfirm(org("Lakeside Peer Support", "KE", "contact@lakeside.example"))
@@ -273,8 +247,8 @@ func TestDuplicatesRefused(t *testing.T) {
 
 // Expired and tampered links get a page that says so, and change nothing.
 func TestBadLinks(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		s.open(letter.Letter{Open: true, Organisations: true})
 		c := s.client()
 		c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "contact@lakeside.example"))).Must(t, http.StatusSeeOther)
@@ -305,7 +279,7 @@ func TestBadLinks(t *testing.T) {
 		if _, err := d.ExecContext(context.Background(), `UPDATE signatures SET created_at = ? WHERE entry_id = ?`, time.Now().Add(-49*time.Hour).Unix(), s.entryID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.app.Letters.PurgeUnverified(context.Background(), time.Now()); err != nil || n != 1 {
+		if n, err := s.App.Letters.PurgeUnverified(context.Background(), time.Now()); err != nil || n != 1 {
 			t.Fatalf("purged %d, %v; want 1", n, err)
 		}
 	})
@@ -315,8 +289,7 @@ func TestBadLinks(t *testing.T) {
 // so do the guard's refusals. A submission without proof of work is
 // accepted, flagged, and waits for a moderator even with moderation off.
 func TestBadInputAndGuard(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		s.open(letter.Letter{Open: true, Organisations: true})
 		c := s.client()
 
@@ -343,8 +316,8 @@ func TestBadInputAndGuard(t *testing.T) {
 		if s.rows() != 0 {
 			t.Fatalf("%d signatures stored from refused submissions", s.rows())
 		}
-		s.drain()
-		if n := len(s.smtp.Messages()); n != 0 {
+		s.RunJobs()
+		if n := len(s.SMTP.Messages()); n != 0 {
 			t.Fatalf("%d mails sent for refused submissions", n)
 		}
 
@@ -360,17 +333,13 @@ func TestBadInputAndGuard(t *testing.T) {
 		c.Post(verify, nil).Must(t, http.StatusOK, "once a moderator has checked it")
 		c.Get(statement+"/signatures").MustNot(t, "Offline Collective")
 
-		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
+		admin, _ := s.Admin()
 		admin.Get(adminPath(s)).Must(t, http.StatusOK, "Offline Collective", "offline@example.org", "Sent without the browser check")
 
 		// Too fast for a person (a guard wanting a minute, so the test
 		// does not depend on the machine's speed): refused, nothing stored.
 		before := s.rows()
-		s.app.Guard = guard.New([]byte("test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: time.Minute, Difficulty: 8, Rate: 1000, Burst: 1000})
-		if err := s.app.Rebuild(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		s.UseGuard(guard.Options{MinDelay: time.Minute, Difficulty: 8, Rate: 1000, Burst: 1000})
 		c.Post(statement+"/sign", c.form(true, org("Fast Bot", "KE", "bot@example.org"))).Must(t, http.StatusUnprocessableEntity, "faster than we expect", `value="Fast Bot"`)
 		if s.rows() != before {
 			t.Fatal("a refused submission was stored")
@@ -378,10 +347,7 @@ func TestBadInputAndGuard(t *testing.T) {
 
 		// The rate limit per address: the third submission in a row is
 		// refused with a clear message, and nothing of it is stored.
-		s.app.Guard = guard.New([]byte("test key"), guard.NewDBStore(s.app.DB), guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 2, Per: time.Hour, Burst: 2})
-		if err := s.app.Rebuild(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		s.UseGuard(guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 2, Per: time.Hour, Burst: 2})
 		c.Post(statement+"/sign", c.form(true, org("First Org", "KE", "first@example.org"))).Must(t, http.StatusSeeOther)
 		c.Post(statement+"/sign", c.form(true, org("Second Org", "KE", "second@example.org"))).Must(t, http.StatusSeeOther)
 		before = s.rows()
@@ -396,30 +362,10 @@ func adminPath(s *site) string {
 	return "/admin/entries/" + strconv.FormatInt(s.entryID, 10) + "/signatures"
 }
 
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func (c *client) signIn(email, password string) {
-	c.t.Helper()
-	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
-	if r.Status != http.StatusSeeOther {
-		c.t.Fatalf("sign in as %s: status %d", email, r.Status)
-	}
-}
-
-func (c *client) csrf(path string) string {
-	c.t.Helper()
-	m := csrfRe.FindStringSubmatch(c.Get(path).Body)
-	if m == nil {
-		c.t.Fatalf("no csrf token on %s", path)
-	}
-	return m[1]
-}
-
 // With moderation on, a confirmed signature is public only once approved;
 // moderators approve and reject in bulk, and may not change the settings.
 func TestModeration(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
 		s.open(letter.Letter{Open: true, Organisations: true, Moderated: true})
 		c := s.client()
@@ -428,19 +374,19 @@ func TestModeration(t *testing.T) {
 		c.signAndConfirm(org("Gamma Group", "TZ", "g@example.org"))
 		c.Get(statement).Must(t, http.StatusOK, "0 signatures")
 		c.Get(statement+"/signatures").MustNot(t, "Alpha", "Beta", "Gamma")
-		if n, _ := s.app.Letters.Waiting(ctx); n != 3 {
+		if n, _ := s.App.Letters.Waiting(ctx); n != 3 {
 			t.Fatalf("%d waiting, want 3", n)
 		}
 
-		if _, err := s.app.Users.CreateUser(ctx, "mod@example.org", "Mo", auth.RoleModerator, "a long moderator passphrase"); err != nil {
+		if _, err := s.App.Users.CreateUser(ctx, "mod@example.org", "Mo", auth.RoleModerator, "a long moderator passphrase"); err != nil {
 			t.Fatal(err)
 		}
 		mod := s.client()
-		mod.signIn("mod@example.org", "a long moderator passphrase")
+		mod.SignIn("mod@example.org", "a long moderator passphrase")
 		page := mod.Get(adminPath(s) + "?status=waiting")
 		page.Must(t, http.StatusOK, "Alpha Collective", "Beta Network", "Gamma Group", "a@example.org")
 		page.MustNot(t, `action="`+adminPath(s)+`/settings"`)
-		csrf := csrfRe.FindStringSubmatch(page.Body)[1]
+		csrf := webtest.CSRF(t, page.Body)
 		mod.Get("/admin/signatures").Must(t, http.StatusOK, "Joint statement")
 		mod.Get("/admin/moderation").Must(t, http.StatusOK, "Signatures waiting", `href="/admin/signatures"`)
 
@@ -465,9 +411,8 @@ func TestModeration(t *testing.T) {
 		// Moderators moderate; they do not change the letter.
 		mod.Post(adminPath(s)+"/settings", url.Values{"csrf": {csrf}, "open": {"1"}, "organisations": {"1"}}).Must(t, http.StatusForbidden)
 		// Editors' settings: closing the letter stops signing.
-		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
-		acsrf := admin.csrf(adminPath(s))
+		admin, _ := s.Admin()
+		acsrf := admin.CSRF(adminPath(s))
 		admin.Post(adminPath(s)+"/settings", url.Values{"csrf": {acsrf}, "open": {"1"}, "goal": {"lots"}}).
 			Must(t, http.StatusUnprocessableEntity, "Give a whole number", "Allow organisations, individuals or both")
 		past := time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04")
@@ -484,23 +429,21 @@ func TestModeration(t *testing.T) {
 // Staff can merge two signatures of one signer, and export every
 // signature as CSV, with what the public typed defused for spreadsheets.
 func TestMergeAndExport(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
 		s.open(letter.Letter{Open: true, Organisations: true})
 		c := s.client()
 		c.signAndConfirm(org("Lakeside Peer Support", "KE", "ke@lakeside.example"))
 		c.signAndConfirm(org("Lakeside Peer Support", "UG", "ug@lakeside.example"))
 		c.signAndConfirm(org("=HYPERLINK(\"http://evil.example\")", "TZ", "formula@example.org"))
 
-		admin := s.client()
-		admin.signIn(s.login.Email, s.login.Password)
+		admin, _ := s.Admin()
 		page := admin.Get(adminPath(s))
 		page.Must(t, http.StatusOK, "Looks like #")
 		m := regexp.MustCompile(`name="merge" value="(\d+-\d+)"`).FindStringSubmatch(page.Body)
 		if m == nil {
 			t.Fatal("no merge button")
 		}
-		csrf := csrfRe.FindStringSubmatch(page.Body)[1]
+		csrf := webtest.CSRF(t, page.Body)
 		admin.Post(adminPath(s)+"/merge", url.Values{"csrf": {csrf}, "merge": {m[1]}}).Must(t, http.StatusSeeOther)
 		if s.rows() != 2 {
 			t.Fatalf("%d signatures after the merge, want 2", s.rows())
@@ -534,11 +477,11 @@ func TestMergeAndExport(t *testing.T) {
 		}
 		// Not for the public, nor for authors of other entries.
 		s.client().Get(adminPath(s)+".csv").MustNot(t, "ke@lakeside.example")
-		if _, err := s.app.Users.CreateUser(context.Background(), "author@example.org", "Au", auth.RoleAuthor, "a long author passphrase"); err != nil {
+		if _, err := s.App.Users.CreateUser(context.Background(), "author@example.org", "Au", auth.RoleAuthor, "a long author passphrase"); err != nil {
 			t.Fatal(err)
 		}
 		author := s.client()
-		author.signIn("author@example.org", "a long author passphrase")
+		author.SignIn("author@example.org", "a long author passphrase")
 		author.Get(adminPath(s)).Must(t, http.StatusForbidden)
 		author.Get(adminPath(s)+".csv").Must(t, http.StatusForbidden)
 		author.Get("/admin/signatures").Must(t, http.StatusForbidden)
@@ -548,13 +491,13 @@ func TestMergeAndExport(t *testing.T) {
 // The demo's open letter gets its invented signatories from a job the
 // server runs with the site key: sealed, approved, listed by country.
 func TestDemoSeed(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
-		s := newSite(t, d)
+	run(t, func(t *testing.T, s *site) {
+		d := s.App.DB
 		ctx := context.Background()
 		if _, err := d.ExecContext(ctx, `UPDATE jobs SET run_at = 0 WHERE kind = ?`, letter.SeedKind); err != nil {
 			t.Fatal(err)
 		}
-		s.drain()
+		s.RunJobs()
 		c := s.client()
 		const demoLetter = "/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury"
 		c.Get(demoLetter).Must(t, http.StatusOK, "43 signatures", "36 organisations", "7 individuals", "Goal: 100 signatures")

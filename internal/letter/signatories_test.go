@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/letter"
 )
 
@@ -24,9 +23,9 @@ var signatoryRe = regexp.MustCompile(`<li><bdi>([^<]+)</bdi>`)
 // again on the next page; the pages link to each other; and an address
 // that is no page is a clear 404 or 400, never an error.
 func TestSignatoriesPages(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
-		s := newSite(t, d)
+		d := s.App.DB
 		s.open(letter.Letter{Open: true, Organisations: true, Individuals: true})
 
 		// Stored in neither the list's order nor any other: countries
@@ -53,7 +52,7 @@ func TestSignatoriesPages(t *testing.T) {
 		if _, err := d.ExecContext(ctx, `UPDATE jobs SET run_at = 0 WHERE kind = ?`, letter.SeedKind); err != nil {
 			t.Fatal(err)
 		}
-		s.drain()
+		s.RunJobs()
 		var want []string
 		for _, c := range []string{"BR", "KE", "PE", "UG"} {
 			if c == "PE" {
@@ -141,7 +140,7 @@ func TestSignatoriesPages(t *testing.T) {
 
 		// Arabic orders the countries by their Arabic names: other
 		// pages, the same signatories, each once.
-		e, err := s.app.Content.Entry(ctx, s.entryID)
+		e, err := s.App.Content.Entry(ctx, s.entryID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,31 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
-	"peerpress/internal/db/dbtest"
 	"peerpress/internal/participant"
-	"peerpress/internal/web/webtest"
 )
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// signIn signs a browser in and returns it with the session's CSRF token.
-func signIn(t *testing.T, s *apptest.Site, email, password string) (*webtest.Client, string) {
-	t.Helper()
-	c := webtest.NewClient(t, s.Server.URL)
-	c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}}).Must(t, http.StatusSeeOther)
-	m := csrfRe.FindStringSubmatch(c.Get("/admin/entries").Body)
-	if m == nil {
-		t.Fatal("no csrf token")
-	}
-	return c, m[1]
-}
 
 // auditDump is the whole audit log as text, to look for what must not be
 // in it.
@@ -58,9 +41,9 @@ func auditDump(t *testing.T, d *db.DB) string {
 // audit log, which names neither the address nor the data. Other staff
 // cannot reach any of it.
 func TestPeopleLookUpExportErase(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	apptest.Run(t, apptest.Options{Languages: []string{"en"}, Outbox: true}, func(t *testing.T, s *apptest.Site) {
 		ctx := context.Background()
-		s := apptest.New(t, d, apptest.Options{Languages: []string{"en"}, Outbox: true})
+		d := s.App.DB
 		const email = "zq7.amina@example.org"
 		p := s.Participate(email, "Amina Zq7", "Harbour Zq7 Collective", "Brother Zq7")
 		s.Participate("bruno@example.org", "Bruno", "Lakeside", "Aunt Rosa")
@@ -73,14 +56,15 @@ func TestPeopleLookUpExportErase(t *testing.T) {
 		if _, err := s.App.Users.CreateUser(ctx, "ed@example.org", "Ed", auth.RoleEditor, "an editor's password"); err != nil {
 			t.Fatal(err)
 		}
-		ed, edCSRF := signIn(t, s, "ed@example.org", "an editor's password")
+		ed := s.Client()
+		edCSRF := ed.SignIn("ed@example.org", "an editor's password")
 		ed.Get("/admin/people").Must(t, http.StatusForbidden)
 		ed.Get("/admin/audit").Must(t, http.StatusForbidden)
 		ed.Post("/admin/people", url.Values{"csrf": {edCSRF}, "email": {email}}).MustNot(t, "Zq7")
 		ed.Post("/admin/people/export", url.Values{"csrf": {edCSRF}, "email": {email}}).Must(t, http.StatusForbidden)
 		ed.Post("/admin/people/erase", url.Values{"csrf": {edCSRF}, "email": {email}, "confirm": {"yes"}}).Must(t, http.StatusForbidden)
 
-		admin, csrf := signIn(t, s, s.Login.Email, s.Login.Password)
+		admin, csrf := s.Admin()
 		admin.Get("/admin/people").Must(t, http.StatusOK, `action="/admin/people"`, `href="/admin/audit"`)
 		admin.Post("/admin/people", url.Values{"csrf": {csrf}, "email": {"not an address"}}).Must(t, http.StatusUnprocessableEntity, "Enter one email address")
 		admin.Post("/admin/people", url.Values{"email": {email}}).Must(t, http.StatusForbidden) // no CSRF token
@@ -192,11 +176,11 @@ func subject(t *testing.T, s *apptest.Site, email string) participant.Subject {
 // Opening registrants or signatories on their admin pages, or as CSV, is
 // in the audit log, and the log is shown in pages.
 func TestFeatureExportsAudited(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	apptest.Run(t, apptest.Options{Languages: []string{"en"}, Outbox: true}, func(t *testing.T, s *apptest.Site) {
 		ctx := context.Background()
-		s := apptest.New(t, d, apptest.Options{Languages: []string{"en"}, Outbox: true})
+		d := s.App.DB
 		p := s.Participate("csv@example.org", "Cee Ess", "Org", "Vee")
-		admin, _ := signIn(t, s, s.Login.Email, s.Login.Password)
+		admin, _ := s.Admin()
 		admin.Get(fmt.Sprintf("/admin/entries/%d/registrants.csv", p.EventID)).Must(t, http.StatusOK, "csv@example.org")
 		admin.Get(fmt.Sprintf("/admin/entries/%d/signatures.csv", p.StatementID)).Must(t, http.StatusOK, "csv@example.org")
 		admin.Get(fmt.Sprintf("/admin/entries/%d/signatures", p.StatementID)).Must(t, http.StatusOK, "csv@example.org")

@@ -6,15 +6,20 @@ package apptest
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"peerpress/internal/app"
 	"peerpress/internal/db"
+	"peerpress/internal/db/dbtest"
 	"peerpress/internal/demo"
 	"peerpress/internal/guard"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
 	"peerpress/internal/secret"
+	"peerpress/internal/web/webtest"
 )
 
 // Site is a running peerpress.
@@ -38,15 +43,68 @@ type Options struct {
 	// Outbox keeps mail in the site's outbox (/admin/outbox), as a site
 	// with no SMTP server does, rather than sending it to a test server.
 	Outbox bool
+	// Config, when set, changes the configuration before the site starts.
+	Config func(*app.Config)
+	// Serial runs the engines one after the other rather than side by
+	// side, for a test that changes what the whole process shares (as
+	// cli.Run sets slog's default logger).
+	Serial bool
 }
 
-// New starts peerpress over d, which must be empty, and stops it when
-// the test ends.
+// QuickGuard is a guard for tests: a form FormWait old is old enough,
+// 8 bits of proof of work, and no rate limit to speak of.
+func QuickGuard() guard.Options {
+	return guard.Options{MinDelay: 30 * time.Millisecond, Difficulty: 8, Rate: 1000, Burst: 1000}
+}
+
+// FormWait is how long a test waits before sending a form, for
+// QuickGuard to take it as a person's.
+const FormWait = 40 * time.Millisecond
+
+// allLanguages are the languages the demo is written in.
+var allLanguages = []string{"en", "ru", "fr", "es", "hi", "ar"}
+
+// Run runs fn once per engine, as dbtest.Run does, on a new site over a
+// copy of the demo content (see Demo).
+func Run(t *testing.T, opt Options, fn func(t *testing.T, s *Site)) {
+	t.Helper()
+	run := Demo(opt.Languages).Run
+	if opt.Serial {
+		run = Demo(opt.Languages).RunSerial
+	}
+	run(t, func(t *testing.T, d *db.DB) {
+		fn(t, New(t, d, opt))
+	})
+}
+
+var demos sync.Map // the languages, joined → *dbtest.Template
+
+// Demo is the template of a database with the demo content in langs (nil:
+// every language the demo is written in), written once per test binary
+// and engine: New over a copy of it starts at once.
+func Demo(langs []string) *dbtest.Template {
+	if langs == nil {
+		langs = allLanguages
+	}
+	key := strings.Join(langs, ",")
+	if tp, ok := demos.Load(key); ok {
+		return tp.(*dbtest.Template)
+	}
+	tp, _ := demos.LoadOrStore(key, dbtest.NewTemplate("demo "+key, func(ctx context.Context, d *db.DB) error {
+		_, err := demo.Load(ctx, d, langs)
+		return err
+	}))
+	return tp.(*dbtest.Template)
+}
+
+// New starts peerpress over d, which is empty or holds the demo in the
+// same languages (from Demo), and stops it when the test ends. The demo
+// administrator gets a new password.
 func New(t *testing.T, d *db.DB, opt Options) *Site {
 	t.Helper()
 	ctx := context.Background()
 	if opt.Languages == nil {
-		opt.Languages = []string{"en", "ru", "fr", "es", "hi", "ar"}
+		opt.Languages = allLanguages
 	}
 	cfg := app.Config{DataDir: t.TempDir(), SiteName: "Test Network", Languages: opt.Languages, TimeZone: "UTC",
 		SiteKey: secret.NewKey()}
@@ -54,6 +112,12 @@ func New(t *testing.T, d *db.DB, opt Options) *Site {
 	if !opt.Outbox {
 		smtp = mailtest.Start(t)
 		cfg.Mail = mail.Config{URL: smtp.URL(), From: "network@example.org"}
+	}
+	if opt.Config != nil {
+		opt.Config(&cfg)
+		if strings.Join(cfg.Languages, ",") != strings.Join(opt.Languages, ",") {
+			t.Fatal("apptest: set the languages in Options.Languages, which the demo is written in, not in Options.Config")
+		}
 	}
 	login, err := demo.Load(ctx, d, cfg.Languages)
 	if err != nil {
@@ -70,6 +134,17 @@ func New(t *testing.T, d *db.DB, opt Options) *Site {
 	s.Server = httptest.NewServer(a.Handler)
 	t.Cleanup(s.Server.Close)
 	return s
+}
+
+// Client is a new visitor of the site, with no cookies yet.
+func (s *Site) Client() *webtest.Client { return webtest.NewClient(s.T, s.Server.URL) }
+
+// Admin is a new browser with the demo administrator signed in, and the
+// CSRF token of its session.
+func (s *Site) Admin() (*webtest.Client, string) {
+	s.T.Helper()
+	c := s.Client()
+	return c, c.SignIn(s.Login.Email, s.Login.Password)
 }
 
 // UseGuard puts a guard with these options in service, as the app does

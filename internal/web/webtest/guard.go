@@ -4,7 +4,9 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/guard"
 )
@@ -25,6 +27,26 @@ func GuardFields(t testing.TB, page string, bits int) url.Values {
 	if bits != 0 {
 		v.Set("guard_proof", Proof(m[1], bits))
 	}
+	return v
+}
+
+// GuardedForm opens the public form at path as a browser does and, after
+// waiting as a person filling it in would, returns answers with the
+// guard's fields (see GuardFields). It fails the test when the form's
+// page may be cached: a cached page would give every visitor the same
+// single-use challenge.
+func (c *Client) GuardedForm(path string, bits int, wait time.Duration, answers url.Values) url.Values {
+	c.T.Helper()
+	r := c.Get(path)
+	r.Must(c.T, 200)
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		c.T.Fatalf("%s: Cache-Control %q: a cached page would share its challenge", path, cc)
+	}
+	v := GuardFields(c.T, r.Body, bits)
+	for k, vs := range answers {
+		v[k] = vs
+	}
+	time.Sleep(wait)
 	return v
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -117,4 +118,40 @@ func Snippet(body string) string {
 		return body[:4000] + "…"
 	}
 	return body
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// CSRF reads the CSRF token from a staff page's forms.
+func CSRF(t testing.TB, page string) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no csrf token on the page:\n%s", Snippet(page))
+	}
+	return m[1]
+}
+
+// CSRF fetches a staff page, such as "/admin/entries", and returns the
+// CSRF token of its forms.
+func (c *Client) CSRF(path string) string {
+	c.T.Helper()
+	r := c.Get(path)
+	m := csrfRe.FindStringSubmatch(r.Body)
+	if m == nil {
+		c.T.Fatalf("no csrf token on %s (status %d):\n%s", path, r.Status, Snippet(r.Body))
+	}
+	return m[1]
+}
+
+// SignIn signs in with the staff sign-in form, as a person does, fails
+// the test unless it leads to the entries list, and follows it there as a
+// browser would: it returns the CSRF token of that page's forms.
+func (c *Client) SignIn(email, password string) string {
+	c.T.Helper()
+	r := c.Post("/admin/login", url.Values{"email": {email}, "password": {password}, "next": {"/admin/entries"}})
+	if r.Status != http.StatusSeeOther || r.Location != "/admin/entries" {
+		c.T.Fatalf("sign in as %s: status %d, location %q", email, r.Status, r.Location)
+	}
+	return c.CSRF(r.Location)
 }
