@@ -47,6 +47,11 @@ type state struct {
 	flattened      int
 	manyCategories int
 	childPages     int
+	// eventsOn says whether entries of kind event keep a time and place
+	// (the events area's extension); eventModes counts the events made,
+	// whose format was guessed.
+	eventsOn   bool
+	eventModes int
 	// byName finds a term's slug by taxonomy and name, for WXR 1.0, whose
 	// posts name their categories without a slug.
 	byName map[string]string
@@ -65,6 +70,7 @@ type state struct {
 func (im *Importer) newState(ctx context.Context, ex *export, rep *Report) (*state, error) {
 	st := &state{im: im, ex: ex, rep: rep, now: time.Now(), sections: map[string]content.Section{}, tags: map[string]content.Tag{},
 		local: map[string]int64{}, byName: map[string]string{}, users: map[string]int64{}, deferred: map[int64][]*Item{}, otherLangs: map[string]int{}}
+	st.eventsOn = slices.ContainsFunc(im.store.Extensions(), func(x content.Extension) bool { return x.ExtendsKind(content.Event) })
 	// The export's own language when the site offers it, else the site's.
 	st.lang = im.opt.Languages[0]
 	if primary, _, _ := strings.Cut(strings.ToLower(ex.channel.Language), "-"); slices.Contains(im.opt.Languages, primary) {
@@ -479,6 +485,9 @@ func (st *state) finishReport() {
 	}
 	if st.manyCategories > 0 {
 		st.rep.review("categories", fmt.Sprintf("%d posts were in several categories; an entry here has one section, the first of them", st.manyCategories), "")
+	}
+	if st.eventModes > 0 {
+		st.rep.review("events", fmt.Sprintf("%d events of The Events Calendar were given a format it does not record: in person where they had a venue, else online", st.eventModes), "/admin/entries?kind=event")
 	}
 	for _, l := range slices.Sorted(maps.Keys(st.otherLangs)) {
 		st.rep.review("language "+l, fmt.Sprintf("%d posts are in a language this site does not offer: enable it in the settings", st.otherLangs[l]), "/admin/settings")
