@@ -434,8 +434,8 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 	return nil
 }
 
-// authors adds the export's authors as users who cannot sign in until an
-// admin gives them a password.
+// authors adds the export's authors as users who cannot sign in until
+// they are invited (auth.Store.Invite) and choose a password.
 func (st *state) authors(ctx context.Context, b *content.Batch) error {
 	c := st.rep.count("author")
 	for _, a := range st.ex.authors {
@@ -470,7 +470,7 @@ func (st *state) authors(ctx context.Context, b *content.Batch) error {
 		}
 	}
 	if c.Imported > 0 {
-		st.rep.review("authors", fmt.Sprintf("%d authors were added as users without a password, so that entries keep their author: they cannot sign in (peerpress cannot invite them yet)", c.Imported), "/admin/users")
+		st.rep.review("authors", fmt.Sprintf("%d authors were added as users without a password, so that entries keep their author: they cannot sign in until invited, from the users page or with `peerpress user invite --email E`", c.Imported), "/admin/users")
 	}
 	return nil
 }
