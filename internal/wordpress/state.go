@@ -16,6 +16,7 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
+	"peerpress/internal/db"
 )
 
 // state is what the second reading keeps between items and batches.
@@ -163,14 +164,20 @@ func (st *state) object(ctx context.Context, b *content.Batch, kind, wpID, guid,
 }
 
 func (st *state) putObject(ctx context.Context, b *content.Batch, kind, wpID, guid string, o object) error {
-	_, err := b.Tx().ExecContext(ctx, `INSERT INTO wordpress_objects (site, kind, wp_id, guid, local_id, lang, digest, revision, imported_at)
+	err := st.writeObject(ctx, b.Tx(), kind, wpID, guid, o)
+	if err == nil {
+		st.objects[kind+"\x00"+wpID] = o
+	}
+	return err
+}
+
+// writeObject records what a WordPress object became, in tx.
+func (st *state) writeObject(ctx context.Context, tx *db.Tx, kind, wpID, guid string, o object) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO wordpress_objects (site, kind, wp_id, guid, local_id, lang, digest, revision, imported_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (site, kind, wp_id) DO UPDATE SET guid = excluded.guid, local_id = excluded.local_id, lang = excluded.lang,
 		digest = excluded.digest, revision = excluded.revision, imported_at = excluded.imported_at`,
 		st.ex.site, kind, wpID, guid, o.localID, o.lang, o.digest, o.revision, st.now.Unix())
-	if err == nil {
-		st.objects[kind+"\x00"+wpID] = o
-	}
 	return err
 }
 
