@@ -16,6 +16,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
+	"peerpress/internal/mail"
 	"peerpress/internal/web"
 )
 
@@ -25,18 +26,21 @@ var templates embed.FS
 // Handlers serves the account pages.
 type Handlers struct {
 	users   *auth.Store
+	inviter *Inviter
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
 	limiter *loginLimiter
 }
 
-// New parses the account templates.
-func New(users *auth.Store, rd *web.Renderer) (*Handlers, error) {
+// New parses the account templates; invitations are mailed through
+// mailer.
+func New(users *auth.Store, mailer *mail.Mailer, rd *web.Renderer) (*Handlers, error) {
 	tmpl, err := rd.Templates(templates, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{users: users, rd: rd, tmpl: tmpl, limiter: newLoginLimiter(10, 15*time.Minute)}, nil
+	iv := &Inviter{Users: users, Mailer: mailer, Langs: rd.I18n, SiteName: rd.SiteName}
+	return &Handlers{users: users, inviter: iv, rd: rd, tmpl: tmpl, limiter: newLoginLimiter(10, 15*time.Minute)}, nil
 }
 
 func (h *Handlers) page(r *http.Request, title string) web.Page {
@@ -123,6 +127,7 @@ func (h *Handlers) Logout(w http.ResponseWriter, r *http.Request) error {
 type usersPage struct {
 	web.Page
 	Users     []auth.User
+	Statuses  map[int64]auth.UserStatus
 	Roles     []auth.Role
 	Languages []i18n.Language
 	Form      struct{ Email, Name, Role string }
@@ -133,7 +138,10 @@ func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
 	p := usersPage{Page: h.page(r, "admin.users"), Roles: auth.Roles, Languages: h.rd.I18n().Enabled(), Errors: map[string]string{}}
 	p.Form.Role = string(auth.RoleAuthor)
 	var err error
-	p.Users, err = h.users.ListUsers(r.Context())
+	if p.Users, err = h.users.ListUsers(r.Context()); err != nil {
+		return p, err
+	}
+	p.Statuses, err = h.users.UserStatuses(r.Context())
 	return p, err
 }
 
@@ -143,6 +151,9 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("GET /admin/login", h.LoginForm)
 	rs.Site("POST /admin/login", h.Login)
 	rs.Admin("POST /admin/logout", h.Logout)
+	// An invitation's link holds its token: never logged, never cached.
+	rs.Site("GET "+InvitePath+"{token}", h.InviteForm, web.Private)
+	rs.Site("POST "+InvitePath+"{token}", h.AcceptInvite, web.Private)
 	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users/{id}", h.UpdateUser, web.Need(auth.ManageSite))
@@ -160,10 +171,14 @@ func (h *Handlers) Users(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("saved") != "" {
 		p.Flash = p.L.T("admin.saved")
 	}
+	if r.URL.Query().Get("invited") != "" {
+		p.Flash = p.L.T("account.invited")
+	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["users"], p)
 }
 
-// CreateUser serves POST /admin/users.
+// CreateUser serves POST /admin/users: it invites the person by mail,
+// and they choose their own password.
 func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
@@ -188,19 +203,15 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
 		p.Errors["languages"] = "account.translator_needs_language"
 	}
 	if len(p.Errors) == 0 {
-		var u auth.User
-		u, err = h.users.CreateUser(r.Context(), p.Form.Email, p.Form.Name, role, r.PostForm.Get("password"))
-		if err == nil && role == auth.RoleTranslator {
-			err = h.users.SetLanguages(r.Context(), u.ID, langs)
+		if role != auth.RoleTranslator {
+			langs = nil
+		} else if langs == nil {
+			langs = []string{}
 		}
-		switch {
-		case errors.Is(err, auth.ErrInvalidEmail):
-			p.Errors["email"] = "form.invalid_email"
-		case errors.Is(err, auth.ErrEmailTaken):
-			p.Errors["email"] = "account.email_taken"
-		case errors.Is(err, auth.ErrWeakPassword):
-			p.Errors["password"] = "account.weak_password"
-		case err != nil:
+		err = h.invite(r, p.Form.Email, p.Form.Name, role, langs)
+		if field, key := inviteError(err); key != "" {
+			p.Errors[field] = key
+		} else if err != nil {
 			return err
 		}
 	}
@@ -208,7 +219,7 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T("form.has_errors")
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["users"], p)
 	}
-	http.Redirect(w, r, "/admin/users?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/users?invited=1", http.StatusSeeOther)
 	return nil
 }
 
@@ -247,6 +258,21 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
+	case "invite": // again, or an imported author for the first time
+		u, err := h.users.UserByID(ctx, id)
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		} else if err != nil {
+			return err
+		}
+		err = h.invite(r, u.Email, "", u.Role, nil)
+		if _, key := inviteError(err); key != "" {
+			return web.BadRequest(key)
+		} else if err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/admin/users?invited=1", http.StatusSeeOther)
+		return nil
 	case "disable", "enable":
 		err := h.users.SetDisabled(ctx, id, r.PostFormValue("do") == "disable")
 		if errors.Is(err, db.ErrNotFound) {

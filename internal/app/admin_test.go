@@ -310,15 +310,18 @@ func TestRoles(t *testing.T) {
 		editor.Get("/admin/sections").Must(t, 200)
 		editor.Get("/admin/users").Must(t, http.StatusForbidden)
 
-		// The admin adds a user; a weak password is refused with the form kept.
+		// The admin invites a user, who chooses a password through the
+		// mail's link; a translator without languages is refused with the
+		// form kept.
 		acsrf := admin.CSRF("/admin/entries")
-		admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"short"}}).
-			Must(t, http.StatusUnprocessableEntity, "at least 10", `value="new@example.org"`)
-		r := admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}, "password": {"long-enough-pw"}})
+		admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"translator"}}).
+			Must(t, http.StatusUnprocessableEntity, "at least one language", `value="new@example.org"`)
+		r := admin.Post("/admin/users", url.Values{"csrf": {acsrf}, "email": {"new@example.org"}, "role": {"editor"}})
 		if r.Status != http.StatusSeeOther {
-			t.Fatalf("add user: %d", r.Status)
+			t.Fatalf("invite user: %d", r.Status)
 		}
 		fresh := s.client()
+		fresh.Post(s.inviteLink("new@example.org"), url.Values{"password": {"long-enough-pw"}}).Must(t, http.StatusSeeOther)
 		fresh.SignIn("new@example.org", "long-enough-pw")
 		// Disabling a user ends their sessions at once.
 		u, _ := s.App.Users.UserByEmail(ctx, "new@example.org")
@@ -438,4 +441,33 @@ func TestUploadLimitHolds(t *testing.T) {
 			t.Errorf("%s: the server read %d MB of a 200 MB upload", route, n>>20)
 		}
 	}
+}
+
+// inviteLink runs the queued mail into the outbox and returns the path of
+// the invitation's link last mailed to addr.
+func (s *site) inviteLink(addr string) string {
+	s.T.Helper()
+	ctx := context.Background()
+	for {
+		ran, err := s.App.Jobs.RunOnce(ctx)
+		if err != nil {
+			s.T.Fatal(err)
+		}
+		if !ran {
+			break
+		}
+	}
+	kept, err := s.App.Mailer.Outbox(ctx, 100)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	for _, m := range kept {
+		if m.To == addr {
+			if l := regexp.MustCompile(`/admin/invite/[A-Za-z0-9_-]{43}`).FindString(m.Text); l != "" {
+				return l
+			}
+		}
+	}
+	s.T.Fatalf("no invitation to %s in the outbox", addr)
+	return ""
 }

@@ -270,7 +270,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	accounts, err := account.New(a.Users, rd)
+	accounts, err := account.New(a.Users, a.Mailer, rd)
 	if err != nil {
 		return err
 	}
@@ -398,10 +398,13 @@ func (a *App) tasks() []jobs.Task {
 			}
 			return nil
 		}},
-		// auth: expired sessions.
+		// auth: expired sessions, and invitations ended a week ago.
 		{Name: "auth/purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
-			_, err := a.Users.PurgeExpiredSessions(ctx, time.Now())
-			return wrap("purge sessions", err)
+			if _, err := a.Users.PurgeExpiredSessions(ctx, time.Now()); err != nil {
+				return wrap("purge sessions", err)
+			}
+			_, err := a.Users.PurgeInvitations(ctx, time.Now())
+			return wrap("purge invitations", err)
 		}},
 		// mail: outbox mail past its week.
 		{Name: "mail/purge_outbox", Every: time.Minute, Run: func(ctx context.Context) error {

@@ -130,8 +130,8 @@ func (s *Store) CreateUser(ctx context.Context, email, name string, role Role, p
 	return u, nil
 }
 
-// AddWithoutPassword adds, inside tx, a user who cannot sign in until an
-// admin gives them a password: an author brought in by an import, whose
+// AddWithoutPassword adds, inside tx, a user who cannot sign in until
+// they are invited (Invite) and choose a password: an author brought in by an import, whose
 // entries keep their name, and whose old password hash is never imported.
 // It returns the id of the user who already has that email, if any.
 func AddWithoutPassword(ctx context.Context, tx *db.Tx, email, name string, role Role) (id int64, existed bool, err error) {

@@ -197,10 +197,10 @@ func TestModeratorRights(t *testing.T) {
 		admin := s.client()
 		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		admin.Get("/admin/users").Must(t, 200, `<option value="moderator">Moderator</option>`)
-		admin.Post("/admin/users", url.Values{"csrf": {csrf}, "email": {"mod@example.org"}, "name": {"Mod"}, "role": {"moderator"},
-			"password": {"a careful moderator 42"}}).Must(t, 303)
+		admin.Post("/admin/users", url.Values{"csrf": {csrf}, "email": {"mod@example.org"}, "name": {"Mod"}, "role": {"moderator"}}).Must(t, 303)
 
 		mod := s.client()
+		mod.Post(s.InviteLink("mod@example.org"), url.Values{"password": {"a careful moderator 42"}}).Must(t, 303)
 		mcsrf := mod.SignIn("mod@example.org", "a careful moderator 42")
 		mod.Get("/admin/moderation").Must(t, 200, "Tributes waiting")
 		mod.Get("/admin/entries").Must(t, 200, `href="/admin/moderation"`)

@@ -38,6 +38,7 @@ Usage:
   peerpress demo     [flags]   fill an empty database with demo content, then serve
   peerpress migrate  [flags]   apply database migrations
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
+  peerpress user invite --email E [--role R]      invite someone by mail to choose their own password
   peerpress import wordpress FILE.xml [flags]   import a WordPress export (see its --help)
   peerpress routes             print every URL the site answers, with its policy
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
@@ -320,8 +321,12 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "invite" {
+		return userInvite(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
 		fmt.Fprintln(stderr, "Usage: peerpress user add --email E --role admin|editor|author|translator|moderator  (password on standard input)")
+		fmt.Fprintln(stderr, "       peerpress user invite --email E [--role R] [--name N] [--lang L]")
 		return errUsage
 	}
 	fs := newFlagSet("user add", stderr, "Adds a user. The password (at least 10 characters) is read from the first line of standard input.")

@@ -27,8 +27,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := newFlagSet("import wordpress FILE.xml", stderr, `Imports a WordPress export (Tools → Export → All content): posts and pages
 become entries, categories sections, tags tags, authors users who cannot sign
-in (no password is imported), Polylang's translations the
-translations of one entry, and every old address a redirect. Importing the
+in until invited (no password is imported: peerpress user invite), Polylang's translations the
+translations of one entry, The Events Calendar's events events (with their
+time, zone and venue), and every old address a redirect. Importing the
 same file again changes nothing; a newer export of the same site updates
 what changed. The file is read whole before anything is written, so a
 broken file changes nothing. The report is printed at the end.`)

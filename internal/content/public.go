@@ -293,7 +293,15 @@ func (p *Public) fallback(w http.ResponseWriter, r *http.Request) error {
 	to, err := p.store.OldPath(r.Context(), OldPathKey(r.URL.Path, r.URL.Query()))
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		return web.NotFound()
+		to, ok, err := p.withoutSlash(r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return web.NotFound()
+		}
+		http.Redirect(w, r, to, http.StatusMovedPermanently)
+		return nil
 	case err != nil:
 		return err
 	case to == "":
@@ -301,6 +309,42 @@ func (p *Public) fallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, to, http.StatusMovedPermanently)
 	return nil
+}
+
+// withoutSlash is where an entry's address asked for with a trailing
+// slash leads (/en/about/, as WordPress wrote its addresses): the address
+// without it, when an entry is visible there. No old address can say so:
+// an address that is an entry's own is not kept among the old ones, as a
+// save takes it back from them.
+func (p *Public) withoutSlash(r *http.Request) (string, bool, error) {
+	path := r.URL.Path
+	if len(path) < 3 || !strings.HasSuffix(path, "/") {
+		return "", false, nil
+	}
+	trimmed := strings.TrimRight(path, "/")
+	parts := strings.Split(strings.TrimPrefix(trimmed, "/"), "/")
+	if len(parts) < 2 || len(parts) > 3 {
+		return "", false, nil
+	}
+	lang, slug := parts[0], parts[len(parts)-1]
+	if _, ok := p.rd.I18n().Get(lang); !ok || !ValidSlug(slug) {
+		return "", false, nil
+	}
+	e, err := p.store.BySlug(r.Context(), lang, slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	t, ok := e.Translation(lang)
+	if !ok || !t.Visible(p.store.now()) || URL(e.Kind, lang, slug) != trimmed {
+		return "", false, nil
+	}
+	if r.URL.RawQuery != "" {
+		trimmed += "?" + r.URL.RawQuery
+	}
+	return trimmed, true, nil
 }
 
 // MovedQuery finds where an address of a site without pretty permalinks

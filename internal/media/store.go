@@ -71,26 +71,44 @@ var nameLen = base64.RawURLEncoding.EncodedLen(nameBytes)
 // points to missing or partial bytes. Nothing the uploader gave — file
 // name, alt text, language — goes into the path.
 func (s *Store) SaveImage(ctx context.Context, r io.Reader, alt, lang string, lim Limits) (Media, error) {
+	return s.SaveImageThen(ctx, r, alt, lang, lim, nil)
+}
+
+// Then is a caller's work in the transaction that records a stored file,
+// given its row: a record of its own about the file (what an import
+// brought it in as), which then exists if and only if the file does, even
+// when the caller is stopped just after.
+type Then func(ctx context.Context, tx *db.Tx, m Media) error
+
+// SaveImageThen is SaveImage, with then run in the transaction that
+// records the file; nil runs nothing.
+func (s *Store) SaveImageThen(ctx context.Context, r io.Reader, alt, lang string, lim Limits, then Then) (Media, error) {
 	p, err := ProcessImage(r, lim)
 	if err != nil {
 		return Media{}, err
 	}
-	return s.save(ctx, p, alt, lang)
+	return s.save(ctx, p, alt, lang, then)
 }
 
 // SaveDocument processes an upload with ProcessDocument (a PDF rewritten
 // without its metadata, or an image re-encoded like SaveImage's) and stores
 // it the way SaveImage does. lang is the document's language.
 func (s *Store) SaveDocument(ctx context.Context, r io.Reader, lang string, lim DocLimits) (Media, error) {
+	return s.SaveDocumentThen(ctx, r, lang, lim, nil)
+}
+
+// SaveDocumentThen is SaveDocument, with then run in the transaction that
+// records the file; nil runs nothing.
+func (s *Store) SaveDocumentThen(ctx context.Context, r io.Reader, lang string, lim DocLimits, then Then) (Media, error) {
 	p, err := ProcessDocument(r, lim)
 	if err != nil {
 		return Media{}, err
 	}
-	return s.save(ctx, p, "", lang)
+	return s.save(ctx, p, "", lang, then)
 }
 
 // save writes a processed upload and records it.
-func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media, error) {
+func (s *Store) save(ctx context.Context, p Processed, alt, lang string, then Then) (Media, error) {
 	if err := ctx.Err(); err != nil {
 		return Media{}, fmt.Errorf("media: save: %w", err)
 	}
@@ -132,7 +150,12 @@ func (s *Store) save(ctx context.Context, p Processed, alt, lang string) (Media,
 			return err
 		}
 		if m.MIME == mimeJPEG || m.MIME == mimePNG {
-			return enqueueVariants(ctx, tx, m.ID)
+			if err := enqueueVariants(ctx, tx, m.ID); err != nil {
+				return err
+			}
+		}
+		if then != nil {
+			return then(ctx, tx, m)
 		}
 		return nil
 	})

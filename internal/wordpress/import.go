@@ -14,6 +14,7 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/i18n"
 )
 
 // Options are what an import needs to know of the site and the command.
@@ -47,6 +48,9 @@ type Importer struct {
 	store *content.Store
 	conv  *mdConverter
 	opt   Options
+	// i18n words the few lines an import adds to texts (an event's
+	// cost), in each text's language.
+	i18n *i18n.Bundle
 }
 
 // New returns an importer writing through store (so entries are checked,
@@ -61,7 +65,12 @@ func New(d *db.DB, store *content.Store, opt Options) *Importer {
 	if len(opt.Languages) == 0 {
 		opt.Languages = []string{"en"}
 	}
-	return &Importer{db: d, store: store, conv: newConverter(), opt: opt}
+	im := &Importer{db: d, store: store, conv: newConverter(), opt: opt}
+	im.i18n, _ = i18n.New(opt.Languages)
+	if im.i18n == nil { // a language without a catalog: English words
+		im.i18n, _ = i18n.New([]string{"en"})
+	}
+	return im
 }
 
 var errDryRun = errors.New("wordpress: dry run")
@@ -267,6 +276,8 @@ type export struct {
 	// taxonomy and slug, for the pages of their old archives.
 	archived map[string]int
 	items    int
+	// venues of The Events Calendar (tribe_venue), as text, by post id.
+	venues map[int64]string
 }
 
 type attachment struct {
@@ -284,7 +295,8 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 	}
 	defer f.Close()
 	ex := &export{terms: map[string][]*Term{}, postGroups: map[string][][2]string{},
-		attachments: map[int64]attachment{}, children: map[int64][]int64{}, importable: map[int64]bool{}, archived: map[string]int{}}
+		attachments: map[int64]attachment{}, children: map[int64][]int64{}, importable: map[int64]bool{}, archived: map[string]int{},
+		venues: map[int64]string{}}
 	seen := map[string]bool{}
 	r := NewReader(f)
 	for {
@@ -331,6 +343,9 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 					ex.children[x.Parent] = append(ex.children[x.Parent], x.ID)
 				}
 				continue
+			}
+			if x.Type == "tribe_venue" {
+				ex.venues[x.ID] = venueText(x)
 			}
 			if _, ok := im.opt.Mapping.kind(x, nil); !ok {
 				continue

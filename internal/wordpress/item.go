@@ -15,6 +15,7 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/events"
 )
 
 // importStatus maps a post's status; ok is false for those not imported
@@ -46,8 +47,12 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		return nil
 	}
 	kind, ok := st.im.opt.Mapping.kind(it, st.sameTerm)
-	if !ok && it.Type == "tribe_events" {
-		st.rep.skip("events of The Events Calendar (not imported yet)", 1)
+	switch {
+	case !ok && it.Type == "tribe_venue":
+		st.rep.skip("venues of The Events Calendar (each became its events' venue)", 1)
+		return nil
+	case !ok && it.Type == "tribe_organizer":
+		st.rep.skip("organisers of The Events Calendar (not imported)", 1)
 		return nil
 	}
 	if !ok {
@@ -91,8 +96,20 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	if len(conv.Unknown) > 0 {
 		notes = append(notes, "unknown shortcodes kept as text: ["+strings.Join(conv.Unknown, "], [")+"]")
 	}
-	want := postSlug(it, tr.Title)
 	in := content.EntryInput{Kind: kind, Featured: it.Sticky}
+	var event events.Info
+	if kind == content.Event {
+		var enotes []string
+		if event, enotes, ok = st.event(it, label); !ok {
+			return nil
+		}
+		notes = append(notes, enotes...)
+		in.Ext = events.Ext(event)
+		if extra := eventExtras(it, st.im.i18n.Localizer(lang)); extra != "" {
+			tr.Body = strings.TrimRight(tr.Body, "\n") + "\n\n" + extra + "\n"
+		}
+	}
+	want := postSlug(it, tr.Title)
 	sections := 0
 	for _, ref := range it.Terms("category") {
 		if id := st.term("category", ref); id != 0 {
@@ -116,7 +133,8 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		}
 	}
 	author := st.users[it.Creator]
-	sum := digest(in.Kind, in.SectionID, in.TagIDs, in.Featured, featured, author, tr.Lang, tr.Title, want, tr.Summary, tr.Body, tr.Status, tr.PublishAt.Unix())
+	sum := digest(in.Kind, in.SectionID, in.TagIDs, in.Featured, featured, author, tr.Lang, tr.Title, want, tr.Summary, tr.Body, tr.Status, tr.PublishAt.Unix(),
+		event.StartsAt.Unix(), event.TimeZone, event.DurationMinutes, event.Mode, event.Venue)
 	wpID := strconv.FormatInt(it.ID, 10)
 	// What the report counts of the post, once it is done with (not when
 	// it waits for its source).
@@ -204,6 +222,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	}
 	if isSource {
 		content.CheckEntry(&in, errs, st.known, st.tagIDs, nil)
+		st.im.store.CheckExtensions(in, errs)
 	}
 	if errs.Any() {
 		st.rep.skip("posts the editor would refuse (see needs review)", 1)
@@ -234,6 +253,9 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		return err
 	}
 	tally()
+	if kind == content.Event && isSource && !found {
+		st.eventModes++
+	}
 	if c := st.rep.count(string(kind)); found {
 		c.Updated++
 	} else {
@@ -253,6 +275,26 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		return err
 	}
 	return st.flushDeferred(ctx, b, it)
+}
+
+// event is the time and place of a post that becomes an event; ok is
+// false when it has none to read, which the report says.
+func (st *state) event(it *Item, label string) (events.Info, []string, bool) {
+	if !st.eventsOn {
+		st.rep.skip("events (this site has no events area)", 1)
+		return events.Info{}, nil, false
+	}
+	if !hasEventMeta(it) {
+		st.rep.skip("posts mapped to event without The Events Calendar's start date (see needs review)", 1)
+		st.rep.review(label, "not imported: it is mapped to event, but has no _EventStartDate (The Events Calendar's meta); an event needs its time", "")
+		return events.Info{}, nil, false
+	}
+	info, notes, ok := st.eventInfo(it)
+	if !ok {
+		st.rep.skip("events whose start could not be read (see needs review)", 1)
+		st.rep.review(label, fmt.Sprintf("not imported: its start %q is not a date and time", it.MetaValue("_EventStartDate")), "")
+	}
+	return info, notes, ok
 }
 
 // flushDeferred imports the translations that waited for this post.

@@ -19,8 +19,9 @@ type Rule struct {
 }
 
 // Mapping is the rules of a --map file, in order: the first that matches
-// a post decides its kind; without one, posts are articles and pages
-// pages.
+// a post decides its kind; without one, posts are articles, pages pages
+// and The Events Calendar's events events. A post mapped to event is
+// imported only when it has The Events Calendar's time.
 type Mapping []Rule
 
 // ParseMapping reads a mapping file: one rule a line, "category:SLUG KIND",
@@ -42,11 +43,6 @@ func ParseMapping(r io.Reader, kinds []content.Kind) (Mapping, error) {
 		k := content.Kind(f[1])
 		if !slices.Contains(kinds, k) {
 			return nil, fmt.Errorf("mapping, line %d: unknown kind %q (kinds: %v)", n, k, kinds)
-		}
-		if k == content.Event {
-			// An event needs its time and place, which come with The
-			// Events Calendar's meta: not imported yet.
-			return nil, fmt.Errorf("mapping, line %d: events cannot be imported yet", n)
 		}
 		m = append(m, Rule{By: by, Slug: slug, Kind: k})
 	}
@@ -86,6 +82,8 @@ func (m Mapping) kind(it *Item, same func(taxonomy, a, b string) bool) (content.
 		return content.Article, true
 	case "page":
 		return content.Page, true
+	case "tribe_events": // The Events Calendar
+		return content.Event, true
 	}
 	return "", false
 }

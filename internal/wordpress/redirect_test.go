@@ -56,3 +56,40 @@ func TestOldLinksRedirect(t *testing.T) {
 		c.Get("/en/search?q=sticky").Must(t, http.StatusOK, "/en/articles/template-sticky")
 	})
 }
+
+// An old address that is the new one with WordPress's trailing slash
+// (/en/our-work/ for /en/our-work) is not kept among the old addresses,
+// being the entry's own, and still leads there; an address with a slash
+// that leads nowhere stays a 404.
+func TestTrailingSlashOfTheNewAddress(t *testing.T) {
+	src := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><wp:wxr_version>1.2</wp:wxr_version><wp:base_blog_url>https://slash.example.org</wp:base_blog_url>
+<item><title>Our work</title><link>https://slash.example.org/en/our-work/</link>
+	<content:encoded><![CDATA[<p>What we do.</p>]]></content:encoded>
+	<wp:post_id>5</wp:post_id><wp:post_date_gmt>2024-01-10 09:00:00</wp:post_date_gmt>
+	<wp:post_name>our-work</wp:post_name><wp:status>publish</wp:status><wp:post_type>page</wp:post_type></item>
+<item><title>Draft</title><link>https://slash.example.org/en/unfinished/</link>
+	<wp:post_id>6</wp:post_id><wp:post_name>unfinished</wp:post_name><wp:status>draft</wp:status><wp:post_type>page</wp:post_type></item>
+</channel></rss>`
+	path := writeTemp(t, "slash.xml", src)
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		site := apptest.New(t, d, apptest.Options{Languages: []string{"en", "fr"}, Outbox: true})
+		im := New(site.App.DB, site.App.Content, Options{Languages: []string{"en", "fr"}})
+		if _, err := im.Import(context.Background(), func() (io.ReadCloser, error) { return os.Open(path) }); err != nil {
+			t.Fatal(err)
+		}
+		c := webtest.NewClient(t, site.Server.URL)
+		c.Get("/en/our-work").Must(t, http.StatusOK, "What we do.")
+		for old, want := range map[string]string{"/en/our-work/": "/en/our-work", "/en/our-work/?utm=x": "/en/our-work?utm=x"} {
+			if res := c.Get(old); res.Status != http.StatusMovedPermanently || res.Location != want {
+				t.Errorf("GET %s: %d to %q, want 301 to %s", old, res.Status, res.Location, want)
+			}
+		}
+		for _, p := range []string{"/en/unfinished/", "/fr/our-work/", "/en/no-such-page/", "/en/articles/our-work/", "/xx/our-work/"} {
+			if res := c.Get(p); res.Status != http.StatusNotFound {
+				t.Errorf("GET %s: %d to %q, want 404", p, res.Status, res.Location)
+			}
+		}
+	})
+}

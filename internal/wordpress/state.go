@@ -16,6 +16,7 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
+	"peerpress/internal/db"
 )
 
 // state is what the second reading keeps between items and batches.
@@ -47,6 +48,11 @@ type state struct {
 	flattened      int
 	manyCategories int
 	childPages     int
+	// eventsOn says whether entries of kind event keep a time and place
+	// (the events area's extension); eventModes counts the events made,
+	// whose format was guessed.
+	eventsOn   bool
+	eventModes int
 	// byName finds a term's slug by taxonomy and name, for WXR 1.0, whose
 	// posts name their categories without a slug.
 	byName map[string]string
@@ -65,6 +71,7 @@ type state struct {
 func (im *Importer) newState(ctx context.Context, ex *export, rep *Report) (*state, error) {
 	st := &state{im: im, ex: ex, rep: rep, now: time.Now(), sections: map[string]content.Section{}, tags: map[string]content.Tag{},
 		local: map[string]int64{}, byName: map[string]string{}, users: map[string]int64{}, deferred: map[int64][]*Item{}, otherLangs: map[string]int{}}
+	st.eventsOn = slices.ContainsFunc(im.store.Extensions(), func(x content.Extension) bool { return x.ExtendsKind(content.Event) })
 	// The export's own language when the site offers it, else the site's.
 	st.lang = im.opt.Languages[0]
 	if primary, _, _ := strings.Cut(strings.ToLower(ex.channel.Language), "-"); slices.Contains(im.opt.Languages, primary) {
@@ -157,14 +164,20 @@ func (st *state) object(ctx context.Context, b *content.Batch, kind, wpID, guid,
 }
 
 func (st *state) putObject(ctx context.Context, b *content.Batch, kind, wpID, guid string, o object) error {
-	_, err := b.Tx().ExecContext(ctx, `INSERT INTO wordpress_objects (site, kind, wp_id, guid, local_id, lang, digest, revision, imported_at)
+	err := st.writeObject(ctx, b.Tx(), kind, wpID, guid, o)
+	if err == nil {
+		st.objects[kind+"\x00"+wpID] = o
+	}
+	return err
+}
+
+// writeObject records what a WordPress object became, in tx.
+func (st *state) writeObject(ctx context.Context, tx *db.Tx, kind, wpID, guid string, o object) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO wordpress_objects (site, kind, wp_id, guid, local_id, lang, digest, revision, imported_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (site, kind, wp_id) DO UPDATE SET guid = excluded.guid, local_id = excluded.local_id, lang = excluded.lang,
 		digest = excluded.digest, revision = excluded.revision, imported_at = excluded.imported_at`,
 		st.ex.site, kind, wpID, guid, o.localID, o.lang, o.digest, o.revision, st.now.Unix())
-	if err == nil {
-		st.objects[kind+"\x00"+wpID] = o
-	}
 	return err
 }
 
@@ -428,8 +441,8 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 	return nil
 }
 
-// authors adds the export's authors as users who cannot sign in until an
-// admin gives them a password.
+// authors adds the export's authors as users who cannot sign in until
+// they are invited (auth.Store.Invite) and choose a password.
 func (st *state) authors(ctx context.Context, b *content.Batch) error {
 	c := st.rep.count("author")
 	for _, a := range st.ex.authors {
@@ -464,7 +477,7 @@ func (st *state) authors(ctx context.Context, b *content.Batch) error {
 		}
 	}
 	if c.Imported > 0 {
-		st.rep.review("authors", fmt.Sprintf("%d authors were added as users without a password, so that entries keep their author: they cannot sign in (peerpress cannot invite them yet)", c.Imported), "/admin/users")
+		st.rep.review("authors", fmt.Sprintf("%d authors were added as users without a password, so that entries keep their author: they cannot sign in until invited, from the users page or with `peerpress user invite --email E`", c.Imported), "/admin/users")
 	}
 	return nil
 }
@@ -479,6 +492,9 @@ func (st *state) finishReport() {
 	}
 	if st.manyCategories > 0 {
 		st.rep.review("categories", fmt.Sprintf("%d posts were in several categories; an entry here has one section, the first of them", st.manyCategories), "")
+	}
+	if st.eventModes > 0 {
+		st.rep.review("events", fmt.Sprintf("%d events of The Events Calendar were given a format it does not record: in person where they had a venue, else online", st.eventModes), "/admin/entries?kind=event")
 	}
 	for _, l := range slices.Sorted(maps.Keys(st.otherLangs)) {
 		st.rep.review("language "+l, fmt.Sprintf("%d posts are in a language this site does not offer: enable it in the settings", st.otherLangs[l]), "/admin/settings")

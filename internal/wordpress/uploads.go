@@ -18,14 +18,16 @@ import (
 	"strings"
 
 	"peerpress/internal/content"
+	"peerpress/internal/db"
 	"peerpress/internal/media"
 )
 
 // MediaSaver stores files through the site's media pipeline, which strips
-// their metadata as it does for the editor's uploads (media.Store).
+// their metadata as it does for the editor's uploads (media.Store); then
+// records what the file was in the transaction that records the file.
 type MediaSaver interface {
-	SaveImage(ctx context.Context, r io.Reader, alt, lang string, lim media.Limits) (media.Media, error)
-	SaveDocument(ctx context.Context, r io.Reader, lang string, lim media.DocLimits) (media.Media, error)
+	SaveImageThen(ctx context.Context, r io.Reader, alt, lang string, lim media.Limits, then media.Then) (media.Media, error)
+	SaveDocumentThen(ctx context.Context, r io.Reader, lang string, lim media.DocLimits, then media.Then) (media.Media, error)
 }
 
 // stored is an attachment brought in: its media item and address here.
@@ -58,9 +60,10 @@ func (a attachment) relPath() string {
 
 // uploads brings the export's attachments in from the copy of the site's
 // uploads folder, before the posts that show them: each file goes through
-// the media pipeline and is recorded in its own transaction (the
-// pipeline has its own), so an import stopped half-way keeps what it
-// stored. A dry run only looks for the files.
+// the media pipeline, and the record of what it was is written in the
+// pipeline's transaction, so an import stopped half-way keeps what it
+// stored and finds it when run again, rather than storing it twice. A dry
+// run only looks for the files.
 func (st *state) uploads(ctx context.Context) error {
 	st.stored = map[int64]stored{}
 	st.byPath = map[string]string{}
@@ -131,11 +134,14 @@ func (st *state) uploads(ctx context.Context) error {
 			c.Imported++
 			continue
 		}
+		record := func(ctx context.Context, tx *db.Tx, m media.Media) error {
+			return st.writeObject(ctx, tx, "attachment", wpID, "", object{localID: m.ID})
+		}
 		var m media.Media
 		if image {
-			m, err = st.im.opt.Media.SaveImage(ctx, f, unescapeText(a.alt), st.lang, media.DefaultLimits())
+			m, err = st.im.opt.Media.SaveImageThen(ctx, f, unescapeText(a.alt), st.lang, media.DefaultLimits(), record)
 		} else {
-			m, err = st.im.opt.Media.SaveDocument(ctx, f, st.lang, media.DefaultDocLimits())
+			m, err = st.im.opt.Media.SaveDocumentThen(ctx, f, st.lang, media.DefaultDocLimits(), record)
 		}
 		f.Close()
 		if errors.Is(err, media.ErrUnsupported) || errors.Is(err, media.ErrTooLarge) || errors.Is(err, media.ErrCorrupt) {
@@ -146,11 +152,7 @@ func (st *state) uploads(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", label, err)
 		}
-		if err := st.im.store.InBatch(ctx, func(b *content.Batch) error {
-			return st.putObject(ctx, b, "attachment", wpID, "", object{localID: m.ID})
-		}); err != nil {
-			return err
-		}
+		st.objects["attachment\x00"+wpID] = object{localID: m.ID}
 		st.keep(id, rel, stored{id: m.ID, url: m.URL()})
 		c.Imported++
 	}

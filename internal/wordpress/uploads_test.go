@@ -139,3 +139,49 @@ func TestImportUploads(t *testing.T) {
 		}
 	})
 }
+
+// interrupting stops the import, as Ctrl-C does, once the media pipeline
+// has stored its first file.
+type interrupting struct {
+	MediaSaver
+	stop func()
+}
+
+func (s interrupting) SaveImageThen(ctx context.Context, r io.Reader, alt, lang string, lim media.Limits, then media.Then) (media.Media, error) {
+	m, err := s.MediaSaver.SaveImageThen(ctx, r, alt, lang, lim, then)
+	s.stop()
+	return m, err
+}
+
+// An import interrupted just after a file was stored finds it when run
+// again: the file and the record of what it was are kept together, so it
+// is not stored twice.
+func TestImportUploadsInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	uploads := filepath.Join(dir, "uploads")
+	os.MkdirAll(filepath.Join(uploads, "2020", "01"), 0o755)
+	os.WriteFile(filepath.Join(uploads, "2020", "01", "pic.png"), pngBytes(t), 0o644)
+	os.WriteFile(filepath.Join(uploads, "2020", "01", "two.png"), pngBytes(t), 0o644)
+	export := filepath.Join(dir, "export.xml")
+	os.WriteFile(export, []byte(strings.Replace(uploadsWXR, "ATTACHMENTS", attachmentXML(40, "2020/01/pic.png")+attachmentXML(41, "2020/01/two.png"), 1)), 0o644)
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		store := media.NewStore(d, media.Dir(t.TempDir()))
+		ctx, cancel := context.WithCancel(context.Background())
+		im := New(d, content.NewStore(d, search.Index{}), Options{Uploads: uploads, Media: interrupting{store, cancel}})
+		if _, err := im.Import(ctx, func() (io.ReadCloser, error) { return os.Open(export) }); err == nil {
+			t.Fatal("the interrupted import did not stop")
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM media`); n != 1 {
+			t.Fatalf("%d media after the interruption, want 1", n)
+		}
+		im = New(d, content.NewStore(d, search.Index{}), Options{Uploads: uploads, Media: store})
+		rep, err := im.Import(context.Background(), func() (io.ReadCloser, error) { return os.Open(export) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCount(t, rep, "media", Count{Imported: 1, Unchanged: 1})
+		if n := count(t, d, `SELECT COUNT(*) FROM media`); n != 2 {
+			t.Errorf("%d media after the import ran again, want 2: a file was stored twice", n)
+		}
+	})
+}

@@ -136,3 +136,16 @@ func (s *Site) lastText(addr string) string {
 	s.T.Fatal(fmt.Sprintf("no mail to %s in the outbox", addr))
 	return ""
 }
+
+var inviteLink = regexp.MustCompile(`https?://[^\s/]+(/admin/invite/[A-Za-z0-9_-]{43})`)
+
+// InviteLink is the path of the invitation's link in the last mail to
+// addr.
+func (s *Site) InviteLink(addr string) string {
+	s.T.Helper()
+	m := inviteLink.FindStringSubmatch(s.lastText(addr))
+	if m == nil {
+		s.T.Fatalf("no invitation link in the last mail to %s", addr)
+	}
+	return m[1]
+}
