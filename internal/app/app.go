@@ -200,7 +200,10 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	// every handler through Live, without a rebuild.
 	settingsStore := settings.NewStore(d)
 	settingsSaved := d.Subscribe(settings.Topic) // before loading: no save falls between
-	live, err := settings.NewLive(ctx, settingsStore, settings.Site{Languages: cfg.Languages})
+	// Until the settings are saved: the command line's languages, and
+	// listings that show entries not yet translated, marked, so that a
+	// language with few translations is not an empty site.
+	live, err := settings.NewLive(ctx, settingsStore, settings.Site{Languages: cfg.Languages, IncludeUntranslated: true})
 	if err != nil {
 		return nil, err
 	}

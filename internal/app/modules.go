@@ -65,7 +65,8 @@ type namedModule struct {
 func (a *App) newModules() ([]namedModule, error) {
 	ev, err := events.NewModule(events.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Queue: a.Jobs, Entries: a.Content,
 		Zones: func() []string { return a.Live.Site().EventZones }, Site: a.zone,
-		RetentionDays: func(context.Context) (int, error) { return a.Live.Site().EventRetentionDays, nil }})
+		RetentionDays: func(context.Context) (int, error) { return a.Live.Site().EventRetentionDays, nil },
+		Untranslated:  func() bool { return a.Live.Site().IncludeUntranslated }})
 	if err != nil {
 		return nil, err
 	}

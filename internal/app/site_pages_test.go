@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -19,7 +20,7 @@ func TestFooterLinksToSitePages(t *testing.T) {
 		for lang, want := range map[string][2]string{
 			"en": {"/en/about", "/en/privacy"},
 			"fr": {"/fr/a-propos", "/fr/confidentialite"},
-			"hi": {"/en/about", "/hi/privacy"},
+			"hi": {"/hi/hamare-bare-mein", "/hi/privacy"},
 		} {
 			m := footerLink.FindStringSubmatch(c.Get("/" + lang + "/").Body)
 			if m == nil {
@@ -28,6 +29,13 @@ func TestFooterLinksToSitePages(t *testing.T) {
 			if m[1] != want[0] || m[3] != want[1] {
 				t.Errorf("%s: footer links to %s and %s, want %s and %s", lang, m[1], m[3], want[0], want[1])
 			}
+		}
+		// A page not (or no longer) translated: the default language's.
+		if _, err := s.App.DB.ExecContext(context.Background(), `UPDATE translations SET status = 'draft' WHERE lang = 'hi' AND slug = 'hamare-bare-mein'`); err != nil {
+			t.Fatal(err)
+		}
+		if m := footerLink.FindStringSubmatch(c.Get("/hi/").Body); m == nil || m[1] != "/en/about" {
+			t.Errorf("hi without its about page: footer links to %v, want /en/about", m)
 		}
 		for _, lang := range []string{"en", "ru", "fr", "es", "hi", "ar"} {
 			m := footerLink.FindStringSubmatch(c.Get("/" + lang + "/").Body)

@@ -221,3 +221,26 @@ func TestBadTranslationRefused(t *testing.T) {
 		s.client().Get("/hi/articles/page/2").Must(t, 200, `aria-current="page">२<`, `<html lang="hi"`)
 	})
 }
+
+// A language with few translations is not an empty site: by default its
+// home page, event listings and archives list what is not yet translated
+// into it, in its own language and marked so; with the setting off they
+// list only what is (issue 15, defect 4).
+func TestFewTranslationsStillASite(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		reader := s.client()
+		home := reader.Get("/hi/")
+		const onlyIn = "केवल इस भाषा में: English" // "Only in: English"
+		home.Must(t, 200, `<li class="item" lang="en">`, "केवल इस भाषा में:", onlyIn)
+		reader.Get("/hi/events/upcoming").Must(t, 200, `<li lang="en">`, onlyIn)
+		reader.Get("/ar/articles").Must(t, 200, `<li class="item" lang="en">`)
+
+		admin, csrf := s.Admin()
+		admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en", "ru", "fr", "es", "hi", "ar"}, "default": {"en"}}).
+			Must(t, http.StatusSeeOther)
+		home = reader.Get("/hi/")
+		home.Must(t, 200)
+		home.MustNot(t, `<li class="item" lang="en">`)
+		reader.Get("/hi/events/upcoming").MustNot(t, onlyIn)
+	})
+}

@@ -107,9 +107,14 @@ func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var err error
-	if data.Latest, err = p.store.Latest(ctx, ListFilter{Lang: lang, ExcludeArchived: true}, 8); err != nil {
+	// As the archives: with the setting, entries not yet in the reader's
+	// language, in theirs and marked, so that a language with few
+	// translations does not greet its readers with an empty page.
+	f := ListFilter{Lang: lang, ExcludeArchived: true, IncludeUntranslated: p.IncludeUntranslated != nil && p.IncludeUntranslated()}
+	if data.Latest, err = p.store.Latest(ctx, f, 8); err != nil {
 		return err
 	}
+	p.itemLanguages(data.Latest, lang)
 	p.store.noteItems(data.Latest, page.L)
 	return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
 }

@@ -19,7 +19,8 @@ func (s *Store) APIEvents(ctx context.Context, lang string, from time.Time, afte
 		where += ` AND (ev.starts_at > ? OR (ev.starts_at = ? AND e.id > ?))`
 		args = append(args, after.At.Unix(), after.At.Unix(), after.EntryID)
 	}
-	listed, err := s.listed(ctx, where, `ORDER BY ev.starts_at, e.id LIMIT ?`, append(args, limit)...)
+	// The API answers in the language asked for, nothing else.
+	listed, err := s.listed(ctx, false, where, `ORDER BY ev.starts_at, e.id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}

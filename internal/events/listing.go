@@ -30,6 +30,9 @@ type listedView struct {
 	When     string // in the event's zone
 	Datetime string
 	Short    string // time only, for the month grid
+	// LangName names the event's language when it is not the page's:
+	// not yet translated, listed in its own (the setting).
+	LangName string
 }
 
 type dayCell struct {
@@ -44,6 +47,11 @@ func (h *Handlers) listViews(lang string, items []Listed) []listedView {
 	for i, it := range items {
 		local := it.Local()
 		out[i] = listedView{Listed: it, When: l.DateTime(local), Datetime: it.Info.StartsAt.UTC().Format(time.RFC3339), Short: l.Time(local)}
+		if it.Lang != lang {
+			if other, ok := h.rd.I18n().Get(it.Lang); ok {
+				out[i].LangName = other.Name
+			}
+		}
 	}
 	return out
 }

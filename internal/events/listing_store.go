@@ -27,12 +27,28 @@ func (l Listed) Local() time.Time { return l.Info.Local() }
 
 const listedCols = `SELECT e.id, t.lang, t.title, t.slug, t.summary, t.updated_at, ev.starts_at, ev.time_zone, ev.duration_minutes, ev.mode, ev.venue
 	FROM events ev JOIN entries e ON e.id = ev.entry_id JOIN translations t ON t.entry_id = e.id
-	WHERE e.kind = 'event' AND t.status <> 'draft' AND t.publish_at <= ? AND t.lang = ?`
+	WHERE e.kind = 'event' AND t.status <> 'draft' AND t.publish_at <= ? AND `
+
+// inLang keeps the translations in the listing's language; orSource
+// also the source of an event not yet visible in it, as the archives do
+// with the setting (content.ListFilter.IncludeUntranslated).
+const (
+	inLang   = `t.lang = ?`
+	orSource = `(t.lang = ? OR (t.lang = e.source_lang AND NOT EXISTS (
+		SELECT 1 FROM translations x WHERE x.entry_id = e.id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`
+)
 
 // listed runs listedCols with more conditions and the rest of the query
-// (order, limit); args are the placeholders' values in order.
-func (s *Store) listed(ctx context.Context, where, rest string, args ...any) ([]Listed, error) {
-	rows, err := s.db.QueryContext(ctx, listedCols+` AND `+where+` `+rest, args...)
+// (order, limit); args are the placeholders' values in order, starting
+// with now and the language. With untranslated, an event not yet
+// translated into the language is listed in its own.
+func (s *Store) listed(ctx context.Context, untranslated bool, where, rest string, args ...any) ([]Listed, error) {
+	lang := inLang
+	if untranslated {
+		lang = orSource
+		args = append([]any{args[0], args[1], args[1], args[0]}, args[2:]...)
+	}
+	rows, err := s.db.QueryContext(ctx, listedCols+lang+` AND `+where+` `+rest, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: list: %w", err)
 	}
@@ -57,7 +73,7 @@ func (s *Store) Upcoming(ctx context.Context, lang string, limit int) ([]Listed,
 	now := s.Now().Unix()
 	// The bound on the start lets the index of start times begin at
 	// events that can still be running, not at the first event ever.
-	return s.listed(ctx, `ev.starts_at >= ? AND ev.starts_at + ev.duration_minutes * 60 >= ?`, `ORDER BY ev.starts_at, e.id LIMIT ?`,
+	return s.listed(ctx, s.untranslated(), `ev.starts_at >= ? AND ev.starts_at + ev.duration_minutes * 60 >= ?`, `ORDER BY ev.starts_at, e.id LIMIT ?`,
 		now, lang, now-MaxDays*24*3600, now, limit)
 }
 
@@ -66,7 +82,7 @@ func (s *Store) Upcoming(ctx context.Context, lang string, limit int) ([]Listed,
 // events by the hundred, not the million, so OFFSET is fine here.
 func (s *Store) Past(ctx context.Context, lang string, offset, limit int) (items []Listed, more bool, err error) {
 	now := s.Now().Unix()
-	items, err = s.listed(ctx, `ev.starts_at + ev.duration_minutes * 60 < ?`, `ORDER BY ev.starts_at DESC, e.id DESC LIMIT ? OFFSET ?`,
+	items, err = s.listed(ctx, s.untranslated(), `ev.starts_at + ev.duration_minutes * 60 < ?`, `ORDER BY ev.starts_at DESC, e.id DESC LIMIT ? OFFSET ?`,
 		now, lang, now, limit+1, offset)
 	if len(items) > limit {
 		return items[:limit], true, err
@@ -76,5 +92,11 @@ func (s *Store) Past(ctx context.Context, lang string, offset, limit int) (items
 
 // Between lists the events visible in lang that start in [from, to).
 func (s *Store) Between(ctx context.Context, lang string, from, to time.Time) ([]Listed, error) {
-	return s.listed(ctx, `ev.starts_at >= ? AND ev.starts_at < ?`, `ORDER BY ev.starts_at, e.id LIMIT 500`, s.Now().Unix(), lang, from.Unix(), to.Unix())
+	return s.listed(ctx, s.untranslated(), `ev.starts_at >= ? AND ev.starts_at < ?`, `ORDER BY ev.starts_at, e.id LIMIT 500`, s.Now().Unix(), lang, from.Unix(), to.Unix())
+}
+
+// untranslated reports whether listings include events not yet in the
+// reader's language (the setting, through Store.IncludeUntranslated).
+func (s *Store) untranslated() bool {
+	return s.IncludeUntranslated != nil && s.IncludeUntranslated()
 }

@@ -27,6 +27,9 @@ type Config struct {
 	// RetentionDays is how many days after an event its registrations are
 	// kept, read at each purge since staff change it in the settings.
 	RetentionDays func(context.Context) (int, error)
+	// Untranslated says whether listings include events not yet in the
+	// reader's language (the settings', read at each listing).
+	Untranslated func() bool
 }
 
 // Module is the events area as the composition root holds it: built
@@ -46,6 +49,7 @@ func NewModule(cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.IncludeUntranslated = cfg.Untranslated
 	return &Module{Store: s, cfg: cfg}, nil
 }
 

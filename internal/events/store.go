@@ -34,6 +34,9 @@ type Store struct {
 	langs   *i18n.Bundle // every catalog: mail goes in the registrant's language
 	// Now is the store's clock; tests move it.
 	Now func() time.Time
+	// IncludeUntranslated lists, in a language's event listings, events
+	// not yet translated into it, in their own (the settings'); nil: no.
+	IncludeUntranslated func() bool
 }
 
 // NewStore returns a store. The vault must be the site key's.
