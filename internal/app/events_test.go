@@ -236,12 +236,17 @@ func TestEventRegistrationJourney(t *testing.T) {
 		}
 		admin.Get(base+"/registrants").Must(t, 200, "1 attended")
 
-		if r := c.Post(manage+"/cancel", nil); r.Status != http.StatusSeeOther {
+		// Cancelling asks to confirm first, then says it is done, and no
+		// longer offers the calendar.
+		c.Post(manage+"/cancel", nil).Must(t, http.StatusUnprocessableEntity, "Tick the box to confirm")
+		c.Get(manage).Must(t, 200, "confirmed: you have a place")
+		r = c.Post(manage+"/cancel", url.Values{"confirm": {"yes"}})
+		if r.Status != http.StatusSeeOther {
 			t.Fatalf("cancel: %d", r.Status)
 		}
-		r = c.Get(manage)
-		r.Must(t, 200, "cancelled")
-		r.MustNot(t, demoJoinLink)
+		r = c.Get(r.Location)
+		r.Must(t, 200, "cancelled", "Your registration is cancelled. Nothing more will be sent")
+		r.MustNot(t, demoJoinLink, "Add to my calendar", `.ics"`)
 	})
 }
 

@@ -18,6 +18,8 @@ type managePage struct {
 	Token   string
 	JoinURL string // only for a confirmed registrant
 	Notice  string
+	// CancelError says the cancellation was not confirmed.
+	CancelError string
 }
 
 // Answers is the event and the form, as the "reg_questions" template of
@@ -66,6 +68,8 @@ func (h *Handlers) Manage(w http.ResponseWriter, r *http.Request) error {
 		m.Notice = m.L.T("events.manage.confirmed_notice")
 	case r.URL.Query().Has("saved"):
 		m.Notice = m.L.T("events.manage.saved")
+	case r.URL.Query().Has("cancelled") && m.Reg.Status == Cancelled:
+		m.Notice = m.L.T("events.manage.cancelled_notice")
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["manage"], m)
 }
@@ -103,10 +107,16 @@ func (h *Handlers) CancelRegistration(w http.ResponseWriter, r *http.Request) er
 	if m == nil {
 		return err
 	}
+	// Giving up a place is asked twice: a tap by mistake on a phone
+	// must not cost someone their seat. The box works without a script.
+	if r.PostFormValue("confirm") != "yes" {
+		m.CancelError = m.L.T("events.manage.cancel_unconfirmed")
+		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["manage"], m)
+	}
 	if err := h.store.Cancel(r.Context(), m.Token); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/"+lang+"/registration/manage/"+m.Token, http.StatusSeeOther)
+	http.Redirect(w, r, "/"+lang+"/registration/manage/"+m.Token+"?cancelled=1", http.StatusSeeOther)
 	return nil
 }
 

@@ -92,7 +92,7 @@ func TestLaterMailsCarryOwnManageLink(t *testing.T) {
 		}
 
 		// The link still works after all those mails, and cancels.
-		if r := c.Post(people[0].manage+"/cancel", nil); r.Status != http.StatusSeeOther {
+		if r := c.Post(people[0].manage+"/cancel", url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("cancel through the mailed link: %d", r.Status)
 		}
 		c.Get(people[0].manage).Must(t, http.StatusOK, "<strong>Status:</strong> cancelled")
