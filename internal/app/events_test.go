@@ -209,6 +209,9 @@ func TestEventRegistrationJourney(t *testing.T) {
 		admin.Get("/admin/entries/"+strconv.FormatInt(id, 10)).Must(t, 200, base+"/event", base+"/registrants")
 		list := admin.Get(base + "/registrants")
 		list.Must(t, 200, "kofi@example.org", "Kofi A.", "shy@example.org", "1 confirmed")
+		// Answers read as words: a ticked box, an interpretation language.
+		list.Must(t, 200, "<td>Yes</td>", "<td>Russian</td>")
+		list.MustNot(t, "<td>yes</td>", "<td>ru</td>")
 		privateHeader(t, list, "registrants page")
 		csv := admin.Get(base + "/registrants.csv")
 		csv.Must(t, 200, "kofi@example.org", "Lakeside Users' Union", "Your region")
@@ -246,6 +249,10 @@ func TestEventRegistrationJourney(t *testing.T) {
 		}
 		r = c.Get(r.Location)
 		r.Must(t, 200, "cancelled", "Your registration is cancelled. Nothing more will be sent")
+		// A cancelled registrant cannot be marked as having come.
+		var cancelled int64
+		d.QueryRowContext(context.Background(), `SELECT id FROM registrations WHERE status = 'cancelled'`).Scan(&cancelled)
+		admin.Post(base+"/registrants/"+strconv.FormatInt(cancelled, 10)+"/attendance", url.Values{"csrf": {csrf}, "attended": {"1"}}).Must(t, http.StatusBadRequest)
 		r.MustNot(t, demoJoinLink, "Add to my calendar", `.ics"`)
 	})
 }

@@ -2,6 +2,7 @@ package events
 
 import (
 	"encoding/csv"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"peerpress/internal/auth"
+	"peerpress/internal/i18n"
 	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
@@ -161,8 +163,8 @@ func (h *Handlers) registrantsData(r *http.Request, ev *event) (registrantsPage,
 	}
 	for _, reg := range regs {
 		row := registrantRow{Registration: reg, When: p.L.DateTime(reg.CreatedAt.In(h.site))}
-		for i := range ev.Details.Questions {
-			row.Answers = append(row.Answers, reg.Answers[itoa(i)])
+		for i, q := range ev.Details.Questions {
+			row.Answers = append(row.Answers, answerWords(q, reg.Answers[itoa(i)], p.L))
 		}
 		if reg.Flagged {
 			data.Flagged++
@@ -299,11 +301,28 @@ func (h *Handlers) Attendance(w http.ResponseWriter, r *http.Request) error {
 		return web.BadRequest("form.unreadable")
 	}
 	if err := h.store.SetAttended(r.Context(), ev.Entry.ID, rid, r.PostForm.Get("attended") == "1"); err != nil {
-		if err == ErrNotFound {
+		switch {
+		case errors.Is(err, ErrNotFound):
 			return web.NotFound()
+		case errors.Is(err, ErrCancelledRegistration):
+			return web.BadRequest("form.invalid_choice")
 		}
 		return err
 	}
 	http.Redirect(w, r, "/admin/entries/"+strconv.FormatInt(ev.Entry.ID, 10)+"/registrants#r"+strconv.FormatInt(rid, 10), http.StatusSeeOther)
 	return nil
+}
+
+// answerWords is an answer as staff read it: a ticked box as "Yes", an
+// interpretation language by its name, not the codes stored.
+func answerWords(q Question, a string, l *i18n.Localizer) string {
+	switch {
+	case a == "":
+		return ""
+	case q.Type == QuestionCheckbox:
+		return l.T("events.admin.answer_yes")
+	case q.Type == QuestionInterpretation:
+		return languageName(a, l.Lang.Code)
+	}
+	return a
 }

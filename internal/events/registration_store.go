@@ -420,15 +420,28 @@ func (s *Store) Registrants(ctx context.Context, entryID int64) ([]Registration,
 
 // SetAttended marks whether a registrant came.
 func (s *Store) SetAttended(ctx context.Context, entryID, regID int64, attended bool) error {
-	res, err := s.quiet.ExecContext(ctx, `UPDATE registrations SET attended = ? WHERE id = ? AND entry_id = ?`, attended, regID, entryID)
+	// A cancelled registration did not come; it can only be unmarked.
+	query, args := `UPDATE registrations SET attended = ? WHERE id = ? AND entry_id = ?`, []any{attended, regID, entryID}
+	if attended {
+		query, args = query+` AND status <> ?`, append(args, Cancelled)
+	}
+	res, err := s.quiet.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("events: attendance: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		var status string
+		if err := s.db.QueryRowContext(ctx, `SELECT status FROM registrations WHERE id = ? AND entry_id = ?`, regID, entryID).Scan(&status); err == nil && status == Cancelled {
+			return ErrCancelledRegistration
+		}
 		return ErrNotFound
 	}
 	return nil
 }
+
+// ErrCancelledRegistration refuses to mark a cancelled registrant as
+// having come.
+var ErrCancelledRegistration = errors.New("events: the registration is cancelled")
 
 // MessageConfirmed mails a message from the organisers to every confirmed
 // registrant, with the join link and their own manage link; it returns
