@@ -34,9 +34,10 @@ func signIn(t *testing.T, c *webtest.Client, email, password string) string {
 // language (the site's default) carries a link that lets them choose
 // their password once and signs them in; the link is never logged; used,
 // it says so and changes nothing. An imported author is invited from
-// their row.
+// their row. The engines run one after the other: the test reads the
+// process's log.
 func TestInviteByMail(t *testing.T) {
-	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+	dbtest.RunSerial(t, func(t *testing.T, d *db.DB) {
 		var logs bytes.Buffer
 		prev := slog.Default()
 		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
