@@ -62,6 +62,10 @@ func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.SiteKey == "" && encoded != "" {
+		slog.Warn("the site key is in the data folder (" + path + "): a copy of the folder decrypts every participant's data. " +
+			"Keep it apart: give it as PEERPRESS_SITE_KEY from a secret store or a systemd credential, and remove the file")
+	}
 	box, err := secret.OpenRing(encoded, old)
 	switch {
 	case errors.Is(err, secret.ErrNoKey):

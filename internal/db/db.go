@@ -97,8 +97,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("db: sqlite: empty path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("db: sqlite: create folder: %w", err)
+	}
+	// The database is readable by its owner only; SQLite gives its -wal
+	// and -shm files the database file's permissions.
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
+		f.Close()
+		os.Chmod(path, 0o600)
 	}
 	// Pragmas are set per connection through the DSN so that every pooled
 	// connection gets them, not just the first. busy_timeout comes first:
@@ -108,7 +114,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// modernc.org/sqlite moves it first itself today; the order here does
 	// not rely on that.
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	// secure_delete overwrites what is deleted with zeros: a purged
+	// registration does not linger in the file's free pages for someone
+	// who copies it.
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "secure_delete(1)"} {
 		q.Add("_pragma", p)
 	}
 	readDSN := "file:" + path + "?" + q.Encode()
