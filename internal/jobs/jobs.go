@@ -282,16 +282,19 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 		return true, nil
 	}
 	var perm permanentError
-	msg := runErr.Error()
+	// What a job's error says is stored and logged without the addresses
+	// and private links it may quote (a mail server's "550 <someone@…>
+	// rejected"): the job table and the log outlive the data they carry.
+	msg := Scrub(runErr.Error())
 	if len(msg) > 1000 {
 		msg = msg[:1000]
 	}
 	if errors.As(runErr, &perm) || c.attempts >= maxAttempts {
-		slog.Error("job failed for good", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "err", runErr)
+		slog.Error("job failed for good", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "err", msg)
 		_, err = q.db.ExecContext(rec, `UPDATE jobs SET state = 'failed', locked_until = 0, last_error = ? WHERE id = ?`, msg, c.id)
 	} else {
 		next := q.now().Add(Backoff(c.attempts))
-		slog.Warn("job failed; will retry", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", runErr)
+		slog.Warn("job failed; will retry", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", msg)
 		_, err = q.db.ExecContext(rec, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`, next.Unix(), msg, c.id)
 	}
 	if err != nil {
