@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"peerpress/internal/app"
 	"peerpress/internal/content"
 	"peerpress/internal/wordpress"
 )
@@ -56,20 +55,13 @@ broken file changes nothing. The report is printed at the end.`)
 		return fmt.Errorf("the export: %w", err)
 	}
 	cfg := config()
-	d, err := app.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.CheckSchema(ctx); err != nil {
-		return err
-	}
 	// The site is built as serve builds it, so every area's kinds and the
 	// settings' languages are known.
-	a, err := app.New(ctx, cfg, d)
+	a, closeDB, err := openSite(ctx, cfg)
 	if err != nil {
 		return err
 	}
+	defer closeDB()
 	var mapping wordpress.Mapping
 	if *mapFile != "" {
 		f, err := os.Open(*mapFile)
@@ -90,7 +82,7 @@ broken file changes nothing. The report is printed at the end.`)
 	if err != nil {
 		return err
 	}
-	im := wordpress.New(d, a.Content, wordpress.Options{Languages: langs, Zone: zone, Mapping: mapping, DryRun: *dryRun,
+	im := wordpress.New(a.DB, a.Content, wordpress.Options{Languages: langs, Zone: zone, Mapping: mapping, DryRun: *dryRun,
 		BatchSize: *batch, Progress: terminal(stderr), Name: filepath.Base(file), Uploads: *uploads, Media: a.Media})
 	rep, err := im.Import(ctx, func() (io.ReadCloser, error) { return os.Open(file) })
 	if err != nil {

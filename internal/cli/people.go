@@ -45,11 +45,12 @@ func people(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "peerpress: --email is required")
 		return errUsage
 	}
-	reg, closeDB, err := openPeople(ctx, config())
+	a, closeDB, err := openSite(ctx, config())
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	reg := a.People
 	who, err := reg.Subject(*email)
 	if errors.Is(err, participant.ErrInvalidEmail) {
 		return fmt.Errorf("%q is not an email address", *email)
@@ -102,17 +103,18 @@ func describe(counts []participant.Count) string {
 	return fmt.Sprintf("%d records (%s)", total, strings.Join(parts, ", "))
 }
 
-// openPeople opens the database and builds the site (as serve does, so
-// every feature's holder is there) for its personal data registry.
-func openPeople(ctx context.Context, cfg app.Config) (*participant.Registry, func(), error) {
+// openSite opens the database and builds the site as serve does (every
+// area's kinds, personal data and settings known), for the commands that
+// act on it; app.New refuses a database whose schema does not match.
+// closeDB closes the database.
+func openSite(ctx context.Context, cfg app.Config) (a *app.App, closeDB func(), err error) {
 	d, err := app.Open(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
+	if a, err = app.New(ctx, cfg, d); err != nil {
 		d.Close()
 		return nil, nil, err
 	}
-	return a.People, func() { d.Close() }, nil
+	return a, func() { d.Close() }, nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"peerpress/internal/account"
-	"peerpress/internal/app"
 	"peerpress/internal/auth"
 )
 
@@ -39,18 +38,11 @@ theirs stop working. The mail is queued and sent by the running site.`)
 	if cfg.BaseURL == "" {
 		return errors.New("the invitation's link needs the site's public address: give --base-url or PEERPRESS_BASE_URL")
 	}
-	d, err := app.Open(ctx, cfg)
+	a, closeDB, err := openSite(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if err := d.CheckSchema(ctx); err != nil {
-		return err
-	}
-	a, err := app.New(ctx, cfg, d)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	if _, ok := a.Live.Languages().Get(*lang); *lang != "" && !ok {
 		return fmt.Errorf("--lang %s: the site does not offer that language", *lang)
 	}
