@@ -113,11 +113,11 @@ func languageRedirect(langs func() *i18n.Bundle) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "private, no-store")
 		if c, err := r.Cookie(langCookie); err == nil {
 			if _, ok := b.Get(c.Value); ok {
-				http.Redirect(w, r, "/"+c.Value+"/", http.StatusFound)
+				http.Redirect(w, r, "/"+c.Value+"/", http.StatusFound) // #nosec G710 -- a path of this site: a language the bundle knows
 				return
 			}
 		}
-		http.Redirect(w, r, "/"+b.Negotiate(r.Header.Get("Accept-Language"))+"/", http.StatusFound)
+		http.Redirect(w, r, "/"+b.Negotiate(r.Header.Get("Accept-Language"))+"/", http.StatusFound) // #nosec G710 -- a path of this site: a language the bundle negotiated
 	}
 }
 
@@ -128,7 +128,7 @@ func movedQuery(p *content.Public, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if to, ok := p.MovedQuery(r); ok {
 			w.Header().Set("Cache-Control", "private, no-store")
-			http.Redirect(w, r, to, http.StatusMovedPermanently)
+			http.Redirect(w, r, to, http.StatusMovedPermanently) // #nosec G710 -- an old address recorded by an import, mapped to a path of this site
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -150,9 +150,9 @@ func chooseLanguage(langs func() *i18n.Bundle) http.HandlerFunc {
 		if !strings.HasPrefix(next, "/"+code+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 			next = "/" + code + "/"
 		}
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600,
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, // #nosec G124 -- Secure whenever the request came over HTTPS; the cookie holds only a language code
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: auth.OverHTTPS(r)})
 		w.Header().Set("Cache-Control", "private, no-store")
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther) // #nosec G710 -- next is checked above to start with /{lang}/ and not to be //, \ or a header break
 	}
 }

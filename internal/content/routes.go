@@ -12,7 +12,7 @@ import (
 // that redirects old addresses. Every one is the same for every visitor.
 func (p *Public) Routes(rs *web.Routes) {
 	rs.Page("GET ", func(w http.ResponseWriter, r *http.Request) error {
-		http.Redirect(w, r, "/"+web.Lang(r)+"/", http.StatusMovedPermanently)
+		http.Redirect(w, r, "/"+web.Lang(r)+"/", http.StatusMovedPermanently) // #nosec G710 -- a path of this site: the request's language, which the route table checked
 		return nil
 	}, web.Cache)
 	rs.Page("GET /{$}", p.Home, web.Cache)

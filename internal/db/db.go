@@ -102,9 +102,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	// The database is readable by its owner only; SQLite gives its -wal
 	// and -shm files the database file's permissions.
-	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil {
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDONLY, 0o600); err == nil { // #nosec G304 -- the database path the operator configured
 		f.Close()
-		os.Chmod(path, 0o600)
+		if err := os.Chmod(path, 0o600); err != nil {
+			// Not fatal: the operator may keep it on a filesystem without
+			// modes; but they should know others may read it.
+			slog.Warn("db: could not make the database file private to its owner", "err", err)
+		}
 	}
 	// Pragmas are set per connection through the DSN so that every pooled
 	// connection gets them, not just the first. busy_timeout comes first:

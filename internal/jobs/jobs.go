@@ -319,7 +319,7 @@ func run(ctx context.Context, h Handler, payload []byte) (err error) {
 func Backoff(attempts int) time.Duration {
 	d := 30 * time.Second << min(attempts-1, 10)
 	d = min(d, 6*time.Hour)
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64())) // #nosec G404 -- retry jitter, not a secret
 }
 
 // Run runs workers, and the tasks given to Schedule, until ctx ends. Then

@@ -91,7 +91,7 @@ func ParseForm(r *http.Request) error {
 	// r.FormFile and r.PostFormValue work as with any form.
 	r.Body, r.ContentLength, r.MultipartForm = io.NopCloser(body), size, nil
 	r.Header.Set("Content-Type", mw.FormDataContentType())
-	if err := r.ParseMultipartForm(formMemory); err != nil {
+	if err := r.ParseMultipartForm(formMemory); err != nil { // #nosec G120 -- the body was read above through http.MaxBytesReader and each file into a bounded spool; what is parsed here is the rebuilt form without files
 		return err
 	}
 	// As CleanInput for urlencoded forms: bytes no browser sends from a

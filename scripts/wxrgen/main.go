@@ -31,7 +31,7 @@ func main() {
 		os.Exit(1)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(1, 2)) // #nosec G404 -- generated test data, not a secret
 	write(w, rng, *posts)
 	if err := w.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -210,10 +210,10 @@ func (tp *Template) sqliteFiles() (*sqliteFiles, error) {
 		return nil, err
 	}
 	var files sqliteFiles
-	if files.main, err = os.ReadFile(path); err != nil {
+	if files.main, err = os.ReadFile(path); err != nil { // #nosec G304 -- a file this test helper made in its own temporary folder
 		return nil, err
 	}
-	if wal, err := os.ReadFile(path + "-wal"); err == nil && len(wal) > 0 {
+	if wal, err := os.ReadFile(path + "-wal"); err == nil && len(wal) > 0 { // #nosec G304 -- a file this test helper made in its own temporary folder
 		files.wal = wal
 	}
 	tp.sqlite = &files

@@ -436,7 +436,7 @@ func testConcurrent(t *testing.T, b media.Blobs) {
 	errs := make(chan error, writers)
 	for i := range writers {
 		wg.Go(func() {
-			data := content(byte(i), 50_000+i)
+			data := content(byte(i), 50_000+i) // #nosec G115 -- a test writer's number, below 8
 			errs <- b.Put(context.Background(), key, bytes.NewReader(data), int64(len(data)), "")
 		})
 	}
