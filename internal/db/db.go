@@ -124,9 +124,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "secure_delete(1)"} {
 		q.Add("_pragma", p)
 	}
-	readDSN := "file:" + path + "?" + q.Encode()
+	// SQLite reads "file:" names as URIs: a # or ? in a folder's name
+	// would end the path there and open another file.
+	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	readDSN := "file:" + uriPath + "?" + q.Encode()
 	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no upgrade deadlocks
-	writeDSN := "file:" + path + "?" + q.Encode()
+	writeDSN := "file:" + uriPath + "?" + q.Encode()
 
 	write, err := sql.Open("sqlite", writeDSN)
 	if err != nil {

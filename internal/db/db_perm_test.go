@@ -34,3 +34,29 @@ func TestSQLiteFileIsPrivate(t *testing.T) {
 		t.Errorf("secure_delete = %d, %v; want 1", secure, err)
 	}
 }
+
+// A data folder may have any name: #, ? and % in it (as in a test's
+// folder named after "sqlite#01") reach the file they name, not another.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "site #1?a=b%20c", "peerpress.db")
+	d, err := db.Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(context.Background(), `CREATE TABLE kept (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	again, err := db.Open(context.Background(), "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	var n int
+	if err := again.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM sqlite_master WHERE name = 'kept'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the table written through that path: %d, %v", n, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("the file at the path: %v", err)
+	}
+}
