@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -334,6 +336,7 @@ const workers = 4
 // (within shutdownTimeout), and only then returns, so that the caller
 // closes the database under nothing.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	SoftMemoryLimit()
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -474,4 +477,19 @@ func checkOrigins(origins []string) error {
 		}
 	}
 	return nil
+}
+
+// softMemoryLimit is the heap size at which the garbage collector works
+// harder rather than let the process grow: a volunteer's small server
+// should stay under 300 MB resident even when anonymous visitors send the
+// largest photos and sign-in attempts they may (BenchmarkAttackMemory).
+// It is soft: a site that needs more gets more, with more collecting.
+const softMemoryLimit = 200 << 20
+
+// SoftMemoryLimit sets the garbage collector's memory limit to
+// softMemoryLimit, unless the operator set GOMEMLIMIT.
+func SoftMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 }

@@ -30,8 +30,8 @@ import (
 	"math"
 	"net/http"
 
-	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/webp"
+	"golang.org/x/sync/semaphore"
 )
 
 // The errors ProcessImage and ProcessDocument (and so SaveImage and
@@ -65,7 +65,7 @@ type Limits struct {
 // otherwise: what phones produce today, 30 MiB, 12,000 pixels a side and
 // 52 megapixels (a 50-megapixel camera's full size). Such an image
 // decodes to some 75 to 200 MB, which a small server can afford for a
-// few uploads at once (bigDecodes bounds how many), and is stored
+// few uploads at once (decodeBudget bounds how many), and is stored
 // downscaled (MaxStoredSide).
 func DefaultLimits() Limits {
 	return Limits{
@@ -82,12 +82,19 @@ func DefaultLimits() Limits {
 // keeping a phone's 50 megapixels.
 const MaxStoredSide = 3200
 
-// bigDecodes bounds how many images of over bigImage pixels are decoded
-// at once, so that a burst of phone photos cannot exhaust the memory of a
-// small server: the others wait their turn.
-var bigDecodes = make(chan struct{}, 2)
+// decodeBudget bounds the memory that images being processed take at
+// once, across the whole process: each reserves what its decoded pixels
+// and the pictures made from them need (decodeCost) before decoding, and
+// the others wait their turn. An image that alone needs more than the
+// whole budget is refused. 144 MB fits a turned 52-megapixel phone
+// photo (140 MB) or a 25-megapixel PNG, and keeps a small server, with
+// its sign-ins and pages, under 300 MB when anonymous visitors send the
+// heaviest images they may (BenchmarkAttackMemory in internal/app). A
+// 40-megapixel PNG, or a JPEG of 50 megapixels without chroma
+// subsampling, is refused: its sender is asked for a smaller image.
+var decodeBudget = semaphore.NewWeighted(decodeBudgetBytes)
 
-const bigImage = 16_000_000
+const decodeBudgetBytes = 144 << 20
 
 // withDefaults fills the unset fields of lim from DefaultLimits.
 func (lim Limits) withDefaults() Limits {
@@ -290,10 +297,11 @@ func processImage(data []byte, lim Limits) (Processed, error) {
 			k, w, h, lim.MaxWidth, lim.MaxHeight, lim.MaxPixels, ErrTooManyPixels)
 	}
 
-	if int64(w)*int64(h) > bigImage {
-		bigDecodes <- struct{}{}
-		defer func() { <-bigDecodes }()
+	release, err := reserveDecode(k, data, cfg, orient)
+	if err != nil {
+		return Processed{}, err
 	}
+	defer release()
 	img, err := decode(k, data)
 	if err != nil {
 		return Processed{}, fmt.Errorf("media: decode %s: %w: %w", k, ErrCorrupt, err)
@@ -302,7 +310,9 @@ func processImage(data []byte, lim Limits) (Processed, error) {
 	asPNG := false
 	switch k {
 	case kindJPEG:
-		img = orientImage(img, orient)
+		// Downscaled before it is turned: turning copies the pixels,
+		// and a phone's 50 megapixels twice over would not fit the budget.
+		img = orientImage(downscale(img, MaxStoredSide), orient)
 	case kindPNG:
 		asPNG = true
 	case kindGIF:
@@ -363,7 +373,5 @@ func downscale(img image.Image, side int) image.Image {
 	} else {
 		w, h = max(1, (w*side+h/2)/h), side
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	xdraw.CatmullRom.Scale(dst, dst.Bounds(), img, b, xdraw.Src, nil)
-	return dst
+	return scaleDown(img, w, h)
 }

@@ -18,8 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/image/draw"
-
 	"peerpress/internal/db"
 	"peerpress/internal/jobs"
 )
@@ -129,6 +127,15 @@ func (s *Store) makeVariants(ctx context.Context, payload []byte) error {
 			if m.MIME == mimeJPEG {
 				k = kindJPEG
 			}
+			cfg, err := decodeConfig(k, data)
+			if err != nil {
+				return jobs.Permanent(fmt.Errorf("media: variants of %d: header: %w", m.ID, err))
+			}
+			release, err := reserveDecode(k, data, cfg, 1)
+			if err != nil {
+				return jobs.Permanent(fmt.Errorf("media: variants of %d: %w", m.ID, err))
+			}
+			defer release()
 			if img, err = decode(k, data); err != nil {
 				return jobs.Permanent(fmt.Errorf("media: variants of %d: decode: %w", m.ID, err))
 			}
@@ -154,8 +161,7 @@ func (s *Store) readFile(ctx context.Context, rel string) ([]byte, error) {
 // next to the original and records it.
 func (s *Store) saveVariant(ctx context.Context, m Media, img image.Image, w int) error {
 	h := max(1, (m.Height*w+m.Width/2)/m.Width)
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
+	dst := scaleDown(img, w, h)
 	var buf bytes.Buffer
 	var err error
 	ext := extPNG
