@@ -187,6 +187,38 @@ func (s *Store) Submit(ctx context.Context, in Submission, message func(token st
 	return id, nil
 }
 
+// Resend answers a second tribute from the same email for the same name:
+// the first is kept, the second is not stored, and the address gets a
+// fresh withdrawal link for the first (the old one stops working) in the
+// mail message builds. The form answers as for a first tribute, so the
+// page tells nobody that this address had remembered this name; only
+// the address's owner reads the mail. It reports false when there is no
+// such tribute any more (withdrawn meanwhile).
+func (s *Store) Resend(ctx context.Context, campaignID int64, email, remembered string, message func(token string) mail.Message) (bool, error) {
+	email, err := participant.Normalize(email)
+	if err != nil {
+		return false, fmt.Errorf("campaign: resend: %w", err)
+	}
+	token, tokenHash := participant.NewLink()
+	found := false
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tributes SET token_hash = ? WHERE campaign_id = ? AND dup_hash = ?`,
+			tokenHash, campaignID, s.dupHash(email, remembered))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		found = true
+		return s.mailer.Send(ctx, tx, message(token))
+	})
+	if err != nil {
+		return false, fmt.Errorf("campaign: resend: %w", err)
+	}
+	return found, nil
+}
+
 const tributeCols = `id, campaign_id, status, lang, remembered, body, COALESCE(media_id, 0), flagged, created_at, decided_at`
 
 func scanTribute(sc interface{ Scan(...any) error }) (Tribute, error) {

@@ -198,11 +198,29 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 		return h.renderForm(w, r, lang, http.StatusUnprocessableEntity, p)
 	}
 	ctx := r.Context()
+	withdraw := web.Origin(h.rd.BaseURL, r) + "/" + lang + "/tributes/withdraw/"
+	loc := p.L
+	// The same email remembering the same name again is answered as a
+	// first tribute is (audit F8: the page must not tell who remembered
+	// whom); the first is kept and its sender mailed a fresh link.
+	again := func() (bool, error) {
+		return h.store.Resend(ctx, campaignID, p.Form.Email, p.Form.Remembered, func(token string) peermail.Message {
+			return peermail.Message{To: p.Form.Email, Subject: loc.T("campaign.mail.subject", "Title", p.Campaign),
+				Text: loc.T("campaign.mail.again_body", "Title", p.Campaign, "Name", p.Form.Remembered, "URL", withdraw+token, "Site", h.rd.SiteName)}
+		})
+	}
 	if dup, err := h.store.IsDuplicate(ctx, campaignID, p.Form.Email, p.Form.Remembered); err != nil {
 		return err
 	} else if dup {
-		p.errs.Add("remembered", "campaign.error.duplicate")
-		return h.renderForm(w, r, lang, http.StatusConflict, p)
+		sent, err := again()
+		if err != nil {
+			return err
+		}
+		if sent {
+			http.Redirect(w, r, p.WallURL+"sent", http.StatusSeeOther)
+			return nil
+		}
+		// Withdrawn a moment ago: this one is a first tribute after all.
 	}
 	var mediaID int64
 	if hasPhoto {
@@ -216,8 +234,6 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 		}
 		mediaID = m.ID
 	}
-	withdraw := web.Origin(h.rd.BaseURL, r) + "/" + lang + "/tributes/withdraw/"
-	loc := p.L
 	_, err = h.store.Submit(ctx, Submission{CampaignID: campaignID, Lang: lang, Remembered: p.Form.Remembered, Body: p.Form.Body,
 		Email: p.Form.Email, MediaID: mediaID, Flagged: verdict.Flagged},
 		func(token string) peermail.Message {
@@ -231,9 +247,8 @@ func (h *Handlers) submitTribute(w http.ResponseWriter, r *http.Request) error {
 			err = errors.Join(err, derr)
 		}
 	}
-	if errors.Is(err, ErrDuplicate) {
-		p.errs.Add("remembered", "campaign.error.duplicate")
-		return h.renderForm(w, r, lang, http.StatusConflict, p)
+	if errors.Is(err, ErrDuplicate) { // sent twice at once
+		_, err = again()
 	}
 	if err != nil {
 		return err

@@ -350,11 +350,37 @@ func TestTributeBadInput(t *testing.T) {
 		visitor.multipart(action, url.Values{"guard_challenge": {ch}, "remembered": {"Quick"}, "body": {"x"}, "email": {"q@example.org"},
 			"consent_publish": {"yes"}, "consent_rights": {"yes"}}, "", nil).Must(t, 422, `role="alert"`)
 
-		// The same email remembering the same name twice.
+		// The same email remembering the same name twice: answered as a
+		// first tribute (the page tells nobody who remembered whom, audit
+		// F8); the first is kept, the second not stored, and the address
+		// gets a fresh link for the first, the old one dead.
 		f := visitor.tributeForm(wall, "Eva Twice", "First time.", "twice@example.org")
 		visitor.multipart(action, f, "", nil).Must(t, 303)
+		tr1, _ := count()
 		f = visitor.tributeForm(wall, "eva  twice", "Second time.", "Twice@Example.org")
-		visitor.multipart(action, f, "", nil).Must(t, 409, "already sent a tribute for this person")
+		if r := visitor.multipart(action, f, "", nil); r.Status != 303 || r.Location != wall+"sent" {
+			t.Fatalf("a second tribute answered %d %q, a first one 303 %q", r.Status, r.Location, wall+"sent")
+		}
+		if tr, _ := count(); tr != tr1 {
+			t.Fatalf("%d tributes after the second, want %d", tr, tr1)
+		}
+		s.RunJobs()
+		out, err := s.App.Mailer.Outbox(ctx, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mails []string // oldest first
+		for _, m := range out {
+			if m.To == "Twice@Example.org" || m.To == "twice@example.org" {
+				mails = append([]string{m.Text}, mails...)
+			}
+		}
+		if len(mails) != 2 || !strings.Contains(mails[1], "kept the first one") {
+			t.Fatalf("want the first mail and one about the second, got %d:\n%s", len(mails), strings.Join(mails, "\n---\n"))
+		}
+		oldLink, newLink := withdrawRe.FindString(mails[0]), withdrawRe.FindString(mails[1])
+		visitor.Get(oldLink).Must(t, 404)
+		visitor.Get(newLink).Must(t, 200, "Eva Twice")
 
 		// A closed wall takes nothing.
 		e, _ := s.App.Content.BySlug(ctx, "en", campaignSlug)

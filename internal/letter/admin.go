@@ -297,6 +297,9 @@ func (h *Handlers) moderate(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return web.BadRequest("form.invalid_choice")
 	}
+	if errors.Is(err, ErrDuplicateOrg) {
+		return &web.Error{Status: http.StatusConflict, Key: "letter.duplicate_org_approved"}
+	}
 	if err != nil {
 		return err
 	}

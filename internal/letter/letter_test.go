@@ -511,3 +511,75 @@ func TestDemoSeed(t *testing.T) {
 		}
 	})
 }
+
+// Whether an organisation has tried to sign is nobody's business until
+// its signature is public (security audit, F8): a second signature for
+// an organisation whose first is unconfirmed or waiting is answered and
+// mailed exactly like a first one, and both wait. A moderator cannot
+// approve both, and is told to merge them.
+func TestPendingOrganisationTellsNothing(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.open(letter.Letter{Open: true, Organisations: true, Moderated: true})
+		c := s.client()
+		// The first never confirms; the second does and waits.
+		c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "first@lakeside.example"))).Must(t, http.StatusSeeOther)
+		second := c.form(true, org("lakeside peer support", "KE", "probe@elsewhere.example"))
+		r := c.Post(statement+"/sign", second)
+		r.Must(t, http.StatusSeeOther)
+		if r.Location != statement+"/signed" {
+			t.Fatalf("the second signature went to %q, a first goes to %s/signed", r.Location, statement)
+		}
+		mails := s.mailTo("probe@elsewhere.example")
+		if len(mails) != 1 {
+			t.Fatalf("%d mails to the second signatory, want the usual one", len(mails))
+		}
+		if v, _ := links(t, mails[0]); v == "" || strings.Contains(mails[0], "already") {
+			t.Fatalf("the second signatory's mail differs from a first one's:\n%s", mails[0])
+		}
+		c.signAndConfirm(org("Lakeside Peer Support", "KE", "first@lakeside.example"))
+		v, _ := links(t, mails[0])
+		c.Post(v, nil).Must(t, http.StatusOK)
+		if n, _ := s.App.Letters.Waiting(ctx); n != 2 {
+			t.Fatalf("%d waiting, want both", n)
+		}
+
+		admin, csrf := s.Admin()
+		page := admin.Get(adminPath(s) + "?status=waiting")
+		ids := regexp.MustCompile(`value="(\d+)" id="pick-\d+"`).FindAllStringSubmatch(page.Body, -1)
+		if len(ids) != 2 {
+			t.Fatalf("%d signatures to pick, want 2", len(ids))
+		}
+		admin.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {ids[0][1], ids[1][1]}}).
+			Must(t, http.StatusConflict, "Merge the two signatures")
+		if n, _ := s.App.Letters.Waiting(ctx); n != 2 {
+			t.Fatalf("%d waiting after the refused approval, want 2: nothing changed", n)
+		}
+		admin.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {ids[0][1]}}).Must(t, http.StatusSeeOther)
+		// Now public: a new attempt is refused, since the page shows it anyway.
+		c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", "third@lakeside.example"))).
+			Must(t, http.StatusConflict, "has already signed")
+	})
+}
+
+// When two people sign for one organisation before either confirms, on
+// a letter without moderation, the first to confirm is public and the
+// second waits for a moderator to merge them.
+func TestSecondConfirmationOfAnOrganisationWaits(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.open(letter.Letter{Open: true, Organisations: true})
+		c := s.client()
+		for _, email := range []string{"one@lakeside.example", "two@lakeside.example"} {
+			c.Post(statement+"/sign", c.form(true, org("Lakeside Peer Support", "KE", email))).Must(t, http.StatusSeeOther)
+		}
+		for _, email := range []string{"one@lakeside.example", "two@lakeside.example"} {
+			v, _ := links(t, s.mailTo(email)[0])
+			c.Post(v, nil).Must(t, http.StatusOK)
+		}
+		c.Get(statement).Must(t, http.StatusOK, "1 signature")
+		if n, _ := s.App.Letters.Waiting(ctx); n != 1 {
+			t.Fatalf("%d waiting, want the second", n)
+		}
+	})
+}

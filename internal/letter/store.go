@@ -132,9 +132,14 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		// Only an approved signature, which the signatories page shows
+		// anyway, refuses the organisation: refusing for one that waits
+		// would tell whoever tries that someone had tried to sign for it.
+		// A second one waits beside the first, for a moderator to merge.
 		if orgHash != "" {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM signatures WHERE entry_id = ? AND org_hash = ?`, sig.EntryID, orgHash).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM signatures WHERE entry_id = ? AND org_hash = ? AND status = 'approved'`,
+				sig.EntryID, orgHash).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -149,9 +154,6 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 			sig.EntryID, sig.Kind, s.vault.Seal(sig.Name, sealName), sig.OrgType, sig.Country,
 			s.vault.SealOptional(sig.Website, sealWebsite), s.vault.Seal(sig.Email, sealEmail), emailHash, orgHash,
 			sig.Lang, Unverified, sig.Flagged, verifyHash, withdrawHash, now.Unix())
-		if db.IsUniqueViolation(err) {
-			return ErrDuplicateOrg // signed at this very moment by someone else
-		}
 		if err != nil {
 			return err
 		}
@@ -263,8 +265,17 @@ func (s *Store) Verify(ctx context.Context, token string) (Signature, error) {
 		status = Waiting
 	}
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `UPDATE signatures SET status = ?, verify_hash = '', verified_at = ? WHERE id = ? AND status = ?`,
-		status, now.Unix(), sig.ID, Unverified)
+	verify := func(status string) (sql.Result, error) {
+		return s.db.ExecContext(ctx, `UPDATE signatures SET status = ?, verify_hash = '', verified_at = ? WHERE id = ? AND status = ?`,
+			status, now.Unix(), sig.ID, Unverified)
+	}
+	res, err := verify(status)
+	if db.IsUniqueViolation(err) {
+		// The organisation was approved since this one signed: this one
+		// waits for a moderator to merge the two.
+		status = Waiting
+		res, err = verify(status)
+	}
 	if err != nil {
 		return sig, fmt.Errorf("letter: verify: %w", err)
 	}
@@ -412,6 +423,8 @@ func (s *Store) WaitingByLetter(ctx context.Context) ([]WaitingLetter, error) {
 
 // Decide sets the status of a letter's verified signatures: approve or
 // reject in bulk. Unverified ones are left alone: nobody confirmed them.
+// Approving a second signature of an approved organisation changes
+// nothing and returns ErrDuplicateOrg.
 func (s *Store) Decide(ctx context.Context, entryID int64, ids []int64, status string) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -425,6 +438,9 @@ func (s *Store) Decide(ctx context.Context, entryID int64, ids []int64, status s
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE signatures SET status = ? WHERE entry_id = ? AND status <> 'unverified' AND id IN (?`+
 		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if db.IsUniqueViolation(err) {
+		return 0, ErrDuplicateOrg // an organisation approved twice: merge them instead
+	}
 	if err != nil {
 		return 0, fmt.Errorf("letter: decide: %w", err)
 	}
