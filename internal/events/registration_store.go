@@ -679,3 +679,42 @@ func queryInt64s(ctx context.Context, q db.Querier, query string, args ...any) (
 	}
 	return out, rows.Err()
 }
+
+// NewManageLink mails a registrant who asks for it (by giving their
+// address on the event's page) a new manage link, and the old one stops
+// working: a link that leaked, or sat in a mailbox someone else reads, is
+// replaced by its owner. An address with no registration for the event
+// gets nothing, and the caller answers the same either way, so the form
+// tells nobody who registered.
+func (s *Store) NewManageLink(ctx context.Context, entryID int64, email, origin string) error {
+	ev, err := s.load(ctx, entryID)
+	if err != nil {
+		return err
+	}
+	email, err = participant.Normalize(email)
+	if err != nil {
+		return fmt.Errorf("events: new manage link: %w", err)
+	}
+	sent := false
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
+		reg, err := s.scanRegistration(ctx, tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE entry_id = ? AND email_hash = ?
+			AND status IN ('confirmed', 'waitlisted')`, entryID, s.vault.Hash(hashEmail, email)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		reg.Origin = origin
+		token, err := s.newManageLink(ctx, tx, reg)
+		if err != nil {
+			return err
+		}
+		sent = true
+		return s.mailer.Send(ctx, tx, s.newLinkMail(ev, reg, token))
+	})
+	if err == nil && sent {
+		s.queue.Wake()
+	}
+	return err
+}
