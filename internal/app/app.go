@@ -192,7 +192,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	// Every stored image gets its responsive sizes from the queue.
-	mediaStore := media.NewStore(d, media.Dir(filepath.Join(cfg.DataDir, "media")))
+	mediaStore := media.NewStore(d, media.Dir(MediaDir(cfg)))
 	mediaStore.Register(queue)
 	// The abuse guard of public forms (letters, tributes, registrations),
 	// its key derived from the site key so challenges survive a restart.

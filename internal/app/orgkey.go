@@ -51,3 +51,7 @@ func SetOrgRecipient(ctx context.Context, d *db.DB, recipient string, replace bo
 	}
 	return nil
 }
+
+// OrgRecipient is the organisation's public key the site seals to, ""
+// when it has none.
+func OrgRecipient(ctx context.Context, d *db.DB) (string, error) { return orgRecipient(ctx, d) }

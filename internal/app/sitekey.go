@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"peerpress/internal/db"
 	"peerpress/internal/secret"
@@ -186,3 +187,16 @@ func EnsureSiteKey(cfg Config) (string, error) {
 	}
 	return path, f.Close()
 }
+
+// SiteKeyText is the site key as configured or read from its file
+// (base64), for a backup to carry.
+func SiteKeyText(cfg Config) (string, error) {
+	key, _, err := readKey(cfg.SiteKey, SiteKeyPath(cfg.DataDir), filepath.Join(cfg.DataDir, SiteKeyFile))
+	if err == nil && strings.TrimSpace(key) == "" {
+		err = ErrNoSiteKey
+	}
+	return strings.TrimSpace(key), err
+}
+
+// MediaDir is the folder of the site's media files.
+func MediaDir(cfg Config) string { return filepath.Join(cfg.DataDir, "media") }

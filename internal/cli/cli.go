@@ -43,6 +43,8 @@ Usage:
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA.site.key)
   peerpress keys rotate [flags]   move personal data to a new site key (see its --help)
   peerpress keys org-init --out FILE   make the organisation's key; staff data is sealed to it (see its --help)
+  peerpress backup --out FILE   an encrypted backup of the whole site, while it serves (see its --help)
+  peerpress restore FILE --identity KEYFILE   restore a backup into an empty data folder or database
   peerpress unseal --identity FILE [EXPORT.json]   open an export's sealed values on your own machine
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
   peerpress version            print the version
@@ -89,6 +91,10 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case "keys":
 		err = keys(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "unseal":
 		err = unseal(args[1:], stdin, stdout, stderr)
 	case "people":
