@@ -104,6 +104,13 @@ func TestSeizedSiteYieldsNoIdentity(t *testing.T) {
 			sealed = append(sealed, n, a)
 		}
 		rows.Close()
+		// The tribute submitter's address: mailed once as the tribute is
+		// sent, then for staff only.
+		var submitter string
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT email_sealed FROM tributes WHERE remembered = 'Brother Zq7'`).Scan(&submitter); err != nil {
+			t.Fatal(err)
+		}
+		sealed = append(sealed, submitter)
 		if len(sealed) == 0 {
 			t.Fatal("no registration stored")
 		}
@@ -125,7 +132,7 @@ func TestSeizedSiteYieldsNoIdentity(t *testing.T) {
 			}
 			opened += plain
 		}
-		if !strings.Contains(opened, name) || !strings.Contains(opened, org) {
+		if !strings.Contains(opened, name) || !strings.Contains(opened, org) || !strings.Contains(opened, email) {
 			t.Fatalf("the organisation key does not open what was sealed: %q", opened)
 		}
 	})
@@ -214,8 +221,8 @@ func TestRotateMovesStaffDataToOrganisationKey(t *testing.T) {
 		for _, c := range r.Moved {
 			moved += c.N
 		}
-		if moved != 2 {
-			t.Errorf("moved %d values (%v); want the name and the answers", moved, r.Moved)
+		if moved != 3 {
+			t.Errorf("moved %d values (%v); want the name, the answers and the tribute submitter's address", moved, r.Moved)
 		}
 		name, answers, email := column("name"), column("answers"), column("email")
 		if !participant.IsSealedForStaff(name) || !participant.IsSealedForStaff(answers) || participant.IsSealedForStaff(email) {
