@@ -28,6 +28,7 @@ const PUBLIC = [
   { name: 'event', path: '/en/events/webinar-naloxone-in-the-hands-of-peers', lang: 'en' },
   { name: 'event-past', path: '/en/events/webinar-who-pays-for-harm-reduction', lang: 'en' },
   { name: 'event-register', path: '/en/events/register/webinar-naloxone-in-the-hands-of-peers', lang: 'en' },
+  { name: 'event-new-manage-link', path: '/en/events/register/webinar-naloxone-in-the-hands-of-peers/link', lang: 'en' },
   { name: 'events-upcoming', path: '/en/events/upcoming', lang: 'en' },
   { name: 'events-past-ar-rtl', path: '/ar/events/past', lang: 'ar', dir: 'rtl' },
   { name: 'events-month', path: `/en/events/month/${new Date().toISOString().slice(0, 7)}`, lang: 'en' },
@@ -74,6 +75,7 @@ const ADMIN = [
   { name: 'admin-signatures-waiting', path: '/admin/signatures' },
   { name: 'admin-event-details', path: (ids) => `/admin/entries/${ids.event}/event` },
   { name: 'admin-event-registrants', path: (ids) => `/admin/entries/${ids.event}/registrants` },
+  { name: 'admin-org-key-unlock', path: '/admin/people/unlock' },
 ];
 
 // E2E_PAGES=article,admin-login runs only those page kinds (and skips the

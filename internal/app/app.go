@@ -47,11 +47,13 @@ type Config struct {
 	Languages   []string // enabled languages, the default first
 	TimeZone    string   // the site's zone for publish times
 	// SiteKey is the base64 key that encrypts personal data at rest; when
-	// empty it is read from site.key in the data folder.
+	// empty it is read from the file beside the data folder (SiteKeyPath),
+	// or, with a loud warning, from site.key inside it.
 	SiteKey string
 	// OldSiteKey is the key being replaced, while `peerpress keys rotate`
 	// moves personal data to SiteKey: it only opens. When empty it is
-	// read from site.key.old in the data folder, if there is one.
+	// read from the file beside the data folder (OldSiteKeyPath), if there
+	// is one.
 	OldSiteKey string
 	// Mail says how to send email; with no SMTP URL it goes to the outbox.
 	Mail mail.Config
@@ -170,6 +172,15 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	vault := participant.NewVault(box)
+	// Staff data is sealed to the organisation's public key when the site
+	// has one (peerpress keys org-init).
+	recipient, err := orgRecipient(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := vault.SetOrgRecipient(recipient); err != nil {
+		return nil, err
+	}
 	mailer, err := mail.New(d, box, cfg.Mail)
 	if err != nil {
 		return nil, err
@@ -183,7 +194,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	// Every stored image gets its responsive sizes from the queue.
-	mediaStore := media.NewStore(d, media.Dir(filepath.Join(cfg.DataDir, "media")))
+	mediaStore := media.NewStore(d, media.Dir(MediaDir(cfg)))
 	mediaStore.Register(queue)
 	// The abuse guard of public forms (letters, tributes, registrations),
 	// its key derived from the site key so challenges survive a restart.
@@ -213,6 +224,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	// Personal data: each module that holds some registers it (declare);
 	// the mail queue and outbox are sealed too.
 	people := participant.NewRegistry(vault, participant.NewAudit(d))
+	people.Keys = participant.NewKeyring(participant.DefaultIdle) // unlocked by staff sessions, in memory only
 	people.Add(mailer)
 	a := &App{
 		Config:        cfg,
@@ -313,7 +325,8 @@ func (a *App) Rebuild(ctx context.Context) error {
 	}
 	plugIn(mods, public, admin, dashboard)
 	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
-		settings: siteSettings, outbox: outbox, moderation: dashboard, users: a.Users, media: a.Media, cache: a.Cache, modules: mods}
+		settings: siteSettings, outbox: outbox, moderation: dashboard, users: a.Users, media: a.Media, cache: a.Cache, modules: mods,
+		keyring: a.People.Keys}
 	table := routeTable(deps)
 	h := routes(deps, table)
 	a.table.Store(table)
@@ -416,6 +429,15 @@ func (a *App) tasks() []jobs.Task {
 		{Name: "mail/purge_outbox", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Mailer.PurgeOutbox(ctx, time.Now())
 			return wrap("purge outbox", err)
+		}},
+		// jobs: failed jobs whose payloads carry personal data (mail), on
+		// the schedule of that data.
+		{Name: "jobs/purge_failed", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := a.Jobs.PurgeFailed(ctx, time.Now())
+			if n > 0 {
+				slog.Info("purged failed jobs that carried personal data", "count", n)
+			}
+			return wrap("purge failed jobs", err)
 		}},
 		// participant: personal data past each holder's retention rule
 		// (registrations after their event, unconfirmed signatures,

@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -333,12 +334,17 @@ func TestSiteKeyRequired(t *testing.T) {
 		if _, err := app.New(ctx, cfg, d); err == nil {
 			t.Fatal("a malformed key was accepted")
 		}
-		// The key in the data folder is used when none is configured.
+		// The key beside the data folder, never in it, is used when none
+		// is configured.
 		cfg.SiteKey = ""
-		if made, err := app.EnsureSiteKey(cfg); err != nil || !made {
+		made, err := app.EnsureSiteKey(cfg)
+		if err != nil || made != app.SiteKeyPath(cfg.DataDir) {
 			t.Fatalf("EnsureSiteKey: %v %v", made, err)
 		}
-		if made, _ := app.EnsureSiteKey(cfg); made {
+		if abs, _ := filepath.Abs(cfg.DataDir); strings.HasPrefix(made, abs+string(filepath.Separator)) {
+			t.Fatalf("the key was made inside the data folder: %s", made)
+		}
+		if again, _ := app.EnsureSiteKey(cfg); again != "" {
 			t.Fatal("EnsureSiteKey replaced an existing key")
 		}
 		if _, err := app.New(ctx, cfg, d); err != nil {

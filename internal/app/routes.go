@@ -13,6 +13,7 @@ import (
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
 	"peerpress/internal/moderation"
+	"peerpress/internal/participant"
 	"peerpress/internal/settings"
 	"peerpress/internal/web"
 )
@@ -36,6 +37,8 @@ type routeDeps struct {
 	// modules are the feature areas with routes of their own (events,
 	// campaigns, letters, search), registered in order.
 	modules []namedPages
+	// keyring holds the organisation key staff sessions unlocked.
+	keyring *participant.Keyring
 }
 
 // routeTable declares every URL peerpress answers; `peerpress routes`
@@ -84,11 +87,35 @@ func routeTable(d routeDeps) *web.Routes {
 // passes.
 func routes(d routeDeps, rs *web.Routes) http.Handler {
 	handler := rs.Handler(web.Server{Languages: d.i18n, Cache: d.cache, Render: d.rd})
+	handler = unlockedSessions(d.keyring, handler)
 	handler = d.users.LoadSession(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = web.SecurityHeaders(handler)
 	handler = web.Recover(handler)
 	return web.LogRequests(handler)
+}
+
+// unlockedSessions gives the admin pages of a staff session that unlocked
+// the organisation key the identity to open staff data with
+// (participant.OpenFor); public pages never have it. Signing out forgets
+// the key at once, rather than at the idle timeout.
+func unlockedSessions(keys *participant.Keyring, next http.Handler) http.Handler {
+	if keys == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, ok := auth.SessionFrom(r.Context())
+		if !ok || !strings.HasPrefix(r.URL.Path, "/admin/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodPost && r.URL.Path == "/admin/logout" {
+			keys.Lock(sess.CSRFToken)
+		} else if id, ok := keys.Identity(sess.CSRFToken); ok {
+			r = r.WithContext(participant.Unlocked(r.Context(), id))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func redirectTo(path string) web.HandlerFunc {

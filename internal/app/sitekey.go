@@ -8,18 +8,38 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"peerpress/internal/db"
 	"peerpress/internal/secret"
 )
 
-// SiteKeyFile is the name of the site key's file in the data folder, and
-// OldSiteKeyFile that of the key being replaced while `peerpress keys
-// rotate` moves personal data to the new one.
+// SiteKeyFile is the name the site key's file had inside the data folder,
+// and OldSiteKeyFile that of the key being replaced while `peerpress keys
+// rotate` moves personal data to the new one. Keys there are still read,
+// with a loud warning: a copy of the folder would carry its own key.
 const (
 	SiteKeyFile    = "site.key"
 	OldSiteKeyFile = "site.key.old"
 )
+
+// SiteKeyPath is where the site key is kept when it is not given in the
+// environment: next to the data folder, never inside it, so that a copy
+// of the folder (a backup, a seized disk image of it) does not carry
+// the key that opens it: /srv/peerpress/data → /srv/peerpress/data.site.key.
+func SiteKeyPath(dataDir string) string { return besideData(dataDir, ".site.key") }
+
+// OldSiteKeyPath is where the key being replaced is kept, beside the data
+// folder as well.
+func OldSiteKeyPath(dataDir string) string { return besideData(dataDir, ".site.key.old") }
+
+func besideData(dataDir, suffix string) string {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		abs = filepath.Clean(dataDir)
+	}
+	return abs + suffix
+}
 
 // ErrNoSiteKey and ErrWrongSiteKey stop the server at start rather than let
 // it store personal data in the clear, or with a key nobody will have.
@@ -36,16 +56,23 @@ const (
 	settingHashKey  = "secret.hash_key"
 )
 
-// readKey is the configured key, or the one in the data folder's file.
-func readKey(configured, path string) (string, error) {
+// readKey is the configured key, or the one in the first of paths that
+// exists, and that path.
+func readKey(configured string, paths ...string) (key, from string, err error) {
 	if configured != "" {
-		return configured, nil
+		return configured, "", nil
 	}
-	b, err := os.ReadFile(path) // #nosec G304 -- the key file the operator configured
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("app: read %s: %w", path, err)
+	for _, path := range paths {
+		b, err := os.ReadFile(path) // #nosec G304 -- the key file the operator configured
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("app: read %s: %w", path, err)
+		}
+		return string(b), path, nil
 	}
-	return string(b), nil
+	return "", "", nil
 }
 
 // openSiteKey reads the site key (and the old key, during a rotation) from
@@ -53,23 +80,26 @@ func readKey(configured, path string) (string, error) {
 // was set up with; the first start records which key that is, and the
 // hashing key.
 func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error) {
-	path := filepath.Join(cfg.DataDir, SiteKeyFile)
-	encoded, err := readKey(cfg.SiteKey, path)
+	path := SiteKeyPath(cfg.DataDir)
+	inside := filepath.Join(cfg.DataDir, SiteKeyFile)
+	encoded, from, err := readKey(cfg.SiteKey, path, inside)
 	if err != nil {
 		return nil, err
 	}
-	old, err := readKey(cfg.OldSiteKey, filepath.Join(cfg.DataDir, OldSiteKeyFile))
+	old, oldFrom, err := readKey(cfg.OldSiteKey, OldSiteKeyPath(cfg.DataDir), filepath.Join(cfg.DataDir, OldSiteKeyFile))
 	if err != nil {
 		return nil, err
 	}
-	if cfg.SiteKey == "" && encoded != "" {
-		slog.Warn("the site key is in the data folder (" + path + "): a copy of the folder decrypts every participant's data. " +
-			"Keep it apart: give it as PEERPRESS_SITE_KEY from a secret store or a systemd credential, and remove the file")
+	for _, f := range []string{from, oldFrom} {
+		if f != "" && f != path && f != OldSiteKeyPath(cfg.DataDir) {
+			slog.Warn("THE SITE KEY IS IN THE DATA FOLDER (" + f + "): a copy of the folder decrypts every participant's data. " +
+				"Move it beside the folder (" + path + "), or give it as PEERPRESS_SITE_KEY from a secret store or a systemd credential")
+		}
 	}
 	box, err := secret.OpenRing(encoded, old)
 	switch {
 	case errors.Is(err, secret.ErrNoKey):
-		return nil, fmt.Errorf("%w: personal data is encrypted with it. Create one with `peerpress keygen > %s` and keep a copy with your backups, or set PEERPRESS_SITE_KEY", ErrNoSiteKey, path)
+		return nil, fmt.Errorf("%w: personal data is encrypted with it. Create one with `(umask 077; peerpress keygen > %s)`, outside the data folder, and keep a copy apart from your backups, or set PEERPRESS_SITE_KEY", ErrNoSiteKey, path)
 	case err != nil:
 		return nil, fmt.Errorf("app: site key: %w", err)
 	}
@@ -92,7 +122,7 @@ func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error)
 	}
 	matched := box.CheckedBy(stored)
 	if matched == "" {
-		return nil, fmt.Errorf("%w: this database was set up with another site key, and personal data in it cannot be read with this one. Start with the key it was set up with (while changing keys, give the one it was set up with as the old key: --old-site-key or %s)", ErrWrongSiteKey, OldSiteKeyFile)
+		return nil, fmt.Errorf("%w: this database was set up with another site key, and personal data in it cannot be read with this one. Start with the key it was set up with (while changing keys, give the one it was set up with as the old key: --old-site-key or %s)", ErrWrongSiteKey, OldSiteKeyPath(cfg.DataDir))
 	}
 	if matched != box.KeyID() {
 		slog.Warn("the database is still sealed with the old site key; run `peerpress keys rotate` to move it to the new one")
@@ -131,26 +161,42 @@ func adoptSiteKey(ctx context.Context, d *db.DB, box *secret.Box) error {
 	})
 }
 
-// EnsureSiteKey creates a site key file in the data folder when there is
-// no key yet, for the demo; it returns whether it made one.
-func EnsureSiteKey(cfg Config) (bool, error) {
+// EnsureSiteKey creates a site key file beside the data folder (never in
+// it: SiteKeyPath) when there is no key yet, for the demo; it returns the
+// file it made, or "".
+func EnsureSiteKey(cfg Config) (string, error) {
 	if cfg.SiteKey != "" {
-		return false, nil
+		return "", nil
 	}
-	path := filepath.Join(cfg.DataDir, SiteKeyFile)
-	if _, err := os.Stat(path); err == nil {
-		return false, nil
+	path := SiteKeyPath(cfg.DataDir)
+	for _, p := range []string{path, filepath.Join(cfg.DataDir, SiteKeyFile)} {
+		if _, err := os.Stat(p); err == nil {
+			return "", nil
+		}
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return false, err
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return "", err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the key file the operator configured
 	if err != nil {
-		return false, fmt.Errorf("app: create %s: %w", path, err)
+		return "", fmt.Errorf("app: create %s: %w", path, err)
 	}
 	if _, err := f.WriteString(secret.NewKey() + "\n"); err != nil {
 		f.Close()
-		return false, err
+		return "", err
 	}
-	return true, f.Close()
+	return path, f.Close()
 }
+
+// SiteKeyText is the site key as configured or read from its file
+// (base64), for a backup to carry.
+func SiteKeyText(cfg Config) (string, error) {
+	key, _, err := readKey(cfg.SiteKey, SiteKeyPath(cfg.DataDir), filepath.Join(cfg.DataDir, SiteKeyFile))
+	if err == nil && strings.TrimSpace(key) == "" {
+		err = ErrNoSiteKey
+	}
+	return strings.TrimSpace(key), err
+}
+
+// MediaDir is the folder of the site's media files.
+func MediaDir(cfg Config) string { return filepath.Join(cfg.DataDir, "media") }

@@ -109,7 +109,9 @@ func (h *submitters) Find(ctx context.Context, who participant.Subject) ([]parti
 	}
 	var out []participant.Record
 	for _, f := range list {
-		email, err := h.s.vault.Open(f.sealed, emailContext)
+		// Sealed for staff: the server mails the submitter once, as the
+		// tribute is sent, and never again; locked, it stays sealed.
+		email, err := h.s.vault.Reveal(ctx, f.sealed, emailContext)
 		if err != nil {
 			return nil, fmt.Errorf("campaign: open tribute %d: %w", f.t.ID, err)
 		}
@@ -148,5 +150,5 @@ func (h *submitters) Purge(ctx context.Context, now time.Time) (int, error) {
 // Reseal reseals the submitters' emails.
 func (h *submitters) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
 	return participant.ResealTable(ctx, h.s.db, participant.Table{Name: "tributes", Key: "id",
-		Columns: []participant.Column{{Name: "email_sealed", Context: emailContext}}}, reseal)
+		Columns: []participant.Column{{Name: "email_sealed", Context: emailContext, Staff: true}}}, reseal)
 }

@@ -13,7 +13,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -41,8 +40,12 @@ Usage:
   peerpress user invite --email E [--role R]      invite someone by mail to choose their own password
   peerpress import wordpress FILE.xml [flags]   import a WordPress export (see its --help)
   peerpress routes             print every URL the site answers, with its policy
-  peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA/site.key)
+  peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA.site.key)
   peerpress keys rotate [flags]   move personal data to a new site key (see its --help)
+  peerpress keys org-init --out FILE   make the organisation's key; staff data is sealed to it (see its --help)
+  peerpress backup --out FILE   an encrypted backup of the whole site, while it serves (see its --help)
+  peerpress restore FILE --identity KEYFILE   restore a backup into an empty data folder or database
+  peerpress unseal --identity FILE [EXPORT.json]   open an export's sealed values on your own machine
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
   peerpress version            print the version
 
@@ -87,7 +90,13 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stdout, secret.NewKey())
 		return 0
 	case "keys":
-		err = keys(ctx, args[1:], stdout, stderr)
+		err = keys(ctx, args[1:], stdin, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, args[1:], stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "unseal":
+		err = unseal(args[1:], stdin, stdout, stderr)
 	case "people":
 		err = people(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version", "-version":
@@ -175,8 +184,8 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	langs := fs.String("languages", envDefault("PEERPRESS_LANGUAGES", "en,ru,fr,es,hi,ar"), "enabled `languages`, default first (PEERPRESS_LANGUAGES)")
 	zone := fs.String("timezone", envDefault("PEERPRESS_TIMEZONE", "UTC"), "the site's IANA time `zone` for publish times (PEERPRESS_TIMEZONE)")
 	baseURL := fs.String("base-url", envDefault("PEERPRESS_BASE_URL", ""), "the site's public `address`, e.g. https://example.org (PEERPRESS_BASE_URL)")
-	siteKey := secretFlag(fs, "site-key", "PEERPRESS_SITE_KEY", "base64 `key` that encrypts personal data; default: site.key in the data folder (PEERPRESS_SITE_KEY)")
-	oldKey := secretFlag(fs, "old-site-key", "PEERPRESS_OLD_SITE_KEY", "base64 `key` being replaced, only to open data while `peerpress keys rotate` moves it; default: site.key.old in the data folder, if any (PEERPRESS_OLD_SITE_KEY)")
+	siteKey := secretFlag(fs, "site-key", "PEERPRESS_SITE_KEY", "base64 `key` that encrypts personal data; default: the file DATA.site.key beside the data folder (PEERPRESS_SITE_KEY)")
+	oldKey := secretFlag(fs, "old-site-key", "PEERPRESS_OLD_SITE_KEY", "base64 `key` being replaced, only to open data while `peerpress keys rotate` moves it; default: DATA.site.key.old beside the data folder, if any (PEERPRESS_OLD_SITE_KEY)")
 	smtpURL := secretFlag(fs, "smtp-url", "PEERPRESS_SMTP_URL", "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
@@ -248,8 +257,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		}
 		if made, err := app.EnsureSiteKey(cfg); err != nil {
 			return err
-		} else if made {
-			fmt.Fprintf(stdout, "made a site key in %s\n", filepath.Join(cfg.DataDir, app.SiteKeyFile))
+		} else if made != "" {
+			fmt.Fprintf(stdout, "made a site key in %s (beside the data folder, not in it)\n", made)
 		}
 		if login, err = demo.Load(ctx, d, cfg.Languages); err != nil {
 			return err
@@ -261,6 +270,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	a, err := app.New(ctx, cfg, d)
 	if err != nil {
 		return err
+	}
+	if a.People.Vault.OrgRecipient() == "" {
+		slog.Warn("no organisation key: registrants' names and answers are sealed with the site key, which this server holds, " +
+			"so whoever takes the server with its key reads them. Make one with `peerpress keys org-init --out FILE` and keep the file off the server")
 	}
 	if withDemo {
 		// The demo tributes' photos are drawn by the server's queue, which

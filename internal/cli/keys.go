@@ -11,30 +11,36 @@ import (
 
 const keysHelp = `Moves every sealed value (registrants', signatories' and tribute
 submitters' details, queued and kept mail) from the old site key to a new
-one, so that the old key can be thrown away. The keyed hashes that find
+one, so that the old key can be thrown away; and, once the site has an
+organisation key (keys org-init), registrants' names and answers from the
+site key to the organisation key. The keyed hashes that find
 duplicates do not change.
 
 The site key is read as serve reads it (--site-key, PEERPRESS_SITE_KEY, or
-site.key in the data folder); the key being replaced from --old-site-key,
-PEERPRESS_OLD_SITE_KEY, or site.key.old in the data folder. With the keys
-in the data folder:
+DATA.site.key beside the data folder); the key being replaced from
+--old-site-key, PEERPRESS_OLD_SITE_KEY, or DATA.site.key.old. With the
+keys in files beside the data folder:
 
-  1. mv DATA/site.key DATA/site.key.old
-  2. (umask 077; peerpress keygen > DATA/site.key)
+  1. mv DATA.site.key DATA.site.key.old
+  2. (umask 077; peerpress keygen > DATA.site.key)
   3. restart serve: it seals with the new key and still opens the old
      (with keys in the environment, set both PEERPRESS_SITE_KEY and
      PEERPRESS_OLD_SITE_KEY)
   4. peerpress keys rotate --data DATA
-  5. restart serve, then delete site.key.old (keep it with the backups
+  5. restart serve, then delete DATA.site.key.old (keep it with the backups
      made before the rotation: they need it).
 
 It works in batches, each in a transaction; run it again after an
 interruption and it goes on where it stopped.`
 
-// keys runs `peerpress keys rotate`.
-func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// keys runs `peerpress keys rotate` and `peerpress keys org-init`.
+func keys(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "org-init" {
+		return orgInit(ctx, args[1:], stdin, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "rotate" {
 		fmt.Fprintln(stderr, "Usage: peerpress keys rotate [flags]   (peerpress keys rotate --help says how)")
+		fmt.Fprintln(stderr, "       peerpress keys org-init --out FILE [flags]   (the organisation's key; see its --help)")
 		return errUsage
 	}
 	fs := newFlagSet("keys rotate", stderr, keysHelp)

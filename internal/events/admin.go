@@ -143,6 +143,9 @@ type registrantsPage struct {
 	Errors     map[string]string
 	Subject    string
 	Text       string
+	// Locked counts the registrations whose name and answers are sealed
+	// to the organisation key this session has not unlocked.
+	Locked int
 }
 
 type registrantRow struct {
@@ -164,7 +167,14 @@ func (h *Handlers) registrantsData(r *http.Request, ev *event) (registrantsPage,
 	for _, reg := range regs {
 		row := registrantRow{Registration: reg, When: p.L.DateTime(reg.CreatedAt.In(h.site))}
 		for i, q := range ev.Details.Questions {
+			if reg.Locked {
+				row.Answers = append(row.Answers, "–")
+				continue
+			}
 			row.Answers = append(row.Answers, answerWords(q, reg.Answers[itoa(i)], p.L))
+		}
+		if reg.Locked {
+			data.Locked++
 		}
 		if reg.Flagged {
 			data.Flagged++
@@ -237,7 +247,11 @@ func (h *Handlers) RegistrantsCSV(w http.ResponseWriter, r *http.Request) error 
 	}
 	cw.Write(head)
 	for _, reg := range regs {
-		row := []string{csvSafe(reg.Name), csvSafe(reg.Email), reg.Status, strconv.FormatBool(reg.Attended), reg.Lang, reg.CreatedAt.UTC().Format(time.RFC3339),
+		name := reg.Name
+		if reg.Locked {
+			name = "(locked)" // sealed to the organisation key: unlock it before exporting
+		}
+		row := []string{csvSafe(name), csvSafe(reg.Email), reg.Status, strconv.FormatBool(reg.Attended), reg.Lang, reg.CreatedAt.UTC().Format(time.RFC3339),
 			strconv.FormatBool(reg.Flagged)}
 		for i := range ev.Details.Questions {
 			row = append(row, csvSafe(reg.Answers[itoa(i)]))

@@ -130,6 +130,9 @@ type Registration struct {
 	Flagged   bool // the form came without the guard's proof of work (no JavaScript): marked for the staff
 	CreatedAt time.Time
 	StatusAt  time.Time
+	// Locked: the name and answers are sealed to the organisation's key
+	// and this request has not unlocked it; Name and Answers are empty.
+	Locked bool
 }
 
 // Errors the store returns.

@@ -99,6 +99,8 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET /events/calendar/{file}", h.EventICS, web.Cache)
 	rs.Page("GET /events/register/{slug}", h.RegisterForm)
 	rs.Page("POST /events/register/{slug}", h.Register)
+	rs.Page("GET /events/register/{slug}/link", h.NewLinkForm)
+	rs.Page("POST /events/register/{slug}/link", h.NewLink)
 	rs.Page("GET /registration/confirm/{token}", h.ConfirmPage, web.Private)
 	rs.Page("POST /registration/confirm/{token}", h.Confirm, web.Private)
 	rs.Page("GET /registration/manage/{token}", h.Manage, web.Private)

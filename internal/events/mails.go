@@ -116,6 +116,16 @@ func (s *Store) promotedMail(ev *event, r Registration, manage string) mail.Mess
 		Attachments: []mail.Attachment{ev.ics(r, s.Now())}}
 }
 
+// newLinkMail carries a manage link the registrant asked for, which
+// replaces the one they had.
+func (s *Store) newLinkMail(ev *event, r Registration, manage string) mail.Message {
+	l := s.localizer(r.Lang)
+	title := ev.translation(r.Lang).Title
+	return mail.Message{To: r.Email,
+		Subject: l.T("events.mail.new_link_subject", "Title", title),
+		Text:    l.T("events.mail.new_link_body", "Title", title, "Manage", manageURL(r.Origin, r.Lang, manage))}
+}
+
 func (s *Store) cancelMail(ev *event, r Registration) mail.Message {
 	l := s.localizer(r.Lang)
 	title := ev.translation(r.Lang).Title

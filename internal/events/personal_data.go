@@ -33,19 +33,19 @@ func (r *registrations) Name() string { return "events/registrations" }
 // and its questions' labels.
 func (r *registrations) Find(ctx context.Context, who participant.Subject) ([]participant.Record, error) {
 	s := r.s
-	rows, err := s.db.QueryContext(ctx, `SELECT `+regCols+`, pending_update FROM registrations WHERE email_hash = ? ORDER BY created_at, id`,
+	rows, err := s.db.QueryContext(ctx, `SELECT `+regCols+`, pending_update, name, answers FROM registrations WHERE email_hash = ? ORDER BY created_at, id`,
 		who.Hash(hashEmail))
 	if err != nil {
 		return nil, fmt.Errorf("events: find registrations: %w", err)
 	}
 	type found struct {
-		reg     Registration
-		pending string
+		reg                    Registration
+		pending, name, answers string
 	}
 	var list []found
 	for rows.Next() {
 		var f found
-		reg, err := s.scanRegistration(scanWith(rows, &f.pending))
+		reg, err := s.scanRegistration(ctx, scanWith(rows, &f.pending, &f.name, &f.answers))
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -72,10 +72,18 @@ func (r *registrations) Find(ctx context.Context, who participant.Subject) ([]pa
 			rec.About += ": " + ev.Entry.Source().Title
 			questions = ev.Details.Questions
 		}
-		rec.Fields = []participant.Field{{Name: "email", Value: reg.Email}, {Name: "name", Value: reg.Name},
+		name := reg.Name
+		if reg.Locked {
+			name = f.name // sealed to the organisation's key: `peerpress unseal` opens it
+		}
+		rec.Fields = []participant.Field{{Name: "email", Value: reg.Email}, {Name: "name", Value: name},
 			{Name: "status", Value: reg.Status}, {Name: "attended", Value: strconv.FormatBool(reg.Attended)},
 			{Name: "language", Value: reg.Lang}, {Name: "registered_at", Value: reg.CreatedAt.UTC().Format(time.RFC3339)}}
-		rec.Fields = append(rec.Fields, answerFields(reg.Answers, questions, "answer: ")...)
+		if reg.Locked {
+			rec.Fields = append(rec.Fields, participant.Field{Name: "answers", Value: f.answers})
+		} else {
+			rec.Fields = append(rec.Fields, answerFields(reg.Answers, questions, "answer: ")...)
+		}
 		if f.pending != "" {
 			raw, err := s.vault.Open(f.pending, sealUpdate)
 			if err != nil {
@@ -83,6 +91,18 @@ func (r *registrations) Find(ctx context.Context, who participant.Subject) ([]pa
 			}
 			var up update
 			if err := json.Unmarshal([]byte(raw), &up); err == nil {
+				if up.SealedName != "" {
+					if up.Name, err = s.vault.Reveal(ctx, up.SealedName, sealName); err != nil {
+						return nil, fmt.Errorf("events: open registration %d: %w", reg.ID, err)
+					}
+					answers, err := s.vault.Reveal(ctx, up.SealedAnswers, sealAnswers)
+					if err != nil {
+						return nil, fmt.Errorf("events: open registration %d: %w", reg.ID, err)
+					}
+					if participant.IsSealedForStaff(answers) || json.Unmarshal([]byte(answers), &up.Answers) != nil {
+						up.Answers = map[string]string{"": answers}
+					}
+				}
 				rec.Fields = append(rec.Fields, participant.Field{Name: "change waiting for confirmation: name", Value: up.Name})
 				rec.Fields = append(rec.Fields, answerFields(up.Answers, questions, "change waiting for confirmation: answer: ")...)
 			}
@@ -170,6 +190,6 @@ func (r *registrations) Purge(ctx context.Context, now time.Time) (int, error) {
 // Reseal reseals every sealed column of registrations.
 func (r *registrations) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
 	return participant.ResealTable(ctx, r.s.db, participant.Table{Name: "registrations", Key: "id", Columns: []participant.Column{
-		{Name: "email", Context: sealEmail}, {Name: "name", Context: sealName}, {Name: "answers", Context: sealAnswers},
+		{Name: "email", Context: sealEmail}, {Name: "name", Context: sealName, Staff: true}, {Name: "answers", Context: sealAnswers, Staff: true},
 		{Name: "pending_update", Context: sealUpdate}, {Name: "manage_sealed", Context: sealManage}}}, reseal)
 }

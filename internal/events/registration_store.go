@@ -65,11 +65,16 @@ func (s *Store) manageLink(ctx context.Context, tx *db.Tx, r Registration) (stri
 	return s.newManageLink(ctx, tx, r)
 }
 
-// sealedAnswers is a registration's answers as stored.
+// sealedAnswers is a registration's answers as stored: like the name,
+// for the staff (the organisation's key when the site has one), since the
+// server never needs them.
 func (s *Store) sealedAnswers(answers map[string]string) string {
 	raw, _ := json.Marshal(answers)
-	return s.vault.Seal(string(raw), sealAnswers)
+	return s.vault.SealForStaff(string(raw), sealAnswers)
 }
+
+// sealedName is a registrant's name as stored.
+func (s *Store) sealedName(name string) string { return s.vault.SealForStaff(name, sealName) }
 
 // RegisterInput is what the registration form sends.
 type RegisterInput struct {
@@ -88,11 +93,23 @@ type RegisterInput struct {
 }
 
 // update is a change a registrant asked for by registering again: applied
-// once they follow the link mailed to the address.
+// once they follow the link mailed to the address. The name and answers
+// are sealed for the staff already, so that applying it needs no key the
+// server lacks; Name and Answers are what updates stored before that.
 type update struct {
-	Name    string
-	Answers map[string]string
-	Lang    string
+	Name          string            `json:",omitempty"`
+	Answers       map[string]string `json:",omitempty"`
+	SealedName    string            `json:",omitempty"`
+	SealedAnswers string            `json:",omitempty"`
+	Lang          string
+}
+
+// sealed is the update's name and answers as stored.
+func (s *Store) sealedUpdate(up update) (name, answers string) {
+	if up.SealedName != "" {
+		return up.SealedName, up.SealedAnswers
+	}
+	return s.sealedName(up.Name), s.sealedAnswers(up.Answers)
 }
 
 // Register records a pending registration and mails the link that confirms
@@ -132,16 +149,16 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err = tx.ExecContext(ctx, `INSERT INTO registrations (entry_id, email_hash, email, name, answers, lang, origin, status,
 				confirm_hash, confirm_expires, created_at, status_at, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
-				in.EntryID, hash, s.vault.Seal(email, sealEmail), s.vault.Seal(in.Name, sealName), answers,
+				in.EntryID, hash, s.vault.Seal(email, sealEmail), s.sealedName(in.Name), answers,
 				in.Lang, in.Origin, tokHash, expires, now.Unix(), now.Unix(), in.Flagged)
 		case err != nil:
 		case status == Pending || status == Cancelled:
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ?, origin = ?, status = 'pending',
 				pending_update = '', confirm_hash = ?, confirm_expires = ?, status_at = ?, flagged = ? WHERE id = ?`,
-				s.vault.Seal(in.Name, sealName), answers, in.Lang, in.Origin,
+				s.sealedName(in.Name), answers, in.Lang, in.Origin,
 				tokHash, expires, now.Unix(), in.Flagged, id)
 		default:
-			up, _ := json.Marshal(update{Name: in.Name, Answers: in.Answers, Lang: in.Lang})
+			up, _ := json.Marshal(update{SealedName: s.sealedName(in.Name), SealedAnswers: answers, Lang: in.Lang})
 			_, err = tx.ExecContext(ctx, `UPDATE registrations SET pending_update = ?, origin = ?, confirm_hash = ?, confirm_expires = ? WHERE id = ?`,
 				s.vault.Seal(string(up), sealUpdate), in.Origin, tokHash, expires, id)
 		}
@@ -168,7 +185,10 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 
 const regCols = `id, entry_id, email, name, answers, lang, origin, status, attended, created_at, status_at, flagged`
 
-func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registration, error) {
+// scanRegistration reads a registration for the request in ctx: its name
+// and answers stay locked (Registration.Locked) unless ctx unlocked the
+// organisation's key.
+func (s *Store) scanRegistration(ctx context.Context, row interface{ Scan(...any) error }) (Registration, error) {
 	var r Registration
 	var email, name, answers string
 	var created, statusAt int64
@@ -179,17 +199,26 @@ func (s *Store) scanRegistration(row interface{ Scan(...any) error }) (Registrat
 	if r.Email, err = s.vault.Open(email, sealEmail); err != nil {
 		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
 	}
-	if r.Name, err = s.vault.Open(name, sealName); err != nil {
+	r.CreatedAt, r.StatusAt = time.Unix(created, 0), time.Unix(statusAt, 0)
+	r.Name, err = s.vault.OpenFor(ctx, name, sealName)
+	if errors.Is(err, participant.ErrLocked) {
+		r.Locked = true
+		return r, nil
+	}
+	if err != nil {
 		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
 	}
-	raw, err := s.vault.Open(answers, sealAnswers)
+	raw, err := s.vault.OpenFor(ctx, answers, sealAnswers)
+	if errors.Is(err, participant.ErrLocked) {
+		r.Name, r.Locked = "", true
+		return r, nil
+	}
 	if err != nil {
 		return r, fmt.Errorf("events: open registration %d: %w", r.ID, err)
 	}
 	if err := json.Unmarshal([]byte(raw), &r.Answers); err != nil {
 		return r, fmt.Errorf("events: registration %d answers: %w", r.ID, err)
 	}
-	r.CreatedAt, r.StatusAt = time.Unix(created, 0), time.Unix(statusAt, 0)
 	return r, nil
 }
 
@@ -200,7 +229,7 @@ func (s *Store) ByConfirmToken(ctx context.Context, token string) (Registration,
 	if hashes == nil {
 		return Registration{}, ErrBadToken
 	}
-	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE confirm_hash IN (?, ?) AND confirm_expires > ?`,
+	r, err := s.scanRegistration(ctx, s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE confirm_hash IN (?, ?) AND confirm_expires > ?`,
 		hashes[0], hashes[1], s.Now().Unix()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrBadToken
@@ -214,7 +243,7 @@ func (s *Store) ByManageToken(ctx context.Context, token string) (Registration, 
 	if hashes == nil {
 		return Registration{}, ErrBadToken
 	}
-	r, err := s.scanRegistration(s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE manage_hash IN (?, ?)`, hashes[0], hashes[1]))
+	r, err := s.scanRegistration(ctx, s.db.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE manage_hash IN (?, ?)`, hashes[0], hashes[1]))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrBadToken
 	}
@@ -274,9 +303,10 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 				if err := json.Unmarshal([]byte(raw), &up); err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
-				reg.Name, reg.Answers, reg.Lang = up.Name, up.Answers, up.Lang
+				reg.Lang = up.Lang
+				name, answers := s.sealedUpdate(up)
 				if _, err := tx.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ?, lang = ? WHERE id = ?`,
-					s.vault.Seal(up.Name, sealName), s.sealedAnswers(up.Answers), up.Lang, reg.ID); err != nil {
+					name, answers, up.Lang, reg.ID); err != nil {
 					return fmt.Errorf("events: confirm update: %w", err)
 				}
 			}
@@ -318,7 +348,7 @@ func (s *Store) UpdateAnswers(ctx context.Context, token, name string, answers m
 		return err
 	}
 	_, err = s.quiet.ExecContext(ctx, `UPDATE registrations SET name = ?, answers = ? WHERE id = ?`,
-		s.vault.Seal(name, sealName), s.sealedAnswers(answers), reg.ID)
+		s.sealedName(name), s.sealedAnswers(answers), reg.ID)
 	if err != nil {
 		return fmt.Errorf("events: update answers: %w", err)
 	}
@@ -376,7 +406,7 @@ func (s *Store) promote(ctx context.Context, tx *db.Tx, ev *event) (int, error) 
 		if c.Waitlisted == 0 || full(ev.Details, c) {
 			return n, nil
 		}
-		reg, err := s.scanRegistration(tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE entry_id = ? AND status = 'waitlisted'
+		reg, err := s.scanRegistration(ctx, tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE entry_id = ? AND status = 'waitlisted'
 			ORDER BY status_at, id LIMIT 1`, ev.Entry.ID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return n, nil // the waiting list is among the kept counts only
@@ -409,7 +439,7 @@ func (s *Store) Registrants(ctx context.Context, entryID int64) ([]Registration,
 	defer rows.Close()
 	var out []Registration
 	for rows.Next() {
-		r, err := s.scanRegistration(rows)
+		r, err := s.scanRegistration(ctx, rows)
 		if err != nil {
 			return nil, err
 		}
@@ -540,7 +570,7 @@ func (s *Store) SendDueReminders(ctx context.Context) (int, error) {
 			if n > 0 {
 				return errSkip
 			}
-			reg, err := s.scanRegistration(tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE id = ? AND status = 'confirmed'`, c.reg))
+			reg, err := s.scanRegistration(ctx, tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE id = ? AND status = 'confirmed'`, c.reg))
 			if err != nil {
 				return err
 			}
@@ -648,4 +678,43 @@ func queryInt64s(ctx context.Context, q db.Querier, query string, args ...any) (
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// NewManageLink mails a registrant who asks for it (by giving their
+// address on the event's page) a new manage link, and the old one stops
+// working: a link that leaked, or sat in a mailbox someone else reads, is
+// replaced by its owner. An address with no registration for the event
+// gets nothing, and the caller answers the same either way, so the form
+// tells nobody who registered.
+func (s *Store) NewManageLink(ctx context.Context, entryID int64, email, origin string) error {
+	ev, err := s.load(ctx, entryID)
+	if err != nil {
+		return err
+	}
+	email, err = participant.Normalize(email)
+	if err != nil {
+		return fmt.Errorf("events: new manage link: %w", err)
+	}
+	sent := false
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
+		reg, err := s.scanRegistration(ctx, tx.QueryRowContext(ctx, `SELECT `+regCols+` FROM registrations WHERE entry_id = ? AND email_hash = ?
+			AND status IN ('confirmed', 'waitlisted')`, entryID, s.vault.Hash(hashEmail, email)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		reg.Origin = origin
+		token, err := s.newManageLink(ctx, tx, reg)
+		if err != nil {
+			return err
+		}
+		sent = true
+		return s.mailer.Send(ctx, tx, s.newLinkMail(ev, reg, token))
+	})
+	if err == nil && sent {
+		s.queue.Wake()
+	}
+	return err
 }

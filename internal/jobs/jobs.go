@@ -60,6 +60,11 @@ type Options struct {
 	// rate is skipped by the claim like one at its concurrency.
 	Rate  float64
 	Burst int
+	// Keep is set by a kind whose payloads carry personal data (a mail's
+	// recipient): a job of the kind that failed for good is deleted once
+	// it is this old, on the schedule of the data it carries, rather than
+	// kept for an operator forever. 0: failed jobs are kept.
+	Keep time.Duration
 }
 
 type kind struct {
@@ -380,6 +385,30 @@ func (q *Queue) idle() time.Duration {
 		}
 	}
 	return max(wait, time.Millisecond)
+}
+
+// PurgeFailed deletes the jobs that failed for good of every kind that
+// declared Options.Keep, once older than it, and returns how many it
+// deleted.
+func (q *Queue) PurgeFailed(ctx context.Context, now time.Time) (int, error) {
+	q.mu.Lock()
+	keep := map[string]time.Duration{}
+	for name, k := range q.kinds {
+		if k.opt.Keep > 0 {
+			keep[name] = k.opt.Keep
+		}
+	}
+	q.mu.Unlock()
+	total := 0
+	for name, d := range keep {
+		res, err := q.db.ExecContext(ctx, `DELETE FROM jobs WHERE kind = ? AND state = 'failed' AND created_at < ?`, name, now.Add(-d).Unix())
+		if err != nil {
+			return total, fmt.Errorf("jobs: purge failed %s: %w", name, err)
+		}
+		n, _ := res.RowsAffected()
+		total += int(n)
+	}
+	return total, nil
 }
 
 // Counts reports how many jobs wait and how many failed for good.

@@ -118,7 +118,9 @@ func (m *Mailer) UsesOutbox() bool { return m.server == nil }
 
 // Register makes q send the messages this mailer enqueues.
 func (m *Mailer) Register(q *jobs.Queue) {
-	q.Handle(jobKind, m.deliver, 8)
+	// A mail that failed for good still carries its recipient and its
+	// private links: it goes on the outbox's schedule.
+	q.HandleWith(jobKind, m.deliver, jobs.Options{MaxAttempts: 8, Keep: OutboxRetention})
 }
 
 // Send enqueues msg inside tx: it is sent once tx commits, and never if it

@@ -17,9 +17,10 @@ type Sealed interface {
 }
 
 // Resealer opens a sealed value of the column context names and seals it
-// with the current key; changed is false when the current key sealed it
-// already (secret.Box.Reseal).
-type Resealer func(sealed, context string) (out string, changed bool, err error)
+// with the current key — the organisation's key for a staff column
+// (Column.Staff) when the site has one; changed is false when the value
+// is where it belongs already.
+type Resealer func(sealed, context string, staff bool) (out string, changed bool, err error)
 
 // Holder is a feature that holds personal data about people it knows by
 // their email. Each implements it for its own tables.
@@ -51,11 +52,19 @@ type Field struct {
 	Value string `json:"value"`
 }
 
+// Locked reports whether the value is still sealed to the organisation's
+// key (the request had not unlocked it): a page shows a placeholder, an
+// export carries it for `peerpress unseal`.
+func (f Field) Locked() bool { return IsSealedForStaff(f.Value) }
+
 // Registry is the site's personal data: the vault it is sealed with, the
 // features that hold it, and the log of staff access to it.
 type Registry struct {
 	Vault *Vault
 	Audit *Audit
+	// Keys holds the organisation's key unlocked by staff sessions; nil
+	// where no session can unlock (the command line).
+	Keys  *Keyring
 	items []Sealed
 }
 
@@ -148,7 +157,7 @@ func (r *Registry) PurgeAll(ctx context.Context, now time.Time) ([]Count, error)
 func (r *Registry) Reseal(ctx context.Context) ([]Count, error) {
 	var out []Count
 	for _, it := range r.items {
-		n, err := it.Reseal(ctx, r.Vault.box.Reseal)
+		n, err := it.Reseal(ctx, r.Vault.resealFor)
 		out = append(out, Count{Holder: it.Name(), N: n})
 		if err != nil {
 			return out, fmt.Errorf("participant: reseal %s: %w", it.Name(), err)

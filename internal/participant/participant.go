@@ -11,12 +11,17 @@
 // and are added to a Registry by the composition root.
 package participant
 
-import "peerpress/internal/secret"
+import (
+	"filippo.io/age"
+
+	"peerpress/internal/secret"
+)
 
 // Vault seals, opens and hashes personal data with the site's keys. It
 // wraps the site key's secret.Box so that features call one small API.
 type Vault struct {
 	box *secret.Box
+	org *age.X25519Recipient // the organisation's public key; nil: staff data is sealed with the site key
 }
 
 // NewVault returns a vault over the site key's box.
@@ -48,6 +53,9 @@ func (v *Vault) SealOptional(value, context string) string {
 func (v *Vault) Open(sealed, context string) (string, error) {
 	if sealed == "" {
 		return "", nil
+	}
+	if IsSealedForStaff(sealed) {
+		return "", ErrLocked // OpenFor, with an unlocked identity
 	}
 	return v.box.OpenString(sealed, context)
 }

@@ -204,12 +204,12 @@ func TestResealTable(t *testing.T) {
 			}
 		}
 		ring, _ := secret.OpenRing(newKey, oldKey)
-		table := Table{Name: "reseal_test", Key: "id", Where: "kind = 'x'", Columns: []Column{{"a", "t.a"}, {"b", "t.b"}}}
-		n, err := ResealTable(ctx, d, table, ring.Reseal)
+		table := Table{Name: "reseal_test", Key: "id", Where: "kind = 'x'", Columns: []Column{{Name: "a", Context: "t.a"}, {Name: "b", Context: "t.b"}}}
+		n, err := ResealTable(ctx, d, table, func(s, c string, _ bool) (string, bool, error) { return ring.Reseal(s, c) })
 		if want := (rows - 1) + (rows-1)/2; err != nil || n != want {
 			t.Fatalf("resealed %d, %v; want %d", n, err, want)
 		}
-		if n, err := ResealTable(ctx, d, table, ring.Reseal); err != nil || n != 0 {
+		if n, err := ResealTable(ctx, d, table, func(s, c string, _ bool) (string, bool, error) { return ring.Reseal(s, c) }); err != nil || n != 0 {
 			t.Fatalf("second run resealed %d, %v", n, err)
 		}
 		fresh, _ := secret.Open(newKey)
@@ -241,7 +241,7 @@ func TestResealTable(t *testing.T) {
 		// A value no key opens stops the run and says where.
 		d.ExecContext(ctx, `UPDATE reseal_test SET a = ? WHERE id = 3`, "$zzzzzzzz$AAAA")
 		d.ExecContext(ctx, `UPDATE reseal_test SET a = ? WHERE id = 4`, old.SealString("again", "t.a"))
-		if _, err := ResealTable(ctx, d, table, ring.Reseal); err == nil || !strings.Contains(err.Error(), "id 3 a") {
+		if _, err := ResealTable(ctx, d, table, func(s, c string, _ bool) (string, bool, error) { return ring.Reseal(s, c) }); err == nil || !strings.Contains(err.Error(), "id 3 a") {
 			t.Fatalf("a value no key opens: %v", err)
 		}
 	})

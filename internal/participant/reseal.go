@@ -17,8 +17,11 @@ type Table struct {
 }
 
 // Column is a sealed column and the context its values are sealed for.
+// Staff marks a column of what staff need and the server does not
+// (Vault.SealForStaff), which a reseal moves to the organisation's key.
 type Column struct {
 	Name, Context string
+	Staff         bool
 }
 
 // resealBatch is how many rows one transaction reseals.
@@ -79,7 +82,7 @@ func ResealTable(ctx context.Context, d *db.DB, t Table, reseal Resealer) (int, 
 					if r.vals[i] == "" {
 						continue
 					}
-					out, ok, err := reseal(r.vals[i], c.Context)
+					out, ok, err := reseal(r.vals[i], c.Context, c.Staff)
 					if err != nil {
 						return fmt.Errorf("%s %d %s: %w", t.Key, r.key, c.Name, err)
 					}

@@ -43,6 +43,11 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Admin("POST /admin/people/export", h.Export, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/people/erase", h.Erase, web.Need(auth.ManageSite))
 	rs.Admin("GET /admin/audit", h.Audit, web.Need(auth.ManageSite))
+	// The organisation's key, unlocked for one staff session: whoever
+	// reads registrants (writers) may need it.
+	rs.Admin("GET /admin/people/unlock", h.UnlockForm, web.Need(auth.Write))
+	rs.Admin("POST /admin/people/unlock", h.Unlock, web.Need(auth.Write))
+	rs.Admin("POST /admin/people/lock", h.Lock, web.Need(auth.Write))
 }
 
 // currentUser is the signed-in admin: the route table let no one else in.

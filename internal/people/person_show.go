@@ -19,6 +19,9 @@ type personPage struct {
 	Total   int
 	Confirm bool                // asking whether to erase
 	Counts  []participant.Count // what erasure would take, per holder
+	// OrgKey: the site seals staff data to the organisation's key;
+	// Unlocked: this session holds it.
+	OrgKey, Unlocked bool
 }
 
 // group is one holder's records.
@@ -40,7 +43,7 @@ func groups(recs []participant.Record) []group {
 
 // Search serves GET /admin/people: the form, and what an erasure left.
 func (h *Handlers) Search(w http.ResponseWriter, r *http.Request) error {
-	p := personPage{Page: h.page(r, "people.title")}
+	p := h.personPage(r)
 	if n, err := strconv.Atoi(r.URL.Query().Get("erased")); err == nil {
 		p.Flash = p.L.N("people.erased", n)
 	}
@@ -50,7 +53,7 @@ func (h *Handlers) Search(w http.ResponseWriter, r *http.Request) error {
 // subject reads the form's email; on a bad one it renders the form again
 // with a message and returns ok false.
 func (h *Handlers) subject(w http.ResponseWriter, r *http.Request) (participant.Subject, personPage, bool, error) {
-	p := personPage{Page: h.page(r, "people.title")}
+	p := h.personPage(r)
 	if err := r.ParseForm(); err != nil {
 		return participant.Subject{}, p, false, err
 	}
@@ -79,4 +82,8 @@ func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Shown, p.Groups, p.Total = true, groups(found.Records), len(found.Records)
 	return h.rd.Render(w, http.StatusOK, h.tmpl["person"], p)
+}
+
+func (h *Handlers) personPage(r *http.Request) personPage {
+	return personPage{Page: h.page(r, "people.title"), OrgKey: h.reg.Vault.OrgRecipient() != "", Unlocked: participant.IsUnlocked(r.Context())}
 }

@@ -18,6 +18,7 @@ import (
 	"peerpress/internal/guard"
 	"peerpress/internal/mail"
 	"peerpress/internal/mail/mailtest"
+	"peerpress/internal/participant"
 	"peerpress/internal/secret"
 	"peerpress/internal/web/webtest"
 )
@@ -29,6 +30,10 @@ type Site struct {
 	App    *app.App
 	SMTP   *mailtest.Server // nil with Options.Outbox
 	Login  *demo.Login      // the demo's administrator
+	// OrgKeyFile and OrgPassphrase open the organisation's key, with
+	// Options.OrgKey: what staff keep off the server.
+	OrgKeyFile    []byte
+	OrgPassphrase string
 
 	participation Participation // the entries Participate uses, once made
 }
@@ -45,6 +50,9 @@ type Options struct {
 	Outbox bool
 	// Config, when set, changes the configuration before the site starts.
 	Config func(*app.Config)
+	// OrgKey gives the site an organisation key (peerpress keys
+	// org-init): registrants' names and answers are sealed to it.
+	OrgKey bool
 	// Serial runs the engines one after the other rather than side by
 	// side, for a test that changes what the whole process shares (as
 	// cli.Run sets slog's default logger).
@@ -123,11 +131,26 @@ func New(t *testing.T, d *db.DB, opt Options) *Site {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
+	var orgFile []byte
+	const orgPass = "a long test passphrase"
+	if opt.OrgKey {
+		recipient, file, err := participant.NewOrgKey(orgPass, 10) // cheap scrypt for tests; the format is the same
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := app.SetOrgRecipient(ctx, d, recipient, false); err != nil {
+			t.Fatal(err)
+		}
+		orgFile = file
+	}
 	a, err := app.New(ctx, cfg, d)
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}
-	s := &Site{T: t, App: a, SMTP: smtp, Login: login}
+	s := &Site{T: t, App: a, SMTP: smtp, Login: login, OrgKeyFile: orgFile}
+	if opt.OrgKey {
+		s.OrgPassphrase = orgPass
+	}
 	if opt.Guard != nil {
 		s.UseGuard(*opt.Guard)
 	}

@@ -347,3 +347,34 @@ func dropStale(ctx context.Context, admin *db.DB) {
 		admin.Quiet().ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
 }
+
+// EmptyURL is the URL of a new database on engine with nothing in it, not
+// even migrations (for a restore): a file not yet made in a temporary
+// folder for SQLite, a database of its own for PostgreSQL, dropped when
+// the test ends.
+func EmptyURL(t testing.TB, engine db.Engine) string {
+	t.Helper()
+	if engine == db.SQLite {
+		return "sqlite:" + filepath.Join(t.TempDir(), "restored.db")
+	}
+	server := os.Getenv(EnvPostgres)
+	if server == "" {
+		t.Skip(EnvPostgres + " is not set: PostgreSQL half skipped")
+	}
+	admin, err := adminDB(server)
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL test server: %v", err)
+	}
+	name := pgName()
+	if _, err := admin.Quiet().ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Quiet().ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	raw, err := pgURL(server, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
