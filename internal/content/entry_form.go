@@ -316,6 +316,10 @@ func formFromEntry(e *Entry, t Translation, zone *time.Location, exts []Extensio
 	for _, x := range exts {
 		if x.ExtendsKind(e.Kind) {
 			maps.Copy(f.Ext, x.FormValues(e.Ext[x.ExtensionName()]))
+		} else {
+			// Another kind's fields start from their defaults, for an
+			// editor who changes the entry's kind.
+			maps.Copy(f.Ext, x.FormValues(nil))
 		}
 	}
 	return f

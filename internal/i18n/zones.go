@@ -60,7 +60,7 @@ var zoneList = sync.OnceValue(func() []Zone {
 		if strings.HasPrefix(line, "#") || len(f) < 3 {
 			continue
 		}
-		out = append(out, Zone{ID: f[2], City: zoneCity(f[2]), Country: f[0]})
+		out = append(out, Zone{ID: f[2], City: ZoneCity(f[2]), Country: f[0]})
 	}
 	return out
 })
@@ -69,9 +69,9 @@ var zoneList = sync.OnceValue(func() []Zone {
 // them (by country code).
 func Zones() []Zone { return zoneList() }
 
-// zoneCity is the place that names a zone: "America/Argentina/Buenos_Aires"
+// ZoneCity is the place that names a zone: "America/Argentina/Buenos_Aires"
 // → "Buenos Aires".
-func zoneCity(id string) string {
+func ZoneCity(id string) string {
 	if i := strings.LastIndexByte(id, '/'); i >= 0 {
 		id = id[i+1:]
 	}
