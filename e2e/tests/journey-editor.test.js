@@ -35,6 +35,9 @@ test('journey: write, preview, save, translate, publish and read an article', JO
     // New entry: title, summary, Markdown body with a heading.
     await Promise.all([page.waitForURL(url('/admin/entries/new')),
       page.getByRole('navigation').getByRole('link', { name: 'New entry', exact: true }).click()]);
+    // The kind comes first, so that its form has its fields.
+    await Promise.all([page.waitForURL(url('/admin/entries/new?kind=article')),
+      page.getByRole('link', { name: 'Article', exact: true }).click()]);
     await page.fill('#title', EN.title);
     await page.fill('#summary', EN.summary);
     await page.fill('#body', markdown(EN));

@@ -60,6 +60,8 @@ const ADMIN = [
   { name: 'admin-entry-edit', path: (ids) => `/admin/entries/${ids.entry}` },
   { name: 'admin-new-entry', path: '/admin/entries/new' },
   { name: 'admin-new-event', path: '/admin/entries/new?kind=event' },
+  { name: 'admin-new-statement', path: '/admin/entries/new?kind=statement' },
+  { name: 'admin-event-edit', path: (ids) => `/admin/entries/${ids.event}` },
   { name: 'admin-translation-editor', path: (ids) => `/admin/entries/${ids.entry}/translations/ru` },
   { name: 'admin-revisions', path: (ids) => `/admin/entries/${ids.entry}/translations/en/revisions` },
   { name: 'admin-revision', path: (ids) => ids.revision },

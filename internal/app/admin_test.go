@@ -346,12 +346,12 @@ func TestTaxonomyAdmin(t *testing.T) {
 		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"javascript:alert(1)"}, "relation": {"partner"}}).
 			Must(t, http.StatusUnprocessableEntity, "https://", `value="Mesa Collective"`)
 		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "country": {"Mexico"}, "relation": {"partner"}}).
-			Must(t, http.StatusUnprocessableEntity, "two-letter")
+			Must(t, http.StatusUnprocessableEntity, "Choose a country from the list.", `<option value="MX">Mexico</option>`)
 		r = c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"https://example.org/mesa"}, "country": {"mx"}, "relation": {"member"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("add organisation: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
-		c.Get("/admin/organisations").Must(t, 200, "Mesa Collective", "MX")
+		c.Get("/admin/organisations").Must(t, 200, "Mesa Collective", "<td>Mexico</td>")
 		c.Post("/admin/tags", url.Values{"csrf": {csrf}, "id": {"notanumber"}, "name_en": {"x"}}).Must(t, http.StatusBadRequest)
 	})
 }

@@ -51,6 +51,10 @@ type (
 	personalData interface {
 		PersonalData() participant.Holder
 	}
+	// extensions is a module with more than one content.Extension (an
+	// event's time and place, and its programme); one with a single
+	// extension may be the content.Extension itself.
+	extensions interface{ Extensions() []content.Extension }
 )
 
 // namedModule is a module and the name its routes are listed under.
@@ -103,7 +107,9 @@ func (a *App) declare(mods []namedModule) []jobs.Task {
 		if h, ok := m.module.(content.MediaHolder); ok {
 			holders = append(holders, h)
 		}
-		if x, ok := m.module.(content.Extension); ok {
+		if xs, ok := m.module.(extensions); ok {
+			exts = append(exts, xs.Extensions()...)
+		} else if x, ok := m.module.(content.Extension); ok {
 			exts = append(exts, x)
 		}
 	}

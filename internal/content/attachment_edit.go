@@ -111,16 +111,15 @@ func (a *Admin) UploadAttachment(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	f := attachmentForm{Lang: strings.TrimSpace(r.FormValue("lang")), Title: strings.TrimSpace(r.FormValue("title"))}
-	showErrors := func(errs FieldErrors, flash string) error {
-		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), errs)
+	showErrors := func(errs FieldErrors) error {
+		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), errs, 0)
 		if err != nil {
 			return err
 		}
 		p.AttachmentForm = f
-		p.Flash = p.L.T(flash)
 		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
 	}
-	showError := func(key string) error { return showErrors(FieldErrors{"attachment_file": key}, key) }
+	showError := func(key string) error { return showErrors(FieldErrors{"attachment_file": key}) }
 
 	// The fields are checked before the file is read, so that nothing is
 	// stored for a form that is refused anyway.
@@ -150,7 +149,7 @@ func (a *Admin) UploadAttachment(w http.ResponseWriter, r *http.Request) error {
 		defer file.Close()
 	}
 	if errs.Any() {
-		return showErrors(errs, "form.has_errors")
+		return showErrors(errs)
 	}
 
 	m, err := a.media.SaveDocument(ctx, file, f.Lang, media.DefaultDocLimits())

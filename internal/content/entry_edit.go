@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -41,9 +42,43 @@ type editPage struct {
 	Translations   []translationState
 	Action         string
 	LiveURL        string // the source's public address, once readers can see it
-	// Extensions are the fields extensions add to entries of the form's
-	// kind, as typed.
+	// Extensions are the fields extensions add to entries, as typed:
+	// every kind's, those of other kinds than the form's hidden.
 	Extensions []fieldSetView
+	// ErrorList sums up Errors at the top of the form, each linked to
+	// its field, in the form's order.
+	ErrorList     []errorLink
+	CoauthorRoles []string
+	// Coauthors are the organisations the form names, in order.
+	Coauthors []Organisation
+	NewOrgs   []newOrgRow // the rows for naming more, as typed
+	Countries []i18n.Country
+	// Extra is how many empty rows "more rows" added, kept in the form
+	// so that pressing it again adds more.
+	Extra int
+}
+
+// errorLink is one line of the summary of a form's errors.
+type errorLink struct {
+	ID      string // the field's element
+	Label   string // translated
+	Message string // translated
+}
+
+// kindChoice is a kind offered when an entry is started.
+type kindChoice struct {
+	Kind Kind
+	// Fields are the legends (message keys) of the fields the kind
+	// adds, such as an event's time and place.
+	Fields []string
+}
+
+// newEntryPage lets the editor choose the kind of a new entry first, so
+// that its form shows the kind's fields from the start, with or without
+// JavaScript.
+type newEntryPage struct {
+	web.Page
+	Kinds []kindChoice
 }
 
 // translationState is one language's row in the entry's translation table.
@@ -54,15 +89,22 @@ type translationState struct {
 	IsSource bool
 }
 
-func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldErrors) (editPage, error) {
+// newEditPage is the entry form's data; extraRows are the empty rows its
+// lists offer beyond the usual, after "more rows".
+func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldErrors, extraRows int) (editPage, error) {
 	ctx := r.Context()
 	title := "admin.new_entry"
 	if e != nil {
 		title = "admin.edit_entry"
 	}
 	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds(), Statuses: Statuses,
-		Languages: a.rd.I18n().Enabled(), Action: "/admin/entries",
-		Extensions: extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext)}
+		Languages: a.rd.I18n().Enabled(), Action: "/admin/entries", CoauthorRoles: CoauthorRoles}
+	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, extraRows)
+	p.Countries = i18n.Countries(p.Lang.Code)
+	p.NewOrgs = slices.Clone(f.NewOrgs)
+	for len(p.NewOrgs) < newOrgRows {
+		p.NewOrgs = append(p.NewOrgs, newOrgRow{})
+	}
 	var err error
 	if p.Sections, err = a.store.Sections(ctx); err != nil {
 		return p, err
@@ -73,6 +115,12 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	if p.Organisations, err = a.store.Organisations(ctx); err != nil {
 		return p, err
 	}
+	for _, id := range f.OrgOrder {
+		if i := slices.IndexFunc(p.Organisations, func(o Organisation) bool { return o.ID == id }); i >= 0 {
+			p.Coauthors = append(p.Coauthors, p.Organisations[i])
+		}
+	}
+	p.ErrorList = errorList(p.L, errs, p.Extensions)
 	if e == nil {
 		return p, nil
 	}
@@ -108,20 +156,38 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	return p, nil
 }
 
-// New serves GET /admin/entries/new?kind=….
+// New serves GET /admin/entries/new, where the editor chooses the kind,
+// and GET /admin/entries/new?kind=…, the form for that kind with its
+// fields.
 func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
 	if !currentUser(r).Role.CanWrite() {
 		return web.Forbidden()
 	}
 	kind := Kind(r.URL.Query().Get("kind"))
 	if !kind.Valid() {
-		kind = Article
+		p := newEntryPage{Page: a.page(r, "admin.new_entry")}
+		for _, k := range Kinds() {
+			c := kindChoice{Kind: k}
+			for _, x := range a.store.Extensions() {
+				if x.ExtendsKind(k) {
+					c.Fields = append(c.Fields, x.EditorFields().Legend)
+				}
+			}
+			p.Kinds = append(p.Kinds, c)
+		}
+		status := http.StatusOK
+		if r.URL.Query().Has("kind") {
+			status = http.StatusNotFound
+			p.Flash = p.L.T("entry.unknown_kind")
+		}
+		return a.rd.Render(w, status, a.tmpl["admin_new"], p)
 	}
-	f := entryForm{Kind: string(kind), Lang: a.rd.I18n().Default().Code, Status: string(Draft), Ext: url.Values{}}
+	f := entryForm{Kind: string(kind), Lang: a.rd.I18n().Default().Code, Status: string(Draft), Ext: url.Values{},
+		CoauthorRole: DefaultCoauthorRole(kind)}
 	for _, x := range a.store.Extensions() {
 		maps.Copy(f.Ext, x.FormValues(nil))
 	}
-	p, err := a.newEditPage(r, nil, f, nil)
+	p, err := a.newEditPage(r, nil, f, nil, 0)
 	if err != nil {
 		return err
 	}
@@ -144,7 +210,7 @@ func (a *Admin) Edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), nil)
+	p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), nil, 0)
 	if err != nil {
 		return err
 	}
@@ -178,20 +244,47 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 	} else if _, ok := a.rd.I18n().Get(f.Lang); !ok {
 		errs["lang"] = "form.invalid_choice"
 	}
+	if action := r.PostFormValue("action"); action == "more_rows" {
+		// More empty rows, with everything as typed; nothing is checked
+		// or saved yet.
+		extra, _ := strconv.Atoi(r.PostFormValue("rows"))
+		extra = min(max(extra, 0), 20) + moreRows
+		p, err := a.newEditPage(r, e, f, nil, extra)
+		if err != nil {
+			return err
+		}
+		p.Extra = extra
+		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
+	}
 	tr := f.validTranslation(errs, a.zone)
-	p, err := a.newEditPage(r, e, f, errs)
+	orgs, err := a.store.Organisations(r.Context())
 	if err != nil {
 		return err
 	}
-	in := f.validEntry(errs, p.Sections, p.Tags, p.Organisations, exts)
-	p.Form = f // validation may fill in the slug
+	sections, err := a.store.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	tags, err := a.store.Tags(r.Context())
+	if err != nil {
+		return err
+	}
+	in := f.validEntry(errs, sections, tags, orgs, exts)
+	render := func(status int) error {
+		p, err := a.newEditPage(r, e, f, errs, 0)
+		if err != nil {
+			return err
+		}
+		if isPreview(r) {
+			p.Preview = a.md.Render(f.Body)
+		}
+		return a.rd.Render(w, status, a.tmpl["admin_entry"], p)
+	}
 	if isPreview(r) {
-		p.Preview = a.md.Render(f.Body)
-		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
+		return render(http.StatusOK)
 	}
 	if errs.Any() {
-		p.Flash = p.L.T("form.has_errors")
-		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
+		return render(http.StatusUnprocessableEntity)
 	}
 	var id int64
 	if e != nil {
@@ -206,8 +299,7 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 		maps.Copy(errs, refused)
 	}
 	if errs.Any() {
-		p.Flash = p.L.T("form.has_errors")
-		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
+		return render(http.StatusUnprocessableEntity)
 	}
 	if errors.Is(err, db.ErrNotFound) {
 		return web.NotFound()
@@ -268,11 +360,10 @@ func (a *Admin) UploadImage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	showError := func(key string) error {
-		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), FieldErrors{"image": key})
+		p, err := a.newEditPage(r, e, formFromEntry(e, e.Source(), a.zone, a.store.Extensions()), FieldErrors{"image": key}, 0)
 		if err != nil {
 			return err
 		}
-		p.Flash = p.L.T(key)
 		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_entry"], p)
 	}
 	if web.FileTooLarge(r, "image") {

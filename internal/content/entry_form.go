@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"peerpress/internal/i18n"
 )
 
 // Field limits, in characters.
@@ -53,6 +55,11 @@ type entryForm struct {
 	TagIDs    map[int64]bool
 	OrgIDs    map[int64]bool
 	OrgOrder  []int64
+	// CoauthorRole is what the co-authors did (CoauthorRoles).
+	CoauthorRole string
+	// NewOrgs are the co-authors named in the "add an organisation"
+	// rows, as typed: known ones by name, or to create.
+	NewOrgs []newOrgRow
 	// Ext is the extensions' fields as typed (Extension).
 	Ext url.Values
 }
@@ -73,21 +80,46 @@ func parseIDs(vals []string) (map[int64]bool, []int64, bool) {
 	return set, order, true
 }
 
+// newOrgRow is an organisation named in the editor, with its country's
+// ISO 3166 code as chosen from the list.
+type newOrgRow struct {
+	Name    string
+	Country string
+}
+
+// newOrgRows are the rows the editor offers for naming co-authors.
+const newOrgRows = 2
+
+// maxOrgName bounds an organisation's name, in characters.
+const maxOrgName = 200
+
 // readEntryForm reads the posted form, the extensions' fields included;
 // it never fails, validation does.
 func readEntryForm(form url.Values, exts []Extension) (entryForm, FieldErrors) {
 	errs := FieldErrors{}
 	f := entryForm{
-		Kind:      strings.TrimSpace(form.Get("kind")),
-		Lang:      strings.TrimSpace(form.Get("lang")),
-		Title:     strings.TrimSpace(form.Get("title")),
-		Slug:      strings.TrimSpace(form.Get("slug")),
-		Summary:   strings.TrimSpace(form.Get("summary")),
-		Body:      strings.ReplaceAll(form.Get("body"), "\r\n", "\n"),
-		Status:    form.Get("status"),
-		PublishAt: strings.TrimSpace(form.Get("publish_at")),
-		Featured:  form.Get("featured") != "",
-		Ext:       extValues(exts, form),
+		Kind:         strings.TrimSpace(form.Get("kind")),
+		Lang:         strings.TrimSpace(form.Get("lang")),
+		Title:        strings.TrimSpace(form.Get("title")),
+		Slug:         strings.TrimSpace(form.Get("slug")),
+		Summary:      strings.TrimSpace(form.Get("summary")),
+		Body:         strings.ReplaceAll(form.Get("body"), "\r\n", "\n"),
+		Status:       form.Get("status"),
+		PublishAt:    strings.TrimSpace(form.Get("publish_at")),
+		Featured:     form.Get("featured") != "",
+		Ext:          extValues(exts, form),
+		CoauthorRole: strings.TrimSpace(form.Get("coauthor_role")),
+	}
+	names, countries := form["new_org_name"], form["new_org_country"]
+	for i := range max(len(names), len(countries)) {
+		var row newOrgRow
+		if i < len(names) {
+			row.Name = strings.Join(strings.Fields(names[i]), " ")
+		}
+		if i < len(countries) {
+			row.Country = strings.TrimSpace(countries[i])
+		}
+		f.NewOrgs = append(f.NewOrgs, row)
 	}
 	if s := form.Get("section_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
@@ -175,7 +207,9 @@ func CheckTranslation(in *TranslationInput, errs FieldErrors) {
 // validEntry checks the entry-wide fields, and the fields of the
 // extensions of the entry's kind.
 func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation, exts []Extension) EntryInput {
-	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured, TagIDs: sortedIDs(f.TagIDs), OrgIDs: f.OrgOrder}
+	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured, TagIDs: sortedIDs(f.TagIDs),
+		OrgIDs: slices.Clone(f.OrgOrder), CoauthorRole: f.CoauthorRole}
+	f.validNewOrgs(errs, orgs, &in)
 	for _, x := range exts {
 		if x.ExtendsKind(in.Kind) {
 			if in.Ext == nil {
@@ -212,6 +246,40 @@ func CheckEntry(in *EntryInput, errs FieldErrors, sections []Section, tags []Tag
 			errs["organisations"] = "form.invalid_choice"
 		}
 	}
+	if in.CoauthorRole != "" && !slices.Contains(CoauthorRoles, in.CoauthorRole) {
+		errs["coauthor_role"] = "form.invalid_choice"
+	}
+}
+
+// validNewOrgs turns the organisations named in the editor into
+// co-authors: a known one by its name, whatever its case; a new one to
+// create with the entry, with a country from the list or none.
+func (f *entryForm) validNewOrgs(errs FieldErrors, orgs []Organisation, in *EntryInput) {
+	for i, row := range f.NewOrgs {
+		id := "new_org_name-" + strconv.Itoa(i+1)
+		if row.Name == "" {
+			if row.Country != "" {
+				errs[id] = "entry.org_name_required"
+			}
+			continue
+		}
+		if known := slices.IndexFunc(orgs, func(o Organisation) bool { return strings.EqualFold(o.Name, row.Name) }); known >= 0 {
+			if !slices.Contains(in.OrgIDs, orgs[known].ID) {
+				in.OrgIDs = append(in.OrgIDs, orgs[known].ID)
+			}
+			continue
+		}
+		switch {
+		case !StorableText(row.Name):
+			errs[id] = "form.invalid_text"
+		case utf8.RuneCountInString(row.Name) > maxOrgName:
+			errs[id] = "form.too_long"
+		}
+		if row.Country != "" && !i18n.ValidCountry(row.Country) {
+			errs["new_org_country-"+strconv.Itoa(i+1)] = "form.unknown_country"
+		}
+		in.NewOrgs = append(in.NewOrgs, Organisation{Name: row.Name, Country: row.Country, Relation: "partner"})
+	}
 }
 
 func containsID(n int, id func(int) int64, want int64) bool {
@@ -243,10 +311,15 @@ func formFromEntry(e *Entry, t Translation, zone *time.Location, exts []Extensio
 		f.OrgIDs[id] = true
 	}
 	f.OrgOrder = e.OrgIDs
+	f.CoauthorRole = e.Coauthors()
 	f.Ext = url.Values{}
 	for _, x := range exts {
 		if x.ExtendsKind(e.Kind) {
 			maps.Copy(f.Ext, x.FormValues(e.Ext[x.ExtensionName()]))
+		} else {
+			// Another kind's fields start from their defaults, for an
+			// editor who changes the entry's kind.
+			maps.Copy(f.Ext, x.FormValues(nil))
 		}
 	}
 	return f

@@ -19,6 +19,12 @@ type EntryInput struct {
 	Featured  bool
 	TagIDs    []int64
 	OrgIDs    []int64
+	// CoauthorRole is what the co-authors did (CoauthorRoles); "" keeps
+	// the role saved, or on a new entry the kind's default.
+	CoauthorRole string
+	// NewOrgs are organisations to create, with the entry, as its last
+	// co-authors: the editor names them when they are not yet known.
+	NewOrgs []Organisation
 	// Ext holds the values of the extensions of Kind, by their names
 	// (Extension); SaveEntry checks and saves them with the entry.
 	Ext map[string]any
@@ -109,7 +115,22 @@ func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInpu
 		if err := replaceLinks(ctx, tx, "entry_tags", "tag_id", id, in.TagIDs); err != nil {
 			return err
 		}
-		if err := replaceLinks(ctx, tx, "entry_organisations", "organisation_id", id, in.OrgIDs); err != nil {
+		if in.CoauthorRole != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE entries SET coauthor_role = ? WHERE id = ?`, in.CoauthorRole, id); err != nil {
+				return err
+			}
+		}
+		orgIDs := slices.Clone(in.OrgIDs)
+		for _, o := range in.NewOrgs {
+			oid, err := createOrganisation(ctx, tx, o)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(orgIDs, oid) {
+				orgIDs = append(orgIDs, oid)
+			}
+		}
+		if err := replaceLinks(ctx, tx, "entry_organisations", "organisation_id", id, orgIDs); err != nil {
 			return err
 		}
 		if err := s.saveExtensions(ctx, tx, id, in); err != nil {

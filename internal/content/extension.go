@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"slices"
-	"strings"
 
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
@@ -59,34 +57,6 @@ type ItemNoter interface {
 // extension's fields, as typed or as saved.
 type Warner interface {
 	Warnings(v any) []i18n.Msg
-}
-
-// FieldSet is an extension's part of the entry editor: a legend (a
-// message key) and rows of fields.
-type FieldSet struct {
-	Legend string
-	Rows   [][]Field
-}
-
-// Field is one input an extension adds to the entry editor. Its name is
-// the form field's, unique in the form: the extension's prefix keeps it
-// apart from content's own (event_start).
-type Field struct {
-	Name  string
-	Label string // a message key
-	// Type is the <input>'s type (text when empty), or select.
-	Type    string
-	Options []Option // a select's choices
-	// Suggestions are offered as the editor types (a datalist).
-	Suggestions []string
-	// Min and Max bound a number; Max is a text's length.
-	Min, Max int
-}
-
-// Option is one of a select's choices; Label is a message key.
-type Option struct {
-	Value string
-	Label string
 }
 
 // SetExtensions names the extensions entries have: SaveEntry saves their
@@ -201,74 +171,4 @@ func (s *Store) noteItems(items []Item, l *i18n.Localizer) {
 			}
 		}
 	}
-}
-
-// extFieldNames lists every extension field's name.
-func extFieldNames(xs []Extension) []string {
-	var out []string
-	for _, x := range xs {
-		for _, row := range x.EditorFields().Rows {
-			for _, f := range row {
-				out = append(out, f.Name)
-			}
-		}
-	}
-	return out
-}
-
-// extValues keeps, of a posted form, the extensions' fields as typed.
-func extValues(xs []Extension, form url.Values) url.Values {
-	out := url.Values{}
-	for _, name := range extFieldNames(xs) {
-		if v, ok := form[name]; ok {
-			out[name] = slices.Clone(v)
-		}
-	}
-	return out
-}
-
-// fieldSetView is an extension's fields as the editor shows them.
-type fieldSetView struct {
-	Legend   string
-	Rows     [][]fieldView
-	Warnings []i18n.Msg
-}
-
-// fieldView is a field with its value as typed.
-type fieldView struct {
-	Field
-	Value string
-}
-
-// Text reports whether the field is a text input, which Max bounds in
-// characters rather than in value.
-func (f fieldView) Text() bool { return f.Type == "" || f.Type == "text" }
-
-// ListID names the field's suggestions.
-func (f fieldView) ListID() string { return strings.ReplaceAll(f.Name, "_", "-") + "-suggestions" }
-
-// extensionViews lays out the fields of the extensions of kind.
-func extensionViews(xs []Extension, kind Kind, values url.Values) []fieldSetView {
-	var out []fieldSetView
-	for _, x := range xs {
-		if !x.ExtendsKind(kind) {
-			continue
-		}
-		fs := x.EditorFields()
-		v := fieldSetView{Legend: fs.Legend}
-		if w, ok := x.(Warner); ok {
-			// The value as typed: what cannot be read is the form's
-			// errors, shown by the fields; warnings are about the rest.
-			v.Warnings = w.Warnings(x.ParseForm(values, FieldErrors{}))
-		}
-		for _, row := range fs.Rows {
-			var r []fieldView
-			for _, f := range row {
-				r = append(r, fieldView{Field: f, Value: values.Get(f.Name)})
-			}
-			v.Rows = append(v.Rows, r)
-		}
-		out = append(out, v)
-	}
-	return out
 }

@@ -64,6 +64,9 @@ type Entry struct {
 	Translations []Translation
 	TagIDs       []int64
 	OrgIDs       []int64
+	// CoauthorRole is what the co-authors did (CoauthorRoles); "" takes
+	// the kind's default.
+	CoauthorRole string
 	// Ext holds the values of the extensions of the entry's kind, by
 	// their names (Extension): an event's time and place.
 	Ext map[string]any
@@ -160,6 +163,30 @@ type Organisation struct {
 	Website  string
 	Country  string
 	Relation string // member or partner
+}
+
+// CoauthorRoles are what an entry's co-author organisations did, in the
+// editor's order; each has its words before their names on the entry's
+// page, entry.coauthor_role.<role> in the catalogs.
+var CoauthorRoles = []string{"joint_statement", "published_with", "cosigned_by"}
+
+// DefaultCoauthorRole is the role an entry of kind k takes until the
+// editor chooses one: a statement's co-authors made it jointly; other
+// entries are published with them.
+func DefaultCoauthorRole(k Kind) string {
+	if k == Statement {
+		return "joint_statement"
+	}
+	return "published_with"
+}
+
+// Coauthors is the role of the entry's co-authors, the kind's default
+// when none was chosen.
+func (e *Entry) Coauthors() string {
+	if e.CoauthorRole != "" {
+		return e.CoauthorRole
+	}
+	return DefaultCoauthorRole(e.Kind)
 }
 
 // Attachment is a file attached to an entry in one language, such as a

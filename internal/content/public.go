@@ -128,9 +128,12 @@ type entryPage struct {
 	Section       *Section
 	Tags          []Tag
 	Organisations []Organisation
-	Image         *media.Media
-	Downloads     []attachmentView // the page's language first
-	Zone          *time.Location
+	// CoauthorRole is what the organisations did: the words before
+	// their names are entry.coauthor_role.<role>.
+	CoauthorRole string
+	Image        *media.Media
+	Downloads    []attachmentView // the page's language first
+	Zone         *time.Location
 	// Outdated is set when this translation was made from an older
 	// version of the source; SourceURL then leads to the source.
 	Outdated   bool
@@ -179,7 +182,7 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
 			}
 		}
-		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Zone: p.zone}
+		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Zone: p.zone, CoauthorRole: e.Coauthors()}
 		if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
 			data.Outdated = true
 			if l, ok := p.rd.I18n().Get(e.SourceLang); ok && src.Visible(p.store.now()) {

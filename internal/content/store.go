@@ -158,6 +158,9 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 	if e.OrgIDs, err = s.ids(ctx, `SELECT organisation_id FROM entry_organisations WHERE entry_id = ? ORDER BY position, organisation_id`, e.ID); err != nil {
 		return err
 	}
+	if err := s.db.QueryRowContext(ctx, `SELECT coauthor_role FROM entries WHERE id = ?`, e.ID).Scan(&e.CoauthorRole); err != nil {
+		return fmt.Errorf("content: co-author role of %d: %w", e.ID, err)
+	}
 	return s.loadExtensions(ctx, e)
 }
 

@@ -28,6 +28,17 @@ type taxonomyPage struct {
 	Names    map[string]string
 	Org      Organisation
 	Errors   FieldErrors
+	// Countries are offered for an organisation's country, by their
+	// names in the admin's language.
+	Countries []i18n.Country
+}
+
+// CountryName names a country in the admin's language.
+func (p taxonomyPage) CountryName(code string) string {
+	if code == "" {
+		return ""
+	}
+	return i18n.CountryName(code, p.Lang.Code)
 }
 
 func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error) {
@@ -40,6 +51,7 @@ func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error)
 		p.Tags, err = a.store.Tags(r.Context())
 	case "organisations":
 		p.Organisations, err = a.store.Organisations(r.Context())
+		p.Countries = i18n.Countries(p.Lang.Code)
 	}
 	if id, perr := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); perr == nil {
 		p.fill(id)
@@ -184,8 +196,8 @@ func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 					errs["website"] = "form.invalid_url"
 				}
 			}
-			if o.Country != "" && (len(o.Country) != 2 || strings.Trim(o.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
-				errs["country"] = "form.invalid_country"
+			if o.Country != "" && !i18n.ValidCountry(o.Country) {
+				errs["country"] = "form.unknown_country"
 			}
 			if o.Relation != "member" && o.Relation != "partner" {
 				errs["relation"] = "form.invalid_choice"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 
 	"peerpress/internal/db"
 )
@@ -257,4 +258,43 @@ func (s *Store) SaveOrganisation(ctx context.Context, o Organisation) (int64, er
 func (s *Store) DeleteOrganisation(ctx context.Context, id int64) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM organisations WHERE id = ?`, id)
 	return err
+}
+
+// createOrganisation adds an organisation named in the entry editor, in
+// the entry's transaction, and returns its id; one of the same name,
+// whatever its case, is used instead. Its slug is made from its name,
+// numbered when another organisation has it.
+func createOrganisation(ctx context.Context, tx *db.Tx, o Organisation) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM organisations WHERE LOWER(name) = LOWER(?) ORDER BY id LIMIT 1`, o.Name).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("content: find organisation: %w", err)
+	}
+	base := Slugify(o.Name)
+	if base == "" {
+		base = "organisation"
+	}
+	slug := base
+	for n := 2; ; n++ {
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE slug = ?`, slug).Scan(&taken); err != nil {
+			return 0, fmt.Errorf("content: organisation slug: %w", err)
+		}
+		if taken == 0 {
+			break
+		}
+		slug = base + "-" + strconv.Itoa(n)
+	}
+	if o.Relation == "" {
+		o.Relation = "partner"
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, website, country, relation) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		slug, o.Name, o.Website, o.Country, o.Relation).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("content: create organisation: %w", err)
+	}
+	return id, nil
 }

@@ -22,6 +22,7 @@ type translationPage struct {
 	Outdated   bool
 	Form       entryForm
 	Errors     FieldErrors
+	ErrorList  []errorLink // Errors summed up at the top, linked to their fields
 	Preview    template.HTML
 	Statuses   []Status
 	Action     string
@@ -134,13 +135,13 @@ func (a *Admin) SaveTranslation(w http.ResponseWriter, r *http.Request) error {
 		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_translation"], p)
 	}
 	if errs.Any() {
-		p.Flash = p.L.T("form.has_errors")
+		p.ErrorList = errorList(p.L, errs, nil)
 		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_translation"], p)
 	}
 	_, err = a.store.SaveTranslation(r.Context(), e.ID, tr, currentUser(r).ID)
 	if errors.Is(err, ErrSlugTaken) {
 		errs["slug"] = "entry.slug_taken"
-		p.Flash = p.L.T("form.has_errors")
+		p.ErrorList = errorList(p.L, errs, nil)
 		return a.rd.Render(w, http.StatusUnprocessableEntity, a.tmpl["admin_translation"], p)
 	}
 	if err != nil {

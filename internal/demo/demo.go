@@ -73,7 +73,7 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	// search finds the demo at once; events' times saved with their
 	// entries, as the editor saves them.
 	entries := content.NewStore(d, search.Index{})
-	entries.SetExtensions(events.EntryFields{})
+	entries.SetExtensions(events.EntryFields{}, events.ProgrammeFields{})
 	if err := fill(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}

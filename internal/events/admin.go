@@ -117,9 +117,13 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, errs := ParseDetails(f, ev.zone(), enabled)
 	d.EntryID, d.KeptConfirmed = ev.Entry.ID, ev.Details.KeptConfirmed
+	// The programme is written with the event in the entry editor
+	// (ProgrammeFields); this form keeps it unless an old client posts it.
+	if f.Languages == "" && f.Speakers == "" && f.Agenda == "" {
+		d.Languages, d.Speakers, d.Agenda = ev.Details.Languages, ev.Details.Speakers, ev.Details.Agenda
+	}
 	if len(errs) > 0 {
 		p := h.adminPage(r, "events.admin.details_title", "Title", ev.Entry.Source().Title)
-		p.Flash = p.L.T("form.has_errors")
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID,
 			EventTitle: ev.Entry.Source().Title, Zone: ev.Info.TimeZone, Form: f, Errors: p.L.Errors(errs), Types: questionTypes})
 	}

@@ -82,12 +82,16 @@ func (EntryFields) ExtensionName() string { return extName }
 // ExtendsKind reports whether k is the event kind.
 func (EntryFields) ExtendsKind(k content.Kind) bool { return k == content.Event }
 
-// commonZones are offered as suggestions for an event's zone; any IANA
-// name is accepted.
-var commonZones = []string{
-	"UTC", "Europe/London", "Europe/Paris", "Europe/Moscow", "Europe/Kyiv", "Africa/Nairobi", "Africa/Lagos",
-	"Africa/Johannesburg", "Asia/Kolkata", "Asia/Bangkok", "Asia/Jakarta", "Asia/Manila", "Asia/Tehran",
-	"Australia/Sydney", "America/New_York", "America/Mexico_City", "America/Bogota", "America/Sao_Paulo",
+// zoneSuggestions are the picker's zones: each IANA zone with its city
+// and country, in the editor's language, so that "London" finds
+// Europe/London.
+func zoneSuggestions(lang string) []content.Suggestion {
+	zones := i18n.Zones()
+	out := make([]content.Suggestion, 0, len(zones))
+	for _, z := range zones {
+		out = append(out, content.Suggestion{Value: z.ID, Label: i18n.ZoneLabel(z, lang)})
+	}
+	return out
 }
 
 // EditorFields are the start, zone and duration, then the format and
@@ -100,7 +104,7 @@ func (EntryFields) EditorFields() content.FieldSet {
 	return content.FieldSet{Legend: "event.details", Rows: [][]content.Field{
 		{
 			{Name: "event_start", Label: "event.starts", Type: "datetime-local"},
-			{Name: "event_zone", Label: "event.zone", Suggestions: commonZones, Max: 64},
+			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: zoneSuggestions, Max: 64},
 			{Name: "event_duration", Label: "event.duration_minutes", Type: "number", Min: 1, Max: maxDuration},
 		},
 		{
@@ -126,10 +130,14 @@ func (EntryFields) FormValues(v any) url.Values {
 	}
 }
 
-// ParseForm reads the fields as typed: the start in the zone given (UTC
-// while that is not a zone; the check says so).
+// ParseForm reads the fields as typed: the zone by its identifier, a
+// city or a country with one zone ("London", "Delhi"), and the start in
+// that zone (UTC while it is not a zone; the check says so).
 func (EntryFields) ParseForm(form url.Values, errs content.FieldErrors) any {
 	zone := strings.TrimSpace(form.Get("event_zone"))
+	if id, ok := i18n.ResolveZone(zone, ""); ok {
+		zone = id
+	}
 	info := Info{TimeZone: zone, Mode: form.Get("event_mode"), Venue: strings.TrimSpace(form.Get("event_venue")), DurationMinutes: 60}
 	loc := time.UTC
 	if ValidZone(zone) {

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/text/language"
@@ -186,12 +185,4 @@ func languageName(code, in string) string {
 		return n
 	}
 	return code
-}
-
-// zoneCity is the place that names a zone: "Africa/Nairobi" → "Nairobi".
-func zoneCity(name string) string {
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	return strings.ReplaceAll(name, "_", " ")
 }

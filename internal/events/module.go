@@ -53,6 +53,12 @@ func NewModule(cfg Config) (*Module, error) {
 	return &Module{Store: s, cfg: cfg}, nil
 }
 
+// Extensions are the fields the area adds to event entries, in the
+// entry's editor and transaction: time and place, then the programme.
+func (m *Module) Extensions() []content.Extension {
+	return []content.Extension{m.EntryFields, ProgrammeFields{}}
+}
+
 // Pages makes the area's handlers; g guards the registration form.
 func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
 	return NewHandlers(m.Store, m.cfg.Entries, rd, g, m.cfg.Zones, m.cfg.Site)

@@ -94,7 +94,7 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 		if z.String() == ev.Info.TimeZone {
 			continue
 		}
-		v.References = append(v.References, zoneTime{City: zoneCity(z.String()), Text: l.DateTime(start.In(z))})
+		v.References = append(v.References, zoneTime{City: i18n.ZoneCity(z.String()), Text: l.DateTime(start.In(z))})
 	}
 	for _, il := range ev.Details.Languages {
 		v.Languages = append(v.Languages, languageView{Name: languageName(il.Lang, lang), Confirmed: il.Status == Confirmed})

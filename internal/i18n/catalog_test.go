@@ -101,11 +101,14 @@ func usedKeys(t *testing.T) map[string]bool {
 	for _, r := range []string{"member", "partner"} {
 		used["org.relation."+r] = true
 	}
+	for _, r := range content.CoauthorRoles {
+		used["entry.coauthor_role."+r] = true
+	}
 	for m := 1; m <= 12; m++ {
 		used[fmt.Sprintf("month.%d", m)] = true
 	}
 	// Prefixes concatenated in Go code are not keys themselves.
-	for _, p := range []string{"kind.", "status.", "role.", "month.", "event.mode.", "org.relation."} {
+	for _, p := range []string{"kind.", "status.", "role.", "month.", "event.mode.", "org.relation.", "entry.coauthor_role."} {
 		delete(used, p)
 	}
 	return used
