@@ -139,8 +139,11 @@ type entryPage struct {
 	// A campaign's hashtags (without #) and the links that share it.
 	Hashtags []string
 	Sharing  []shareLink
-	// Panels is what other packages add to the page (see Panel).
-	Panels []template.HTML
+	// Actions are what a visitor came for, from the page's own downloads
+	// and from ActionPanels: first on a phone, the side column at desktop.
+	// Panels is what other packages add after the body (see Panel).
+	Actions []template.HTML
+	Panels  []template.HTML
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
@@ -235,6 +238,15 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 			data.Sharing = p.shareLinks(data.Page, kind, t, data.Hashtags)
 		}
 		for _, panel := range p.Panels {
+			if a, ok := panel.(ActionPanel); ok {
+				html, err := a.EntryAction(r, e, lang)
+				if err != nil {
+					return err
+				}
+				if html != "" {
+					data.Actions = append(data.Actions, html)
+				}
+			}
 			html, err := panel.EntryPanel(r, e, lang)
 			if err != nil {
 				return err
