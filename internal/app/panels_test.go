@@ -23,7 +23,7 @@ func TestActionsComeBeforeTheBody(t *testing.T) {
 			action     []string // each before the body, in this order
 			after      []string // each after the body
 		}{
-			{"event", openEvent, []string{`data-local="Your time"`, `href="` + openRegister + `"`}, []string{"Lena Varga", "Kits in pockets"}},
+			{"event", openEvent, []string{`data-local="Your time"`, `href="` + openRegister + `"`}, []string{"Nairobi:", "Lena Varga", "Kits in pockets"}},
 			{"letter", "/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury", []string{`class="letter-count"`, `/sign"`}, nil},
 			{"publication", "/en/publications/annual-report-2025", []string{`id="downloads-title"`, "Annual report 2025 (summary)", "Informe anual 2025 (resumen)"}, nil},
 			{"campaign", "/en/campaigns/remember-every-name", []string{"Add a tribute", `class="tribute-grid"`}, []string{`id="campaign-details-title"`}},
