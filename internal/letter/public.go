@@ -239,6 +239,7 @@ type signaturesPage struct {
 	Statement content.Translation
 	Panel     template.HTML
 	Groups    []countryGroup
+	Index     []countryLink // every country of the list, to jump to
 	Pager     web.Pager
 	BackURL   string
 }
@@ -291,7 +292,21 @@ func (h *Handlers) signatures(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Groups = groupByCountry(list, lang)
+	for _, c := range list.Index {
+		link := countryLink{Name: CountryName(c.Code, lang), Count: c.Count, URL: "#country-" + c.Code}
+		if c.Page != n {
+			link.URL = p.Pager.URL(c.Page) + link.URL
+		}
+		p.Index = append(p.Index, link)
+	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_signatures"], p)
+}
+
+// countryLink is a country in the signatories page's index.
+type countryLink struct {
+	Name  string
+	Count int
+	URL   string
 }
 
 // pageNumber reads ?page=n: 1 when there is none, a 404 for a number that
