@@ -66,10 +66,14 @@ func TestTranslatorWorkflow(t *testing.T) {
 		fr.Must(t, 200, "Les camionnettes partent")
 		fr.MustNot(t, `class="notice"`)
 		translator.Get("/admin/translations?lang=fr").MustNot(t, "Outreach vans on the coast")
+		editor.Get("/admin/entries?q=Outreach+vans").MustNot(t, "its source has changed since")
 
 		// The source changes: French is outdated, the change is shown, readers are told.
 		editor.Post("/admin/entries/"+id, entryForm(ecsrf, "title", "Outreach vans on the coast", "slug", "outreach-vans-on-the-coast", "summary", "Two vans, three towns.", "body", "The vans leave at dawn, with naloxone."))
 		translator.Get("/admin/translations?lang=fr").Must(t, 200, "Outreach vans on the coast", "outdated")
+		// The entries list says in words what its marker means.
+		editor.Get("/admin/entries?q=Outreach+vans").Must(t, 200, `fr<span aria-hidden="true">*</span><span class="visually-hidden"> (outdated: the source changed since)</span>`,
+			"An outdated translation: its source has changed since it was last saved.")
 		page := translator.Get("/admin/entries/" + id + "/translations/fr")
 		page.Must(t, 200, "<ins>, with naloxone</ins>")
 		fr = reader.Get("/fr/articles/des-camionnettes-sur-la-cote")
@@ -112,6 +116,17 @@ func TestLanguageSettings(t *testing.T) {
 		}
 		arch := reader.Get("/fr/articles")
 		arch.Must(t, 200, `lang="en"`, "English")
+		// The switcher keeps the site's order (English, Russian, French),
+		// whichever language is the default; the settings page shows the
+		// chosen default.
+		home := reader.Get("/fr/")
+		switcher := home.Body[strings.Index(home.Body, `class="switcher"`):]
+		switcher = switcher[:strings.Index(switcher, "</nav>")]
+		en, ru, fr := strings.Index(switcher, `lang="en"`), strings.Index(switcher, `lang="ru"`), strings.Index(switcher, `lang="fr"`)
+		if en < 0 || ru < 0 || fr < 0 || en > ru || ru > fr {
+			t.Errorf("switcher order after saving settings, want en, ru, fr:\n%s", switcher)
+		}
+		admin.Get("/admin/settings").Must(t, 200, `Français" checked>`)
 		// Bad settings are refused and change nothing.
 		admin.Post("/admin/settings", url.Values{"csrf": {csrf}}).Must(t, http.StatusUnprocessableEntity)
 		admin.Post("/admin/settings", url.Values{"csrf": {csrf}, "lang": {"en"}, "default": {"ru"}}).Must(t, http.StatusUnprocessableEntity)

@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"peerpress/internal/db"
 	"peerpress/internal/web"
@@ -23,6 +25,9 @@ type moderationPage struct {
 	Done       int
 	Decided    string // "approved" or "rejected" after a bulk action
 }
+
+// maxRejectReason is the longest note on a rejection, in characters.
+const maxRejectReason = 500
 
 // moderationLimit is how many tributes the dashboard lists at once.
 const moderationLimit = 200
@@ -104,6 +109,14 @@ func (h *Handlers) decideTributes(w http.ResponseWriter, r *http.Request) error 
 	if len(ids) > moderationLimit {
 		return web.BadRequest("form.invalid_choice")
 	}
+	// An optional note on a rejection, for staff: nothing is mailed.
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if !utf8.ValidString(reason) || strings.ContainsRune(reason, 0) {
+		return web.BadRequest("form.invalid_text")
+	}
+	if utf8.RuneCountInString(reason) > maxRejectReason {
+		return web.BadRequest("campaign.moderation.reason_too_long")
+	}
 	if status == Rejected {
 		// A photo that was on a wall was published at its address: it
 		// moves to a new one before the tribute leaves the wall, so the
@@ -119,7 +132,7 @@ func (h *Handlers) decideTributes(w http.ResponseWriter, r *http.Request) error 
 			}
 		}
 	}
-	n, err := h.store.Decide(r.Context(), ids, status)
+	n, err := h.store.Decide(r.Context(), ids, status, reason)
 	if err != nil {
 		return err
 	}

@@ -36,9 +36,22 @@ type panelData struct {
 // highlights is how many photos the campaign page shows from its wall.
 const highlights = 4
 
-// EntryPanel renders a campaign's details and its wall's entrance after
-// the campaign's text; "" for other entries and campaigns without details.
+// EntryAction renders a campaign's wall entrance ("Add a tribute", the
+// count and the latest tributes) before the campaign's text; "" for
+// other entries and campaigns without a wall.
+func (h *Handlers) EntryAction(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	return h.renderPanel(r, e, lang, true)
+}
+
+// EntryPanel renders a campaign's details (dates, objectives, asks,
+// linked entries) after the campaign's text; "" for other entries and
+// campaigns without details.
 func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	return h.renderPanel(r, e, lang, false)
+}
+
+// renderPanel renders the wall's entrance (action) or the details.
+func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang string, action bool) (template.HTML, error) {
 	if e.Kind != content.Campaign {
 		return "", nil
 	}
@@ -54,13 +67,15 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 		texts, p.TextLang = d.Texts[e.SourceLang], e.SourceLang
 	}
 	p.Primary, p.Secondary, p.Asks, p.Ways = texts.PrimaryObjective, lines(texts.SecondaryObjectives), lines(texts.Asks), lines(texts.Ways)
-	if p.Linked, err = h.store.LinkedEntries(ctx, d.Links, lang); err != nil {
-		return "", err
+	if !action {
+		if p.Linked, err = h.store.LinkedEntries(ctx, d.Links, lang); err != nil {
+			return "", err
+		}
 	}
 	if p.Count, err = h.store.CountApproved(ctx, e.ID); err != nil {
 		return "", err
 	}
-	if t, ok := e.Translation(lang); ok && (d.WallOpen || p.Count > 0) {
+	if t, ok := e.Translation(lang); ok && action && (d.WallOpen || p.Count > 0) {
 		p.WallURL = wallURL(lang, t.Slug)
 		if d.WallOpen {
 			p.FormURL = p.WallURL + "new"
@@ -78,11 +93,17 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 		slices.Reverse(views)
 		p.Highlights = views
 	}
-	if p.StartsOn.IsZero() && p.EndsOn.IsZero() && texts.Empty() && len(p.Linked) == 0 && p.WallURL == "" {
+	name := "panel"
+	if action {
+		if p.WallURL == "" {
+			return "", nil
+		}
+		name = "panel_action"
+	} else if p.StartsOn.IsZero() && p.EndsOn.IsZero() && texts.Empty() && len(p.Linked) == 0 {
 		return "", nil
 	}
 	var buf bytes.Buffer
-	if err := h.tmpl["panel"].Execute(&buf, p); err != nil {
+	if err := h.tmpl[name].Execute(&buf, p); err != nil {
 		return "", fmt.Errorf("campaign: panel: %w", err)
 	}
 	return template.HTML(buf.String()), nil // #nosec G203 -- output of html/template, escaped by it

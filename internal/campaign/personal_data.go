@@ -96,7 +96,7 @@ func (h *submitters) Find(ctx context.Context, who participant.Subject) ([]parti
 		var created, decided int64
 		var status string
 		t := &f.t
-		if err := rows.Scan(&t.ID, &t.CampaignID, &status, &t.Lang, &t.Remembered, &t.Body, &t.MediaID, &t.Flagged, &created, &decided, &f.sealed); err != nil {
+		if err := rows.Scan(&t.ID, &t.CampaignID, &status, &t.Lang, &t.Remembered, &t.Body, &t.MediaID, &t.Flagged, &created, &decided, &t.RejectReason, &f.sealed); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("campaign: find tributes: %w", err)
 		}

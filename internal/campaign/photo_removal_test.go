@@ -133,7 +133,7 @@ func TestDeletedCampaignTakesTributePhotos(t *testing.T) {
 		if err := d.QueryRowContext(ctx, `SELECT id FROM tributes WHERE remembered = 'Approved Tribute'`).Scan(&approvedID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.Decide(ctx, []int64{approvedID}, campaign.Approved); err != nil {
+		if _, err := store.Decide(ctx, []int64{approvedID}, campaign.Approved, ""); err != nil {
 			t.Fatal(err)
 		}
 

@@ -78,6 +78,8 @@ type Tribute struct {
 	Flagged    bool  // sent without proof of work: look closer
 	CreatedAt  time.Time
 	DecidedAt  time.Time
+	// RejectReason is the moderator's note on a rejection, for staff only.
+	RejectReason string
 }
 
 // Errors the store returns for submissions it refuses.
@@ -219,13 +221,13 @@ func (s *Store) Resend(ctx context.Context, campaignID int64, email, remembered 
 	return found, nil
 }
 
-const tributeCols = `id, campaign_id, status, lang, remembered, body, COALESCE(media_id, 0), flagged, created_at, decided_at`
+const tributeCols = `id, campaign_id, status, lang, remembered, body, COALESCE(media_id, 0), flagged, created_at, decided_at, reject_reason`
 
 func scanTribute(sc interface{ Scan(...any) error }) (Tribute, error) {
 	var t Tribute
 	var created, decided int64
 	var status string
-	if err := sc.Scan(&t.ID, &t.CampaignID, &status, &t.Lang, &t.Remembered, &t.Body, &t.MediaID, &t.Flagged, &created, &decided); err != nil {
+	if err := sc.Scan(&t.ID, &t.CampaignID, &status, &t.Lang, &t.Remembered, &t.Body, &t.MediaID, &t.Flagged, &created, &decided, &t.RejectReason); err != nil {
 		return t, err
 	}
 	t.Status = Status(status)
@@ -295,20 +297,24 @@ func (s *Store) CountWaiting(ctx context.Context, campaignID int64) (int, error)
 }
 
 // Decide sets the status of the tributes with the given ids (approve or
-// reject, in bulk) and returns how many changed. A normal write: approved
+// reject, in bulk) and returns how many changed. reason is kept with a
+// rejection, for staff. A normal write: approved
 // tributes appear on public pages, and rejected ones leave them, at once.
-func (s *Store) Decide(ctx context.Context, ids []int64, status Status) (int, error) {
+func (s *Store) Decide(ctx context.Context, ids []int64, status Status, reason string) (int, error) {
 	if status != Approved && status != Rejected {
 		return 0, fmt.Errorf("campaign: decide: status %q", status)
 	}
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	args := []any{string(status), s.now().Unix(), string(status)}
+	if status != Rejected {
+		reason = ""
+	}
+	args := []any{string(status), s.now().Unix(), reason, string(status)}
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE tributes SET status = ?, decided_at = ? WHERE status <> ? AND id IN (?`+
+	res, err := s.db.ExecContext(ctx, `UPDATE tributes SET status = ?, decided_at = ?, reject_reason = ? WHERE status <> ? AND id IN (?`+
 		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("campaign: decide: %w", err)

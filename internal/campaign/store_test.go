@@ -103,7 +103,7 @@ func TestTributeStore(t *testing.T) {
 		m.fail = nil
 
 		// Rejected, then purged after the keeping time with its photo.
-		if n, err := s.Decide(ctx, []int64{id, id + 999}, campaign.Rejected); err != nil || n != 1 {
+		if n, err := s.Decide(ctx, []int64{id, id + 999}, campaign.Rejected, ""); err != nil || n != 1 {
 			t.Fatalf("decide: %d, %v", n, err)
 		}
 		var ph photos

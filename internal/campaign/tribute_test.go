@@ -260,14 +260,48 @@ func TestBulkModeration(t *testing.T) {
 		admin := s.client()
 		csrf := admin.SignIn(s.Login.Email, s.Login.Password)
 		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {ids["Ana Bulk"], ids["Ben Bulk"]}}).Must(t, 303)
-		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}}).Must(t, 303)
+		// A reason too long, or not text, is refused and changes nothing.
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}, "reason": {strings.Repeat("é", 501)}}).
+			Must(t, 400, "at most 500 characters")
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}, "reason": {"bad\xff"}}).Must(t, 400)
+		admin.Get("/admin/moderation").Must(t, 200, "Cai Bulk")
+		// The reason is kept for staff, shown with the rejected tributes,
+		// and mailed to nobody.
+		mailsTo := func() int {
+			out, err := s.App.Mailer.Outbox(ctx, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, m := range out {
+				if m.To == "bulk2@example.org" {
+					n++
+				}
+			}
+			return n
+		}
+		s.RunJobs()
+		mailsBefore := mailsTo()
+		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Cai Bulk"]}, "reason": {"  Names a living person  "}}).Must(t, 303)
+		admin.Get("/admin/moderation?status=rejected").Must(t, 200, "Reason for rejecting:</strong> <span dir=\"auto\">Names a living person</span>")
+		s.RunJobs()
+		if got := mailsTo(); got != mailsBefore {
+			t.Errorf("rejecting mailed the tribute's author %d messages", got-mailsBefore)
+		}
+		// Reject and approve are told apart, and each tribute has its
+		// labels for the phone's card layout.
+		admin.Get("/admin/moderation").Must(t, 200, `value="reject" class="danger"`, `<label for="reject-reason">`, `data-label="Words"`)
 		g := visitor.Get(wall)
 		g.Must(t, 200, "Ana Bulk", "Ben Bulk")
 		g.MustNot(t, "Cai Bulk")
 		// Un-publishing an approved one takes it off the wall.
 		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"reject"}, "id": {ids["Ben Bulk"]}, "status": {"approved"}}).Must(t, 303)
 		visitor.Get(wall).MustNot(t, "Ben Bulk", "Cai Bulk")
-		admin.Get("/admin/moderation?status=rejected").Must(t, 200, "Ben Bulk", "Cai Bulk")
+		rejected := admin.Get("/admin/moderation?status=rejected")
+		rejected.Must(t, 200, "Ben Bulk", "Cai Bulk")
+		if strings.Count(rejected.Body, `class="reject-reason"`) != 1 {
+			t.Error("Ben Bulk, rejected without a reason, shows one")
+		}
 		// Nonsense is refused, not a 500.
 		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"delete"}, "id": {ids["Ana Bulk"]}}).Must(t, 400)
 		admin.Post("/admin/moderation/tributes", url.Values{"csrf": {csrf}, "do": {"approve"}, "id": {"x"}}).Must(t, 400)

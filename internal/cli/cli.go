@@ -279,6 +279,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		// The demo tributes' photos are drawn by the server's queue, which
 		// stores them through the media pipeline like any upload.
 		demo.RegisterPhotos(a.Jobs, a.DB, a.Media)
+		demo.RegisterDocuments(a.Jobs, a.DB, a.Media)
 	}
 	// Links mailed to participants (confirm, manage, withdraw) are built
 	// from the base URL; without one, from the Host a request names,

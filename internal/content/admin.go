@@ -106,6 +106,8 @@ type listPage struct {
 	Kinds    []Kind
 	Statuses []Status
 	Sections []Section
+	// AnyOutdated shows the legend that explains the outdated marker.
+	AnyOutdated bool
 }
 
 // List serves GET /admin/entries with filters in the query string.
@@ -147,6 +149,11 @@ func (a *Admin) List(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := listPage{Page: a.page(r, "admin.entries"), Rows: rows, Total: total, Filter: f, Kinds: Kinds(), Statuses: Statuses, Sections: sections}
+	for _, row := range rows {
+		for _, l := range row.Langs {
+			data.AnyOutdated = data.AnyOutdated || l.Outdated
+		}
+	}
 	base := *r.URL
 	data.Pager = web.Pager{Page: n, Pages: max(1, (total+perPage-1)/perPage), URL: func(k int) string {
 		v := base.Query()

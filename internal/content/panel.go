@@ -19,6 +19,18 @@ type Panel interface {
 	EntryPanel(r *http.Request, e *Entry, lang string) (template.HTML, error)
 }
 
+// An ActionPanel also has a part that is what a visitor came for: an
+// event's time and the Register button, a letter's count and Sign
+// button, a campaign's "Add a tribute". The page puts those parts before
+// the body, so that on a phone they are on the first screen, and in the
+// side column at desktop width; EntryPanel's part stays after the body.
+type ActionPanel interface {
+	Panel
+	// EntryAction renders the action part for entry e read in lang, or
+	// "" when it has none.
+	EntryAction(r *http.Request, e *Entry, lang string) (template.HTML, error)
+}
+
 // An EditorLinker offers pages of its own about an entry, linked from the
 // entry's editor: event details, registrants, tribute moderation,
 // signatures.

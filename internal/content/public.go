@@ -115,6 +115,7 @@ func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.itemLanguages(data.Latest, lang)
+	p.itemThumbs(ctx, data.Latest)
 	p.store.noteItems(data.Latest, page.L)
 	return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
 }
@@ -142,8 +143,11 @@ type entryPage struct {
 	// A campaign's hashtags (without #) and the links that share it.
 	Hashtags []string
 	Sharing  []shareLink
-	// Panels is what other packages add to the page (see Panel).
-	Panels []template.HTML
+	// Actions are what a visitor came for, from the page's own downloads
+	// and from ActionPanels: first on a phone, the side column at desktop.
+	// Panels is what other packages add after the body (see Panel).
+	Actions []template.HTML
+	Panels  []template.HTML
 }
 
 // Entry serves /{lang}/{kind}/{slug}, and /{lang}/{slug} for pages.
@@ -238,6 +242,15 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 			data.Sharing = p.shareLinks(data.Page, kind, t, data.Hashtags)
 		}
 		for _, panel := range p.Panels {
+			if a, ok := panel.(ActionPanel); ok {
+				html, err := a.EntryAction(r, e, lang)
+				if err != nil {
+					return err
+				}
+				if html != "" {
+					data.Actions = append(data.Actions, html)
+				}
+			}
 			html, err := panel.EntryPanel(r, e, lang)
 			if err != nil {
 				return err
@@ -383,6 +396,37 @@ type archivePage struct {
 
 // ItemLanguage names an item's language when it differs from the page's:
 // an untranslated entry listed in its source language.
+// thumbMaxWidth is the widest copy a listing shows beside an item: the
+// smallest variant (480 px, for a 6rem box on screens of up to 5× density
+// and enough for 3×); an image not yet copied that is wider shows none
+// until its copies are made, so a listing never pulls a full photo.
+const thumbMaxWidth = 480
+
+// itemThumbs gives the items that have a featured image its smallest copy.
+func (p *Public) itemThumbs(ctx context.Context, items []Item) {
+	if p.media == nil {
+		return
+	}
+	for i := range items {
+		if items[i].MediaID == 0 {
+			continue
+		}
+		m, err := p.media.ByID(ctx, items[i].MediaID)
+		if err != nil || !strings.HasPrefix(m.MIME, "image/") || m.Width == 0 {
+			continue // a listing does well without its pictures
+		}
+		th := &Thumb{URL: m.URL(), Width: m.Width, Height: m.Height}
+		if len(m.Variants) > 0 && m.Variants[0].Width < m.Width {
+			v := m.Variants[0]
+			th.URL, th.Width, th.Height = v.URL(), v.Width, v.Height
+		}
+		if th.Width > thumbMaxWidth {
+			continue
+		}
+		items[i].Thumb = th
+	}
+}
+
 func (p *Public) itemLanguages(items []Item, lang string) {
 	for i := range items {
 		if items[i].Lang != lang {
@@ -423,6 +467,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		return err
 	}
 	p.itemLanguages(items, lang)
+	p.itemThumbs(r.Context(), items)
 	p.store.noteItems(items, p.rd.I18n().Localizer(lang))
 	pages := max(1, (total+p.PerPage-1)/p.PerPage)
 	if n > pages {

@@ -254,12 +254,21 @@ type Item struct {
 	// Ext holds the values of the extensions of the item's kind, by
 	// their names (Extension); Notes their lines under the title, set by
 	// the public pages.
-	Ext         map[string]any
-	Notes       []template.HTML
-	URL         string
-	ImageURL    string // set by handlers that show images
+	Ext      map[string]any
+	Notes    []template.HTML
+	URL      string
+	ImageURL string // set by handlers that show images
+	// Thumb is the featured image's smallest copy, set by the listings
+	// that show one; nil when the item has none.
+	Thumb       *Thumb
 	SectionName string // set by handlers
 	LangName    string // set when the item is not in the page's language
+}
+
+// Thumb is a small image beside an item in a listing.
+type Thumb struct {
+	URL           string
+	Width, Height int
 }
 
 // ListFilter narrows a public listing.

@@ -86,6 +86,9 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	if err := fillCampaigns(ctx, d, time.Now()); err != nil {
 		return nil, err
 	}
+	if err := fillDocuments(ctx, d, langs, time.Now()); err != nil {
+		return nil, err
+	}
 	if err := chooseSitePages(ctx, d, entries); err != nil {
 		return nil, err
 	}

@@ -23,11 +23,17 @@ func (ev *event) zone() *time.Location {
 	return loc
 }
 
-// when is the start as mail gives it: in the event's zone with its
-// abbreviation, and in UTC.
+// when is the start as mail gives it, once: in the event's zone, with
+// the zone's abbreviation and its name ("15 April 2027, 12:00 BST
+// (Europe/London)"). The calendar file attached puts it in the reader's
+// own zone; a second time in UTC only made the line hard to read.
 func (ev *event) when(loc *i18n.Localizer) string {
-	start := ev.Info.StartsAt
-	return loc.DateTime(start.In(ev.zone())) + " (" + loc.DateTime(start.UTC()) + ")"
+	zone := ev.zone()
+	text := loc.DateTime(ev.Info.StartsAt.In(zone))
+	if name := zone.String(); name != "UTC" && name != "Etc/UTC" {
+		text += " (" + name + ")"
+	}
+	return text
 }
 
 func (ev *event) pageURL(origin, lang string) string {

@@ -161,11 +161,22 @@ type panelData struct {
 	Guard template.HTML // the abuse guard's fields, on the form's own page only
 }
 
-// EntryPanel renders an event's part of its page: times, interpretation,
-// speakers, agenda, recording and the way to register. It never shows
-// the join link. The form itself is on a page of its own: an event's page
-// is cached for everyone, and each form needs a fresh challenge.
+// EntryAction renders what a visitor of an event's page came for: when
+// it is, in the event's zone and the reader's, and the way to register.
+// It never shows the join link. The form itself is on a page of its own:
+// an event's page is cached for everyone, and each form needs a fresh
+// challenge.
+func (h *Handlers) EntryAction(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	return h.renderPanel(r, e, lang, "panel_action")
+}
+
+// EntryPanel renders the rest of an event's part of its page, after the
+// text: speakers, agenda and recording.
 func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	return h.renderPanel(r, e, lang, "panel")
+}
+
+func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang, name string) (template.HTML, error) {
 	info, ok := InfoOf(e)
 	if e.Kind != content.Event || !ok {
 		return "", nil
@@ -184,8 +195,8 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 		return "", err
 	}
 	var buf bytes.Buffer
-	if err := h.tmpl["panel"].Execute(&buf, panelData{EventView: v}); err != nil {
-		return "", fmt.Errorf("events: panel: %w", err)
+	if err := h.tmpl[name].Execute(&buf, panelData{EventView: v}); err != nil {
+		return "", fmt.Errorf("events: %s: %w", name, err)
 	}
 	return template.HTML(buf.String()), nil // #nosec G203 -- output of html/template, escaped by it
 }

@@ -71,10 +71,20 @@ type style struct {
 	// group, when set, replaces x/text's grouping separator ([0]) with
 	// CLDR's current one ([1]).
 	group *strings.Replacer
-	// clock is CLDR's short time pattern, with the fields H, HH, h, hh, mm
-	// and a (the day period, am or pm below).
+	// clock is CLDR's short time pattern, with the fields H, HH, h, hh, mm,
+	// a (the day period, am or pm below) and B (the flexible day period,
+	// periods below).
 	clock  string
 	am, pm string
+	// periods are CLDR's flexible day periods (dayPeriodRules), each from
+	// its hour until the next one's, the first also before its hour.
+	periods []dayPeriod
+}
+
+// dayPeriod is a flexible day period: "in the evening" from 16:00.
+type dayPeriod struct {
+	from int
+	name string
 }
 
 // styles holds the languages peerpress ships catalogs for. Values are from
@@ -86,9 +96,13 @@ var styles = map[string]style{
 	"fr": {numbering: "latn", minGrouping: 1, clock: "HH:mm",
 		group: strings.NewReplacer("\u00a0", "\u202f")},
 	"es": {numbering: "latn", minGrouping: 2, clock: "H:mm"},
-	// CLDR hi: latn digits (deva chosen, see above), "h:mm a", am/pm as
-	// written in Latin letters.
-	"hi": {numbering: "deva", minGrouping: 1, clock: "h:mm a", am: "am", pm: "pm"},
+	// CLDR hi: latn digits (deva chosen, see above). Its "h:mm a" writes
+	// am/pm in Latin letters, which Hindi readers do not say; the pattern
+	// with the flexible day period, "B h:mm" (dayPeriodRules: night1 from
+	// 20:00, morning1 from 4:00, afternoon1 from 12:00, evening1 from
+	// 16:00), reads as Hindi speakers tell the time: "शाम ६:३५".
+	"hi": {numbering: "deva", minGrouping: 1, clock: "B h:mm",
+		periods: []dayPeriod{{4, "सुबह"}, {12, "दोपहर"}, {16, "शाम"}, {20, "रात"}}},
 	// CLDR ar: "h:mm a", day periods ص and م.
 	"ar": {numbering: "arab", minGrouping: 1, clock: "h:mm a", am: "ص", pm: "م"},
 }
@@ -168,6 +182,9 @@ func (f formatter) clockTime(t time.Time) string {
 		case strings.HasPrefix(p, "mm"):
 			b.WriteString(f.digits(t.Minute(), 2))
 			p = p[2:]
+		case strings.HasPrefix(p, "B"):
+			b.WriteString(f.period(t.Hour()))
+			p = p[1:]
 		case strings.HasPrefix(p, "a"):
 			if t.Hour() < 12 {
 				b.WriteString(f.am)
@@ -181,6 +198,21 @@ func (f formatter) clockTime(t time.Time) string {
 		}
 	}
 	return b.String()
+}
+
+// period is the flexible day period of an hour: the last that began at
+// or before it, or, before the first, the one that runs over midnight.
+func (f formatter) period(hour int) string {
+	if len(f.periods) == 0 {
+		return ""
+	}
+	name := f.periods[len(f.periods)-1].name
+	for _, p := range f.periods {
+		if hour >= p.from {
+			name = p.name
+		}
+	}
+	return name
 }
 
 // LoadZone is time.LoadLocation, remembered: the standard library reads

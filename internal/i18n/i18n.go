@@ -145,6 +145,7 @@ func Lookup(code string) (Language, bool) {
 type Bundle struct {
 	bundle     *goi18n.Bundle
 	enabled    []Language
+	def        int // index in enabled of the default language
 	localizers map[string]*Localizer
 	tags       []language.Tag // of the enabled languages, for matcher
 	matcher    language.Matcher
@@ -154,6 +155,22 @@ type Bundle struct {
 // being the site's default. An unknown code is an error.
 func New(enabled []string) (*Bundle, error) {
 	return newBundle(catalogs, enabled)
+}
+
+// NewWithDefault is New with the default language named apart, so that
+// the enabled languages keep the site's order (the language switcher's)
+// whichever of them is the default. def must be among enabled.
+func NewWithDefault(enabled []string, def string) (*Bundle, error) {
+	b, err := newBundle(catalogs, enabled)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(b.enabled, func(l Language) bool { return l.Code == def })
+	if i < 0 {
+		return nil, fmt.Errorf("i18n: the default language %q is not enabled", def)
+	}
+	b.def = i
+	return b, nil
 }
 
 func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
@@ -207,11 +224,12 @@ func newBundle(fsys fs.FS, enabled []string) (*Bundle, error) {
 	return b, nil
 }
 
-// Enabled lists the enabled languages, the default first.
+// Enabled lists the enabled languages in the site's order: the default
+// first unless the bundle was made by NewWithDefault.
 func (b *Bundle) Enabled() []Language { return b.enabled }
 
 // Default is the site's default language.
-func (b *Bundle) Default() Language { return b.enabled[0] }
+func (b *Bundle) Default() Language { return b.enabled[b.def] }
 
 // Get returns the enabled language with this code.
 func (b *Bundle) Get(code string) (Language, bool) {
@@ -227,7 +245,7 @@ func (b *Bundle) Localizer(code string) *Localizer {
 	if l, ok := b.localizers[code]; ok {
 		return l
 	}
-	return b.localizers[b.enabled[0].Code]
+	return b.localizers[b.Default().Code]
 }
 
 // Localizer translates interface messages into one language. It is safe

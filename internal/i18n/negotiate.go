@@ -30,7 +30,7 @@ const maxAcceptLanguage = 1024
 // language, or the first enabled one the header does not refuse. A header
 // with nothing that matches, or no header, gives the default language.
 func (b *Bundle) Negotiate(acceptLanguage string) string {
-	def := b.enabled[0].Code
+	def := b.Default().Code
 	if len(acceptLanguage) > maxAcceptLanguage {
 		return def
 	}
@@ -74,6 +74,9 @@ func (b *Bundle) Negotiate(acceptLanguage string) string {
 		}
 	}
 	if wildcard {
+		if !refused(def) {
+			return def
+		}
 		for _, l := range b.enabled {
 			if !refused(l.Code) {
 				return l.Code

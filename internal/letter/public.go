@@ -29,11 +29,17 @@ type panelData struct {
 	ListURL   string
 }
 
-// EntryPanel shows, on a statement opened for signatures, the count, the
-// progress to the goal and the links to sign and to see who signed. The
-// form itself is on a page of its own: a statement page is cached for
-// everyone, and each form needs a fresh challenge.
+// EntryPanel adds nothing after a statement's text: all a letter shows
+// is what a visitor came for (EntryAction).
 func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
+	return "", nil
+}
+
+// EntryAction shows, on a statement opened for signatures, the count, the
+// progress to the goal and the links to sign and to see who signed,
+// before the text. The form itself is on a page of its own: a statement
+// page is cached for everyone, and each form needs a fresh challenge.
+func (h *Handlers) EntryAction(r *http.Request, e *content.Entry, lang string) (template.HTML, error) {
 	if e.Kind != content.Statement {
 		return "", nil
 	}
@@ -233,6 +239,7 @@ type signaturesPage struct {
 	Statement content.Translation
 	Panel     template.HTML
 	Groups    []countryGroup
+	Index     []countryLink // every country of the list, to jump to
 	Pager     web.Pager
 	BackURL   string
 }
@@ -281,11 +288,25 @@ func (h *Handlers) signatures(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Crumbs = []web.Crumb{{Name: t.Title, URL: p.BackURL}, {Name: p.L.T("letter.signatories")}}
-	if p.Panel, err = h.EntryPanel(r, e, lang); err != nil {
+	if p.Panel, err = h.EntryAction(r, e, lang); err != nil {
 		return err
 	}
 	p.Groups = groupByCountry(list, lang)
+	for _, c := range list.Index {
+		link := countryLink{Name: CountryName(c.Code, lang), Count: c.Count, URL: "#country-" + c.Code}
+		if c.Page != n {
+			link.URL = p.Pager.URL(c.Page) + link.URL
+		}
+		p.Index = append(p.Index, link)
+	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_signatures"], p)
+}
+
+// countryLink is a country in the signatories page's index.
+type countryLink struct {
+	Name  string
+	Count int
+	URL   string
 }
 
 // pageNumber reads ?page=n: 1 when there is none, a 404 for a number that

@@ -31,9 +31,19 @@ type SignatoryPage struct {
 	// the headings of a country spread over pages. It is shared with
 	// other requests: read it, never change it.
 	ByCountry map[string]int
+	// Index is every country of the list, in its order, with its count
+	// and the page it starts on: the page's jump links.
+	Index []CountryStart
 	// Continued: the page's first country began on the previous page.
 	// Continues: its last country goes on on the next.
 	Continued, Continues bool
+}
+
+// CountryStart is a country of a letter's list of signatories.
+type CountryStart struct {
+	Code  string
+	Count int
+	Page  int // the page its first signatory is on, from 1
 }
 
 // listOrder is a letter's approved signatories in the order of its list
@@ -45,6 +55,8 @@ type listOrder struct {
 	version   int64
 	ids       []int64
 	byCountry map[string]int
+	countries []string // in the list's order
+	firsts    []int    // the index in ids of each country's first signatory
 }
 
 // listOrders caches the orders of the lists last read. A letter of
@@ -125,6 +137,10 @@ func (s *Store) listOrder(ctx context.Context, entryID int64, lang string) (*lis
 	o.ids = make([]int64, len(all))
 	for i, l := range all {
 		o.ids[i] = l.id
+		if i == 0 || all[i-1].country != l.country {
+			o.countries = append(o.countries, l.country)
+			o.firsts = append(o.firsts, i)
+		}
 	}
 	s.orders.mu.Lock()
 	if s.orders.m == nil || len(s.orders.m) >= maxListOrders {
@@ -146,6 +162,9 @@ func (s *Store) Signatories(ctx context.Context, entryID int64, lang string, n, 
 	p := SignatoryPage{Total: len(o.ids), Pages: max(1, (len(o.ids)+perPage-1)/perPage), ByCountry: o.byCountry}
 	if n < 1 || n > p.Pages {
 		return p, db.ErrNotFound
+	}
+	for i, code := range o.countries {
+		p.Index = append(p.Index, CountryStart{Code: code, Count: o.byCountry[code], Page: o.firsts[i]/perPage + 1})
 	}
 	if p.Total == 0 {
 		return p, nil

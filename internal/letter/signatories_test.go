@@ -12,9 +12,18 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/letter"
+	"peerpress/internal/web/webtest"
 )
 
 var signatoryRe = regexp.MustCompile(`<li><bdi>([^<]+)</bdi>`)
+
+// listed is a signatories page after its country index: the list itself.
+func listed(r webtest.Response) webtest.Response {
+	if i := strings.Index(r.Body, `class="letter-index"`); i >= 0 {
+		r.Body = r.Body[:i] + r.Body[i+strings.Index(r.Body[i:], "</nav>"):]
+	}
+	return r
+}
 
 // A letter signed by more people than a page holds has numbered pages:
 // every signatory is on exactly one of them, in the list's order
@@ -111,15 +120,33 @@ func TestSignatoriesPages(t *testing.T) {
 		one := c.Get(list)
 		one.Must(t, http.StatusOK, `rel="next"`, `href="`+list+`?page=2"`, `href="`+list+`?page=3"`,
 			`Brazil <span class="count">120</span>`, `Kenya <span class="count">150</span>`, "Kenya continues on the next page")
-		one.MustNot(t, `rel="prev"`, "(continued)", "Uganda")
+		listed(one).MustNot(t, `rel="prev"`, "(continued)", "Uganda")
+		// Every page has the whole country index: each country with its
+		// count, linked on its own page or the one it starts on.
+		for _, page := range []string{list, list + "?page=3"} {
+			r := c.Get(page)
+			r.Must(t, http.StatusOK, `class="letter-index"`, "Signatories by country")
+			want := []string{`Brazil</a> <span class="count">120</span>`, `Kenya</a> <span class="count">150</span>`,
+				`Peru</a> <span class="count">101</span>`, `Uganda</a> <span class="count">67</span>`}
+			last := 0
+			for _, w := range want {
+				i := strings.Index(r.Body, w)
+				if i < last {
+					t.Errorf("%s: the index lacks %q, or has it out of order", page, w)
+				}
+				last = i
+			}
+		}
+		one.Must(t, http.StatusOK, `href="#country-BR">Brazil</a>`, `href="`+list+`?page=2#country-PE">Peru</a>`, `href="`+list+`?page=2#country-UG">Uganda</a>`)
+		c.Get(list+"?page=3").Must(t, http.StatusOK, `href="`+list+`#country-BR">Brazil</a>`, `href="`+list+`?page=2#country-UG">Uganda</a>`)
 		two := c.Get(list + "?page=2")
 		two.Must(t, http.StatusOK, `href="`+list+`" rel="prev"`, `href="`+list+`?page=3" rel="next"`,
 			`Kenya (continued) <span class="count">150</span>`, `Peru <span class="count">101</span>`, `Uganda <span class="count">67</span>`,
 			"Uganda continues on the next page")
-		two.MustNot(t, "Brazil", "Peru (continued)", "Kenya continues")
+		listed(two).MustNot(t, "Brazil", "Peru (continued)", "Kenya continues")
 		three := c.Get(list + "?page=3")
 		three.Must(t, http.StatusOK, `href="`+list+`?page=2" rel="prev"`, `Uganda (continued) <span class="count">67</span>`)
-		three.MustNot(t, `rel="next"`, "continues on the next page", "Kenya")
+		listed(three).MustNot(t, `rel="next"`, "continues on the next page", "Kenya")
 
 		// Addresses that are no page.
 		for _, q := range []string{"4", "0", "99999999999999999999999", "002"} {

@@ -30,7 +30,11 @@ var templates embed.FS
 
 // Site is the settings peerpress reads when it builds its handlers.
 type Site struct {
-	Languages           []string // enabled languages, the default first
+	// Languages are the enabled languages in the site's order, the order
+	// of the language switcher; DefaultLanguage is one of them ("": the
+	// first, as settings saved before it was kept apart).
+	Languages           []string
+	DefaultLanguage     string
 	IncludeUntranslated bool
 	// EventZones are the reference zones event pages give times in, besides
 	// the event's own; none: the events package's defaults.
@@ -43,9 +47,21 @@ type Site struct {
 	AboutPage, PrivacyPage int64
 }
 
+// Default is the site's default language.
+func (s Site) Default() string {
+	if slices.Contains(s.Languages, s.DefaultLanguage) {
+		return s.DefaultLanguage
+	}
+	if len(s.Languages) == 0 {
+		return ""
+	}
+	return s.Languages[0]
+}
+
 // Setting keys in the settings table.
 const (
 	keyLanguages           = "languages"
+	keyDefaultLanguage     = "default_language"
 	keyIncludeUntranslated = "archives.include_untranslated"
 	keyEventZones          = "event_zones"
 	keyEventRetentionDays  = "event_retention_days"
@@ -77,6 +93,8 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 			if langs := strings.Split(v, ","); v != "" {
 				site.Languages = langs
 			}
+		case keyDefaultLanguage:
+			site.DefaultLanguage = v
 		case keyIncludeUntranslated:
 			site.IncludeUntranslated = v == "true"
 		case keyEventZones:
@@ -98,6 +116,7 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 func (s *Store) Save(ctx context.Context, site Site) error {
 	values := map[string]string{
 		keyLanguages:           strings.Join(site.Languages, ","),
+		keyDefaultLanguage:     site.Default(),
 		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
 		keyEventZones:          strings.Join(site.EventZones, ","),
 		keyEventRetentionDays:  strconv.Itoa(site.EventRetentionDays),
@@ -159,7 +178,7 @@ func (l *Live) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bundle, err := i18n.New(site.Languages)
+	bundle, err := i18n.NewWithDefault(site.Languages, site.Default())
 	if err != nil {
 		return fmt.Errorf("settings: languages: %w", err)
 	}
@@ -290,14 +309,24 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	}
 	pagesOK := readSitePages(r, &form, p.Pages)
 	p.Form = form
-	switch i := slices.Index(form.Languages, def); {
+	// The languages keep the site's order, which the switcher shows: the
+	// form lists them in another (the catalogs'). Newly enabled ones go
+	// last; choosing another default moves nothing.
+	current := h.live.Site().Languages
+	rank := func(code string) int {
+		if i := slices.Index(current, code); i >= 0 {
+			return i
+		}
+		return len(current)
+	}
+	slices.SortStableFunc(form.Languages, func(a, b string) int { return rank(a) - rank(b) })
+	form.DefaultLanguage = def
+	p.Form = form
+	switch {
 	case len(form.Languages) == 0:
 		p.Error = p.L.T("settings.need_language")
-	case i < 0:
+	case !slices.Contains(form.Languages, def):
 		p.Error = p.L.T("settings.default_enabled")
-	default:
-		// The default language goes first.
-		form.Languages = append([]string{def}, slices.Delete(slices.Clone(form.Languages), i, i+1)...)
 	}
 	switch {
 	case p.Error != "":

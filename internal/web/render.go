@@ -82,13 +82,32 @@ func NewRenderer(siteName string, langs func() *i18n.Bundle, nav Navigator, asse
 
 func funcs(assets *Assets) template.FuncMap {
 	return template.FuncMap{
-		"asset": assets.URL,
-		"add":   func(a, b int) int { return a + b },
-		"sub":   func(page, v any) Sub { return Sub{Page: page, V: v} },
-		"subAt": func(page, v any, level int) Sub { return Sub{Page: page, V: v, Level: level} },
-		"list":  func(v ...string) []string { return v },
-		"has":   slices.Contains[[]string],
+		"asset":  assets.URL,
+		"add":    func(a, b int) int { return a + b },
+		"sub":    func(page, v any) Sub { return Sub{Page: page, V: v} },
+		"subAt":  func(page, v any, level int) Sub { return Sub{Page: page, V: v, Level: level} },
+		"list":   func(v ...string) []string { return v },
+		"has":    slices.Contains[[]string],
+		"titled": Titled,
 	}
+}
+
+// Titled joins a label and the title it labels with one colon, as in
+// "Registrants: Webinar: naloxone". A label whose translation already
+// ends with a colon gets no second one, a title that starts with one
+// loses it, and an empty part leaves no dangling colon.
+func Titled(label, title string) string {
+	label = strings.TrimRight(label, " \u00a0\u202f\t")
+	title = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(title), ":：\u00a0\u202f "))
+	switch {
+	case title == "":
+		return strings.TrimRight(label, ":：\u00a0\u202f ")
+	case label == "":
+		return title
+	case strings.HasSuffix(label, ":"), strings.HasSuffix(label, "："):
+		return label + " " + title
+	}
+	return label + ": " + title
 }
 
 // Sub hands a shared sub-template both the page and one value:
