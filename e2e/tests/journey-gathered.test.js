@@ -64,8 +64,17 @@ test('journey: import signatures from CSV, and add a tribute gathered by hand', 
     await page.goto(url('/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury/signatures'));
     assert.match(await page.locator('main').innerText(), new RegExp(ORG));
 
-    // A tribute collected by hand, published at once.
+    // Related entries are found by typing, not picked from a long list.
     const campaign = await entryID(page, url, 'remember every name');
+    await page.goto(url(`/admin/entries/${campaign}/campaign`));
+    await page.getByLabel('Find an event, statement or publication to link').pressSequentially('hepatitis');
+    const add = page.locator('#link-results').getByRole('button', { name: /^Add: .*[Hh]epatitis/ }).first();
+    await add.waitFor();
+    await add.click();
+    await page.waitForLoadState();
+    assert.ok(await page.getByRole('button', { name: /^Remove: .*[Hh]epatitis/ }).count() > 0, 'the chosen statement is not listed');
+
+    // A tribute collected by hand, published at once.
     await page.goto(url(`/admin/entries/${campaign}/campaign`));
     await Promise.all([page.waitForURL(url(`/admin/entries/${campaign}/campaign/tributes/new`)),
       page.getByRole('link', { name: 'Add a tribute gathered elsewhere' }).click()]);

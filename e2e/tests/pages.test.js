@@ -73,6 +73,7 @@ const ADMIN = [
   { name: 'admin-signatures', path: (ids) => `/admin/entries/${ids.letter}/signatures` },
   { name: 'admin-signatures-waiting', path: '/admin/signatures' },
   { name: 'admin-signatures-import', path: (ids) => `/admin/entries/${ids.letter}/signatures/import` },
+  { name: 'admin-campaign-details', path: (ids) => `/admin/entries/${ids.campaign}/campaign` },
   { name: 'admin-campaign-add-tribute', path: (ids) => `/admin/entries/${ids.campaign}/campaign/tributes/new` },
   { name: 'admin-event-details', path: (ids) => `/admin/entries/${ids.event}/event` },
   { name: 'admin-event-registrants', path: (ids) => `/admin/entries/${ids.event}/registrants` },
