@@ -75,6 +75,9 @@ const ADMIN = [
   { name: 'admin-moderation', path: '/admin/moderation' },
   { name: 'admin-signatures', path: (ids) => `/admin/entries/${ids.letter}/signatures` },
   { name: 'admin-signatures-waiting', path: '/admin/signatures' },
+  { name: 'admin-signatures-import', path: (ids) => `/admin/entries/${ids.letter}/signatures/import` },
+  { name: 'admin-campaign-details', path: (ids) => `/admin/entries/${ids.campaign}/campaign` },
+  { name: 'admin-campaign-add-tribute', path: (ids) => `/admin/entries/${ids.campaign}/campaign/tributes/new` },
   { name: 'admin-event-details', path: (ids) => `/admin/entries/${ids.event}/event` },
   { name: 'admin-event-registrants', path: (ids) => `/admin/entries/${ids.event}/registrants` },
   { name: 'admin-org-key-unlock', path: '/admin/people/unlock' },
@@ -182,6 +185,9 @@ describe('admin pages', () => {
       // The demo's open letter (letters).
       await page.goto(`${server.base}/admin/entries?q=${encodeURIComponent('a cure for hepatitis c')}`);
       ids.letter = (await page.getAttribute('table.list tbody tr:first-child td:first-child a', 'href')).match(/(\d+)$/)[1];
+      // The demo's campaign with a tribute wall.
+      await page.goto(`${server.base}/admin/entries?q=${encodeURIComponent('remember every name')}`);
+      ids.campaign = (await page.getAttribute('table.list tbody tr:first-child td:first-child a', 'href')).match(/(\d+)$/)[1];
     } finally {
       await context.close();
     }

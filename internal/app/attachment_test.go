@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -219,7 +221,7 @@ func TestAttachmentUploadRefusals(t *testing.T) {
 		}{
 			{"no file", "", nil, fields(), "Choose a file to attach."},
 			{"HTML named .pdf", "report.pdf", []byte("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"), fields(), "This type of file is not accepted"},
-			{"Word document", "report.docx", []byte("PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"), fields(), "This type of file is not accepted"},
+			{"damaged Word document", "report.docx", []byte("PK\x03\x04\x14\x00\x06\x00[Content_Types].xml"), fields(), "could not be read"},
 			{"truncated PDF", "report.pdf", good[:len(good)/2], fields(), "could not be read"},
 			{"over 50 MB", "big.pdf", tooBig, fields(), "The limit is 50 MB."},
 			// Over the form's limit: the file is left out, not the form.
@@ -319,5 +321,81 @@ func TestAttachmentPermissions(t *testing.T) {
 			t.Fatalf("author attaching to their own entry: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}
 		author.Get("/admin/entries/"+own).Must(t, 200, "My file")
+	})
+}
+
+// docxWithAuthor is a minimal Word document whose properties and comment
+// name its author.
+func docxWithAuthor(t *testing.T, author, text string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range [][2]string{
+		{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/></Types>`},
+		{"_rels/.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
+		{"docProps/core.xml", `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>` + author + `</dc:creator><cp:lastModifiedBy>` + author + `</cp:lastModifiedBy></cp:coreProperties>`},
+		{"word/document.xml", `<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>` + text + `</w:t></w:r></w:p></w:body></w:document>`},
+		{"word/comments.xml", `<w:comments xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:comment w:id="0" w:author="` + author + `"/></w:comments>`},
+	} {
+		w, err := zw.Create(p[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(p[1]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// A Word document is offered as a download, without the name of whoever
+// wrote it; a ZIP that is no office document is refused.
+func TestAttachmentOfficeDocument(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		c := s.client()
+		csrf := c.SignIn(s.Login.Email, s.Login.Password)
+		id := c.createEntry(csrf, "title", "Outreach guide", "slug", "outreach-guide", "status", "published")
+		path := "/admin/entries/" + id + "/attachments"
+		doc := docxWithAuthor(t, "Jane Peer", "Carry naloxone")
+		r := c.upload(path, csrf, "file", "guide.docx", doc, url.Values{"lang": {"en"}, "title": {"Outreach guide"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", r.Status, webtest.Snippet(r.Body))
+		}
+		c.Get("/admin/entries/"+id).Must(t, 200, "<td>DOCX</td>")
+		page := s.client().Get("/en/articles/outreach-guide")
+		m := regexp.MustCompile(`href="(/media/\d{4}/\d{2}/[A-Za-z0-9_-]{22}\.docx)"[^>]*download="Outreach guide\.docx"`).FindStringSubmatch(page.Body)
+		if m == nil {
+			t.Fatalf("no download link to the document:\n%s", webtest.Snippet(page.Body))
+		}
+		f := s.client().Get(m[1])
+		if f.Status != 200 || f.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+			f.Header.Get("Content-Disposition") != "attachment" {
+			t.Fatalf("GET %s: %d %q %q", m[1], f.Status, f.Header.Get("Content-Type"), f.Header.Get("Content-Disposition"))
+		}
+		zr, err := zip.NewReader(strings.NewReader(f.Body), int64(len(f.Body)))
+		if err != nil {
+			t.Fatalf("served document is not a zip: %v", err)
+		}
+		var words bool
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			if strings.Contains(string(b), "Jane Peer") {
+				t.Errorf("%s names the author", zf.Name)
+			}
+			words = words || strings.Contains(string(b), "Carry naloxone")
+		}
+		if !words {
+			t.Error("the document's words are gone")
+		}
+
+		var notDoc bytes.Buffer
+		zw := zip.NewWriter(&notDoc)
+		w, _ := zw.Create("notes.txt")
+		w.Write([]byte("not a document"))
+		zw.Close()
+		c.upload(path, csrf, "file", "other.docx", notDoc.Bytes(), url.Values{"lang": {"en"}, "title": {"Macro"}}).
+			Must(t, http.StatusUnprocessableEntity, "This type of file is not accepted")
 	})
 }

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -51,7 +52,10 @@ type detailsPage struct {
 	Languages []i18n.Language
 	Form      detailsForm
 	Errors    map[string]string
-	Linkable  []Linkable
+	Chosen    []Linkable // the linked entries, in order
+	Query     string     // what was typed in the search for entries to link
+	Searched  bool
+	Results   []Linkable // entries found, not yet linked
 	Waiting   int
 	Approved  int
 }
@@ -97,7 +101,7 @@ func (h *Handlers) detailsPage(r *http.Request, e *content.Entry, lang string, f
 	ctx := r.Context()
 	p := detailsPage{Page: h.adminPage(r, "campaign.admin.title"), Entry: e, EntryLang: lang, Languages: h.rd.I18n().Enabled(), Form: f, Errors: errs}
 	var err error
-	if p.Linkable, err = h.store.Linkable(ctx, 500); err != nil {
+	if p.Chosen, err = h.store.LinkableByID(ctx, f.Links); err != nil {
 		return p, err
 	}
 	if p.Waiting, err = h.store.CountWaiting(ctx, e.ID); err != nil {
@@ -156,19 +160,36 @@ func (h *Handlers) saveDetails(w http.ResponseWriter, r *http.Request) error {
 		Texts: Texts{PrimaryObjective: text("primary_objective"), SecondaryObjectives: text("secondary_objectives"),
 			Asks: text("asks"), Ways: text("ways")}}
 	errs := map[string]string{}
-	linkable, err := h.store.Linkable(r.Context(), 500)
+	links, bad := parseIDs(r.PostForm["link"])
+	// The search's buttons change the list of linked entries or look for
+	// more; the form comes back with everything typed, nothing saved.
+	add, _ := parseIDs(r.PostForm["add_link"])
+	links = append(links, add...)
+	if v := r.PostFormValue("unlink"); v != "" {
+		id, _ := strconv.ParseInt(v, 10, 64)
+		links = slices.DeleteFunc(links, func(l int64) bool { return l == id })
+	}
+	chosen, err := h.store.LinkableByID(r.Context(), links)
 	if err != nil {
 		return err
 	}
-	for _, v := range r.PostForm["link"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || !slices.ContainsFunc(linkable, func(l Linkable) bool { return l.ID == id }) {
-			errs["links"] = "form.invalid_choice"
-			continue
+	for _, l := range chosen {
+		if !slices.Contains(f.Links, l.ID) {
+			f.Links = append(f.Links, l.ID)
 		}
-		if !slices.Contains(f.Links, id) {
-			f.Links = append(f.Links, id)
+	}
+	if bad || len(chosen) < len(slices.Compact(slices.Sorted(slices.Values(links)))) {
+		errs["links"] = "form.invalid_choice"
+	}
+	if r.PostFormValue("find") != "" || len(add) > 0 || r.PostFormValue("unlink") != "" {
+		p, err := h.detailsPage(r, e, lang, f, errs)
+		if err != nil {
+			return err
 		}
+		if err := h.searchLinkable(r, &p); err != nil {
+			return err
+		}
+		return h.rd.Render(w, http.StatusOK, h.tmpl["admin_details"], p)
 	}
 	starts, ok := parseDay(f.StartsOn)
 	if !ok {
@@ -200,6 +221,73 @@ func (h *Handlers) saveDetails(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin/entries/"+strconv.FormatInt(e.ID, 10)+"/campaign?lang="+lang+"&saved=1", http.StatusSeeOther) // #nosec G710 -- a path of this site with the entry's id and a known language
 	return nil
+}
+
+// maxFound bounds the entries a search for entries to link shows.
+const maxFound = 20
+
+// searchLinkable fills p with the search typed in the form: the entries
+// found, less those already linked.
+func (h *Handlers) searchLinkable(r *http.Request, p *detailsPage) error {
+	p.Query = strings.TrimSpace(r.PostFormValue("link_q"))
+	if p.Query == "" || utf8.RuneCountInString(p.Query) > 200 {
+		return nil
+	}
+	found, err := h.store.FindLinkable(r.Context(), p.Query, maxFound+len(p.Form.Links))
+	if err != nil {
+		return err
+	}
+	p.Searched = true
+	for _, l := range found {
+		if !p.Form.Linked(l.ID) && len(p.Results) < maxFound {
+			p.Results = append(p.Results, l)
+		}
+	}
+	return nil
+}
+
+// parseIDs reads entry ids; bad reports a value that is not one.
+func parseIDs(vs []string) (ids []int64, bad bool) {
+	for _, v := range vs {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			bad = true
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids, bad
+}
+
+// linkableJSON serves GET /admin/entries/{id}/campaign/linkable?q=…: the
+// search for entries to link as the page's script shows it while the
+// editor types (the form's Search button does the same without it).
+func (h *Handlers) linkableJSON(w http.ResponseWriter, r *http.Request) error {
+	e, err := h.loadCampaign(r)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	type item struct {
+		ID    int64  `json:"id"`
+		Title string `json:"title"`
+		Kind  string `json:"kind"`
+	}
+	out := []item{}
+	if q != "" && utf8.RuneCountInString(q) <= 200 {
+		found, err := h.store.FindLinkable(r.Context(), q, maxFound)
+		if err != nil {
+			return err
+		}
+		l := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
+		for _, f := range found {
+			if f.ID != e.ID {
+				out = append(out, item{ID: f.ID, Title: f.Title, Kind: l.T("kind." + f.Kind)})
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	return json.NewEncoder(w).Encode(out)
 }
 
 // EditorLinks leads from a campaign's editor to its details and to its

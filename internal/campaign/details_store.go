@@ -165,13 +165,11 @@ type Linkable struct {
 	Title string
 }
 
-// Linkable lists events, statements and publications by their source
-// title, newest first, at most limit.
-func (s *Store) Linkable(ctx context.Context, limit int) ([]Linkable, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, t.title FROM entries e
-		JOIN translations t ON t.entry_id = e.id AND t.lang = e.source_lang
-		WHERE e.kind IN ('event', 'statement', 'publication')
-		ORDER BY e.kind, e.created_at DESC, e.id DESC LIMIT ?`, limit)
+// linkableKinds are the kinds of entry a campaign may link to.
+const linkableKinds = `e.kind IN ('event', 'statement', 'publication')`
+
+func (s *Store) linkables(ctx context.Context, query string, args ...any) ([]Linkable, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: linkable: %w", err)
 	}
@@ -185,4 +183,51 @@ func (s *Store) Linkable(ctx context.Context, limit int) ([]Linkable, error) {
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// FindLinkable finds events, statements and publications whose title in
+// any language contains q, by their source title, newest first, at most
+// limit. Case is ignored for ASCII letters on both engines (LOWER); in
+// other scripts the words match as typed, or lower-cased.
+func (s *Store) FindLinkable(ctx context.Context, q string, limit int) ([]Linkable, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	esc := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace
+	like, exact := "%"+esc(strings.ToLower(q))+"%", "%"+esc(q)+"%"
+	found, err := s.linkables(ctx, `SELECT e.id, e.kind, src.title FROM entries e
+		JOIN translations src ON src.entry_id = e.id AND src.lang = e.source_lang
+		WHERE `+linkableKinds+` AND EXISTS (SELECT 1 FROM translations t WHERE t.entry_id = e.id
+			AND (LOWER(t.title) LIKE ? ESCAPE '\' OR t.title LIKE ? ESCAPE '\'))
+		ORDER BY e.created_at DESC, e.id DESC LIMIT ?`, like, exact, limit)
+	return found, err
+}
+
+// LinkableByID returns the entries of ids a campaign may link to, in the
+// order of ids; ids of other entries are left out.
+func (s *Store) LinkableByID(ctx context.Context, ids []int64) ([]Linkable, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	found, err := s.linkables(ctx, `SELECT e.id, e.kind, t.title FROM entries e
+		JOIN translations t ON t.entry_id = e.id AND t.lang = e.source_lang
+		WHERE `+linkableKinds+` AND e.id IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Linkable
+	for _, id := range ids {
+		for _, l := range found {
+			if l.ID == id {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, nil
 }

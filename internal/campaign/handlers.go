@@ -69,6 +69,9 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /tributes/withdraw/{token}", h.withdraw, web.Private)
 	rs.Admin("GET /admin/entries/{id}/campaign", h.editDetails, web.Need(auth.Write))
 	rs.Admin("POST /admin/entries/{id}/campaign", h.saveDetails, web.Need(auth.Write))
+	rs.Admin("GET /admin/entries/{id}/campaign/linkable", h.linkableJSON, web.Need(auth.Write))
+	rs.Admin("GET /admin/entries/{id}/campaign/tributes/new", h.gatheredNew, web.Need(auth.Write))
+	rs.Admin("POST /admin/entries/{id}/campaign/tributes", h.gatheredCreate, web.Need(auth.Write), web.Body(uploadLimit))
 	rs.Admin("POST /admin/moderation/tributes", h.decideTributes, web.Need(auth.Moderate))
 }
 

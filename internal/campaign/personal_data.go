@@ -147,8 +147,10 @@ func (h *submitters) Purge(ctx context.Context, now time.Time) (int, error) {
 	return h.s.PurgeRejected(ctx, now.Add(-RejectedKeep), h.photos)
 }
 
-// Reseal reseals the submitters' emails.
+// Reseal reseals the submitters' emails, and the consent of tributes
+// staff added.
 func (h *submitters) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
 	return participant.ResealTable(ctx, h.s.db, participant.Table{Name: "tributes", Key: "id",
-		Columns: []participant.Column{{Name: "email_sealed", Context: emailContext, Staff: true}}}, reseal)
+		Columns: []participant.Column{{Name: "email_sealed", Context: emailContext, Staff: true},
+			{Name: "consent_evidence", Context: evidenceContext}, {Name: "consent_by", Context: consentByContext}}}, reseal)
 }

@@ -503,3 +503,63 @@ func (s *Store) deleteTributes(ctx context.Context, what string, photos PhotoDel
 	}
 	return n, nil
 }
+
+// Gathered is a tribute staff add from what was collected elsewhere (on
+// social media, on paper, by word of mouth), with how consent to publish
+// it was given and by whom.
+type Gathered struct {
+	CampaignID int64
+	Lang       string
+	Remembered string
+	Body       string
+	MediaID    int64  // 0: no photo
+	Status     Status // Approved to publish now, Waiting to queue it
+	Evidence   string // how consent was given
+	ConsentBy  string // who gave it
+	AddedBy    int64  // the staff member
+}
+
+// Seal contexts of a gathered tribute's consent.
+const (
+	evidenceContext  = "tributes.consent_evidence"
+	consentByContext = "tributes.consent_by"
+)
+
+// AddGathered stores a tribute staff add, with its consent sealed (it may
+// name the person who gave it). Like AddTribute, it has no email and no
+// withdrawal link: the person asks staff. Published, it is a loud write;
+// queued, it waits like any tribute and no page changes.
+func (s *Store) AddGathered(ctx context.Context, g Gathered) (int64, error) {
+	nobody, _ := participant.NewLink()
+	var photo, by any
+	if g.MediaID != 0 {
+		photo = g.MediaID
+	}
+	if g.AddedBy != 0 {
+		by = g.AddedBy
+	}
+	now := s.now().Unix()
+	decided := int64(0)
+	if g.Status != Waiting {
+		decided = now
+	}
+	var id int64
+	insert := func(tx *db.Tx) error {
+		// The hashes are random and match no email or token.
+		return tx.QueryRowContext(ctx, `INSERT INTO tributes (campaign_id, status, lang, remembered, body, media_id, email_sealed, dup_hash, token_hash,
+				flagged, created_at, decided_at, consent_evidence, consent_by, added_by)
+			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			g.CampaignID, string(g.Status), g.Lang, g.Remembered, g.Body, photo, "none:"+nobody, "none:"+nobody, false, now, decided,
+			s.vault.Seal(g.Evidence, evidenceContext), s.vault.Seal(g.ConsentBy, consentByContext), by).Scan(&id)
+	}
+	var err error
+	if g.Status == Waiting {
+		err = s.quiet.InTx(ctx, insert)
+	} else {
+		err = s.db.InTx(ctx, insert)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("campaign: add gathered tribute: %w", err)
+	}
+	return id, nil
+}

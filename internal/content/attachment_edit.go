@@ -30,7 +30,7 @@ const maxAttachmentTitle = 300
 type attachmentView struct {
 	Attachment
 	Language i18n.Language // the attachment's language, named in itself
-	Type     string        // "PDF", "JPEG", "PNG"
+	Type     string        // "PDF", "JPEG", "PNG", "DOCX"…
 	Size     string        // "1.2 MB", in the language it is shown in
 	FileName string        // suggested name for saving: the title and the extension
 }
@@ -58,6 +58,18 @@ func fileType(mime string) string {
 		return "JPEG"
 	case "image/png":
 		return "PNG"
+	case "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+		return "DOCX"
+	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+		return "XLSX"
+	case "application/vnd.openxmlformats-officedocument.presentationml.presentation":
+		return "PPTX"
+	case "application/vnd.oasis.opendocument.text":
+		return "ODT"
+	case "application/vnd.oasis.opendocument.spreadsheet":
+		return "ODS"
+	case "application/vnd.oasis.opendocument.presentation":
+		return "ODP"
 	}
 	_, sub, _ := strings.Cut(mime, "/")
 	return strings.ToUpper(sub)

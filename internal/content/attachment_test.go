@@ -181,7 +181,7 @@ func TestFileSize(t *testing.T) {
 			t.Errorf("fileSize(%s, %d) = %q, want %q", c.lang, c.bytes, got, c.want)
 		}
 	}
-	for mime, want := range map[string]string{"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"} {
+	for mime, want := range map[string]string{"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "application/vnd.oasis.opendocument.text": "ODT", "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX"} {
 		if got := fileType(mime); got != want {
 			t.Errorf("fileType(%s) = %q, want %q", mime, got, want)
 		}

@@ -126,6 +126,7 @@ type entryPage struct {
 	Kind          Kind
 	T             Translation
 	Body          template.HTML
+	Videos        bool // the body shows a video's poster: load static/video.js
 	Section       *Section
 	Tags          []Tag
 	Organisations []Organisation
@@ -186,7 +187,8 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
 			}
 		}
-		data := entryPage{Page: page, Kind: kind, T: t, Body: p.md.Render(t.Body), Zone: p.zone, CoauthorRole: e.Coauthors()}
+		data := entryPage{Page: page, Kind: kind, T: t, Zone: p.zone, CoauthorRole: e.Coauthors()}
+		data.Body, data.Videos = VideoPosters(p.md.Render(t.Body), page.L)
 		if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
 			data.Outdated = true
 			if l, ok := p.rd.I18n().Get(e.SourceLang); ok && src.Visible(p.store.now()) {

@@ -32,7 +32,10 @@ type EventView struct {
 	Speakers   []Speaker
 	Agenda     []agendaView
 	Recording  string // once the event has happened
-	Ended      bool
+	// RecordingVideo is the recording's poster when it is a video a
+	// reader can play in the page (content.ParseVideo).
+	RecordingVideo template.HTML
+	Ended          bool
 	// State is the registration's: "" (no registration), open, full
 	// (the waiting list is open), closed or ended.
 	State       string
@@ -110,6 +113,9 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 	}
 	if v.Ended {
 		v.Recording = ev.Details.RecordingURL
+		if vid, ok := content.ParseVideo(v.Recording); ok {
+			v.RecordingVideo = content.VideoPoster(vid, l.T("events.recording"), l)
+		}
 	}
 	for i, q := range ev.Details.Questions {
 		w := q.In(lang)

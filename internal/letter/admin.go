@@ -212,6 +212,8 @@ func (h *Handlers) adminPage(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T("letter.moderated")
 	case "merged":
 		p.Flash = p.L.T("letter.merged")
+	case "imported":
+		importedFlash(&p, r)
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_signatures"], p)
 }

@@ -62,11 +62,24 @@ func (h *signatures) Find(ctx context.Context, who participant.Subject) ([]parti
 		if !sig.VerifiedAt.IsZero() {
 			verified = sig.VerifiedAt.Format(time.RFC3339)
 		}
-		out = append(out, participant.Record{ID: sig.ID, About: about, Created: sig.CreatedAt, Fields: []participant.Field{
+		// Signatures added by staff keep the evidence of consent.
+		var sealed string
+		if err := h.s.db.QueryRowContext(ctx, `SELECT consent_evidence FROM signatures WHERE id = ?`, sig.ID).Scan(&sealed); err != nil {
+			return nil, fmt.Errorf("letter: find signatures: %w", err)
+		}
+		evidence, err := h.s.vault.Open(sealed, sealEvidence)
+		if err != nil {
+			return nil, fmt.Errorf("letter: find signatures: %w", err)
+		}
+		rec := participant.Record{ID: sig.ID, About: about, Created: sig.CreatedAt, Fields: []participant.Field{
 			{Name: "email", Value: sig.Email}, {Name: "name", Value: sig.Name}, {Name: "kind", Value: sig.Kind},
 			{Name: "organisation_type", Value: sig.OrgType}, {Name: "country", Value: sig.Country}, {Name: "website", Value: sig.Website},
 			{Name: "status", Value: sig.Status}, {Name: "language", Value: sig.Lang},
-			{Name: "signed_at", Value: sig.CreatedAt.Format(time.RFC3339)}, {Name: "verified_at", Value: verified}}})
+			{Name: "signed_at", Value: sig.CreatedAt.Format(time.RFC3339)}, {Name: "verified_at", Value: verified}}}
+		if evidence != "" {
+			rec.Fields = append(rec.Fields, participant.Field{Name: "consent_evidence", Value: evidence})
+		}
+		out = append(out, rec)
 	}
 	return out, nil
 }
@@ -91,7 +104,8 @@ func (h *signatures) Purge(ctx context.Context, now time.Time) (int, error) {
 // Reseal reseals the signatures' sealed columns.
 func (h *signatures) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
 	return participant.ResealTable(ctx, h.s.db, participant.Table{Name: "signatures", Key: "id", Columns: []participant.Column{
-		{Name: "name", Context: sealName}, {Name: "website", Context: sealWebsite}, {Name: "email", Context: sealEmail}}}, reseal)
+		{Name: "name", Context: sealName}, {Name: "website", Context: sealWebsite}, {Name: "email", Context: sealEmail},
+		{Name: "consent_evidence", Context: sealEvidence}}}, reseal)
 }
 
 // recordAccess writes in the audit log that the signed-in staff member

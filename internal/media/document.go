@@ -35,24 +35,33 @@ var magicPDF = []byte("%PDF-")
 // DocLimits bounds what ProcessDocument accepts. A zero or negative field
 // means the default from DefaultDocLimits.
 type DocLimits struct {
-	MaxBytes int64 // size of the upload
+	MaxBytes int64        // size of the upload
+	Office   OfficeLimits // what an office document may unpack to
 }
 
 // DefaultDocLimits returns 50 MiB: enough for a long illustrated report,
 // small enough to read into memory on a small server.
 func DefaultDocLimits() DocLimits {
-	return DocLimits{MaxBytes: 50 << 20}
+	return DocLimits{MaxBytes: 50 << 20, Office: DefaultOfficeLimits()}
 }
 
 func (lim DocLimits) withDefaults() DocLimits {
 	if lim.MaxBytes <= 0 {
 		lim.MaxBytes = DefaultDocLimits().MaxBytes
 	}
+	if lim.Office.MaxEntries <= 0 {
+		lim.Office.MaxEntries = DefaultOfficeLimits().MaxEntries
+	}
+	if lim.Office.MaxUncompressedBytes <= 0 {
+		lim.Office.MaxUncompressedBytes = DefaultOfficeLimits().MaxUncompressedBytes
+	}
 	return lim
 }
 
 // ProcessDocument reads an upload from r and returns it ready to publish:
-// a PDF is rewritten without its metadata (see stripPDF); an image goes
+// a PDF is rewritten without its metadata (see stripPDF), an office
+// document (docx, xlsx, pptx, odt, ods, odp) too (see office.go, where an
+// office document unpacking beyond lim.Office is ErrTooLarge); an image goes
 // through ProcessImage's re-encoding, with the pixel limits of
 // DefaultLimits and the size limit of lim. Anything else is ErrUnsupported,
 // over lim.MaxBytes is ErrTooLarge, and a PDF or image that does not parse
@@ -69,6 +78,13 @@ func ProcessDocument(r io.Reader, lim DocLimits) (Processed, error) {
 			return Processed{}, err
 		}
 		return Processed{Data: out, MIME: mimePDF, Ext: extPDF}, nil
+	}
+	if isZIP(data) {
+		out, typ, err := stripOffice(data, lim.Office)
+		if err != nil {
+			return Processed{}, err
+		}
+		return Processed{Data: out, MIME: typ, Ext: officeExt[typ]}, nil
 	}
 	if sniff(data) != kindNone {
 		return processImage(data, Limits{MaxBytes: lim.MaxBytes}.withDefaults())

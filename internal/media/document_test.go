@@ -347,7 +347,6 @@ func TestProcessDocumentUnsupported(t *testing.T) {
 		"SVG":                  `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
 		"text named .pdf":      "This is a letter, saved as report.pdf\n",
 		"PDF magic not first":  " %PDF-1.4\n",
-		"DOCX (zip)":           "PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml",
 		"PostScript":           "%!PS-Adobe-3.0\n%%Title: report\n",
 		"empty":                "",
 		"lower-case pdf magic": "%pdf-1.4\n",

@@ -19,11 +19,17 @@ var contentTypes = map[string]string{
 	extJPEG: mimeJPEG,
 	extPNG:  mimePNG,
 	extPDF:  mimePDF,
+	extDOCX: mimeDOCX,
+	extXLSX: mimeXLSX,
+	extPPTX: mimePPTX,
+	extODT:  mimeODT,
+	extODS:  mimeODS,
+	extODP:  mimeODP,
 }
 
 // Handler serves the stored files at GET /media/{path...}. It answers only
 // for paths of the exact shape SaveImage and SaveDocument create
-// (YYYY/MM/<random>.jpg, .png or .pdf), read through the Store's Blobs;
+// (YYYY/MM/<random>.jpg, .png, .pdf or an office document's extension), read through the Store's Blobs;
 // every other path is a 404, which also hides folders and whatever else
 // a backend holds. Range requests and conditional requests work
 // (http.ServeContent). Files never change once written, so browsers and
@@ -66,6 +72,11 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 		// runs in a sandbox: a unique origin, no scripts, no forms, no
 		// access to the site's cookies or pages.
 		h.Set("Content-Security-Policy", "sandbox")
+	}
+	if _, office := officeExt[ctype]; office {
+		// Saved, never shown in the page: no browser renders them, and
+		// a download should not depend on the browser knowing the type.
+		h.Set("Content-Disposition", "attachment")
 	}
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.ServeContent(w, r, "", b.ModTime(), b)
