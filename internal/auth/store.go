@@ -46,6 +46,9 @@ type User struct {
 	// Languages are the languages a translator may translate into; loaded
 	// with the session and by ListUsers.
 	Languages []string
+	// Lang is the language the user chose for the admin, "" for their
+	// browser's; loaded with the session.
+	Lang string
 }
 
 // CanTranslate reports whether the user may change translations in lang:
@@ -66,11 +69,24 @@ type Store struct {
 	db *db.DB // users: their names are on pages
 	// quiet writes sessions and API tokens, which no page shows.
 	quiet db.Quiet
+	audit *participant.Audit
+	// IdleTimeout ends a session unused for this long (DefaultIdleTimeout
+	// unless the site sets it); 0: never.
+	IdleTimeout time.Duration
+	// Now is the clock, replaced in tests.
+	Now func() time.Time
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, quiet: d.Quiet()}
+	return &Store{db: d, quiet: d.Quiet(), audit: participant.NewAudit(d), IdleTimeout: DefaultIdleTimeout, Now: time.Now}
+}
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 // lookupEmail is an address as users are stored and found: normalised
@@ -314,7 +330,8 @@ func (s *Store) updateUser(ctx context.Context, what string, id int64, endSessio
 }
 
 // SetPassword replaces a user's password and signs them out everywhere, so
-// a changed password also locks out whoever may have known the old one.
+// a changed password also locks out whoever may have known the old one;
+// the user's reset links stop working too.
 func (s *Store) SetPassword(ctx context.Context, id int64, password string) error {
 	if err := checkPasswordStrength(password); err != nil {
 		return err
@@ -323,8 +340,20 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return err
 	}
-	return s.updateUser(ctx, "set password", id, true,
-		`UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return db.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return s.replacePassword(ctx, tx, u, hash)
+	})
+	if err != nil {
+		return fmt.Errorf("auth: set password of user %d: %w", id, err)
+	}
+	return nil
 }
 
 // SetRole changes a user's role. Open sessions keep working and pick the new
