@@ -401,10 +401,14 @@ func (a *App) tasks() []jobs.Task {
 			}
 			return nil
 		}},
-		// auth: expired sessions, and invitations ended a week ago.
+		// auth: expired and idle sessions, sign-in limits long idle, and
+		// invitations ended a week ago.
 		{Name: "auth/purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
 			if _, err := a.Users.PurgeExpiredSessions(ctx, time.Now()); err != nil {
 				return wrap("purge sessions", err)
+			}
+			if err := a.Users.PurgeLoginLimits(ctx, time.Now()); err != nil {
+				return wrap("purge sign-in limits", err)
 			}
 			_, err := a.Users.PurgeInvitations(ctx, time.Now())
 			return wrap("purge invitations", err)

@@ -197,7 +197,7 @@ func (s *Store) SignIn(ctx context.Context, email, password string) (User, error
 			if userID != 0 {
 				target = "user " + strconv.FormatInt(userID, 10)
 			}
-			s.Record(ctx, participant.Access{Action: ActionSignInFailures, Target: target, Records: freeFailures + 1})
+			s.Record(ctx, participant.Access{UserID: userID, Action: ActionSignInFailures, Target: target, Records: freeFailures + 1})
 		}
 		return User{}, err
 	}

@@ -166,13 +166,18 @@ func TestPasswordReset(t *testing.T) {
 			t.Fatalf("sign in with the new password: %v", err)
 		}
 
-		// Expired.
+		// Expired (and a request within minutes of the last sends nothing).
+		c.Add(6 * time.Minute)
 		tok = request(u.Email)
+		if again := request(u.Email); again != "" {
+			t.Errorf("a second link minutes after the first")
+		}
 		c.Add(auth.ResetLifetime + time.Second)
 		if _, err := s.ResetPassword(ctx, tok, "yet another passphrase"); !errors.Is(err, auth.ErrResetInvalid) {
 			t.Fatalf("expired link: %v; want ErrResetInvalid", err)
 		}
 		// Invalidated by a password change.
+		c.Add(6 * time.Minute)
 		tok = request(u.Email)
 		if err := s.ChangePassword(ctx, u.ID, "a brand new passphrase", "changed passphrase here"); err != nil {
 			t.Fatal(err)

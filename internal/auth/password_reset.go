@@ -15,6 +15,9 @@ import (
 // ResetLifetime is how long a password reset link works.
 const ResetLifetime = time.Hour
 
+// resetQuiet is how long after a reset link no other is sent.
+const resetQuiet = 5 * time.Minute
+
 // ErrResetInvalid means a reset link was used already, expired, was
 // replaced by a newer one or by a password change, or never was one;
 // which is not told.
@@ -73,6 +76,16 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email string, send Sen
 		}
 		if err != nil {
 			return err
+		}
+		// A link made minutes ago is still on its way: no second mail, so
+		// the public form cannot flood a staff inbox.
+		var recent int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM password_resets WHERE user_id = ? AND used_at = 0 AND created_at > ?`,
+			u.ID, now-int64(resetQuiet/time.Second)).Scan(&recent); err != nil {
+			return err
+		}
+		if recent > 0 {
+			return nil
 		}
 		// One link at a time: a new request replaces the last.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM password_resets WHERE user_id = ?`, u.ID); err != nil {

@@ -22,6 +22,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -235,7 +236,7 @@ type page struct {
 }
 
 func (h *Handlers) page(r *http.Request, form Site) (page, error) {
-	p := page{Page: h.rd.Page(r, h.rd.I18n().Default().Code), Available: i18n.Available(), Form: form}
+	p := page{Page: h.rd.AdminPage(r), Available: i18n.Available(), Form: form}
 	p.Title = p.L.T("admin.settings")
 	p.NoIndex = true
 	if h.Pages != nil {
@@ -314,6 +315,10 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := h.store.Save(r.Context(), form); err != nil {
 		return err
+	}
+	u, _ := auth.UserFrom(r.Context())
+	if err := participant.NewAudit(h.store.db).Record(r.Context(), participant.Access{UserID: u.ID, Action: "settings/save"}); err != nil {
+		slog.ErrorContext(r.Context(), "settings: audit log", "err", err)
 	}
 	if err := h.live.Reload(r.Context()); err != nil {
 		return err
