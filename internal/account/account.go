@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -99,11 +100,19 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, sess, err := h.users.StartSession(r.Context(), u.ID, r.UserAgent())
+	token, sess, needCode, err := h.users.SignInSecondFactor(r.Context(), u, r.UserAgent())
 	if err != nil {
 		return err
 	}
 	auth.SetSessionCookie(w, r, token, sess.ExpiresAt)
+	if needCode {
+		http.Redirect(w, r, "/admin/login/code?next="+url.QueryEscape(p.Next), http.StatusSeeOther)
+		return nil
+	}
+	if sess.MustEnrol {
+		http.Redirect(w, r, auth.EnrolPath, http.StatusSeeOther)
+		return nil
+	}
 	slog.Info("signed in", "user_id", u.ID)
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 	return nil
@@ -148,6 +157,8 @@ func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
 func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("GET /admin/login", h.LoginForm)
 	rs.Site("POST /admin/login", h.Login)
+	rs.Site("GET /admin/login/code", h.CodeForm)
+	rs.Site("POST /admin/login/code", h.Code)
 	rs.Admin("POST /admin/logout", h.Logout)
 	// An invitation's link holds its token: never logged, never cached.
 	rs.Site("GET "+InvitePath+"{token}", h.InviteForm, web.Private)
@@ -159,6 +170,8 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Admin("GET /admin/account", h.Account)
 	rs.Admin("POST /admin/account/language", h.SetLanguage)
 	rs.Admin("POST /admin/account/password", h.ChangePassword)
+	rs.Admin("GET "+auth.EnrolPath, h.TwoFactor)
+	rs.Admin("POST "+auth.EnrolPath, h.ConfirmTwoFactor)
 	rs.Admin("POST /admin/account/sessions/{id}/revoke", h.RevokeSession)
 	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))

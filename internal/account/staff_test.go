@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/auth"
@@ -57,6 +58,8 @@ func TestAdminInTheUsersLanguage(t *testing.T) {
 func TestSignInFormBacksOff(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		s := apptest.New(t, d, apptest.Options{})
+		fixed := time.Now()
+		s.App.Users.Now = func() time.Time { return fixed } // the backoff does not run out meanwhile
 		c := s.Client()
 		for range 4 {
 			c.Post("/admin/login", url.Values{"email": {s.Login.Email}, "password": {"not the password"}}).Must(t, http.StatusUnauthorized)

@@ -31,6 +31,7 @@ import (
 	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/search"
+	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
@@ -217,7 +218,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Live:          live,
 		settingsSaved: settingsSaved,
 		DB:            d,
-		Users:         auth.NewStore(d),
+		Users:         newUsers(d, box, live),
 		Content:       contentStore,
 		Media:         mediaStore,
 		Settings:      settingsStore,
@@ -478,4 +479,15 @@ func checkOrigins(origins []string) error {
 		}
 	}
 	return nil
+}
+
+// newUsers is the user store, with the site key for two-factor keys and
+// the setting that requires a second factor of administrators.
+func newUsers(d *db.DB, box *secret.Box, live *settings.Live) *auth.Store {
+	users := auth.NewStore(d)
+	users.Secrets = box
+	users.RequireTwoFactor = func(u auth.User) bool {
+		return u.Role == auth.RoleAdmin && live.Site().AdminsTwoFactor
+	}
+	return users
 }

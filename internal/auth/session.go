@@ -40,7 +40,17 @@ type Session struct {
 	CSRFToken string    // echoed in forms as the "csrf" field
 	ExpiresAt time.Time // UTC, whole seconds
 	LastSeen  time.Time // UTC, to the minute
+	// MustEnrol marks the session of an admin who must set up a second
+	// factor before anything else (the site requires it).
+	MustEnrol bool
 }
+
+// Session stages (sessions.stage).
+const (
+	stageSignedIn     = 0
+	stageSecondFactor = 1 // password given; opens nothing
+	stageMustEnrol    = 2 // opens only the enrolment
+)
 
 // sessionID is a session's public name: the start of its token's hash,
 // which opens nothing.
@@ -71,6 +81,10 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (token string, 
 // StartSession is CreateSession for a browser whose User-Agent header is
 // userAgent: the session list shows its browser and system, nothing more.
 func (s *Store) StartSession(ctx context.Context, userID int64, userAgent string) (token string, sess Session, err error) {
+	return s.startSession(ctx, userID, userAgent, stageSignedIn)
+}
+
+func (s *Store) startSession(ctx context.Context, userID int64, userAgent string, stage int) (token string, sess Session, err error) {
 	token, err = newToken()
 	if err != nil {
 		return "", Session{}, err
@@ -86,6 +100,10 @@ func (s *Store) StartSession(ctx context.Context, userID int64, userAgent string
 		CSRFToken: csrf,
 		ExpiresAt: time.Unix(now, 0).Add(SessionLifetime).UTC(),
 		LastSeen:  time.Unix(now, 0).UTC(),
+		MustEnrol: stage == stageMustEnrol,
+	}
+	if stage == stageSecondFactor {
+		sess.ExpiresAt = time.Unix(now, 0).Add(SecondFactorWindow).UTC()
 	}
 	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		var disabled bool
@@ -97,8 +115,8 @@ func (s *Store) StartSession(ctx context.Context, userID int64, userAgent string
 			return err
 		}
 		_, err = tx.ExecContext(ctx,
-			`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, agent, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			hashToken(token), userID, csrf, now, sess.ExpiresAt.Unix(), DeviceSummary(userAgent), now)
+			`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, agent, last_seen, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			hashToken(token), userID, csrf, now, sess.ExpiresAt.Unix(), DeviceSummary(userAgent), now, stage)
 		return err
 	})
 	if err != nil {
@@ -119,6 +137,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 		sess              Session
 		expires, lastSeen int64
 		lang              string
+		stage, twoFactor  int
 	)
 	now := s.now()
 	idleSince := int64(0)
@@ -127,17 +146,19 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	}
 	th := hashToken(token)
 	u, err := scanUser(s.db.QueryRowContext(ctx,
-		`SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at, s.last_seen, u.lang
+		`SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at, s.last_seen, u.lang,
+		        s.stage, CASE WHEN u.totp_sealed = '' THEN 0 ELSE 1 END
 		 FROM sessions s JOIN users u ON u.id = s.user_id
-		 WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen > ? AND u.disabled = ?`,
-		th, now.Unix(), idleSince, false), &sess.CSRFToken, &expires, &lastSeen, &lang)
+		 WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen > ? AND u.disabled = ? AND s.stage <> ?`,
+		th, now.Unix(), idleSince, false, stageSecondFactor), &sess.CSRFToken, &expires, &lastSeen, &lang, &stage, &twoFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, User{}, fmt.Errorf("auth: session: %w", db.ErrNotFound)
 	}
 	if err != nil {
 		return Session{}, User{}, fmt.Errorf("auth: session: %w", err)
 	}
-	u.Lang = lang
+	u.Lang, u.TwoFactor = lang, twoFactor == 1
+	sess.MustEnrol = stage == stageMustEnrol
 	sess.ID = sessionID(th)
 	sess.UserID = u.ID
 	sess.ExpiresAt = time.Unix(expires, 0).UTC()

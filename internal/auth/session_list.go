@@ -27,7 +27,7 @@ func (s *Store) Sessions(ctx context.Context, userID int64) ([]SessionInfo, erro
 		idleSince = now.Add(-s.IdleTimeout).Unix()
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT token_hash, agent, created_at, last_seen, expires_at FROM sessions
-		WHERE user_id = ? AND expires_at > ? AND last_seen > ? ORDER BY last_seen DESC, created_at DESC`, userID, now.Unix(), idleSince)
+		WHERE user_id = ? AND expires_at > ? AND last_seen > ? AND stage <> 1 ORDER BY last_seen DESC, created_at DESC`, userID, now.Unix(), idleSince)
 	if err != nil {
 		return nil, fmt.Errorf("auth: sessions: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/participant"
+	"peerpress/internal/secret"
 )
 
 // Errors callers are expected to tell apart, for instance to show a form
@@ -49,6 +50,9 @@ type User struct {
 	// Lang is the language the user chose for the admin, "" for their
 	// browser's; loaded with the session.
 	Lang string
+	// TwoFactor tells that the user signs in with a second factor;
+	// loaded with the session.
+	TwoFactor bool
 }
 
 // CanTranslate reports whether the user may change translations in lang:
@@ -75,6 +79,12 @@ type Store struct {
 	IdleTimeout time.Duration
 	// Now is the clock, replaced in tests.
 	Now func() time.Time
+	// Secrets seals two-factor keys (the site key); without it, nobody
+	// can enrol.
+	Secrets *secret.Box
+	// RequireTwoFactor tells whether the site requires a second factor
+	// of this user (the setting "admins must use two-factor"); nil: never.
+	RequireTwoFactor func(u User) bool
 }
 
 // NewStore returns a Store on d.

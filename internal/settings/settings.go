@@ -33,6 +33,9 @@ var templates embed.FS
 type Site struct {
 	Languages           []string // enabled languages, the default first
 	IncludeUntranslated bool
+	// AdminsTwoFactor requires a second factor of administrators at
+	// sign-in: one without is sent to set it up.
+	AdminsTwoFactor bool
 	// EventZones are the reference zones event pages give times in, besides
 	// the event's own; none: the events package's defaults.
 	EventZones []string
@@ -48,6 +51,7 @@ type Site struct {
 const (
 	keyLanguages           = "languages"
 	keyIncludeUntranslated = "archives.include_untranslated"
+	keyAdminsTwoFactor     = "auth.admins_two_factor"
 	keyEventZones          = "event_zones"
 	keyEventRetentionDays  = "event_retention_days"
 	keyAboutPage           = "site_page.about"
@@ -80,6 +84,8 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 			}
 		case keyIncludeUntranslated:
 			site.IncludeUntranslated = v == "true"
+		case keyAdminsTwoFactor:
+			site.AdminsTwoFactor = v == "true"
 		case keyEventZones:
 			if v != "" {
 				site.EventZones = strings.Split(v, ",")
@@ -100,6 +106,7 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 	values := map[string]string{
 		keyLanguages:           strings.Join(site.Languages, ","),
 		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
+		keyAdminsTwoFactor:     strconv.FormatBool(site.AdminsTwoFactor),
 		keyEventZones:          strings.Join(site.EventZones, ","),
 		keyEventRetentionDays:  strconv.Itoa(site.EventRetentionDays),
 		keyAboutPage:           strconv.FormatInt(site.AboutPage, 10),
@@ -274,7 +281,7 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}
-	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != ""}
+	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != "", AdminsTwoFactor: r.PostForm.Get("admins_two_factor") != ""}
 	zonesOK, daysOK := readEventSettings(r, &form)
 	def := r.PostForm.Get("default")
 	for _, code := range r.PostForm["lang"] {

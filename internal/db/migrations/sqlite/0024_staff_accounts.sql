@@ -36,6 +36,24 @@ ALTER TABLE sessions ADD COLUMN agent TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN last_seen BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX sessions_user ON sessions (user_id);
 
+-- Two-factor sign-in: the TOTP key (its otpauth URL), sealed with the
+-- site key; one being enrolled, until a first code confirms it; and the
+-- last time step used, so that a code works once. Recovery codes are
+-- kept as hashes, each usable once.
+ALTER TABLE users ADD COLUMN totp_sealed TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_step BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE recovery_codes (
+    user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at   BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, code_hash)
+);
+-- A session's stage: 0 signed in; 1 password given, waiting for the
+-- second factor (it opens nothing); 2 an admin who must enrol a second
+-- factor first (it opens only the enrolment).
+ALTER TABLE sessions ADD COLUMN stage INTEGER NOT NULL DEFAULT 0;
+
 -- The audit log takes staff actions too; filtered by user and action.
 CREATE INDEX audit_log_user ON audit_log (user_id, id);
 CREATE INDEX audit_log_action ON audit_log (action, id);
