@@ -232,6 +232,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		md:            content.NewMarkdown(),
 		cards:         cards,
 	}
+	people.Add(a.Users) // two-factor keys, resealed on key rotation
 	if a.mods, err = a.newModules(); err != nil {
 		return nil, err
 	}

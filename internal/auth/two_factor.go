@@ -291,3 +291,14 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (int, error
 	}
 	return n, nil
 }
+
+// Name names the two-factor keys among what is sealed with the site key
+// (participant.Sealed).
+func (s *Store) Name() string { return "auth/two_factor" }
+
+// Reseal seals the two-factor keys again with the current site key, so
+// that a key rotation does not lock out those who use them.
+func (s *Store) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
+	return participant.ResealTable(ctx, s.db, participant.Table{Name: "users", Key: "id",
+		Columns: []participant.Column{{Name: "totp_sealed", Context: totpSealContext}, {Name: "totp_pending", Context: totpSealContext}}}, reseal)
+}
