@@ -40,7 +40,7 @@ func TestAdminInTheUsersLanguage(t *testing.T) {
 		admin.Post("/admin/account/language", url.Values{"csrf": {csrf}, "lang": {"es"}}).Must(t, http.StatusSeeOther)
 		for _, path := range []string{"/admin/account", "/admin/entries", "/admin/users", "/admin/settings", "/admin/audit", "/admin/tokens", "/admin/moderation"} {
 			r := getWithLanguage(admin, path, "en")
-			r.Must(t, http.StatusOK, `lang="es"`, "Tu cuenta") // the layout's navigation
+			r.Must(t, http.StatusOK, `lang="es"`, "Su cuenta") // the layout's navigation
 			r.MustNot(t, "Your account")
 		}
 		// Dates say their zone, in the language's words.
