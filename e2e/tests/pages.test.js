@@ -56,6 +56,10 @@ const PUBLIC = [
 
 const ADMIN = [
   { name: 'admin-login', path: '/admin/login', anonymous: true },
+  { name: 'admin-reset', path: '/admin/reset', anonymous: true },
+  { name: 'admin-account', path: '/admin/account' },
+  { name: 'admin-two-factor', path: '/admin/account/two-factor' },
+  { name: 'admin-audit', path: '/admin/audit' },
   { name: 'admin-entries', path: '/admin/entries' },
   { name: 'admin-entry-edit', path: (ids) => `/admin/entries/${ids.entry}` },
   { name: 'admin-new-entry', path: '/admin/entries/new' },

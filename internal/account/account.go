@@ -8,15 +8,16 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
 	"peerpress/internal/mail"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -29,7 +30,6 @@ type Handlers struct {
 	inviter *Inviter
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
-	limiter *loginLimiter
 }
 
 // New parses the account templates; invitations are mailed through
@@ -40,11 +40,11 @@ func New(users *auth.Store, mailer *mail.Mailer, rd *web.Renderer) (*Handlers, e
 		return nil, err
 	}
 	iv := &Inviter{Users: users, Mailer: mailer, Langs: rd.I18n, SiteName: rd.SiteName}
-	return &Handlers{users: users, inviter: iv, rd: rd, tmpl: tmpl, limiter: newLoginLimiter(10, 15*time.Minute)}, nil
+	return &Handlers{users: users, inviter: iv, rd: rd, tmpl: tmpl}, nil
 }
 
 func (h *Handlers) page(r *http.Request, title string) web.Page {
-	p := h.rd.Page(r, h.rd.I18n().Default().Code)
+	p := h.rd.AdminPage(r)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p
@@ -86,26 +86,33 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	p := loginPage{Page: h.page(r, "account.sign_in"), Email: email, Next: safeNext(r.PostForm.Get("next"))}
-	key := strings.ToLower(email)
-	if !h.limiter.allow(key) {
-		p.Error = p.L.T("account.too_many_attempts")
+	u, err := h.users.SignIn(r.Context(), email, r.PostForm.Get("password"))
+	var throttled *auth.ThrottledError
+	if errors.As(err, &throttled) {
+		p.Error = p.L.T("account.too_many_attempts", "Time", until(p.L, throttled.Wait))
+		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.Wait/time.Second)))
 		return h.rd.Render(w, http.StatusTooManyRequests, h.tmpl["login"], p)
 	}
-	u, err := h.users.Authenticate(r.Context(), email, r.PostForm.Get("password"))
 	if errors.Is(err, auth.ErrBadCredentials) {
-		h.limiter.fail(key)
 		p.Error = p.L.T("account.bad_credentials")
 		return h.rd.Render(w, http.StatusUnauthorized, h.tmpl["login"], p)
 	}
 	if err != nil {
 		return err
 	}
-	h.limiter.reset(key)
-	token, sess, err := h.users.CreateSession(r.Context(), u.ID)
+	token, sess, needCode, err := h.users.SignInSecondFactor(r.Context(), u, r.UserAgent())
 	if err != nil {
 		return err
 	}
 	auth.SetSessionCookie(w, r, token, sess.ExpiresAt)
+	if needCode {
+		http.Redirect(w, r, "/admin/login/code?next="+url.QueryEscape(p.Next), http.StatusSeeOther)
+		return nil
+	}
+	if sess.MustEnrol {
+		http.Redirect(w, r, auth.EnrolPath, http.StatusSeeOther)
+		return nil
+	}
 	slog.Info("signed in", "user_id", u.ID)
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 	return nil
@@ -150,10 +157,22 @@ func (h *Handlers) usersPage(r *http.Request) (usersPage, error) {
 func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("GET /admin/login", h.LoginForm)
 	rs.Site("POST /admin/login", h.Login)
+	rs.Site("GET /admin/login/code", h.CodeForm)
+	rs.Site("POST /admin/login/code", h.Code)
 	rs.Admin("POST /admin/logout", h.Logout)
 	// An invitation's link holds its token: never logged, never cached.
 	rs.Site("GET "+InvitePath+"{token}", h.InviteForm, web.Private)
 	rs.Site("POST "+InvitePath+"{token}", h.AcceptInvite, web.Private)
+	rs.Site("GET /admin/reset", h.ResetForm)
+	rs.Site("POST /admin/reset", h.RequestReset)
+	rs.Site("GET "+ResetPath+"{token}", h.ResetLinkForm, web.Private)
+	rs.Site("POST "+ResetPath+"{token}", h.ResetPassword, web.Private)
+	rs.Admin("GET /admin/account", h.Account)
+	rs.Admin("POST /admin/account/language", h.SetLanguage)
+	rs.Admin("POST /admin/account/password", h.ChangePassword)
+	rs.Admin("GET "+auth.EnrolPath, h.TwoFactor)
+	rs.Admin("POST "+auth.EnrolPath, h.ConfirmTwoFactor)
+	rs.Admin("POST /admin/account/sessions/{id}/revoke", h.RevokeSession)
 	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users/{id}", h.UpdateUser, web.Need(auth.ManageSite))
@@ -213,6 +232,9 @@ func (h *Handlers) CreateUser(w http.ResponseWriter, r *http.Request) error {
 			p.Errors[field] = key
 		} else if err != nil {
 			return err
+		} else {
+			me, _ := auth.UserFrom(r.Context())
+			h.users.Record(r.Context(), participant.Access{UserID: me.ID, Action: auth.ActionUserInvite, Target: "new " + string(role)})
 		}
 	}
 	if len(p.Errors) > 0 {
@@ -235,6 +257,7 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		return web.BadRequest("account.not_yourself")
 	}
 	ctx := r.Context()
+	target := "user " + strconv.FormatInt(id, 10)
 	switch r.PostFormValue("do") {
 	case "role":
 		role, err := auth.ParseRole(r.PostFormValue("role"))
@@ -247,6 +270,7 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
+		h.users.Record(ctx, participant.Access{UserID: me.ID, Action: auth.ActionRoleChange, Target: target + " → " + string(role)})
 	case "languages":
 		langs, ok := h.languages(r.PostForm["lang"])
 		if !ok {
@@ -258,6 +282,7 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
+		h.users.Record(ctx, participant.Access{UserID: me.ID, Action: auth.ActionUserLanguages, Target: target + " → " + strings.Join(langs, ",")})
 	case "invite": // again, or an imported author for the first time
 		u, err := h.users.UserByID(ctx, id)
 		if errors.Is(err, db.ErrNotFound) {
@@ -271,15 +296,18 @@ func (h *Handlers) UpdateUser(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
+		h.users.Record(ctx, participant.Access{UserID: me.ID, Action: auth.ActionUserInvite, Target: target})
 		http.Redirect(w, r, "/admin/users?invited=1", http.StatusSeeOther)
 		return nil
 	case "disable", "enable":
-		err := h.users.SetDisabled(ctx, id, r.PostFormValue("do") == "disable")
+		disable := r.PostFormValue("do") == "disable"
+		err := h.users.SetDisabled(ctx, id, disable)
 		if errors.Is(err, db.ErrNotFound) {
 			return web.NotFound()
 		} else if err != nil {
 			return err
 		}
+		h.users.Record(ctx, participant.Access{UserID: me.ID, Action: map[bool]string{true: auth.ActionUserDisable, false: auth.ActionUserEnable}[disable], Target: target})
 	default:
 		return web.BadRequest("form.invalid_choice")
 	}
@@ -297,50 +325,4 @@ func (h *Handlers) languages(codes []string) ([]string, bool) {
 		out = append(out, c)
 	}
 	return out, true
-}
-
-// loginLimiter slows password guessing per account, in memory only: it
-// never records who is guessing, only which account is guessed at.
-type loginLimiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLoginLimiter(max int, window time.Duration) *loginLimiter {
-	return &loginLimiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
-	kept := l.fails[key][:0]
-	for _, t := range l.fails[key] {
-		if now.Sub(t) < l.window {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 {
-		delete(l.fails, key)
-		return nil
-	}
-	l.fails[key] = kept
-	return kept
-}
-
-func (l *loginLimiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(key, time.Now())) < l.max
-}
-
-func (l *loginLimiter) fail(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[key] = append(l.recent(key, time.Now()), time.Now())
-}
-
-func (l *loginLimiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
 }

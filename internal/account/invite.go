@@ -92,7 +92,7 @@ type invitePage struct {
 func (h *Handlers) invitation(r *http.Request) (invitePage, error) {
 	token := r.PathValue("token")
 	u, lang, err := h.users.PendingInvitation(r.Context(), token)
-	p := invitePage{Page: h.rd.Page(r, h.rd.I18n().Default().Code), Invited: u, Token: token}
+	p := invitePage{Page: h.rd.AdminPage(r), Invited: u, Token: token}
 	if lang != "" {
 		p.Page = h.rd.Page(r, lang)
 	}

@@ -33,6 +33,7 @@ import (
 	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/search"
+	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
 	"peerpress/internal/web"
@@ -231,7 +232,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Live:          live,
 		settingsSaved: settingsSaved,
 		DB:            d,
-		Users:         auth.NewStore(d),
+		Users:         newUsers(d, box, live),
 		Content:       contentStore,
 		Media:         mediaStore,
 		Settings:      settingsStore,
@@ -245,6 +246,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		md:            content.NewMarkdown(),
 		cards:         cards,
 	}
+	people.Add(a.Users) // two-factor keys, resealed on key rotation
 	if a.mods, err = a.newModules(); err != nil {
 		return nil, err
 	}
@@ -417,10 +419,14 @@ func (a *App) tasks() []jobs.Task {
 			}
 			return nil
 		}},
-		// auth: expired sessions, and invitations ended a week ago.
+		// auth: expired and idle sessions, sign-in limits long idle, and
+		// invitations ended a week ago.
 		{Name: "auth/purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
 			if _, err := a.Users.PurgeExpiredSessions(ctx, time.Now()); err != nil {
 				return wrap("purge sessions", err)
+			}
+			if err := a.Users.PurgeLoginLimits(ctx, time.Now()); err != nil {
+				return wrap("purge sign-in limits", err)
 			}
 			_, err := a.Users.PurgeInvitations(ctx, time.Now())
 			return wrap("purge invitations", err)
@@ -514,4 +520,15 @@ func SoftMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
+}
+
+// newUsers is the user store, with the site key for two-factor keys and
+// the setting that requires a second factor of administrators.
+func newUsers(d *db.DB, box *secret.Box, live *settings.Live) *auth.Store {
+	users := auth.NewStore(d)
+	users.Secrets = box
+	users.RequireTwoFactor = func(u auth.User) bool {
+		return u.Role == auth.RoleAdmin && live.Site().AdminsTwoFactor
+	}
+	return users
 }

@@ -14,8 +14,17 @@ import (
 	"peerpress/internal/db"
 )
 
-// SessionLifetime is how long a session lasts after sign-in.
+// SessionLifetime is how long a session lasts after sign-in, however
+// busy: its absolute lifetime.
 const SessionLifetime = 14 * 24 * time.Hour
+
+// DefaultIdleTimeout ends a session nobody used for half an hour: a
+// staff laptop left open in a shared place does not stay signed in.
+const DefaultIdleTimeout = 30 * time.Minute
+
+// touchEvery is how often a session's last use is written: often enough
+// for the idle timeout, rarely enough not to write on every request.
+const touchEvery = time.Minute
 
 // tokenBytes is the entropy of session and CSRF tokens.
 const tokenBytes = 32
@@ -26,10 +35,26 @@ var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
 
 // Session is a signed-in browser.
 type Session struct {
+	ID        string // a short public name of the session, for its owner's list
 	UserID    int64
 	CSRFToken string    // echoed in forms as the "csrf" field
 	ExpiresAt time.Time // UTC, whole seconds
+	LastSeen  time.Time // UTC, to the minute
+	// MustEnrol marks the session of an admin who must set up a second
+	// factor before anything else (the site requires it).
+	MustEnrol bool
 }
+
+// Session stages (sessions.stage).
+const (
+	stageSignedIn     = 0
+	stageSecondFactor = 1 // password given; opens nothing
+	stageMustEnrol    = 2 // opens only the enrolment
+)
+
+// sessionID is a session's public name: the start of its token's hash,
+// which opens nothing.
+func sessionID(tokenHash string) string { return tokenHash[:16] }
 
 func newToken() (string, error) {
 	b := make([]byte, tokenBytes)
@@ -50,6 +75,16 @@ func hashToken(token string) string {
 // in the cookie. It fails with db.ErrNotFound when the user does not exist
 // or is disabled.
 func (s *Store) CreateSession(ctx context.Context, userID int64) (token string, sess Session, err error) {
+	return s.StartSession(ctx, userID, "")
+}
+
+// StartSession is CreateSession for a browser whose User-Agent header is
+// userAgent: the session list shows its browser and system, nothing more.
+func (s *Store) StartSession(ctx context.Context, userID int64, userAgent string) (token string, sess Session, err error) {
+	return s.startSession(ctx, userID, userAgent, stageSignedIn)
+}
+
+func (s *Store) startSession(ctx context.Context, userID int64, userAgent string, stage int) (token string, sess Session, err error) {
 	token, err = newToken()
 	if err != nil {
 		return "", Session{}, err
@@ -58,11 +93,17 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (token string, 
 	if err != nil {
 		return "", Session{}, err
 	}
-	now := time.Now().Unix()
+	now := s.now().Unix()
 	sess = Session{
+		ID:        sessionID(hashToken(token)),
 		UserID:    userID,
 		CSRFToken: csrf,
 		ExpiresAt: time.Unix(now, 0).Add(SessionLifetime).UTC(),
+		LastSeen:  time.Unix(now, 0).UTC(),
+		MustEnrol: stage == stageMustEnrol,
+	}
+	if stage == stageSecondFactor {
+		sess.ExpiresAt = time.Unix(now, 0).Add(SecondFactorWindow).UTC()
 	}
 	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		var disabled bool
@@ -74,8 +115,8 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (token string, 
 			return err
 		}
 		_, err = tx.ExecContext(ctx,
-			`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			hashToken(token), userID, csrf, now, sess.ExpiresAt.Unix())
+			`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, agent, last_seen, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			hashToken(token), userID, csrf, now, sess.ExpiresAt.Unix(), DeviceSummary(userAgent), now, stage)
 		return err
 	})
 	if err != nil {
@@ -84,30 +125,49 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (token string, 
 	return token, sess, nil
 }
 
-// SessionByToken returns the session the token opens and its user. It
-// returns db.ErrNotFound when the token is unknown, the session has expired
-// or the user is disabled.
+// SessionByToken returns the session the token opens and its user, and
+// notes that it was used. It returns db.ErrNotFound when the token is
+// unknown, the session has expired or sat idle past IdleTimeout, or the
+// user is disabled.
 func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User, error) {
 	if len(token) != tokenLen {
 		return Session{}, User{}, fmt.Errorf("auth: session: %w", db.ErrNotFound)
 	}
 	var (
-		sess    Session
-		expires int64
+		sess              Session
+		expires, lastSeen int64
+		lang              string
+		stage, twoFactor  int
 	)
+	now := s.now()
+	idleSince := int64(0)
+	if s.IdleTimeout > 0 {
+		idleSince = now.Add(-s.IdleTimeout).Unix()
+	}
+	th := hashToken(token)
 	u, err := scanUser(s.db.QueryRowContext(ctx,
-		`SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at
+		`SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at, s.last_seen, u.lang,
+		        s.stage, CASE WHEN u.totp_sealed = '' THEN 0 ELSE 1 END
 		 FROM sessions s JOIN users u ON u.id = s.user_id
-		 WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = ?`,
-		hashToken(token), time.Now().Unix(), false), &sess.CSRFToken, &expires)
+		 WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen > ? AND u.disabled = ? AND s.stage <> ?`,
+		th, now.Unix(), idleSince, false, stageSecondFactor), &sess.CSRFToken, &expires, &lastSeen, &lang, &stage, &twoFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, User{}, fmt.Errorf("auth: session: %w", db.ErrNotFound)
 	}
 	if err != nil {
 		return Session{}, User{}, fmt.Errorf("auth: session: %w", err)
 	}
+	u.Lang, u.TwoFactor = lang, twoFactor == 1
+	sess.MustEnrol = stage == stageMustEnrol
+	sess.ID = sessionID(th)
 	sess.UserID = u.ID
 	sess.ExpiresAt = time.Unix(expires, 0).UTC()
+	sess.LastSeen = time.Unix(lastSeen, 0).UTC()
+	if now.Sub(sess.LastSeen) >= touchEvery {
+		if _, err := s.quiet.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE token_hash = ?`, now.Unix(), th); err != nil {
+			return Session{}, User{}, fmt.Errorf("auth: session: %w", err)
+		}
+	}
 	if u.Role == RoleTranslator {
 		if u.Languages, err = s.Languages(ctx, u.ID); err != nil {
 			return Session{}, User{}, err
@@ -126,10 +186,14 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return nil
 }
 
-// PurgeExpiredSessions deletes the sessions that have expired by now and
-// returns how many it deleted.
+// PurgeExpiredSessions deletes the sessions that have expired, or sat
+// idle past IdleTimeout, by now and returns how many it deleted.
 func (s *Store) PurgeExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.quiet.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.Unix())
+	idleSince := int64(0)
+	if s.IdleTimeout > 0 {
+		idleSince = now.Add(-s.IdleTimeout).Unix()
+	}
+	res, err := s.quiet.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen <= ?`, now.Unix(), idleSince)
 	if err != nil {
 		return 0, fmt.Errorf("auth: purge sessions: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"peerpress/internal/db"
 	"peerpress/internal/participant"
+	"peerpress/internal/secret"
 )
 
 // Errors callers are expected to tell apart, for instance to show a form
@@ -46,6 +47,12 @@ type User struct {
 	// Languages are the languages a translator may translate into; loaded
 	// with the session and by ListUsers.
 	Languages []string
+	// Lang is the language the user chose for the admin, "" for their
+	// browser's; loaded with the session.
+	Lang string
+	// TwoFactor tells that the user signs in with a second factor;
+	// loaded with the session.
+	TwoFactor bool
 }
 
 // CanTranslate reports whether the user may change translations in lang:
@@ -66,11 +73,30 @@ type Store struct {
 	db *db.DB // users: their names are on pages
 	// quiet writes sessions and API tokens, which no page shows.
 	quiet db.Quiet
+	audit *participant.Audit
+	// IdleTimeout ends a session unused for this long (DefaultIdleTimeout
+	// unless the site sets it); 0: never.
+	IdleTimeout time.Duration
+	// Now is the clock, replaced in tests.
+	Now func() time.Time
+	// Secrets seals two-factor keys (the site key); without it, nobody
+	// can enrol.
+	Secrets *secret.Box
+	// RequireTwoFactor tells whether the site requires a second factor
+	// of this user (the setting "admins must use two-factor"); nil: never.
+	RequireTwoFactor func(u User) bool
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *db.DB) *Store {
-	return &Store{db: d, quiet: d.Quiet()}
+	return &Store{db: d, quiet: d.Quiet(), audit: participant.NewAudit(d), IdleTimeout: DefaultIdleTimeout, Now: time.Now}
+}
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 // lookupEmail is an address as users are stored and found: normalised
@@ -314,7 +340,8 @@ func (s *Store) updateUser(ctx context.Context, what string, id int64, endSessio
 }
 
 // SetPassword replaces a user's password and signs them out everywhere, so
-// a changed password also locks out whoever may have known the old one.
+// a changed password also locks out whoever may have known the old one;
+// the user's reset links stop working too.
 func (s *Store) SetPassword(ctx context.Context, id int64, password string) error {
 	if err := checkPasswordStrength(password); err != nil {
 		return err
@@ -323,8 +350,20 @@ func (s *Store) SetPassword(ctx context.Context, id int64, password string) erro
 	if err != nil {
 		return err
 	}
-	return s.updateUser(ctx, "set password", id, true,
-		`UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return db.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return s.replacePassword(ctx, tx, u, hash)
+	})
+	if err != nil {
+		return fmt.Errorf("auth: set password of user %d: %w", id, err)
+	}
+	return nil
 }
 
 // SetRole changes a user's role. Open sessions keep working and pick the new

@@ -296,7 +296,7 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	if e.Kind != content.Campaign {
 		return nil
 	}
-	l := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
+	l := h.rd.AdminLocalizer(r)
 	id := strconv.FormatInt(e.ID, 10)
 	n, err := h.store.CountWaiting(r.Context(), e.ID)
 	if err != nil {

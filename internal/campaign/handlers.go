@@ -161,7 +161,7 @@ func currentUser(r *http.Request) auth.User {
 
 // adminPage is the data every admin page of the area carries.
 func (h *Handlers) adminPage(r *http.Request, title string) web.Page {
-	p := h.rd.Page(r, h.rd.I18n().Default().Code)
+	p := h.rd.AdminPage(r)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p

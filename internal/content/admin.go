@@ -3,8 +3,10 @@ package content
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/media"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -35,6 +38,25 @@ type Admin struct {
 	// Linkers lead from an entry's editor to other packages' pages about
 	// the entry.
 	Linkers []EditorLinker
+	audit   participant.Recorder
+}
+
+// recordPublish writes to the audit log that a translation went public:
+// saved as published when it was not before (e nil: a new entry).
+func (a *Admin) recordPublish(r *http.Request, e *Entry, id int64, tr TranslationInput) {
+	if tr.Status != Published {
+		return
+	}
+	if e != nil {
+		if old, ok := e.Translation(tr.Lang); ok && old.Status == Published {
+			return
+		}
+	}
+	err := a.audit.Record(r.Context(), participant.Access{UserID: currentUser(r).ID, Action: "content/publish",
+		Target: fmt.Sprintf("entry %d %s", id, tr.Lang)})
+	if err != nil {
+		slog.ErrorContext(r.Context(), "content: audit log", "err", err)
+	}
 }
 
 // NewAdmin parses the admin templates.
@@ -43,12 +65,12 @@ func NewAdmin(store *Store, md *Markdown, rd *web.Renderer, media MediaSaver, zo
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl}, nil
+	return &Admin{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl, audit: participant.NewAudit(store.db)}, nil
 }
 
 // page starts the data of an admin page, in the site's default language.
 func (a *Admin) page(r *http.Request, title string) web.Page {
-	p := a.rd.Page(r, a.rd.I18n().Default().Code)
+	p := a.rd.AdminPage(r)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p

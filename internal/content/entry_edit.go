@@ -307,6 +307,7 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.recordPublish(r, e, id, tr)
 	http.Redirect(w, r, "/admin/entries/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
 	return nil
 }

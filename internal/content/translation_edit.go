@@ -147,6 +147,7 @@ func (a *Admin) SaveTranslation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a.recordPublish(r, e, e.ID, tr)
 	http.Redirect(w, r, p.Action+"?saved=1", http.StatusSeeOther)
 	return nil
 }

@@ -31,7 +31,7 @@ type detailsPage struct {
 }
 
 func (h *Handlers) adminPage(r *http.Request, title string, args ...any) web.Page {
-	p := h.rd.Page(r, h.rd.I18n().Default().Code)
+	p := h.rd.AdminPage(r)
 	p.Title = p.L.T(title, args...)
 	p.NoIndex = true
 	return p

@@ -118,7 +118,7 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	if e.Kind != content.Event || e.ID == 0 {
 		return nil
 	}
-	loc := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
+	loc := h.rd.AdminLocalizer(r)
 	base := "/admin/entries/" + strconv.FormatInt(e.ID, 10)
 	links := []content.EditorLink{{Label: loc.T("events.admin.details"), URL: base + "/event"}}
 	c, err := h.store.Counts(r.Context(), e.ID)

@@ -28,7 +28,7 @@ func (h *Handlers) EditorLinks(r *http.Request, e *content.Entry) []content.Edit
 	if err != nil {
 		return nil // the editor works without the count
 	}
-	l := h.rd.I18n().Localizer(h.rd.I18n().Default().Code)
+	l := h.rd.AdminLocalizer(r)
 	return []content.EditorLink{{Label: l.T("letter.signatures"), URL: "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/signatures", Count: counts[Waiting]}}
 }
 
@@ -93,7 +93,7 @@ func (h *Handlers) staffEntry(r *http.Request) (*content.Entry, auth.User, error
 }
 
 func (h *Handlers) adminData(r *http.Request, e *content.Entry, u auth.User, l Letter) (adminPage, error) {
-	p := adminPage{Page: h.rd.Page(r, h.rd.I18n().Default().Code), Entry: e, EntryTitle: e.Source().Title,
+	p := adminPage{Page: h.rd.AdminPage(r), Entry: e, EntryTitle: e.Source().Title,
 		CanSettings: content.CanEdit(u, e), CanModerate: u.Role.CanModerate(), Errors: map[string]string{},
 		Base: "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/signatures"}
 	p.Title = p.L.T("letter.admin_title", "Title", p.EntryTitle)
@@ -375,7 +375,7 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := overviewPage{Page: h.rd.Page(r, h.rd.I18n().Default().Code)}
+	p := overviewPage{Page: h.rd.AdminPage(r)}
 	p.Title = p.L.T("letter.queue")
 	p.NoIndex = true
 	for _, wl := range waiting {

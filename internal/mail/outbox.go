@@ -119,7 +119,7 @@ func (o *OutboxPage) Show(w http.ResponseWriter, r *http.Request) error {
 	if err := participant.NewAudit(o.mailer.db.DB).Record(r.Context(), participant.Access{UserID: u.ID, Action: "mail/outbox", Holder: "mail/queue", Records: len(msgs)}); err != nil {
 		return err
 	}
-	p := o.rd.Page(r, o.rd.I18n().Default().Code)
+	p := o.rd.AdminPage(r)
 	p.Title = p.L.T("admin.outbox")
 	p.NoIndex = true
 	return o.rd.Render(w, http.StatusOK, o.tmpl["outbox"], outboxData{Page: p, Messages: msgs, UsesSMTP: !o.mailer.UsesOutbox(), Retention: int(OutboxRetention / (24 * time.Hour))})

@@ -66,7 +66,7 @@ type dashboard struct {
 // dashboard serves GET /admin/moderation: the counts waiting in every
 // queue, then the panels of the queues that have one.
 func (h *Handlers) dashboard(w http.ResponseWriter, r *http.Request) error {
-	p := dashboard{Page: h.rd.Page(r, h.rd.I18n().Default().Code)}
+	p := dashboard{Page: h.rd.AdminPage(r)}
 	p.Title, p.NoIndex = p.L.T("moderation.title"), true
 	for _, q := range h.Queues {
 		label, url, n, err := q.Waiting(r.Context())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"peerpress/internal/db"
@@ -102,15 +103,43 @@ func CountRecords(recs []Record) []Count {
 // Page returns the page-th page (from 1) of the log, newest first, with
 // per rows a page, and how many rows there are in all.
 func (a *Audit) Page(ctx context.Context, page, per int) ([]Access, int, error) {
+	return a.Filtered(ctx, AuditFilter{}, page, per)
+}
+
+// AuditFilter narrows the log to one staff member, one action, or both;
+// zero values do not narrow.
+type AuditFilter struct {
+	UserID int64
+	Action string
+}
+
+func (f AuditFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	if f.UserID != 0 {
+		conds, args = append(conds, "user_id = ?"), append(args, f.UserID)
+	}
+	if f.Action != "" {
+		conds, args = append(conds, "action = ?"), append(args, f.Action)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Filtered is Page for the rows f keeps.
+func (a *Audit) Filtered(ctx context.Context, f AuditFilter, page, per int) ([]Access, int, error) {
+	where, args := f.where()
 	var total int
-	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&total); err != nil {
+	if err := a.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("participant: audit: %w", err)
 	}
 	if page < 1 {
 		page = 1
 	}
-	rows, err := a.db.QueryContext(ctx, `SELECT id, at, user_id, action, holder, target, records, subject FROM audit_log
-		ORDER BY id DESC LIMIT ? OFFSET ?`, per, (page-1)*per)
+	rows, err := a.db.QueryContext(ctx, `SELECT id, at, user_id, action, holder, target, records, subject FROM audit_log`+where+`
+		ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, per, (page-1)*per)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("participant: audit: %w", err)
 	}
@@ -127,4 +156,29 @@ func (a *Audit) Page(ctx context.Context, page, per int) ([]Access, int, error) 
 		out = append(out, x)
 	}
 	return out, total, rows.Err()
+}
+
+// Actions lists the actions the log holds, for the filter.
+func (a *Audit) Actions(ctx context.Context) ([]string, error) {
+	rows, err := a.db.QueryContext(ctx, `SELECT DISTINCT action FROM audit_log ORDER BY action`)
+	if err != nil {
+		return nil, fmt.Errorf("participant: audit actions: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("participant: audit actions: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Recorder writes to the audit log: what a feature area holds when it
+// records staff actions (publishing, exports, settings), so that areas
+// need not know one another, only this.
+type Recorder interface {
+	Record(ctx context.Context, accesses ...Access) error
 }

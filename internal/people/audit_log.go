@@ -1,8 +1,12 @@
 package people
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
 	"strconv"
+
+	"peerpress/internal/auth"
 
 	"peerpress/internal/participant"
 	"peerpress/internal/web"
@@ -16,6 +20,10 @@ type auditPage struct {
 	Rows  []auditRow
 	Total int
 	Pager web.Pager
+	// The filter: its choices and what is chosen.
+	Staff   []auth.User
+	Actions []string
+	Filter  participant.AuditFilter
 }
 
 type auditRow struct {
@@ -32,17 +40,33 @@ func (r auditRow) Short() string {
 	return r.Subject
 }
 
-// Audit serves GET /admin/audit?page=N: who opened personal data, newest
-// first.
+// Audit serves GET /admin/audit?user=N&action=A&page=N: who opened
+// personal data or acted as staff, newest first, narrowed to one staff
+// member or one action.
 func (h *Handlers) Audit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
 	n := 1
-	if v := r.URL.Query().Get("page"); v != "" {
+	if v := q.Get("page"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
 			return web.NotFound()
 		}
 	}
-	list, total, err := h.reg.Audit.Page(r.Context(), n, auditPerPage)
+	var f participant.AuditFilter
+	if v := q.Get("user"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 1 {
+			return web.BadRequest("form.invalid_choice")
+		}
+		f.UserID = id
+	}
+	if v := q.Get("action"); v != "" {
+		if len(v) > 100 {
+			return web.BadRequest("form.invalid_choice")
+		}
+		f.Action = v
+	}
+	list, total, err := h.reg.Audit.Filtered(r.Context(), f, n, auditPerPage)
 	if err != nil {
 		return err
 	}
@@ -50,22 +74,31 @@ func (h *Handlers) Audit(w http.ResponseWriter, r *http.Request) error {
 	if n > pages {
 		return web.NotFound()
 	}
-	p := auditPage{Page: h.page(r, "people.audit_title"), Total: total}
-	p.Pager = web.Pager{Page: n, Pages: pages, URL: func(k int) string { return "/admin/audit?page=" + strconv.Itoa(k) }}
+	p := auditPage{Page: h.page(r, "people.audit_title"), Total: total, Filter: f}
+	if p.Staff, err = h.users.ListUsers(r.Context()); err != nil {
+		return err
+	}
+	if p.Actions, err = h.reg.Audit.Actions(r.Context()); err != nil {
+		return err
+	}
+	base := url.Values{}
+	if f.UserID != 0 {
+		base.Set("user", strconv.FormatInt(f.UserID, 10))
+	}
+	if f.Action != "" {
+		base.Set("action", f.Action)
+	}
+	p.Pager = web.Pager{Page: n, Pages: pages, URL: func(k int) string {
+		v := maps.Clone(base)
+		v.Set("page", strconv.Itoa(k))
+		return "/admin/audit?" + v.Encode()
+	}}
 	names := map[int64]string{}
+	for _, u := range p.Staff {
+		names[u.ID] = u.Email
+	}
 	for _, a := range list {
-		row := auditRow{Access: a}
-		if a.UserID != 0 {
-			name, ok := names[a.UserID]
-			if !ok {
-				if u, err := h.users.UserByID(r.Context(), a.UserID); err == nil {
-					name = u.Email
-				}
-				names[a.UserID] = name
-			}
-			row.Who = name
-		}
-		p.Rows = append(p.Rows, row)
+		p.Rows = append(p.Rows, auditRow{Access: a, Who: names[a.UserID]})
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["audit"], p)
 }

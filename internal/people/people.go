@@ -57,7 +57,7 @@ func currentUser(r *http.Request) auth.User {
 }
 
 func (h *Handlers) page(r *http.Request, title string) web.Page {
-	p := h.rd.Page(r, h.rd.I18n().Default().Code)
+	p := h.rd.AdminPage(r)
 	p.Title = p.L.T(title)
 	p.NoIndex = true
 	return p

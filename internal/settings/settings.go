@@ -22,6 +22,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -36,6 +37,9 @@ type Site struct {
 	Languages           []string
 	DefaultLanguage     string
 	IncludeUntranslated bool
+	// AdminsTwoFactor requires a second factor of administrators at
+	// sign-in: one without is sent to set it up.
+	AdminsTwoFactor bool
 	// EventZones are the reference zones event pages give times in, besides
 	// the event's own; none: the events package's defaults.
 	EventZones []string
@@ -63,6 +67,7 @@ const (
 	keyLanguages           = "languages"
 	keyDefaultLanguage     = "default_language"
 	keyIncludeUntranslated = "archives.include_untranslated"
+	keyAdminsTwoFactor     = "auth.admins_two_factor"
 	keyEventZones          = "event_zones"
 	keyEventRetentionDays  = "event_retention_days"
 	keyAboutPage           = "site_page.about"
@@ -97,6 +102,8 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 			site.DefaultLanguage = v
 		case keyIncludeUntranslated:
 			site.IncludeUntranslated = v == "true"
+		case keyAdminsTwoFactor:
+			site.AdminsTwoFactor = v == "true"
 		case keyEventZones:
 			if v != "" {
 				site.EventZones = strings.Split(v, ",")
@@ -118,6 +125,7 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 		keyLanguages:           strings.Join(site.Languages, ","),
 		keyDefaultLanguage:     site.Default(),
 		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
+		keyAdminsTwoFactor:     strconv.FormatBool(site.AdminsTwoFactor),
 		keyEventZones:          strings.Join(site.EventZones, ","),
 		keyEventRetentionDays:  strconv.Itoa(site.EventRetentionDays),
 		keyAboutPage:           strconv.FormatInt(site.AboutPage, 10),
@@ -254,7 +262,7 @@ type page struct {
 }
 
 func (h *Handlers) page(r *http.Request, form Site) (page, error) {
-	p := page{Page: h.rd.Page(r, h.rd.I18n().Default().Code), Available: i18n.Available(), Form: form}
+	p := page{Page: h.rd.AdminPage(r), Available: i18n.Available(), Form: form}
 	p.Title = p.L.T("admin.settings")
 	p.NoIndex = true
 	if h.Pages != nil {
@@ -292,7 +300,7 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return web.BadRequest("form.unreadable")
 	}
-	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != ""}
+	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != "", AdminsTwoFactor: r.PostForm.Get("admins_two_factor") != ""}
 	zonesOK, daysOK := readEventSettings(r, &form)
 	def := r.PostForm.Get("default")
 	for _, code := range r.PostForm["lang"] {
@@ -343,6 +351,10 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := h.store.Save(r.Context(), form); err != nil {
 		return err
+	}
+	u, _ := auth.UserFrom(r.Context())
+	if err := participant.NewAudit(h.store.db).Record(r.Context(), participant.Access{UserID: u.ID, Action: "settings/save"}); err != nil {
+		slog.ErrorContext(r.Context(), "settings: audit log", "err", err)
 	}
 	if err := h.live.Reload(r.Context()); err != nil {
 		return err

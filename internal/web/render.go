@@ -188,7 +188,10 @@ func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
 // Page returns the data every page carries, for the given language code.
 // The code must be an enabled language; callers validate it first.
 func (rd *Renderer) Page(r *http.Request, lang string) Page {
-	loc := rd.I18n().Localizer(lang)
+	return rd.page(r, rd.I18n().Localizer(lang))
+}
+
+func (rd *Renderer) page(r *http.Request, loc *i18n.Localizer) Page {
 	p := Page{
 		L:       loc,
 		Lang:    loc.Lang,
@@ -235,7 +238,15 @@ func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err erro
 		slog.Error("request failed", "method", r.Method, "path", loggedPath(r), "status", e.Status, "err", err)
 	}
 	lang := rd.I18n().Default().Code
-	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); first != "" {
+	if first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); first == "admin" {
+		// In the admin's language when the site publishes in it too: the
+		// error page is a public one, with the site's navigation.
+		if code := rd.AdminLocalizer(r).Lang.Code; code != lang {
+			if _, ok := rd.I18n().Get(code); ok {
+				lang = code
+			}
+		}
+	} else if first != "" {
 		if _, ok := rd.I18n().Get(first); ok {
 			lang = first
 		}

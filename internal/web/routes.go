@@ -315,6 +315,16 @@ func (s Server) require(c auth.Capability, next http.Handler) http.Handler {
 			s.Render.RenderError(w, r, &Error{Status: http.StatusForbidden, Key: "account.signed_out"})
 			return
 		}
+		// An admin the site requires a second factor of, who has none,
+		// goes nowhere but its enrolment (and out).
+		if sess, _ := auth.SessionFrom(r.Context()); sess.MustEnrol && r.URL.Path != auth.EnrolPath && r.URL.Path != "/admin/logout" {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, auth.EnrolPath, http.StatusSeeOther)
+				return
+			}
+			s.Render.RenderError(w, r, &Error{Status: http.StatusForbidden, Key: "account.must_enrol"})
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// Read the form first: a body over the route's limit is "too
 			// large", not a missing token.
