@@ -11,6 +11,7 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
+	"peerpress/internal/web"
 )
 
 // EventView is what the public pages show of an event.
@@ -159,6 +160,8 @@ type panelData struct {
 	EventView
 	Form  formView
 	Guard template.HTML // the abuse guard's fields, on the form's own page only
+	// Mirror replaces the way to register in the static mirror.
+	Mirror *web.MirrorNotice
 }
 
 // EntryPanel renders an event's part of its page: times, interpretation,
@@ -184,7 +187,7 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 		return "", err
 	}
 	var buf bytes.Buffer
-	if err := h.tmpl["panel"].Execute(&buf, panelData{EventView: v}); err != nil {
+	if err := h.tmpl["panel"].Execute(&buf, panelData{EventView: v, Mirror: web.MirrorOf(r).Notice(v.L, v.RegisterURL)}); err != nil {
 		return "", fmt.Errorf("events: panel: %w", err)
 	}
 	return template.HTML(buf.String()), nil

@@ -177,6 +177,7 @@ func (rd *Renderer) Page(r *http.Request, lang string) Page {
 		BaseURL: rd.BaseURL,
 		Langs:   rd.I18n().Enabled(),
 		Path:    r.URL.Path,
+		Mirror:  MirrorOf(r).Notice(loc, r.URL.Path),
 	}
 	if u, ok := auth.UserFrom(r.Context()); ok {
 		p.User = &u
