@@ -38,6 +38,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", envDefault("PEERPRESS_MIRROR", ""), "the mirror's `folder` (PEERPRESS_MIRROR)")
 	full := fs.Bool("full", false, "render every page, even when DIR holds a recent export")
 	workers := fs.Int("workers", 0, "pages rendered at once; 0: two per CPU")
+	cards := fs.Bool("entry-cards", false, "draw each entry's own sharing image (its title on the site's card) instead of sharing the site's; each costs the CPU of dozens of pages")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer closeDB()
-	rep, err := mirror.Export(ctx, a.Mirror(), mirror.Options{Out: *out, Incremental: !*full, Workers: *workers})
+	rep, err := mirror.Export(ctx, a.Mirror(), mirror.Options{Out: *out, Incremental: !*full, Workers: *workers, EntryCards: *cards})
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,10 @@ type Options struct {
 	Incremental bool
 	// Workers bounds the pages rendered at once; 0: two per CPU.
 	Workers int
+	// EntryCards exports each entry's own sharing image (drawn with its
+	// title) rather than the site's for every entry without a featured
+	// image: a card costs the CPU of dozens of pages.
+	EntryCards bool
 }
 
 // Report says what an export did.
@@ -109,7 +113,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	}
 	// What the export starts from is read before rendering, so a write
 	// made meanwhile is seen by the next export.
-	now, err := site.begin(ctx)
+	now, err := site.begin(ctx, o)
 	if err != nil {
 		return Report{}, err
 	}
@@ -118,13 +122,14 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	c := newCrawler(site, o.Out, workers)
+	c.mirror.EntryCards = o.EntryCards
 	if old != nil && old.Fingerprint == now.Fingerprint {
 		c.oldETags = old.ETags
 	}
 	var rep Report
 	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
 		rep.Incremental = true
-		seeds, err := site.changedPages(ctx, old.Since)
+		seeds, err := site.changedPages(ctx, old.Since, o.EntryCards)
 		if err != nil {
 			return Report{}, err
 		}

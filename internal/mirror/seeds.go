@@ -3,13 +3,15 @@ package mirror
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"peerpress/internal/content"
 )
 
 // begin reads what the export starts from, for the state file.
-func (s Site) begin(ctx context.Context) (state, error) {
+func (s Site) begin(ctx context.Context, o Options) (state, error) {
 	st := state{Format: stateFormat, Since: time.Now().Add(-time.Second).Unix()}
 	var err error
 	if st.Generation, err = s.Entries.ListingGeneration(ctx); err != nil {
@@ -21,7 +23,7 @@ func (s Site) begin(ctx context.Context) (state, error) {
 		}
 	}
 	// The notices name both addresses.
-	st.Fingerprint += " " + s.Live + " " + s.Onion
+	st.Fingerprint += " " + s.Live + " " + s.Onion + " " + strconv.FormatBool(o.EntryCards)
 	return st, nil
 }
 
@@ -106,7 +108,7 @@ func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
 // pages that show an entry saved or published since the last export
 // (content.Public.PagesShowing), and each language's home page, feeds,
 // archives' first pages and the areas' pages, with the sitemaps.
-func (s Site) changedPages(ctx context.Context, since int64) ([]string, error) {
+func (s Site) changedPages(ctx context.Context, since int64, cards bool) ([]string, error) {
 	ids, err := s.Entries.ChangedSince(ctx, time.Unix(since, 0))
 	if err != nil {
 		return nil, err
@@ -117,7 +119,11 @@ func (s Site) changedPages(ctx context.Context, since int64) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pages...)
+		for _, p := range pages {
+			if cards || !strings.Contains(p, "/share/") {
+				out = append(out, p)
+			}
+		}
 	}
 	for _, l := range s.I18n().Enabled() {
 		pages, err := s.listings(ctx, l.Code)

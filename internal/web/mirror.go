@@ -18,6 +18,10 @@ type Mirror struct {
 	// Live is the live site's address (the base URL), without a slash at
 	// the end; Onion its onion service's, or "".
 	Live, Onion string
+	// EntryCards keeps each entry's own sharing image, drawn with its
+	// title; without it, entries without a featured image share the
+	// site's. Drawing one costs the CPU of dozens of pages (BENCHMARKS.md).
+	EntryCards bool
 }
 
 type mirrorKey struct{}
