@@ -4,14 +4,14 @@
 // them, and Chromium walks pages in two languages, follows the language
 // switcher and finds the notice where the forms were.
 
-const { test, before, after } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { useSite, openPage, JOURNEY } = require('../lib/fixture');
+const { useSite, openPage } = require('../lib/fixture');
 const { binary } = require('../lib/server');
 
 const env = useSite();
@@ -24,7 +24,9 @@ const TYPES = {
   '.txt': 'text/plain', '.svg': 'image/svg+xml', '.pdf': 'application/pdf',
 };
 
-before(async () => {
+// exportAndServe writes the mirror of the running demo and serves it; the
+// demo's server is up once the test runs (useSite's before hook).
+async function exportAndServe() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerpress-mirror-'));
   mirror.dir = path.join(tmp, 'mirror');
   execFileSync(binary(tmp), ['export', 'static', '--data', env.server.data, '--base-url', LIVE, '--out', mirror.dir],
@@ -43,14 +45,15 @@ before(async () => {
   await new Promise((r) => mirror.server.listen(0, '127.0.0.1', r));
   mirror.host = `127.0.0.1:${mirror.server.address().port}`;
   mirror.base = `http://${mirror.host}`;
-}, { timeout: 600_000 });
+}
 
 after(async () => {
   if (mirror.server) await new Promise((r) => mirror.server.close(r));
   if (mirror.dir) fs.rmSync(path.dirname(mirror.dir), { recursive: true, force: true });
 });
 
-test('journey: read the mirror from a static server in English and French', JOURNEY, async () => {
+test('journey: read the mirror from a static server in English and French', { timeout: 600_000 }, async () => {
+  await exportAndServe();
   const { context, page, urls } = await openPage({ ...env, server: { ...env.server, host: mirror.host } });
   try {
     // The front door leads to the default language.
