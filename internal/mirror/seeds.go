@@ -106,32 +106,61 @@ func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
 
 // changedPages lists what an incremental export renders again: the
 // pages that show an entry saved or published since the last export
-// (content.Public.PagesShowing), and each language's home page, feeds,
-// archives' first pages and the areas' pages, with the sitemaps.
+// (content.Public.PagesShowing) and the feeds of the archives they are
+// in, each language's home page and feeds, the areas' pages, and the
+// sitemaps.
 func (s Site) changedPages(ctx context.Context, since int64, cards bool) ([]string, error) {
 	ids, err := s.Entries.ChangedSince(ctx, time.Unix(since, 0))
 	if err != nil {
 		return nil, err
 	}
 	out := []string{"/robots.txt", "/sitemap.xml"}
+	feeds := func(base string) {
+		out = append(out, base+"/feed.xml", base+"/atom.xml", base+"/feed.json")
+	}
 	if len(ids) > 0 {
 		pages, err := s.Public.PagesShowing(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range pages {
-			if cards || !strings.Contains(p, "/share/") {
-				out = append(out, p)
+			if !cards && strings.Contains(p, "/share/") {
+				continue
+			}
+			out = append(out, p)
+			// An archive's first page (/en/articles, /en/section/x) has
+			// feeds of its own.
+			if parts := strings.Split(strings.Trim(p, "/"), "/"); (len(parts) == 2 && parts[1] != "share") || (len(parts) == 3 && parts[1] == "section") {
+				if parts[1] == "section" || isKindSegment(parts[1]) {
+					feeds(p)
+				}
 			}
 		}
 	}
 	for _, l := range s.I18n().Enabled() {
-		pages, err := s.listings(ctx, l.Code)
-		if err != nil {
-			return nil, err
+		out = append(out, "/"+l.Code+"/")
+		feeds("/" + l.Code)
+		for _, p := range s.Publishers {
+			pages, err := p.PublicPages(ctx, l.Code)
+			if err != nil {
+				return nil, err
+			}
+			for _, pg := range pages {
+				if path := pg.Path(l.Code); path != "" {
+					out = append(out, path)
+				}
+			}
 		}
-		out = append(out, pages...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+func isKindSegment(seg string) bool {
+	for _, k := range content.Kinds() {
+		if k != content.Page && k.Segment() == seg {
+			return true
+		}
+	}
+	return false
 }
