@@ -93,7 +93,7 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 	}
 	for mo := first; !mo.After(last); mo = mo.AddDate(0, 1, 0) {
 		month := mo.Format("2006-01")
-		out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/events/month/" + month }})
+		out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/events/month/" + month }, Modified: at})
 	}
 	return out, nil
 }
