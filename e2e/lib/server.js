@@ -75,4 +75,4 @@ async function startServer() {
   };
 }
 
-module.exports = { startServer, REPO };
+module.exports = { startServer, binary, REPO };

@@ -75,6 +75,10 @@ type Config struct {
 	// limit; empty: the connection's address. Behind a proxy, without it
 	// every visitor shares the proxy's limit.
 	ClientIPHeader string
+	// OnionURL is the site's onion service, such as http://….onion: live
+	// pages send it as Onion-Location and the static mirror's notices
+	// name it.
+	OnionURL string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -125,7 +129,12 @@ type App struct {
 	// mods are the feature areas, built once; Rebuild makes their pages.
 	mods    []namedModule
 	current atomic.Pointer[http.Handler]
-	table   atomic.Pointer[web.Routes]
+	// public and publishers are the content's pages and the areas that
+	// declare pages of their own, as the last Rebuild made them (for
+	// the static mirror).
+	public     atomic.Pointer[content.Public]
+	publishers []content.Publisher
+	table      atomic.Pointer[web.Routes]
 	// settingsSaved hears of every settings save on the database.
 	settingsSaved <-chan struct{}
 }
@@ -153,6 +162,9 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	cfg.BaseURL = base
+	if cfg.OnionURL, err = web.CheckOnionURL(cfg.OnionURL); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	if err := checkOrigins(cfg.CORSOrigins); err != nil {
 		return nil, err
 	}
@@ -310,11 +322,14 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	feeds := feed.New(a.Content, a.md, rd)
+	a.publishers = nil
 	for _, m := range a.mods {
 		if p, ok := m.module.(content.Publisher); ok {
 			feeds.Publishers = append(feeds.Publishers, p)
+			a.publishers = append(a.publishers, p)
 		}
 	}
+	a.public.Store(public)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, Events: a.Events})
 	mods, err := a.pages(rd)
@@ -328,7 +343,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	plugIn(mods, public, admin, dashboard)
 	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, moderation: dashboard, users: a.Users, media: a.Media, cache: a.Cache, modules: mods,
-		keyring: a.People.Keys}
+		keyring: a.People.Keys, onion: a.Config.OnionURL}
 	table := routeTable(deps)
 	h := routes(deps, table)
 	a.table.Store(table)

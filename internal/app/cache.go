@@ -25,9 +25,10 @@ func newPageCache(d *db.DB, mb int, off bool) *web.PageCache {
 }
 
 // skipCache keeps signed-in users' pages out of the page cache: they may
-// carry the admin bar or a CSRF token. Which routes may be cached at all
+// carry the admin bar or a CSRF token; and pages rendered for the static
+// mirror, whose notices stand where the live site's forms are. Which routes may be cached at all
 // is the route table's to say (web.Cache).
 func skipCache(r *http.Request) bool {
 	_, err := r.Cookie(auth.CookieName)
-	return err == nil
+	return err == nil || web.MirrorOf(r) != nil
 }

@@ -39,6 +39,8 @@ type routeDeps struct {
 	modules []namedPages
 	// keyring holds the organisation key staff sessions unlocked.
 	keyring *participant.Keyring
+	// onion is the site's onion service, announced on every answer.
+	onion string
 }
 
 // routeTable declares every URL peerpress answers; `peerpress routes`
@@ -48,8 +50,8 @@ func routeTable(d routeDeps) *web.Routes {
 	rs := web.NewRoutes(d.rd.Handle)
 
 	site := rs.Module("site")
-	site.Handle("GET /static/", d.assets, web.OwnCache)
-	site.Handle("GET /media/", d.media.Handler(), web.OwnCache)
+	site.Handle("GET /static/", d.assets, web.FileCache)
+	site.Handle("GET /media/", d.media.Handler(), web.FileCache)
 	site.Handle("GET /{$}", movedQuery(d.public, languageRedirect(d.i18n)))
 	site.Handle("GET /lang/{code}", chooseLanguage(d.i18n))
 	// The admin's front door: with or without the slash, the entry list
@@ -91,6 +93,7 @@ func routes(d routeDeps, rs *web.Routes) http.Handler {
 	handler = d.users.LoadSession(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	handler = web.SecurityHeaders(handler)
+	handler = web.OnionLocation(d.onion, handler)
 	handler = web.Recover(handler)
 	return web.LogRequests(handler)
 }

@@ -10,6 +10,7 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
+	"peerpress/internal/web"
 )
 
 // panelData is what a campaign shows under its text.
@@ -20,15 +21,17 @@ type panelData struct {
 	EndsOn   time.Time
 	// TextLang is the language of the texts shown: the reader's, or the
 	// source's when they are not translated.
-	TextLang   string
-	Primary    string
-	Secondary  []string
-	Asks       []string
-	Ways       []string
-	Linked     []Linked
-	WallOpen   bool
-	WallURL    string
-	FormURL    string
+	TextLang  string
+	Primary   string
+	Secondary []string
+	Asks      []string
+	Ways      []string
+	Linked    []Linked
+	WallOpen  bool
+	WallURL   string
+	FormURL   string
+	// Mirror replaces the way to the tribute form in the static mirror.
+	Mirror     *web.MirrorNotice
 	Count      int
 	Highlights []tributeView
 }
@@ -79,6 +82,7 @@ func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang string, a
 		p.WallURL = wallURL(lang, t.Slug)
 		if d.WallOpen {
 			p.FormURL = p.WallURL + "new"
+			p.Mirror = web.MirrorOf(r).Notice(p.L, p.FormURL)
 		}
 		// The latest few, newest first.
 		from := max(0, p.Count-highlights)

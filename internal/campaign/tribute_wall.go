@@ -16,9 +16,11 @@ type wallPage struct {
 	EntryURL string
 	WallURL  string
 	FormURL  string // "" when the wall is closed
-	Total    int
-	Tributes []tributeView // the gallery's page
-	Pager    web.Pager
+	// FormNotice replaces the way to the form in the static mirror.
+	FormNotice *web.MirrorNotice
+	Total      int
+	Tributes   []tributeView // the gallery's page
+	Pager      web.Pager
 	// The slideshow: one tribute, and its neighbours' addresses.
 	Slide          *tributeView
 	Prev, Next     string
@@ -52,6 +54,7 @@ func (h *Handlers) loadWall(r *http.Request, lang string) (wallPage, int64, erro
 		WallURL: wallURL(lang, t.Slug), Total: total}
 	if d.WallOpen {
 		p.FormURL = p.WallURL + "new"
+		p.FormNotice = web.MirrorOf(r).Notice(p.L, p.FormURL)
 	}
 	p.Crumbs = []web.Crumb{
 		{Name: p.L.T("nav.home"), URL: "/" + lang + "/"},

@@ -39,6 +39,7 @@ Usage:
   peerpress user add --email E --role R [flags]   add a user; the password is read from standard input
   peerpress user invite --email E [--role R]      invite someone by mail to choose their own password
   peerpress import wordpress FILE.xml [flags]   import a WordPress export (see its --help)
+  peerpress export static --out DIR [flags]      write the public site as static files, a mirror (see its --help)
   peerpress routes             print every URL the site answers, with its policy
   peerpress keygen             print a new site key (for PEERPRESS_SITE_KEY or DATA.site.key)
   peerpress keys rotate [flags]   move personal data to a new site key (see its --help)
@@ -84,6 +85,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = user(ctx, args[1:], stdin, stdout, stderr)
 	case "import":
 		err = importCmd(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = exportCmd(ctx, args[1:], stdout, stderr)
 	case "routes":
 		err = routes(ctx, args[1:], stdout, stderr)
 	case "keygen":
@@ -190,11 +193,12 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
 	clientIP := fs.String("client-ip-header", envDefault("PEERPRESS_CLIENT_IP_HEADER", ""), "`header` a trusted reverse proxy sets to the visitor's address, e.g. X-Real-IP, for the public forms' rate limit (held in memory only); default: the connection's address (PEERPRESS_CLIENT_IP_HEADER)")
+	onion := fs.String("onion-url", envDefault("PEERPRESS_ONION_URL", ""), "the site's onion service `address`, http://….onion: sent as Onion-Location on live pages and named in the static mirror's notices (PEERPRESS_ONION_URL)")
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
 			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
-			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP}
+			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion}
 		if addr != nil {
 			c.Addr = *addr
 		}
@@ -233,6 +237,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	}
 	fs := newFlagSet(name, stderr, help)
 	config := configFlags(fs, true)
+	mirrorDir := fs.String("mirror", envDefault("PEERPRESS_MIRROR", ""), "keep a static mirror of the public site in this `folder`, refreshed after each change (PEERPRESS_MIRROR; see peerpress export static --help)")
 	var entries *int
 	if withDemo {
 		entries = fs.Int("entries", 0, "also generate this many synthetic entries, translated into every enabled language, for benchmarks")
@@ -298,7 +303,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	if login != nil {
 		fmt.Fprintf(stdout, "admin: %s/admin/  email: %s  password: %s\n", base, login.Email, login.Password)
 	}
-	return a.Serve(ctx, ln)
+	if *mirrorDir == "" {
+		return a.Serve(ctx, ln)
+	}
+	if cfg.BaseURL == "" {
+		return errors.New("--mirror needs --base-url: the mirror's notices lead to the live site")
+	}
+	mirrorCtx, stopMirror := context.WithCancel(ctx)
+	mirrorDone := make(chan struct{})
+	go func() {
+		defer close(mirrorDone)
+		a.KeepMirror(mirrorCtx, *mirrorDir)
+	}()
+	err = a.Serve(ctx, ln)
+	stopMirror()
+	<-mirrorDone // before the database closes
+	return err
 }
 
 // loopback reports whether addr (host:port) listens on this machine only.

@@ -235,6 +235,11 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 			data.Share.Type = "article"
 			if m := data.Image; m != nil {
 				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = m.URL(), m.Alt, [2]int{m.Width, m.Height}
+			} else if m := web.MirrorOf(r); m != nil && !m.EntryCards && p.rd.ShareImage != nil {
+				// The mirror draws one card per language, not one per
+				// entry (web.Mirror.EntryCards).
+				path, w, h := p.rd.ShareImage(lang)
+				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = path, "", [2]int{w, h}
 			} else if p.Cards != nil {
 				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = ShareImageURL(kind, lang, slug), "", [2]int{sharecard.Width, sharecard.Height}
 			}

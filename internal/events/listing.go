@@ -149,6 +149,20 @@ func (h *Handlers) Month(w http.ResponseWriter, r *http.Request) error {
 	data.Items = h.listViews(lang, items)
 	data.Prev = "/" + lang + "/events/month/" + first.AddDate(0, -1, 0).Format("2006-01")
 	data.Next = "/" + lang + "/events/month/" + next.Format("2006-01")
+	if web.MirrorOf(r) != nil {
+		// The mirror holds the months events are in (Module.PublicPages),
+		// not the endless calendar: no way out of them.
+		lo, hi, err := h.store.MonthSpan(r.Context(), h.site)
+		if err != nil {
+			return err
+		}
+		if !first.After(lo) {
+			data.Prev = ""
+		}
+		if !first.Before(hi) {
+			data.Next = ""
+		}
+	}
 	// Weeks start on Monday.
 	for _, k := range weekdayKeys {
 		data.Weekdays = append(data.Weekdays, l.T(k))

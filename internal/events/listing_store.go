@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -99,4 +100,30 @@ func (s *Store) Between(ctx context.Context, lang string, from, to time.Time) ([
 // reader's language (the setting, through Store.IncludeUntranslated).
 func (s *Store) untranslated() bool {
 	return s.IncludeUntranslated != nil && s.IncludeUntranslated()
+}
+
+// MonthSpan is the first and last month, in zone, that a month page can
+// show an event in: from the earliest visible event's, or this month if
+// earlier, to the latest's, or this month if later. The static mirror
+// holds these months, not the endless calendar around them.
+func (s *Store) MonthSpan(ctx context.Context, zone *time.Location) (first, last time.Time, err error) {
+	var lo, hi sql.NullInt64
+	err = s.db.QueryRowContext(ctx, `SELECT MIN(ev.starts_at), MAX(ev.starts_at) FROM events ev JOIN entries e ON e.id = ev.entry_id
+		WHERE e.kind = 'event' AND EXISTS (SELECT 1 FROM translations t WHERE t.entry_id = e.id AND t.status <> 'draft' AND t.publish_at <= ?)`,
+		s.Now().Unix()).Scan(&lo, &hi)
+	if err != nil {
+		return first, last, fmt.Errorf("events: month span: %w", err)
+	}
+	month := func(t time.Time) time.Time {
+		t = t.In(zone)
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, zone)
+	}
+	first, last = month(s.Now()), month(s.Now())
+	if lo.Valid && time.Unix(lo.Int64, 0).Before(first) {
+		first = month(time.Unix(lo.Int64, 0))
+	}
+	if hi.Valid && month(time.Unix(hi.Int64, 0)).After(last) {
+		last = month(time.Unix(hi.Int64, 0))
+	}
+	return first, last, nil
 }

@@ -77,8 +77,8 @@ func (m *Module) PersonalData() participant.Holder {
 	return m.Store.PersonalData(m.cfg.RetentionDays)
 }
 
-// PublicPages lists the upcoming and past events' pages, in a language
-// that has events (content.Publisher).
+// PublicPages lists the upcoming and past events' pages and the months
+// that hold events, in a language that has events (content.Publisher).
 func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
 	mod, err := m.cfg.Entries.ArchivesModified(ctx, lang)
 	if err != nil {
@@ -88,8 +88,18 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 	if !ok {
 		return nil, nil
 	}
-	return []content.PublicPage{
+	out := []content.PublicPage{
 		{Path: func(l string) string { return "/" + l + "/events/upcoming" }, Modified: at},
 		{Path: func(l string) string { return "/" + l + "/events/past" }, Modified: at},
-	}, nil
+	}
+	// The months from the first event to the last (and this month).
+	first, last, err := m.Store.MonthSpan(ctx, m.cfg.Site)
+	if err != nil {
+		return nil, err
+	}
+	for mo := first; !mo.After(last); mo = mo.AddDate(0, 1, 0) {
+		month := mo.Format("2006-01")
+		out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/events/month/" + month }, Modified: at})
+	}
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
+	"peerpress/internal/web"
 )
 
 // EventView is what the public pages show of an event.
@@ -165,6 +166,8 @@ type panelData struct {
 	EventView
 	Form  formView
 	Guard template.HTML // the abuse guard's fields, on the form's own page only
+	// Mirror replaces the way to register in the static mirror.
+	Mirror *web.MirrorNotice
 }
 
 // EntryAction renders what a visitor of an event's page came for: when
@@ -201,7 +204,7 @@ func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang, name str
 		return "", err
 	}
 	var buf bytes.Buffer
-	if err := h.tmpl[name].Execute(&buf, panelData{EventView: v}); err != nil {
+	if err := h.tmpl[name].Execute(&buf, panelData{EventView: v, Mirror: web.MirrorOf(r).Notice(v.L, v.RegisterURL)}); err != nil {
 		return "", fmt.Errorf("events: %s: %w", name, err)
 	}
 	return template.HTML(buf.String()), nil // #nosec G203 -- output of html/template, escaped by it

@@ -27,6 +27,8 @@ type panelData struct {
 	ClosesAt  time.Time // in the site's zone
 	SignURL   string
 	ListURL   string
+	// Mirror replaces the way to sign in the static mirror.
+	Mirror *web.MirrorNotice
 }
 
 // EntryPanel adds nothing after a statement's text: all a letter shows
@@ -59,6 +61,7 @@ func (h *Handlers) EntryAction(r *http.Request, e *content.Entry, lang string) (
 	now := h.now()
 	d := panelData{L: h.rd.I18n().Localizer(lang), Lang: lang, Letter: l, Counts: counts,
 		Accepting: l.Accepting(now), Closed: l.Closed(now), SignURL: base + "/sign", ListURL: base + "/signatures"}
+	d.Mirror = web.MirrorOf(r).Notice(d.L, d.SignURL)
 	if !l.ClosesAt.IsZero() {
 		d.ClosesAt = l.ClosesAt.In(h.zone)
 	}

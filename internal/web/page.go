@@ -41,6 +41,10 @@ type Page struct {
 	// Twitter cards); nil on pages not meant to be shared, such as the
 	// admin's.
 	Share *Share
+	// Mirror is set when the page is rendered for the static mirror: the
+	// page's address on the live site, for the notice that replaces
+	// forms (the search form among them).
+	Mirror *MirrorNotice
 }
 
 // FeedLink announces one feed in a page's head.

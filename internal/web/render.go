@@ -199,6 +199,7 @@ func (rd *Renderer) page(r *http.Request, loc *i18n.Localizer) Page {
 		BaseURL: rd.BaseURL,
 		Langs:   rd.I18n().Enabled(),
 		Path:    r.URL.Path,
+		Mirror:  MirrorOf(r).Notice(loc, r.URL.Path),
 	}
 	if u, ok := auth.UserFrom(r.Context()); ok {
 		p.User = &u

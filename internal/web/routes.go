@@ -65,7 +65,19 @@ const (
 	// OwnCaching: the handler sets its own caching headers and the page
 	// cache stays out (fingerprinted assets, media files, the API).
 	OwnCaching
+	// Files: the site's own files, the same for everyone (fingerprinted
+	// assets, media): the handler sets its own caching headers, the page
+	// cache stays out, and the static mirror copies them.
+	Files
 )
+
+// Mirrored says whether the static mirror may copy the route's answers:
+// a public GET page the page cache may keep, or the site's files.
+// Nothing private, signed-in or uncached is ever exported.
+func (rt Route) Mirrored() bool {
+	p := rt.Policy
+	return rt.Method == http.MethodGet && p.Need == "" && !p.PrivateLink && (p.Cache == Cached || p.Cache == Files)
+}
 
 func (c Caching) String() string {
 	switch c {
@@ -73,6 +85,8 @@ func (c Caching) String() string {
 		return "cached"
 	case OwnCaching:
 		return "own"
+	case Files:
+		return "files"
 	}
 	return "no-store"
 }
@@ -107,6 +121,8 @@ var (
 	// OwnCache leaves caching headers to the handler and keeps the page
 	// cache out.
 	OwnCache Option = func(p *Policy) { p.Cache = OwnCaching }
+	// FileCache declares the site's own files (see Files).
+	FileCache Option = func(p *Policy) { p.Cache = Files }
 	// Private marks a route whose URL holds a secret.
 	Private Option = func(p *Policy) { p.PrivateLink = true }
 	// Compress gzips the answers of a page the page cache does not keep

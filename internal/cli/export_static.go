@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"peerpress/internal/mirror"
+)
+
+const exportHelp = `Writes the public site, every enabled language, as static files in DIR:
+every entry, archive page, event listing and calendar, tribute wall and
+slideshow, signatories' list, feed, sitemap, sharing image, the stylesheet
+and scripts, and the media sizes the pages use. Links are relative and
+folders hold index.html, so DIR works from any static host, from a USB
+stick opened as files, and from an onion service. Forms (registration,
+tributes, signing, search) are replaced by a notice in the page's language
+with the live address (--base-url, required) and the onion address
+(--onion-url), and nothing private or personal is exported.
+
+DIR must be empty, missing, or a mirror written before. Run again, only
+what changed since is rendered and only changed files are written
+(DIR/.peerpress-mirror.json records the last export; --full renders
+everything). Unchanged files keep their bytes and times, so
+"rsync -a --delete --exclude .peerpress-mirror.json DIR/ host:site/"
+sends only real changes. peerpress serve --mirror DIR keeps DIR up to
+date after every change.`
+
+// exportCmd runs `peerpress export static`.
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "static" {
+		fmt.Fprintln(stderr, "Usage: peerpress export static --out DIR [flags]   (peerpress export static --help says more)")
+		return errUsage
+	}
+	fs := newFlagSet("export static --out DIR", stderr, exportHelp)
+	config := configFlags(fs, false)
+	out := fs.String("out", envDefault("PEERPRESS_MIRROR", ""), "the mirror's `folder` (PEERPRESS_MIRROR)")
+	full := fs.Bool("full", false, "render every page, even when DIR holds a recent export")
+	workers := fs.Int("workers", 0, "pages rendered at once; 0: two per CPU")
+	cards := fs.Bool("entry-cards", false, "draw each entry's own sharing image (its title on the site's card) instead of sharing the site's; each costs the CPU of dozens of pages")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "peerpress: export static needs --out DIR")
+		return errUsage
+	}
+	if *workers < 0 || *workers > 256 {
+		fmt.Fprintln(stderr, "peerpress: --workers must be between 0 and 256")
+		return errUsage
+	}
+	cfg := config()
+	if cfg.BaseURL == "" {
+		return errors.New("set --base-url (PEERPRESS_BASE_URL) to the live site's address: the mirror's notices lead to it")
+	}
+	a, closeDB, err := openSite(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	rep, err := mirror.Export(ctx, a.Mirror(), mirror.Options{Out: *out, Incremental: !*full, Workers: *workers, EntryCards: *cards})
+	if err != nil {
+		return err
+	}
+	how := "full"
+	if rep.Incremental {
+		how = "incremental"
+	}
+	fmt.Fprintf(stdout, "exported %s (%s): %d addresses rendered, %d files written, %d removed, in %s (%.0f pages/s)\n",
+		*out, how, rep.Rendered, rep.Written, rep.Removed, rep.Took.Round(1e6), float64(rep.Rendered)/rep.Took.Seconds())
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(stdout, "%d links lead to no page (they are broken on the live site too), such as %s\n", len(rep.Missing), rep.Missing[0])
+	}
+	return nil
+}

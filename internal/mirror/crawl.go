@@ -1,0 +1,292 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+
+	"peerpress/internal/web"
+)
+
+// crawler renders addresses with a bounded pool of workers, follows the
+// links of what it renders, and writes the files.
+type crawler struct {
+	site    Site
+	out     string
+	workers int
+	routes  *routeIndex
+	mirror  *web.Mirror
+	// onlyNew follows links only to files the folder lacks (an
+	// incremental export: what exists and did not change stays).
+	onlyNew bool
+
+	mu      sync.Mutex
+	wake    *sync.Cond
+	queue   []string
+	seen    map[string]bool
+	pending int // queued or being rendered
+	files   map[string]bool
+	missing map[string]bool
+	// etags are the files' validators known from the last export, and
+	// those of this one.
+	oldETags, etags map[string]string
+	dirs            sync.Map // folders made
+
+	rendered, written int
+	err               error
+}
+
+func newCrawler(site Site, out string, workers int) *crawler {
+	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
+		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
+		seen:   map[string]bool{}, files: map[string]bool{}, missing: map[string]bool{}, etags: map[string]string{}}
+	c.wake = sync.NewCond(&c.mu)
+	return c
+}
+
+// run renders the seeds and whatever they lead to, and returns when
+// nothing is left or ctx ends.
+func (c *crawler) run(ctx context.Context, seeds []string) {
+	for _, s := range seeds {
+		c.add(s, true)
+	}
+	var wg sync.WaitGroup
+	for range c.workers {
+		wg.Go(func() {
+			for {
+				path, ok := c.next(ctx)
+				if !ok {
+					return
+				}
+				if err := c.render(ctx, path); err != nil {
+					c.fail(err)
+				}
+				c.done()
+			}
+		})
+	}
+	stop := context.AfterFunc(ctx, func() { c.mu.Lock(); c.wake.Broadcast(); c.mu.Unlock() })
+	defer stop()
+	wg.Wait()
+}
+
+// add queues a site path once. A link (force false) of an incremental
+// export is followed only when its file is missing.
+func (c *crawler) add(path string, force bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen[path] {
+		return
+	}
+	c.seen[path] = true
+	if c.onlyNew && !force {
+		if _, err := os.Stat(outPath(c.out, fileFor(path))); err == nil {
+			return
+		}
+	}
+	c.queue = append(c.queue, path)
+	c.pending++
+	c.wake.Signal()
+}
+
+func (c *crawler) next(ctx context.Context) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.queue) == 0 && c.pending > 0 && c.err == nil && ctx.Err() == nil {
+		c.wake.Wait()
+	}
+	if len(c.queue) == 0 || c.err != nil || ctx.Err() != nil {
+		return "", false
+	}
+	// Last in, first out: a page's links are rendered soon after it,
+	// so the queue stays short.
+	p := c.queue[len(c.queue)-1]
+	c.queue = c.queue[:len(c.queue)-1]
+	return p, true
+}
+
+func (c *crawler) done() {
+	c.mu.Lock()
+	c.pending--
+	if c.pending == 0 {
+		c.wake.Broadcast()
+	}
+	c.mu.Unlock()
+}
+
+func (c *crawler) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.wake.Broadcast()
+	c.mu.Unlock()
+}
+
+// render asks the site for path as a visitor with no cookie would, marked
+// as rendering for the mirror, and writes what may be kept.
+func (c *crawler) render(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(web.WithMirror(ctx, c.mirror), http.MethodGet, c.site.Live+path, nil)
+	if err != nil {
+		c.miss(path)
+		return nil
+	}
+	req.RemoteAddr = "127.0.0.1:1" // the exporter itself
+	rel := fileFor(path)
+	if tag := c.oldETags[rel]; tag != "" {
+		if _, err := os.Stat(outPath(c.out, rel)); err == nil {
+			req.Header.Set("If-None-Match", tag)
+		}
+	}
+	rec := httptest.NewRecorder()
+	c.site.Handler.ServeHTTP(rec, req)
+	if rec.Code == http.StatusNotModified {
+		c.mu.Lock()
+		c.files[rel], c.etags[rel] = true, c.oldETags[rel]
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.Lock()
+	c.rendered++
+	c.mu.Unlock()
+	res := rec.Result()
+	cc := res.Header.Get("Cache-Control")
+	private := strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+	switch {
+	case res.StatusCode >= 300 && res.StatusCode < 400:
+		// Only public routes are asked (routeIndex), so where one sends
+		// everyone is no secret, even when it is not to be cached (a
+		// network's share form).
+		return c.redirect(path, res.Header.Get("Location"))
+	case res.StatusCode != http.StatusOK || private:
+		// A page answered only for one visitor (a form with its
+		// challenge) is never copied, so a link to it is as broken as
+		// a link to nothing.
+		c.miss(path)
+		return nil
+	}
+	body := rec.Body.Bytes()
+	if tag := res.Header.Get("ETag"); tag != "" {
+		c.mu.Lock()
+		c.etags[rel] = tag
+		c.mu.Unlock()
+	}
+	switch ct := res.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "text/html"):
+		body = c.rewrite(path, body)
+	case path == "/sitemap.xml":
+		// The index names each language's sitemap files.
+		for _, loc := range sitemapLocs(body) {
+			if p, ok := strings.CutPrefix(loc, c.site.Live); ok && strings.HasPrefix(p, "/") {
+				c.add(p, true)
+			}
+		}
+	}
+	return c.write(rel, body)
+}
+
+// redirect writes, for an address that moved, a page that leads on to
+// where it moved, and follows it there.
+func (c *crawler) redirect(path, location string) error {
+	to := location
+	if local, ok := c.sitePath(location); ok {
+		to = c.site.Live + local
+		if u, err := url.Parse(local); err == nil && u.RawQuery == "" {
+			if file, ok := c.link(path, u.Path); ok {
+				to = file
+			}
+		}
+	}
+	return c.write(fileFor(path), redirectPage(to))
+}
+
+// sitePath is the path (and query) of an address on the live site, given
+// as a path or whole.
+func (c *crawler) sitePath(addr string) (string, bool) {
+	if strings.HasPrefix(addr, "/") && !strings.HasPrefix(addr, "//") {
+		return addr, true
+	}
+	if p, ok := strings.CutPrefix(addr, c.site.Live); ok && (p == "" || p[0] == '/' || p[0] == '?' || p[0] == '#') {
+		if p == "" || p[0] != '/' {
+			p = "/" + p
+		}
+		return p, true
+	}
+	return "", false
+}
+
+func (c *crawler) miss(path string) {
+	c.mu.Lock()
+	c.missing[path] = true
+	c.mu.Unlock()
+}
+
+// link is a site path as the page at from links to it in the mirror: a
+// relative address of its file, when the route table lets the mirror
+// copy it (the page is then rendered too); ok is false for a page only
+// the live site serves.
+func (c *crawler) link(from, path string) (string, bool) {
+	if path == "/" {
+		return relative(fileFor(from), "index.html"), true // the mirror's own front door
+	}
+	if !cleanPath(path) || !c.routes.mirrored(path) {
+		return "", false
+	}
+	c.add(path, false)
+	return relative(fileFor(from), fileFor(path)), true
+}
+
+// write puts a file in the folder, unless it holds the same bytes.
+func (c *crawler) write(rel string, body []byte) error {
+	name := outPath(c.out, rel)
+	c.mu.Lock()
+	c.files[rel] = true
+	c.mu.Unlock()
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, body) {
+		return nil
+	}
+	if err := c.mkdir(name); err != nil {
+		return err
+	}
+	if err := writeFile(name, body); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.written++
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *crawler) mkdir(name string) error {
+	dir := name[:strings.LastIndexByte(name, os.PathSeparator)+1]
+	if _, ok := c.dirs.Load(dir); ok {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	c.dirs.Store(dir, true)
+	return nil
+}
+
+// sitemapLocs reads the <loc> addresses of a sitemap or sitemap index.
+func sitemapLocs(body []byte) []string {
+	var out []string
+	for {
+		_, after, ok := bytes.Cut(body, []byte("<loc>"))
+		if !ok {
+			return out
+		}
+		loc, rest, ok := bytes.Cut(after, []byte("</loc>"))
+		if !ok {
+			return out
+		}
+		out = append(out, string(loc))
+		body = rest
+	}
+}

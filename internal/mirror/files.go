@@ -1,0 +1,240 @@
+package mirror
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+// routeIndex finds the route of a path as the table's handler would:
+// localized routes when the first segment is an enabled language.
+type routeIndex struct {
+	langs         func() *i18n.Bundle
+	global, local *http.ServeMux
+	byPattern     map[string]web.Route
+}
+
+func newRouteIndex(rs *web.Routes, langs func() *i18n.Bundle) *routeIndex {
+	ix := &routeIndex{langs: langs, global: http.NewServeMux(), local: http.NewServeMux(), byPattern: map[string]web.Route{}}
+	for _, rt := range rs.Table() {
+		if rt.Method != http.MethodGet {
+			continue
+		}
+		mux := ix.global
+		if rt.Localized {
+			mux = ix.local
+		}
+		mux.Handle(rt.Pattern(), http.NotFoundHandler())
+		ix.byPattern[rt.Pattern()] = rt
+	}
+	return ix
+}
+
+// mirrored says whether the route that answers path may be copied.
+func (ix *routeIndex) mirrored(p string) bool {
+	mux := ix.global
+	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	if _, ok := ix.langs().Get(first); ok && first != "" {
+		mux = ix.local
+	}
+	_, pattern := mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}})
+	rt, ok := ix.byPattern[pattern]
+	return ok && rt.Mirrored()
+}
+
+// cleanPath accepts the site paths a file may be written for: absolute,
+// already clean, with no hidden or parent segment and no byte a file
+// name should not hold.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\\x00:") {
+		return false
+	}
+	trimmed := strings.TrimSuffix(p, "/")
+	if trimmed != "" && path.Clean(trimmed) != trimmed {
+		return false
+	}
+	for seg := range strings.SplitSeq(strings.Trim(p, "/"), "/") {
+		if strings.HasPrefix(seg, ".") {
+			return false
+		}
+	}
+	return true
+}
+
+// fileFor is the file, relative to the mirror's folder, that holds the
+// answer at site path p: p itself when its last segment names a file
+// (style.css, feed.xml, a .png), else p/index.html, so that folder
+// addresses work on any static host and opened as files.
+func fileFor(p string) string {
+	p = strings.TrimPrefix(p, "/")
+	if p == "" || strings.HasSuffix(p, "/") {
+		return p + "index.html"
+	}
+	if strings.Contains(p[strings.LastIndexByte(p, '/')+1:], ".") {
+		return p
+	}
+	return p + "/index.html"
+}
+
+// relative is the address of file to, linked from file from (both
+// relative to the mirror's folder), escaped for an attribute.
+func relative(from, to string) string {
+	fromDir := strings.Split(from, "/")
+	fromDir = fromDir[:len(fromDir)-1]
+	target := strings.Split(to, "/")
+	common := 0
+	for common < len(fromDir) && common < len(target)-1 && fromDir[common] == target[common] {
+		common++
+	}
+	rel := strings.Repeat("../", len(fromDir)-common) + strings.Join(target[common:], "/")
+	return (&url.URL{Path: rel}).EscapedPath()
+}
+
+// redirectPage leads from an address that moved to where it moved.
+func redirectPage(to string) []byte {
+	esc := template.HTMLEscapeString(to)
+	return []byte(`<!doctype html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=` + esc + `"><link rel="canonical" href="` + esc + `"><title>→</title></head>
+<body><p><a href="` + esc + `">` + esc + `</a></p></body></html>
+`)
+}
+
+// frontDoor is the mirror's index.html: it leads to the default
+// language, and lists them all for whoever stays.
+func frontDoor(langs []i18n.Language) []byte {
+	if len(langs) == 0 {
+		return redirectPage("./")
+	}
+	var b strings.Builder
+	def := template.HTMLEscapeString(langs[0].Code) + "/index.html"
+	b.WriteString(`<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta http-equiv="refresh" content="0; url=` + def + `"><title>`)
+	b.WriteString(template.HTMLEscapeString(langs[0].Name))
+	b.WriteString("</title></head>\n<body><ul>\n")
+	for _, l := range langs {
+		code := template.HTMLEscapeString(l.Code)
+		fmt.Fprintf(&b, `<li><a href="%s/index.html" lang="%s" hreflang="%s">%s</a></li>`+"\n", code, code, code, template.HTMLEscapeString(l.Name))
+	}
+	b.WriteString("</ul></body></html>\n")
+	return []byte(b.String())
+}
+
+// writeFile writes name whole: a temporary file beside it, renamed into
+// place, so that a server or rsync reading the folder never sees half of
+// it.
+func writeFile(name string, body []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	_, err = f.Write(body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("mirror: write %s: %w", name, err)
+	}
+	return nil
+}
+
+// removeStale deletes the files of a previous export that this one did
+// not write (entries deleted, pages gone), and the folders left empty.
+func removeStale(dir string, keep map[string]bool) (int, error) {
+	var removed int
+	var dirs []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			dirs = append(dirs, p)
+			return nil
+		}
+		if rel == stateFile || keep[rel] {
+			return nil
+		}
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+		removed++
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("mirror: remove stale files: %w", err)
+	}
+	slices.Reverse(dirs) // deepest first
+	for _, d := range dirs {
+		os.Remove(d) // only succeeds when empty
+	}
+	return removed, nil
+}
+
+// state is what an export records in its folder for the next one.
+type state struct {
+	// Format changes when the mirror's files would be written
+	// differently: a new format makes the next export a full one.
+	Format int `json:"format"`
+	// Generation is the listing generation exported; Fingerprint the
+	// site's (Site.Fingerprint).
+	Generation  int64  `json:"generation"`
+	Fingerprint string `json:"fingerprint"`
+	// Since is when the export began (Unix seconds, one second early):
+	// entries saved after it are rendered again by the next.
+	Since int64 `json:"since"`
+	// ETags are the validators of the files answered with one (sharing
+	// images): the next export asks whether they changed, and keeps
+	// the file when they did not, instead of drawing it again.
+	ETags map[string]string `json:"etags,omitempty"`
+}
+
+const stateFormat = 2
+
+func readState(dir string) (*state, error) {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	var s state
+	if err := json.Unmarshal(b, &s); err != nil || s.Format == 0 {
+		return nil, fmt.Errorf("mirror: %s is not a state file peerpress wrote; remove it to export again", filepath.Join(dir, stateFile))
+	}
+	if s.Format != stateFormat {
+		s.Generation = -1 // written by another version: export everything
+	}
+	return &s, nil
+}
+
+func writeState(dir string, s state) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, stateFile), append(b, '\n'))
+}

@@ -1,0 +1,185 @@
+// Package mirror writes the public site as static files: a copy that
+// works from any web host, from a USB stick opened as files, and from an
+// onion service, for where the live site is blocked.
+//
+// Pages are rendered in process through the site's own handler, marked
+// as rendered for the mirror (web.WithMirror), so that templates replace
+// forms with a notice leading to the live site. What is exported starts
+// from what the areas declare: the home page and archives of every
+// language, every visible entry in every language, and each area's
+// content.Publisher pages; from there every link to a page the route
+// table lets the page cache keep (web.Cache), and every stylesheet,
+// script, image size and file the pages use, is followed. Nothing else
+// is: a private route, a form, a page answered "private" never reaches
+// the folder, and a page neither declared nor linked is not mirrored.
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"peerpress/internal/content"
+	"peerpress/internal/i18n"
+	"peerpress/internal/web"
+)
+
+// Site is what an export reads: the live site's handler and route table,
+// and what its areas declare.
+type Site struct {
+	Handler http.Handler
+	Routes  *web.Routes
+	I18n    func() *i18n.Bundle
+	Entries *content.Store
+	// Public names the pages that show given entries, for incremental
+	// exports.
+	Public     *content.Public
+	Publishers []content.Publisher
+	// Live is the site's public address (the base URL); Onion its onion
+	// service's, or "".
+	Live, Onion string
+	// Fingerprint sums up what every page depends on besides the
+	// entries (settings, sections, tags, the program itself): when it
+	// changes, an incremental export becomes a full one.
+	Fingerprint func(ctx context.Context) (string, error)
+}
+
+// Options says where and how to export.
+type Options struct {
+	// Out is the mirror's folder: empty, missing, or a mirror written
+	// before.
+	Out string
+	// Incremental rewrites only what changed since the export recorded
+	// in Out's state file, when that is possible; otherwise, and without
+	// it, everything is rendered again.
+	Incremental bool
+	// Workers bounds the pages rendered at once; 0: two per CPU.
+	Workers int
+	// EntryCards exports each entry's own sharing image (drawn with its
+	// title) rather than the site's for every entry without a featured
+	// image: a card costs the CPU of dozens of pages.
+	EntryCards bool
+}
+
+// Report says what an export did.
+type Report struct {
+	Incremental bool
+	// Rendered counts the addresses rendered; Written the files written
+	// because they are new or changed; Removed the files of pages that
+	// no longer exist.
+	Rendered, Written, Removed int
+	// Missing lists, sorted, the addresses pages link to that answered
+	// no page (a broken link on the live site too).
+	Missing []string
+	Took    time.Duration
+}
+
+// stateFile, in the mirror's folder, records the last export; its name
+// starts with a dot, so static hosts do not list it.
+const stateFile = ".peerpress-mirror.json"
+
+// ErrNotMirror is returned for an output folder that holds files but no
+// mirror: an export never deletes what it did not write.
+var ErrNotMirror = errors.New("mirror: the folder holds other files: choose an empty folder, or one a previous export wrote")
+
+// Export writes the site into o.Out. Files are written whole and renamed
+// into place, and only when their bytes changed, so that a static server
+// or rsync never sees half a file and unchanged files keep their times.
+func Export(ctx context.Context, site Site, o Options) (Report, error) {
+	start := time.Now()
+	if site.Live == "" {
+		return Report{}, errors.New("mirror: the site's base URL is needed: the mirror's notices lead to it")
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return Report{}, fmt.Errorf("mirror: %w", err)
+	}
+	old, err := readState(o.Out)
+	if err != nil {
+		return Report{}, err
+	}
+	if old == nil {
+		if ents, err := os.ReadDir(o.Out); err != nil {
+			return Report{}, fmt.Errorf("mirror: %w", err)
+		} else if len(ents) > 0 {
+			return Report{}, ErrNotMirror
+		}
+	}
+	// What the export starts from is read before rendering, so a write
+	// made meanwhile is seen by the next export.
+	now, err := site.begin(ctx, o)
+	if err != nil {
+		return Report{}, err
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = 2 * runtime.GOMAXPROCS(0)
+	}
+	c := newCrawler(site, o.Out, workers)
+	c.mirror.EntryCards = o.EntryCards
+	if old != nil && old.Fingerprint == now.Fingerprint {
+		c.oldETags = old.ETags
+	}
+	var rep Report
+	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
+		rep.Incremental = true
+		seeds, err := site.changedPages(ctx, old.Since, o.EntryCards)
+		if err != nil {
+			return Report{}, err
+		}
+		c.onlyNew = true
+		c.run(ctx, seeds)
+	} else {
+		seeds, err := site.declared(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		c.run(ctx, seeds)
+	}
+	if c.err != nil {
+		return Report{}, c.err
+	}
+	if ctx.Err() != nil {
+		return Report{}, ctx.Err()
+	}
+	if err := c.write("index.html", frontDoor(site.I18n().Enabled())); err != nil {
+		return Report{}, err
+	}
+	if !rep.Incremental {
+		if rep.Removed, err = removeStale(o.Out, c.files); err != nil {
+			return Report{}, err
+		}
+	}
+	now.ETags = c.etags
+	if rep.Incremental {
+		// What this export did not render is as the last left it.
+		for f, tag := range old.ETags {
+			if _, ok := now.ETags[f]; !ok {
+				now.ETags[f] = tag
+			}
+		}
+	}
+	if err := writeState(o.Out, now); err != nil {
+		return Report{}, err
+	}
+	rep.Rendered, rep.Written = c.rendered, c.written
+	rep.Missing = slices.Sorted(func(yield func(string) bool) {
+		for p := range c.missing {
+			if !yield(p) {
+				return
+			}
+		}
+	})
+	rep.Took = time.Since(start)
+	slog.Debug("mirror exported", "dir", o.Out, "incremental", rep.Incremental, "rendered", rep.Rendered, "written", rep.Written, "took", rep.Took)
+	return rep, nil
+}
+
+// outPath is the mirror's own path of a file, for messages.
+func outPath(dir, rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }

@@ -1,0 +1,212 @@
+package mirror
+
+import (
+	"bytes"
+	"html/template"
+	"io"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// rewrite makes a page's links work in the mirror: links to pages and
+// files the mirror holds become relative addresses of their files (and
+// those are rendered in turn); links to what only the live site serves
+// (search, forms, private links) become its absolute addresses. A form
+// that a template did not replace with its notice is replaced here, so
+// that no form reaches the mirror whoever wrote the template.
+//
+// It reads the page with an HTML tokenizer, not patterns, and copies
+// every token it does not change byte for byte.
+func (c *crawler) rewrite(from string, body []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(body) + len(body)/8)
+	z := html.NewTokenizer(bytes.NewReader(body))
+	forms := 0 // depth inside a form being left out
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			if z.Err() != io.EOF {
+				// Not HTML the site would write: keep what was read.
+				out.Write(z.Raw())
+			}
+			return out.Bytes()
+		}
+		raw := z.Raw()
+		switch tt {
+		case html.StartTagToken, html.SelfClosingTagToken:
+			// Copied first: TagName lower-cases the tokenizer's buffer.
+			raw = bytes.Clone(raw)
+			name, hasAttr := z.TagName()
+			if string(name) == "form" {
+				if forms == 0 && tt == html.StartTagToken {
+					out.WriteString(c.formNotice(from))
+				}
+				if tt == html.StartTagToken {
+					forms++
+				}
+				continue
+			}
+			if forms > 0 {
+				continue
+			}
+			if !hasAttr {
+				out.Write(raw)
+				continue
+			}
+			c.rewriteTag(&out, from, string(name), tt == html.SelfClosingTagToken, z, raw)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if string(name) == "form" && forms > 0 {
+				forms--
+				continue
+			}
+			if forms > 0 {
+				continue
+			}
+			out.Write(raw)
+		default:
+			if forms == 0 {
+				out.Write(raw)
+			}
+		}
+	}
+}
+
+type attr struct{ key, val string }
+
+// urlAttrs are the attributes that hold one address.
+var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "action": true}
+
+// rewriteTag writes one tag with its addresses rewritten; unchanged, its
+// raw bytes.
+func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing bool, z *html.Tokenizer, raw []byte) {
+	var attrs []attr
+	changed, external := false, false
+	for {
+		k, v, more := z.TagAttr()
+		a := attr{string(k), string(v)}
+		if a.key == "rel" && hasWord(a.val, "external") {
+			external = true // the mirror's notices: the live site, on purpose
+		}
+		attrs = append(attrs, a)
+		if !more {
+			break
+		}
+	}
+	if external {
+		out.Write(raw)
+		return
+	}
+	isMeta := name == "meta"
+	for i, a := range attrs {
+		var nv string
+		switch {
+		case urlAttrs[a.key]:
+			nv = c.address(from, a.val)
+		case a.key == "srcset":
+			nv = c.srcset(from, a.val)
+		case isMeta && a.key == "content" && strings.HasPrefix(a.val, c.site.Live+"/"):
+			nv = c.address(from, a.val) // og:url, og:image
+		default:
+			continue
+		}
+		if nv != a.val {
+			attrs[i].val, changed = nv, true
+		}
+	}
+	if !changed {
+		out.Write(raw)
+		return
+	}
+	out.WriteByte('<')
+	out.WriteString(name)
+	for _, a := range attrs {
+		out.WriteByte(' ')
+		out.WriteString(a.key)
+		out.WriteString(`="`)
+		out.WriteString(html.EscapeString(a.val))
+		out.WriteByte('"')
+	}
+	if selfClosing {
+		out.WriteString("/>")
+	} else {
+		out.WriteByte('>')
+	}
+}
+
+// address rewrites one address found on the page at from.
+func (c *crawler) address(from, addr string) string {
+	local, ok := c.sitePath(addr)
+	if !ok {
+		return addr // another site, a fragment, or already relative
+	}
+	u, err := url.Parse(local)
+	if err != nil {
+		return c.site.Live + local
+	}
+	frag := ""
+	if u.Fragment != "" {
+		frag = "#" + u.EscapedFragment()
+	}
+	p := u.Path
+	// The language switcher's links remember a choice on the live
+	// site; in the mirror they lead straight to the page.
+	if code, ok := strings.CutPrefix(p, "/lang/"); ok {
+		if _, known := c.site.I18n().Get(code); known {
+			if next := u.Query().Get("next"); strings.HasPrefix(next, "/"+code+"/") && !strings.HasPrefix(next, "//") {
+				if nu, err := url.Parse(next); err == nil && nu.RawQuery == "" {
+					p, u.RawQuery = nu.Path, ""
+				}
+			}
+		}
+	}
+	if u.RawQuery == "" {
+		if file, ok := c.link(from, p); ok {
+			return file + frag
+		}
+	}
+	return c.site.Live + local
+}
+
+// srcset rewrites each address of a srcset ("a.jpg 320w, b.jpg 640w").
+func (c *crawler) srcset(from, v string) string {
+	parts := strings.Split(v, ",")
+	for i, part := range parts {
+		fields := strings.Fields(part)
+		if len(fields) == 0 {
+			continue
+		}
+		fields[0] = c.address(from, fields[0])
+		parts[i] = strings.Join(fields, " ")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formNotice stands where a form was: the notice the templates show, in
+// the page's language, leading to the page on the live site.
+func (c *crawler) formNotice(from string) string {
+	lang, _, _ := strings.Cut(strings.TrimPrefix(from, "/"), "/")
+	b := c.site.I18n()
+	if _, ok := b.Get(lang); !ok {
+		lang = b.Default().Code
+	}
+	l := b.Localizer(lang)
+	live := template.HTMLEscapeString(c.site.Live + from)
+	s := `<p class="notice mirror-notice">` + template.HTMLEscapeString(l.T("mirror.notice")) + ` <a href="` + live + `" rel="external">` + live + `</a>`
+	if c.site.Onion != "" {
+		onion := template.HTMLEscapeString(c.site.Onion + from)
+		s += `<br>` + template.HTMLEscapeString(l.T("mirror.onion")) + ` <a href="` + onion + `" rel="external">` + onion + `</a>`
+	}
+	return s + `</p>`
+}
+
+func hasWord(list, word string) bool {
+	for f := range strings.FieldsSeq(list) {
+		if strings.EqualFold(f, word) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,166 @@
+package mirror
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"peerpress/internal/content"
+)
+
+// begin reads what the export starts from, for the state file.
+func (s Site) begin(ctx context.Context, o Options) (state, error) {
+	st := state{Format: stateFormat, Since: time.Now().Add(-time.Second).Unix()}
+	var err error
+	if st.Generation, err = s.Entries.ListingGeneration(ctx); err != nil {
+		return st, err
+	}
+	if s.Fingerprint != nil {
+		if st.Fingerprint, err = s.Fingerprint(ctx); err != nil {
+			return st, err
+		}
+	}
+	// The notices name both addresses.
+	st.Fingerprint += " " + s.Live + " " + s.Onion + " " + strconv.FormatBool(o.EntryCards)
+	return st, nil
+}
+
+// sitemapBatch is how many entries are read at once.
+const sitemapBatch = 5000
+
+// declared lists what the areas declare, in every enabled language: the
+// home page, the archives that list something, the areas' pages
+// (content.Publisher) and every visible entry, then the site's robots.txt
+// and sitemap. The rest is reached by links.
+func (s Site) declared(ctx context.Context) ([]string, error) {
+	out := []string{"/robots.txt", "/sitemap.xml"}
+	for _, l := range s.I18n().Enabled() {
+		pages, err := s.listings(ctx, l.Code)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pages...)
+		tags, err := s.Entries.Tags(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tags {
+			out = append(out, "/"+l.Code+"/tag/"+t.Slug)
+		}
+		for offset := 0; ; offset += sitemapBatch {
+			urls, err := s.Entries.SitemapURLs(ctx, l.Code, offset, sitemapBatch)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range urls {
+				out = append(out, u.URL())
+			}
+			if len(urls) < sitemapBatch {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// listings are a language's home page, archives and feeds, and the
+// areas' pages: what may change whenever an entry does.
+func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
+	out := []string{"/" + lang + "/", "/" + lang + "/feed.xml", "/" + lang + "/atom.xml", "/" + lang + "/feed.json"}
+	mod, err := s.Entries.ArchivesModified(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	feeds := func(base string) {
+		out = append(out, base, base+"/feed.xml", base+"/atom.xml", base+"/feed.json")
+	}
+	for _, k := range content.Kinds() {
+		if _, ok := mod.Kinds[k]; ok && k != content.Page {
+			feeds("/" + lang + "/" + k.Segment())
+		}
+	}
+	sections, err := s.Entries.Sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range sections {
+		if _, ok := mod.Sections[sec.ID]; ok {
+			feeds("/" + lang + "/section/" + sec.Slug)
+		}
+	}
+	for _, p := range s.Publishers {
+		pages, err := p.PublicPages(ctx, lang)
+		if err != nil {
+			return nil, err
+		}
+		for _, pg := range pages {
+			if path := pg.Path(lang); path != "" {
+				out = append(out, path)
+			}
+		}
+	}
+	return out, nil
+}
+
+// changedPages lists what an incremental export renders again: the
+// pages that show an entry saved or published since the last export
+// (content.Public.PagesShowing) and the feeds of the archives they are
+// in, each language's home page and feeds, the areas' pages, and the
+// sitemaps.
+func (s Site) changedPages(ctx context.Context, since int64, cards bool) ([]string, error) {
+	ids, err := s.Entries.ChangedSince(ctx, time.Unix(since, 0))
+	if err != nil {
+		return nil, err
+	}
+	out := []string{"/robots.txt", "/sitemap.xml"}
+	feeds := func(base string) {
+		out = append(out, base+"/feed.xml", base+"/atom.xml", base+"/feed.json")
+	}
+	if len(ids) > 0 {
+		pages, err := s.Public.PagesShowing(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pages {
+			if !cards && strings.Contains(p, "/share/") {
+				continue
+			}
+			out = append(out, p)
+			// An archive's first page (/en/articles, /en/section/x) has
+			// feeds of its own.
+			if parts := strings.Split(strings.Trim(p, "/"), "/"); (len(parts) == 2 && parts[1] != "share") || (len(parts) == 3 && parts[1] == "section") {
+				if parts[1] == "section" || isKindSegment(parts[1]) {
+					feeds(p)
+				}
+			}
+		}
+	}
+	for _, l := range s.I18n().Enabled() {
+		out = append(out, "/"+l.Code+"/")
+		feeds("/" + l.Code)
+		for _, p := range s.Publishers {
+			pages, err := p.PublicPages(ctx, l.Code)
+			if err != nil {
+				return nil, err
+			}
+			for _, pg := range pages {
+				if path := pg.Path(l.Code); path != "" {
+					out = append(out, path)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func isKindSegment(seg string) bool {
+	for _, k := range content.Kinds() {
+		if k != content.Page && k.Segment() == seg {
+			return true
+		}
+	}
+	return false
+}
