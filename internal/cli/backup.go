@@ -112,7 +112,7 @@ func restoreCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	in, err := os.Open(file)
+	in, err := os.Open(file) // #nosec G304 -- the backup file the operator named
 	if err != nil {
 		return err
 	}

@@ -177,7 +177,7 @@ func VideoPoster(v Video, title string, loc *i18n.Localizer) template.HTML {
 	b.WriteString(`<span class="video-title">` + e(title) + `</span>`)
 	b.WriteString(`<span class="video-provider">` + e(loc.T("video.provider", "Provider", v.Provider)) + `</span></a>`)
 	b.WriteString(`<figcaption>` + e(loc.T("video.notice", "Host", v.Host)) + `</figcaption></figure>`)
-	return template.HTML(b.String())
+	return template.HTML(b.String()) // #nosec G203 -- every value was escaped with e() as it was written
 }
 
 // videoLine finds a paragraph that is a single link, as Markdown.Render
@@ -204,5 +204,5 @@ func VideoPosters(body template.HTML, loc *i18n.Localizer) (template.HTML, bool)
 		}
 		return string(VideoPoster(v, text, loc))
 	})
-	return template.HTML(out), found
+	return template.HTML(out), found // #nosec G203 -- built by VideoPoster, which escapes every value
 }

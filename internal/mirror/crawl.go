@@ -247,7 +247,7 @@ func (c *crawler) write(rel string, body []byte) error {
 	c.mu.Lock()
 	c.files[rel] = true
 	c.mu.Unlock()
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, body) {
+	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, body) { // #nosec G304 -- a file of the mirror folder the operator named
 		return nil
 	}
 	if err := c.mkdir(name); err != nil {
@@ -267,7 +267,7 @@ func (c *crawler) mkdir(name string) error {
 	if _, ok := c.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil { // #nosec G301 -- a static mirror's folder, meant to be served by any web server
 		return err
 	}
 	c.dirs.Store(dir, true)

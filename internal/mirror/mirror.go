@@ -97,7 +97,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if site.Live == "" {
 		return Report{}, errors.New("mirror: the site's base URL is needed: the mirror's notices lead to it")
 	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+	if err := os.MkdirAll(o.Out, 0o755); err != nil { // #nosec G301 -- a static mirror's folder, meant to be served by any web server
 		return Report{}, fmt.Errorf("mirror: %w", err)
 	}
 	old, err := readState(o.Out)
