@@ -57,7 +57,7 @@ test('journey: register for a webinar by keyboard, confirm through the outbox ma
     assert.match(main, /Lena Varga/);
     assert.doesNotMatch(await page.content(), /meet\.example\.org/, 'the public page shows the join link');
     // The small script adds the visitor's own time beside the event's.
-    assert.ok(await page.locator('.event-facts .local-time').count() >= 1, 'no local time line');
+    assert.ok(await page.locator('.event-action .local-time').count() >= 1, 'no local time line');
 
     // The event page (shared by the page cache) leads to the form on a
     // page of its own, which carries the abuse guard's challenge.
