@@ -39,11 +39,7 @@ func (h *Handlers) renderNewLink(w http.ResponseWriter, r *http.Request, lang st
 // NewLinkForm serves GET /{lang}/events/register/{slug}/link.
 func (h *Handlers) NewLinkForm(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	ev, t, err := h.eventBySlug(r.Context(), lang, r.PathValue("slug"))
-	if err != nil {
-		return err
-	}
-	v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
+	v, err := h.slugView(r, lang)
 	if err != nil {
 		return err
 	}

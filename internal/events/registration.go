@@ -34,15 +34,21 @@ type badLinkPage struct {
 // RegisterForm serves GET /{lang}/events/register/{slug}.
 func (h *Handlers) RegisterForm(w http.ResponseWriter, r *http.Request) error {
 	lang := web.Lang(r)
-	ev, t, err := h.eventBySlug(r.Context(), lang, r.PathValue("slug"))
-	if err != nil {
-		return err
-	}
-	v, err := h.view(r.Context(), ev, t, lang, h.store.Now())
+	v, err := h.slugView(r, lang)
 	if err != nil {
 		return err
 	}
 	return h.renderRegister(w, r, lang, http.StatusOK, panelData{EventView: v, Form: formView{Values: map[string]string{}}})
+}
+
+// slugView loads the event the path's slug names, as its pages show it
+// in lang now.
+func (h *Handlers) slugView(r *http.Request, lang string) (EventView, error) {
+	ev, t, err := h.eventBySlug(r.Context(), lang, r.PathValue("slug"))
+	if err != nil {
+		return EventView{}, err
+	}
+	return h.view(r.Context(), ev, t, lang, h.store.Now())
 }
 
 // renderRegister shows the registration form, never cached: it carries a
