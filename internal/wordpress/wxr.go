@@ -42,9 +42,11 @@ const contentNS = "http://purl.org/rss/1.0/modules/content/"
 
 // Reader reads an export as a stream, one element of the channel at a
 // time, never the whole document: a 2 GB export is read in the memory of
-// its largest item.
+// its largest item, and an item over maxElement is refused before it is
+// read whole.
 type Reader struct {
 	dec     *xml.Decoder
+	guard   *elementGuard
 	Channel Channel
 	started bool // inside <channel>
 	done    bool
@@ -54,11 +56,43 @@ type Reader struct {
 
 // NewReader reads an export from r.
 func NewReader(r io.Reader) *Reader {
-	dec := xml.NewDecoder(r)
+	guard := &elementGuard{r: r, max: maxElement}
+	dec := xml.NewDecoder(guard)
 	// Exports from old plugins write HTML entities (&nbsp;) outside CDATA.
 	dec.Entity = xml.HTMLEntity
-	return &Reader{dec: dec}
+	return &Reader{dec: dec, guard: guard}
 }
+
+// maxElement bounds the bytes of one child of <channel> (an item with its
+// content and meta). encoding/xml hands over a text as one token, so a
+// limit on the text alone would come after the decoder had buffered all
+// of it: a damaged or hostile file with a 2 GB CDATA section would take
+// 2 GB of memory. The guard stops the reading itself instead.
+const maxElement = 48 << 20
+
+// errElementTooLarge is what the guard answers once an element is over
+// maxElement.
+var errElementTooLarge = fmt.Errorf("one element of the export is over %d MB, far more than any WordPress post: the file is damaged or not an export", maxElement>>20)
+
+// elementGuard counts the bytes read since the current element of the
+// channel began (mark) and fails the read once they pass max.
+type elementGuard struct {
+	r       io.Reader
+	n, mark int64
+	max     int64
+}
+
+func (g *elementGuard) Read(p []byte) (int, error) {
+	if g.n-g.mark > g.max {
+		return 0, errElementTooLarge
+	}
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	return n, err
+}
+
+// begin marks the start of a new element of the channel.
+func (g *elementGuard) begin() { g.mark = g.n }
 
 func (r *Reader) fail(err error) error {
 	var pe *ParseError
@@ -103,6 +137,7 @@ func (r *Reader) Next() (any, error) {
 		}
 	}
 	for {
+		r.guard.begin()
 		tok, err := r.token()
 		if err != nil {
 			return nil, err
@@ -240,8 +275,8 @@ func (r *Reader) skip() error {
 	return nil
 }
 
-// maxText bounds one element's text: a post of 64 MB is not a post.
-const maxText = 64 << 20
+// maxText bounds one element's text: a post of 32 MB is not a post.
+const maxText = 32 << 20
 
 // text reads an element's text up to its end; child elements are an error.
 func (r *Reader) text() (string, error) {
@@ -254,7 +289,7 @@ func (r *Reader) text() (string, error) {
 		switch t := tok.(type) {
 		case xml.CharData:
 			if b.Len()+len(t) > maxText {
-				return "", r.fail(errors.New("an element's text is over 64 MB"))
+				return "", r.fail(fmt.Errorf("an element's text is over %d MB", maxText>>20))
 			}
 			b.Write(t)
 		case xml.EndElement:

@@ -221,3 +221,65 @@ func FuzzPHPPairs(f *testing.F) {
 	f.Add(`a:1:{s:4:"sync";a:1:{s:2:"fr";s:2:"en";}}`)
 	f.Fuzz(func(t *testing.T, s string) { _, _ = phpPairs(s) })
 }
+
+// endless is an export whose item's content goes on for size bytes: a
+// damaged or hostile 2 GB file, made as it is read, never stored.
+type endless struct {
+	head, filler []byte
+	size, read   int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.read >= e.size {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && e.read < e.size {
+		var src []byte
+		if e.read < int64(len(e.head)) {
+			src = e.head[e.read:]
+		} else {
+			src = e.filler[(e.read-int64(len(e.head)))%int64(len(e.filler)):]
+		}
+		c := copy(p[n:], src)
+		if rest := e.size - e.read; int64(c) > rest {
+			c = int(rest)
+		}
+		n += c
+		e.read += int64(c)
+	}
+	return n, nil
+}
+
+func TestReaderRefusesHugeItemWithoutReadingIt(t *testing.T) {
+	good := mini("http://wordpress.org/export/1.2", "1.2")
+	head := good[:strings.Index(good, "<content:encoded>")] + "<content:encoded><![CDATA["
+	for _, c := range []struct {
+		name   string
+		filler string
+	}{
+		{"one text of 2 GB", "All work and no play. "},
+		{"2 GB of meta", "<wp:postmeta><wp:meta_key>k</wp:meta_key><wp:meta_value>v</wp:meta_value></wp:postmeta>"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := head
+			if strings.HasPrefix(c.filler, "<") {
+				h = good[:strings.Index(good, "<content:encoded>")]
+			}
+			src := &endless{head: []byte(h), filler: []byte(c.filler), size: 2 << 30}
+			r := NewReader(src)
+			var err error
+			for err == nil {
+				_, err = r.Next()
+			}
+			var pe *ParseError
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), "over 48 MB") || !strings.Contains(err.Error(), `"Hello & welcome"`) {
+				t.Fatalf("error %v, want a ParseError naming the item and the limit", err)
+			}
+			// It stopped at the limit: the rest of the 2 GB was never read.
+			if src.read > 64<<20 {
+				t.Errorf("read %d MB of the file before refusing it", src.read>>20)
+			}
+		})
+	}
+}
