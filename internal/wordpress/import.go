@@ -278,6 +278,9 @@ type export struct {
 	items    int
 	// venues of The Events Calendar (tribe_venue), as text, by post id.
 	venues map[int64]string
+	// organisers of The Events Calendar (tribe_organizer), by post id:
+	// they become their events' co-author organisations.
+	organisers map[int64]content.Organisation
 }
 
 type attachment struct {
@@ -296,7 +299,7 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 	defer f.Close()
 	ex := &export{terms: map[string][]*Term{}, postGroups: map[string][][2]string{},
 		attachments: map[int64]attachment{}, children: map[int64][]int64{}, importable: map[int64]bool{}, archived: map[string]int{},
-		venues: map[int64]string{}}
+		venues: map[int64]string{}, organisers: map[int64]content.Organisation{}}
 	seen := map[string]bool{}
 	r := NewReader(f)
 	for {
@@ -344,8 +347,13 @@ func (im *Importer) scan(ctx context.Context, open func() (io.ReadCloser, error)
 				}
 				continue
 			}
-			if x.Type == "tribe_venue" {
+			switch x.Type {
+			case "tribe_venue":
 				ex.venues[x.ID] = venueText(x)
+			case "tribe_organizer":
+				if o, ok := organiser(x); ok {
+					ex.organisers[x.ID] = o
+				}
 			}
 			if _, ok := im.opt.Mapping.kind(x, nil); !ok {
 				continue

@@ -52,7 +52,7 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		st.rep.skip("venues of The Events Calendar (each became its events' venue)", 1)
 		return nil
 	case !ok && it.Type == "tribe_organizer":
-		st.rep.skip("organisers of The Events Calendar (not imported)", 1)
+		st.rep.skip("organisers of The Events Calendar (each became its events' co-author organisation)", 1)
 		return nil
 	}
 	if !ok {
@@ -105,6 +105,9 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 		}
 		notes = append(notes, enotes...)
 		in.Ext = events.Ext(event)
+		var onotes []string
+		in.NewOrgs, onotes = st.organisers(it)
+		notes = append(notes, onotes...)
 		if extra := eventExtras(it, st.im.i18n.Localizer(lang)); extra != "" {
 			tr.Body = strings.TrimRight(tr.Body, "\n") + "\n\n" + extra + "\n"
 		}
@@ -135,6 +138,11 @@ func (st *state) item(ctx context.Context, b *content.Batch, it *Item, force boo
 	author := st.users[it.Creator]
 	sum := digest(in.Kind, in.SectionID, in.TagIDs, in.Featured, featured, author, tr.Lang, tr.Title, want, tr.Summary, tr.Body, tr.Status, tr.PublishAt.Unix(),
 		event.StartsAt.Unix(), event.TimeZone, event.DurationMinutes, event.Mode, event.Venue)
+	if orgs := orgNames(in.NewOrgs); orgs != "" {
+		// Only posts with organisers: an earlier import's digests of the
+		// others stay valid, so upgrading rewrites nothing.
+		sum = digest(sum, orgs)
+	}
 	wpID := strconv.FormatInt(it.ID, 10)
 	// What the report counts of the post, once it is done with (not when
 	// it waits for its source).

@@ -3,10 +3,12 @@ package wordpress
 import (
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"peerpress/internal/content"
 	"peerpress/internal/events"
 	"peerpress/internal/i18n"
 )
@@ -44,6 +46,51 @@ func nonEmpty(list []string) []string {
 		}
 	}
 	return out
+}
+
+// organiser is a tribe_organizer post as an organisation: its name and,
+// when it is a web address, its website. Its email and phone stay behind:
+// the directory publishes only what an organisation agreed to publish.
+func organiser(it *Item) (content.Organisation, bool) {
+	o := content.Organisation{Name: truncate(plainTitle(it.Title), maxOrgName)}
+	if o.Name == "" {
+		return o, false
+	}
+	if u, err := url.Parse(strings.TrimSpace(it.MetaValue("_OrganizerWebsite"))); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+		o.Website = u.String()
+	}
+	return o, true
+}
+
+// maxOrgName is the longest organisation name kept (the editor's limit).
+const maxOrgName = 200
+
+// organisers are the organisations an event's _EventOrganizerID metas
+// name, in the export's order; notes say which were not in the export.
+func (st *state) organisers(it *Item) (orgs []content.Organisation, notes []string) {
+	seen := map[int64]bool{}
+	for _, v := range it.MetaValues("_EventOrganizerID") {
+		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || id <= 0 || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if o, ok := st.ex.organisers[id]; ok {
+			orgs = append(orgs, o)
+		} else {
+			notes = append(notes, fmt.Sprintf("its organiser (#%d) is not in the export: it has none here", id))
+		}
+	}
+	return orgs, notes
+}
+
+// orgNames is what the digest of a post keeps of its organisations.
+func orgNames(orgs []content.Organisation) string {
+	names := make([]string, len(orgs))
+	for i, o := range orgs {
+		names[i] = o.Name + " " + o.Website
+	}
+	return strings.Join(names, "\x00")
 }
 
 // hasEventMeta reports whether a post carries The Events Calendar's start.

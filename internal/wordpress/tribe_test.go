@@ -46,13 +46,19 @@ func tribeWXR(items ...string) string {
 	<wp:postmeta><wp:meta_key>_VenueAddress</wp:meta_key><wp:meta_value>12 rue de la Paix</wp:meta_value></wp:postmeta>
 	<wp:postmeta><wp:meta_key>_VenueCity</wp:meta_key><wp:meta_value>Paris</wp:meta_value></wp:postmeta>
 	<wp:postmeta><wp:meta_key>_VenueCountry</wp:meta_key><wp:meta_value>France</wp:meta_value></wp:postmeta></item>
-<item><title>The network</title><wp:post_id>91</wp:post_id><wp:status>publish</wp:status><wp:post_type>tribe_organizer</wp:post_type></item>
+<item><title>The network</title><wp:post_id>91</wp:post_id><wp:status>publish</wp:status><wp:post_type>tribe_organizer</wp:post_type>
+	<wp:postmeta><wp:meta_key>_OrganizerWebsite</wp:meta_key><wp:meta_value>https://network.example.org/</wp:meta_value></wp:postmeta>
+	<wp:postmeta><wp:meta_key>_OrganizerEmail</wp:meta_key><wp:meta_value>coordinator@network.example.org</wp:meta_value></wp:postmeta>
+	<wp:postmeta><wp:meta_key>_OrganizerPhone</wp:meta_key><wp:meta_value>+33 1 23 45 67 89</wp:meta_value></wp:postmeta></item>
+<item><title>Drug User Union of Paris</title><wp:post_id>92</wp:post_id><wp:status>publish</wp:status><wp:post_type>tribe_organizer</wp:post_type>
+	<wp:postmeta><wp:meta_key>_OrganizerWebsite</wp:meta_key><wp:meta_value>javascript:alert(1)</wp:meta_value></wp:postmeta></item>
 ` + strings.Join(items, "") + `</channel></rss>`
 }
 
 var tribeItems = []string{
 	tribeEvent(100, "assembly", "General assembly", "_EventStartDate", "2026-06-12 18:30:00", "_EventEndDate", "2026-06-12 21:00:00",
-		"_EventTimezone", "Europe/Paris", "_EventTimezoneAbbr", "CEST", "_EventVenueID", "90", "_EventCost", "5",
+		"_EventTimezone", "Europe/Paris", "_EventTimezoneAbbr", "CEST", "_EventVenueID", "90", "_EventOrganizerID", "91",
+		"_EventOrganizerID", "92", "_EventOrganizerID", "93", "_EventCost", "5",
 		"_EventCurrencySymbol", "€", "_EventCurrencyPosition", "suffix", "_EventURL", "https://example.org/assembly"),
 	tribeEvent(101, "webinar", "Webinar", "_EventStartDate", "2026-03-05 14:00:00", "_EventEndDate", "2026-03-05 15:30:00",
 		"_EventTimezone", "UTC+5.5"),
@@ -113,15 +119,39 @@ func hasNote(rep *Report, item, part string) bool {
 // The Events Calendar's events become events with their instant, zone,
 // duration and venue; cost and website go into their text; what could
 // not be kept is reported; importing again changes nothing.
+// orgsOf lists an entry's co-author organisations, in order, with their
+// websites.
+func orgsOf(t *testing.T, d *db.DB, entryID int64) string {
+	t.Helper()
+	rows, err := d.QueryContext(context.Background(), `SELECT o.name, o.website FROM organisations o
+		JOIN entry_organisations eo ON eo.organisation_id = o.id WHERE eo.entry_id = ? ORDER BY eo.position`, entryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, website string
+		if err := rows.Scan(&name, &website); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, name+" <"+website+">")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, ", ")
+}
+
 func TestImportTribeEvents(t *testing.T) {
 	path := writeTemp(t, "events.xml", tribeWXR(tribeItems...))
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		rep := importEvents(t, d, path, Options{})
 		wantCount(t, rep, "event", Count{Imported: 3})
 		for reason, n := range map[string]int{
-			"venues of The Events Calendar (each became its events' venue)":                     1,
-			"organisers of The Events Calendar (not imported)":                                  1,
-			"posts mapped to event without The Events Calendar's start date (see needs review)": 1,
+			"venues of The Events Calendar (each became its events' venue)":                      1,
+			"organisers of The Events Calendar (each became its events' co-author organisation)": 2,
+			"posts mapped to event without The Events Calendar's start date (see needs review)":  1,
 		} {
 			if rep.Skipped[reason] != n {
 				t.Errorf("skipped %q: %d, want %d (%v)", reason, rep.Skipped[reason], n, rep.Skipped)
@@ -135,6 +165,15 @@ func TestImportTribeEvents(t *testing.T) {
 		if want := time.Date(2026, 6, 12, 16, 30, 0, 0, time.UTC); !info.StartsAt.Equal(want) || info.TimeZone != "Europe/Paris" ||
 			info.DurationMinutes != 150 || info.Mode != "in-person" || info.Venue != "Maison des associations, 12 rue de la Paix, Paris, France" {
 			t.Errorf("assembly: %+v", info)
+		}
+		if got := orgsOf(t, d, e.ID); got != "The network <https://network.example.org/>, Drug User Union of Paris <>" {
+			t.Errorf("assembly's organisers: %s", got)
+		}
+		if !hasNote(rep, "#100", "its organiser (#93) is not in the export") {
+			t.Errorf("no note on the missing organiser: %+v", rep.Review)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM organisations WHERE website LIKE '%coordinator%' OR name LIKE '%coordinator%'`); n != 0 {
+			t.Error("an organiser's email was imported")
 		}
 		tr, _ := e.Translation("en")
 		if !strings.Contains(tr.Body, "Cost: 5 €") || !strings.Contains(tr.Body, "[The event's website](<https://example.org/assembly>)") {

@@ -84,6 +84,18 @@ func (it *Item) MetaValue(key string) string {
 	return ""
 }
 
+// MetaValues are the values of every meta of the item named key, in
+// order: The Events Calendar writes one _EventOrganizerID per organiser.
+func (it *Item) MetaValues(key string) []string {
+	var out []string
+	for _, m := range it.Meta {
+		if m.Key == key {
+			out = append(out, m.Value)
+		}
+	}
+	return out
+}
+
 // Terms are the item's references in domain (category, post_tag, language…).
 func (it *Item) Terms(domain string) []Ref {
 	var out []Ref
