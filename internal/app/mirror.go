@@ -59,18 +59,24 @@ func (a *App) mirrorFingerprint(ctx context.Context) (string, error) {
 // mirrorQuiet is how long the site must go without a write before the
 // mirror is refreshed, so that an editor's burst of saves costs one
 // export; mirrorPoll how often the change count is looked at.
+// mirrorRefresh is how often the mirror is refreshed without a write:
+// what time alone changes (an event that has passed leaves the upcoming
+// events) reaches it within the hour.
 const (
-	mirrorQuiet = 2 * time.Second
-	mirrorPoll  = time.Second
+	mirrorQuiet   = 2 * time.Second
+	mirrorPoll    = time.Second
+	mirrorRefresh = time.Hour
 )
 
 // KeepMirror exports the static mirror into dir, then again, incrementally,
 // after each write to the site (the change count the page cache follows,
-// which writes on other instances move too), until ctx ends.
+// which writes on other instances move too) and every mirrorRefresh,
+// until ctx ends.
 func (a *App) KeepMirror(ctx context.Context, dir string) {
 	exported := int64(-1)
+	var last time.Time
 	for {
-		if changes := a.DB.Changes(); changes != exported {
+		if changes := a.DB.Changes(); changes != exported || time.Since(last) >= mirrorRefresh {
 			// Wait for the writes to settle.
 			for {
 				select {
@@ -92,9 +98,9 @@ func (a *App) KeepMirror(ctx context.Context, dir string) {
 				slog.Error("static mirror", "dir", dir, "err", err)
 			} else {
 				slog.Info("static mirror refreshed", "dir", dir, "incremental", rep.Incremental, "rendered", rep.Rendered,
-					"written", rep.Written, "removed", rep.Removed, "missing", len(rep.Missing), "took", rep.Took.Round(time.Millisecond))
+					"kept", rep.Kept, "written", rep.Written, "removed", rep.Removed, "missing", len(rep.Missing), "took", rep.Took.Round(time.Millisecond))
 			}
-			exported = changes
+			exported, last = changes, time.Now()
 		}
 		select {
 		case <-ctx.Done():

@@ -24,6 +24,17 @@ type PublicPage struct {
 	Path func(lang string) string
 	// Modified is when what the page shows last changed, if known.
 	Modified time.Time
+	// Tracked says that Modified moves whenever what the page shows
+	// changes (the upcoming events: their entries' words and times), so
+	// an incremental static export renders it again only when Modified
+	// is after the last export. A page that shows more than its entries
+	// (a wall's tributes, a statement's signatures) leaves it false and
+	// is rendered again by every incremental export.
+	Tracked bool
+	// Also gives the address of another page that shows the same data
+	// (the entry's own page, whose panel shows the wall), rendered again
+	// with it; nil for none.
+	Also func(lang string) string
 }
 
 // Under lists, for each entry that can be read in lang, the page at its
@@ -36,7 +47,7 @@ func Under(reaches map[int64]Reach, lang, suffix string) []PublicPage {
 		if _, ok := r.Slugs[lang]; !ok {
 			continue
 		}
-		out = append(out, PublicPage{Modified: r.Modified[lang], Path: func(l string) string {
+		out = append(out, PublicPage{Modified: r.Modified[lang], Also: r.URL, Path: func(l string) string {
 			if u := r.URL(l); u != "" {
 				return u + suffix
 			}

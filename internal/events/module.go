@@ -89,8 +89,8 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 		return nil, nil
 	}
 	out := []content.PublicPage{
-		{Path: func(l string) string { return "/" + l + "/events/upcoming" }, Modified: at},
-		{Path: func(l string) string { return "/" + l + "/events/past" }, Modified: at},
+		{Path: func(l string) string { return "/" + l + "/events/upcoming" }, Modified: at, Tracked: true},
+		{Path: func(l string) string { return "/" + l + "/events/past" }, Modified: at, Tracked: true},
 	}
 	// The months from the first event to the last (and this month).
 	first, last, err := m.Store.MonthSpan(ctx, m.cfg.Site)
@@ -99,7 +99,7 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 	}
 	for mo := first; !mo.After(last); mo = mo.AddDate(0, 1, 0) {
 		month := mo.Format("2006-01")
-		out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/events/month/" + month }, Modified: at})
+		out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/events/month/" + month }, Modified: at, Tracked: true})
 	}
 	return out, nil
 }

@@ -205,13 +205,18 @@ type state struct {
 	// Since is when the export began (Unix seconds, one second early):
 	// entries saved after it are rendered again by the next.
 	Since int64 `json:"since"`
+	// Declared is when an export last rendered every page the areas
+	// declare (Unix seconds): the tracked ones are rendered again at
+	// least every declaredEvery, for what time alone changes (an event
+	// that has passed leaves the upcoming events).
+	Declared int64 `json:"declared"`
 	// ETags are the validators of the files answered with one (sharing
 	// images): the next export asks whether they changed, and keeps
 	// the file when they did not, instead of drawing it again.
 	ETags map[string]string `json:"etags,omitempty"`
 }
 
-const stateFormat = 2
+const stateFormat = 3
 
 func readState(dir string) (*state, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile)) // #nosec G304 -- the mirror folder the operator named

@@ -75,6 +75,9 @@ type Report struct {
 	// because they are new or changed; Removed the files of pages that
 	// no longer exist.
 	Rendered, Written, Removed int
+	// Kept counts, in an incremental export, the areas' pages left as
+	// the last export wrote them because what they show did not change.
+	Kept int
 	// Missing lists, sorted, the addresses pages link to that answered
 	// no page (a broken link on the live site too).
 	Missing []string
@@ -129,9 +132,13 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	var rep Report
 	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
 		rep.Incremental = true
-		seeds, err := site.changedPages(ctx, old.Since, o.EntryCards)
+		seeds, kept, all, err := site.changedPages(ctx, old, start, o.EntryCards)
 		if err != nil {
 			return Report{}, err
+		}
+		rep.Kept = kept
+		if !all {
+			now.Declared = old.Declared
 		}
 		c.onlyNew = true
 		c.run(ctx, seeds)
@@ -177,7 +184,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		}
 	})
 	rep.Took = time.Since(start)
-	slog.Debug("mirror exported", "dir", o.Out, "incremental", rep.Incremental, "rendered", rep.Rendered, "written", rep.Written, "took", rep.Took)
+	slog.Debug("mirror exported", "dir", o.Out, "incremental", rep.Incremental, "rendered", rep.Rendered, "kept", rep.Kept, "written", rep.Written, "took", rep.Took)
 	return rep, nil
 }
 

@@ -256,6 +256,59 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 				t.Errorf("%s does not show the new title", f)
 			}
 		}
+		// An article's edit leaves the events' pages alone: they show
+		// only events, and no event changed.
+		tracked := 0
+		for _, l := range langs {
+			for _, p := range site.Publishers {
+				pages, err := p.PublicPages(ctx, l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, pg := range pages {
+					if pg.Tracked && pg.Path(l) != "" {
+						tracked++
+					}
+				}
+			}
+		}
+		if tracked == 0 || inc.Kept != tracked {
+			t.Errorf("after an article's edit, %d of the areas' pages kept; want the %d events' pages", inc.Kept, tracked)
+		}
+
+		// An event's edit renders its listings again.
+		ev, err := s.App.Content.BySlug(ctx, "en", "webinar-who-pays-for-harm-reduction")
+		if err != nil {
+			t.Fatal(err)
+		}
+		evtr, _ := ev.Translation("en")
+		_, err = s.App.Content.SaveTranslation(ctx, ev.ID, content.TranslationInput{Lang: "en", Title: "Who pays, retitled", Slug: evtr.Slug,
+			Summary: evtr.Summary, Body: evtr.Body, Status: evtr.Status, PublishAt: evtr.PublishAt}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A tribute approved on the demo campaign's wall shows on the
+		// wall and on the campaign's page, though no entry changed.
+		camp, err := s.App.Content.BySlug(ctx, "en", "remember-every-name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.App.Campaigns.AddTribute(ctx, camp.ID, "en", "Mirrored Remembrance", "Words for the mirror.", campaign.Approved, 0); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if inc, err = mirror.Export(ctx, s.App.Mirror(), mirror.Options{Out: dir, Incremental: true}); err != nil || !inc.Incremental {
+			t.Fatalf("export: %v, incremental %v", err, inc.Incremental)
+		}
+		lists := read(t, dir, "en/events/upcoming/index.html") + read(t, dir, "en/events/past/index.html")
+		if !strings.Contains(lists, "Who pays, retitled") {
+			t.Error("the events' listings do not show the edited event")
+		}
+		for _, f := range []string{"en/campaigns/remember-every-name/tributes/index.html", "en/campaigns/remember-every-name/index.html"} {
+			if !strings.Contains(read(t, dir, f), "Mirrored Remembrance") {
+				t.Errorf("%s does not show the approved tribute", f)
+			}
+		}
 		// A change of what every page may show (a section) renders
 		// everything again.
 		if _, err := s.App.DB.ExecContext(ctx, `INSERT INTO sections (slug, position) VALUES ('mirror-new', 99)`); err != nil {

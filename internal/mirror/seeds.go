@@ -12,7 +12,8 @@ import (
 
 // begin reads what the export starts from, for the state file.
 func (s Site) begin(ctx context.Context, o Options) (state, error) {
-	st := state{Format: stateFormat, Since: time.Now().Add(-time.Second).Unix()}
+	now := time.Now()
+	st := state{Format: stateFormat, Since: now.Add(-time.Second).Unix(), Declared: now.Unix()}
 	var err error
 	if st.Generation, err = s.Entries.ListingGeneration(ctx); err != nil {
 		return st, err
@@ -104,15 +105,26 @@ func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
 	return out, nil
 }
 
+// declaredEvery is how often an incremental export renders again the
+// areas' pages that it otherwise renders only when their Modified moved.
+const declaredEvery = time.Hour
+
 // changedPages lists what an incremental export renders again: the
 // pages that show an entry saved or published since the last export
 // (content.Public.PagesShowing) and the feeds of the archives they are
-// in, each language's home page and feeds, the areas' pages, and the
-// sitemaps.
-func (s Site) changedPages(ctx context.Context, since int64, cards bool) ([]string, error) {
+// in, each language's home page and feeds, the sitemaps, and of the
+// areas' pages those that may have changed: a tracked page
+// (content.PublicPage.Tracked) when its Modified is after the last
+// export or the last full round of them is declaredEvery old, every
+// other page (a tribute wall) always, with the page that shares its data
+// (Also). kept counts the declared pages left out; all reports whether
+// every declared page was listed.
+func (s Site) changedPages(ctx context.Context, old *state, now time.Time, cards bool) (_ []string, kept int, all bool, _ error) {
+	since := old.Since
+	all = now.Sub(time.Unix(old.Declared, 0)) >= declaredEvery
 	ids, err := s.Entries.ChangedSince(ctx, time.Unix(since, 0))
 	if err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
 	out := []string{"/robots.txt", "/sitemap.xml"}
 	feeds := func(base string) {
@@ -121,7 +133,7 @@ func (s Site) changedPages(ctx context.Context, since int64, cards bool) ([]stri
 	if len(ids) > 0 {
 		pages, err := s.Public.PagesShowing(ctx, ids)
 		if err != nil {
-			return nil, err
+			return nil, 0, false, err
 		}
 		for _, p := range pages {
 			if !cards && strings.Contains(p, "/share/") {
@@ -143,17 +155,28 @@ func (s Site) changedPages(ctx context.Context, since int64, cards bool) ([]stri
 		for _, p := range s.Publishers {
 			pages, err := p.PublicPages(ctx, l.Code)
 			if err != nil {
-				return nil, err
+				return nil, 0, false, err
 			}
 			for _, pg := range pages {
-				if path := pg.Path(l.Code); path != "" {
-					out = append(out, path)
+				path := pg.Path(l.Code)
+				if path == "" {
+					continue
+				}
+				if pg.Tracked && !all && pg.Modified.Unix() < since {
+					kept++
+					continue
+				}
+				out = append(out, path)
+				if pg.Also != nil {
+					if also := pg.Also(l.Code); also != "" {
+						out = append(out, also)
+					}
 				}
 			}
 		}
 	}
 	slices.Sort(out)
-	return slices.Compact(out), nil
+	return slices.Compact(out), kept, all, nil
 }
 
 func isKindSegment(seg string) bool {
