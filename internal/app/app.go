@@ -301,6 +301,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	admin.Public = public
 	accounts, err := account.New(a.Users, a.Mailer, rd)
 	if err != nil {
 		return err
@@ -431,6 +432,20 @@ func (a *App) tasks() []jobs.Task {
 			}
 			if n > 0 {
 				slog.Info("published scheduled entries", "count", n)
+			}
+			return nil
+		}},
+		// content: files added to new entries that no save claimed in a
+		// day, deleted with their files.
+		{Name: "content/purge_unclaimed_uploads", Every: time.Hour, Run: func(ctx context.Context) error {
+			ids, err := a.Content.UnclaimedUploads(ctx)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if err := a.Media.Delete(ctx, id); err != nil && !errors.Is(err, db.ErrNotFound) {
+					return wrap("purge unclaimed uploads", err)
+				}
 			}
 			return nil
 		}},
