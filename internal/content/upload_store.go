@@ -64,7 +64,7 @@ func stageHash(token string) string {
 // the caller to delete.
 func (s *Store) AddUpload(ctx context.Context, entryID int64, token string, userID, mediaID int64, role, lang, title string) (replaced int64, err error) {
 	now := s.now().Unix()
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
 		if entryID != 0 {
 			_, err := tx.ExecContext(ctx, `INSERT INTO editor_uploads (media_id, entry_id, user_id, role, lang, title, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, mediaID, entryID, nullID(userID), role, lang, title, now)
