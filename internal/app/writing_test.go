@@ -293,3 +293,38 @@ func TestWritingPreview(t *testing.T) {
 		}
 	})
 }
+
+// A file chosen in the form of a new entry is kept when the editor
+// presses Save instead of its own button: the featured image becomes the
+// entry's, an image for the text goes at its end.
+func TestWritingSaveKeepsChosenFiles(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		c, csrf := s.Admin()
+		ac := &client{c}
+		stage := stageOf(t, c.Get("/admin/entries/new?kind=article").Body)
+		f := url.Values{"csrf": {csrf}, "stage": {stage}, "kind": {"article"}, "lang": {"en"}, "title": {"Chosen then saved"},
+			"body": {"Text."}, "status": {"published"}, "featured_alt": {"A banner"}, "action": {"save"}}
+		postParts(ac, "/admin/entries", f, "featured_image", "banner.jpg", jpegBytes(t, 300, 200), false).Must(t, 303)
+		if n := count(t, s, `SELECT COUNT(*) FROM entries e JOIN translations t ON t.entry_id = e.id WHERE t.slug = 'chosen-then-saved' AND e.featured_media_id IS NOT NULL`); n != 1 {
+			t.Error("the featured image chosen before Save was dropped")
+		}
+		// An image for the text without its description: nothing saved,
+		// everything typed kept, the reason given.
+		stage = stageOf(t, c.Get("/admin/entries/new?kind=article").Body)
+		f = url.Values{"csrf": {csrf}, "stage": {stage}, "kind": {"article"}, "lang": {"en"}, "title": {"Second try"}, "body": {"Kept."}, "status": {"draft"}}
+		r := postParts(ac, "/admin/entries", f, "inline_image", "x.jpg", jpegBytes(t, 40, 40), false)
+		r.Must(t, 422, `value="Second try"`, "Kept.", "Describe the image")
+		if n := count(t, s, `SELECT COUNT(*) FROM translations WHERE slug = 'second-try'`); n != 0 {
+			t.Error("saved despite the refused image")
+		}
+		f.Set("inline_alt", "A small square")
+		postParts(ac, "/admin/entries", f, "inline_image", "x.jpg", jpegBytes(t, 40, 40), false).Must(t, 303)
+		var body string
+		if err := s.App.DB.QueryRowContext(context.Background(), `SELECT body FROM translations WHERE slug = 'second-try'`).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^Kept\.\n\n!\[A small square\]\(/media/[^)]+\.jpg\)\n$`).MatchString(body) {
+			t.Errorf("body %q", body)
+		}
+	})
+}

@@ -265,6 +265,24 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 		p.Extra = extra
 		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
 	}
+	// Files chosen in the form but not added with their buttons (Save
+	// pressed instead) are added first rather than dropped; an image for
+	// the text goes at its end.
+	for _, role := range []string{UploadInline, UploadFeatured, UploadAttachment} {
+		if !fileChosen(r, role) || e != nil && role != UploadInline {
+			continue
+		}
+		snippet, key, err := a.addFile(r, e, f, role, f.Lang)
+		if err != nil {
+			return err
+		}
+		if key != "" {
+			errs[uploadFields[role]] = key
+		}
+		if snippet != "" {
+			f.Body = strings.TrimRight(f.Body, "\n") + "\n\n" + snippet + "\n"
+		}
+	}
 	tr := f.validTranslation(errs, a.zone)
 	orgs, err := a.store.Organisations(r.Context())
 	if err != nil {

@@ -81,7 +81,7 @@ func (a *Admin) Upload(w http.ResponseWriter, r *http.Request) error {
 	if role != UploadInline && (e != nil || role != UploadFeatured && role != UploadAttachment) {
 		return web.BadRequest("form.invalid_choice")
 	}
-	field := map[string]string{UploadInline: "inline_image", UploadFeatured: "featured_image", UploadAttachment: "attachment_file"}[role]
+	field := uploadFields[role]
 	refuse := func(key string) error {
 		if wantsJSON(r) {
 			loc := a.rd.AdminPage(r).L
@@ -89,66 +89,97 @@ func (a *Admin) Upload(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.renderForm(w, r, e, f, FieldErrors{field: key}, "", http.StatusUnprocessableEntity)
 	}
-	if e == nil && !validStageToken(f.Stage) {
-		return refuse("entry.stage_expired")
-	}
-	alt := strings.TrimSpace(r.PostFormValue(map[string]string{UploadInline: "inline_alt", UploadFeatured: "featured_alt"}[role]))
-	title := strings.TrimSpace(r.PostFormValue("attachment_title"))
-	attLang := strings.TrimSpace(r.PostFormValue("attachment_lang"))
-	switch {
-	case !cleanText(alt) || !cleanText(title):
-		return refuse("form.invalid_text")
-	case utf8.RuneCountInString(alt) > 300 || utf8.RuneCountInString(title) > maxAttachmentTitle:
-		return refuse("form.too_long")
-	case role == UploadInline && alt == "":
-		return refuse("entry.image_alt_required")
-	case role == UploadAttachment && title == "":
-		return refuse("entry.attachment_title_required")
-	}
-	if role == UploadAttachment {
-		if _, ok := a.rd.I18n().Get(attLang); !ok {
-			return refuse("form.invalid_choice")
-		}
-	}
-	if web.FileTooLarge(r, field) {
-		return refuse(map[bool]string{true: "media.document_too_large", false: "media.too_large"}[role == UploadAttachment])
-	}
-	file, _, err := r.FormFile(field)
-	if err != nil {
-		return refuse(map[bool]string{true: "media.document_missing", false: "media.missing"}[role == UploadAttachment])
-	}
-	defer file.Close()
-	m, key, err := a.saveUpload(r.Context(), file, role, alt, lang, attLang)
+	snippet, key, err := a.addFile(r, e, f, role, lang)
 	if key != "" {
 		return refuse(key)
 	}
 	if err != nil {
 		return err
 	}
-	var entryID int64
-	if e != nil {
-		entryID = e.ID
-	}
-	replaced, err := a.store.AddUpload(r.Context(), entryID, f.Stage, u.ID, m.ID, role, attLang, title)
-	if err != nil {
-		a.deleteMedia(r.Context(), m.ID) // stored, but for nothing: gone again
-		if errors.Is(err, ErrStageInvalid) {
-			return refuse("entry.stage_expired")
-		}
-		if errors.Is(err, db.ErrNotFound) {
-			return web.NotFound()
-		}
-		return err
-	}
-	a.deleteMedia(r.Context(), replaced)
-	snippet := ""
-	if role == UploadInline {
-		snippet = imageMarkdown(m, alt)
-	}
 	if wantsJSON(r) {
 		return writeJSON(w, http.StatusOK, uploadAnswer{Markdown: snippet})
 	}
 	return a.renderForm(w, r, e, f, nil, snippet, http.StatusOK)
+}
+
+// uploadFields are the file fields of the editor's form, by role.
+var uploadFields = map[string]string{UploadInline: "inline_image", UploadFeatured: "featured_image", UploadAttachment: "attachment_file"}
+
+// addFile stores the file of role posted with the entry's form f (e nil:
+// an entry not saved yet, the file staged under f.Stage) and returns the
+// Markdown that places an inline image; key is the reason, as a message
+// key, when the file is refused and nothing is stored.
+func (a *Admin) addFile(r *http.Request, e *Entry, f entryForm, role, lang string) (snippet, key string, err error) {
+	doc := role == UploadAttachment
+	if e == nil && !validStageToken(f.Stage) {
+		return "", "entry.stage_expired", nil
+	}
+	alt := strings.TrimSpace(r.PostFormValue(map[string]string{UploadInline: "inline_alt", UploadFeatured: "featured_alt"}[role]))
+	var title, attLang string
+	if doc {
+		title, attLang = strings.TrimSpace(r.PostFormValue("attachment_title")), strings.TrimSpace(r.PostFormValue("attachment_lang"))
+	}
+	switch {
+	case !cleanText(alt) || !cleanText(title):
+		return "", "form.invalid_text", nil
+	case utf8.RuneCountInString(alt) > 300 || utf8.RuneCountInString(title) > maxAttachmentTitle:
+		return "", "form.too_long", nil
+	case role == UploadInline && alt == "":
+		return "", "entry.image_alt_required", nil
+	case doc && title == "":
+		return "", "entry.attachment_title_required", nil
+	}
+	if doc {
+		if _, ok := a.rd.I18n().Get(attLang); !ok {
+			return "", "form.invalid_choice", nil
+		}
+	}
+	if web.FileTooLarge(r, uploadFields[role]) {
+		return "", map[bool]string{true: "media.document_too_large", false: "media.too_large"}[doc], nil
+	}
+	file, _, err := r.FormFile(uploadFields[role])
+	if err != nil {
+		return "", map[bool]string{true: "media.document_missing", false: "media.missing"}[doc], nil
+	}
+	defer file.Close()
+	m, key, err := a.saveUpload(r.Context(), file, role, alt, lang, attLang)
+	if key != "" || err != nil {
+		return "", key, err
+	}
+	var entryID int64
+	if e != nil {
+		entryID = e.ID
+	}
+	replaced, err := a.store.AddUpload(r.Context(), entryID, f.Stage, currentUser(r).ID, m.ID, role, attLang, title)
+	if err != nil {
+		a.deleteMedia(r.Context(), m.ID) // stored, but for nothing: gone again
+		if errors.Is(err, ErrStageInvalid) {
+			return "", "entry.stage_expired", nil
+		}
+		if errors.Is(err, db.ErrNotFound) {
+			return "", "", web.NotFound()
+		}
+		return "", "", err
+	}
+	a.deleteMedia(r.Context(), replaced)
+	if role == UploadInline {
+		snippet = imageMarkdown(m, alt)
+	}
+	return snippet, "", nil
+}
+
+// fileChosen reports whether the form carries a file in role's field
+// (chosen, perhaps too large), for a Save pressed without its upload
+// button: the file is added rather than dropped.
+func fileChosen(r *http.Request, role string) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	if web.FileTooLarge(r, uploadFields[role]) {
+		return true
+	}
+	fhs := r.MultipartForm.File[uploadFields[role]]
+	return len(fhs) > 0 && fhs[0].Size > 0
 }
 
 // saveUpload stores an upload through the media pipeline; key is the
