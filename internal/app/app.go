@@ -438,16 +438,11 @@ func (a *App) tasks() []jobs.Task {
 		// content: files added to new entries that no save claimed in a
 		// day, deleted with their files.
 		{Name: "content/purge_unclaimed_uploads", Every: time.Hour, Run: func(ctx context.Context) error {
-			ids, err := a.Content.UnclaimedUploads(ctx)
-			if err != nil {
-				return err
+			n, err := a.Content.PurgeUnclaimed(ctx, a.Media.Delete)
+			if n > 0 {
+				slog.Info("deleted files added to entries never saved", "count", n)
 			}
-			for _, id := range ids {
-				if err := a.Media.Delete(ctx, id); err != nil && !errors.Is(err, db.ErrNotFound) {
-					return wrap("purge unclaimed uploads", err)
-				}
-			}
-			return nil
+			return err
 		}},
 		// auth: expired and idle sessions, sign-in limits long idle, and
 		// invitations ended a week ago.

@@ -194,6 +194,13 @@ func TestWritingUploadRefused(t *testing.T) {
 		if after := mediaState(t, s); after != before {
 			t.Errorf("oversize: stored something: %s", after)
 		}
+		// A saved entry's image for the text belongs to it at once.
+		f = url.Values{"csrf": {csrf}, "upload": {"inline"}, "inline_alt": {"A chart"}}
+		r = postParts(ac, "/admin/entries/"+strconv.FormatInt(id, 10)+"/uploads", f, "inline_image", "c.jpg", jpegBytes(t, 80, 60), true)
+		r.Must(t, 200, `"markdown":"![A chart](/media/`)
+		if n := count(t, s, `SELECT COUNT(*) FROM editor_uploads WHERE entry_id = ? AND role = 'inline'`, id); n != 1 {
+			t.Error("the image is not the saved entry's")
+		}
 		// Only images go in the text of a saved entry; its other files
 		// have their own forms.
 		f = url.Values{"csrf": {csrf}, "upload": {"featured"}}
@@ -216,13 +223,25 @@ func TestWritingStagedExpire(t *testing.T) {
 		if _, err := s.App.DB.ExecContext(ctx, `UPDATE editor_uploads SET created_at = ?`, time.Now().Add(-25*time.Hour).Unix()); err != nil {
 			t.Fatal(err)
 		}
-		ids, err := s.App.Content.UnclaimedUploads(ctx)
-		if err != nil || len(ids) != 1 {
-			t.Fatalf("UnclaimedUploads = %v, %v", ids, err)
+		var path string
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT path FROM media m JOIN editor_uploads u ON u.media_id = m.id`).Scan(&path); err != nil {
+			t.Fatal(err)
 		}
+		s.client().Get("/media/"+path).Must(t, 200)
 		c.Post("/admin/entries", url.Values{"csrf": {csrf}, "stage": {stage}, "kind": {"article"}, "lang": {"en"}, "title": {"Late"}, "status": {"draft"}})
 		if n := count(t, s, `SELECT COUNT(*) FROM editor_uploads WHERE entry_id IS NOT NULL`); n != 0 {
 			t.Error("a save claimed an upload staged over a day ago")
+		}
+		// The task deletes it, file included.
+		if n, err := s.App.Content.PurgeUnclaimed(ctx, s.App.Media.Delete); n != 1 || err != nil {
+			t.Fatalf("PurgeUnclaimed = %d, %v", n, err)
+		}
+		s.RunJobs()
+		if n := count(t, s, `SELECT COUNT(*) FROM media WHERE path = ?`, path); n != 0 {
+			t.Error("the unclaimed image is still recorded")
+		}
+		if r := s.client().Get("/media/" + path); r.Status != 404 {
+			t.Errorf("the unclaimed image is still served: %d", r.Status)
 		}
 	})
 }

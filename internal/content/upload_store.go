@@ -170,7 +170,7 @@ func (s *Store) claimUploads(ctx context.Context, tx *db.Tx, entryID int64, toke
 }
 
 // UnclaimedUploads lists the files staged before now minus StageTTL that
-// no save claimed, for PurgeUnclaimed's caller to delete with their files.
+// no save claimed.
 func (s *Store) UnclaimedUploads(ctx context.Context) ([]int64, error) {
 	ids, err := queryIDs(ctx, s.db, `SELECT media_id FROM editor_uploads WHERE entry_id IS NULL AND created_at < ?`,
 		s.now().Add(-StageTTL).Unix())
@@ -178,4 +178,20 @@ func (s *Store) UnclaimedUploads(ctx context.Context) ([]int64, error) {
 		return nil, fmt.Errorf("content: unclaimed uploads: %w", err)
 	}
 	return ids, nil
+}
+
+// PurgeUnclaimed deletes, with deleteMedia (media.Store.Delete: the row
+// and its files), what UnclaimedUploads lists; the content/
+// purge_unclaimed_uploads task runs it. It returns how many went.
+func (s *Store) PurgeUnclaimed(ctx context.Context, deleteMedia func(context.Context, int64) error) (int, error) {
+	ids, err := s.UnclaimedUploads(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if err := deleteMedia(ctx, id); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return i, fmt.Errorf("content: purge unclaimed upload %d: %w", id, err)
+		}
+	}
+	return len(ids), nil
 }
