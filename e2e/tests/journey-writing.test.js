@@ -49,6 +49,10 @@ test('journey: write without Markdown, paste, place a photo, preview on a phone,
     const toolbar = page.getByRole('toolbar', { name: 'Formatting' });
     assert.ok(await toolbar.isVisible(), 'no toolbar over the text');
     await noAxe(page, 'the new article form with its toolbar');
+    // Arrow keys move along the toolbar.
+    await toolbar.getByRole('button', { name: 'Heading', exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Subheading');
 
     await page.fill('#title', TITLE);
     // A heading from the toolbar: the line becomes "## …".

@@ -123,6 +123,16 @@
       actions[b.getAttribute("data-md")]();
     }
   });
+  // Arrow keys move between the toolbar's buttons, as in any toolbar.
+  bar.addEventListener("keydown", function (ev) {
+    if (ev.key !== "ArrowLeft" && ev.key !== "ArrowRight") return;
+    var buttons = Array.prototype.filter.call(bar.querySelectorAll("button"), function (b) { return !b.hidden; });
+    var i = buttons.indexOf(document.activeElement);
+    if (i < 0) return;
+    var forward = (ev.key === "ArrowRight") !== (getComputedStyle(bar).direction === "rtl");
+    buttons[(i + (forward ? 1 : buttons.length - 1)) % buttons.length].focus();
+    ev.preventDefault();
+  });
   text.addEventListener("keydown", function (ev) {
     if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) return;
     var key = { b: "bold", i: "italic", k: "link" }[ev.key.toLowerCase()];
