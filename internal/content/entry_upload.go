@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -135,11 +134,11 @@ func (a *Admin) addFile(r *http.Request, e *Entry, f entryForm, role, lang strin
 		}
 	}
 	if web.FileTooLarge(r, uploadFields[role]) {
-		return "", map[bool]string{true: "media.document_too_large", false: "media.too_large"}[doc], nil
+		return "", refusal(doc, "too_large"), nil
 	}
 	file, _, err := r.FormFile(uploadFields[role])
 	if err != nil {
-		return "", map[bool]string{true: "media.document_missing", false: "media.missing"}[doc], nil
+		return "", refusal(doc, "missing"), nil
 	}
 	defer file.Close()
 	m, key, err := a.saveUpload(r.Context(), file, role, alt, lang, attLang)
@@ -185,11 +184,10 @@ func fileChosen(r *http.Request, role string) bool {
 // saveUpload stores an upload through the media pipeline; key is the
 // reason, as a message key, when the file is refused.
 func (a *Admin) saveUpload(ctx context.Context, file multipart.File, role, alt, lang, attLang string) (m media.Media, key string, err error) {
-	var r io.Reader = file
 	if role == UploadAttachment {
-		m, err = a.media.SaveDocument(ctx, r, attLang, media.DefaultDocLimits())
+		m, err = a.media.SaveDocument(ctx, file, attLang, media.DefaultDocLimits())
 	} else {
-		m, err = a.media.SaveImage(ctx, r, alt, lang, media.DefaultLimits())
+		m, err = a.media.SaveImage(ctx, file, alt, lang, media.DefaultLimits())
 	}
 	var tooBig *http.MaxBytesError
 	doc := role == UploadAttachment
@@ -197,15 +195,24 @@ func (a *Admin) saveUpload(ctx context.Context, file multipart.File, role, alt, 
 	case err == nil:
 		return m, "", nil
 	case errors.Is(err, media.ErrTooLarge), errors.As(err, &tooBig):
-		return m, map[bool]string{true: "media.document_too_large", false: "media.too_large"}[doc], nil
+		return m, refusal(doc, "too_large"), nil
 	case errors.Is(err, media.ErrTooManyPixels):
 		return m, "media.too_many_pixels", nil
 	case errors.Is(err, media.ErrUnsupported):
-		return m, map[bool]string{true: "media.document_unsupported", false: "media.unsupported"}[doc], nil
+		return m, refusal(doc, "unsupported"), nil
 	case errors.Is(err, media.ErrCorrupt):
-		return m, map[bool]string{true: "media.document_corrupt", false: "media.corrupt"}[doc], nil
+		return m, refusal(doc, "corrupt"), nil
 	}
 	return m, "", err
+}
+
+// refusal is the message key of why a file was refused: a document's
+// (media.document_too_large) or an image's (media.too_large).
+func refusal(doc bool, why string) string {
+	if doc {
+		return "media.document_" + why
+	}
+	return "media." + why
 }
 
 // renderForm shows the entry's form again as typed, with errs, or with
