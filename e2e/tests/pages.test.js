@@ -63,6 +63,7 @@ const ADMIN = [
   { name: 'admin-entries', path: '/admin/entries' },
   { name: 'admin-entry-edit', path: (ids) => `/admin/entries/${ids.entry}` },
   { name: 'admin-new-entry', path: '/admin/entries/new' },
+  { name: 'admin-new-article', path: '/admin/entries/new?kind=article' },
   { name: 'admin-new-event', path: '/admin/entries/new?kind=event' },
   { name: 'admin-new-statement', path: '/admin/entries/new?kind=statement' },
   { name: 'admin-event-edit', path: (ids) => `/admin/entries/${ids.event}` },

@@ -301,6 +301,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	admin.Public = public
 	accounts, err := account.New(a.Users, a.Mailer, rd)
 	if err != nil {
 		return err
@@ -433,6 +434,15 @@ func (a *App) tasks() []jobs.Task {
 				slog.Info("published scheduled entries", "count", n)
 			}
 			return nil
+		}},
+		// content: files added to new entries that no save claimed in a
+		// day, deleted with their files.
+		{Name: "content/purge_unclaimed_uploads", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := a.Content.PurgeUnclaimed(ctx, a.Media.Delete)
+			if n > 0 {
+				slog.Info("deleted files added to entries never saved", "count", n)
+			}
+			return err
 		}},
 		// auth: expired and idle sessions, sign-in limits long idle, and
 		// invitations ended a week ago.

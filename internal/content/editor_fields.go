@@ -271,6 +271,7 @@ var entryFieldLabelsAfter = []struct{ id, label string }{
 	{"tags", "entry.tags"}, {"coauthor_role", "entry.coauthor_role"}, {"organisations", "entry.coauthors"},
 	{"image", "entry.featured_image"}, {"attachment_lang", "entry.attachment_language"},
 	{"attachment_title", "entry.attachment_title"}, {"attachment_file", "entry.attachment_file"},
+	{"inline_image", "entry.inline_image"}, {"featured_image", "entry.featured_image"},
 }
 
 // errorList sums up a form's errors in the form's order, each with its

@@ -28,6 +28,10 @@ type EntryInput struct {
 	// Ext holds the values of the extensions of Kind, by their names
 	// (Extension); SaveEntry checks and saves them with the entry.
 	Ext map[string]any
+	// Stage is the editor form's token under which files added before
+	// the entry's first save wait (AddUpload); creating the entry claims
+	// those of the saving user.
+	Stage string
 }
 
 // TranslationInput is what an editor saves for one language.
@@ -85,6 +89,9 @@ func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInpu
 				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				in.Kind, source.Lang, nullID(in.SectionID), nullID(userID), in.Featured, now.Unix(), now.Unix()).Scan(&id)
 			if err != nil {
+				return err
+			}
+			if err := s.claimUploads(ctx, tx, id, in.Stage, userID, now); err != nil {
 				return err
 			}
 		} else {
@@ -420,7 +427,8 @@ func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err
 // attachments.
 func entryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
 	return queryIDs(ctx, tx, `SELECT featured_media_id FROM entries WHERE id = ? AND featured_media_id IS NOT NULL
-		UNION SELECT media_id FROM entry_attachments WHERE entry_id = ?`, entryID, entryID)
+		UNION SELECT media_id FROM entry_attachments WHERE entry_id = ?
+		UNION SELECT media_id FROM editor_uploads WHERE entry_id = ?`, entryID, entryID, entryID)
 }
 
 // unusedMedia keeps, of ids, those no entry uses any more.
@@ -430,7 +438,8 @@ func unusedMedia(ctx context.Context, tx *db.Tx, ids []int64) ([]int64, error) {
 		var uses int
 		if err := tx.QueryRowContext(ctx, `SELECT
 			(SELECT COUNT(*) FROM entry_attachments WHERE media_id = ?) +
-			(SELECT COUNT(*) FROM entries WHERE featured_media_id = ?)`, id, id).Scan(&uses); err != nil {
+			(SELECT COUNT(*) FROM entries WHERE featured_media_id = ?) +
+			(SELECT COUNT(*) FROM editor_uploads WHERE media_id = ?)`, id, id, id).Scan(&uses); err != nil {
 			return nil, err
 		}
 		if uses == 0 {

@@ -175,99 +175,128 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 		if !t.Visible(p.store.now()) {
 			return web.NotFound()
 		}
-		page := p.rd.PublicPage(r, lang)
-		page.Title, page.Description = t.Title, t.Summary
-		page.Canonical = URL(kind, lang, slug)
-		visible, err := p.store.VisibleLangs(ctx, e.ID)
+		data, err := p.entryData(r, e, t, kind, false)
 		if err != nil {
 			return err
-		}
-		for _, l := range p.rd.I18n().Enabled() {
-			if s, ok := visible[l.Code]; ok {
-				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
-			}
-		}
-		data := entryPage{Page: page, Kind: kind, T: t, Zone: p.zone, CoauthorRole: e.Coauthors()}
-		data.Body, data.Videos = VideoPosters(p.md.Render(t.Body), page.L)
-		if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
-			data.Outdated = true
-			if l, ok := p.rd.I18n().Get(e.SourceLang); ok && src.Visible(p.store.now()) {
-				data.SourceLang, data.SourceURL = l, URL(kind, src.Lang, src.Slug)
-			}
-		}
-		data.Crumbs = []web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}
-		if e.SectionID != 0 {
-			if secs, err := p.store.Sections(ctx); err == nil {
-				for i := range secs {
-					if secs[i].ID == e.SectionID {
-						data.Section = &secs[i]
-						data.Crumbs = append(data.Crumbs, web.Crumb{Name: secs[i].Name(lang), URL: "/" + lang + "/section/" + secs[i].Slug})
-					}
-				}
-			}
-		}
-		if kind != Page {
-			data.Crumbs = append(data.Crumbs, web.Crumb{Name: page.L.T("kind." + string(kind) + ".plural"), URL: "/" + lang + "/" + kind.Segment()})
-		}
-		data.Crumbs = append(data.Crumbs, web.Crumb{Name: t.Title})
-		if data.Tags, err = p.store.EntryTags(ctx, e.ID); err != nil {
-			return err
-		}
-		if data.Organisations, err = p.store.EntryOrganisations(ctx, e.ID); err != nil {
-			return err
-		}
-		atts, err := p.store.Attachments(ctx, e.ID)
-		if err != nil {
-			return err
-		}
-		for _, at := range orderAttachments(atts, lang, p.rd.I18n().Enabled()) {
-			// Each file is described in its own language, size included.
-			data.Downloads = append(data.Downloads, newAttachmentView(p.rd.I18n(), p.rd.I18n().Localizer(at.Lang), at))
-		}
-		if e.FeaturedMediaID != 0 && p.media != nil {
-			if m, err := p.media.ByID(ctx, e.FeaturedMediaID); err == nil {
-				data.Image = &m
-			}
-		}
-		if data.Share != nil {
-			// Social networks show the featured image, or else a card
-			// drawn with the title.
-			data.Share.Type = "article"
-			if m := data.Image; m != nil {
-				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = m.URL(), m.Alt, [2]int{m.Width, m.Height}
-			} else if m := web.MirrorOf(r); m != nil && !m.EntryCards && p.rd.ShareImage != nil {
-				// The mirror draws one card per language, not one per
-				// entry (web.Mirror.EntryCards).
-				path, w, h := p.rd.ShareImage(lang)
-				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = path, "", [2]int{w, h}
-			} else if p.Cards != nil {
-				data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = ShareImageURL(kind, lang, slug), "", [2]int{sharecard.Width, sharecard.Height}
-			}
-		}
-		if kind == Campaign {
-			data.Hashtags = Hashtags(t.Summary, t.Body)
-			data.Sharing = p.shareLinks(data.Page, kind, t, data.Hashtags)
-		}
-		for _, panel := range p.Panels {
-			if a, ok := panel.(ActionPanel); ok {
-				html, err := a.EntryAction(r, e, lang)
-				if err != nil {
-					return err
-				}
-				if html != "" {
-					data.Actions = append(data.Actions, html)
-				}
-			}
-			html, err := panel.EntryPanel(r, e, lang)
-			if err != nil {
-				return err
-			}
-			if html != "" {
-				data.Panels = append(data.Panels, html)
-			}
 		}
 		return p.rd.Render(w, http.StatusOK, p.tmpl["public_entry"], data)
 	}
+}
+
+// entryData is the data of e's page in t's language. A preview (of an
+// editor's unsaved form: e and t as typed) leaves out a panel that fails
+// rather than failing: a half-written event must still show its text.
+func (p *Public) entryData(r *http.Request, e *Entry, t Translation, kind Kind, preview bool) (entryPage, error) {
+	ctx := r.Context()
+	lang, slug := t.Lang, t.Slug
+	page := p.rd.PublicPage(r, lang)
+	page.Title, page.Description = t.Title, t.Summary
+	page.Canonical = URL(kind, lang, slug)
+	visible, err := p.store.VisibleLangs(ctx, e.ID)
+	if err != nil {
+		return entryPage{}, err
+	}
+	for _, l := range p.rd.I18n().Enabled() {
+		if s, ok := visible[l.Code]; ok {
+			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
+		}
+	}
+	data := entryPage{Page: page, Kind: kind, T: t, Zone: p.zone, CoauthorRole: e.Coauthors()}
+	var images ImageFinder
+	if f, ok := p.media.(ImageFinder); ok {
+		images = f
+	}
+	body, err := p.md.RenderPage(ctx, t.Body, images)
+	if err != nil {
+		return entryPage{}, err
+	}
+	data.Body, data.Videos = VideoPosters(body, page.L)
+	if src := e.Source(); lang != e.SourceLang && t.SourceRevision < src.Revision {
+		data.Outdated = true
+		if l, ok := p.rd.I18n().Get(e.SourceLang); ok && src.Visible(p.store.now()) {
+			data.SourceLang, data.SourceURL = l, URL(kind, src.Lang, src.Slug)
+		}
+	}
+	data.Crumbs = []web.Crumb{{Name: page.L.T("nav.home"), URL: "/" + lang + "/"}}
+	if e.SectionID != 0 {
+		if secs, err := p.store.Sections(ctx); err == nil {
+			for i := range secs {
+				if secs[i].ID == e.SectionID {
+					data.Section = &secs[i]
+					data.Crumbs = append(data.Crumbs, web.Crumb{Name: secs[i].Name(lang), URL: "/" + lang + "/section/" + secs[i].Slug})
+				}
+			}
+		}
+	}
+	if kind != Page {
+		data.Crumbs = append(data.Crumbs, web.Crumb{Name: page.L.T("kind." + string(kind) + ".plural"), URL: "/" + lang + "/" + kind.Segment()})
+	}
+	data.Crumbs = append(data.Crumbs, web.Crumb{Name: t.Title})
+	if data.Tags, err = p.store.EntryTags(ctx, e.ID); err != nil {
+		return entryPage{}, err
+	}
+	if data.Organisations, err = p.store.EntryOrganisations(ctx, e.ID); err != nil {
+		return entryPage{}, err
+	}
+	atts, err := p.store.Attachments(ctx, e.ID)
+	if err != nil {
+		return entryPage{}, err
+	}
+	for _, at := range orderAttachments(atts, lang, p.rd.I18n().Enabled()) {
+		// Each file is described in its own language, size included.
+		data.Downloads = append(data.Downloads, newAttachmentView(p.rd.I18n(), p.rd.I18n().Localizer(at.Lang), at))
+	}
+	if e.FeaturedMediaID != 0 && p.media != nil {
+		if m, err := p.media.ByID(ctx, e.FeaturedMediaID); err == nil {
+			data.Image = &m
+		}
+	}
+	if data.Share != nil {
+		// Social networks show the featured image, or else a card
+		// drawn with the title.
+		data.Share.Type = "article"
+		if m := data.Image; m != nil {
+			data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = m.URL(), m.Alt, [2]int{m.Width, m.Height}
+		} else if m := web.MirrorOf(r); m != nil && !m.EntryCards && p.rd.ShareImage != nil {
+			// The mirror draws one card per language, not one per
+			// entry (web.Mirror.EntryCards).
+			path, w, h := p.rd.ShareImage(lang)
+			data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = path, "", [2]int{w, h}
+		} else if p.Cards != nil {
+			data.Share.Image, data.Share.ImageAlt, data.Share.ImageSize = ShareImageURL(kind, lang, slug), "", [2]int{sharecard.Width, sharecard.Height}
+		}
+	}
+	if kind == Campaign {
+		data.Hashtags = Hashtags(t.Summary, t.Body)
+		data.Sharing = p.shareLinks(data.Page, kind, t, data.Hashtags)
+	}
+	for _, panel := range p.Panels {
+		if a, ok := panel.(ActionPanel); ok {
+			html, err := a.EntryAction(r, e, lang)
+			if err != nil && preview {
+				slog.InfoContext(ctx, "content: preview without a panel", "err", err)
+				continue
+			}
+			if err != nil {
+				return entryPage{}, err
+			}
+			if html != "" {
+				data.Actions = append(data.Actions, html)
+			}
+		}
+		html, err := panel.EntryPanel(r, e, lang)
+		if err != nil && preview {
+			slog.InfoContext(ctx, "content: preview without a panel", "err", err)
+			continue
+		}
+		if err != nil {
+			return entryPage{}, err
+		}
+		if html != "" {
+			data.Panels = append(data.Panels, html)
+		}
+	}
+	return data, nil
 }
 
 // missingPage tells a reader the entry exists, but not in their language.

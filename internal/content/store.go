@@ -22,7 +22,10 @@ import (
 
 // Store reads and writes entries. Timestamps are kept as Unix seconds.
 type Store struct {
-	db     *db.DB
+	db *db.DB
+	// quiet records the files added in the editor (AddUpload), which no
+	// page shows until a save places them.
+	quiet  db.Quiet
 	now    func() time.Time
 	bounds pageBounds
 	// indexer re-indexes every translation saved, inside the save's
@@ -60,7 +63,7 @@ func NewStore(d *db.DB, index Indexer) *Store {
 	if index == nil {
 		panic("content: NewStore without an Indexer")
 	}
-	return &Store{db: d, now: time.Now, indexer: index}
+	return &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
 }
 
 // SetMediaHolders names the areas that keep media of their own for
