@@ -134,7 +134,9 @@ type App struct {
 	// the static mirror).
 	public     atomic.Pointer[content.Public]
 	publishers []content.Publisher
-	table      atomic.Pointer[web.Routes]
+	// searchSources are the modules with documents in the search index.
+	searchSources []search.Source
+	table         atomic.Pointer[web.Routes]
 	// settingsSaved hears of every settings save on the database.
 	settingsSaved <-chan struct{}
 }
