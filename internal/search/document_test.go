@@ -70,7 +70,7 @@ func TestModuleDocumentsInResults(t *testing.T) {
 		articleURL := content.URL(content.Article, "en", article)
 		org := search.Document{Source: "directory", Key: "7", Lang: "en", Label: "directory.organisation",
 			Words: search.Words{Title: "Lagos Peer Collective", Summary: "A network of people who use drugs in Lagos.", Body: "Needle exchange, <naloxone> & outreach."},
-			URL: "/en/directory/lagos-peer-collective", Date: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
+			URL:   "/en/directory/lagos-peer-collective", Date: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
 		dir.put(t, d, org)
 
 		hs := f.hits(search.Query{Text: "lagos"})
