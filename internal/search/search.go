@@ -569,7 +569,8 @@ func cmpInt64(a, b int64) int {
 
 // hits loads what a page of results shows and marks the matches.
 func (s *Searcher) hits(ctx context.Context, groups map[string][]string, page []candidate) ([]Hit, error) {
-	var ids, own []any
+	ids := make([]any, 0, len(page))
+	var own []any
 	for _, c := range page {
 		if c.own {
 			own = append(own, c.id)
