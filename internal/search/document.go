@@ -48,7 +48,8 @@ type Words struct {
 // A Source is a module with documents in the index (owned by search). The
 // module keeps them in step as it writes, in the write's transaction (Put,
 // Remove); a full re-index (`peerpress search reindex`) asks it for them
-// all, read through q.
+// all, read through q. yield writes through q's transaction, so a module
+// reads its rows to the end before it yields them.
 type Source interface {
 	SearchDocuments(ctx context.Context, q db.Querier, yield func(Document) error) error
 }
