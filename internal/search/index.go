@@ -1,5 +1,7 @@
-// Package search finds entries in every enabled language: words are
-// stemmed per language (Snowball for en, ru, fr, es), accents folded where
+// Package search finds entries in every enabled language, and what
+// modules give it (Document: an event's venue and speakers join the
+// event's words; a module's own documents are found as themselves).
+// Words are stemmed per language (Snowball for en, ru, fr, es), accents folded where
 // readers leave them out, results ranked with title matches first and
 // shown with highlighted snippets, filtered by kind, section, language and
 // year, in numbered pages. The same rows and the same order come back on
