@@ -265,6 +265,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	a.Jobs.Schedule(append(a.tasks(), a.declare(a.mods)...)...)
+	// Modules' search documents on a site that had none (written before
+	// modules gave search documents): indexed once, now.
+	if _, err := search.BackfillDocuments(ctx, d, a.searchSources); err != nil {
+		return nil, err
+	}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}

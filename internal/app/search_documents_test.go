@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"peerpress/internal/app"
 	"peerpress/internal/db"
 	"peerpress/internal/search"
 )
@@ -59,5 +60,35 @@ func TestSearchFindsModulesDocuments(t *testing.T) {
 		s.App.DB.Changed() // the re-index is quiet; the searcher rereads within a minute
 		results(c.Get("/en/search?q=Rizal")).Must(t, http.StatusOK, `href="/en/events/webinar-who-pays-for-harm-reduction"`)
 		results(c.Get("/en/search?q=naloxone")).Must(t, http.StatusOK, `href="/en/events/webinar-naloxone-in-the-hands-of-peers"`)
+	})
+}
+
+// A site upgraded from before modules gave search documents finds its
+// events by their speakers once it starts again.
+func TestSearchDocumentsIndexedAtStart(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		d := s.App.DB
+		find := func(text string) int {
+			t.Helper()
+			res, err := search.NewSearcher(d).Search(ctx, search.Query{Text: text, Langs: []string{"en"}}, 1, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Hits)
+		}
+		// As such a site is: entries indexed, no documents.
+		if _, _, err := search.Reindex(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		if find("Rizal") != 0 {
+			t.Fatal("the speaker is found without documents")
+		}
+		if _, err := app.New(ctx, s.App.Config, d); err != nil {
+			t.Fatal(err)
+		}
+		if find("Rizal") != 1 {
+			t.Error("after the start, the speaker does not find the event")
+		}
 	})
 }

@@ -341,6 +341,42 @@ func indexTranslations(ctx context.Context, d *db.DB, missing bool) (int, error)
 	}
 }
 
+// BackfillDocuments gives the index the sources' documents when it holds
+// none at all: a site whose events were saved before their venues and
+// speakers were searchable (migration 0026). The entries they join are
+// indexed anew. It returns how many documents it indexed; nearly always
+// none, after one look at the table.
+func BackfillDocuments(ctx context.Context, d *db.DB, sources []Source) (int, error) {
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents LIMIT 1) d`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("search: backfill documents: %w", err)
+	}
+	if n > 0 || len(sources) == 0 {
+		return 0, nil
+	}
+	total := 0
+	err := d.Quiet().InTx(ctx, func(tx *db.Tx) error {
+		var docs []Document
+		for _, src := range sources {
+			if err := src.SearchDocuments(ctx, tx, func(doc Document) error {
+				docs = append(docs, doc)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		total = len(docs)
+		return Put(ctx, tx, docs...)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("search: backfill documents: %w", err)
+	}
+	if total > 0 {
+		slog.Info("search: indexed modules' documents", "count", total)
+	}
+	return total, nil
+}
+
 // Reindex rebuilds the whole index: every source's documents, as the
 // modules give them now, then every translation with its entry's words.
 // It returns how many documents and translations it indexed. Quiet: the
