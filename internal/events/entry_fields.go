@@ -207,8 +207,12 @@ func (EntryFields) Warnings(v any) []i18n.Msg {
 func (EntryFields) SaveExtension(ctx context.Context, tx *db.Tx, entryID int64, v any) error {
 	info, ok := v.(Info)
 	if !ok {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID); err != nil {
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // never an event (every other entry's save): nothing to take out
+			return nil
 		}
 		return indexEvent(ctx, tx, entryID)
 	}
