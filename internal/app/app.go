@@ -134,7 +134,9 @@ type App struct {
 	// the static mirror).
 	public     atomic.Pointer[content.Public]
 	publishers []content.Publisher
-	table      atomic.Pointer[web.Routes]
+	// searchSources are the modules with documents in the search index.
+	searchSources []search.Source
+	table         atomic.Pointer[web.Routes]
 	// settingsSaved hears of every settings save on the database.
 	settingsSaved <-chan struct{}
 }
@@ -263,6 +265,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	a.Jobs.Schedule(append(a.tasks(), a.declare(a.mods)...)...)
+	// Modules' search documents on a site that had none (written before
+	// modules gave search documents): indexed once, now.
+	if _, err := search.BackfillDocuments(ctx, d, a.searchSources); err != nil {
+		return nil, err
+	}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,9 @@ import (
 //     and saved in the entry's transaction by every path;
 //   - content.Publisher: public pages that are not entries,
 //     for the sitemap and the static mirror;
+//   - search.Source: documents in the search index (words joined to
+//     its entries, or things of its own), kept in step by its writes and
+//     given whole to `peerpress search reindex`;
 //
 // and its pages may be a content.Panel, content.HomeBlock,
 // content.NavLinker, content.EditorLinker or moderation.Queue (what waits
@@ -107,6 +110,9 @@ func (a *App) declare(mods []namedModule) []jobs.Task {
 		if h, ok := m.module.(content.MediaHolder); ok {
 			holders = append(holders, h)
 		}
+		if s, ok := m.module.(search.Source); ok {
+			a.searchSources = append(a.searchSources, s)
+		}
 		if xs, ok := m.module.(extensions); ok {
 			exts = append(exts, xs.Extensions()...)
 		} else if x, ok := m.module.(content.Extension); ok {
@@ -116,6 +122,13 @@ func (a *App) declare(mods []namedModule) []jobs.Task {
 	a.Content.SetMediaHolders(holders...)
 	a.Content.SetExtensions(exts...)
 	return tasks
+}
+
+// ReindexSearch rebuilds the search index: every module's documents, then
+// every entry's translations with their words. It returns how many of
+// each it indexed.
+func (a *App) ReindexSearch(ctx context.Context) (documents, translations int, err error) {
+	return search.Reindex(ctx, a.DB, a.searchSources)
 }
 
 // pages makes every module's pages for this renderer.

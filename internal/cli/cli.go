@@ -48,6 +48,7 @@ Usage:
   peerpress restore FILE --identity KEYFILE   restore a backup into an empty data folder or database
   peerpress unseal --identity FILE [EXPORT.json]   open an export's sealed values on your own machine
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
+  peerpress search reindex [flags]   rebuild the search index
   peerpress version            print the version
 
 Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
@@ -102,6 +103,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = unseal(args[1:], stdin, stdout, stderr)
 	case "people":
 		err = people(ctx, args[1:], stdin, stdout, stderr)
+	case "search":
+		err = searchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "peerpress", version())
 		return 0

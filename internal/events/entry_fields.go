@@ -202,18 +202,28 @@ func (EntryFields) Warnings(v any) []i18n.Msg {
 }
 
 // SaveExtension writes the event's row in the entry's transaction, or
-// removes it (nil: the entry is no longer an event).
+// removes it (nil: the entry is no longer an event), and its venue into
+// the search index.
 func (EntryFields) SaveExtension(ctx context.Context, tx *db.Tx, entryID int64, v any) error {
 	info, ok := v.(Info)
 	if !ok {
-		_, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
-		return err
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // never an event (every other entry's save): nothing to take out
+			return nil
+		}
+		return indexEvent(ctx, tx, entryID)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (entry_id, starts_at, time_zone, duration_minutes, mode, venue) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (entry_id) DO UPDATE SET starts_at = excluded.starts_at, time_zone = excluded.time_zone,
 		duration_minutes = excluded.duration_minutes, mode = excluded.mode, venue = excluded.venue`,
 		entryID, info.StartsAt.Unix(), info.TimeZone, info.DurationMinutes, info.Mode, info.Venue)
-	return err
+	if err != nil {
+		return err
+	}
+	return indexEvent(ctx, tx, entryID)
 }
 
 // LoadExtension reads the events' rows of the given entries in one query.

@@ -170,7 +170,7 @@ func upsertDetails(ctx context.Context, tx *db.Tx, d Details) error {
 	if err != nil {
 		return fmt.Errorf("events: save details of %d: %w", d.EntryID, err)
 	}
-	return nil
+	return indexEvent(ctx, tx, d.EntryID) // the speakers
 }
 
 func orEmpty[T any](s []T) []T {
