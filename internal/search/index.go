@@ -343,7 +343,7 @@ func indexTranslations(ctx context.Context, d *db.DB, missing bool) (int, error)
 
 // BackfillDocuments gives the index the sources' documents when it holds
 // none at all: a site whose events were saved before their venues and
-// speakers were searchable (migration 0026). The entries they join are
+// speakers were searchable (migration 0025). The entries they join are
 // indexed anew. It returns how many documents it indexed; nearly always
 // none, after one look at the table.
 func BackfillDocuments(ctx context.Context, d *db.DB, sources []Source) (int, error) {
