@@ -180,13 +180,12 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 		page := p.rd.PublicPage(r, lang)
 		page.Title, page.Description = t.Title, t.Summary
 		page.Canonical = URL(kind, lang, slug)
-		visible, err := p.store.VisibleLangs(ctx, e.ID)
-		if err != nil {
-			return err
-		}
+		// The languages it is visible in, from the translations read
+		// with it (as Store.VisibleLangs, without another query).
+		now := p.store.now()
 		for _, l := range p.rd.I18n().Enabled() {
-			if s, ok := visible[l.Code]; ok {
-				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, s), Current: l.Code == lang})
+			if t, ok := e.Translation(l.Code); ok && t.Visible(now) {
+				page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(kind, l.Code, t.Slug), Current: l.Code == lang})
 			}
 		}
 		data := entryPage{Page: page, Kind: kind, T: t, Zone: p.zone, CoauthorRole: e.Coauthors()}
