@@ -408,7 +408,7 @@ type archivePage struct {
 // fields of structs that embed nothing. A template reading a field the
 // page embeds (web.Page's L, Lang) pays a search through the embedded
 // structs by name on every read, and each call through reflection
-// allocates; with ten rows that was a fifth of a listing's rendering
+// allocates; with ten rows that was a fifth of a listing page's allocations
 // (issue 23). The template still escapes every value.
 type itemList struct {
 	Level    int    // the rows' heading level, 2 or 3, to keep the outline
