@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -26,6 +27,57 @@ import (
 type Markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	// rendered keeps the HTML of recent sources: a feed renders 20
+	// bodies on every request and an entry page one, each the same until
+	// someone edits it (issue 23: half of a feed's time was rendering).
+	rendered renderedCache
+}
+
+// renderedBudget bounds the bytes of Markdown and HTML kept: about 1,300
+// bodies of 6 KB, the feeds' and the most read entries'.
+const renderedBudget = 16 << 20
+
+// renderedCache maps a Markdown source to its HTML. The source is the
+// key, so an edited body is a new key and nothing needs invalidating; a
+// stale value cannot be served. Two generations bound it: when the
+// current one is full it becomes the previous (dropping the one before),
+// and a hit in the previous moves back, so what is read stays.
+type renderedCache struct {
+	mu          sync.Mutex
+	cur, prev   map[string]template.HTML
+	curBytes    int
+	budgetBytes int // per generation
+}
+
+func (c *renderedCache) get(src string) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if h, ok := c.cur[src]; ok {
+		return h, true
+	}
+	h, ok := c.prev[src]
+	if ok {
+		c.putLocked(src, h)
+	}
+	return h, ok
+}
+
+func (c *renderedCache) put(src string, h template.HTML) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(src, h)
+}
+
+func (c *renderedCache) putLocked(src string, h template.HTML) {
+	size := len(src) + len(h)
+	if size > c.budgetBytes {
+		return // one huge body is not worth a generation
+	}
+	if c.cur == nil || c.curBytes+size > c.budgetBytes {
+		c.prev, c.cur, c.curBytes = c.cur, make(map[string]template.HTML), 0
+	}
+	c.cur[src] = h
+	c.curBytes += size
 }
 
 // NewMarkdown builds the renderer; it is safe for concurrent use.
@@ -46,7 +98,7 @@ func NewMarkdown() *Markdown {
 	p.RequireNoFollowOnLinks(false)
 	p.RequireNoReferrerOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
-	return &Markdown{md: md, policy: p}
+	return &Markdown{md: md, policy: p, rendered: renderedCache{budgetBytes: renderedBudget / 2}}
 }
 
 // headingIDs gives headings ids made like slugs, so that a Russian or
@@ -83,10 +135,15 @@ type ImageFinder interface {
 // (the featured image's, public_entry.html), or the screen's on a phone.
 const inlineSizes = "(min-width: 48rem) 46rem, 100vw"
 
-// Render converts Markdown to sanitized HTML.
+// Render converts Markdown to sanitized HTML. The same source gives the
+// same HTML, so recent results are kept and handed out again.
 func (m *Markdown) Render(src string) template.HTML {
-	out, _ := m.RenderPage(context.Background(), src, nil)
-	return out
+	if h, ok := m.rendered.get(src); ok {
+		return h
+	}
+	h, _ := m.render(context.Background(), src, nil)
+	m.rendered.put(src, h)
+	return h
 }
 
 // RenderPage converts an entry's Markdown to sanitized HTML for its page:
@@ -94,6 +151,15 @@ func (m *Markdown) Render(src string) template.HTML {
 // height, the smaller sizes made of them for the reader's screen, and load
 // only when the reader reaches them. images nil renders them as written.
 func (m *Markdown) RenderPage(ctx context.Context, src string, images ImageFinder) (template.HTML, error) {
+	if images == nil || !strings.Contains(src, "/media/") {
+		// Nothing to size: the HTML depends on the source alone.
+		return m.Render(src), nil
+	}
+	// The sizes are the media store's, not the source's: not kept.
+	return m.render(ctx, src, images)
+}
+
+func (m *Markdown) render(ctx context.Context, src string, images ImageFinder) (template.HTML, error) {
 	source := []byte(src)
 	pctx := parser.NewContext(parser.WithIDs(&headingIDs{seen: map[string]int{}}))
 	doc := m.md.Parser().Parse(text.NewReader(source), parser.WithContext(pctx))

@@ -125,13 +125,20 @@ func nullID(id int64) any {
 // Entry loads an entry with all its translations, tags, organisations and
 // extensions' values.
 func (s *Store) Entry(ctx context.Context, id int64) (*Entry, error) {
+	return s.entry(ctx, `SELECT `+entryCols+`, e.coauthor_role FROM entries e WHERE e.id = ?`, id)
+}
+
+// entry reads the entry query finds (its columns: entryCols and the
+// co-author role), with its translations, tags, organisations and
+// extensions.
+func (s *Store) entry(ctx context.Context, query string, args ...any) (*Entry, error) {
 	e := &Entry{}
-	err := scanEntry(s.db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries e WHERE e.id = ?`, id), e)
+	err := scanEntry(s.db.QueryRowContext(ctx, query, args...), e, &e.CoauthorRole)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("content: entry %d: %w", id, err)
+		return nil, fmt.Errorf("content: entry %v: %w", args, err)
 	}
 	if err := s.loadDetails(ctx, e); err != nil {
 		return nil, err
@@ -160,9 +167,6 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 	}
 	if e.OrgIDs, err = s.ids(ctx, `SELECT organisation_id FROM entry_organisations WHERE entry_id = ? ORDER BY position, organisation_id`, e.ID); err != nil {
 		return err
-	}
-	if err := s.db.QueryRowContext(ctx, `SELECT coauthor_role FROM entries WHERE id = ?`, e.ID).Scan(&e.CoauthorRole); err != nil {
-		return fmt.Errorf("content: co-author role of %d: %w", e.ID, err)
 	}
 	return s.loadExtensions(ctx, e)
 }
@@ -193,15 +197,10 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 // BySlug finds the entry whose translation in lang has this slug, whatever
 // its status; callers decide what readers may see.
 func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
-	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = ? AND slug = ?`, lang, slug).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, db.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("content: by slug: %w", err)
-	}
-	return s.Entry(ctx, id)
+	// One query finds the slug's entry and reads it: every entry page
+	// asks (issue 23).
+	return s.entry(ctx, `SELECT `+entryCols+`, e.coauthor_role FROM entries e
+		WHERE e.id = (SELECT entry_id FROM translations WHERE lang = ? AND slug = ?)`, lang, slug)
 }
 
 // BySlugAnyLang finds a visible entry whose translation in some language
