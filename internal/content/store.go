@@ -350,31 +350,41 @@ func (f ListFilter) listing(now time.Time, until int64) listing {
 // untranslated is the listing of f.IncludeUntranslated: translations in
 // f.Lang and, for entries with none visible there, the source language's.
 // It cannot start from one language, so it walks every translation in
-// the listing's order (translations_publish, which covers the filters)
-// and keeps those; the option is off by default.
+// the listing's order (translations_publish, which covers the filters),
+// or a tag's rows in every language (tag_listing_all), and keeps those;
+// the option is off once an admin saves the settings.
 func (f ListFilter) untranslated(now time.Time, until int64) listing {
 	// The source language is looked up per translation walked, not
 	// joined: a join would let PostgreSQL hash it and sort the listing.
+	// A tag's listing walks the tag's rows in every language
+	// (tag_listing_all), not every translation of the site.
 	l := listing{from: "translations k", pub: "k.publish_at", entry: "k.entry_id", id: "k.id"}
-	conds := []string{`k.status <> 'draft' AND k.publish_at <= ?`, `(k.lang = ? OR (k.lang = (SELECT ke.source_lang FROM entries ke WHERE ke.id = k.entry_id) AND NOT EXISTS (
-			SELECT 1 FROM translations x WHERE x.entry_id = k.entry_id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`}
-	l.args = []any{until, f.Lang, f.Lang, now.Unix()}
-	if f.Kind != "" {
-		conds = append(conds, "k.entry_kind = ?")
-		l.args = append(l.args, f.Kind)
-	} else {
-		conds = append(conds, "k.entry_kind <> 'page'")
-	}
-	if f.SectionID != 0 {
-		conds = append(conds, "k.entry_section_id = ?")
-		l.args = append(l.args, f.SectionID)
-	}
+	c := "k."
+	var conds []string
 	if f.TagID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = k.entry_id AND et.tag_id = ?)")
+		l = listing{from: "tag_listing k", pub: "k.publish_at", entry: "k.entry_id", id: "k.translation_id"}
+		conds = append(conds, "k.tag_id = ?")
 		l.args = append(l.args, f.TagID)
 	}
+	conds = append(conds, c+`status <> 'draft' AND `+c+`publish_at <= ?`, `(`+c+`lang = ? OR (`+c+`lang = (SELECT ke.source_lang FROM entries ke WHERE ke.id = k.entry_id) AND NOT EXISTS (
+			SELECT 1 FROM translations x WHERE x.entry_id = k.entry_id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`)
+	l.args = append(l.args, until, f.Lang, f.Lang, now.Unix())
+	if f.Kind != "" {
+		conds = append(conds, c+"entry_kind = ?")
+		l.args = append(l.args, f.Kind)
+	} else {
+		conds = append(conds, c+"entry_kind <> 'page'")
+	}
+	if f.SectionID != 0 {
+		if f.TagID != 0 {
+			conds = append(conds, "EXISTS (SELECT 1 FROM translations x WHERE x.id = k.translation_id AND x.entry_section_id = ?)")
+		} else {
+			conds = append(conds, "k.entry_section_id = ?")
+		}
+		l.args = append(l.args, f.SectionID)
+	}
 	if f.ExcludeArchived {
-		conds = append(conds, "k.status <> 'archived'")
+		conds = append(conds, c+"status <> 'archived'")
 	}
 	l.where = strings.Join(conds, " AND ")
 	return l
