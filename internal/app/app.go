@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"peerpress/internal/calls"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -111,6 +112,8 @@ type App struct {
 	Letters *letter.Store
 	// Events keeps event details and registrations.
 	Events *events.Store
+	// Calls keeps calls' applications and their files.
+	Calls *calls.Store
 	// People is the site's personal data: the features that hold it, their
 	// retention rules, and the log of staff access to it.
 	People *participant.Registry
