@@ -82,6 +82,7 @@ func (a *App) newModules() ([]namedModule, error) {
 	lt := letter.NewModule(letter.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Zone: a.zone})
 	cl, err := calls.NewModule(calls.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content,
 		Blobs:     media.Dir(filepath.Join(a.Config.DataDir, "applications")),
+		Staging:   filepath.Join(a.Config.DataDir, "uploads"),
 		Languages: func() []string { return a.Live.Site().Languages }})
 	if err != nil {
 		return nil, err

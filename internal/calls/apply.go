@@ -3,8 +3,10 @@ package calls
 import (
 	"errors"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
+	"peerpress/internal/i18n"
 	"slices"
 	"strings"
 
@@ -44,10 +46,20 @@ type applyPage struct {
 	Confirmed  bool
 	Saved      bool
 	WithdrawTo string
+	// TusEndpoint is where any tus client uploads the application's
+	// files; Token names the application to it.
+	TusEndpoint string
+	Token       string
+	// Missing are the labels of required file fields still without a
+	// file or a link.
+	Missing []string
+	// PlainMB is the largest file the form itself takes.
+	PlainMB int
 }
 
 func (h *Handlers) renderApply(w http.ResponseWriter, r *http.Request, lang string, status int, p applyPage) error {
 	p.Page = h.rd.PublicPage(r, lang)
+	p.PlainMB = min(maxPlainUpload>>20, p.Call.MaxFileMB)
 	p.Title = p.L.T("calls.apply.title", "Title", p.Call.Title)
 	p.NoIndex = true
 	p.Action = p.Call.ApplyURL
@@ -79,7 +91,7 @@ func (h *Handlers) Apply(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := parseForm(r); err != nil {
-		return web.BadRequest("form.unreadable")
+		return err
 	}
 	v := h.view(e, c, lang, h.store.Now())
 	l := h.rd.I18n().Localizer(lang)
@@ -111,8 +123,16 @@ func (h *Handlers) Apply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	files, fileErrs, err := h.plainFiles(r, c, l)
+	if err != nil {
+		return err
+	}
+	if len(fileErrs) > 0 {
+		maps.Copy(form.Errors, fileErrs)
+		return h.renderApply(w, r, lang, http.StatusUnprocessableEntity, p)
+	}
 	err = h.store.Apply(ctx, ApplyInput{EntryID: e.ID, Lang: lang, Origin: web.Origin(h.rd.BaseURL, r), Email: email,
-		Answers: answers, Title: v.Title})
+		Answers: answers, Title: v.Title, Files: files})
 	if errors.Is(err, ErrClosed) {
 		form.Errors["form"] = l.T("calls.apply.closed")
 		return h.renderApply(w, r, lang, http.StatusConflict, p)
@@ -125,11 +145,80 @@ func (h *Handlers) Apply(w http.ResponseWriter, r *http.Request) error {
 	return h.renderApply(w, r, lang, http.StatusOK, p)
 }
 
-// parseForm reads a urlencoded or multipart form; files are read by the
-// upload code, not here.
+// parseForm reads a urlencoded or multipart form; files are read by
+// plainFiles. A body over the route's limit is a clear refusal.
 func parseForm(r *http.Request) error {
+	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		return r.ParseMultipartForm(1 << 20)
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
 	}
-	return r.ParseForm()
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &web.Error{Status: http.StatusRequestEntityTooLarge, Key: "calls.error.form_too_big"}
+	}
+	if err != nil {
+		return web.BadRequest("form.unreadable")
+	}
+	return nil
+}
+
+// sentFile reports whether the request carries a file for the field.
+func sentFile(r *http.Request, key string) bool {
+	if r.MultipartForm == nil {
+		return false
+	}
+	fs := r.MultipartForm.File[fieldName(key)]
+	return len(fs) > 0 && fs[0].Filename != "" && fs[0].Size > 0
+}
+
+// plainFiles checks, cleans and keeps the files sent with the form
+// itself. A file refused is an error of its field, translated; the files
+// kept before it are deleted.
+func (h *Handlers) plainFiles(r *http.Request, c Call, l *i18n.Localizer) ([]StoredFile, map[string]string, error) {
+	var kept []StoredFile
+	for _, f := range c.Form {
+		if f.Type != File || !sentFile(r, f.Key) {
+			continue
+		}
+		fh := r.MultipartForm.File[fieldName(f.Key)][0]
+		limit := min(int64(maxPlainUpload), int64(c.MaxFileMB)<<20)
+		err := func() error {
+			if fh.Size > limit {
+				return refuse("calls.error.too_big_for_form")
+			}
+			src, err := fh.Open()
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			staged, err := h.store.Stage(src, limit)
+			if err != nil {
+				return err
+			}
+			sf, err := h.store.Ingest(r.Context(), c, f.Key, staged, fh.Filename)
+			if err != nil {
+				return err
+			}
+			kept = append(kept, sf)
+			return nil
+		}()
+		if key := RefusalKey(err); key != "" {
+			h.store.Discard(kept...)
+			mb := c.MaxFileMB
+			if key == "calls.error.too_big_for_form" {
+				mb = int(limit >> 20)
+			}
+			return nil, map[string]string{fieldName(f.Key): l.T(key, "MB", mb, "Minutes", c.MaxVideoMinutes)}, nil
+		}
+		if err != nil {
+			h.store.Discard(kept...)
+			return nil, nil, err
+		}
+	}
+	if r.MultipartForm != nil {
+		_ = r.MultipartForm.RemoveAll()
+	}
+	return kept, nil, nil
 }

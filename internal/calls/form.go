@@ -130,7 +130,10 @@ func CheckApplication(c Call, lang string, in ApplicationForm) (map[string][]str
 					answers[f.Key] = []string{v}
 				}
 			}
-			if f.Required && v == "" && (in.HasFile == nil || !in.HasFile(f.Key)) && errs[name].Key == "" {
+			// A new application may leave a file for later: a large one
+			// is uploaded from the private page, once the email is
+			// confirmed. A change must keep the field answered.
+			if f.Required && !in.WithEmail && v == "" && (in.HasFile == nil || !in.HasFile(f.Key)) && errs[name].Key == "" {
 				errs.Add(fieldName(f.Key), "calls.error.file_or_link")
 			}
 			continue

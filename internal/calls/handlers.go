@@ -32,6 +32,7 @@ type Handlers struct {
 	guard   *guard.Guard // holds off automated applications
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
+	tus     *tusServer
 }
 
 // NewHandlers parses the templates; g guards the application form, as
@@ -44,11 +45,16 @@ func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Gua
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl}, nil
+	tus, err := newTusServer(store)
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl, tus: tus}, nil
 }
 
 // Routes declares the application form (its challenge is single-use, so
-// never cached) and the applicants' private links.
+// never cached), the applicants' private links, and the tus endpoint of
+// resumable uploads.
 func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET /calls/apply/{slug}", h.ApplyForm)
 	rs.Page("POST /calls/apply/{slug}", h.Apply, web.Body(maxPlainUpload+1<<20))
@@ -57,6 +63,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET /application/manage/{token}", h.Manage, web.Private)
 	rs.Page("POST /application/manage/{token}", h.Update, web.Private, web.Body(maxPlainUpload+1<<20))
 	rs.Page("POST /application/manage/{token}/withdraw", h.Withdraw, web.Private)
+	h.tus.routes(rs)
 }
 
 // callView is what the pages show of a call, in one language.

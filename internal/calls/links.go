@@ -2,8 +2,10 @@ package calls
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"peerpress/internal/web"
 )
@@ -134,6 +136,14 @@ func (h *Handlers) renderManage(w http.ResponseWriter, r *http.Request, lang str
 	p.Title = p.L.T("calls.manage.title", "Title", p.Call.Title)
 	p.NoIndex = true
 	p.Manage, p.Open, p.Files = true, c.Open(h.store.Now()), a.Files
+	p.PlainMB = min(maxPlainUpload>>20, c.MaxFileMB)
+	p.TusEndpoint, p.Token = tusPath, token
+	for _, f := range c.Form {
+		if f.Type != File || !f.Required || len(a.Answers[f.Key]) > 0 || slices.ContainsFunc(a.Files, func(sf StoredFile) bool { return sf.Field == f.Key }) {
+			continue
+		}
+		p.Missing = append(p.Missing, f.Wording(lang).Label)
+	}
 	p.Action = "/" + lang + "/application/manage/" + token
 	p.WithdrawTo = p.Action + "/withdraw"
 	p.Crumbs = []web.Crumb{{Name: p.L.T("nav.home"), URL: "/" + lang + "/"}, {Name: p.Call.Title, URL: p.Call.URL}, {Name: p.L.T("calls.manage.heading")}}
@@ -154,7 +164,7 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := parseForm(r); err != nil {
-		return web.BadRequest("form.unreadable")
+		return err
 	}
 	e, c, err := h.entryByID(ctx, a.EntryID)
 	if err != nil {
@@ -172,7 +182,7 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 				return true
 			}
 		}
-		return false
+		return sentFile(r, key)
 	}
 	answers, errs := CheckApplication(c, lang, ApplicationForm{Values: r.PostForm, HasFile: hasFile})
 	if len(errs) > 0 {
@@ -181,7 +191,18 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.renderManage(w, r, lang, http.StatusUnprocessableEntity, c, a, p)
 	}
+	files, fileErrs, err := h.plainFiles(r, c, l)
+	if err != nil {
+		return err
+	}
+	if len(fileErrs) > 0 {
+		maps.Copy(p.Form.Errors, fileErrs)
+		return h.renderManage(w, r, lang, http.StatusUnprocessableEntity, c, a, p)
+	}
 	err = h.store.Update(ctx, token, answers)
+	if err == nil && len(files) > 0 {
+		err = h.store.Attach(ctx, token, files...)
+	}
 	if errors.Is(err, ErrClosed) {
 		p.Form.Errors["form"] = l.T("calls.apply.closed")
 		return h.renderManage(w, r, lang, http.StatusConflict, c, a, p)

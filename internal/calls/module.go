@@ -22,6 +22,9 @@ type Config struct {
 	Entries *content.Store
 	// Blobs keeps applications' files, never at a public address.
 	Blobs media.Blobs
+	// Staging is a folder of the data folder where uploads wait to be
+	// checked and cleaned before they go into Blobs.
+	Staging string
 	// Languages gives the enabled languages, read for every check.
 	Languages func() []string
 }
@@ -53,6 +56,7 @@ func NewModule(cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Staging = cfg.Staging
 	return &Module{Settings: Settings{Languages: cfg.Languages}, Store: s, cfg: cfg}, nil
 }
 
@@ -65,10 +69,14 @@ func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
 func (m *Module) PersonalData() participant.Holder { return m.Store.PersonalData() }
 
 // Tasks is the area's periodic work: applications never confirmed are
-// dropped once their link has expired.
+// dropped once their link has expired, uploads abandoned for a day are
+// removed from the staging folder.
 func (m *Module) Tasks() []jobs.Task {
 	return []jobs.Task{{Name: "calls/unconfirmed", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := m.Store.DropUnconfirmed(ctx)
+		return err
+	}}, {Name: "calls/staged", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := m.Store.SweepStaged(ctx)
 		return err
 	}}}
 }

@@ -215,11 +215,15 @@ func TestBadInput(t *testing.T) {
 		missing := answers("someone@example.org")
 		missing.Del("a_film_link")
 		missing.Del("a_name")
-		c.Post(applyURL, s.form(c, missing)).Must(t, http.StatusUnprocessableEntity, "Send a file or give a link.", "This field is required")
+		c.Post(applyURL, s.form(c, missing)).Must(t, http.StatusUnprocessableEntity, "This field is required")
 		if n := s.applications(); n != 0 {
 			t.Fatalf("%d applications stored from bad forms", n)
 		}
 		manage := s.applyAndConfirm(c, "tamper@example.org")
+		// A change must keep a required file field answered.
+		noFilm := answers("")
+		noFilm.Del("a_film_link")
+		c.Post(manage, noFilm).Must(t, http.StatusUnprocessableEntity, "Send a file or give a link.")
 		token := manage[strings.LastIndex(manage, "/")+1:]
 		tampered := manage[:len(manage)-1] + map[bool]string{true: "B", false: "A"}[token[42] == 'A']
 		for _, path := range []string{tampered, "/en/application/manage/short", "/en/application/confirm/" + token, "/en/application/manage/%00"} {

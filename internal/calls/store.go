@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -74,6 +73,9 @@ type Store struct {
 	mailer *mail.Mailer
 	blobs  media.Blobs
 	langs  *i18n.Bundle // every catalog: mail goes in the applicant's language
+	// Staging is the folder of the data folder where uploads wait to be
+	// checked and cleaned; set by the module.
+	Staging string
 	// Now is the store's clock; tests move it.
 	Now func() time.Time
 }
@@ -218,6 +220,9 @@ type ApplyInput struct {
 	Answers map[string][]string
 	// Title is the call's title in Lang, for the mail.
 	Title string
+	// Files are kept already (Ingest); Apply records them with the
+	// application, or deletes them when it stores nothing.
+	Files []StoredFile
 }
 
 // Apply records a pending application and mails the link that confirms
@@ -232,7 +237,14 @@ func (s *Store) Apply(ctx context.Context, in ApplyInput) error {
 		return fmt.Errorf("calls: apply: %w", err)
 	}
 	hash := s.vault.Hash(hashEmail, email)
+	kept := false // the files are recorded with a new application
+	defer func() {
+		if !kept {
+			s.Discard(in.Files...)
+		}
+	}()
 	return s.quiet.InTx(ctx, func(tx *db.Tx) error {
+		kept = false
 		if err := lockCall(ctx, tx, in.EntryID); err != nil {
 			return err
 		}
@@ -267,12 +279,19 @@ func (s *Store) Apply(ctx context.Context, in ApplyInput) error {
 			}
 		}
 		token, tokHash := participant.NewLink()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO applications (entry_id, email_hash, email, answers, lang, status,
-			confirm_hash, confirm_expires, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO applications (entry_id, email_hash, email, answers, lang, status,
+			confirm_hash, confirm_expires, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.EntryID, hash, s.vault.Seal(email, sealEmail), s.sealAnswers(in.Answers), in.Lang, Pending,
-			tokHash, now.Add(confirmWithin).Unix(), now.Unix(), now.Unix()); err != nil {
+			tokHash, now.Add(confirmWithin).Unix(), now.Unix(), now.Unix()).Scan(&id); err != nil {
 			return fmt.Errorf("calls: apply: %w", err)
 		}
+		for _, f := range in.Files {
+			if _, err := s.insertFile(ctx, tx, id, f); err != nil {
+				return err
+			}
+		}
+		kept = true
 		return s.mailer.Send(ctx, tx, mail.Message{To: email, Subject: l.T("calls.mail.confirm_subject", "Title", in.Title),
 			Text: l.T("calls.mail.confirm_body", "Title", in.Title, "Link", confirmURL(in.Origin, in.Lang, token),
 				"Hours", int(confirmWithin/time.Hour))})
@@ -451,9 +470,7 @@ func (s *Store) deleteApplications(ctx context.Context, ids ...int64) error {
 		return fmt.Errorf("calls: delete applications: %w", err)
 	}
 	for _, k := range keys {
-		if err := s.blobs.Delete(context.WithoutCancel(ctx), k); err != nil {
-			slog.Error("calls: delete a withdrawn application's file", "key", k, "err", err)
-		}
+		s.deleteBlob(ctx, k)
 	}
 	return nil
 }
