@@ -2,6 +2,7 @@ package calls_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // phoneVideo makes a short MP4 as a phone writes it: with the place it
@@ -298,6 +300,35 @@ func TestTusRefusals(t *testing.T) {
 		c.Post(manage+"/withdraw", nil).Must(t, http.StatusOK)
 		if res := u.patch(path, 0, []byte("0123456789")); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("PATCH after withdrawal: %d", res.StatusCode)
+		}
+	})
+}
+
+// Uploads abandoned for a day leave the staging folder; fresh ones stay.
+func TestSweepStaged(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		dir := filepath.Join(s.App.Calls.Staging, "tus")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"abandoned", "abandoned.info", "fresh"} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		old := time.Now().Add(-25 * time.Hour)
+		for _, name := range []string{"abandoned", "abandoned.info"} {
+			if err := os.Chtimes(filepath.Join(dir, name), old, old); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.App.Calls.SweepStaged(context.Background())
+		if err != nil || n != 2 {
+			t.Fatalf("swept %d, %v; want the 2 abandoned files", n, err)
+		}
+		left, _ := filepath.Glob(filepath.Join(dir, "*"))
+		if len(left) != 1 || filepath.Base(left[0]) != "fresh" {
+			t.Fatalf("left %v, want the fresh upload", left)
 		}
 	})
 }

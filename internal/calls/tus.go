@@ -3,8 +3,10 @@ package calls
 import (
 	"context"
 	"errors"
+	"fmt"
 	expslog "golang.org/x/exp/slog"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -223,24 +225,37 @@ func (t *tusServer) drop(info tusd.FileInfo) {
 }
 
 // SweepStaged removes staged uploads untouched for a day: abandoned
-// ones, whose applicant never came back.
+// ones, whose applicant never came back. It looks only in the staging
+// folder and its tus folder, through os.Root, so a link there leads
+// nowhere else.
 func (s *Store) SweepStaged(ctx context.Context) (int, error) {
 	dir, err := s.stagingDir()
 	if err != nil {
 		return 0, err
 	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return 0, fmt.Errorf("calls: sweep: %w", err)
+	}
+	defer root.Close()
 	n := 0
-	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, sub := range []string{".", "tus"} {
+		entries, err := fs.ReadDir(root.FS(), sub)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
-		fi, err := d.Info()
-		if err == nil && s.Now().Sub(fi.ModTime()) > 24*time.Hour {
-			if os.Remove(path) == nil {
+		if err != nil {
+			return n, fmt.Errorf("calls: sweep: %w", err)
+		}
+		for _, e := range entries {
+			fi, err := e.Info()
+			if err != nil || e.IsDir() || s.Now().Sub(fi.ModTime()) <= 24*time.Hour {
+				continue
+			}
+			if root.Remove(filepath.Join(sub, e.Name())) == nil {
 				n++
 			}
 		}
-		return nil
-	})
-	return n, err
+	}
+	return n, nil
 }

@@ -87,7 +87,7 @@ func probeVideo(ctx context.Context, path, container string, maxMinutes int) (in
 	ctx, cancel := context.WithTimeout(ctx, toolTimeout)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-show_entries", "format=format_name,duration:stream=codec_type",
-		"-of", "json", "--", path).Output() // #nosec G204 -- fixed program and flags; path is a file the store named
+		"-of", "json", "--", path).Output() // #nosec G204 G702 -- fixed program and flags; path is a file the store named
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
@@ -128,7 +128,7 @@ func cleanVideo(ctx context.Context, in, out, ext string) error {
 	ctx, cancel := context.WithTimeout(ctx, toolTimeout)
 	defer cancel()
 	format := map[string]string{"mp4": "mp4", "mov": "mov", "webm": "webm"}[ext]
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", in, // #nosec G204 -- fixed program and flags; paths the store named
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", in, // #nosec G204 G702 -- fixed program and flags; paths the store named, after "--" for the output
 		"-map", "0:v", "-map", "0:a?", "-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1", "-dn", "-sn",
 		"-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-f", format, "--", out)
 	var stderr bytes.Buffer
