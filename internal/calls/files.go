@@ -3,13 +3,16 @@ package calls
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"peerpress/internal/db"
 )
@@ -187,4 +190,40 @@ func (s *Store) deleteBlob(ctx context.Context, key string) {
 	if err := s.blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
 		slog.Error("calls: delete an application's file", "key", key, "err", err)
 	}
+}
+
+// SweepOrphans deletes kept files that no application records: those of
+// a call deleted with its applications (the rows go by their foreign
+// key, the bytes cannot), or of a request that failed between keeping a
+// file and recording it. A file younger than an hour may be on its way to
+// its row and is left alone.
+func (s *Store) SweepOrphans(ctx context.Context) (int, error) {
+	n := 0
+	for key, err := range s.blobs.List(ctx, "applications/") {
+		if err != nil {
+			return n, fmt.Errorf("calls: sweep files: %w", err)
+		}
+		var one int
+		err := s.db.QueryRowContext(ctx, `SELECT 1 FROM application_files WHERE blob_key = ?`, key).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return n, fmt.Errorf("calls: sweep files: %w", err)
+		}
+		b, err := s.blobs.Open(ctx, key)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		young := s.Now().Sub(b.ModTime()) < time.Hour
+		_ = b.Close()
+		if young {
+			continue
+		}
+		if err := s.blobs.Delete(ctx, key); err != nil {
+			return n, fmt.Errorf("calls: sweep files: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -332,3 +332,28 @@ func TestSweepStaged(t *testing.T) {
 		}
 	})
 }
+
+// Deleting a call takes its applications' rows by their foreign key; the
+// sweep deletes their files, and leaves alone a file just kept.
+func TestDeletedCallLeavesNoFiles(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		c := s.Client()
+		fields := s.form(c, answers("deleted@example.org"))
+		fields.Del("a_film_link")
+		c.PostFile(applyURL, fields, "a_film", "film.mp4", phoneVideo(t, 1)).Must(t, http.StatusOK, "Check your mail")
+		if _, err := s.App.DB.ExecContext(ctx, `DELETE FROM entries WHERE id = ?`, s.entryID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.App.Calls.SweepOrphans(ctx); err != nil || n != 0 {
+			t.Fatalf("swept %d, %v; want a file kept just now left alone", n, err)
+		}
+		s.App.Calls.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+		if n, err := s.App.Calls.SweepOrphans(ctx); err != nil || n != 1 {
+			t.Fatalf("swept %d, %v; want the deleted call's file", n, err)
+		}
+		if n := len(s.storedFiles()); n != 0 {
+			t.Fatalf("%d files kept", n)
+		}
+	})
+}

@@ -70,13 +70,17 @@ func (m *Module) PersonalData() participant.Holder { return m.Store.PersonalData
 
 // Tasks is the area's periodic work: applications never confirmed are
 // dropped once their link has expired, uploads abandoned for a day are
-// removed from the staging folder.
+// removed from the staging folder, and kept files no application records
+// (a call deleted with its applications) are deleted.
 func (m *Module) Tasks() []jobs.Task {
 	return []jobs.Task{{Name: "calls/unconfirmed", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := m.Store.DropUnconfirmed(ctx)
 		return err
 	}}, {Name: "calls/staged", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := m.Store.SweepStaged(ctx)
+		if err == nil {
+			_, err = m.Store.SweepOrphans(ctx)
+		}
 		return err
 	}}}
 }
