@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/url"
 	"regexp"
 	"slices"
@@ -586,4 +587,31 @@ func (Settings) LoadExtension(ctx context.Context, q db.Querier, entryIDs []int6
 		out[id] = c
 	}
 	return out, rows.Err()
+}
+
+// itemNote is the line under a listed call's title. A literal, so
+// parsing it cannot fail.
+var itemNote = template.Must(template.New("item_note").Parse(
+	`<p class="meta">{{if .Closed}}{{.L.T "calls.state.closed"}}{{else}}{{.L.T "calls.closes"}}: <time datetime="{{.At.Format "2006-01-02T15:04:05Z07:00"}}">{{.L.DateTime .Local}}</time> ({{.Zone}}){{end}}</p>`))
+
+// ItemNote says when a listed call closes, or that it has
+// (content.ItemNoter).
+func (Settings) ItemNote(l *i18n.Localizer, v any) template.HTML {
+	c, ok := v.(Call)
+	if !ok {
+		return ""
+	}
+	zone := c.Zone()
+	var b strings.Builder
+	data := struct {
+		L      *i18n.Localizer
+		At     time.Time
+		Local  time.Time
+		Zone   string
+		Closed bool
+	}{l, c.ClosesAt.UTC(), c.ClosesAt.In(zone), zone.String(), c.State(time.Now()) == StateClosed}
+	if err := itemNote.Execute(&b, data); err != nil {
+		return "" // a localizer's methods do not fail; nothing to show otherwise
+	}
+	return template.HTML(b.String()) // #nosec G203 -- output of html/template, escaped by it
 }

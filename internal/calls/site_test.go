@@ -117,6 +117,8 @@ func TestCallPage(t *testing.T) {
 		if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
 			t.Fatalf("the form's page is cacheable: %q", cc)
 		}
+		// The archive of calls says when each closes.
+		c.Get("/en/calls").Must(t, http.StatusOK, "Video call: stories of care", `Deadline: <time datetime="`+closes+`">`)
 		// In French, the form speaks French and the options are French.
 		c.Get("/fr/calls/apply/appel-video-histoires-de-soin").Must(t, http.StatusOK, "Votre nom ou celui de votre groupe", "Cinéaste")
 	})
