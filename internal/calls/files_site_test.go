@@ -357,3 +357,43 @@ func TestDeletedCallLeavesNoFiles(t *testing.T) {
 		}
 	})
 }
+
+// A QuickTime video from a phone, sent from the private page with the
+// form itself, loses the place, the make and the model the phone wrote.
+func TestPhoneMovFromPrivatePage(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		path := filepath.Join(t.TempDir(), "iphone.mov")
+		out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=s=64x48:r=10", "-t", "1", "-c:v", "libx264",
+			"-movflags", "use_metadata_tags", "-metadata", "com.apple.quicktime.location.ISO6709=+48.8584+002.2945+035.000/",
+			"-metadata", "com.apple.quicktime.make=Apple", "-metadata", "com.apple.quicktime.model=iPhone 15", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ffmpeg: %v\n%s", err, out)
+		}
+		mov, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tags := probeTags(t, mov); !strings.Contains(tags, "iPhone 15") {
+			t.Fatalf("the test video has no device to remove: %s", tags)
+		}
+		c := s.Client()
+		manage := s.applyAndConfirm(c, "mov@example.org")
+		fields := answers("")
+		fields.Del("email")
+		fields.Del("a_film_link")
+		r := c.PostFile(manage, fields, "a_film", "iphone.mov", mov)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("update with a file: %d\n%s", r.Status, r.Body)
+		}
+		stored := s.storedFiles()
+		if len(stored) != 1 {
+			t.Fatalf("%d files kept, want 1", len(stored))
+		}
+		for _, b := range stored {
+			if tags := probeTags(t, b); strings.Contains(tags, "48.8584") || strings.Contains(tags, "iPhone") || strings.Contains(tags, "Apple") {
+				t.Fatalf("the kept file keeps the phone's metadata: %s", tags)
+			}
+		}
+		c.Get(manage).Must(t, http.StatusOK, "Sent: iphone.mov")
+	})
+}
