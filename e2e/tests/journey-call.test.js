@@ -1,5 +1,6 @@
 'use strict';
-// Journey: apply to the demo's open video call in the browser, confirm
+// Journey: see the demo's open video call's deadline in the visitor's
+// own zone and how long is left, apply in the browser, confirm
 // from the mail in the admin's outbox, upload a video from the private
 // page with upload.js while the connection drops once midway (the script
 // asks the server where it stopped and sends only the rest), see the
@@ -32,6 +33,9 @@ test('journey: apply to a call, confirm by mail, upload a video through a droppe
   try {
     await page.goto(url(CALL));
     assert.match(await page.locator('main').innerText(), /Europe\/Paris/);
+    // The deadline in the visitor's own zone, and how long is left.
+    assert.match(await page.locator('.local-time').first().innerText(), /^Your time: /);
+    assert.match(await page.locator('.countdown').first().innerText(), /in \d+ days/);
     await Promise.all([page.waitForURL(url('/en/calls/apply/video-call-stories-of-care')), page.getByRole('link', { name: 'Apply' }).first().click()]);
     await page.getByLabel('Your email').fill(EMAIL);
     await page.getByLabel(/Your name or your group/).fill('Riverside Film Journey');

@@ -110,7 +110,7 @@ func TestCallPage(t *testing.T) {
 	run(t, func(t *testing.T, s *site) {
 		c := s.Client()
 		closes := s.call.ClosesAt.UTC().Format("2006-01-02T15:04:05Z07:00")
-		c.Get(callURL).Must(t, http.StatusOK, `datetime="`+closes+`" data-local="Your time"`, "(Europe/Paris)", `href="`+applyURL+`"`,
+		c.Get(callURL).Must(t, http.StatusOK, `datetime="`+closes+`" data-local="Your time" data-countdown`, "(Europe/Paris)", `href="`+applyURL+`"`,
 			"Original work only", "Files: .mp4, .mov, .webm, up to 2048 MB")
 		r := c.Get(applyURL)
 		r.Must(t, http.StatusOK, `name="a_name"`, `name="a_film_link"`, `name="a_film" type="file"`, `<option value="KE"`, `name="work_language"`)
