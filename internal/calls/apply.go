@@ -6,11 +6,11 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"peerpress/internal/i18n"
 	"slices"
 	"strings"
 
 	"peerpress/internal/guard"
+	"peerpress/internal/i18n"
 	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	expslog "golang.org/x/exp/slog"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	"github.com/tus/tusd/v2/pkg/memorylocker"
+	expslog "golang.org/x/exp/slog"
 
 	"peerpress/internal/web"
 )
