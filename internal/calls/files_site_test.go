@@ -397,3 +397,41 @@ func TestPhoneMovFromPrivatePage(t *testing.T) {
 		c.Get(manage).Must(t, http.StatusOK, "Sent: iphone.mov")
 	})
 }
+
+// An upload begun before the deadline may finish within the call's grace
+// (an hour in the demo); no upload begins after the deadline, and none
+// goes on after the grace.
+func TestUploadGrace(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		c := s.Client()
+		manage := s.applyAndConfirm(c, "grace@example.org")
+		token := manage[strings.LastIndex(manage, "/")+1:]
+		video := phoneVideo(t, 1)
+		u := tus{t: t, base: s.Server.URL}
+		early := u.create(token, len(video))
+		late := u.create(token, len(video))
+		half := len(video) / 2
+		for _, p := range []string{early, late} {
+			if res := u.patch(p, 0, video[:half]); res.StatusCode != http.StatusNoContent {
+				t.Fatalf("first half: %d", res.StatusCode)
+			}
+		}
+		closes := s.call.ClosesAt
+		s.App.Calls.Now = func() time.Time { return closes.Add(30 * time.Minute) }
+		res := u.do(http.MethodPost, "/uploads/applications/", nil, map[string]string{"Upload-Length": "100",
+			"Upload-Metadata": meta("token", token, "field", "film", "filename", "a.mp4")})
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("an upload begun after the deadline: %d, want 403", res.StatusCode)
+		}
+		if res := u.patch(early, half, video[half:]); res.StatusCode != http.StatusNoContent {
+			t.Fatalf("finishing within the grace: %d", res.StatusCode)
+		}
+		s.App.Calls.Now = func() time.Time { return closes.Add(61 * time.Minute) }
+		if res := u.patch(late, half, video[half:]); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("finishing after the grace: %d, want 403", res.StatusCode)
+		}
+		if n := len(s.storedFiles()); n != 1 {
+			t.Fatalf("%d files kept, want the one finished in time", n)
+		}
+	})
+}
