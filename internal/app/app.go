@@ -20,6 +20,7 @@ import (
 	"peerpress/internal/account"
 	"peerpress/internal/api"
 	"peerpress/internal/auth"
+	"peerpress/internal/calls"
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
@@ -111,6 +112,8 @@ type App struct {
 	Letters *letter.Store
 	// Events keeps event details and registrations.
 	Events *events.Store
+	// Calls keeps calls' applications and their files.
+	Calls *calls.Store
 	// People is the site's personal data: the features that hold it, their
 	// retention rules, and the log of staff access to it.
 	People *participant.Registry

@@ -82,18 +82,6 @@ func (EntryFields) ExtensionName() string { return extName }
 // ExtendsKind reports whether k is the event kind.
 func (EntryFields) ExtendsKind(k content.Kind) bool { return k == content.Event }
 
-// zoneSuggestions are the picker's zones: each IANA zone with its city
-// and country, in the editor's language, so that "London" finds
-// Europe/London.
-func zoneSuggestions(lang string) []content.Suggestion {
-	zones := i18n.Zones()
-	out := make([]content.Suggestion, 0, len(zones))
-	for _, z := range zones {
-		out = append(out, content.Suggestion{Value: z.ID, Label: i18n.ZoneLabel(z, lang)})
-	}
-	return out
-}
-
 // EditorFields are the start, zone and duration, then the format and
 // venue.
 func (EntryFields) EditorFields() content.FieldSet {
@@ -104,7 +92,7 @@ func (EntryFields) EditorFields() content.FieldSet {
 	return content.FieldSet{Legend: "event.details", Rows: [][]content.Field{
 		{
 			{Name: "event_start", Label: "event.starts", Type: "datetime-local"},
-			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: zoneSuggestions, Max: 64},
+			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: content.ZoneSuggestions, Max: 64},
 			{Name: "event_duration", Label: "event.duration_minutes", Type: "number", Min: 1, Max: maxDuration},
 		},
 		{
