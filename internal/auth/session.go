@@ -147,7 +147,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	th := hashToken(token)
 	u, err := scanUser(s.db.QueryRowContext(ctx,
 		`SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at, s.last_seen, u.lang,
-		        s.stage, CASE WHEN u.totp_sealed = '' THEN 0 ELSE 1 END
+		        s.stage, CASE WHEN u.totp_sealed <> '' OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) THEN 1 ELSE 0 END
 		 FROM sessions s JOIN users u ON u.id = s.user_id
 		 WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen > ? AND u.disabled = ? AND s.stage <> ?`,
 		th, now.Unix(), idleSince, false, stageSecondFactor), &sess.CSRFToken, &expires, &lastSeen, &lang, &stage, &twoFactor)
@@ -187,11 +187,15 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 // PurgeExpiredSessions deletes the sessions that have expired, or sat
-// idle past IdleTimeout, by now and returns how many it deleted.
+// idle past IdleTimeout, by now and returns how many it deleted; answered
+// passkey challenges that expired go too.
 func (s *Store) PurgeExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	idleSince := int64(0)
 	if s.IdleTimeout > 0 {
 		idleSince = now.Add(-s.IdleTimeout).Unix()
+	}
+	if err := s.purgeSpentChallenges(ctx, now); err != nil {
+		return 0, err
 	}
 	res, err := s.quiet.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen <= ?`, now.Unix(), idleSince)
 	if err != nil {
