@@ -82,6 +82,9 @@ func (h *Handlers) confirmWithdraw(w http.ResponseWriter, r *http.Request) error
 	}
 	p := h.message(r, lang, "letter.withdraw_heading")
 	p.Message = p.L.T("letter.withdraw_message", "Name", sig.Name, "Title", t.Title)
+	if sig.Locked { // not published yet: the server cannot read the name
+		p.Message = p.L.T("letter.withdraw_message_unnamed", "Title", t.Title)
+	}
 	p.Action, p.Button, p.Danger = r.URL.Path, p.L.T("letter.withdraw_button"), true
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_message"], p)
 }

@@ -1,0 +1,114 @@
+package letter_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"peerpress/internal/app/apptest"
+	"peerpress/internal/letter"
+	"peerpress/internal/participant"
+)
+
+// stored reads a signature's sealed name, website and what it holds for
+// publication, as a copy of the database would show them.
+func (s *site) stored(email string) (name, website, held string) {
+	s.T.Helper()
+	subject, err := s.App.People.Vault.Subject(email)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	if err := s.App.DB.QueryRowContext(context.Background(), `SELECT name, website, held FROM signatures WHERE email_hash = ?`,
+		subject.Hash("signature.email")).Scan(&name, &website, &held); err != nil {
+		s.T.Fatal(err)
+	}
+	return name, website, held
+}
+
+// Until a signature is published, its name and website are sealed to the
+// organisation's key: the server, site key and all, cannot read them.
+// Without moderation the signatory's own confirmation link publishes it;
+// with moderation staff read and approve it after unlocking the key.
+func TestPendingSignatoriesSealedToOrganisationKey(t *testing.T) {
+	apptest.Run(t, apptest.Options{Guard: new(apptest.QuickGuard()), OrgKey: true}, func(t *testing.T, a *apptest.Site) {
+		e, err := a.App.Content.BySlug(context.Background(), "en", slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &site{Site: a, entryID: e.ID}
+		sealedForStaff := func(what, v string) {
+			t.Helper()
+			if !participant.IsSealedForStaff(v) {
+				t.Fatalf("%s not sealed to the organisation key: %.30q", what, v)
+			}
+			if _, err := s.App.People.Vault.Open(v, ""); !errors.Is(err, participant.ErrLocked) {
+				t.Fatalf("%s: the site key opens it (%v)", what, err)
+			}
+		}
+
+		// Not moderated: signed, then published by the signatory's link.
+		s.open(letter.Letter{Open: true, Organisations: true})
+		c := s.client()
+		const first = "Zq7 Riverside Collective"
+		c.Post(statement+"/sign", c.form(true, org(first, "KE", "zq7.first@example.org"))).Must(t, http.StatusSeeOther)
+		name, website, held := s.stored("zq7.first@example.org")
+		sealedForStaff("name", name)
+		sealedForStaff("website", website)
+		if held == "" || strings.Contains(held, "Riverside") {
+			t.Fatalf("held for publication: %.30q", held)
+		}
+		verify, _ := links(t, s.mailTo("zq7.first@example.org")[0])
+		c.Get(verify).Must(t, http.StatusOK, first) // the link opens what it holds
+		c.Post(verify, nil).Must(t, http.StatusOK)
+		c.Get(statement+"/signatures").Must(t, http.StatusOK, first, "lakeside.example")
+		name, _, held = s.stored("zq7.first@example.org")
+		if participant.IsSealedForStaff(name) || held != "" {
+			t.Errorf("published, but still sealed for staff (%v) or held (%q)", participant.IsSealedForStaff(name), held)
+		}
+
+		// Moderated: confirmed, it waits sealed; staff see it locked and
+		// cannot publish it until they unlock the organisation key.
+		s.open(letter.Letter{Open: true, Organisations: true, Moderated: true})
+		const second = "Zq7 Harbour Network"
+		withdraw := c.signAndConfirm(org(second, "UG", "zq7.second@example.org"))
+		name, website, held = s.stored("zq7.second@example.org")
+		sealedForStaff("name", name)
+		sealedForStaff("website", website)
+		if held != "" {
+			t.Error("confirmed, it still holds its details under the link")
+		}
+		page := c.Get(withdraw)
+		page.Must(t, http.StatusOK, "Your signature will be removed")
+		page.MustNot(t, second)
+
+		admin, csrf := s.Admin()
+		list := admin.Get(adminPath(s) + "?status=waiting")
+		list.Must(t, http.StatusOK, "locked", `href="/admin/people/unlock"`, "zq7.second@example.org")
+		list.MustNot(t, second)
+		id := regexp.MustCompile(`value="(\d+)" id="pick-\d+"></td>\s*<td><label for="pick-\d+"><span class="locked">`).FindStringSubmatch(list.Body)
+		if id == nil {
+			t.Fatal("no locked row to approve")
+		}
+		admin.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {id[1]}}).
+			Must(t, http.StatusConflict, "sealed to the organisation key")
+		c.Get(statement+"/signatures").MustNot(t, second)
+		if n, _ := s.App.Letters.Waiting(context.Background()); n != 1 {
+			t.Errorf("%d waiting after a refused approval; want 1", n)
+		}
+
+		admin.Post("/admin/people/unlock", url.Values{"csrf": {csrf}, "key_file": {string(s.OrgKeyFile)}, "passphrase": {s.OrgPassphrase}}).Must(t, http.StatusSeeOther)
+		admin.Get(adminPath(s)+"?status=waiting").Must(t, http.StatusOK, second)
+		admin.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"approve"}, "id": {id[1]}}).Must(t, http.StatusSeeOther)
+		c.Get(statement+"/signatures").Must(t, http.StatusOK, first, second)
+
+		// Sent back to waiting, it is sealed for staff again.
+		admin.Post(adminPath(s)+"/moderate", url.Values{"csrf": {csrf}, "action": {"reject"}, "id": {id[1]}}).Must(t, http.StatusSeeOther)
+		name, _, _ = s.stored("zq7.second@example.org")
+		sealedForStaff("rejected name", name)
+		c.Get(statement+"/signatures").MustNot(t, second)
+	})
+}
