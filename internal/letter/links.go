@@ -24,6 +24,7 @@ func (h *Handlers) badLink(w http.ResponseWriter, r *http.Request, lang string, 
 	}
 	p := h.message(r, lang, heading)
 	p.Message = p.L.T(message)
+	p.Links = []web.Crumb{{Name: p.L.T("letter.new_link_lost"), URL: "/" + lang + NewLinkPath}}
 	return h.rd.Render(w, status, h.tmpl["public_message"], p)
 }
 

@@ -112,3 +112,59 @@ func TestPendingSignatoriesSealedToOrganisationKey(t *testing.T) {
 		c.Get(statement+"/signatures").MustNot(t, second)
 	})
 }
+
+// A signatory who lost their withdrawal link asks for a new one with
+// their address: the mail brings it, the old link stops working. The
+// page says the same for an address that never signed, and asking again
+// at once mails nothing more.
+func TestFreshWithdrawalLink(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		s.open(letter.Letter{Open: true, Organisations: true})
+		c := s.client()
+		old := c.signAndConfirm(org("Zq7 Lost Link Collective", "KE", "zq7.lost@example.org"))
+		const path = "/en/signatures/new-link"
+		c.Get(old+"x").Must(t, http.StatusNotFound, `href="`+path+`"`)
+		ask := func(email string) response {
+			t.Helper()
+			form := c.GuardedForm(path, apptest.QuickGuard().Difficulty, apptest.FormWait, url.Values{"email": {email}})
+			r := c.Post(path, form)
+			r.Must(t, http.StatusSeeOther)
+			if r.Location != path+"?sent=1" {
+				t.Fatalf("after asking: %q", r.Location)
+			}
+			return c.Get(r.Location)
+		}
+		sent := ask(" ZQ7.Lost@example.org ")
+		sent.Must(t, http.StatusOK, "If this address signed a statement here")
+		mails := s.mailTo("zq7.lost@example.org")
+		if len(mails) != 2 {
+			t.Fatalf("%d mails; want the signing mail and the new link", len(mails))
+		}
+		_, fresh := links(t, mails[1])
+		if fresh == old {
+			t.Fatal("the new link is the old one")
+		}
+		c.Get(old).Must(t, http.StatusNotFound)
+		c.Get(fresh).Must(t, http.StatusOK, "Zq7 Lost Link Collective")
+
+		// An address that never signed: the same answer, no mail.
+		ask("zq7.stranger@example.org").Must(t, http.StatusOK, "If this address signed a statement here")
+		if n := len(s.Mail("zq7.stranger@example.org")); n != 0 {
+			t.Errorf("%d mails to an address that never signed", n)
+		}
+		// Again at once: the same answer, no second mail, the link holds.
+		ask("zq7.lost@example.org")
+		if n := len(s.mailTo("zq7.lost@example.org")); n != 2 {
+			t.Errorf("%d mails after asking twice in a row; want 2", n)
+		}
+		c.Get(fresh).Must(t, http.StatusOK)
+
+		// Not an address, or no guard: refused, nothing sent.
+		form := c.GuardedForm(path, apptest.QuickGuard().Difficulty, apptest.FormWait, url.Values{"email": {"not an address"}})
+		c.Post(path, form).Must(t, http.StatusUnprocessableEntity, "aria-invalid")
+		c.Post(path, url.Values{"email": {"zq7.lost@example.org"}}).Must(t, http.StatusUnprocessableEntity)
+		if n := len(s.mailTo("zq7.lost@example.org")); n != 2 {
+			t.Errorf("%d mails after refused requests; want 2", n)
+		}
+	})
+}

@@ -34,3 +34,9 @@ CREATE TABLE passkey_challenges_used (
 -- unlocking), and held, for publishing at confirmation, under a key
 -- only the confirmation link carries; the server alone can read neither.
 ALTER TABLE signatures ADD COLUMN held TEXT NOT NULL DEFAULT '';
+
+-- A fresh withdrawal link asked for with one's address (a lost mail):
+-- when the last was given, so that asking again and again mails at most
+-- one link per ten minutes.
+ALTER TABLE signatures ADD COLUMN relinked_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tributes ADD COLUMN relinked_at BIGINT NOT NULL DEFAULT 0;
