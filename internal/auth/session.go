@@ -141,8 +141,8 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	)
 	now := s.now()
 	idleSince := int64(0)
-	if s.IdleTimeout > 0 {
-		idleSince = now.Add(-s.IdleTimeout).Unix()
+	if idle := s.idleTimeout(); idle > 0 {
+		idleSince = now.Add(-idle).Unix()
 	}
 	th := hashToken(token)
 	u, err := scanUser(s.db.QueryRowContext(ctx,
@@ -176,6 +176,17 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	return sess, u, nil
 }
 
+// idleTimeout is how long a session may sit unused: the site's setting,
+// or IdleTimeout.
+func (s *Store) idleTimeout() time.Duration {
+	if s.IdleSetting != nil {
+		if d := s.IdleSetting(); d > 0 {
+			return d
+		}
+	}
+	return s.IdleTimeout
+}
+
 // DeleteSession ends the session the token opens (signing out). Deleting a
 // session that does not exist is not an error, so signing out twice is
 // harmless.
@@ -191,8 +202,8 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 // passkey challenges that expired go too.
 func (s *Store) PurgeExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	idleSince := int64(0)
-	if s.IdleTimeout > 0 {
-		idleSince = now.Add(-s.IdleTimeout).Unix()
+	if idle := s.idleTimeout(); idle > 0 {
+		idleSince = now.Add(-idle).Unix()
 	}
 	if err := s.purgeSpentChallenges(ctx, now); err != nil {
 		return 0, err
