@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/letter"
@@ -165,6 +166,33 @@ func TestFreshWithdrawalLink(t *testing.T) {
 		c.Post(path, url.Values{"email": {"zq7.lost@example.org"}}).Must(t, http.StatusUnprocessableEntity)
 		if n := len(s.mailTo("zq7.lost@example.org")); n != 2 {
 			t.Errorf("%d mails after refused requests; want 2", n)
+		}
+	})
+}
+
+// A confirmation mail the mail server refuses for good carries the
+// signatory's address and links: it goes when the unconfirmed signature
+// does, after VerifyWithin, not a week later.
+func TestRefusedConfirmationGoesWithTheSignature(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.open(letter.Letter{Open: true, Organisations: true})
+		s.SMTP.Reject("zq7.refused@example.org")
+		c := s.client()
+		c.Post(statement+"/sign", c.form(true, org("Zq7 Refused Collective", "KE", "zq7.refused@example.org"))).Must(t, http.StatusSeeOther)
+		s.RunJobs()
+		if _, failed, err := s.App.Jobs.Counts(ctx); err != nil || failed != 1 {
+			t.Fatalf("%d failed jobs, %v; want the refused confirmation", failed, err)
+		}
+		now := time.Now()
+		if n, err := s.App.Jobs.PurgeFailed(ctx, now.Add(letter.VerifyWithin-time.Hour)); err != nil || n != 0 {
+			t.Fatalf("purged %d before the signature's time, %v", n, err)
+		}
+		if n, _ := s.App.Letters.PurgeUnverified(ctx, now.Add(letter.VerifyWithin+time.Hour)); n != 1 {
+			t.Fatalf("%d unconfirmed signatures purged; want 1", n)
+		}
+		if n, err := s.App.Jobs.PurgeFailed(ctx, now.Add(letter.VerifyWithin+time.Hour)); err != nil || n != 1 {
+			t.Fatalf("purged %d with the signature, %v; want the refused confirmation", n, err)
 		}
 	})
 }

@@ -40,3 +40,9 @@ ALTER TABLE signatures ADD COLUMN held TEXT NOT NULL DEFAULT '';
 -- one link per ten minutes.
 ALTER TABLE signatures ADD COLUMN relinked_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE tributes ADD COLUMN relinked_at BIGINT NOT NULL DEFAULT 0;
+
+-- A job's payload may carry personal data (a mail's recipient and
+-- private links): failed for good, it goes when that data would at its
+-- holder (a signature's confirmation after 48 hours, a registrant's
+-- mail with the event's retention); 0: by its kind's Keep alone.
+ALTER TABLE jobs ADD COLUMN purge_at BIGINT NOT NULL DEFAULT 0;
