@@ -313,6 +313,11 @@ func TestPasskeyCeremonyRefusals(t *testing.T) {
 		if err := d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM passkeys`).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%d passkeys kept, %v; want only the first", n, err)
 		}
+		// Refusals wrote nothing: only the two ceremonies that proved a
+		// passkey (the registration, the sign-in) spent their challenge.
+		if err := d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM passkey_challenges_used`).Scan(&n); err != nil || n != 2 {
+			t.Errorf("%d spent challenges, %v; want 2", n, err)
+		}
 	})
 }
 

@@ -179,8 +179,9 @@ func (s *Store) sealCeremony(purpose string, userID int64, sd *webauthn.SessionD
 }
 
 // openCeremony opens a state the browser sent back, of that purpose,
-// and spends its challenge: each is answered once, whatever the answer.
-func (s *Store) openCeremony(ctx context.Context, purpose, sealed string) (ceremonyState, error) {
+// while it is fresh. Nothing is written: a forged or garbage answer costs
+// the server no storage.
+func (s *Store) openCeremony(purpose, sealed string) (ceremonyState, error) {
 	var st ceremonyState
 	if s.Secrets == nil {
 		return st, ErrNoSecrets
@@ -195,16 +196,23 @@ func (s *Store) openCeremony(ctx context.Context, purpose, sealed string) (cerem
 	if !st.Session.Expires.After(s.now()) {
 		return st, ErrPasskeyRefused
 	}
+	return st, nil
+}
+
+// spend marks a ceremony's challenge answered, once its answer proved a
+// passkey and before anything is granted: the same answer played again,
+// even at the same moment, is refused.
+func (s *Store) spend(ctx context.Context, purpose string, st ceremonyState) error {
 	sum := sha256.Sum256([]byte(purpose + "\x00" + st.Session.Challenge))
-	_, err = s.quiet.ExecContext(ctx, `INSERT INTO passkey_challenges_used (challenge_hash, expires_at) VALUES (?, ?)`,
+	_, err := s.quiet.ExecContext(ctx, `INSERT INTO passkey_challenges_used (challenge_hash, expires_at) VALUES (?, ?)`,
 		hex.EncodeToString(sum[:]), st.Session.Expires.Unix())
 	if db.IsUniqueViolation(err) {
-		return st, ErrPasskeyRefused
+		return ErrPasskeyRefused
 	}
 	if err != nil {
-		return st, fmt.Errorf("auth: passkeys: %w", err)
+		return fmt.Errorf("auth: passkeys: %w", err)
 	}
-	return st, nil
+	return nil
 }
 
 // BeginPasskeyRegistration starts adding a passkey to u's account. The
@@ -242,7 +250,10 @@ func (s *Store) FinishPasskeyRegistration(ctx context.Context, rp RelyingParty, 
 	if name == "" || utf8.RuneCountInString(name) > maxPasskeyName || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
 		return Passkey{}, ErrPasskeyName
 	}
-	st, err := s.openCeremony(ctx, ceremonyRegister, state)
+	if s.Secrets == nil {
+		return Passkey{}, ErrNoSecrets
+	}
+	st, err := s.openCeremony(ceremonyRegister, state)
 	if err != nil {
 		return Passkey{}, err
 	}
@@ -265,6 +276,9 @@ func (s *Store) FinishPasskeyRegistration(ctx context.Context, rp RelyingParty, 
 	if err != nil {
 		slog.InfoContext(ctx, "auth: passkey registration refused", "user_id", u.ID, "err", err)
 		return Passkey{}, ErrPasskeyRefused
+	}
+	if err := s.spend(ctx, ceremonyRegister, st); err != nil {
+		return Passkey{}, err
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
@@ -349,7 +363,10 @@ func (s *Store) BeginPasskeySignIn(ctx context.Context, rp RelyingParty) (Passke
 // FinishPasskeySignIn checks the browser's answer and, when it proves a
 // passkey of an enabled user, starts a signed-in session.
 func (s *Store) FinishPasskeySignIn(ctx context.Context, rp RelyingParty, state, answer, userAgent string) (string, Session, User, error) {
-	st, err := s.openCeremony(ctx, ceremonySignIn, state)
+	if s.Secrets == nil {
+		return "", Session{}, User{}, ErrNoSecrets
+	}
+	st, err := s.openCeremony(ceremonySignIn, state)
 	if err != nil {
 		return "", Session{}, User{}, err
 	}
@@ -377,6 +394,9 @@ func (s *Store) FinishPasskeySignIn(ctx context.Context, rp RelyingParty, state,
 	if err != nil {
 		slog.InfoContext(ctx, "auth: passkey sign-in refused", "err", err)
 		return "", Session{}, User{}, ErrPasskeyRefused
+	}
+	if err := s.spend(ctx, ceremonySignIn, st); err != nil {
+		return "", Session{}, User{}, err
 	}
 	if err := s.usedPasskey(ctx, owner, cred); err != nil {
 		return "", Session{}, User{}, err
@@ -457,7 +477,10 @@ func (s *Store) CompletePasskeySecondFactor(ctx context.Context, rp RelyingParty
 	if _, err := s.reserve(ctx, keys); err != nil {
 		return "", Session{}, err
 	}
-	st, err := s.openCeremony(ctx, ceremonySecondFactor, state)
+	if s.Secrets == nil {
+		return "", Session{}, ErrNoSecrets
+	}
+	st, err := s.openCeremony(ceremonySecondFactor, state)
 	if err != nil {
 		return "", Session{}, err
 	}
@@ -480,6 +503,9 @@ func (s *Store) CompletePasskeySecondFactor(ctx context.Context, rp RelyingParty
 	if err != nil {
 		slog.InfoContext(ctx, "auth: passkey second factor refused", "user_id", u.ID, "err", err)
 		return "", Session{}, ErrPasskeyRefused
+	}
+	if err := s.spend(ctx, ceremonySecondFactor, st); err != nil {
+		return "", Session{}, err
 	}
 	if err := s.usedPasskey(ctx, pu, cred); err != nil {
 		return "", Session{}, err
