@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -104,20 +105,12 @@ type passkeyUser struct {
 	u      User
 	handle []byte
 	creds  []webauthn.Credential
-	ids    []int64 // passkeys.id of each of creds
 }
 
 func (p *passkeyUser) WebAuthnID() []byte                         { return p.handle }
 func (p *passkeyUser) WebAuthnName() string                       { return p.u.Email }
-func (p *passkeyUser) WebAuthnDisplayName() string                { return cmpOr(p.u.Name, p.u.Email) }
+func (p *passkeyUser) WebAuthnDisplayName() string                { return cmp.Or(p.u.Name, p.u.Email) }
 func (p *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return p.creds }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
 
 var b64 = base64.RawURLEncoding
 
@@ -160,7 +153,6 @@ func (s *Store) loadPasskeyUser(ctx context.Context, u User, create bool) (*pass
 			return nil, fmt.Errorf("auth: passkey %d: %w", id, err)
 		}
 		pu.creds = append(pu.creds, c)
-		pu.ids = append(pu.ids, id)
 	}
 	return pu, rows.Err()
 }
