@@ -28,7 +28,7 @@ import (
 const relinkEvery = 10 * time.Minute
 
 // newLinkForm names the form to the guard.
-const newLinkForm = "campaign.new_link"
+const newLinkForm = "tribute-new-link"
 
 // NewLinkPath is the form's path under a language.
 const NewLinkPath = "/tributes/new-link"

@@ -26,7 +26,7 @@ import (
 const relinkEvery = 10 * time.Minute
 
 // newLinkForm names the form to the guard.
-const newLinkForm = "letter.new_link"
+const newLinkForm = "letter-new-link"
 
 // NewLinkPath is the form's path under a language.
 const NewLinkPath = "/signatures/new-link"
