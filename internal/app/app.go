@@ -565,5 +565,6 @@ func newUsers(d *db.DB, box *secret.Box, live *settings.Live) *auth.Store {
 	users.RequireTwoFactor = func(u auth.User) bool {
 		return u.Role == auth.RoleAdmin && live.Site().AdminsTwoFactor
 	}
+	users.IdleSetting = func() time.Duration { return live.Site().IdleTimeout() }
 	return users
 }

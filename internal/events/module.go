@@ -50,6 +50,7 @@ func NewModule(cfg Config) (*Module, error) {
 		return nil, err
 	}
 	s.IncludeUntranslated = cfg.Untranslated
+	s.RetentionDays = cfg.RetentionDays
 	return &Module{Store: s, cfg: cfg}, nil
 }
 
