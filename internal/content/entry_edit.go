@@ -99,7 +99,7 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	}
 	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds(), Statuses: Statuses,
 		Languages: a.rd.I18n().Enabled(), Action: "/admin/entries", CoauthorRoles: CoauthorRoles}
-	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, extraRows)
+	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, p.Languages, extraRows)
 	p.Countries = i18n.Countries(p.Lang.Code)
 	p.NewOrgs = slices.Clone(f.NewOrgs)
 	for len(p.NewOrgs) < newOrgRows {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"peerpress/internal/content"
@@ -63,10 +65,11 @@ type agendaView struct {
 }
 
 type questionView struct {
-	Name    string // the form field: q0, q1…
-	Type    string
-	Label   string
-	Options []optionView
+	Name     string // the form field: q0, q1…
+	Type     string
+	Label    string
+	Required bool
+	Options  []optionView
 }
 
 type optionView struct {
@@ -120,9 +123,9 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 	}
 	for i, q := range ev.Details.Questions {
 		w := q.In(lang)
-		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: w.Label}
+		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: w.Label, Required: q.Required}
 		switch q.Type {
-		case QuestionChoice:
+		case QuestionChoice, QuestionCheckboxes:
 			for j, o := range q.Options {
 				qv.Options = append(qv.Options, optionView{Value: o, Label: w.Options[j]})
 			}
@@ -158,6 +161,12 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 type formView struct {
 	Values map[string]string
 	Errors map[string]string // field → translated message
+}
+
+// Ticked reports whether option is among the boxes ticked for the
+// question named name (kept a line each).
+func (f formView) Ticked(name, option string) bool {
+	return slices.Contains(strings.Split(f.Values[name], "\n"), option)
 }
 
 // panelData is the data of the panel on an event's page, and of the
