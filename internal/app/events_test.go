@@ -108,7 +108,7 @@ func TestEventRegistrationJourney(t *testing.T) {
 		s.quickGuard()
 		c := s.client()
 		page := c.Get(openEvent)
-		page.Must(t, 200, "Nairobi:", "Bangkok:", "Bogota:", `data-local="Your time"`, "Russian", "interpretation to be confirmed",
+		page.Must(t, 200, "Nairobi:", "Bangkok:", "Bogotá:", `data-local="Your time"`, "Russian", "interpretation to be confirmed",
 			"Lena Varga", "Kits in pockets", `href="`+openRegister+`"`, "/en/events/calendar/"+demoEventSlug+".ics")
 		page.MustNot(t, "meet.example.org")
 		c.Get(openRegister).Must(t, 200, `action="`+openRegister+`"`, "Which language will you listen in?")

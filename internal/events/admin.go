@@ -74,7 +74,7 @@ func (h *Handlers) EditDetails(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T("admin.saved")
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID, EventTitle: ev.Entry.Source().Title,
-		Zone: ev.Info.TimeZone, Form: formOf(ev), Errors: map[string]string{},
+		Zone: i18n.ZoneName(ev.Info.TimeZone, p.L.Lang.Code), Form: formOf(ev), Errors: map[string]string{},
 		RegistrationPast: ev.Details.Open && !ev.Info.StartsAt.IsZero() && ev.Info.StartsAt.Before(h.store.Now())})
 }
 
@@ -103,7 +103,7 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		p := h.adminPage(r, "events.admin.details_title", "Title", ev.Entry.Source().Title)
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID,
-			EventTitle: ev.Entry.Source().Title, Zone: ev.Info.TimeZone, Form: f, Errors: p.L.Errors(errs)})
+			EventTitle: ev.Entry.Source().Title, Zone: i18n.ZoneName(ev.Info.TimeZone, p.L.Lang.Code), Form: f, Errors: p.L.Errors(errs)})
 	}
 	if err := h.store.SaveDetails(r.Context(), d); err != nil {
 		return err

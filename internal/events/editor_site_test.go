@@ -80,7 +80,7 @@ func TestEventInOnePass(t *testing.T) {
 			t.Fatalf("saved\n%+v\n%+v\n%+v", d.Speakers, d.Agenda, d.Languages)
 		}
 		page := s.client().Get("/en/events/peer-navigators-meet-in-london")
-		page.Must(t, http.StatusOK, "Ravi Menon", "Amina Yusuf", "Welcome", "Questions", "(Europe/London)")
+		page.Must(t, http.StatusOK, "Ravi Menon", "Amina Yusuf", "Welcome", "Questions", "(London · Greenwich Mean Time)")
 		if strings.Index(page.Body, "Ravi Menon") > strings.Index(page.Body, "Amina Yusuf") {
 			t.Fatal("speakers not in the order given")
 		}
@@ -163,5 +163,31 @@ func TestEventFormRefusals(t *testing.T) {
 		if after := counts(); after != before {
 			t.Fatalf("counts %v after a refused save, want %v", after, before)
 		}
+	})
+}
+
+// Zones are named in the reader's language (CLDR's cities and metazones),
+// and the editor's zone picker takes a city as another language names it.
+func TestZonesNamedInReadersLanguage(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		s.client().Get("/ru/events/vebinar-nalokson-v-rukah-ravnyh").Must(t, http.StatusOK, "Найроби:", "Бангкок:", "Богота:")
+		s.client().Get("/hi/events/vebinar-saathiyon-ke-haathon-mein-nalokson").Must(t, http.StatusOK, "नैरोबी:", "बैंकॉक:")
+
+		c, csrf := s.Admin()
+		c.Get("/admin/entries/new?kind=event").Must(t, http.StatusOK, `<option value="Europe/Moscow" label="Moscow · Russia">`)
+		f := eventForm(csrf)
+		f.Set("event_zone", "Москва")
+		f.Set("title", "Peer navigators meet in Moscow")
+		if r := c.Post("/admin/entries", f); r.Status != http.StatusSeeOther {
+			t.Fatalf("save with a zone named in Russian: %d\n%s", r.Status, r.Body)
+		}
+		e, err := s.App.Content.BySlug(context.Background(), "en", "peer-navigators-meet-in-moscow")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info, _ := events.InfoOf(e); info.TimeZone != "Europe/Moscow" {
+			t.Fatalf("zone %q, want Europe/Moscow", info.TimeZone)
+		}
+		s.client().Get("/en/events/peer-navigators-meet-in-moscow").Must(t, http.StatusOK, "(Moscow · Moscow Time)")
 	})
 }

@@ -26,6 +26,7 @@ type EventView struct {
 	StartText  string    // in the event's zone, with its abbreviation
 	EndText    string
 	ZoneID     string
+	ZoneName   string // the event's zone in the reader's language: "Moscou · heure de Moscou"
 	UTCText    string
 	References []zoneTime
 	Minutes    int
@@ -86,7 +87,7 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 	// Links go to the translation shown, which is the source's when the
 	// event has none in lang (a manage page in another language).
 	v := EventView{L: l, Lang: lang, Title: t.Title, URL: content.URL(content.Event, t.Lang, t.Slug), Start: start.UTC(),
-		StartText: l.DateTime(start.In(zone)), ZoneID: ev.Info.TimeZone, UTCText: l.DateTime(start.UTC()),
+		StartText: l.DateTime(start.In(zone)), ZoneID: ev.Info.TimeZone, ZoneName: i18n.ZoneName(ev.Info.TimeZone, lang), UTCText: l.DateTime(start.UTC()),
 		Minutes: ev.Info.DurationMinutes, Mode: ev.Info.Mode, Venue: ev.Info.Venue, Speakers: ev.Details.Speakers,
 		Ended: !end.After(now), RegisterURL: "/" + t.Lang + "/events/register/" + t.Slug,
 		CalendarURL: "/" + t.Lang + "/events/calendar/" + t.Slug + ".ics", Consent: ev.Details.Consent}
@@ -101,7 +102,7 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 		if z.String() == ev.Info.TimeZone {
 			continue
 		}
-		v.References = append(v.References, zoneTime{City: i18n.ZoneCity(z.String()), Text: l.DateTime(start.In(z))})
+		v.References = append(v.References, zoneTime{City: i18n.ZoneCityIn(z.String(), lang), Text: l.DateTime(start.In(z))})
 	}
 	for _, il := range ev.Details.Languages {
 		v.Languages = append(v.Languages, languageView{Name: languageName(il.Lang, lang), Confirmed: il.Status == Confirmed})
