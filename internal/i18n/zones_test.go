@@ -101,7 +101,7 @@ func TestCountries(t *testing.T) {
 	if len(es) < 200 || es[0].Name > es[len(es)-1].Name {
 		t.Errorf("Spanish countries: %d, %v … %v", len(es), es[0], es[len(es)-1])
 	}
-	if got := ZoneLabel(Zone{ID: "Europe/London", City: "London", Country: "GB"}, "es"); got != "London · Reino Unido" {
+	if got := ZoneLabel(Zone{ID: "Europe/London", City: "London", Country: "GB"}, "es"); got != "Londres · Reino Unido" {
 		t.Errorf("label %q", got)
 	}
 }
