@@ -46,6 +46,10 @@ type Field struct {
 	// Suggest gives what is offered as the editor types (a datalist), in
 	// the editor's language.
 	Suggest func(lang string) []Suggestion
+	// ShowLabel: a saved value is shown as its suggestion's words
+	// ("Москва · Россия", not "Europe/Moscow"), which the extension's
+	// ParseForm reads back.
+	ShowLabel bool
 	// Min and Max bound a number; Max is a text's length.
 	Min, Max int
 	// Lang is the language the field is written in ("" for none): shown
@@ -259,10 +263,20 @@ func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, e
 			suggestions[f.Name] = s
 			return s
 		}
+		shown := func(f Field, v string) string {
+			if f.ShowLabel {
+				for _, s := range suggest(f) {
+					if s.Value == v && s.Label != "" {
+						return s.Label
+					}
+				}
+			}
+			return v
+		}
 		for _, row := range fs.Rows {
 			var r []fieldView
 			for _, f := range row {
-				fv := view(f, f.Name, values.Get(f.Name), 0)
+				fv := view(f, f.Name, shown(f, values.Get(f.Name)), 0)
 				fv.Suggestions = suggest(f)
 				r = append(r, fv)
 			}
@@ -281,7 +295,7 @@ func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, e
 					if vs := values[f.Name]; i < len(vs) {
 						val = vs[i]
 					}
-					fv := view(f, f.Name+"-"+strconv.Itoa(i+1), val, i+1)
+					fv := view(f, f.Name+"-"+strconv.Itoa(i+1), shown(f, val), i+1)
 					if i == 0 {
 						fv.Suggestions = suggest(f) // one datalist serves every row
 					}

@@ -89,7 +89,8 @@ func TestEventInOnePass(t *testing.T) {
 		// The editor shows the rows as saved; moving the second up and
 		// clearing the agenda's first row saves that.
 		edit := c.Get("/admin/entries/" + m[1])
-		edit.Must(t, http.StatusOK, `id="event_speaker_name-1" name="event_speaker_name" value="Ravi Menon"`, `value="&#43;45"`, `value="Europe/London"`)
+		edit.Must(t, http.StatusOK, `id="event_speaker_name-1" name="event_speaker_name" value="Ravi Menon"`, `value="&#43;45"`,
+			`id="event_zone" name="event_zone" value="London · United Kingdom"`) // the zone as the editor knows it; read back on save
 		f := eventForm(csrf)
 		f.Set("title", "Peer navigators meet in London")
 		f["event_speaker_name"] = []string{"Ravi Menon", "Amina Yusuf"}
