@@ -5,9 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
+	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/events"
 )
 
@@ -190,5 +193,19 @@ func TestZonesNamedInReadersLanguage(t *testing.T) {
 			t.Fatalf("zone %q, want Europe/Moscow", info.TimeZone)
 		}
 		s.client().Get("/en/events/peer-navigators-meet-in-moscow").Must(t, http.StatusOK, "(Moscow · Moscow Time)")
+	})
+}
+
+// The editor says in which zone a publication time is typed, by its name
+// in the staff's language, not its identifier.
+func TestPublishTimesNameTheSiteZone(t *testing.T) {
+	apptest.Run(t, apptest.Options{Config: func(c *app.Config) { c.TimeZone = "Europe/Moscow" }}, func(t *testing.T, s *apptest.Site) {
+		c, _ := s.Admin()
+		c.Get("/admin/entries/new?kind=article").Must(t, http.StatusOK, "In the site&#39;s time zone: Moscow · Moscow Time.")
+		e, err := s.App.Content.BySlug(context.Background(), "en", slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Get("/admin/entries/"+strconv.FormatInt(e.ID, 10)+"/translations/ar").Must(t, http.StatusOK, "Moscow · Moscow Time")
 	})
 }
