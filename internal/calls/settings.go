@@ -94,7 +94,7 @@ func (Settings) EditorFields() content.FieldSet {
 		{
 			{Name: "call_opens", Label: "calls.opens", Type: "datetime-local"},
 			{Name: "call_closes", Label: "calls.closes", Hint: "calls.closes_hint", Type: "datetime-local"},
-			{Name: "call_zone", Label: "calls.zone", Hint: "calls.zone_hint", Suggest: content.ZoneSuggestions, Max: 64},
+			{Name: "call_zone", Label: "calls.zone", Hint: "calls.zone_hint", Suggest: content.ZoneSuggestions, ShowLabel: true, Max: 64},
 			{Name: "call_grace", Label: "calls.grace", Hint: "calls.grace_hint", Type: "number", Min: 0, Max: maxGraceMinutes},
 		},
 		{

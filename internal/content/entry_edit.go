@@ -23,6 +23,9 @@ import (
 // editPage is the data of the entry form (new and edit).
 type editPage struct {
 	web.Page
+	// SiteZone is the zone publish times are typed in, named in the
+	// staff's language ("Moscou · heure de Moscou").
+	SiteZone      string
 	Entry         *Entry       // nil for a new entry
 	Links         []EditorLink // other packages' pages about the entry
 	Form          entryForm
@@ -104,7 +107,8 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	}
 	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds(), Statuses: Statuses,
 		Languages: a.rd.I18n().Enabled(), Action: "/admin/entries", CoauthorRoles: CoauthorRoles}
-	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, extraRows)
+	p.SiteZone = i18n.ZoneName(a.zone.String(), p.L.Lang.Code)
+	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, p.Languages, extraRows)
 	p.Countries = i18n.Countries(p.Lang.Code)
 	p.NewOrgs = slices.Clone(f.NewOrgs)
 	for len(p.NewOrgs) < newOrgRows {

@@ -143,7 +143,20 @@ func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInpu
 		if err := s.saveExtensions(ctx, tx, id, in); err != nil {
 			return err
 		}
-		_, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
+		var oldAt int64 // the source's publication time before this save
+		err := tx.QueryRowContext(ctx, `SELECT publish_at FROM translations WHERE entry_id = ? AND lang = ?`, id, source.Lang).Scan(&oldAt)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		saved, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
+		if err != nil || oldAt <= now.Unix() || saved.PublishAt.Unix() == oldAt {
+			return err
+		}
+		// The source was waiting for its time and moved: translations made
+		// ready to go out with it (the translation editor proposes the
+		// source's time) follow it, instead of waiting for the old one.
+		_, err = tx.ExecContext(ctx, `UPDATE translations SET publish_at = ? WHERE entry_id = ? AND lang <> ? AND publish_at = ? AND status <> ?`,
+			saved.PublishAt.Unix(), id, source.Lang, oldAt, Draft)
 		return err
 	}()
 	return id, err

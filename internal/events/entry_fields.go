@@ -92,7 +92,7 @@ func (EntryFields) EditorFields() content.FieldSet {
 	return content.FieldSet{Legend: "event.details", Rows: [][]content.Field{
 		{
 			{Name: "event_start", Label: "event.starts", Type: "datetime-local"},
-			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: content.ZoneSuggestions, Max: 64},
+			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: content.ZoneSuggestions, ShowLabel: true, Max: 64},
 			{Name: "event_duration", Label: "event.duration_minutes", Type: "number", Min: 1, Max: maxDuration},
 		},
 		{

@@ -55,9 +55,10 @@ func NewModule(cfg Config) (*Module, error) {
 }
 
 // Extensions are the fields the area adds to event entries, in the
-// entry's editor and transaction: time and place, then the programme.
+// entry's editor and transaction: time and place, the programme, then
+// the registration questions.
 func (m *Module) Extensions() []content.Extension {
-	return []content.Extension{m.EntryFields, ProgrammeFields{}}
+	return []content.Extension{m.EntryFields, ProgrammeFields{}, QuestionFields{}}
 }
 
 // Pages makes the area's handlers; g guards the registration form.
