@@ -134,11 +134,11 @@ func (a *Admin) addFile(r *http.Request, e *Entry, f entryForm, role, lang strin
 		}
 	}
 	if web.FileTooLarge(r, uploadFields[role]) {
-		return "", refusal(doc, "too_large"), nil
+		return "", refusal(doc, "media.document_too_large", "media.too_large"), nil
 	}
 	file, _, err := r.FormFile(uploadFields[role])
 	if err != nil {
-		return "", refusal(doc, "missing"), nil
+		return "", refusal(doc, "media.document_missing", "media.missing"), nil
 	}
 	defer file.Close()
 	m, key, err := a.saveUpload(r.Context(), file, role, alt, lang, attLang)
@@ -195,24 +195,24 @@ func (a *Admin) saveUpload(ctx context.Context, file multipart.File, role, alt, 
 	case err == nil:
 		return m, "", nil
 	case errors.Is(err, media.ErrTooLarge), errors.As(err, &tooBig):
-		return m, refusal(doc, "too_large"), nil
+		return m, refusal(doc, "media.document_too_large", "media.too_large"), nil
 	case errors.Is(err, media.ErrTooManyPixels):
 		return m, "media.too_many_pixels", nil
 	case errors.Is(err, media.ErrUnsupported):
-		return m, refusal(doc, "unsupported"), nil
+		return m, refusal(doc, "media.document_unsupported", "media.unsupported"), nil
 	case errors.Is(err, media.ErrCorrupt):
-		return m, refusal(doc, "corrupt"), nil
+		return m, refusal(doc, "media.document_corrupt", "media.corrupt"), nil
 	}
 	return m, "", err
 }
 
-// refusal is the message key of why a file was refused: a document's
-// (media.document_too_large) or an image's (media.too_large).
-func refusal(doc bool, why string) string {
+// refusal is the message key of why a file was refused: a document's or
+// an image's. Keys are written whole, so the catalog test finds them.
+func refusal(doc bool, document, image string) string {
 	if doc {
-		return "media.document_" + why
+		return document
 	}
-	return "media." + why
+	return image
 }
 
 // renderForm shows the entry's form again as typed, with errs, or with
