@@ -96,8 +96,8 @@ function formatAxe(violations) {
  * empty cache. The browser itself still remembers a site's favicon across
  * contexts: see firstVisit.
  */
-async function measureLoad(browser, url) {
-  const context = await newContext(browser, { bypassCSP: false });
+async function measureLoad(browser, url, options = {}) {
+  const context = await newContext(browser, { bypassCSP: false, ...options });
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -152,11 +152,11 @@ async function measureLoad(browser, url) {
  * (the favicon), to be added to loads measured in a browser that already
  * made them.
  */
-async function firstVisit(url) {
+async function firstVisit(url, options = {}) {
   const fresh = await launch();
   try {
-    const first = await measureLoad(fresh, url);
-    const second = await measureLoad(fresh, url);
+    const first = await measureLoad(fresh, url, options);
+    const second = await measureLoad(fresh, url, options);
     const again = new Set(second.requests.map((r) => r.url));
     return { load: first, oncePerBrowser: first.requests.filter((r) => !again.has(r.url)) };
   } finally {

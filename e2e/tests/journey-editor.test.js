@@ -42,9 +42,13 @@ test('journey: write, preview, save, translate, publish and read an article', JO
     await page.fill('#summary', EN.summary);
     await page.fill('#body', markdown(EN));
 
-    // Preview renders the heading, and keeps what was typed.
-    await Promise.all([page.waitForURL(url('/admin/entries')), page.getByRole('button', { name: 'Preview', exact: true }).click()]);
-    const preview = page.locator('section.preview .body');
+    // Preview renders the heading in the page as readers will see it,
+    // beside the form, which keeps what was typed.
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/admin/entries/preview')),
+      page.getByRole('button', { name: 'Preview', exact: true }).click()]);
+    const frame = page.frame({ name: 'preview-frame' });
+    await frame.waitForSelector('article .body');
+    const preview = frame.locator('article .body');
     assert.equal(await preview.locator('h1, h2, h3, h4, h5, h6', { hasText: EN.heading }).count(), 1,
       `the preview does not show the heading rendered: ${await preview.innerHTML().catch(() => '(no preview)')}`);
     assert.doesNotMatch(await preview.innerText(), /##/);

@@ -53,9 +53,10 @@ func (h *Handlers) page(r *http.Request, title string) web.Page {
 // loginPage is the data of the sign-in form.
 type loginPage struct {
 	web.Page
-	Email string
-	Next  string
-	Error string
+	Email    string
+	Next     string
+	Error    string
+	Passkeys bool // the site can have passkeys: offer to sign in with one
 }
 
 // safeNext keeps the after-sign-in redirect inside the admin.
@@ -73,6 +74,7 @@ func (h *Handlers) LoginForm(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p := loginPage{Page: h.page(r, "account.sign_in"), Next: safeNext(r.URL.Query().Get("next"))}
+	_, p.Passkeys = h.relyingParty(r)
 	if r.URL.Query().Get("out") != "" {
 		p.Flash = p.L.T("account.signed_out_ok")
 	}
@@ -86,6 +88,7 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
 	p := loginPage{Page: h.page(r, "account.sign_in"), Email: email, Next: safeNext(r.PostForm.Get("next"))}
+	_, p.Passkeys = h.relyingParty(r)
 	u, err := h.users.SignIn(r.Context(), email, r.PostForm.Get("password"))
 	var throttled *auth.ThrottledError
 	if errors.As(err, &throttled) {
@@ -159,6 +162,10 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("POST /admin/login", h.Login)
 	rs.Site("GET /admin/login/code", h.CodeForm)
 	rs.Site("POST /admin/login/code", h.Code)
+	rs.Site("POST "+passkeySignInPath+passkeyOptionsPart, h.PasskeySignInOptions)
+	rs.Site("POST "+passkeySignInPath, h.PasskeySignIn)
+	rs.Site("POST "+passkeyCodePath+passkeyOptionsPart, h.PasskeyCodeOptions)
+	rs.Site("POST "+passkeyCodePath, h.PasskeyCode)
 	rs.Admin("POST /admin/logout", h.Logout)
 	// An invitation's link holds its token: never logged, never cached.
 	rs.Site("GET "+InvitePath+"{token}", h.InviteForm, web.Private)
@@ -172,6 +179,9 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Admin("POST /admin/account/password", h.ChangePassword)
 	rs.Admin("GET "+auth.EnrolPath, h.TwoFactor)
 	rs.Admin("POST "+auth.EnrolPath, h.ConfirmTwoFactor)
+	rs.Admin("POST "+passkeysPath+passkeyOptionsPart, h.PasskeyOptions)
+	rs.Admin("POST "+passkeysPath, h.AddPasskey)
+	rs.Admin("POST "+passkeysPath+"/{id}/remove", h.RemovePasskey)
 	rs.Admin("POST /admin/account/sessions/{id}/revoke", h.RevokeSession)
 	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))

@@ -23,14 +23,28 @@ type twoFactorPage struct {
 	Secret        string        // the key, to type in by hand
 	RecoveryCodes []string      // just made: shown this once
 	Error         string        // a message key about the code
+	// PasskeysOn tells that this site can have passkeys (it has a
+	// public address, or runs on localhost).
+	PasskeysOn   bool
+	Passkeys     []auth.Passkey
+	PasskeyName  string // the name typed for a new passkey
+	PasskeyError string // a message key about adding a passkey
 }
 
 func (h *Handlers) twoFactorPage(r *http.Request, fresh bool) (twoFactorPage, error) {
-	p := twoFactorPage{Page: h.page(r, "account.two_factor"), Enrolled: p0(r).TwoFactor}
+	p := twoFactorPage{Page: h.page(r, "account.two_factor")}
 	ctx := r.Context()
 	var err error
+	if p.Enrolled, _, err = h.users.SecondFactors(ctx, p.User.ID); err != nil {
+		return p, err
+	}
 	if p.RecoveryLeft, err = h.users.RecoveryCodesLeft(ctx, p.User.ID); err != nil {
 		return p, err
+	}
+	if _, p.PasskeysOn = h.relyingParty(r); p.PasskeysOn {
+		if p.Passkeys, err = h.users.Passkeys(ctx, p.User.ID); err != nil {
+			return p, err
+		}
 	}
 	en, ok, err := h.users.PendingTOTP(ctx, p.User.ID)
 	if err != nil {
@@ -96,6 +110,12 @@ func (h *Handlers) TwoFactor(w http.ResponseWriter, r *http.Request) error {
 			p.Flash = p.L.T("account.must_enrol")
 		}
 	}
+	switch r.URL.Query().Get("passkey") {
+	case "added":
+		p.Flash = p.L.T("account.passkey_added")
+	case "removed":
+		p.Flash = p.L.T("account.passkey_removed")
+	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["two_factor"], p)
 }
 
@@ -125,14 +145,40 @@ func (h *Handlers) ConfirmTwoFactor(w http.ResponseWriter, r *http.Request) erro
 // codePage is the second step of signing in.
 type codePage struct {
 	web.Page
-	Next  string
-	Error string
+	Next     string
+	Error    string
+	TOTP     bool // the user has an authenticator app: the code form
+	Passkeys bool // the user has passkeys this site can ask for
 }
 
-// CodeForm serves GET /admin/login/code: after the password, the code.
+// codePage is the second step for the browser waiting for it, with the
+// forms of the user's second factors.
+func (h *Handlers) codePage(r *http.Request, next string) (codePage, error) {
+	p := codePage{Page: h.page(r, "account.two_factor"), Next: next}
+	c, err := r.Cookie(auth.CookieName)
+	if err != nil {
+		return p, db.ErrNotFound
+	}
+	u, err := h.users.WaitingForCode(r.Context(), c.Value)
+	if err != nil {
+		return p, err
+	}
+	totp, passkeys, err := h.users.SecondFactors(r.Context(), u.ID)
+	if err != nil {
+		return p, err
+	}
+	_, rpOK := h.relyingParty(r)
+	// Without a way to use them, passkeys still leave the code form, so
+	// that the page is never empty.
+	p.TOTP, p.Passkeys = totp || !(passkeys && rpOK), passkeys && rpOK
+	return p, nil
+}
+
+// CodeForm serves GET /admin/login/code: after the password, the code
+// or a passkey.
 func (h *Handlers) CodeForm(w http.ResponseWriter, r *http.Request) error {
-	p := codePage{Page: h.page(r, "account.two_factor"), Next: safeNext(r.URL.Query().Get("next"))}
-	if _, err := h.waiting(r); err != nil {
+	p, err := h.codePage(r, safeNext(r.URL.Query().Get("next")))
+	if err != nil {
 		return h.restart(w, r, err)
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["code"], p)
@@ -158,8 +204,11 @@ func (h *Handlers) restart(w http.ResponseWriter, r *http.Request, err error) er
 
 // Code serves POST /admin/login/code.
 func (h *Handlers) Code(w http.ResponseWriter, r *http.Request) error {
-	p := codePage{Page: h.page(r, "account.two_factor"), Next: safeNext(r.PostFormValue("next"))}
 	token, err := h.waiting(r)
+	if err != nil {
+		return h.restart(w, r, err)
+	}
+	p, err := h.codePage(r, safeNext(r.PostFormValue("next")))
 	if err != nil {
 		return h.restart(w, r, err)
 	}

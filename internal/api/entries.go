@@ -227,6 +227,7 @@ type entryJSON struct {
 	Section       string            `json:"section,omitempty"`
 	Tags          []string          `json:"tags"`
 	Organisations []string          `json:"organisations"`
+	CoauthorRole  string            `json:"coauthor_role"` // what the organisations did: content.CoauthorRoles
 	Featured      bool              `json:"featured"`
 	ImageURL      string            `json:"image_url,omitempty"`
 	CreatedAt     string            `json:"created_at"`
@@ -267,7 +268,7 @@ func (a *API) entryView(r *http.Request, e *content.Entry, all bool) (entryJSON,
 	}
 	origin := a.origin(r)
 	out := entryJSON{ID: e.ID, Kind: string(e.Kind), SourceLang: e.SourceLang, Section: sections[e.SectionID], Tags: []string{},
-		Organisations: []string{}, Featured: e.Featured, CreatedAt: e.CreatedAt.Format(time.RFC3339),
+		Organisations: []string{}, CoauthorRole: e.Coauthors(), Featured: e.Featured, CreatedAt: e.CreatedAt.Format(time.RFC3339),
 		UpdatedAt: e.UpdatedAt.Format(time.RFC3339), Event: a.eventTime(e.Ext), Translations: []translationJSON{}}
 	for _, t := range tags {
 		out.Tags = append(out.Tags, t.Slug)

@@ -18,7 +18,8 @@ import (
 // read. A field left out of a PATCH keeps its value. Lang is the language
 // written: the entry's source language when creating; any language when
 // changing, the source's when left out. Entry-wide fields (kind, section,
-// tags, organisations, featured, event) go with the source language only.
+// tags, organisations, coauthor_role, featured, event) go with the source
+// language only.
 type entryBody struct {
 	Lang          *string    `json:"lang"`
 	Kind          *string    `json:"kind"`
@@ -31,6 +32,7 @@ type entryBody struct {
 	Section       *string    `json:"section"`    // slug; "" for none
 	Tags          *[]string  `json:"tags"`       // slugs
 	Organisations *[]string  `json:"organisations"`
+	CoauthorRole  *string    `json:"coauthor_role"` // content.CoauthorRoles
 	Featured      *bool      `json:"featured"`
 	Event         *EventBody `json:"event"`
 }
@@ -46,7 +48,7 @@ type EventBody struct {
 }
 
 func (b entryBody) entryWide() bool {
-	return b.Kind != nil || b.Section != nil || b.Tags != nil || b.Organisations != nil || b.Featured != nil || b.Event != nil
+	return b.Kind != nil || b.Section != nil || b.Tags != nil || b.Organisations != nil || b.CoauthorRole != nil || b.Featured != nil || b.Event != nil
 }
 
 // fieldNames maps the editor's field names, which validation speaks, to
@@ -138,6 +140,12 @@ func (a *API) entry(ctx context.Context, b entryBody, in content.EntryInput, err
 	if b.Organisations != nil {
 		in.OrgIDs = idsBySlug(*b.Organisations, orgs, func(o content.Organisation) (string, int64) { return o.Slug, o.ID })
 	}
+	if b.CoauthorRole != nil {
+		// The editor's "" keeps the role saved; a request names one.
+		if in.CoauthorRole = *b.CoauthorRole; in.CoauthorRole == "" {
+			errs["coauthor_role"] = "form.invalid_choice"
+		}
+	}
 	// The event is saved through its extension, in the entry's
 	// transaction, as the editor saves it.
 	if f := a.eventField(); f != nil && b.Event != nil {
@@ -213,7 +221,7 @@ func (a *API) updateEntry(w http.ResponseWriter, r *http.Request, u auth.User) e
 		return errForbidden
 	}
 	if !source && b.entryWide() {
-		return badRequest("source_only", "kind, section, tags, organisations, featured and event change with the source language only.")
+		return badRequest("source_only", "kind, section, tags, organisations, coauthor_role, featured and event change with the source language only.")
 	}
 	errs := content.FieldErrors{}
 	current := content.TranslationInput{Lang: lang, Status: content.Draft}

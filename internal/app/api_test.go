@@ -74,6 +74,8 @@ type apiEntry struct {
 	SourceLang   string   `json:"source_lang"`
 	Section      string   `json:"section"`
 	Tags         []string `json:"tags"`
+	Orgs         []string `json:"organisations"`
+	CoauthorRole string   `json:"coauthor_role"`
 	Translations []struct {
 		Lang     string `json:"lang"`
 		Title    string `json:"title"`
@@ -390,6 +392,36 @@ func TestAPIWrite(t *testing.T) {
 		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "ru", "title": "Нет"}`), 403, "forbidden")
 		apiError(t, c.call("PATCH", own, translatorToken, `{"title": "Not mine"}`), 403, "forbidden")
 		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "fr", "section": "news"}`), 400, "source_only")
+
+		// What the co-authors did (migration 0020): read with the entry,
+		// the kind's default until chosen; written with the source.
+		if created.CoauthorRole != "published_with" {
+			t.Errorf("a new article's coauthor_role %q, want published_with", created.CoauthorRole)
+		}
+		var orgSlug string
+		d.QueryRowContext(ctx, `SELECT slug FROM organisations ORDER BY id LIMIT 1`).Scan(&orgSlug)
+		decodeJSON(t, c.call("PATCH", own, authorToken, `{"organisations": ["`+orgSlug+`"], "coauthor_role": "cosigned_by"}`), 200, &updated)
+		if updated.CoauthorRole != "cosigned_by" || len(updated.Orgs) != 1 {
+			t.Fatalf("after choosing co-signed: %+v", updated)
+		}
+		var read apiEntry
+		decodeJSON(t, c.call("GET", own, "", ""), 200, &read)
+		if read.CoauthorRole != "cosigned_by" {
+			t.Errorf("read back: coauthor_role %q", read.CoauthorRole)
+		}
+		s.client().Get("/en/articles/written-by-a-program").Must(t, 200, "Co-signed by")
+		for _, bad := range []string{`{"coauthor_role": "ghostwritten"}`, `{"coauthor_role": ""}`} {
+			r := c.call("PATCH", own, authorToken, bad)
+			apiError(t, r, 422, "validation_failed")
+			if !strings.Contains(r.Body, `"coauthor_role":{"code":"form.invalid_choice"`) {
+				t.Errorf("%s: %s", bad, r.Body)
+			}
+		}
+		decodeJSON(t, c.call("GET", own, "", ""), 200, &read)
+		if read.CoauthorRole != "cosigned_by" {
+			t.Errorf("a refused role was stored: %q", read.CoauthorRole)
+		}
+		apiError(t, c.call("PATCH", own, translatorToken, `{"lang": "fr", "coauthor_role": "joint_statement"}`), 400, "source_only")
 		apiError(t, c.call("POST", "/api/v1/entries", translatorToken, `{"kind": "article", "title": "No"}`), 403, "forbidden")
 
 		// Validation speaks the editor's rules, field by field.

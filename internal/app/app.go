@@ -20,6 +20,7 @@ import (
 	"peerpress/internal/account"
 	"peerpress/internal/api"
 	"peerpress/internal/auth"
+	"peerpress/internal/calls"
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
@@ -116,6 +117,8 @@ type App struct {
 	Letters *letter.Store
 	// Events keeps event details and registrations.
 	Events *events.Store
+	// Calls keeps calls' applications and their files.
+	Calls *calls.Store
 	// People is the site's personal data: the features that hold it, their
 	// retention rules, and the log of staff access to it.
 	People *participant.Registry
@@ -139,7 +142,9 @@ type App struct {
 	// the static mirror).
 	public     atomic.Pointer[content.Public]
 	publishers []content.Publisher
-	table      atomic.Pointer[web.Routes]
+	// searchSources are the modules with documents in the search index.
+	searchSources []search.Source
+	table         atomic.Pointer[web.Routes]
 	// settingsSaved hears of every settings save on the database.
 	settingsSaved <-chan struct{}
 }
@@ -272,6 +277,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	a.Jobs.Schedule(append(a.tasks(), a.declare(a.mods)...)...)
+	// Modules' search documents on a site that had none (written before
+	// modules gave search documents): indexed once, now.
+	if _, err := search.BackfillDocuments(ctx, d, a.searchSources); err != nil {
+		return nil, err
+	}
 	if err := a.Rebuild(ctx); err != nil {
 		return nil, err
 	}
@@ -310,6 +320,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	admin.Public = public
 	accounts, err := account.New(a.Users, a.Mailer, rd)
 	if err != nil {
 		return err
@@ -443,6 +454,15 @@ func (a *App) tasks() []jobs.Task {
 			}
 			return nil
 		}},
+		// content: files added to new entries that no save claimed in a
+		// day, deleted with their files.
+		{Name: "content/purge_unclaimed_uploads", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := a.Content.PurgeUnclaimed(ctx, a.Media.Delete)
+			if n > 0 {
+				slog.Info("deleted files added to entries never saved", "count", n)
+			}
+			return err
+		}},
 		// auth: expired and idle sessions, sign-in limits long idle, and
 		// invitations ended a week ago.
 		{Name: "auth/purge_sessions", Every: time.Minute, Run: func(ctx context.Context) error {
@@ -554,5 +574,6 @@ func newUsers(d *db.DB, box *secret.Box, live *settings.Live) *auth.Store {
 	users.RequireTwoFactor = func(u auth.User) bool {
 		return u.Role == auth.RoleAdmin && live.Site().AdminsTwoFactor
 	}
+	users.IdleSetting = func() time.Duration { return live.Site().IdleTimeout() }
 	return users
 }

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"path/filepath"
+
+	"peerpress/internal/calls"
 
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
@@ -9,6 +12,7 @@ import (
 	"peerpress/internal/guard"
 	"peerpress/internal/jobs"
 	"peerpress/internal/letter"
+	"peerpress/internal/media"
 	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/people"
@@ -33,6 +37,9 @@ import (
 //     and saved in the entry's transaction by every path;
 //   - content.Publisher: public pages that are not entries,
 //     for the sitemap and the static mirror;
+//   - search.Source: documents in the search index (words joined to
+//     its entries, or things of its own), kept in step by its writes and
+//     given whole to `peerpress search reindex`;
 //
 // and its pages may be a content.Panel, content.HomeBlock,
 // content.NavLinker, content.EditorLinker or moderation.Queue (what waits
@@ -64,7 +71,7 @@ type namedModule struct {
 }
 
 // newModules builds the feature areas, in the order their panels and
-// links appear. It sets a.Events, a.Campaigns and a.Letters, which tests
+// links appear. It sets a.Events, a.Campaigns, a.Letters and a.Calls, which tests
 // and the API read.
 func (a *App) newModules() ([]namedModule, error) {
 	ev, err := events.NewModule(events.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Queue: a.Jobs, Entries: a.Content,
@@ -76,11 +83,19 @@ func (a *App) newModules() ([]namedModule, error) {
 	}
 	cp := campaign.NewModule(campaign.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Media: a.Media})
 	lt := letter.NewModule(letter.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Zone: a.zone})
-	a.Events, a.Campaigns, a.Letters = ev.Store, cp.Store, lt.Store
+	cl, err := calls.NewModule(calls.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content,
+		Blobs:     media.Dir(filepath.Join(a.Config.DataDir, "applications")),
+		Staging:   filepath.Join(a.Config.DataDir, "uploads"),
+		Languages: func() []string { return a.Live.Site().Languages }})
+	if err != nil {
+		return nil, err
+	}
+	a.Events, a.Campaigns, a.Letters, a.Calls = ev.Store, cp.Store, lt.Store, cl.Store
 	return []namedModule{
 		{"events", ev},
 		{"campaign", cp},
 		{"letter", lt},
+		{"calls", cl},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},
@@ -107,6 +122,9 @@ func (a *App) declare(mods []namedModule) []jobs.Task {
 		if h, ok := m.module.(content.MediaHolder); ok {
 			holders = append(holders, h)
 		}
+		if s, ok := m.module.(search.Source); ok {
+			a.searchSources = append(a.searchSources, s)
+		}
 		if xs, ok := m.module.(extensions); ok {
 			exts = append(exts, xs.Extensions()...)
 		} else if x, ok := m.module.(content.Extension); ok {
@@ -116,6 +134,13 @@ func (a *App) declare(mods []namedModule) []jobs.Task {
 	a.Content.SetMediaHolders(holders...)
 	a.Content.SetExtensions(exts...)
 	return tasks
+}
+
+// ReindexSearch rebuilds the search index: every module's documents, then
+// every entry's translations with their words. It returns how many of
+// each it indexed.
+func (a *App) ReindexSearch(ctx context.Context) (documents, translations int, err error) {
+	return search.Reindex(ctx, a.DB, a.searchSources)
 }
 
 // pages makes every module's pages for this renderer.

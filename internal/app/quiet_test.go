@@ -16,6 +16,7 @@ import (
 
 	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
+	"peerpress/internal/demo"
 	"peerpress/internal/letter"
 	"peerpress/internal/web/webtest"
 )
@@ -69,8 +70,23 @@ func TestQuietWritesChangeNoPublicPage(t *testing.T) {
 		}
 		time.Sleep(40 * time.Millisecond)
 		postPhoto(t, visitor, strings.TrimSuffix(wall, "/"), fields).Must(t, http.StatusSeeOther)
-		// Mail goes out (jobs), a staff member signs in, makes an API
-		// token, and marks attendance.
+		// An application to the open call, confirmed below.
+		call := "/en/calls/apply/" + demo.DemoCallSlug
+		apply := visitor.Get(call)
+		apply.Must(t, http.StatusOK)
+		answers := webtest.GuardFields(t, apply.Body, 0)
+		for k, v := range map[string]string{"email": "quiet-call@example.org", "a_name": "Quiet Films", "a_country": "KE",
+			"a_film_link": "https://video.example.org/quiet", "work_language": "en", "consent": "yes"} {
+			answers.Set(k, v)
+		}
+		time.Sleep(40 * time.Millisecond)
+		visitor.Post(call, answers).Must(t, http.StatusOK, "Check your mail")
+		// Mail goes out (jobs), the applicant confirms, a staff member
+		// signs in, makes an API token, and marks attendance.
+		s.RunJobs()
+		mails := s.Mail("quiet-call@example.org")
+		confirm := regexp.MustCompile(`/en/application/confirm/[A-Za-z0-9_-]{43}`).FindString(mails[len(mails)-1].Text)
+		visitor.Post(confirm, nil).Must(t, http.StatusSeeOther)
 		s.RunJobs()
 		staff := s.client()
 		csrf := staff.SignIn(s.Login.Email, s.Login.Password)

@@ -141,13 +141,13 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	)
 	now := s.now()
 	idleSince := int64(0)
-	if s.IdleTimeout > 0 {
-		idleSince = now.Add(-s.IdleTimeout).Unix()
+	if idle := s.idleTimeout(); idle > 0 {
+		idleSince = now.Add(-idle).Unix()
 	}
 	th := hashToken(token)
 	u, err := scanUser(s.db.QueryRowContext(ctx,
 		`SELECT u.id, u.email, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at, s.last_seen, u.lang,
-		        s.stage, CASE WHEN u.totp_sealed = '' THEN 0 ELSE 1 END
+		        s.stage, CASE WHEN u.totp_sealed <> '' OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id) THEN 1 ELSE 0 END
 		 FROM sessions s JOIN users u ON u.id = s.user_id
 		 WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen > ? AND u.disabled = ? AND s.stage <> ?`,
 		th, now.Unix(), idleSince, false, stageSecondFactor), &sess.CSRFToken, &expires, &lastSeen, &lang, &stage, &twoFactor)
@@ -176,6 +176,17 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	return sess, u, nil
 }
 
+// idleTimeout is how long a session may sit unused: the site's setting,
+// or IdleTimeout.
+func (s *Store) idleTimeout() time.Duration {
+	if s.IdleSetting != nil {
+		if d := s.IdleSetting(); d > 0 {
+			return d
+		}
+	}
+	return s.IdleTimeout
+}
+
 // DeleteSession ends the session the token opens (signing out). Deleting a
 // session that does not exist is not an error, so signing out twice is
 // harmless.
@@ -187,11 +198,15 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 // PurgeExpiredSessions deletes the sessions that have expired, or sat
-// idle past IdleTimeout, by now and returns how many it deleted.
+// idle past IdleTimeout, by now and returns how many it deleted; answered
+// passkey challenges that expired go too.
 func (s *Store) PurgeExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	idleSince := int64(0)
-	if s.IdleTimeout > 0 {
-		idleSince = now.Add(-s.IdleTimeout).Unix()
+	if idle := s.idleTimeout(); idle > 0 {
+		idleSince = now.Add(-idle).Unix()
+	}
+	if err := s.purgeSpentChallenges(ctx, now); err != nil {
+		return 0, err
 	}
 	res, err := s.quiet.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen <= ?`, now.Unix(), idleSince)
 	if err != nil {

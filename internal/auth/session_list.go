@@ -23,8 +23,8 @@ type SessionInfo struct {
 func (s *Store) Sessions(ctx context.Context, userID int64) ([]SessionInfo, error) {
 	now := s.now()
 	idleSince := int64(0)
-	if s.IdleTimeout > 0 {
-		idleSince = now.Add(-s.IdleTimeout).Unix()
+	if idle := s.idleTimeout(); idle > 0 {
+		idleSince = now.Add(-idle).Unix()
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT token_hash, agent, created_at, last_seen, expires_at FROM sessions
 		WHERE user_id = ? AND expires_at > ? AND last_seen > ? AND stage <> 1 ORDER BY last_seen DESC, created_at DESC`, userID, now.Unix(), idleSince)

@@ -77,6 +77,9 @@ type Store struct {
 	// IdleTimeout ends a session unused for this long (DefaultIdleTimeout
 	// unless the site sets it); 0: never.
 	IdleTimeout time.Duration
+	// IdleSetting, when set, is the site's idle timeout as its settings
+	// give it now, read at every use; 0 from it keeps IdleTimeout.
+	IdleSetting func() time.Duration
 	// Now is the clock, replaced in tests.
 	Now func() time.Time
 	// Secrets seals two-factor keys (the site key); without it, nobody

@@ -28,6 +28,12 @@ const SecondFactorWindow = 10 * time.Minute
 // only one an admin who must have one and has not can open.
 const EnrolPath = "/admin/account/two-factor"
 
+// IsEnrolment tells whether path is the enrolment page or one of its
+// own (adding a passkey).
+func IsEnrolment(path string) bool {
+	return path == EnrolPath || strings.HasPrefix(path, EnrolPath+"/")
+}
+
 // recoveryCodes is how many recovery codes an enrolment gives.
 const recoveryCodes = 10
 
@@ -193,12 +199,12 @@ func recoveryHash(code string) string {
 // enrolment when the site requires one they lack, or signed in. It
 // reports which.
 func (s *Store) SignInSecondFactor(ctx context.Context, u User, userAgent string) (token string, sess Session, needCode bool, err error) {
-	var sealed string
-	if err := s.db.QueryRowContext(ctx, `SELECT totp_sealed FROM users WHERE id = ?`, u.ID).Scan(&sealed); err != nil {
+	totp, passkeys, err := s.SecondFactors(ctx, u.ID)
+	if err != nil {
 		return "", Session{}, false, fmt.Errorf("auth: sign in: %w", err)
 	}
 	switch {
-	case sealed != "":
+	case totp || passkeys:
 		token, sess, err = s.startSession(ctx, u.ID, userAgent, stageSecondFactor)
 		return token, sess, true, err
 	case s.RequireTwoFactor != nil && s.RequireTwoFactor(u):
@@ -207,6 +213,18 @@ func (s *Store) SignInSecondFactor(ctx context.Context, u User, userAgent string
 	}
 	token, sess, err = s.startSession(ctx, u.ID, userAgent, stageSignedIn)
 	return token, sess, false, err
+}
+
+// SecondFactors tells which second factors the user has: a TOTP key,
+// passkeys.
+func (s *Store) SecondFactors(ctx context.Context, userID int64) (totp, passkeys bool, err error) {
+	var t, p int
+	err = s.db.QueryRowContext(ctx, `SELECT CASE WHEN totp_sealed = '' THEN 0 ELSE 1 END, (SELECT COUNT(*) FROM passkeys WHERE user_id = users.id)
+		FROM users WHERE id = ?`, userID).Scan(&t, &p)
+	if err != nil {
+		return false, false, fmt.Errorf("auth: second factors: %w", err)
+	}
+	return t == 1, p > 0, nil
 }
 
 // WaitingForCode returns the user whose session token is waiting for the

@@ -11,7 +11,9 @@
 //	manifest.json      what the backup is (Manifest)
 //	site.key           the site key, which opens what the site sealed
 //	database.sqlite    SQLite: a consistent copy of the database file
-//	database.jsonl     PostgreSQL: every table's rows (db.DB.Dump)
+//	database/NNNNNN.jsonl  PostgreSQL: every table's rows (db.DB.Dump),
+//	                   in pieces of at most dumpChunk bytes, in order
+//	                   (backups before these pieces: database.jsonl)
 //	media/KEY          each stored file, under its blob key
 package backup
 
@@ -43,8 +45,51 @@ type Manifest struct {
 	Engine    db.Engine `json:"engine"`
 	Schema    int       `json:"schema_version"`
 	CreatedAt time.Time `json:"created_at"`
-	Media     int       `json:"media_files"`
+	// Media counts the media files; written after the manifest, they are
+	// counted by Write and Restore, not in the file.
+	Media int `json:"media_files,omitempty"`
 }
+
+// dumpChunk bounds each piece of a PostgreSQL dump in the archive: a tar
+// entry needs its size before its bytes, so a piece waits in memory
+// (never on disk in the clear) until it is full, and the memory a backup
+// takes stays the same however big the database.
+const dumpChunk = 1 << 20
+
+// chunkWriter writes what it is given to tw as numbered pieces of
+// dumpChunk bytes (the last one shorter).
+type chunkWriter struct {
+	tw  *tar.Writer
+	buf []byte
+	n   int
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		k := min(dumpChunk-len(c.buf), len(p))
+		c.buf = append(c.buf, p[:k]...)
+		p, written = p[k:], written+k
+		if len(c.buf) == dumpChunk {
+			if err := c.flush(); err != nil {
+				return written, err
+			}
+		}
+	}
+	return written, nil
+}
+
+func (c *chunkWriter) flush() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	c.n++
+	err := addBytes(c.tw, fmt.Sprintf("%s%06d.jsonl", dumpPrefix, c.n), c.buf)
+	c.buf = c.buf[:0]
+	return err
+}
+
+const dumpPrefix = "database/"
 
 // Site is what a backup copies and a restore fills.
 type Site struct {
@@ -73,10 +118,15 @@ func Write(ctx context.Context, s Site, recipient string, w io.Writer) (Manifest
 		return m, fmt.Errorf("backup: %w", err)
 	}
 	tw := tar.NewWriter(enc)
+	man, _ := json.MarshalIndent(m, "", "  ")
+	if err := addBytes(tw, "manifest.json", man); err != nil {
+		return m, err
+	}
+	if err := addBytes(tw, "site.key", []byte(strings.TrimSpace(s.SiteKey)+"\n")); err != nil {
+		return m, err
+	}
 	// The database first, so that the media copied after it are at least
 	// as new.
-	var dbName string
-	var dbFile *os.File
 	if s.DB.Engine == db.SQLite {
 		dbPath, err := s.DB.SQLitePath(ctx)
 		if err != nil {
@@ -87,19 +137,24 @@ func Write(ctx context.Context, s Site, recipient string, w io.Writer) (Manifest
 			return m, err
 		}
 		defer os.Remove(snap)
-		if dbFile, err = os.Open(snap); err != nil { // #nosec G304 -- a snapshot this command made in its own temporary folder
+		dbFile, err := os.Open(snap) // #nosec G304 -- a snapshot this command made in its own temporary folder
+		if err != nil {
 			return m, err
 		}
 		defer dbFile.Close()
-		dbName = "database.sqlite"
+		st, err := dbFile.Stat()
+		if err != nil {
+			return m, err
+		}
+		if err := addReader(tw, "database.sqlite", dbFile, st.Size()); err != nil {
+			return m, err
+		}
 	} else {
-		// A tar entry needs its size first: the dump is measured in
-		// memory (never in a temporary file in the clear).
-		dbName = "database.jsonl"
-	}
-	var dump strings.Builder
-	if dbFile == nil {
-		if err := s.DB.Dump(ctx, &dump); err != nil {
+		chunks := &chunkWriter{tw: tw}
+		if err := s.DB.Dump(ctx, chunks); err != nil {
+			return m, err
+		}
+		if err := chunks.flush(); err != nil {
 			return m, err
 		}
 	}
@@ -109,25 +164,6 @@ func Write(ctx context.Context, s Site, recipient string, w io.Writer) (Manifest
 			return m, fmt.Errorf("backup: list media: %w", err)
 		}
 		keys = append(keys, key)
-	}
-	m.Media = len(keys)
-	man, _ := json.MarshalIndent(m, "", "  ")
-	if err := addBytes(tw, "manifest.json", man); err != nil {
-		return m, err
-	}
-	if err := addBytes(tw, "site.key", []byte(strings.TrimSpace(s.SiteKey)+"\n")); err != nil {
-		return m, err
-	}
-	if dbFile != nil {
-		st, err := dbFile.Stat()
-		if err != nil {
-			return m, err
-		}
-		if err := addReader(tw, dbName, dbFile, st.Size()); err != nil {
-			return m, err
-		}
-	} else if err := addBytes(tw, dbName, []byte(dump.String())); err != nil {
-		return m, err
 	}
 	copied := 0
 	for _, key := range keys {
@@ -200,12 +236,33 @@ func Restore(ctx context.Context, r io.Reader, id age.Identity, t Target) (Manif
 	tr := tar.NewReader(dec)
 	var siteKey string
 	var d *db.DB
+	// A PostgreSQL dump comes in pieces, loaded as one stream in one
+	// transaction: the pieces go down a pipe to Load as they come.
+	var (
+		pieces  *io.PipeWriter
+		loaded  chan error
+		dumpEnd bool
+	)
+	endDump := func() error {
+		if pieces == nil {
+			return nil
+		}
+		pieces.Close()
+		err := <-loaded
+		pieces, dumpEnd = nil, true
+		return err
+	}
 	fail := func(err error) (Manifest, string, *db.DB, error) {
+		if pieces != nil {
+			pieces.CloseWithError(err)
+			<-loaded
+		}
 		if d != nil {
 			d.Close()
 		}
 		return m, "", nil, err
 	}
+	restored := 0
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
@@ -213,6 +270,11 @@ func Restore(ctx context.Context, r io.Reader, id age.Identity, t Target) (Manif
 		}
 		if err != nil {
 			return fail(fmt.Errorf("backup: damaged: %w", err))
+		}
+		if pieces != nil && !strings.HasPrefix(h.Name, dumpPrefix) {
+			if err := endDump(); err != nil {
+				return fail(err)
+			}
 		}
 		switch {
 		case h.Name == "manifest.json":
@@ -252,24 +314,44 @@ func Restore(ctx context.Context, r io.Reader, id age.Identity, t Target) (Manif
 			if err := d.CheckSchema(ctx); err != nil {
 				return fail(err)
 			}
-		case h.Name == "database.jsonl":
-			if m.Engine != db.Postgres || t.SQLitePath != "" {
-				return fail(errors.New("backup: a PostgreSQL backup restores into PostgreSQL only"))
+		case h.Name == "database.jsonl" || strings.HasPrefix(h.Name, dumpPrefix) && strings.HasSuffix(h.Name, ".jsonl"):
+			if pieces == nil {
+				if m.Engine != db.Postgres || t.SQLitePath != "" {
+					return fail(errors.New("backup: a PostgreSQL backup restores into PostgreSQL only"))
+				}
+				if d != nil || dumpEnd {
+					return fail(errors.New("backup: damaged: a second database"))
+				}
+				if d, err = t.Open(ctx); err != nil {
+					return fail(err)
+				}
+				if empty, err := d.Empty(ctx); err != nil || !empty {
+					return fail(errors.Join(ErrNotEmpty, err))
+				}
+				if _, err := d.Migrate(ctx); err != nil {
+					return fail(err)
+				}
+				if v, _ := d.SchemaVersion(ctx); v != m.Schema {
+					return fail(fmt.Errorf("backup: made at schema version %d, this peerpress is at %d: restore with the version that made it, then migrate", m.Schema, v))
+				}
+				pr, pw := io.Pipe()
+				pieces, loaded = pw, make(chan error, 1)
+				go func() {
+					err := d.Load(ctx, pr)
+					pr.CloseWithError(errors.Join(err, io.ErrClosedPipe))
+					loaded <- err
+				}()
 			}
-			if d, err = t.Open(ctx); err != nil {
-				return fail(err)
+			if _, err := io.Copy(pieces, tr); err != nil { // #nosec G110 -- a backup the operator made and decrypted with their own key
+				pieces.CloseWithError(err)
+				lerr := <-loaded
+				pieces = nil
+				return fail(fmt.Errorf("backup: database: %w", errors.Join(lerr, err)))
 			}
-			if empty, err := d.Empty(ctx); err != nil || !empty {
-				return fail(errors.Join(ErrNotEmpty, err))
-			}
-			if _, err := d.Migrate(ctx); err != nil {
-				return fail(err)
-			}
-			if v, _ := d.SchemaVersion(ctx); v != m.Schema {
-				return fail(fmt.Errorf("backup: made at schema version %d, this peerpress is at %d: restore with the version that made it, then migrate", m.Schema, v))
-			}
-			if err := d.Load(ctx, tr); err != nil {
-				return fail(err)
+			if h.Name == "database.jsonl" {
+				if err := endDump(); err != nil {
+					return fail(err)
+				}
 			}
 		case strings.HasPrefix(h.Name, "media/"):
 			key := strings.TrimPrefix(h.Name, "media/")
@@ -279,12 +361,17 @@ func Restore(ctx context.Context, r io.Reader, id age.Identity, t Target) (Manif
 			if err := t.Blobs.Put(ctx, key, tr, h.Size, ""); err != nil {
 				return fail(fmt.Errorf("backup: media %s: %w", key, err))
 			}
+			restored++
 		default:
 			return fail(fmt.Errorf("backup: unexpected %q", h.Name))
 		}
 	}
+	if err := endDump(); err != nil {
+		return fail(err)
+	}
 	if d == nil || siteKey == "" {
 		return fail(errors.New("backup: incomplete: no database or no site key"))
 	}
+	m.Media = restored
 	return m, siteKey, d, nil
 }

@@ -67,6 +67,8 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET "+base+"/sent", h.tributeSent)
 	rs.Page("GET /tributes/withdraw/{token}", h.withdrawForm, web.Private)
 	rs.Page("POST /tributes/withdraw/{token}", h.withdraw, web.Private)
+	rs.Page("GET "+NewLinkPath, h.newLink)
+	rs.Page("POST "+NewLinkPath, h.sendNewLink)
 	rs.Admin("GET /admin/entries/{id}/campaign", h.editDetails, web.Need(auth.Write))
 	rs.Admin("POST /admin/entries/{id}/campaign", h.saveDetails, web.Need(auth.Write))
 	rs.Admin("GET /admin/entries/{id}/campaign/linkable", h.linkableJSON, web.Need(auth.Write))

@@ -49,6 +49,7 @@ Usage:
   peerpress unseal --identity FILE [EXPORT.json]   open an export's sealed values on your own machine
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
   peerpress media copy --to s3://…|FOLDER [flags]   copy the uploaded files to a bucket or folder, verified
+  peerpress search reindex [flags]   rebuild the search index
   peerpress version            print the version
 
 Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
@@ -105,6 +106,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = people(ctx, args[1:], stdin, stdout, stderr)
 	case "media":
 		err = mediaCmd(ctx, args[1:], stdout, stderr)
+	case "search":
+		err = searchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "peerpress", version())
 		return 0

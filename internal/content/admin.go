@@ -13,6 +13,7 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
+	"peerpress/internal/markup"
 	"peerpress/internal/media"
 	"peerpress/internal/participant"
 	"peerpress/internal/web"
@@ -39,6 +40,10 @@ type Admin struct {
 	// the entry.
 	Linkers []EditorLinker
 	audit   participant.Recorder
+	paste   *markup.Converter
+	// Public renders previews of the unsaved form as readers will see the
+	// page; nil: no preview.
+	Public *Public
 }
 
 // recordPublish writes to the audit log that a translation went public:
@@ -65,7 +70,8 @@ func NewAdmin(store *Store, md *Markdown, rd *web.Renderer, media MediaSaver, zo
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl, audit: participant.NewAudit(store.db)}, nil
+	return &Admin{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl, audit: participant.NewAudit(store.db),
+		paste: markup.NewConverter()}, nil
 }
 
 // page starts the data of an admin page, in the site's default language.

@@ -38,14 +38,25 @@ type Field struct {
 	Name  string
 	Label string // a message key
 	Hint  string // a message key; "" for none
-	// Type is the <input>'s type (text when empty), or select.
+	// Type is the <input>'s type (text when empty), select, textarea,
+	// or hidden: a value carried with the row that the editor does not
+	// see, and which does not make a row count as typed.
 	Type    string
 	Options []Option // a select's choices
 	// Suggest gives what is offered as the editor types (a datalist), in
 	// the editor's language.
 	Suggest func(lang string) []Suggestion
+	// ShowLabel: a saved value is shown as its suggestion's words
+	// ("Москва · Россия", not "Europe/Moscow"), which the extension's
+	// ParseForm reads back.
+	ShowLabel bool
 	// Min and Max bound a number; Max is a text's length.
 	Min, Max int
+	// Lang is the language the field is written in ("" for none): shown
+	// where the site has the language enabled, its label given the
+	// language's name as {{.Language}}; carried unseen otherwise, so that
+	// what was written in a language the site turned off is kept.
+	Lang string
 }
 
 // Option is one of a select's choices; Label is a message key.
@@ -135,8 +146,9 @@ func orderRows(l FieldList, form, out url.Values) {
 			if vs := form[f.Name]; i < len(vs) {
 				v = strings.TrimSpace(vs[i])
 			}
-			// A select always has a value: only what was typed counts.
-			empty = empty && (v == "" || f.Type == "select")
+			// A select always has a value, a hidden field is the
+			// editor's own: only what was typed counts.
+			empty = empty && (v == "" || f.Type == "select" || f.Type == "hidden")
 			r.values = append(r.values, v)
 		}
 		if !empty && !removed[strconv.Itoa(i)] {
@@ -182,6 +194,21 @@ type fieldView struct {
 	Value       string
 	Row         int // a list's row, from 1; 0 outside lists
 	Suggestions []Suggestion
+	// LangName is the name of the field's language in itself; Unseen: a
+	// field in a language the site does not have enabled, carried hidden.
+	LangName string
+	Unseen   bool
+}
+
+// Hidden reports whether the field is carried without being shown.
+func (f fieldView) Hidden() bool { return f.Unseen || f.Type == "hidden" }
+
+// labelIn is the field's label in l, with its language's name.
+func (f fieldView) labelIn(l *i18n.Localizer) string {
+	if f.Lang != "" {
+		return l.T(f.Label, "Language", f.LangName)
+	}
+	return l.T(f.Label)
 }
 
 // Text reports whether the field is a text input, which Max bounds in
@@ -194,8 +221,21 @@ func (f fieldView) ListID() string { return strings.ReplaceAll(f.Name, "_", "-")
 // extensionViews lays out the fields of every extension, those of other
 // kinds than kind hidden, so that choosing a kind shows its fields at
 // once; extra is how many empty rows each list offers beyond its spare
-// ones.
-func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, extra int) []fieldSetView {
+// ones. Fields in a language that is not among enabled are carried
+// unseen.
+func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, enabled []i18n.Language, extra int) []fieldSetView {
+	view := func(f Field, id, value string, row int) fieldView {
+		fv := fieldView{Field: f, ID: id, Value: value, Row: row}
+		if f.Lang != "" {
+			fv.Unseen = true
+			for _, l := range enabled {
+				if l.Code == f.Lang {
+					fv.LangName, fv.Unseen = l.Name, false
+				}
+			}
+		}
+		return fv
+	}
 	var out []fieldSetView
 	for _, x := range xs {
 		fs := x.EditorFields()
@@ -223,10 +263,22 @@ func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, e
 			suggestions[f.Name] = s
 			return s
 		}
+		shown := func(f Field, v string) string {
+			if f.ShowLabel {
+				for _, s := range suggest(f) {
+					if s.Value == v && s.Label != "" {
+						return s.Label
+					}
+				}
+			}
+			return v
+		}
 		for _, row := range fs.Rows {
 			var r []fieldView
 			for _, f := range row {
-				r = append(r, fieldView{Field: f, ID: f.Name, Value: values.Get(f.Name), Suggestions: suggest(f)})
+				fv := view(f, f.Name, shown(f, values.Get(f.Name)), 0)
+				fv.Suggestions = suggest(f)
+				r = append(r, fv)
 			}
 			v.Rows = append(v.Rows, r)
 		}
@@ -243,7 +295,7 @@ func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, e
 					if vs := values[f.Name]; i < len(vs) {
 						val = vs[i]
 					}
-					fv := fieldView{Field: f, ID: f.Name + "-" + strconv.Itoa(i+1), Value: val, Row: i + 1}
+					fv := view(f, f.Name+"-"+strconv.Itoa(i+1), shown(f, val), i+1)
 					if i == 0 {
 						fv.Suggestions = suggest(f) // one datalist serves every row
 					}
@@ -271,6 +323,7 @@ var entryFieldLabelsAfter = []struct{ id, label string }{
 	{"tags", "entry.tags"}, {"coauthor_role", "entry.coauthor_role"}, {"organisations", "entry.coauthors"},
 	{"image", "entry.featured_image"}, {"attachment_lang", "entry.attachment_language"},
 	{"attachment_title", "entry.attachment_title"}, {"attachment_file", "entry.attachment_file"},
+	{"inline_image", "entry.inline_image"}, {"featured_image", "entry.featured_image"},
 }
 
 // errorList sums up a form's errors in the form's order, each with its
@@ -288,10 +341,13 @@ func errorList(l *i18n.Localizer, errs FieldErrors, sets []fieldSetView) []error
 		}
 	}
 	rowLabel := func(f fieldView) string {
-		if f.Row == 0 {
-			return l.T(f.Label)
+		if f.Label == "" { // a hidden field
+			return ""
 		}
-		return l.T("form.row_field", "Field", l.T(f.Label), "Row", l.Number(f.Row))
+		if f.Row == 0 {
+			return f.labelIn(l)
+		}
+		return l.T("form.row_field", "Field", f.labelIn(l), "Row", l.Number(f.Row))
 	}
 	for _, f := range entryFieldLabels {
 		add(f.id, l.T(f.label))

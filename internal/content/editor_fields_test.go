@@ -49,12 +49,12 @@ func TestListRowsOrdered(t *testing.T) {
 
 	// The editor shows the rows, then spare ones, then those "more rows"
 	// asked for, each field numbered by row.
-	views := extensionViews([]Extension{rowsExt{}}, Event, want, "en", moreRows)
+	views := extensionViews([]Extension{rowsExt{}}, Event, want, "en", nil, moreRows)
 	rows := views[0].Lists[0].Rows
 	if len(rows) != 3+spareRows+moreRows || rows[1][0].ID != "item_name-2" || rows[1][0].Value != "first" || rows[4][0].Value != "" {
 		t.Fatalf("rows: %d, %+v", len(rows), rows[1][0])
 	}
-	if hidden := extensionViews([]Extension{rowsExt{}}, Article, want, "en", 0)[0]; !hidden.Hidden || hidden.Kinds != "event" {
+	if hidden := extensionViews([]Extension{rowsExt{}}, Article, want, "en", nil, 0)[0]; !hidden.Hidden || hidden.Kinds != "event" {
 		t.Fatalf("for an article: %+v", hidden)
 	}
 }

@@ -23,6 +23,9 @@ import (
 // editPage is the data of the entry form (new and edit).
 type editPage struct {
 	web.Page
+	// SiteZone is the zone publish times are typed in, named in the
+	// staff's language ("Moscou · heure de Moscou").
+	SiteZone      string
 	Entry         *Entry       // nil for a new entry
 	Links         []EditorLink // other packages' pages about the entry
 	Form          entryForm
@@ -56,6 +59,11 @@ type editPage struct {
 	// Extra is how many empty rows "more rows" added, kept in the form
 	// so that pressing it again adds more.
 	Extra int
+	// Staged are the files added to a new entry, waiting for its first save.
+	Staged []stagedView
+	// Snippet is the Markdown that places the image just added, for an
+	// editor without JavaScript to copy into the text.
+	Snippet string
 }
 
 // errorLink is one line of the summary of a form's errors.
@@ -99,7 +107,8 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	}
 	p := editPage{Page: a.page(r, title), Entry: e, Form: f, Errors: errs, Kinds: Kinds(), Statuses: Statuses,
 		Languages: a.rd.I18n().Enabled(), Action: "/admin/entries", CoauthorRoles: CoauthorRoles}
-	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, extraRows)
+	p.SiteZone = i18n.ZoneName(a.zone.String(), p.L.Lang.Code)
+	p.Extensions = extensionViews(a.store.Extensions(), Kind(f.Kind), f.Ext, p.Lang.Code, p.Languages, extraRows)
 	p.Countries = i18n.Countries(p.Lang.Code)
 	p.NewOrgs = slices.Clone(f.NewOrgs)
 	for len(p.NewOrgs) < newOrgRows {
@@ -122,7 +131,11 @@ func (a *Admin) newEditPage(r *http.Request, e *Entry, f entryForm, errs FieldEr
 	}
 	p.ErrorList = errorList(p.L, errs, p.Extensions)
 	if e == nil {
-		return p, nil
+		if !validStageToken(p.Form.Stage) {
+			p.Form.Stage = NewStageToken()
+		}
+		p.Staged, err = a.stagedViews(ctx, p.Form.Stage, currentUser(r).ID)
+		return p, err
 	}
 	p.Action = "/admin/entries/" + strconv.FormatInt(e.ID, 10)
 	for _, l := range a.Linkers {
@@ -183,7 +196,7 @@ func (a *Admin) New(w http.ResponseWriter, r *http.Request) error {
 		return a.rd.Render(w, status, a.tmpl["admin_new"], p)
 	}
 	f := entryForm{Kind: string(kind), Lang: a.rd.I18n().Default().Code, Status: string(Draft), Ext: url.Values{},
-		CoauthorRole: DefaultCoauthorRole(kind)}
+		CoauthorRole: DefaultCoauthorRole(kind), Stage: NewStageToken()}
 	for _, x := range a.store.Extensions() {
 		maps.Copy(f.Ext, x.FormValues(nil))
 	}
@@ -255,6 +268,24 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Extra = extra
 		return a.rd.Render(w, http.StatusOK, a.tmpl["admin_entry"], p)
+	}
+	// Files chosen in the form but not added with their buttons (Save
+	// pressed instead) are added first rather than dropped; an image for
+	// the text goes at its end.
+	for _, role := range []string{UploadInline, UploadFeatured, UploadAttachment} {
+		if !fileChosen(r, role) || e != nil && role != UploadInline {
+			continue
+		}
+		snippet, key, err := a.addFile(r, e, f, role, f.Lang)
+		if err != nil {
+			return err
+		}
+		if key != "" {
+			errs[uploadFields[role]] = key
+		}
+		if snippet != "" {
+			f.Body = strings.TrimRight(f.Body, "\n") + "\n\n" + snippet + "\n"
+		}
 	}
 	tr := f.validTranslation(errs, a.zone)
 	orgs, err := a.store.Organisations(r.Context())

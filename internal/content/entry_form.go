@@ -62,6 +62,9 @@ type entryForm struct {
 	NewOrgs []newOrgRow
 	// Ext is the extensions' fields as typed (Extension).
 	Ext url.Values
+	// Stage is the token under which a new entry's files wait for its
+	// first save (AddUpload).
+	Stage string
 }
 
 func parseIDs(vals []string) (map[int64]bool, []int64, bool) {
@@ -109,6 +112,7 @@ func readEntryForm(form url.Values, exts []Extension) (entryForm, FieldErrors) {
 		Featured:     form.Get("featured") != "",
 		Ext:          extValues(exts, form),
 		CoauthorRole: strings.TrimSpace(form.Get("coauthor_role")),
+		Stage:        form.Get("stage"),
 	}
 	names, countries := form["new_org_name"], form["new_org_country"]
 	for i := range max(len(names), len(countries)) {
@@ -208,7 +212,7 @@ func CheckTranslation(in *TranslationInput, errs FieldErrors) {
 // extensions of the entry's kind.
 func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation, exts []Extension) EntryInput {
 	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured, TagIDs: sortedIDs(f.TagIDs),
-		OrgIDs: slices.Clone(f.OrgOrder), CoauthorRole: f.CoauthorRole}
+		OrgIDs: slices.Clone(f.OrgOrder), CoauthorRole: f.CoauthorRole, Stage: f.Stage}
 	f.validNewOrgs(errs, orgs, &in)
 	for _, x := range exts {
 		if x.ExtendsKind(in.Kind) {

@@ -28,6 +28,10 @@ type EntryInput struct {
 	// Ext holds the values of the extensions of Kind, by their names
 	// (Extension); SaveEntry checks and saves them with the entry.
 	Ext map[string]any
+	// Stage is the editor form's token under which files added before
+	// the entry's first save wait (AddUpload); creating the entry claims
+	// those of the saving user.
+	Stage string
 }
 
 // TranslationInput is what an editor saves for one language.
@@ -87,6 +91,9 @@ func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInpu
 			if err != nil {
 				return err
 			}
+			if err := s.claimUploads(ctx, tx, id, in.Stage, userID, now); err != nil {
+				return err
+			}
 		} else {
 			// Lock the entry's row before reading anything of it (see SaveTranslation).
 			res, err := tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, now.Unix(), id)
@@ -136,7 +143,20 @@ func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInpu
 		if err := s.saveExtensions(ctx, tx, id, in); err != nil {
 			return err
 		}
-		_, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
+		var oldAt int64 // the source's publication time before this save
+		err := tx.QueryRowContext(ctx, `SELECT publish_at FROM translations WHERE entry_id = ? AND lang = ?`, id, source.Lang).Scan(&oldAt)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		saved, err := s.saveTranslation(ctx, tx, id, in.Kind, source, userID, now)
+		if err != nil || oldAt <= now.Unix() || saved.PublishAt.Unix() == oldAt {
+			return err
+		}
+		// The source was waiting for its time and moved: translations made
+		// ready to go out with it (the translation editor proposes the
+		// source's time) follow it, instead of waiting for the old one.
+		_, err = tx.ExecContext(ctx, `UPDATE translations SET publish_at = ? WHERE entry_id = ? AND lang <> ? AND publish_at = ? AND status <> ?`,
+			saved.PublishAt.Unix(), id, source.Lang, oldAt, Draft)
 		return err
 	}()
 	return id, err
@@ -420,7 +440,8 @@ func (s *Store) DeleteEntry(ctx context.Context, id int64) (orphans []int64, err
 // attachments.
 func entryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]int64, error) {
 	return queryIDs(ctx, tx, `SELECT featured_media_id FROM entries WHERE id = ? AND featured_media_id IS NOT NULL
-		UNION SELECT media_id FROM entry_attachments WHERE entry_id = ?`, entryID, entryID)
+		UNION SELECT media_id FROM entry_attachments WHERE entry_id = ?
+		UNION SELECT media_id FROM editor_uploads WHERE entry_id = ?`, entryID, entryID, entryID)
 }
 
 // unusedMedia keeps, of ids, those no entry uses any more.
@@ -430,7 +451,8 @@ func unusedMedia(ctx context.Context, tx *db.Tx, ids []int64) ([]int64, error) {
 		var uses int
 		if err := tx.QueryRowContext(ctx, `SELECT
 			(SELECT COUNT(*) FROM entry_attachments WHERE media_id = ?) +
-			(SELECT COUNT(*) FROM entries WHERE featured_media_id = ?)`, id, id).Scan(&uses); err != nil {
+			(SELECT COUNT(*) FROM entries WHERE featured_media_id = ?) +
+			(SELECT COUNT(*) FROM editor_uploads WHERE media_id = ?)`, id, id, id).Scan(&uses); err != nil {
 			return nil, err
 		}
 		if uses == 0 {

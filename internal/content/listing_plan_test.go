@@ -58,6 +58,7 @@ func TestListingPlansWalkAnIndex(t *testing.T) {
 			{"tag", content.ListFilter{Lang: "ru", TagID: tag.ID}, "tag_listing_walk"},
 			{"untranslated", content.ListFilter{Lang: "fr", IncludeUntranslated: true}, "translations_publish"},
 			{"untranslated section", content.ListFilter{Lang: "fr", SectionID: sec.ID, IncludeUntranslated: true}, "translations_publish"},
+			{"untranslated tag", content.ListFilter{Lang: "fr", TagID: tag.ID, IncludeUntranslated: true}, "tag_listing_all"},
 		}
 		for _, stats := range []string{"no statistics", "statistics"} {
 			if stats == "no statistics" && d.Engine == db.Postgres {

@@ -1,12 +1,15 @@
 package content
 
 import (
+	"context"
 	"flag"
+	"html/template"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -301,4 +304,52 @@ func FuzzMarkdown(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A body rendered before is served from the kept results, the same HTML
+// as rendering it afresh; an edited body renders anew, never the old HTML.
+func TestMarkdownKeptResults(t *testing.T) {
+	md := NewMarkdown()
+	src := readFile(t, filepath.Join("testdata", "markdown", "basic.md"))
+	first := md.Render(src)
+	afresh, err := md.render(context.Background(), src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := md.Render(src); got != first || got != afresh {
+		t.Fatal("a kept result differs from rendering afresh")
+	}
+	edited := src + "\n\nA paragraph added by an edit.\n"
+	if got := md.Render(edited); !strings.Contains(string(got), "A paragraph added by an edit.") {
+		t.Fatalf("an edited body gave the old HTML: %s", got)
+	}
+	if got := md.Render(src); got != first {
+		t.Fatal("the first version's result changed")
+	}
+}
+
+// The kept results stay within two generations of the budget however many
+// bodies are rendered, and a body read often stays kept.
+func TestMarkdownKeptResultsBounded(t *testing.T) {
+	c := renderedCache{budgetBytes: 1000}
+	c.put("often read", "<p>often read</p>")
+	for i := range 1000 {
+		c.put(strings.Repeat("x", 50)+strconv.Itoa(i), template.HTML(strings.Repeat("y", 50)))
+		if _, ok := c.get("often read"); !ok {
+			t.Fatalf("a body read between every render was dropped after %d others", i)
+		}
+		held := 0
+		for _, gen := range []map[string]template.HTML{c.cur, c.prev} {
+			for k, v := range gen {
+				held += len(k) + len(v)
+			}
+		}
+		if held > 2*c.budgetBytes {
+			t.Fatalf("%d bytes kept after %d bodies, budget %d a generation", held, i+1, c.budgetBytes)
+		}
+	}
+	c.put(strings.Repeat("z", 2000), "<p>huge</p>")
+	if _, ok := c.get(strings.Repeat("z", 2000)); ok {
+		t.Fatal("a body larger than a generation was kept")
+	}
 }

@@ -22,7 +22,10 @@ import (
 
 // Store reads and writes entries. Timestamps are kept as Unix seconds.
 type Store struct {
-	db     *db.DB
+	db *db.DB
+	// quiet records the files added in the editor (AddUpload), which no
+	// page shows until a save places them.
+	quiet  db.Quiet
 	now    func() time.Time
 	bounds pageBounds
 	// indexer re-indexes every translation saved, inside the save's
@@ -60,7 +63,7 @@ func NewStore(d *db.DB, index Indexer) *Store {
 	if index == nil {
 		panic("content: NewStore without an Indexer")
 	}
-	return &Store{db: d, now: time.Now, indexer: index}
+	return &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
 }
 
 // SetMediaHolders names the areas that keep media of their own for
@@ -122,13 +125,20 @@ func nullID(id int64) any {
 // Entry loads an entry with all its translations, tags, organisations and
 // extensions' values.
 func (s *Store) Entry(ctx context.Context, id int64) (*Entry, error) {
+	return s.entry(ctx, `SELECT `+entryCols+`, e.coauthor_role FROM entries e WHERE e.id = ?`, id)
+}
+
+// entry reads the entry query finds (its columns: entryCols and the
+// co-author role), with its translations, tags, organisations and
+// extensions.
+func (s *Store) entry(ctx context.Context, query string, args ...any) (*Entry, error) {
 	e := &Entry{}
-	err := scanEntry(s.db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM entries e WHERE e.id = ?`, id), e)
+	err := scanEntry(s.db.QueryRowContext(ctx, query, args...), e, &e.CoauthorRole)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("content: entry %d: %w", id, err)
+		return nil, fmt.Errorf("content: entry %v: %w", args, err)
 	}
 	if err := s.loadDetails(ctx, e); err != nil {
 		return nil, err
@@ -157,9 +167,6 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 	}
 	if e.OrgIDs, err = s.ids(ctx, `SELECT organisation_id FROM entry_organisations WHERE entry_id = ? ORDER BY position, organisation_id`, e.ID); err != nil {
 		return err
-	}
-	if err := s.db.QueryRowContext(ctx, `SELECT coauthor_role FROM entries WHERE id = ?`, e.ID).Scan(&e.CoauthorRole); err != nil {
-		return fmt.Errorf("content: co-author role of %d: %w", e.ID, err)
 	}
 	return s.loadExtensions(ctx, e)
 }
@@ -190,15 +197,10 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 // BySlug finds the entry whose translation in lang has this slug, whatever
 // its status; callers decide what readers may see.
 func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
-	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = ? AND slug = ?`, lang, slug).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, db.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("content: by slug: %w", err)
-	}
-	return s.Entry(ctx, id)
+	// One query finds the slug's entry and reads it: every entry page
+	// asks (issue 23).
+	return s.entry(ctx, `SELECT `+entryCols+`, e.coauthor_role FROM entries e
+		WHERE e.id = (SELECT entry_id FROM translations WHERE lang = ? AND slug = ?)`, lang, slug)
 }
 
 // BySlugAnyLang finds a visible entry whose translation in some language
@@ -348,31 +350,41 @@ func (f ListFilter) listing(now time.Time, until int64) listing {
 // untranslated is the listing of f.IncludeUntranslated: translations in
 // f.Lang and, for entries with none visible there, the source language's.
 // It cannot start from one language, so it walks every translation in
-// the listing's order (translations_publish, which covers the filters)
-// and keeps those; the option is off by default.
+// the listing's order (translations_publish, which covers the filters),
+// or a tag's rows in every language (tag_listing_all), and keeps those;
+// the option is off once an admin saves the settings.
 func (f ListFilter) untranslated(now time.Time, until int64) listing {
 	// The source language is looked up per translation walked, not
 	// joined: a join would let PostgreSQL hash it and sort the listing.
+	// A tag's listing walks the tag's rows in every language
+	// (tag_listing_all), not every translation of the site.
 	l := listing{from: "translations k", pub: "k.publish_at", entry: "k.entry_id", id: "k.id"}
-	conds := []string{`k.status <> 'draft' AND k.publish_at <= ?`, `(k.lang = ? OR (k.lang = (SELECT ke.source_lang FROM entries ke WHERE ke.id = k.entry_id) AND NOT EXISTS (
-			SELECT 1 FROM translations x WHERE x.entry_id = k.entry_id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`}
-	l.args = []any{until, f.Lang, f.Lang, now.Unix()}
-	if f.Kind != "" {
-		conds = append(conds, "k.entry_kind = ?")
-		l.args = append(l.args, f.Kind)
-	} else {
-		conds = append(conds, "k.entry_kind <> 'page'")
-	}
-	if f.SectionID != 0 {
-		conds = append(conds, "k.entry_section_id = ?")
-		l.args = append(l.args, f.SectionID)
-	}
+	c := "k."
+	var conds []string
 	if f.TagID != 0 {
-		conds = append(conds, "EXISTS (SELECT 1 FROM entry_tags et WHERE et.entry_id = k.entry_id AND et.tag_id = ?)")
+		l = listing{from: "tag_listing k", pub: "k.publish_at", entry: "k.entry_id", id: "k.translation_id"}
+		conds = append(conds, "k.tag_id = ?")
 		l.args = append(l.args, f.TagID)
 	}
+	conds = append(conds, c+`status <> 'draft' AND `+c+`publish_at <= ?`, `(`+c+`lang = ? OR (`+c+`lang = (SELECT ke.source_lang FROM entries ke WHERE ke.id = k.entry_id) AND NOT EXISTS (
+			SELECT 1 FROM translations x WHERE x.entry_id = k.entry_id AND x.lang = ? AND x.status <> 'draft' AND x.publish_at <= ?)))`)
+	l.args = append(l.args, until, f.Lang, f.Lang, now.Unix())
+	if f.Kind != "" {
+		conds = append(conds, c+"entry_kind = ?")
+		l.args = append(l.args, f.Kind)
+	} else {
+		conds = append(conds, c+"entry_kind <> 'page'")
+	}
+	if f.SectionID != 0 {
+		if f.TagID != 0 {
+			conds = append(conds, "EXISTS (SELECT 1 FROM translations x WHERE x.id = k.translation_id AND x.entry_section_id = ?)")
+		} else {
+			conds = append(conds, "k.entry_section_id = ?")
+		}
+		l.args = append(l.args, f.SectionID)
+	}
 	if f.ExcludeArchived {
-		conds = append(conds, "k.status <> 'archived'")
+		conds = append(conds, c+"status <> 'archived'")
 	}
 	l.where = strings.Join(conds, " AND ")
 	return l

@@ -1469,3 +1469,50 @@ func TestConcurrentSaves(t *testing.T) {
 		})
 	})
 }
+
+// A translation made ready to go out with its scheduled source (the
+// translation editor proposes the source's time) follows the source when
+// it is published earlier or moved; one given a time of its own, or a
+// draft, keeps it.
+func TestTranslationsFollowTheirSourcesPublication(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		later := t0.Add(30 * 24 * time.Hour)
+		id := mustSave(t, s, 0, article, tr("en", "Night buses", "night-buses", Scheduled, later), 0)
+		for _, in := range []TranslationInput{
+			tr("es", "Autobuses nocturnos", "autobuses-nocturnos", Published, later),
+			tr("fr", "Bus de nuit", "bus-de-nuit", Published, later.Add(time.Hour)),
+			tr("ru", "Ночные автобусы", "nochnye-avtobusy", Draft, later),
+		} {
+			if _, err := s.SaveTranslation(ctx, id, in, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := func(lang string) time.Time {
+			tr, _ := mustEntry(t, s, id).Translation(lang)
+			return tr.PublishAt
+		}
+		// Moved a week earlier, then published at once.
+		mustSave(t, s, id, article, tr("en", "Night buses", "night-buses", Scheduled, later.Add(-7*24*time.Hour)), 0)
+		if got := at("es"); !got.Equal(later.Add(-7 * 24 * time.Hour)) {
+			t.Errorf("Spanish at %v after its source moved, want %v", got, later.Add(-7*24*time.Hour))
+		}
+		mustSave(t, s, id, article, tr("en", "Night buses", "night-buses", Published, t0.Add(-time.Minute)), 0)
+		e := mustEntry(t, s, id)
+		if es, _ := e.Translation("es"); !es.Visible(t0) {
+			t.Errorf("Spanish not out with its source: %s at %v", es.Status, es.PublishAt)
+		}
+		if fr, _ := e.Translation("fr"); !fr.PublishAt.Equal(later.Add(time.Hour)) {
+			t.Errorf("French, given a time of its own, moved to %v", fr.PublishAt)
+		}
+		if ru, _ := e.Translation("ru"); ru.Visible(t0) || !ru.PublishAt.Equal(later) {
+			t.Errorf("the Russian draft moved or went out: %s at %v", ru.Status, ru.PublishAt)
+		}
+		// Once the source is out, its later changes move nobody.
+		mustSave(t, s, id, article, tr("en", "Night buses", "night-buses", Published, t0.Add(-2*time.Hour)), 0)
+		if es, _ := mustEntry(t, s, id).Translation("es"); !es.PublishAt.Equal(t0.Add(-time.Minute)) {
+			t.Errorf("Spanish moved after its source was out: %v", es.PublishAt)
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 // translationPage is the data of the side-by-side translation form.
 type translationPage struct {
 	web.Page
+	SiteZone   string // as editPage's
 	Entry      *Entry
 	Source     Translation
 	SourceHTML template.HTML
@@ -64,6 +65,7 @@ func (a *Admin) newTranslationPage(r *http.Request, e *Entry, lang i18n.Language
 		Form: f, Errors: errs, Statuses: Statuses,
 		Action: "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/translations/" + lang.Code,
 	}
+	p.SiteZone = i18n.ZoneName(a.zone.String(), p.L.Lang.Code)
 	p.Title = p.L.T("admin.translation_into", "Language", lang.Name)
 	if p.Outdated {
 		before, err := a.store.RevisionByNumber(r.Context(), src.ID, t.SourceRevision)

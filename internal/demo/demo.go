@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"peerpress/internal/auth"
+	"peerpress/internal/calls"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/events"
@@ -73,8 +74,11 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	// search finds the demo at once; events' times saved with their
 	// entries, as the editor saves them.
 	entries := content.NewStore(d, search.Index{})
-	entries.SetExtensions(events.EntryFields{}, events.ProgrammeFields{})
+	entries.SetExtensions(events.EntryFields{}, events.ProgrammeFields{}, calls.Settings{})
 	if err := fill(ctx, entries, admin.ID, langs, time.Now()); err != nil {
+		return nil, err
+	}
+	if err := fillCalls(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := fillLetters(ctx, d, time.Now()); err != nil {

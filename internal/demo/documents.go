@@ -28,8 +28,9 @@ type demoDocument struct {
 	lines []string
 }
 
-// The PDFs use a standard font (no font embedded, to keep them tiny),
-// which covers Latin scripts only: the demo offers them in those.
+// The PDFs in Latin scripts use a standard font (nothing embedded, to keep
+// them tiny); those in Russian, Arabic and Hindi embed the glyphs they use
+// (scriptPDF).
 var demoDocuments = []demoDocument{
 	{"annual-report-2025", "en", "Annual report 2025 (summary)", []string{
 		"Annual report 2025 - summary",
@@ -97,6 +98,39 @@ var demoDocuments = []demoDocument{
 		"3. Pon a la persona de lado y quédate con ella.",
 		"4. Si no hay cambios en tres minutos, da otra dosis.",
 	}},
+	{"guide-peer-led-naloxone-distribution", "ru", "Налоксон: учебная карточка", []string{
+		"Налоксон: учебная карточка",
+		"",
+		"Это демонстрационный файл, созданный peerpress.",
+		"",
+		"1. Проверьте дыхание и позовите человека по имени.",
+		"2. Введите налоксон: одно впрыскивание в ноздрю",
+		"   или одна инъекция в бедро.",
+		"3. Положите человека на бок и оставайтесь рядом.",
+		"4. Если через три минуты ничего не изменилось, введите ещё дозу.",
+	}},
+	{"guide-peer-led-naloxone-distribution", "ar", "النالوكسون: بطاقة التدريب", []string{
+		"النالوكسون: بطاقة التدريب",
+		"",
+		"هذا ملف تجريبي.",
+		"",
+		"١. تحقّق من التنفّس وناد الشخص باسمه.",
+		"٢. أعطِ النالوكسون: بخّة واحدة في فتحة الأنف،",
+		"   أو حقنة واحدة في الفخذ.",
+		"٣. ضع الشخص على جنبه وابقَ معه.",
+		"٤. إن لم يتغيّر شيء بعد ثلاث دقائق، أعطِ جرعة أخرى.",
+	}},
+	{"guide-peer-led-naloxone-distribution", "hi", "नालोक्सोन: प्रशिक्षण कार्ड", []string{
+		"नालोक्सोन: प्रशिक्षण कार्ड",
+		"",
+		"यह एक प्रदर्शन फ़ाइल है।",
+		"",
+		"१. साँस जाँचें और व्यक्ति को उसके नाम से पुकारें।",
+		"२. नालोक्सोन दें: नथुने में एक स्प्रे,",
+		"   या जाँघ में एक इंजेक्शन।",
+		"३. व्यक्ति को करवट लिटाएँ और उसके साथ रहें।",
+		"४. तीन मिनट में कोई बदलाव न हो तो दूसरी खुराक दें।",
+	}},
 	{"briefing-hiv-hepatitis-c-people-who-inject-drugs", "en", "Briefing on HIV and hepatitis C (two pages)", []string{
 		"HIV and hepatitis C: a briefing for communities",
 		"",
@@ -131,16 +165,15 @@ type documentJob struct {
 // before.
 func fillDocuments(ctx context.Context, d *db.DB, langs []string, now time.Time) error {
 	entries := content.NewStore(d, search.Index{})
+	// A file may be in a language the publication's page is not (the
+	// naloxone card in Arabic and Hindi): its downloads list every file.
 	for i, doc := range demoDocuments {
-		e, err := entries.BySlug(ctx, "en", doc.slug)
+		_, err := entries.BySlug(ctx, "en", doc.slug)
 		if errors.Is(err, db.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("demo: document: %w", err)
-		}
-		if _, ok := e.Translation(doc.lang); !ok && doc.lang != "en" {
-			continue
 		}
 		if !slices.Contains(langs, doc.lang) {
 			continue
@@ -169,7 +202,7 @@ func RegisterDocuments(q *jobs.Queue, d *db.DB, m *media.Store) {
 		if err != nil {
 			return jobs.Permanent(err)
 		}
-		pdf, err := tinyPDF(doc.lines)
+		pdf, err := doc.pdf()
 		if err != nil {
 			return jobs.Permanent(err)
 		}
@@ -209,18 +242,19 @@ func tinyPDF(lines []string) ([]byte, error) {
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", text.Len(), text.String()),
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	offsets := make([]int, len(objects))
-	for i, o := range objects {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	return writePDF(objects), nil
+}
+
+// pdf is the document's file: in Helvetica for Latin scripts, with the
+// glyphs it uses embedded for the others.
+func (doc demoDocument) pdf() ([]byte, error) {
+	switch doc.lang {
+	case "ru":
+		return scriptPDF(doc.lines, "GoBold", false)
+	case "ar":
+		return scriptPDF(doc.lines, "NotoSansArabic-Bold", true)
+	case "hi":
+		return scriptPDF(doc.lines, "NotoSansDevanagari-Bold", false)
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes(), nil
+	return tinyPDF(doc.lines)
 }

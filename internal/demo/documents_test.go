@@ -2,8 +2,13 @@ package demo
 
 import (
 	"bytes"
+	"compress/zlib"
+	"io"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/go-text/typesetting/font"
 
 	"peerpress/internal/media"
 )
@@ -12,7 +17,7 @@ import (
 // its download works as an editor's would.
 func TestDemoDocumentsAreAcceptedPDFs(t *testing.T) {
 	for _, doc := range demoDocuments {
-		pdf, err := tinyPDF(doc.lines)
+		pdf, err := doc.pdf()
 		if err != nil {
 			t.Fatalf("%s (%s): %v", doc.slug, doc.lang, err)
 		}
@@ -48,5 +53,81 @@ func TestDemoLinksStayOnTheSite(t *testing.T) {
 				t.Errorf("%s links example.org/%s, which the site itself offers", n.Name(), thing)
 			}
 		}
+	}
+}
+
+// The Russian, Arabic and Hindi files carry the glyphs they draw (a
+// subset of the font, a few kilobytes) and their text, so they show the
+// script on a reader without its fonts and can be searched.
+func TestScriptDocumentsEmbedTheirGlyphs(t *testing.T) {
+	langs := map[string]bool{}
+	for _, doc := range demoDocuments {
+		if doc.lang != "ru" && doc.lang != "ar" && doc.lang != "hi" {
+			continue
+		}
+		langs[doc.lang] = true
+		pdf, err := doc.pdf()
+		if err != nil {
+			t.Fatalf("%s: %v", doc.lang, err)
+		}
+		if len(pdf) > 25000 {
+			t.Errorf("%s: %d bytes; the whole font went in?", doc.lang, len(pdf))
+		}
+		var text, file []byte
+		for rest := pdf; ; {
+			i := bytes.Index(rest, []byte("stream\n"))
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len("stream\n"):]
+			end := bytes.Index(rest, []byte("\nendstream"))
+			z, err := zlib.NewReader(bytes.NewReader(rest[:end]))
+			if err != nil {
+				t.Fatalf("%s: %v", doc.lang, err)
+			}
+			data, err := io.ReadAll(z)
+			if err != nil {
+				t.Fatalf("%s: %v", doc.lang, err)
+			}
+			if bytes.HasPrefix(data, []byte{0, 1, 0, 0}) {
+				file = data
+			} else {
+				text = append(text, data...)
+			}
+			rest = rest[end+len("\nendstream"):]
+		}
+		if !bytes.Contains(text, []byte("/ActualText <"+utf16Hex(doc.lines[0])+">")) {
+			t.Errorf("%s: the title's text is not in the file", doc.lang)
+		}
+		if file == nil {
+			t.Fatalf("%s: no embedded font", doc.lang)
+		}
+		face, err := font.ParseTTF(bytes.NewReader(file))
+		if err != nil {
+			t.Fatalf("%s: the embedded font does not parse: %v", doc.lang, err)
+		}
+		drawn, dropped := 0, 0
+		for _, r := range doc.lines[0] {
+			if unicode.IsLetter(r) {
+				if gid, ok := face.NominalGlyph(r); ok {
+					if o, ok := face.GlyphDataOutline(gid); ok && len(o.Segments) > 0 {
+						drawn++
+					}
+				}
+			}
+		}
+		for _, r := range map[string]string{"ru": "ЩЪЭ", "ar": "ژڤگ", "hi": "ऋॠऌ"}[doc.lang] { // letters no document uses
+			if gid, ok := face.NominalGlyph(r); ok {
+				if o, ok := face.GlyphDataOutline(gid); !ok || len(o.Segments) == 0 {
+					dropped++
+				}
+			}
+		}
+		if drawn == 0 || dropped == 0 {
+			t.Errorf("%s: %d of the title's letters drawn, %d unused letters left out", doc.lang, drawn, dropped)
+		}
+	}
+	if len(langs) != 3 {
+		t.Fatalf("demo documents in %v, want ru, ar and hi", langs)
 	}
 }

@@ -3,9 +3,7 @@ package events
 import (
 	"encoding/csv"
 	"errors"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +22,6 @@ type detailsPage struct {
 	Zone       string
 	Form       DetailsForm
 	Errors     map[string]string
-	Types      []string
 	// RegistrationPast warns that registration is open for an event that
 	// has begun.
 	RegistrationPast bool
@@ -58,22 +55,6 @@ func formOf(ev *event) DetailsForm {
 		b.WriteString(at + " | " + a.Title + "\n")
 	}
 	f.Agenda, b = b.String(), strings.Builder{}
-	for _, q := range d.Questions {
-		line := q.Type + " | " + q.Label
-		if len(q.Options) > 0 {
-			line += " | " + strings.Join(q.Options, "; ")
-		}
-		b.WriteString(line + "\n")
-		for _, lang := range slices.Sorted(maps.Keys(q.Wordings)) {
-			w := q.Wordings[lang]
-			line := lang + ": " + w.Label
-			if len(w.Options) > 0 {
-				line += " | " + strings.Join(w.Options, "; ")
-			}
-			b.WriteString(line + "\n")
-		}
-	}
-	f.Questions = b.String()
 	if !d.ClosesAt.IsZero() {
 		f.ClosesAt = d.ClosesAt.In(ev.zone()).Format("2006-01-02T15:04")
 	}
@@ -93,7 +74,7 @@ func (h *Handlers) EditDetails(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T("admin.saved")
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID, EventTitle: ev.Entry.Source().Title,
-		Zone: ev.Info.TimeZone, Form: formOf(ev), Errors: map[string]string{}, Types: questionTypes,
+		Zone: i18n.ZoneName(ev.Info.TimeZone, p.L.Lang.Code), Form: formOf(ev), Errors: map[string]string{},
 		RegistrationPast: ev.Details.Open && !ev.Info.StartsAt.IsZero() && ev.Info.StartsAt.Before(h.store.Now())})
 }
 
@@ -108,15 +89,12 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 	}
 	pf := r.PostForm
 	f := DetailsForm{JoinURL: strings.TrimSpace(pf.Get("join_url")), RecordingURL: strings.TrimSpace(pf.Get("recording_url")),
-		Languages: pf.Get("languages"), Speakers: pf.Get("speakers"), Agenda: pf.Get("agenda"), Questions: pf.Get("questions"),
+		Languages: pf.Get("languages"), Speakers: pf.Get("speakers"), Agenda: pf.Get("agenda"),
 		Open: pf.Get("open") != "", ClosesAt: strings.TrimSpace(pf.Get("closes_at")), Capacity: strings.TrimSpace(pf.Get("capacity")),
 		Reminders: strings.TrimSpace(pf.Get("reminders")), Consent: strings.TrimSpace(pf.Get("consent"))}
-	enabled := make([]string, 0, len(h.rd.I18n().Enabled()))
-	for _, l := range h.rd.I18n().Enabled() {
-		enabled = append(enabled, l.Code)
-	}
-	d, errs := ParseDetails(f, ev.zone(), enabled)
-	d.EntryID, d.KeptConfirmed = ev.Entry.ID, ev.Details.KeptConfirmed
+	d, errs := ParseDetails(f, ev.zone())
+	// The questions are written with the entry (QuestionFields).
+	d.EntryID, d.KeptConfirmed, d.Questions = ev.Entry.ID, ev.Details.KeptConfirmed, ev.Details.Questions
 	// The programme is written with the event in the entry editor
 	// (ProgrammeFields); this form keeps it unless an old client posts it.
 	if f.Languages == "" && f.Speakers == "" && f.Agenda == "" {
@@ -125,7 +103,7 @@ func (h *Handlers) SaveDetails(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		p := h.adminPage(r, "events.admin.details_title", "Title", ev.Entry.Source().Title)
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["admin_details"], detailsPage{Page: p, EntryID: ev.Entry.ID,
-			EventTitle: ev.Entry.Source().Title, Zone: ev.Info.TimeZone, Form: f, Errors: p.L.Errors(errs), Types: questionTypes})
+			EventTitle: ev.Entry.Source().Title, Zone: i18n.ZoneName(ev.Info.TimeZone, p.L.Lang.Code), Form: f, Errors: p.L.Errors(errs)})
 	}
 	if err := h.store.SaveDetails(r.Context(), d); err != nil {
 		return err
@@ -160,7 +138,11 @@ type registrantRow struct {
 
 func (h *Handlers) registrantsData(r *http.Request, ev *event) (registrantsPage, error) {
 	p := h.adminPage(r, "events.admin.registrants_title", "Title", ev.Entry.Source().Title)
-	data := registrantsPage{Page: p, EntryID: ev.Entry.ID, EventTitle: ev.Entry.Source().Title, Questions: ev.Details.Questions, Errors: map[string]string{}}
+	data := registrantsPage{Page: p, EntryID: ev.Entry.ID, EventTitle: ev.Entry.Source().Title, Errors: map[string]string{}}
+	for _, q := range ev.Details.Questions {
+		q.Label = q.In(p.L.Lang.Code).Label // the columns in the staff's language
+		data.Questions = append(data.Questions, q)
+	}
 	regs, err := h.store.Registrants(r.Context(), ev.Entry.ID)
 	if err != nil {
 		return data, err
@@ -331,9 +313,17 @@ func (h *Handlers) Attendance(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// answerWords is an answer as staff read it: a ticked box as "Yes", an
-// interpretation language by its name, not the codes stored.
+// answerWords is an answer as staff read it, in their language: a ticked
+// box as "Yes", an interpretation language by its name, a choice in the
+// words the editor gave it in the staff's language, not the codes or
+// the registrant's language stored.
 func answerWords(q Question, a string, l *i18n.Localizer) string {
+	option := func(a string) string {
+		if i := q.optionIndex(a); i >= 0 {
+			return q.In(l.Lang.Code).Options[i]
+		}
+		return a
+	}
 	switch {
 	case a == "":
 		return ""
@@ -341,6 +331,14 @@ func answerWords(q Question, a string, l *i18n.Localizer) string {
 		return l.T("events.admin.answer_yes")
 	case q.Type == QuestionInterpretation:
 		return languageName(a, l.Lang.Code)
+	case q.Type == QuestionChoice:
+		return option(a)
+	case q.Type == QuestionCheckboxes:
+		var out []string
+		for _, line := range strings.Split(a, "\n") {
+			out = append(out, option(line))
+		}
+		return strings.Join(out, ", ")
 	}
 	return a
 }

@@ -2,7 +2,6 @@ package events
 
 import (
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,23 +15,24 @@ import (
 // DetailsForm is an event's details as the admin form writes them: text,
 // one list item a line, its parts split at "|". ParseDetails reads it.
 type DetailsForm struct {
-	JoinURL, RecordingURL                  string
-	Languages, Speakers, Agenda, Questions string
-	Open                                   bool
-	ClosesAt                               string // datetime-local in the event's zone
-	Capacity, Reminders, Consent           string
+	JoinURL, RecordingURL        string
+	Languages, Speakers, Agenda  string
+	Open                         bool
+	ClosesAt                     string // datetime-local in the event's zone
+	Capacity, Reminders, Consent string
 }
 
 // ParseDetails reads and checks the details form: the links, the
-// interpretation languages, speakers, agenda and questions in their
-// line syntax, the capacity, the closing time in the event's zone, the
-// reminders and the consent text. A question's wording line may use only
-// the enabled languages' codes. It returns the details (without their
-// entry and KeptConfirmed, which the caller knows) and what is wrong
-// with each field, as
+// interpretation languages, speakers and agenda in their line syntax
+// (old clients'; the editor writes them as rows), the capacity, the
+// closing time in the event's zone, the reminders and the consent text.
+// The registration questions are written with the entry (QuestionFields).
+// It returns the details (without their entry, questions and
+// KeptConfirmed, which the caller knows) and what is wrong with each
+// field, as
 // messages to translate where they are shown: the admin form, the API
 // or an import use the same reading.
-func ParseDetails(f DetailsForm, zone *time.Location, enabled []string) (Details, i18n.FieldErrors) {
+func ParseDetails(f DetailsForm, zone *time.Location) (Details, i18n.FieldErrors) {
 	errs := i18n.FieldErrors{}
 	d := Details{JoinURL: f.JoinURL, RecordingURL: f.RecordingURL, Open: f.Open, Consent: f.Consent}
 	if f.JoinURL != "" && !validURL(f.JoinURL) {
@@ -81,40 +81,6 @@ func ParseDetails(f DetailsForm, zone *time.Location, enabled []string) (Details
 		}
 		d.Agenda = append(d.Agenda, item)
 	}
-	for _, p := range lines(f.Questions) {
-		// "ru: Вопрос | вариант; вариант" words the question above in
-		// another language.
-		if lang, label, ok := wordingLine(p[0]); ok {
-			w := Wording{Label: label}
-			if len(p) == 2 {
-				w.Options = options(p[1])
-			}
-			n := len(d.Questions)
-			if n == 0 || len(p) > 2 || !slices.Contains(enabled, lang) || label == "" || utf8.RuneCountInString(label) > 300 ||
-				len(w.Options) != len(d.Questions[n-1].Options) || d.Questions[n-1].Wordings[lang].Label != "" {
-				errs.Add("questions", "events.error.questions")
-				break
-			}
-			if d.Questions[n-1].Wordings == nil {
-				d.Questions[n-1].Wordings = map[string]Wording{}
-			}
-			d.Questions[n-1].Wordings[lang] = w
-			continue
-		}
-		if len(p) < 2 || len(p) > 3 || !slices.Contains(questionTypes, p[0]) || p[1] == "" || utf8.RuneCountInString(p[1]) > 300 {
-			errs.Add("questions", "events.error.questions")
-			break
-		}
-		q := Question{Type: p[0], Label: p[1]}
-		if len(p) == 3 {
-			q.Options = options(p[2])
-		}
-		if (q.Type == QuestionChoice) != (len(q.Options) > 0) {
-			errs.Add("questions", "events.error.questions")
-			break
-		}
-		d.Questions = append(d.Questions, q)
-	}
 	if f.Capacity != "" {
 		n, err := strconv.Atoi(f.Capacity)
 		if err != nil || n < 0 || n > 1000000 {
@@ -159,27 +125,6 @@ func lines(s string) [][]string {
 			parts[i] = strings.TrimSpace(parts[i])
 		}
 		out = append(out, parts)
-	}
-	return out
-}
-
-// wordingLine reads the start of a line "ru: label | options": the
-// language code and the label.
-func wordingLine(first string) (lang, label string, ok bool) {
-	code, rest, found := strings.Cut(first, ":")
-	if !found || len(code) < 2 || len(code) > 8 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz-") != "" {
-		return "", "", false
-	}
-	return code, strings.TrimSpace(rest), true
-}
-
-// options splits "a; b; c", leaving out empty options.
-func options(s string) []string {
-	var out []string
-	for _, o := range strings.Split(s, ";") {
-		if o = strings.TrimSpace(o); o != "" {
-			out = append(out, o)
-		}
 	}
 	return out
 }

@@ -13,20 +13,17 @@ import (
 // API can use it without a request or a language.
 func TestParseDetails(t *testing.T) {
 	zone := time.FixedZone("UTC+7", 7*3600)
-	enabled := []string{"en", "ru"}
 	// Reminders come back latest first, each once.
 	ok := DetailsForm{Open: true, JoinURL: "https://meet.example.org/x", Languages: "ru | tbc\nes",
 		Speakers: "Kofi | chair\n\nAmina | | Red Ribbon", Agenda: "12:30 | Welcome\n+15 | Panel",
-		ClosesAt: "2027-03-01T18:00", Capacity: "40", Reminders: "60, 1440, 60",
-		Questions: "choice | Region | Africa; Asia\nru: Регион | Африка; Азия\ncheckbox | Ramp needed"}
-	d, errs := ParseDetails(ok, zone, enabled)
+		ClosesAt: "2027-03-01T18:00", Capacity: "40", Reminders: "60, 1440, 60"}
+	d, errs := ParseDetails(ok, zone)
 	if len(errs) != 0 {
 		t.Fatalf("valid details: %v", errs)
 	}
 	if len(d.Languages) != 2 || d.Languages[0] != (Interpretation{Lang: "ru", Status: ToConfirm}) || d.Languages[1].Status != Confirmed ||
 		len(d.Speakers) != 2 || d.Speakers[1].Organisation != "Red Ribbon" ||
 		len(d.Agenda) != 2 || d.Agenda[0].Clock != "12:30" || d.Agenda[1].Offset != 15 ||
-		len(d.Questions) != 2 || d.Questions[0].Wordings["ru"].Options[1] != "Азия" ||
 		d.Capacity != 40 || !d.ClosesAt.Equal(time.Date(2027, 3, 1, 11, 0, 0, 0, time.UTC)) ||
 		!reflect.DeepEqual(d.ReminderMinutes, []int{1440, 60}) {
 		t.Errorf("details read as %+v", d)
@@ -38,27 +35,18 @@ func TestParseDetails(t *testing.T) {
 		want i18n.FieldErrors
 	}{
 		{"everything wrong", DetailsForm{JoinURL: "javascript:alert(1)", RecordingURL: "example.org/rec",
-			Languages: "ru | maybe", Speakers: "| chair", Agenda: "noon | Lunch", Questions: "poll | Which?",
+			Languages: "ru | maybe", Speakers: "| chair", Agenda: "noon | Lunch",
 			ClosesAt: "tomorrow", Capacity: "-1", Reminders: "0", Consent: strings.Repeat("c", 2001)}, i18n.FieldErrors{
 			"join_url":      i18n.M("events.error.url"),
 			"recording_url": i18n.M("events.error.url"),
 			"languages":     i18n.M("events.error.languages"),
 			"speakers":      i18n.M("events.error.speakers"),
 			"agenda":        i18n.M("events.error.agenda"),
-			"questions":     i18n.M("events.error.questions"),
 			"closes_at":     i18n.M("events.error.closes_at"),
 			"capacity":      i18n.M("events.error.capacity"),
 			"reminders":     i18n.M("events.error.reminders"),
 			"consent":       i18n.M("events.error.consent_long"),
 		}},
-		{"a wording in a language not enabled", DetailsForm{Questions: "choice | Region | Africa; Asia\nfr: Région | Afrique; Asie"},
-			i18n.FieldErrors{"questions": i18n.M("events.error.questions")}},
-		{"a wording with too few options", DetailsForm{Questions: "choice | Region | Africa; Asia\nru: Регион | Африка"},
-			i18n.FieldErrors{"questions": i18n.M("events.error.questions")}},
-		{"a wording before any question", DetailsForm{Questions: "ru: Регион"},
-			i18n.FieldErrors{"questions": i18n.M("events.error.questions")}},
-		{"options on a text question", DetailsForm{Questions: "text | Name | a; b"},
-			i18n.FieldErrors{"questions": i18n.M("events.error.questions")}},
 		{"an offset beyond two weeks", DetailsForm{Agenda: "+20161 | Late"},
 			i18n.FieldErrors{"agenda": i18n.M("events.error.agenda")}},
 		{"a reminder beyond a week", DetailsForm{Reminders: "10081"},
@@ -66,7 +54,7 @@ func TestParseDetails(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, errs := ParseDetails(tt.f, zone, enabled); !reflect.DeepEqual(errs, tt.want) {
+			if _, errs := ParseDetails(tt.f, zone); !reflect.DeepEqual(errs, tt.want) {
 				t.Errorf("errors %v, want %v", errs, tt.want)
 			}
 		})

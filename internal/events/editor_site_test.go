@@ -5,9 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
+	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 	"peerpress/internal/events"
 )
 
@@ -80,7 +83,7 @@ func TestEventInOnePass(t *testing.T) {
 			t.Fatalf("saved\n%+v\n%+v\n%+v", d.Speakers, d.Agenda, d.Languages)
 		}
 		page := s.client().Get("/en/events/peer-navigators-meet-in-london")
-		page.Must(t, http.StatusOK, "Ravi Menon", "Amina Yusuf", "Welcome", "Questions", "(Europe/London)")
+		page.Must(t, http.StatusOK, "Ravi Menon", "Amina Yusuf", "Welcome", "Questions", "(London · Greenwich Mean Time)")
 		if strings.Index(page.Body, "Ravi Menon") > strings.Index(page.Body, "Amina Yusuf") {
 			t.Fatal("speakers not in the order given")
 		}
@@ -89,7 +92,8 @@ func TestEventInOnePass(t *testing.T) {
 		// The editor shows the rows as saved; moving the second up and
 		// clearing the agenda's first row saves that.
 		edit := c.Get("/admin/entries/" + m[1])
-		edit.Must(t, http.StatusOK, `id="event_speaker_name-1" name="event_speaker_name" value="Ravi Menon"`, `value="&#43;45"`, `value="Europe/London"`)
+		edit.Must(t, http.StatusOK, `id="event_speaker_name-1" name="event_speaker_name" value="Ravi Menon"`, `value="&#43;45"`,
+			`id="event_zone" name="event_zone" value="London · United Kingdom"`) // the zone as the editor knows it; read back on save
 		f := eventForm(csrf)
 		f.Set("title", "Peer navigators meet in London")
 		f["event_speaker_name"] = []string{"Ravi Menon", "Amina Yusuf"}
@@ -163,5 +167,45 @@ func TestEventFormRefusals(t *testing.T) {
 		if after := counts(); after != before {
 			t.Fatalf("counts %v after a refused save, want %v", after, before)
 		}
+	})
+}
+
+// Zones are named in the reader's language (CLDR's cities and metazones),
+// and the editor's zone picker takes a city as another language names it.
+func TestZonesNamedInReadersLanguage(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		s.client().Get("/ru/events/vebinar-nalokson-v-rukah-ravnyh").Must(t, http.StatusOK, "Найроби:", "Бангкок:", "Богота:")
+		s.client().Get("/hi/events/vebinar-saathiyon-ke-haathon-mein-nalokson").Must(t, http.StatusOK, "नैरोबी:", "बैंकॉक:")
+
+		c, csrf := s.Admin()
+		c.Get("/admin/entries/new?kind=event").Must(t, http.StatusOK, `<option value="Europe/Moscow" label="Moscow · Russia">`)
+		f := eventForm(csrf)
+		f.Set("event_zone", "Москва")
+		f.Set("title", "Peer navigators meet in Moscow")
+		if r := c.Post("/admin/entries", f); r.Status != http.StatusSeeOther {
+			t.Fatalf("save with a zone named in Russian: %d\n%s", r.Status, r.Body)
+		}
+		e, err := s.App.Content.BySlug(context.Background(), "en", "peer-navigators-meet-in-moscow")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info, _ := events.InfoOf(e); info.TimeZone != "Europe/Moscow" {
+			t.Fatalf("zone %q, want Europe/Moscow", info.TimeZone)
+		}
+		s.client().Get("/en/events/peer-navigators-meet-in-moscow").Must(t, http.StatusOK, "(Moscow · Moscow Time)")
+	})
+}
+
+// The editor says in which zone a publication time is typed, by its name
+// in the staff's language, not its identifier.
+func TestPublishTimesNameTheSiteZone(t *testing.T) {
+	apptest.Run(t, apptest.Options{Config: func(c *app.Config) { c.TimeZone = "Europe/Moscow" }}, func(t *testing.T, s *apptest.Site) {
+		c, _ := s.Admin()
+		c.Get("/admin/entries/new?kind=article").Must(t, http.StatusOK, "In the site&#39;s time zone: Moscow · Moscow Time.")
+		e, err := s.App.Content.BySlug(context.Background(), "en", slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Get("/admin/entries/"+strconv.FormatInt(e.ID, 10)+"/translations/ar").Must(t, http.StatusOK, "Moscow · Moscow Time")
 	})
 }

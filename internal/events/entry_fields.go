@@ -82,18 +82,6 @@ func (EntryFields) ExtensionName() string { return extName }
 // ExtendsKind reports whether k is the event kind.
 func (EntryFields) ExtendsKind(k content.Kind) bool { return k == content.Event }
 
-// zoneSuggestions are the picker's zones: each IANA zone with its city
-// and country, in the editor's language, so that "London" finds
-// Europe/London.
-func zoneSuggestions(lang string) []content.Suggestion {
-	zones := i18n.Zones()
-	out := make([]content.Suggestion, 0, len(zones))
-	for _, z := range zones {
-		out = append(out, content.Suggestion{Value: z.ID, Label: i18n.ZoneLabel(z, lang)})
-	}
-	return out
-}
-
 // EditorFields are the start, zone and duration, then the format and
 // venue.
 func (EntryFields) EditorFields() content.FieldSet {
@@ -104,7 +92,7 @@ func (EntryFields) EditorFields() content.FieldSet {
 	return content.FieldSet{Legend: "event.details", Rows: [][]content.Field{
 		{
 			{Name: "event_start", Label: "event.starts", Type: "datetime-local"},
-			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: zoneSuggestions, Max: 64},
+			{Name: "event_zone", Label: "event.zone", Hint: "event.zone_hint", Suggest: content.ZoneSuggestions, ShowLabel: true, Max: 64},
 			{Name: "event_duration", Label: "event.duration_minutes", Type: "number", Min: 1, Max: maxDuration},
 		},
 		{
@@ -202,18 +190,28 @@ func (EntryFields) Warnings(v any) []i18n.Msg {
 }
 
 // SaveExtension writes the event's row in the entry's transaction, or
-// removes it (nil: the entry is no longer an event).
+// removes it (nil: the entry is no longer an event), and its venue into
+// the search index.
 func (EntryFields) SaveExtension(ctx context.Context, tx *db.Tx, entryID int64, v any) error {
 	info, ok := v.(Info)
 	if !ok {
-		_, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
-		return err
+		res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE entry_id = ?`, entryID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // never an event (every other entry's save): nothing to take out
+			return nil
+		}
+		return indexEvent(ctx, tx, entryID)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO events (entry_id, starts_at, time_zone, duration_minutes, mode, venue) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (entry_id) DO UPDATE SET starts_at = excluded.starts_at, time_zone = excluded.time_zone,
 		duration_minutes = excluded.duration_minutes, mode = excluded.mode, venue = excluded.venue`,
 		entryID, info.StartsAt.Unix(), info.TimeZone, info.DurationMinutes, info.Mode, info.Venue)
-	return err
+	if err != nil {
+		return err
+	}
+	return indexEvent(ctx, tx, entryID)
 }
 
 // LoadExtension reads the events' rows of the given entries in one query.

@@ -12,6 +12,7 @@ package events
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -42,24 +43,35 @@ type AgendaItem struct {
 	Title  string
 }
 
-// Question types.
+// Question types: a line of text, a longer text, one choice of options,
+// several (checkboxes), a box to tick (yes or no), one of the event's
+// interpretation languages, and access needs (a text).
 const (
 	QuestionText           = "text"
+	QuestionLongText       = "longtext"
 	QuestionChoice         = "choice"
+	QuestionCheckboxes     = "checkboxes"
 	QuestionCheckbox       = "checkbox"
 	QuestionInterpretation = "interpretation"
 	QuestionAccessibility  = "accessibility"
 )
 
-// questionTypes lists the types an editor may use.
-var questionTypes = []string{QuestionText, QuestionChoice, QuestionCheckbox, QuestionInterpretation, QuestionAccessibility}
+// questionTypes lists the types an editor may use, in the editor's order.
+var questionTypes = []string{QuestionText, QuestionLongText, QuestionChoice, QuestionCheckboxes, QuestionCheckbox,
+	QuestionInterpretation, QuestionAccessibility}
+
+// hasOptions reports whether questions of type t offer the options their
+// editor writes.
+func hasOptions(t string) bool { return t == QuestionChoice || t == QuestionCheckboxes }
 
 // Question is one custom question of the registration form, as written
-// in the event's language, with its wording in other languages.
+// in one language (Lang), with its wording in other languages.
 type Question struct {
-	Type    string
-	Label   string
-	Options []string `json:",omitempty"` // choice
+	Type     string
+	Required bool   `json:",omitempty"`
+	Lang     string `json:",omitempty"` // of Label and Options; questions saved before it was kept are in the event's language
+	Label    string
+	Options  []string `json:",omitempty"` // choice, checkboxes
 	// Wordings are the question in other languages, by language code;
 	// registrants see it in theirs. Answers keep Options' values, so
 	// staff read every registrant's choice alike.
@@ -75,13 +87,27 @@ type Wording struct {
 
 // In is the question's label and option labels in lang, or as written.
 func (q Question) In(lang string) Wording {
-	if w, ok := q.Wordings[lang]; ok {
+	if w, ok := q.Wordings[lang]; ok && lang != q.Lang {
 		if len(w.Options) != len(q.Options) {
 			w.Options = q.Options
 		}
 		return w
 	}
 	return Wording{Label: q.Label, Options: q.Options}
+}
+
+// optionIndex is the place of an answer among the options, in whichever
+// language it was written; -1 when it is none of them.
+func (q Question) optionIndex(a string) int {
+	if i := slices.Index(q.Options, a); i >= 0 {
+		return i
+	}
+	for _, w := range q.Wordings {
+		if i := slices.Index(w.Options, a); i >= 0 && len(w.Options) == len(q.Options) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Details are an event's details beyond when and where.

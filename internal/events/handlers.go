@@ -78,13 +78,7 @@ func (h *Handlers) referenceZones() []*time.Location {
 }
 
 // ValidZone reports whether name is an IANA zone peerpress knows.
-func ValidZone(name string) bool {
-	if name == "" || name == "Local" {
-		return false
-	}
-	_, err := time.LoadLocation(name)
-	return err == nil
-}
+func ValidZone(name string) bool { return i18n.ValidZone(name) }
 
 // Routes declares the events' pages: listings and calendars anyone may
 // keep, the registration form (its challenge is single-use), the

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode"
 
+	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -30,6 +31,7 @@ type listedView struct {
 	When     string // in the event's zone
 	Datetime string
 	Short    string // time only, for the month grid
+	Zone     string // the event's zone by its city, in the listing's language
 	// LangName names the event's language when it is not the page's:
 	// not yet translated, listed in its own (the setting).
 	LangName string
@@ -46,7 +48,8 @@ func (h *Handlers) listViews(lang string, items []Listed) []listedView {
 	out := make([]listedView, len(items))
 	for i, it := range items {
 		local := it.Local()
-		out[i] = listedView{Listed: it, When: l.DateTime(local), Datetime: it.Info.StartsAt.UTC().Format(time.RFC3339), Short: l.Time(local)}
+		out[i] = listedView{Listed: it, When: l.DateTime(local), Datetime: it.Info.StartsAt.UTC().Format(time.RFC3339), Short: l.Time(local),
+			Zone: i18n.ZoneCityIn(it.Info.TimeZone, lang)}
 		if it.Lang != lang {
 			if other, ok := h.rd.I18n().Get(it.Lang); ok {
 				out[i].LangName = other.Name

@@ -50,13 +50,15 @@ func NewModule(cfg Config) (*Module, error) {
 		return nil, err
 	}
 	s.IncludeUntranslated = cfg.Untranslated
+	s.RetentionDays = cfg.RetentionDays
 	return &Module{Store: s, cfg: cfg}, nil
 }
 
 // Extensions are the fields the area adds to event entries, in the
-// entry's editor and transaction: time and place, then the programme.
+// entry's editor and transaction: time and place, the programme, then
+// the registration questions.
 func (m *Module) Extensions() []content.Extension {
-	return []content.Extension{m.EntryFields, ProgrammeFields{}}
+	return []content.Extension{m.EntryFields, ProgrammeFields{}, QuestionFields{}}
 }
 
 // Pages makes the area's handlers; g guards the registration form.

@@ -258,8 +258,8 @@ func (ProgrammeFields) CheckExtension(v any, errs content.FieldErrors) {
 	}
 }
 
-// SaveExtension writes the programme into the event's details, in the
-// entry's transaction; nil (none given, or no longer an event) keeps
+// SaveExtension writes the programme into the event's details, and its
+// speakers into the search index, in the entry's transaction; nil (none given, or no longer an event) keeps
 // what is there.
 func (ProgrammeFields) SaveExtension(ctx context.Context, tx *db.Tx, entryID int64, v any) error {
 	p, ok := v.(Programme)
@@ -273,7 +273,7 @@ func (ProgrammeFields) SaveExtension(ctx context.Context, tx *db.Tx, entryID int
 	if err != nil {
 		return fmt.Errorf("events: save programme of %d: %w", entryID, err)
 	}
-	return nil
+	return indexEvent(ctx, tx, entryID)
 }
 
 // LoadExtension reads the programmes of the given entries in one query.

@@ -144,8 +144,21 @@ func (h *Handlers) readForm(r *http.Request, ev *event, l *i18n.Localizer, withE
 	if withEmail {
 		in.Email = get("email")
 	}
-	for i := range ev.Details.Questions {
-		in.Answers = append(in.Answers, get("q"+itoa(i)))
+	for i, q := range ev.Details.Questions {
+		name := "q" + itoa(i)
+		if q.Type != QuestionCheckboxes {
+			in.Answers = append(in.Answers, get(name))
+			continue
+		}
+		// Each box ticked is a value of its own; they are kept a line each.
+		var ticked []string
+		for _, v := range r.PostForm[name] {
+			if v = strings.TrimSpace(v); v != "" && !slices.Contains(ticked, v) {
+				ticked = append(ticked, v)
+			}
+		}
+		f.Values[name] = strings.Join(ticked, "\n")
+		in.Answers = append(in.Answers, f.Values[name])
 	}
 	answers, errs := CheckRegistration(ev.Details, in)
 	for i, q := range ev.Details.Questions {
@@ -164,7 +177,8 @@ func (h *Handlers) readForm(r *http.Request, ev *event, l *i18n.Localizer, withE
 // registration (without the email, which cannot change).
 type RegistrationForm struct {
 	Name, Email string
-	// Answers to the event's questions, in their order; "" for none.
+	// Answers to the event's questions, in their order; "" for none,
+	// the options ticked a line each for checkboxes.
 	Answers []string
 	Consent bool
 	// WithEmail: a new registration, with its email and consent.
@@ -203,9 +217,12 @@ func CheckRegistration(d Details, in RegistrationForm) (map[string]string, i18n.
 		switch {
 		case utf8.RuneCountInString(v) > maxAnswer:
 			errs.Add(key, "events.error.too_long", "Max", maxAnswer)
+		case v == "" && q.Required:
+			errs.Add(key, "events.error.answer_required")
 		case v == "":
 		case q.Type == QuestionChoice && !slices.Contains(q.Options, v),
-			q.Type == QuestionInterpretation && !slices.Contains(offered, v):
+			q.Type == QuestionInterpretation && !slices.Contains(offered, v),
+			q.Type == QuestionCheckboxes && !allOptions(q, v):
 			errs.Add(key, "events.error.choice_invalid")
 		case q.Type == QuestionCheckbox:
 			v = "yes"
@@ -218,6 +235,16 @@ func CheckRegistration(d Details, in RegistrationForm) (map[string]string, i18n.
 		errs.Add("consent", "events.error.consent_required")
 	}
 	return answers, errs
+}
+
+// allOptions reports whether every line of v is one of q's options.
+func allOptions(q Question, v string) bool {
+	for _, line := range strings.Split(v, "\n") {
+		if !slices.Contains(q.Options, line) {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handlers) badLink(w http.ResponseWriter, r *http.Request, lang string) error {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"peerpress/internal/db"
+	"peerpress/internal/mail"
 	"peerpress/internal/participant"
 )
 
@@ -169,7 +170,7 @@ func (s *Store) Register(ctx context.Context, in RegisterInput) error {
 			return nil
 		}
 		reg := Registration{EntryID: in.EntryID, Email: email, Name: in.Name, Lang: in.Lang, Origin: in.Origin, Status: Pending}
-		return s.mailer.Send(ctx, tx, s.confirmMail(ev, reg, token))
+		return s.send(ctx, tx, ev, s.confirmMail(ev, reg, token))
 	})
 	if db.IsUniqueViolation(err) && !in.retried {
 		// The same address registered at the same moment from elsewhere:
@@ -320,7 +321,7 @@ func (s *Store) Confirm(ctx context.Context, token string) (Registration, string
 		if manage, err = s.newManageLink(ctx, tx, reg); err != nil {
 			return err
 		}
-		return s.mailer.Send(ctx, tx, s.placeMail(ev, reg, manage))
+		return s.send(ctx, tx, ev, s.placeMail(ev, reg, manage))
 	})
 	if err != nil {
 		return reg, "", err
@@ -378,7 +379,7 @@ func (s *Store) Cancel(ctx context.Context, token string) error {
 			return fmt.Errorf("events: cancel: %w", err)
 		}
 		reg.Status = Cancelled
-		if err := s.mailer.Send(ctx, tx, s.cancelMail(ev, reg)); err != nil {
+		if err := s.send(ctx, tx, ev, s.cancelMail(ev, reg)); err != nil {
 			return err
 		}
 		_, err := s.promote(ctx, tx, ev)
@@ -423,7 +424,7 @@ func (s *Store) promote(ctx context.Context, tx *db.Tx, ev *event) (int, error) 
 			return n, err
 		}
 		reg.Status = Registered
-		if err := s.mailer.Send(ctx, tx, s.promotedMail(ev, reg, manage)); err != nil {
+		if err := s.send(ctx, tx, ev, s.promotedMail(ev, reg, manage)); err != nil {
 			return n, err
 		}
 		n++
@@ -495,7 +496,7 @@ func (s *Store) MessageConfirmed(ctx context.Context, entryID int64, subject, te
 			if err != nil {
 				return err
 			}
-			if err := s.mailer.Send(ctx, tx, s.organiserMail(ev, r, manage, subject, text)); err != nil {
+			if err := s.send(ctx, tx, ev, s.organiserMail(ev, r, manage, subject, text)); err != nil {
 				return err
 			}
 			n++
@@ -582,7 +583,7 @@ func (s *Store) SendDueReminders(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			return s.mailer.Send(ctx, tx, s.reminderMail(ev, reg, manage, now))
+			return s.send(ctx, tx, ev, s.reminderMail(ev, reg, manage, now))
 		})
 		switch {
 		case errors.Is(err, errSkip), errors.Is(err, sql.ErrNoRows):
@@ -711,10 +712,31 @@ func (s *Store) NewManageLink(ctx context.Context, entryID int64, email, origin 
 			return err
 		}
 		sent = true
-		return s.mailer.Send(ctx, tx, s.newLinkMail(ev, reg, token))
+		return s.send(ctx, tx, ev, s.newLinkMail(ev, reg, token))
 	})
 	if err == nil && sent {
 		s.queue.Wake()
 	}
 	return err
+}
+
+// send mails msg, which carries a registrant's address and links, to be
+// purged with the event's registrations if it fails for good (its
+// holder's retention), not kept for a fixed time.
+func (s *Store) send(ctx context.Context, tx *db.Tx, ev *event, msg mail.Message) error {
+	if !ev.Info.StartsAt.IsZero() {
+		days := 0
+		if s.RetentionDays != nil {
+			d, err := s.RetentionDays(ctx)
+			if err != nil {
+				return err
+			}
+			days = d
+		}
+		if days <= 0 {
+			days = DefaultRetentionDays
+		}
+		msg.Until = ev.Info.StartsAt.Add(time.Duration(ev.Info.DurationMinutes)*time.Minute + time.Duration(days)*24*time.Hour)
+	}
+	return s.mailer.Send(ctx, tx, msg)
 }

@@ -37,6 +37,10 @@ type Store struct {
 	// IncludeUntranslated lists, in a language's event listings, events
 	// not yet translated into it, in their own (the settings'); nil: no.
 	IncludeUntranslated func() bool
+	// RetentionDays is how many days after an event its registrations
+	// are kept (the settings'); nil or 0: DefaultRetentionDays. A mail
+	// that fails for good goes with them.
+	RetentionDays func(context.Context) (int, error)
 }
 
 // NewStore returns a store. The vault must be the site key's.
@@ -170,7 +174,7 @@ func upsertDetails(ctx context.Context, tx *db.Tx, d Details) error {
 	if err != nil {
 		return fmt.Errorf("events: save details of %d: %w", d.EntryID, err)
 	}
-	return nil
+	return indexEvent(ctx, tx, d.EntryID) // the speakers
 }
 
 func orEmpty[T any](s []T) []T {

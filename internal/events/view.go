@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"peerpress/internal/content"
@@ -24,6 +26,7 @@ type EventView struct {
 	StartText  string    // in the event's zone, with its abbreviation
 	EndText    string
 	ZoneID     string
+	ZoneName   string // the event's zone in the reader's language: "Moscou · heure de Moscou"
 	UTCText    string
 	References []zoneTime
 	Minutes    int
@@ -63,10 +66,11 @@ type agendaView struct {
 }
 
 type questionView struct {
-	Name    string // the form field: q0, q1…
-	Type    string
-	Label   string
-	Options []optionView
+	Name     string // the form field: q0, q1…
+	Type     string
+	Label    string
+	Required bool
+	Options  []optionView
 }
 
 type optionView struct {
@@ -83,7 +87,7 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 	// Links go to the translation shown, which is the source's when the
 	// event has none in lang (a manage page in another language).
 	v := EventView{L: l, Lang: lang, Title: t.Title, URL: content.URL(content.Event, t.Lang, t.Slug), Start: start.UTC(),
-		StartText: l.DateTime(start.In(zone)), ZoneID: ev.Info.TimeZone, UTCText: l.DateTime(start.UTC()),
+		StartText: l.DateTime(start.In(zone)), ZoneID: ev.Info.TimeZone, ZoneName: i18n.ZoneName(ev.Info.TimeZone, lang), UTCText: l.DateTime(start.UTC()),
 		Minutes: ev.Info.DurationMinutes, Mode: ev.Info.Mode, Venue: ev.Info.Venue, Speakers: ev.Details.Speakers,
 		Ended: !end.After(now), RegisterURL: "/" + t.Lang + "/events/register/" + t.Slug,
 		CalendarURL: "/" + t.Lang + "/events/calendar/" + t.Slug + ".ics", Consent: ev.Details.Consent}
@@ -98,7 +102,7 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 		if z.String() == ev.Info.TimeZone {
 			continue
 		}
-		v.References = append(v.References, zoneTime{City: i18n.ZoneCity(z.String()), Text: l.DateTime(start.In(z))})
+		v.References = append(v.References, zoneTime{City: i18n.ZoneCityIn(z.String(), lang), Text: l.DateTime(start.In(z))})
 	}
 	for _, il := range ev.Details.Languages {
 		v.Languages = append(v.Languages, languageView{Name: languageName(il.Lang, lang), Confirmed: il.Status == Confirmed})
@@ -120,9 +124,9 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 	}
 	for i, q := range ev.Details.Questions {
 		w := q.In(lang)
-		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: w.Label}
+		qv := questionView{Name: "q" + strconv.Itoa(i), Type: q.Type, Label: w.Label, Required: q.Required}
 		switch q.Type {
-		case QuestionChoice:
+		case QuestionChoice, QuestionCheckboxes:
 			for j, o := range q.Options {
 				qv.Options = append(qv.Options, optionView{Value: o, Label: w.Options[j]})
 			}
@@ -158,6 +162,12 @@ func (h *Handlers) view(ctx context.Context, ev *event, t content.Translation, l
 type formView struct {
 	Values map[string]string
 	Errors map[string]string // field → translated message
+}
+
+// Ticked reports whether option is among the boxes ticked for the
+// question named name (kept a line each).
+func (f formView) Ticked(name, option string) bool {
+	return slices.Contains(strings.Split(f.Values[name], "\n"), option)
 }
 
 // panelData is the data of the panel on an event's page, and of the

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"peerpress/internal/auth"
+	"peerpress/internal/calls"
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
 )
@@ -84,7 +85,10 @@ func usedKeys(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Keys built at run time.
+	// Keys built at run time, kinds the areas register among them.
+	if err := calls.Register(); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range content.Kinds() {
 		used["kind."+string(k)] = true
 		used["kind."+string(k)+".plural"] = true

@@ -232,6 +232,16 @@ func LoadZone(name string) (*time.Location, error) {
 
 var zones sync.Map // name → *time.Location
 
+// ValidZone reports whether name is an IANA zone peerpress knows: not
+// empty, and not "Local", which means the server's own zone.
+func ValidZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := LoadZone(name)
+	return err == nil
+}
+
 // zoneName is t's zone abbreviation as t.Format("MST") gives it, except
 // where that is numeric: tzdata names many zones only by their offset
 // ("+07", "-05", "+0545"), and a zone without a name formats as "+0700".

@@ -7,9 +7,11 @@ package i18n
 // package reads), each with its country. A zone is named by its city as
 // the identifier spells it ("New York"), with the country's name in the
 // reader's language from CLDR through golang.org/x/text/language/display.
-// x/text has no CLDR exemplar-city names, so cities stay in English;
-// cities that name no zone of their own ("Delhi", "Mumbai", "Geneva")
-// are the short list in zoneAliases.
+// x/text has no CLDR exemplar-city or metazone names: those are generated
+// from CLDR's npm packages by scripts/genzones into zone_names_<lang>.go
+// ("Москва", "Moscou"; "heure de Moscou"). Cities that name no zone of
+// their own ("Delhi", "Mumbai", "Geneva") are the short list in
+// zoneAliases.
 
 import (
 	_ "embed"
@@ -78,6 +80,50 @@ func ZoneCity(id string) string {
 	return strings.ReplaceAll(id, "_", " ")
 }
 
+// zoneNames are the names of the zones in one language (generated).
+type zoneNames struct {
+	cities    map[string]string // zone → exemplar city, where CLDR gives one in the language
+	metazones map[string]string // zone → the generic name of the metazone it is in
+}
+
+// zoneNamesByLang are the generated names by language; a language
+// without them names zones in English.
+var zoneNamesByLang = map[string]*zoneNames{
+	"en": &zoneNamesEN, "ru": &zoneNamesRU, "fr": &zoneNamesFR, "es": &zoneNamesES, "ar": &zoneNamesAR, "hi": &zoneNamesHI,
+}
+
+func namesIn(lang string) *zoneNames {
+	if n, ok := zoneNamesByLang[lang]; ok {
+		return n
+	}
+	return &zoneNamesEN
+}
+
+// ZoneCityIn is the place that names a zone in lang: "Europe/Moscow" →
+// "Москва" (ru), "Moscou" (fr); the identifier's city where CLDR gives
+// the language none.
+func ZoneCityIn(id, lang string) string {
+	if c, ok := namesIn(lang).cities[id]; ok {
+		return c
+	}
+	if c, ok := zoneNamesEN.cities[id]; ok {
+		return c
+	}
+	return ZoneCity(id)
+}
+
+// ZoneName names a zone for a reader of lang: its city and, where CLDR
+// has one that says more, the name of the time kept there: "Moscou ·
+// heure de Moscou", "Лондон · Среднее время по Гринвичу", "UTC".
+func ZoneName(id, lang string) string {
+	city := ZoneCityIn(id, lang)
+	mz := namesIn(lang).metazones[id]
+	if mz == "" || foldName(mz) == foldName(city) {
+		return city
+	}
+	return city + " · " + mz
+}
+
 // foldName reduces a name to what a search compares: lower case, no
 // accents, spaces for underscores, hyphens and dots, single spaces.
 func foldName(s string) string {
@@ -96,7 +142,8 @@ func foldName(s string) string {
 }
 
 // ResolveZone finds the zone an editor means: a zone's identifier in any
-// case ("europe/london"), its city ("London", "sao paulo"), a city that
+// case ("europe/london"), its city ("London", "sao paulo", or as CLDR
+// names it in lang: "Лондон"; with lang "" in any language), a city that
 // keeps another zone's time ("Delhi"), a label the picker offers
 // ("London · United Kingdom"), or a country with a single zone, named in
 // English or in lang ("India", "Inde"), or with lang "" in any language
@@ -123,6 +170,14 @@ func ResolveZone(input, lang string) (id string, ok bool) {
 	if lang == "" {
 		langs = slices.Sorted(maps.Keys(styles))
 	}
+	// A city as CLDR names it in the editor's language ("Москва").
+	for _, l := range langs {
+		for _, z := range Zones() {
+			if c, ok := namesIn(l).cities[z.ID]; ok && foldName(c) == want {
+				return z.ID, true
+			}
+		}
+	}
 	for _, l := range langs {
 		if code, ok := countryByName(want, l); ok {
 			var found []string
@@ -140,12 +195,13 @@ func ResolveZone(input, lang string) (id string, ok bool) {
 }
 
 // ZoneLabel names a zone for the picker in lang: "London · United
-// Kingdom", and in French "London · Royaume-Uni".
+// Kingdom", in French "Londres · Royaume-Uni", in Russian "Москва ·
+// Россия".
 func ZoneLabel(z Zone, lang string) string {
 	if z.Country == "" {
 		return z.City
 	}
-	return z.City + " · " + CountryName(z.Country, lang)
+	return ZoneCityIn(z.ID, lang) + " · " + CountryName(z.Country, lang)
 }
 
 // Country is an ISO 3166 country with its name in one language.

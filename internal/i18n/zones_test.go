@@ -50,6 +50,42 @@ func TestResolveZone(t *testing.T) {
 	}
 }
 
+// Zones are named in the reader's language from CLDR's names, and an
+// editor may type a city as their language names it.
+func TestZonesInEveryLanguage(t *testing.T) {
+	moscow := map[string]string{"en": "Moscow", "ru": "Москва", "fr": "Moscou", "es": "Moscú", "ar": "موسكو", "hi": "मॉस्को"}
+	for lang, city := range moscow {
+		if got := ZoneCityIn("Europe/Moscow", lang); got != city {
+			t.Errorf("Europe/Moscow in %s: %q, want %q", lang, got, city)
+		}
+		if got, ok := ResolveZone(city, lang); !ok || got != "Europe/Moscow" {
+			t.Errorf("ResolveZone(%q, %s) = %q, %v", city, lang, got, ok)
+		}
+		if got, ok := ResolveZone(city, ""); !ok || got != "Europe/Moscow" {
+			t.Errorf("ResolveZone(%q) in any language = %q, %v", city, got, ok)
+		}
+	}
+	for _, tt := range []struct{ id, lang, want string }{
+		{"Europe/Moscow", "fr", "Moscou · heure de Moscou"},
+		{"Asia/Kolkata", "hi", "कोलकाता · भारतीय मानक समय"},
+		{"Europe/London", "en", "London · Greenwich Mean Time"},
+		{"America/Argentina/Buenos_Aires", "es", "Buenos Aires · hora de Argentina"},
+		{"UTC", "ru", "UTC"},
+		{"Europe/Kyiv", "ru", "Киев · Восточная Европа"}, // CLDR keys it Europe/Kiev
+	} {
+		if got := ZoneName(tt.id, tt.lang); got != tt.want {
+			t.Errorf("ZoneName(%s, %s) = %q, want %q", tt.id, tt.lang, got, tt.want)
+		}
+	}
+	if got := ZoneLabel(Zone{ID: "Europe/Moscow", City: "Moscow", Country: "RU"}, "ru"); got != "Москва · Россия" {
+		t.Errorf("picker label in Russian: %q", got)
+	}
+	// A language without generated names names zones in English.
+	if got := ZoneCityIn("America/New_York", "sw"); got != "New York" {
+		t.Errorf("New York in Swahili: %q", got)
+	}
+}
+
 // Countries are named in the reader's language, in its order.
 func TestCountries(t *testing.T) {
 	if got := CountryName("GB", "fr"); got != "Royaume-Uni" {
@@ -65,7 +101,7 @@ func TestCountries(t *testing.T) {
 	if len(es) < 200 || es[0].Name > es[len(es)-1].Name {
 		t.Errorf("Spanish countries: %d, %v … %v", len(es), es[0], es[len(es)-1])
 	}
-	if got := ZoneLabel(Zone{ID: "Europe/London", City: "London", Country: "GB"}, "es"); got != "London · Reino Unido" {
+	if got := ZoneLabel(Zone{ID: "Europe/London", City: "London", Country: "GB"}, "es"); got != "Londres · Reino Unido" {
 		t.Errorf("label %q", got)
 	}
 }

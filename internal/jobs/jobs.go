@@ -124,8 +124,20 @@ func (q *Queue) HandleWith(name string, h Handler, opt Options) {
 // Enqueue adds a job inside tx, to run at runAt or as soon after as a
 // worker is free.
 func Enqueue(ctx context.Context, tx *db.Tx, kind string, payload []byte, runAt time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, payload, state, attempts, run_at, locked_until, last_error, created_at)
-		VALUES (?, ?, 'pending', 0, ?, 0, '', ?)`, kind, string(payload), runAt.Unix(), time.Now().Unix())
+	return EnqueueUntil(ctx, tx, kind, payload, runAt, time.Time{})
+}
+
+// EnqueueUntil is Enqueue for a job whose payload carries personal data
+// its holder keeps until purgeAt: failed for good, the job goes then
+// (PurgeFailed), or after its kind's Keep if that comes first. A zero
+// purgeAt leaves it to Keep.
+func EnqueueUntil(ctx context.Context, tx *db.Tx, kind string, payload []byte, runAt, purgeAt time.Time) error {
+	purge := int64(0)
+	if !purgeAt.IsZero() {
+		purge = purgeAt.Unix()
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, payload, state, attempts, run_at, locked_until, last_error, created_at, purge_at)
+		VALUES (?, ?, 'pending', 0, ?, 0, '', ?, ?)`, kind, string(payload), runAt.Unix(), time.Now().Unix(), purge)
 	if err != nil {
 		return fmt.Errorf("jobs: enqueue %s: %w", kind, err)
 	}
@@ -387,10 +399,17 @@ func (q *Queue) idle() time.Duration {
 	return max(wait, time.Millisecond)
 }
 
-// PurgeFailed deletes the jobs that failed for good of every kind that
-// declared Options.Keep, once older than it, and returns how many it
-// deleted.
+// PurgeFailed deletes the jobs that failed for good once the personal
+// data they carry is due to go at its holder (EnqueueUntil), and those
+// of every kind that declared Options.Keep once older than it, whichever
+// comes first; it returns how many it deleted.
 func (q *Queue) PurgeFailed(ctx context.Context, now time.Time) (int, error) {
+	res, err := q.db.ExecContext(ctx, `DELETE FROM jobs WHERE state = 'failed' AND purge_at > 0 AND purge_at <= ?`, now.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("jobs: purge failed: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	total := int(n)
 	q.mu.Lock()
 	keep := map[string]time.Duration{}
 	for name, k := range q.kinds {
@@ -399,7 +418,6 @@ func (q *Queue) PurgeFailed(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	q.mu.Unlock()
-	total := 0
 	for name, d := range keep {
 		res, err := q.db.ExecContext(ctx, `DELETE FROM jobs WHERE kind = ? AND state = 'failed' AND created_at < ?`, name, now.Add(-d).Unix())
 		if err != nil {

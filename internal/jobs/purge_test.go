@@ -58,3 +58,69 @@ func TestPurgeFailedCarryingPersonalData(t *testing.T) {
 		}
 	})
 }
+
+// A failed job goes on the schedule of the data it carries: when its
+// holder lets that data go (an unconfirmed signature after two days, a
+// registrant after the event's retention), or after its kind's Keep if
+// that comes first; a job still waiting is never purged.
+func TestPurgeFailedOnHolderSchedule(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		q := New(d)
+		refused := Permanent(errors.New("550 no such user"))
+		q.HandleWith("mail", func(context.Context, []byte) error { return refused }, Options{MaxAttempts: 1, Keep: 7 * 24 * time.Hour})
+		now := time.Now()
+		until := func(payload string, purgeAt time.Time) {
+			t.Helper()
+			if err := d.InTx(ctx, func(tx *db.Tx) error {
+				return EnqueueUntil(ctx, tx, "mail", []byte(payload), now, purgeAt)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		until("signature confirmation", now.Add(48*time.Hour))
+		until("registrant reminder", now.Add(30*24*time.Hour))
+		until("staff invitation", time.Time{})
+		for {
+			ran, err := q.RunOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ran {
+				break
+			}
+		}
+		until("waiting signature confirmation", now.Add(time.Hour)) // pending: stays
+		left := func() []string {
+			t.Helper()
+			rows, err := d.QueryContext(ctx, `SELECT payload FROM jobs ORDER BY id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var p string
+				rows.Scan(&p)
+				out = append(out, p)
+			}
+			return out
+		}
+		if n, err := q.PurgeFailed(ctx, now.Add(47*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("purged %d before any schedule, %v", n, err)
+		}
+		if n, err := q.PurgeFailed(ctx, now.Add(49*time.Hour)); err != nil || n != 1 {
+			t.Fatalf("purged %d after two days, %v; want the confirmation", n, err)
+		}
+		if got := left(); len(got) != 3 || got[0] != "registrant reminder" {
+			t.Fatalf("left after two days: %q", got)
+		}
+		// Keep caps the rest: a week.
+		if n, err := q.PurgeFailed(ctx, now.Add(8*24*time.Hour)); err != nil || n != 2 {
+			t.Fatalf("purged %d after a week, %v; want the reminder and the invitation", n, err)
+		}
+		if got := left(); len(got) != 1 || got[0] != "waiting signature confirmation" {
+			t.Fatalf("left after a week: %q", got)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -66,6 +67,9 @@ type adminPage struct {
 	Status       string // the filter; "" for all
 	Rows         []adminRow
 	Base         string
+	// Locked counts the rows whose name and website are sealed to the
+	// organisation's key, which this session has not unlocked.
+	Locked int
 }
 
 // staffEntry loads the statement of an admin URL and checks the user may
@@ -150,6 +154,9 @@ func (h *Handlers) adminData(r *http.Request, e *content.Entry, u auth.User, l L
 			continue
 		}
 		p.Rows = append(p.Rows, adminRow{Signature: s, CountryName: CountryName(s.Country, p.Lang.Code), Duplicates: dups[s.ID]})
+		if s.Locked {
+			p.Locked++
+		}
 	}
 	return p, nil
 }
@@ -160,6 +167,9 @@ func (h *Handlers) adminData(r *http.Request, e *content.Entry, u auth.User, l L
 func duplicates(sigs []Signature) map[int64][]int64 {
 	byKey := map[string][]int64{}
 	for _, s := range sigs {
+		if s.Locked {
+			continue // nothing to compare until the organisation key is unlocked
+		}
 		byKey["n:"+s.Kind+":"+normalName(s.Name)] = append(byKey["n:"+s.Kind+":"+normalName(s.Name)], s.ID)
 		if h := websiteKey(s.Website); h != "" {
 			byKey["w:"+h] = append(byKey["w:"+h], s.ID)
@@ -302,6 +312,9 @@ func (h *Handlers) moderate(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, ErrDuplicateOrg) {
 		return &web.Error{Status: http.StatusConflict, Key: "letter.duplicate_org_approved"}
 	}
+	if errors.Is(err, participant.ErrLocked) {
+		return &web.Error{Status: http.StatusConflict, Key: "letter.unlock_to_publish"}
+	}
 	if err != nil {
 		return err
 	}
@@ -325,6 +338,8 @@ func (h *Handlers) merge(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := h.store.Merge(r.Context(), e.ID, ids[0], ids[1]); errors.Is(err, db.ErrNotFound) {
 		return web.BadRequest("letter.merge_gone")
+	} else if errors.Is(err, participant.ErrLocked) {
+		return &web.Error{Status: http.StatusConflict, Key: "letter.unlock_to_publish"}
 	} else if err != nil {
 		return err
 	}

@@ -29,6 +29,10 @@ func (h *Handlers) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"id", "status", "kind", "name", "organisation_type", "country", "country_name", "website", "email", "language", "flagged", "signed_at", "verified_at"})
 	for _, s := range sigs {
+		if s.Locked {
+			// Sealed to the organisation's key: `peerpress unseal` opens them.
+			s.Name, s.Website = s.sealed.name, s.sealed.website
+		}
 		verified := ""
 		if !s.VerifiedAt.IsZero() {
 			verified = s.VerifiedAt.Format(time.RFC3339)

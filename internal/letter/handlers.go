@@ -76,6 +76,8 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /signatures/verify/{token}", h.verify, web.Private)
 	rs.Page("GET /signatures/withdraw/{token}", h.confirmWithdraw, web.Private)
 	rs.Page("POST /signatures/withdraw/{token}", h.withdraw, web.Private)
+	rs.Page("GET "+NewLinkPath, h.newLink)
+	rs.Page("POST "+NewLinkPath, h.sendNewLink)
 	rs.Admin("GET /admin/signatures", h.overview, web.Need(auth.Moderate))
 	rs.Admin("GET /admin/entries/{id}/signatures", h.adminPage)
 	rs.Admin("GET /admin/entries/{id}/signatures.csv", h.exportCSV, web.Need(auth.Moderate))

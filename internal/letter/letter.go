@@ -100,6 +100,12 @@ type Signature struct {
 	Flagged    bool // came without proof of work: look closer
 	CreatedAt  time.Time
 	VerifiedAt time.Time
+	// Locked: not yet published, its name and website are sealed to the
+	// organisation's key, which this request has not unlocked; Name and
+	// Website are empty, sealed holds them as stored (for exports that
+	// `peerpress unseal` opens).
+	Locked bool
+	sealed struct{ name, website string }
 }
 
 // KindKey is the catalog key of the signer kind's label.

@@ -24,6 +24,7 @@ func (h *Handlers) badLink(w http.ResponseWriter, r *http.Request, lang string, 
 	}
 	p := h.message(r, lang, heading)
 	p.Message = p.L.T(message)
+	p.Links = []web.Crumb{{Name: p.L.T("letter.new_link_lost"), URL: "/" + lang + NewLinkPath}}
 	return h.rd.Render(w, status, h.tmpl["public_message"], p)
 }
 
@@ -82,6 +83,9 @@ func (h *Handlers) confirmWithdraw(w http.ResponseWriter, r *http.Request) error
 	}
 	p := h.message(r, lang, "letter.withdraw_heading")
 	p.Message = p.L.T("letter.withdraw_message", "Name", sig.Name, "Title", t.Title)
+	if sig.Locked { // not published yet: the server cannot read the name
+		p.Message = p.L.T("letter.withdraw_message_unnamed", "Title", t.Title)
+	}
 	p.Action, p.Button, p.Danger = r.URL.Path, p.L.T("letter.withdraw_button"), true
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_message"], p)
 }

@@ -33,6 +33,12 @@ func (h *Handlers) signatureMail(r *http.Request, t content.Translation) Mailer 
 		b.WriteString(l.T("letter.mail_withdraw") + "\n")
 		b.WriteString(origin + "/" + sig.Lang + "/signatures/withdraw/" + links.Withdraw + "\n\n")
 		b.WriteString(l.T("letter.mail_privacy") + "\n\n" + l.T("letter.mail_not_you") + "\n\n— " + h.rd.SiteName + "\n")
-		return h.mailer.Send(ctx, tx, mail.Message{To: sig.Email, Subject: l.T("letter.mail_subject", "Title", t.Title), Text: b.String()})
+		msg := mail.Message{To: sig.Email, Subject: l.T("letter.mail_subject", "Title", t.Title), Text: b.String()}
+		if links.Verify != "" {
+			// Unconfirmed, the signature is purged after VerifyWithin: a
+			// mail about it that failed for good goes with it.
+			msg.Until = time.Now().Add(VerifyWithin)
+		}
+		return h.mailer.Send(ctx, tx, msg)
 	}
 }

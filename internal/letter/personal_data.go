@@ -41,7 +41,7 @@ func (h *signatures) Find(ctx context.Context, who participant.Subject) ([]parti
 	}
 	var sigs []Signature
 	for rows.Next() {
-		sig, err := h.s.scan(rows)
+		sig, err := h.s.scan(ctx, rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("letter: find signatures: %w", err)
@@ -70,6 +70,10 @@ func (h *signatures) Find(ctx context.Context, who participant.Subject) ([]parti
 		evidence, err := h.s.vault.Open(sealed, sealEvidence)
 		if err != nil {
 			return nil, fmt.Errorf("letter: find signatures: %w", err)
+		}
+		if sig.Locked {
+			// Sealed to the organisation's key: `peerpress unseal` opens them.
+			sig.Name, sig.Website = sig.sealed.name, sig.sealed.website
 		}
 		rec := participant.Record{ID: sig.ID, About: about, Created: sig.CreatedAt, Fields: []participant.Field{
 			{Name: "email", Value: sig.Email}, {Name: "name", Value: sig.Name}, {Name: "kind", Value: sig.Kind},

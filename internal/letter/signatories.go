@@ -186,7 +186,7 @@ func (s *Store) Signatories(ctx context.Context, entryID int64, lang string, n, 
 	defer rows.Close()
 	byID := make(map[int64]Signature, len(ids))
 	for rows.Next() {
-		sig, err := s.scan(rows)
+		sig, err := s.scan(ctx, rows)
 		if err != nil {
 			return p, fmt.Errorf("letter: signatories: %w", err)
 		}

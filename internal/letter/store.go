@@ -127,7 +127,7 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 		var status string
 		err := tx.QueryRowContext(ctx, `SELECT id, status FROM signatures WHERE entry_id = ? AND email_hash = ?`, sig.EntryID, emailHash).Scan(&id, &status)
 		if err == nil {
-			return s.renewLinks(ctx, tx, id, status, now, send)
+			return s.renewLinks(ctx, tx, id, status, now, sig, send)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -148,12 +148,14 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 		}
 		verify, verifyHash := participant.NewLink()
 		withdraw, withdrawHash := participant.NewLink()
+		// Not published yet: the name and website are sealed for staff,
+		// and held for publication under the confirmation link.
 		_, err = tx.ExecContext(ctx, `INSERT INTO signatures (entry_id, kind, name, org_type, country, website, email, email_hash, org_hash,
-				lang, status, flagged, verify_hash, withdraw_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sig.EntryID, sig.Kind, s.vault.Seal(sig.Name, sealName), sig.OrgType, sig.Country,
-			s.vault.SealOptional(sig.Website, sealWebsite), s.vault.Seal(sig.Email, sealEmail), emailHash, orgHash,
-			sig.Lang, Unverified, sig.Flagged, verifyHash, withdrawHash, now.Unix())
+				lang, status, flagged, verify_hash, withdraw_hash, created_at, held)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sig.EntryID, sig.Kind, s.sealPending(sig.Name, sealName), sig.OrgType, sig.Country,
+			s.sealPending(sig.Website, sealWebsite), s.vault.Seal(sig.Email, sealEmail), emailHash, orgHash,
+			sig.Lang, Unverified, sig.Flagged, verifyHash, withdrawHash, now.Unix(), sealHeld(verify, heldDetails{Name: sig.Name, Website: sig.Website}))
 		if err != nil {
 			return err
 		}
@@ -168,15 +170,23 @@ func (s *Store) Sign(ctx context.Context, sig Signature, send Mailer) error {
 
 // renewLinks replaces a signature's links with new ones and mails them:
 // the signatory asked again, perhaps having lost the first mail. An
-// unverified signature gets a new confirmation link and two more days.
-func (s *Store) renewLinks(ctx context.Context, tx *db.Tx, id int64, status string, now time.Time, send Mailer) error {
+// unverified signature gets a new confirmation link and two more days,
+// and takes the details just given: what it held for publication opens
+// only with the old link, which nobody can give the server again.
+func (s *Store) renewLinks(ctx context.Context, tx *db.Tx, id int64, status string, now time.Time, given Signature, send Mailer) error {
 	withdraw, withdrawHash := participant.NewLink()
 	links := Links{Withdraw: withdraw}
 	if status == Unverified {
 		var verifyHash string
 		links.Verify, verifyHash = participant.NewLink()
-		if _, err := tx.ExecContext(ctx, `UPDATE signatures SET verify_hash = ?, withdraw_hash = ?, created_at = ? WHERE id = ?`,
-			verifyHash, withdrawHash, now.Unix(), id); err != nil {
+		orgHash := ""
+		if given.Kind == Organisation {
+			orgHash = s.orgHash(given.Name, given.Country)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE signatures SET verify_hash = ?, withdraw_hash = ?, created_at = ?,
+				kind = ?, name = ?, org_type = ?, country = ?, website = ?, org_hash = ?, held = ? WHERE id = ?`,
+			verifyHash, withdrawHash, now.Unix(), given.Kind, s.sealPending(given.Name, sealName), given.OrgType, given.Country,
+			s.sealPending(given.Website, sealWebsite), orgHash, sealHeld(links.Verify, heldDetails{Name: given.Name, Website: given.Website}), id); err != nil {
 			return err
 		}
 	} else if _, err := tx.ExecContext(ctx, `UPDATE signatures SET withdraw_hash = ? WHERE id = ?`, withdrawHash, id); err != nil {
@@ -199,7 +209,19 @@ const signatureColumns = `s.id, s.entry_id, s.kind, s.name, s.org_type, s.countr
 
 type scanner interface{ Scan(...any) error }
 
-func (s *Store) scan(row scanner) (Signature, error) {
+// sealPending seals a detail of a signature not yet published: for
+// staff (the organisation's key, when the site has one); nothing stays
+// nothing.
+func (s *Store) sealPending(value, context string) string {
+	if value == "" {
+		return ""
+	}
+	return s.vault.SealForStaff(value, context)
+}
+
+// scan reads a signature for the request in ctx: one not yet published
+// stays Locked unless ctx unlocked the organisation's key.
+func (s *Store) scan(ctx context.Context, row scanner) (Signature, error) {
 	var sig Signature
 	var name, website, email string
 	var created, verified int64
@@ -208,10 +230,14 @@ func (s *Store) scan(row scanner) (Signature, error) {
 		return sig, err
 	}
 	var err error
-	if sig.Name, err = s.vault.Open(name, sealName); err != nil {
-		return sig, err
+	sig.sealed.name, sig.sealed.website = name, website
+	sig.Name, err = s.vault.OpenFor(ctx, name, sealName)
+	if err == nil && website != "" {
+		sig.Website, err = s.vault.OpenFor(ctx, website, sealWebsite)
 	}
-	if sig.Website, err = s.vault.Open(website, sealWebsite); err != nil {
+	if errors.Is(err, participant.ErrLocked) {
+		sig.Name, sig.Website, sig.Locked = "", "", true
+	} else if err != nil {
 		return sig, err
 	}
 	if sig.Email, err = s.vault.Open(email, sealEmail); err != nil {
@@ -222,7 +248,7 @@ func (s *Store) scan(row scanner) (Signature, error) {
 }
 
 func (s *Store) signature(ctx context.Context, q db.Querier, where string, args ...any) (Signature, error) {
-	sig, err := s.scan(q.QueryRowContext(ctx, `SELECT `+signatureColumns+` FROM signatures s WHERE `+where, args...))
+	sig, err := s.scan(ctx, q.QueryRowContext(ctx, `SELECT `+signatureColumns+` FROM signatures s WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sig, db.ErrNotFound
 	}
@@ -245,6 +271,18 @@ func (s *Store) ByVerifyToken(ctx context.Context, token string) (Signature, err
 	if s.now().Sub(sig.CreatedAt) > VerifyWithin {
 		return sig, ErrExpired
 	}
+	// The link opens what the signature holds for its publication.
+	var held string
+	if err := s.db.QueryRowContext(ctx, `SELECT held FROM signatures WHERE id = ?`, sig.ID).Scan(&held); err != nil {
+		return sig, fmt.Errorf("letter: signature: %w", err)
+	}
+	if held != "" {
+		d, err := openHeld(token, held)
+		if err != nil {
+			return sig, fmt.Errorf("letter: signature %d: %w", sig.ID, err)
+		}
+		sig.Name, sig.Website, sig.Locked = d.Name, d.Website, false
+	}
 	return sig, nil
 }
 
@@ -261,12 +299,20 @@ func (s *Store) Verify(ctx context.Context, token string) (Signature, error) {
 		return sig, err
 	}
 	status := Approved
-	if l.Moderated || sig.Flagged {
+	if l.Moderated || sig.Flagged || sig.Locked { // locked: nothing to publish it with; a moderator will
 		status = Waiting
 	}
 	now := s.now()
+	// Published: the name and website as the site shows them, sealed
+	// with the site key. Waiting: they stay sealed for staff, and the
+	// moderator's approval publishes them. Either way the held copy goes.
 	verify := func(status string) (sql.Result, error) {
-		return s.db.ExecContext(ctx, `UPDATE signatures SET status = ?, verify_hash = '', verified_at = ? WHERE id = ? AND status = ?`,
+		if status == Approved && !sig.Locked {
+			return s.db.ExecContext(ctx, `UPDATE signatures SET status = ?, verify_hash = '', verified_at = ?, held = '', name = ?, website = ?
+				WHERE id = ? AND status = ?`, status, now.Unix(), s.vault.Seal(sig.Name, sealName), s.vault.SealOptional(sig.Website, sealWebsite),
+				sig.ID, Unverified)
+		}
+		return s.db.ExecContext(ctx, `UPDATE signatures SET status = ?, verify_hash = '', verified_at = ?, held = '' WHERE id = ? AND status = ?`,
 			status, now.Unix(), sig.ID, Unverified)
 	}
 	res, err := verify(status)
@@ -359,7 +405,7 @@ func (s *Store) List(ctx context.Context, entryID int64, statuses ...string) ([]
 	defer rows.Close()
 	var out []Signature
 	for rows.Next() {
-		sig, err := s.scan(rows)
+		sig, err := s.scan(ctx, rows)
 		if err != nil {
 			return nil, fmt.Errorf("letter: list: %w", err)
 		}
@@ -432,19 +478,73 @@ func (s *Store) Decide(ctx context.Context, entryID int64, ids []int64, status s
 	if status != Approved && status != Rejected && status != Waiting {
 		return 0, fmt.Errorf("letter: decide: status %q", status)
 	}
-	args := []any{status, entryID}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE signatures SET status = ? WHERE entry_id = ? AND status <> 'unverified' AND id IN (?`+
-		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	var n int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		for _, id := range ids {
+			var name, website string
+			err := tx.QueryRowContext(ctx, `SELECT name, website FROM signatures WHERE id = ? AND entry_id = ? AND status <> 'unverified'`, id, entryID).
+				Scan(&name, &website)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if name, website, err = s.resealFor(ctx, status, name, website); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE signatures SET status = ?, name = ?, website = ? WHERE id = ?`, status, name, website, id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
 	if db.IsUniqueViolation(err) {
 		return 0, ErrDuplicateOrg // an organisation approved twice: merge them instead
+	}
+	if errors.Is(err, participant.ErrLocked) {
+		return 0, err
 	}
 	if err != nil {
 		return 0, fmt.Errorf("letter: decide: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
+}
+
+// resealFor seals a signature's name and website as its new status
+// wants them: with the site key when approved (the site shows them),
+// for staff otherwise. Publishing what is sealed to the organisation's
+// key needs it unlocked in ctx (participant.ErrLocked).
+func (s *Store) resealFor(ctx context.Context, status, name, website string) (string, string, error) {
+	if status == Approved {
+		if !participant.IsSealedForStaff(name) && !participant.IsSealedForStaff(website) {
+			return name, website, nil
+		}
+		plainName, err := s.vault.OpenFor(ctx, name, sealName)
+		if err != nil {
+			return "", "", err
+		}
+		plainSite := ""
+		if website != "" {
+			if plainSite, err = s.vault.OpenFor(ctx, website, sealWebsite); err != nil {
+				return "", "", err
+			}
+		}
+		return s.vault.Seal(plainName, sealName), s.vault.SealOptional(plainSite, sealWebsite), nil
+	}
+	if s.vault.OrgRecipient() == "" || participant.IsSealedForStaff(name) {
+		return name, website, nil
+	}
+	plainName, err := s.vault.Open(name, sealName)
+	if err != nil {
+		return "", "", err
+	}
+	plainSite, err := s.vault.Open(website, sealWebsite)
+	if err != nil {
+		return "", "", err
+	}
+	return s.sealPending(plainName, sealName), s.sealPending(plainSite, sealWebsite), nil
 }
 
 // Merge keeps one of two duplicate signatures and drops the other: the
@@ -463,6 +563,9 @@ func (s *Store) Merge(ctx context.Context, entryID, keep, drop int64) error {
 		if err != nil {
 			return err
 		}
+		if k.Locked || d.Locked {
+			return participant.ErrLocked // the website to keep cannot be read
+		}
 		if k.Website == "" {
 			k.Website = d.Website
 		}
@@ -475,8 +578,13 @@ func (s *Store) Merge(ctx context.Context, entryID, keep, drop int64) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signatures WHERE id = ?`, d.ID); err != nil {
 			return fmt.Errorf("letter: merge: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE signatures SET website = ?, org_type = ?, status = ? WHERE id = ?`,
-			s.vault.SealOptional(k.Website, sealWebsite), k.OrgType, k.Status, k.ID)
+		// Sealed as the status wants: the site shows an approved one.
+		name, website := s.vault.Seal(k.Name, sealName), s.vault.SealOptional(k.Website, sealWebsite)
+		if k.Status != Approved {
+			name, website = s.sealPending(k.Name, sealName), s.sealPending(k.Website, sealWebsite)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE signatures SET name = ?, website = ?, org_type = ?, status = ? WHERE id = ?`,
+			name, website, k.OrgType, k.Status, k.ID)
 		if err != nil {
 			return fmt.Errorf("letter: merge: %w", err)
 		}

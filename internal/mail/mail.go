@@ -31,6 +31,11 @@ type Message struct {
 	HTML        string            `json:",omitempty"`
 	Headers     map[string]string `json:",omitempty"` // such as List-Unsubscribe
 	Attachments []Attachment      `json:",omitempty"`
+	// Until is when the holder of the data this mail carries (its
+	// recipient, its private links) lets that data go: a mail that fails
+	// for good is purged then, or after OutboxRetention if sooner. Zero:
+	// after OutboxRetention. Not part of the message.
+	Until time.Time `json:"-"`
 }
 
 // Attachment is a file sent with a message, such as an .ics invitation.
@@ -133,7 +138,7 @@ func (m *Mailer) Send(ctx context.Context, tx *db.Tx, msg Message) error {
 	if err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
-	return jobs.Enqueue(ctx, tx, jobKind, []byte(m.box.SealString(string(raw), sealContext)), time.Now())
+	return jobs.EnqueueUntil(ctx, tx, jobKind, []byte(m.box.SealString(string(raw), sealContext)), time.Now(), msg.Until)
 }
 
 func mailAddress(addr string) (string, error) {

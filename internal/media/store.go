@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"strings"
 	"time"
 
 	"peerpress/internal/db"
@@ -358,4 +359,42 @@ func (s *Store) Rekey(ctx context.Context, id int64) error {
 		return fmt.Errorf("media: rekey %d: %w", id, err)
 	}
 	return nil
+}
+
+// ByPaths returns the media stored under the given paths (Media.Path)
+// with their variants, keyed by path; paths that name nothing are left
+// out. Pages use it for the images placed in an entry's text.
+func (s *Store) ByPaths(ctx context.Context, paths []string) (map[string]Media, error) {
+	out := map[string]Media{}
+	if len(paths) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(paths))
+	marks := make([]string, len(paths))
+	for i, p := range paths {
+		args[i], marks[i] = p, "?"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+mediaCols+` FROM media WHERE path IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("media: by paths: %w", err)
+	}
+	defer rows.Close()
+	var ms []*Media
+	for rows.Next() {
+		m, err := scanMedia(rows)
+		if err != nil {
+			return nil, fmt.Errorf("media: by paths: %w", err)
+		}
+		ms = append(ms, &m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("media: by paths: %w", err)
+	}
+	if err := s.loadVariants(ctx, ms); err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		out[m.Path] = *m
+	}
+	return out, nil
 }

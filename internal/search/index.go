@@ -1,5 +1,7 @@
-// Package search finds entries in every enabled language: words are
-// stemmed per language (Snowball for en, ru, fr, es), accents folded where
+// Package search finds entries in every enabled language, and what
+// modules give it (Document: an event's venue and speakers join the
+// event's words; a module's own documents are found as themselves).
+// Words are stemmed per language (Snowball for en, ru, fr, es), accents folded where
 // readers leave them out, results ranked with title matches first and
 // shown with highlighted snippets, filtered by kind, section, language and
 // year, in numbered pages. The same rows and the same order come back on
@@ -39,6 +41,9 @@ type Doc struct {
 	Title         string
 	Summary       string
 	Body          string // Markdown
+	// Joined are the words of the entry's documents in this language
+	// (an event's venue and speakers), indexed with the translation's.
+	Joined []Words
 }
 
 // facets are a translation's filter values as index words. Kind and year
@@ -55,6 +60,17 @@ func facets(kind content.Kind, sectionID, publishAt int64) string {
 		f += fmt.Sprintf(" y_%d ky_%s_%d", y, kind, y)
 	}
 	return f
+}
+
+// yearFacets are the year words of a module's own document (it has no
+// kind or section): every year its date falls in somewhere on Earth.
+func yearFacets(publishAt int64) string {
+	t := time.Unix(publishAt, 0).UTC()
+	var f []string
+	for y := t.Add(-12 * time.Hour).Year(); y <= t.Add(14*time.Hour).Year(); y++ {
+		f = append(f, "y_"+strconv.Itoa(y))
+	}
+	return strings.Join(f, " ")
 }
 
 // Analysed is a Doc analysed into the columns of search_docs, ready to
@@ -76,23 +92,39 @@ func Analyse(docs []Doc) []Analysed {
 
 func (d Doc) analyse() Analysed {
 	f := facets(d.Kind, d.SectionID, d.PublishAt)
-	// The title's and summary's terms are the first of all the terms:
-	// each text is analysed once.
+	title, summary, all := analyseText(d.Lang, d.Title, d.Summary, plainText(d.Body), d.Joined)
+	join := func(ts []string) string { return strings.Join(ts, " ") }
+	return Analysed{translationID: d.TranslationID, row: []any{d.TranslationID, d.Lang, d.Status, d.PublishAt, f,
+		join(title) + " " + f, join(summary), join(all) + " " + f}}
+}
+
+// analyseText is the terms of a text in its weights: its title's, its
+// summary's, and all of them, the title's and summary's first (each text
+// is analysed once). Joined words add to each weight theirs.
+func analyseText(lang, titleText, summaryText, plainBody string, joined []Words) (title, summary, all []string) {
 	seen := map[string]bool{}
-	title := appendTerms(nil, seen, d.Lang, d.Title)
-	summary := terms(d.Lang, d.Summary)
-	all := slices.Clone(title)
-	prefix := len(termPrefix(d.Lang))
+	title = appendTerms(nil, seen, lang, titleText)
+	for _, w := range joined {
+		title = appendTerms(title, seen, lang, w.Title)
+	}
+	summarySeen := map[string]bool{}
+	summary = appendTerms(nil, summarySeen, lang, summaryText)
+	for _, w := range joined {
+		summary = appendTerms(summary, summarySeen, lang, w.Summary)
+	}
+	all = slices.Clone(title)
+	prefix := len(termPrefix(lang))
 	for _, t := range summary {
 		if !seen[t[prefix:]] && len(all) < maxDocTerms {
 			seen[t[prefix:]] = true
 			all = append(all, t)
 		}
 	}
-	all = appendTerms(all, seen, d.Lang, plainText(d.Body))
-	join := func(ts []string) string { return strings.Join(ts, " ") }
-	return Analysed{translationID: d.TranslationID, row: []any{d.TranslationID, d.Lang, d.Status, d.PublishAt, f,
-		join(title) + " " + f, join(summary), join(all) + " " + f}}
+	all = appendTerms(all, seen, lang, plainBody)
+	for _, w := range joined {
+		all = appendTerms(all, seen, lang, w.Body)
+	}
+	return title, summary, all
 }
 
 // IndexTranslation indexes a translation as saved, inside the save's
@@ -105,8 +137,12 @@ func (Index) IndexTranslation(ctx context.Context, tx *db.Tx, t content.Translat
 	if err := tx.QueryRowContext(ctx, `SELECT kind, COALESCE(section_id, 0) FROM entries WHERE id = ?`, t.EntryID).Scan(&kind, &section); err != nil {
 		return fmt.Errorf("search: index: %w", err)
 	}
+	js, err := joinedOf(ctx, tx, []int64{t.EntryID})
+	if err != nil {
+		return err
+	}
 	doc := Doc{TranslationID: t.ID, Lang: t.Lang, Kind: kind, SectionID: section, Status: t.Status, PublishAt: t.PublishAt.Unix(),
-		Title: t.Title, Summary: t.Summary, Body: t.Body}
+		Title: t.Title, Summary: t.Summary, Body: t.Body, Joined: wordsIn(js[t.EntryID], t.Lang)}
 	if err := Add(ctx, tx, []Doc{doc}); err != nil {
 		return err
 	}
@@ -125,6 +161,7 @@ func (Index) IndexTranslation(ctx context.Context, tx *db.Tx, t content.Translat
 			return fmt.Errorf("search: index: %w", err)
 		}
 		if facets(kind, section, doc.PublishAt) != old {
+			doc.Joined = wordsIn(js[t.EntryID], doc.Lang)
 			stale = append(stale, doc)
 		}
 	}
@@ -247,23 +284,39 @@ func Backfill(ctx context.Context, d *db.DB) (int, error) {
 		// Minutes at 100,000 entries, before the site serves: say so.
 		slog.Info("search: indexing translations", "count", missing)
 	}
+	return indexTranslations(ctx, d, true)
+}
+
+// indexTranslations indexes translations in batches, in quiet
+// transactions (terms alone change no page): those without terms when
+// missing is true, or else every one.
+func indexTranslations(ctx context.Context, d *db.DB, missing bool) (int, error) {
+	cond := ``
+	if missing {
+		cond = ` AND NOT EXISTS (SELECT 1 FROM search_docs s WHERE s.translation_id = t.id)`
+	}
 	total := 0
 	var after int64
 	for {
-		rows, err := d.QueryContext(ctx, `SELECT t.id, t.lang, e.kind, COALESCE(e.section_id, 0), t.status, t.publish_at, t.title, t.summary, t.body
+		rows, err := d.QueryContext(ctx, `SELECT t.id, t.lang, e.kind, COALESCE(e.section_id, 0), t.status, t.publish_at, t.title, t.summary, t.body, t.entry_id
 			FROM translations t JOIN entries e ON e.id = t.entry_id
-			WHERE t.id > ? AND NOT EXISTS (SELECT 1 FROM search_docs s WHERE s.translation_id = t.id) ORDER BY t.id LIMIT 1000`, after)
+			WHERE t.id > ?`+cond+` ORDER BY t.id LIMIT 1000`, after)
 		if err != nil {
 			return total, fmt.Errorf("search: backfill: %w", err)
 		}
 		var docs []Doc
+		var entries []int64
+		entryOf := map[int64]int64{}
 		for rows.Next() {
 			var doc Doc
-			if err := rows.Scan(&doc.TranslationID, &doc.Lang, &doc.Kind, &doc.SectionID, &doc.Status, &doc.PublishAt, &doc.Title, &doc.Summary, &doc.Body); err != nil {
+			var entry int64
+			if err := rows.Scan(&doc.TranslationID, &doc.Lang, &doc.Kind, &doc.SectionID, &doc.Status, &doc.PublishAt, &doc.Title, &doc.Summary, &doc.Body, &entry); err != nil {
 				rows.Close()
 				return total, fmt.Errorf("search: backfill: %w", err)
 			}
 			docs = append(docs, doc)
+			entries = append(entries, entry)
+			entryOf[doc.TranslationID] = entry
 			after = doc.TranslationID
 		}
 		rows.Close()
@@ -273,12 +326,86 @@ func Backfill(ctx context.Context, d *db.DB) (int, error) {
 		if len(docs) == 0 {
 			return total, nil
 		}
-		// Quiet: terms alone change no page.
+		slices.Sort(entries)
+		js, err := joinedOf(ctx, d, slices.Compact(entries))
+		if err != nil {
+			return total, err
+		}
+		for i := range docs {
+			docs[i].Joined = wordsIn(js[entryOf[docs[i].TranslationID]], docs[i].Lang)
+		}
 		if err := d.Quiet().InTx(ctx, func(tx *db.Tx) error { return Add(ctx, tx, docs) }); err != nil {
 			return total, err
 		}
 		total += len(docs)
 	}
+}
+
+// BackfillDocuments gives the index the sources' documents when it holds
+// none at all: a site whose events were saved before their venues and
+// speakers were searchable (migration 0025). The entries they join are
+// indexed anew. It returns how many documents it indexed; nearly always
+// none, after one look at the table.
+func BackfillDocuments(ctx context.Context, d *db.DB, sources []Source) (int, error) {
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents LIMIT 1) d`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("search: backfill documents: %w", err)
+	}
+	if n > 0 || len(sources) == 0 {
+		return 0, nil
+	}
+	total := 0
+	err := d.Quiet().InTx(ctx, func(tx *db.Tx) error {
+		var docs []Document
+		for _, src := range sources {
+			if err := src.SearchDocuments(ctx, tx, func(doc Document) error {
+				docs = append(docs, doc)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		total = len(docs)
+		return Put(ctx, tx, docs...)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("search: backfill documents: %w", err)
+	}
+	if total > 0 {
+		slog.Info("search: indexed modules' documents", "count", total)
+	}
+	return total, nil
+}
+
+// Reindex rebuilds the whole index: every source's documents, as the
+// modules give them now, then every translation with its entry's words.
+// It returns how many documents and translations it indexed. Quiet: the
+// index changes no page.
+func Reindex(ctx context.Context, d *db.DB, sources []Source) (documents, translations int, err error) {
+	err = d.Quiet().InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_documents`); err != nil {
+			return fmt.Errorf("search: reindex: %w", err)
+		}
+		for _, src := range sources {
+			err := src.SearchDocuments(ctx, tx, func(doc Document) error {
+				doc, err := checked(doc)
+				if err != nil {
+					return err
+				}
+				documents++
+				return putDocument(ctx, tx, doc)
+			})
+			if err != nil {
+				return fmt.Errorf("search: reindex: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	translations, err = indexTranslations(ctx, d, false)
+	return documents, translations, err
 }
 
 var (

@@ -47,11 +47,14 @@ type Query struct {
 	Zone *time.Location
 }
 
-// Hit is one result, ready to show.
+// Hit is one result, ready to show: an entry's translation, or a
+// module's own document (Label is then what it is, and TranslationID,
+// EntryID, Kind and SectionID are empty).
 type Hit struct {
 	TranslationID int64
 	EntryID       int64
 	Kind          content.Kind
+	Label         string // message key: what a module's document is
 	Lang          string
 	Title         template.HTML // escaped, matches marked
 	Snippet       template.HTML // escaped, matches marked
@@ -82,6 +85,15 @@ type Searcher struct {
 		id, changes int64
 		read        time.Time
 	}
+	// documents is whether modules gave the index documents of their
+	// own, kept as newest is: while there are none, a search reads
+	// entries only.
+	documents struct {
+		sync.Mutex
+		any     bool
+		changes int64
+		read    time.Time
+	}
 }
 
 // NewSearcher returns a searcher over d.
@@ -95,6 +107,7 @@ type candidate struct {
 	publishAt int64
 	score     int
 	inTitle   bool // every term of its language in its title
+	own       bool // a module's own document (id in search_documents), not a translation
 }
 
 // queryTerms analyses the query once per searched language.
@@ -135,6 +148,14 @@ func (s *Searcher) Search(ctx context.Context, q Query, page, perPage int) (Resu
 			}
 			cands = append(cands, inTitle...)
 		}
+	}
+	// Modules' own documents are neither of a kind nor in a section.
+	if q.Kind == "" && q.SectionID == 0 {
+		docs, docsMore, err := s.documentCandidates(ctx, sc, groups, facets, q)
+		if err != nil {
+			return Results{}, err
+		}
+		cands, more = append(cands, docs...), more || docsMore
 	}
 	ranked := rank(cands)
 	res := Results{More: more}
@@ -370,6 +391,57 @@ func matchExpr(engine db.Engine, groups map[string][]string, facets []string, ti
 	return expr
 }
 
+// documentCandidates finds up to MaxResults of the modules' own documents
+// that match, the most recently put first, scored as translations are;
+// more reports that there were others. A site whose modules put none
+// reads nothing.
+func (s *Searcher) documentCandidates(ctx context.Context, sc *scorer, groups map[string][]string, facets []string, q Query) ([]candidate, bool, error) {
+	if ok, err := s.hasDocuments(ctx); err != nil || !ok {
+		return nil, false, err
+	}
+	expr := matchExpr(s.db.Engine, groups, facets, false)
+	where, args := `d.entry_id IS NULL`, []any{}
+	if q.Year != 0 {
+		start := time.Date(q.Year, time.January, 1, 0, 0, 0, 0, q.zone())
+		where += ` AND d.publish_at >= ? AND d.publish_at < ?`
+		args = append(args, start.Unix(), start.AddDate(1, 0, 0).Unix())
+	}
+	cols := `SELECT d.id, d.lang, d.title_terms, d.summary_terms, d.publish_at`
+	query := cols + ` FROM search_documents_fts f CROSS JOIN search_documents d
+		WHERE search_documents_fts MATCH ? AND d.id = f.rowid AND ` + where + ` ORDER BY f.rowid DESC LIMIT ?`
+	if s.db.Engine == db.Postgres {
+		query = cols + ` FROM search_documents d WHERE d.terms @@ CAST(? AS tsquery) AND ` + where + ` ORDER BY d.id DESC LIMIT ?`
+	}
+	out, err := s.scan(ctx, sc, query, append(append([]any{expr}, args...), MaxResults+1))
+	if err != nil {
+		return nil, false, err
+	}
+	for i := range out {
+		out[i].own = true
+	}
+	if len(out) > MaxResults {
+		return out[:MaxResults], true, nil
+	}
+	return out, false, nil
+}
+
+// hasDocuments reports whether the index holds documents of modules' own,
+// read again after a write or a minute.
+func (s *Searcher) hasDocuments(ctx context.Context) (bool, error) {
+	s.documents.Lock()
+	defer s.documents.Unlock()
+	changes, now := s.db.Changes(), s.now()
+	if changes == s.documents.changes && now.Sub(s.documents.read) < time.Minute {
+		return s.documents.any, nil
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_documents WHERE entry_id IS NULL LIMIT 1) d`).Scan(&n); err != nil {
+		return false, fmt.Errorf("search: match: %w", err)
+	}
+	s.documents.any, s.documents.changes, s.documents.read = n > 0, changes, now
+	return s.documents.any, nil
+}
+
 // titleMatches counts the candidates holding every term in their titles.
 func titleMatches(cands []candidate) int {
 	n := 0
@@ -437,13 +509,16 @@ func (sc *scorer) score(c *candidate, lang, titleTerms, summaryTerms []byte) {
 }
 
 // rank sorts the scored candidates best first, each once; ties go to the
-// newer entry, then to the later translation, so the order is total and
-// the same on both engines.
+// newer entry, then to entries before modules' documents, then to the
+// later translation or document, so the order is total and the same on
+// both engines.
 func rank(cands []candidate) []candidate {
 	seen := make(map[int64]bool, len(cands))
 	out := cands[:0:0]
 	for _, c := range cands {
-		if !seen[c.id] {
+		if c.own { // one query finds them, each once
+			out = append(out, c)
+		} else if !seen[c.id] {
 			seen[c.id] = true
 			out = append(out, c)
 		}
@@ -454,6 +529,11 @@ func rank(cands []candidate) []candidate {
 			return b.score - a.score
 		case a.publishAt != b.publishAt:
 			return cmpInt64(b.publishAt, a.publishAt)
+		case a.own != b.own:
+			if a.own {
+				return 1
+			}
+			return -1
 		}
 		return cmpInt64(b.id, a.id)
 	})
@@ -489,25 +569,87 @@ func cmpInt64(a, b int64) int {
 
 // hits loads what a page of results shows and marks the matches.
 func (s *Searcher) hits(ctx context.Context, groups map[string][]string, page []candidate) ([]Hit, error) {
-	ids := make([]any, len(page))
-	for i, c := range page {
-		ids[i] = c.id
+	ids := make([]any, 0, len(page))
+	var own []any
+	for _, c := range page {
+		if c.own {
+			own = append(own, c.id)
+		} else {
+			ids = append(ids, c.id)
+		}
 	}
+	byID := make(map[int64]Hit, len(page))
+	if len(ids) > 0 {
+		if err := s.translationHits(ctx, groups, ids, byID); err != nil {
+			return nil, err
+		}
+	}
+	var ownByID map[int64]Hit
+	if len(own) > 0 {
+		ownByID = make(map[int64]Hit, len(own))
+		if err := s.documentHits(ctx, groups, own, ownByID); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Hit, 0, len(page))
+	for _, c := range page {
+		h, ok := byID[c.id]
+		if c.own {
+			h, ok = ownByID[c.id]
+		}
+		if ok { // deleted since it matched: left out
+			h.score = c.score
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// documentHits loads modules' documents as results, by id.
+func (s *Searcher) documentHits(ctx context.Context, groups map[string][]string, ids []any, byID map[int64]Hit) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, label, lang, title, summary, SUBSTR(body, 1, ?), url, publish_at FROM search_documents
+		WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, append([]any{snippetSource}, ids...)...)
+	if err != nil {
+		return fmt.Errorf("search: results: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Hit
+		var id, publish int64
+		var title, summary, body string
+		if err := rows.Scan(&id, &h.Label, &h.Lang, &title, &summary, &body, &h.URL, &publish); err != nil {
+			return fmt.Errorf("search: results: %w", err)
+		}
+		want := groups[h.Lang]
+		h.Title = highlight(h.Lang, title, want)
+		h.Snippet = snippet(h.Lang, want, summary, body)
+		if publish != 0 { // undated: no date shown
+			h.PublishAt = time.Unix(publish, 0).UTC()
+		}
+		byID[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("search: results: %w", err)
+	}
+	return nil
+}
+
+// translationHits loads translations as results, by id.
+func (s *Searcher) translationHits(ctx context.Context, groups map[string][]string, ids []any, byID map[int64]Hit) error {
 	// Snippets come from the start of the body: a long body is not read
 	// whole for a passage of snippetWords words.
 	rows, err := s.db.QueryContext(ctx, `SELECT t.id, e.id, e.kind, t.lang, t.title, t.slug, t.summary, SUBSTR(t.body, 1, ?), t.publish_at, COALESCE(e.section_id, 0)
 		FROM translations t JOIN entries e ON e.id = t.entry_id WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, append([]any{snippetSource}, ids...)...)
 	if err != nil {
-		return nil, fmt.Errorf("search: results: %w", err)
+		return fmt.Errorf("search: results: %w", err)
 	}
 	defer rows.Close()
-	byID := make(map[int64]Hit, len(page))
 	for rows.Next() {
 		var h Hit
 		var title, slug, summary, body string
 		var publish int64
 		if err := rows.Scan(&h.TranslationID, &h.EntryID, &h.Kind, &h.Lang, &title, &slug, &summary, &body, &publish, &h.SectionID); err != nil {
-			return nil, fmt.Errorf("search: results: %w", err)
+			return fmt.Errorf("search: results: %w", err)
 		}
 		want := groups[h.Lang]
 		h.Title = highlight(h.Lang, title, want)
@@ -517,14 +659,7 @@ func (s *Searcher) hits(ctx context.Context, groups map[string][]string, page []
 		byID[h.TranslationID] = h
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: results: %w", err)
+		return fmt.Errorf("search: results: %w", err)
 	}
-	out := make([]Hit, 0, len(page))
-	for _, c := range page {
-		if h, ok := byID[c.id]; ok { // deleted since it matched: left out
-			h.score = c.score
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return nil
 }

@@ -40,6 +40,9 @@ type Site struct {
 	// AdminsTwoFactor requires a second factor of administrators at
 	// sign-in: one without is sent to set it up.
 	AdminsTwoFactor bool
+	// IdleMinutes ends a staff session unused for this many minutes
+	// (MinIdleMinutes to MaxIdleMinutes); 0: auth's default, 30.
+	IdleMinutes int
 	// EventZones are the reference zones event pages give times in, besides
 	// the event's own; none: the events package's defaults.
 	EventZones []string
@@ -68,6 +71,7 @@ const (
 	keyDefaultLanguage     = "default_language"
 	keyIncludeUntranslated = "archives.include_untranslated"
 	keyAdminsTwoFactor     = "auth.admins_two_factor"
+	keyIdleMinutes         = "auth.idle_minutes"
 	keyEventZones          = "event_zones"
 	keyEventRetentionDays  = "event_retention_days"
 	keyAboutPage           = "site_page.about"
@@ -104,6 +108,8 @@ func (s *Store) Load(ctx context.Context, defaults Site) (Site, error) {
 			site.IncludeUntranslated = v == "true"
 		case keyAdminsTwoFactor:
 			site.AdminsTwoFactor = v == "true"
+		case keyIdleMinutes:
+			site.IdleMinutes, _ = strconv.Atoi(v)
 		case keyEventZones:
 			if v != "" {
 				site.EventZones = strings.Split(v, ",")
@@ -126,6 +132,7 @@ func (s *Store) Save(ctx context.Context, site Site) error {
 		keyDefaultLanguage:     site.Default(),
 		keyIncludeUntranslated: strconv.FormatBool(site.IncludeUntranslated),
 		keyAdminsTwoFactor:     strconv.FormatBool(site.AdminsTwoFactor),
+		keyIdleMinutes:         strconv.Itoa(site.IdleMinutes),
 		keyEventZones:          strings.Join(site.EventZones, ","),
 		keyEventRetentionDays:  strconv.Itoa(site.EventRetentionDays),
 		keyAboutPage:           strconv.FormatInt(site.AboutPage, 10),
@@ -302,6 +309,7 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := Site{IncludeUntranslated: r.PostForm.Get("include_untranslated") != "", AdminsTwoFactor: r.PostForm.Get("admins_two_factor") != ""}
 	zonesOK, daysOK := readEventSettings(r, &form)
+	idleOK := readIdleMinutes(r, &form)
 	def := r.PostForm.Get("default")
 	for _, code := range r.PostForm["lang"] {
 		if _, ok := i18n.Lookup(code); !ok {
@@ -344,6 +352,8 @@ func (h *Handlers) Save(w http.ResponseWriter, r *http.Request) error {
 		p.Error = p.L.T("events.settings.retention_invalid")
 	case !pagesOK:
 		p.Error = p.L.T("form.invalid_choice")
+	case !idleOK:
+		p.Error = p.L.T("settings.idle_invalid", "Min", MinIdleMinutes, "Max", MaxIdleMinutes)
 	}
 	if p.Error != "" {
 		p.Flash = p.L.T("form.has_errors")
@@ -398,6 +408,28 @@ func (s Site) EventZone(i int) string {
 // zones (IANA names) and the days registrants' data is kept after an
 // event (1 to 3650, empty for the default). It reports whether each is
 // valid; form keeps what was sent either way.
+// Bounds of the idle timeout: short enough that a laptop left open in a
+// shared place signs out the same day, long enough to write an article.
+const (
+	MinIdleMinutes = 5
+	MaxIdleMinutes = 480
+)
+
+// IdleTimeout is the staff sessions' idle timeout the settings give; 0
+// when they leave it to auth's default.
+func (s Site) IdleTimeout() time.Duration { return time.Duration(s.IdleMinutes) * time.Minute }
+
+// readIdleMinutes reads the idle timeout; empty keeps the default.
+func readIdleMinutes(r *http.Request, form *Site) bool {
+	v := strings.TrimSpace(r.PostForm.Get("idle_minutes"))
+	if v == "" {
+		return true
+	}
+	n, err := strconv.Atoi(v)
+	form.IdleMinutes = n
+	return err == nil && n >= MinIdleMinutes && n <= MaxIdleMinutes
+}
+
 func readEventSettings(r *http.Request, form *Site) (zonesOK, daysOK bool) {
 	zonesOK, daysOK = true, true
 	for _, z := range r.PostForm["event_zone"] {
@@ -416,3 +448,9 @@ func readEventSettings(r *http.Request, form *Site) (zonesOK, daysOK bool) {
 	}
 	return zonesOK, daysOK
 }
+
+// IdleMin and IdleMax are the idle timeout's bounds, for the form.
+func (page) IdleMin() int { return MinIdleMinutes }
+
+// IdleMax is the idle timeout's upper bound.
+func (page) IdleMax() int { return MaxIdleMinutes }

@@ -341,3 +341,17 @@ func path(z *vector.Rasterizer, segs []ot.Segment, ox, oy, scale float32) {
 }
 
 func fixedF(v fixed.Int26_6) float32 { return float32(v) / 64 }
+
+// FontFile is one of the fonts sharecard embeds, by name, for other
+// drawings of text (the demo's PDFs): "GoBold" (Latin, Cyrillic, Greek),
+// "NotoSansArabic-Bold", "NotoSansDevanagari-Bold".
+func FontFile(name string) ([]byte, error) {
+	if name == "GoBold" {
+		return gobold.TTF, nil
+	}
+	b, err := fontFiles.ReadFile("fonts/" + name + ".ttf")
+	if err != nil {
+		return nil, fmt.Errorf("sharecard: font %s: %w", name, err)
+	}
+	return b, nil
+}

@@ -333,7 +333,7 @@ func (s Server) require(c auth.Capability, next http.Handler) http.Handler {
 		}
 		// An admin the site requires a second factor of, who has none,
 		// goes nowhere but its enrolment (and out).
-		if sess, _ := auth.SessionFrom(r.Context()); sess.MustEnrol && r.URL.Path != auth.EnrolPath && r.URL.Path != "/admin/logout" {
+		if sess, _ := auth.SessionFrom(r.Context()); sess.MustEnrol && !auth.IsEnrolment(r.URL.Path) && r.URL.Path != "/admin/logout" {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				http.Redirect(w, r, auth.EnrolPath, http.StatusSeeOther)
 				return

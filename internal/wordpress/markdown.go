@@ -7,11 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/JohannesKaufmann/html-to-markdown/v2/converter"
-	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/base"
-	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/commonmark"
-	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/strikethrough"
-	"github.com/JohannesKaufmann/html-to-markdown/v2/plugin/table"
+	"peerpress/internal/markup"
 )
 
 // Converted is a post's content as Markdown, with what the conversion
@@ -28,20 +24,16 @@ type Converted struct {
 // Media finds an attachment of the export by its post id, for galleries.
 type Media func(id int64) (url, title string, ok bool)
 
-// converter turns WordPress content (classic-editor HTML, block-editor
-// markup, shortcodes) into Markdown; the site renders that Markdown
-// through its own sanitizer like any editor's.
+// mdConverter turns WordPress content (classic-editor HTML, block-editor
+// markup, shortcodes) into Markdown with the editor's conversion
+// (markup.Converter, which a paste into the editor uses too); the site
+// renders that Markdown through its own sanitizer like any editor's.
 type mdConverter struct {
-	conv *converter.Converter
+	conv *markup.Converter
 }
 
 func newConverter() *mdConverter {
-	return &mdConverter{conv: converter.NewConverter(converter.WithPlugins(
-		base.NewBasePlugin(),
-		commonmark.NewCommonmarkPlugin(),
-		strikethrough.NewStrikethroughPlugin(),
-		table.NewTablePlugin(),
-	))}
+	return &mdConverter{conv: markup.NewConverter()}
 }
 
 var (
@@ -55,7 +47,6 @@ var (
 	shortcode = regexp.MustCompile(`(?s)\[(\[?)([a-zA-Z][a-zA-Z0-9_-]*)((?:\s[^\[\]]*?)?)(/?)\](?:(.*?)\[/([a-zA-Z][a-zA-Z0-9_-]*)\])?(\]?)`)
 	attr      = regexp.MustCompile(`([a-zA-Z0-9_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))`)
 	iframe    = regexp.MustCompile(`(?is)<iframe\b[^>]*\bsrc\s*=\s*["']([^"']+)["'][^>]*>.*?</iframe>`)
-	blankRuns = regexp.MustCompile(`\n{3,}`)
 	// uploadURL is an address in a site's uploads folder, in an attribute
 	// or a shortcode.
 	uploadURL = regexp.MustCompile(`(?:https?:)?//[^\s"'<>\[\]]+/wp-content/uploads/[^\s"'<>\[\]]+`)
@@ -95,11 +86,10 @@ func (c *mdConverter) Convert(content string, media Media, children []int64, loc
 	// Links side by side (a file block's name and its Download button)
 	// would run together as one word.
 	s = strings.ReplaceAll(s, "</a><a ", "</a> <a ")
-	md, err := c.conv.ConvertString(s)
+	md, err := c.conv.Markdown(s)
 	if err != nil {
-		return out, fmt.Errorf("convert to Markdown: %w", err)
+		return out, err
 	}
-	md = blankRuns.ReplaceAllString(strings.TrimSpace(md), "\n\n")
 	out.Markdown = md
 	slices.Sort(out.Unknown)
 	out.Unknown = slices.Compact(out.Unknown)

@@ -95,7 +95,7 @@
       row.querySelectorAll(".row-tools button").forEach(function (b) { b.remove(); });
       row.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
       row.querySelectorAll("datalist").forEach(function (d) { d.remove(); });
-      row.querySelectorAll("input, select").forEach(function (el) {
+      row.querySelectorAll("input, select, textarea").forEach(function (el) {
         el.removeAttribute("aria-invalid");
         if (el.type === "checkbox") el.checked = false;
         else if (el.tagName === "SELECT") el.value = el.options[0].value;
@@ -104,7 +104,7 @@
       rows.appendChild(row);
       tools(list, row);
       renumber(list);
-      var first = row.querySelector("input, select");
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
     });
   });

@@ -1,0 +1,261 @@
+package calls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tus/tusd/v2/pkg/filestore"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/memorylocker"
+	expslog "golang.org/x/exp/slog"
+
+	"peerpress/internal/web"
+)
+
+// Resumable uploads speak the tus protocol (tus.io, v1.0.0: creation,
+// core, and HEAD to learn the offset after a dropped connection) at
+// tusPath, through tusd. An upload is created for one file field of an
+// application, named by its private link's token in the Upload-Metadata
+// (token, field, filename, lang); the token is checked then and not
+// stored. The bytes go to a staging folder of the data folder (tusd's
+// filestore, appending as they come, so memory does not grow with the
+// file); when the last byte is in, the file is checked and cleaned like a
+// plain upload, copied into the Blobs and recorded, before the last PATCH
+// is answered. Every PATCH checks that the application still exists and
+// that uploads are open (the close plus the call's grace).
+const tusPath = "/uploads/applications/"
+
+// tusServer is the area's tus endpoint.
+type tusServer struct {
+	store   *Store
+	handler *tusd.UnroutedHandler
+	core    tusd.DataStore
+}
+
+// maxTusUpload bounds any upload, whatever a call allows.
+const maxTusUpload = int64(maxFileMB) << 20
+
+func newTusServer(s *Store) (*tusServer, error) {
+	dir, err := s.stagingDir()
+	if err != nil {
+		return nil, err
+	}
+	dir = filepath.Join(dir, "tus")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	fs := filestore.New(dir)
+	fs.DirModePerm, fs.FileModePerm = 0o700, 0o600
+	composer := tusd.NewStoreComposer()
+	fs.UseIn(composer)
+	memorylocker.New().UseIn(composer)
+	t := &tusServer{store: s, core: fs}
+	h, err := tusd.NewUnroutedHandler(tusd.Config{
+		BasePath: tusPath, StoreComposer: composer, MaxSize: maxTusUpload,
+		DisableDownload: true, DisableTermination: true, DisableConcatenation: true,
+		Cors: &tusd.CorsConfig{Disable: true}, // same origin only
+		// tusd's own log names the client's address: peerpress never logs it.
+		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)),
+		PreUploadCreateCallback:   t.beforeCreate,
+		PreFinishResponseCallback: t.finish,
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.handler = h
+	return t, nil
+}
+
+// routes declares the endpoint: creation, offset, appending. One
+// request carries at most a plain upload's worth: a client that sends
+// more in one PATCH is cut there, keeps what arrived, and goes on from
+// the offset HEAD gives, as after any dropped connection.
+func (t *tusServer) routes(rs *web.Routes) {
+	body := web.Body(maxPlainUpload + 1<<20)
+	rs.Handle("OPTIONS "+tusPath, t.handler.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	rs.Handle("POST "+tusPath, t.handler.Middleware(http.HandlerFunc(t.handler.PostFile)), body)
+	rs.Handle("HEAD "+tusPath+"{id}", t.guarded(t.handler.HeadFile), web.Private)
+	rs.Handle("PATCH "+tusPath+"{id}", t.guarded(t.handler.PatchFile), web.Private, body)
+}
+
+// tusError is a refusal as tusd answers it: the status and a message in
+// the applicant's language, which the page's script shows.
+func (t *tusServer) tusError(lang string, status int, key string, args ...any) error {
+	l := t.store.langs.Localizer(lang)
+	return tusd.NewError("ERR_CALLS_REFUSED", l.T(key, args...), status)
+}
+
+// beforeCreate checks a new upload: a live private link, a file field of
+// its call, an accepted extension, a size within the call's limit, while
+// uploads are open. The stored metadata keeps the application and the
+// field, never the token.
+func (t *tusServer) beforeCreate(hook tusd.HookEvent) (tusd.HTTPResponse, tusd.FileInfoChanges, error) {
+	meta := hook.Upload.MetaData
+	lang := meta["lang"]
+	if _, ok := t.store.langs.Get(lang); !ok {
+		lang = "en"
+	}
+	ctx := hook.Context
+	a, err := t.store.ByManageToken(ctx, meta["token"])
+	if errors.Is(err, ErrBadToken) {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, t.tusError(lang, http.StatusForbidden, "calls.link.bad_text")
+	}
+	if err != nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, err
+	}
+	c, err := t.store.Call(ctx, t.store.db, a.EntryID)
+	if err != nil {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, err
+	}
+	if !c.Open(t.store.Now()) {
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, t.tusError(lang, http.StatusForbidden, "calls.apply.closed")
+	}
+	isFile := false
+	for _, f := range c.Form {
+		isFile = isFile || (f.Key == meta["field"] && f.Type == File)
+	}
+	name := meta["filename"]
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+	switch {
+	case !isFile:
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, t.tusError(lang, http.StatusBadRequest, "form.invalid_choice")
+	case !c.Accepts(ext) || !storableName(name):
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, t.tusError(lang, http.StatusUnsupportedMediaType, "calls.error.file_type_refused")
+	case hook.Upload.SizeIsDeferred || hook.Upload.Size <= 0:
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, t.tusError(lang, http.StatusBadRequest, "calls.error.length_needed")
+	case hook.Upload.Size > int64(c.MaxFileMB)<<20:
+		return tusd.HTTPResponse{}, tusd.FileInfoChanges{}, t.tusError(lang, http.StatusRequestEntityTooLarge, "calls.error.too_big", "MB", c.MaxFileMB)
+	}
+	return tusd.HTTPResponse{}, tusd.FileInfoChanges{MetaData: tusd.MetaData{
+		"application": strconv.FormatInt(a.ID, 10), "field": meta["field"], "filename": name, "lang": lang}}, nil
+}
+
+// storableName reports whether a file name can be stored and shown.
+func storableName(name string) bool {
+	return name != "" && len(name) <= 255 && !strings.ContainsAny(name, "\x00/\\") && strings.ToValidUTF8(name, "") == name
+}
+
+// guarded lets a HEAD or PATCH through to tusd when its upload belongs to
+// an application that still exists and uploads to its call are open; the
+// path is stripped to the upload's id, as tusd reads it.
+func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
+	serve := t.handler.Middleware(http.StripPrefix(strings.TrimSuffix(tusPath, "/"), next))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id := r.PathValue("id")
+		up, err := t.core.GetUpload(ctx, id)
+		if err != nil {
+			http.Error(w, "no such upload", http.StatusNotFound)
+			return
+		}
+		info, err := up.GetInfo(ctx)
+		if err != nil {
+			http.Error(w, "no such upload", http.StatusNotFound)
+			return
+		}
+		appID, _ := strconv.ParseInt(info.MetaData["application"], 10, 64)
+		var entryID int64
+		if err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID); err != nil {
+			t.drop(info) // withdrawn or purged: its bytes go too
+			http.Error(w, "no such upload", http.StatusNotFound)
+			return
+		}
+		if r.Method == http.MethodPatch {
+			c, err := t.store.Call(ctx, t.store.db, entryID)
+			if err != nil || !c.UploadOpen(t.store.Now()) {
+				l := t.store.langs.Localizer(info.MetaData["lang"])
+				http.Error(w, l.T("calls.apply.closed"), http.StatusForbidden)
+				return
+			}
+		}
+		serve.ServeHTTP(w, r)
+	})
+}
+
+// finish checks, cleans and keeps a complete upload and records it for
+// its application; the staged bytes are removed either way.
+func (t *tusServer) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
+	info := hook.Upload
+	defer t.drop(info)
+	lang := info.MetaData["lang"]
+	ctx := hook.Context
+	appID, _ := strconv.ParseInt(info.MetaData["application"], 10, 64)
+	var entryID int64
+	if err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID); err != nil {
+		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusNotFound, "calls.link.bad_text")
+	}
+	c, err := t.store.Call(ctx, t.store.db, entryID)
+	if err != nil {
+		return tusd.HTTPResponse{}, err
+	}
+	// Ingest removes the staged bytes; it gets a copy of the path.
+	sf, err := t.store.Ingest(ctx, c, info.MetaData["field"], info.Storage[filestore.StorageKeyPath], info.MetaData["filename"])
+	if key := RefusalKey(err); key != "" {
+		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusUnprocessableEntity, key, "MB", c.MaxFileMB, "Minutes", c.MaxVideoMinutes)
+	}
+	if err != nil {
+		return tusd.HTTPResponse{}, err
+	}
+	err = t.store.attach(ctx, appID, entryID, sf)
+	if errors.Is(err, ErrClosed) {
+		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusForbidden, "calls.apply.closed")
+	}
+	return tusd.HTTPResponse{}, err
+}
+
+// drop removes an upload's staged bytes and its info file.
+func (t *tusServer) drop(info tusd.FileInfo) {
+	for _, k := range []string{filestore.StorageKeyPath, filestore.StorageKeyInfoPath} {
+		if p := info.Storage[k]; p != "" {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				slog.Error("calls: remove a staged upload", "err", err)
+			}
+		}
+	}
+}
+
+// SweepStaged removes staged uploads untouched for a day: abandoned
+// ones, whose applicant never came back. It looks only in the staging
+// folder and its tus folder, through os.Root, so a link there leads
+// nowhere else.
+func (s *Store) SweepStaged(ctx context.Context) (int, error) {
+	dir, err := s.stagingDir()
+	if err != nil {
+		return 0, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return 0, fmt.Errorf("calls: sweep: %w", err)
+	}
+	defer root.Close()
+	n := 0
+	for _, sub := range []string{".", "tus"} {
+		entries, err := fs.ReadDir(root.FS(), sub)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("calls: sweep: %w", err)
+		}
+		for _, e := range entries {
+			fi, err := e.Info()
+			if err != nil || e.IsDir() || s.Now().Sub(fi.ModTime()) <= 24*time.Hour {
+				continue
+			}
+			if root.Remove(filepath.Join(sub, e.Name())) == nil {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
