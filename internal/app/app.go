@@ -80,6 +80,11 @@ type Config struct {
 	// pages send it as Onion-Location and the static mirror's notices
 	// name it.
 	OnionURL string
+	// Media is where uploaded and derived files are kept: empty for the
+	// folder "media" in DataDir, or an S3-compatible bucket,
+	// s3://bucket[/prefix]?endpoint=host:port (media.ParseS3URL), with
+	// the credentials in the environment.
+	Media string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -212,7 +217,11 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	// Every stored image gets its responsive sizes from the queue.
-	mediaStore := media.NewStore(d, media.Dir(MediaDir(cfg)))
+	blobs, err := Blobs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mediaStore := media.NewStore(d, blobs)
 	mediaStore.Register(queue)
 	// The abuse guard of public forms (letters, tributes, registrations),
 	// its key derived from the site key so challenges survive a restart.

@@ -197,6 +197,3 @@ func SiteKeyText(cfg Config) (string, error) {
 	}
 	return strings.TrimSpace(key), err
 }
-
-// MediaDir is the folder of the site's media files.
-func MediaDir(cfg Config) string { return filepath.Join(cfg.DataDir, "media") }

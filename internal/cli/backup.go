@@ -12,7 +12,6 @@ import (
 	"peerpress/internal/app"
 	"peerpress/internal/backup"
 	"peerpress/internal/db"
-	"peerpress/internal/media"
 )
 
 const backupHelp = `Writes a backup of the whole site — the database, the media files and
@@ -59,7 +58,11 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	w := bufio.NewWriter(f)
-	m, err := backup.Write(ctx, backup.Site{DB: d, Blobs: media.Dir(app.MediaDir(cfg)), SiteKey: key}, recipient, w)
+	blobs, err := app.Blobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	m, err := backup.Write(ctx, backup.Site{DB: d, Blobs: blobs, SiteKey: key}, recipient, w)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -117,7 +120,11 @@ func restoreCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer in.Close()
-	t := backup.Target{Blobs: media.Dir(app.MediaDir(cfg)), Open: func(ctx context.Context) (*db.DB, error) { return app.Open(ctx, cfg) }}
+	blobs, err := app.Blobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	t := backup.Target{Blobs: blobs, Open: func(ctx context.Context) (*db.DB, error) { return app.Open(ctx, cfg) }}
 	if u := cfg.DatabaseURLOrDefault(); strings.HasPrefix(u, "sqlite:") {
 		t.SQLitePath = strings.TrimPrefix(u, "sqlite:")
 	}

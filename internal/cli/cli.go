@@ -48,6 +48,7 @@ Usage:
   peerpress restore FILE --identity KEYFILE   restore a backup into an empty data folder or database
   peerpress unseal --identity FILE [EXPORT.json]   open an export's sealed values on your own machine
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
+  peerpress media copy --to s3://…|FOLDER [flags]   copy the uploaded files to a bucket or folder, verified
   peerpress search reindex [flags]   rebuild the search index
   peerpress version            print the version
 
@@ -103,6 +104,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = unseal(args[1:], stdin, stdout, stderr)
 	case "people":
 		err = people(ctx, args[1:], stdin, stdout, stderr)
+	case "media":
+		err = mediaCmd(ctx, args[1:], stdout, stderr)
 	case "search":
 		err = searchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
@@ -197,11 +200,12 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
 	clientIP := fs.String("client-ip-header", envDefault("PEERPRESS_CLIENT_IP_HEADER", ""), "`header` a trusted reverse proxy sets to the visitor's address, e.g. X-Real-IP, for the public forms' rate limit (held in memory only); default: the connection's address (PEERPRESS_CLIENT_IP_HEADER)")
 	onion := fs.String("onion-url", envDefault("PEERPRESS_ONION_URL", ""), "the site's onion service `address`, http://….onion: sent as Onion-Location on live pages and named in the static mirror's notices (PEERPRESS_ONION_URL)")
+	mediaAt := fs.String("media", envDefault("PEERPRESS_MEDIA", ""), "where uploads are kept: empty for DATA/media, or an S3-compatible `bucket`, s3://bucket[/prefix]?endpoint=host:port[&region=…][&secure=false], with the credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (PEERPRESS_MEDIA)")
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
 			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
-			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion}
+			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion, Media: *mediaAt}
 		if addr != nil {
 			c.Addr = *addr
 		}

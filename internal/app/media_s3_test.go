@@ -1,0 +1,105 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"testing"
+
+	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
+	"peerpress/internal/media"
+)
+
+// A site started with --media s3://… keeps an upload in the bucket, not in
+// its data folder, and serves it from there, ranges included.
+func TestS3MediaOnSite(t *testing.T) {
+	addr := os.Getenv("PEERPRESS_TEST_S3")
+	if addr == "" {
+		t.Skip("no S3-compatible server: set PEERPRESS_TEST_S3=http://host:port (scripts/test starts SeaweedFS)")
+	}
+	u, err := url.Parse(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	bucket := "peerpress-site-" + hex.EncodeToString(b[:])
+	cfg := media.S3Config{Endpoint: u.Host, Bucket: bucket, Prefix: "media/", Region: "us-east-1"}
+	if err := media.MakeS3Bucket(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	at := "s3://" + bucket + "/media?endpoint=" + u.Host + "&secure=false&region=us-east-1"
+	apptest.Run(t, apptest.Options{Languages: []string{"en"}, Config: func(c *app.Config) { c.Media = at }}, func(t *testing.T, s *apptest.Site) {
+		ctx := context.Background()
+		img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+		for x := range 64 {
+			img.Set(x, x%48, color.RGBA{200, 30, 30, 255})
+		}
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.App.Media.SaveImage(ctx, &buf, "A red line", "en", media.DefaultLimits())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// In the bucket, under the prefix, and nowhere in the folder.
+		blobs, err := media.S3(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := blobs.Open(ctx, m.Path)
+		if err != nil {
+			t.Fatalf("the upload is not in the bucket: %v", err)
+		}
+		want, _ := io.ReadAll(stored)
+		stored.Close()
+		if _, err := os.Stat(app.MediaDir(s.App.Config)); !os.IsNotExist(err) {
+			t.Errorf("the media folder exists (%v): uploads went to the disk", err)
+		}
+		res, err := http.Get(s.Server.URL + m.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+			t.Fatalf("GET %s: %d, %d bytes; want the %d stored", m.URL(), res.StatusCode, len(got), len(want))
+		}
+		req, _ := http.NewRequest(http.MethodGet, s.Server.URL+m.URL(), nil)
+		req.Header.Set("Range", "bytes=10-19")
+		res, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusPartialContent || !bytes.Equal(part, want[10:20]) {
+			t.Errorf("a range: %d %q, want 206 and bytes 10-19", res.StatusCode, part)
+		}
+	})
+}
+
+// A bucket that does not exist stops the site at start, plainly.
+func TestS3MissingBucketStopsStart(t *testing.T) {
+	addr := os.Getenv("PEERPRESS_TEST_S3")
+	if addr == "" {
+		t.Skip("no S3-compatible server: set PEERPRESS_TEST_S3=http://host:port (scripts/test starts SeaweedFS)")
+	}
+	u, _ := url.Parse(addr)
+	_, err := app.Blobs(context.Background(), app.Config{Media: "s3://no-such-bucket-here?endpoint=" + u.Host + "&secure=false"})
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte(`has no bucket "no-such-bucket-here"`)) {
+		t.Errorf("start with a missing bucket: %v", err)
+	}
+}
