@@ -34,12 +34,14 @@ func TestS3MediaOnSite(t *testing.T) {
 	if _, err := rand.Read(b[:]); err != nil {
 		t.Fatal(err)
 	}
-	bucket := "peerpress-site-" + hex.EncodeToString(b[:])
-	cfg := media.S3Config{Endpoint: u.Host, Bucket: bucket, Prefix: "media/", Region: "us-east-1"}
+	// The bucket the tests share (media's tests make it too), under a
+	// prefix of this test's own.
+	bucket, prefix := "peerpress-test", "site-"+hex.EncodeToString(b[:])
+	cfg := media.S3Config{Endpoint: u.Host, Bucket: bucket, Prefix: prefix + "/", Region: "us-east-1"}
 	if err := media.MakeS3Bucket(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	at := "s3://" + bucket + "/media?endpoint=" + u.Host + "&secure=false&region=us-east-1"
+	at := "s3://" + bucket + "/" + prefix + "?endpoint=" + u.Host + "&secure=false&region=us-east-1"
 	apptest.Run(t, apptest.Options{Languages: []string{"en"}, Config: func(c *app.Config) { c.Media = at }}, func(t *testing.T, s *apptest.Site) {
 		ctx := context.Background()
 		img := image.NewRGBA(image.Rect(0, 0, 64, 48))

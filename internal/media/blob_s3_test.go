@@ -13,9 +13,11 @@ import (
 	"peerpress/internal/media/blobtest"
 )
 
-// s3Store returns the config of a new, empty bucket on the S3-compatible
+// s3Store returns the config of an empty store on the S3-compatible
 // server that PEERPRESS_TEST_S3 names (http://host:port; scripts/test
-// starts SeaweedFS for it), with prefix before every key.
+// starts SeaweedFS for it): the bucket every test shares, under a prefix
+// of this test's own, then prefix. (A bucket each would exhaust the
+// server's volumes: SeaweedFS gives each bucket volumes of its own.)
 func s3Store(t *testing.T, prefix string) media.S3Config {
 	t.Helper()
 	addr := os.Getenv("PEERPRESS_TEST_S3")
@@ -31,7 +33,7 @@ func s3Store(t *testing.T, prefix string) media.S3Config {
 		t.Fatal(err)
 	}
 	c := media.S3Config{Endpoint: u.Host, Secure: u.Scheme == "https", Region: "us-east-1",
-		Bucket: "peerpress-test-" + hex.EncodeToString(b[:]), Prefix: prefix,
+		Bucket: "peerpress-test", Prefix: "t-" + hex.EncodeToString(b[:]) + "/" + prefix,
 		AccessKey: "peerpress-test", SecretKey: "peerpress-test-secret"}
 	if err := media.MakeS3Bucket(context.Background(), c); err != nil {
 		t.Fatal(err)
