@@ -1,0 +1,44 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SearchText is what a search without the server (the static mirror's)
+// shows and looks in for one visible translation.
+type SearchText struct {
+	EntryID        int64
+	Kind           Kind
+	Slug           string
+	Title, Summary string
+	PublishAt      time.Time
+}
+
+// URL is the translation's public address.
+func (t SearchText) URL(lang string) string { return URL(t.Kind, lang, t.Slug) }
+
+// SearchTexts lists up to limit translations visible in lang, pages
+// included, by entry id after afterID: read in batches, the whole
+// language without an OFFSET that grows.
+func (s *Store) SearchTexts(ctx context.Context, lang string, afterID int64, limit int) ([]SearchText, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, t.slug, t.title, t.summary, t.publish_at
+		FROM translations t JOIN entries e ON e.id = t.entry_id
+		WHERE t.lang = ? AND e.id > ? AND `+visibleSQL+` ORDER BY e.id LIMIT ?`, lang, afterID, s.now().Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("content: search texts: %w", err)
+	}
+	defer rows.Close()
+	var out []SearchText
+	for rows.Next() {
+		var t SearchText
+		var publish int64
+		if err := rows.Scan(&t.EntryID, &t.Kind, &t.Slug, &t.Title, &t.Summary, &publish); err != nil {
+			return nil, fmt.Errorf("content: search texts: %w", err)
+		}
+		t.PublishAt = unix(publish)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
