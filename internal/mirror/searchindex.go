@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -40,7 +41,12 @@ const (
 	maxShardBytes = 48 << 10
 	// docsPerShard entries share a file: a page of ten results loads at
 	// most ten such files.
-	docsPerShard = 16
+	docsPerShard = 8
+	// maxPostings bounds the entries kept for one word: a word in most
+	// entries (a network's own name, "harm" on a harm reduction site)
+	// keeps those with it in their title, then the newest, which are
+	// the results a reader looks at, and its shard stays small.
+	maxPostings = 4000
 	// summaryRunes bounds the summary shown with a result.
 	summaryRunes = 200
 	textBatch    = 5000
@@ -175,6 +181,9 @@ func (ix *searchIndex) files(lang string) map[string][]byte {
 			}
 		}
 	})
+	for _, w := range words {
+		ix.words[w] = bestPostings(ix.words[w])
+	}
 	shards := map[string]int{}
 	var cut func(words []string, n int)
 	cut = func(words []string, n int) {
@@ -213,6 +222,27 @@ func (ix *searchIndex) files(lang string) map[string][]byte {
 		"format": indexFormat, "kinds": ix.kinds, "shards": shards, "docsPerShard": docsPerShard, "docs": len(ix.docs),
 	})
 	return out
+}
+
+// bestPostings keeps at most maxPostings of ps, sorted by id: those of
+// titles first, then the newest (the highest ids).
+func bestPostings(ps []posting) []posting {
+	if len(ps) <= maxPostings {
+		return ps
+	}
+	best := slices.Clone(ps)
+	slices.SortFunc(best, func(a, b posting) int {
+		if a.title != b.title {
+			if a.title {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(b.id, a.id)
+	})
+	best = best[:maxPostings]
+	slices.SortFunc(best, func(a, b posting) int { return cmp.Compare(a.id, b.id) })
+	return best
 }
 
 // termShard is the shard of words: each word's entries, ascending, as

@@ -1,12 +1,14 @@
 package mirror_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"math"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,23 +28,28 @@ func isMirrorSearch(f string) bool {
 }
 
 // mirrorIndex reads a language's index from the mirror's files as the
-// page's script does: the manifest, the shards of the words asked, the
-// files of the entries found.
+// page's script (static/mirrorsearch.js) does: the manifest, the shards
+// of the words asked, the files of the entries shown.
 type mirrorIndex struct {
-	t         *testing.T
-	dir, lang string
-	manifest  struct {
+	t        testing.TB
+	get      func(file string) ([]byte, error) // a file of the index folder
+	manifest struct {
 		Kinds        []string       `json:"kinds"`
 		Shards       map[string]int `json:"shards"`
 		DocsPerShard int64          `json:"docsPerShard"`
 	}
-	read int // bytes of index files read
+	lang    string
+	partial bool // a short word was searched in part, as the script's budget allows
+	read    int  // bytes of index files read
 }
+
+// scriptBudget is the script's budget of term shards for one search.
+const scriptBudget = 120 << 10
 
 // load reads one index file, ppSearch(kind, name, data), into data.
 func (ix *mirrorIndex) load(file string, data any) {
 	ix.t.Helper()
-	b, err := os.ReadFile(filepath.Join(ix.dir, ix.lang, "search-index", filepath.FromSlash(file)))
+	b, err := ix.get(file)
 	if err != nil {
 		ix.t.Fatalf("search index: %v", err)
 	}
@@ -60,25 +67,43 @@ func (ix *mirrorIndex) load(file string, data any) {
 	}
 }
 
-func openIndex(t *testing.T, dir, lang string) *mirrorIndex {
-	ix := &mirrorIndex{t: t, dir: dir, lang: lang}
+func openIndex(t testing.TB, lang string, get func(string) ([]byte, error)) *mirrorIndex {
+	ix := &mirrorIndex{t: t, lang: lang, get: get}
 	ix.load("manifest.js", &ix.manifest)
 	return ix
+}
+
+func openMirrorIndex(t testing.TB, dir, lang string) *mirrorIndex {
+	return openIndex(t, lang, func(f string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(dir, lang, "search-index", filepath.FromSlash(f)))
+	})
 }
 
 // result is an entry found: its title and its page's file.
 type result struct{ Title, File, Kind string }
 
-// find looks the words of q up as the script does: each word a prefix of
-// an indexed word, every word needed.
-func (ix *mirrorIndex) find(q string) []result {
-	var found map[int64]bool
+// search ranks the entries that hold every word of q, each a prefix of
+// an indexed word, as the script does: a title counts twice, the whole
+// word once more; ties, newest first.
+func (ix *mirrorIndex) search(q string) []int64 {
+	var score map[int64]int
 	for _, w := range search.FoldedWords(ix.lang, q) {
-		ids := map[int64]bool{}
+		var keys []string
 		for key := range ix.manifest.Shards {
-			if !strings.HasPrefix(w, key) && !strings.HasPrefix(key, w) {
+			if strings.HasPrefix(w, key) || strings.HasPrefix(key, w) {
+				keys = append(keys, key)
+			}
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			return cmp.Or(cmp.Compare(b2i(!strings.HasPrefix(w, a)), b2i(!strings.HasPrefix(w, b))), strings.Compare(a, b))
+		})
+		hits, spent := map[int64]int{}, 0
+		for i, key := range keys {
+			if i > 0 && spent+ix.manifest.Shards[key] > scriptBudget {
+				ix.partial = true
 				continue
 			}
+			spent += ix.manifest.Shards[key]
 			var shard map[string][]int64
 			ix.load("t/"+hex.EncodeToString([]byte(key))+".js", &shard)
 			for word, postings := range shard {
@@ -87,23 +112,33 @@ func (ix *mirrorIndex) find(q string) []result {
 				}
 				var id int64
 				for _, d := range postings {
-					id += int64(math.Abs(float64(d)))
-					ids[id] = true
+					id += max(d, -d)
+					weight := 1 + b2i(d < 0) + b2i(word == w)
+					hits[id] = max(hits[id], weight)
 				}
 			}
 		}
-		if found != nil {
-			for id := range found {
-				if !ids[id] {
-					delete(found, id)
-				}
+		if score == nil {
+			score = hits
+			continue
+		}
+		for id := range score {
+			if hits[id] == 0 {
+				delete(score, id)
+			} else {
+				score[id] += hits[id]
 			}
-		} else {
-			found = ids
 		}
 	}
+	ids := slices.Collect(maps.Keys(score))
+	slices.SortFunc(ids, func(a, b int64) int { return cmp.Or(cmp.Compare(score[b], score[a]), cmp.Compare(b, a)) })
+	return ids
+}
+
+// docs reads the entries of ids from their files.
+func (ix *mirrorIndex) docs(ids []int64) []result {
 	var out []result
-	for id := range found {
+	for _, id := range ids {
 		var docs map[string][]any
 		ix.load("d/"+strconv.FormatInt(id/ix.manifest.DocsPerShard, 10)+".js", &docs)
 		doc := docs[strconv.FormatInt(id, 10)]
@@ -114,6 +149,9 @@ func (ix *mirrorIndex) find(q string) []result {
 	}
 	return out
 }
+
+// find is every entry search finds.
+func (ix *mirrorIndex) find(q string) []result { return ix.docs(ix.search(q)) }
 
 // The mirror's search index finds an entry by a word of its title, or the
 // beginning of one, in a language of Latin script and in Arabic; each
@@ -141,7 +179,7 @@ func TestMirrorSearchIndexFindsEntries(t *testing.T) {
 			if r := []rune(word); len(r) > 4 {
 				word = string(r[:len(r)-1]) // the beginning of a word finds it too
 			}
-			ix := openIndex(t, dir, lang)
+			ix := openMirrorIndex(t, dir, lang)
 			file := strings.TrimPrefix(content.URL(e.Kind, lang, tr.Slug), "/") + "/index.html"
 			var hit *result
 			for _, r := range ix.find(word) {
@@ -198,7 +236,7 @@ func TestMirrorSearchIndexFindsEntries(t *testing.T) {
 		if rep, err := mirror.Export(ctx, s.App.Mirror(), mirror.Options{Out: dir, Incremental: true}); err != nil || !rep.Incremental {
 			t.Fatalf("export: %v, incremental %v", err, rep.Incremental)
 		}
-		if got := openIndex(t, dir, "en").find("quokka"); len(got) != 1 || got[0].Title != "Naloxone by post, Quokkaretitled" {
+		if got := openMirrorIndex(t, dir, "en").find("quokka"); len(got) != 1 || got[0].Title != "Naloxone by post, Quokkaretitled" {
 			t.Errorf("after an edit, searching the new title's word finds %v", got)
 		}
 	})

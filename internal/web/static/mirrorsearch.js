@@ -18,7 +18,7 @@
   var perPage = 10, maxWords = 12, maxRunes = 48;
   // What one search may download of term shards; a short prefix that
   // would need more is searched in part, and the reader told so.
-  var budget = 160 * 1024;
+  var budget = 120 * 1024;
 
   var loaded = {}, waiting = {};
   window.ppSearch = function (kind, name, data) { loaded[kind + ":" + name] = data; };
