@@ -2,7 +2,9 @@ package content
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -32,6 +34,35 @@ func (s *Store) SearchTexts(ctx context.Context, lang string, afterID int64, lim
 	if err != nil {
 		return nil, fmt.Errorf("content: search texts: %w", err)
 	}
+	return scanSearchTexts(rows)
+}
+
+// SearchTextsOf reads the translations in lang of the entries ids that
+// are visible; an entry not visible in lang is left out.
+func (s *Store) SearchTextsOf(ctx context.Context, lang string, ids []int64) ([]SearchText, error) {
+	var out []SearchText
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		args := []any{lang, s.now().Unix()}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT t.entry_id, t.entry_kind, t.slug, t.title, t.summary, t.publish_at
+			FROM translations t WHERE t.lang = ? AND `+visibleSQL+` AND t.entry_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("content: search texts: %w", err)
+		}
+		texts, err := scanSearchTexts(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, texts...)
+	}
+	return out, nil
+}
+
+func scanSearchTexts(rows *sql.Rows) ([]SearchText, error) {
 	defer rows.Close()
 	var out []SearchText
 	for rows.Next() {

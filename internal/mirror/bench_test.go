@@ -95,11 +95,30 @@ func BenchmarkSearchIndex(b *testing.B) {
 	}
 	site := a.Mirror()
 	var files map[string][]byte
-	for b.Loop() {
-		if files, err = mirror.SearchIndexFiles(ctx, site, "en"); err != nil {
+	b.Run("build", func(b *testing.B) {
+		for b.Loop() {
+			if files, err = mirror.SearchIndexFiles(ctx, site, "en"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// What an incremental export does after one edit: the newest
+	// entry's shards patched.
+	b.Run("patch-one-entry", func(b *testing.B) {
+		dir := b.TempDir()
+		if err := mirror.WriteSearchIndex(ctx, site, dir, "en"); err != nil {
 			b.Fatal(err)
 		}
-	}
+		var newest int64
+		if err := d.QueryRowContext(ctx, `SELECT MAX(entry_id) FROM translations WHERE lang = 'en'`).Scan(&newest); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := mirror.UpdateSearchIndex(ctx, site, dir, "en", []int64{newest}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	total, biggest := 0, 0
 	for _, f := range files {
 		total += len(f)
@@ -129,9 +148,16 @@ func BenchmarkSearchIndex(b *testing.B) {
 			worst, worstQuery = one.read, q
 		}
 	}
-	b.ReportMetric(float64(len(files)), "files")
-	b.ReportMetric(float64(total)/1e6, "index-MB")
-	b.ReportMetric(float64(biggest)/1e3, "largest-file-KB")
-	b.ReportMetric(float64(worst)/1e3, "worst-query-KB")
+	b.Run("worst-search", func(b *testing.B) {
+		for b.Loop() {
+			one := openIndex(b, "en", ix.get)
+			ids := one.search(worstQuery)
+			one.docs(ids[:min(10, len(ids))])
+		}
+		b.ReportMetric(float64(len(files)), "files")
+		b.ReportMetric(float64(total)/1e6, "index-MB")
+		b.ReportMetric(float64(biggest)/1e3, "largest-file-KB")
+		b.ReportMetric(float64(worst)/1e3, "download-KB")
+	})
 	b.Logf("%d entries: %d files, %.1f MB; worst of %d searches %q: %.0f KB", entries, len(files), float64(total)/1e6, len(queries), worstQuery, float64(worst)/1e3)
 }

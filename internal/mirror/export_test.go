@@ -15,3 +15,15 @@ func SearchIndexFiles(ctx context.Context, s Site, lang string) (map[string][]by
 	}
 	return ix.files(lang), nil
 }
+
+// WriteSearchIndex writes lang's search index into the folder dir, as a
+// full export does.
+func WriteSearchIndex(ctx context.Context, s Site, dir, lang string) error {
+	return newCrawler(s, dir, 1).writeSearchIndex(ctx, lang)
+}
+
+// UpdateSearchIndex patches lang's search index in dir for the entries
+// ids, as an incremental export does.
+func UpdateSearchIndex(ctx context.Context, s Site, dir, lang string, ids []int64) error {
+	return newCrawler(s, dir, 1).updateSearchIndex(ctx, lang, ids)
+}

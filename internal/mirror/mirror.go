@@ -158,14 +158,10 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if err := c.write("index.html", frontDoor(site.I18n().Enabled())); err != nil {
 		return Report{}, err
 	}
-	// The search index is read again when an entry changed: what a
-	// reader finds changes only then.
-	if changed, err := searchChanged(ctx, site, old, rep.Incremental); err != nil {
+	// The search index: built whole by a full export, patched for the
+	// entries saved since the last by an incremental one.
+	if err := c.searchIndexes(ctx, old, rep.Incremental); err != nil {
 		return Report{}, err
-	} else if changed {
-		if err := c.writeSearchIndexes(ctx); err != nil {
-			return Report{}, err
-		}
 	}
 	if !rep.Incremental {
 		if rep.Removed, err = removeStale(o.Out, c.files); err != nil {
@@ -200,13 +196,16 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 // outPath is the mirror's own path of a file, for messages.
 func outPath(dir, rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
 
-// searchChanged says whether the search index is to be built again: in a
-// full export always (its files are kept only when written again), in an
-// incremental one when an entry was saved or published since the last.
-func searchChanged(ctx context.Context, site Site, old *state, incremental bool) (bool, error) {
+// searchIndexes writes the search index of every language: whole in a
+// full export, and in an incremental one patched for the entries saved or
+// published since the last.
+func (c *crawler) searchIndexes(ctx context.Context, old *state, incremental bool) error {
 	if !incremental {
-		return true, nil
+		return c.writeSearchIndexes(ctx)
 	}
-	ids, err := site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0))
-	return len(ids) > 0, err
+	ids, err := c.site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0))
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return c.updateSearchIndexes(ctx, ids)
 }

@@ -141,21 +141,36 @@ func (c *crawler) buildSearchIndex(ctx context.Context, lang string) (*searchInd
 // add indexes one translation. Entries come by id, so every word's
 // postings stay sorted.
 func (ix *searchIndex) add(t content.SearchText, lang string, kind int) {
-	inTitle := map[string]bool{}
-	for _, w := range search.FoldedWords(lang, t.Title) {
-		inTitle[w] = true
-		ix.words[w] = append(ix.words[w], posting{t.EntryID, true})
+	doc := newDoc(t, lang, kind)
+	for w, title := range docWords(lang, doc[0].(string), doc[4].(string)) {
+		ix.words[w] = append(ix.words[w], posting{t.EntryID, title})
 	}
-	for _, w := range search.FoldedWords(lang, t.Summary) {
-		if !inTitle[w] {
-			ix.words[w] = append(ix.words[w], posting{t.EntryID, false})
-		}
-	}
+	ix.docs[t.EntryID] = doc
+}
+
+// newDoc is what a result shows of t: [title, file, kind, date, summary].
+func newDoc(t content.SearchText, lang string, kind int) []any {
 	summary := t.Summary
 	if utf8.RuneCountInString(summary) > summaryRunes {
 		summary = string([]rune(summary)[:summaryRunes-1]) + "…"
 	}
-	ix.docs[t.EntryID] = []any{t.Title, fileFor(t.URL(lang)), kind, t.PublishAt.UTC().Format("2006-01-02"), summary}
+	return []any{t.Title, fileFor(t.URL(lang)), kind, t.PublishAt.UTC().Format("2006-01-02"), summary}
+}
+
+// docWords are the words indexed for an entry, true for those of its
+// title: the words of what its result shows, so that an incremental
+// export can read, from an entry's file, the words it was indexed by.
+func docWords(lang, title, summary string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range search.FoldedWords(lang, title) {
+		out[w] = true
+	}
+	for _, w := range search.FoldedWords(lang, summary) {
+		if !out[w] {
+			out[w] = false
+		}
+	}
+	return out
 }
 
 // shardKey is the first n letters of word (all of it when shorter).
@@ -218,9 +233,7 @@ func (ix *searchIndex) files(lang string) map[string][]byte {
 		}
 		out[base+"d/"+strconv.FormatInt(n, 10)+".js"] = script("d", n, docs)
 	}
-	out[base+"manifest.js"] = script("m", lang, map[string]any{
-		"format": indexFormat, "kinds": ix.kinds, "shards": shards, "docsPerShard": docsPerShard, "docs": len(ix.docs),
-	})
+	out[base+"manifest.js"] = script("m", lang, manifest{Format: indexFormat, Kinds: ix.kinds, Shards: shards, DocsPerShard: docsPerShard, Docs: len(ix.docs)})
 	return out
 }
 

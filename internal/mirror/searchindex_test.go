@@ -236,8 +236,26 @@ func TestMirrorSearchIndexFindsEntries(t *testing.T) {
 		if rep, err := mirror.Export(ctx, s.App.Mirror(), mirror.Options{Out: dir, Incremental: true}); err != nil || !rep.Incremental {
 			t.Fatalf("export: %v, incremental %v", err, rep.Incremental)
 		}
-		if got := openMirrorIndex(t, dir, "en").find("quokka"); len(got) != 1 || got[0].Title != "Naloxone by post, Quokkaretitled" {
+		patched := openMirrorIndex(t, dir, "en")
+		if got := patched.find("quokka"); len(got) != 1 || got[0].Title != "Naloxone by post, Quokkaretitled" {
 			t.Errorf("after an edit, searching the new title's word finds %v", got)
+		}
+		for _, r := range patched.find("cities") {
+			if strings.HasPrefix(r.Title, "Naloxone by post") {
+				t.Errorf("after an edit, a word of the old title still finds %q", r.Title)
+			}
+		}
+		// The index the incremental export patched finds what a full
+		// export's finds.
+		full := t.TempDir()
+		if _, err := mirror.Export(ctx, s.App.Mirror(), mirror.Options{Out: full}); err != nil {
+			t.Fatal(err)
+		}
+		whole := openMirrorIndex(t, full, "en")
+		for _, q := range []string{"naloxone", "nalox post", "harm", "quokka", "cities", "the"} {
+			if got, want := patched.find(q), whole.find(q); !slices.Equal(got, want) {
+				t.Errorf("%q: the patched index finds %v, a full export's %v", q, got, want)
+			}
 		}
 	})
 }
