@@ -45,6 +45,10 @@ type Site struct {
 	// Live is the site's public address (the base URL); Onion its onion
 	// service's, or "".
 	Live, Onion string
+	// EntryTerms, when set, reads the words modules added to entries
+	// for search (search.EntryTerms: an event's venue and speakers),
+	// which the mirror's search finds them by too.
+	EntryTerms func(ctx context.Context, lang string, ids []int64) (map[int64]string, error)
 	// Fingerprint sums up what every page depends on besides the
 	// entries (settings, sections, tags, the program itself): when it
 	// changes, an incremental export becomes a full one.

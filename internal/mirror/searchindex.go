@@ -128,8 +128,12 @@ func (c *crawler) buildSearchIndex(ctx context.Context, lang string) (*searchInd
 		if err != nil {
 			return nil, err
 		}
+		terms, err := c.entryTerms(ctx, lang, texts)
+		if err != nil {
+			return nil, err
+		}
 		for _, t := range texts {
-			ix.add(t, lang, kindNo[t.Kind])
+			ix.add(t, lang, kindNo[t.Kind], terms[t.EntryID])
 			after = t.EntryID
 		}
 		if len(texts) < textBatch {
@@ -140,34 +144,51 @@ func (c *crawler) buildSearchIndex(ctx context.Context, lang string) (*searchInd
 
 // add indexes one translation. Entries come by id, so every word's
 // postings stay sorted.
-func (ix *searchIndex) add(t content.SearchText, lang string, kind int) {
-	doc := newDoc(t, lang, kind)
-	for w, title := range docWords(lang, doc[0].(string), doc[4].(string)) {
+func (ix *searchIndex) add(t content.SearchText, lang string, kind int, terms string) {
+	doc := newDoc(t, lang, kind, terms)
+	for w, title := range docWords(lang, doc) {
 		ix.words[w] = append(ix.words[w], posting{t.EntryID, title})
 	}
 	ix.docs[t.EntryID] = doc
 }
 
-// newDoc is what a result shows of t: [title, file, kind, date, summary].
-func newDoc(t content.SearchText, lang string, kind int) []any {
+// entryTerms reads the words modules added to the entries of texts.
+func (c *crawler) entryTerms(ctx context.Context, lang string, texts []content.SearchText) (map[int64]string, error) {
+	if c.site.EntryTerms == nil || len(texts) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(texts))
+	for i, t := range texts {
+		ids[i] = t.EntryID
+	}
+	return c.site.EntryTerms(ctx, lang, ids)
+}
+
+// newDoc is an entry's record in the index: what a result shows of t
+// (title, file, kind, date, summary), then the words modules added to
+// it (terms), which the page does not show.
+func newDoc(t content.SearchText, lang string, kind int, terms string) []any {
 	summary := t.Summary
 	if utf8.RuneCountInString(summary) > summaryRunes {
 		summary = string([]rune(summary)[:summaryRunes-1]) + "…"
 	}
-	return []any{t.Title, fileFor(t.URL(lang)), kind, t.PublishAt.UTC().Format("2006-01-02"), summary}
+	return []any{t.Title, fileFor(t.URL(lang)), kind, t.PublishAt.UTC().Format("2006-01-02"), summary, terms}
 }
 
-// docWords are the words indexed for an entry, true for those of its
-// title: the words of what its result shows, so that an incremental
-// export can read, from an entry's file, the words it was indexed by.
-func docWords(lang, title, summary string) map[string]bool {
+// docWords are the words indexed for an entry's record, true for those
+// of its title: all read from the record, so that an incremental export
+// can read, from an entry's file, the words it was indexed by.
+func docWords(lang string, doc []any) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range search.FoldedWords(lang, title) {
-		out[w] = true
-	}
-	for _, w := range search.FoldedWords(lang, summary) {
-		if !out[w] {
-			out[w] = false
+	for i, field := range doc {
+		text, ok := field.(string)
+		if !ok || i == 1 || i == 3 { // its file and its date
+			continue
+		}
+		for _, w := range search.FoldedWords(lang, text) {
+			if _, seen := out[w]; !seen || i == 0 {
+				out[w] = i == 0
+			}
 		}
 	}
 	return out

@@ -142,7 +142,7 @@ func (ix *mirrorIndex) docs(ids []int64) []result {
 		var docs map[string][]any
 		ix.load("d/"+strconv.FormatInt(id/ix.manifest.DocsPerShard, 10)+".js", &docs)
 		doc := docs[strconv.FormatInt(id, 10)]
-		if len(doc) != 5 {
+		if len(doc) != 6 {
 			ix.t.Fatalf("entry %d: %v", id, doc)
 		}
 		out = append(out, result{Title: doc[0].(string), File: doc[1].(string), Kind: ix.manifest.Kinds[int(doc[2].(float64))]})
@@ -202,6 +202,17 @@ func TestMirrorSearchIndexFindsEntries(t *testing.T) {
 			}
 			if got := ix.find("zzqxjnothere"); len(got) != 0 {
 				t.Errorf("%s: a word in no entry finds %v", lang, got)
+			}
+		}
+		// An event is found by its venue too, which a module added to
+		// the search index (search.Document), in every language.
+		for _, lang := range []string{"en", "fr"} {
+			found := false
+			for _, r := range openMirrorIndex(t, dir, lang).find("acacia conf") {
+				found = found || strings.Contains(r.File, "/events/")
+			}
+			if !found {
+				t.Errorf("%s: searching an event's venue finds no event", lang)
 			}
 		}
 		page := read(t, dir, "ar/search/index.html")

@@ -91,6 +91,10 @@ func (c *crawler) updateSearchIndex(ctx context.Context, lang string, ids []int6
 	for _, t := range texts {
 		now[t.EntryID] = t
 	}
+	terms, err := c.entryTerms(ctx, lang, texts)
+	if err != nil {
+		return err
+	}
 	kindNo := map[content.Kind]int{}
 	for i, k := range content.Kinds() {
 		kindNo[k] = i
@@ -115,16 +119,14 @@ func (c *crawler) updateSearchIndex(ctx context.Context, lang string, ids []int6
 		}
 		key := strconv.FormatInt(id, 10)
 		if old, ok := docs[key]; ok {
-			title, _ := old[0].(string)
-			summary, _ := old[4].(string)
-			gone = append(gone, change{id, docWords(lang, title, summary)})
+			gone = append(gone, change{id, docWords(lang, old)})
 			delete(docs, key)
 			m.Docs--
 		}
 		if t, ok := now[id]; ok {
-			doc := newDoc(t, lang, kindNo[t.Kind])
+			doc := newDoc(t, lang, kindNo[t.Kind], terms[id])
 			docs[key] = doc
-			come = append(come, change{id, docWords(lang, doc[0].(string), doc[4].(string))})
+			come = append(come, change{id, docWords(lang, doc)})
 			m.Docs++
 		}
 	}
