@@ -27,6 +27,7 @@ const TYPES = {
 // exportAndServe writes the mirror of the running demo and serves it; the
 // demo's server is up once the test runs (useSite's before hook).
 async function exportAndServe() {
+  if (mirror.base) return;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'peerpress-mirror-'));
   mirror.dir = path.join(tmp, 'mirror');
   execFileSync(binary(tmp), ['export', 'static', '--data', env.server.data, '--base-url', LIVE, '--out', mirror.dir],
@@ -60,8 +61,10 @@ test('journey: read the mirror from a static server in English and French', { ti
     await page.goto(mirror.base + '/');
     await page.waitForURL(/\/en\/index\.html$/);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
-    // No search form in the mirror; the footer names the live site.
+    // No search form in the mirror, a link to its own search instead;
+    // the footer names the live site.
     assert.equal(await page.locator('form').count(), 0);
+    assert.equal(await page.locator('header a.site-search').getAttribute('href'), 'search/index.html');
     assert.match(await page.locator('.mirror-copy').innerText(), /for reading only/);
     assert.equal(await page.locator(`.mirror-copy a[href^="${LIVE}/en/"]`).count(), 1);
 
@@ -93,6 +96,78 @@ test('journey: read the mirror from a static server in English and French', { ti
     // Nothing was asked of any other host, and nothing was missing.
     const others = urls.filter((u) => !u.startsWith(mirror.base) && !u.startsWith('data:'));
     assert.deepEqual(others, [], 'requests to other hosts');
+  } finally {
+    await context.close();
+  }
+});
+
+// searchMirror types q into the mirror's search page and returns the
+// results' links once they show.
+async function searchMirror(page, q) {
+  await page.locator('#search-q').fill(q);
+  await page.locator('#search-q').press('Enter');
+  const links = page.locator('.search-results li h2 a');
+  await links.first().waitFor();
+  return links;
+}
+
+test('journey: search the mirror without a server, in English and Russian, from a static host and as files', { timeout: 600_000 }, async () => {
+  await exportAndServe();
+  const { context, page, urls } = await openPage({ ...env, server: { ...env.server, host: mirror.host } });
+  try {
+    // From the header of any page to the mirror's search page.
+    await page.goto(mirror.base + '/en/index.html');
+    await page.locator('header a.site-search').click();
+    await page.waitForURL(/\/en\/search\/index\.html$/);
+    assert.equal(await page.locator('form').count(), 0);
+    // The beginning of a word finds the entry; the result opens it.
+    let links = await searchMirror(page, 'nalox post');
+    const titles = await links.allInnerTexts();
+    const hit = titles.findIndex((t) => t.startsWith('Naloxone by post'));
+    assert.ok(hit >= 0, `results: ${titles}`);
+    assert.match(await page.locator('.search-count').innerText(), /Results: \d/);
+    await links.nth(hit).click();
+    await page.waitForURL(/\/en\/articles\/naloxone-by-post\/index\.html$/);
+    assert.match(await page.locator('main h1').innerText(), /^Naloxone by post/);
+
+    // In Russian, Cyrillic words, ё typed or not.
+    await page.goto(mirror.base + '/ru/search/index.html');
+    assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+    links = await searchMirror(page, 'НАЛОКСОН почтё');
+    assert.match((await links.first().innerText()), /^Налоксон по почте/);
+    await links.first().click();
+    await page.waitForURL(/\/ru\/articles\/nalokson-po-pochte\/index\.html$/);
+
+    // A word in no entry: the notice, no results.
+    await page.goto(mirror.base + '/en/search/index.html');
+    await page.locator('#search-q').fill('zzqxjnothere');
+    await page.locator('#search-q').press('Enter');
+    await page.locator('.search-count', { hasText: 'Nothing found' }).waitFor();
+    assert.equal(await page.locator('.search-results li').count(), 0);
+
+    // Only the index's small files were read, from the mirror alone.
+    const index = urls.filter((u) => u.includes('/search-index/'));
+    assert.ok(index.some((u) => u.endsWith('/manifest.js')), 'the manifest was loaded');
+    assert.ok(!index.some((u) => u.includes('/en/search-index/') && u.includes('/ru/')), 'no other language');
+    const others = urls.filter((u) => !u.startsWith(mirror.base) && !u.startsWith('data:'));
+    assert.deepEqual(others, [], 'requests to other hosts');
+
+    // Opened as files (a USB stick): the index files are scripts, which
+    // Chromium runs from file:// where it refuses fetch().
+    const files = await env.browser.newContext();
+    try {
+      const local = await files.newPage();
+      local.setDefaultTimeout(15_000);
+      await local.goto('file://' + path.join(mirror.dir, 'en', 'search', 'index.html'));
+      const fetched = await local.evaluate(() => fetch('../search-index/manifest.js').then(() => 'read', () => 'refused'));
+      assert.equal(fetched, 'refused', 'Chromium refuses fetch() from file://: why the index files are scripts');
+      links = await searchMirror(local, 'naloxone');
+      assert.ok((await links.allInnerTexts()).some((t) => t.startsWith('Naloxone by post')));
+      await links.first().click();
+      await local.waitForURL(/^file:.*\/en\/.*\/index\.html$/);
+    } finally {
+      await files.close();
+    }
   } finally {
     await context.close();
   }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"peerpress/internal/mirror"
+	"peerpress/internal/search"
 )
 
 // Mirror is what the static mirror (package mirror) reads of this site:
@@ -18,7 +19,10 @@ import (
 func (a *App) Mirror() mirror.Site {
 	return mirror.Site{Handler: a.Handler, Routes: a.Routes(), I18n: a.Live.Languages, Entries: a.Content,
 		Public: a.public.Load(), Publishers: a.publishers, Live: a.Config.BaseURL, Onion: a.Config.OnionURL,
-		Fingerprint: a.mirrorFingerprint}
+		Fingerprint: a.mirrorFingerprint,
+		EntryTerms: func(ctx context.Context, lang string, ids []int64) (map[int64]string, error) {
+			return search.EntryTerms(ctx, a.DB, lang, ids)
+		}}
 }
 
 // mirrorFingerprint sums up what pages show besides entries: the

@@ -1,7 +1,13 @@
 package mirror_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/hex"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
 	"testing"
 
 	"peerpress/internal/app"
@@ -60,4 +66,98 @@ func BenchmarkExport(b *testing.B) {
 		}
 		b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
 	})
+}
+
+// BenchmarkSearchIndex builds the mirror's search index of the demo plus
+// generated entries (2,000, or PEERPRESS_BENCH_ENTRIES) in English
+// (SQLite), then measures what a reader downloads for searches as the
+// page's script makes them: the manifest, the term shards of the words
+// (within the script's budget) and the files of the first ten results.
+// The queries are the indexed words in most entries, whole and by their
+// first two letters, alone and in pairs: the worst a reader can ask.
+func BenchmarkSearchIndex(b *testing.B) {
+	entries := 2000
+	if s := os.Getenv("PEERPRESS_BENCH_ENTRIES"); s != "" {
+		entries, _ = strconv.Atoi(s)
+	}
+	d := dbtest.NewSQLite(b)
+	ctx := context.Background()
+	langs := []string{"en", "ru", "fr"}
+	if _, err := demo.Load(ctx, d, langs); err != nil {
+		b.Fatal(err)
+	}
+	if err := demo.Generate(ctx, d, entries, langs, nil); err != nil {
+		b.Fatal(err)
+	}
+	a, err := app.New(ctx, app.Config{DataDir: b.TempDir(), Languages: langs, TimeZone: "UTC", SiteKey: secret.NewKey(), BaseURL: live}, d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	site := a.Mirror()
+	var files map[string][]byte
+	b.Run("build", func(b *testing.B) {
+		for b.Loop() {
+			if files, err = mirror.SearchIndexFiles(ctx, site, "en"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// What an incremental export does after one edit: the newest
+	// entry's shards patched.
+	b.Run("patch-one-entry", func(b *testing.B) {
+		dir := b.TempDir()
+		if err := mirror.WriteSearchIndex(ctx, site, dir, "en"); err != nil {
+			b.Fatal(err)
+		}
+		var newest int64
+		if err := d.QueryRowContext(ctx, `SELECT MAX(entry_id) FROM translations WHERE lang = 'en'`).Scan(&newest); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if err := mirror.UpdateSearchIndex(ctx, site, dir, "en", []int64{newest}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	total, biggest := 0, 0
+	for _, f := range files {
+		total += len(f)
+		biggest = max(biggest, len(f))
+	}
+	ix := openIndex(b, "en", func(f string) ([]byte, error) { return files["en/search-index/"+f], nil })
+	// The most common words: those of the largest shards.
+	keys := slices.Collect(maps.Keys(ix.manifest.Shards))
+	slices.SortFunc(keys, func(x, y string) int { return cmp.Compare(ix.manifest.Shards[y], ix.manifest.Shards[x]) })
+	var queries []string
+	for _, k := range keys[:min(8, len(keys))] {
+		var shard map[string][]int64
+		ix.load("t/"+hex.EncodeToString([]byte(k))+".js", &shard)
+		common := slices.SortedFunc(maps.Keys(shard), func(x, y string) int { return cmp.Compare(len(shard[y]), len(shard[x])) })[0]
+		queries = append(queries, common, string([]rune(common)[:2]))
+	}
+	for i, n := 0, len(queries); i+2 < n; i += 2 {
+		queries = append(queries, queries[i]+" "+queries[i+2], queries[i+1]+" "+queries[i+3])
+	}
+	var worst int
+	var worstQuery string
+	for _, q := range queries {
+		one := openIndex(b, "en", ix.get)
+		ids := one.search(q)
+		one.docs(ids[:min(10, len(ids))])
+		if one.read > worst {
+			worst, worstQuery = one.read, q
+		}
+	}
+	b.Run("worst-search", func(b *testing.B) {
+		for b.Loop() {
+			one := openIndex(b, "en", ix.get)
+			ids := one.search(worstQuery)
+			one.docs(ids[:min(10, len(ids))])
+		}
+		b.ReportMetric(float64(len(files)), "files")
+		b.ReportMetric(float64(total)/1e6, "index-MB")
+		b.ReportMetric(float64(biggest)/1e3, "largest-file-KB")
+		b.ReportMetric(float64(worst)/1e3, "download-KB")
+	})
+	b.Logf("%d entries: %d files, %.1f MB; worst of %d searches %q: %.0f KB", entries, len(files), float64(total)/1e6, len(queries), worstQuery, float64(worst)/1e3)
 }

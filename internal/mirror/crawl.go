@@ -234,7 +234,7 @@ func (c *crawler) link(from, path string) (string, bool) {
 	if path == "/" {
 		return relative(fileFor(from), "index.html"), true // the mirror's own front door
 	}
-	if !cleanPath(path) || !c.routes.mirrored(path) {
+	if !cleanPath(path) || !(c.routes.mirrored(path) || c.isSearchPage(path)) {
 		return "", false
 	}
 	c.add(path, false)
@@ -289,4 +289,15 @@ func sitemapLocs(body []byte) []string {
 		out = append(out, string(loc))
 		body = rest
 	}
+}
+
+// isSearchPage says whether path is a language's search page, which the
+// mirror holds though the route table keeps it out of the page cache.
+func (c *crawler) isSearchPage(path string) bool {
+	lang, rest, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if !ok || rest != "search" {
+		return false
+	}
+	_, known := c.site.I18n().Get(lang)
+	return known
 }

@@ -1,5 +1,29 @@
 package mirror
 
+import "context"
+
 // Mirrored says whether the mirror may hold the page at path, as the
 // route table says.
 func Mirrored(s Site, path string) bool { return newRouteIndex(s.Routes, s.I18n).mirrored(path) }
+
+// SearchIndexFiles builds lang's search index as Export writes it: the
+// files by their path in the mirror.
+func SearchIndexFiles(ctx context.Context, s Site, lang string) (map[string][]byte, error) {
+	ix, err := newCrawler(s, "", 1).buildSearchIndex(ctx, lang)
+	if err != nil {
+		return nil, err
+	}
+	return ix.files(lang), nil
+}
+
+// WriteSearchIndex writes lang's search index into the folder dir, as a
+// full export does.
+func WriteSearchIndex(ctx context.Context, s Site, dir, lang string) error {
+	return newCrawler(s, dir, 1).writeSearchIndex(ctx, lang)
+}
+
+// UpdateSearchIndex patches lang's search index in dir for the entries
+// ids, as an incremental export does.
+func UpdateSearchIndex(ctx context.Context, s Site, dir, lang string, ids []int64) error {
+	return newCrawler(s, dir, 1).updateSearchIndex(ctx, lang, ids)
+}

@@ -216,7 +216,7 @@ type state struct {
 	ETags map[string]string `json:"etags,omitempty"`
 }
 
-const stateFormat = 3
+const stateFormat = 4
 
 func readState(dir string) (*state, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile)) // #nosec G304 -- the mirror folder the operator named

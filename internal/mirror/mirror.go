@@ -45,6 +45,10 @@ type Site struct {
 	// Live is the site's public address (the base URL); Onion its onion
 	// service's, or "".
 	Live, Onion string
+	// EntryTerms, when set, reads the words modules added to entries
+	// for search (search.EntryTerms: an event's venue and speakers),
+	// which the mirror's search finds them by too.
+	EntryTerms func(ctx context.Context, lang string, ids []int64) (map[int64]string, error)
 	// Fingerprint sums up what every page depends on besides the
 	// entries (settings, sections, tags, the program itself): when it
 	// changes, an incremental export becomes a full one.
@@ -158,6 +162,11 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if err := c.write("index.html", frontDoor(site.I18n().Enabled())); err != nil {
 		return Report{}, err
 	}
+	// The search index: built whole by a full export, patched for the
+	// entries saved since the last by an incremental one.
+	if err := c.searchIndexes(ctx, old, rep.Incremental); err != nil {
+		return Report{}, err
+	}
 	if !rep.Incremental {
 		if rep.Removed, err = removeStale(o.Out, c.files); err != nil {
 			return Report{}, err
@@ -190,3 +199,17 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 
 // outPath is the mirror's own path of a file, for messages.
 func outPath(dir, rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
+
+// searchIndexes writes the search index of every language: whole in a
+// full export, and in an incremental one patched for the entries saved or
+// published since the last.
+func (c *crawler) searchIndexes(ctx context.Context, old *state, incremental bool) error {
+	if !incremental {
+		return c.writeSearchIndexes(ctx)
+	}
+	ids, err := c.site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0))
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return c.updateSearchIndexes(ctx, ids)
+}

@@ -43,6 +43,8 @@ func (s Site) declared(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		out = append(out, pages...)
+		// The search page searches the mirror's own index there.
+		out = append(out, searchPage(l.Code))
 		tags, err := s.Entries.Tags(ctx)
 		if err != nil {
 			return nil, err
@@ -187,3 +189,8 @@ func isKindSegment(seg string) bool {
 	}
 	return false
 }
+
+// searchPage is a language's search page: the live site's searches on
+// the server; the mirror's copy, rendered for the mirror, searches the
+// mirror's index in the reader's browser.
+func searchPage(lang string) string { return "/" + lang + "/search" }

@@ -102,19 +102,7 @@ func (c *stemMemo) put(lang, word, n string) {
 }
 
 func analyse(lang, word string) string {
-	w := strings.ToLower(word)
-	switch lang {
-	case "en", "fr", "es":
-		w = foldMarks(w)
-	case "ru":
-		w = strings.ReplaceAll(w, "ё", "е") // often written without its dots
-	case "ar":
-		w = foldArabic(w)
-	}
-	if utf8.RuneCountInString(w) > maxTermRunes {
-		r := []rune(w)
-		w = string(r[:maxTermRunes])
-	}
+	w := fold(lang, word)
 	// Folding comes before stemming, on documents and queries alike, so
 	// both always take the same path whatever accents were typed.
 	switch lang {

@@ -68,6 +68,9 @@ type searchPage struct {
 	LangNames                  map[string]string
 	Pager                      web.Pager
 	Zone                       *time.Location
+	// MirrorSearch: the page is the static mirror's, searching its own
+	// index in the reader's browser (static/mirrorsearch.js).
+	MirrorSearch bool
 }
 
 // page answers one search. A bad value gets the form back with the
@@ -95,6 +98,13 @@ func (h *Handlers) page(w http.ResponseWriter, r *http.Request) error {
 	data := searchPage{Page: p, Q: strings.TrimSpace(v.Get("q")), Kind: v.Get("kind"), Section: v.Get("section"),
 		In: v.Get("lang"), Year: strings.TrimSpace(v.Get("year")), Errors: map[string]string{}, Zone: h.zone,
 		LangNames: map[string]string{}}
+	if web.MirrorOf(r) != nil {
+		// The mirror's copy is the same for every reader: the
+		// search happens in their browser.
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		data.Q, data.MirrorSearch = "", true
+		return h.rd.Render(w, http.StatusOK, h.tmpl, data)
+	}
 	sections, err := h.content.Sections(ctx)
 	if err != nil {
 		return err
