@@ -5,6 +5,7 @@ import (
 
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
+	"peerpress/internal/directory"
 	"peerpress/internal/events"
 	"peerpress/internal/guard"
 	"peerpress/internal/jobs"
@@ -84,6 +85,8 @@ func (a *App) newModules() ([]namedModule, error) {
 		{"events", ev},
 		{"campaign", cp},
 		{"letter", lt},
+		// The network's organisations: profiles, the public directory.
+		{"directory", directory.NewModule(a.DB, a.Content, func() string { return a.Live.Languages().Default().Code })},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},

@@ -1,0 +1,127 @@
+package directory_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"peerpress/internal/app/apptest"
+	"peerpress/internal/web/webtest"
+)
+
+// profileForm is a complete, valid organisation form.
+func profileForm(csrf string, kv ...string) url.Values {
+	f := url.Values{"csrf": {csrf}, "name": {"Quillwort Peer Alliance"}, "short_name": {"QPA"}, "type": {"national"},
+		"membership": {"associate"}, "country": {"pe"}, "language": {"es", "en"}, "website": {"https://quillwort.example"},
+		"contact": {"hola@quillwort.example"}, "contact_agreed": {"1"}, "year_joined": {"2016"},
+		"description_en": {"Peers in the Andes running drop-in spaces."}, "focal_roles_en": {"Regional focal point for the Andes"},
+		"description_es": {"Pares en los Andes con espacios de acogida."}, "focal_roles_es": {"Punto focal regional para los Andes"}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		f.Set(kv[i], kv[i+1])
+	}
+	return f
+}
+
+// Staff create a profile, translate it and delete it; visitors find it in
+// the directory, in search, and on its own page in their language.
+func TestProfileLifecycle(t *testing.T) {
+	apptest.Run(t, apptest.Options{}, func(t *testing.T, s *apptest.Site) {
+		admin, csrf := s.Admin()
+		visitor := s.Client()
+
+		// A contact address without the organisation's word is refused,
+		// as is a country that does not exist; nothing is created.
+		admin.Post("/admin/organisations", profileForm(csrf, "contact_agreed", "")).
+			Must(t, http.StatusUnprocessableEntity, "Publish the address only if the organisation agreed", `value="Quillwort Peer Alliance"`)
+		admin.Post("/admin/organisations", profileForm(csrf, "country", "QQ")).
+			Must(t, http.StatusUnprocessableEntity, "Choose a country from the list.")
+		admin.Post("/admin/organisations", profileForm(csrf, "year_joined", "3020")).
+			Must(t, http.StatusUnprocessableEntity, "not in the future")
+		visitor.Get("/en/directory/quillwort-peer-alliance").Must(t, http.StatusNotFound)
+
+		admin.Post("/admin/organisations", profileForm(csrf)).Must(t, http.StatusSeeOther)
+		admin.Get("/admin/organisations").Must(t, http.StatusOK, "Quillwort Peer Alliance", "Associate member", "<td>Peru</td>")
+
+		visitor.Get("/en/directory/quillwort-peer-alliance").Must(t, http.StatusOK, "<h1>Quillwort Peer Alliance",
+			"Peers in the Andes running drop-in spaces.", "Regional focal point for the Andes", "National network",
+			"Latin America and the Caribbean", "since 2016", `href="mailto:hola@quillwort.example"`, "Spanish", "Nothing published with the network yet.")
+		visitor.Get("/es/directory/quillwort-peer-alliance").Must(t, http.StatusOK, "Pares en los Andes con espacios de acogida.",
+			"Punto focal regional para los Andes", "América Latina y el Caribe")
+
+		// A translation added later shows in its language.
+		id := orgID(t, admin, "Quillwort Peer Alliance")
+		admin.Post("/admin/organisations", profileForm(csrf, "id", id, "description_fr", "Des pairs dans les Andes.")).Must(t, http.StatusSeeOther)
+		visitor.Get("/fr/directory/quillwort-peer-alliance").Must(t, http.StatusOK, "Des pairs dans les Andes.", "Membre associé")
+
+		// Without the organisation's agreement any more, the address goes.
+		admin.Post("/admin/organisations", profileForm(csrf, "id", id, "contact", "", "contact_agreed", "")).Must(t, http.StatusSeeOther)
+		visitor.Get("/en/directory/quillwort-peer-alliance").MustNot(t, "hola@quillwort.example")
+
+		// Search finds it by name and by its description, labelled as an
+		// organisation.
+		visitor.Get("/en/search?q=quillwort&lang=en").Must(t, http.StatusOK, "<mark>Quillwort</mark> Peer Alliance", "Organisation", `/en/directory/quillwort-peer-alliance`)
+		visitor.Get("/es/search?q=acogida").Must(t, http.StatusOK, "Quillwort Peer Alliance", `/es/directory/quillwort-peer-alliance`)
+
+		// Deleting asks first, then removes it from the directory and search.
+		admin.Get("/admin/organisations/"+id+"/delete").Must(t, http.StatusOK, "Delete Quillwort Peer Alliance?")
+		admin.Post("/admin/organisations/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusSeeOther)
+		visitor.Get("/en/directory/quillwort-peer-alliance").Must(t, http.StatusNotFound)
+		visitor.Get("/en/search?q=quillwort").MustNot(t, "Peer Alliance")
+		admin.Post("/admin/organisations/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusNotFound)
+	})
+}
+
+// orgID finds an organisation's id in the staff list.
+func orgID(t *testing.T, admin *webtest.Client, name string) string {
+	t.Helper()
+	body := admin.Get("/admin/organisations").Body
+	i := strings.Index(body, ">"+name+"<")
+	if i < 0 {
+		t.Fatalf("%s is not in the staff list", name)
+	}
+	j := strings.LastIndex(body[:i], `href="/admin/organisations/`)
+	if j < 0 {
+		t.Fatal("no link to the organisation")
+	}
+	rest := body[j+len(`href="/admin/organisations/`):]
+	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// The page of an organisation lists the entries it co-authored, with what
+// the co-authors did; the existing co-authors became directory entries.
+func TestOrganisationPageListsCoauthoredEntries(t *testing.T) {
+	apptest.Run(t, apptest.Options{}, func(t *testing.T, s *apptest.Site) {
+		s.Client().Get("/en/directory/harbour-alliance").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance",
+			"Joint statement: health and dignity, not punishment", "Joint statement with", "Kenya")
+		s.Client().Get("/en/directory").Must(t, http.StatusOK, `href="/en/directory/harbour-alliance"`)
+	})
+}
+
+// Filters narrow the list; values that are no filter's are refused with a
+// message, never a 500 or a silently empty page.
+func TestDirectoryFilters(t *testing.T) {
+	apptest.Run(t, apptest.Options{}, func(t *testing.T, s *apptest.Site) {
+		c := s.Client()
+		c.Get("/en/directory?country=KE").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance", `<option value="KE" selected>`)
+		c.Get("/en/directory?country=ke").MustNot(t, "Coalition for Rights in Drug Policy")
+		c.Get("/en/directory?region=419").Must(t, http.StatusOK, "Coalition for Rights in Drug Policy")
+		c.Get("/en/directory?region=202").MustNot(t, "Coalition for Rights in Drug Policy")
+		c.Get("/en/directory?region=002&type=partner&membership=partner").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance")
+		c.Get("/en/directory?membership=former&type=donor&language=km").Must(t, http.StatusOK, "No organisation matches these filters.")
+
+		for _, bad := range []struct{ query, message string }{
+			{"country=QQ", "There is no such country"},
+			{"country=Kenya", "There is no such country"},
+			{"region=999", "There is no such region"},
+			{"type=cartel", "There is no such type"},
+			{"membership=owner", "There is no such membership"},
+			{"language=klingon", "does not list that language"},
+			{"country=KE&country=CO", "Choose one value for each filter"},
+			{"page=two", "whole number"},
+		} {
+			c.Get("/en/directory?"+bad.query).Must(t, http.StatusBadRequest, bad.message)
+		}
+		c.Get("/en/directory?page=999").Must(t, http.StatusNotFound)
+	})
+}

@@ -1,0 +1,79 @@
+package directory
+
+import (
+	"context"
+	"embed"
+	"html/template"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/guard"
+	"peerpress/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the directory as the composition root holds it.
+type Module struct {
+	Store   *Store
+	entries *content.Store
+}
+
+// NewModule builds the directory's store over d; entries gives the
+// entries organisations co-authored, defaultLang the site's default
+// language.
+func NewModule(d *db.DB, entries *content.Store, defaultLang func() string) *Module {
+	return &Module{Store: NewStore(d, defaultLang), entries: entries}
+}
+
+// Pages makes the directory's handlers.
+func (m *Module) Pages(rd *web.Renderer, _ *guard.Guard) (web.Pages, error) {
+	tmpl, err := rd.Templates(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{store: m.Store, entries: m.entries, rd: rd, tmpl: tmpl}, nil
+}
+
+// PublicPages lists the directory and every organisation's page
+// (content.Publisher), for the sitemap and the static mirror.
+func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
+	orgs, err := m.Store.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pages := []content.PublicPage{{Path: func(l string) string { return "/" + l + "/directory" }}}
+	for _, o := range orgs {
+		slug := o.Slug
+		pages = append(pages, content.PublicPage{Path: func(l string) string { return "/" + l + "/directory/" + slug }})
+	}
+	return pages, nil
+}
+
+// Handlers serve the public directory and the staff's pages.
+type Handlers struct {
+	store   *Store
+	entries *content.Store
+	rd      *web.Renderer
+	tmpl    map[string]*template.Template
+}
+
+// Routes declares the directory's pages. The public ones are the same for
+// every visitor: the page cache keeps them until the next write.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Page("GET /directory", h.list, web.Cache)
+	rs.Page("GET /directory/{slug}", h.show, web.Cache)
+	rs.Admin("GET /admin/organisations", h.adminList, web.Need(auth.ManageTaxonomy))
+	rs.Admin("GET /admin/organisations/new", h.adminNew, web.Need(auth.ManageTaxonomy))
+	rs.Admin("POST /admin/organisations", h.adminSave, web.Need(auth.ManageTaxonomy))
+	rs.Admin("GET /admin/organisations/{id}", h.adminEdit, web.Need(auth.ManageTaxonomy))
+	rs.Admin("GET /admin/organisations/{id}/delete", h.adminConfirmDelete, web.Need(auth.ManageTaxonomy))
+	rs.Admin("POST /admin/organisations/{id}/delete", h.adminDelete, web.Need(auth.ManageTaxonomy))
+}
+
+// NavLinks puts the directory in the main navigation (content.NavLinker).
+func (h *Handlers) NavLinks(lang string) []web.NavLink {
+	return []web.NavLink{{Name: h.rd.I18n().Localizer(lang).T("directory.title"), URL: "/" + lang + "/directory"}}
+}
