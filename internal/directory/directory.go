@@ -90,7 +90,7 @@ func validChoice(choices []choice, v string) bool { return keyOf(choices, v) != 
 // WorkLanguages are the languages an organisation may say it works in:
 // the ones the networks of the field work in most, a short list to tick
 // rather than a field of codes to get wrong.
-var WorkLanguages = []string{"ar", "bn", "de", "en", "es", "fa", "fr", "hi", "id", "it", "ka", "km", "ky", "ms", "my", "ne",
+var WorkLanguages = []string{"ar", "bn", "de", "en", "es", "fa", "fr", "hi", "id", "it", "ka", "kk", "km", "ky", "ms", "my", "ne",
 	"pt", "ro", "ru", "sw", "th", "tl", "tr", "uk", "ur", "uz", "vi", "zh"}
 
 // validWorkLanguage reports whether code is one of WorkLanguages.

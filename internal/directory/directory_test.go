@@ -107,7 +107,7 @@ func TestDirectoryFilters(t *testing.T) {
 		c.Get("/en/directory?country=ke").MustNot(t, "Coalition for Rights in Drug Policy")
 		c.Get("/en/directory?region=419").Must(t, http.StatusOK, "Coalition for Rights in Drug Policy")
 		c.Get("/en/directory?region=202").MustNot(t, "Coalition for Rights in Drug Policy")
-		c.Get("/en/directory?region=002&type=partner&membership=partner").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance")
+		c.Get("/en/directory?region=202&type=partner&membership=partner").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance")
 		c.Get("/en/directory?membership=former&type=donor&language=km").Must(t, http.StatusOK, "No organisation matches these filters.")
 
 		for _, bad := range []struct{ query, message string }{
@@ -123,5 +123,23 @@ func TestDirectoryFilters(t *testing.T) {
 			c.Get("/en/directory?"+bad.query).Must(t, http.StatusBadRequest, bad.message)
 		}
 		c.Get("/en/directory?page=999").Must(t, http.StatusNotFound)
+	})
+}
+
+// The demo directory spans every region, in English and a second
+// language, with focal points and co-authored entries.
+func TestDemoDirectory(t *testing.T) {
+	apptest.Run(t, apptest.Options{}, func(t *testing.T, s *apptest.Site) {
+		c := s.Client()
+		c.Get("/en/directory").Must(t, http.StatusOK, "41 organisations", `href="/en/directory?page=2"`)
+		for _, region := range []string{"002", "019", "142", "150", "009"} {
+			r := c.Get("/en/directory?region=" + region)
+			r.Must(t, http.StatusOK, "Regional network")
+			r.MustNot(t, "No organisation matches these filters.")
+		}
+		c.Get("/en/directory?type=donor").Must(t, http.StatusOK, "Open Hands Community Fund", "2 organisations")
+		c.Get("/en/directory/andes-peer-network").Must(t, http.StatusOK, "Regional focal point for Latin America and the Caribbean", "Care Not Cells: end the criminalisation")
+		c.Get("/es/directory/andes-peer-network").Must(t, http.StatusOK, "Punto focal regional para América Latina y el Caribe")
+		c.Get("/hi/directory/monsoon-network").Must(t, http.StatusOK, "दक्षिणी एशिया के लिए क्षेत्रीय फ़ोकल पॉइंट")
 	})
 }

@@ -28,7 +28,9 @@ type Store struct {
 
 // NewStore makes the store over d; defaultLang reads the site's default
 // language.
-func NewStore(d *db.DB, defaultLang func() string) *Store { return &Store{db: d, defaultLang: defaultLang} }
+func NewStore(d *db.DB, defaultLang func() string) *Store {
+	return &Store{db: d, defaultLang: defaultLang}
+}
 
 const orgColumns = `o.id, o.slug, o.name, o.short_name, o.type, o.membership, o.country, o.languages, o.website, o.contact, o.contact_agreed, o.year_joined`
 
