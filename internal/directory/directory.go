@@ -9,6 +9,7 @@ package directory
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -30,6 +31,8 @@ type Organisation struct {
 	Contact       string
 	ContactAgreed bool
 	YearJoined    int // 0: not known
+	// Updated is when its profile last changed.
+	Updated time.Time
 	// Texts are its words per language code.
 	Texts map[string]Text
 }

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,8 +96,21 @@ func TestOrganisationPageListsCoauthoredEntries(t *testing.T) {
 		s.Client().Get("/en/directory/harbour-alliance").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance",
 			"Joint statement: health and dignity, not punishment", "Joint statement with", "Kenya")
 		s.Client().Get("/en/directory").Must(t, http.StatusOK, `href="/en/directory/harbour-alliance"`)
+
+		// The directory and its pages are in the sitemap, for every language.
+		var locs strings.Builder
+		for _, part := range sitemapLoc.FindAllStringSubmatch(s.Client().Get("/sitemap.xml").Body, -1) {
+			locs.WriteString(s.Client().Get(part[1]).Body)
+		}
+		for _, want := range []string{"/en/directory</loc>", "/fr/directory/harbour-alliance</loc>", "/ar/directory/lanternfish-global</loc>"} {
+			if !strings.Contains(locs.String(), want) {
+				t.Errorf("the sitemap lacks %s", want)
+			}
+		}
 	})
 }
+
+var sitemapLoc = regexp.MustCompile(`<loc>https?://[^/<]+(/[^<]*)</loc>`)
 
 // Filters narrow the list; values that are no filter's are refused with a
 // message, never a 500 or a silently empty page.

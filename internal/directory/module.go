@@ -44,10 +44,15 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 	if err != nil {
 		return nil, err
 	}
+	// The pages show entries too (an organisation's co-authored ones):
+	// not Tracked, so an incremental export renders them every time.
 	pages := []content.PublicPage{{Path: func(l string) string { return "/" + l + "/directory" }}}
 	for _, o := range orgs {
 		slug := o.Slug
-		pages = append(pages, content.PublicPage{Path: func(l string) string { return "/" + l + "/directory/" + slug }})
+		pages = append(pages, content.PublicPage{Modified: o.Updated, Path: func(l string) string { return "/" + l + "/directory/" + slug }})
+		if o.Updated.After(pages[0].Modified) {
+			pages[0].Modified = o.Updated
+		}
 	}
 	return pages, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
@@ -32,13 +33,15 @@ func NewStore(d *db.DB, defaultLang func() string) *Store {
 	return &Store{db: d, defaultLang: defaultLang}
 }
 
-const orgColumns = `o.id, o.slug, o.name, o.short_name, o.type, o.membership, o.country, o.languages, o.website, o.contact, o.contact_agreed, o.year_joined`
+const orgColumns = `o.id, o.slug, o.name, o.short_name, o.type, o.membership, o.country, o.languages, o.website, o.contact, o.contact_agreed, o.year_joined, o.updated_at`
 
 func scanOrg(sc interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
 	var langs string
-	err := sc.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined)
+	var updated int64
+	err := sc.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &updated)
 	o.Languages = strings.Fields(langs)
+	o.Updated = time.Unix(updated, 0).UTC()
 	o.Texts = map[string]Text{}
 	return o, err
 }
@@ -124,12 +127,13 @@ func (s *Store) List(ctx context.Context, f Filter, lang string, n int) (Page, e
 	defer rows.Close()
 	for rows.Next() {
 		var o Organisation
-		var desc string
-		var langs string
-		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &desc); err != nil {
+		var desc, langs string
+		var updated int64
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &updated, &desc); err != nil {
 			return p, fmt.Errorf("directory: list: %w", err)
 		}
 		o.Languages = strings.Fields(langs)
+		o.Updated = time.Unix(updated, 0).UTC()
 		o.Texts = map[string]Text{lang: {Description: desc}}
 		p.Organisations = append(p.Organisations, o)
 	}
@@ -235,15 +239,15 @@ func relation(membership string) string {
 func (s *Store) Save(ctx context.Context, o Organisation) (int64, error) {
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		args := []any{o.Slug, o.Name, o.ShortName, o.Type, o.Membership, relation(o.Membership), o.Country,
-			strings.Join(o.Languages, " "), o.Website, o.Contact, o.ContactAgreed, o.YearJoined}
+			strings.Join(o.Languages, " "), o.Website, o.Contact, o.ContactAgreed, o.YearJoined, time.Now().Unix()}
 		if o.ID == 0 {
 			if err := tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, short_name, type, membership, relation, country,
-				languages, website, contact, contact_agreed, year_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&o.ID); err != nil {
+				languages, website, contact, contact_agreed, year_joined, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&o.ID); err != nil {
 				return err
 			}
 		} else {
 			res, err := tx.ExecContext(ctx, `UPDATE organisations SET slug = ?, name = ?, short_name = ?, type = ?, membership = ?, relation = ?,
-				country = ?, languages = ?, website = ?, contact = ?, contact_agreed = ?, year_joined = ? WHERE id = ?`, append(args, o.ID)...)
+				country = ?, languages = ?, website = ?, contact = ?, contact_agreed = ?, year_joined = ?, updated_at = ? WHERE id = ?`, append(args, o.ID)...)
 			if err != nil {
 				return err
 			}

@@ -13,7 +13,10 @@ ALTER TABLE organisations ADD COLUMN languages TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN contact TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN contact_agreed BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE organisations ADD COLUMN year_joined INTEGER NOT NULL DEFAULT 0;
-UPDATE organisations SET membership = relation, type = CASE relation WHEN 'partner' THEN 'partner' ELSE 'other' END;
+-- updated_at (Unix seconds) is the sitemap's lastmod of its page.
+ALTER TABLE organisations ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+UPDATE organisations SET membership = relation, type = CASE relation WHEN 'partner' THEN 'partner' ELSE 'other' END,
+    updated_at = CAST(EXTRACT(EPOCH FROM now()) AS BIGINT);
 CREATE INDEX organisations_country ON organisations (country);
 
 -- An organisation's words in each language: its description and its
