@@ -86,7 +86,7 @@ func (a *App) newModules() ([]namedModule, error) {
 		{"campaign", cp},
 		{"letter", lt},
 		// The network's organisations: profiles, the public directory.
-		{"directory", directory.NewModule(a.DB, a.Content, func() string { return a.Live.Languages().Default().Code })},
+		{"directory", directory.NewModule(a.DB, a.Content, a.Media, func() string { return a.Live.Languages().Default().Code })},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},

@@ -60,6 +60,7 @@ type formPage struct {
 	Languages                 []i18n.Language // the site's, for the texts
 	Types, Memberships, Works []option
 	Countries                 []i18n.Country
+	LogoURL                   string // the current logo; "" for none
 }
 
 func (h *Handlers) form(r *http.Request, o Organisation, year string, errs content.FieldErrors) formPage {
@@ -82,6 +83,14 @@ func (h *Handlers) form(r *http.Request, o Organisation, year string, errs conte
 		p.Works = append(p.Works, option{Value: l, Name: LanguageName(l, p.Lang.Code), Selected: sel})
 	}
 	p.Countries = i18n.Countries(p.Lang.Code)
+	if o.LogoID != 0 {
+		if logos, err := h.logos(r.Context(), o); err == nil {
+			p.LogoURL = logos[o.LogoID].URL()
+		}
+	}
+	if r.URL.Query().Get("logo") != "" {
+		p.Flash = p.L.T("directory.logo_saved")
+	}
 	return p
 }
 
@@ -110,11 +119,7 @@ func (h *Handlers) adminEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	year := ""
-	if o.YearJoined != 0 {
-		year = strconv.Itoa(o.YearJoined)
-	}
-	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_form"], h.form(r, o, year, content.FieldErrors{}))
+	return h.rd.Render(w, http.StatusOK, h.tmpl["admin_form"], h.form(r, o, yearText(o.YearJoined), content.FieldErrors{}))
 }
 
 // readForm reads and checks an organisation's form: what was typed, and
@@ -218,6 +223,7 @@ func (h *Handlers) adminSave(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		o.LogoID = old.LogoID // changed by its own form
 		// Texts in languages the site no longer offers are kept.
 		for lang, t := range old.Texts {
 			if _, ok := o.Texts[lang]; !ok {
@@ -273,6 +279,11 @@ func (h *Handlers) adminDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := h.store.Delete(r.Context(), o.ID); err != nil {
 		return err
+	}
+	if o.LogoID != 0 {
+		if err := h.media.Delete(r.Context(), o.LogoID); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
 	}
 	http.Redirect(w, r, "/admin/organisations?deleted=1", http.StatusSeeOther)
 	return nil

@@ -31,6 +31,8 @@ type Organisation struct {
 	Contact       string
 	ContactAgreed bool
 	YearJoined    int // 0: not known
+	// LogoID is its logo in the media table; 0: none.
+	LogoID int64
 	// Updated is when its profile last changed.
 	Updated time.Time
 	// Texts are its words per language code.

@@ -1,6 +1,10 @@
 package directory_test
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -64,6 +68,25 @@ func TestProfileLifecycle(t *testing.T) {
 		visitor.Get("/en/search?q=quillwort&lang=en").Must(t, http.StatusOK, "<mark>Quillwort</mark> Peer Alliance", "Organisation", `/en/directory/quillwort-peer-alliance`)
 		visitor.Get("/es/search?q=acogida").Must(t, http.StatusOK, "Quillwort Peer Alliance", `/es/directory/quillwort-peer-alliance`)
 
+		// A logo goes through the media pipeline; what is no image, or too
+		// large a one, is refused with a message and changes nothing.
+		logo := "/admin/organisations/" + id + "/logo"
+		admin.PostFile(logo, url.Values{"csrf": {csrf}}, "logo", "logo.txt", []byte("not an image at all")).
+			Must(t, http.StatusUnprocessableEntity, "This type of file is not accepted.")
+		admin.PostFile(logo, url.Values{"csrf": {csrf}}, "logo", "wide.png", pngBytes(t, 5000, 2)).
+			Must(t, http.StatusUnprocessableEntity, "The logo is too large")
+		visitor.Get("/en/directory/quillwort-peer-alliance").MustNot(t, `class="org-logo"`)
+		admin.PostFile(logo, url.Values{"csrf": {csrf}}, "logo", "logo.png", pngBytes(t, 64, 32)).Must(t, http.StatusSeeOther)
+		page := visitor.Get("/en/directory/quillwort-peer-alliance")
+		page.Must(t, http.StatusOK, `<img src="/media/`, `class="org-logo"`)
+		src := regexp.MustCompile(`<img src="(/media/[^"]+)"`).FindStringSubmatch(page.Body)[1]
+		visitor.Get(src).Must(t, http.StatusOK)
+		admin.Post(logo, url.Values{"csrf": {csrf}, "remove": {"1"}}).Must(t, http.StatusSeeOther)
+		visitor.Get("/en/directory/quillwort-peer-alliance").MustNot(t, `class="org-logo"`)
+		if r := visitor.Get(src); r.Status != http.StatusNotFound {
+			t.Errorf("a removed logo answers %d, want 404", r.Status)
+		}
+
 		// Deleting asks first, then removes it from the directory and search.
 		admin.Get("/admin/organisations/"+id+"/delete").Must(t, http.StatusOK, "Delete Quillwort Peer Alliance?")
 		admin.Post("/admin/organisations/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusSeeOther)
@@ -71,6 +94,20 @@ func TestProfileLifecycle(t *testing.T) {
 		visitor.Get("/en/search?q=quillwort").MustNot(t, "Peer Alliance")
 		admin.Post("/admin/organisations/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusNotFound)
 	})
+}
+
+// pngBytes is a w×h PNG image.
+func pngBytes(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, x%h, color.RGBA{R: uint8(x), G: 90, B: 160, A: 255})
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // orgID finds an organisation's id in the staff list.

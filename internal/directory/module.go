@@ -9,6 +9,7 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
+	"peerpress/internal/media"
 	"peerpress/internal/web"
 )
 
@@ -19,13 +20,14 @@ var templates embed.FS
 type Module struct {
 	Store   *Store
 	entries *content.Store
+	media   *media.Store
 }
 
 // NewModule builds the directory's store over d; entries gives the
-// entries organisations co-authored, defaultLang the site's default
-// language.
-func NewModule(d *db.DB, entries *content.Store, defaultLang func() string) *Module {
-	return &Module{Store: NewStore(d, defaultLang), entries: entries}
+// entries organisations co-authored, images keeps their logos,
+// defaultLang reads the site's default language.
+func NewModule(d *db.DB, entries *content.Store, images *media.Store, defaultLang func() string) *Module {
+	return &Module{Store: NewStore(d, defaultLang), entries: entries, media: images}
 }
 
 // Pages makes the directory's handlers.
@@ -34,7 +36,7 @@ func (m *Module) Pages(rd *web.Renderer, _ *guard.Guard) (web.Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: m.Store, entries: m.entries, rd: rd, tmpl: tmpl}, nil
+	return &Handlers{store: m.Store, entries: m.entries, media: m.media, rd: rd, tmpl: tmpl}, nil
 }
 
 // PublicPages lists the directory and every organisation's page
@@ -61,6 +63,7 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 type Handlers struct {
 	store   *Store
 	entries *content.Store
+	media   *media.Store
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
 }
@@ -74,6 +77,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Admin("GET /admin/organisations/new", h.adminNew, web.Need(auth.ManageTaxonomy))
 	rs.Admin("POST /admin/organisations", h.adminSave, web.Need(auth.ManageTaxonomy))
 	rs.Admin("GET /admin/organisations/{id}", h.adminEdit, web.Need(auth.ManageTaxonomy))
+	rs.Admin("POST /admin/organisations/{id}/logo", h.adminLogo, web.Need(auth.ManageTaxonomy), web.Body(LogoUploadLimit))
 	rs.Admin("GET /admin/organisations/{id}/delete", h.adminConfirmDelete, web.Need(auth.ManageTaxonomy))
 	rs.Admin("POST /admin/organisations/{id}/delete", h.adminDelete, web.Need(auth.ManageTaxonomy))
 }

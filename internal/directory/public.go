@@ -37,6 +37,7 @@ type listPage struct {
 type orgRow struct {
 	Organisation
 	URL, TypeKey, MembershipKey, CountryName, RegionKey, Description string
+	LogoURL                                                          string // "" without a logo
 }
 
 func (h *Handlers) row(o Organisation, lang string) orgRow {
@@ -174,8 +175,16 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 		p.Alternates = append(p.Alternates, web.Alternate{Lang: alt, URL: u, Current: alt.Code == lang})
 	}
 	h.options(&p, facets, lang)
+	logos, err := h.logos(r.Context(), list.Organisations...)
+	if err != nil {
+		return err
+	}
 	for _, o := range list.Organisations {
-		p.Rows = append(p.Rows, h.row(o, lang))
+		row := h.row(o, lang)
+		if m, ok := logos[o.LogoID]; ok {
+			row.LogoURL = m.URL()
+		}
+		p.Rows = append(p.Rows, row)
 	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_list"], p)
 }
@@ -234,6 +243,13 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := showPage{Page: h.rd.PublicPage(r, lang), Org: h.row(o, lang), Roles: o.Roles(lang)}
+	logos, err := h.logos(r.Context(), o)
+	if err != nil {
+		return err
+	}
+	if m, ok := logos[o.LogoID]; ok {
+		p.Org.LogoURL = m.URL()
+	}
 	p.Title = o.Name
 	p.Description = p.Org.Description
 	p.Canonical = p.Org.URL

@@ -33,13 +33,13 @@ func NewStore(d *db.DB, defaultLang func() string) *Store {
 	return &Store{db: d, defaultLang: defaultLang}
 }
 
-const orgColumns = `o.id, o.slug, o.name, o.short_name, o.type, o.membership, o.country, o.languages, o.website, o.contact, o.contact_agreed, o.year_joined, o.updated_at`
+const orgColumns = `o.id, o.slug, o.name, o.short_name, o.type, o.membership, o.country, o.languages, o.website, o.contact, o.contact_agreed, o.year_joined, o.updated_at, COALESCE(o.logo_id, 0)`
 
 func scanOrg(sc interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
 	var langs string
 	var updated int64
-	err := sc.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &updated)
+	err := sc.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &updated, &o.LogoID)
 	o.Languages = strings.Fields(langs)
 	o.Updated = time.Unix(updated, 0).UTC()
 	o.Texts = map[string]Text{}
@@ -129,7 +129,7 @@ func (s *Store) List(ctx context.Context, f Filter, lang string, n int) (Page, e
 		var o Organisation
 		var desc, langs string
 		var updated int64
-		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &updated, &desc); err != nil {
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.ShortName, &o.Type, &o.Membership, &o.Country, &langs, &o.Website, &o.Contact, &o.ContactAgreed, &o.YearJoined, &updated, &o.LogoID, &desc); err != nil {
 			return p, fmt.Errorf("directory: list: %w", err)
 		}
 		o.Languages = strings.Fields(langs)
@@ -314,4 +314,28 @@ func (s *Store) Coauthored(ctx context.Context, id int64) (int, error) {
 		return 0, fmt.Errorf("directory: co-authored: %w", err)
 	}
 	return n, nil
+}
+
+// SetLogo makes the stored image logoID (0: none) the organisation's logo
+// and returns the one it replaces (0: none), which the caller deletes.
+func (s *Store) SetLogo(ctx context.Context, id, logoID int64) (int64, error) {
+	var old int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(logo_id, 0) FROM organisations WHERE id = ?`, id).Scan(&old); err != nil {
+			return err
+		}
+		var logo any
+		if logoID != 0 {
+			logo = logoID
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE organisations SET logo_id = ?, updated_at = ? WHERE id = ?`, logo, time.Now().Unix(), id)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, db.ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("directory: logo: %w", err)
+	}
+	return old, nil
 }

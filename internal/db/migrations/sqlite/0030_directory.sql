@@ -13,6 +13,8 @@ ALTER TABLE organisations ADD COLUMN languages TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN contact TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN contact_agreed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE organisations ADD COLUMN year_joined INTEGER NOT NULL DEFAULT 0;
+-- logo_id is its logo, an image of the media table (metadata stripped).
+ALTER TABLE organisations ADD COLUMN logo_id INTEGER REFERENCES media(id) ON DELETE SET NULL;
 -- updated_at (Unix seconds) is the sitemap's lastmod of its page.
 ALTER TABLE organisations ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
 UPDATE organisations SET membership = relation, type = CASE relation WHEN 'partner' THEN 'partner' ELSE 'other' END,
