@@ -68,8 +68,8 @@ type namedModule struct {
 }
 
 // newModules builds the feature areas, in the order their panels and
-// links appear. It sets a.Events, a.Campaigns and a.Letters, which tests
-// and the API read.
+// links appear. It sets a.Events, a.Campaigns, a.Letters and
+// a.Directory, which tests and the API read.
 func (a *App) newModules() ([]namedModule, error) {
 	ev, err := events.NewModule(events.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Queue: a.Jobs, Entries: a.Content,
 		Zones: func() []string { return a.Live.Site().EventZones }, Site: a.zone,
@@ -80,13 +80,14 @@ func (a *App) newModules() ([]namedModule, error) {
 	}
 	cp := campaign.NewModule(campaign.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Media: a.Media})
 	lt := letter.NewModule(letter.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Zone: a.zone})
-	a.Events, a.Campaigns, a.Letters = ev.Store, cp.Store, lt.Store
+	dir := directory.NewModule(a.DB, a.Content, a.Media, func() string { return a.Live.Languages().Default().Code })
+	a.Events, a.Campaigns, a.Letters, a.Directory = ev.Store, cp.Store, lt.Store, dir.Store
 	return []namedModule{
 		{"events", ev},
 		{"campaign", cp},
 		{"letter", lt},
 		// The network's organisations: profiles, the public directory.
-		{"directory", directory.NewModule(a.DB, a.Content, a.Media, func() string { return a.Live.Languages().Default().Code })},
+		{"directory", dir},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},

@@ -2,12 +2,14 @@ package directory_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,5 +194,47 @@ func TestDemoDirectory(t *testing.T) {
 		c.Get("/en/directory/andes-peer-network").Must(t, http.StatusOK, "Regional focal point for Latin America and the Caribbean", "Care Not Cells: end the criminalisation")
 		c.Get("/es/directory/andes-peer-network").Must(t, http.StatusOK, "Punto focal regional para América Latina y el Caribe")
 		c.Get("/hi/directory/monsoon-network").Must(t, http.StatusOK, "दक्षिणी एशिया के लिए क्षेत्रीय फ़ोकल पॉइंट")
+	})
+}
+
+// The JSON API lists the directory with the same filters; a bad filter is
+// a JSON 400, and an address is published only where it was agreed.
+func TestOrganisationsAPI(t *testing.T) {
+	apptest.Run(t, apptest.Options{}, func(t *testing.T, s *apptest.Site) {
+		c := s.Client()
+		var got struct {
+			Organisations []struct {
+				Slug, Name, Type, Membership, Relation, Region, Contact, URL string
+				FocalRoles                                                   []string `json:"focal_roles"`
+			} `json:"organisations"`
+		}
+		r := c.Get("/api/v1/organisations?region=419&type=regional&lang=es")
+		r.Must(t, http.StatusOK)
+		if err := json.Unmarshal([]byte(r.Body), &got); err != nil {
+			t.Fatal(err)
+		}
+		var slugs []string
+		for _, o := range got.Organisations {
+			slugs = append(slugs, o.Slug)
+			if o.Type != "regional" || o.Region != "419" {
+				t.Errorf("%s: type %s, region %s", o.Slug, o.Type, o.Region)
+			}
+		}
+		if !slices.Contains(slugs, "andes-peer-network") || slices.Contains(slugs, "steppe-peer-network") {
+			t.Fatalf("region 419, regional networks: %v", slugs)
+		}
+		for _, o := range got.Organisations {
+			if o.Slug == "andes-peer-network" {
+				if len(o.FocalRoles) != 1 || o.FocalRoles[0] != "Punto focal regional para América Latina y el Caribe" ||
+					o.Membership != "member" || o.Relation != "member" || !strings.HasSuffix(o.URL, "/es/directory/andes-peer-network") {
+					t.Errorf("andes-peer-network: %+v", o)
+				}
+			}
+		}
+		// Local groups in the demo did not agree to publish an address.
+		c.Get("/api/v1/organisations?type=local").MustNot(t, `"contact"`)
+		c.Get("/api/v1/organisations?type=regional").Must(t, http.StatusOK, `"contact":"info@andespeernetwork.example"`)
+		c.Get("/api/v1/organisations?country=QQ").Must(t, http.StatusBadRequest, `"invalid_filter"`)
+		c.Get("/api/v1/organisations?membership=owner").Must(t, http.StatusBadRequest, `"invalid_filter"`)
 	})
 }

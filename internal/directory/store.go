@@ -339,3 +339,30 @@ func (s *Store) SetLogo(ctx context.Context, id, logoID int64) (int64, error) {
 	}
 	return old, nil
 }
+
+// focalRoles reads the focal-point roles in lang of the organisations ids.
+func (s *Store) focalRoles(ctx context.Context, ids []int64, lang string) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	args := []any{lang}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT organisation_id, focal_roles FROM organisation_texts WHERE lang = ? AND organisation_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("directory: focal roles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var roles string
+		if err := rows.Scan(&id, &roles); err != nil {
+			return nil, fmt.Errorf("directory: focal roles: %w", err)
+		}
+		out[id] = roles
+	}
+	return out, rows.Err()
+}
