@@ -80,7 +80,7 @@ func (a *App) newModules() ([]namedModule, error) {
 	}
 	cp := campaign.NewModule(campaign.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Media: a.Media})
 	lt := letter.NewModule(letter.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Zone: a.zone})
-	dir := directory.NewModule(a.DB, a.Content, a.Media, func() string { return a.Live.Languages().Default().Code })
+	dir := directory.NewModule(a.DB, a.Content, ev.Store, a.Media, func() string { return a.Live.Languages().Default().Code })
 	a.Events, a.Campaigns, a.Letters, a.Directory = ev.Store, cp.Store, lt.Store, dir.Store
 	return []namedModule{
 		{"events", ev},

@@ -135,6 +135,9 @@ func TestOrganisationPageListsCoauthoredEntries(t *testing.T) {
 		s.Client().Get("/en/directory/harbour-alliance").Must(t, http.StatusOK, "Harbour Harm Reduction Alliance",
 			"Joint statement: health and dignity, not punishment", "Joint statement with", "Kenya")
 		s.Client().Get("/en/directory").Must(t, http.StatusOK, `href="/en/directory/harbour-alliance"`)
+		// Events where its people spoke, from the speakers' organisations.
+		s.Client().Get("/en/directory/steppe-peer-network").Must(t, http.StatusOK, "Events where its people spoke", "Webinar: naloxone in the hands of peers")
+		s.Client().Get("/en/directory/harbour-alliance").MustNot(t, "Events where its people spoke")
 
 		// The directory and its pages are in the sitemap, for every language.
 		var locs strings.Builder

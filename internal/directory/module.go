@@ -18,16 +18,26 @@ var templates embed.FS
 
 // Module is the directory as the composition root holds it.
 type Module struct {
-	Store   *Store
-	entries *content.Store
-	media   *media.Store
+	Store    *Store
+	entries  *content.Store
+	media    *media.Store
+	speakers Speakers
+}
+
+// Speakers finds the events where people of an organisation spoke
+// (events.Store).
+type Speakers interface {
+	// SpokeFrom lists the entry ids of the events with a speaker from an
+	// organisation of one of names.
+	SpokeFrom(ctx context.Context, names ...string) ([]int64, error)
 }
 
 // NewModule builds the directory's store over d; entries gives the
-// entries organisations co-authored, images keeps their logos,
-// defaultLang reads the site's default language.
-func NewModule(d *db.DB, entries *content.Store, images *media.Store, defaultLang func() string) *Module {
-	return &Module{Store: NewStore(d, defaultLang), entries: entries, media: images}
+// entries organisations co-authored, speakers the events their people
+// spoke at, images keeps their logos, defaultLang reads the site's
+// default language.
+func NewModule(d *db.DB, entries *content.Store, speakers Speakers, images *media.Store, defaultLang func() string) *Module {
+	return &Module{Store: NewStore(d, defaultLang), entries: entries, speakers: speakers, media: images}
 }
 
 // Pages makes the directory's handlers.
@@ -36,7 +46,7 @@ func (m *Module) Pages(rd *web.Renderer, _ *guard.Guard) (web.Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: m.Store, entries: m.entries, media: m.media, rd: rd, tmpl: tmpl}, nil
+	return &Handlers{store: m.Store, entries: m.entries, speakers: m.speakers, media: m.media, rd: rd, tmpl: tmpl}, nil
 }
 
 // PublicPages lists the directory and every organisation's page
@@ -61,11 +71,12 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 
 // Handlers serve the public directory and the staff's pages.
 type Handlers struct {
-	store   *Store
-	entries *content.Store
-	media   *media.Store
-	rd      *web.Renderer
-	tmpl    map[string]*template.Template
+	store    *Store
+	entries  *content.Store
+	speakers Speakers
+	media    *media.Store
+	rd       *web.Renderer
+	tmpl     map[string]*template.Template
 }
 
 // Routes declares the directory's pages. The public ones are the same for

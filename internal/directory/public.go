@@ -225,6 +225,7 @@ type showPage struct {
 	Roles     []string
 	Languages []string
 	Entries   []coauthored
+	Spoke     []coauthored // events where its people spoke
 }
 
 // coauthored is an entry an organisation co-authored, as its page lists it.
@@ -263,13 +264,52 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) error {
 	if p.Entries, err = h.coauthored(r.Context(), o.ID, lang); err != nil {
 		return err
 	}
+	if h.speakers != nil {
+		ids, err := h.speakers.SpokeFrom(r.Context(), o.Name, o.ShortName)
+		if err != nil {
+			return err
+		}
+		if p.Spoke, err = h.readable(r.Context(), ids, lang, false); err != nil {
+			return err
+		}
+	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_org"], p)
 }
 
 // coauthored lists the entries the organisation co-authored that can be
 // read in lang, newest first, with what the co-authors did.
 func (h *Handlers) coauthored(ctx context.Context, orgID int64, lang string) ([]coauthored, error) {
-	reaches, err := h.entries.Reaches(ctx, `SELECT entry_id FROM entry_organisations WHERE organisation_id = ?`, orgID)
+	var ids []int64
+	rows, err := h.store.db.QueryContext(ctx, `SELECT entry_id FROM entry_organisations WHERE organisation_id = ?`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("directory: co-authored: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("directory: co-authored: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return h.readable(ctx, ids, lang, true)
+}
+
+// readable lists the entries of ids that can be read in lang, newest
+// first; withRole adds what the co-authors did.
+func (h *Handlers) readable(ctx context.Context, ids []int64, lang string, withRole bool) ([]coauthored, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in := make([]string, len(ids))
+	for i, id := range ids {
+		in[i] = strconv.FormatInt(id, 10)
+	}
+	// ids are numbers this package read: safe in the query.
+	reaches, err := h.entries.Reaches(ctx, strings.Join(in, ", "))
 	if err != nil {
 		return nil, err
 	}
@@ -287,8 +327,11 @@ func (h *Handlers) coauthored(ctx context.Context, orgID int64, lang string) ([]
 			return nil, fmt.Errorf("directory: co-authored entry %d: %w", id, err)
 		}
 		t, _ := e.Translation(lang)
-		items = append(items, item{id: id, coauthored: coauthored{Title: t.Title, URL: reach.URL(lang),
-			KindKey: "kind." + string(e.Kind), RoleKey: "entry.coauthor_role." + e.Coauthors()}})
+		c := coauthored{Title: t.Title, URL: reach.URL(lang), KindKey: "kind." + string(e.Kind)}
+		if withRole {
+			c.RoleKey = "entry.coauthor_role." + e.Coauthors()
+		}
+		items = append(items, item{id: id, coauthored: c})
 	}
 	slices.SortFunc(items, func(a, b item) int { return int(b.id - a.id) })
 	out := make([]coauthored, len(items))
