@@ -2,18 +2,23 @@ package directory_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
+	"peerpress/internal/mirror"
 	"peerpress/internal/web/webtest"
 )
 
@@ -187,7 +192,11 @@ func TestDirectoryFilters(t *testing.T) {
 func TestDemoDirectory(t *testing.T) {
 	apptest.Run(t, apptest.Options{}, func(t *testing.T, s *apptest.Site) {
 		c := s.Client()
-		c.Get("/en/directory").Must(t, http.StatusOK, "41 organisations", `href="/en/directory?page=2"`)
+		c.Get("/en/directory").Must(t, http.StatusOK, "41 organisations", `href="/en/directory/page/2"`)
+		c.Get("/en/directory/page/3").Must(t, http.StatusOK, "41 organisations", `href="/en/directory/page/2"`)
+		c.Get("/en/directory?type=national&page=2").Must(t, http.StatusNotFound)
+		c.Get("/en/directory/page/1").Must(t, http.StatusNotFound)
+		c.Get("/en/directory/page/4").Must(t, http.StatusNotFound)
 		for _, region := range []string{"002", "019", "142", "150", "009"} {
 			r := c.Get("/en/directory?region=" + region)
 			r.Must(t, http.StatusOK, "Regional network")
@@ -239,5 +248,30 @@ func TestOrganisationsAPI(t *testing.T) {
 		c.Get("/api/v1/organisations?type=regional").Must(t, http.StatusOK, `"contact":"info@andespeernetwork.example"`)
 		c.Get("/api/v1/organisations?country=QQ").Must(t, http.StatusBadRequest, `"invalid_filter"`)
 		c.Get("/api/v1/organisations?membership=owner").Must(t, http.StatusBadRequest, `"invalid_filter"`)
+	})
+}
+
+// The static mirror holds the directory's pages, numbered pages included,
+// and says where the filters are instead of a form it cannot answer.
+func TestDirectoryInTheMirror(t *testing.T) {
+	live := func(c *app.Config) { c.BaseURL = "https://network.example" }
+	apptest.Run(t, apptest.Options{Languages: []string{"en", "fr"}, Config: live}, func(t *testing.T, s *apptest.Site) {
+		dir := t.TempDir()
+		if _, err := mirror.Export(context.Background(), s.App.Mirror(), mirror.Options{Out: dir, Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"en/directory/index.html", "en/directory/page/3/index.html", "fr/directory/page/2/index.html",
+			"en/directory/harbour-alliance/index.html", "fr/directory/steppe-peer-network/index.html"} {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+				t.Errorf("the mirror lacks %s", f)
+			}
+		}
+		list, err := os.ReadFile(filepath.Join(dir, "en", "directory", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(list), `class="filters"`) || !strings.Contains(string(list), "mirror-notice") {
+			t.Error("the mirror's directory shows the filters' form rather than the mirror's notice")
+		}
 	})
 }

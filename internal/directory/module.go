@@ -83,6 +83,7 @@ type Handlers struct {
 // every visitor: the page cache keeps them until the next write.
 func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET /directory", h.list, web.Cache)
+	rs.Page("GET /directory/page/{n}", h.list, web.Cache)
 	rs.Page("GET /directory/{slug}", h.show, web.Cache)
 	rs.Admin("GET /admin/organisations", h.adminList, web.Need(auth.ManageTaxonomy))
 	rs.Admin("GET /admin/organisations/new", h.adminNew, web.Need(auth.ManageTaxonomy))

@@ -109,9 +109,18 @@ func (f Filter) query() url.Values {
 	return q
 }
 
-// pageNumber reads ?page=n: 1 when there is none, a 404 for a number that
-// is no page, a 400 for what is not a number.
-func pageNumber(q url.Values) (int, error) {
+// pageNumber reads the page: /directory/page/{n} (the unfiltered list's
+// pages, which the static mirror can hold) or ?page=n (a filtered list's):
+// 1 when there is none, a 404 for a number that is no page, a 400 for
+// what is not a number.
+func pageNumber(r *http.Request, q url.Values) (int, error) {
+	if s := r.PathValue("n"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 || strconv.Itoa(n) != s || q.Has("page") {
+			return 0, web.NotFound()
+		}
+		return n, nil
+	}
 	if !q.Has("page") {
 		return 1, nil
 	}
@@ -134,7 +143,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := pageNumber(q)
+	n, err := pageNumber(r, q)
 	if err != nil {
 		return err
 	}
@@ -153,10 +162,12 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 	base := "/" + lang + "/directory"
 	p.Pager = web.Pager{Page: n, Pages: list.Pages, URL: func(k int) string {
 		v := f.query()
-		if k > 1 {
+		switch {
+		case k > 1 && len(v) == 0:
+			return base + "/page/" + strconv.Itoa(k)
+		case k > 1:
 			v.Set("page", strconv.Itoa(k))
-		}
-		if len(v) == 0 {
+		case len(v) == 0:
 			return base
 		}
 		return base + "?" + v.Encode()
