@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,6 +67,25 @@ func TestProfileLifecycle(t *testing.T) {
 		admin.Post("/admin/organisations", profileForm(csrf, "id", id, "description_fr", "Des pairs dans les Andes.")).Must(t, http.StatusSeeOther)
 		visitor.Get("/fr/directory/quillwort-peer-alliance").Must(t, http.StatusOK, "Des pairs dans les Andes.", "Membre associé")
 
+		// Staff name it as a co-author in the entry editor: its page lists
+		// the entry, with what the co-authors did.
+		e, err := s.App.Content.BySlug(context.Background(), "en", "joint-statement-health-and-dignity-not-punishment")
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := e.Source()
+		form := url.Values{"csrf": {csrf}, "action": {"save"}, "kind": {string(e.Kind)}, "title": {src.Title}, "slug": {src.Slug},
+			"summary": {src.Summary}, "body": {src.Body}, "status": {string(src.Status)}, "section_id": {strconv.FormatInt(e.SectionID, 10)},
+			"coauthor_role": {"cosigned_by"}, "org_id": {id}}
+		for _, tag := range e.TagIDs {
+			form.Add("tag_id", strconv.FormatInt(tag, 10))
+		}
+		admin.Post("/admin/entries/"+strconv.FormatInt(e.ID, 10), form).Must(t, http.StatusSeeOther)
+		linked := visitor.Get("/en/directory/quillwort-peer-alliance")
+		linked.Must(t, http.StatusOK, "Joint statement: health and dignity, not punishment", "Co-signed by")
+		linked.MustNot(t, "Nothing published with the network yet.")
+		visitor.Get("/en/statements/joint-statement-health-and-dignity-not-punishment").Must(t, http.StatusOK, "Quillwort Peer Alliance")
+
 		// Without the organisation's agreement any more, the address goes.
 		admin.Post("/admin/organisations", profileForm(csrf, "id", id, "contact", "", "contact_agreed", "")).Must(t, http.StatusSeeOther)
 		visitor.Get("/en/directory/quillwort-peer-alliance").MustNot(t, "hola@quillwort.example")
@@ -86,19 +106,20 @@ func TestProfileLifecycle(t *testing.T) {
 		admin.PostFile(logo, url.Values{"csrf": {csrf}}, "logo", "logo.png", pngBytes(t, 64, 32)).Must(t, http.StatusSeeOther)
 		page := visitor.Get("/en/directory/quillwort-peer-alliance")
 		page.Must(t, http.StatusOK, `<img src="/media/`, `class="org-logo"`)
-		src := regexp.MustCompile(`<img src="(/media/[^"]+)"`).FindStringSubmatch(page.Body)[1]
-		visitor.Get(src).Must(t, http.StatusOK)
+		logoSrc := regexp.MustCompile(`<img src="(/media/[^"]+)"`).FindStringSubmatch(page.Body)[1]
+		visitor.Get(logoSrc).Must(t, http.StatusOK)
 		admin.Post(logo, url.Values{"csrf": {csrf}, "remove": {"1"}}).Must(t, http.StatusSeeOther)
 		visitor.Get("/en/directory/quillwort-peer-alliance").MustNot(t, `class="org-logo"`)
-		if r := visitor.Get(src); r.Status != http.StatusNotFound {
+		if r := visitor.Get(logoSrc); r.Status != http.StatusNotFound {
 			t.Errorf("a removed logo answers %d, want 404", r.Status)
 		}
 
 		// Deleting asks first, then removes it from the directory and search.
-		admin.Get("/admin/organisations/"+id+"/delete").Must(t, http.StatusOK, "Delete Quillwort Peer Alliance?")
+		admin.Get("/admin/organisations/"+id+"/delete").Must(t, http.StatusOK, "Delete Quillwort Peer Alliance?", "(entries: 1)")
 		admin.Post("/admin/organisations/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusSeeOther)
 		visitor.Get("/en/directory/quillwort-peer-alliance").Must(t, http.StatusNotFound)
 		visitor.Get("/en/search?q=quillwort").MustNot(t, "Peer Alliance")
+		visitor.Get("/en/statements/joint-statement-health-and-dignity-not-punishment").MustNot(t, "Quillwort")
 		admin.Post("/admin/organisations/"+id+"/delete", url.Values{"csrf": {csrf}}).Must(t, http.StatusNotFound)
 	})
 }
