@@ -86,6 +86,18 @@ func TestProfileLifecycle(t *testing.T) {
 		linked.MustNot(t, "Nothing published with the network yet.")
 		visitor.Get("/en/statements/joint-statement-health-and-dignity-not-punishment").Must(t, http.StatusOK, "Quillwort Peer Alliance")
 
+		// One named in the editor is a directory entry at once, and in
+		// search after the directory's task has run.
+		form.Set("new_org_name", "Marram Grass Collective")
+		form.Set("new_org_country", "CL")
+		admin.Post("/admin/entries/"+strconv.FormatInt(e.ID, 10), form).Must(t, http.StatusSeeOther)
+		visitor.Get("/en/directory/marram-grass-collective").Must(t, http.StatusOK, "Chile", "Partner", "Joint statement: health and dignity")
+		visitor.Get("/en/search?q=marram").MustNot(t, "Grass Collective")
+		if err := s.App.Directory.IndexMissing(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		visitor.Get("/en/search?q=marram").Must(t, http.StatusOK, "Grass Collective", "/en/directory/marram-grass-collective")
+
 		// Without the organisation's agreement any more, the address goes.
 		admin.Post("/admin/organisations", profileForm(csrf, "id", id, "contact", "", "contact_agreed", "")).Must(t, http.StatusSeeOther)
 		visitor.Get("/en/directory/quillwort-peer-alliance").MustNot(t, "hola@quillwort.example")

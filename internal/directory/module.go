@@ -4,11 +4,13 @@ import (
 	"context"
 	"embed"
 	"html/template"
+	"time"
 
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
+	"peerpress/internal/jobs"
 	"peerpress/internal/media"
 	"peerpress/internal/web"
 )
@@ -67,6 +69,12 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 		}
 	}
 	return pages, nil
+}
+
+// Tasks puts in search, every ten minutes, the organisations named in the
+// entry editor since.
+func (m *Module) Tasks() []jobs.Task {
+	return []jobs.Task{{Name: "directory/index", Every: 10 * time.Minute, Run: m.Store.IndexMissing}}
 }
 
 // Handlers serve the public directory and the staff's pages.

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -109,4 +110,42 @@ func readAll(ctx context.Context, q db.Querier) ([]Organisation, error) {
 		}
 	}
 	return orgs, rows.Err()
+}
+
+// IndexMissing puts in the search index the organisations that have no
+// document there: those named in the entry editor, which content creates
+// in the entry's transaction without knowing of the directory. It runs as
+// a periodic task (Module.Tasks).
+func (s *Store) IndexMissing(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id FROM organisations o WHERE NOT EXISTS
+		(SELECT 1 FROM search_documents d WHERE d.source = ? AND d.key = CAST(o.id AS TEXT)) ORDER BY o.id`, searchSource)
+	if err != nil {
+		return fmt.Errorf("directory: unindexed: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("directory: unindexed: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		o, err := s.ByID(ctx, id)
+		if errors.Is(err, db.ErrNotFound) {
+			continue // deleted since
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.db.InTx(ctx, func(tx *db.Tx) error { return s.putDocuments(ctx, tx, o) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }
