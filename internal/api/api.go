@@ -39,6 +39,8 @@ type API struct {
 	origins map[string]bool
 	// events lists events; nil: none are listed.
 	events Events
+	// directory lists organisations; nil: none are listed.
+	directory Directory
 }
 
 // Config is what the API is built from.
@@ -54,12 +56,15 @@ type Config struct {
 	CORSOrigins []string
 	// Events lists events (the events package); nil: none are listed.
 	Events Events
+	// Directory lists organisations (the directory package); nil: none
+	// are listed.
+	Directory Directory
 }
 
 // New returns the API.
 func New(c Config) *API {
 	a := &API{store: c.Store, users: c.Users, md: c.MD, media: c.Media, langs: c.Langs, baseURL: c.BaseURL, origins: map[string]bool{},
-		events: c.Events}
+		events: c.Events, directory: c.Directory}
 	for _, o := range c.CORSOrigins {
 		a.origins[strings.TrimSuffix(o, "/")] = true
 	}

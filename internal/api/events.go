@@ -94,27 +94,3 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"events": items, "next_cursor": next})
 }
-
-// organisationJSON is a member or partner organisation.
-type organisationJSON struct {
-	ID       int64  `json:"id"`
-	Slug     string `json:"slug"`
-	Name     string `json:"name"`
-	Website  string `json:"website,omitempty"`
-	Country  string `json:"country,omitempty"`
-	Relation string `json:"relation"`
-}
-
-// listOrganisations serves GET /api/v1/organisations: every organisation,
-// as entries name them as co-authors.
-func (a *API) listOrganisations(w http.ResponseWriter, r *http.Request) error {
-	orgs, err := a.store.Organisations(r.Context())
-	if err != nil {
-		return err
-	}
-	out := make([]organisationJSON, 0, len(orgs))
-	for _, o := range orgs {
-		out = append(out, organisationJSON{ID: o.ID, Slug: o.Slug, Name: o.Name, Website: o.Website, Country: o.Country, Relation: o.Relation})
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"organisations": out})
-}

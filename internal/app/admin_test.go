@@ -343,11 +343,11 @@ func TestTaxonomyAdmin(t *testing.T) {
 		s.client().Get("/ru/section/stories").Must(t, 200, "Истории")
 		c.Post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {"News again"}, "slug": {"news"}}).Must(t, http.StatusUnprocessableEntity, "already uses")
 		c.Post("/admin/sections", url.Values{"csrf": {csrf}, "name_en": {""}}).Must(t, http.StatusUnprocessableEntity, "required")
-		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"javascript:alert(1)"}, "relation": {"partner"}}).
+		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"javascript:alert(1)"}, "type": {"national"}, "membership": {"partner"}}).
 			Must(t, http.StatusUnprocessableEntity, "https://", `value="Mesa Collective"`)
-		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "country": {"Mexico"}, "relation": {"partner"}}).
+		c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "country": {"Mexico"}, "type": {"national"}, "membership": {"partner"}}).
 			Must(t, http.StatusUnprocessableEntity, "Choose a country from the list.", `<option value="MX">Mexico</option>`)
-		r = c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"https://example.org/mesa"}, "country": {"mx"}, "relation": {"member"}})
+		r = c.Post("/admin/organisations", url.Values{"csrf": {csrf}, "name": {"Mesa Collective"}, "website": {"https://example.org/mesa"}, "country": {"mx"}, "type": {"national"}, "membership": {"member"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("add organisation: %d\n%s", r.Status, webtest.Snippet(r.Body))
 		}

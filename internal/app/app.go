@@ -24,6 +24,7 @@ import (
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/directory"
 	"peerpress/internal/events"
 	"peerpress/internal/feed"
 	"peerpress/internal/guard"
@@ -119,6 +120,8 @@ type App struct {
 	Events *events.Store
 	// Calls keeps calls' applications and their files.
 	Calls *calls.Store
+	// Directory is the network's organisations (internal/directory).
+	Directory *directory.Store
 	// People is the site's personal data: the features that hold it, their
 	// retention rules, and the log of staff access to it.
 	People *participant.Registry
@@ -351,7 +354,8 @@ func (a *App) Rebuild(ctx context.Context) error {
 	}
 	a.public.Store(public)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
-		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, Events: a.Events})
+		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, Events: a.Events,
+		Directory: a.Directory})
 	mods, err := a.pages(rd)
 	if err != nil {
 		return err

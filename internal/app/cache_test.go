@@ -58,7 +58,7 @@ func TestCacheInvalidation(t *testing.T) {
 		// An organisation's name, on the pages it co-authored.
 		admin.Post("/admin/entries/"+id, entryForm(csrf, "title", "Cache canary", "slug", "cache-canary", "summary", "Second summary.", "tag_id", "1", "section_id", "1", "org_id", "1", "body", "Version two."))
 		reader.Get("/en/articles/cache-canary")
-		admin.Post("/admin/organisations", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"harbour-alliance"}, "name": {"Harbour Renamed Alliance"}, "relation": {"partner"}})
+		admin.Post("/admin/organisations", url.Values{"csrf": {csrf}, "id": {"1"}, "slug": {"harbour-alliance"}, "name": {"Harbour Renamed Alliance"}, "type": {"partner"}, "membership": {"partner"}})
 		check("an organisation rename", map[string]string{"/en/articles/cache-canary": "Harbour Renamed Alliance"})
 
 		// A featured image.

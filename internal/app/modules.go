@@ -8,6 +8,7 @@ import (
 
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
+	"peerpress/internal/directory"
 	"peerpress/internal/events"
 	"peerpress/internal/guard"
 	"peerpress/internal/jobs"
@@ -71,8 +72,8 @@ type namedModule struct {
 }
 
 // newModules builds the feature areas, in the order their panels and
-// links appear. It sets a.Events, a.Campaigns, a.Letters and a.Calls, which tests
-// and the API read.
+// links appear. It sets a.Events, a.Campaigns, a.Letters, a.Calls and
+// a.Directory, which tests and the API read.
 func (a *App) newModules() ([]namedModule, error) {
 	ev, err := events.NewModule(events.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Queue: a.Jobs, Entries: a.Content,
 		Zones: func() []string { return a.Live.Site().EventZones }, Site: a.zone,
@@ -90,12 +91,15 @@ func (a *App) newModules() ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Events, a.Campaigns, a.Letters, a.Calls = ev.Store, cp.Store, lt.Store, cl.Store
+	dir := directory.NewModule(a.DB, a.Content, ev.Store, a.Media, func() string { return a.Live.Languages().Default().Code })
+	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
 	return []namedModule{
 		{"events", ev},
 		{"campaign", cp},
 		{"letter", lt},
 		{"calls", cl},
+		// The network's organisations: profiles, the public directory.
+		{"directory", dir},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},

@@ -286,7 +286,7 @@ func TestSitemapAndRobots(t *testing.T) {
 			}
 		}
 		// The areas' own pages (feed.Publisher) are listed too.
-		for _, p := range []string{"/en/events/upcoming", "/en/events/past", "/en/campaigns/remember-every-name/tributes/"} {
+		for _, p := range []string{"/en/events/upcoming", "/en/events/past", "/en/campaigns/remember-every-name/tributes/", "/en/directory", "/en/directory/harbour-alliance"} {
 			if _, ok := byLoc[s.Server.URL+p]; !ok {
 				t.Errorf("sitemap lacks %s", p)
 			}
@@ -302,7 +302,7 @@ func TestSitemapAndRobots(t *testing.T) {
 		if signatories == 0 {
 			t.Error("sitemap lists no statement's signatories")
 		}
-		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|calls|section/[^/]+|events/(?:upcoming|past|month/\d{4}-\d{2})|.+/signatures|.+/tributes/)$`)
+		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|calls|section/[^/]+|events/(?:upcoming|past|month/\d{4}-\d{2})|.+/signatures|.+/tributes/|directory(?:/[^/]+)?)$`)
 		entries := 0
 		for loc := range byLoc {
 			if !listing.MatchString(strings.TrimPrefix(loc, s.Server.URL)) {

@@ -64,7 +64,8 @@ func (a *Admin) Routes(rs *web.Routes) {
 	rs.Admin("GET /admin/entries/{id}/translations/{lang}/revisions", a.Revisions)
 	rs.Admin("GET /admin/entries/{id}/translations/{lang}/revisions/{rev}", a.Revision)
 	rs.Admin("POST /admin/entries/{id}/translations/{lang}/revisions/{rev}/restore", a.RestoreRevision)
-	for _, what := range []string{"sections", "tags", "organisations"} {
+	// Organisations are managed in the directory (internal/directory).
+	for _, what := range []string{"sections", "tags"} {
 		rs.Admin("GET /admin/"+what, a.Taxonomy(what), web.Need(auth.ManageTaxonomy))
 		rs.Admin("POST /admin/"+what, a.SaveTaxonomy(what), web.Need(auth.ManageTaxonomy))
 	}

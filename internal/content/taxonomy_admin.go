@@ -12,33 +12,20 @@ import (
 	"peerpress/internal/web"
 )
 
-// taxonomyPage is the data of the sections, tags and organisations pages:
+// taxonomyPage is the data of the sections and tags pages:
 // a list, and a form for a new or the chosen item.
 type taxonomyPage struct {
 	web.Page
-	What          string // "sections", "tags", "organisations"
-	Languages     []i18n.Language
-	Sections      []Section
-	Tags          []Tag
-	Organisations []Organisation
+	What      string // "sections", "tags"
+	Languages []i18n.Language
+	Sections  []Section
+	Tags      []Tag
 	// The form, as typed.
 	EditID   int64
 	Slug     string
 	Position string
 	Names    map[string]string
-	Org      Organisation
 	Errors   FieldErrors
-	// Countries are offered for an organisation's country, by their
-	// names in the admin's language.
-	Countries []i18n.Country
-}
-
-// CountryName names a country in the admin's language.
-func (p taxonomyPage) CountryName(code string) string {
-	if code == "" {
-		return ""
-	}
-	return i18n.CountryName(code, p.Lang.Code)
 }
 
 func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error) {
@@ -49,9 +36,6 @@ func (a *Admin) taxonomyPage(r *http.Request, what string) (taxonomyPage, error)
 		p.Sections, err = a.store.Sections(r.Context())
 	case "tags":
 		p.Tags, err = a.store.Tags(r.Context())
-	case "organisations":
-		p.Organisations, err = a.store.Organisations(r.Context())
-		p.Countries = i18n.Countries(p.Lang.Code)
 	}
 	if id, perr := strconv.ParseInt(r.URL.Query().Get("edit"), 10, 64); perr == nil {
 		p.fill(id)
@@ -77,14 +61,9 @@ func (p *taxonomyPage) fill(id int64) {
 			p.EditID, p.Slug, p.Names = id, t.Slug, t.Names
 		}
 	}
-	for _, o := range p.Organisations {
-		if o.ID == id {
-			p.EditID, p.Org = id, o
-		}
-	}
 }
 
-// Taxonomy serves GET /admin/{sections,tags,organisations}.
+// Taxonomy serves GET /admin/{sections,tags}.
 func (a *Admin) Taxonomy(what string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := a.taxonomyPage(r, what)
@@ -111,7 +90,7 @@ func (a *Admin) readNames(form url.Values, errs FieldErrors) map[string]string {
 	return names
 }
 
-// SaveTaxonomy serves POST /admin/{sections,tags,organisations}: create,
+// SaveTaxonomy serves POST /admin/{sections,tags}: create,
 // or update when the form carries an id; with delete=1, delete.
 func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -134,8 +113,6 @@ func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 				err = a.store.DeleteSection(ctx, id)
 			case "tags":
 				err = a.store.DeleteTag(ctx, id)
-			case "organisations":
-				err = a.store.DeleteOrganisation(ctx, id)
 			}
 			if err != nil {
 				return err
@@ -174,38 +151,6 @@ func (a *Admin) SaveTaxonomy(what string) web.HandlerFunc {
 			} else {
 				_, saveErr = a.store.SaveTag(ctx, Tag{ID: id, Slug: slug, Names: names})
 			}
-		case "organisations":
-			o := Organisation{ID: id, Slug: slug, Name: strings.TrimSpace(r.PostForm.Get("name")),
-				Website: strings.TrimSpace(r.PostForm.Get("website")), Country: strings.ToUpper(strings.TrimSpace(r.PostForm.Get("country"))),
-				Relation: r.PostForm.Get("relation")}
-			if o.Slug == "" {
-				o.Slug = Slugify(o.Name)
-			}
-			p.Org = o
-			switch n := utf8.RuneCountInString(o.Name); {
-			case n == 0:
-				errs["name"] = "form.required"
-			case n > 200:
-				errs["name"] = "form.too_long"
-			}
-			if !ValidSlug(o.Slug) || utf8.RuneCountInString(o.Slug) > 80 {
-				errs["slug"] = "entry.slug_invalid"
-			}
-			if o.Website != "" {
-				if u, err := url.Parse(o.Website); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(o.Website) > 500 {
-					errs["website"] = "form.invalid_url"
-				}
-			}
-			if o.Country != "" && !i18n.ValidCountry(o.Country) {
-				errs["country"] = "form.unknown_country"
-			}
-			if o.Relation != "member" && o.Relation != "partner" {
-				errs["relation"] = "form.invalid_choice"
-			}
-			if errs.Any() {
-				break
-			}
-			_, saveErr = a.store.SaveOrganisation(ctx, o)
 		}
 		if errors.Is(saveErr, ErrSlugTaken) {
 			errs["slug"] = "entry.slug_taken"

@@ -1,6 +1,8 @@
 package content
 
 import (
+	"time"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -238,12 +240,12 @@ func (s *Store) SaveOrganisation(ctx context.Context, o Organisation) (int64, er
 	var err error
 	if o.ID == 0 {
 		err = s.db.InTx(ctx, func(tx *db.Tx) error {
-			return tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, website, country, relation) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-				o.Slug, o.Name, o.Website, o.Country, o.Relation).Scan(&o.ID)
+			return tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, website, country, relation, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+				o.Slug, o.Name, o.Website, o.Country, o.Relation, s.now().Unix()).Scan(&o.ID)
 		})
 	} else {
-		_, err = s.db.ExecContext(ctx, `UPDATE organisations SET slug = ?, name = ?, website = ?, country = ?, relation = ? WHERE id = ?`,
-			o.Slug, o.Name, o.Website, o.Country, o.Relation, o.ID)
+		_, err = s.db.ExecContext(ctx, `UPDATE organisations SET slug = ?, name = ?, website = ?, country = ?, relation = ?, updated_at = ? WHERE id = ?`,
+			o.Slug, o.Name, o.Website, o.Country, o.Relation, s.now().Unix(), o.ID)
 	}
 	if db.IsUniqueViolation(err) {
 		return 0, ErrSlugTaken
@@ -291,8 +293,9 @@ func createOrganisation(ctx context.Context, tx *db.Tx, o Organisation) (int64, 
 	if o.Relation == "" {
 		o.Relation = "partner"
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, website, country, relation) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		slug, o.Name, o.Website, o.Country, o.Relation).Scan(&id)
+	// updated_at dates its directory page (internal/directory).
+	err = tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, website, country, relation, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		slug, o.Name, o.Website, o.Country, o.Relation, time.Now().Unix()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("content: create organisation: %w", err)
 	}

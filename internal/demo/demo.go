@@ -75,7 +75,11 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	// entries, as the editor saves them.
 	entries := content.NewStore(d, search.Index{})
 	entries.SetExtensions(events.EntryFields{}, events.ProgrammeFields{}, calls.Settings{})
-	if err := fill(ctx, entries, admin.ID, langs, time.Now()); err != nil {
+	orgIDs, err := fillDirectory(ctx, d, langs)
+	if err != nil {
+		return nil, err
+	}
+	if err := fill(ctx, entries, orgIDs, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := fillCalls(ctx, entries, admin.ID, langs, time.Now()); err != nil {
@@ -129,12 +133,7 @@ var tags = []content.Tag{
 	{Slug: "remembrance", Names: map[string]string{"en": "Remembrance", "ru": "Память", "fr": "Mémoire", "es": "Memoria"}},
 }
 
-var organisations = []content.Organisation{
-	{Slug: "harbour-alliance", Name: "Harbour Harm Reduction Alliance", Website: "https://example.org/harbour", Country: "KE", Relation: "partner"},
-	{Slug: "rights-coalition", Name: "Coalition for Rights in Drug Policy", Website: "https://example.org/coalition", Country: "CO", Relation: "partner"},
-}
-
-func fill(ctx context.Context, store *content.Store, authorID int64, langs []string, now time.Time) error {
+func fill(ctx context.Context, store *content.Store, orgIDs map[string]int64, authorID int64, langs []string, now time.Time) error {
 	sectionIDs := map[string]int64{}
 	for _, s := range sections {
 		id, err := store.SaveSection(ctx, s)
@@ -150,14 +149,6 @@ func fill(ctx context.Context, store *content.Store, authorID int64, langs []str
 			return fmt.Errorf("demo: tag %s: %w", t.Slug, err)
 		}
 		tagIDs[t.Slug] = id
-	}
-	orgIDs := map[string]int64{}
-	for _, o := range organisations {
-		id, err := store.SaveOrganisation(ctx, o)
-		if err != nil {
-			return fmt.Errorf("demo: organisation %s: %w", o.Slug, err)
-		}
-		orgIDs[o.Slug] = id
 	}
 	names, err := fs.Glob(files, "content/*.md")
 	if err != nil {

@@ -1,0 +1,108 @@
+package directory
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"time"
+
+	"peerpress/internal/auth"
+	"peerpress/internal/content"
+	"peerpress/internal/db"
+	"peerpress/internal/guard"
+	"peerpress/internal/jobs"
+	"peerpress/internal/media"
+	"peerpress/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Module is the directory as the composition root holds it.
+type Module struct {
+	Store    *Store
+	entries  *content.Store
+	media    *media.Store
+	speakers Speakers
+}
+
+// Speakers finds the events where people of an organisation spoke
+// (events.Store).
+type Speakers interface {
+	// SpokeFrom lists the entry ids of the events with a speaker from an
+	// organisation of one of names.
+	SpokeFrom(ctx context.Context, names ...string) ([]int64, error)
+}
+
+// NewModule builds the directory's store over d; entries gives the
+// entries organisations co-authored, speakers the events their people
+// spoke at, images keeps their logos, defaultLang reads the site's
+// default language.
+func NewModule(d *db.DB, entries *content.Store, speakers Speakers, images *media.Store, defaultLang func() string) *Module {
+	return &Module{Store: NewStore(d, defaultLang), entries: entries, speakers: speakers, media: images}
+}
+
+// Pages makes the directory's handlers.
+func (m *Module) Pages(rd *web.Renderer, _ *guard.Guard) (web.Pages, error) {
+	tmpl, err := rd.Templates(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Handlers{store: m.Store, entries: m.entries, speakers: m.speakers, media: m.media, rd: rd, tmpl: tmpl}, nil
+}
+
+// PublicPages lists the directory and every organisation's page
+// (content.Publisher), for the sitemap and the static mirror.
+func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
+	orgs, err := m.Store.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The pages show entries too (an organisation's co-authored ones):
+	// not Tracked, so an incremental export renders them every time.
+	pages := []content.PublicPage{{Path: func(l string) string { return "/" + l + "/directory" }}}
+	for _, o := range orgs {
+		slug := o.Slug
+		pages = append(pages, content.PublicPage{Modified: o.Updated, Path: func(l string) string { return "/" + l + "/directory/" + slug }})
+		if o.Updated.After(pages[0].Modified) {
+			pages[0].Modified = o.Updated
+		}
+	}
+	return pages, nil
+}
+
+// Tasks puts in search, every ten minutes, the organisations named in the
+// entry editor since.
+func (m *Module) Tasks() []jobs.Task {
+	return []jobs.Task{{Name: "directory/index", Every: 10 * time.Minute, Run: m.Store.IndexMissing}}
+}
+
+// Handlers serve the public directory and the staff's pages.
+type Handlers struct {
+	store    *Store
+	entries  *content.Store
+	speakers Speakers
+	media    *media.Store
+	rd       *web.Renderer
+	tmpl     map[string]*template.Template
+}
+
+// Routes declares the directory's pages. The public ones are the same for
+// every visitor: the page cache keeps them until the next write.
+func (h *Handlers) Routes(rs *web.Routes) {
+	rs.Page("GET /directory", h.list, web.Cache)
+	rs.Page("GET /directory/page/{n}", h.list, web.Cache)
+	rs.Page("GET /directory/{slug}", h.show, web.Cache)
+	rs.Admin("GET /admin/organisations", h.adminList, web.Need(auth.ManageTaxonomy))
+	rs.Admin("GET /admin/organisations/new", h.adminNew, web.Need(auth.ManageTaxonomy))
+	rs.Admin("POST /admin/organisations", h.adminSave, web.Need(auth.ManageTaxonomy))
+	rs.Admin("GET /admin/organisations/{id}", h.adminEdit, web.Need(auth.ManageTaxonomy))
+	rs.Admin("POST /admin/organisations/{id}/logo", h.adminLogo, web.Need(auth.ManageTaxonomy), web.Body(LogoUploadLimit))
+	rs.Admin("GET /admin/organisations/{id}/delete", h.adminConfirmDelete, web.Need(auth.ManageTaxonomy))
+	rs.Admin("POST /admin/organisations/{id}/delete", h.adminDelete, web.Need(auth.ManageTaxonomy))
+}
+
+// NavLinks puts the directory in the main navigation (content.NavLinker).
+func (h *Handlers) NavLinks(lang string) []web.NavLink {
+	return []web.NavLink{{Name: h.rd.I18n().Localizer(lang).T("directory.title"), URL: "/" + lang + "/directory"}}
+}
