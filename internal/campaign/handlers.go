@@ -14,6 +14,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
 	"peerpress/internal/media"
+	"peerpress/internal/participant/relink"
 	"peerpress/internal/web"
 )
 
@@ -44,6 +45,7 @@ type Handlers struct {
 	rd      *web.Renderer
 	limits  media.Limits
 	tmpl    map[string]*template.Template
+	relink  *relink.Form // the form for a fresh withdrawal link
 }
 
 // New parses the templates (a broken one fails here, at start).
@@ -52,8 +54,14 @@ func New(cfg Config) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: cfg.Store, entries: cfg.Entries, media: cfg.Media, guard: cfg.Guard,
-		rd: cfg.Render, limits: cfg.Limits, tmpl: tmpl}, nil
+	h := &Handlers{store: cfg.Store, entries: cfg.Entries, media: cfg.Media, guard: cfg.Guard,
+		rd: cfg.Render, limits: cfg.Limits, tmpl: tmpl}
+	h.relink, err = relink.New(cfg.Render, cfg.Guard, relink.Form{Name: newLinkForm, Path: NewLinkPath,
+		Words: newLinkWords, Send: h.sendFreshLinks})
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // Routes declares the tribute walls, the tribute form and its private
@@ -67,8 +75,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET "+base+"/sent", h.tributeSent)
 	rs.Page("GET /tributes/withdraw/{token}", h.withdrawForm, web.Private)
 	rs.Page("POST /tributes/withdraw/{token}", h.withdraw, web.Private)
-	rs.Page("GET "+NewLinkPath, h.newLink)
-	rs.Page("POST "+NewLinkPath, h.sendNewLink)
+	h.relink.Routes(rs)
 	rs.Admin("GET /admin/entries/{id}/campaign", h.editDetails, web.Need(auth.Write))
 	rs.Admin("POST /admin/entries/{id}/campaign", h.saveDetails, web.Need(auth.Write))
 	rs.Admin("GET /admin/entries/{id}/campaign/linkable", h.linkableJSON, web.Need(auth.Write))

@@ -2,17 +2,15 @@ package campaign
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
 
 	"peerpress/internal/db"
-	"peerpress/internal/guard"
 	peermail "peerpress/internal/mail"
 	"peerpress/internal/participant"
+	"peerpress/internal/participant/relink"
 	"peerpress/internal/web"
 )
 
@@ -90,71 +88,23 @@ func (s *Store) FreshWithdrawLinks(ctx context.Context, email string, message fu
 	return len(links), nil
 }
 
-// newLinkPage is the form, and what it says once sent.
-type newLinkPage struct {
-	web.Page
-	Action     string
-	Guard      template.HTML
-	Email      string
-	EmailError string // a message key
-	Error      string // a message key about the submission
-	Sent       bool
-}
+// newLinkWords are the form's message keys (relink.Form).
+var newLinkWords = relink.Words{Title: "campaign.new_link_title", Intro: "campaign.new_link_intro", Email: "campaign.new_link_email",
+	Button: "campaign.new_link_button", Sent: "campaign.new_link_sent", EmailError: "campaign.error.email"}
 
-func (h *Handlers) newLinkPage(r *http.Request, lang string) newLinkPage {
-	p := newLinkPage{Page: h.rd.PublicPage(r, lang), Action: "/" + lang + NewLinkPath}
-	p.Title = p.L.T("campaign.new_link_title")
-	p.NoIndex = true
-	p.Guard = h.guard.FieldsLabel(newLinkForm, p.L.T("guard.leave_empty"))
-	return p
-}
-
-// newLink serves GET /{lang}/tributes/new-link.
-func (h *Handlers) newLink(w http.ResponseWriter, r *http.Request) error {
-	p := h.newLinkPage(r, web.Lang(r))
-	p.Sent = r.URL.Query().Get("sent") != ""
-	return h.rd.Render(w, http.StatusOK, h.tmpl["new_link"], p)
-}
-
-// sendNewLink serves POST /{lang}/tributes/new-link.
-func (h *Handlers) sendNewLink(w http.ResponseWriter, r *http.Request) error {
-	lang := web.Lang(r)
-	if err := r.ParseForm(); err != nil {
-		return web.BadRequest("form.unreadable")
-	}
-	p := h.newLinkPage(r, lang)
-	p.Email = strings.TrimSpace(r.PostForm.Get("email"))
-	if _, err := participant.Normalize(p.Email); err != nil {
-		p.EmailError, p.Error = "campaign.error.email", "form.has_errors"
-		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["new_link"], p)
-	}
-	_, err := h.guard.Check(r, newLinkForm)
-	var refusal *guard.Refusal
-	if errors.As(err, &refusal) {
-		p.Error = refusal.Key
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
-		return h.rd.Render(w, status, h.tmpl["new_link"], p)
-	}
-	if err != nil {
-		return err
-	}
+// sendFreshLinks gives every tribute sent with email a fresh withdrawal
+// link and mails them, in lang (relink.Form.Send).
+func (h *Handlers) sendFreshLinks(r *http.Request, lang, email string) error {
 	withdraw := web.Origin(h.rd.BaseURL, r) + "/" + lang + "/tributes/withdraw/"
 	loc := h.rd.I18n().Localizer(lang)
-	_, err = h.store.FreshWithdrawLinks(r.Context(), p.Email, func(links []FreshLink) peermail.Message {
+	_, err := h.store.FreshWithdrawLinks(r.Context(), email, func(links []FreshLink) peermail.Message {
 		var b strings.Builder
 		b.WriteString(loc.T("campaign.new_link_mail_intro") + "\n\n")
 		for _, l := range links {
 			b.WriteString(loc.T("campaign.new_link_mail_for", "Name", l.Remembered) + "\n" + withdraw + l.Token + "\n\n")
 		}
 		b.WriteString(loc.T("campaign.new_link_mail_not_you") + "\n\n— " + h.rd.SiteName + "\n")
-		return peermail.Message{To: p.Email, Subject: loc.T("campaign.new_link_mail_subject"), Text: b.String()}
+		return peermail.Message{To: email, Subject: loc.T("campaign.new_link_mail_subject"), Text: b.String()}
 	})
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, p.Action+"?sent=1", http.StatusSeeOther)
-	return nil
+	return err
 }

@@ -14,6 +14,7 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
 	"peerpress/internal/mail"
+	"peerpress/internal/participant/relink"
 	"peerpress/internal/web"
 )
 
@@ -42,6 +43,7 @@ type Handlers struct {
 	rd      *web.Renderer
 	zone    *time.Location
 	tmpl    map[string]*template.Template
+	relink  *relink.Form // the form for a fresh withdrawal link
 	now     func() time.Time
 }
 
@@ -55,8 +57,14 @@ func New(cfg Config) (*Handlers, error) {
 	if zone == nil {
 		zone = time.UTC
 	}
-	return &Handlers{store: cfg.Store, entries: cfg.Entries, guard: cfg.Guard, mailer: cfg.Mailer, rd: cfg.Render,
-		zone: zone, tmpl: tmpl, now: time.Now}, nil
+	h := &Handlers{store: cfg.Store, entries: cfg.Entries, guard: cfg.Guard, mailer: cfg.Mailer, rd: cfg.Render,
+		zone: zone, tmpl: tmpl, now: time.Now}
+	h.relink, err = relink.New(cfg.Render, cfg.Guard, relink.Form{Name: newLinkForm, Path: NewLinkPath, Class: "letter-message",
+		Words: newLinkWords, Send: h.sendFreshLinks})
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // formName names the signing form to the guard.
@@ -76,8 +84,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /signatures/verify/{token}", h.verify, web.Private)
 	rs.Page("GET /signatures/withdraw/{token}", h.confirmWithdraw, web.Private)
 	rs.Page("POST /signatures/withdraw/{token}", h.withdraw, web.Private)
-	rs.Page("GET "+NewLinkPath, h.newLink)
-	rs.Page("POST "+NewLinkPath, h.sendNewLink)
+	h.relink.Routes(rs)
 	rs.Admin("GET /admin/signatures", h.overview, web.Need(auth.Moderate))
 	rs.Admin("GET /admin/entries/{id}/signatures", h.adminPage)
 	rs.Admin("GET /admin/entries/{id}/signatures.csv", h.exportCSV, web.Need(auth.Moderate))

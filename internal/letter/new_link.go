@@ -2,17 +2,15 @@ package letter
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
 
 	"peerpress/internal/db"
-	"peerpress/internal/guard"
 	"peerpress/internal/mail"
 	"peerpress/internal/participant"
+	"peerpress/internal/participant/relink"
 	"peerpress/internal/web"
 )
 
@@ -89,63 +87,19 @@ func (s *Store) FreshWithdrawLinks(ctx context.Context, email string, send func(
 	return len(links), nil
 }
 
-// newLinkPage is the form, and what it says once sent.
-type newLinkPage struct {
-	web.Page
-	Action     string
-	Guard      template.HTML
-	Email      string
-	EmailError string // a message key
-	Error      string // a message key about the submission
-	Sent       bool
-}
+// newLinkWords are the form's message keys (relink.Form).
+var newLinkWords = relink.Words{Title: "letter.new_link_title", Intro: "letter.new_link_intro", Email: "letter.new_link_email",
+	Button: "letter.new_link_button", Sent: "letter.new_link_sent", EmailError: "letter.err_email"}
 
-func (h *Handlers) newLinkPage(r *http.Request, lang string) newLinkPage {
-	p := newLinkPage{Page: h.rd.PublicPage(r, lang), Action: "/" + lang + NewLinkPath}
-	p.Title = p.L.T("letter.new_link_title")
-	p.NoIndex = true
-	p.Guard = h.guard.FieldsLabel(newLinkForm, p.L.T("guard.leave_empty"))
-	return p
-}
-
-// newLink serves GET /{lang}/signatures/new-link.
-func (h *Handlers) newLink(w http.ResponseWriter, r *http.Request) error {
-	p := h.newLinkPage(r, web.Lang(r))
-	p.Sent = r.URL.Query().Get("sent") != ""
-	return h.rd.Render(w, http.StatusOK, h.tmpl["new_link"], p)
-}
-
-// sendNewLink serves POST /{lang}/signatures/new-link.
-func (h *Handlers) sendNewLink(w http.ResponseWriter, r *http.Request) error {
-	lang := web.Lang(r)
-	if err := r.ParseForm(); err != nil {
-		return web.BadRequest("form.unreadable")
-	}
-	p := h.newLinkPage(r, lang)
-	p.Email = strings.TrimSpace(r.PostForm.Get("email"))
-	addr, err := participant.Normalize(p.Email)
-	if err != nil {
-		p.EmailError, p.Error = "letter.err_email", "form.has_errors"
-		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["new_link"], p)
-	}
-	_, err = h.guard.Check(r, newLinkForm)
-	var refusal *guard.Refusal
-	if errors.As(err, &refusal) {
-		p.Error = refusal.Key
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
-		return h.rd.Render(w, status, h.tmpl["new_link"], p)
-	}
+// sendFreshLinks gives every signature made with email a fresh
+// withdrawal link and mails them (relink.Form.Send).
+func (h *Handlers) sendFreshLinks(r *http.Request, lang, email string) error {
+	addr, err := participant.Normalize(email)
 	if err != nil {
 		return err
 	}
-	if _, err := h.store.FreshWithdrawLinks(r.Context(), p.Email, h.freshLinksMail(r, lang, addr)); err != nil {
-		return err
-	}
-	http.Redirect(w, r, p.Action+"?sent=1", http.StatusSeeOther)
-	return nil
+	_, err = h.store.FreshWithdrawLinks(r.Context(), addr, h.freshLinksMail(r, lang, addr))
+	return err
 }
 
 // freshLinksMail writes the mail of fresh withdrawal links, in the
