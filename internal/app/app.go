@@ -32,6 +32,7 @@ import (
 	"peerpress/internal/letter"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/metrics"
 	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/search"
@@ -86,6 +87,26 @@ type Config struct {
 	// s3://bucket[/prefix]?endpoint=host:port (media.ParseS3URL), with
 	// the credentials in the environment.
 	Media string
+	// MetricsAddr is a host:port of its own for /metrics, which the site's
+	// address then does not serve; empty: none.
+	MetricsAddr string
+	// MetricsToken, when set, is the bearer token /metrics asks for, on
+	// MetricsAddr or on the site's address. Without either, the site has
+	// no metrics.
+	MetricsToken string
+	// Domain, when set, is the name the site serves over HTTPS itself,
+	// with certificates from an ACME authority (Let's Encrypt), kept in
+	// the data folder.
+	Domain string
+	// ACMEDirectory is the ACME authority's directory URL; empty: Let's
+	// Encrypt's.
+	ACMEDirectory string
+	// ACMEEmail is the operator's address the authority may write to
+	// about the certificates; optional.
+	ACMEEmail string
+	// HTTPAddr and HTTPSAddr are where --domain listens: ":80" (ACME's
+	// challenges, and a redirect to HTTPS) and ":443" unless set.
+	HTTPAddr, HTTPSAddr string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -132,8 +153,13 @@ type App struct {
 	// Cache holds rendered public pages; it outlives rebuilds, and any
 	// committed write makes what it holds stale.
 	Cache *web.PageCache
+	// Metrics counts requests, jobs and mail for /metrics.
+	Metrics *metrics.Metrics
+	// Setup is the first-run page's one-time code, while no admin exists.
+	Setup *account.SetupCode
 
 	zone   *time.Location
+	blobs  media.Blobs
 	assets *web.Assets
 	md     *content.Markdown
 	cards  *sharecard.Renderer
@@ -175,6 +201,9 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		return nil, err
 	}
 	cfg.BaseURL = base
+	if err := checkDomain(cfg.Domain, cfg.BaseURL); err != nil {
+		return nil, err
+	}
 	if cfg.OnionURL, err = web.CheckOnionURL(cfg.OnionURL); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -271,11 +300,16 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		People:        people,
 		Cache:         newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
 		zone:          zone,
+		blobs:         blobs,
 		assets:        assets,
 		md:            content.NewMarkdown(),
 		cards:         cards,
 	}
 	people.Add(a.Users) // two-factor keys, resealed on key rotation
+	a.Metrics = a.newMetrics()
+	if a.Setup, err = account.NewSetupCode(ctx, a.Users); err != nil {
+		return nil, err
+	}
 	if a.mods, err = a.newModules(); err != nil {
 		return nil, err
 	}
@@ -367,7 +401,8 @@ func (a *App) Rebuild(ctx context.Context) error {
 	plugIn(mods, public, admin, dashboard)
 	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, moderation: dashboard, users: a.Users, media: a.Media, cache: a.Cache, modules: mods,
-		keyring: a.People.Keys, onion: a.Config.OnionURL}
+		keyring: a.People.Keys, onion: a.Config.OnionURL, metrics: a.Metrics, metricsToken: a.Config.MetricsToken,
+		metricsElsewhere: a.Config.MetricsAddr != "", ready: a.Ready, setup: a.Setup, clientIPHeader: a.Config.ClientIPHeader}
 	table := routeTable(deps)
 	h := routes(deps, table)
 	a.table.Store(table)
@@ -390,9 +425,15 @@ const workers = 4
 // (within shutdownTimeout), and only then returns, so that the caller
 // closes the database under nothing.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	SoftMemoryLimit()
-	srv := &http.Server{
-		Handler:           a.Handler,
+	srv := a.newServer(a.Handler)
+	return a.serve(ctx, srv, func() error { return srv.Serve(ln) }, nil, nil)
+}
+
+// newServer is the site's HTTP server around h, with the timeouts a
+// public server needs.
+func (a *App) newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads over slow links
 		WriteTimeout:      2 * time.Minute,
@@ -400,9 +441,31 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
+}
+
+// serve runs srv through run, beside it the metrics' own address (when
+// configured) and side, a second server on sideLn (the HTTPS redirect),
+// with the job workers and periodic tasks, until ctx ends; see Serve.
+func (a *App) serve(ctx context.Context, srv *http.Server, run func() error, side *http.Server, sideLn net.Listener) error {
+	SoftMemoryLimit()
 	web.RemoveStaleSpools() // forms a crash left behind, sealed
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("app: metrics address: %w", err)
+		}
+		go a.serveMetrics(background, mln)
+	}
+	if side != nil {
+		go func() {
+			if err := side.Serve(sideLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				slog.Error("HTTP server stopped", "err", err)
+			}
+		}()
+		defer side.Close()
+	}
 	go a.Live.Follow(background, a.settingsSaved)
 	a.Jobs.Grace = shutdownTimeout - 5*time.Second
 	jobsDone := make(chan struct{})
@@ -411,7 +474,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Jobs.Run(background, workers)
 	}()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- run() }()
 	var err error
 	var deadline time.Time
 	select {

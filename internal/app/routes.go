@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"peerpress/internal/i18n"
 	"peerpress/internal/mail"
 	"peerpress/internal/media"
+	"peerpress/internal/metrics"
 	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/settings"
@@ -41,6 +43,16 @@ type routeDeps struct {
 	keyring *participant.Keyring
 	// onion is the site's onion service, announced on every answer.
 	onion string
+	// metrics count every request; /metrics serves them with the token,
+	// unless they have an address of their own (metricsElsewhere).
+	metrics          *metrics.Metrics
+	metricsToken     string
+	metricsElsewhere bool
+	// ready says why the site cannot serve (/readyz).
+	ready func(context.Context) error
+	// setup is the first-run page's one-time code.
+	setup          *account.SetupCode
+	clientIPHeader string
 }
 
 // routeTable declares every URL peerpress answers; `peerpress routes`
@@ -54,6 +66,14 @@ func routeTable(d routeDeps) *web.Routes {
 	site.Handle("GET /media/", d.media.Handler(), web.FileCache)
 	site.Handle("GET /{$}", movedQuery(d.public, languageRedirect(d.i18n)))
 	site.Handle("GET /lang/{code}", chooseLanguage(d.i18n))
+	// For load balancers and monitoring: alive, ready to serve, counts.
+	site.Site("GET /healthz", healthz)
+	site.Site("GET /readyz", readyz(d.ready))
+	metricsHere := d.metricsToken
+	if d.metricsElsewhere {
+		metricsHere = ""
+	}
+	site.Handle("GET /metrics", metricsRoute(d.metrics, metricsHere))
 	// The admin's front door: with or without the slash, the entry list
 	// (or the sign-in form first).
 	site.Admin("GET /admin", redirectTo("/admin/entries"))
@@ -67,6 +87,7 @@ func routeTable(d routeDeps) *web.Routes {
 	d.admin.Routes(rs.Module("content"))
 	d.feeds.Routes(rs.Module("feed"), d.public.NotFound())
 	d.accounts.Routes(rs.Module("account"))
+	d.accounts.NewSetup(d.setup, d.clientIPHeader).Routes(rs.Module("account"))
 	d.settings.Routes(rs.Module("settings"))
 	d.outbox.Routes(rs.Module("mail"))
 	d.moderation.Routes(rs.Module("moderation"))
@@ -95,7 +116,11 @@ func routes(d routeDeps, rs *web.Routes) http.Handler {
 	handler = web.SecurityHeaders(handler)
 	handler = web.OnionLocation(d.onion, handler)
 	handler = web.Recover(handler)
-	return web.LogRequests(handler)
+	var obs web.RequestObserver
+	if d.metrics != nil {
+		obs = d.metrics
+	}
+	return web.ObserveRequests(obs, handler)
 }
 
 // unlockedSessions gives the admin pages of a staff session that unlocked

@@ -420,3 +420,13 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	}
 	return u, nil
 }
+
+// HasAdmin reports whether the site has an administrator, enabled or not:
+// until it has one, the first-run page may make one.
+func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin'`).Scan(&n); err != nil {
+		return false, fmt.Errorf("auth: count admins: %w", err)
+	}
+	return n > 0, nil
+}

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -183,9 +184,17 @@ func secretFlag(fs *flag.FlagSet, name, env, usage string) func() string {
 
 // configFlags registers the flags every server-side command shares.
 func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
-	var addr *string
+	var addr, metricsAddr, domain, acmeDir, acmeEmail, httpAddr, httpsAddr *string
+	metricsToken := func() string { return "" }
 	if withAddr {
-		addr = fs.String("addr", envDefault("PEERPRESS_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (PEERPRESS_ADDR)")
+		addr = fs.String("addr", envDefault("PEERPRESS_ADDR", "127.0.0.1:8080"), "`host:port` to listen on (PEERPRESS_ADDR); with --domain, see --https-addr")
+		metricsAddr = fs.String("metrics-addr", envDefault("PEERPRESS_METRICS_ADDR", ""), "serve /metrics (Prometheus) on this `host:port` of its own, such as 127.0.0.1:9100, and not on the site's (PEERPRESS_METRICS_ADDR; default: no metrics unless --metrics-token)")
+		metricsToken = secretFlag(fs, "metrics-token", "PEERPRESS_METRICS_TOKEN", "bearer `token` /metrics asks for, on --metrics-addr or on the site's address (PEERPRESS_METRICS_TOKEN)")
+		domain = fs.String("domain", envDefault("PEERPRESS_DOMAIN", ""), "serve HTTPS for this `name` without a reverse proxy, with certificates from Let's Encrypt renewed automatically and kept in DATA/acme; needs ports 80 and 443 (PEERPRESS_DOMAIN)")
+		acmeEmail = fs.String("acme-email", envDefault("PEERPRESS_ACME_EMAIL", ""), "with --domain, the operator's `address` the certificate authority may write to about expiring certificates (PEERPRESS_ACME_EMAIL)")
+		acmeDir = fs.String("acme-directory", envDefault("PEERPRESS_ACME_DIRECTORY", ""), "with --domain, the ACME directory `URL` of another certificate authority than Let's Encrypt (PEERPRESS_ACME_DIRECTORY)")
+		httpAddr = fs.String("http-addr", envDefault("PEERPRESS_HTTP_ADDR", ":80"), "with --domain, the `host:port` for plain HTTP: the authority's challenges and a redirect to HTTPS (PEERPRESS_HTTP_ADDR)")
+		httpsAddr = fs.String("https-addr", envDefault("PEERPRESS_HTTPS_ADDR", ":443"), "with --domain, the `host:port` for HTTPS (PEERPRESS_HTTPS_ADDR)")
 	}
 	data := fs.String("data", envDefault("PEERPRESS_DATA", "./data"), "data `folder`: SQLite database and uploads (PEERPRESS_DATA)")
 	database := secretFlag(fs, "database", "PEERPRESS_DATABASE", "database `URL`: sqlite:PATH or postgres://… (PEERPRESS_DATABASE; default: sqlite in the data folder)")
@@ -207,7 +216,11 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
 			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion, Media: *mediaAt}
 		if addr != nil {
-			c.Addr = *addr
+			c.Addr, c.MetricsAddr, c.MetricsToken = *addr, *metricsAddr, metricsToken()
+			c.Domain, c.ACMEEmail, c.ACMEDirectory, c.HTTPAddr, c.HTTPSAddr = *domain, *acmeEmail, *acmeDir, *httpAddr, *httpsAddr
+			if c.Domain != "" && c.BaseURL == "" {
+				c.BaseURL = "https://" + c.Domain
+			}
 		}
 		return c
 	}
@@ -301,17 +314,39 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		return errors.New("set --base-url (PEERPRESS_BASE_URL) to the site's public address, such as https://example.org: " +
 			"links mailed to participants are built from it, never from the address a request names")
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
+	var ln, httpLn net.Listener
+	if cfg.Domain != "" {
+		if ln, err = net.Listen("tcp", cfg.HTTPSAddr); err != nil {
+			return fmt.Errorf("--domain serves HTTPS on %s: %w", cfg.HTTPSAddr, err)
+		}
+		if httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("--domain answers the certificate authority on %s: %w", cfg.HTTPAddr, err)
+		}
+	} else if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
+	if cfg.Domain != "" {
+		base = cfg.BaseURL
+	}
 	fmt.Fprintf(stdout, "peerpress is serving %s/ (data in %s)\n", base, cfg.DataDir)
 	if login != nil {
 		fmt.Fprintf(stdout, "admin: %s/admin/  email: %s  password: %s\n", base, login.Email, login.Password)
 	}
-	if *mirrorDir == "" {
+	if code := a.Setup.Code(); code != "" {
+		// The log is the operator's: whoever reads it may make the admin.
+		slog.Warn("this site has no administrator yet: make the first one at /setup from this machine, "+
+			"or from elsewhere with this one-time code (it works once)", "url", cmp.Or(cfg.BaseURL, base)+"/setup?code="+code)
+	}
+	serveSite := func(ctx context.Context) error {
+		if cfg.Domain != "" {
+			return a.ServeDomain(ctx, ln, httpLn)
+		}
 		return a.Serve(ctx, ln)
+	}
+	if *mirrorDir == "" {
+		return serveSite(ctx)
 	}
 	if cfg.BaseURL == "" {
 		return errors.New("--mirror needs --base-url: the mirror's notices lead to the live site")
@@ -322,7 +357,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		defer close(mirrorDone)
 		a.KeepMirror(mirrorCtx, *mirrorDir)
 	}()
-	err = a.Serve(ctx, ln)
+	err = serveSite(ctx)
 	stopMirror()
 	<-mirrorDone // before the database closes
 	return err

@@ -81,6 +81,10 @@ type Queue struct {
 	// context has ended, before their own context is cancelled. Default
 	// 20 s.
 	Grace time.Duration
+	// Observe, when set, hears how each run of a job ended: "done",
+	// "retry" (it failed and will be tried again) or "failed" (for good).
+	// Set it before Run.
+	Observe func(kind, outcome string)
 
 	db    db.Quiet // the queue's bookkeeping shows on no page
 	now   func() time.Time
@@ -293,6 +297,7 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 	rec, cancel := context.WithTimeout(context.WithoutCancel(work), 10*time.Second)
 	defer cancel()
 	if runErr == nil {
+		q.observe(c.kind, "done")
 		if _, err := q.db.ExecContext(rec, `DELETE FROM jobs WHERE id = ?`, c.id); err != nil {
 			return true, fmt.Errorf("jobs: finish %d: %w", c.id, err)
 		}
@@ -307,9 +312,11 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 		msg = msg[:1000]
 	}
 	if errors.As(runErr, &perm) || c.attempts >= maxAttempts {
+		q.observe(c.kind, "failed")
 		slog.Error("job failed for good", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "err", msg)
 		_, err = q.db.ExecContext(rec, `UPDATE jobs SET state = 'failed', locked_until = 0, last_error = ? WHERE id = ?`, msg, c.id)
 	} else {
+		q.observe(c.kind, "retry")
 		next := q.now().Add(Backoff(c.attempts))
 		slog.Warn("job failed; will retry", "job_id", c.id, "kind", c.kind, "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", msg)
 		_, err = q.db.ExecContext(rec, `UPDATE jobs SET run_at = ?, locked_until = 0, last_error = ? WHERE id = ?`, next.Unix(), msg, c.id)
@@ -318,6 +325,39 @@ func (q *Queue) runOnce(ctx, work context.Context) (bool, error) {
 		return true, fmt.Errorf("jobs: record failure of %d: %w", c.id, err)
 	}
 	return true, nil
+}
+
+func (q *Queue) observe(kind, outcome string) {
+	if q.Observe != nil {
+		q.Observe(kind, outcome)
+	}
+}
+
+// CountsByKind reports, for each kind with jobs in the table, how many
+// wait (pending) and how many failed for good.
+func (q *Queue) CountsByKind(ctx context.Context) (pending, failed map[string]int, err error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("jobs: count by kind: %w", err)
+	}
+	defer rows.Close()
+	pending, failed = map[string]int{}, map[string]int{}
+	for rows.Next() {
+		var kind, state string
+		var n int
+		if err := rows.Scan(&kind, &state, &n); err != nil {
+			return nil, nil, fmt.Errorf("jobs: count by kind: %w", err)
+		}
+		if state == "failed" {
+			failed[kind] = n
+		} else {
+			pending[kind] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("jobs: count by kind: %w", err)
+	}
+	return pending, failed, nil
 }
 
 // run calls h, turning a panic into an error so one bad job cannot stop a

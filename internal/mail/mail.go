@@ -91,6 +91,9 @@ func parseURL(raw string) (*server, error) {
 // jobKind names the job that sends a message.
 const jobKind = "mail.send"
 
+// JobKind is the kind of the queue's jobs that send mail, for the metrics.
+const JobKind = jobKind
+
 // sealContext binds sealed messages to the queue and the outbox.
 const sealContext = "mail.message"
 

@@ -75,23 +75,40 @@ func loggedPath(r *http.Request) string {
 }
 
 // logInfo is what the route table tells the request log: the pattern to
-// log instead of a private link's path.
-type logInfo struct{ pattern string }
+// log instead of a private link's path, and the pattern of the route that
+// answered, for the metrics.
+type logInfo struct{ pattern, route string }
+
+// RequestObserver hears of every request once it is answered: the
+// pattern of the route that answered ("GET /{lang}/events/{slug}"; "" when
+// no route did), never the path, which may hold a private link's token
+// and has no bound.
+type RequestObserver interface {
+	ObserveRequest(route string, status int, took time.Duration)
+}
 
 // LogRequests logs method, path, status and duration. It never logs the
 // visitor's address, user agent or query string: they identify people.
-func LogRequests(next http.Handler) http.Handler {
+func LogRequests(next http.Handler) http.Handler { return ObserveRequests(nil, next) }
+
+// ObserveRequests is LogRequests that also tells obs (when not nil) of
+// each request's route, status and duration.
+func ObserveRequests(obs RequestObserver, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		info := &logInfo{}
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logKey{}, info)))
+		took := time.Since(start)
+		if obs != nil {
+			obs.ObserveRequest(info.route, rec.status, took)
+		}
 		// A private link's token stays out of the log: its pattern is logged.
 		path := r.URL.Path
 		if info.pattern != "" {
 			path = info.pattern
 		}
-		slog.Debug("request", "method", r.Method, "path", path, "status", rec.status, "duration_ms", time.Since(start).Milliseconds())
+		slog.Debug("request", "method", r.Method, "path", path, "status", rec.status, "duration_ms", took.Milliseconds())
 	})
 }
 

@@ -285,7 +285,18 @@ func (s Server) wrap(rt Route) http.Handler {
 	if p.PrivateLink {
 		h = privateLink(h)
 	}
-	return bodyLimit(cmp.Or(p.Body, DefaultBodyLimit), h)
+	return named(rt.Pattern(), bodyLimit(cmp.Or(p.Body, DefaultBodyLimit), h))
+}
+
+// named tells the request log which route answered: its declared
+// pattern, a bounded name the metrics can count by.
+func named(pattern string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(logKey{}).(*logInfo); ok {
+			info.route = pattern
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // noStore tells browsers and proxies to keep nothing; a handler may still
