@@ -51,10 +51,13 @@ Usage:
   peerpress people export|erase --email E [flags]   a person's data: JSON on standard output, or erased
   peerpress media copy --to s3://…|FOLDER [flags]   copy the uploaded files to a bucket or folder, verified
   peerpress search reindex [flags]   rebuild the search index
+  peerpress config check [--config F]   say what is wrong with a configuration, in plain words
   peerpress version            print the version
 
 Run 'peerpress COMMAND --help' for a command's flags. Every flag can also be
-set through the environment variable named in its help.
+set through the environment variable named in its help, or in a TOML file
+given with --config (keys named as the flags); flags win over the
+environment, which wins over the file.
 `
 
 // Main runs the command line until it ends or the process is told to stop,
@@ -109,6 +112,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = mediaCmd(ctx, args[1:], stdout, stderr)
 	case "search":
 		err = searchCmd(ctx, args[1:], stdout, stderr)
+	case "config":
+		err = configCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "peerpress", version())
 		return 0
@@ -196,6 +201,7 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 		httpAddr = fs.String("http-addr", envDefault("PEERPRESS_HTTP_ADDR", ":80"), "with --domain, the `host:port` for plain HTTP: the authority's challenges and a redirect to HTTPS (PEERPRESS_HTTP_ADDR)")
 		httpsAddr = fs.String("https-addr", envDefault("PEERPRESS_HTTPS_ADDR", ":443"), "with --domain, the `host:port` for HTTPS (PEERPRESS_HTTPS_ADDR)")
 	}
+	configFlag(fs)
 	data := fs.String("data", envDefault("PEERPRESS_DATA", "./data"), "data `folder`: SQLite database and uploads (PEERPRESS_DATA)")
 	database := secretFlag(fs, "database", "PEERPRESS_DATABASE", "database `URL`: sqlite:PATH or postgres://… (PEERPRESS_DATABASE; default: sqlite in the data folder)")
 	site := fs.String("site-name", envDefault("PEERPRESS_SITE_NAME", "Peer Voices Network"), "site `name` (PEERPRESS_SITE_NAME)")
@@ -247,7 +253,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fmt.Fprintf(fs.Output(), "peerpress: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	return nil
+	return applyConfigFile(fs)
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDemo bool) error {
@@ -256,8 +262,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		name, help = "demo", "Migrates the database, fills it with demo content when it is empty, prints an admin login, and serves."
 	}
 	fs := newFlagSet(name, stderr, help)
-	config := configFlags(fs, true)
-	mirrorDir := fs.String("mirror", envDefault("PEERPRESS_MIRROR", ""), "keep a static mirror of the public site in this `folder`, refreshed after each change (PEERPRESS_MIRROR; see peerpress export static --help)")
+	config, mirrorDir := serveSettings(fs)
 	var entries *int
 	if withDemo {
 		entries = fs.Int("entries", 0, "also generate this many synthetic entries, translated into every enabled language, for benchmarks")

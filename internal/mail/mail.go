@@ -225,3 +225,10 @@ func (m *Mailer) smtp(ctx context.Context, msg Message) error {
 	}
 	return nil
 }
+
+// CheckURL reports what is wrong with an SMTP URL (Config.URL), for
+// `peerpress config check`; "" is right: mail goes to the outbox.
+func CheckURL(raw string) error {
+	_, err := parseURL(raw)
+	return err
+}
