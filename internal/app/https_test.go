@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -229,5 +230,31 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	code, body := get("http://" + metricsAddr + "/metrics")
 	if code != http.StatusOK || !strings.Contains(body, `peerpress_http_requests_total{code="200",route="GET /healthz"} 1`) {
 		t.Errorf("metrics address: %d\n%.2000s", code, body)
+	}
+}
+
+// Under systemd the site key can be a credential (LoadCredential=site-key:…):
+// peerpress reads it from $CREDENTIALS_DIRECTORY when no key is given, and
+// a backup carries that key.
+func TestSiteKeyFromSystemdCredential(t *testing.T) {
+	creds := t.TempDir()
+	key := secret.NewKey()
+	if err := os.WriteFile(filepath.Join(creds, app.CredentialName), []byte(key+"\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	cfg := app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC"}
+	d := dbtest.NewSQLite(t)
+	if _, err := app.New(context.Background(), cfg, d); !errors.Is(err, app.ErrNoSiteKey) {
+		t.Fatalf("no key anywhere: %v, want ErrNoSiteKey", err)
+	}
+	t.Setenv("CREDENTIALS_DIRECTORY", creds)
+	if _, err := app.New(context.Background(), cfg, d); err != nil {
+		t.Fatalf("key from the credential: %v", err)
+	}
+	if got, err := app.SiteKeyText(cfg); err != nil || got != key {
+		t.Errorf("the backup's key %q, %v; want the credential's", got, err)
+	}
+	if made, err := app.EnsureSiteKey(cfg); err != nil || made != "" {
+		t.Errorf("EnsureSiteKey made %q (%v) beside a credential", made, err)
 	}
 }

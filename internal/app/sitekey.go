@@ -56,6 +56,22 @@ const (
 	settingHashKey  = "secret.hash_key"
 )
 
+// CredentialName is the name of the site key among systemd's credentials
+// (LoadCredential=site-key:/etc/peerpress/site.key): peerpress reads it
+// from $CREDENTIALS_DIRECTORY, where only the service can.
+const CredentialName = "site-key"
+
+// siteKeyPaths are the files the site key is read from when it is not
+// configured, in order: the systemd credential, the file beside the data
+// folder, the file inside it (with a warning).
+func siteKeyPaths(cfg Config) []string {
+	var paths []string
+	if dir := os.Getenv("CREDENTIALS_DIRECTORY"); dir != "" {
+		paths = append(paths, filepath.Join(dir, CredentialName))
+	}
+	return append(paths, SiteKeyPath(cfg.DataDir), filepath.Join(cfg.DataDir, SiteKeyFile))
+}
+
 // readKey is the configured key, or the one in the first of paths that
 // exists, and that path.
 func readKey(configured string, paths ...string) (key, from string, err error) {
@@ -82,7 +98,7 @@ func readKey(configured string, paths ...string) (key, from string, err error) {
 func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error) {
 	path := SiteKeyPath(cfg.DataDir)
 	inside := filepath.Join(cfg.DataDir, SiteKeyFile)
-	encoded, from, err := readKey(cfg.SiteKey, path, inside)
+	encoded, from, err := readKey(cfg.SiteKey, siteKeyPaths(cfg)...)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +107,7 @@ func openSiteKey(ctx context.Context, cfg Config, d *db.DB) (*secret.Box, error)
 		return nil, err
 	}
 	for _, f := range []string{from, oldFrom} {
-		if f != "" && f != path && f != OldSiteKeyPath(cfg.DataDir) {
+		if f == inside || f == filepath.Join(cfg.DataDir, OldSiteKeyFile) {
 			slog.Warn("THE SITE KEY IS IN THE DATA FOLDER (" + f + "): a copy of the folder decrypts every participant's data. " +
 				"Move it beside the folder (" + path + "), or give it as PEERPRESS_SITE_KEY from a secret store or a systemd credential")
 		}
@@ -169,7 +185,7 @@ func EnsureSiteKey(cfg Config) (string, error) {
 		return "", nil
 	}
 	path := SiteKeyPath(cfg.DataDir)
-	for _, p := range []string{path, filepath.Join(cfg.DataDir, SiteKeyFile)} {
+	for _, p := range siteKeyPaths(cfg) {
 		if _, err := os.Stat(p); err == nil {
 			return "", nil
 		}
@@ -191,7 +207,7 @@ func EnsureSiteKey(cfg Config) (string, error) {
 // SiteKeyText is the site key as configured or read from its file
 // (base64), for a backup to carry.
 func SiteKeyText(cfg Config) (string, error) {
-	key, _, err := readKey(cfg.SiteKey, SiteKeyPath(cfg.DataDir), filepath.Join(cfg.DataDir, SiteKeyFile))
+	key, _, err := readKey(cfg.SiteKey, siteKeyPaths(cfg)...)
 	if err == nil && strings.TrimSpace(key) == "" {
 		err = ErrNoSiteKey
 	}
