@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
@@ -281,7 +282,7 @@ func fileExposure(path string) []string {
 	}
 	var secrets []string
 	for _, k := range []string{"site-key", "old-site-key", "smtp-url", "database", "metrics-token"} {
-		if s, ok := m[k].(string); ok && s != "" && (k != "database" || strings.Contains(s, "@") && strings.Contains(s, ":")) {
+		if s, ok := m[k].(string); ok && s != "" && (k != "database" && k != "smtp-url" || hasPassword(s)) {
 			secrets = append(secrets, k)
 		}
 	}
@@ -289,4 +290,15 @@ func fileExposure(path string) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("%s holds secrets (%s) and other users of this machine can read it: chmod 600 %s, or move the secrets to the environment (a systemd credential)", path, strings.Join(secrets, ", "), path)}
+}
+
+// hasPassword reports whether an address carries a password
+// (scheme://user:password@host).
+func hasPassword(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return strings.Contains(raw, "@")
+	}
+	_, ok := u.User.Password()
+	return ok
 }
