@@ -14,9 +14,11 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -256,5 +258,61 @@ func TestSiteKeyFromSystemdCredential(t *testing.T) {
 	}
 	if made, err := app.EnsureSiteKey(cfg); err != nil || made != "" {
 		t.Errorf("EnsureSiteKey made %q (%v) beside a credential", made, err)
+	}
+}
+
+// A bucket that starts answering errors makes the instance unready, with
+// a reason that names no address or key, and ready again when it
+// recovers; a missing probe object is the bucket answering.
+func TestReadinessFollowsTheBucket(t *testing.T) {
+	var failing atomic.Bool
+	store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case failing.Load():
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+		case r.URL.Path == "/bucket" || r.URL.Path == "/bucket/": // the bucket exists
+			w.WriteHeader(http.StatusOK)
+		default: // no such object
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusNotFound)
+			if r.Method != http.MethodHead {
+				io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>`)
+			}
+		}
+	}))
+	defer store.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "test-access")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	host := strings.TrimPrefix(store.URL, "http://")
+	cfg := app.Config{DataDir: t.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey(),
+		Media: "s3://bucket?endpoint=" + host + "&secure=false&region=us-east-1"}
+	a, err := app.New(context.Background(), cfg, dbtest.NewSQLite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := httptest.NewServer(a.Handler)
+	defer site.Close()
+	readyz := func() (int, string) {
+		r, err := http.Get(site.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return r.StatusCode, string(b)
+	}
+	if code, body := readyz(); code != http.StatusOK {
+		t.Fatalf("a bucket that answers: %d %q", code, body)
+	}
+	failing.Store(true)
+	code, body := readyz()
+	if code != http.StatusServiceUnavailable || body != "not ready: media storage unreachable\n" {
+		t.Errorf("a bucket that refuses: %d %q", code, body)
+	}
+	failing.Store(false)
+	if code, body := readyz(); code != http.StatusOK {
+		t.Errorf("the bucket back: %d %q", code, body)
 	}
 }
