@@ -187,7 +187,8 @@ func (s *Setup) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: setupCookie, Path: SetupPath, MaxAge: -1, HttpOnly: true, Secure: auth.OverHTTPS(r), SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: setupCookie, Path: SetupPath, MaxAge: -1, HttpOnly: true, // #nosec G124 -- deletes the form's cookie; Secure whenever the request came over HTTPS
+		Secure: auth.OverHTTPS(r), SameSite: http.SameSiteStrictMode})
 	auth.SetSessionCookie(w, r, sessToken, sess.ExpiresAt)
 	slog.Info("first administrator created on the first-run page", "user_id", u.ID)
 	http.Redirect(w, r, "/admin/entries", http.StatusSeeOther)

@@ -107,7 +107,7 @@ func (a *App) serveMetrics(ctx context.Context, ln net.Listener) {
 		ErrorLog: slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn)}
 	go func() {
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(shutdown) //nolint:errcheck // the process stops anyway
 	}()
