@@ -17,8 +17,8 @@ import (
 	"peerpress/internal/secret"
 )
 
-// BenchmarkExport exports the demo plus 2,000 generated entries in three
-// languages (SQLite), in process: a first export into an empty folder
+// BenchmarkExport exports the demo plus 2,000 generated entries (or
+// PEERPRESS_BENCH_ENTRIES) in three languages (SQLite), in process: a first export into an empty folder
 // (every page and sharing image drawn), and a full export again into the
 // same folder (sharing images kept by their ETag, no file written).
 // scripts/bench-mirror measures the command on larger sites.
@@ -29,7 +29,11 @@ func BenchmarkExport(b *testing.B) {
 	if _, err := demo.Load(ctx, d, langs); err != nil {
 		b.Fatal(err)
 	}
-	if err := demo.Generate(ctx, d, 2000, langs, nil); err != nil {
+	entries := 2000
+	if s := os.Getenv("PEERPRESS_BENCH_ENTRIES"); s != "" {
+		entries, _ = strconv.Atoi(s)
+	}
+	if err := demo.Generate(ctx, d, entries, langs, nil); err != nil {
 		b.Fatal(err)
 	}
 	if err := d.Optimize(ctx); err != nil {
@@ -50,6 +54,7 @@ func BenchmarkExport(b *testing.B) {
 			pages += rep.Rendered
 		}
 		b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+		b.ReportMetric(float64(pages), "pages")
 	})
 	b.Run("again", func(b *testing.B) {
 		dir := b.TempDir()

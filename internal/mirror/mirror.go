@@ -133,6 +133,11 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if old != nil && old.Fingerprint == now.Fingerprint {
 		c.oldETags = old.ETags
 	}
+	if old != nil {
+		c.oldSums = decodeSums(old.Sums)
+	} else {
+		c.fresh = true // the folder is empty: checked above
+	}
 	var rep Report
 	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
 		rep.Incremental = true
@@ -180,7 +185,13 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 				now.ETags[f] = tag
 			}
 		}
+		for k, sum := range c.oldSums {
+			if _, ok := c.sums[k]; !ok {
+				c.sums[k] = sum
+			}
+		}
 	}
+	now.Sums = encodeSums(c.sums)
 	if err := writeState(o.Out, now); err != nil {
 		return Report{}, err
 	}
