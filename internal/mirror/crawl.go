@@ -30,11 +30,10 @@ type crawler struct {
 	mu    sync.Mutex
 	wake  *sync.Cond
 	queue []string
-	seen  map[string]bool
-	// targets remembers, for each site path a page links to, its file
-	// in the mirror, or "" when only the live site serves it: pages
-	// link the same menus, tags and archives, asked once each.
-	targets map[string]string
+	// seen holds what is known of each site path met: queued, and,
+	// for a path pages link to, whether the mirror holds it: pages link
+	// the same menus, tags and archives, asked once each.
+	seen    map[string]pathState
 	pending int // queued or being rendered
 	files   map[string]bool
 	missing map[string]bool
@@ -58,7 +57,7 @@ type crawler struct {
 func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
-		seen:   map[string]bool{}, targets: map[string]string{}, files: map[string]bool{}, missing: map[string]bool{},
+		seen:   map[string]pathState{}, files: map[string]bool{}, missing: map[string]bool{},
 		etags: map[string]string{}, sums: map[uint64]written{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
@@ -95,10 +94,10 @@ func (c *crawler) run(ctx context.Context, seeds []string) {
 func (c *crawler) add(path string, force bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.seen[path] {
+	if c.seen[path]&queued != 0 {
 		return
 	}
-	c.seen[path] = true
+	c.seen[path] |= queued
 	if c.onlyNew && !force {
 		if _, err := os.Stat(outPath(c.out, fileFor(path))); err == nil {
 			return
@@ -208,6 +207,15 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	return c.write(rel, body)
 }
 
+// pathState is what the crawler knows of a site path.
+type pathState uint8
+
+const (
+	queued       pathState = 1 << iota // to render, rendered, or left as it is
+	linkKnown                          // linked, and asked whether the mirror holds it
+	linkMirrored                       // the mirror holds it: links lead to its file
+)
+
 // pages are the buffers pages are rewritten into, kept between pages.
 var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -256,22 +264,24 @@ func (c *crawler) link(from, path string) (string, bool) {
 		return relative(fileFor(from), "index.html"), true // the mirror's own front door
 	}
 	c.mu.Lock()
-	file, known := c.targets[path]
+	st := c.seen[path]
 	c.mu.Unlock()
-	if !known {
+	if st&linkKnown == 0 {
+		st = linkKnown
 		if cleanPath(path) && (c.routes.mirrored(path) || c.isSearchPage(path)) {
-			file = fileFor(path)
+			st |= linkMirrored
 		}
 		c.mu.Lock()
-		c.targets[path] = file
+		c.seen[path] |= st
 		c.mu.Unlock()
-		if file != "" {
+		if st&linkMirrored != 0 {
 			c.add(path, false)
 		}
 	}
-	if file == "" {
+	if st&linkMirrored == 0 {
 		return "", false
 	}
+	file := fileFor(path)
 	return relative(fileFor(from), file), true
 }
 
