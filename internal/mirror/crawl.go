@@ -49,6 +49,8 @@ type crawler struct {
 	// is not written again, and is not read to find out.
 	oldSums, sums map[uint64]written
 	dirs          sync.Map // folders made
+	// buffers are those pages are rewritten into, kept between pages.
+	buffers sync.Pool
 
 	rendered, written int
 	err               error
@@ -192,8 +194,11 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	}
 	switch ct := res.Header.Get("Content-Type"); {
 	case strings.HasPrefix(ct, "text/html"):
-		out := pages.Get().(*bytes.Buffer)
-		defer func() { out.Reset(); pages.Put(out) }()
+		out, _ := c.buffers.Get().(*bytes.Buffer)
+		if out == nil {
+			out = new(bytes.Buffer)
+		}
+		defer func() { out.Reset(); c.buffers.Put(out) }()
 		c.rewrite(out, path, body)
 		body = out.Bytes()
 	case path == "/sitemap.xml":
@@ -215,9 +220,6 @@ const (
 	linkKnown                          // linked, and asked whether the mirror holds it
 	linkMirrored                       // the mirror holds it: links lead to its file
 )
-
-// pages are the buffers pages are rewritten into, kept between pages.
-var pages = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // redirect writes, for an address that moved, a page that leads on to
 // where it moved, and follows it there.
