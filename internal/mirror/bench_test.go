@@ -6,19 +6,23 @@ import (
 	"encoding/hex"
 	"maps"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"peerpress/internal/app"
+	"peerpress/internal/content"
 	"peerpress/internal/db/dbtest"
 	"peerpress/internal/demo"
 	"peerpress/internal/mirror"
 	"peerpress/internal/secret"
 )
 
-// BenchmarkExport exports the demo plus 2,000 generated entries in three
-// languages (SQLite), in process: a first export into an empty folder
+// BenchmarkExport exports the demo plus 2,000 generated entries (or
+// PEERPRESS_BENCH_ENTRIES) in three languages (SQLite), in process: a first export into an empty folder
 // (every page and sharing image drawn), and a full export again into the
 // same folder (sharing images kept by their ETag, no file written).
 // scripts/bench-mirror measures the command on larger sites.
@@ -29,7 +33,11 @@ func BenchmarkExport(b *testing.B) {
 	if _, err := demo.Load(ctx, d, langs); err != nil {
 		b.Fatal(err)
 	}
-	if err := demo.Generate(ctx, d, 2000, langs, nil); err != nil {
+	entries := 2000
+	if s := os.Getenv("PEERPRESS_BENCH_ENTRIES"); s != "" {
+		entries, _ = strconv.Atoi(s)
+	}
+	if err := demo.Generate(ctx, d, entries, langs, nil); err != nil {
 		b.Fatal(err)
 	}
 	if err := d.Optimize(ctx); err != nil {
@@ -40,6 +48,10 @@ func BenchmarkExport(b *testing.B) {
 		b.Fatal(err)
 	}
 	site := a.Mirror()
+	if f := os.Getenv("PEERPRESS_BENCH_PEAK_HEAP"); f != "" {
+		stop := peakHeap(b, f)
+		defer stop()
+	}
 	b.Run("first", func(b *testing.B) {
 		var pages int
 		for b.Loop() {
@@ -50,6 +62,7 @@ func BenchmarkExport(b *testing.B) {
 			pages += rep.Rendered
 		}
 		b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+		b.ReportMetric(float64(pages), "pages")
 	})
 	b.Run("again", func(b *testing.B) {
 		dir := b.TempDir()
@@ -65,6 +78,42 @@ func BenchmarkExport(b *testing.B) {
 			pages += rep.Rendered
 		}
 		b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+	})
+	// An incremental export after one edit: the newest English entry
+	// retitled, as scripts/bench-mirror does.
+	b.Run("one-edit", func(b *testing.B) {
+		dir := b.TempDir()
+		if _, err := mirror.Export(ctx, site, mirror.Options{Out: dir}); err != nil {
+			b.Fatal(err)
+		}
+		var id int64
+		if err := d.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = 'en' AND status = 'published' ORDER BY publish_at DESC, entry_id DESC LIMIT 1`).Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		e, err := a.Content.Entry(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr, _ := e.Translation("en")
+		var pages int
+		for i := 0; b.Loop(); i++ {
+			b.StopTimer()
+			in := content.TranslationInput{Lang: "en", Title: tr.Title + " " + strconv.Itoa(i), Slug: tr.Slug, Summary: tr.Summary, Body: tr.Body, Status: tr.Status, PublishAt: tr.PublishAt}
+			if _, err := a.Content.SaveTranslation(ctx, id, in, 0); err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(1100 * time.Millisecond) // times are kept in seconds
+			b.StartTimer()
+			// Labelled, for go tool pprof -tagfocus export=incremental.
+			pprof.Do(ctx, pprof.Labels("export", "incremental"), func(ctx context.Context) {
+				rep, err := mirror.Export(ctx, site, mirror.Options{Out: dir, Incremental: true})
+				if err != nil || !rep.Incremental {
+					b.Fatalf("export: %v, incremental %v", err, rep.Incremental)
+				}
+				pages += rep.Rendered
+			})
+		}
+		b.ReportMetric(float64(pages)/float64(b.N), "pages/op")
 	})
 }
 
@@ -160,4 +209,33 @@ func BenchmarkSearchIndex(b *testing.B) {
 		b.ReportMetric(float64(worst)/1e3, "download-KB")
 	})
 	b.Logf("%d entries: %d files, %.1f MB; worst of %d searches %q: %.0f KB", entries, len(files), float64(total)/1e6, len(queries), worstQuery, float64(worst)/1e3)
+}
+
+// peakHeap writes a heap profile to file whenever the heap in use
+// reaches a new high, for what holds the export's memory at its peak.
+func peakHeap(b *testing.B, file string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var peak uint64
+		for {
+			select {
+			case <-done:
+				b.Logf("peak heap in use: %d MB (%s)", peak>>20, file)
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak+peak/20 {
+				peak = m.HeapInuse
+				if f, err := os.Create(file); err == nil {
+					pprof.WriteHeapProfile(f)
+					f.Close()
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

@@ -3,6 +3,8 @@ package mirror
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,17 +27,30 @@ type crawler struct {
 	// incremental export: what exists and did not change stays).
 	onlyNew bool
 
-	mu      sync.Mutex
-	wake    *sync.Cond
-	queue   []string
-	seen    map[string]bool
+	mu    sync.Mutex
+	wake  *sync.Cond
+	queue []string
+	// seen holds what is known of each site path met: queued, and,
+	// for a path pages link to, whether the mirror holds it: pages link
+	// the same menus, tags and archives, asked once each.
+	seen    map[string]pathState
 	pending int // queued or being rendered
 	files   map[string]bool
 	missing map[string]bool
 	// etags are the files' validators known from the last export, and
 	// those of this one.
 	oldETags, etags map[string]string
-	dirs            sync.Map // folders made
+	// fresh says the folder was empty when the export began: no file
+	// is there to compare with but those this export wrote.
+	fresh bool
+	// oldSums are the files as the last export wrote them, sums as
+	// this one leaves them, by pathKey: a file whose bytes have the
+	// same sum, and which has the same size and time in the folder,
+	// is not written again, and is not read to find out.
+	oldSums, sums map[uint64]written
+	dirs          sync.Map // folders made
+	// buffers are those pages are rewritten into, kept between pages.
+	buffers sync.Pool
 
 	rendered, written int
 	err               error
@@ -44,7 +59,8 @@ type crawler struct {
 func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
-		seen:   map[string]bool{}, files: map[string]bool{}, missing: map[string]bool{}, etags: map[string]string{}}
+		seen:   map[string]pathState{}, files: map[string]bool{}, missing: map[string]bool{},
+		etags: map[string]string{}, sums: map[uint64]written{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
 }
@@ -80,10 +96,10 @@ func (c *crawler) run(ctx context.Context, seeds []string) {
 func (c *crawler) add(path string, force bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.seen[path] {
+	if c.seen[path]&queued != 0 {
 		return
 	}
-	c.seen[path] = true
+	c.seen[path] |= queued
 	if c.onlyNew && !force {
 		if _, err := os.Stat(outPath(c.out, fileFor(path))); err == nil {
 			return
@@ -178,7 +194,13 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	}
 	switch ct := res.Header.Get("Content-Type"); {
 	case strings.HasPrefix(ct, "text/html"):
-		body = c.rewrite(path, body)
+		out, _ := c.buffers.Get().(*bytes.Buffer)
+		if out == nil {
+			out = new(bytes.Buffer)
+		}
+		defer func() { out.Reset(); c.buffers.Put(out) }()
+		c.rewrite(out, path, body)
+		body = out.Bytes()
 	case path == "/sitemap.xml":
 		// The index names each language's sitemap files.
 		for _, loc := range sitemapLocs(body) {
@@ -189,6 +211,15 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	}
 	return c.write(rel, body)
 }
+
+// pathState is what the crawler knows of a site path.
+type pathState uint8
+
+const (
+	queued       pathState = 1 << iota // to render, rendered, or left as it is
+	linkKnown                          // linked, and asked whether the mirror holds it
+	linkMirrored                       // the mirror holds it: links lead to its file
+)
 
 // redirect writes, for an address that moved, a page that leads on to
 // where it moved, and follows it there.
@@ -234,41 +265,90 @@ func (c *crawler) link(from, path string) (string, bool) {
 	if path == "/" {
 		return relative(fileFor(from), "index.html"), true // the mirror's own front door
 	}
-	if !cleanPath(path) || !(c.routes.mirrored(path) || c.isSearchPage(path)) {
+	c.mu.Lock()
+	st := c.seen[path]
+	c.mu.Unlock()
+	if st&linkKnown == 0 {
+		st = linkKnown
+		if cleanPath(path) && (c.routes.mirrored(path) || c.isSearchPage(path)) {
+			st |= linkMirrored
+		}
+		c.mu.Lock()
+		c.seen[path] |= st
+		c.mu.Unlock()
+		if st&linkMirrored != 0 {
+			c.add(path, false)
+		}
+	}
+	if st&linkMirrored == 0 {
 		return "", false
 	}
-	c.add(path, false)
-	return relative(fileFor(from), fileFor(path)), true
+	file := fileFor(path)
+	return relative(fileFor(from), file), true
 }
 
-// write puts a file in the folder, unless it holds the same bytes.
+// write puts a file in the folder, unless it holds the same bytes: known
+// by what the last export recorded of it, or, without that, by reading
+// the file.
 func (c *crawler) write(rel string, body []byte) error {
 	name := outPath(c.out, rel)
+	key, sum := pathKey(rel), fileSum(body)
 	c.mu.Lock()
 	c.files[rel] = true
+	old, recorded := c.oldSums[key]
 	c.mu.Unlock()
-	if old, err := os.ReadFile(name); err == nil && bytes.Equal(old, body) { // #nosec G304 -- a file of the mirror folder the operator named
-		return nil
+	switch {
+	case recorded && old.sum == sum:
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(body)) && fi.ModTime().UnixNano() == old.time {
+			c.wrote(key, old, false)
+			return nil
+		}
+	case recorded, c.fresh:
+		// Changed, or new in a folder that was empty: nothing to read.
+	default:
+		if b, err := os.ReadFile(name); err == nil && bytes.Equal(b, body) { // #nosec G304 -- a file of the mirror folder the operator named
+			if fi, err := os.Lstat(name); err == nil {
+				c.wrote(key, written{sum, fi.ModTime().UnixNano()}, false)
+				return nil
+			}
+		}
 	}
 	if err := c.mkdir(name); err != nil {
 		return err
 	}
-	if err := writeFile(name, body); err != nil {
+	mtime, err := writeFile(name, body)
+	if err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.written++
-	c.mu.Unlock()
+	c.wrote(key, written{sum, mtime}, true)
 	return nil
 }
 
+// wrote records a file the folder holds as this export leaves it.
+func (c *crawler) wrote(key uint64, w written, changed bool) {
+	c.mu.Lock()
+	c.sums[key] = w
+	if changed {
+		c.written++
+	}
+	c.mu.Unlock()
+}
+
+// mkdir makes the folder of the file name, once. A folder is most often
+// a page's own, in a folder made before: it is made in one call.
 func (c *crawler) mkdir(name string) error {
 	dir := name[:strings.LastIndexByte(name, os.PathSeparator)+1]
 	if _, ok := c.dirs.Load(dir); ok {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil { // #nosec G301 -- a static mirror's folder, meant to be served by any web server
-		return err
+	err := os.Mkdir(dir, 0o755) // #nosec G301 -- a static mirror's folder, meant to be served by any web server
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		err = os.MkdirAll(dir, 0o755) // #nosec G301 -- a static mirror's folder, meant to be served by any web server
+	}
+	if err != nil {
+		if fi, serr := os.Stat(dir); serr != nil || !fi.IsDir() {
+			return err
+		}
 	}
 	c.dirs.Store(dir, true)
 	return nil

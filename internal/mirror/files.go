@@ -1,11 +1,15 @@
 package mirror
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -91,15 +95,24 @@ func fileFor(p string) string {
 // relative is the address of file to, linked from file from (both
 // relative to the mirror's folder), escaped for an attribute.
 func relative(from, to string) string {
-	fromDir := strings.Split(from, "/")
-	fromDir = fromDir[:len(fromDir)-1]
-	target := strings.Split(to, "/")
+	dir := from[:strings.LastIndexByte(from, '/')+1] // "" or "a/b/"
+	// The folders both are in: whole segments of from's folder that
+	// to's folders begin with.
 	common := 0
-	for common < len(fromDir) && common < len(target)-1 && fromDir[common] == target[common] {
-		common++
+	for {
+		i := strings.IndexByte(dir[common:], '/')
+		if i < 0 || !strings.HasPrefix(to[common:], dir[common:common+i+1]) {
+			break
+		}
+		common += i + 1
 	}
-	rel := strings.Repeat("../", len(fromDir)-common) + strings.Join(target[common:], "/")
-	return (&url.URL{Path: rel}).EscapedPath()
+	rel := strings.Repeat("../", strings.Count(dir[common:], "/")) + to[common:]
+	for i := 0; i < len(rel); i++ {
+		if b := rel[i]; !('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '-' || b == '.' || b == '_' || b == '~' || b == '/') {
+			return (&url.URL{Path: rel}).EscapedPath()
+		}
+	}
+	return rel // nothing to escape: most addresses
 }
 
 // redirectPage leads from an address that moved to where it moved.
@@ -133,27 +146,34 @@ func frontDoor(langs []i18n.Language) []byte {
 
 // writeFile writes name whole: a temporary file beside it, renamed into
 // place, so that a server or rsync reading the folder never sees half of
-// it.
-func writeFile(name string, body []byte) error {
+// it. It returns the file's modification time (Unix nanoseconds).
+func writeFile(name string, body []byte) (int64, error) {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
 	if err != nil {
-		return fmt.Errorf("mirror: %w", err)
+		return 0, fmt.Errorf("mirror: %w", err)
 	}
 	_, err = f.Write(body)
+	if err == nil {
+		err = f.Chmod(0o644) // #nosec G302 -- a public page of a static mirror, meant to be served by any web server
+	}
+	var mtime int64
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = f.Stat(); err == nil {
+			mtime = fi.ModTime().UnixNano()
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644) // #nosec G302 -- a public page of a static mirror, meant to be served by any web server
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), name)
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return fmt.Errorf("mirror: write %s: %w", name, err)
+		return 0, fmt.Errorf("mirror: write %s: %w", name, err)
 	}
-	return nil
+	return mtime, nil
 }
 
 // removeStale deletes the files of a previous export that this one did
@@ -214,6 +234,59 @@ type state struct {
 	// images): the next export asks whether they changed, and keeps
 	// the file when they did not, instead of drawing it again.
 	ETags map[string]string `json:"etags,omitempty"`
+	// Sums are the files' sums and times as written (encodeSums): the
+	// next export compares a page with its sum, and the file with its
+	// size and time, instead of reading the file.
+	Sums string `json:"sums,omitempty"`
+}
+
+// written is what the state records of a file: 8 bytes of the SHA-256
+// of its bytes (fileSum), and its modification time as the export left
+// it (Unix nanoseconds), so that a file changed in the folder since is
+// written again.
+type written struct {
+	sum  uint64
+	time int64
+}
+
+// pathKey names a file of the mirror in the sums: 8 bytes of its path's
+// SHA-256, so that the state file stays small (24 bytes a file).
+func pathKey(rel string) uint64 {
+	h := sha256.Sum256([]byte(rel))
+	return binary.BigEndian.Uint64(h[:8])
+}
+
+// fileSum is 8 bytes of the SHA-256 of a file's bytes.
+func fileSum(body []byte) uint64 {
+	h := sha256.Sum256(body)
+	return binary.BigEndian.Uint64(h[:8])
+}
+
+// encodeSums writes the sums sorted by key, so that the same files give
+// the same state, as base64 of 24 bytes a file.
+func encodeSums(sums map[uint64]written) string {
+	keys := slices.Sorted(maps.Keys(sums))
+	b := make([]byte, 0, 24*len(keys))
+	for _, k := range keys {
+		b = binary.BigEndian.AppendUint64(b, k)
+		b = binary.BigEndian.AppendUint64(b, sums[k].sum)
+		b = binary.BigEndian.AppendUint64(b, uint64(sums[k].time)) // #nosec G115 -- read back by decodeSums as it was
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// decodeSums reads what encodeSums wrote; sums it cannot read are none
+// (the files are then read to compare, as without a state).
+func decodeSums(s string) map[uint64]written {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b)%24 != 0 {
+		return nil
+	}
+	sums := make(map[uint64]written, len(b)/24)
+	for ; len(b) > 0; b = b[24:] {
+		sums[binary.BigEndian.Uint64(b)] = written{binary.BigEndian.Uint64(b[8:]), int64(binary.BigEndian.Uint64(b[16:]))} // #nosec G115 -- as encodeSums wrote it
+	}
+	return sums
 }
 
 const stateFormat = 4
@@ -241,5 +314,6 @@ func writeState(dir string, s state) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, stateFile), append(b, '\n'))
+	_, err = writeFile(filepath.Join(dir, stateFile), append(b, '\n'))
+	return err
 }

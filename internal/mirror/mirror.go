@@ -133,10 +133,19 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if old != nil && old.Fingerprint == now.Fingerprint {
 		c.oldETags = old.ETags
 	}
+	if old != nil {
+		c.oldSums = decodeSums(old.Sums)
+	} else {
+		c.fresh = true // the folder is empty: checked above
+	}
 	var rep Report
+	var changed []int64 // in an incremental export, the entries saved since the last
 	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
 		rep.Incremental = true
-		seeds, kept, all, err := site.changedPages(ctx, old, start, o.EntryCards)
+		if changed, err = site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0)); err != nil {
+			return Report{}, err
+		}
+		seeds, kept, all, err := site.changedPages(ctx, old, changed, start, o.EntryCards)
 		if err != nil {
 			return Report{}, err
 		}
@@ -164,7 +173,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	}
 	// The search index: built whole by a full export, patched for the
 	// entries saved since the last by an incremental one.
-	if err := c.searchIndexes(ctx, old, rep.Incremental); err != nil {
+	if err := c.searchIndexes(ctx, changed, rep.Incremental); err != nil {
 		return Report{}, err
 	}
 	if !rep.Incremental {
@@ -180,7 +189,13 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 				now.ETags[f] = tag
 			}
 		}
+		for k, sum := range c.oldSums {
+			if _, ok := c.sums[k]; !ok {
+				c.sums[k] = sum
+			}
+		}
 	}
+	now.Sums = encodeSums(c.sums)
 	if err := writeState(o.Out, now); err != nil {
 		return Report{}, err
 	}
@@ -202,14 +217,13 @@ func outPath(dir, rel string) string { return filepath.Join(dir, filepath.FromSl
 
 // searchIndexes writes the search index of every language: whole in a
 // full export, and in an incremental one patched for the entries saved or
-// published since the last.
-func (c *crawler) searchIndexes(ctx context.Context, old *state, incremental bool) error {
+// published since the last (changed).
+func (c *crawler) searchIndexes(ctx context.Context, changed []int64, incremental bool) error {
 	if !incremental {
 		return c.writeSearchIndexes(ctx)
 	}
-	ids, err := c.site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0))
-	if err != nil || len(ids) == 0 {
-		return err
+	if len(changed) == 0 {
+		return nil
 	}
-	return c.updateSearchIndexes(ctx, ids)
+	return c.updateSearchIndexes(ctx, changed)
 }

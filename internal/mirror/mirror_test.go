@@ -116,6 +116,27 @@ func TestExportIsCompleteAndPublicOnly(t *testing.T) {
 		if rep.Written != 0 || !rep.Incremental {
 			t.Errorf("an export with nothing changed: incremental %v, %d files written, want 0", rep.Incremental, rep.Written)
 		}
+
+		// A full export again writes nothing either, but a file spoiled
+		// or deleted in the folder since is written again, whatever the
+		// export recorded of it.
+		if rep, err = mirror.Export(ctx, site, mirror.Options{Out: dir}); err != nil || rep.Written != 0 {
+			t.Errorf("a full export with nothing changed: %v, %d files written, want 0", err, rep.Written)
+		}
+		spoiled, deleted := filepath.Join(dir, "en", "index.html"), filepath.Join(dir, "fr", "index.html")
+		want := read(t, dir, "en/index.html")
+		if err := os.WriteFile(spoiled, []byte(strings.Replace(want, "<", ">", 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(deleted); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err = mirror.Export(ctx, site, mirror.Options{Out: dir}); err != nil || rep.Written != 2 {
+			t.Errorf("a full export after a file was spoiled and one deleted: %v, %d files written, want 2", err, rep.Written)
+		}
+		if diff := compareDirs(t, dir, again); diff != "" {
+			t.Errorf("the spoiled and deleted files were not restored: %s", diff)
+		}
 	})
 }
 

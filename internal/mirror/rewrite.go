@@ -19,8 +19,9 @@ import (
 //
 // It reads the page with an HTML tokenizer, not patterns, and copies
 // every token it does not change byte for byte.
-func (c *crawler) rewrite(from string, body []byte) []byte {
-	var out bytes.Buffer
+//
+// The page is written into out, a buffer the caller owns.
+func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 	out.Grow(len(body) + len(body)/8)
 	z := html.NewTokenizer(bytes.NewReader(body))
 	forms := 0 // depth inside a form being left out
@@ -31,7 +32,7 @@ func (c *crawler) rewrite(from string, body []byte) []byte {
 				// Not HTML the site would write: keep what was read.
 				out.Write(z.Raw())
 			}
-			return out.Bytes()
+			return
 		}
 		raw := z.Raw()
 		switch tt {
@@ -55,7 +56,7 @@ func (c *crawler) rewrite(from string, body []byte) []byte {
 				out.Write(raw)
 				continue
 			}
-			c.rewriteTag(&out, from, string(name), tt == html.SelfClosingTagToken, z, raw)
+			c.rewriteTag(out, from, string(name), tt == html.SelfClosingTagToken, z, raw)
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			if string(name) == "form" && forms > 0 {
@@ -142,6 +143,13 @@ func (c *crawler) address(from, addr string) string {
 	if !ok {
 		return addr // another site, a fragment, or already relative
 	}
+	if plainPath(local) {
+		// Most links: a path alone, as url.Parse would read it.
+		if file, ok := c.link(from, local); ok {
+			return file
+		}
+		return c.site.Live + local
+	}
 	u, err := url.Parse(local)
 	if err != nil {
 		return c.site.Live + local
@@ -168,6 +176,17 @@ func (c *crawler) address(from, addr string) string {
 		}
 	}
 	return c.site.Live + local
+}
+
+// plainPath says whether p is a path with no query, fragment, escape or
+// control byte: what url.Parse would give as its Path unchanged.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if b := p[i]; b < 0x21 || b == 0x7f || b == '?' || b == '#' || b == '%' {
+			return false
+		}
+	}
+	return true
 }
 
 // srcset rewrites each address of a srcset ("a.jpg 320w, b.jpg 640w").

@@ -121,13 +121,12 @@ const declaredEvery = time.Hour
 // other page (a tribute wall) always, with the page that shares its data
 // (Also). kept counts the declared pages left out; all reports whether
 // every declared page was listed.
-func (s Site) changedPages(ctx context.Context, old *state, now time.Time, cards bool) (_ []string, kept int, all bool, _ error) {
+//
+// ids are the entries saved or published since the last export
+// (content.Store.ChangedSince, which reads every translation).
+func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (_ []string, kept int, all bool, _ error) {
 	since := old.Since
 	all = now.Sub(time.Unix(old.Declared, 0)) >= declaredEvery
-	ids, err := s.Entries.ChangedSince(ctx, time.Unix(since, 0))
-	if err != nil {
-		return nil, 0, false, err
-	}
 	out := []string{"/robots.txt", "/sitemap.xml"}
 	feeds := func(base string) {
 		out = append(out, base+"/feed.xml", base+"/atom.xml", base+"/feed.json")
