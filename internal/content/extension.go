@@ -52,6 +52,16 @@ type ItemNoter interface {
 	ItemNote(l *i18n.Localizer, v any) template.HTML
 }
 
+// An EntryPageOnly Extension's values are shown on the entry's own page
+// and nowhere in a listing (an event's programme, its questions for
+// registrants): listings, the home page and feeds do not load them. Each
+// extension loaded for a listing is a query on every listing page that
+// shows an entry of its kind, and a round trip on PostgreSQL (issue 23).
+// An extension that does not say so is loaded everywhere.
+type EntryPageOnly interface {
+	EntryPageOnly()
+}
+
 // A Warner is an Extension with advice for the editor that does not stop
 // a save: an event set in the past. The editor shows it above the
 // extension's fields, as typed or as saved.
@@ -128,9 +138,12 @@ func (s *Store) loadExtensions(ctx context.Context, e *Entry) error {
 }
 
 // annotate fills the items' Ext: one query per extension for the whole
-// list, not one per item.
+// list, not one per item, and none for an EntryPageOnly extension.
 func (s *Store) annotate(ctx context.Context, items []Item) error {
 	for _, x := range s.Extensions() {
+		if _, ok := x.(EntryPageOnly); ok {
+			continue
+		}
 		var ids []int64
 		for _, it := range items {
 			if x.ExtendsKind(it.Kind) {

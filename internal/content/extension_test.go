@@ -180,3 +180,31 @@ func TestExtensionSavedWithEntry(t *testing.T) {
 		}
 	})
 }
+
+// programme is places as an extension only the entry's page shows.
+type programme struct{ *places }
+
+func (programme) EntryPageOnly() {}
+
+// An extension whose values only the entry's page shows costs listings
+// no query, and its value is still on the entry.
+func TestEntryPageOnlyExtensionNotLoadedForListings(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		p := withPlaces(t, d, s)
+		s.SetExtensions(programme{p})
+		id := mustSave(t, s, 0, EntryInput{Kind: Event, Ext: map[string]any{"place": "Lyon"}}, pub("en", "Event Lyon", "event-lyon"), 0)
+		p.loads = 0
+		items, _, err := s.List(ctx, ListFilter{Lang: "en"}, 1, 10)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("List = %v, %v", items, err)
+		}
+		if p.loads != 0 || items[0].Ext["place"] != nil {
+			t.Errorf("a listing loaded the entry-page-only extension: %d loads, Ext %v", p.loads, items[0].Ext)
+		}
+		if e := mustEntry(t, s, id); e.Ext["place"] != "Lyon" || p.loads != 1 {
+			t.Errorf("the entry's own page: Ext %v after %d loads, want Lyon after 1", e.Ext, p.loads)
+		}
+	})
+}

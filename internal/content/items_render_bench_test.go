@@ -9,13 +9,21 @@ import (
 	"time"
 )
 
-// The "items" partial, executed by html/template, against the same rows
-// written by plain Go with the escaping html/template applies in each
-// context: what a compiled template (such as templ generates) could make
-// of a listing's rows, measured before proposing one (issue 23). The
-// written form must give the same bytes, or the comparison says nothing.
-func BenchmarkItemRows(b *testing.B) {
-	tmpl := template.Must(template.New("").ParseFS(templates, "templates/_items.html"))
+// itemsTemplate is the "items" partial as html/template executed it until
+// the rows were written in Go: the reference their bytes are held to.
+var itemsTemplate = template.Must(template.New("").ParseFiles("testdata/items.html"))
+
+func templateRows(t testing.TB, l itemList) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := itemsTemplate.ExecuteTemplate(&b, "items", l); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// benchRows are ten ordinary rows: the shape of a listing page.
+func benchRows() itemList {
 	list := itemList{Level: 2, PageLang: "en", UntranslatedIn: "Not yet in English:", ArchivedLabel: "Archived", ReadMore: "Read more"}
 	for i := range 10 {
 		row := itemRow{URL: "/en/articles/peer-outreach-naloxone-" + strconv.Itoa(i), Title: "Peer outreach & naloxone <" + strconv.Itoa(i) + ">",
@@ -29,13 +37,71 @@ func BenchmarkItemRows(b *testing.B) {
 		}
 		list.Rows = append(list.Rows, row)
 	}
-	var want, got bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&want, "items", list); err != nil {
-		b.Fatal(err)
+	return list
+}
+
+// hostileRows puts s in every field a row shows, with and without the
+// parts that appear only sometimes (a picture, a language badge, notes,
+// a summary), at both heading levels.
+func hostileRows(s string) []itemList {
+	var out []itemList
+	for level := 2; level <= 3; level++ {
+		l := itemList{Level: level, PageLang: s, UntranslatedIn: s, ArchivedLabel: s, ReadMore: s}
+		l.Rows = []itemRow{
+			{URL: s, Title: s, Summary: s, Lang: s, LangName: s, KindName: s, Date: s, DateISO: s, Archived: true,
+				Thumb: &Thumb{URL: s, Width: len(s), Height: -len(s)}, Notes: []template.HTML{"<p class=\"note\">a <em>note</em></p>", ""}},
+			{URL: "/en/x/" + s, Title: s, KindName: s, Date: s, DateISO: s},
+			{},
+		}
+		out = append(out, l)
 	}
-	writeItemRows(&got, list)
-	if got.String() != want.String() {
-		b.Fatalf("written rows differ from the template's:\n%s\n---\n%s", got.String(), want.String())
+	return out
+}
+
+// A listing's rows written by Go must be the bytes html/template wrote
+// from the partial, for ordinary rows and for every field hostile:
+// markup, quotes, entities, right-to-left text, odd and unsafe URLs.
+func TestItemRowsAsTheTemplateWritesThem(t *testing.T) {
+	lists := []itemList{benchRows(), {Level: 2}, {Level: 3, Rows: []itemRow{{URL: "/ar/articles/حقوق", Title: "حقوق الناس", Summary: "ملخص «قصير» & <مهم>",
+		Lang: "ar", LangName: "العربية", KindName: "مقال", Date: "٣ ديسمبر ٢٠٢٦", DateISO: "2026-12-03",
+		Thumb: &Thumb{URL: "/media/2026/12/صورة 1.jpg?v=1&w=480", Width: 480, Height: 270}}}}}
+	for _, s := range []string{`<script>alert("x")</script>`, `" onmouseover="alert(1)`, "' onfocus='x", "Tom & Jerry &amp; C++",
+		"javascript:alert(1)", "data:text/html,<b>x</b>", "/a%20b%zz%4 (c) [d] {e} |f| \\g ^h `i`", "http://example.org/?q=<a>&b='c'#\"d\"",
+		"حقوق الناس الذين يتعاطون المخدرات", "\u202eevil\u202c", "nul\x00 and \xff bad utf-8", "mailto:a@example.org", ""} {
+		lists = append(lists, hostileRows(s)...)
+	}
+	for i, l := range lists {
+		want := templateRows(t, l)
+		if got := string(l.HTML()); got != want {
+			t.Errorf("list %d: the written rows differ from the template's:\n%s\n--- template:\n%s", i, got, want)
+		}
+	}
+	// The check can fail: an unsafe URL is defanged, not written out.
+	if got := string(hostileRows("javascript:alert(1)")[0].HTML()); !bytes.Contains([]byte(got), []byte(`href="#ZgotmplZ"`)) {
+		t.Errorf("a javascript: URL was not defanged:\n%s", got)
+	}
+}
+
+// go test ./internal/content -run '^$' -fuzz FuzzItemRows -fuzztime 30s
+func FuzzItemRows(f *testing.F) {
+	for _, s := range []string{"", "a & b", `"><script>`, "javascript:x", "/a%2", "\xff"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		l := itemList{Level: 2, PageLang: a, UntranslatedIn: b, ArchivedLabel: a, ReadMore: b,
+			Rows: []itemRow{{URL: a, Title: b, Summary: a, Lang: b, LangName: a, KindName: b, Date: a, DateISO: b, Archived: true, Thumb: &Thumb{URL: b}}}}
+		if want, got := templateRows(t, l), string(l.HTML()); got != want {
+			t.Errorf("rows differ:\n%q\n--- template:\n%q", got, want)
+		}
+	})
+}
+
+// The "items" partial executed by html/template against the same rows
+// written by Go (issue 23): CPU and allocations per ten rows.
+func BenchmarkItemRows(b *testing.B) {
+	list := benchRows()
+	if got, want := string(list.HTML()), templateRows(b, list); got != want {
+		b.Fatalf("written rows differ from the template's:\n%s\n---\n%s", got, want)
 	}
 	b.Run("html-template", func(b *testing.B) {
 		b.ReportAllocs()
@@ -43,7 +109,7 @@ func BenchmarkItemRows(b *testing.B) {
 		cpu := processCPU()
 		for b.Loop() {
 			buf.Reset()
-			if err := tmpl.ExecuteTemplate(&buf, "items", list); err != nil {
+			if err := itemsTemplate.ExecuteTemplate(&buf, "items", list); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -51,11 +117,9 @@ func BenchmarkItemRows(b *testing.B) {
 	})
 	b.Run("written", func(b *testing.B) {
 		b.ReportAllocs()
-		var buf bytes.Buffer
 		cpu := processCPU()
 		for b.Loop() {
-			buf.Reset()
-			writeItemRows(&buf, list)
+			_ = list.HTML()
 		}
 		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 	})
@@ -69,49 +133,4 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// writeItemRows is _items.html written by hand. Text and attribute values
-// are escaped as html/template escapes them there; the URLs in this
-// benchmark need no normalising.
-func writeItemRows(w *bytes.Buffer, l itemList) {
-	esc := template.HTMLEscapeString
-	w.WriteString("\n<ol class=\"items\">")
-	for _, r := range l.Rows {
-		w.WriteString("\n  <li class=\"item")
-		if r.Thumb != nil {
-			w.WriteString(" with-thumb")
-		}
-		w.WriteString("\"")
-		if r.LangName != "" {
-			w.WriteString(" lang=\"" + esc(r.Lang) + "\"")
-		}
-		w.WriteString(">")
-		if r.Thumb != nil {
-			w.WriteString("\n    <img class=\"item-thumb\" src=\"" + esc(r.Thumb.URL) + "\" width=\"" + strconv.Itoa(r.Thumb.Width) +
-				"\" height=\"" + strconv.Itoa(r.Thumb.Height) + "\" alt=\"\" loading=\"lazy\" decoding=\"async\">")
-		}
-		w.WriteString("\n    <p class=\"meta\">")
-		if r.LangName != "" {
-			w.WriteString("<span class=\"badge\" lang=\"" + esc(l.PageLang) + "\">" + esc(l.UntranslatedIn) + "</span> " + esc(r.LangName) + " · ")
-		}
-		w.WriteString("<span class=\"kind\">" + esc(r.KindName) + "</span> · <time datetime=\"" + esc(r.DateISO) + "\">" + esc(r.Date) + "</time>")
-		if r.Archived {
-			w.WriteString(" · <span class=\"badge\">" + esc(l.ArchivedLabel) + "</span>")
-		}
-		w.WriteString("</p>\n    ")
-		h := "h3"
-		if l.Level == 2 {
-			h = "h2"
-		}
-		w.WriteString("<" + h + "><a href=\"" + esc(r.URL) + "\">" + esc(r.Title) + "</a></" + h + ">")
-		for _, n := range r.Notes {
-			w.WriteString("\n    " + string(n))
-		}
-		if r.Summary != "" {
-			w.WriteString("\n    <p>" + esc(r.Summary) + "</p>")
-		}
-		w.WriteString("\n    <p><a href=\"" + esc(r.URL) + "\" class=\"more\">" + esc(l.ReadMore) + "<span class=\"visually-hidden\">: " + esc(r.Title) + "</span></a></p>\n  </li>")
-	}
-	w.WriteString("\n</ol>\n")
 }

@@ -20,6 +20,9 @@ import (
 // MediaFinder finds uploaded files; the media package provides it.
 type MediaFinder interface {
 	ByID(ctx context.Context, id int64) (media.Media, error)
+	// ByIDs returns those of the ids that exist, keyed by id, in one
+	// query for a whole listing.
+	ByIDs(ctx context.Context, ids []int64) (map[int64]media.Media, error)
 }
 
 // Public serves the public site's content pages.
@@ -492,26 +495,37 @@ func (p *Public) itemList(l *i18n.Localizer, items []Item, level int) itemList {
 	return out
 }
 
-// ItemLanguage names an item's language when it differs from the page's:
-// an untranslated entry listed in its source language.
 // thumbMaxWidth is the widest copy a listing shows beside an item: the
 // smallest variant (480 px, for a 6rem box on screens of up to 5× density
 // and enough for 3×); an image not yet copied that is wider shows none
 // until its copies are made, so a listing never pulls a full photo.
 const thumbMaxWidth = 480
 
-// itemThumbs gives the items that have a featured image its smallest copy.
+// itemThumbs gives the items that have a featured image its smallest
+// copy, looked up together: one by one was two queries an item (the
+// image, its copies), twenty round trips for a listing of pictures.
 func (p *Public) itemThumbs(ctx context.Context, items []Item) {
 	if p.media == nil {
 		return
 	}
+	var ids []int64
 	for i := range items {
-		if items[i].MediaID == 0 {
-			continue
+		if items[i].MediaID != 0 {
+			ids = append(ids, items[i].MediaID)
 		}
-		m, err := p.media.ByID(ctx, items[i].MediaID)
-		if err != nil || !strings.HasPrefix(m.MIME, "image/") || m.Width == 0 {
-			continue // a listing does well without its pictures
+	}
+	if len(ids) == 0 {
+		return
+	}
+	found, err := p.media.ByIDs(ctx, ids)
+	if err != nil {
+		slog.Error("listing: thumbnails", "err", err)
+		return // a listing does well without its pictures
+	}
+	for i := range items {
+		m, ok := found[items[i].MediaID]
+		if !ok || !strings.HasPrefix(m.MIME, "image/") || m.Width == 0 {
+			continue
 		}
 		th := &Thumb{URL: m.URL(), Width: m.Width, Height: m.Height}
 		if len(m.Variants) > 0 && m.Variants[0].Width < m.Width {
@@ -525,6 +539,8 @@ func (p *Public) itemThumbs(ctx context.Context, items []Item) {
 	}
 }
 
+// itemLanguages names an item's language when it differs from the
+// page's: an untranslated entry listed in its source language.
 func (p *Public) itemLanguages(items []Item, lang string) {
 	for i := range items {
 		if items[i].Lang != lang {

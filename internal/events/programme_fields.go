@@ -44,6 +44,10 @@ const (
 // ExtensionName keys a Programme (content.Extension).
 func (ProgrammeFields) ExtensionName() string { return programmeName }
 
+// EntryPageOnly tells listings not to load the programme: only the
+// event's own page shows it (content.EntryPageOnly).
+func (ProgrammeFields) EntryPageOnly() {}
+
 // ExtendsKind reports whether k is the event kind.
 func (ProgrammeFields) ExtendsKind(k content.Kind) bool { return k == content.Event }
 

@@ -37,6 +37,10 @@ const (
 // ExtensionName keys the questions (content.Extension).
 func (QuestionFields) ExtensionName() string { return questionsName }
 
+// EntryPageOnly tells listings not to load the questions for registrants: only the
+// event's own page shows it (content.EntryPageOnly).
+func (QuestionFields) EntryPageOnly() {}
+
 // ExtendsKind reports whether k is the event kind.
 func (QuestionFields) ExtendsKind(k content.Kind) bool { return k == content.Event }
 

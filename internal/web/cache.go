@@ -36,9 +36,13 @@ type PageCache struct {
 	maxBytes int64
 	now      func() time.Time
 
-	mu    sync.Mutex
+	// mu guards items, order and used. A hit takes it only to read: under
+	// an exclusive lock, 50 concurrent readers of cached pages queued
+	// behind whichever of them the operating system had paused while it
+	// held the lock (issue 23, BenchmarkCachedPage's mutex profile).
+	mu    sync.RWMutex
 	used  int64
-	order *list.List // most recently used at the front
+	order *list.List // newest at the front; see put for eviction
 	items map[string]*list.Element
 
 	hits, misses atomic.Int64
@@ -62,6 +66,14 @@ type page struct {
 	etag      string // of the plain body; encodings add a suffix
 	lastMod   time.Time
 	sizeBytes int64
+
+	// read is set by every hit and cleared by eviction: a page read
+	// since eviction last passed it gets a second chance.
+	read atomic.Bool
+
+	// Worked out once when the page is stored rather than on every hit:
+	// the ETag of each encoding and Last-Modified as sent.
+	etagGzip, etagBrotli, lastModHTTP string
 }
 
 // Stats reports hits and misses since start.
@@ -69,27 +81,30 @@ func (c *PageCache) Stats() (hits, misses int64) { return c.hits.Load(), c.misse
 
 // Len reports the number of cached pages and their size in bytes.
 func (c *PageCache) Len() (int, int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return len(c.items), c.used
 }
 
 func (c *PageCache) get(key string, version int64) *page {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	el, ok := c.items[key]
+	c.mu.RUnlock()
 	if !ok {
 		return nil
 	}
 	p := el.Value.(*page)
 	if p.version != version || c.now().Sub(p.stored) > c.MaxAge {
-		c.remove(el)
-		return nil
+		return nil // the fill that follows replaces it
 	}
-	c.order.MoveToFront(el)
+	p.read.Store(true)
 	return p
 }
 
+// put stores p and evicts what no longer fits: from the oldest end, a
+// page read since it was last passed goes back to the front instead (the
+// "clock" approximation of least recently used, which lets hits mark a
+// page without taking the lock to reorder the list).
 func (c *PageCache) put(p *page) {
 	if p.sizeBytes > c.maxBytes/8 {
 		return // one huge page must not empty the cache
@@ -101,8 +116,15 @@ func (c *PageCache) put(p *page) {
 	}
 	c.items[p.key] = c.order.PushFront(p)
 	c.used += p.sizeBytes
+	// Every page is passed at most twice (once to clear its mark), so the
+	// loop ends; p itself, at the front and unmarked, goes last.
 	for c.used > c.maxBytes {
-		c.remove(c.order.Back())
+		el := c.order.Back()
+		if el.Value.(*page).read.Swap(false) {
+			c.order.MoveToFront(el)
+			continue
+		}
+		c.remove(el)
 	}
 }
 
@@ -217,6 +239,8 @@ func (c *PageCache) build(key string, version int64, rec *recorder) *page {
 	// just made stale waits too.
 	p.body = encode(plain, rec.header.Get("Content-Type"), 5)
 	p.sizeBytes = int64(p.body.size()) + 512
+	tag := strings.TrimSuffix(p.etag, `"`)
+	p.etagGzip, p.etagBrotli, p.lastModHTTP = tag+`-gz"`, tag+`-br"`, p.lastMod.Format(http.TimeFormat)
 	return p
 }
 
@@ -227,12 +251,15 @@ func (c *PageCache) serve(w http.ResponseWriter, r *http.Request, p *page) {
 	copyHeader(h, p.header)
 	body, suffix := p.body.choose(h, r)
 	etag := p.etag
-	if suffix != "" {
-		etag = strings.TrimSuffix(p.etag, `"`) + suffix + `"`
+	switch suffix {
+	case "-gz":
+		etag = p.etagGzip
+	case "-br":
+		etag = p.etagBrotli
 	}
 	if p.status == http.StatusOK {
 		h.Set("ETag", etag)
-		h.Set("Last-Modified", p.lastMod.Format(http.TimeFormat))
+		h.Set("Last-Modified", p.lastModHTTP)
 		if h.Get("Cache-Control") == "" {
 			// Browsers may keep the page, but ask each time whether it
 			// changed; the answer is a 304 of a few bytes.
@@ -270,7 +297,7 @@ func notModified(r *http.Request, etag string, lastMod time.Time) bool {
 
 // acceptsEncoding reads an Accept-Encoding header, honouring q=0.
 func acceptsEncoding(header, coding string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for part := range strings.SplitSeq(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(name), coding) {
 			continue
