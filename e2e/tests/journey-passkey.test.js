@@ -40,12 +40,16 @@ test('journey: add a passkey, sign out, sign in with the passkey', JOURNEY, asyn
     await page.getByRole('heading', { name: 'Passkeys' }).waitFor();
     assert.match(await page.locator('main').innerText(), /You have no passkeys yet/);
 
-    // Add a passkey named for this laptop.
+    // Add a passkey named for this laptop: the first second factor comes
+    // with recovery codes, shown this once.
     await page.getByLabel('Name', { exact: true }).fill('This laptop');
-    await Promise.all([page.waitForURL(url('/admin/account/two-factor?passkey=added')),
+    await Promise.all([page.waitForURL(url('/admin/account/two-factor/passkeys')),
       page.getByRole('button', { name: 'Add a passkey' }).click()]);
-    assert.match(await page.locator('[role=status]').innerText(), /Passkey added/);
+    assert.match(await page.locator('main').innerText(), /Passkey added/);
+    assert.equal(await page.locator('ul.recovery-codes li').count(), 10, 'ten recovery codes with the first passkey');
+    await page.goto(url('/admin/account/two-factor'));
     assert.match(await page.locator('table.passkeys').innerText(), /This laptop/);
+    assert.match(await page.locator('main').innerText(), /Unused recovery codes: 10/);
     const violations = await b.axeViolations(page);
     assert.deepEqual(violations, [], `axe on the passkeys page:\n${b.formatAxe(violations)}`);
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });

@@ -182,6 +182,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Admin("POST "+passkeysPath+passkeyOptionsPart, h.PasskeyOptions)
 	rs.Admin("POST "+passkeysPath, h.AddPasskey)
 	rs.Admin("POST "+passkeysPath+"/{id}/remove", h.RemovePasskey)
+	rs.Admin("POST "+recoveryCodesPath, h.NewRecoveryCodes)
 	rs.Admin("POST /admin/account/sessions/{id}/revoke", h.RevokeSession)
 	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))

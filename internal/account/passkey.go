@@ -96,7 +96,7 @@ func (h *Handlers) AddPasskey(w http.ResponseWriter, r *http.Request) error {
 		return web.NotFound()
 	}
 	state, answer := passkeyAnswer(r)
-	_, err := h.users.FinishPasskeyRegistration(r.Context(), rp, p0(r), state, r.PostFormValue("name"), answer)
+	_, codes, err := h.users.FinishPasskeyRegistration(r.Context(), rp, p0(r), state, r.PostFormValue("name"), answer)
 	var key string
 	switch {
 	case errors.Is(err, auth.ErrPasskeyName):
@@ -117,6 +117,10 @@ func (h *Handlers) AddPasskey(w http.ResponseWriter, r *http.Request) error {
 		p.PasskeyError = key
 		p.Flash = p.L.T("form.has_errors")
 		return h.rd.Render(w, http.StatusUnprocessableEntity, h.tmpl["two_factor"], p)
+	}
+	if codes != nil {
+		// The first second factor: its recovery codes, shown this once.
+		return h.showRecoveryCodes(w, r, codes, "account.passkey_added")
 	}
 	http.Redirect(w, r, auth.EnrolPath+"?passkey=added", http.StatusSeeOther)
 	return nil

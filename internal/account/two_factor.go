@@ -1,6 +1,7 @@
 package account
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -11,13 +12,16 @@ import (
 
 	"peerpress/internal/auth"
 	"peerpress/internal/db"
+	"peerpress/internal/i18n"
+	"peerpress/internal/mail"
 	"peerpress/internal/web"
 )
 
 // twoFactorPage is the enrolment page, and the codes shown once after it.
 type twoFactorPage struct {
 	web.Page
-	Enrolled      bool
+	Enrolled      bool // an authenticator app is on
+	HasFactor     bool // an app or a passkey: recovery codes stand in for them
 	RecoveryLeft  int
 	QR            template.HTML // the key as an inline SVG QR code: no request leaves the page
 	Secret        string        // the key, to type in by hand
@@ -35,9 +39,11 @@ func (h *Handlers) twoFactorPage(r *http.Request, fresh bool) (twoFactorPage, er
 	p := twoFactorPage{Page: h.page(r, "account.two_factor")}
 	ctx := r.Context()
 	var err error
-	if p.Enrolled, _, err = h.users.SecondFactors(ctx, p.User.ID); err != nil {
+	var passkeys bool
+	if p.Enrolled, passkeys, err = h.users.SecondFactors(ctx, p.User.ID); err != nil {
 		return p, err
 	}
+	p.HasFactor = p.Enrolled || passkeys
 	if p.RecoveryLeft, err = h.users.RecoveryCodesLeft(ctx, p.User.ID); err != nil {
 		return p, err
 	}
@@ -136,10 +142,56 @@ func (h *Handlers) ConfirmTwoFactor(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	return h.showRecoveryCodes(w, r, codes, "account.two_factor_on")
+}
+
+// recoveryCodesPath is where a user with a second factor asks for a new
+// set of recovery codes.
+const recoveryCodesPath = auth.EnrolPath + "/recovery-codes"
+
+// showRecoveryCodes renders codes just made, the one time they are
+// shown, with the flash message key.
+func (h *Handlers) showRecoveryCodes(w http.ResponseWriter, r *http.Request, codes []string, flash string) error {
 	p := twoFactorPage{Page: h.page(r, "account.two_factor"), Enrolled: true, RecoveryCodes: codes, RecoveryLeft: len(codes)}
-	p.Flash = p.L.T("account.two_factor_on")
+	switch flash {
+	case "account.two_factor_on":
+		p.Flash = p.L.T("account.two_factor_on")
+	case "account.passkey_added":
+		p.Flash = p.L.T("account.passkey_added")
+	case "account.recovery_codes_made":
+		p.Flash = p.L.T("account.recovery_codes_made")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	return h.rd.Render(w, http.StatusOK, h.tmpl["two_factor"], p)
+}
+
+// NewRecoveryCodes serves POST /admin/account/two-factor/recovery-codes:
+// a new set of recovery codes, shown once; the old ones stop working.
+func (h *Handlers) NewRecoveryCodes(w http.ResponseWriter, r *http.Request) error {
+	codes, err := h.users.RegenerateRecoveryCodes(r.Context(), p0(r).ID)
+	if errors.Is(err, auth.ErrNoSecondFactor) {
+		// Nothing for codes to stand in for: set up a second factor first.
+		http.Redirect(w, r, auth.EnrolPath, http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return h.showRecoveryCodes(w, r, codes, "account.recovery_codes_made")
+}
+
+// recoveryMail tells an account's owner that one of their recovery
+// codes signed them in, in the language of the page it was typed on.
+func (h *Handlers) recoveryMail(l *i18n.Localizer) auth.RecoveryNotice {
+	return func(ctx context.Context, tx *db.Tx, u auth.User, left int) error {
+		name := u.Name
+		if name == "" {
+			name = u.Email
+		}
+		return h.inviter.Mailer.Send(ctx, tx, mail.Message{To: u.Email,
+			Subject: l.T("account.recovery_mail_subject", "Site", h.rd.SiteName),
+			Text:    l.T("account.recovery_mail_text", "Name", name, "Site", h.rd.SiteName, "Left", left)})
+	}
 }
 
 // codePage is the second step of signing in.
@@ -149,6 +201,7 @@ type codePage struct {
 	Error    string
 	TOTP     bool // the user has an authenticator app: the code form
 	Passkeys bool // the user has passkeys this site can ask for
+	Recovery bool // no app: the code form is for a recovery code only
 }
 
 // codePage is the second step for the browser waiting for it, with the
@@ -171,6 +224,7 @@ func (h *Handlers) codePage(r *http.Request, next string) (codePage, error) {
 	// Without a way to use them, passkeys still leave the code form, so
 	// that the page is never empty.
 	p.TOTP, p.Passkeys = totp || !(passkeys && rpOK), passkeys && rpOK
+	p.Recovery = !totp
 	return p, nil
 }
 
@@ -212,7 +266,7 @@ func (h *Handlers) Code(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.restart(w, r, err)
 	}
-	newToken, sess, err := h.users.CompleteSecondFactor(r.Context(), token, r.PostFormValue("code"), r.UserAgent())
+	newToken, sess, err := h.users.CompleteSecondFactor(r.Context(), token, r.PostFormValue("code"), r.UserAgent(), h.recoveryMail(p.L))
 	var throttled *auth.ThrottledError
 	switch {
 	case errors.As(err, &throttled):

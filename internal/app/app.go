@@ -566,6 +566,19 @@ func (a *App) tasks() []jobs.Task {
 			}
 			return wrap("purge personal data", err)
 		}},
+		// participant: what staff need and the server does not, sealed
+		// with the site key before the site had an organisation key (or
+		// by an instance started before it), moves to that key: at each
+		// start, and every hour for an instance still running without it.
+		{Name: "participant/seal_for_staff", Every: time.Hour, AtStart: true, Run: func(ctx context.Context) error {
+			moved, err := a.People.SealForStaff(ctx)
+			for _, c := range moved {
+				if c.N > 0 {
+					slog.Info("sealed personal data to the organisation key", "holder", c.Holder, "count", c.N)
+				}
+			}
+			return wrap("seal for staff", err)
+		}},
 		// guard: challenges used and since expired.
 		{Name: "guard/purge_used", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := guard.NewDBStore(a.DB).Purge(ctx, time.Now())

@@ -55,3 +55,15 @@ func SetOrgRecipient(ctx context.Context, d *db.DB, recipient string, replace bo
 // OrgRecipient is the organisation's public key the site seals to, ""
 // when it has none.
 func OrgRecipient(ctx context.Context, d *db.DB) (string, error) { return orgRecipient(ctx, d) }
+
+// SealForStaff moves to the organisation key what was sealed for staff
+// with the site key before the site had one (peerpress keys org-init
+// runs it as soon as the key is recorded; serve at each start and every
+// hour). It counts the values moved per holder.
+func SealForStaff(ctx context.Context, cfg Config, d *db.DB) ([]participant.Count, error) {
+	a, err := New(ctx, cfg, d)
+	if err != nil {
+		return nil, err
+	}
+	return a.People.SealForStaff(ctx)
+}

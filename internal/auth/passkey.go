@@ -236,64 +236,79 @@ func (s *Store) BeginPasskeyRegistration(ctx context.Context, rp RelyingParty, u
 
 // FinishPasskeyRegistration checks the browser's answer to the
 // ceremony state opened and keeps the new passkey under name. A user
-// who had to enrol a second factor is let through, as after TOTP.
-func (s *Store) FinishPasskeyRegistration(ctx context.Context, rp RelyingParty, u User, state, name, answer string) (Passkey, error) {
+// who had to enrol a second factor is let through, as after TOTP. A
+// user without unused recovery codes (this is their first second
+// factor, or they spent them all) gets a new set, returned to be shown
+// once, as after TOTP: a lost passkey must not lock them out.
+func (s *Store) FinishPasskeyRegistration(ctx context.Context, rp RelyingParty, u User, state, name, answer string) (Passkey, []string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > maxPasskeyName || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
-		return Passkey{}, ErrPasskeyName
+		return Passkey{}, nil, ErrPasskeyName
 	}
 	if s.Secrets == nil {
-		return Passkey{}, ErrNoSecrets
+		return Passkey{}, nil, ErrNoSecrets
 	}
 	st, err := s.openCeremony(ceremonyRegister, state)
 	if err != nil {
-		return Passkey{}, err
+		return Passkey{}, nil, err
 	}
 	if st.UserID != u.ID {
-		return Passkey{}, ErrPasskeyRefused
+		return Passkey{}, nil, ErrPasskeyRefused
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes([]byte(answer))
 	if err != nil {
-		return Passkey{}, ErrPasskeyRefused
+		return Passkey{}, nil, ErrPasskeyRefused
 	}
 	w, err := rp.webauthn()
 	if err != nil {
-		return Passkey{}, err
+		return Passkey{}, nil, err
 	}
 	pu, err := s.loadPasskeyUser(ctx, u, false)
 	if err != nil {
-		return Passkey{}, err
+		return Passkey{}, nil, err
 	}
 	cred, err := w.CreateCredential(pu, st.Session, parsed)
 	if err != nil {
 		slog.InfoContext(ctx, "auth: passkey registration refused", "user_id", u.ID, "err", err)
-		return Passkey{}, ErrPasskeyRefused
+		return Passkey{}, nil, ErrPasskeyRefused
 	}
 	if err := s.spend(ctx, ceremonyRegister, st); err != nil {
-		return Passkey{}, err
+		return Passkey{}, nil, err
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
-		return Passkey{}, fmt.Errorf("auth: passkeys: %w", err)
+		return Passkey{}, nil, fmt.Errorf("auth: passkeys: %w", err)
 	}
 	p := Passkey{Name: name, CreatedAt: time.Unix(s.now().Unix(), 0).UTC()}
+	var codes []string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO passkeys (user_id, credential_id, name, credential, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			u.ID, b64.EncodeToString(cred.ID), name, string(raw), p.CreatedAt.Unix()).Scan(&p.ID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET stage = ? WHERE user_id = ? AND stage = ?`, stageSignedIn, u.ID, stageMustEnrol)
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET stage = ? WHERE user_id = ? AND stage = ?`, stageSignedIn, u.ID, stageMustEnrol); err != nil {
+			return err
+		}
+		var left int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at = 0`, u.ID).Scan(&left); err != nil || left > 0 {
+			return err
+		}
+		var err error
+		codes, err = replaceRecoveryCodes(ctx, tx, u.ID)
 		return err
 	})
 	if db.IsUniqueViolation(err) {
 		// The same authenticator's credential, offered twice.
-		return Passkey{}, ErrPasskeyRefused
+		return Passkey{}, nil, ErrPasskeyRefused
 	}
 	if err != nil {
-		return Passkey{}, fmt.Errorf("auth: add passkey: %w", err)
+		return Passkey{}, nil, fmt.Errorf("auth: add passkey: %w", err)
 	}
 	s.Record(ctx, participant.Access{UserID: u.ID, Action: ActionPasskeyAdd, Target: "passkey " + strconv.FormatInt(p.ID, 10)})
-	return p, nil
+	if codes != nil {
+		s.Record(ctx, participant.Access{UserID: u.ID, Action: ActionRecoveryCodesNew})
+	}
+	return p, codes, nil
 }
 
 // Passkeys lists a user's passkeys, oldest first.
@@ -328,6 +343,14 @@ func (s *Store) RemovePasskey(ctx context.Context, userID, id int64) error {
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("auth: remove passkey %d: %w", id, db.ErrNotFound)
+	}
+	// Without any second factor left, recovery codes stand in for
+	// nothing: they go, so that old printed ones do not come back to
+	// life with the next passkey.
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?
+		AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = ?)
+		AND EXISTS (SELECT 1 FROM users WHERE id = ? AND totp_sealed = '')`, userID, userID, userID); err != nil {
+		return fmt.Errorf("auth: remove passkey: %w", err)
 	}
 	s.Record(ctx, participant.Access{UserID: userID, Action: ActionPasskeyRemove, Target: "passkey " + strconv.FormatInt(id, 10)})
 	return nil

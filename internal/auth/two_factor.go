@@ -47,13 +47,25 @@ var (
 	ErrBadCode = errors.New("auth: wrong or used code")
 	// ErrNoSecrets means the store has no site key to seal keys with.
 	ErrNoSecrets = errors.New("auth: no site key for two-factor keys")
+	// ErrNoSecondFactor means the user has no second factor for
+	// recovery codes to stand in for.
+	ErrNoSecondFactor = errors.New("auth: no second factor")
 )
 
 // Two-factor actions in the audit log.
 const (
 	ActionTwoFactorEnrol = "auth/two_factor_enrol"
 	ActionRecoveryCode   = "auth/recovery_code_used"
+	// ActionRecoveryCodesNew is a new set of recovery codes, which ends
+	// the old one.
+	ActionRecoveryCodesNew = "auth/recovery_codes_new"
 )
+
+// RecoveryNotice tells the account's owner that one of their recovery
+// codes was just used (left: how many remain): called in the
+// transaction that spends the code, so the mail it enqueues exists if
+// and only if the code was spent.
+type RecoveryNotice func(ctx context.Context, tx *db.Tx, u User, left int) error
 
 // TOTPEnrolment is a key being enrolled: what the QR code and the
 // authenticator app need.
@@ -152,27 +164,64 @@ func (s *Store) ConfirmTOTP(ctx context.Context, userID int64, code string) ([]s
 	if !ok {
 		return nil, ErrBadCode
 	}
-	codes := make([]string, recoveryCodes)
+	var codes []string
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_sealed = totp_pending, totp_pending = '', totp_step = ? WHERE id = ?`, step, userID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+		var err error
+		if codes, err = replaceRecoveryCodes(ctx, tx, userID); err != nil {
 			return err
 		}
-		for i := range codes {
-			codes[i] = newRecoveryCode()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`, userID, recoveryHash(codes[i])); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE sessions SET stage = ? WHERE user_id = ? AND stage = ?`, stageSignedIn, userID, stageMustEnrol)
+		_, err = tx.ExecContext(ctx, `UPDATE sessions SET stage = ? WHERE user_id = ? AND stage = ?`, stageSignedIn, userID, stageMustEnrol)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("auth: confirm totp: %w", err)
 	}
 	s.Record(ctx, participant.Access{UserID: userID, Action: ActionTwoFactorEnrol})
+	return codes, nil
+}
+
+// replaceRecoveryCodes gives the user a new set of recovery codes in tx,
+// which ends every code they had, used or not, and returns them: the
+// only time they exist in the clear.
+func replaceRecoveryCodes(ctx context.Context, tx *db.Tx, userID int64) ([]string, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+		return nil, err
+	}
+	codes := make([]string, recoveryCodes)
+	for i := range codes {
+		codes[i] = newRecoveryCode()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)`, userID, recoveryHash(codes[i])); err != nil {
+			return nil, err
+		}
+	}
+	return codes, nil
+}
+
+// RegenerateRecoveryCodes gives a user who has a second factor (an
+// authenticator app, passkeys) a new set of recovery codes, shown once;
+// the old ones stop working. It fails with ErrNoSecondFactor for a user
+// whose password alone signs them in.
+func (s *Store) RegenerateRecoveryCodes(ctx context.Context, userID int64) ([]string, error) {
+	totp, passkeys, err := s.SecondFactors(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !totp && !passkeys {
+		return nil, ErrNoSecondFactor
+	}
+	var codes []string
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		codes, err = replaceRecoveryCodes(ctx, tx, userID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("auth: recovery codes: %w", err)
+	}
+	s.Record(ctx, participant.Access{UserID: userID, Action: ActionRecoveryCodesNew})
 	return codes, nil
 }
 
@@ -249,9 +298,13 @@ func (s *Store) WaitingForCode(ctx context.Context, token string) (User, error) 
 // CompleteSecondFactor checks code, a TOTP code or an unused recovery
 // code, for the session waiting with token; on success that session
 // ends and a signed-in one starts (a new token, so whoever saw the first
-// cannot ride the second). Wrong codes count on the account's sign-in
-// limiter. It fails with ErrBadCode, *ThrottledError or db.ErrNotFound.
-func (s *Store) CompleteSecondFactor(ctx context.Context, token, code, userAgent string) (string, Session, error) {
+// cannot ride the second). A user who signs in with passkeys only may
+// give a recovery code here too, when their passkey is lost. A recovery
+// code spent is written to the audit log and, through notice (if not
+// nil), told to the account's owner in the same transaction. Wrong codes
+// count on the account's sign-in limiter. It fails with ErrBadCode,
+// *ThrottledError or db.ErrNotFound.
+func (s *Store) CompleteSecondFactor(ctx context.Context, token, code, userAgent string, notice RecoveryNotice) (string, Session, error) {
 	u, err := s.WaitingForCode(ctx, token)
 	if err != nil {
 		return "", Session{}, err
@@ -265,12 +318,16 @@ func (s *Store) CompleteSecondFactor(ctx context.Context, token, code, userAgent
 	if err := s.db.QueryRowContext(ctx, `SELECT totp_sealed, totp_step FROM users WHERE id = ?`, u.ID).Scan(&sealed, &last); err != nil {
 		return "", Session{}, fmt.Errorf("auth: second factor: %w", err)
 	}
-	key, err := s.openKey(sealed)
-	if err != nil {
-		return "", Session{}, err
-	}
 	ok := false
-	if step, match := matchStep(key, code, s.now(), last); match {
+	step, match := int64(0), false
+	if sealed != "" { // passkeys only: no authenticator app to match
+		key, err := s.openKey(sealed)
+		if err != nil {
+			return "", Session{}, err
+		}
+		step, match = matchStep(key, code, s.now(), last)
+	}
+	if match {
 		// The step is taken only if no one took it meanwhile.
 		res, err := s.quiet.ExecContext(ctx, `UPDATE users SET totp_step = ? WHERE id = ? AND totp_step < ?`, step, u.ID, step)
 		if err != nil {
@@ -279,14 +336,8 @@ func (s *Store) CompleteSecondFactor(ctx context.Context, token, code, userAgent
 		n, _ := res.RowsAffected()
 		ok = n == 1
 	} else if len(strings.TrimSpace(code)) >= 10 {
-		res, err := s.quiet.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at = 0`,
-			s.now().Unix(), u.ID, recoveryHash(code))
-		if err != nil {
-			return "", Session{}, fmt.Errorf("auth: second factor: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			ok = true
-			s.Record(ctx, participant.Access{UserID: u.ID, Action: ActionRecoveryCode})
+		if ok, err = s.spendRecoveryCode(ctx, u, code, notice); err != nil {
+			return "", Session{}, err
 		}
 	}
 	if !ok {
@@ -299,6 +350,39 @@ func (s *Store) CompleteSecondFactor(ctx context.Context, token, code, userAgent
 		return "", Session{}, err
 	}
 	return s.startSession(ctx, u.ID, userAgent, stageSignedIn)
+}
+
+// spendRecoveryCode marks code used if it is one of u's unused recovery
+// codes, and tells so (notice) in the same transaction; then the audit
+// log.
+func (s *Store) spendRecoveryCode(ctx context.Context, u User, code string, notice RecoveryNotice) (bool, error) {
+	spent := false
+	err := s.quiet.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at = 0`,
+			s.now().Unix(), u.ID, recoveryHash(code))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		spent = true
+		if notice == nil {
+			return nil
+		}
+		var left int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at = 0`, u.ID).Scan(&left); err != nil {
+			return err
+		}
+		return notice(ctx, tx, u, left)
+	})
+	if err != nil {
+		return false, fmt.Errorf("auth: recovery code: %w", err)
+	}
+	if spent {
+		s.Record(ctx, participant.Access{UserID: u.ID, Action: ActionRecoveryCode})
+	}
+	return spent, nil
 }
 
 // RecoveryCodesLeft counts the user's unused recovery codes.

@@ -51,7 +51,7 @@ func TestTwoFactorKeysFollowKeyRotation(t *testing.T) {
 		}
 		c.Add(30 * time.Second)
 		code, _ = totp.GenerateCode(key.Secret(), c.Now())
-		if _, _, err := s.CompleteSecondFactor(ctx, token, code, ""); err != nil {
+		if _, _, err := s.CompleteSecondFactor(ctx, token, code, "", nil); err != nil {
 			t.Fatalf("the code after the rotation: %v", err)
 		}
 	})

@@ -90,7 +90,7 @@ func (h *Handlers) Apply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	if err := parseForm(r, c); err != nil {
 		return err
 	}
 	v := h.view(e, c, lang, h.store.Now())
@@ -145,21 +145,29 @@ func (h *Handlers) Apply(w http.ResponseWriter, r *http.Request) error {
 	return h.renderApply(w, r, lang, http.StatusOK, p)
 }
 
-// parseForm reads a urlencoded or multipart form; files are read by
-// plainFiles. A body over the route's limit is a clear refusal.
-func parseForm(r *http.Request) error {
-	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		err = r.ParseMultipartForm(1 << 20) // #nosec G120 -- the route's body limit (web.Body) bounds it; parts over 1 MB go to disk
-	} else {
-		err = r.ParseForm()
-	}
+// parseForm reads a urlencoded or multipart form through web.ParseForm:
+// a file waits on disk sealed while it arrives, never in /tmp in the
+// clear (the standard library's ParseMultipartForm spools parts over its
+// memory to plain temporary files). Files are read by plainFiles. A body
+// over the route's limit, or a file of the call's form that it cut, is a
+// clear refusal.
+func parseForm(r *http.Request, c Call) error {
+	err := web.ParseForm(r)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return &web.Error{Status: http.StatusRequestEntityTooLarge, Key: "calls.error.form_too_big"}
 	}
+	var refused *web.Error
+	if errors.As(err, &refused) {
+		return err // bytes no database stores: its own message
+	}
 	if err != nil {
 		return web.BadRequest("form.unreadable")
+	}
+	for _, f := range c.Form {
+		if f.Type == File && web.FileTooLarge(r, fieldName(f.Key)) {
+			return &web.Error{Status: http.StatusRequestEntityTooLarge, Key: "calls.error.form_too_big"}
+		}
 	}
 	return nil
 }

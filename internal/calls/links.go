@@ -163,11 +163,11 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
 	e, c, err := h.entryByID(ctx, a.EntryID)
 	if err != nil {
+		return err
+	}
+	if err := parseForm(r, c); err != nil {
 		return err
 	}
 	l := h.rd.I18n().Localizer(lang)

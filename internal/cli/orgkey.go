@@ -30,8 +30,9 @@ Staff unlock it for their session at /admin/people/unlock (pasting the
 file and typing the passphrase), or open an export on their own machine
 with peerpress unseal --identity FILE.
 
-Then run peerpress keys rotate: it moves what the site sealed before to
-the new key. Restart serve for it to seal to the key.`
+What the site sealed for staff before with the site key moves to the
+new key at once. Restart serve for it to seal to the key (it moves what
+it sealed meanwhile at its restart).`
 
 // orgInit runs `peerpress keys org-init`.
 func orgInit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -84,7 +85,18 @@ func orgInit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	fmt.Fprintf(stdout, "the organisation's public key is %s\n", recipient)
 	fmt.Fprintf(stdout, "its private key, protected by your passphrase, is in %s: move it off this server now and keep a copy\n", *out)
-	fmt.Fprintln(stdout, "then restart serve, and run `peerpress keys rotate` to move what is already sealed to the new key")
+	// What was sealed for staff with the site key until now moves to
+	// the new key at once, not at the next keys rotate.
+	moved, err := app.SealForStaff(ctx, cfg, d)
+	total := 0
+	for _, c := range moved {
+		total += c.N
+	}
+	if err != nil {
+		return fmt.Errorf("the key is recorded, but moving what was sealed before to it failed: %w (serve retries at each start and every hour)", err)
+	}
+	fmt.Fprintf(stdout, "%d values sealed before (registrants' names and answers, unpublished signatories, tribute submitters' addresses) now open only with it\n", total)
+	fmt.Fprintln(stdout, "then restart serve: until then it still seals new values with the site key (it moves them within the hour after its restart)")
 	return nil
 }
 

@@ -105,11 +105,33 @@ func (h *signatures) Purge(ctx context.Context, now time.Time) (int, error) {
 	return int(n), err
 }
 
-// Reseal reseals the signatures' sealed columns.
+// Reseal reseals the signatures' sealed columns. The name and website
+// of a published signature are the server's to show (the site key); of
+// any other (unconfirmed, waiting, rejected) they are staff's alone, so
+// those sealed with the site key before the site had an organisation key
+// move to it. A signature waiting for its confirmation still publishes
+// at the click: its link opens the copy held for publication.
 func (h *signatures) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
-	return participant.ResealTable(ctx, h.s.db, participant.Table{Name: "signatures", Key: "id", Columns: []participant.Column{
-		{Name: "name", Context: sealName}, {Name: "website", Context: sealWebsite}, {Name: "email", Context: sealEmail},
-		{Name: "consent_evidence", Context: sealEvidence}}}, reseal)
+	n, err := participant.ResealTable(ctx, h.s.db, participant.Table{Name: "signatures", Key: "id", Columns: []participant.Column{
+		{Name: "email", Context: sealEmail}, {Name: "consent_evidence", Context: sealEvidence}}}, reseal)
+	if err != nil {
+		return n, err
+	}
+	// A row that changes status meanwhile has its name and website
+	// written again with it, so neither pass overwrites it (ResealTable
+	// replaces a value only if it is still the one read).
+	for _, t := range []struct {
+		where string
+		staff bool
+	}{{"status = '" + Approved + "'", false}, {"status <> '" + Approved + "'", true}} {
+		m, err := participant.ResealTable(ctx, h.s.db, participant.Table{Name: "signatures", Key: "id", Where: t.where, Columns: []participant.Column{
+			{Name: "name", Context: sealName, Staff: t.staff}, {Name: "website", Context: sealWebsite, Staff: t.staff}}}, reseal)
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // recordAccess writes in the audit log that the signed-in staff member

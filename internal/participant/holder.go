@@ -166,6 +166,28 @@ func (r *Registry) Reseal(ctx context.Context) ([]Count, error) {
 	return out, nil
 }
 
+// SealForStaff moves what staff need and the server does not (the
+// columns marked Staff) from the site key to the organisation's key, and
+// says how many values each holder moved; nothing else is touched, so it
+// is safe on any instance at any time, even in the middle of a site key
+// rotation. Without an organisation key it does nothing. It catches what
+// was sealed before the key was set, or by an instance that still ran
+// without it.
+func (r *Registry) SealForStaff(ctx context.Context) ([]Count, error) {
+	if r.Vault.org == nil {
+		return nil, nil
+	}
+	var out []Count
+	for _, it := range r.items {
+		n, err := it.Reseal(ctx, r.Vault.toOrgKey)
+		out = append(out, Count{Holder: it.Name(), N: n})
+		if err != nil {
+			return out, fmt.Errorf("participant: seal for staff %s: %w", it.Name(), err)
+		}
+	}
+	return out, nil
+}
+
 // Export is what the site holds about one person, as staff hand it to
 // them: JSON, one record per thing held.
 type Export struct {

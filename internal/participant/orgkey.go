@@ -240,6 +240,20 @@ func (v *Vault) resealFor(sealed, context string, staff bool) (string, bool, err
 	return v.box.Reseal(sealed, context)
 }
 
+// toOrgKey is resealFor for staff columns alone: a site-key value of a
+// staff column goes to the organisation's key; anything else stays as it
+// is.
+func (v *Vault) toOrgKey(sealed, context string, staff bool) (string, bool, error) {
+	if !staff || v.org == nil || IsSealedForStaff(sealed) {
+		return sealed, false, nil
+	}
+	plain, err := v.box.OpenString(sealed, context)
+	if err != nil {
+		return "", false, err
+	}
+	return v.SealForStaff(plain, context), true, nil
+}
+
 // Reveal opens sealed for the request in ctx like OpenFor; a value sealed
 // to the organisation's key that ctx has not unlocked comes back as it
 // is, so that an export carries it for `peerpress unseal` and a page
