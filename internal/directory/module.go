@@ -85,6 +85,7 @@ type Handlers struct {
 	media    *media.Store
 	rd       *web.Renderer
 	tmpl     map[string]*template.Template
+	maps     mapCache
 }
 
 // Routes declares the directory's pages. The public ones are the same for

@@ -31,6 +31,7 @@ type listPage struct {
 	Rows                                          []orgRow
 	Total                                         int
 	Pager                                         web.Pager
+	Map                                           mapView
 }
 
 // orgRow is an organisation as a list shows it.
@@ -186,6 +187,9 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 		p.Alternates = append(p.Alternates, web.Alternate{Lang: alt, URL: u, Current: alt.Code == lang})
 	}
 	h.options(&p, facets, lang)
+	if p.Map, err = h.worldMapView(r.Context(), p.L, lang, f, p.Mirror == nil); err != nil {
+		return err
+	}
 	logos, err := h.logos(r.Context(), list.Organisations...)
 	if err != nil {
 		return err
