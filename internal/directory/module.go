@@ -20,10 +20,8 @@ var templates embed.FS
 
 // Module is the directory as the composition root holds it.
 type Module struct {
-	Store    *Store
-	entries  *content.Store
-	media    *media.Store
-	speakers Speakers
+	Store *Store
+	cfg   Config
 }
 
 // Speakers finds the events where people of an organisation spoke
@@ -34,12 +32,39 @@ type Speakers interface {
 	SpokeFrom(ctx context.Context, names ...string) ([]int64, error)
 }
 
-// NewModule builds the directory's store over d; entries gives the
-// entries organisations co-authored, speakers the events their people
-// spoke at, images keeps their logos, defaultLang reads the site's
-// default language.
-func NewModule(d *db.DB, entries *content.Store, speakers Speakers, images *media.Store, defaultLang func() string) *Module {
-	return &Module{Store: NewStore(d, defaultLang), entries: entries, speakers: speakers, media: images}
+// Signatures finds the open letters an organisation signed
+// (letter.Store).
+type Signatures interface {
+	// SignedBy lists the entry ids of the letters signed by the
+	// organisation orgID, or under one of names from country.
+	SignedBy(ctx context.Context, orgID int64, country string, names ...string) ([]int64, error)
+}
+
+// Campaigns finds the campaigns an organisation joined (campaign.Store).
+type Campaigns interface {
+	// Joined lists the entry ids of the campaigns linking to one of ids.
+	Joined(ctx context.Context, ids []int64) ([]int64, error)
+}
+
+// Config is what the directory is built from.
+type Config struct {
+	DB *db.DB
+	// Entries are the entries organisations co-authored.
+	Entries *content.Store
+	// Speakers, Signatures and Campaigns find the rest of what an
+	// organisation did with the network; nil: none.
+	Speakers   Speakers
+	Signatures Signatures
+	Campaigns  Campaigns
+	// Media keeps the logos.
+	Media *media.Store
+	// DefaultLang reads the site's default language.
+	DefaultLang func() string
+}
+
+// NewModule builds the directory's store.
+func NewModule(cfg Config) *Module {
+	return &Module{Store: NewStore(cfg.DB, cfg.DefaultLang), cfg: cfg}
 }
 
 // Pages makes the directory's handlers.
@@ -48,7 +73,8 @@ func (m *Module) Pages(rd *web.Renderer, _ *guard.Guard) (web.Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: m.Store, entries: m.entries, speakers: m.speakers, media: m.media, rd: rd, tmpl: tmpl}, nil
+	return &Handlers{store: m.Store, entries: m.cfg.Entries, speakers: m.cfg.Speakers, signatures: m.cfg.Signatures, campaigns: m.cfg.Campaigns,
+		media: m.cfg.Media, rd: rd, tmpl: tmpl}, nil
 }
 
 // PublicPages lists the directory and every organisation's page
@@ -79,13 +105,15 @@ func (m *Module) Tasks() []jobs.Task {
 
 // Handlers serve the public directory and the staff's pages.
 type Handlers struct {
-	store    *Store
-	entries  *content.Store
-	speakers Speakers
-	media    *media.Store
-	rd       *web.Renderer
-	tmpl     map[string]*template.Template
-	maps     mapCache
+	store      *Store
+	entries    *content.Store
+	speakers   Speakers
+	signatures Signatures
+	campaigns  Campaigns
+	media      *media.Store
+	rd         *web.Renderer
+	tmpl       map[string]*template.Template
+	maps       mapCache
 }
 
 // Routes declares the directory's pages. The public ones are the same for

@@ -366,3 +366,22 @@ func (s *Store) focalRoles(ctx context.Context, ids []int64, lang string) (map[i
 	}
 	return out, rows.Err()
 }
+
+// coauthoredIDs lists the entries the organisation co-authored, whatever
+// their state (the page shows those that can be read).
+func (s *Store) coauthoredIDs(ctx context.Context, orgID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entry_id FROM entry_organisations WHERE organisation_id = ? ORDER BY entry_id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("directory: co-authored: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("directory: co-authored: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
