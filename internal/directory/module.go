@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/guard"
 	"peerpress/internal/jobs"
 	"peerpress/internal/media"
+	"peerpress/internal/participant"
 	"peerpress/internal/web"
 )
 
@@ -74,7 +75,7 @@ func (m *Module) Pages(rd *web.Renderer, _ *guard.Guard) (web.Pages, error) {
 		return nil, err
 	}
 	return &Handlers{store: m.Store, entries: m.cfg.Entries, speakers: m.cfg.Speakers, signatures: m.cfg.Signatures, campaigns: m.cfg.Campaigns,
-		media: m.cfg.Media, rd: rd, tmpl: tmpl}, nil
+		media: m.cfg.Media, rd: rd, tmpl: tmpl, audit: participant.NewAudit(m.cfg.DB)}, nil
 }
 
 // PublicPages lists the directory and every organisation's page
@@ -114,6 +115,7 @@ type Handlers struct {
 	rd         *web.Renderer
 	tmpl       map[string]*template.Template
 	maps       mapCache
+	audit      *participant.Audit
 }
 
 // Routes declares the directory's pages. The public ones are the same for
@@ -123,6 +125,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("GET /directory/page/{n}", h.list, web.Cache)
 	rs.Page("GET /directory/{slug}", h.show, web.Cache)
 	rs.Admin("GET /admin/organisations", h.adminList, web.Need(auth.ManageTaxonomy))
+	rs.Admin("GET /admin/organisations.csv", h.exportCSV, web.Need(auth.ManageTaxonomy))
 	rs.Admin("GET /admin/organisations/new", h.adminNew, web.Need(auth.ManageTaxonomy))
 	rs.Admin("POST /admin/organisations", h.adminSave, web.Need(auth.ManageTaxonomy))
 	rs.Admin("GET /admin/organisations/{id}", h.adminEdit, web.Need(auth.ManageTaxonomy))
