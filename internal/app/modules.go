@@ -92,7 +92,7 @@ func (a *App) newModules() ([]namedModule, error) {
 		return nil, err
 	}
 	dir := directory.NewModule(directory.Config{DB: a.DB, Entries: a.Content, Speakers: ev.Store, Signatures: lt.Store, Campaigns: cp.Store,
-		Media: a.Media, DefaultLang: func() string { return a.Live.Languages().Default().Code }})
+		Media: a.Media, DefaultLang: func() string { return a.Live.Languages().Default().Code }, Vault: a.People.Vault, Mailer: a.Mailer})
 	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
 	return []namedModule{
 		{"events", ev},
