@@ -2,7 +2,7 @@ package directory
 
 import (
 	"context"
-		"encoding/json"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"

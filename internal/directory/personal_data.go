@@ -57,7 +57,9 @@ func (h applicants) Erase(ctx context.Context, who participant.Subject) (int, er
 	return int(gone + emptied), nil
 }
 
-func (h applicants) Purge(ctx context.Context, now time.Time) (int, error) { return h.a.Purge(ctx, now) }
+func (h applicants) Purge(ctx context.Context, now time.Time) (int, error) {
+	return h.a.Purge(ctx, now)
+}
 
 // Reseal seals the contacts again: for staff (the organisation's key when
 // the site has one), and the address the server mails with the site key.
