@@ -3,6 +3,8 @@ package directory_test
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 
 	"peerpress/internal/app/apptest"
@@ -54,9 +56,20 @@ func TestOrganisationPageListsSignedLettersAndCampaigns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.App.Letters.LinkOrganisation(ctx, e.ID, lakeside, org.ID); err != nil {
-			t.Fatal(err)
+		admin, csrf := s.Admin()
+		base := "/admin/entries/" + strconv.FormatInt(e.ID, 10) + "/signatures"
+		admin.Get(base).Must(t, http.StatusOK, "Signatory organisations in the directory", `name="signature" value="`+strconv.FormatInt(lakeside, 10)+`"`)
+		link := func(sig, org string) url.Values {
+			return url.Values{"csrf": {csrf}, "signature": {sig}, "organisation": {org}}
 		}
+		// Bad input is refused and links nothing.
+		admin.Post(base+"/organisation", link(strconv.FormatInt(lakeside, 10), "999999")).Must(t, http.StatusBadRequest)
+		admin.Post(base+"/organisation", link("999999", strconv.FormatInt(org.ID, 10))).Must(t, http.StatusBadRequest)
+		admin.Post(base+"/organisation", link("x", "y")).Must(t, http.StatusBadRequest)
+		s.Client().Post(base+"/organisation", link(strconv.FormatInt(lakeside, 10), strconv.FormatInt(org.ID, 10))).MustNot(t, "saved")
+		c.Get("/en/directory/great-lakes-users").MustNot(t, "Open letters it signed")
+		admin.Post(base+"/organisation", link(strconv.FormatInt(lakeside, 10), strconv.FormatInt(org.ID, 10))).Must(t, http.StatusSeeOther)
+		admin.Get(base+"?done=linked").Must(t, http.StatusOK, "The signature&#39;s directory entry is saved.")
 		c.Get("/en/directory/great-lakes-users").Must(t, http.StatusOK, "Open letters it signed",
 			`href="/en/statements/joint-statement-hepatitis-c-cure-not-a-luxury"`)
 		// Linking a signature of another letter, or no signature, changes nothing.

@@ -14,7 +14,7 @@ import (
 // SeedKind is the job that adds applications waiting for staff (the
 // demo's): their contacts are sealed by the server, which holds the keys
 // the demo's loader does not.
-const SeedKind = "directory.applications.seed"
+const SeedKind = "organisation_applications.seed"
 
 // SeedApplication is one application of a SeedKind job: verified, it
 // waits for staff.

@@ -55,3 +55,22 @@ func (s *Store) LinkOrganisation(ctx context.Context, entryID, signatureID, orgI
 	}
 	return nil
 }
+
+// organisationLinks reads which directory organisation each of a
+// letter's signatures is linked to, by signature id.
+func (s *Store) organisationLinks(ctx context.Context, entryID int64) (map[int64]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, organisation_id FROM signatures WHERE entry_id = ? AND organisation_id IS NOT NULL`, entryID)
+	if err != nil {
+		return nil, fmt.Errorf("letter: organisation links: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, org int64
+		if err := rows.Scan(&id, &org); err != nil {
+			return nil, fmt.Errorf("letter: organisation links: %w", err)
+		}
+		out[id] = org
+	}
+	return out, rows.Err()
+}
