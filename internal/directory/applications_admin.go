@@ -203,6 +203,8 @@ func (h *Handlers) decideApplication(w http.ResponseWriter, r *http.Request) err
 		}
 		if !content.ValidSlug(o.Slug) || utf8.RuneCountInString(o.Slug) > 80 {
 			errs["slug"] = "entry.slug_invalid"
+		} else if reservedSlug(o.Slug) {
+			errs["slug"] = "entry.slug_taken"
 		}
 		if len(errs) > 0 {
 			return again()

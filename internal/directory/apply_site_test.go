@@ -168,6 +168,10 @@ func TestApplicationJourney(t *testing.T) {
 			Must(t, http.StatusUnprocessableEntity)
 		admin.Post(page, url.Values{"csrf": {csrf}, "action": {"accept"}, "membership": {"owner"}, "slug": {"tidepool"}}).
 			Must(t, http.StatusUnprocessableEntity)
+		// "apply" is the form's own address: no organisation may hide it.
+		admin.Post(page, url.Values{"csrf": {csrf}, "action": {"accept"}, "membership": {"associate"}, "slug": {"apply"}}).
+			Must(t, http.StatusUnprocessableEntity)
+		admin.Post("/admin/organisations", profileForm(csrf, "slug", "apply")).Must(t, http.StatusUnprocessableEntity)
 		admin.Post(page, url.Values{"csrf": {csrf}, "action": {"accept"}, "membership": {"associate"}, "slug": {"tidepool"}}).Must(t, http.StatusSeeOther)
 		visitor.Get("/en/directory/tidepool").Must(t, http.StatusOK, "Tidepool Peer Collective", "Associate member", "Chile",
 			"Peers on the coast running a night outreach van.")
