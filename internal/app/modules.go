@@ -91,7 +91,8 @@ func (a *App) newModules() ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := directory.NewModule(a.DB, a.Content, ev.Store, a.Media, func() string { return a.Live.Languages().Default().Code })
+	dir := directory.NewModule(directory.Config{DB: a.DB, Entries: a.Content, Speakers: ev.Store, Signatures: lt.Store, Campaigns: cp.Store,
+		Media: a.Media, DefaultLang: func() string { return a.Live.Languages().Default().Code }, Vault: a.People.Vault, Mailer: a.Mailer})
 	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
 	return []namedModule{
 		{"events", ev},

@@ -88,6 +88,9 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	if err := fillLetters(ctx, d, time.Now()); err != nil {
 		return nil, err
 	}
+	if err := fillApplications(ctx, d, langs); err != nil {
+		return nil, err
+	}
 	if err := fillEvents(ctx, d); err != nil {
 		return nil, err
 	}

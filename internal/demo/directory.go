@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"peerpress/internal/db"
 	"peerpress/internal/directory"
@@ -172,4 +173,33 @@ func fillDirectory(ctx context.Context, d *db.DB, langs []string) (map[string]in
 		ids[do.slug] = id
 	}
 	return ids, nil
+}
+
+// demoApplications wait for staff in the demo: organisations that asked
+// to join, one written in French, one in Spanish.
+var demoApplications = []directory.SeedApplication{
+	{Profile: directory.Organisation{Name: "Saltmarsh Peer Outreach", ShortName: "SPO", Type: "local", Country: "GH", Languages: []string{"en"},
+		Website: "https://saltmarsh-outreach.example", Texts: map[string]directory.Text{"en": {Description: "A peer-run outreach team on the coast: night walks, naloxone and a weekly clinic day."}}},
+		Contact: directory.Contact{Name: "Kojo Asante", Email: "kojo@saltmarsh-outreach.example"}, Lang: "en", Age: 3 * 24 * time.Hour},
+	{Profile: directory.Organisation{Name: "Réseau Pairs du Fleuve", Type: "national", Country: "CD", Languages: []string{"fr", "sw"},
+		Texts: map[string]directory.Text{"fr": {Description: "Un réseau national de pairs qui défend l’accès à la réduction des risques le long du fleuve."}}},
+		Contact: directory.Contact{Name: "Aline Mbuyi", Email: "aline@pairsdufleuve.example"}, Lang: "fr", Age: 26 * time.Hour},
+	{Profile: directory.Organisation{Name: "Colectivo Brújula", Type: "local", Country: "UY", Languages: []string{"es"},
+		Website: "https://brujula.example", Texts: map[string]directory.Text{"es": {Description: "Un colectivo de pares que acompaña a personas que usan drogas en Montevideo."}}},
+		Contact: directory.Contact{Name: "Matías Pereira", Email: "matias@brujula.example"}, Lang: "es", Age: 5 * time.Hour},
+}
+
+// fillApplications enqueues the demo's waiting applications: the server
+// seals their contacts, with keys the loader does not hold.
+func fillApplications(ctx context.Context, d *db.DB, langs []string) error {
+	var apps []directory.SeedApplication
+	for _, app := range demoApplications {
+		if slices.Contains(langs, app.Lang) {
+			apps = append(apps, app)
+		}
+	}
+	if len(apps) == 0 {
+		return nil
+	}
+	return d.InTx(ctx, func(tx *db.Tx) error { return directory.EnqueueSeed(ctx, tx, apps) })
 }

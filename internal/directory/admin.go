@@ -25,6 +25,11 @@ const (
 	maxAddress     = 500
 )
 
+// reservedSlug reports whether slug is a page of the directory's own
+// (/{lang}/directory/apply), which an organisation's page would hide
+// behind.
+func reservedSlug(slug string) bool { return slug == "apply" }
+
 // adminListPage is the data of /admin/organisations.
 type adminListPage struct {
 	web.Page
@@ -144,6 +149,8 @@ func (h *Handlers) readForm(form url.Values) (Organisation, string, content.Fiel
 	}
 	if !content.ValidSlug(o.Slug) || utf8.RuneCountInString(o.Slug) > 80 {
 		errs["slug"] = "entry.slug_invalid"
+	} else if reservedSlug(o.Slug) {
+		errs["slug"] = "entry.slug_taken"
 	}
 	if !validChoice(Types, o.Type) {
 		errs["type"] = "form.invalid_choice"

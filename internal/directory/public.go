@@ -31,6 +31,7 @@ type listPage struct {
 	Rows                                          []orgRow
 	Total                                         int
 	Pager                                         web.Pager
+	Map                                           mapView
 }
 
 // orgRow is an organisation as a list shows it.
@@ -186,6 +187,9 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 		p.Alternates = append(p.Alternates, web.Alternate{Lang: alt, URL: u, Current: alt.Code == lang})
 	}
 	h.options(&p, facets, lang)
+	if p.Map, err = h.worldMapView(r.Context(), p.L, lang, f, p.Mirror == nil); err != nil {
+		return err
+	}
 	logos, err := h.logos(r.Context(), list.Organisations...)
 	if err != nil {
 		return err
@@ -237,6 +241,54 @@ type showPage struct {
 	Languages []string
 	Entries   []coauthored
 	Spoke     []coauthored // events where its people spoke
+	Signed    []coauthored // open letters it signed
+	Campaigns []coauthored // campaigns it joined
+}
+
+// activity fills what the organisation did with the network: the entries
+// it co-authored, the events where its people spoke, the letters it
+// signed, and the campaigns that link to any of these.
+func (h *Handlers) activity(ctx context.Context, p *showPage, o Organisation, lang string) error {
+	ids, err := h.store.coauthoredIDs(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	if p.Entries, err = h.readable(ctx, ids, lang, true); err != nil {
+		return err
+	}
+	all := slices.Clone(ids)
+	if h.speakers != nil {
+		spoke, err := h.speakers.SpokeFrom(ctx, o.Name, o.ShortName)
+		if err != nil {
+			return err
+		}
+		if p.Spoke, err = h.readable(ctx, spoke, lang, false); err != nil {
+			return err
+		}
+		all = append(all, spoke...)
+	}
+	if h.signatures != nil {
+		signed, err := h.signatures.SignedBy(ctx, o.ID, o.Country, o.Name, o.ShortName)
+		if err != nil {
+			return err
+		}
+		if p.Signed, err = h.readable(ctx, signed, lang, false); err != nil {
+			return err
+		}
+		all = append(all, signed...)
+	}
+	if h.campaigns != nil {
+		joined, err := h.campaigns.Joined(ctx, all)
+		if err != nil {
+			return err
+		}
+		// A campaign it co-authored is in its entries already.
+		joined = slices.DeleteFunc(joined, func(id int64) bool { return slices.Contains(ids, id) })
+		if p.Campaigns, err = h.readable(ctx, joined, lang, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // coauthored is an entry an organisation co-authored, as its page lists it.
@@ -272,41 +324,10 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) error {
 	for _, l := range o.Languages {
 		p.Languages = append(p.Languages, LanguageName(l, lang))
 	}
-	if p.Entries, err = h.coauthored(r.Context(), o.ID, lang); err != nil {
+	if err := h.activity(r.Context(), &p, o, lang); err != nil {
 		return err
 	}
-	if h.speakers != nil {
-		ids, err := h.speakers.SpokeFrom(r.Context(), o.Name, o.ShortName)
-		if err != nil {
-			return err
-		}
-		if p.Spoke, err = h.readable(r.Context(), ids, lang, false); err != nil {
-			return err
-		}
-	}
 	return h.rd.Render(w, http.StatusOK, h.tmpl["public_org"], p)
-}
-
-// coauthored lists the entries the organisation co-authored that can be
-// read in lang, newest first, with what the co-authors did.
-func (h *Handlers) coauthored(ctx context.Context, orgID int64, lang string) ([]coauthored, error) {
-	var ids []int64
-	rows, err := h.store.db.QueryContext(ctx, `SELECT entry_id FROM entry_organisations WHERE organisation_id = ?`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("directory: co-authored: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("directory: co-authored: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return h.readable(ctx, ids, lang, true)
 }
 
 // readable lists the entries of ids that can be read in lang, newest

@@ -237,38 +237,11 @@ func relation(membership string) string {
 // left empty in a language is removed), and puts it in the search index,
 // in one transaction. It returns the organisation's id.
 func (s *Store) Save(ctx context.Context, o Organisation) (int64, error) {
+	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		args := []any{o.Slug, o.Name, o.ShortName, o.Type, o.Membership, relation(o.Membership), o.Country,
-			strings.Join(o.Languages, " "), o.Website, o.Contact, o.ContactAgreed, o.YearJoined, time.Now().Unix()}
-		if o.ID == 0 {
-			if err := tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, short_name, type, membership, relation, country,
-				languages, website, contact, contact_agreed, year_joined, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&o.ID); err != nil {
-				return err
-			}
-		} else {
-			res, err := tx.ExecContext(ctx, `UPDATE organisations SET slug = ?, name = ?, short_name = ?, type = ?, membership = ?, relation = ?,
-				country = ?, languages = ?, website = ?, contact = ?, contact_agreed = ?, year_joined = ?, updated_at = ? WHERE id = ?`, append(args, o.ID)...)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return db.ErrNotFound
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM organisation_texts WHERE organisation_id = ?`, o.ID); err != nil {
-			return err
-		}
-		for _, lang := range sortedKeys(o.Texts) {
-			t := o.Texts[lang]
-			if t.Description == "" && t.FocalRoles == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO organisation_texts (organisation_id, lang, description, focal_roles) VALUES (?, ?, ?, ?)`,
-				o.ID, lang, t.Description, t.FocalRoles); err != nil {
-				return err
-			}
-		}
-		return s.putDocuments(ctx, tx, o)
+		var err error
+		id, err = s.save(ctx, tx, o)
+		return err
 	})
 	if db.IsUniqueViolation(err) {
 		return 0, ErrSlugTaken
@@ -279,7 +252,42 @@ func (s *Store) Save(ctx context.Context, o Organisation) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("directory: save: %w", err)
 	}
-	return o.ID, nil
+	return id, nil
+}
+
+// save is Save in the transaction tx.
+func (s *Store) save(ctx context.Context, tx *db.Tx, o Organisation) (int64, error) {
+	args := []any{o.Slug, o.Name, o.ShortName, o.Type, o.Membership, relation(o.Membership), o.Country,
+		strings.Join(o.Languages, " "), o.Website, o.Contact, o.ContactAgreed, o.YearJoined, time.Now().Unix()}
+	if o.ID == 0 {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO organisations (slug, name, short_name, type, membership, relation, country,
+			languages, website, contact, contact_agreed, year_joined, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&o.ID); err != nil {
+			return 0, err
+		}
+	} else {
+		res, err := tx.ExecContext(ctx, `UPDATE organisations SET slug = ?, name = ?, short_name = ?, type = ?, membership = ?, relation = ?,
+			country = ?, languages = ?, website = ?, contact = ?, contact_agreed = ?, year_joined = ?, updated_at = ? WHERE id = ?`, append(args, o.ID)...)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return 0, db.ErrNotFound
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM organisation_texts WHERE organisation_id = ?`, o.ID); err != nil {
+		return 0, err
+	}
+	for _, lang := range sortedKeys(o.Texts) {
+		t := o.Texts[lang]
+		if t.Description == "" && t.FocalRoles == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organisation_texts (organisation_id, lang, description, focal_roles) VALUES (?, ?, ?, ?)`,
+			o.ID, lang, t.Description, t.FocalRoles); err != nil {
+			return 0, err
+		}
+	}
+	return o.ID, s.putDocuments(ctx, tx, o)
 }
 
 // Delete removes an organisation: from the entries it co-authored, and
@@ -365,4 +373,23 @@ func (s *Store) focalRoles(ctx context.Context, ids []int64, lang string) (map[i
 		out[id] = roles
 	}
 	return out, rows.Err()
+}
+
+// coauthoredIDs lists the entries the organisation co-authored, whatever
+// their state (the page shows those that can be read).
+func (s *Store) coauthoredIDs(ctx context.Context, orgID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entry_id FROM entry_organisations WHERE organisation_id = ? ORDER BY entry_id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("directory: co-authored: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("directory: co-authored: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -70,6 +70,10 @@ type adminPage struct {
 	// Locked counts the rows whose name and website are sealed to the
 	// organisation's key, which this session has not unlocked.
 	Locked int
+	// OrgLinks are the approved organisation signatures shown, with the
+	// directory entry each is linked to; Directory the entries.
+	OrgLinks  []orgLink
+	Directory []orgChoice
 }
 
 // staffEntry loads the statement of an admin URL and checks the user may
@@ -158,7 +162,7 @@ func (h *Handlers) adminData(r *http.Request, e *content.Entry, u auth.User, l L
 			p.Locked++
 		}
 	}
-	return p, nil
+	return p, h.fillOrgLinks(r, &p)
 }
 
 // duplicates finds signatures that look like one signer twice: the same
@@ -222,6 +226,8 @@ func (h *Handlers) adminPage(w http.ResponseWriter, r *http.Request) error {
 		p.Flash = p.L.T("letter.moderated")
 	case "merged":
 		p.Flash = p.L.T("letter.merged")
+	case "linked":
+		p.Flash = p.L.T("letter.org_linked")
 	case "imported":
 		importedFlash(&p, r)
 	}

@@ -91,6 +91,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Admin("POST /admin/entries/{id}/signatures/settings", h.saveSettings, web.Need(auth.Write))
 	rs.Admin("POST /admin/entries/{id}/signatures/moderate", h.moderate, web.Need(auth.Moderate))
 	rs.Admin("POST /admin/entries/{id}/signatures/merge", h.merge, web.Need(auth.Moderate))
+	rs.Admin("POST /admin/entries/{id}/signatures/organisation", h.linkOrganisation, web.Need(auth.Moderate))
 	// Importing shows and stores signatories' emails, as the export does.
 	rs.Admin("GET /admin/entries/{id}/signatures/import", h.importForm, web.Need(auth.Moderate))
 	rs.Admin("POST /admin/entries/{id}/signatures/import", h.importSignatures, web.Need(auth.Moderate), web.Body(2*ImportLimit+1<<20))
