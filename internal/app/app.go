@@ -86,6 +86,13 @@ type Config struct {
 	// s3://bucket[/prefix]?endpoint=host:port (media.ParseS3URL), with
 	// the credentials in the environment.
 	Media string
+	// Applications is where applicants' files (calls) and resumable
+	// uploads under way are kept: empty for the folder "applications" in
+	// DataDir, another folder, or a bucket as for Media, which must not
+	// overlap Media's (a bucket of its own, or another prefix). Several
+	// instances need a bucket here, for an upload to continue through
+	// any of them.
+	Applications string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -133,10 +140,12 @@ type App struct {
 	// committed write makes what it holds stale.
 	Cache *web.PageCache
 
-	zone   *time.Location
-	assets *web.Assets
-	md     *content.Markdown
-	cards  *sharecard.Renderer
+	zone *time.Location
+	// appBlobs keeps applicants' files (Config.Applications).
+	appBlobs media.Blobs
+	assets   *web.Assets
+	md       *content.Markdown
+	cards    *sharecard.Renderer
 	// mods are the feature areas, built once; Rebuild makes their pages.
 	mods    []namedModule
 	current atomic.Pointer[http.Handler]
@@ -226,6 +235,10 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	mediaStore := media.NewStore(d, blobs)
 	mediaStore.Register(queue)
+	appBlobs, err := ApplicationBlobs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	// The abuse guard of public forms (letters, tributes, registrations),
 	// its key derived from the site key so challenges survive a restart.
 	// 13 bits of proof of work is about 8,000 hashes: pow.js took 50 to
@@ -271,6 +284,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		People:        people,
 		Cache:         newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
 		zone:          zone,
+		appBlobs:      appBlobs,
 		assets:        assets,
 		md:            content.NewMarkdown(),
 		cards:         cards,
