@@ -86,6 +86,11 @@ type Config struct {
 	// s3://bucket[/prefix]?endpoint=host:port (media.ParseS3URL), with
 	// the credentials in the environment.
 	Media string
+	// MediaRedirect, when set (a duration such as "15m"), answers
+	// requests for media in a bucket with redirects to addresses of the
+	// bucket signed for this long (media.Store.RedirectFor), instead of
+	// passing the bytes through the instance.
+	MediaRedirect string
 	// Applications is where applicants' files (calls) and resumable
 	// uploads under way are kept: empty for the folder "applications" in
 	// DataDir, another folder, or a bucket as for Media, which must not
@@ -235,6 +240,15 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	mediaStore := media.NewStore(d, blobs)
 	mediaStore.Register(queue)
+	if cfg.MediaRedirect != "" {
+		d, err := time.ParseDuration(cfg.MediaRedirect)
+		if err != nil {
+			return nil, fmt.Errorf("app: --media-redirect %q is not a duration such as 15m or 2h", cfg.MediaRedirect)
+		}
+		if err := mediaStore.RedirectFor(d); err != nil {
+			return nil, err
+		}
+	}
 	appBlobs, err := ApplicationBlobs(ctx, cfg)
 	if err != nil {
 		return nil, err
