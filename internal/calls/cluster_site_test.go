@@ -56,7 +56,7 @@ func twoInstances(t *testing.T, fn func(t *testing.T, a, b *site)) {
 
 // testBucket is an s3:// address of applicants' files under a prefix of
 // the test's own in the bucket the tests share.
-func testBucket(t *testing.T, addr string) string {
+func testBucket(t testing.TB, addr string) string {
 	u, err := url.Parse(addr)
 	if err != nil || u.Host == "" {
 		t.Fatalf("PEERPRESS_TEST_S3=%q is not an http://host:port address", addr)

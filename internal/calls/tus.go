@@ -60,6 +60,10 @@ func newTusServer(s *Store) (*tusServer, error) {
 		BasePath: tusPath, StoreComposer: composer, MaxSize: maxTusUpload,
 		DisableDownload: true, DisableTermination: true, DisableConcatenation: true,
 		Cors: &tusd.CorsConfig{Disable: true}, // same origin only
+		// The last PATCH is answered once the whole file is joined,
+		// checked, cleaned and kept: minutes for a large video on a busy
+		// server. The server's deadlines count from the last byte read.
+		NetworkTimeout: 5 * time.Minute,
 		// tusd's own log names the client's address: peerpress never logs it.
 		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)),
 		PreUploadCreateCallback:   t.beforeCreate,
@@ -182,7 +186,9 @@ func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 // its application; the staged bytes are removed either way.
 func (t *tusServer) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	info := hook.Upload
-	ctx := hook.Context
+	// Every byte is in: the file is kept even if the client stops
+	// waiting: the applicant's private page then shows it.
+	ctx := context.WithoutCancel(hook.Context)
 	up, err := t.core.GetUpload(ctx, info.ID)
 	if err != nil {
 		return tusd.HTTPResponse{}, err

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"path"
 	"strings"
 	"time"
@@ -68,6 +69,12 @@ func (s *Store) RedirectFor(d time.Duration) error {
 	}
 	if d < time.Minute || d > 7*24*time.Hour {
 		return fmt.Errorf("media: signed addresses valid for %s: give between 1m and 168h", d)
+	}
+	// Signing needs credentials: without them every visitor would get
+	// an error, so the start stops here instead.
+	p := s.blobs.(presigner)
+	if _, err := p.presignGet(context.Background(), "signing/check", d, http.Header{}); err != nil {
+		return fmt.Errorf("media: redirects to signed addresses: %w (signing needs the store's credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", err)
 	}
 	s.redirect = d
 	return nil
