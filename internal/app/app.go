@@ -107,6 +107,18 @@ type Config struct {
 	// HTTPAddr and HTTPSAddr are where --domain listens: ":80" (ACME's
 	// challenges, and a redirect to HTTPS) and ":443" unless set.
 	HTTPAddr, HTTPSAddr string
+	// MediaRedirect, when set (a duration such as "15m"), answers
+	// requests for media in a bucket with redirects to addresses of the
+	// bucket signed for this long (media.Store.RedirectFor), instead of
+	// passing the bytes through the instance.
+	MediaRedirect string
+	// Applications is where applicants' files (calls) and resumable
+	// uploads under way are kept: empty for the folder "applications" in
+	// DataDir, another folder, or a bucket as for Media, which must not
+	// overlap Media's (a bucket of its own, or another prefix). Several
+	// instances need a bucket here, for an upload to continue through
+	// any of them.
+	Applications string
 }
 
 // DatabaseURLOrDefault is the database to use: the configured URL, or the
@@ -158,11 +170,14 @@ type App struct {
 	// Setup is the first-run page's one-time code, while no admin exists.
 	Setup *account.SetupCode
 
-	zone   *time.Location
-	blobs  media.Blobs
-	assets *web.Assets
-	md     *content.Markdown
-	cards  *sharecard.Renderer
+	zone *time.Location
+	// blobs is the media storage (Config.Media), probed by /readyz.
+	blobs media.Blobs
+	// appBlobs keeps applicants' files (Config.Applications).
+	appBlobs media.Blobs
+	assets   *web.Assets
+	md       *content.Markdown
+	cards    *sharecard.Renderer
 	// mods are the feature areas, built once; Rebuild makes their pages.
 	mods    []namedModule
 	current atomic.Pointer[http.Handler]
@@ -255,6 +270,19 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	mediaStore := media.NewStore(d, blobs)
 	mediaStore.Register(queue)
+	if cfg.MediaRedirect != "" {
+		d, err := time.ParseDuration(cfg.MediaRedirect)
+		if err != nil {
+			return nil, fmt.Errorf("app: --media-redirect %q is not a duration such as 15m or 2h", cfg.MediaRedirect)
+		}
+		if err := mediaStore.RedirectFor(d); err != nil {
+			return nil, err
+		}
+	}
+	appBlobs, err := ApplicationBlobs(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	// The abuse guard of public forms (letters, tributes, registrations),
 	// its key derived from the site key so challenges survive a restart.
 	// 13 bits of proof of work is about 8,000 hashes: pow.js took 50 to
@@ -301,6 +329,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		Cache:         newPageCache(d, cfg.PageCacheMB, cfg.NoPageCache),
 		zone:          zone,
 		blobs:         blobs,
+		appBlobs:      appBlobs,
 		assets:        assets,
 		md:            content.NewMarkdown(),
 		cards:         cards,

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"peerpress/internal/media"
@@ -20,7 +22,36 @@ func Blobs(ctx context.Context, cfg Config) (media.Blobs, error) {
 	if cfg.Media == "" {
 		return media.Dir(MediaDir(cfg)), nil
 	}
-	c, err := media.ParseS3URL(cfg.Media)
+	return bucket(ctx, cfg.Media)
+}
+
+// ApplicationBlobs is where applicants' files and uploads under way are
+// kept (Config.Applications): the folder "applications" of the data
+// folder, another folder, or a bucket that answers and does not overlap
+// the media's, so that no listing or copy of the media (a backup, `media
+// copy`, a sweep) ever takes applicants' files along.
+func ApplicationBlobs(ctx context.Context, cfg Config) (media.Blobs, error) {
+	switch {
+	case cfg.Applications == "":
+		return media.Dir(filepath.Join(cfg.DataDir, "applications")), nil
+	case !strings.HasPrefix(cfg.Applications, "s3:"):
+		return media.Dir(cfg.Applications), nil
+	}
+	c, err := media.ParseS3URL(cfg.Applications)
+	if err != nil {
+		return nil, err
+	}
+	if m, err := media.ParseS3URL(cfg.Media); err == nil && m.Endpoint == c.Endpoint && m.Bucket == c.Bucket &&
+		(strings.HasPrefix(m.Prefix, c.Prefix) || strings.HasPrefix(c.Prefix, m.Prefix)) {
+		return nil, fmt.Errorf("app: applicants' files (%s) would be among the media (%s): give them a bucket of their own, or give each a prefix of its own (s3://%s/media?… and s3://%s/applications?…)",
+			cfg.Applications, cfg.Media, c.Bucket, c.Bucket)
+	}
+	return bucket(ctx, cfg.Applications)
+}
+
+// bucket is the bucket at an s3:// address, checked to answer.
+func bucket(ctx context.Context, addr string) (media.Blobs, error) {
+	c, err := media.ParseS3URL(addr)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"peerpress/internal/guard"
 	"peerpress/internal/jobs"
 	"peerpress/internal/letter"
-	"peerpress/internal/media"
 	"peerpress/internal/moderation"
 	"peerpress/internal/participant"
 	"peerpress/internal/people"
@@ -85,7 +84,7 @@ func (a *App) newModules() ([]namedModule, error) {
 	cp := campaign.NewModule(campaign.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Media: a.Media})
 	lt := letter.NewModule(letter.ModuleConfig{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Zone: a.zone})
 	cl, err := calls.NewModule(calls.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content,
-		Blobs:     media.Dir(filepath.Join(a.Config.DataDir, "applications")),
+		Blobs:     a.appBlobs,
 		Staging:   filepath.Join(a.Config.DataDir, "uploads"),
 		Languages: func() []string { return a.Live.Site().Languages }})
 	if err != nil {

@@ -3,6 +3,7 @@ package calls
 import (
 	"context"
 
+	"peerpress/internal/media"
 	"peerpress/internal/participant"
 )
 
@@ -17,3 +18,6 @@ func (s *Store) ConfirmedApplication(ctx context.Context, entryID int64, email s
 		s.sealAnswers(map[string][]string{}), Confirmed, hash, now, now)
 	return token, err
 }
+
+// Blobs is where the store keeps applications' files and uploads under way.
+func (s *Store) Blobs() media.Blobs { return s.blobs }

@@ -52,11 +52,12 @@ func probeTags(t testing.TB, data []byte) string {
 	return string(out)
 }
 
-// storedFiles reads every file kept for applications.
+// storedFiles reads every file kept for applications (not the parts of
+// uploads under way, kept beside them).
 func (s *site) storedFiles() map[string][]byte {
 	s.T.Helper()
 	out := map[string][]byte{}
-	root := filepath.Join(s.App.Config.DataDir, "applications")
+	root := filepath.Join(s.App.Config.DataDir, "applications", "applications")
 	_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
@@ -251,8 +252,11 @@ func TestTusUploadResumes(t *testing.T) {
 			}
 		}
 		c.Get(manage).Must(t, http.StatusOK, "Sent: phone film.mp4")
-		// The staged bytes are gone once kept.
-		staged, _ := filepath.Glob(filepath.Join(s.App.Config.DataDir, "uploads", "tus", "*"))
+		// The upload's parts and staged bytes are gone once kept.
+		for k, err := range s.App.Calls.Blobs().List(context.Background(), "uploads/") {
+			t.Fatalf("upload parts left: %q %v", k, err)
+		}
+		staged, _ := filepath.Glob(filepath.Join(s.App.Config.DataDir, "uploads", "*"))
 		if len(staged) != 0 {
 			t.Fatalf("staged files left: %v", staged)
 		}

@@ -14,9 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tus/tusd/v2/pkg/filestore"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
-	"github.com/tus/tusd/v2/pkg/memorylocker"
 	expslog "golang.org/x/exp/slog"
 
 	"peerpress/internal/web"
@@ -27,43 +25,45 @@ import (
 // tusPath, through tusd. An upload is created for one file field of an
 // application, named by its private link's token in the Upload-Metadata
 // (token, field, filename, lang); the token is checked then and not
-// stored. The bytes go to a staging folder of the data folder (tusd's
-// filestore, appending as they come, so memory does not grow with the
-// file); when the last byte is in, the file is checked and cleaned like a
-// plain upload, copied into the Blobs and recorded, before the last PATCH
-// is answered. Every PATCH checks that the application still exists and
-// that uploads are open (the close plus the call's grace).
+// stored. The bytes go to the area's Blobs as they come, one part per
+// PATCH (blobUploads, spooled through the staging folder, so memory does
+// not grow with the file), and uploads are locked on the database
+// (useLocker): with PostgreSQL and a bucket, an upload continues through any instance.
+// When the last byte is in, the parts are joined in the staging folder,
+// and the file is checked and cleaned like a plain upload, kept in the
+// Blobs and recorded, before the last PATCH is answered. Every PATCH
+// checks that the application still exists and that uploads are open
+// (the close plus the call's grace).
 const tusPath = "/uploads/applications/"
 
 // tusServer is the area's tus endpoint.
 type tusServer struct {
 	store   *Store
 	handler *tusd.UnroutedHandler
-	core    tusd.DataStore
+	core    *blobUploads
 }
 
 // maxTusUpload bounds any upload, whatever a call allows.
 const maxTusUpload = int64(maxFileMB) << 20
 
 func newTusServer(s *Store) (*tusServer, error) {
-	dir, err := s.stagingDir()
-	if err != nil {
+	if _, err := s.stagingDir(); err != nil {
 		return nil, err
 	}
-	dir = filepath.Join(dir, "tus")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	fs := filestore.New(dir)
-	fs.DirModePerm, fs.FileModePerm = 0o700, 0o600
+	core := s.uploads()
 	composer := tusd.NewStoreComposer()
-	fs.UseIn(composer)
-	memorylocker.New().UseIn(composer)
-	t := &tusServer{store: s, core: fs}
+	composer.UseCore(core)
+	composer.UseTerminater(core)
+	useLocker(s.db, composer)
+	t := &tusServer{store: s, core: core}
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		BasePath: tusPath, StoreComposer: composer, MaxSize: maxTusUpload,
 		DisableDownload: true, DisableTermination: true, DisableConcatenation: true,
 		Cors: &tusd.CorsConfig{Disable: true}, // same origin only
+		// The last PATCH is answered once the whole file is joined,
+		// checked, cleaned and kept: minutes for a large video on a busy
+		// server. The server's deadlines count from the last byte read.
+		NetworkTimeout: 5 * time.Minute,
 		// tusd's own log names the client's address: peerpress never logs it.
 		Logger:                    expslog.New(expslog.NewTextHandler(io.Discard, nil)),
 		PreUploadCreateCallback:   t.beforeCreate,
@@ -166,7 +166,7 @@ func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 		appID, _ := strconv.ParseInt(info.MetaData["application"], 10, 64)
 		var entryID int64
 		if err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID); err != nil {
-			t.drop(info) // withdrawn or purged: its bytes go too
+			t.drop(up) // withdrawn or purged: its bytes go too
 			http.Error(w, "no such upload", http.StatusNotFound)
 			return
 		}
@@ -186,9 +186,15 @@ func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 // its application; the staged bytes are removed either way.
 func (t *tusServer) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	info := hook.Upload
-	defer t.drop(info)
+	// Every byte is in: the file is kept even if the client stops
+	// waiting: the applicant's private page then shows it.
+	ctx := context.WithoutCancel(hook.Context)
+	up, err := t.core.GetUpload(ctx, info.ID)
+	if err != nil {
+		return tusd.HTTPResponse{}, err
+	}
+	defer t.drop(up)
 	lang := info.MetaData["lang"]
-	ctx := hook.Context
 	appID, _ := strconv.ParseInt(info.MetaData["application"], 10, 64)
 	var entryID int64
 	if err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID); err != nil {
@@ -198,8 +204,12 @@ func (t *tusServer) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	if err != nil {
 		return tusd.HTTPResponse{}, err
 	}
-	// Ingest removes the staged bytes; it gets a copy of the path.
-	sf, err := t.store.Ingest(ctx, c, info.MetaData["field"], info.Storage[filestore.StorageKeyPath], info.MetaData["filename"])
+	staged, err := t.join(ctx, up)
+	if err != nil {
+		return tusd.HTTPResponse{}, err
+	}
+	// Ingest removes the joined file.
+	sf, err := t.store.Ingest(ctx, c, info.MetaData["field"], staged, info.MetaData["filename"])
 	if key := RefusalKey(err); key != "" {
 		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusUnprocessableEntity, key, "MB", c.MaxFileMB, "Minutes", c.MaxVideoMinutes)
 	}
@@ -213,32 +223,72 @@ func (t *tusServer) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	return tusd.HTTPResponse{}, err
 }
 
-// drop removes an upload's staged bytes and its info file.
-func (t *tusServer) drop(info tusd.FileInfo) {
-	for _, k := range []string{filestore.StorageKeyPath, filestore.StorageKeyInfoPath} {
-		if p := info.Storage[k]; p != "" {
-			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-				slog.Error("calls: remove a staged upload", "err", err)
-			}
-		}
+// join copies a complete upload's parts into one file of the staging
+// folder, for ffprobe and ffmpeg, and returns its path.
+func (t *tusServer) join(ctx context.Context, up tusd.Upload) (string, error) {
+	dir, err := t.store.stagingDir()
+	if err != nil {
+		return "", err
+	}
+	r, err := up.GetReader(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	f, err := os.CreateTemp(dir, "tus-*")
+	if err != nil {
+		return "", fmt.Errorf("calls: join upload: %w", err)
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+		return "", fmt.Errorf("calls: join upload: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// drop removes an upload's parts and description.
+func (t *tusServer) drop(up tusd.Upload) {
+	if err := t.core.AsTerminatableUpload(up).Terminate(context.Background()); err != nil {
+		slog.Error("calls: remove an upload's parts", "err", err)
 	}
 }
 
-// SweepStaged removes staged uploads untouched for a day: abandoned
-// ones, whose applicant never came back. It looks only in the staging
-// folder and its tus folder, through os.Root, so a link there leads
-// nowhere else.
+// SweepStaged removes uploads untouched for a day: abandoned ones, whose
+// applicant never came back, from the Blobs (their parts), and files of
+// the staging folder left by a crash. In the staging folder it looks only
+// in the folder and its tus folder (where uploads were kept before they
+// went to the Blobs), through os.Root, so a link there leads nowhere
+// else.
 func (s *Store) SweepStaged(ctx context.Context) (int, error) {
 	dir, err := s.stagingDir()
 	if err != nil {
 		return 0, err
+	}
+	ups := s.uploads()
+	ids, err := ups.abandoned(ctx, s.Now().Add(-24*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		up, err := ups.GetUpload(ctx, id)
+		if err != nil {
+			continue
+		}
+		if err := up.(*blobUpload).Terminate(ctx); err != nil {
+			return n, err
+		}
+		n++
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return 0, fmt.Errorf("calls: sweep: %w", err)
 	}
 	defer root.Close()
-	n := 0
 	for _, sub := range []string{".", "tus"} {
 		entries, err := fs.ReadDir(root.FS(), sub)
 		if errors.Is(err, fs.ErrNotExist) {

@@ -25,8 +25,9 @@ import (
 // sends, and reports the test process's resident memory before and its
 // peak during the upload, checks and cleaning included (ffprobe and
 // ffmpeg run as their own processes). The budget is less than 50 MB of
-// growth, whatever the size. Run it alone, since the peak is the whole
-// test binary's:
+// growth, whatever the size. With PEERPRESS_TEST_S3 the upload's parts
+// and the kept file go to a bucket there. Run it alone, since the peak
+// is the whole test binary's:
 //
 //	go test ./internal/calls -run '^$' -bench LargeUploadMemory -benchtime 1x
 func BenchmarkLargeUploadMemory(b *testing.B) {
@@ -44,7 +45,11 @@ func BenchmarkLargeUploadMemory(b *testing.B) {
 	if _, err := demo.Load(ctx, d, []string{"en"}); err != nil {
 		b.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{DataDir: b.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey()}, d)
+	cfg := app.Config{DataDir: b.TempDir(), Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
+	if addr := os.Getenv("PEERPRESS_TEST_S3"); addr != "" {
+		cfg.Applications = testBucket(b, addr) // the parts and the kept file go to the bucket
+	}
+	a, err := app.New(ctx, cfg, d)
 	if err != nil {
 		b.Fatal(err)
 	}

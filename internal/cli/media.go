@@ -23,7 +23,11 @@ bytes is not sent again. To move a site:
   1. peerpress media copy --to s3://media?endpoint=s3.example.org --data DATA
   2. stop the server, run the same command again (it copies what was
      uploaded meanwhile), then start it with --media set to the address
-  3. keep the folder until the site has served from the bucket for a while`
+  3. keep the folder until the site has served from the bucket for a while
+
+With --files applications it copies applicants' files (calls) and
+uploads under way instead, from --applications (or DATA/applications),
+the same way: then start with --applications set to the address.`
 
 // mediaCmd runs `peerpress media copy`.
 func mediaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,6 +38,7 @@ func mediaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("media copy", stderr, mediaCopyHelp)
 	config := configFlags(fs, false)
 	to := fs.String("to", "", "where to copy the files: s3://bucket[/prefix]?endpoint=host:port, or a `folder`")
+	files := fs.String("files", "media", "which files: `media` or applications (applicants' files and uploads under way)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -42,7 +47,17 @@ func mediaCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	cfg := config()
-	from, err := app.Blobs(ctx, cfg)
+	var from media.Blobs
+	var err error
+	switch *files {
+	case "media":
+		from, err = app.Blobs(ctx, cfg)
+	case "applications":
+		from, err = app.ApplicationBlobs(ctx, cfg)
+	default:
+		fmt.Fprintf(stderr, "peerpress: --files is media or applications, not %q\n", *files)
+		return errUsage
+	}
 	if err != nil {
 		return err
 	}

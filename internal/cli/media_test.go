@@ -39,3 +39,32 @@ func TestMediaCopy(t *testing.T) {
 		}
 	}
 }
+
+// `media copy --files applications` copies applicants' files, not the
+// media; --files names one of the two.
+func TestMediaCopyApplications(t *testing.T) {
+	data := t.TempDir()
+	for name, body := range map[string]string{"applications/applications/a.mp4": "film", "media/2026/11/photo.jpg": "jpeg"} {
+		path := filepath.Join(data, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	to := filepath.Join(t.TempDir(), "private")
+	code, out, errOut := run(t, "", "media", "copy", "--files", "applications", "--to", to, "--data", data)
+	if code != 0 || !strings.Contains(out, "1 files copied") {
+		t.Fatalf("copy: %d %q %q", code, out, errOut)
+	}
+	if b, err := os.ReadFile(filepath.Join(to, "applications", "a.mp4")); err != nil || string(b) != "film" {
+		t.Fatalf("copied file: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(to, "2026")); !os.IsNotExist(err) {
+		t.Errorf("the media went along: %v", err)
+	}
+	if code, _, errOut := run(t, "", "media", "copy", "--files", "photos", "--to", to, "--data", data); code == 0 || !strings.Contains(errOut, "media or applications") {
+		t.Errorf("--files photos: %d %q", code, errOut)
+	}
+}

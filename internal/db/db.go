@@ -60,6 +60,7 @@ type DB struct {
 	}
 
 	instance  string // random; PostgreSQL notifications carry it so that an instance skips its own
+	pgURL     string // PostgreSQL: the server, for connections of their own (advisory.go)
 	channel   string // PostgreSQL channel that non-quiet writes notify
 	stopWatch context.CancelFunc
 	watchDone chan struct{} // closed when the watcher has stopped
@@ -166,7 +167,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: postgres: connect to %s: %w", redact(rawURL), err)
 	}
-	d := &DB{Engine: Postgres, read: pool, write: pool}
+	d := &DB{Engine: Postgres, read: pool, write: pool, pgURL: rawURL}
 	if err := d.watchPostgres(ctx, rawURL); err != nil {
 		d.Close()
 		return nil, err

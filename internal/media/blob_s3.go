@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -299,4 +300,32 @@ func (s s3Blobs) List(ctx context.Context, prefix string) iter.Seq2[string, erro
 			yield("", fmt.Errorf("media: list %q: %w", prefix, err))
 		}
 	}
+}
+
+// presigner is a Blobs that can hand out short-lived addresses of its
+// blobs, which a browser fetches from the store itself (a bucket).
+type presigner interface {
+	presignGet(ctx context.Context, key string, expiry time.Duration, header http.Header) (*url.URL, error)
+}
+
+// presignGet signs a GET of key valid for expiry, whose answer carries
+// the given Content-Type, Cache-Control and Content-Disposition (S3's
+// response-* parameters: the store sets them, not the object's own
+// metadata). Signing is done here, without a request to the store.
+func (s s3Blobs) presignGet(ctx context.Context, key string, expiry time.Duration, header http.Header) (*url.URL, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	params := url.Values{}
+	for h, p := range map[string]string{"Content-Type": "response-content-type", "Cache-Control": "response-cache-control",
+		"Content-Disposition": "response-content-disposition"} {
+		if v := header.Get(h); v != "" {
+			params.Set(p, v)
+		}
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, s.object(key), expiry, params)
+	if err != nil {
+		return nil, fmt.Errorf("media: sign %s: %w", key, err)
+	}
+	return u, nil
 }

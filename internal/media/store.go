@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"path"
 	"strings"
 	"time"
@@ -49,6 +50,34 @@ type Store struct {
 	quiet db.Quiet
 	blobs Blobs
 	queue *jobs.Queue // set by Register; woken after enqueuing variants
+	// redirect, when not zero, is how long the signed addresses Handler
+	// redirects to stay valid (RedirectFor).
+	redirect time.Duration
+}
+
+// RedirectFor makes Handler answer requests for images and office
+// documents with a redirect to an address of the bucket signed for d,
+// rather than passing the bytes through the instance. The bucket must be
+// reachable by visitors at the address of its endpoint (a host of the
+// site's own: a store elsewhere would see every visitor's address). PDFs
+// are still served by the instance: only it can send the sandbox that
+// keeps their scripts away from the site. d is 1 minute to 7 days (the
+// longest S3 signs for); Blobs that cannot sign (a folder) are an error.
+func (s *Store) RedirectFor(d time.Duration) error {
+	if _, ok := s.blobs.(presigner); !ok {
+		return errors.New("media: redirects to signed addresses need the media in a bucket (--media s3://…)")
+	}
+	if d < time.Minute || d > 7*24*time.Hour {
+		return fmt.Errorf("media: signed addresses valid for %s: give between 1m and 168h", d)
+	}
+	// Signing needs credentials: without them every visitor would get
+	// an error, so the start stops here instead.
+	p := s.blobs.(presigner)
+	if _, err := p.presignGet(context.Background(), "signing/check", d, http.Header{}); err != nil {
+		return fmt.Errorf("media: redirects to signed addresses: %w (signing needs the store's credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", err)
+	}
+	s.redirect = d
+	return nil
 }
 
 // NewStore returns a Store that keeps files in b (media.Dir of the media
