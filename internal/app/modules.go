@@ -18,6 +18,7 @@ import (
 	"peerpress/internal/participant"
 	"peerpress/internal/people"
 	"peerpress/internal/search"
+	"peerpress/internal/updates"
 	"peerpress/internal/web"
 )
 
@@ -91,6 +92,10 @@ func (a *App) newModules() ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
+	up, err := updates.NewModule(updates.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content})
+	if err != nil {
+		return nil, err
+	}
 	dir := directory.NewModule(a.DB, a.Content, ev.Store, a.Media, func() string { return a.Live.Languages().Default().Code })
 	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
 	return []namedModule{
@@ -100,6 +105,8 @@ func (a *App) newModules() ([]namedModule, error) {
 		{"calls", cl},
 		// The network's organisations: profiles, the public directory.
 		{"directory", dir},
+		// Members' updates by email: subscribers, editions, sending.
+		{"updates", up},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},
