@@ -92,12 +92,13 @@ func (a *App) newModules() ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, err := updates.NewModule(updates.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content})
+	up, err := updates.NewModule(updates.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content,
+		Rate: a.Config.UpdatesRate, SiteName: a.Config.SiteName, DefaultLang: func() string { return a.Live.Languages().Default().Code }})
 	if err != nil {
 		return nil, err
 	}
 	dir := directory.NewModule(a.DB, a.Content, ev.Store, a.Media, func() string { return a.Live.Languages().Default().Code })
-	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
+	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory, a.Updates = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store, up
 	return []namedModule{
 		{"events", ev},
 		{"campaign", cp},

@@ -201,10 +201,11 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	clientIP := fs.String("client-ip-header", envDefault("PEERPRESS_CLIENT_IP_HEADER", ""), "`header` a trusted reverse proxy sets to the visitor's address, e.g. X-Real-IP, for the public forms' rate limit (held in memory only); default: the connection's address (PEERPRESS_CLIENT_IP_HEADER)")
 	onion := fs.String("onion-url", envDefault("PEERPRESS_ONION_URL", ""), "the site's onion service `address`, http://….onion: sent as Onion-Location on live pages and named in the static mirror's notices (PEERPRESS_ONION_URL)")
 	mediaAt := fs.String("media", envDefault("PEERPRESS_MEDIA", ""), "where uploads are kept: empty for DATA/media, or an S3-compatible `bucket`, s3://bucket[/prefix]?endpoint=host:port[&region=…][&secure=false], with the credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (PEERPRESS_MEDIA)")
+	updatesRate := fs.Int("updates-rate", envInt("PEERPRESS_UPDATES_RATE", 10), "members' update `mails` sent per second by all instances together; 0: no limit (PEERPRESS_UPDATES_RATE)")
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
-			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
+			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, UpdatesRate: float64(max(*updatesRate, 0)), PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
 			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion, Media: *mediaAt}
 		if addr != nil {
 			c.Addr = *addr

@@ -172,11 +172,14 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 	if err := out.To(msg.To); err != nil {
 		return nil, jobs.Permanent(err)
 	}
-	out.Subject(msg.Subject)
+	out.Subject(oneLine(msg.Subject))
 	out.SetDate()
 	out.SetMessageID()
 	for k, v := range msg.Headers {
-		out.SetGenHeader(gomail.Header(k), v)
+		if strings.ContainsAny(k, "\r\n: ") {
+			return nil, jobs.Permanent(fmt.Errorf("mail: header name %q", k))
+		}
+		out.SetGenHeader(gomail.Header(k), oneLine(v))
 	}
 	out.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
@@ -188,6 +191,41 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 		}
 	}
 	return out, nil
+}
+
+// oneLine keeps a header's value on one line: a CR or LF that came from
+// input (a title, a name) must never start a header of its own.
+func oneLine(v string) string {
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
+	}
+	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(v)), " ")
+}
+
+// SendNow sends msg at once, over SMTP or to the outbox, for a feature
+// that runs its own queue of deliveries (members' updates, each recorded
+// as sent in its own row). A refusal for good is Refused; any other
+// error may pass on a retry.
+func (m *Mailer) SendNow(ctx context.Context, msg Message) error {
+	if _, err := mailAddress(msg.To); err != nil {
+		return jobs.Permanent(err)
+	}
+	if m.server == nil {
+		raw, err := json.Marshal(msg)
+		if err != nil {
+			return jobs.Permanent(fmt.Errorf("mail: %w", err))
+		}
+		return m.toOutbox(ctx, string(raw), msg)
+	}
+	return m.smtp(ctx, msg)
+}
+
+// Refused reports whether a send failed because the server refused the
+// recipient for good (a 5xx answer to RCPT TO: no such mailbox): trying
+// again will not help.
+func Refused(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && !se.IsTemp() && se.Reason == gomail.ErrSMTPRcptTo
 }
 
 func (m *Mailer) smtp(ctx context.Context, msg Message) error {

@@ -22,6 +22,7 @@ const formName = "updates-subscribe"
 // one-click unsubscription.
 type Handlers struct {
 	store   *Store
+	sender  *Sender
 	content *content.Store
 	guard   *guard.Guard // holds off automated subscriptions
 	rd      *web.Renderer
@@ -30,7 +31,7 @@ type Handlers struct {
 
 // NewHandlers parses the templates; g guards the subscribe form, as it
 // does the site's other public forms.
-func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Guard) (*Handlers, error) {
+func NewHandlers(store *Store, sender *Sender, cs *content.Store, rd *web.Renderer, g *guard.Guard) (*Handlers, error) {
 	if g == nil {
 		return nil, errors.New("updates: no abuse guard for the subscribe form")
 	}
@@ -38,7 +39,7 @@ func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Gua
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl}, nil
+	return &Handlers{store: store, sender: sender, content: cs, guard: g, rd: rd, tmpl: tmpl}, nil
 }
 
 // Routes declares the subscribe form (its challenge is single-use, so
@@ -57,6 +58,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /updates/manage/{token}/erase", h.erase, web.Private)
 	rs.Site("GET /updates/unsubscribe/{token}", h.oneClickPage, web.Private)
 	rs.Site("POST /updates/unsubscribe/{token}", h.oneClick, web.Private)
+	h.adminRoutes(rs)
 }
 
 // messagePage says something short: a link that does not work, an

@@ -19,14 +19,25 @@ type Config struct {
 	Vault   *participant.Vault
 	Mailer  *mail.Mailer
 	Entries *content.Store
+	// Rate is the most update mails sent per second, across instances;
+	// 0: no limit.
+	Rate float64
+	// SiteName names the site in every edition; DefaultLang reads the
+	// site's default language, the edition of last resort.
+	SiteName    string
+	DefaultLang func() string
 }
 
 // Module is the updates area as the composition root holds it: built
 // once, it registers the update kind, makes its pages for each renderer
 // and declares the personal data it holds.
 type Module struct {
-	Store *Store
-	cfg   Config
+	// Fields give update entries their list of chosen entries
+	// (content.Extension).
+	Fields
+	Store  *Store
+	Sender *Sender
+	cfg    Config
 }
 
 // Register adds the update kind to the kinds of entry
@@ -45,12 +56,26 @@ func NewModule(cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Module{Store: s, cfg: cfg}, nil
+	if cfg.DefaultLang == nil {
+		cfg.DefaultLang = func() string { return "en" }
+	}
+	ed := &editions{db: cfg.DB, entries: cfg.Entries, langs: s.langs, md: content.NewMarkdown(), site: func() string { return cfg.SiteName }}
+	snd := &Sender{store: s, entries: cfg.Entries, editions: ed, defLang: cfg.DefaultLang, Now: time.Now}
+	return &Module{Fields: Fields{db: cfg.DB}, Store: s, Sender: snd, cfg: cfg}, nil
 }
 
 // Pages makes the area's handlers; g guards the subscribe form.
 func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
-	return NewHandlers(m.Store, m.cfg.Entries, rd, g)
+	return NewHandlers(m.Store, m.Sender, m.cfg.Entries, rd, g)
+}
+
+// Register declares the sending's job kinds: the fan-out, one at a
+// time, and the deliveries, at the operator's rate. The queue tries a
+// delivery a little more often than the sender does, so that the
+// sender decides when one has failed.
+func (m *Module) Register(q *jobs.Queue) {
+	q.HandleWith(queueKind, m.Sender.queue, jobs.Options{MaxAttempts: 5, Concurrency: 1})
+	q.HandleWith(deliverKind, m.Sender.deliver, jobs.Options{MaxAttempts: maxTries + 2, Concurrency: 4, Rate: m.cfg.Rate, Burst: max(1, int(m.cfg.Rate))})
 }
 
 // PersonalData is the subscribers (participant.Holder).

@@ -348,3 +348,22 @@ func (s *Store) DropUnconfirmed(ctx context.Context) (int, error) {
 	})
 	return int(n), err
 }
+
+// Counts counts subscribers by status.
+func (s *Store) Counts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM subscribers GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("updates: counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, err
+		}
+		out[status] = n
+	}
+	return out, rows.Err()
+}
