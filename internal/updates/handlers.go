@@ -59,6 +59,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("GET /updates/unsubscribe/{token}", h.oneClickPage, web.Private)
 	rs.Site("POST /updates/unsubscribe/{token}", h.oneClick, web.Private)
 	h.adminRoutes(rs)
+	h.subscribersRoutes(rs)
 }
 
 // messagePage says something short: a link that does not work, an

@@ -19,6 +19,8 @@ type Config struct {
 	Vault   *participant.Vault
 	Mailer  *mail.Mailer
 	Entries *content.Store
+	// Audit records staff's exports of the list.
+	Audit *participant.Audit
 	// Rate is the most update mails sent per second, across instances;
 	// 0: no limit.
 	Rate float64
@@ -52,7 +54,7 @@ func NewModule(cfg Config) (*Module, error) {
 	if err := Register(); err != nil {
 		return nil, err
 	}
-	s, err := NewStore(cfg.DB, cfg.Vault, cfg.Mailer)
+	s, err := NewStore(cfg.DB, cfg.Vault, cfg.Mailer, cfg.Audit)
 	if err != nil {
 		return nil, err
 	}

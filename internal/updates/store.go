@@ -35,12 +35,13 @@ type Store struct {
 	vault  *participant.Vault
 	mailer *mail.Mailer
 	langs  *i18n.Bundle // every catalog: mail goes in the subscriber's language
+	audit  *participant.Audit
 	// Now is the store's clock; tests move it.
 	Now func() time.Time
 }
 
 // NewStore returns a store. The vault must be the site key's.
-func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer) (*Store, error) {
+func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer, audit *participant.Audit) (*Store, error) {
 	if vault == nil {
 		return nil, errors.New("updates: no site key")
 	}
@@ -52,7 +53,7 @@ func NewStore(d *db.DB, vault *participant.Vault, mailer *mail.Mailer) (*Store, 
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: d, quiet: d.Quiet(), vault: vault, mailer: mailer, langs: langs, Now: time.Now}, nil
+	return &Store{db: d, quiet: d.Quiet(), vault: vault, mailer: mailer, langs: langs, audit: audit, Now: time.Now}, nil
 }
 
 // subCols are the columns scanSubscriber reads.
