@@ -17,6 +17,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"peerpress/internal/db"
 	"peerpress/internal/jobs"
@@ -228,11 +229,8 @@ func Refused(err error) bool {
 	return errors.As(err, &se) && !se.IsTemp() && se.Reason == gomail.ErrSMTPRcptTo
 }
 
-func (m *Mailer) smtp(ctx context.Context, msg Message) error {
-	out, err := m.build(msg)
-	if err != nil {
-		return err
-	}
+// client is a new SMTP client for the configured server.
+func (m *Mailer) client() (*gomail.Client, error) {
 	opts := []gomail.Option{gomail.WithPort(m.server.port), gomail.WithTimeout(30 * time.Second)}
 	switch m.server.tls {
 	case "tls":
@@ -247,7 +245,69 @@ func (m *Mailer) smtp(ctx context.Context, msg Message) error {
 	}
 	client, err := gomail.NewClient(m.server.host, opts...)
 	if err != nil {
-		return jobs.Permanent(fmt.Errorf("mail: client: %w", err))
+		return nil, jobs.Permanent(fmt.Errorf("mail: client: %w", err))
+	}
+	return client, nil
+}
+
+// SendEach sends msgs at once over one connection (or to the outbox) and
+// returns each one's outcome, as SendNow would: for a feature that sends
+// many messages in a batch of its own (members' updates).
+func (m *Mailer) SendEach(ctx context.Context, msgs []Message) []error {
+	errs := make([]error, len(msgs))
+	if m.server == nil {
+		for i, msg := range msgs {
+			errs[i] = m.SendNow(ctx, msg)
+		}
+		return errs
+	}
+	var built []*gomail.Msg
+	var at []int
+	for i, msg := range msgs {
+		if _, err := mailAddress(msg.To); err != nil {
+			errs[i] = jobs.Permanent(err)
+			continue
+		}
+		out, err := m.build(msg)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		built, at = append(built, out), append(at, i)
+	}
+	if len(built) == 0 {
+		return errs
+	}
+	client, err := m.client()
+	if err == nil {
+		var sc *gosmtp.Client
+		if sc, err = client.DialToSMTPClientWithContext(ctx); err == nil {
+			// What SendWithSMTPClient returns is each message's error,
+			// kept on the message; a failure to close after the last
+			// one changes nothing that was sent.
+			_ = client.SendWithSMTPClient(sc, built...)
+			_ = client.CloseWithSMTPClient(sc)
+		}
+	}
+	for j, out := range built {
+		switch {
+		case err != nil: // no connection: none was tried
+			errs[at[j]] = fmt.Errorf("mail: send: %w", err)
+		case out.HasSendError():
+			errs[at[j]] = fmt.Errorf("mail: send: %w", out.SendError())
+		}
+	}
+	return errs
+}
+
+func (m *Mailer) smtp(ctx context.Context, msg Message) error {
+	out, err := m.build(msg)
+	if err != nil {
+		return err
+	}
+	client, err := m.client()
+	if err != nil {
+		return err
 	}
 	if err := client.DialAndSendWithContext(ctx, out); err != nil {
 		// A 5xx answer (no such mailbox) will not change on retry; a 4xx

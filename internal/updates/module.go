@@ -2,6 +2,7 @@ package updates
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"peerpress/internal/content"
@@ -62,7 +63,7 @@ func NewModule(cfg Config) (*Module, error) {
 		cfg.DefaultLang = func() string { return "en" }
 	}
 	ed := &editions{db: cfg.DB, entries: cfg.Entries, langs: s.langs, md: content.NewMarkdown(), site: func() string { return cfg.SiteName }}
-	snd := &Sender{store: s, entries: cfg.Entries, editions: ed, defLang: cfg.DefaultLang, Now: time.Now}
+	snd := &Sender{store: s, entries: cfg.Entries, editions: ed, defLang: cfg.DefaultLang, batch: batchFor(cfg.Rate), Now: time.Now}
 	return &Module{Fields: Fields{db: cfg.DB}, Store: s, Sender: snd, cfg: cfg}, nil
 }
 
@@ -77,7 +78,20 @@ func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
 // sender decides when one has failed.
 func (m *Module) Register(q *jobs.Queue) {
 	q.HandleWith(queueKind, m.Sender.queue, jobs.Options{MaxAttempts: 5, Concurrency: 1})
-	q.HandleWith(deliverKind, m.Sender.deliver, jobs.Options{MaxAttempts: maxTries + 2, Concurrency: 4, Rate: m.cfg.Rate, Burst: max(1, int(m.cfg.Rate))})
+	q.HandleWith(deliverKind, m.Sender.deliver, jobs.Options{MaxAttempts: maxTries + 2, Concurrency: 4, Rate: m.cfg.Rate / float64(m.Sender.batch)})
+}
+
+// maxBatch is the most subscribers one delivery job sends to.
+const maxBatch = 50
+
+// batchFor is the batch of a rate: about a second's worth of mail (so
+// that the queue's rate of jobs is the rate of messages), at most
+// maxBatch; maxBatch with no limit.
+func batchFor(rate float64) int {
+	if rate <= 0 {
+		return maxBatch
+	}
+	return min(maxBatch, max(1, int(math.Ceil(rate))))
 }
 
 // PersonalData is the subscribers (participant.Holder).

@@ -47,6 +47,8 @@ type Sender struct {
 	entries  *content.Store
 	editions *editions
 	defLang  func() string
+	// batch is how many subscribers one delivery job sends to.
+	batch int
 	// Now is the sender's clock; tests move it.
 	Now func() time.Time
 
@@ -125,9 +127,14 @@ func (s *Sender) QueueNow(ctx context.Context, entryID int64) (int64, error) {
 			SELECT ?, id, 'waiting' FROM subscribers WHERE status = ? ON CONFLICT DO NOTHING`, entryID, Active); err != nil {
 			return fmt.Errorf("updates: queue %d: %w", entryID, err)
 		}
-		n, err = jobs.EnqueueFrom(ctx, tx, deliverKind, s.Now(), `SELECT CAST(entry_id AS TEXT) || ':' || CAST(subscriber_id AS TEXT) AS payload
-			FROM update_deliveries WHERE entry_id = ? AND state = 'waiting'`, entryID)
-		if err != nil {
+		// One job per batch of subscribers, named by the range of their
+		// ids: a batch goes over one SMTP connection, in two writes.
+		if _, err := jobs.EnqueueFrom(ctx, tx, deliverKind, s.Now(), `SELECT CAST(MIN(entry_id) AS TEXT) || ':' || CAST(MIN(subscriber_id) AS TEXT) || ':' || CAST(MAX(subscriber_id) AS TEXT) AS payload
+			FROM (SELECT entry_id, subscriber_id, (ROW_NUMBER() OVER (ORDER BY subscriber_id) - 1) / ? AS batch
+				FROM update_deliveries WHERE entry_id = ? AND state = 'waiting') AS b GROUP BY batch`, s.batch, entryID); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM update_deliveries WHERE entry_id = ?`, entryID).Scan(&n); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE update_sends SET state = 'queued', queued = ? WHERE entry_id = ?`, n, entryID)
@@ -136,98 +143,144 @@ func (s *Sender) QueueNow(ctx context.Context, entryID int64) (int64, error) {
 	return n, err
 }
 
-// deliver is the job that sends one subscriber their edition. The
-// delivery row is taken ('sending') before the mail goes and marked
-// 'sent' after, so a second run of the job (its worker died after the
-// mail went) sends nothing: a delivery cut off mid-send is left as
-// 'sending', counted apart, rather than risk sending it twice.
+// deliver is the job that sends a batch of subscribers their edition,
+// over one SMTP connection. The batch's rows are taken ('sending') in
+// one write before the mail goes and marked in one write after, so a
+// second run of the job (its worker died after the mail went) sends
+// nothing again: a delivery cut off mid-batch is left as 'sending',
+// rather than risk sending it twice. Rows still waiting after a
+// temporary failure make the job fail, and the queue runs it again after
+// its backoff for those rows only.
 func (s *Sender) deliver(ctx context.Context, payload []byte) error {
-	a, b, ok := strings.Cut(string(payload), ":")
-	entryID, err1 := strconv.ParseInt(a, 10, 64)
-	subID, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
+	parts := strings.Split(string(payload), ":")
+	if len(parts) != 3 {
 		return jobs.Permanent(fmt.Errorf("updates: delivery payload %q", payload))
 	}
-	var sub Subscriber
+	var ids [3]int64
+	for i, p := range parts {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return jobs.Permanent(fmt.Errorf("updates: delivery payload %q", payload))
+		}
+		ids[i] = n
+	}
+	entryID, from, to := ids[0], ids[1], ids[2]
+	var subs []Subscriber
+	attempts := map[int64]int{}
 	var origin string
-	var attempts int
-	take := false
 	err := s.store.quiet.InTx(ctx, func(tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'sending', attempts = attempts + 1
-			WHERE entry_id = ? AND subscriber_id = ? AND state = 'waiting'`, entryID, subID)
+		rows, err := tx.QueryContext(ctx, `UPDATE update_deliveries SET state = 'sending', attempts = attempts + 1
+			WHERE entry_id = ? AND subscriber_id BETWEEN ? AND ? AND state = 'waiting' RETURNING subscriber_id, attempts`, entryID, from, to)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			attempts[id] = n
+		}
+		rows.Close()
+		if len(attempts) == 0 {
 			return nil // done already
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT d.attempts, s.origin FROM update_deliveries d JOIN update_sends s ON s.entry_id = d.entry_id
-			WHERE d.entry_id = ? AND d.subscriber_id = ?`, entryID, subID).Scan(&attempts, &origin); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT origin FROM update_sends WHERE entry_id = ?`, entryID).Scan(&origin); err != nil {
 			return err
 		}
-		sub, err = s.store.Subscriber(ctx, tx, subID)
+		srows, err := tx.QueryContext(ctx, `SELECT `+subCols+` FROM subscribers WHERE id BETWEEN ? AND ?`, from, to)
 		if err != nil {
 			return err
 		}
-		if sub.Status != Active {
-			// Paused, unsubscribed or erased since the update was queued.
-			_, err = tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'skipped' WHERE entry_id = ? AND subscriber_id = ?`, entryID, subID)
-			return err
+		var gone []int64
+		for srows.Next() {
+			sub, err := s.store.scanSubscriber(srows)
+			if err != nil {
+				srows.Close()
+				return err
+			}
+			if _, ok := attempts[sub.ID]; !ok {
+				continue
+			}
+			if sub.Status != Active {
+				gone = append(gone, sub.ID) // paused, unsubscribed or erased since it was queued
+				continue
+			}
+			subs = append(subs, sub)
 		}
-		take = true
+		srows.Close()
+		for _, id := range gone {
+			if _, err := tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'skipped' WHERE entry_id = ? AND subscriber_id = ?`, entryID, id); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("updates: delivery %d/%d: %w", entryID, subID, err)
+		return fmt.Errorf("updates: deliveries %s: %w", payload, err)
 	}
-	if !take {
+	if len(subs) == 0 {
 		return nil
 	}
-	msg, err := s.message(ctx, entryID, sub, origin)
-	if err == nil {
-		err = s.store.mailer.SendNow(ctx, msg)
+	msgs := make([]mail.Message, len(subs))
+	errs := make([]error, len(subs))
+	var send []mail.Message
+	var at []int
+	for i, sub := range subs {
+		if msgs[i], errs[i] = s.message(ctx, entryID, sub, origin); errs[i] == nil {
+			send, at = append(send, msgs[i]), append(at, i)
+		}
 	}
-	return s.record(ctx, entryID, sub.ID, attempts, err)
+	for j, err := range s.store.mailer.SendEach(ctx, send) {
+		errs[at[j]] = err
+	}
+	return s.record(ctx, entryID, subs, attempts, errs)
 }
 
-// record writes how a delivery went. A refusal for good counts against
-// the subscriber; anything else is tried again later, up to maxTries.
-func (s *Sender) record(ctx context.Context, entryID, subID int64, attempts int, sendErr error) error {
+// record writes how a batch went, in one transaction. A refusal for
+// good counts against the subscriber; anything else is tried again
+// later, up to maxTries.
+func (s *Sender) record(ctx context.Context, entryID int64, subs []Subscriber, attempts map[int64]int, errs []error) error {
 	var retry error
 	err := s.store.quiet.InTx(ctx, func(tx *db.Tx) error {
+		retry = nil
 		now := s.Now().Unix()
-		switch {
-		case sendErr == nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'sent', sent_at = ?, last_error = '' WHERE entry_id = ? AND subscriber_id = ?`,
-				now, entryID, subID); err != nil {
+		for i, sub := range subs {
+			sendErr := errs[i]
+			var err error
+			switch {
+			case sendErr == nil:
+				if _, err = tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'sent', sent_at = ?, last_error = '' WHERE entry_id = ? AND subscriber_id = ?`,
+					now, entryID, sub.ID); err == nil && sub.Bounces > 0 {
+					_, err = tx.ExecContext(ctx, `UPDATE subscribers SET bounces = 0 WHERE id = ?`, sub.ID)
+				}
+			case mail.Refused(sendErr):
+				if _, err = tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'failed', last_error = ? WHERE entry_id = ? AND subscriber_id = ?`,
+					short(sendErr), entryID, sub.ID); err == nil {
+					_, err = tx.ExecContext(ctx, `UPDATE subscribers SET bounces = bounces + 1,
+						status = CASE WHEN bounces + 1 >= ? AND status = ? THEN ? ELSE status END, updated_at = ? WHERE id = ?`,
+						MaxBounces, Active, Bouncing, now, sub.ID)
+				}
+			case attempts[sub.ID] >= maxTries || errors.Is(sendErr, errNoEditionFor):
+				_, err = tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'failed', last_error = ? WHERE entry_id = ? AND subscriber_id = ?`,
+					short(sendErr), entryID, sub.ID)
+			default:
+				retry = sendErr
+				_, err = tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'waiting', last_error = ? WHERE entry_id = ? AND subscriber_id = ?`,
+					short(sendErr), entryID, sub.ID)
+			}
+			if err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE subscribers SET bounces = 0 WHERE id = ? AND bounces > 0`, subID)
-			return err
-		case mail.Refused(sendErr):
-			if _, err := tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'failed', last_error = ? WHERE entry_id = ? AND subscriber_id = ?`,
-				short(sendErr), entryID, subID); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE subscribers SET bounces = bounces + 1,
-				status = CASE WHEN bounces + 1 >= ? AND status = ? THEN ? ELSE status END, updated_at = ? WHERE id = ?`,
-				MaxBounces, Active, Bouncing, now, subID)
-			return err
-		case attempts >= maxTries || errors.Is(sendErr, errNoEditionFor):
-			_, err := tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'failed', last_error = ? WHERE entry_id = ? AND subscriber_id = ?`,
-				short(sendErr), entryID, subID)
-			return err
-		default:
-			retry = sendErr
-			_, err := tx.ExecContext(ctx, `UPDATE update_deliveries SET state = 'waiting', last_error = ? WHERE entry_id = ? AND subscriber_id = ?`,
-				short(sendErr), entryID, subID)
-			return err
 		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("updates: record delivery %d/%d: %w", entryID, subID, err)
+		return fmt.Errorf("updates: record deliveries: %w", err)
 	}
-	return retry // the queue tries the job again after its backoff
+	return retry // the queue runs the job again after its backoff, for those still waiting
 }
 
 // short is an error as a delivery row keeps it: without the addresses a
@@ -365,3 +418,8 @@ func (s *Sender) Progress(ctx context.Context, entryID int64) (Progress, error) 
 	}
 	return p, rows.Err()
 }
+
+// SetBatch sets how many subscribers one delivery job sends to, for the
+// updates queued from now (tests and benchmarks; the module derives it
+// from the rate).
+func (s *Sender) SetBatch(n int) { s.batch = max(1, n) }
