@@ -26,12 +26,12 @@ func TestAdminPreviewAndTest(t *testing.T) {
 			t.Fatal(err)
 		}
 		a, csrf := s.Admin()
-		a.Get("/admin/updates").Must(t, http.StatusOK, "Members&#39; update: autumn", "Not sent")
+		a.Get("/admin/updates").Must(t, http.StatusOK, "Members&#39; update: harvest", "Not sent")
 		page := "/admin/updates/" + itoa(id)
 		r := a.Get(page + "?lang=ar")
 		r.Must(t, http.StatusOK, "srcdoc=", "dir=&#34;rtl&#34;", "نشرة الخريف", "Peer naloxone guide", `<pre style="white-space:pre-wrap">`)
 		r.MustNot(t, "too big")
-		a.Get(page+"?lang=fr").Must(t, http.StatusOK, "Lettre aux membres : automne") // a draft previews
+		a.Get(page+"?lang=fr").Must(t, http.StatusOK, "Lettre aux membres : récolte") // a draft previews
 		a.Get("/admin/updates/999999").Must(t, http.StatusNotFound)
 		a.Get("/admin/updates/abc").Must(t, http.StatusNotFound)
 
@@ -40,7 +40,7 @@ func TestAdminPreviewAndTest(t *testing.T) {
 			t.Fatalf("test: %d", r.Status)
 		}
 		mails := s.Mail(s.Login.Email)
-		if len(mails) == 0 || !strings.Contains(mails[len(mails)-1].Subject, "Boletín para miembros: otoño") {
+		if len(mails) == 0 || !strings.Contains(mails[len(mails)-1].Subject, "Boletín para miembros: cosecha") {
 			t.Fatalf("no test mail: %+v", mails)
 		}
 		if n := count(t, s, `SELECT COUNT(*) FROM update_sends`); n != 0 {
@@ -56,9 +56,9 @@ func TestAdminPreviewAndTest(t *testing.T) {
 		a.Get(page).Must(t, http.StatusOK, "Scheduled for 2030-01-02 09:30 UTC")
 		// The archive: published updates, with their feed.
 		c := s.Client()
-		c.Get("/en/updates").Must(t, http.StatusOK, "Members&#39; update: autumn")
-		c.Get("/en/updates/feed.xml").Must(t, http.StatusOK, "Members&#39; update: autumn")
-		c.Get("/es/updates").Must(t, http.StatusOK, "Boletín para miembros: otoño")
+		c.Get("/en/updates").Must(t, http.StatusOK, "Members&#39; update: harvest")
+		c.Get("/en/updates/feed.xml").Must(t, http.StatusOK, "Members&#39; update: harvest")
+		c.Get("/es/updates").Must(t, http.StatusOK, "Boletín para miembros: cosecha")
 		_ = updates.MaxHTML
 	})
 }

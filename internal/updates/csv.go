@@ -22,6 +22,7 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/i18n"
+	"peerpress/internal/jobs"
 	"peerpress/internal/mail"
 	"peerpress/internal/participant"
 )
@@ -303,4 +304,30 @@ func cell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// SeedKind is the job that adds a list of subscribers given as an import
+// CSV (the demo's invented members), as active on the consent the file
+// gives. It is a job because whoever has the list may not have the site
+// key that seals the addresses; the server that runs it does.
+const SeedKind = "updates:seed"
+
+// EnqueueSeed adds a seed job inside tx, due a few seconds later: a bulk
+// load waits behind the mail of a server's first moments.
+func EnqueueSeed(ctx context.Context, tx *db.Tx, csvText string) error {
+	return jobs.Enqueue(ctx, tx, SeedKind, []byte(csvText), time.Now().Add(3*time.Second))
+}
+
+// runSeed imports a seed job's list; rows refused are left out.
+func (s *Store) runSeed(ctx context.Context, payload []byte) error {
+	var langs []string
+	for _, l := range s.langs.Enabled() {
+		langs = append(langs, l.Code)
+	}
+	rows, err := ParseImport(payload, langs, s.Now())
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	_, err = s.Import(ctx, rows, false, "")
+	return err
 }

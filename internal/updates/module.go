@@ -77,6 +77,7 @@ func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
 // delivery a little more often than the sender does, so that the
 // sender decides when one has failed.
 func (m *Module) Register(q *jobs.Queue) {
+	q.HandleWith(SeedKind, m.Store.runSeed, jobs.Options{MaxAttempts: 3, Concurrency: 1})
 	q.HandleWith(queueKind, m.Sender.queue, jobs.Options{MaxAttempts: 5, Concurrency: 1})
 	q.HandleWith(deliverKind, m.Sender.deliver, jobs.Options{MaxAttempts: maxTries + 2, Concurrency: 4, Rate: m.cfg.Rate / float64(m.Sender.batch)})
 }

@@ -44,10 +44,10 @@ func newUpdate(t *testing.T, s *apptest.Site) int64 {
 	pub := save(content.Publication, content.EntryInput{}, content.TranslationInput{Lang: "en", Title: "Peer naloxone guide", Slug: "upd-test-naloxone",
 		Summary: "A pocket guide written by peers.", Status: content.Published, PublishAt: past})
 	up := save(updates.Kind, content.EntryInput{Ext: updates.Ext(updates.Update{Picks: []int64{pub, art}})},
-		content.TranslationInput{Lang: "en", Title: "Members' update: autumn", Slug: "upd-test-autumn", Summary: "What we did this autumn.",
+		content.TranslationInput{Lang: "en", Title: "Members' update: harvest", Slug: "upd-test-autumn", Summary: "What we did this autumn.",
 			Body: "Dear members, here is our **autumn** news. See [our guides](/en/publications).", Status: content.Published, PublishAt: past})
-	tr(up, "es", "Boletín para miembros: otoño", "upd-test-otono", "Lo que hicimos este otoño.", content.Published)
-	tr(up, "fr", "Lettre aux membres : automne", "upd-test-automne", "Ce que nous avons fait.", content.Draft)
+	tr(up, "es", "Boletín para miembros: cosecha", "upd-test-otono", "Lo que hicimos este otoño.", content.Published)
+	tr(up, "fr", "Lettre aux membres : récolte", "upd-test-automne", "Ce que nous avons fait.", content.Draft)
 	return up
 }
 
@@ -102,8 +102,8 @@ func TestEditionsWithFallback(t *testing.T) {
 			}
 			return ms[len(ms)-1]
 		}
-		for addr, want := range map[string]string{"sofia@example.org": "Boletín para miembros: otoño", "remy@example.org": "Boletín para miembros: otoño",
-			"olga@example.org": "Members' update: autumn"} {
+		for addr, want := range map[string]string{"sofia@example.org": "Boletín para miembros: cosecha", "remy@example.org": "Boletín para miembros: cosecha",
+			"olga@example.org": "Members' update: harvest"} {
 			m, err := last(addr).Decode()
 			if err != nil {
 				t.Fatal(err)
