@@ -24,8 +24,8 @@ import (
 	"peerpress/internal/db"
 	"peerpress/internal/events"
 	"peerpress/internal/search"
-	"peerpress/internal/updates"
 	"peerpress/internal/settings"
+	"peerpress/internal/updates"
 )
 
 //go:embed content/*.md
