@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -214,7 +215,7 @@ func (h *Handlers) adminTest(w http.ResponseWriter, r *http.Request) error {
 	if err := h.store.quiet.InTx(ctx, func(tx *db.Tx) error { return h.store.mailer.Send(ctx, tx, msg) }); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/updates/"+strconv.FormatInt(e.ID, 10)+"?lang="+lang+"&tested=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/updates/"+strconv.FormatInt(e.ID, 10)+"?lang="+url.QueryEscape(lang)+"&tested=1", http.StatusSeeOther) // #nosec G710 -- a path of this site; lang is one of the update's languages
 	return nil
 }
 
