@@ -187,6 +187,9 @@ func plugIn(mods []namedPages, public *content.Public, admin *content.Admin, das
 		if n, ok := m.Pages.(content.NavLinker); ok {
 			public.NavLinkers = append(public.NavLinkers, n)
 		}
+		if b, ok := m.Pages.(content.FooterBlock); ok {
+			public.Footers = append(public.Footers, b)
+		}
 		if l, ok := m.Pages.(content.EditorLinker); ok {
 			admin.Linkers = append(admin.Linkers, l)
 		}

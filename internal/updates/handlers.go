@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"peerpress/internal/content"
 	"peerpress/internal/guard"
@@ -116,4 +117,22 @@ func (h *Handlers) langOf(lang string) string {
 		return lang
 	}
 	return h.rd.I18n().Default().Code
+}
+
+// footerData is the footer form's.
+type footerData struct {
+	Lang string
+	L    *i18n.Localizer
+}
+
+// FooterBlock is a small subscribe form in every public page's footer
+// (content.FooterBlock): it leads to the subscribe page with the address
+// filled in, where the guarded form is; it holds no token, so cached
+// pages may carry it.
+func (h *Handlers) FooterBlock(lang string) template.HTML {
+	var b strings.Builder
+	if err := h.tmpl["footer"].Execute(&b, footerData{Lang: lang, L: h.rd.I18n().Localizer(lang)}); err != nil {
+		return ""
+	}
+	return template.HTML(b.String()) // #nosec G203 -- output of html/template, escaped by it
 }

@@ -87,6 +87,8 @@ func count(t *testing.T, s *apptest.Site, query string, args ...any) int {
 func TestSubscribeDoubleOptIn(t *testing.T) {
 	run(t, func(t *testing.T, s *apptest.Site) {
 		c := s.Client()
+		// Every public page's footer leads to the form, address filled in.
+		c.Get("/fr/").Must(t, http.StatusOK, `<form class="footer-subscribe" method="get" action="/fr/updates/subscribe">`, `name="email"`)
 		r := c.Get(subscribeURL + "?email=ana%40example.org")
 		r.Must(t, http.StatusOK, "no tracking pixel", `value="ana@example.org"`, `name="lang2"`, `name="topic" value="event"`, `name="text_only"`)
 		if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
