@@ -123,8 +123,10 @@ func (h *Handlers) savePrefs(w http.ResponseWriter, r *http.Request) error {
 	if err := h.store.SetPrefs(ctx, sub.ID, prefs, r.PostForm.Get("paused") != ""); err != nil {
 		return err
 	}
-	sub.Lang = prefs.Lang // the page goes on in the language chosen
-	http.Redirect(w, r, h.store.ManageURL("", sub)+"?saved=1", http.StatusSeeOther) // #nosec G710 -- a path of this site: the language was checked against the site's, the token is ours
+	// The page goes on in the language chosen, which readPrefs checked
+	// against the site's: the redirect stays on this site.
+	sub.Lang = prefs.Lang
+	http.Redirect(w, r, h.store.ManageURL("", sub)+"?saved=1", http.StatusSeeOther) // #nosec G710 -- a path of this site
 	return nil
 }
 

@@ -25,7 +25,7 @@ type Page struct {
 	// FooterBlocks are small parts of the footer feature areas add (the
 	// members' updates' subscribe form), the same for every visitor.
 	FooterBlocks []template.HTML
-	Crumbs []Crumb
+	Crumbs       []Crumb
 	// Alternates are the same page in other languages: the language
 	// switcher and the hreflang links.
 	Alternates []Alternate
