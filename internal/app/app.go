@@ -39,6 +39,7 @@ import (
 	"peerpress/internal/secret"
 	"peerpress/internal/settings"
 	"peerpress/internal/sharecard"
+	"peerpress/internal/updates"
 	"peerpress/internal/web"
 )
 
@@ -61,6 +62,9 @@ type Config struct {
 	OldSiteKey string
 	// Mail says how to send email; with no SMTP URL it goes to the outbox.
 	Mail mail.Config
+	// UpdatesRate is the most members' update mails sent per second, by
+	// every instance together (a mail provider's limit); 0: no limit.
+	UpdatesRate float64
 	// PageCacheMB bounds the cache of rendered pages; 0 means the default.
 	PageCacheMB int
 	// NoPageCache turns the page cache off, to measure how fast pages
@@ -155,6 +159,8 @@ type App struct {
 	Calls *calls.Store
 	// Directory is the network's organisations (internal/directory).
 	Directory *directory.Store
+	// Updates is the members' updates (internal/updates).
+	Updates *updates.Module
 	// People is the site's personal data: the features that hold it, their
 	// retention rules, and the log of staff access to it.
 	People *participant.Registry

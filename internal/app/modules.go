@@ -17,6 +17,7 @@ import (
 	"peerpress/internal/participant"
 	"peerpress/internal/people"
 	"peerpress/internal/search"
+	"peerpress/internal/updates"
 	"peerpress/internal/web"
 )
 
@@ -90,9 +91,14 @@ func (a *App) newModules() ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
+	up, err := updates.NewModule(updates.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Audit: a.People.Audit,
+		Rate: a.Config.UpdatesRate, SiteName: a.Config.SiteName, DefaultLang: func() string { return a.Live.Languages().Default().Code }})
+	if err != nil {
+		return nil, err
+	}
 	dir := directory.NewModule(directory.Config{DB: a.DB, Entries: a.Content, Speakers: ev.Store, Signatures: lt.Store, Campaigns: cp.Store,
 		Media: a.Media, DefaultLang: func() string { return a.Live.Languages().Default().Code }, Vault: a.People.Vault, Mailer: a.Mailer})
-	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
+	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory, a.Updates = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store, up
 	return []namedModule{
 		{"events", ev},
 		{"campaign", cp},
@@ -100,6 +106,8 @@ func (a *App) newModules() ([]namedModule, error) {
 		{"calls", cl},
 		// The network's organisations: profiles, the public directory.
 		{"directory", dir},
+		// Members' updates by email: subscribers, editions, sending.
+		{"updates", up},
 		{"search", &search.Module{DB: a.DB, Entries: a.Content, Zone: a.zone}},
 		// Staff look-ups, exports and erasure of a person's data; the audit log.
 		{"people", &people.Module{Registry: a.People, Users: a.Users}},
@@ -178,6 +186,9 @@ func plugIn(mods []namedPages, public *content.Public, admin *content.Admin, das
 		}
 		if n, ok := m.Pages.(content.NavLinker); ok {
 			public.NavLinkers = append(public.NavLinkers, n)
+		}
+		if b, ok := m.Pages.(content.FooterBlock); ok {
+			public.Footers = append(public.Footers, b)
 		}
 		if l, ok := m.Pages.(content.EditorLinker); ok {
 			admin.Linkers = append(admin.Linkers, l)

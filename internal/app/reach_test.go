@@ -302,7 +302,7 @@ func TestSitemapAndRobots(t *testing.T) {
 		if signatories == 0 {
 			t.Error("sitemap lists no statement's signatories")
 		}
-		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|calls|section/[^/]+|events/(?:upcoming|past|month/\d{4}-\d{2})|.+/signatures|.+/tributes/|directory(?:/[^/]+)?)$`)
+		listing := regexp.MustCompile(`^/en/(?:|articles|events|publications|statements|campaigns|calls|updates|section/[^/]+|events/(?:upcoming|past|month/\d{4}-\d{2})|.+/signatures|.+/tributes/|directory(?:/[^/]+)?)$`)
 		entries := 0
 		for loc := range byLoc {
 			if !listing.MatchString(strings.TrimPrefix(loc, s.Server.URL)) {

@@ -218,10 +218,11 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	mediaAt := fs.String("media", envDefault("PEERPRESS_MEDIA", ""), "where uploads are kept: empty for DATA/media, or an S3-compatible `bucket`, s3://bucket[/prefix]?endpoint=host:port[&region=…][&secure=false], with the credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (PEERPRESS_MEDIA)")
 	mediaRedirect := fs.String("media-redirect", envDefault("PEERPRESS_MEDIA_REDIRECT", ""), "with --media in a bucket that visitors reach at its endpoint's address: answer requests for images and documents with a redirect to an address of the bucket signed for this `long` (1m to 168h; PDFs are still served by peerpress), instead of passing them through (PEERPRESS_MEDIA_REDIRECT; default off)")
 	appsAt := fs.String("applications", envDefault("PEERPRESS_APPLICATIONS", ""), "where applicants' files and uploads under way are kept: empty for DATA/applications, a `folder`, or an S3-compatible bucket as for --media, apart from the media's (a bucket or prefix of its own); several instances need a bucket (PEERPRESS_APPLICATIONS)")
+	updatesRate := fs.Int("updates-rate", envInt("PEERPRESS_UPDATES_RATE", 10), "members' update `mails` sent per second by all instances together; 0: no limit (PEERPRESS_UPDATES_RATE)")
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
-			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
+			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, UpdatesRate: float64(max(*updatesRate, 0)), PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
 			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion, Media: *mediaAt, MediaRedirect: *mediaRedirect, Applications: *appsAt}
 		if addr != nil {
 			c.Addr, c.MetricsAddr, c.MetricsToken = *addr, *metricsAddr, metricsToken()

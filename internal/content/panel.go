@@ -71,6 +71,13 @@ type NavLinker interface {
 	NavLinks(lang string) []web.NavLink
 }
 
+// A FooterBlock adds a small part to every public page's footer, the same
+// for every visitor, in the page's language: the members' updates'
+// subscribe form.
+type FooterBlock interface {
+	FooterBlock(lang string) template.HTML
+}
+
 // EditorLink leads from the entry editor to another package's page about
 // the entry. Count, when not zero, is shown beside it (waiting items).
 type EditorLink struct {

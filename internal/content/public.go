@@ -45,6 +45,8 @@ type Public struct {
 	HomeBlocks []HomeBlock
 	// NavLinkers add to the main navigation, after the sections.
 	NavLinkers []NavLinker
+	// Footers add to every public page's footer.
+	Footers []FooterBlock
 	// SitePages gives the entries chosen in the settings as the site's
 	// about page and privacy notice, 0 where none is; the footer links
 	// to them. Nil: no footer links.

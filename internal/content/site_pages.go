@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"maps"
 	"slices"
@@ -113,4 +114,16 @@ func (s *Store) PageTitles(ctx context.Context) ([]PageTitle, error) {
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// FooterBlocks are the feature areas' parts of the footer
+// (web.FooterBlocker).
+func (p *Public) FooterBlocks(lang string) []template.HTML {
+	var out []template.HTML
+	for _, b := range p.Footers {
+		if h := b.FooterBlock(lang); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }

@@ -25,6 +25,7 @@ import (
 	"peerpress/internal/events"
 	"peerpress/internal/search"
 	"peerpress/internal/settings"
+	"peerpress/internal/updates"
 )
 
 //go:embed content/*.md
@@ -74,7 +75,7 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	// search finds the demo at once; events' times saved with their
 	// entries, as the editor saves them.
 	entries := content.NewStore(d, search.Index{})
-	entries.SetExtensions(events.EntryFields{}, events.ProgrammeFields{}, calls.Settings{})
+	entries.SetExtensions(events.EntryFields{}, events.ProgrammeFields{}, calls.Settings{}, updates.Fields{})
 	orgIDs, err := fillDirectory(ctx, d, langs)
 	if err != nil {
 		return nil, err
@@ -83,6 +84,9 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 		return nil, err
 	}
 	if err := fillCalls(ctx, entries, admin.ID, langs, time.Now()); err != nil {
+		return nil, err
+	}
+	if err := fillUpdates(ctx, d, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := fillLetters(ctx, d, time.Now()); err != nil {

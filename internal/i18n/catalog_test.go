@@ -16,6 +16,7 @@ import (
 	"peerpress/internal/calls"
 	"peerpress/internal/content"
 	"peerpress/internal/i18n"
+	"peerpress/internal/updates"
 )
 
 // Keys are found in the source: template calls (.T "key", .N "key"), Go
@@ -87,6 +88,9 @@ func usedKeys(t *testing.T) map[string]bool {
 	}
 	// Keys built at run time, kinds the areas register among them.
 	if err := calls.Register(); err != nil {
+		t.Fatal(err)
+	}
+	if err := updates.Register(); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range content.Kinds() {

@@ -148,6 +148,20 @@ func EnqueueUntil(ctx context.Context, tx *db.Tx, kind string, payload []byte, r
 	return nil
 }
 
+// EnqueueFrom adds, inside tx, one job of kind per row of a query whose
+// one column is named payload (text), to run at runAt: a fan-out of
+// many small jobs (an update's deliveries) in one statement, without
+// holding the payloads in memory. It returns how many it added.
+func EnqueueFrom(ctx context.Context, tx *db.Tx, kind string, runAt time.Time, query string, args ...any) (int64, error) {
+	all := append([]any{kind, runAt.Unix(), time.Now().Unix()}, args...)
+	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, payload, state, attempts, run_at, locked_until, last_error, created_at, purge_at)
+		SELECT ?, p.payload, 'pending', 0, ?, 0, '', ?, 0 FROM (`+query+`) AS p`, all...) // #nosec G202 -- query is the caller's constant SQL
+	if err != nil {
+		return 0, fmt.Errorf("jobs: enqueue %s: %w", kind, err)
+	}
+	return res.RowsAffected()
+}
+
 // Wake tells idle workers in this process to look for jobs now, rather
 // than at their next poll; call it after committing an Enqueue.
 func (q *Queue) Wake() {

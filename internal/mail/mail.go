@@ -17,6 +17,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"peerpress/internal/db"
 	"peerpress/internal/jobs"
@@ -175,11 +176,14 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 	if err := out.To(msg.To); err != nil {
 		return nil, jobs.Permanent(err)
 	}
-	out.Subject(msg.Subject)
+	out.Subject(oneLine(msg.Subject))
 	out.SetDate()
 	out.SetMessageID()
 	for k, v := range msg.Headers {
-		out.SetGenHeader(gomail.Header(k), v)
+		if strings.ContainsAny(k, "\r\n: ") {
+			return nil, jobs.Permanent(fmt.Errorf("mail: header name %q", k))
+		}
+		out.SetGenHeader(gomail.Header(k), oneLine(v))
 	}
 	out.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
@@ -193,11 +197,43 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 	return out, nil
 }
 
-func (m *Mailer) smtp(ctx context.Context, msg Message) error {
-	out, err := m.build(msg)
-	if err != nil {
-		return err
+// oneLine keeps a header's value on one line: a CR or LF that came from
+// input (a title, a name) must never start a header of its own.
+func oneLine(v string) string {
+	if !strings.ContainsAny(v, "\r\n") {
+		return v
 	}
+	return strings.Join(strings.Fields(strings.NewReplacer("\r", " ", "\n", " ").Replace(v)), " ")
+}
+
+// SendNow sends msg at once, over SMTP or to the outbox, for a feature
+// that runs its own queue of deliveries (members' updates, each recorded
+// as sent in its own row). A refusal for good is Refused; any other
+// error may pass on a retry.
+func (m *Mailer) SendNow(ctx context.Context, msg Message) error {
+	if _, err := mailAddress(msg.To); err != nil {
+		return jobs.Permanent(err)
+	}
+	if m.server == nil {
+		raw, err := json.Marshal(msg)
+		if err != nil {
+			return jobs.Permanent(fmt.Errorf("mail: %w", err))
+		}
+		return m.toOutbox(ctx, string(raw), msg)
+	}
+	return m.smtp(ctx, msg)
+}
+
+// Refused reports whether a send failed because the server refused the
+// recipient for good (a 5xx answer to RCPT TO: no such mailbox): trying
+// again will not help.
+func Refused(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && !se.IsTemp() && se.Reason == gomail.ErrSMTPRcptTo
+}
+
+// client is a new SMTP client for the configured server.
+func (m *Mailer) client() (*gomail.Client, error) {
 	opts := []gomail.Option{gomail.WithPort(m.server.port), gomail.WithTimeout(30 * time.Second)}
 	switch m.server.tls {
 	case "tls":
@@ -212,7 +248,69 @@ func (m *Mailer) smtp(ctx context.Context, msg Message) error {
 	}
 	client, err := gomail.NewClient(m.server.host, opts...)
 	if err != nil {
-		return jobs.Permanent(fmt.Errorf("mail: client: %w", err))
+		return nil, jobs.Permanent(fmt.Errorf("mail: client: %w", err))
+	}
+	return client, nil
+}
+
+// SendEach sends msgs at once over one connection (or to the outbox) and
+// returns each one's outcome, as SendNow would: for a feature that sends
+// many messages in a batch of its own (members' updates).
+func (m *Mailer) SendEach(ctx context.Context, msgs []Message) []error {
+	errs := make([]error, len(msgs))
+	if m.server == nil {
+		for i, msg := range msgs {
+			errs[i] = m.SendNow(ctx, msg)
+		}
+		return errs
+	}
+	var built []*gomail.Msg
+	var at []int
+	for i, msg := range msgs {
+		if _, err := mailAddress(msg.To); err != nil {
+			errs[i] = jobs.Permanent(err)
+			continue
+		}
+		out, err := m.build(msg)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		built, at = append(built, out), append(at, i)
+	}
+	if len(built) == 0 {
+		return errs
+	}
+	client, err := m.client()
+	if err == nil {
+		var sc *gosmtp.Client
+		if sc, err = client.DialToSMTPClientWithContext(ctx); err == nil {
+			// What SendWithSMTPClient returns is each message's error,
+			// kept on the message; a failure to close after the last
+			// one changes nothing that was sent.
+			_ = client.SendWithSMTPClient(sc, built...)
+			_ = client.CloseWithSMTPClient(sc)
+		}
+	}
+	for j, out := range built {
+		switch {
+		case err != nil: // no connection: none was tried
+			errs[at[j]] = fmt.Errorf("mail: send: %w", err)
+		case out.HasSendError():
+			errs[at[j]] = fmt.Errorf("mail: send: %w", out.SendError())
+		}
+	}
+	return errs
+}
+
+func (m *Mailer) smtp(ctx context.Context, msg Message) error {
+	out, err := m.build(msg)
+	if err != nil {
+		return err
+	}
+	client, err := m.client()
+	if err != nil {
+		return err
 	}
 	if err := client.DialAndSendWithContext(ctx, out); err != nil {
 		// A 5xx answer (no such mailbox) will not change on retry; a 4xx

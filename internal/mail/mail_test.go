@@ -168,3 +168,32 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A CR or LF in a subject or a header value (a title someone typed) never
+// starts a header of its own; a header name that is not one is refused.
+func TestHeadersStayOnOneLine(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		smtp := mailtest.Start(t)
+		m, q := setup(t, d, smtp.URL())
+		send(t, d, m, mail.Message{To: "a@example.org", Subject: "Autumn\r\nBcc: victim@example.org", Text: "Hello",
+			Headers: map[string]string{"List-Unsubscribe": "<https://example.org/u/1>\r\nX-Injected: yes"}})
+		if err := m.SendNow(context.Background(), mail.Message{To: "b@example.org", Subject: "Hi", Text: "x",
+			Headers: map[string]string{"X-Bad\r\nBcc": "v"}}); err == nil {
+			t.Fatal("a header name with CR/LF was sent")
+		}
+		drain(t, q)
+		got := smtp.Messages()
+		if len(got) != 1 {
+			t.Fatalf("%d messages", len(got))
+		}
+		head, _, _ := strings.Cut(got[0].Data, "\r\n\r\n")
+		for _, line := range strings.Split(head, "\r\n") {
+			if strings.HasPrefix(strings.ToLower(line), "bcc:") || strings.HasPrefix(strings.ToLower(line), "x-injected:") {
+				t.Fatalf("an injected header arrived:\n%s", head)
+			}
+		}
+		if len(got[0].To) != 1 || got[0].To[0] != "a@example.org" {
+			t.Fatalf("recipients %v", got[0].To)
+		}
+	})
+}

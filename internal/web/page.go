@@ -22,7 +22,10 @@ type Page struct {
 	Nav         []NavLink
 	// Footer links to the site's own pages (about, privacy notice).
 	Footer []NavLink
-	Crumbs []Crumb
+	// FooterBlocks are small parts of the footer feature areas add (the
+	// members' updates' subscribe form), the same for every visitor.
+	FooterBlocks []template.HTML
+	Crumbs       []Crumb
 	// Alternates are the same page in other languages: the language
 	// switcher and the hreflang links.
 	Alternates []Alternate

@@ -44,6 +44,13 @@ type FooterLinker interface {
 	FooterLinks(ctx context.Context, lang string) []NavLink
 }
 
+// A FooterBlocker is a Navigator that also supplies small parts of the
+// footer, the same for every visitor (a subscribe form that leads to its
+// page); the static mirror leaves them out.
+type FooterBlocker interface {
+	FooterBlocks(lang string) []template.HTML
+}
+
 // Renderer parses templates once at start and renders pages with the
 // shared layouts. It is safe for concurrent use: nothing in it changes
 // after start.
@@ -181,6 +188,9 @@ func (rd *Renderer) PublicPage(r *http.Request, lang string) Page {
 		}
 		if f, ok := rd.Nav.(FooterLinker); ok {
 			p.Footer = f.FooterLinks(r.Context(), p.Lang.Code)
+		}
+		if f, ok := rd.Nav.(FooterBlocker); ok && p.Mirror == nil {
+			p.FooterBlocks = f.FooterBlocks(p.Lang.Code)
 		}
 	}
 	return p
