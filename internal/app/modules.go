@@ -91,6 +91,7 @@ func (a *App) newModules() ([]namedModule, error) {
 	if err != nil {
 		return nil, err
 	}
+	cl.Users = a.Users
 	dir := directory.NewModule(a.DB, a.Content, ev.Store, a.Media, func() string { return a.Live.Languages().Default().Code })
 	a.Events, a.Campaigns, a.Letters, a.Calls, a.Directory = ev.Store, cp.Store, lt.Store, cl.Store, dir.Store
 	return []namedModule{

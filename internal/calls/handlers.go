@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
@@ -33,6 +34,7 @@ type Handlers struct {
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
 	tus     *tusServer
+	users   *auth.Store // the board's invitations
 }
 
 // NewHandlers parses the templates; g guards the application form, as
@@ -64,6 +66,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /application/manage/{token}", h.Update, web.Private, web.Body(maxPlainUpload+1<<20))
 	rs.Page("POST /application/manage/{token}/withdraw", h.Withdraw, web.Private)
 	h.tus.routes(rs)
+	h.boardRoutes(rs)
 }
 
 // callView is what the pages show of a call, in one language.

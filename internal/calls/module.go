@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
@@ -37,6 +38,9 @@ type Module struct {
 	// and transaction (content.Extension).
 	Settings
 	Store *Store
+	// Users seats reviewers on boards, inviting those who have no
+	// account yet; set by the composition root.
+	Users *auth.Store
 	cfg   Config
 }
 
@@ -62,7 +66,12 @@ func NewModule(cfg Config) (*Module, error) {
 
 // Pages makes the area's handlers; g guards the application form.
 func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
-	return NewHandlers(m.Store, m.cfg.Entries, rd, g)
+	h, err := NewHandlers(m.Store, m.cfg.Entries, rd, g)
+	if err != nil {
+		return nil, err
+	}
+	h.users = m.Users
+	return h, nil
 }
 
 // PersonalData is the applications (participant.Holder).
