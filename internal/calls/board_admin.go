@@ -27,6 +27,11 @@ func (h *Handlers) boardRoutes(rs *web.Routes) {
 	rs.Admin("POST /admin/calls/{id}/board/reviewers/{user}/remove", h.RemoveReviewer, admin)
 	rs.Admin("POST /admin/calls/{id}/board/assign", h.AssignByHand, admin)
 	rs.Admin("POST /admin/calls/{id}/board/auto", h.AutoAssign, admin)
+	rs.Admin("POST /admin/calls/{id}/board/decide", h.Decide, admin)
+	rs.Admin("POST /admin/calls/{id}/board/notify", h.NotifyDecisions, admin)
+	rs.Page("GET /calls/awards/{slug}", h.AwardsPage)
+	rs.Page("GET /application/awards/{token}", h.ConsentPage, web.Private)
+	rs.Page("POST /application/awards/{token}", h.Consent, web.Private)
 	review := web.Need(auth.Review)
 	rs.Admin("GET /admin/reviews", h.ReviewsPage, review)
 	rs.Admin("GET /admin/reviews/{app}", h.ReviewPage, review)
@@ -60,6 +65,9 @@ type boardPage struct {
 	Ranking   []rankRow
 	Errors    map[string]string
 	Invite    struct{ Email, Name string }
+	// Untold counts decisions the applicants have not been told of.
+	Untold    int
+	AwardsURL string
 }
 
 type reviewerRow struct {
@@ -84,6 +92,7 @@ type subReview struct {
 type rankRow struct {
 	Ranked
 	ScoreText, SpreadText string
+	Decision              Decision
 }
 
 // boardCall loads the call of an admin URL.
@@ -198,8 +207,20 @@ func (h *Handlers) boardData(r *http.Request, e *content.Entry, c Call) (boardPa
 		}
 		p.Subs = append(p.Subs, sr)
 	}
+	decisions, err := h.store.Decisions(ctx, e.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, d := range decisions {
+		if d.Decision == Award && d.Notified {
+			p.AwardsURL = "/" + e.Source().Lang + "/calls/awards/" + e.Source().Slug
+		}
+		if !d.Notified {
+			p.Untold++
+		}
+	}
 	for _, rk := range Rank(c.Criteria, subs, reviews, p.Board.Normalise) {
-		row := rankRow{Ranked: rk}
+		row := rankRow{Ranked: rk, Decision: decisions[rk.App]}
 		if rk.Reviews > 0 {
 			row.ScoreText, row.SpreadText = strconv.FormatFloat(rk.Score, 'f', 2, 64), strconv.FormatFloat(rk.Spread, 'f', 2, 64)
 		}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/web/webtest"
 )
@@ -238,5 +240,75 @@ func TestBoardAccess(t *testing.T) {
 		if r := s.Client().Get(app); r.Status != http.StatusSeeOther {
 			t.Errorf("a visitor opened a submission: %d", r.Status)
 		}
+	})
+}
+
+var awardLinkRe = regexp.MustCompile(`https?://[^/\s]+(/[a-z]{2}/application/awards/[A-Za-z0-9_-]{43})`)
+
+// Staff decide (an award needs its category), tell the applicants once
+// the call has closed, each in the language they applied in, and the
+// awards page names a winner only as they agreed to be named.
+func TestDecisionsAndAwards(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		applicant := s.Client()
+		s.applyAndConfirm(applicant, "winner@example.org")
+		s.applyAndConfirm(applicant, "other@example.org")
+		subs := s.submissions()
+		if _, err := s.App.DB.ExecContext(ctx, `UPDATE applications SET lang = 'fr' WHERE id = ?`, subs[1]); err != nil {
+			t.Fatal(err)
+		}
+		admin, csrf := s.Admin()
+		decide := func(app int64, decision, category string) webtest.Response {
+			return admin.Post(s.board()+"/decide", url.Values{"csrf": {csrf}, "app": {strconv.FormatInt(app, 10)}, "decision": {decision}, "category": {category}})
+		}
+		decide(subs[0], "award", " ").Must(t, http.StatusUnprocessableEntity, "An award needs its category.")
+		decide(subs[0], "winner", "").Must(t, http.StatusUnprocessableEntity)
+		decide(999999, "declined", "").Must(t, http.StatusUnprocessableEntity)
+		decide(subs[0], "award", "Best short film").Must(t, http.StatusSeeOther)
+		decide(subs[1], "declined", "").Must(t, http.StatusSeeOther)
+		// Not before the close.
+		admin.Post(s.board()+"/notify", url.Values{"csrf": {csrf}}).Must(t, http.StatusUnprocessableEntity, "still open")
+		if len(s.Mail("winner@example.org")) != 2 { // the confirmation and the receipt
+			t.Fatal("an applicant was told before the close")
+		}
+		awards := "/en/calls/awards/" + strings.TrimPrefix(callURL, "/en/calls/")
+		s.Client().Get(awards).Must(t, http.StatusNotFound)
+
+		closed := s.call.ClosesAt.Add(time.Hour)
+		s.App.Calls.Now = func() time.Time { return closed }
+		admin.Post(s.board()+"/notify", url.Values{"csrf": {csrf}}).Must(t, http.StatusSeeOther)
+		won := s.Mail("winner@example.org")
+		last := won[len(won)-1]
+		if !strings.Contains(last.Subject, "You won an award") || !strings.Contains(last.Text, "Best short film") {
+			t.Fatalf("the winner's mail: %s\n%s", last.Subject, last.Text)
+		}
+		other := s.Mail("other@example.org")
+		if got := other[len(other)-1]; !strings.Contains(got.Subject, "Votre candidature") || !strings.Contains(got.Text, "n’a pas retenu") {
+			t.Fatalf("the declined applicant's mail, in French: %s\n%s", got.Subject, got.Text)
+		}
+		// Told: the decision stays.
+		decide(subs[0], "shortlist", "").Must(t, http.StatusUnprocessableEntity, "told of this decision already")
+
+		// Before the winner agrees, the award is there, unnamed.
+		page := s.Client().Get(awards)
+		page.Must(t, http.StatusOK, "Best short film", "the winner chose not to be named")
+		page.MustNot(t, "Harbour", "winner@")
+
+		m := awardLinkRe.FindStringSubmatch(last.Text)
+		if m == nil {
+			t.Fatalf("no consent link in:\n%s", last.Text)
+		}
+		w := s.Client()
+		w.Get(m[1]).Must(t, http.StatusOK, "Best short film", `name="public_name"`)
+		w.Post(m[1], url.Values{"publish": {"yes"}, "public_name": {" "}}).Must(t, http.StatusUnprocessableEntity)
+		s.Client().Get(awards).Must(t, http.StatusOK, "the winner chose not to be named")
+		w.Post(m[1], url.Values{"publish": {"yes"}, "public_name": {"Harbour Collective"}, "public_work": {"Care in the open"}}).Must(t, http.StatusSeeOther)
+		s.Client().Get(awards).Must(t, http.StatusOK, "Best short film", "Harbour Collective", "Care in the open")
+		// Changed their mind: unnamed again.
+		w.Post(m[1], url.Values{"publish": {"no"}, "public_name": {"Harbour Collective"}}).Must(t, http.StatusSeeOther)
+		s.Client().Get(awards).MustNot(t, "Harbour Collective", "Care in the open")
+		// A tampered link: a clear page, nothing changed.
+		w.Get(m[1][:len(m[1])-2]+"xx").Must(t, http.StatusNotFound)
 	})
 }
