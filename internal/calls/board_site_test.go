@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"peerpress/internal/app/apptest"
+	"peerpress/internal/participant"
 	"peerpress/internal/web/webtest"
 )
 
@@ -310,5 +312,88 @@ func TestDecisionsAndAwards(t *testing.T) {
 		s.Client().Get(awards).MustNot(t, "Harbour Collective", "Care in the open")
 		// A tampered link: a clear page, nothing changed.
 		w.Get(m[1][:len(m[1])-2]+"xx").Must(t, http.StatusNotFound)
+	})
+}
+
+// When the call closes the task seals the applicants' answers to the
+// organisation's key, keeping for the board only what it sees, and the
+// board's days later purges their identity and contact fields; the
+// board still scores the work, and the applicant's private link shows a
+// page, not an error.
+func TestCloseSealsThenPurges(t *testing.T) {
+	runWith(t, apptest.Options{OrgKey: true}, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		manage := s.applyAndConfirm(s.Client(), "sealed@example.org")
+		subs := s.submissions()
+		if _, err := s.App.Calls.KeepTestFile(ctx, subs[0], "film", "Harbour Film Collective.mp4", []byte("film bytes")); err != nil {
+			t.Fatal(err)
+		}
+		admin, csrf := s.Admin()
+		admin.Post(s.board()+"/settings", url.Values{"csrf": {csrf}, "blind": {"1"}, "per_submission": {"1"}, "identity_days": {"10"}}).Must(t, http.StatusSeeOther)
+		rev, _ := s.reviewer(admin, csrf, "eve@example.org")
+		admin.Post(s.board()+"/auto", url.Values{"csrf": {csrf}}).Must(t, http.StatusSeeOther)
+		page := "/admin/reviews/" + strconv.FormatInt(subs[0], 10)
+
+		// Open: nothing to seal yet.
+		if n, err := s.App.Calls.SealClosed(ctx); err != nil || n != 0 {
+			t.Fatalf("sealed %d while open (%v)", n, err)
+		}
+		stored := func() (email, answers, work string) {
+			t.Helper()
+			if err := s.App.DB.QueryRowContext(ctx, `SELECT email, answers, work FROM applications WHERE id = ?`, subs[0]).Scan(&email, &answers, &work); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		closed := s.call.ClosesAt.Add(time.Duration(s.call.GraceMinutes)*time.Minute + time.Minute)
+		s.App.Calls.Now = func() time.Time { return closed }
+		if n, err := s.App.Calls.SealClosed(ctx); err != nil || n != 1 {
+			t.Fatalf("sealed %d after the close (%v)", n, err)
+		}
+		if n, _ := s.App.Calls.SealClosed(ctx); n != 0 {
+			t.Fatalf("sealed %d again", n)
+		}
+		_, answers, _ := stored()
+		if !participant.IsSealedForStaff(answers) {
+			t.Fatal("the answers are not sealed to the organisation's key")
+		}
+		if _, err := s.App.People.Vault.Open(answers, "applications.answers"); err == nil {
+			t.Fatal("the site key still opens the answers")
+		}
+		rp := rev.Get(page)
+		rp.Must(t, http.StatusOK, "https://video.example.org/care", "/files/")
+		rp.MustNot(t, "Harbour", "sealed@")
+		s.Client().Get(manage).Must(t, http.StatusOK)
+
+		// Not yet the board's days: the identity stays.
+		if n, err := s.App.Calls.PurgeIdentities(ctx); err != nil || n != 0 {
+			t.Fatalf("purged %d early (%v)", n, err)
+		}
+		s.App.Calls.Now = func() time.Time { return s.call.ClosesAt.AddDate(0, 0, 11) }
+		if n, err := s.App.Calls.PurgeIdentities(ctx); err != nil || n != 1 {
+			t.Fatalf("purged %d (%v)", n, err)
+		}
+		email, answers, work := stored()
+		if email != "" {
+			t.Error("the email outlived the purge")
+		}
+		if raw, err := s.App.People.Vault.Open(answers, "applications.answers"); err != nil || raw != "{}" {
+			t.Errorf("the answers after the purge: %q %v", raw, err)
+		}
+		if raw, _ := s.App.People.Vault.Open(work, "applications.work"); strings.Contains(raw, "Harbour") || !strings.Contains(raw, "video.example.org") {
+			t.Errorf("the board's copy after the purge: %q", raw)
+		}
+		var name string
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT name FROM application_files WHERE application_id = ?`, subs[0]).Scan(&name); err != nil || name != "" {
+			t.Errorf("the file's own name outlived the purge: %q %v", name, err)
+		}
+		who, err := s.App.People.Vault.Subject("sealed@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if recs, err := s.App.Calls.PersonalData().Find(ctx, who); err != nil || len(recs) != 0 {
+			t.Errorf("the applicant is still found: %d records (%v)", len(recs), err)
+		}
+		rev.Get(page).Must(t, http.StatusOK, "https://video.example.org/care")
 	})
 }

@@ -80,7 +80,10 @@ func (m *Module) PersonalData() participant.Holder { return m.Store.PersonalData
 // Tasks is the area's periodic work: applications never confirmed are
 // dropped once their link has expired, uploads abandoned for a day are
 // removed from the staging folder, and kept files no application records
-// (a call deleted with its applications) are deleted.
+// (a call deleted with its applications) are deleted; closed calls'
+// answers are sealed to the organisation's key and their applicants'
+// identities purged on the board's schedule (SealClosed,
+// PurgeIdentities).
 func (m *Module) Tasks() []jobs.Task {
 	return []jobs.Task{{Name: "calls/unconfirmed", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := m.Store.DropUnconfirmed(ctx)
@@ -91,5 +94,5 @@ func (m *Module) Tasks() []jobs.Task {
 			_, err = m.Store.SweepOrphans(ctx)
 		}
 		return err
-	}}}
+	}}, {Name: "calls/closed", Every: time.Hour, Run: m.Store.closeTask}}
 }

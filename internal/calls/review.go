@@ -167,5 +167,23 @@ func (s *Store) Submission(ctx context.Context, id int64) (Application, error) {
 		return a, err
 	}
 	a.Files, err = s.files(ctx, s.db, a.ID)
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	// Once the call closed, the board sees the copy kept for it.
+	var work string
+	if err := s.db.QueryRowContext(ctx, `SELECT work FROM applications WHERE id = ?`, id).Scan(&work); err != nil {
+		return a, fmt.Errorf("calls: submission %d: %w", id, err)
+	}
+	if work != "" {
+		raw, err := s.vault.Open(work, sealWork)
+		if err != nil {
+			return a, fmt.Errorf("calls: submission %d: %w", id, err)
+		}
+		a.Answers = map[string][]string{}
+		if err := json.Unmarshal([]byte(raw), &a.Answers); err != nil {
+			return a, fmt.Errorf("calls: submission %d: %w", id, err)
+		}
+	}
+	return a, nil
 }
