@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"peerpress/internal/app/apptest"
+	"peerpress/internal/demo"
 	"peerpress/internal/participant"
 	"peerpress/internal/web/webtest"
 )
@@ -395,5 +396,39 @@ func TestCloseSealsThenPurges(t *testing.T) {
 			t.Errorf("the applicant is still found: %d records (%v)", len(recs), err)
 		}
 		rev.Get(page).Must(t, http.StatusOK, "https://video.example.org/care")
+	})
+}
+
+// The demo's closed call: a board of three, a dozen applications with
+// their tiny films, every one scored twice, a ranking, and an awards page
+// naming the winners who agreed.
+func TestDemoClosedCall(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		s.RunJobs()
+		e, err := s.App.Content.BySlug(ctx, "en", demo.DemoClosedCallSlug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var apps, films, scored, board int
+		for q, n := range map[string]*int{
+			`SELECT COUNT(*) FROM applications WHERE entry_id = ?`:                                                                      &apps,
+			`SELECT COUNT(*) FROM application_files f JOIN applications a ON a.id = f.application_id WHERE a.entry_id = ?`:              &films,
+			`SELECT COUNT(*) FROM reviews r JOIN applications a ON a.id = r.application_id WHERE a.entry_id = ? AND r.submitted_at > 0`: &scored,
+			`SELECT COUNT(*) FROM call_reviewers WHERE entry_id = ?`:                                                                    &board,
+		} {
+			if err := s.App.DB.QueryRowContext(ctx, q, e.ID).Scan(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if apps != 12 || films != 12 || scored != 24 || board != 3 {
+			t.Fatalf("the closed call has %d applications, %d films, %d scores, %d reviewers", apps, films, scored, board)
+		}
+		admin, _ := s.Admin()
+		admin.Get("/admin/calls/"+strconv.FormatInt(e.ID, 10)+"/board").Must(t, http.StatusOK, "Amara (board)", "8 of 8 scored", "Jury award")
+		awards := s.Client().Get("/en/calls/awards/" + demo.DemoClosedCallSlug)
+		awards.Must(t, http.StatusOK, "Jury award", "Mekong Harm Reduction Youth", "Our corner", "Community award", "Outreach award", "the winner chose not to be named")
+		awards.MustNot(t, "Riverside", "entrant-")
+		s.Client().Get("/en/calls/"+demo.DemoClosedCallSlug).Must(t, http.StatusOK, `href="/en/calls/awards/`+demo.DemoClosedCallSlug+`"`)
 	})
 }

@@ -111,7 +111,8 @@ func (s *Store) Notify(ctx context.Context, entryID int64, origin, title func(la
 		return 0, ErrStillOpen
 	}
 	told := 0
-	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
+	// Loud: the awards page shows the awards told.
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT a.id, a.email, a.lang, d.decision, d.category FROM application_decisions d
 			JOIN applications a ON a.id = d.application_id WHERE a.entry_id = ? AND d.notified_at = 0 ORDER BY a.id`, entryID)
 		if err != nil {

@@ -158,6 +158,8 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 type panelData struct {
 	callView
 	Mirror *web.MirrorNotice
+	// AwardsURL leads to the call's awards page once it has some.
+	AwardsURL string
 }
 
 func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang, name string) (template.HTML, error) {
@@ -170,7 +172,16 @@ func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang, name str
 	}
 	v := h.view(e, c, lang, h.store.Now())
 	var buf bytes.Buffer
-	if err := h.tmpl[name].Execute(&buf, panelData{callView: v, Mirror: web.MirrorOf(r).Notice(v.L, v.ApplyURL)}); err != nil {
+	data := panelData{callView: v, Mirror: web.MirrorOf(r).Notice(v.L, v.ApplyURL)}
+	if name == "panel_action" && v.State == StateClosed {
+		if awards, err := h.store.Awards(r.Context(), e.ID); err != nil {
+			return "", err
+		} else if len(awards) > 0 {
+			t, _ := e.Translation(lang)
+			data.AwardsURL = "/" + lang + "/calls/awards/" + t.Slug
+		}
+	}
+	if err := h.tmpl[name].Execute(&buf, data); err != nil {
 		return "", fmt.Errorf("calls: %s: %w", name, err)
 	}
 	return template.HTML(buf.String()), nil // #nosec G203 -- output of html/template, escaped by it
