@@ -313,6 +313,17 @@ func TestDecisionsAndAwards(t *testing.T) {
 		s.Client().Get(awards).MustNot(t, "Harbour Collective", "Care in the open")
 		// A tampered link: a clear page, nothing changed.
 		w.Get(m[1][:len(m[1])-2]+"xx").Must(t, http.StatusNotFound)
+		w.Post(m[1], url.Values{"publish": {"yes"}, "public_name": {"Harbour Collective"}, "public_work": {"Care in the open"}}).Must(t, http.StatusSeeOther)
+		// The applications' retention ends: what the winner agreed to
+		// publish stays, nothing else.
+		if n, err := s.App.Calls.PersonalData().Purge(ctx, s.call.ClosesAt.AddDate(0, 0, s.call.RetentionDays+1)); err != nil || n != 2 {
+			t.Fatalf("purged %d applications (%v)", n, err)
+		}
+		s.Client().Get(awards).Must(t, http.StatusOK, "Best short film", "Harbour Collective", "Care in the open")
+		var left int
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM application_decisions WHERE entry_id = ? AND (public_name <> '' OR consent_hash <> '')`, s.entryID).Scan(&left); err != nil || left != 1 {
+			t.Fatalf("%d decisions keep a name or a link (%v)", left, err)
+		}
 	})
 }
 
@@ -405,6 +416,9 @@ func TestCloseSealsThenPurges(t *testing.T) {
 func TestDemoClosedCall(t *testing.T) {
 	run(t, func(t *testing.T, s *site) {
 		ctx := context.Background()
+		if err := demo.SeedReviews(ctx, s.App.DB, s.App.Config.Languages); err != nil {
+			t.Fatal(err)
+		}
 		s.RunJobs()
 		e, err := s.App.Content.BySlug(ctx, "en", demo.DemoClosedCallSlug)
 		if err != nil {

@@ -88,9 +88,10 @@ func (s *Store) Decide(ctx context.Context, appID int64, decision, category stri
 			_, err := tx.ExecContext(ctx, `DELETE FROM application_decisions WHERE application_id = ?`, appID)
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO application_decisions (application_id, decision, category, decided_at) VALUES (?, ?, ?, ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO application_decisions (entry_id, application_id, decision, category, decided_at)
+			SELECT entry_id, id, ?, ?, ? FROM applications WHERE id = ?
 			ON CONFLICT (application_id) DO UPDATE SET decision = excluded.decision, category = excluded.category, decided_at = excluded.decided_at`,
-			appID, decision, category, s.Now().Unix())
+			decision, category, s.Now().Unix(), appID)
 		if err != nil {
 			return fmt.Errorf("calls: decide: %w", err)
 		}
@@ -242,10 +243,11 @@ type AwardLine struct {
 
 // Awards lists a call's awards, by category then submission, with what
 // each winner agreed to publish; nothing before the applicants are told.
+// An award outlives its application (purged on schedule): what the
+// winner agreed to publish stays.
 func (s *Store) Awards(ctx context.Context, entryID int64) ([]AwardLine, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT d.category, d.public_name, d.public_work, d.published FROM application_decisions d
-		JOIN applications a ON a.id = d.application_id WHERE a.entry_id = ? AND d.decision = ? AND d.notified_at > 0
-		ORDER BY d.category, a.id`, entryID, Award)
+		WHERE d.entry_id = ? AND d.decision = ? AND d.notified_at > 0 ORDER BY d.category, d.id`, entryID, Award)
 	if err != nil {
 		return nil, fmt.Errorf("calls: awards of %d: %w", entryID, err)
 	}

@@ -159,8 +159,8 @@ func (s *Store) runSeed(ctx context.Context, payload []byte) error {
 				}
 			}
 			if a.Decision != "" {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO application_decisions (application_id, decision, category, decided_at, notified_at,
-					public_name, public_work, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.Decision, a.Category, now.Unix(), now.Unix(),
+				if _, err := tx.ExecContext(ctx, `INSERT INTO application_decisions (entry_id, application_id, decision, category, decided_at, notified_at,
+					public_name, public_work, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, seed.EntryID, id, a.Decision, a.Category, now.Unix(), now.Unix(),
 					a.PublicName, a.PublicWork, a.PublicName != ""); err != nil {
 					return err
 				}

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -47,12 +49,9 @@ var closedDecisions = map[int]calls.SeedApplication{
 	10: {Decision: calls.Shortlist}, 6: {Decision: calls.Shortlist}, 7: {Decision: calls.Shortlist},
 }
 
-// fillClosedCall saves the demo's closed call, closed three weeks ago,
-// and has the calls area store its board of three reviewers, a dozen
-// applications with tiny generated films, their scores and the board's
-// decisions (calls.Seed: the applicants' data is sealed with the site's
-// key, which the demo does not hold).
-func fillClosedCall(ctx context.Context, d *db.DB, store *content.Store, authorID int64, langs []string, now time.Time) error {
+// fillClosedCall saves the demo's closed call, closed three weeks ago;
+// SeedReviews gives it its board and applications.
+func fillClosedCall(ctx context.Context, store *content.Store, authorID int64, langs []string, now time.Time) error {
 	closes := time.Date(now.Year(), now.Month(), now.Day(), 23, 59, 59, 0, time.UTC).AddDate(0, 0, -21)
 	c := calls.Call{OpensAt: closes.AddDate(0, -2, 0), ClosesAt: closes, TimeZone: "America/Mexico_City", GraceMinutes: 60,
 		FileTypes: []string{"mp4", "webm"}, MaxFileMB: 500, MaxVideoMinutes: 10, OnePerEmail: true, RetentionDays: 180,
@@ -111,6 +110,32 @@ func fillClosedCall(ctx context.Context, d *db.DB, store *content.Store, authorI
 		if err != nil {
 			return fmt.Errorf("demo: closed call (%s): %w", tr.Lang, err)
 		}
+	}
+	return nil
+}
+
+// SeedReviews has the calls area store the demo's closed call's board of
+// three reviewers, a dozen applications with tiny generated films, their
+// scores and the board's decisions, once (calls.Seed: the applicants'
+// data is sealed with the site's key, which the demo does not hold, and
+// the films are kept in the area's files). `peerpress demo` asks for it
+// after Load; a test site does not, so that its files are its own.
+func SeedReviews(ctx context.Context, d *db.DB, langs []string) error {
+	var id int64
+	err := d.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = 'en' AND slug = ?`, DemoClosedCallSlug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // a demo without the closed call
+	}
+	if err != nil {
+		return fmt.Errorf("demo: closed call: %w", err)
+	}
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM applications WHERE entry_id = ?) + (SELECT COUNT(*) FROM jobs WHERE kind = ?)`,
+		id, calls.SeedKind).Scan(&n); err != nil {
+		return fmt.Errorf("demo: closed call: %w", err)
+	}
+	if n > 0 {
+		return nil // seeded, or on its way
 	}
 	seed := calls.Seed{EntryID: id, Board: calls.Board{Blind: true, ShowScores: true, PerSubmission: 2, IdentityDays: 60},
 		Reviewers: []calls.SeedReviewer{{Email: "reviewer-amara@example.org", Name: "Amara (board)"},

@@ -85,7 +85,7 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	if err := fillCalls(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
-	if err := fillClosedCall(ctx, d, entries, admin.ID, langs, time.Now()); err != nil {
+	if err := fillClosedCall(ctx, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
 	if err := fillLetters(ctx, d, time.Now()); err != nil {

@@ -64,8 +64,12 @@ CREATE INDEX reviews_user ON reviews (user_id);
 -- declined. A winner agrees to publish by a private link (consent_hash),
 -- giving the name and the work's title the awards page shows; until then
 -- nothing of theirs is public. notified_at: when the applicant was mailed.
+-- The row outlives its application (purged on schedule, or withdrawn) so
+-- that the awards page keeps what winners agreed to publish.
 CREATE TABLE application_decisions (
-    application_id INTEGER PRIMARY KEY REFERENCES applications(id) ON DELETE CASCADE,
+    id             INTEGER PRIMARY KEY,
+    entry_id       INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    application_id INTEGER UNIQUE REFERENCES applications(id) ON DELETE SET NULL,
     decision       TEXT NOT NULL CHECK (decision IN ('award', 'shortlist', 'declined')),
     category       TEXT NOT NULL DEFAULT '',
     decided_at     BIGINT NOT NULL,
@@ -76,6 +80,7 @@ CREATE TABLE application_decisions (
     published      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX application_decisions_consent ON application_decisions (consent_hash);
+CREATE INDEX application_decisions_entry ON application_decisions (entry_id);
 
 -- What reviewers see of a submission once the answers are resealed to the
 -- organisation's key: its work (links, the work's language), sealed with
