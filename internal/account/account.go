@@ -117,6 +117,9 @@ func (h *Handlers) Login(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	slog.Info("signed in", "user_id", u.ID)
+	if p.Next == "/admin/entries" { // the default: the role's own page
+		p.Next = u.Role.Home()
+	}
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 	return nil
 }
@@ -166,7 +169,8 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("POST "+passkeySignInPath, h.PasskeySignIn)
 	rs.Site("POST "+passkeyCodePath+passkeyOptionsPart, h.PasskeyCodeOptions)
 	rs.Site("POST "+passkeyCodePath, h.PasskeyCode)
-	rs.Admin("POST /admin/logout", h.Logout)
+	// A reviewer (auth.RoleReviewer) has their own account and no more.
+	rs.Admin("POST /admin/logout", h.Logout, web.Need(auth.Account))
 	// An invitation's link holds its token: never logged, never cached.
 	rs.Site("GET "+InvitePath+"{token}", h.InviteForm, web.Private)
 	rs.Site("POST "+InvitePath+"{token}", h.AcceptInvite, web.Private)
@@ -174,16 +178,16 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Site("POST /admin/reset", h.RequestReset)
 	rs.Site("GET "+ResetPath+"{token}", h.ResetLinkForm, web.Private)
 	rs.Site("POST "+ResetPath+"{token}", h.ResetPassword, web.Private)
-	rs.Admin("GET /admin/account", h.Account)
-	rs.Admin("POST /admin/account/language", h.SetLanguage)
-	rs.Admin("POST /admin/account/password", h.ChangePassword)
-	rs.Admin("GET "+auth.EnrolPath, h.TwoFactor)
-	rs.Admin("POST "+auth.EnrolPath, h.ConfirmTwoFactor)
-	rs.Admin("POST "+passkeysPath+passkeyOptionsPart, h.PasskeyOptions)
-	rs.Admin("POST "+passkeysPath, h.AddPasskey)
-	rs.Admin("POST "+passkeysPath+"/{id}/remove", h.RemovePasskey)
-	rs.Admin("POST "+recoveryCodesPath, h.NewRecoveryCodes)
-	rs.Admin("POST /admin/account/sessions/{id}/revoke", h.RevokeSession)
+	rs.Admin("GET /admin/account", h.Account, web.Need(auth.Account))
+	rs.Admin("POST /admin/account/language", h.SetLanguage, web.Need(auth.Account))
+	rs.Admin("POST /admin/account/password", h.ChangePassword, web.Need(auth.Account))
+	rs.Admin("GET "+auth.EnrolPath, h.TwoFactor, web.Need(auth.Account))
+	rs.Admin("POST "+auth.EnrolPath, h.ConfirmTwoFactor, web.Need(auth.Account))
+	rs.Admin("POST "+passkeysPath+passkeyOptionsPart, h.PasskeyOptions, web.Need(auth.Account))
+	rs.Admin("POST "+passkeysPath, h.AddPasskey, web.Need(auth.Account))
+	rs.Admin("POST "+passkeysPath+"/{id}/remove", h.RemovePasskey, web.Need(auth.Account))
+	rs.Admin("POST "+recoveryCodesPath, h.NewRecoveryCodes, web.Need(auth.Account))
+	rs.Admin("POST /admin/account/sessions/{id}/revoke", h.RevokeSession, web.Need(auth.Account))
 	rs.Admin("GET /admin/users", h.Users, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users", h.CreateUser, web.Need(auth.ManageSite))
 	rs.Admin("POST /admin/users/{id}", h.UpdateUser, web.Need(auth.ManageSite))

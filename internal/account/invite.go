@@ -152,7 +152,7 @@ func (h *Handlers) AcceptInvite(w http.ResponseWriter, r *http.Request) error {
 	}
 	auth.SetSessionCookie(w, r, token, sess.ExpiresAt)
 	slog.Info("invitation accepted", "user_id", u.ID)
-	http.Redirect(w, r, "/admin/entries", http.StatusSeeOther)
+	http.Redirect(w, r, u.Role.Home(), http.StatusSeeOther)
 	return nil
 }
 

@@ -62,7 +62,7 @@ func (u User) CanTranslate(lang string) bool {
 	switch u.Role {
 	case RoleTranslator:
 		return slices.Contains(u.Languages, lang)
-	case RoleModerator:
+	case RoleModerator, RoleReviewer:
 		return false
 	}
 	return true

@@ -141,6 +141,15 @@ func (f FormField) Wording(lang string) Wording {
 	return f.Wordings[firstKey(f.Wordings)]
 }
 
+// Wording is the criterion's name and guidance in lang, or else in the
+// first language it has them in.
+func (c Criterion) Wording(lang string) CriterionWording {
+	if w, ok := c.Wordings[lang]; ok {
+		return w
+	}
+	return c.Wordings[firstKey(c.Wordings)]
+}
+
 // TextsIn are the call's texts in lang, or else in the first language
 // they are in.
 func (c Call) TextsIn(lang string) Texts {

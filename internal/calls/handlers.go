@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
@@ -33,6 +34,7 @@ type Handlers struct {
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
 	tus     *tusServer
+	users   *auth.Store // the board's invitations
 }
 
 // NewHandlers parses the templates; g guards the application form, as
@@ -64,6 +66,7 @@ func (h *Handlers) Routes(rs *web.Routes) {
 	rs.Page("POST /application/manage/{token}", h.Update, web.Private, web.Body(maxPlainUpload+1<<20))
 	rs.Page("POST /application/manage/{token}/withdraw", h.Withdraw, web.Private)
 	h.tus.routes(rs)
+	h.boardRoutes(rs)
 }
 
 // callView is what the pages show of a call, in one language.
@@ -155,6 +158,8 @@ func (h *Handlers) EntryPanel(r *http.Request, e *content.Entry, lang string) (t
 type panelData struct {
 	callView
 	Mirror *web.MirrorNotice
+	// AwardsURL leads to the call's awards page once it has some.
+	AwardsURL string
 }
 
 func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang, name string) (template.HTML, error) {
@@ -167,7 +172,16 @@ func (h *Handlers) renderPanel(r *http.Request, e *content.Entry, lang, name str
 	}
 	v := h.view(e, c, lang, h.store.Now())
 	var buf bytes.Buffer
-	if err := h.tmpl[name].Execute(&buf, panelData{callView: v, Mirror: web.MirrorOf(r).Notice(v.L, v.ApplyURL)}); err != nil {
+	data := panelData{callView: v, Mirror: web.MirrorOf(r).Notice(v.L, v.ApplyURL)}
+	if name == "panel_action" && v.State == StateClosed {
+		if awards, err := h.store.Awards(r.Context(), e.ID); err != nil {
+			return "", err
+		} else if len(awards) > 0 {
+			t, _ := e.Translation(lang)
+			data.AwardsURL = "/" + lang + "/calls/awards/" + t.Slug
+		}
+	}
+	if err := h.tmpl[name].Execute(&buf, data); err != nil {
 		return "", fmt.Errorf("calls: %s: %w", name, err)
 	}
 	return template.HTML(buf.String()), nil // #nosec G203 -- output of html/template, escaped by it

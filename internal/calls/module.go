@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/guard"
@@ -37,6 +38,9 @@ type Module struct {
 	// and transaction (content.Extension).
 	Settings
 	Store *Store
+	// Users seats reviewers on boards, inviting those who have no
+	// account yet; set by the composition root.
+	Users *auth.Store
 	cfg   Config
 }
 
@@ -62,7 +66,12 @@ func NewModule(cfg Config) (*Module, error) {
 
 // Pages makes the area's handlers; g guards the application form.
 func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
-	return NewHandlers(m.Store, m.cfg.Entries, rd, g)
+	h, err := NewHandlers(m.Store, m.cfg.Entries, rd, g)
+	if err != nil {
+		return nil, err
+	}
+	h.users = m.Users
+	return h, nil
 }
 
 // PersonalData is the applications (participant.Holder).
@@ -71,7 +80,10 @@ func (m *Module) PersonalData() participant.Holder { return m.Store.PersonalData
 // Tasks is the area's periodic work: applications never confirmed are
 // dropped once their link has expired, uploads abandoned for a day are
 // removed from the staging folder, and kept files no application records
-// (a call deleted with its applications) are deleted.
+// (a call deleted with its applications) are deleted; closed calls'
+// answers are sealed to the organisation's key and their applicants'
+// identities purged on the board's schedule (SealClosed,
+// PurgeIdentities).
 func (m *Module) Tasks() []jobs.Task {
 	return []jobs.Task{{Name: "calls/unconfirmed", Every: time.Hour, Run: func(ctx context.Context) error {
 		_, err := m.Store.DropUnconfirmed(ctx)
@@ -82,5 +94,5 @@ func (m *Module) Tasks() []jobs.Task {
 			_, err = m.Store.SweepOrphans(ctx)
 		}
 		return err
-	}}}
+	}}, {Name: "calls/closed", Every: time.Hour, Run: m.Store.closeTask}}
 }

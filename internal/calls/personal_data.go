@@ -51,6 +51,9 @@ func (h applications) Find(ctx context.Context, who participant.Subject) ([]part
 		rec := participant.Record{ID: a.ID, About: "call " + strconv.FormatInt(a.EntryID, 10), Created: a.CreatedAt,
 			Fields: []participant.Field{{Name: "email", Value: a.Email}, {Name: "status", Value: a.Status},
 				{Name: "language", Value: a.Lang}, {Name: "applied_at", Value: a.CreatedAt.Format(time.RFC3339)}}}
+		if a.SealedAnswers != "" { // locked to the organisation's key: exported as is
+			rec.Fields = append(rec.Fields, participant.Field{Name: "answers", Value: a.SealedAnswers})
+		}
 		for _, k := range sortedKeys(a.Answers) {
 			rec.Fields = append(rec.Fields, participant.Field{Name: "answer: " + k, Value: strings.Join(a.Answers[k], "; ")})
 		}
@@ -101,7 +104,7 @@ func (h applications) Purge(ctx context.Context, now time.Time) (int, error) {
 // Reseal reseals every sealed column of applications and their files.
 func (h applications) Reseal(ctx context.Context, reseal participant.Resealer) (int, error) {
 	n, err := participant.ResealTable(ctx, h.s.db, participant.Table{Name: "applications", Key: "id", Columns: []participant.Column{
-		{Name: "email", Context: sealEmail}, {Name: "answers", Context: sealAnswers}}}, reseal)
+		{Name: "email", Context: sealEmail}, {Name: "answers", Context: sealAnswers}, {Name: "work", Context: sealWork}}}, reseal)
 	if err != nil {
 		return n, err
 	}

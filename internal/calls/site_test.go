@@ -33,8 +33,15 @@ type site struct {
 // for tests.
 func run(t *testing.T, fn func(t *testing.T, s *site)) {
 	t.Helper()
+	runWith(t, apptest.Options{}, fn)
+}
+
+// runWith is run with more options (an organisation's key).
+func runWith(t *testing.T, opt apptest.Options, fn func(t *testing.T, s *site)) {
+	t.Helper()
 	guard := apptest.QuickGuard()
-	apptest.Run(t, apptest.Options{Guard: &guard}, func(t *testing.T, a *apptest.Site) {
+	opt.Guard = &guard
+	apptest.Run(t, opt, func(t *testing.T, a *apptest.Site) {
 		e, err := a.App.Content.BySlug(context.Background(), "en", demo.DemoCallSlug)
 		if err != nil {
 			t.Fatal(err)

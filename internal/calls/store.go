@@ -51,6 +51,9 @@ type Application struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Files     []StoredFile
+	// SealedAnswers holds the answers as sealed to the organisation's
+	// key since the call closed, when Answers is empty for that.
+	SealedAnswers string
 }
 
 // StoredFile is a file of an application, kept in the area's Blobs.
@@ -123,6 +126,12 @@ func (s *Store) scanApplication(row interface{ Scan(...any) error }) (Applicatio
 		return a, fmt.Errorf("calls: open application %d: %w", a.ID, err)
 	}
 	raw, err := s.vault.Open(answers, sealAnswers)
+	if errors.Is(err, participant.ErrLocked) {
+		// Sealed to the organisation's key since the close (SealClosed).
+		a.Answers, a.SealedAnswers = map[string][]string{}, answers
+		a.CreatedAt, a.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+		return a, nil
+	}
 	if err != nil {
 		return a, fmt.Errorf("calls: open application %d: %w", a.ID, err)
 	}

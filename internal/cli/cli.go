@@ -296,6 +296,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		if login, err = demo.Load(ctx, d, cfg.Languages); err != nil {
 			return err
 		}
+		if err := demo.SeedReviews(ctx, d, cfg.Languages); err != nil {
+			return err
+		}
 		if err := generate(ctx, d, *entries, cfg.Languages, stdout); err != nil {
 			return err
 		}

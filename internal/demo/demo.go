@@ -89,6 +89,9 @@ func Load(ctx context.Context, d *db.DB, langs []string) (*Login, error) {
 	if err := fillUpdates(ctx, d, entries, admin.ID, langs, time.Now()); err != nil {
 		return nil, err
 	}
+	if err := fillClosedCall(ctx, entries, admin.ID, langs, time.Now()); err != nil {
+		return nil, err
+	}
 	if err := fillLetters(ctx, d, time.Now()); err != nil {
 		return nil, err
 	}
