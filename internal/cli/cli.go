@@ -212,6 +212,8 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	oldKey := secretFlag(fs, "old-site-key", "PEERPRESS_OLD_SITE_KEY", "base64 `key` being replaced, only to open data while `peerpress keys rotate` moves it; default: DATA.site.key.old beside the data folder, if any (PEERPRESS_OLD_SITE_KEY)")
 	smtpURL := secretFlag(fs, "smtp-url", "PEERPRESS_SMTP_URL", "SMTP server, smtp://user:password@host:587; none: mail goes to the admin's outbox (PEERPRESS_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envDefault("PEERPRESS_MAIL_FROM", ""), "sender `address` of the site's mail (PEERPRESS_MAIL_FROM)")
+	dkimKey := fs.String("dkim-key", envDefault("PEERPRESS_DKIM_KEY", ""), "PEM `file` of the private key (RSA or Ed25519) that DKIM-signs the site's mail for the domain of --mail-from; needs --dkim-selector (PEERPRESS_DKIM_KEY)")
+	dkimSelector := fs.String("dkim-selector", envDefault("PEERPRESS_DKIM_SELECTOR", ""), "DKIM `selector`: the key's public half is published at SELECTOR._domainkey.DOMAIN (PEERPRESS_DKIM_SELECTOR)")
 	cors := fs.String("cors-origins", envDefault("PEERPRESS_CORS_ORIGINS", ""), "comma-separated `origins` that may read the JSON API from a browser, e.g. https://partner.example (PEERPRESS_CORS_ORIGINS; default none)")
 	clientIP := fs.String("client-ip-header", envDefault("PEERPRESS_CLIENT_IP_HEADER", ""), "`header` a trusted reverse proxy sets to the visitor's address, e.g. X-Real-IP, for the public forms' rate limit (held in memory only); default: the connection's address (PEERPRESS_CLIENT_IP_HEADER)")
 	onion := fs.String("onion-url", envDefault("PEERPRESS_ONION_URL", ""), "the site's onion service `address`, http://….onion: sent as Onion-Location on live pages and named in the static mirror's notices (PEERPRESS_ONION_URL)")
@@ -222,7 +224,7 @@ func configFlags(fs *flag.FlagSet, withAddr bool) func() app.Config {
 	cacheMB := fs.Int("page-cache-mb", envInt("PEERPRESS_PAGE_CACHE_MB", -1), "memory for rendered pages in `MB`; 0 turns the cache off (PEERPRESS_PAGE_CACHE_MB; default 48)")
 	return func() app.Config {
 		c := app.Config{DataDir: *data, DatabaseURL: database(), SiteName: *site, Languages: app.ParseLanguages(*langs), TimeZone: *zone, BaseURL: *baseURL,
-			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom}, UpdatesRate: float64(max(*updatesRate, 0)), PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
+			SiteKey: siteKey(), OldSiteKey: oldKey(), Mail: mail.Config{URL: smtpURL(), From: *mailFrom, DKIMKey: *dkimKey, DKIMSelector: *dkimSelector}, UpdatesRate: float64(max(*updatesRate, 0)), PageCacheMB: max(*cacheMB, 0), NoPageCache: *cacheMB == 0,
 			CORSOrigins: app.ParseLanguages(*cors), ClientIPHeader: *clientIP, OnionURL: *onion, Media: *mediaAt, MediaRedirect: *mediaRedirect, Applications: *appsAt}
 		if addr != nil {
 			c.Addr, c.MetricsAddr, c.MetricsToken = *addr, *metricsAddr, metricsToken()
