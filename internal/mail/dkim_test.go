@@ -78,7 +78,7 @@ func TestDKIMSignature(t *testing.T) {
 				q := jobs.New(d)
 				m.Register(q)
 				send(t, d, m, mail.Message{To: "member@example.net", Subject: "Members' update, June", Text: "What the network did in June.",
-					HTML: "<p>What the network did in June.</p>",
+					HTML:    "<p>What the network did in June.</p>",
 					Headers: map[string]string{"List-Unsubscribe": "<https://example.org/updates/unsubscribe/abc>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}})
 				drain(t, q)
 				got := smtp.To("member@example.net")
