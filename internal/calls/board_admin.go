@@ -29,7 +29,7 @@ func (h *Handlers) boardRoutes(rs *web.Routes) {
 	rs.Admin("POST /admin/calls/{id}/board/auto", h.AutoAssign, admin)
 	rs.Admin("POST /admin/calls/{id}/board/decide", h.Decide, admin)
 	rs.Admin("POST /admin/calls/{id}/board/notify", h.NotifyDecisions, admin)
-	rs.Page("GET /calls/awards/{slug}", h.AwardsPage)
+	rs.Page("GET /calls/awards/{slug}", h.AwardsPage, web.Cache)
 	rs.Page("GET /application/awards/{token}", h.ConsentPage, web.Private)
 	rs.Page("POST /application/awards/{token}", h.Consent, web.Private)
 	review := web.Need(auth.Review)

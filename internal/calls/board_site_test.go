@@ -444,5 +444,7 @@ func TestDemoClosedCall(t *testing.T) {
 		awards.Must(t, http.StatusOK, "Jury award", "Mekong Harm Reduction Youth", "Our corner", "Community award", "Outreach award", "the winner chose not to be named")
 		awards.MustNot(t, "Riverside", "entrant-")
 		s.Client().Get("/en/calls/"+demo.DemoClosedCallSlug).Must(t, http.StatusOK, `href="/en/calls/awards/`+demo.DemoClosedCallSlug+`"`)
+		// Search engines and the static mirror find the awards page.
+		s.Client().Get("/sitemap-en.xml").Must(t, http.StatusOK, "/en/calls/awards/"+demo.DemoClosedCallSlug+"</loc>")
 	})
 }

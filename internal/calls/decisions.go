@@ -266,3 +266,23 @@ func (s *Store) Awards(ctx context.Context, entryID int64) ([]AwardLine, error) 
 	}
 	return out, rows.Err()
 }
+
+// AwardedCalls are the calls whose awards were told, and so have a public
+// awards page.
+func (s *Store) AwardedCalls(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT entry_id FROM application_decisions
+		WHERE decision = ? AND notified_at > 0 ORDER BY entry_id`, Award)
+	if err != nil {
+		return nil, fmt.Errorf("calls: awarded calls: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("calls: awarded calls: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

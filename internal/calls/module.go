@@ -2,6 +2,7 @@ package calls
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"peerpress/internal/auth"
@@ -72,6 +73,39 @@ func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
 	}
 	h.users = m.Users
 	return h, nil
+}
+
+// PublicPages lists the awards pages of the calls whose awards were told
+// (content.Publisher), for the sitemap and the static mirror, in every
+// language the call can be read in. The page shows decisions, which are
+// not its entry's: not Tracked.
+func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
+	ids, err := m.Store.AwardedCalls(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := m.Store.Now()
+	var pages []content.PublicPage
+	for _, id := range ids {
+		e, err := m.cfg.Entries.Entry(ctx, id)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if t, ok := e.Translation(lang); !ok || !t.Visible(now) {
+			continue
+		}
+		pages = append(pages, content.PublicPage{Path: func(l string) string {
+			t, ok := e.Translation(l)
+			if !ok || !t.Visible(now) {
+				return ""
+			}
+			return "/" + l + "/calls/awards/" + t.Slug
+		}})
+	}
+	return pages, nil
 }
 
 // PersonalData is the applications (participant.Holder).
