@@ -1,30 +1,14 @@
 package calls_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"peerpress/internal/app/apptest"
 )
-
-// lockedBuffer is a log the server and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // An applicant's address and name never reach the log (at debug level)
 // or the job table in the clear, even when the mail server refuses the
@@ -36,10 +20,7 @@ func TestApplicantCanaries(t *testing.T) {
 	guard := apptest.QuickGuard()
 	apptest.Run(t, apptest.Options{Guard: &guard, Serial: true}, func(t *testing.T, a *apptest.Site) {
 		ctx := context.Background()
-		var logs lockedBuffer
-		prev := slog.Default()
-		slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-		defer slog.SetDefault(prev)
+		logs := apptest.CaptureLogs(t)
 
 		s := &site{Site: a}
 		const email, name = "canary.applicant.zq7@example.org", "CANARYAPPLICANTZQ7 Collective"
