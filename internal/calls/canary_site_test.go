@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/app/apptest"
 )
@@ -64,6 +65,15 @@ func TestApplicantCanaries(t *testing.T) {
 		rows.Close()
 		if failed == 0 {
 			t.Fatal("the refused mail did not fail: the test proves nothing about its error")
+		}
+		// The refused mails carry the address: they go when an unconfirmed
+		// application does (48 hours), not after the mail queue's week.
+		now := time.Now()
+		if n, err := s.App.Jobs.PurgeFailed(ctx, now.Add(47*time.Hour)); err != nil || n != 0 {
+			t.Errorf("purged %d refused mails before the application's time, %v", n, err)
+		}
+		if n, err := s.App.Jobs.PurgeFailed(ctx, now.Add(49*time.Hour)); err != nil || n != failed {
+			t.Errorf("purged %d of %d refused mails after the application's time, %v", n, failed, err)
 		}
 		if !strings.Contains(logs.String(), "failed for good") {
 			t.Fatalf("the log did not see the refusal: the test proves nothing about it:\n%s", logs.String())

@@ -275,8 +275,10 @@ func (s *Store) Apply(ctx context.Context, in ApplyInput) error {
 				if _, err := tx.ExecContext(ctx, `UPDATE applications SET manage_hash = ? WHERE id = ?`, tokHash, id); err != nil {
 					return fmt.Errorf("calls: new link of %d: %w", id, err)
 				}
+				// A mail that fails for good is of no use after a while,
+				// and carries the address and the link: it goes then.
 				return s.mailer.Send(ctx, tx, mail.Message{To: email, Subject: l.T("calls.mail.already_subject", "Title", in.Title),
-					Text: l.T("calls.mail.already_body", "Title", in.Title, "Link", manageURL(in.Origin, in.Lang, token))})
+					Text: l.T("calls.mail.already_body", "Title", in.Title, "Link", manageURL(in.Origin, in.Lang, token)), Until: now.Add(confirmWithin)})
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("calls: apply: %w", err)
@@ -301,9 +303,11 @@ func (s *Store) Apply(ctx context.Context, in ApplyInput) error {
 			}
 		}
 		kept = true
+		// Unconfirmed, the application is deleted after confirmWithin: a
+		// confirmation that failed for good goes with it, not a week later.
 		return s.mailer.Send(ctx, tx, mail.Message{To: email, Subject: l.T("calls.mail.confirm_subject", "Title", in.Title),
 			Text: l.T("calls.mail.confirm_body", "Title", in.Title, "Link", confirmURL(in.Origin, in.Lang, token),
-				"Hours", int(confirmWithin/time.Hour))})
+				"Hours", int(confirmWithin/time.Hour)), Until: now.Add(confirmWithin)})
 	})
 }
 
