@@ -93,7 +93,7 @@ func (a *App) newModules() ([]namedModule, error) {
 	}
 	cl.Users = a.Users
 	up, err := updates.NewModule(updates.Config{DB: a.DB, Vault: a.People.Vault, Mailer: a.Mailer, Entries: a.Content, Audit: a.People.Audit,
-		Rate: a.Config.UpdatesRate, SiteName: a.Config.SiteName, DefaultLang: func() string { return a.Live.Languages().Default().Code }})
+		Rate: a.Config.UpdatesRate, SiteName: a.Config.SiteName, DefaultLang: func() string { return a.Live.Languages().Default().Code }, Zone: a.zone})
 	if err != nil {
 		return nil, err
 	}

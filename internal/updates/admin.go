@@ -12,6 +12,7 @@ import (
 	"peerpress/internal/auth"
 	"peerpress/internal/content"
 	"peerpress/internal/db"
+	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -103,7 +104,8 @@ type adminShowPage struct {
 	Notice   string
 	Error    string
 	CanSend  bool
-	NowUTC   string
+	// Now and ScheduledFor are in the site's zone, which Zone names.
+	Now, ScheduledFor, Zone string
 }
 
 // adminShow serves GET /admin/updates/{id}: each edition as the mail
@@ -166,7 +168,9 @@ func (h *Handlers) renderShow(w http.ResponseWriter, r *http.Request, status int
 	if u, ok := auth.UserFrom(ctx); ok {
 		p.CanSend = u.Role.Can(auth.ManageSite)
 	}
-	p.NowUTC = time.Now().UTC().Format("2006-01-02T15:04")
+	p.Now = time.Now().In(h.zone).Format("2006-01-02T15:04")
+	p.Zone = i18n.ZoneName(h.zone.String(), p.L.Lang.Code)
+	p.ScheduledFor = p.Progress.SendAt.In(h.zone).Format("2006-01-02 15:04") + " (" + p.Zone + ")"
 	if notice != "" {
 		p.Notice = p.L.T(notice)
 	}
@@ -220,7 +224,7 @@ func (h *Handlers) adminTest(w http.ResponseWriter, r *http.Request) error {
 }
 
 // adminSend serves POST /admin/updates/{id}/send: now, or at a time
-// given in UTC.
+// given in the site's zone.
 func (h *Handlers) adminSend(w http.ResponseWriter, r *http.Request) error {
 	e, err := h.update(r)
 	if err != nil {
@@ -228,7 +232,7 @@ func (h *Handlers) adminSend(w http.ResponseWriter, r *http.Request) error {
 	}
 	at := h.sender.Now()
 	if s := strings.TrimSpace(r.PostFormValue("at")); s != "" && r.PostFormValue("when") == "later" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", s, time.UTC)
+		t, err := time.ParseInLocation("2006-01-02T15:04", s, h.zone)
 		if err != nil {
 			return h.renderShow(w, r, http.StatusUnprocessableEntity, "", "updates.error.when")
 		}

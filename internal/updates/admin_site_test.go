@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +17,9 @@ import (
 // Staff preview each edition as the mail, HTML and text, right to left
 // in Arabic and under 50 KB, send one to themselves, and only an
 // administrator sends to the list; the archive lists published updates
-// with a feed.
+// with a feed. A sending time is given, and shown, in the site's zone.
 func TestAdminPreviewAndTest(t *testing.T) {
-	run(t, func(t *testing.T, s *apptest.Site) {
+	runIn(t, "Europe/Paris", func(t *testing.T, s *apptest.Site) {
 		id := newUpdate(t, s)
 		ctx := context.Background()
 		if _, err := s.App.Content.SaveTranslation(ctx, id, content.TranslationInput{Lang: "ar", Title: "نشرة الخريف", Slug: "upd-test-kharif",
@@ -48,12 +49,16 @@ func TestAdminPreviewAndTest(t *testing.T) {
 		}
 		// Without the form token nothing is sent.
 		a.Post(page+"/send", url.Values{"when": {"now"}}).Must(t, http.StatusForbidden)
-		a.Post(page+"/send", url.Values{"csrf": {csrf}, "when": {"later"}, "at": {"tomorrow"}}).Must(t, http.StatusUnprocessableEntity, "UTC")
+		a.Post(page+"/send", url.Values{"csrf": {csrf}, "when": {"later"}, "at": {"tomorrow"}}).Must(t, http.StatusUnprocessableEntity, "in the site’s time zone")
 		r = a.Post(page+"/send", url.Values{"csrf": {csrf}, "when": {"later"}, "at": {"2030-01-02T09:30"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("schedule: %d", r.Status)
 		}
-		a.Get(page).Must(t, http.StatusOK, "Scheduled for 2030-01-02 09:30 UTC")
+		a.Get(page).Must(t, http.StatusOK, "Scheduled for 2030-01-02 09:30 (Paris")
+		// 09:30 in Paris in winter is 08:30 UTC.
+		if n := count(t, s, `SELECT COUNT(*) FROM update_sends WHERE send_at = `+strconv.FormatInt(time.Date(2030, 1, 2, 8, 30, 0, 0, time.UTC).Unix(), 10)); n != 1 {
+			t.Fatal("the sending time was not read in the site's zone")
+		}
 		// The archive: published updates, with their feed.
 		c := s.Client()
 		c.Get("/en/updates").Must(t, http.StatusOK, "Members&#39; update: harvest")

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"peerpress/internal/content"
 	"peerpress/internal/guard"
@@ -28,6 +29,7 @@ type Handlers struct {
 	guard   *guard.Guard // holds off automated subscriptions
 	rd      *web.Renderer
 	tmpl    map[string]*template.Template
+	zone    *time.Location // the site's, for sending times
 }
 
 // NewHandlers parses the templates; g guards the subscribe form, as it
@@ -40,7 +42,7 @@ func NewHandlers(store *Store, sender *Sender, cs *content.Store, rd *web.Render
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: store, sender: sender, content: cs, guard: g, rd: rd, tmpl: tmpl}, nil
+	return &Handlers{store: store, sender: sender, content: cs, guard: g, rd: rd, tmpl: tmpl, zone: time.UTC}, nil
 }
 
 // Routes declares the subscribe form (its challenge is single-use, so

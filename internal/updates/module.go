@@ -29,6 +29,9 @@ type Config struct {
 	// site's default language, the edition of last resort.
 	SiteName    string
 	DefaultLang func() string
+	// Zone is the site's zone, in which staff give a sending time; nil:
+	// UTC.
+	Zone *time.Location
 }
 
 // Module is the updates area as the composition root holds it: built
@@ -69,7 +72,14 @@ func NewModule(cfg Config) (*Module, error) {
 
 // Pages makes the area's handlers; g guards the subscribe form.
 func (m *Module) Pages(rd *web.Renderer, g *guard.Guard) (web.Pages, error) {
-	return NewHandlers(m.Store, m.Sender, m.cfg.Entries, rd, g)
+	h, err := NewHandlers(m.Store, m.Sender, m.cfg.Entries, rd, g)
+	if err != nil {
+		return nil, err
+	}
+	if m.cfg.Zone != nil {
+		h.zone = m.cfg.Zone
+	}
+	return h, nil
 }
 
 // Register declares the sending's job kinds: the fan-out, one at a

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/updates"
 	"peerpress/internal/web/webtest"
@@ -19,8 +20,14 @@ const subscribeURL = "/en/updates/subscribe"
 // enough for tests.
 func run(t *testing.T, fn func(t *testing.T, s *apptest.Site)) {
 	t.Helper()
+	runIn(t, "UTC", fn)
+}
+
+// runIn is run on a site whose zone is zone.
+func runIn(t *testing.T, zone string, fn func(t *testing.T, s *apptest.Site)) {
+	t.Helper()
 	guard := apptest.QuickGuard()
-	apptest.Run(t, apptest.Options{Guard: &guard}, func(t *testing.T, s *apptest.Site) {
+	apptest.Run(t, apptest.Options{Guard: &guard, Config: func(c *app.Config) { c.TimeZone = zone }}, func(t *testing.T, s *apptest.Site) {
 		// The demo's members come through a job; these tests count their own.
 		if _, err := s.App.DB.ExecContext(context.Background(), `DELETE FROM jobs WHERE kind = ?`, updates.SeedKind); err != nil {
 			t.Fatal(err)
