@@ -217,9 +217,14 @@ func TestRotateMovesStaffDataToOrganisationKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The demo's own staff data (the directory's waiting applications,
+		// added by a job that may or may not have run yet) moves too;
+		// what this test's participant gave is counted apart.
 		moved := 0
 		for _, c := range r.Moved {
-			moved += c.N
+			if c.Holder == "events/registrations" || c.Holder == "campaign/tributes" {
+				moved += c.N
+			}
 		}
 		if moved != 3 {
 			t.Errorf("moved %d values (%v); want the name, the answers and the tribute submitter's address", moved, r.Moved)
