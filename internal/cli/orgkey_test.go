@@ -3,6 +3,8 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,8 +33,11 @@ func TestOrgKeyCommands(t *testing.T) {
 		}
 		code, out, errOut := run(t, pass, append([]string{"keys", "org-init", "--out", keyFile, "--work-factor", "10"}, flags...)...)
 		// Sealed before the key: the registrant's name and answers, the
-		// tribute submitter's address move at once.
-		if code != 0 || !strings.Contains(out, "age1") || !strings.Contains(out, "off this server") || !strings.Contains(out, "3 values sealed before") {
+		// tribute submitter's address move at once (with the demo's own
+		// staff data, such as the directory's waiting applications once
+		// their seed job has run: hence at least 3; the export below shows
+		// the registrant's moved).
+		if code != 0 || !strings.Contains(out, "age1") || !strings.Contains(out, "off this server") || !atLeastThreeMoved(out) {
 			t.Fatalf("org-init: %d %s %s", code, out, errOut)
 		}
 		if st, err := os.Stat(keyFile); err != nil || st.Mode().Perm() != 0o600 {
@@ -78,4 +83,14 @@ func TestOrgKeyCommands(t *testing.T) {
 			t.Fatalf("restore over a site: %d %s", code, errOut)
 		}
 	})
+}
+
+// atLeastThreeMoved reads org-init's "N values sealed before" line.
+func atLeastThreeMoved(out string) bool {
+	m := regexp.MustCompile(`(\d+) values sealed before`).FindStringSubmatch(out)
+	if m == nil {
+		return false
+	}
+	n, err := strconv.Atoi(m[1])
+	return err == nil && n >= 3
 }
