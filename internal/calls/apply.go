@@ -114,10 +114,7 @@ func (h *Handlers) Apply(w http.ResponseWriter, r *http.Request) error {
 	var refusal *guard.Refusal
 	if errors.As(err, &refusal) {
 		form.Errors["form"] = l.T(refusal.Key)
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
+		status := refusal.Status()
 		return h.renderApply(w, r, lang, status, p)
 	}
 	if err != nil {

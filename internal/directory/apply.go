@@ -118,10 +118,7 @@ func (h *Handlers) submitApplication(w http.ResponseWriter, r *http.Request) err
 		var refusal *guard.Refusal
 		if errors.As(err, &refusal) {
 			p.Error = refusal.Key
-			status := http.StatusUnprocessableEntity
-			if refusal.Key == guard.KeyRateLimited {
-				status = http.StatusTooManyRequests
-			}
+			status := refusal.Status()
 			return h.rd.Render(w, status, h.tmpl["public_apply"], p)
 		}
 		if err != nil {

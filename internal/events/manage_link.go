@@ -74,10 +74,7 @@ func (h *Handlers) NewLink(w http.ResponseWriter, r *http.Request) error {
 	var refusal *guard.Refusal
 	if errors.As(err, &refusal) {
 		p.Error = l.T(refusal.Key)
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
+		status := refusal.Status()
 		return h.renderNewLink(w, r, lang, status, p)
 	}
 	if err != nil {

@@ -105,10 +105,7 @@ func (h *Handlers) Register(w http.ResponseWriter, r *http.Request) error {
 	var refusal *guard.Refusal
 	if errors.As(err, &refusal) {
 		form.Errors["form"] = l.T(refusal.Key)
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
+		status := refusal.Status()
 		return h.renderRegister(w, r, lang, status, data)
 	}
 	if err != nil {

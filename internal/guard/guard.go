@@ -110,6 +110,15 @@ type Refusal struct {
 
 func (r *Refusal) Error() string { return "guard: refused: " + r.Key }
 
+// Status is the HTTP status a form answers the refusal with, its page
+// shown again with the message: 429 for too many tries, else 422.
+func (r *Refusal) Status() int {
+	if r.Key == KeyRateLimited {
+		return http.StatusTooManyRequests
+	}
+	return http.StatusUnprocessableEntity
+}
+
 // New makes a Guard whose challenges are signed with key (derive it from
 // the site key; it only needs to be secret and stable across restarts, and
 // the same on every instance) and recorded in used once accepted.

@@ -160,10 +160,7 @@ func (h *Handlers) sign(w http.ResponseWriter, r *http.Request) error {
 	var refusal *guard.Refusal
 	if errors.As(err, &refusal) {
 		p.Error = refusal.Key
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
+		status := refusal.Status()
 		return h.rd.Render(w, status, h.tmpl["public_sign"], p)
 	}
 	if err != nil {

@@ -111,10 +111,7 @@ func (h *Handlers) subscribe(w http.ResponseWriter, r *http.Request) error {
 	var refusal *guard.Refusal
 	if errors.As(err, &refusal) {
 		p.Errors = map[string]string{"form": l.T(refusal.Key)}
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
+		status := refusal.Status()
 		return h.renderSubscribe(w, r, status, p, prefs)
 	}
 	if err != nil {

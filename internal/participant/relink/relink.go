@@ -104,10 +104,7 @@ func (f *Form) send(w http.ResponseWriter, r *http.Request) error {
 	var refusal *guard.Refusal
 	if errors.As(err, &refusal) {
 		p.Error = refusal.Key
-		status := http.StatusUnprocessableEntity
-		if refusal.Key == guard.KeyRateLimited {
-			status = http.StatusTooManyRequests
-		}
+		status := refusal.Status()
 		return f.rd.Render(w, status, f.tmpl, p)
 	}
 	if err != nil {
