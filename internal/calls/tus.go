@@ -151,6 +151,13 @@ func storableName(name string) bool {
 func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 	serve := t.handler.Middleware(http.StripPrefix(strings.TrimSuffix(tusPath, "/"), next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch && r.Header.Get("Upload-Length") != "" {
+			// An upload here gives its length when it is made (there is
+			// no deferred length, which tusd answers with a 501): a PATCH
+			// naming one is the client's mistake.
+			http.Error(w, "Upload-Length is given when the upload is made, not in a PATCH", http.StatusBadRequest)
+			return
+		}
 		ctx := r.Context()
 		id := r.PathValue("id")
 		up, err := t.core.GetUpload(ctx, id)
