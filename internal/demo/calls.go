@@ -89,12 +89,21 @@ func fillCalls(ctx context.Context, store *content.Store, authorID int64, langs 
 			Summary: "Пришлите короткий фильм о заботе в наших сообществах до 23:59 по парижскому времени в последний день.",
 			Body:    "Мы ищем короткие фильмы, снятые на телефон или камеру, о том, как наши сообщества заботятся друг о друге."},
 	}
+	_, err := saveCall(ctx, store, c, translations, langs, published, authorID, "call")
+	return err
+}
+
+// saveCall saves the call c with its translations, the first as the
+// source, the others when their language is enabled, all published at
+// publishAt; it returns the entry's id.
+func saveCall(ctx context.Context, store *content.Store, c calls.Call, translations []content.TranslationInput, langs []string,
+	publishAt time.Time, authorID int64, label string) (int64, error) {
 	var id int64
 	for i, tr := range translations {
 		if i > 0 && !slices.Contains(langs, tr.Lang) {
 			continue
 		}
-		tr.Status, tr.PublishAt = content.Published, published
+		tr.Status, tr.PublishAt = content.Published, publishAt
 		var err error
 		if i == 0 {
 			id, err = store.SaveEntry(ctx, 0, content.EntryInput{Kind: calls.Kind, Ext: calls.Ext(c)}, tr, authorID)
@@ -102,8 +111,8 @@ func fillCalls(ctx context.Context, store *content.Store, authorID int64, langs 
 			_, err = store.SaveTranslation(ctx, id, tr, authorID)
 		}
 		if err != nil {
-			return fmt.Errorf("demo: call (%s): %w", tr.Lang, err)
+			return 0, fmt.Errorf("demo: %s (%s): %w", label, tr.Lang, err)
 		}
 	}
-	return nil
+	return id, nil
 }

@@ -95,23 +95,8 @@ func fillClosedCall(ctx context.Context, store *content.Store, authorID int64, l
 			Summary: "Cerrada. Llegaron doce películas; los premios del jurado están publicados.",
 			Body:    "Cortometrajes de grupos liderados por pares que muestran la reducción de daños como el trabajo diario que es."},
 	}
-	var id int64
-	for i, tr := range translations {
-		if i > 0 && !slices.Contains(langs, tr.Lang) {
-			continue
-		}
-		tr.Status, tr.PublishAt = content.Published, closes.AddDate(0, -2, 0)
-		var err error
-		if i == 0 {
-			id, err = store.SaveEntry(ctx, 0, content.EntryInput{Kind: calls.Kind, Ext: calls.Ext(c)}, tr, authorID)
-		} else {
-			_, err = store.SaveTranslation(ctx, id, tr, authorID)
-		}
-		if err != nil {
-			return fmt.Errorf("demo: closed call (%s): %w", tr.Lang, err)
-		}
-	}
-	return nil
+	_, err := saveCall(ctx, store, c, translations, langs, closes.AddDate(0, -2, 0), authorID, "closed call")
+	return err
 }
 
 // SeedReviews has the calls area store the demo's closed call's board of
