@@ -288,19 +288,11 @@ func (a *Admin) Save(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	tr := f.validTranslation(errs, a.zone)
-	orgs, err := a.store.Organisations(r.Context())
+	choices, err := a.entryChoices(r.Context())
 	if err != nil {
 		return err
 	}
-	sections, err := a.store.Sections(r.Context())
-	if err != nil {
-		return err
-	}
-	tags, err := a.store.Tags(r.Context())
-	if err != nil {
-		return err
-	}
-	in := f.validEntry(errs, sections, tags, orgs, exts)
+	in := f.validEntry(errs, choices, exts)
 	render := func(status int) error {
 		p, err := a.newEditPage(r, e, f, errs, 0)
 		if err != nil {

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"net/url"
@@ -208,9 +209,31 @@ func CheckTranslation(in *TranslationInput, errs FieldErrors) {
 	}
 }
 
+// entryChoices are what an entry's form may pick from: the site's
+// sections, tags and organisations as they are now.
+type entryChoices struct {
+	sections []Section
+	tags     []Tag
+	orgs     []Organisation
+}
+
+func (a *Admin) entryChoices(ctx context.Context) (entryChoices, error) {
+	var c entryChoices
+	var err error
+	if c.sections, err = a.store.Sections(ctx); err != nil {
+		return c, err
+	}
+	if c.tags, err = a.store.Tags(ctx); err != nil {
+		return c, err
+	}
+	c.orgs, err = a.store.Organisations(ctx)
+	return c, err
+}
+
 // validEntry checks the entry-wide fields, and the fields of the
 // extensions of the entry's kind.
-func (f *entryForm) validEntry(errs FieldErrors, sections []Section, tags []Tag, orgs []Organisation, exts []Extension) EntryInput {
+func (f *entryForm) validEntry(errs FieldErrors, c entryChoices, exts []Extension) EntryInput {
+	sections, tags, orgs := c.sections, c.tags, c.orgs
 	in := EntryInput{Kind: Kind(f.Kind), SectionID: f.SectionID, Featured: f.Featured, TagIDs: sortedIDs(f.TagIDs),
 		OrgIDs: slices.Clone(f.OrgOrder), CoauthorRole: f.CoauthorRole, Stage: f.Stage}
 	f.validNewOrgs(errs, orgs, &in)

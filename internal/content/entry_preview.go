@@ -42,19 +42,12 @@ func (a *Admin) Preview(w http.ResponseWriter, r *http.Request) error {
 		pe.SourceLang = f.Lang
 	}
 	tr := f.validTranslation(errs, a.zone)
-	sections, err := a.store.Sections(r.Context())
+	choices, err := a.entryChoices(r.Context())
 	if err != nil {
 		return err
 	}
-	tags, err := a.store.Tags(r.Context())
-	if err != nil {
-		return err
-	}
-	orgs, err := a.store.Organisations(r.Context())
-	if err != nil {
-		return err
-	}
-	in := f.validEntry(errs, sections, tags, orgs, exts)
+	in := f.validEntry(errs, choices, exts)
+	tags, orgs := choices.tags, choices.orgs
 	pe.SectionID, pe.Featured, pe.Ext, pe.CoauthorRole = in.SectionID, in.Featured, in.Ext, in.CoauthorRole
 	if pe.SectionID != 0 && errs["section_id"] != "" {
 		pe.SectionID = 0
