@@ -380,6 +380,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	}
 	rd.BaseURL = a.Config.BaseURL
 	rd.Feeds, rd.ShareImage = feed.Links, content.SiteCard
+	rd.Unavailable = db.Unavailable
 	public, err := content.NewPublic(a.Content, a.md, rd, a.Media, a.zone)
 	if err != nil {
 		return err
