@@ -342,7 +342,7 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 	}
 	people.Add(a.Users) // two-factor keys, resealed on key rotation
 	a.Metrics = a.newMetrics()
-	if a.Setup, err = account.NewSetupCode(ctx, a.Users); err != nil {
+	if a.Setup, err = account.NewSetupCode(ctx, d, a.Users); err != nil {
 		return nil, err
 	}
 	if a.mods, err = a.newModules(); err != nil {
