@@ -288,6 +288,6 @@ func TestSetupCodeAcrossInstances(t *testing.T) {
 		}
 		srvA := httptest.NewServer(a.Handler)
 		defer srvA.Close()
-		webtest.NewClient(t, srvA.URL).Get("/setup?code=" + url.QueryEscape(codeA)).Must(t, http.StatusNotFound)
+		webtest.NewClient(t, srvA.URL).Get("/setup?code="+url.QueryEscape(codeA)).Must(t, http.StatusNotFound)
 	})
 }
