@@ -291,3 +291,20 @@ func TestSetupCodeAcrossInstances(t *testing.T) {
 		webtest.NewClient(t, srvA.URL).Get("/setup?code="+url.QueryEscape(codeA)).Must(t, http.StatusNotFound)
 	})
 }
+
+// An instance whose clock is off the database's (the clock the instances
+// share) by more than MaxClockSkew says it is not ready, and why; a
+// clock within it is ready.
+func TestReadinessWithASkewedClock(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		c := s.Client()
+		for _, skew := range []time.Duration{time.Minute, -time.Minute, 3 * app.MaxClockSkew} {
+			s.App.Now = func() time.Time { return time.Now().Add(skew) }
+			c.Get("/readyz").Must(t, http.StatusServiceUnavailable, "not ready: this machine's clock is", "off the database's")
+		}
+		s.App.Now = func() time.Time { return time.Now().Add(app.MaxClockSkew / 4) }
+		c.Get("/readyz").Must(t, http.StatusOK, "ready")
+		s.App.Now = time.Now
+		c.Get("/readyz").Must(t, http.StatusOK, "ready")
+	})
+}
