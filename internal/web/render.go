@@ -271,7 +271,12 @@ func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err erro
 		e = Unavailable(err)
 		w.Header().Set("Retry-After", "30")
 	}
-	if e.Status >= 500 {
+	switch {
+	case e.Key == "error.unavailable":
+		// The database is away: a warning each, not an error storm;
+		// /readyz says it once per probe.
+		slog.Warn("request failed: database unavailable", "method", r.Method, "path", loggedPath(r), "err", err)
+	case e.Status >= 500:
 		slog.Error("request failed", "method", r.Method, "path", loggedPath(r), "status", e.Status, "err", err)
 	}
 	lang := rd.I18n().Default().Code
