@@ -75,7 +75,8 @@ func TestTusStoreUnavailable(t *testing.T) {
 }
 
 func testTusStoreUnavailable(t *testing.T, o outage) {
-	runWith(t, apptest.Options{Config: o.config}, func(t *testing.T, s *site) {
+	// One engine after the other: the outage's store (and proxy) is one.
+	runWith(t, apptest.Options{Config: o.config, Serial: true}, func(t *testing.T, s *site) {
 		c := s.Client()
 		manage := s.applyAndConfirm(c, "outage@example.org")
 		token := manage[strings.LastIndex(manage, "/")+1:]
