@@ -3,14 +3,21 @@ package account
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
+	"time"
 
 	"peerpress/internal/auth"
+	"peerpress/internal/db"
 	"peerpress/internal/web"
 )
 
@@ -24,24 +31,65 @@ const setupCookie = "peerpress_setup"
 
 // SetupCode is the first-run page's one-time code: printed in the log at
 // start when the site has no administrator, it opens the page from
-// another machine. It works once, and not at all once an admin exists.
+// another machine. Its hash is kept in the database, so that behind a
+// load balancer any instance takes the code any instance printed. It
+// works for SetupCodeLife, once, and not at all once an admin exists.
 type SetupCode struct {
-	mu    sync.Mutex
-	code  string // "" once spent, or when the site had an admin at start
+	mu    sync.Mutex // guards code
+	code  string     // "" once spent, or when the site had an admin at start
+	db    db.Quiet   // the codes change no page
 	users *auth.Store
+	now   func() time.Time
 }
 
-// NewSetupCode makes the code when the site has no administrator.
-func NewSetupCode(ctx context.Context, users *auth.Store) (*SetupCode, error) {
-	s := &SetupCode{users: users}
+// SetupCodeLife is how long a printed code works: an operator who read it
+// a day later starts an instance again to get a new one.
+const SetupCodeLife = 24 * time.Hour
+
+// setupCodePrefix starts the settings keys of the codes' hashes, one per
+// instance started without an admin; the value is when it expires (Unix
+// seconds). settingSetupClaim is held while a first administrator is
+// being made (the value: since when), so that two instances never make
+// two.
+const (
+	setupCodePrefix   = "first_run_code:"
+	settingSetupClaim = "first_run_claim"
+)
+
+// setupClaimLife is how long a claim holds if the instance holding it
+// died meanwhile.
+const setupClaimLife = time.Minute
+
+// NewSetupCode makes the code when the site has no administrator, and
+// keeps its hash in the database; codes that expired are deleted.
+func NewSetupCode(ctx context.Context, d *db.DB, users *auth.Store) (*SetupCode, error) {
+	s := &SetupCode{db: d.Quiet(), users: users, now: time.Now}
 	has, err := users.HasAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !has {
-		s.code = rand.Text()
+	if has {
+		return s, nil
 	}
+	code := rand.Text()
+	now := s.now()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM settings WHERE key LIKE ? AND CAST(value AS BIGINT) < ?`,
+		setupCodePrefix+"%", now.Unix()); err != nil {
+		return nil, fmt.Errorf("account: setup code: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)`,
+		setupCodeKey(code), strconv.FormatInt(now.Add(SetupCodeLife).Unix(), 10)); err != nil {
+		return nil, fmt.Errorf("account: setup code: %w", err)
+	}
+	s.code = code
 	return s, nil
+}
+
+// setupCodeKey is the settings key of code's hash. The code is 128 random
+// bits: a plain hash keeps it from whoever reads the database.
+func setupCodeKey(code string) string {
+	sum := sha256.Sum256([]byte(code))
+	return setupCodePrefix + hex.EncodeToString(sum[:])
 }
 
 // Code is the code to print, or "" when there is none.
@@ -51,11 +99,61 @@ func (s *SetupCode) Code() string {
 	return s.code
 }
 
-// matches compares in constant time; an empty code matches nothing.
-func (s *SetupCode) matches(given string) bool {
+// matches reports whether given is a code some instance printed that has
+// not expired; an empty code matches nothing.
+func (s *SetupCode) matches(ctx context.Context, given string) (bool, error) {
+	if given == "" || len(given) > 64 {
+		return false, nil
+	}
+	var expires string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, setupCodeKey(given)).Scan(&expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("account: setup code: %w", err)
+	}
+	at, _ := strconv.ParseInt(expires, 10, 64)
+	return s.now().Unix() < at, nil
+}
+
+// claim makes this request the one that makes the first administrator,
+// across instances, and returns how to let the claim go; ok is false when
+// another request holds it.
+func (s *SetupCode) claim(ctx context.Context) (release func(), ok bool, err error) {
+	now := s.now()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM settings WHERE key = ? AND CAST(value AS BIGINT) < ?`,
+		settingSetupClaim, now.Add(-setupClaimLife).Unix()); err != nil {
+		return nil, false, fmt.Errorf("account: setup claim: %w", err)
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		settingSetupClaim, strconv.FormatInt(now.Unix(), 10))
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("account: setup claim: %w", err)
+	}
+	if n != 1 {
+		return nil, false, nil
+	}
+	return func() {
+		if _, err := s.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM settings WHERE key = ?`, settingSetupClaim); err != nil {
+			slog.Error("account: let the first-run claim go; it lapses in a minute", "err", err)
+		}
+	}, true, nil
+}
+
+// spend deletes every instance's code: an administrator exists.
+func (s *SetupCode) spend(ctx context.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.code != "" && subtle.ConstantTimeCompare([]byte(given), []byte(s.code)) == 1
+	s.code = ""
+	s.mu.Unlock()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM settings WHERE key LIKE ?`, setupCodePrefix+"%"); err != nil {
+		return fmt.Errorf("account: spend the setup codes: %w", err)
+	}
+	return nil
 }
 
 // Setup is the first-run page's handlers.
@@ -114,7 +212,15 @@ func (s *Setup) open(r *http.Request, code string) error {
 	if err != nil {
 		return err
 	}
-	if has || !(s.fromThisMachine(r) || s.Code.matches(code)) {
+	if has {
+		return web.NotFound()
+	}
+	if s.fromThisMachine(r) {
+		return nil
+	}
+	if ok, err := s.Code.matches(r.Context(), code); err != nil {
+		return err
+	} else if !ok {
 		return web.NotFound()
 	}
 	return nil
@@ -158,9 +264,16 @@ func (s *Setup) create(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r)
 	p.Code, p.Token = code, token
 	p.Email, p.Name = r.PostForm.Get("email"), r.PostForm.Get("name")
-	// One at a time: two forms posted at once make one admin.
-	s.Code.mu.Lock()
-	defer s.Code.mu.Unlock()
+	// One at a time, across instances: two forms posted at once make one
+	// admin.
+	release, ok, err := s.Code.claim(r.Context())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &web.Error{Status: http.StatusConflict, Key: "setup.busy"}
+	}
+	defer release()
 	if has, err := s.h.users.HasAdmin(r.Context()); err != nil {
 		return err
 	} else if has {
@@ -182,7 +295,9 @@ func (s *Setup) create(w http.ResponseWriter, r *http.Request) error {
 	if p.Error != "" {
 		return s.h.rd.Render(w, http.StatusUnprocessableEntity, s.h.tmpl["setup"], p)
 	}
-	s.Code.code = "" // spent: the page is gone
+	if err := s.Code.spend(r.Context()); err != nil {
+		slog.Error("first-run page", "err", err) // the page is gone anyway: an admin exists
+	}
 	sessToken, sess, err := s.h.users.CreateSession(r.Context(), u.ID)
 	if err != nil {
 		return err

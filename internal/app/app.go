@@ -175,6 +175,9 @@ type App struct {
 	Metrics *metrics.Metrics
 	// Setup is the first-run page's one-time code, while no admin exists.
 	Setup *account.SetupCode
+	// Now is the instance's clock as Ready compares it with the
+	// database's; time.Now, replaced by tests of a skewed clock.
+	Now func() time.Time
 
 	zone *time.Location
 	// blobs is the media storage (Config.Media), probed by /readyz.
@@ -340,9 +343,10 @@ func New(ctx context.Context, cfg Config, d *db.DB) (*App, error) {
 		md:            content.NewMarkdown(),
 		cards:         cards,
 	}
+	a.Now = time.Now
 	people.Add(a.Users) // two-factor keys, resealed on key rotation
 	a.Metrics = a.newMetrics()
-	if a.Setup, err = account.NewSetupCode(ctx, a.Users); err != nil {
+	if a.Setup, err = account.NewSetupCode(ctx, d, a.Users); err != nil {
 		return nil, err
 	}
 	if a.mods, err = a.newModules(); err != nil {
@@ -380,6 +384,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 	}
 	rd.BaseURL = a.Config.BaseURL
 	rd.Feeds, rd.ShareImage = feed.Links, content.SiteCard
+	rd.Unavailable = db.Unavailable
 	public, err := content.NewPublic(a.Content, a.md, rd, a.Media, a.zone)
 	if err != nil {
 		return err

@@ -53,6 +53,9 @@ func (a *App) Ready(ctx context.Context) error {
 	if have != want {
 		return fmt.Errorf("database schema at version %d, this peerpress needs %d", have, want)
 	}
+	if err := a.clockSkew(ctx); err != nil {
+		return err
+	}
 	if a.blobs != nil {
 		b, err := a.blobs.Open(ctx, readyProbeKey)
 		if err == nil {
@@ -61,6 +64,35 @@ func (a *App) Ready(ctx context.Context) error {
 			slog.Warn("not ready: media storage", "err", err)
 			return errors.New("media storage unreachable")
 		}
+	}
+	return nil
+}
+
+// MaxClockSkew is how far an instance's clock may be from the database's
+// before it reports itself not ready. Instances decide shared things by
+// their own clocks (docs/deployment-cluster.md lists them): a session's
+// end, a form's challenge being too fresh (3 s) or too old, a task's
+// slot, when a scheduled entry goes out, a job's lease. Two seconds keeps
+// every one of them within what a person could notice; NTP keeps
+// machines within milliseconds.
+const MaxClockSkew = 2 * time.Second
+
+// clockSkew compares the instance's clock with the database's, the one
+// the instances share, allowing for the time the query took.
+func (a *App) clockSkew(ctx context.Context) error {
+	before := a.Now()
+	theirs, err := a.DB.Clock(ctx)
+	if err != nil {
+		slog.Warn("not ready: database clock", "err", err)
+		return errors.New("database unreachable")
+	}
+	after := a.Now()
+	rtt := after.Sub(before)
+	skew := before.Add(rtt / 2).Sub(theirs)
+	if skew.Abs()-rtt/2 > MaxClockSkew {
+		slog.Warn("not ready: this machine's clock is off", "skew", skew.Round(time.Millisecond).String())
+		return fmt.Errorf("this machine's clock is %s off the database's (at most %s; keep every machine on NTP)",
+			skew.Round(100*time.Millisecond), MaxClockSkew)
 	}
 	return nil
 }

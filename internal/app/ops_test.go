@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
@@ -216,4 +219,92 @@ func TestNoSetupWithAnAdmin(t *testing.T) {
 		t.Error("a one-time code on a site that has an admin")
 	}
 	s.Client().Get("/setup").Must(t, http.StatusNotFound)
+}
+
+// Behind a load balancer, the one-time code one instance printed opens
+// the first-run page on any other, until it expires; once an admin is
+// made through any instance, no instance's code works. While one request
+// is making the first admin, another, on any instance, is told to wait.
+func TestSetupCodeAcrossInstances(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		cfg := app.Config{DataDir: t.TempDir(), SiteName: "Fresh", Languages: []string{"en"}, TimeZone: "UTC", SiteKey: secret.NewKey()}
+		a, err := app.New(ctx, cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.DataDir = t.TempDir()
+		b, err := app.New(ctx, cfg, dbtest.OpenSecond(t, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		codeA, codeB := a.Setup.Code(), b.Setup.Code()
+		if codeA == "" || codeB == "" || codeA == codeB {
+			t.Fatalf("codes %q and %q: want one of its own per instance", codeA, codeB)
+		}
+		srvB := httptest.NewServer(b.Handler)
+		defer srvB.Close()
+		c := webtest.NewClient(t, srvB.URL)
+		proxied := func(method, path string, form url.Values) webtest.Response {
+			req, _ := http.NewRequest(method, srvB.URL+path, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", "203.0.113.9")
+			return c.Do(req)
+		}
+		// B's own code, expired: no page.
+		sum := sha256.Sum256([]byte(codeB))
+		if _, err := d.ExecContext(ctx, `UPDATE settings SET value = '1' WHERE key = ?`, "first_run_code:"+hex.EncodeToString(sum[:])); err != nil {
+			t.Fatal(err)
+		}
+		proxied(http.MethodGet, "/setup?code="+url.QueryEscape(codeB), nil).Must(t, http.StatusNotFound)
+		// A's code, on B: the form.
+		page := proxied(http.MethodGet, "/setup?code="+url.QueryEscape(codeA), nil)
+		page.Must(t, http.StatusOK, "Create the first administrator")
+		form := url.Values{"email": {"first@example.org"}, "name": {"First"}, "password": {"a good long password"},
+			"code": {codeA}, "csrf": {webtest.CSRF(t, page.Body)}}
+
+		// Another request is making the admin (on some instance): wait.
+		if _, err := d.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('first_run_claim', ?)`, fmt.Sprint(time.Now().Unix())); err != nil {
+			t.Fatal(err)
+		}
+		proxied(http.MethodPost, "/setup", form).Must(t, http.StatusConflict, "Wait a minute")
+		if has, _ := a.Users.HasAdmin(ctx); has {
+			t.Fatal("an admin made while another request held the claim")
+		}
+		if _, err := d.ExecContext(ctx, `DELETE FROM settings WHERE key = 'first_run_claim'`); err != nil {
+			t.Fatal(err)
+		}
+
+		r := proxied(http.MethodPost, "/setup", form)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("the first admin through B with A's code: %d\n%s", r.Status, webtest.Snippet(r.Body))
+		}
+		var left int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key LIKE 'first_run_%'`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left != 0 {
+			t.Fatalf("%d setup codes or claims left once an admin exists", left)
+		}
+		srvA := httptest.NewServer(a.Handler)
+		defer srvA.Close()
+		webtest.NewClient(t, srvA.URL).Get("/setup?code="+url.QueryEscape(codeA)).Must(t, http.StatusNotFound)
+	})
+}
+
+// An instance whose clock is off the database's (the clock the instances
+// share) by more than MaxClockSkew says it is not ready, and why; a
+// clock within it is ready.
+func TestReadinessWithASkewedClock(t *testing.T) {
+	run(t, func(t *testing.T, s *site) {
+		c := s.Client()
+		for _, skew := range []time.Duration{time.Minute, -time.Minute, 3 * app.MaxClockSkew} {
+			s.App.Now = func() time.Time { return time.Now().Add(skew) }
+			c.Get("/readyz").Must(t, http.StatusServiceUnavailable, "not ready: this machine's clock is", "off the database's")
+		}
+		s.App.Now = func() time.Time { return time.Now().Add(app.MaxClockSkew / 4) }
+		c.Get("/readyz").Must(t, http.StatusOK, "ready")
+		s.App.Now = time.Now
+		c.Get("/readyz").Must(t, http.StatusOK, "ready")
+	})
 }

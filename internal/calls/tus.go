@@ -2,6 +2,7 @@ package calls
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -51,11 +52,12 @@ func newTusServer(s *Store) (*tusServer, error) {
 		return nil, err
 	}
 	core := s.uploads()
+	t := &tusServer{store: s, core: core}
+	core.unavailable = t.unavailable
 	composer := tusd.NewStoreComposer()
 	composer.UseCore(core)
 	composer.UseTerminater(core)
 	useLocker(s.db, composer)
-	t := &tusServer{store: s, core: core}
 	h, err := tusd.NewUnroutedHandler(tusd.Config{
 		BasePath: tusPath, StoreComposer: composer, MaxSize: maxTusUpload,
 		DisableDownload: true, DisableTermination: true, DisableConcatenation: true,
@@ -93,6 +95,30 @@ func (t *tusServer) routes(rs *web.Routes) {
 func (t *tusServer) tusError(lang string, status int, key string, args ...any) error {
 	l := t.store.langs.Localizer(lang)
 	return tusd.NewError("ERR_CALLS_REFUSED", l.T(key, args...), status)
+}
+
+// unavailable is the answer when the store of applicants' files, or the
+// database, does not answer: a 503 in the applicant's language, saying
+// that what was sent before is kept, which the page's script shows
+// before it tries again. tusd would answer a 500 with the error's text,
+// which names the store. The cause is logged; it names an upload, never
+// a person.
+func (t *tusServer) unavailable(lang string, err error) error {
+	var refusal tusd.Error
+	if errors.As(err, &refusal) {
+		return err // an answer already
+	}
+	slog.Error("calls: resumable upload: storage unavailable", "err", err)
+	return t.tusError(lang, http.StatusServiceUnavailable, "calls.error.unavailable")
+}
+
+// unavailableHTTP writes t.unavailable's answer outside tusd, in the
+// language the request asks for.
+func (t *tusServer) unavailableHTTP(w http.ResponseWriter, r *http.Request, err error) {
+	var answer tusd.Error
+	errors.As(t.unavailable(t.store.langs.Negotiate(r.Header.Get("Accept-Language")), err), &answer)
+	w.Header().Set("Retry-After", "60")
+	http.Error(w, answer.HTTPResponse.Body, answer.HTTPResponse.StatusCode)
 }
 
 // beforeCreate checks a new upload: a live private link, a file field of
@@ -160,9 +186,13 @@ func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 		}
 		ctx := r.Context()
 		id := r.PathValue("id")
-		up, err := t.core.GetUpload(ctx, id)
-		if err != nil {
+		up, err := t.core.getUpload(ctx, id)
+		if errors.Is(err, tusd.ErrNotFound) {
 			http.Error(w, "no such upload", http.StatusNotFound)
+			return
+		}
+		if err != nil {
+			t.unavailableHTTP(w, r, err)
 			return
 		}
 		info, err := up.GetInfo(ctx)
@@ -170,15 +200,35 @@ func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 			http.Error(w, "no such upload", http.StatusNotFound)
 			return
 		}
+		if info.Size > 0 && info.Offset == info.Size {
+			// Complete, yet not kept (a kept upload is gone): the store
+			// or the database failed while it was finished, and could not
+			// take its last part's uncounting then. Uncounted now, the
+			// client sends that part again, and the file is finished.
+			if err := t.uncountLast(ctx, up); err != nil {
+				t.unavailableHTTP(w, r, err)
+				return
+			}
+		}
 		appID, _ := strconv.ParseInt(info.MetaData["application"], 10, 64)
 		var entryID int64
-		if err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID); err != nil {
+		err = t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID)
+		if errors.Is(err, sql.ErrNoRows) {
 			t.drop(up) // withdrawn or purged: its bytes go too
 			http.Error(w, "no such upload", http.StatusNotFound)
 			return
 		}
+		if err != nil {
+			// The database does not answer: the upload is kept.
+			t.unavailableHTTP(w, r, err)
+			return
+		}
 		if r.Method == http.MethodPatch {
 			c, err := t.store.Call(ctx, t.store.db, entryID)
+			if err != nil && !errors.Is(err, ErrNoCall) {
+				t.unavailableHTTP(w, r, err)
+				return
+			}
 			if err != nil || !c.UploadOpen(t.store.Now()) {
 				l := t.store.langs.Localizer(info.MetaData["lang"])
 				http.Error(w, l.T("calls.apply.closed"), http.StatusForbidden)
@@ -190,44 +240,87 @@ func (t *tusServer) guarded(next http.HandlerFunc) http.Handler {
 }
 
 // finish checks, cleans and keeps a complete upload and records it for
-// its application; the staged bytes are removed either way.
+// its application; the staged bytes are removed either way. The upload's
+// parts go once the file is kept or refused; when the store or the
+// database fails meanwhile, the applicant is answered 503 and the upload
+// is kept with its last part uncounted (retry), so that the page's
+// script, asking where to go on, sends that part again and the file is
+// finished then: a 204 is never given for a file not kept.
 func (t *tusServer) finish(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	info := hook.Upload
+	lang := info.MetaData["lang"]
 	// Every byte is in: the file is kept even if the client stops
 	// waiting: the applicant's private page then shows it.
 	ctx := context.WithoutCancel(hook.Context)
 	up, err := t.core.GetUpload(ctx, info.ID)
 	if err != nil {
+		return tusd.HTTPResponse{}, t.unavailable(lang, err)
+	}
+	err = t.keep(ctx, up, info)
+	var answer tusd.Error
+	if err == nil || errors.As(err, &answer) {
+		t.drop(up)
 		return tusd.HTTPResponse{}, err
 	}
-	defer t.drop(up)
+	if rerr := t.uncountLast(ctx, up); rerr != nil {
+		// Uncounted when the applicant's script next asks (guarded).
+		slog.Error("calls: uncount an upload's last part", "err", rerr)
+	}
+	return tusd.HTTPResponse{}, t.unavailable(lang, err)
+}
+
+// keep checks, cleans, keeps and records the complete upload up. It
+// returns a tusd.Error for a refusal, another error when the store or the
+// database failed.
+func (t *tusServer) keep(ctx context.Context, up tusd.Upload, info tusd.FileInfo) error {
 	lang := info.MetaData["lang"]
 	appID, _ := strconv.ParseInt(info.MetaData["application"], 10, 64)
 	var entryID int64
-	if err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID); err != nil {
-		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusNotFound, "calls.link.bad_text")
+	err := t.store.db.QueryRowContext(ctx, `SELECT entry_id FROM applications WHERE id = ?`, appID).Scan(&entryID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t.tusError(lang, http.StatusNotFound, "calls.link.bad_text")
+	}
+	if err != nil {
+		return err
 	}
 	c, err := t.store.Call(ctx, t.store.db, entryID)
+	if errors.Is(err, ErrNoCall) {
+		return t.tusError(lang, http.StatusForbidden, "calls.apply.closed")
+	}
 	if err != nil {
-		return tusd.HTTPResponse{}, err
+		return err
 	}
 	staged, err := t.join(ctx, up)
 	if err != nil {
-		return tusd.HTTPResponse{}, err
+		return err
 	}
 	// Ingest removes the joined file.
 	sf, err := t.store.Ingest(ctx, c, info.MetaData["field"], staged, info.MetaData["filename"])
 	if key := RefusalKey(err); key != "" {
-		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusUnprocessableEntity, key, "MB", c.MaxFileMB, "Minutes", c.MaxVideoMinutes)
+		return t.tusError(lang, http.StatusUnprocessableEntity, key, "MB", c.MaxFileMB, "Minutes", c.MaxVideoMinutes)
 	}
 	if err != nil {
-		return tusd.HTTPResponse{}, err
+		return err
 	}
 	err = t.store.attach(ctx, appID, entryID, sf)
 	if errors.Is(err, ErrClosed) {
-		return tusd.HTTPResponse{}, t.tusError(lang, http.StatusForbidden, "calls.apply.closed")
+		return t.tusError(lang, http.StatusForbidden, "calls.apply.closed")
 	}
-	return tusd.HTTPResponse{}, err
+	return err
+}
+
+// uncountLast uncounts the last part of a complete upload that could not
+// be kept, so that the client sends it again (its key is overwritten
+// then) and the upload is finished with it. Sending again from an
+// earlier offset is always safe: the parts after it are written anew.
+func (t *tusServer) uncountLast(ctx context.Context, up tusd.Upload) error {
+	u := up.(*blobUpload)
+	if len(u.info.Parts) == 0 {
+		return nil
+	}
+	last := u.info.Parts[len(u.info.Parts)-1]
+	u.info.Parts, u.info.Offset = u.info.Parts[:len(u.info.Parts)-1], last
+	return u.save(ctx)
 }
 
 // join copies a complete upload's parts into one file of the staging

@@ -35,6 +35,18 @@ import (
 type blobUploads struct {
 	blobs   media.Blobs
 	staging func() (string, error)
+	// unavailable, when set, turns a failure of the store into the
+	// answer the applicant sees, in their language (tusServer.unavailable);
+	// unset, the failure is returned as it is.
+	unavailable func(lang string, err error) error
+}
+
+// failed is err, as the applicant should see it.
+func (b *blobUploads) failed(lang string, err error) error {
+	if b.unavailable == nil {
+		return err
+	}
+	return b.unavailable(lang, err)
 }
 
 // uploads is the store's resumable uploads.
@@ -80,12 +92,22 @@ func (b *blobUploads) NewUpload(ctx context.Context, info tusd.FileInfo) (tusd.U
 	}
 	u := &blobUpload{store: b, info: uploadInfo{ID: hex.EncodeToString(r[:]), Size: info.Size, MetaData: info.MetaData}}
 	if err := u.save(ctx); err != nil {
-		return nil, err
+		return nil, b.failed(info.MetaData["lang"], err)
 	}
 	return u, nil
 }
 
 func (b *blobUploads) GetUpload(ctx context.Context, id string) (tusd.Upload, error) {
+	u, err := b.getUpload(ctx, id)
+	if err != nil && !errors.Is(err, tusd.ErrNotFound) {
+		return nil, b.failed("", err)
+	}
+	return u, err
+}
+
+// getUpload is GetUpload, its failures as they are: the caller knows the
+// applicant's language.
+func (b *blobUploads) getUpload(ctx context.Context, id string) (tusd.Upload, error) {
 	if !validUploadID(id) {
 		return nil, tusd.ErrNotFound
 	}
@@ -134,6 +156,15 @@ func (u *blobUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader
 	if offset != u.info.Offset {
 		return 0, tusd.ErrMismatchOffset
 	}
+	n, err := u.writeChunk(ctx, offset, src)
+	if err != nil {
+		return 0, u.store.failed(u.info.MetaData["lang"], err)
+	}
+	return n, nil
+}
+
+// writeChunk is WriteChunk, its failures as they are.
+func (u *blobUpload) writeChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
 	dir, err := u.store.staging()
 	if err != nil {
 		return 0, err

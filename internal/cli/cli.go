@@ -350,7 +350,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	if code := a.Setup.Code(); code != "" {
 		// The log is the operator's: whoever reads it may make the admin.
 		slog.Warn("this site has no administrator yet: make the first one at /setup from this machine, "+
-			"or from elsewhere with this one-time code (it works once)", "url", cmp.Or(cfg.BaseURL, base)+"/setup?code="+code)
+			"or from elsewhere with this one-time code (it works once, through any instance, for 24 hours)", "url", cmp.Or(cfg.BaseURL, base)+"/setup?code="+code)
 	}
 	serveSite := func(ctx context.Context) error {
 		if cfg.Domain != "" {

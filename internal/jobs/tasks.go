@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"math"
 	"time"
+
+	"peerpress/internal/db"
 )
 
 // Task is work done periodically, once per slot across all the instances
@@ -65,20 +67,39 @@ func (q *Queue) Schedule(tasks ...Task) {
 func (q *Queue) runTask(ctx, work context.Context, t Task) {
 	last := int64(math.MinInt64) // the last slot this instance tried
 	early := false               // woken by Due rather than by the next slot
+	// owed: this instance won the last slot, but the database did not
+	// answer the run; it runs again in a moment, within the slot.
+	owed := false
 	for started := false; ctx.Err() == nil; started = true {
 		now := q.now()
 		slot := slotOf(now, t.Every)
+		unclaimed := false // the database did not answer the claim
 		switch {
 		case slot > last:
-			last = slot
-			if !q.trySlot(ctx, work, t, slot, now) && !started && t.AtStart && ctx.Err() == nil {
-				q.runTaskOnce(work, t)
+			won, err := q.claimSlot(ctx, t, slot, now)
+			owed = false
+			switch {
+			case err != nil:
+				// Tried again soon, within the slot: a database restart
+				// at midnight must not cost a daily purge its day.
+				unclaimed = true
+			case won:
+				last = slot
+				owed = db.Unavailable(q.runTaskOnce(work, t))
+			default:
+				last = slot
+				if !started && t.AtStart && ctx.Err() == nil {
+					q.runTaskOnce(work, t)
+				}
 			}
-		case early:
-			q.runTaskOnce(work, t)
+		case owed || early:
+			owed = db.Unavailable(q.runTaskOnce(work, t)) && owed
 		}
 		now = q.now()
 		wait := time.Duration((slot+1)*int64(t.Every) - now.UnixNano())
+		if unclaimed || owed {
+			wait = min(wait, q.poll)
+		}
 		early = false
 		if t.Due != nil {
 			if at, ok, err := t.Due(ctx); err != nil {
@@ -121,6 +142,18 @@ func slotOf(now time.Time, every time.Duration) int64 {
 // processes too, does the same. So each slot is claimed once. An instance
 // that dies while running its task loses that slot: the next one runs.
 func (q *Queue) trySlot(ctx, work context.Context, t Task, slot int64, now time.Time) bool {
+	won, err := q.claimSlot(ctx, t, slot, now)
+	if err != nil || !won {
+		return false
+	}
+	q.runTaskOnce(work, t)
+	return true
+}
+
+// claimSlot claims slot for t (see trySlot), and reports whether this
+// instance won it; an error says the database did not answer, and the
+// slot may still be free.
+func (q *Queue) claimSlot(ctx context.Context, t Task, slot int64, now time.Time) (bool, error) {
 	res, err := q.db.ExecContext(ctx, `INSERT INTO task_slots (name, slot, claimed_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET slot = excluded.slot, claimed_at = excluded.claimed_at
 		WHERE task_slots.slot < excluded.slot`, t.Name, slot, now.Unix())
@@ -130,21 +163,22 @@ func (q *Queue) trySlot(ctx, work context.Context, t Task, slot int64, now time.
 	}
 	if err != nil {
 		if ctx.Err() == nil {
-			slog.Error("task: claim its slot; next slot tries again", "task", t.Name, "err", err)
+			slog.Error("task: claim its slot; tried again in a moment", "task", t.Name, "err", err)
 		}
-		return false
+		return false, err
 	}
-	if n != 1 {
-		return false
-	}
-	q.runTaskOnce(work, t)
-	return true
+	return n == 1, nil
 }
 
 // runTaskOnce runs t, logging its error or panic.
-func (q *Queue) runTaskOnce(ctx context.Context, t Task) {
+// runTaskOnce runs t, logging its error or panic, which it returns.
+func (q *Queue) runTaskOnce(ctx context.Context, t Task) error {
 	err := run(ctx, func(ctx context.Context, _ []byte) error { return t.Run(ctx) }, nil)
-	if err != nil {
+	switch {
+	case db.Unavailable(err):
+		slog.Error("task failed: the database does not answer; tried again in a moment", "task", t.Name, "err", err)
+	case err != nil:
 		slog.Error("task failed; next slot tries again", "task", t.Name, "err", err)
 	}
+	return err
 }

@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -205,4 +207,89 @@ func TestScheduleRefusesMistakes(t *testing.T) {
 			q.Schedule(bad)
 		}()
 	}
+}
+
+// A slot whose claim the database did not answer (PostgreSQL restarting)
+// is claimed again once the database is back, within the slot: a daily
+// task does not lose its day to a restart at midnight. (SQLite has no
+// server to lose.)
+func TestTaskClaimedOnceTheDatabaseIsBack(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		if d.Engine != db.Postgres {
+			return
+		}
+		through, proxy := dbtest.OpenThrough(t, d)
+		q := New(through)
+		q.poll = 20 * time.Millisecond
+		ran := make(chan struct{}, 1)
+		q.Schedule(Task{Name: "daily", Every: 24 * time.Hour, Run: func(context.Context) error {
+			ran <- struct{}{}
+			return nil
+		}})
+		proxy.Cut()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			q.Run(ctx, 1)
+			close(done)
+		}()
+		defer func() {
+			cancel()
+			<-done
+		}()
+		time.Sleep(200 * time.Millisecond) // a few claims fail meanwhile
+		select {
+		case <-ran:
+			t.Fatal("the task ran while the database was away")
+		default:
+		}
+		proxy.Restore()
+		select {
+		case <-ran:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the day's slot was not claimed once the database was back")
+		}
+	})
+}
+
+// A task whose run met the database away (the connection cut midway) runs
+// again in a moment, within its slot, rather than waiting for the next
+// slot: a day, for a daily purge. A task that failed otherwise waits.
+func TestTaskRunAgainAfterTheDatabaseWasAway(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		q := New(d)
+		q.poll = 10 * time.Millisecond
+		var away, broken atomic.Int32
+		ran := make(chan string, 4)
+		q.Schedule(Task{Name: "away", Every: 24 * time.Hour, Run: func(context.Context) error {
+			if away.Add(1) == 1 {
+				return fmt.Errorf("purge: %w", io.ErrUnexpectedEOF)
+			}
+			ran <- "away"
+			return nil
+		}}, Task{Name: "broken", Every: 24 * time.Hour, Run: func(context.Context) error {
+			broken.Add(1)
+			return errors.New("a bug")
+		}})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			q.Run(ctx, 1)
+			close(done)
+		}()
+		select {
+		case <-ran:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the task that met the database away did not run again")
+		}
+		for broken.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * q.poll) // time enough for a wrong retry
+		cancel()
+		<-done
+		if n := broken.Load(); n != 1 {
+			t.Fatalf("the task that failed otherwise ran %d times in its slot, want 1", n)
+		}
+	})
 }

@@ -35,6 +35,13 @@ func Forbidden() error { return &Error{Status: http.StatusForbidden, Key: "error
 // BadRequest is the error for a request that cannot be understood.
 func BadRequest(key string) error { return &Error{Status: http.StatusBadRequest, Key: key} }
 
+// Unavailable is the error for a request that met a database (or a
+// store) that does not answer: nothing was changed, and trying again in a
+// moment should work.
+func Unavailable(cause error) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Key: "error.unavailable", Cause: cause}
+}
+
 // asError finds the Error in err's chain, or makes a 500 of it.
 func asError(err error) *Error {
 	var e *Error

@@ -70,6 +70,10 @@ type Renderer struct {
 	// ShareImage gives the path and size of the site's own sharing image
 	// in a language, for pages that have none of their own. Nil: none.
 	ShareImage func(lang string) (path string, width, height int)
+	// Unavailable reports whether an error says the database could not
+	// be reached (db.Unavailable): such a request is answered 503 with
+	// error.unavailable, asking to try again, rather than 500. Nil: none.
+	Unavailable func(error) bool
 }
 
 // NewRenderer parses the base layouts. langs gives the languages in
@@ -263,7 +267,16 @@ type errorPage struct {
 // of the URL, when it names one.
 func (rd *Renderer) RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	e := asError(err)
-	if e.Status >= 500 {
+	if e.Status == http.StatusInternalServerError && e.Cause != nil && rd.Unavailable != nil && rd.Unavailable(err) {
+		e = Unavailable(err)
+		w.Header().Set("Retry-After", "30")
+	}
+	switch {
+	case e.Key == "error.unavailable":
+		// The database is away: a warning each, not an error storm;
+		// /readyz says it once per probe.
+		slog.Warn("request failed: database unavailable", "method", r.Method, "path", loggedPath(r), "err", err)
+	case e.Status >= 500:
 		slog.Error("request failed", "method", r.Method, "path", loggedPath(r), "status", e.Status, "err", err)
 	}
 	lang := rd.I18n().Default().Code

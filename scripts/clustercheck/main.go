@@ -66,7 +66,8 @@ func main() {
 	pids := flag.String("pids", "", "the instances' process ids, in the same order")
 	password := flag.String("password", "", "the demo administrator's password")
 	dbURL := flag.String("database", "", "the database the instances share")
-	mode := flag.String("mode", "checks", "checks or bench")
+	mode := flag.String("mode", "checks", "checks, bench or restart")
+	restart := flag.String("restart", "", "mode restart: the shell command that restarts the database")
 	label := flag.String("label", "", "a label for the bench rows (cold, warm)")
 	dur := flag.Duration("duration", 5*time.Second, "how long each measurement runs")
 	flag.Parse()
@@ -77,6 +78,8 @@ func main() {
 		err = c.run(*dbURL, *pids)
 	case "bench":
 		err = c.bench(*label)
+	case "restart":
+		err = c.restart(*dbURL, *restart)
 	default:
 		err = fmt.Errorf("unknown mode %q", *mode)
 	}
@@ -323,11 +326,15 @@ var challengeRe = regexp.MustCompile(`name="guard_challenge" value="([^"]+)"`)
 
 // submit fills in a public form as a person at address person would: it
 // loads the form, waits, solves the guard's proof of work and sends it;
-// it returns the answer's status, 0 when there was none.
+// it returns the answer's status (the form page's, when that was not
+// 200), 0 when there was none.
 func submit(base, path, person string, form url.Values) int {
 	page, err := getAs(base+path, person)
-	if err != nil || page.status != http.StatusOK {
+	if err != nil {
 		return 0
+	}
+	if page.status != http.StatusOK {
+		return page.status
 	}
 	m := challengeRe.FindStringSubmatch(page.body)
 	if m == nil {
