@@ -80,9 +80,7 @@ func (p *Page) writeHead(b *bytes.Buffer, assets *Assets) error {
 	if err != nil {
 		return err
 	}
-	b.WriteString("<!doctype html>\n<html lang=\"")
-	WriteText(b, p.Lang.Code)
-	b.WriteString(`" dir="`)
+	writeIn(b, "<!doctype html>\n<html lang=\"", p.Lang.Code, `" dir="`)
 	WriteText(b, p.Lang.Dir)
 	b.WriteString("\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
 	if p.Title != "" {
@@ -92,9 +90,7 @@ func (p *Page) writeHead(b *bytes.Buffer, assets *Assets) error {
 	WriteText(b, p.Site)
 	b.WriteString("</title>")
 	if p.Description != "" {
-		b.WriteString("\n<meta name=\"description\" content=\"")
-		WriteText(b, p.Description)
-		b.WriteString(`">`)
+		writeIn(b, "\n<meta name=\"description\" content=\"", p.Description, `">`)
 	}
 	if p.NoIndex {
 		b.WriteString("\n<meta name=\"robots\" content=\"noindex\">")
@@ -106,9 +102,7 @@ func (p *Page) writeHead(b *bytes.Buffer, assets *Assets) error {
 		b.WriteString(`">`)
 	}
 	for _, a := range p.Alternates {
-		b.WriteString("\n<link rel=\"alternate\" hreflang=\"")
-		WriteText(b, a.Lang.Code)
-		b.WriteString(`" href="`)
+		writeIn(b, "\n<link rel=\"alternate\" hreflang=\"", a.Lang.Code, `" href="`)
 		WriteURL(b, p.BaseURL)
 		WriteURL(b, a.URL)
 		b.WriteString(`">`)
@@ -116,9 +110,7 @@ func (p *Page) writeHead(b *bytes.Buffer, assets *Assets) error {
 	for _, f := range p.Feeds {
 		b.WriteString("\n<link rel=\"alternate\" ")
 		b.WriteString(string(f.TypeAttr()))
-		b.WriteString(` title="`)
-		WriteText(b, f.Title)
-		b.WriteString(`" href="`)
+		writeIn(b, ` title="`, f.Title, `" href="`)
 		WriteURL(b, p.BaseURL)
 		WriteURL(b, f.URL)
 		b.WriteString(`">`)
@@ -134,9 +126,7 @@ func (p *Page) writeHead(b *bytes.Buffer, assets *Assets) error {
 
 // writeShare writes the Open Graph and Twitter card of the head.
 func (p *Page) writeShare(b *bytes.Buffer, s *Share) {
-	b.WriteString("\n<meta property=\"og:type\" content=\"")
-	WriteText(b, s.Type)
-	b.WriteString("\">\n<meta property=\"og:site_name\" content=\"")
+	writeIn(b, "\n<meta property=\"og:type\" content=\"", s.Type, "\">\n<meta property=\"og:site_name\" content=\"")
 	WriteText(b, p.Site)
 	b.WriteString("\">\n<meta property=\"og:title\" content=\"")
 	if p.Title != "" {
@@ -146,9 +136,7 @@ func (p *Page) writeShare(b *bytes.Buffer, s *Share) {
 	}
 	b.WriteString(`">`)
 	if p.Description != "" {
-		b.WriteString("\n<meta property=\"og:description\" content=\"")
-		WriteText(b, p.Description)
-		b.WriteString(`">`)
+		writeIn(b, "\n<meta property=\"og:description\" content=\"", p.Description, `">`)
 	}
 	b.WriteString("\n<meta property=\"og:url\" content=\"")
 	WriteText(b, p.Origin)
@@ -157,9 +145,7 @@ func (p *Page) writeShare(b *bytes.Buffer, s *Share) {
 	} else {
 		WriteText(b, p.Path)
 	}
-	b.WriteString("\">\n<meta property=\"og:locale\" content=\"")
-	WriteText(b, s.Locale)
-	b.WriteString(`">`)
+	writeIn(b, "\">\n<meta property=\"og:locale\" content=\"", s.Locale, `">`)
 	if s.Image != "" {
 		b.WriteString("\n<meta property=\"og:image\" content=\"")
 		WriteText(b, p.Origin)
@@ -176,9 +162,7 @@ func (p *Page) writeShare(b *bytes.Buffer, s *Share) {
 			b.WriteString(`">`)
 		}
 		if s.ImageAlt != "" {
-			b.WriteString("\n<meta property=\"og:image:alt\" content=\"")
-			WriteText(b, s.ImageAlt)
-			b.WriteString(`">`)
+			writeIn(b, "\n<meta property=\"og:image:alt\" content=\"", s.ImageAlt, `">`)
 		}
 	}
 	b.WriteString("\n<meta name=\"twitter:card\" content=\"summary_large_image\">")
@@ -188,54 +172,40 @@ func (p *Page) writeShare(b *bytes.Buffer, s *Share) {
 // <main>'s content.
 func (p *Page) writeHeader(b *bytes.Buffer) {
 	l := p.L
-	b.WriteString("\n<body>\n<a class=\"skip\" href=\"#main\">")
-	WriteText(b, l.T("nav.skip"))
-	b.WriteString("</a>\n<header class=\"site-header\">\n  <div class=\"wrap header-row\">\n    <a class=\"brand\" href=\"/")
+	writeIn(b, "\n<body>\n<a class=\"skip\" href=\"#main\">", l.T("nav.skip"), "</a>\n<header class=\"site-header\">\n  <div class=\"wrap header-row\">\n    <a class=\"brand\" href=\"/")
 	writeURLPart(b, p.Lang.Code)
-	b.WriteString(`/">`)
-	WriteText(b, p.Site)
-	b.WriteString("</a>")
+	writeIn(b, `/">`, p.Site, "</a>")
 	if p.Mirror == nil {
 		b.WriteString("\n    <form class=\"site-search\" action=\"/")
 		writeURLPart(b, p.Lang.Code)
-		b.WriteString("/search\" method=\"get\" role=\"search\">\n      <label for=\"site-search-q\" class=\"visually-hidden\">")
-		WriteText(b, l.T("search.label"))
-		b.WriteString("</label>\n      <input id=\"site-search-q\" type=\"search\" name=\"q\" maxlength=\"200\">\n      <button type=\"submit\">")
+		writeIn(b, "/search\" method=\"get\" role=\"search\">\n      <label for=\"site-search-q\" class=\"visually-hidden\">", l.T("search.label"), "</label>\n      <input id=\"site-search-q\" type=\"search\" name=\"q\" maxlength=\"200\">\n      <button type=\"submit\">")
 		WriteText(b, l.T("search.submit"))
 		b.WriteString("</button>\n    </form>")
 	} else {
 		b.WriteString("\n    <a class=\"site-search\" href=\"/")
 		writeURLPart(b, p.Lang.Code)
-		b.WriteString(`/search">`)
-		WriteText(b, l.T("search.title"))
-		b.WriteString("</a>")
+		writeIn(b, `/search">`, l.T("search.title"), "</a>")
 	}
 	b.WriteString("\n    ")
 	p.writeSwitcher(b)
 	b.WriteString("\n  </div>")
 	if len(p.Nav) > 0 {
-		b.WriteString("\n  <nav class=\"wrap main-nav\" aria-label=\"")
-		WriteText(b, l.T("nav.main"))
-		b.WriteString("\">\n    <ul>")
+		writeIn(b, "\n  <nav class=\"wrap main-nav\" aria-label=\"", l.T("nav.main"), "\">\n    <ul>")
 		for _, n := range p.Nav {
-			b.WriteString(`<li><a href="`)
-			WriteURL(b, n.URL)
-			b.WriteByte('"')
+			current := ""
 			if n.Current {
-				b.WriteString(` aria-current="page"`)
+				current = ` aria-current="page"`
 			}
-			b.WriteByte('>')
-			WriteText(b, n.Name)
-			b.WriteString("</a></li>")
+			b.WriteString("<li>")
+			writeLink(b, n.URL, current, n.Name)
+			b.WriteString("</li>")
 		}
 		b.WriteString("</ul>\n  </nav>")
 	}
 	b.WriteString("\n</header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">")
 	p.writeCrumbs(b)
 	if p.Flash != "" {
-		b.WriteString(`<p class="flash" role="status">`)
-		WriteText(b, p.Flash)
-		b.WriteString("</p>")
+		writeIn(b, `<p class="flash" role="status">`, p.Flash, "</p>")
 	}
 	b.WriteByte('\n')
 }
@@ -245,27 +215,19 @@ func (p *Page) writeSwitcher(b *bytes.Buffer) {
 	if len(p.Alternates) == 0 {
 		return
 	}
-	b.WriteString("\n<nav class=\"switcher\" aria-label=\"")
-	WriteText(b, p.L.T("nav.languages"))
-	b.WriteString("\">\n  <ul>")
+	writeIn(b, "\n<nav class=\"switcher\" aria-label=\"", p.L.T("nav.languages"), "\">\n  <ul>")
 	for _, a := range p.Alternates {
 		b.WriteString("<li>")
 		if a.Current {
-			b.WriteString(`<span aria-current="true" lang="`)
-			WriteText(b, a.Lang.Code)
-			b.WriteString(`">`)
-			WriteText(b, a.Lang.Name)
-			b.WriteString("</span>")
+			writeIn(b, `<span aria-current="true" lang="`, a.Lang.Code, `">`)
+			writeIn(b, "", a.Lang.Name, "</span>")
 		} else {
 			b.WriteString(`<a href="/lang/`)
 			writeURLPart(b, a.Lang.Code)
 			b.WriteString("?next=")
 			WriteQuery(b, a.URL)
-			b.WriteString(`" lang="`)
-			WriteText(b, a.Lang.Code)
-			b.WriteString(`" rel="nofollow">`)
-			WriteText(b, a.Lang.Name)
-			b.WriteString("</a>")
+			writeIn(b, `" lang="`, a.Lang.Code, `" rel="nofollow">`)
+			writeIn(b, "", a.Lang.Name, "</a>")
 		}
 		b.WriteString("</li>")
 	}
@@ -277,21 +239,13 @@ func (p *Page) writeCrumbs(b *bytes.Buffer) {
 	if len(p.Crumbs) == 0 {
 		return
 	}
-	b.WriteString("\n<nav class=\"crumbs\" aria-label=\"")
-	WriteText(b, p.L.T("nav.breadcrumbs"))
-	b.WriteString("\">\n  <ol>")
+	writeIn(b, "\n<nav class=\"crumbs\" aria-label=\"", p.L.T("nav.breadcrumbs"), "\">\n  <ol>")
 	for _, c := range p.Crumbs {
 		b.WriteString("<li>")
 		if c.URL != "" {
-			b.WriteString(`<a href="`)
-			WriteURL(b, c.URL)
-			b.WriteString(`">`)
-			WriteText(b, c.Name)
-			b.WriteString("</a>")
+			writeLink(b, c.URL, "", c.Name)
 		} else {
-			b.WriteString(`<span aria-current="page">`)
-			WriteText(b, c.Name)
-			b.WriteString("</span>")
+			writeIn(b, `<span aria-current="page">`, c.Name, "</span>")
 		}
 		b.WriteString("</li>")
 	}
@@ -307,15 +261,10 @@ func (p *Page) writeFooter(b *bytes.Buffer) {
 	b.WriteString("\n    <p>")
 	WriteText(b, p.Site)
 	for _, f := range p.Footer {
-		b.WriteString(` · <a href="`)
-		WriteURL(b, f.URL)
-		b.WriteString(`">`)
-		WriteText(b, f.Name)
-		b.WriteString("</a>")
+		b.WriteString(" · ")
+		writeLink(b, f.URL, "", f.Name)
 	}
-	b.WriteString("</p>\n    <p class=\"small\">")
-	WriteText(b, p.L.T("footer.no_tracking"))
-	b.WriteString("</p>")
+	writeIn(b, "</p>\n    <p class=\"small\">", p.L.T("footer.no_tracking"), "</p>")
 	if m := p.Mirror; m != nil {
 		b.WriteString("\n    <div class=\"mirror-copy\">")
 		m.write(b)
@@ -328,19 +277,11 @@ func (p *Page) writeFooter(b *bytes.Buffer) {
 func (m *MirrorNotice) write(b *bytes.Buffer) {
 	b.WriteString(`<p class="notice mirror-notice">`)
 	WriteText(b, m.L.T("mirror.notice"))
-	b.WriteString(` <a href="`)
-	WriteURL(b, m.Live)
-	b.WriteString(`" rel="external">`)
-	WriteText(b, m.Live)
-	b.WriteString("</a>")
+	b.WriteByte(' ')
+	writeLink(b, m.Live, ` rel="external"`, m.Live)
 	if m.Onion != "" {
-		b.WriteString("<br>")
-		WriteText(b, m.L.T("mirror.onion"))
-		b.WriteString(` <a href="`)
-		WriteURL(b, m.Onion)
-		b.WriteString(`" rel="external">`)
-		WriteText(b, m.Onion)
-		b.WriteString("</a>")
+		writeIn(b, "<br>", m.L.T("mirror.onion"), " ")
+		writeLink(b, m.Onion, ` rel="external"`, m.Onion)
 	}
 	b.WriteString("</p>")
 }
@@ -356,15 +297,11 @@ func pagerHTML(l *i18n.Localizer, p Pager) (template.HTML, error) {
 	}
 	var b bytes.Buffer
 	b.Grow(layoutBuffer / 2)
-	b.WriteString("\n<nav class=\"pager\" aria-label=\"")
-	WriteText(&b, l.T("pager.label"))
-	b.WriteString("\">\n  <ul>")
+	writeIn(&b, "\n<nav class=\"pager\" aria-label=\"", l.T("pager.label"), "\">\n  <ul>")
 	if prev := p.Prev(); prev != "" {
-		b.WriteString(`<li><a href="`)
-		WriteURL(&b, prev)
-		b.WriteString(`" rel="prev">`)
-		WriteText(&b, l.T("pager.prev"))
-		b.WriteString("</a></li>")
+		b.WriteString("<li>")
+		writeLink(&b, prev, ` rel="prev"`, l.T("pager.prev"))
+		b.WriteString("</li>")
 	}
 	for _, k := range p.Links() {
 		b.WriteString("<li>")
@@ -372,25 +309,37 @@ func pagerHTML(l *i18n.Localizer, p Pager) (template.HTML, error) {
 		case k.Gap:
 			b.WriteString("<span>…</span>")
 		case k.Current:
-			b.WriteString(`<span aria-current="page">`)
-			WriteText(&b, l.Number(k.N))
-			b.WriteString("</span>")
+			writeIn(&b, `<span aria-current="page">`, l.Number(k.N), "</span>")
 		default:
-			b.WriteString(`<a href="`)
-			WriteURL(&b, k.URL)
-			b.WriteString(`">`)
-			WriteText(&b, l.Number(k.N))
-			b.WriteString("</a>")
+			writeLink(&b, k.URL, "", l.Number(k.N))
 		}
 		b.WriteString("</li>")
 	}
 	if next := p.Next(); next != "" {
-		b.WriteString(`<li><a href="`)
-		WriteURL(&b, next)
-		b.WriteString(`" rel="next">`)
-		WriteText(&b, l.T("pager.next"))
-		b.WriteString("</a></li>")
+		b.WriteString("<li>")
+		writeLink(&b, next, ` rel="next"`, l.T("pager.next"))
+		b.WriteString("</li>")
 	}
 	b.WriteString("\n  </ul>\n</nav>")
 	return template.HTML(b.String()), nil // #nosec G203 -- every value is escaped by the web.Write* escapers, as html/template does in its context
+}
+
+// writeIn writes s escaped as element text or an attribute value, between
+// two pieces of the layout's own markup.
+func writeIn(b *bytes.Buffer, before, s, after string) {
+	b.WriteString(before)
+	WriteText(b, s)
+	b.WriteString(after)
+}
+
+// writeLink writes <a href="url"attrs>text</a>, url and text escaped;
+// attrs is the layout's own markup.
+func writeLink(b *bytes.Buffer, url, attrs, text string) {
+	b.WriteString(`<a href="`)
+	WriteURL(b, url)
+	b.WriteByte('"')
+	b.WriteString(attrs)
+	b.WriteByte('>')
+	WriteText(b, text)
+	b.WriteString("</a>")
 }

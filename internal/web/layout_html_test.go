@@ -22,19 +22,20 @@ type layoutData struct {
 }
 
 // layoutTemplates are the public layout as html/template executed it
-// until it was written in Go (testdata/layout.html), the reference, and
-// the layout as served, each with the same "main".
+// until it was written in Go (testdata/layout.html over the served
+// layouts, whose "head" the admin still executes), the reference, and the
+// layout as served, each with the same "main".
 func layoutTemplates(t testing.TB) (reference, served *template.Template) {
 	t.Helper()
 	assets, err := NewAssets()
 	if err != nil {
 		t.Fatal(err)
 	}
-	reference = template.Must(template.Must(template.New("").Funcs(funcs(assets)).ParseFiles("testdata/layout.html")).Parse(layoutMain))
 	rd, err := NewRenderer("Site", func() *i18n.Bundle { return nil }, nil, assets)
 	if err != nil {
 		t.Fatal(err)
 	}
+	reference = template.Must(template.Must(template.Must(rd.base.Clone()).ParseFiles("testdata/layout.html")).Parse(layoutMain))
 	served = template.Must(template.Must(rd.base.Clone()).Parse(layoutMain))
 	return reference, served
 }
