@@ -322,7 +322,10 @@ func (p *Public) entryData(r *http.Request, e *Entry, t Translation, kind Kind, 
 // missingPage tells a reader the entry exists, but not in their language.
 type missingPage struct {
 	web.Page
-	Title string // in the first language it exists in
+	// Heading is the entry's title in the first language it exists in.
+	// Not Title: a field of that name hid web.Page's from the layout,
+	// whose <title> showed it instead of "Not available in …".
+	Heading string
 }
 
 // elsewhere answers an address whose slug is not in this language: when the
@@ -348,9 +351,9 @@ func (p *Public) elsewhere(w http.ResponseWriter, r *http.Request, lang, slug st
 	for _, l := range p.rd.I18n().Enabled() {
 		if s, ok := visible[l.Code]; ok {
 			page.Alternates = append(page.Alternates, web.Alternate{Lang: l, URL: URL(e.Kind, l.Code, s)})
-			if data.Title == "" {
+			if data.Heading == "" {
 				if t, ok := e.Translation(l.Code); ok {
-					data.Title = t.Title
+					data.Heading = t.Title
 				}
 			}
 		}

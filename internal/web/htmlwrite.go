@@ -69,7 +69,26 @@ func safeURL(s string) bool {
 // percent-encoded in lower-case hex, and a % already followed by two hex
 // digits is kept, except at the very end of s, where html/template
 // re-encodes it too.
-func normalizeURL(s string) string {
+func normalizeURL(s string) string { return processURL(s, true) }
+
+// WriteQuery writes s as html/template writes a string inside a URL's
+// query or fragment (href="/lang/en?next={{.}}"): every byte but RFC
+// 3986's unreserved ones percent-encoded, a % included.
+func WriteQuery(b *bytes.Buffer, s string) {
+	b.WriteString(processURL(s, false))
+}
+
+// writeURLPart writes s as html/template writes a string in a URL
+// attribute after its start (href="/{{.}}/"): normalised, not filtered,
+// escaped for the attribute.
+func writeURLPart(b *bytes.Buffer, s string) {
+	WriteText(b, normalizeURL(s))
+}
+
+// processURL is html/template's urlProcessor: norm keeps RFC 3986's
+// reserved bytes and valid escapes (the normaliser); without it only
+// unreserved bytes are kept (the query escaper).
+func processURL(s string, norm bool) string {
 	var b []byte
 	written := 0
 	for i := 0; i < len(s); i++ {
@@ -77,9 +96,11 @@ func normalizeURL(s string) string {
 		switch {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 			continue
-		case strings.IndexByte("!#$&*+,/:;=?@[]-._~", c) >= 0:
+		case strings.IndexByte("-._~", c) >= 0:
 			continue
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+		case norm && strings.IndexByte("!#$&*+,/:;=?@[]", c) >= 0:
+			continue
+		case norm && c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
 			continue
 		}
 		if b == nil {

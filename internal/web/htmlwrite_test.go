@@ -14,7 +14,8 @@ var escapeContexts = template.Must(template.New("").Parse(
 	`{{define "text"}}<p>{{.}}</p>{{end}}` +
 		`{{define "attr"}}<span lang="{{.}}" class="x">{{end}}` +
 		`{{define "href"}}<a href="{{.}}">{{end}}` +
-		`{{define "src"}}<img src="{{.}}" alt="">{{end}}`))
+		`{{define "src"}}<img src="{{.}}" alt="">{{end}}` +
+		`{{define "query"}}<a href="/x?q={{.}}">{{end}}`))
 
 func templateEscape(t testing.TB, name, s string) string {
 	t.Helper()
@@ -30,6 +31,8 @@ func templateEscape(t testing.TB, name, s string) string {
 		return strings.TrimSuffix(strings.TrimPrefix(out, `<span lang="`), `" class="x">`)
 	case "href":
 		return strings.TrimSuffix(strings.TrimPrefix(out, `<a href="`), `">`)
+	case "query":
+		return strings.TrimSuffix(strings.TrimPrefix(out, `<a href="/x?q=`), `">`)
 	default:
 		return strings.TrimSuffix(strings.TrimPrefix(out, `<img src="`), `" alt="">`)
 	}
@@ -74,6 +77,11 @@ func checkEscapes(t *testing.T, s string) {
 	}
 	if want := templateEscape(t, "src", s); b.String() != want {
 		t.Errorf("WriteURL(%q) = %q, html/template gives %q in src", s, b.String(), want)
+	}
+	b.Reset()
+	WriteQuery(&b, s)
+	if want := templateEscape(t, "query", s); b.String() != want {
+		t.Errorf("WriteQuery(%q) = %q, html/template gives %q in a query", s, b.String(), want)
 	}
 }
 

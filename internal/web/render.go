@@ -101,6 +101,10 @@ func funcs(assets *Assets) template.FuncMap {
 		"list":   func(v ...string) []string { return v },
 		"has":    slices.Contains[[]string],
 		"titled": Titled,
+		// The public layout and the pager, written by Go (layout_html.go).
+		"publicTop":    publicTop(assets),
+		"publicBottom": publicBottom,
+		"pager":        pagerHTML,
 	}
 }
 
