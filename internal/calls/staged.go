@@ -143,6 +143,7 @@ func serveStaged(plain io.ReaderAt, size int64) (url string, stop func(), err er
 			http.NotFound(w, r)
 			return
 		}
+		w.Header().Set("Content-Type", "application/octet-stream") // not sniffed
 		http.ServeContent(w, r, "", time.Time{}, io.NewSectionReader(plain, 0, size))
 	})}
 	go func() { _ = srv.Serve(ln) }() // when it fails, the tool reading fails, and says so
