@@ -144,7 +144,7 @@ func serveStaged(plain io.ReaderAt, size int64) (url string, stop func(), err er
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream") // not sniffed
-		http.ServeContent(w, r, "", time.Time{}, io.NewSectionReader(plain, 0, size))
+		http.ServeContent(w, r, "", time.Time{}, &chunkReader{r: plain, size: size, buf: make([]byte, 0, sealChunk)})
 	})}
 	go func() { _ = srv.Serve(ln) }() // when it fails, the tool reading fails, and says so
 	return "http://" + ln.Addr().String() + path, func() {
@@ -154,6 +154,52 @@ func serveStaged(plain io.ReaderAt, size int64) (url string, stop func(), err er
 			_ = srv.Close()
 		}
 	}, nil
+}
+
+// sealChunk is the size of the chunks age seals a stream in.
+const sealChunk = 64 << 10
+
+// chunkReader reads a sealed file's plaintext in whole chunks, each
+// decrypted once as the reader goes through it (age's ReaderAt keeps one
+// chunk and makes a new buffer for each it decrypts: reads that straddle
+// chunks would decrypt some twice).
+type chunkReader struct {
+	r    io.ReaderAt
+	size int64
+	pos  int64
+	at   int64  // the offset of buf
+	buf  []byte // the chunk at at
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.pos >= c.size {
+		return 0, io.EOF
+	}
+	if c.pos < c.at || c.pos >= c.at+int64(len(c.buf)) {
+		c.at = c.pos - c.pos%sealChunk
+		n, err := c.r.ReadAt(c.buf[:min(int64(sealChunk), c.size-c.at)], c.at)
+		c.buf = c.buf[:n]
+		if n == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, c.buf[c.pos-c.at:])
+	c.pos += int64(n)
+	return n, nil
+}
+
+func (c *chunkReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += c.pos
+	case io.SeekEnd:
+		offset += c.size
+	}
+	if offset < 0 {
+		return 0, errors.New("calls: seek before the start")
+	}
+	c.pos = offset
+	return offset, nil
 }
 
 // unnamedFile is a file of the staging folder that never has a name
