@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,8 +82,12 @@ func TestSeizedSiteYieldsNoIdentity(t *testing.T) {
 		ctx := context.Background()
 		const email, name, org = "canary.zq7@audit-canary.example", "CanaryZq7 Person", "CanaryZq7 Harbour Collective"
 		s.Participate(email, name, org, "Brother Zq7")
+		// A member of the updates list, and an organisation's contact
+		// applying to the directory, both confirmed by their links.
+		const subscriber, contact, contactEmail = "canary.sub.zq7@audit-canary.example", "CanaryZq7 Contact", "canary.dir.zq7@audit-canary.example"
+		joinUpdatesAndDirectory(t, s, subscriber, contact, contactEmail)
 		seized := seizedCopy(t, s)
-		for _, canary := range []string{email, name, org, s.App.Config.SiteKey} {
+		for _, canary := range []string{email, name, org, s.App.Config.SiteKey, subscriber, contact, contactEmail} {
 			if bytes.Contains(seized, []byte(canary)) {
 				t.Errorf("the copy holds %q in the clear", canary)
 			}
@@ -111,6 +116,14 @@ func TestSeizedSiteYieldsNoIdentity(t *testing.T) {
 			t.Fatal(err)
 		}
 		sealed = append(sealed, submitter)
+		// The directory applicant's contact (name and address): for
+		// staff only. Their address again, for the server's mail, is
+		// sealed with the site key (below).
+		var dirContact string
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT contact FROM organisation_applications WHERE name = 'Zq7 Outreach Van'`).Scan(&dirContact); err != nil {
+			t.Fatal(err)
+		}
+		sealed = append(sealed, dirContact)
 		if len(sealed) == 0 {
 			t.Fatal("no registration stored")
 		}
@@ -132,10 +145,60 @@ func TestSeizedSiteYieldsNoIdentity(t *testing.T) {
 			}
 			opened += plain
 		}
-		if !strings.Contains(opened, name) || !strings.Contains(opened, org) || !strings.Contains(opened, email) {
+		if !strings.Contains(opened, name) || !strings.Contains(opened, org) || !strings.Contains(opened, email) ||
+			!strings.Contains(opened, contact) || !strings.Contains(opened, contactEmail) {
 			t.Fatalf("the organisation key does not open what was sealed: %q", opened)
 		}
+
+		// What the server reads to send mail (SECURITY.md's trade-off):
+		// the subscriber's and the applicant's addresses, sealed with the
+		// site key, which is not in the copy (above), and found by keyed
+		// hash.
+		var subSealed, dirSealed string
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT email FROM subscribers ORDER BY id DESC LIMIT 1`).Scan(&subSealed); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT email FROM organisation_applications WHERE name = 'Zq7 Outreach Van'`).Scan(&dirSealed); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []struct{ want, sealed, context string }{
+			{subscriber, subSealed, "updates:subscriber-email:sealed"},
+			{contactEmail, dirSealed, "organisation_applications.email"},
+		} {
+			if participant.IsSealedForStaff(a.sealed) || strings.Contains(a.sealed, "@") {
+				t.Fatalf("the address the server mails is not sealed with the site key: %.20q", a.sealed)
+			}
+			if got, err := s.App.People.Vault.Open(a.sealed, a.context); err != nil || got != a.want {
+				t.Errorf("the site key opens %q, %v; want the address it must mail, %s", got, err, a.want)
+			}
+		}
 	})
+}
+
+// joinUpdatesAndDirectory subscribes to the members' updates and applies
+// to the directory through the public forms, confirming each by its
+// mailed link.
+func joinUpdatesAndDirectory(t *testing.T, s *apptest.Site, subscriber, contact, contactEmail string) {
+	t.Helper()
+	s.UseGuard(apptest.QuickGuard())
+	bits := apptest.QuickGuard().Difficulty
+	c := s.Client()
+	c.Post("/en/updates/subscribe", c.GuardedForm("/en/updates/subscribe", bits, apptest.FormWait,
+		url.Values{"email": {subscriber}, "lang": {"en"}, "consent": {"yes"}})).Must(t, http.StatusOK)
+	link := regexp.MustCompile(`/en/updates/confirm/[A-Za-z0-9_-]{43}`).FindString(s.LastText(subscriber))
+	if link == "" {
+		t.Fatal("no confirmation link mailed to the subscriber")
+	}
+	c.Post(link, nil).Must(t, http.StatusSeeOther)
+	c.Post("/en/directory/apply", c.GuardedForm("/en/directory/apply", bits, apptest.FormWait, url.Values{
+		"name": {"Zq7 Outreach Van"}, "short_name": {"ZOV"}, "type": {"local"}, "country": {"CL"}, "language": {"es"},
+		"website": {"https://zq7.example"}, "description_en": {"Peers running a night outreach van."},
+		"contact_name": {contact}, "contact_email": {contactEmail}})).Must(t, http.StatusSeeOther)
+	link = regexp.MustCompile(`/en/directory/apply/verify/[A-Za-z0-9_-]{43}`).FindString(s.LastText(contactEmail))
+	if link == "" {
+		t.Fatal("no verification link mailed to the directory applicant")
+	}
+	c.Post(link, nil).Must(t, http.StatusOK, "Your address is confirmed")
 }
 
 // Staff see registrants' names and answers as locked until they unlock

@@ -198,11 +198,11 @@ func (h *Handlers) plainFiles(r *http.Request, c Call, l *i18n.Localizer) ([]Sto
 				return err
 			}
 			defer src.Close()
-			staged, err := h.store.Stage(src, limit)
+			staged, err := h.store.stagePlain(src, limit)
 			if err != nil {
 				return err
 			}
-			sf, err := h.store.Ingest(r.Context(), c, f.Key, staged, fh.Filename)
+			sf, err := h.store.ingest(r.Context(), c, f.Key, staged, fh.Filename)
 			if err != nil {
 				return err
 			}

@@ -30,27 +30,33 @@ import (
 // page cache. The store is the first site's folder, or, with
 // PEERPRESS_TEST_S3, a bucket (the "/s3" subtests).
 func twoInstances(t *testing.T, fn func(t *testing.T, a, b *site)) {
+	eachStore(t, func(t *testing.T, at string) {
+		guard := apptest.QuickGuard()
+		apptest.Run(t, apptest.Options{Guard: &guard, Config: func(c *app.Config) { c.Applications = at }}, func(t *testing.T, sa *apptest.Site) {
+			other := dbtest.OpenSecond(t, sa.App.DB)
+			sb := apptest.New(t, other, apptest.Options{Guard: &guard, Config: func(c *app.Config) {
+				c.Applications, c.SiteKey = at, sa.App.Config.SiteKey
+			}})
+			e, err := sa.App.Content.BySlug(context.Background(), "en", demo.DemoCallSlug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _ := calls.Of(e)
+			fn(t, &site{Site: sa, entryID: e.ID, call: c}, &site{Site: sb, entryID: e.ID, call: c})
+		})
+	})
+}
+
+// eachStore runs fn with the address of a store of applicants' files:
+// a folder of its own, and with PEERPRESS_TEST_S3 a bucket (the "/s3"
+// subtests).
+func eachStore(t *testing.T, fn func(t *testing.T, at string)) {
 	stores := map[string]func(t *testing.T) string{"folder": func(t *testing.T) string { return filepath.Join(t.TempDir(), "applications") }}
 	if addr := os.Getenv("PEERPRESS_TEST_S3"); addr != "" {
 		stores["s3"] = func(t *testing.T) string { return testBucket(t, addr) }
 	}
 	for name, store := range stores {
-		t.Run(name, func(t *testing.T) {
-			at := store(t)
-			guard := apptest.QuickGuard()
-			apptest.Run(t, apptest.Options{Guard: &guard, Config: func(c *app.Config) { c.Applications = at }}, func(t *testing.T, sa *apptest.Site) {
-				other := dbtest.OpenSecond(t, sa.App.DB)
-				sb := apptest.New(t, other, apptest.Options{Guard: &guard, Config: func(c *app.Config) {
-					c.Applications, c.SiteKey = at, sa.App.Config.SiteKey
-				}})
-				e, err := sa.App.Content.BySlug(context.Background(), "en", demo.DemoCallSlug)
-				if err != nil {
-					t.Fatal(err)
-				}
-				c, _ := calls.Of(e)
-				fn(t, &site{Site: sa, entryID: e.ID, call: c}, &site{Site: sb, entryID: e.ID, call: c})
-			})
-		})
+		t.Run(name, func(t *testing.T) { fn(t, store(t)) })
 	}
 }
 

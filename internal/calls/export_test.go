@@ -26,7 +26,7 @@ func (s *Store) ConfirmedApplication(ctx context.Context, entryID int64, email s
 func (s *Store) Blobs() media.Blobs { return s.blobs }
 
 // KeepTestFile keeps data as an application's file of field, named name
-// on the applicant's device, as Ingest and Attach would after checking
+// on the applicant's device, as ingest and Attach would after checking
 // and cleaning it; it returns the file's id.
 func (s *Store) KeepTestFile(ctx context.Context, appID int64, field, name string, data []byte) (int64, error) {
 	key := "applications/test-" + strconv.FormatInt(appID, 10) + "-" + field + ".mp4"

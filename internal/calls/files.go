@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"peerpress/internal/db"
+	"peerpress/internal/secret"
 )
 
 // maxPlainUpload bounds a file sent with the form itself, without the
@@ -25,8 +26,8 @@ const maxPlainUpload = 64 << 20
 // videoTypes are the types files are served as to reviewers.
 var videoTypes = map[string]string{"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/webm"}
 
-// stagingDir is where uploads wait, in the data folder, until they are
-// checked, cleaned and copied into the Blobs.
+// stagingDir is where uploads wait, in the data folder and sealed (see
+// staged), until they are checked, cleaned and copied into the Blobs.
 func (s *Store) stagingDir() (string, error) {
 	if s.Staging == "" {
 		return "", fmt.Errorf("calls: no staging folder")
@@ -37,50 +38,45 @@ func (s *Store) stagingDir() (string, error) {
 	return s.Staging, nil
 }
 
-// Stage copies r into a new file of the staging folder and returns its
-// path; more than limit bytes is refused (calls.error.too_big).
-func (s *Store) Stage(r io.Reader, limit int64) (string, error) {
-	dir, err := s.stagingDir()
+// stagePlain seals r into a new file of the staging folder, with a key held
+// in memory only; more than limit bytes is refused
+// (calls.error.too_big). ingest takes it.
+func (s *Store) stagePlain(r io.Reader, limit int64) (*staged, error) {
+	key, err := secret.NewStreamKey()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	f, err := os.CreateTemp(dir, "plain-*")
-	if err != nil {
-		return "", fmt.Errorf("calls: stage: %w", err)
-	}
-	n, err := io.Copy(f, io.LimitReader(r, limit+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && n > limit {
-		err = refuse("calls.error.too_big")
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
+	return s.stage("plain", key, func(w io.Writer) error {
+		n, err := io.Copy(w, io.LimitReader(r, limit+1))
+		if err == nil && n > limit {
+			err = refuse("calls.error.too_big")
+		}
+		return err
+	})
 }
 
-// Ingest checks a staged upload named name (as the applicant's device
+// ingest checks a staged upload named name (as the applicant's device
 // named it) against the call and keeps its clean copy in the Blobs: an
 // accepted extension, bytes of the container it names, within the size
-// and length limits, its metadata removed by ffmpeg. The staged file is
-// removed either way. A refusal says why (RefusalKey).
-func (s *Store) Ingest(ctx context.Context, c Call, field, staged, name string) (StoredFile, error) {
-	defer os.Remove(staged)
+// and length limits, its metadata removed by ffmpeg. ffprobe and ffmpeg
+// read it decrypted as they go (serveStaged); ffmpeg writes the clean
+// copy into a file that never has a name, whence it goes to the Blobs.
+// The staged file is removed either way. A refusal says why
+// (RefusalKey).
+func (s *Store) ingest(ctx context.Context, c Call, field string, st *staged, name string) (StoredFile, error) {
+	defer st.Close()
 	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
 	if !c.Accepts(ext) {
 		return StoredFile{}, refuse("calls.error.file_type_refused")
 	}
-	st, err := os.Stat(staged)
+	plain, size, err := st.open()
 	if err != nil {
 		return StoredFile{}, fmt.Errorf("calls: ingest: %w", err)
 	}
-	if st.Size() > int64(c.MaxFileMB)<<20 {
+	if size > int64(c.MaxFileMB)<<20 {
 		return StoredFile{}, refuse("calls.error.too_big")
 	}
-	head, err := readHead(staged)
+	head, err := readHead(plain)
 	if err != nil {
 		return StoredFile{}, fmt.Errorf("calls: ingest: %w", err)
 	}
@@ -88,21 +84,27 @@ func (s *Store) Ingest(ctx context.Context, c Call, field, staged, name string) 
 	if container == "" || container != containerOf(ext) {
 		return StoredFile{}, refuse("calls.error.not_video")
 	}
-	secs, err := probeVideo(ctx, staged, container, c.MaxVideoMinutes)
+	url, stop, err := serveStaged(plain, size)
 	if err != nil {
 		return StoredFile{}, err
 	}
-	clean := staged + ".clean." + ext
-	defer os.Remove(clean)
-	if err := cleanVideo(ctx, staged, clean, ext); err != nil {
+	defer stop()
+	secs, err := probeVideo(ctx, url, container, c.MaxVideoMinutes)
+	if err != nil {
 		return StoredFile{}, err
 	}
-	f, err := os.Open(clean) // #nosec G304 G703 -- a file the store named in its staging folder, from a name CreateTemp or tusd made
+	clean, err := s.unnamedFile()
 	if err != nil {
-		return StoredFile{}, fmt.Errorf("calls: ingest: %w", err)
+		return StoredFile{}, err
 	}
-	defer f.Close()
-	cst, err := f.Stat()
+	defer clean.Close()
+	if err := cleanVideo(ctx, url, clean, ext); err != nil {
+		return StoredFile{}, err
+	}
+	cleanSize, err := clean.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = clean.Seek(0, io.SeekStart)
+	}
 	if err != nil {
 		return StoredFile{}, fmt.Errorf("calls: ingest: %w", err)
 	}
@@ -111,10 +113,10 @@ func (s *Store) Ingest(ctx context.Context, c Call, field, staged, name string) 
 		return StoredFile{}, err
 	}
 	key := "applications/" + hex.EncodeToString(b[:]) + "." + ext
-	if err := s.blobs.Put(ctx, key, f, cst.Size(), videoTypes[ext]); err != nil {
+	if err := s.blobs.Put(ctx, key, clean, cleanSize, videoTypes[ext]); err != nil {
 		return StoredFile{}, fmt.Errorf("calls: keep %s: %w", key, err)
 	}
-	return StoredFile{Field: field, Key: key, Name: filepath.Base(name), Type: videoTypes[ext], Size: cst.Size(), Duration: secs}, nil
+	return StoredFile{Field: field, Key: key, Name: filepath.Base(name), Type: videoTypes[ext], Size: cleanSize, Duration: secs}, nil
 }
 
 // insertFile records a kept file for an application in tx, replacing

@@ -41,17 +41,21 @@ func runWith(t *testing.T, opt apptest.Options, fn func(t *testing.T, s *site)) 
 	t.Helper()
 	guard := apptest.QuickGuard()
 	opt.Guard = &guard
-	apptest.Run(t, opt, func(t *testing.T, a *apptest.Site) {
-		e, err := a.App.Content.BySlug(context.Background(), "en", demo.DemoCallSlug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, ok := calls.Of(e)
-		if !ok {
-			t.Fatal("the demo's call has no settings")
-		}
-		fn(t, &site{Site: a, entryID: e.ID, call: c})
-	})
+	apptest.Run(t, opt, func(t *testing.T, a *apptest.Site) { fn(t, siteOf(t, a)) })
+}
+
+// siteOf is a test site over the demo's call.
+func siteOf(t *testing.T, a *apptest.Site) *site {
+	t.Helper()
+	e, err := a.App.Content.BySlug(context.Background(), "en", demo.DemoCallSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := calls.Of(e)
+	if !ok {
+		t.Fatal("the demo's call has no settings")
+	}
+	return &site{Site: a, entryID: e.ID, call: c}
 }
 
 // applications counts the stored applications to the demo call.

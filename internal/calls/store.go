@@ -229,7 +229,7 @@ type ApplyInput struct {
 	Answers map[string][]string
 	// Title is the call's title in Lang, for the mail.
 	Title string
-	// Files are kept already (Ingest); Apply records them with the
+	// Files are kept already (ingest); Apply records them with the
 	// application, or deletes them when it stores nothing.
 	Files []StoredFile
 }

@@ -18,6 +18,7 @@ import (
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	expslog "golang.org/x/exp/slog"
 
+	"peerpress/internal/secret"
 	"peerpress/internal/web"
 )
 
@@ -27,11 +28,12 @@ import (
 // application, named by its private link's token in the Upload-Metadata
 // (token, field, filename, lang); the token is checked then and not
 // stored. The bytes go to the area's Blobs as they come, one part per
-// PATCH (blobUploads, spooled through the staging folder, so memory does
-// not grow with the file), and uploads are locked on the database
+// PATCH, sealed with a key that is part of the upload's address
+// (blobUploads, spooled through the staging folder, so memory does not
+// grow with the file), and uploads are locked on the database
 // (useLocker): with PostgreSQL and a bucket, an upload continues through any instance.
 // When the last byte is in, the parts are joined in the staging folder,
-// and the file is checked and cleaned like a plain upload, kept in the
+// sealed again with a key held in memory, and the file is checked and cleaned like a plain upload, kept in the
 // Blobs and recorded, before the last PATCH is answered. Every PATCH
 // checks that the application still exists and that uploads are open
 // (the close plus the call's grace).
@@ -48,7 +50,9 @@ type tusServer struct {
 const maxTusUpload = int64(maxFileMB) << 20
 
 func newTusServer(s *Store) (*tusServer, error) {
-	if _, err := s.stagingDir(); err != nil {
+	// What a stopped or crashed peerpress left in the staging folder
+	// goes at once (sealed, with keys that died with it).
+	if _, err := s.sweepLeftovers(); err != nil {
 		return nil, err
 	}
 	core := s.uploads()
@@ -294,8 +298,8 @@ func (t *tusServer) keep(ctx context.Context, up tusd.Upload, info tusd.FileInfo
 	if err != nil {
 		return err
 	}
-	// Ingest removes the joined file.
-	sf, err := t.store.Ingest(ctx, c, info.MetaData["field"], staged, info.MetaData["filename"])
+	// ingest removes the joined file.
+	sf, err := t.store.ingest(ctx, c, info.MetaData["field"], staged, info.MetaData["filename"])
 	if key := RefusalKey(err); key != "" {
 		return t.tusError(lang, http.StatusUnprocessableEntity, key, "MB", c.MaxFileMB, "Minutes", c.MaxVideoMinutes)
 	}
@@ -324,30 +328,26 @@ func (t *tusServer) uncountLast(ctx context.Context, up tusd.Upload) error {
 }
 
 // join copies a complete upload's parts into one file of the staging
-// folder, for ffprobe and ffmpeg, and returns its path.
-func (t *tusServer) join(ctx context.Context, up tusd.Upload) (string, error) {
-	dir, err := t.store.stagingDir()
-	if err != nil {
-		return "", err
-	}
+// folder, sealed with a key of its own held in memory, for ffprobe and
+// ffmpeg.
+func (t *tusServer) join(ctx context.Context, up tusd.Upload) (*staged, error) {
 	r, err := up.GetReader(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer r.Close()
-	f, err := os.CreateTemp(dir, "tus-*")
+	key, err := secret.NewStreamKey()
 	if err != nil {
-		return "", fmt.Errorf("calls: join upload: %w", err)
+		return nil, err
 	}
-	_, err = io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	st, err := t.store.stage("tus", key, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
+		return err
+	})
 	if err != nil {
-		_ = os.Remove(f.Name())
-		return "", fmt.Errorf("calls: join upload: %w", err)
+		return nil, fmt.Errorf("calls: join upload: %w", err)
 	}
-	return f.Name(), nil
+	return st, nil
 }
 
 // drop removes an upload's parts and description.
@@ -357,54 +357,53 @@ func (t *tusServer) drop(up tusd.Upload) {
 	}
 }
 
-// SweepStaged removes uploads untouched for a day: abandoned ones, whose
-// applicant never came back, from the Blobs (their parts), and files of
-// the staging folder left by a crash. In the staging folder it looks only
-// in the folder and its tus folder (where uploads were kept before they
-// went to the Blobs), through os.Root, so a link there leads nowhere
-// else.
+// SweepStaged removes uploads untouched for a day, abandoned ones whose
+// applicant never came back, from the Blobs (their parts), and the files
+// of the staging folder that no running peerpress holds (sweepLeftovers),
+// with those of its tus folder (where older versions kept uploads in the
+// clear) untouched for a day, through os.Root, so a link there leads
+// nowhere else.
 func (s *Store) SweepStaged(ctx context.Context) (int, error) {
 	dir, err := s.stagingDir()
 	if err != nil {
 		return 0, err
 	}
 	ups := s.uploads()
-	ids, err := ups.abandoned(ctx, s.Now().Add(-24*time.Hour))
+	folders, err := ups.abandoned(ctx, s.Now().Add(-24*time.Hour))
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, id := range ids {
-		up, err := ups.GetUpload(ctx, id)
-		if err != nil {
-			continue
-		}
-		if err := up.(*blobUpload).Terminate(ctx); err != nil {
+	for _, folder := range folders {
+		if err := ups.remove(ctx, folder); err != nil {
 			return n, err
 		}
 		n++
 	}
+	left, err := s.sweepLeftovers()
+	n += left
+	if err != nil {
+		return n, err
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return 0, fmt.Errorf("calls: sweep: %w", err)
+		return n, fmt.Errorf("calls: sweep: %w", err)
 	}
 	defer root.Close()
-	for _, sub := range []string{".", "tus"} {
-		entries, err := fs.ReadDir(root.FS(), sub)
-		if errors.Is(err, fs.ErrNotExist) {
+	entries, err := fs.ReadDir(root.FS(), "tus")
+	if errors.Is(err, fs.ErrNotExist) {
+		return n, nil
+	}
+	if err != nil {
+		return n, fmt.Errorf("calls: sweep: %w", err)
+	}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil || e.IsDir() || s.Now().Sub(fi.ModTime()) <= 24*time.Hour {
 			continue
 		}
-		if err != nil {
-			return n, fmt.Errorf("calls: sweep: %w", err)
-		}
-		for _, e := range entries {
-			fi, err := e.Info()
-			if err != nil || e.IsDir() || s.Now().Sub(fi.ModTime()) <= 24*time.Hour {
-				continue
-			}
-			if root.Remove(filepath.Join(sub, e.Name())) == nil {
-				n++
-			}
+		if root.Remove(filepath.Join("tus", e.Name())) == nil {
+			n++
 		}
 	}
 	return n, nil

@@ -80,14 +80,34 @@ type probe struct {
 // 2 GB file takes seconds.
 const toolTimeout = 10 * time.Minute
 
-// probeVideo checks a staged file with ffprobe: a container it reads as
-// what the bytes said, at least one video stream, a length within
-// maxMinutes (0: any). It returns the length in seconds.
-func probeVideo(ctx context.Context, path, container string, maxMinutes int) (int, error) {
+// toolInput are ffprobe's and ffmpeg's options for reading a staged file
+// from serveStaged's address: over HTTP only (a file's references to
+// other files or addresses, such as QuickTime's, lead nowhere), and never
+// through a proxy.
+func toolInput(url string) []string {
+	return []string{"-protocol_whitelist", "http,tcp", "-i", url}
+}
+
+// toolCommand is ffprobe or ffmpeg without the proxies the environment
+// names: the staged file's address is on the loopback.
+func toolCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...) // #nosec G204 G702 -- fixed programs and flags; the input is serveStaged's address, the output a file of the store
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !strings.HasSuffix(strings.ToLower(k), "_proxy") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	return cmd
+}
+
+// probeVideo checks a staged file, read from url, with ffprobe: a
+// container it reads as what the bytes said, at least one video stream,
+// a length within maxMinutes (0: any). It returns the length in seconds.
+func probeVideo(ctx context.Context, url, container string, maxMinutes int) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, toolTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-show_entries", "format=format_name,duration:stream=codec_type",
-		"-of", "json", "--", path).Output() // #nosec G204 G702 -- fixed program and flags; path is a file the store named
+	args := append([]string{"-v", "error", "-show_entries", "format=format_name,duration:stream=codec_type", "-of", "json"}, toolInput(url)...)
+	out, err := toolCommand(ctx, "ffprobe", args...).Output()
 	if err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
@@ -120,17 +140,21 @@ func probeVideo(ctx context.Context, path, container string, maxMinutes int) (in
 	return int(secs + 0.5), nil
 }
 
-// cleanVideo copies the video and audio streams of in into out, in the
-// same container, without metadata, chapters, subtitles or data tracks.
-// ext names the muxer (mp4, mov, webm). ffmpeg failing means the file
-// cannot be cleaned: it is refused.
-func cleanVideo(ctx context.Context, in, out, ext string) error {
+// cleanVideo copies the video and audio streams of the staged file read
+// from url into out, in the same container, without metadata, chapters,
+// subtitles or data tracks. ext names the muxer (mp4, mov, webm). ffmpeg
+// writes out as its file descriptor 3: the MP4 and QuickTime muxers go
+// back to write the index, so out must be a file, not a pipe. ffmpeg
+// failing means the file cannot be cleaned: it is refused.
+func cleanVideo(ctx context.Context, url string, out *os.File, ext string) error {
 	ctx, cancel := context.WithTimeout(ctx, toolTimeout)
 	defer cancel()
 	format := map[string]string{"mp4": "mp4", "mov": "mov", "webm": "webm"}[ext]
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-y", "-i", in, // #nosec G204 G702 -- fixed program and flags; paths the store named, after "--" for the output
-		"-map", "0:v", "-map", "0:a?", "-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1", "-dn", "-sn",
-		"-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-f", format, "--", out)
+	args := append([]string{"-nostdin", "-v", "error", "-y"}, toolInput(url)...)
+	args = append(args, "-map", "0:v", "-map", "0:a?", "-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1", "-dn", "-sn",
+		"-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-f", format, "file:/dev/fd/3")
+	cmd := toolCommand(ctx, "ffmpeg", args...)
+	cmd.ExtraFiles = []*os.File{out}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -144,15 +168,10 @@ func cleanVideo(ctx context.Context, in, out, ext string) error {
 }
 
 // readHead reads the first bytes of a file, for sniffVideo.
-func readHead(path string) ([]byte, error) {
-	f, err := os.Open(path) // #nosec G304 -- a file the store named
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+func readHead(r io.ReaderAt) ([]byte, error) {
 	head := make([]byte, 16)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	n, err := r.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
 	return head[:n], nil

@@ -1,38 +1,34 @@
 package web
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"peerpress/internal/secret"
 )
 
 // spoolPrefix names the temporary files of forms being received.
 const spoolPrefix = "peerpress-spool-"
 
 // spool is a temporary file sealed with a key that exists only in this
-// process's memory (AES-CTR): what a participant uploads waits on disk
-// while it arrives, and a copy of the disk, or a crash that leaves the
-// file behind, shows nothing of it. It is removed on Close.
+// process's memory (secret.StreamKey: authenticated chunks): what a
+// participant uploads waits on disk while it arrives, and a copy of the
+// disk, or a crash that leaves the file behind, shows nothing of it. It
+// is removed on Close.
 type spool struct {
 	f      *os.File
-	block  cipher.Block
-	iv     []byte
-	w      io.Writer
+	key    secret.StreamKey
+	w      io.WriteCloser
+	n      int64 // bytes written
 	closed bool
 }
 
 func newSpool() (*spool, error) {
-	key := make([]byte, 32)
-	iv := make([]byte, aes.BlockSize)
-	rand.Read(key)
-	rand.Read(iv)
-	block, err := aes.NewCipher(key)
+	key, err := secret.NewStreamKey()
 	if err != nil {
 		return nil, err
 	}
@@ -40,21 +36,35 @@ func newSpool() (*spool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: spool a form: %w", err)
 	}
-	return &spool{f: f, block: block, iv: iv, w: cipher.StreamWriter{S: cipher.NewCTR(block, iv), W: f}}, nil
+	w, err := key.Seal(f)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &spool{f: f, key: key, w: w}, nil
 }
 
-func (s *spool) Write(p []byte) (int, error) { return s.w.Write(p) }
+func (s *spool) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	s.n += int64(n)
+	return n, err
+}
 
-// Contents is everything written, opened from the start, and its size.
+// Contents is everything written, opened from the start, and its size;
+// nothing can be written after.
 func (s *spool) Contents() (io.Reader, int64, error) {
-	size, err := s.f.Seek(0, io.SeekCurrent)
-	if err != nil {
+	if err := s.w.Close(); err != nil {
 		return nil, 0, err
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return nil, 0, err
 	}
-	return cipher.StreamReader{S: cipher.NewCTR(s.block, s.iv), R: s.f}, size, nil
+	r, err := s.key.Open(s.f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return r, s.n, nil
 }
 
 // Close removes the file.

@@ -112,6 +112,13 @@ func (s *Site) entries() Participation {
 	return p
 }
 
+// LastText is the text of the last mail to addr, from the SMTP server or
+// the outbox.
+func (s *Site) LastText(addr string) string {
+	s.T.Helper()
+	return s.lastText(addr)
+}
+
 // lastText is the text of the last mail to addr, from the SMTP server or
 // the outbox.
 func (s *Site) lastText(addr string) string {
