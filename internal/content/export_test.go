@@ -28,3 +28,6 @@ func PageQuery(f ListFilter, now time.Time, afterPublish, afterEntry int64, limi
 
 // BoundsQuery is the query the scan of f's bounds runs at now.
 func BoundsQuery(f ListFilter, now time.Time) (string, []any) { return f.boundsQuery(now) }
+
+// ChangedSinceQuery is the query ChangedSince runs at now.
+func ChangedSinceQuery(since, now time.Time) (string, []any) { return changedSinceQuery(since, now) }
