@@ -146,3 +146,15 @@ func (p *Public) PagesShowing(ctx context.Context, ids []int64) ([]string, error
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
+
+// VisibleIDs lists, sorted, the entries visible in lang, pages included:
+// the order the sitemap lists them in (SitemapURLs), so that an entry's
+// place in it is its index here.
+func (s *Store) VisibleIDs(ctx context.Context, lang string) ([]int64, error) {
+	ids, err := s.ids(ctx, `SELECT t.entry_id FROM translations t WHERE t.lang = ? AND `+visibleSQL, lang, s.now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("content: visible ids: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}

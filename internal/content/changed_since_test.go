@@ -86,5 +86,14 @@ func TestChangedSinceFindsEditsFromIndexes(t *testing.T) {
 		if strings.Contains(plan, "SCAN translations") || strings.Contains(plan, "Seq Scan on translations") {
 			t.Errorf("the plan reads every translation:\n%s", plan)
 		}
+
+		// When each listing last changed (the sitemap's dates) is read
+		// from an index, not from the translations' rows, bodies and all.
+		query, args = content.ArchivesModifiedQuery("en", now)
+		plan = explain(t, d, query, args)
+		t.Logf("archives modified:\n%s", plan)
+		if !strings.Contains(plan, "translations_modified") {
+			t.Errorf("ArchivesModified reads the table:\n%s", plan)
+		}
 	})
 }

@@ -31,3 +31,8 @@ func BoundsQuery(f ListFilter, now time.Time) (string, []any) { return f.boundsQ
 
 // ChangedSinceQuery is the query ChangedSince runs at now.
 func ChangedSinceQuery(since, now time.Time) (string, []any) { return changedSinceQuery(since, now) }
+
+// ArchivesModifiedQuery is the query ArchivesModified runs at now.
+func ArchivesModifiedQuery(lang string, now time.Time) (string, []any) {
+	return archivesModifiedQuery(lang, now)
+}

@@ -157,9 +157,8 @@ type ArchiveModified struct {
 // ArchivesModified reads when the listings in lang last changed.
 func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModified, error) {
 	out := ArchiveModified{Kinds: map[Kind]time.Time{}, Sections: map[int64]time.Time{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT e.kind, COALESCE(e.section_id, 0), MAX(t.updated_at), MAX(t.publish_at)
-		FROM translations t JOIN entries e ON e.id = t.entry_id
-		WHERE t.lang = ? AND `+visibleSQL+` GROUP BY e.kind, e.section_id`, lang, s.now().Unix())
+	query, args := archivesModifiedQuery(lang, s.now())
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return out, fmt.Errorf("content: archives modified: %w", err)
 	}
@@ -187,6 +186,14 @@ func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModif
 		}
 	}
 	return out, rows.Err()
+}
+
+// archivesModifiedQuery is ArchivesModified's query: read from the
+// index translations_modified alone, with the copies of the entry's kind
+// and section that translations carry (migration 0017).
+func archivesModifiedQuery(lang string, now time.Time) (string, []any) {
+	return `SELECT t.entry_kind, COALESCE(t.entry_section_id, 0), MAX(t.updated_at), MAX(t.publish_at)
+		FROM translations t WHERE t.lang = ? AND ` + visibleSQL + ` GROUP BY t.entry_kind, t.entry_section_id`, []any{lang, now.Unix()}
 }
 
 // Reach is where an entry can be read: its visible translations' slugs

@@ -26,6 +26,9 @@ type crawler struct {
 	// onlyNew follows links only to files the folder lacks (an
 	// incremental export: what exists and did not change stays).
 	onlyNew bool
+	// sitemapsListed says the seeds name the sitemap's parts to render
+	// (Site.Sitemaps): the index leads only to those the folder lacks.
+	sitemapsListed bool
 
 	mu    sync.Mutex
 	wake  *sync.Cond
@@ -205,7 +208,7 @@ func (c *crawler) render(ctx context.Context, path string) error {
 		// The index names each language's sitemap files.
 		for _, loc := range sitemapLocs(body) {
 			if p, ok := strings.CutPrefix(loc, c.site.Live); ok && strings.HasPrefix(p, "/") {
-				c.add(p, true)
+				c.add(p, !c.sitemapsListed)
 			}
 		}
 	}

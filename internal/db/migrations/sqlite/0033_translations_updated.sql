@@ -7,3 +7,10 @@
 -- index alone; the other half of it (published since) walks
 -- translations_publish.
 CREATE INDEX translations_updated ON translations (updated_at, entry_id);
+
+-- When each listing of a language last changed (content.Store.
+-- ArchivesModified: the sitemap's dates, asked for the index and every
+-- part of it) was a read of every translation in the language, bodies
+-- and all: 0.2 s a call at 20,000 entries. This index answers it alone,
+-- in the order it groups by.
+CREATE INDEX translations_modified ON translations (lang, entry_kind, entry_section_id, status, publish_at, updated_at);
