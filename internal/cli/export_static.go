@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"peerpress/internal/mirror"
 )
@@ -41,6 +43,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	full := fs.Bool("full", false, "render every page, even when DIR holds a recent export")
 	workers := fs.Int("workers", 0, "pages rendered at once; 0: two per CPU")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the export to `file` (go tool pprof), for measuring it")
+	memProfile := fs.String("mem-profile", "", "write a heap profile at the export's peak heap to `file` (go tool pprof), and the peak to stderr")
 	cards := fs.Bool("entry-cards", false, "draw each entry's own sharing image (its title on the site's card) instead of sharing the site's; each costs the CPU of dozens of pages")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -69,6 +72,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer stop()
 	}
+	if *memProfile != "" {
+		defer peakHeapProfile(*memProfile, stderr)()
+	}
 	rep, err := mirror.Export(ctx, a.Mirror(), mirror.Options{Out: *out, Incremental: !*full, Workers: *workers, EntryCards: *cards})
 	if err != nil {
 		return err
@@ -96,4 +102,34 @@ func startCPUProfile(file string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// peakHeapProfile writes a heap profile to file whenever the heap in use
+// reaches a new high, until stop, which reports the peak on w: what
+// holds the export's memory at its most.
+func peakHeapProfile(file string, w io.Writer) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		var peak runtime.MemStats
+		for {
+			select {
+			case <-done:
+				fmt.Fprintf(w, "peak heap in use %d MB (heap from the OS %d MB, returned %d MB, all from the OS %d MB); profile in %s\n",
+					peak.HeapInuse>>20, peak.HeapSys>>20, peak.HeapReleased>>20, peak.Sys>>20, file)
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.HeapInuse+peak.HeapInuse/20 {
+				peak = m
+				if f, err := os.Create(file); err == nil { // #nosec G304 -- a file the operator named on the command line
+					pprof.WriteHeapProfile(f)
+					f.Close()
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

@@ -17,7 +17,8 @@ import (
 // since the last (ChangedSince): it must find an edited entry and one
 // published since, once each, and read only those from the indexes, not
 // every translation (issue 18: 10 s of a 20,000-entry incremental export
-// went to reading them all).
+// went to reading them all). The sitemap's queries, which it renders
+// again, read indexes alone too.
 func TestChangedSinceFindsEditsFromIndexes(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -94,6 +95,13 @@ func TestChangedSinceFindsEditsFromIndexes(t *testing.T) {
 		t.Logf("archives modified:\n%s", plan)
 		if !strings.Contains(plan, "translations_modified") {
 			t.Errorf("ArchivesModified reads the table:\n%s", plan)
+		}
+		// So is a part of the sitemap.
+		query, args = content.SitemapQuery("en", now, 1000, 1000)
+		plan = explain(t, d, query, args)
+		t.Logf("sitemap:\n%s", plan)
+		if !strings.Contains(plan, "translations_sitemap") || strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") {
+			t.Errorf("a sitemap part does not walk translations_sitemap:\n%s", plan)
 		}
 	})
 }

@@ -36,3 +36,8 @@ func ChangedSinceQuery(since, now time.Time) (string, []any) { return changedSin
 func ArchivesModifiedQuery(lang string, now time.Time) (string, []any) {
 	return archivesModifiedQuery(lang, now)
 }
+
+// SitemapQuery is the query SitemapURLs runs at now.
+func SitemapQuery(lang string, now time.Time, offset, limit int) (string, []any) {
+	return sitemapQuery(lang, now.Unix(), offset, limit)
+}

@@ -319,7 +319,7 @@ func (c *crawler) write(rel string, body []byte) error {
 	if err := c.mkdir(name); err != nil {
 		return err
 	}
-	mtime, err := writeFile(name, body)
+	mtime, err := writeFile(name, body, c.fresh)
 	if err != nil {
 		return err
 	}

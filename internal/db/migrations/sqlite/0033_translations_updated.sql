@@ -14,3 +14,9 @@ CREATE INDEX translations_updated ON translations (updated_at, entry_id);
 -- and all: 0.2 s a call at 20,000 entries. This index answers it alone,
 -- in the order it groups by.
 CREATE INDEX translations_modified ON translations (lang, entry_kind, entry_section_id, status, publish_at, updated_at);
+
+-- The sitemap lists a language's entries by id, with every language's
+-- slug (content.Store.SitemapURLs): read from the rows, whose status and
+-- times come after the body, that was most of a part's 0.3 s at 20,000
+-- entries. This index answers both of its queries alone.
+CREATE INDEX translations_sitemap ON translations (lang, entry_id, status, publish_at, updated_at, entry_kind, slug);
