@@ -345,8 +345,9 @@ func (c *crawler) wrote(key uint64, w written, changed bool) {
 // recentDirs bounds the folders the crawler remembers having made.
 const recentDirs = 1024
 
-// mkdir makes the folder of the file name, once. A folder is most often
-// a page's own, in a folder made before: it is made in one call.
+// mkdir makes the folder of the file name, unless it made it lately. A
+// folder is most often a page's own, in a folder made before: it is made
+// in one call.
 func (c *crawler) mkdir(name string) error {
 	dir := name[:strings.LastIndexByte(name, os.PathSeparator)+1]
 	c.dirsMu.Lock()
