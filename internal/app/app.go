@@ -195,6 +195,9 @@ type App struct {
 	// the static mirror).
 	public     atomic.Pointer[content.Public]
 	publishers []content.Publisher
+	// sitemaps are the sitemap's handlers, as the last Rebuild made
+	// them (for the static mirror: which parts an edit changes).
+	sitemaps atomic.Pointer[feed.Handlers]
 	// searchSources are the modules with documents in the search index.
 	searchSources []search.Source
 	table         atomic.Pointer[web.Routes]
@@ -427,6 +430,7 @@ func (a *App) Rebuild(ctx context.Context) error {
 		}
 	}
 	a.public.Store(public)
+	a.sitemaps.Store(feeds)
 	jsonAPI := api.New(api.Config{Store: a.Content, Users: a.Users, MD: a.md, Media: a.Media, Langs: live.Languages,
 		BaseURL: a.Config.BaseURL, CORSOrigins: a.Config.CORSOrigins, Events: a.Events,
 		Directory: a.Directory})

@@ -19,7 +19,7 @@ import (
 func (a *App) Mirror() mirror.Site {
 	return mirror.Site{Handler: a.Handler, Routes: a.Routes(), I18n: a.Live.Languages, Entries: a.Content,
 		Public: a.public.Load(), Publishers: a.publishers, Live: a.Config.BaseURL, Onion: a.Config.OnionURL,
-		Fingerprint: a.mirrorFingerprint,
+		Fingerprint: a.mirrorFingerprint, Sitemaps: a.sitemaps.Load().SitemapsShowing,
 		EntryTerms: func(ctx context.Context, lang string, ids []int64) (map[int64]string, error) {
 			return search.EntryTerms(ctx, a.DB, lang, ids)
 		}}

@@ -30,12 +30,23 @@ func (s *Store) ListingGeneration(ctx context.Context) (int64, error) {
 // ChangedSince lists, by id, the entries with a translation saved after
 // since, or published after since and by now.
 func (s *Store) ChangedSince(ctx context.Context, since time.Time) ([]int64, error) {
-	ids, err := s.ids(ctx, `SELECT DISTINCT entry_id FROM translations WHERE updated_at > ? OR (publish_at > ? AND publish_at <= ?) ORDER BY entry_id`,
-		since.Unix(), since.Unix(), s.now().Unix())
+	query, args := changedSinceQuery(since, s.now())
+	ids, err := s.ids(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: changed since: %w", err)
 	}
-	return ids, nil
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// changedSinceQuery is ChangedSince's query: two ranges, each read from
+// an index of its own (translations_updated, translations_publish).
+// Entries are sorted and made unique in Go: asked to, SQLite walked
+// translations_entry in entry order instead, reading every translation.
+func changedSinceQuery(since, now time.Time) (string, []any) {
+	return `SELECT entry_id FROM translations WHERE updated_at > ?
+		UNION ALL SELECT entry_id FROM translations WHERE publish_at > ? AND publish_at <= ?`,
+		[]any{since.Unix(), since.Unix(), now.Unix()}
 }
 
 // pageOf is the page (from 1) of f's listing, perPage items a page, on
@@ -134,4 +145,16 @@ func (p *Public) PagesShowing(ctx context.Context, ids []int64) ([]string, error
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// VisibleIDs lists, sorted, the entries visible in lang, pages included:
+// the order the sitemap lists them in (SitemapURLs), so that an entry's
+// place in it is its index here.
+func (s *Store) VisibleIDs(ctx context.Context, lang string) ([]int64, error) {
+	ids, err := s.ids(ctx, `SELECT t.entry_id FROM translations t WHERE t.lang = ? AND `+visibleSQL, lang, s.now().Unix())
+	if err != nil {
+		return nil, fmt.Errorf("content: visible ids: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }

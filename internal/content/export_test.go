@@ -28,3 +28,16 @@ func PageQuery(f ListFilter, now time.Time, afterPublish, afterEntry int64, limi
 
 // BoundsQuery is the query the scan of f's bounds runs at now.
 func BoundsQuery(f ListFilter, now time.Time) (string, []any) { return f.boundsQuery(now) }
+
+// ChangedSinceQuery is the query ChangedSince runs at now.
+func ChangedSinceQuery(since, now time.Time) (string, []any) { return changedSinceQuery(since, now) }
+
+// ArchivesModifiedQuery is the query ArchivesModified runs at now.
+func ArchivesModifiedQuery(lang string, now time.Time) (string, []any) {
+	return archivesModifiedQuery(lang, now)
+}
+
+// SitemapQuery is the query SitemapURLs runs at now.
+func SitemapQuery(lang string, now time.Time, offset, limit int) (string, []any) {
+	return sitemapQuery(lang, now.Unix(), offset, limit)
+}

@@ -102,9 +102,8 @@ func (s *Store) CountVisible(ctx context.Context, lang string) (int, error) {
 // translations.
 func (s *Store) SitemapURLs(ctx context.Context, lang string, offset, limit int) ([]SitemapURL, error) {
 	now := s.now().Unix()
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, t.slug, t.updated_at, t.publish_at
-		FROM translations t JOIN entries e ON e.id = t.entry_id
-		WHERE t.lang = ? AND `+visibleSQL+` ORDER BY e.id LIMIT ? OFFSET ?`, lang, now, limit, offset)
+	query, args := sitemapQuery(lang, now, offset, limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: sitemap: %w", err)
 	}
@@ -157,9 +156,8 @@ type ArchiveModified struct {
 // ArchivesModified reads when the listings in lang last changed.
 func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModified, error) {
 	out := ArchiveModified{Kinds: map[Kind]time.Time{}, Sections: map[int64]time.Time{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT e.kind, COALESCE(e.section_id, 0), MAX(t.updated_at), MAX(t.publish_at)
-		FROM translations t JOIN entries e ON e.id = t.entry_id
-		WHERE t.lang = ? AND `+visibleSQL+` GROUP BY e.kind, e.section_id`, lang, s.now().Unix())
+	query, args := archivesModifiedQuery(lang, s.now())
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return out, fmt.Errorf("content: archives modified: %w", err)
 	}
@@ -187,6 +185,22 @@ func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModif
 		}
 	}
 	return out, rows.Err()
+}
+
+// sitemapQuery is SitemapURLs' query: read from translations_sitemap
+// alone (migration 0033), with the copy of the entry's kind that
+// translations carry.
+func sitemapQuery(lang string, now int64, offset, limit int) (string, []any) {
+	return `SELECT t.entry_id, t.entry_kind, t.slug, t.updated_at, t.publish_at FROM translations t
+		WHERE t.lang = ? AND ` + visibleSQL + ` ORDER BY t.entry_id LIMIT ? OFFSET ?`, []any{lang, now, limit, offset}
+}
+
+// archivesModifiedQuery is ArchivesModified's query: read from the
+// index translations_modified alone, with the copies of the entry's kind
+// and section that translations carry (migration 0017).
+func archivesModifiedQuery(lang string, now time.Time) (string, []any) {
+	return `SELECT t.entry_kind, COALESCE(t.entry_section_id, 0), MAX(t.updated_at), MAX(t.publish_at)
+		FROM translations t WHERE t.lang = ? AND ` + visibleSQL + ` GROUP BY t.entry_kind, t.entry_section_id`, []any{lang, now.Unix()}
 }
 
 // Reach is where an entry can be read: its visible translations' slugs

@@ -26,6 +26,9 @@ type crawler struct {
 	// onlyNew follows links only to files the folder lacks (an
 	// incremental export: what exists and did not change stays).
 	onlyNew bool
+	// sitemapsListed says the seeds name the sitemap's parts to render
+	// (Site.Sitemaps): the index leads only to those the folder lacks.
+	sitemapsListed bool
 
 	mu    sync.Mutex
 	wake  *sync.Cond
@@ -48,7 +51,12 @@ type crawler struct {
 	// same sum, and which has the same size and time in the folder,
 	// is not written again, and is not read to find out.
 	oldSums, sums map[uint64]written
-	dirs          sync.Map // folders made
+	// dirs are folders made lately: the files of one folder (an
+	// archive's feeds, the search index's shards) are written close
+	// together, and remembering every folder of the site held 25 MB at
+	// 20,000 entries; a folder forgotten is asked again, and exists.
+	dirsMu sync.Mutex
+	dirs   map[string]bool
 	// buffers are those pages are rewritten into, kept between pages.
 	buffers sync.Pool
 
@@ -60,7 +68,7 @@ func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
 		seen:   map[string]pathState{}, files: map[string]bool{}, missing: map[string]bool{},
-		etags: map[string]string{}, sums: map[uint64]written{}}
+		etags: map[string]string{}, sums: map[uint64]written{}, dirs: map[string]bool{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
 }
@@ -205,7 +213,7 @@ func (c *crawler) render(ctx context.Context, path string) error {
 		// The index names each language's sitemap files.
 		for _, loc := range sitemapLocs(body) {
 			if p, ok := strings.CutPrefix(loc, c.site.Live); ok && strings.HasPrefix(p, "/") {
-				c.add(p, true)
+				c.add(p, !c.sitemapsListed)
 			}
 		}
 	}
@@ -316,7 +324,7 @@ func (c *crawler) write(rel string, body []byte) error {
 	if err := c.mkdir(name); err != nil {
 		return err
 	}
-	mtime, err := writeFile(name, body)
+	mtime, err := writeFile(name, body, c.fresh)
 	if err != nil {
 		return err
 	}
@@ -334,11 +342,18 @@ func (c *crawler) wrote(key uint64, w written, changed bool) {
 	c.mu.Unlock()
 }
 
-// mkdir makes the folder of the file name, once. A folder is most often
-// a page's own, in a folder made before: it is made in one call.
+// recentDirs bounds the folders the crawler remembers having made.
+const recentDirs = 1024
+
+// mkdir makes the folder of the file name, unless it made it lately. A
+// folder is most often a page's own, in a folder made before: it is made
+// in one call.
 func (c *crawler) mkdir(name string) error {
 	dir := name[:strings.LastIndexByte(name, os.PathSeparator)+1]
-	if _, ok := c.dirs.Load(dir); ok {
+	c.dirsMu.Lock()
+	made := c.dirs[dir]
+	c.dirsMu.Unlock()
+	if made {
 		return nil
 	}
 	err := os.Mkdir(dir, 0o755) // #nosec G301 -- a static mirror's folder, meant to be served by any web server
@@ -350,7 +365,12 @@ func (c *crawler) mkdir(name string) error {
 			return err
 		}
 	}
-	c.dirs.Store(dir, true)
+	c.dirsMu.Lock()
+	if len(c.dirs) >= recentDirs {
+		clear(c.dirs)
+	}
+	c.dirs[dir] = true
+	c.dirsMu.Unlock()
 	return nil
 }
 

@@ -10,12 +10,14 @@ import (
 	"html/template"
 	"io/fs"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"peerpress/internal/i18n"
@@ -147,33 +149,64 @@ func frontDoor(langs []i18n.Language) []byte {
 // writeFile writes name whole: a temporary file beside it, renamed into
 // place, so that a server or rsync reading the folder never sees half of
 // it. It returns the file's modification time (Unix nanoseconds).
-func writeFile(name string, body []byte) (int64, error) {
-	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
+//
+// In a folder that was empty when the export began (fresh), the file is
+// written in place instead, which spares a rename, the costliest of the
+// calls: the folder is no mirror until the export's last step writes the
+// state file, and a first export cut short leaves a folder without one,
+// which the next export refuses (ErrNotMirror) rather than trusts.
+//
+// The file is created readable by all, as a static host needs; only
+// when the process's umask took that away is it given back (a chmod),
+// so a page costs four calls (open, write, fstat, close), five with the
+// rename.
+func writeFile(name string, body []byte, fresh bool) (int64, error) {
+	tmp := name
+	var f *os.File
+	var err error
+	if fresh {
+		f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644) // #nosec G302 G304 -- a public page of a static mirror, in the folder the operator named
+	} else {
+		f, tmp, err = createTemp(name)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("mirror: %w", err)
 	}
 	_, err = f.Write(body)
-	if err == nil {
-		err = f.Chmod(0o644) // #nosec G302 -- a public page of a static mirror, meant to be served by any web server
-	}
 	var mtime int64
 	if err == nil {
 		var fi os.FileInfo
 		if fi, err = f.Stat(); err == nil {
 			mtime = fi.ModTime().UnixNano()
+			if fi.Mode().Perm() != 0o644 {
+				err = f.Chmod(0o644) // #nosec G302 -- a public page of a static mirror, meant to be served by any web server
+			}
 		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
+	if err == nil && tmp != name {
+		err = os.Rename(tmp, name)
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		os.Remove(tmp)
 		return 0, fmt.Errorf("mirror: write %s: %w", name, err)
 	}
 	return mtime, nil
+}
+
+// createTemp creates a new file beside name, readable by all, for
+// writeFile to rename into place.
+func createTemp(name string) (*os.File, string, error) {
+	for {
+		tmp := filepath.Join(filepath.Dir(name), ".tmp-"+strconv.FormatUint(rand.Uint64(), 36)) // #nosec G404 -- a temporary file's name, created exclusively
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)                    // #nosec G302 G304 -- a public page of a static mirror, in the folder the operator named
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, tmp, err
+	}
 }
 
 // removeStale deletes the files of a previous export that this one did
@@ -314,6 +347,6 @@ func writeState(dir string, s state) error {
 	if err != nil {
 		return err
 	}
-	_, err = writeFile(filepath.Join(dir, stateFile), append(b, '\n'))
+	_, err = writeFile(filepath.Join(dir, stateFile), append(b, '\n'), false)
 	return err
 }

@@ -53,6 +53,10 @@ type Site struct {
 	// entries (settings, sections, tags, the program itself): when it
 	// changes, an incremental export becomes a full one.
 	Fingerprint func(ctx context.Context) (string, error)
+	// Sitemaps, when set, names the sitemap files (the index and its
+	// parts) that may show the entries given (feed.Handlers.SitemapsShowing):
+	// an incremental export renders those instead of every part.
+	Sitemaps func(ctx context.Context, ids []int64) ([]string, error)
 }
 
 // Options says where and how to export.
@@ -152,6 +156,8 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		rep.Kept = kept
 		if !all {
 			now.Declared = old.Declared
+			// The sitemap index's parts are among the seeds.
+			c.sitemapsListed = site.Sitemaps != nil
 		}
 		c.onlyNew = true
 		c.run(ctx, seeds)

@@ -334,6 +334,19 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 				t.Errorf("%s does not show the approved tribute", f)
 			}
 		}
+		// The site-wide files the incremental exports left (the sitemap
+		// and its parts, the search index) are what a full export of the
+		// same data writes.
+		full2 := t.TempDir()
+		if _, err := mirror.Export(ctx, s.App.Mirror(), mirror.Options{Out: full2}); err != nil {
+			t.Fatal(err)
+		}
+		siteWide := func(rel string) bool {
+			return strings.HasPrefix(rel, "sitemap") || strings.Contains(rel, "search-index")
+		}
+		if diff := compareFiles(t, dir, full2, siteWide); diff != "" {
+			t.Errorf("after incremental exports, the folder differs from a full export's: %s", diff)
+		}
 		// A change of what every page may show (a section) renders
 		// everything again.
 		if _, err := s.App.DB.ExecContext(ctx, `INSERT INTO sections (slug, position) VALUES ('mirror-new', 99)`); err != nil {
@@ -400,12 +413,21 @@ func read(t *testing.T, dir, f string) string {
 // files with the same bytes), the state file aside.
 func compareDirs(t *testing.T, a, b string) string {
 	t.Helper()
+	return compareFiles(t, a, b, func(string) bool { return true })
+}
+
+// compareFiles is compareDirs of the files whose relative paths (with
+// slashes) keep accepts.
+func compareFiles(t *testing.T, a, b string, keep func(rel string) bool) string {
+	t.Helper()
 	list := func(dir string) map[string][]byte {
 		out := map[string][]byte{}
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && d.Name() != ".peerpress-mirror.json" {
 				rel, _ := filepath.Rel(dir, p)
-				out[rel], _ = os.ReadFile(p)
+				if keep(filepath.ToSlash(rel)) {
+					out[rel], _ = os.ReadFile(p)
+				}
 			}
 			return err
 		})
