@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 //go:embed static
@@ -24,8 +25,14 @@ type Assets struct {
 	files  map[string]asset  // "style.3f2a9c1e.css" → content
 }
 
-// NewAssets fingerprints every embedded static file.
-func NewAssets() (*Assets, error) {
+// NewAssets fingerprints every embedded static file. The files are part
+// of the binary, so they are read and compressed once a process, however
+// many sites it opens (the tests open hundreds); Assets is read-only.
+func NewAssets() (*Assets, error) { return loadAssets() }
+
+var loadAssets = sync.OnceValues(readAssets)
+
+func readAssets() (*Assets, error) {
 	a := &Assets{byName: map[string]string{}, files: map[string]asset{}}
 	err := fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
