@@ -26,6 +26,11 @@ type crawler struct {
 	// onlyNew follows links only to files the folder lacks (an
 	// incremental export: what exists and did not change stays).
 	onlyNew bool
+	// renew are folders ("/en/campaigns/x/tributes/") whose pages an
+	// incremental export renders again when it reaches them, though the
+	// folder holds them: they show the data of a page rendered again
+	// (content.PublicPage.Beneath).
+	renew map[string]bool
 	// sitemapsListed says the seeds name the sitemap's parts to render
 	// (Site.Sitemaps): the index leads only to those the folder lacks.
 	sitemapsListed bool
@@ -67,7 +72,7 @@ type crawler struct {
 func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
-		seen:   map[string]pathState{}, files: map[string]bool{}, missing: map[string]bool{},
+		seen:   map[string]pathState{}, renew: map[string]bool{}, files: map[string]bool{}, missing: map[string]bool{},
 		etags: map[string]string{}, sums: map[uint64]written{}, dirs: map[string]bool{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
@@ -100,7 +105,8 @@ func (c *crawler) run(ctx context.Context, seeds []string) {
 }
 
 // add queues a site path once. A link (force false) of an incremental
-// export is followed only when its file is missing.
+// export is followed only when its file is missing or it is under a
+// folder to renew.
 func (c *crawler) add(path string, force bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -108,7 +114,7 @@ func (c *crawler) add(path string, force bool) {
 		return
 	}
 	c.seen[path] |= queued
-	if c.onlyNew && !force {
+	if c.onlyNew && !force && !c.renewed(path) {
 		if _, err := os.Stat(outPath(c.out, fileFor(path))); err == nil {
 			return
 		}
@@ -116,6 +122,19 @@ func (c *crawler) add(path string, force bool) {
 	c.queue = append(c.queue, path)
 	c.pending++
 	c.wake.Signal()
+}
+
+// renewed says whether path is under one of the folders to renew.
+func (c *crawler) renewed(path string) bool {
+	if len(c.renew) == 0 {
+		return false
+	}
+	for i := len(path) - 1; i > 0; i-- {
+		if path[i-1] == '/' && c.renew[path[:i]] {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *crawler) next(ctx context.Context) (string, bool) {

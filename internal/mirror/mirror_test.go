@@ -347,6 +347,20 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 		if diff := compareFiles(t, dir, full2, siteWide); diff != "" {
 			t.Errorf("after incremental exports, the folder differs from a full export's: %s", diff)
 		}
+		// So are the pages derived from what changed that the pages
+		// rendered again only link to: the wall's slideshow (a tribute
+		// approved moves every slide's count and the last one's "next"),
+		// the edited event's calendar file and the events' calendar.
+		derived := func(rel string) bool {
+			return strings.HasPrefix(rel, "en/campaigns/remember-every-name/tributes/") ||
+				strings.HasPrefix(rel, "en/events/calendar")
+		}
+		if diff := compareFiles(t, dir, full2, derived); diff != "" {
+			t.Errorf("after incremental exports, a page derived from a change differs from a full export's: %s", diff)
+		}
+		if ics := read(t, dir, "en/events/calendar/"+evtr.Slug+".ics"); !strings.Contains(ics, `Who pays\, retitled`) {
+			t.Error("the edited event's calendar file does not show its new title")
+		}
 		// A change of what every page may show (a section) renders
 		// everything again.
 		if _, err := s.App.DB.ExecContext(ctx, `INSERT INTO sections (slug, position) VALUES ('mirror-new', 99)`); err != nil {
