@@ -50,12 +50,18 @@ func (m *Module) EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]in
 }
 
 // PublicPages lists the tribute wall of every campaign that has one open
-// or shows tributes (content.Publisher).
+// or shows tributes, with its slideshow beneath it (content.Publisher).
 func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
 	reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT c.entry_id FROM campaigns c WHERE c.wall_open
 		OR EXISTS (SELECT 1 FROM tributes t WHERE t.campaign_id = c.entry_id AND t.status = ?)`, Approved)
 	if err != nil {
 		return nil, err
 	}
-	return content.Under(reaches, lang, "/tributes/"), nil
+	pages := content.Under(reaches, lang, "/tributes/")
+	for i := range pages {
+		// The slideshow, /tributes/1 onwards: every slide counts the
+		// tributes and the last leads to the next one approved.
+		pages[i].Beneath = true
+	}
+	return pages, nil
 }

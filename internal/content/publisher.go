@@ -35,6 +35,20 @@ type PublicPage struct {
 	// (the entry's own page, whose panel shows the wall), rendered again
 	// with it; nil for none.
 	Also func(lang string) string
+	// Beneath says the addresses under Path (a wall's slideshow,
+	// /tributes/1 onwards) show the same data: an incremental export
+	// renders again those it reaches with the page, not only those its
+	// folder lacks.
+	Beneath bool
+}
+
+// An EntryPager is a feature area whose pages beyond an entry's own
+// show that entry's words or times (an event's calendar file): an
+// incremental static export renders them again when the entry changed.
+type EntryPager interface {
+	// EntryPages lists the addresses, in the languages langs, that
+	// show any of the entries ids (most of them not the area's).
+	EntryPages(ctx context.Context, langs []string, ids []int64) ([]string, error)
 }
 
 // Under lists, for each entry that can be read in lang, the page at its

@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"peerpress/internal/content"
@@ -103,5 +105,48 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 		month := mo.Format("2006-01")
 		out = append(out, content.PublicPage{Path: func(l string) string { return "/" + l + "/events/month/" + month }, Modified: at, Tracked: true})
 	}
+	return out, nil
+}
+
+// entryPagesBatch bounds the entries asked about at once: each is a
+// query parameter, and the engines bound those.
+const entryPagesBatch = 500
+
+// EntryPages lists the calendar files of the events among ids, and the
+// events' calendar, in each of langs they can be read in: what an
+// event's edit changes beside its own page (content.EntryPager).
+func (m *Module) EntryPages(ctx context.Context, langs []string, ids []int64) ([]string, error) {
+	var out []string
+	calendars := map[string]bool{}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), entryPagesBatch)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		marks := strings.Repeat("?, ", len(batch)-1) + "?"
+		reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT entry_id FROM events WHERE entry_id IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reaches {
+			if r.Kind != content.Event {
+				continue
+			}
+			for _, l := range langs {
+				if slug, ok := r.Slugs[l]; ok {
+					out = append(out, "/"+l+"/events/calendar/"+slug+".ics")
+					calendars[l] = true
+				}
+			}
+		}
+	}
+	for _, l := range langs {
+		if calendars[l] {
+			out = append(out, "/"+l+"/events/calendar.ics")
+		}
+	}
+	slices.Sort(out)
 	return out, nil
 }

@@ -26,6 +26,17 @@ type crawler struct {
 	// onlyNew follows links only to files the folder lacks (an
 	// incremental export: what exists and did not change stays).
 	onlyNew bool
+	// renew are folders ("/en/campaigns/x/tributes/") whose pages an
+	// incremental export renders again when it reaches them, though the
+	// folder holds them: they show the data of a page rendered again
+	// (content.PublicPage.Beneath).
+	renew map[string]bool
+	// renewLinks are, by the page that linked them first, the links
+	// under a folder to renew: rendered again when that page's file
+	// changed (a tribute approved changes every slide's count), and
+	// otherwise only when missing, so an export with nothing new on a
+	// wall does not draw its slideshow again.
+	renewLinks map[string][]string
 	// sitemapsListed says the seeds name the sitemap's parts to render
 	// (Site.Sitemaps): the index leads only to those the folder lacks.
 	sitemapsListed bool
@@ -67,7 +78,7 @@ type crawler struct {
 func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
-		seen:   map[string]pathState{}, files: map[string]bool{}, missing: map[string]bool{},
+		seen:   map[string]pathState{}, renew: map[string]bool{}, renewLinks: map[string][]string{}, files: map[string]bool{}, missing: map[string]bool{},
 		etags: map[string]string{}, sums: map[uint64]written{}, dirs: map[string]bool{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
@@ -116,6 +127,19 @@ func (c *crawler) add(path string, force bool) {
 	c.queue = append(c.queue, path)
 	c.pending++
 	c.wake.Signal()
+}
+
+// renewed says whether path is under one of the folders to renew.
+func (c *crawler) renewed(path string) bool {
+	if len(c.renew) == 0 {
+		return false
+	}
+	for i := len(path) - 1; i > 0; i-- {
+		if path[i-1] == '/' && c.renew[path[:i]] {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *crawler) next(ctx context.Context) (string, bool) {
@@ -217,7 +241,21 @@ func (c *crawler) render(ctx context.Context, path string) error {
 			}
 		}
 	}
-	return c.write(rel, body)
+	changed, err := c.put(rel, body)
+	c.followRenewed(path, changed)
+	return err
+}
+
+// followRenewed queues the links under a folder to renew that the page
+// at from linked first: all of them when its file changed.
+func (c *crawler) followRenewed(from string, changed bool) {
+	c.mu.Lock()
+	links := c.renewLinks[from]
+	delete(c.renewLinks, from)
+	c.mu.Unlock()
+	for _, p := range links {
+		c.add(p, changed)
+	}
 }
 
 // pathState is what the crawler knows of a site path.
@@ -241,7 +279,9 @@ func (c *crawler) redirect(path, location string) error {
 			}
 		}
 	}
-	return c.write(fileFor(path), redirectPage(to))
+	changed, err := c.put(fileFor(path), redirectPage(to))
+	c.followRenewed(path, changed)
+	return err
 }
 
 // sitePath is the path (and query) of an address on the live site, given
@@ -284,7 +324,13 @@ func (c *crawler) link(from, path string) (string, bool) {
 		c.mu.Lock()
 		c.seen[path] |= st
 		c.mu.Unlock()
-		if st&linkMirrored != 0 {
+		switch {
+		case st&linkMirrored == 0:
+		case c.onlyNew && c.renewed(path):
+			c.mu.Lock()
+			c.renewLinks[from] = append(c.renewLinks[from], path)
+			c.mu.Unlock()
+		default:
 			c.add(path, false)
 		}
 	}
@@ -299,6 +345,12 @@ func (c *crawler) link(from, path string) (string, bool) {
 // by what the last export recorded of it, or, without that, by reading
 // the file.
 func (c *crawler) write(rel string, body []byte) error {
+	_, err := c.put(rel, body)
+	return err
+}
+
+// put is write, saying whether the file's bytes changed.
+func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
 	name := outPath(c.out, rel)
 	key, sum := pathKey(rel), fileSum(body)
 	c.mu.Lock()
@@ -309,7 +361,7 @@ func (c *crawler) write(rel string, body []byte) error {
 	case recorded && old.sum == sum:
 		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && fi.Size() == int64(len(body)) && fi.ModTime().UnixNano() == old.time {
 			c.wrote(key, old, false)
-			return nil
+			return false, nil
 		}
 	case recorded, c.fresh:
 		// Changed, or new in a folder that was empty: nothing to read.
@@ -317,19 +369,19 @@ func (c *crawler) write(rel string, body []byte) error {
 		if b, err := os.ReadFile(name); err == nil && bytes.Equal(b, body) { // #nosec G304 -- a file of the mirror folder the operator named
 			if fi, err := os.Lstat(name); err == nil {
 				c.wrote(key, written{sum, fi.ModTime().UnixNano()}, false)
-				return nil
+				return false, nil
 			}
 		}
 	}
 	if err := c.mkdir(name); err != nil {
-		return err
+		return false, err
 	}
 	mtime, err := writeFile(name, body, c.fresh)
 	if err != nil {
-		return err
+		return false, err
 	}
 	c.wrote(key, written{sum, mtime}, true)
-	return nil
+	return true, nil
 }
 
 // wrote records a file the folder holds as this export leaves it.

@@ -149,7 +149,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		if changed, err = site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0)); err != nil {
 			return Report{}, err
 		}
-		seeds, kept, all, err := site.changedPages(ctx, old, changed, start, o.EntryCards)
+		seeds, beneath, kept, all, err := site.changedPages(ctx, old, changed, start, o.EntryCards)
 		if err != nil {
 			return Report{}, err
 		}
@@ -160,6 +160,9 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 			c.sitemapsListed = site.Sitemaps != nil
 		}
 		c.onlyNew = true
+		for _, b := range beneath {
+			c.renew[b] = true
+		}
 		c.run(ctx, seeds)
 	} else {
 		seeds, err := site.declared(ctx)

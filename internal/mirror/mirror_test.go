@@ -19,6 +19,7 @@ import (
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
+	"peerpress/internal/letter"
 	"peerpress/internal/mirror"
 )
 
@@ -321,6 +322,16 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 		if _, err := s.App.Campaigns.AddTribute(ctx, camp.ID, "en", "Mirrored Remembrance", "Words for the mirror.", campaign.Approved, 0); err != nil {
 			t.Fatal(err)
 		}
+		// A signature added to a statement shows on its signatories'
+		// page, though no entry changed either.
+		st, err := s.App.Content.BySlug(ctx, "en", "joint-statement-hepatitis-c-cure-not-a-luxury")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig := letter.ImportRow{Signature: letter.Signature{Kind: letter.Individual, Name: "Mirrored Signatory", Country: "GB"}, Evidence: "signed on paper"}
+		if res, err := s.App.Letters.Import(ctx, st.ID, []letter.ImportRow{sig}, "en", 0, nil); err != nil || res.Imported != 1 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
 		time.Sleep(1100 * time.Millisecond)
 		if inc, err = mirror.Export(ctx, s.App.Mirror(), mirror.Options{Out: dir, Incremental: true}); err != nil || !inc.Incremental {
 			t.Fatalf("export: %v, incremental %v", err, inc.Incremental)
@@ -334,6 +345,9 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 				t.Errorf("%s does not show the approved tribute", f)
 			}
 		}
+		if !strings.Contains(read(t, dir, "en/statements/joint-statement-hepatitis-c-cure-not-a-luxury/signatures/index.html"), "Mirrored Signatory") {
+			t.Error("the statement's signatories do not show the new signature")
+		}
 		// The site-wide files the incremental exports left (the sitemap
 		// and its parts, the search index) are what a full export of the
 		// same data writes.
@@ -346,6 +360,20 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 		}
 		if diff := compareFiles(t, dir, full2, siteWide); diff != "" {
 			t.Errorf("after incremental exports, the folder differs from a full export's: %s", diff)
+		}
+		// So are the pages derived from what changed that the pages
+		// rendered again only link to: the wall's slideshow (a tribute
+		// approved moves every slide's count and the last one's "next"),
+		// the edited event's calendar file and the events' calendar.
+		derived := func(rel string) bool {
+			return strings.HasPrefix(rel, "en/campaigns/remember-every-name/tributes/") ||
+				strings.HasPrefix(rel, "en/events/calendar") || strings.HasPrefix(rel, "en/statements/joint-statement-hepatitis-c-cure-not-a-luxury/")
+		}
+		if diff := compareFiles(t, dir, full2, derived); diff != "" {
+			t.Errorf("after incremental exports, a page derived from a change differs from a full export's: %s", diff)
+		}
+		if ics := read(t, dir, "en/events/calendar/"+evtr.Slug+".ics"); !strings.Contains(ics, `Who pays\, retitled`) {
+			t.Error("the edited event's calendar file does not show its new title")
 		}
 		// A change of what every page may show (a section) renders
 		// everything again.

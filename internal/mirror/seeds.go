@@ -125,12 +125,16 @@ const declaredEvery = time.Hour
 // (content.PublicPage.Tracked) when its Modified is after the last
 // export or the last full round of them is declaredEvery old, every
 // other page (a tribute wall) always, with the page that shares its data
-// (Also). kept counts the declared pages left out; all reports whether
-// every declared page was listed.
+// (Also), and the areas' pages that show a changed entry
+// (content.EntryPager: an event's calendar file). kept counts the
+// declared pages left out; all reports whether every declared page was
+// listed; beneath are the folders (".../tributes/") under a page listed
+// whose pages show its data (content.PublicPage.Beneath): the crawler
+// renders again those it reaches there.
 //
 // ids are the entries saved or published since the last export
 // (content.Store.ChangedSince, which reads every translation).
-func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (_ []string, kept int, all bool, _ error) {
+func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (_ []string, beneath []string, kept int, all bool, _ error) {
 	since := old.Since
 	all = now.Sub(time.Unix(old.Declared, 0)) >= declaredEvery
 	out := []string{"/robots.txt", "/sitemap.xml"}
@@ -142,7 +146,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		// (an area declaring another page).
 		sitemaps, err := s.Sitemaps(ctx, ids)
 		if err != nil {
-			return nil, 0, false, err
+			return nil, nil, 0, false, err
 		}
 		out = append(out, sitemaps...)
 	}
@@ -152,7 +156,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 	if len(ids) > 0 {
 		pages, err := s.Public.PagesShowing(ctx, ids)
 		if err != nil {
-			return nil, 0, false, err
+			return nil, nil, 0, false, err
 		}
 		for _, p := range pages {
 			if !cards && strings.Contains(p, "/share/") {
@@ -168,13 +172,29 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 			}
 		}
 	}
-	for _, l := range s.I18n().Enabled() {
+	langs := s.I18n().Enabled()
+	if len(ids) > 0 {
+		codes := make([]string, len(langs))
+		for i, l := range langs {
+			codes[i] = l.Code
+		}
+		for _, p := range s.Publishers {
+			if ep, ok := p.(content.EntryPager); ok {
+				pages, err := ep.EntryPages(ctx, codes, ids)
+				if err != nil {
+					return nil, nil, 0, false, err
+				}
+				out = append(out, pages...)
+			}
+		}
+	}
+	for _, l := range langs {
 		out = append(out, "/"+l.Code+"/")
 		feeds("/" + l.Code)
 		for _, p := range s.Publishers {
 			pages, err := p.PublicPages(ctx, l.Code)
 			if err != nil {
-				return nil, 0, false, err
+				return nil, nil, 0, false, err
 			}
 			for _, pg := range pages {
 				path := pg.Path(l.Code)
@@ -186,6 +206,9 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 					continue
 				}
 				out = append(out, path)
+				if pg.Beneath {
+					beneath = append(beneath, strings.TrimSuffix(path, "/")+"/")
+				}
 				if pg.Also != nil {
 					if also := pg.Also(l.Code); also != "" {
 						out = append(out, also)
@@ -195,7 +218,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		}
 	}
 	slices.Sort(out)
-	return slices.Compact(out), kept, all, nil
+	return slices.Compact(out), beneath, kept, all, nil
 }
 
 func isKindSegment(seg string) bool {
