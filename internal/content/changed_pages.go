@@ -27,8 +27,8 @@ func (s *Store) ListingGeneration(ctx context.Context) (int64, error) {
 	return g, nil
 }
 
-// ChangedSince lists, by id, the entries with a translation saved after
-// since, or published after since and by now.
+// ChangedSince lists, by id, the entries saved (themselves, or one of
+// their translations) after since, or published after since and by now.
 func (s *Store) ChangedSince(ctx context.Context, since time.Time) ([]int64, error) {
 	query, args := changedSinceQuery(since, s.now())
 	ids, err := s.ids(ctx, query, args...)
@@ -39,14 +39,16 @@ func (s *Store) ChangedSince(ctx context.Context, since time.Time) ([]int64, err
 	return slices.Compact(ids), nil
 }
 
-// changedSinceQuery is ChangedSince's query: two ranges, each read from
-// an index of its own (translations_updated, translations_publish).
+// changedSinceQuery is ChangedSince's query: three ranges, each read
+// from an index of its own (translations_updated, translations_publish,
+// entries_updated).
 // Entries are sorted and made unique in Go: asked to, SQLite walked
 // translations_entry in entry order instead, reading every translation.
 func changedSinceQuery(since, now time.Time) (string, []any) {
 	return `SELECT entry_id FROM translations WHERE updated_at > ?
-		UNION ALL SELECT entry_id FROM translations WHERE publish_at > ? AND publish_at <= ?`,
-		[]any{since.Unix(), since.Unix(), now.Unix()}
+		UNION ALL SELECT entry_id FROM translations WHERE publish_at > ? AND publish_at <= ?
+		UNION ALL SELECT id FROM entries WHERE updated_at > ?`,
+		[]any{since.Unix(), since.Unix(), now.Unix(), since.Unix()}
 }
 
 // pageOf is the page (from 1) of f's listing, perPage items a page, on
