@@ -10,7 +10,6 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
-	"peerpress/internal/demo"
 )
 
 // An incremental export of the static mirror asks which entries changed
@@ -22,13 +21,7 @@ import (
 func TestChangedSinceFindsEditsFromIndexes(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		langs := []string{"en", "ru", "fr"}
-		if _, err := demo.Load(ctx, d, langs); err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Generate(ctx, d, 1500, langs, nil); err != nil {
-			t.Fatal(err)
-		}
+		generatedSite(t, d, 1500)
 		now := time.Now()
 		since := now.Add(-time.Hour)
 		// Everything saved long ago, then: one entry edited in two

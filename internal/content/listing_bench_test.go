@@ -9,7 +9,6 @@ import (
 	"peerpress/internal/content"
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
-	"peerpress/internal/demo"
 )
 
 // benchListingEntries is the size of the generated site: 10,000 entries
@@ -32,13 +31,7 @@ func benchListingEntries(b *testing.B) int {
 // per listing after each write that can move an entry in a listing.
 func benchListings(b *testing.B, d *db.DB) {
 	ctx := context.Background()
-	langs := []string{"en", "ru", "fr"}
-	if _, err := demo.Load(ctx, d, langs); err != nil {
-		b.Fatal(err)
-	}
-	if err := demo.Generate(ctx, d, benchListingEntries(b), langs, nil); err != nil {
-		b.Fatal(err)
-	}
+	generatedSite(b, d, benchListingEntries(b))
 	if err := d.Optimize(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -29,13 +29,7 @@ import (
 func TestListingPlansWalkAnIndex(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		langs := []string{"en", "ru", "fr"}
-		if _, err := demo.Load(ctx, d, langs); err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Generate(ctx, d, 3000, langs, nil); err != nil {
-			t.Fatal(err)
-		}
+		generatedSite(t, d, 3000)
 		s := content.NewStore(d, unindexed{})
 		sec, err := s.SectionBySlug(ctx, "news")
 		if err != nil {
@@ -261,3 +255,17 @@ func TestSortsListingFindsASort(t *testing.T) {
 type unindexed struct{}
 
 func (unindexed) IndexTranslation(context.Context, *db.Tx, content.Translation) error { return nil }
+
+// generatedSite loads the demo and n generated entries in en, ru and fr,
+// the site the plan tests and the listing benchmarks read.
+func generatedSite(tb testing.TB, d *db.DB, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	langs := []string{"en", "ru", "fr"}
+	if _, err := demo.Load(ctx, d, langs); err != nil {
+		tb.Fatal(err)
+	}
+	if err := demo.Generate(ctx, d, n, langs, nil); err != nil {
+		tb.Fatal(err)
+	}
+}
