@@ -1,13 +1,18 @@
 package app_test
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"peerpress/internal/app"
+	"peerpress/internal/app/apptest"
 )
 
 // After each kind of write, every page that shows it shows the new version,
@@ -163,4 +168,61 @@ func TestCacheKeyedByHost(t *testing.T) {
 	if r := c.Get("/en/feed.xml"); strings.Contains(r.Body, "evil.example") {
 		t.Fatal("a forged Host reached another visitor through the cache")
 	}
+}
+
+// With the page cache off, every page a reader gets is rendered for them,
+// and still comes compressed when they accept gzip: the same bytes as
+// the plain answer, with the plain answer's caching headers, and HEAD and
+// 304 answers as before.
+func TestColdPagesCompressed(t *testing.T) {
+	runWith(t, apptest.Options{Config: func(c *app.Config) { c.NoPageCache = true }}, func(t *testing.T, s *site) {
+		c := s.client()
+		do := func(method, path string, h map[string]string) response {
+			req, _ := http.NewRequest(method, s.Server.URL+path, nil)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			// The transport would add and undo gzip itself; ask explicitly.
+			return c.Do(req)
+		}
+		for _, path := range []string{"/en/", "/en/articles", "/en/section/news", "/en/feed.xml", "/en/atom.xml", "/en/feed.json", "/en/no-such-page"} {
+			plain := do(http.MethodGet, path, map[string]string{"Accept-Encoding": "identity"})
+			gz := do(http.MethodGet, path, map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+			if gz.Status != plain.Status || gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(strings.Join(gz.Header.Values("Vary"), ","), "Accept-Encoding") {
+				t.Fatalf("%s: %d %q, Vary %q; plain %d", path, gz.Status, gz.Header.Get("Content-Encoding"), gz.Header.Values("Vary"), plain.Status)
+			}
+			if plain.Header.Get("Content-Encoding") != "" || !strings.Contains(strings.Join(plain.Header.Values("Vary"), ","), "Accept-Encoding") {
+				t.Fatalf("%s without gzip: %q, Vary %q", path, plain.Header.Get("Content-Encoding"), plain.Header.Values("Vary"))
+			}
+			zr, err := gzip.NewReader(strings.NewReader(gz.Body))
+			if err != nil {
+				t.Fatalf("%s: not a gzip stream: %v", path, err)
+			}
+			body, err := io.ReadAll(zr)
+			if err != nil || string(body) != plain.Body {
+				t.Fatalf("%s: %d bytes decoded (%v), not the %d plain bytes", path, len(body), err, len(plain.Body))
+			}
+			if len(gz.Body) >= len(plain.Body)/2 {
+				t.Errorf("%s: %d bytes compressed of %d", path, len(gz.Body), len(plain.Body))
+			}
+			for _, h := range []string{"Content-Type", "Cache-Control", "Last-Modified", "ETag", "Content-Security-Policy"} {
+				if gz.Header.Get(h) != plain.Header.Get(h) {
+					t.Errorf("%s: %s %q compressed, %q plain", path, h, gz.Header.Get(h), plain.Header.Get(h))
+				}
+			}
+			head := do(http.MethodHead, path, map[string]string{"Accept-Encoding": "gzip"})
+			if head.Status != plain.Status || head.Body != "" || head.Header.Get("Content-Encoding") != "gzip" || head.Header.Get("Content-Length") != "" {
+				t.Errorf("%s HEAD: %d %q, Content-Length %q", path, head.Status, head.Header.Get("Content-Encoding"), head.Header.Get("Content-Length"))
+			}
+		}
+		// A feed reader's conditional request still gets its 304.
+		feed := do(http.MethodGet, "/en/feed.xml", map[string]string{"Accept-Encoding": "gzip"})
+		if r := do(http.MethodGet, "/en/feed.xml", map[string]string{"Accept-Encoding": "gzip", "If-Modified-Since": feed.Header.Get("Last-Modified")}); r.Status != http.StatusNotModified || r.Body != "" || r.Header.Get("Content-Encoding") != "" {
+			t.Errorf("If-Modified-Since: %d %q, %d bytes", r.Status, r.Header.Get("Content-Encoding"), len(r.Body))
+		}
+		// What is not text goes as it is.
+		if r := do(http.MethodGet, "/en/share/site.png", map[string]string{"Accept-Encoding": "gzip"}); r.Status != 200 || r.Header.Get("Content-Encoding") != "" || !strings.HasPrefix(r.Body, "\x89PNG") {
+			t.Errorf("sharing image: %d %q", r.Status, r.Header.Get("Content-Encoding"))
+		}
+	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"container/list"
 	"crypto/sha256"
 	"encoding/base64"
@@ -165,8 +166,14 @@ func cacheableStatus(s int) bool {
 // miss.
 func (c *PageCache) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || c.Skip(r) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if c.Skip(r) {
+			// Rendered for this reader alone (or the cache is off): still
+			// compressed, as the cache would have sent it.
+			serveGzip(w, r, next)
 			return
 		}
 		// The host is part of the key: without a configured base URL, feeds,
@@ -205,13 +212,19 @@ func (c *PageCache) Middleware(next http.Handler) http.Handler {
 		// Not cacheable: only the request that rendered it may have it,
 		// since it may be personal; the others render their own.
 		if rec := v.(*recorder); rec.owner == r {
-			copyHeader(w.Header(), rec.header)
-			w.WriteHeader(rec.status)
-			w.Write(rec.body.Bytes()) // #nosec G705 -- bytes our own templates rendered for this very request
+			serveGzip(w, r, rec)
 			return
 		}
-		next.ServeHTTP(w, r)
+		serveGzip(w, r, next)
 	})
+}
+
+// ServeHTTP sends what was recorded, as the handler sent it.
+func (r *recorder) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	copyHeader(w.Header(), r.header)
+	// A handler that sent nothing sent 200.
+	w.WriteHeader(cmp.Or(r.status, http.StatusOK))
+	w.Write(r.body.Bytes()) // #nosec G705 -- bytes our own templates rendered for this very request
 }
 
 func copyHeader(dst, src http.Header) {
