@@ -2,9 +2,9 @@
 // site: RSS 2.0, Atom and JSON Feed 1.1 feeds per language, section and
 // kind, the sitemap (an index of one sitemap per language, in parts of at
 // most 10,000 addresses, with each entry's translations as hreflang
-// alternates) and robots.txt. The formats are written with the standard
-// library's encoding/xml and encoding/json: three small documents do not
-// need a dependency.
+// alternates) and robots.txt. The feeds' XML is written by hand (see rss),
+// JSON Feed and the sitemaps with the standard library's encoding/json and
+// encoding/xml: small documents do not need a dependency.
 package feed
 
 import (
@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"time"
+	"unicode/utf8"
 )
 
 // Format is one feed format.
@@ -65,6 +66,7 @@ func (d doc) write(f Format) ([]byte, error) {
 	}
 }
 
+// marshalXML writes a sitemap.
 func marshalXML(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
@@ -78,112 +80,166 @@ func marshalXML(v any) ([]byte, error) {
 }
 
 // RSS 2.0 (https://www.rssboard.org/rss-specification), with the body in
-// content:encoded and an atom:link to itself, as validators expect.
-type rssDoc struct {
-	XMLName   xml.Name   `xml:"rss"`
-	Version   string     `xml:"version,attr"`
-	AtomNS    string     `xml:"xmlns:atom,attr"`
-	ContentNS string     `xml:"xmlns:content,attr"`
-	Channel   rssChannel `xml:"channel"`
-}
-
-type rssChannel struct {
-	Title         string    `xml:"title"`
-	Link          string    `xml:"link"`
-	Description   string    `xml:"description"`
-	Language      string    `xml:"language"`
-	LastBuildDate string    `xml:"lastBuildDate"`
-	Generator     string    `xml:"generator"`
-	Self          rssLink   `xml:"atom:link"`
-	Items         []rssItem `xml:"item"`
-}
-
-type rssLink struct {
-	Href string `xml:"href,attr"`
-	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr"`
-}
-
-type rssItem struct {
-	Title       string  `xml:"title"`
-	Link        string  `xml:"link"`
-	GUID        rssGUID `xml:"guid"`
-	PubDate     string  `xml:"pubDate"`
-	Description string  `xml:"description"`
-	Content     string  `xml:"content:encoded"`
-}
-
-type rssGUID struct {
-	IsPermaLink bool   `xml:"isPermaLink,attr"`
-	Value       string `xml:",chardata"`
-}
+// content:encoded and an atom:link to itself, as validators expect; and
+// Atom (RFC 4287). Both are written by hand, the bytes encoding/xml's
+// Encoder wrote with Indent("", " ") (feed_xml_test.go holds them to
+// it): through reflection, its escaping of the entries' HTML bodies was a
+// third of a feed's CPU (BENCHMARKS.md, 2026-12-04).
 
 func (d doc) rss() ([]byte, error) {
-	ch := rssChannel{Title: d.Title, Link: d.Home, Description: d.Title, Language: d.Lang,
-		LastBuildDate: d.Updated.Format(time.RFC1123Z), Generator: generator,
-		Self: rssLink{Href: d.Self, Rel: "self", Type: "application/rss+xml"}}
+	x := xmlWriter{b: make([]byte, 0, d.sizeHint())}
+	x.raw(xmlHeader + `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">` + "\n <channel>")
+	x.elem(2, "title", d.Title)
+	x.elem(2, "link", d.Home)
+	x.elem(2, "description", d.Title)
+	x.elem(2, "language", d.Lang)
+	x.elem(2, "lastBuildDate", d.Updated.Format(time.RFC1123Z))
+	x.elem(2, "generator", generator)
+	x.raw("\n  <atom:link href=\"")
+	x.text(d.Self)
+	x.raw(`" rel="self" type="application/rss+xml"></atom:link>`)
 	for _, it := range d.Items {
-		ch.Items = append(ch.Items, rssItem{Title: it.Title, Link: it.URL, GUID: rssGUID{Value: it.ID},
-			PubDate: it.Published.Format(time.RFC1123Z), Description: it.Summary, Content: it.HTML})
+		x.raw("\n  <item>")
+		x.elem(3, "title", it.Title)
+		x.elem(3, "link", it.URL)
+		x.raw("\n   <guid isPermaLink=\"false\">")
+		x.text(it.ID)
+		x.raw("</guid>")
+		x.elem(3, "pubDate", it.Published.Format(time.RFC1123Z))
+		x.elem(3, "description", it.Summary)
+		x.elem(3, "content:encoded", it.HTML)
+		x.raw("\n  </item>")
 	}
-	return marshalXML(rssDoc{Version: "2.0", AtomNS: "http://www.w3.org/2005/Atom", ContentNS: "http://purl.org/rss/1.0/modules/content/", Channel: ch})
-}
-
-// Atom (RFC 4287).
-type atomDoc struct {
-	XMLName   xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang      string      `xml:"xml:lang,attr"`
-	ID        string      `xml:"id"`
-	Title     string      `xml:"title"`
-	Updated   string      `xml:"updated"`
-	Links     []atomLink  `xml:"link"`
-	Author    atomPerson  `xml:"author"`
-	Generator string      `xml:"generator"`
-	Entries   []atomEntry `xml:"entry"`
-}
-
-type atomLink struct {
-	Rel      string `xml:"rel,attr"`
-	Type     string `xml:"type,attr,omitempty"`
-	Hreflang string `xml:"hreflang,attr,omitempty"`
-	Href     string `xml:"href,attr"`
-}
-
-type atomPerson struct {
-	Name string `xml:"name"`
-}
-
-type atomText struct {
-	Type  string `xml:"type,attr"`
-	Value string `xml:",chardata"`
-}
-
-type atomEntry struct {
-	ID        string    `xml:"id"`
-	Title     string    `xml:"title"`
-	Link      atomLink  `xml:"link"`
-	Published string    `xml:"published"`
-	Updated   string    `xml:"updated"`
-	Summary   *atomText `xml:"summary,omitempty"`
-	Content   atomText  `xml:"content"`
+	x.raw("\n </channel>\n</rss>\n")
+	return x.b, nil
 }
 
 func (d doc) atom() ([]byte, error) {
-	a := atomDoc{Lang: d.Lang, ID: d.ID, Title: d.Title, Updated: d.Updated.Format(time.RFC3339), Author: atomPerson{Name: d.Author},
-		Generator: generator, Links: []atomLink{
-			{Rel: "alternate", Type: "text/html", Hreflang: d.Lang, Href: d.Home},
-			{Rel: "self", Type: "application/atom+xml", Href: d.Self},
-		}}
+	x := xmlWriter{b: make([]byte, 0, d.sizeHint())}
+	x.raw(xmlHeader + `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="`)
+	x.text(d.Lang)
+	x.raw(`">`)
+	x.elem(1, "id", d.ID)
+	x.elem(1, "title", d.Title)
+	x.elem(1, "updated", d.Updated.Format(time.RFC3339))
+	x.link(1, "alternate", "text/html", d.Lang, d.Home)
+	x.link(1, "self", "application/atom+xml", "", d.Self)
+	x.raw("\n <author>")
+	x.elem(2, "name", d.Author)
+	x.raw("\n </author>")
+	x.elem(1, "generator", generator)
 	for _, it := range d.Items {
-		e := atomEntry{ID: it.ID, Title: it.Title, Link: atomLink{Rel: "alternate", Type: "text/html", Href: it.URL},
-			Published: it.Published.Format(time.RFC3339), Updated: it.Updated.Format(time.RFC3339),
-			Content: atomText{Type: "html", Value: it.HTML}}
+		x.raw("\n <entry>")
+		x.elem(2, "id", it.ID)
+		x.elem(2, "title", it.Title)
+		x.link(2, "alternate", "text/html", "", it.URL)
+		x.elem(2, "published", it.Published.Format(time.RFC3339))
+		x.elem(2, "updated", it.Updated.Format(time.RFC3339))
 		if it.Summary != "" {
-			e.Summary = &atomText{Type: "text", Value: it.Summary}
+			x.raw("\n  <summary type=\"text\">")
+			x.text(it.Summary)
+			x.raw("</summary>")
 		}
-		a.Entries = append(a.Entries, e)
+		x.raw("\n  <content type=\"html\">")
+		x.text(it.HTML)
+		x.raw("</content>\n </entry>")
 	}
-	return marshalXML(a)
+	x.raw("\n</feed>\n")
+	return x.b, nil
+}
+
+// sizeHint is about what a feed's XML takes, so that it is written into
+// one buffer: escaping makes HTML some 15 % longer.
+func (d doc) sizeHint() int {
+	n := 1024
+	for _, it := range d.Items {
+		n += 512 + len(it.Title) + len(it.Summary) + len(it.HTML)*5/4
+	}
+	return n
+}
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+// xmlWriter appends XML to b.
+type xmlWriter struct{ b []byte }
+
+func (x *xmlWriter) raw(s string) { x.b = append(x.b, s...) }
+
+// elem writes <name>text</name> on a new line, indented by depth spaces.
+func (x *xmlWriter) elem(depth int, name, text string) {
+	x.b = append(x.b, '\n')
+	for range depth {
+		x.b = append(x.b, ' ')
+	}
+	x.b = append(x.b, '<')
+	x.b = append(x.b, name...)
+	x.b = append(x.b, '>')
+	x.text(text)
+	x.b = append(x.b, "</"...)
+	x.b = append(x.b, name...)
+	x.b = append(x.b, '>')
+}
+
+// link writes an Atom link; type and hreflang are left out when empty.
+func (x *xmlWriter) link(depth int, rel, typ, hreflang, href string) {
+	x.b = append(x.b, '\n')
+	for range depth {
+		x.b = append(x.b, ' ')
+	}
+	x.raw(`<link rel="`)
+	x.text(rel)
+	if typ != "" {
+		x.raw(`" type="`)
+		x.text(typ)
+	}
+	if hreflang != "" {
+		x.raw(`" hreflang="`)
+		x.text(hreflang)
+	}
+	x.raw(`" href="`)
+	x.text(href)
+	x.raw(`"></link>`)
+}
+
+// xmlEscapes are the replacements of the ASCII bytes escaped, as
+// encoding/xml escapes text and attribute values alike: markup, both
+// quotes, and the white space a parser would normalise; the other control
+// characters are not XML characters at all, and become U+FFFD.
+var xmlEscapes = func() (e [128]string) {
+	for c := range 0x20 {
+		e[c] = "\uFFFD"
+	}
+	e['"'], e['\''], e['&'], e['<'], e['>'] = "&#34;", "&#39;", "&amp;", "&lt;", "&gt;"
+	e['\t'], e['\n'], e['\r'] = "&#x9;", "&#xA;", "&#xD;"
+	return e
+}()
+
+// text appends s escaped for XML text or a quoted attribute value. What
+// is not a character XML allows (invalid UTF-8, U+FFFE, U+FFFF, control
+// characters) becomes U+FFFD, so that the document stays well-formed
+// whatever an entry holds.
+func (x *xmlWriter) text(s string) {
+	b, last := x.b, 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if esc := xmlEscapes[c]; esc != "" {
+				b = append(b, s[last:i]...)
+				b = append(b, esc...)
+				last = i + 1
+			}
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && width == 1) || (r > 0xD7FF && r < 0xE000) || r == 0xFFFE || r == 0xFFFF {
+			b = append(b, s[last:i]...)
+			b = append(b, "\uFFFD"...)
+			last = i + width
+		}
+		i += width
+	}
+	x.b = append(b, s[last:]...)
 }
 
 // JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
