@@ -2,7 +2,6 @@ package events
 
 import (
 	"bytes"
-	"fmt"
 	"html/template"
 	"net/http"
 
@@ -21,16 +20,62 @@ func (h *Handlers) HomeBlock(r *http.Request, lang string) (content.HomePart, er
 	if err != nil {
 		return content.HomePart{}, err
 	}
-	data := struct {
-		L     *i18n.Localizer
-		Lang  string
-		Items []listedView
-	}{h.rd.I18n().Localizer(lang), lang, h.listViews(lang, items)}
 	var buf bytes.Buffer
-	if err := h.tmpl["home"].Execute(&buf, data); err != nil {
-		return content.HomePart{}, fmt.Errorf("events: home block: %w", err)
+	buf.Grow(1024)
+	writeHome(&buf, h.rd.I18n().Localizer(lang), lang, h.listViews(lang, items))
+	return content.HomePart{HTML: template.HTML(buf.String())}, nil // #nosec G203 -- written with web's escapers, as html/template would (writeHome)
+}
+
+// writeHome writes the block in Go: the bytes html/template wrote from
+// testdata/home.html (TestHomeBlockAsTheTemplateWritesIt), with the same
+// escapers, without the template engine's reflection on every home page
+// (issue 23).
+func writeHome(b *bytes.Buffer, l *i18n.Localizer, lang string, items []listedView) {
+	b.WriteString(`<section aria-labelledby="upcoming-title" class="upcoming">` + "\n  " + `<h2 id="upcoming-title">`)
+	web.WriteText(b, l.T("home.upcoming_events"))
+	b.WriteString("</h2>\n  ")
+	if len(items) == 0 {
+		b.WriteString("<p>")
+		web.WriteText(b, l.T("home.no_events"))
+		b.WriteString("</p>")
+	} else {
+		b.WriteString("\n  " + `<ul class="events">`)
+		for _, it := range items {
+			b.WriteString("\n    <li")
+			if it.LangName != "" {
+				b.WriteString(` lang="`)
+				web.WriteText(b, it.Lang)
+				b.WriteByte('"')
+			}
+			b.WriteString(`><a href="`)
+			web.WriteURL(b, it.URL())
+			b.WriteString(`">`)
+			web.WriteText(b, it.Title)
+			b.WriteString("</a>")
+			if it.LangName != "" {
+				b.WriteString(` <span class="badge" lang="`)
+				web.WriteText(b, lang)
+				b.WriteString(`">`)
+				web.WriteText(b, l.T("entry.untranslated_in"))
+				b.WriteByte(' ')
+				web.WriteText(b, it.LangName)
+				b.WriteString("</span>")
+			}
+			b.WriteString("<br>\n      " + `<time datetime="`)
+			web.WriteText(b, it.Datetime)
+			b.WriteString(`">`)
+			web.WriteText(b, it.When)
+			b.WriteString(`</time> <span class="small">(`)
+			web.WriteText(b, it.Zone)
+			b.WriteString(")</span></li>")
+		}
+		b.WriteString("\n  </ul>\n  ")
 	}
-	return content.HomePart{HTML: template.HTML(buf.String())}, nil // #nosec G203 -- output of html/template, escaped by it
+	b.WriteString("\n  " + `<p><a href="`)
+	web.WriteURL(b, "/"+lang+"/events")
+	b.WriteString(`">`)
+	web.WriteText(b, l.T("home.all_events"))
+	b.WriteString("</a></p>\n</section>\n")
 }
 
 // NavLinks puts the events in the main navigation (content.NavLinker):
