@@ -495,6 +495,7 @@ func (a *App) serve(ctx context.Context, srv *http.Server, run func() error, sid
 	web.RemoveStaleSpools() // forms a crash left behind, sealed
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
+	go paceCollector(background)
 	if a.Config.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
 		if err != nil {
