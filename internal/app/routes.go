@@ -109,7 +109,7 @@ func routeTable(d routeDeps) *web.Routes {
 // handler (languages, policies), behind the middleware every request
 // passes.
 func routes(d routeDeps, rs *web.Routes) http.Handler {
-	handler := rs.Handler(web.Server{Languages: d.i18n, Cache: d.cache, Render: d.rd})
+	handler := rs.Handler(web.Server{Languages: d.i18n, Cache: d.cache, Render: d.rd, Renders: make(chan struct{}, renders)})
 	handler = unlockedSessions(d.keyring, handler)
 	handler = d.users.LoadSession(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
@@ -122,6 +122,10 @@ func routes(d routeDeps, rs *web.Routes) http.Handler {
 	}
 	return web.ObserveRequests(obs, handler)
 }
+
+// renders is how many cacheable pages are rendered at once (web.Server):
+// SQLite's read connections (internal/db), enough for two cores.
+const renders = 8
 
 // unlockedSessions gives the admin pages of a staff session that unlocked
 // the organisation key the identity to open staff data with
