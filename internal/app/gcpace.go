@@ -3,47 +3,55 @@ package app
 import (
 	"context"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"time"
 )
 
 // heapFloor is the heap the garbage collector lets the server reach
 // before it collects, however little of it is live. With GOGC's default
 // (100) a cycle starts each time the heap doubles its live part: at
 // 100,000 entries about 20 MB are live, and cached pages, 4 KB allocated
-// each (mostly by net/http), started 13 cycles a second at 60,000 pages a
-// second. A request the network woke during a cycle's marking waited
-// about eight times as long (p50, in the runtime's trace), and marking
-// was under way a quarter of the time: the cached pages' tail latency
-// (issue 23). Above twice the floor's live heap, GOGC's default applies,
-// and the memory limit (softMemoryLimit) bounds both.
-const heapFloor = 80 << 20
+// each (mostly by net/http), started 20 cycles per 100,000 pages. A
+// request the network woke during a cycle's marking waited several times
+// as long (in the runtime's trace), and marking was under way a quarter
+// of the time: the cached pages' tail latency (issue 23). Above half the
+// floor live, GOGC's default applies, and the memory limit
+// (softMemoryLimit) bounds both.
+const heapFloor = 64 << 20
 
-// paceCollector sets GOGC every second from the live heap so that a cycle
-// starts at heapFloor or at twice the live heap, whichever is more,
-// until ctx ends; an operator's GOGC is left alone.
+// paceCollector sets GOGC after every cycle from the live heap it found,
+// so that the next cycle starts at heapFloor or at twice the live heap,
+// whichever is more, until ctx ends; an operator's GOGC is left alone.
+// After each cycle, not on a clock: a GOGC worked out for a smaller live
+// heap would let a larger one grow past the floor.
 func paceCollector(ctx context.Context) {
 	if os.Getenv("GOGC") != "" {
 		return
 	}
-	defer debug.SetGCPercent(100)
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
 	set := 100
-	for {
+	var after func()
+	after = func() {
+		if ctx.Err() != nil {
+			debug.SetGCPercent(100)
+			return
+		}
 		metrics.Read(live)
 		if p := gcPercent(live[0].Value.Uint64()); p != set {
 			debug.SetGCPercent(p)
 			set = p
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+		afterNextCycle(after)
 	}
+	after()
+}
+
+// afterNextCycle runs f once the collector has found an object unreachable,
+// that is after the next cycle.
+func afterNextCycle(f func()) {
+	sentinel := new([16]byte) // not a tiny allocation, which a cleanup may outlive
+	runtime.AddCleanup(sentinel, func(func()) { f() }, f)
 }
 
 // gcPercent is the GOGC that starts a cycle at heapFloor when live bytes
