@@ -443,7 +443,14 @@ func (a *App) Rebuild(ctx context.Context) error {
 		return err
 	}
 	plugIn(mods, public, admin, dashboard)
-	deps := routeDeps{feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
+	// As many renders at once as the engine's pool has connections to
+	// read with (internal/db): SQLite's 8 keep two cores busy; PostgreSQL's
+	// 16 wait on the network for part of each query.
+	renders := 8
+	if a.DB.Engine == db.Postgres {
+		renders = 16
+	}
+	deps := routeDeps{renders: renders, feeds: feeds, api: jsonAPI, rd: rd, assets: a.assets, i18n: live.Languages, public: public, admin: admin, accounts: accounts,
 		settings: siteSettings, outbox: outbox, moderation: dashboard, users: a.Users, media: a.Media, cache: a.Cache, modules: mods,
 		keyring: a.People.Keys, onion: a.Config.OnionURL, metrics: a.Metrics, metricsToken: a.Config.MetricsToken,
 		metricsElsewhere: a.Config.MetricsAddr != "", ready: a.Ready, setup: a.Setup, clientIPHeader: a.Config.ClientIPHeader}
@@ -495,6 +502,7 @@ func (a *App) serve(ctx context.Context, srv *http.Server, run func() error, sid
 	web.RemoveStaleSpools() // forms a crash left behind, sealed
 	background, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
+	go paceCollector(background)
 	if a.Config.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
 		if err != nil {

@@ -53,6 +53,9 @@ type routeDeps struct {
 	// setup is the first-run page's one-time code.
 	setup          *account.SetupCode
 	clientIPHeader string
+	// renders is how many cacheable pages are rendered at once
+	// (web.Server.Renders); 0 for no bound.
+	renders int
 }
 
 // routeTable declares every URL peerpress answers; `peerpress routes`
@@ -109,7 +112,11 @@ func routeTable(d routeDeps) *web.Routes {
 // handler (languages, policies), behind the middleware every request
 // passes.
 func routes(d routeDeps, rs *web.Routes) http.Handler {
-	handler := rs.Handler(web.Server{Languages: d.i18n, Cache: d.cache, Render: d.rd})
+	var renders chan struct{}
+	if d.renders > 0 {
+		renders = make(chan struct{}, d.renders)
+	}
+	handler := rs.Handler(web.Server{Languages: d.i18n, Cache: d.cache, Render: d.rd, Renders: renders})
 	handler = unlockedSessions(d.keyring, handler)
 	handler = d.users.LoadSession(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"math/bits"
 	"net/http"
 	"strings"
 
@@ -29,7 +30,12 @@ func encode(plain []byte, contentType string, brotliLevel int) encoded {
 	zw.Write(plain)
 	zw.Close()
 	var br bytes.Buffer
-	bw := brotli.NewWriterLevel(&br, brotliLevel)
+	// A window no wider than the body: a wider one finds nothing more in
+	// it, and the encoder's tables grow with the window, at the best level
+	// 32 MB for the default 4 MB window. Every asset compressed at start
+	// made one: 384 MB allocated, a 70 MB heap before the first request
+	// (issue 23).
+	bw := brotli.NewWriterOptions(&br, brotli.WriterOptions{Quality: brotliLevel, LGWin: min(max(bits.Len(uint(len(plain)+16)), 10), 24)})
 	bw.Write(plain)
 	bw.Close()
 	e.gzip, e.brotli = gz.Bytes(), br.Bytes()

@@ -235,6 +235,13 @@ type Server struct {
 	Languages func() *i18n.Bundle
 	Cache     *PageCache
 	Render    *Renderer
+	// Renders, when not nil, bounds the cacheable pages rendered at once
+	// (its capacity); the others wait their turn in order of arrival.
+	// Without it, 50 readers of uncached pages queued for the database's
+	// few connections, which database/sql hands to a waiter at random: a
+	// quarter of their time went to that wait, and its tail was the
+	// pages' p99 (issue 23).
+	Renders chan struct{}
 }
 
 // Handler builds the table's handler. A request whose first segment is an
@@ -276,6 +283,9 @@ func (s Server) wrap(rt Route) http.Handler {
 	h = s.Render.CleanInput(h)
 	switch p.Cache {
 	case Cached:
+		if s.Renders != nil {
+			h = inTurn(s.Renders, h)
+		}
 		if s.Cache != nil {
 			h = s.Cache.Middleware(h)
 		}
@@ -295,6 +305,20 @@ func named(pattern string, next http.Handler) http.Handler {
 		if info, ok := r.Context().Value(logKey{}).(*logInfo); ok {
 			info.route = pattern
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// inTurn runs next once a slot of slots is free, in order of arrival (a
+// channel's waiting senders are served first in, first out).
+func inTurn(slots chan struct{}, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case slots <- struct{}{}:
+		case <-r.Context().Done():
+			return // the reader left
+		}
+		defer func() { <-slots }()
 		next.ServeHTTP(w, r)
 	})
 }
