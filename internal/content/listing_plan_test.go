@@ -2,10 +2,8 @@ package content_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,7 +119,7 @@ func TestListingPlansWalkAnIndex(t *testing.T) {
 						// whose generic plan it reckons dearer (0.5 ms of
 						// planning each).
 						later := name == "page 3" || name == "deep page"
-						if name != "bounds" && !(l.f.IncludeUntranslated && later) && !usesGeneric(t, d, query, args) {
+						if name != "bounds" && !(l.f.IncludeUntranslated && later) && !dbtest.UsesGenericPlan(t, d, query, args) {
 							t.Errorf("%s, %s, %s: PostgreSQL plans the query again on every execution", stats, l.name, name)
 						}
 					}
@@ -172,10 +170,9 @@ func explain(t *testing.T, d *db.DB, query string, args []any) string {
 // it may choose for a prepared statement whatever the values.
 func explainGeneric(t *testing.T, d *db.DB, query string, args []any) string {
 	t.Helper()
-	ctx := context.Background()
-	c, values, done := prepareListing(t, d, query, args, "force_generic_plan")
+	c, values, done := dbtest.Prepare(t, d, query, args, "force_generic_plan")
 	defer done()
-	rows, err := c.QueryContext(ctx, "EXPLAIN EXECUTE listing("+values+")")
+	rows, err := c.QueryContext(context.Background(), "EXPLAIN EXECUTE q("+values+")")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,66 +189,6 @@ func explainGeneric(t *testing.T, d *db.DB, query string, args []any) string {
 		t.Fatal(err)
 	}
 	return b.String()
-}
-
-// usesGeneric reports whether PostgreSQL, left to choose as it is in
-// service, runs query prepared (as pgx prepares it) with its generic plan
-// once it has tried five custom ones.
-func usesGeneric(t *testing.T, d *db.DB, query string, args []any) bool {
-	t.Helper()
-	ctx := context.Background()
-	c, values, done := prepareListing(t, d, query, args, "auto")
-	defer done()
-	for range 7 {
-		if _, err := c.ExecContext(ctx, "EXECUTE listing("+values+")"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var generic int64
-	if err := c.QueryRowContext(ctx, "SELECT generic_plans FROM pg_prepared_statements WHERE name = 'listing'").Scan(&generic); err != nil {
-		t.Fatal(err)
-	}
-	return generic > 0
-}
-
-// prepareListing prepares query as "listing" on a connection of its own
-// with plan_cache_mode set to mode, and returns the connection, the
-// values of args as EXECUTE takes them and what closes the connection.
-func prepareListing(t *testing.T, d *db.DB, query string, args []any, mode string) (c *sql.Conn, values string, done func()) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := sql.Open("pgx", dbtest.URL(t, d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err = conn.Conn(ctx)
-	if err != nil {
-		conn.Close()
-		t.Fatal(err)
-	}
-	done = func() { c.Close(); conn.Close() }
-	n := 0
-	numbered := regexp.MustCompile(`\?`).ReplaceAllStringFunc(query, func(string) string { n++; return "$" + strconv.Itoa(n) })
-	if _, err := c.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
-		done()
-		t.Fatal(err)
-	}
-	if _, err := c.ExecContext(ctx, "PREPARE listing AS "+numbered); err != nil {
-		done()
-		t.Fatalf("prepare %s: %v", numbered, err)
-	}
-	vs := make([]string, len(args))
-	for i, a := range args {
-		switch v := a.(type) {
-		case int64:
-			vs[i] = strconv.FormatInt(v, 10)
-		case int:
-			vs[i] = strconv.Itoa(v)
-		default:
-			vs[i] = "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
-		}
-	}
-	return c, strings.Join(vs, ", "), done
 }
 
 var (
