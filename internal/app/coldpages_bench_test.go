@@ -88,7 +88,7 @@ func benchColdPages(b *testing.B, d *db.DB) {
 }
 
 // get fetches path and fails unless it answers 200.
-func get(b *testing.B, h http.Handler, path string) string {
+func get(b testing.TB, h http.Handler, path string) string {
 	b.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

@@ -2,10 +2,8 @@ package content_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +113,15 @@ func TestListingPlansWalkAnIndex(t *testing.T) {
 						if !strings.Contains(generic, l.index) {
 							t.Errorf("%s, %s, %s: the generic plan does not walk %s:\n%s", stats, l.name, name, l.index, generic)
 						}
+						// And PostgreSQL uses that plan: planning each
+						// execution afresh cost more than running it. Not
+						// yet for the untranslated listings' later pages,
+						// whose generic plan it reckons dearer (0.5 ms of
+						// planning each).
+						later := name == "page 3" || name == "deep page"
+						if name != "bounds" && !(l.f.IncludeUntranslated && later) && !dbtest.UsesGenericPlan(t, d, query, args) {
+							t.Errorf("%s, %s, %s: PostgreSQL plans the query again on every execution", stats, l.name, name)
+						}
 					}
 					if testing.Verbose() && name == "page 3" {
 						t.Logf("%s, %s, %s:\n%s", stats, l.name, name, plan)
@@ -163,37 +170,9 @@ func explain(t *testing.T, d *db.DB, query string, args []any) string {
 // it may choose for a prepared statement whatever the values.
 func explainGeneric(t *testing.T, d *db.DB, query string, args []any) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := sql.Open("pgx", dbtest.URL(t, d))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	c, err := conn.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	n := 0
-	numbered := regexp.MustCompile(`\?`).ReplaceAllStringFunc(query, func(string) string { n++; return "$" + strconv.Itoa(n) })
-	if _, err := c.ExecContext(ctx, "SET plan_cache_mode = force_generic_plan"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.ExecContext(ctx, "PREPARE listing AS "+numbered); err != nil {
-		t.Fatalf("prepare %s: %v", numbered, err)
-	}
-	values := make([]string, len(args))
-	for i, a := range args {
-		switch v := a.(type) {
-		case int64:
-			values[i] = strconv.FormatInt(v, 10)
-		case int:
-			values[i] = strconv.Itoa(v)
-		default:
-			values[i] = "'" + strings.ReplaceAll(fmt.Sprint(v), "'", "''") + "'"
-		}
-	}
-	rows, err := c.QueryContext(ctx, "EXPLAIN EXECUTE listing("+strings.Join(values, ", ")+")")
+	c, values, done := dbtest.Prepare(t, d, query, args, "force_generic_plan")
+	defer done()
+	rows, err := c.QueryContext(context.Background(), "EXPLAIN EXECUTE q("+values+")")
 	if err != nil {
 		t.Fatal(err)
 	}

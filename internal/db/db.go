@@ -235,6 +235,7 @@ func (d *DB) rebind(query string) string {
 
 // QueryContext runs a read query on the reader pool.
 func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	count(ctx, query)
 	if st := d.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -243,6 +244,7 @@ func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.
 
 // QueryRowContext runs a read query that returns at most one row.
 func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	count(ctx, query)
 	if st := d.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -283,6 +285,7 @@ func (d *DB) prepared(ctx context.Context, query string) *sql.Stmt {
 
 // ExecContext runs one statement on the writer.
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	count(ctx, query)
 	res, err := d.write.ExecContext(ctx, d.rebind(query), args...)
 	if err == nil {
 		// A statement that changed no row (a periodic UPDATE with nothing
@@ -313,6 +316,7 @@ func (d *DB) Quiet() Quiet { return Quiet{d} }
 
 // ExecContext runs one statement on the writer, quietly.
 func (q Quiet) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	count(ctx, query)
 	return q.write.ExecContext(ctx, q.rebind(query), args...)
 }
 
@@ -330,16 +334,19 @@ type Tx struct {
 
 // QueryContext runs a query inside the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	count(ctx, query)
 	return t.tx.QueryContext(ctx, t.db.rebind(query), args...)
 }
 
 // QueryRowContext runs a query that returns at most one row inside the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	count(ctx, query)
 	return t.tx.QueryRowContext(ctx, t.db.rebind(query), args...)
 }
 
 // ExecContext runs one statement inside the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	count(ctx, query)
 	return t.tx.ExecContext(ctx, t.db.rebind(query), args...)
 }
 
@@ -357,6 +364,7 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (d *DB) inTx(ctx context.Context, fn func(tx *Tx) error, notify bool) error {
+	count(ctx, "BEGIN")
 	sqlTx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)

@@ -72,3 +72,62 @@ func TestUpcoming(t *testing.T) {
 		}
 	})
 }
+
+// With untranslated events listed, each event is listed once: in the
+// reader's language when its translation there is visible, in its own
+// otherwise (a draft translation or one not yet published does not hide
+// the source).
+func TestUpcomingUntranslated(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, time.Now().Add(90*24*time.Hour), "UTC", 0) // "Peers, pills and policy", far ahead
+		t0 := time.Now().Add(time.Second).Truncate(time.Second)
+		f.now = t0
+		f.s.IncludeUntranslated = func() bool { return true }
+		entries := content.NewStore(d, search.Index{})
+		entries.SetExtensions(EntryFields{})
+		past := t0.Add(-24 * time.Hour)
+		event := func(title string, starts time.Time, fr string, frStatus content.Status, frPublish time.Time) {
+			t.Helper()
+			id, err := entries.SaveEntry(ctx, 0,
+				content.EntryInput{Kind: content.Event, Ext: Ext(Info{StartsAt: starts, TimeZone: "Africa/Nairobi", DurationMinutes: 60, Mode: "online"})},
+				content.TranslationInput{Lang: "en", Title: title, Slug: content.Slugify(title), Status: content.Published, PublishAt: past}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fr == "" {
+				return
+			}
+			if _, err := entries.SaveTranslation(ctx, id, content.TranslationInput{Lang: "fr", Title: fr, Slug: content.Slugify(fr), Status: frStatus, PublishAt: frPublish}, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		event("Translated", t0.Add(time.Hour), "Traduit", content.Published, past)
+		event("Draft in French", t0.Add(2*time.Hour), "Brouillon", content.Draft, past)
+		event("French later", t0.Add(3*time.Hour), "Plus tard", content.Published, t0.Add(time.Hour))
+		event("English only", t0.Add(4*time.Hour), "", "", time.Time{})
+
+		upcoming := func(lang string) []string {
+			t.Helper()
+			items, err := f.s.Upcoming(ctx, lang, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, it := range items {
+				got = append(got, it.Lang+":"+it.Title)
+			}
+			return got
+		}
+		if got, want := upcoming("fr"), []string{"fr:Traduit", "en:Draft in French", "en:French later", "en:English only", "en:Peers, pills and policy"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(fr) = %v, want %v", got, want)
+		}
+		if got, want := upcoming("en"), []string{"en:Translated", "en:Draft in French", "en:French later", "en:English only", "en:Peers, pills and policy"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(en) = %v, want %v", got, want)
+		}
+		f.now = t0.Add(2*time.Hour + time.Minute) // "Plus tard" is published; "Traduit" has ended
+		if got, want := upcoming("fr"), []string{"en:Draft in French", "fr:Plus tard", "en:English only", "en:Peers, pills and policy"}; !slices.Equal(got, want) {
+			t.Errorf("Upcoming(fr) later = %v, want %v", got, want)
+		}
+	})
+}
