@@ -164,7 +164,9 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 			return nil, nil, 0, false, err
 		}
 		for _, p := range pages {
-			if !cards && strings.Contains(p, "/share/") {
+			// Without entries' own cards, their sharing images are not
+			// in the mirror; a campaign's share links are.
+			if !cards && strings.Contains(p, "/share/") && strings.HasSuffix(p, ".png") {
 				continue
 			}
 			out = append(out, p)

@@ -12,6 +12,7 @@ import (
 
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/campaign"
+	"peerpress/internal/content"
 	"peerpress/internal/events"
 	"peerpress/internal/media"
 	"peerpress/internal/mirror"
@@ -113,6 +114,34 @@ func TestIncrementalExportRenewsAWallsSlideshow(t *testing.T) {
 		incrementalExport(t, s, dir)
 		if diff := compareFiles(t, dir, fullExportAgain(t, s), walls); diff != "" {
 			t.Errorf("a tribute taken off: the walls differ from a full export's at %s", diff)
+		}
+	})
+}
+
+// A campaign retitled: its share links (one page per network, leading
+// to the network's form filled in with the title) say the new title.
+func TestIncrementalExportRenewsShareLinks(t *testing.T) {
+	apptest.Run(t, apptest.Options{Config: withOnion, Languages: langs}, func(t *testing.T, s *apptest.Site) {
+		ctx := context.Background()
+		camp, err := s.App.Content.BySlug(ctx, "en", "remember-every-name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, _ := camp.Translation("en")
+		dir := firstExport(t, s)
+		_, err = s.App.Content.SaveTranslation(ctx, camp.ID, content.TranslationInput{Lang: "en", Title: "Every name, retitled", Slug: tr.Slug,
+			Summary: tr.Summary, Body: tr.Body, Status: tr.Status, PublishAt: tr.PublishAt}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		incrementalExport(t, s, dir)
+		share := "en/share/campaigns/" + tr.Slug + "/"
+		if !strings.Contains(read(t, dir, share+"x/index.html"), "retitled") {
+			t.Error("the share link to X does not carry the new title")
+		}
+		links := func(rel string) bool { return strings.HasPrefix(rel, share) }
+		if diff := compareFiles(t, dir, fullExportAgain(t, s), links); diff != "" {
+			t.Errorf("a campaign retitled: its share links differ from a full export's at %s", diff)
 		}
 	})
 }
