@@ -179,3 +179,29 @@ func TestIncrementalExportRenewsAnEventsPlaces(t *testing.T) {
 		}
 	})
 }
+
+// An event's places cut to those taken, on its registration settings
+// (not the entry's form): its page says they are all taken.
+func TestIncrementalExportRenewsAnEventsSettings(t *testing.T) {
+	apptest.Run(t, apptest.Options{Config: withOnion, Languages: langs}, func(t *testing.T, s *apptest.Site) {
+		ctx := context.Background()
+		p := s.Participate(canary, "Canary Person", "Canary Org", "Remembered Canary")
+		page := "en/events/apptest-harm-reduction-behind-bars/"
+		dir := firstExport(t, s)
+		d, err := s.App.Events.Details(ctx, p.EventID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Capacity = 1
+		if err := s.App.Events.SaveDetails(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		incrementalExport(t, s, dir)
+		if !strings.Contains(read(t, dir, page+"index.html"), "All places are taken") {
+			t.Error("the event's page does not say its places are all taken")
+		}
+		if diff := compareFiles(t, dir, fullExportAgain(t, s), func(rel string) bool { return strings.HasPrefix(rel, page) }); diff != "" {
+			t.Errorf("places cut: the event's page differs from a full export's at %s", diff)
+		}
+	})
+}
