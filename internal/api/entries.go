@@ -106,6 +106,42 @@ func decodeCursor(kind, s string) (*content.Cursor, error) {
 	return &content.Cursor{At: time.Unix(at, 0).UTC(), EntryID: id}, nil
 }
 
+// listing is what a listing's page was asked for: the language, how
+// many items, and where the page before ended (nil for the first), by a
+// cursor of the listing's kind ("e" for entries, "v" for events).
+type listing struct {
+	kind  string
+	lang  string
+	limit int
+	after *content.Cursor
+}
+
+// listingParams reads a listing's ?lang=, ?limit= and ?cursor=.
+func (a *API) listingParams(r *http.Request, kind string) (listing, error) {
+	p := listing{kind: kind}
+	var err error
+	if p.lang, err = a.langParam(r); err != nil {
+		return p, err
+	}
+	if p.limit, err = limitParam(r); err != nil {
+		return p, err
+	}
+	p.after, err = decodeCursor(kind, r.URL.Query().Get("cursor"))
+	return p, err
+}
+
+// nextPage cuts items, read one more than p asked for to tell whether
+// there is a next page, to the page, and gives the cursor of the next
+// one (nil for none) from the last item's position.
+func nextPage[T any](p listing, items []T, at func(T) content.Cursor) ([]T, *string) {
+	if len(items) <= p.limit {
+		return items, nil
+	}
+	items = items[:p.limit]
+	c := encodeCursor(p.kind, at(items[p.limit-1]))
+	return items, &c
+}
+
 // limitParam reads ?limit=, 1 to 100, 20 when absent.
 func limitParam(r *http.Request) (int, error) {
 	s := r.URL.Query().Get("limit")
@@ -164,19 +200,11 @@ func (a *API) summaries(r *http.Request, items []content.Item) ([]entrySummary, 
 func (a *API) listEntries(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	lang, err := a.langParam(r)
+	p, err := a.listingParams(r, "e")
 	if err != nil {
 		return err
 	}
-	limit, err := limitParam(r)
-	if err != nil {
-		return err
-	}
-	after, err := decodeCursor("e", q.Get("cursor"))
-	if err != nil {
-		return err
-	}
-	f := content.ListFilter{Lang: lang, Kind: content.Kind(q.Get("kind"))}
+	f := content.ListFilter{Lang: p.lang, Kind: content.Kind(q.Get("kind"))}
 	if f.Kind != "" && !f.Kind.Valid() {
 		return badRequest("invalid_kind", "kind must be one of article, event, publication, statement, campaign, page.")
 	}
@@ -200,18 +228,11 @@ func (a *API) listEntries(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.TagID = tag.ID
 	}
-	// One more than asked says whether there is a next page.
-	items, err := a.store.ListAfter(ctx, f, after, limit+1)
+	items, err := a.store.ListAfter(ctx, f, p.after, p.limit+1)
 	if err != nil {
 		return err
 	}
-	var next *string
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		c := encodeCursor("e", content.Cursor{At: last.PublishAt, EntryID: last.EntryID})
-		next = &c
-	}
+	items, next := nextPage(p, items, func(it content.Item) content.Cursor { return content.Cursor{At: it.PublishAt, EntryID: it.EntryID} })
 	out, err := a.summaries(r, items)
 	if err != nil {
 		return err

@@ -57,15 +57,7 @@ type EventSpeaker struct {
 // absent), soonest first.
 func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	lang, err := a.langParam(r)
-	if err != nil {
-		return err
-	}
-	limit, err := limitParam(r)
-	if err != nil {
-		return err
-	}
-	after, err := decodeCursor("v", q.Get("cursor"))
+	p, err := a.listingParams(r, "v")
 	if err != nil {
 		return err
 	}
@@ -77,17 +69,11 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	items := []EventItem{}
 	if a.events != nil {
-		if items, err = a.events.APIEvents(r.Context(), lang, from, after, limit+1); err != nil {
+		if items, err = a.events.APIEvents(r.Context(), p.lang, from, p.after, p.limit+1); err != nil {
 			return err
 		}
 	}
-	var next *string
-	if len(items) > limit {
-		items = items[:limit]
-		last := items[limit-1]
-		c := encodeCursor("v", content.Cursor{At: last.Start, EntryID: last.ID})
-		next = &c
-	}
+	items, next := nextPage(p, items, func(it EventItem) content.Cursor { return content.Cursor{At: it.Start, EntryID: it.ID} })
 	origin := a.origin(r)
 	for i := range items {
 		items[i].URL = origin + items[i].URL

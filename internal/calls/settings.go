@@ -206,26 +206,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// cell is the i-th value of a list's field, "" past its end.
-func cell(form url.Values, name string, i int) string {
-	if vs := form[name]; i < len(vs) {
-		return strings.TrimSpace(vs[i])
-	}
-	return ""
-}
-
-// rows is how many rows a list's fields were posted with.
-func rows(form url.Values, names ...string) int {
-	n := 0
-	for _, name := range names {
-		n = max(n, len(form[name]))
-	}
-	return n
-}
-
-// rowID is a list field's element id in the editor: by row, from 1.
-func rowID(name string, i int) string { return name + "-" + strconv.Itoa(i+1) }
-
 // number reads an integer field; what is not one becomes -1, which every
 // check refuses.
 func number(form url.Values, name string) int {
@@ -274,49 +254,49 @@ func (Settings) ParseForm(form url.Values, errs content.FieldErrors) any {
 		}
 		*at = t
 	}
-	for i := range rows(form, "call_text_lang", "call_text_eligibility", "call_text_consent") {
-		lang := cell(form, "call_text_lang", i)
+	for i := range content.ListRows(form, "call_text_lang", "call_text_eligibility", "call_text_consent") {
+		lang := content.ListCell(form, "call_text_lang", i)
 		if _, dup := c.Texts[lang]; dup {
-			errs[rowID("call_text_lang", i)] = "calls.error.language_twice"
+			errs[content.ListFieldID("call_text_lang", i)] = "calls.error.language_twice"
 			continue
 		}
 		if c.Texts == nil {
 			c.Texts = map[string]Texts{}
 		}
-		c.Texts[lang] = Texts{Eligibility: cell(form, "call_text_eligibility", i), Consent: cell(form, "call_text_consent", i)}
+		c.Texts[lang] = Texts{Eligibility: content.ListCell(form, "call_text_eligibility", i), Consent: content.ListCell(form, "call_text_consent", i)}
 	}
-	for i := range rows(form, "call_field_key", "call_field_type", "call_field_lang", "call_field_label", "call_field_options") {
-		key, lang := cell(form, "call_field_key", i), cell(form, "call_field_lang", i)
-		w := Wording{Label: cell(form, "call_field_label", i), Options: options(cell(form, "call_field_options", i))}
+	for i := range content.ListRows(form, "call_field_key", "call_field_type", "call_field_lang", "call_field_label", "call_field_options") {
+		key, lang := content.ListCell(form, "call_field_key", i), content.ListCell(form, "call_field_lang", i)
+		w := Wording{Label: content.ListCell(form, "call_field_label", i), Options: options(content.ListCell(form, "call_field_options", i))}
 		at := slices.IndexFunc(c.Form, func(f FormField) bool { return f.Key == key })
 		if at < 0 {
-			c.Form = append(c.Form, FormField{Key: key, Type: cell(form, "call_field_type", i),
-				Required: cell(form, "call_field_required", i) == "yes", Wordings: map[string]Wording{}})
+			c.Form = append(c.Form, FormField{Key: key, Type: content.ListCell(form, "call_field_type", i),
+				Required: content.ListCell(form, "call_field_required", i) == "yes", Wordings: map[string]Wording{}})
 			at = len(c.Form) - 1
 		}
 		if _, dup := c.Form[at].Wordings[lang]; dup {
-			errs[rowID("call_field_lang", i)] = "calls.error.language_twice"
+			errs[content.ListFieldID("call_field_lang", i)] = "calls.error.language_twice"
 			continue
 		}
 		c.Form[at].Wordings[lang] = w
 	}
-	for i := range rows(form, "call_criterion_key", "call_criterion_lang", "call_criterion_name", "call_criterion_guidance") {
-		key, lang := cell(form, "call_criterion_key", i), cell(form, "call_criterion_lang", i)
+	for i := range content.ListRows(form, "call_criterion_key", "call_criterion_lang", "call_criterion_name", "call_criterion_guidance") {
+		key, lang := content.ListCell(form, "call_criterion_key", i), content.ListCell(form, "call_criterion_lang", i)
 		at := slices.IndexFunc(c.Criteria, func(cr Criterion) bool { return cr.Key == key })
 		if at < 0 {
-			weight, err := strconv.Atoi(cell(form, "call_criterion_weight", i))
+			weight, err := strconv.Atoi(content.ListCell(form, "call_criterion_weight", i))
 			if err != nil {
 				weight = -1
 			}
-			scale, _ := strconv.Atoi(cell(form, "call_criterion_scale", i))
+			scale, _ := strconv.Atoi(content.ListCell(form, "call_criterion_scale", i))
 			c.Criteria = append(c.Criteria, Criterion{Key: key, Weight: weight, Scale: scale, Wordings: map[string]CriterionWording{}})
 			at = len(c.Criteria) - 1
 		}
 		if _, dup := c.Criteria[at].Wordings[lang]; dup {
-			errs[rowID("call_criterion_lang", i)] = "calls.error.language_twice"
+			errs[content.ListFieldID("call_criterion_lang", i)] = "calls.error.language_twice"
 			continue
 		}
-		c.Criteria[at].Wordings[lang] = CriterionWording{Name: cell(form, "call_criterion_name", i), Guidance: cell(form, "call_criterion_guidance", i)}
+		c.Criteria[at].Wordings[lang] = CriterionWording{Name: content.ListCell(form, "call_criterion_name", i), Guidance: content.ListCell(form, "call_criterion_guidance", i)}
 	}
 	return c
 }
@@ -384,13 +364,13 @@ func (s Settings) CheckExtension(v any, errs content.FieldErrors) {
 	for _, lang := range sortedKeys(c.Texts) {
 		t := c.Texts[lang]
 		if !s.enabled(lang) {
-			set(rowID("call_text_lang", row), "calls.error.language")
+			set(content.ListFieldID("call_text_lang", row), "calls.error.language")
 		}
 		if long(t.Eligibility, maxText) {
-			set(rowID("call_text_eligibility", row), "form.too_long")
+			set(content.ListFieldID("call_text_eligibility", row), "form.too_long")
 		}
 		if long(t.Consent, maxText) {
-			set(rowID("call_text_consent", row), "form.too_long")
+			set(content.ListFieldID("call_text_consent", row), "form.too_long")
 		}
 		row++
 	}
@@ -402,37 +382,37 @@ func (s Settings) CheckExtension(v any, errs content.FieldErrors) {
 	for _, f := range c.Form {
 		first := row
 		if !keyPattern.MatchString(f.Key) || keys[f.Key] {
-			set(rowID("call_field_key", first), "calls.error.key")
+			set(content.ListFieldID("call_field_key", first), "calls.error.key")
 		}
 		keys[f.Key] = true
 		if !slices.Contains(FieldTypes, f.Type) {
-			set(rowID("call_field_type", first), "form.invalid_choice")
+			set(content.ListFieldID("call_field_type", first), "form.invalid_choice")
 		}
 		if f.Type == File && len(c.FileTypes) == 0 {
-			set(rowID("call_field_type", first), "calls.error.file_without_types")
+			set(content.ListFieldID("call_field_type", first), "calls.error.file_without_types")
 		}
 		if len(f.Wordings) == 0 {
-			set(rowID("call_field_lang", first), "form.required")
+			set(content.ListFieldID("call_field_lang", first), "form.required")
 		}
 		n := -1
 		for _, lang := range sortedKeys(f.Wordings) {
 			w := f.Wordings[lang]
 			if !s.enabled(lang) {
-				set(rowID("call_field_lang", row), "calls.error.language")
+				set(content.ListFieldID("call_field_lang", row), "calls.error.language")
 			}
 			switch {
 			case w.Label == "":
-				set(rowID("call_field_label", row), "form.required")
+				set(content.ListFieldID("call_field_label", row), "form.required")
 			case long(w.Label, maxLabel):
-				set(rowID("call_field_label", row), "form.too_long")
+				set(content.ListFieldID("call_field_label", row), "form.too_long")
 			}
 			choice := f.Type == Choice || f.Type == Checkboxes
 			if choice != (len(w.Options) > 0) || (n >= 0 && len(w.Options) != n) || len(w.Options) > maxRows {
-				set(rowID("call_field_options", row), "calls.error.options")
+				set(content.ListFieldID("call_field_options", row), "calls.error.options")
 			}
 			for _, o := range w.Options {
 				if long(o, maxLabel) {
-					set(rowID("call_field_options", row), "form.too_long")
+					set(content.ListFieldID("call_field_options", row), "form.too_long")
 				}
 			}
 			n = len(w.Options)
@@ -447,31 +427,31 @@ func (s Settings) CheckExtension(v any, errs content.FieldErrors) {
 	for _, cr := range c.Criteria {
 		first := row
 		if !keyPattern.MatchString(cr.Key) || keys[cr.Key] {
-			set(rowID("call_criterion_key", first), "calls.error.key")
+			set(content.ListFieldID("call_criterion_key", first), "calls.error.key")
 		}
 		keys[cr.Key] = true
 		if cr.Weight < 1 || cr.Weight > 100 {
-			set(rowID("call_criterion_weight", first), "calls.error.weight")
+			set(content.ListFieldID("call_criterion_weight", first), "calls.error.weight")
 		}
 		if !slices.Contains(Scales, cr.Scale) {
-			set(rowID("call_criterion_scale", first), "form.invalid_choice")
+			set(content.ListFieldID("call_criterion_scale", first), "form.invalid_choice")
 		}
 		if len(cr.Wordings) == 0 {
-			set(rowID("call_criterion_lang", first), "form.required")
+			set(content.ListFieldID("call_criterion_lang", first), "form.required")
 		}
 		for _, lang := range sortedKeys(cr.Wordings) {
 			w := cr.Wordings[lang]
 			if !s.enabled(lang) {
-				set(rowID("call_criterion_lang", row), "calls.error.language")
+				set(content.ListFieldID("call_criterion_lang", row), "calls.error.language")
 			}
 			switch {
 			case w.Name == "":
-				set(rowID("call_criterion_name", row), "form.required")
+				set(content.ListFieldID("call_criterion_name", row), "form.required")
 			case long(w.Name, maxLabel):
-				set(rowID("call_criterion_name", row), "form.too_long")
+				set(content.ListFieldID("call_criterion_name", row), "form.too_long")
 			}
 			if long(w.Guidance, maxText) {
-				set(rowID("call_criterion_guidance", row), "form.too_long")
+				set(content.ListFieldID("call_criterion_guidance", row), "form.too_long")
 			}
 			row++
 		}

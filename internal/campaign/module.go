@@ -51,11 +51,29 @@ func (m *Module) EntryMedia(ctx context.Context, tx *db.Tx, entryID int64) ([]in
 
 // PublicPages lists the tribute wall of every campaign that has one open
 // or shows tributes, with its slideshow beneath it (content.Publisher).
+// A wall is modified when its campaign's words are, or when a tribute
+// on it last changed (wall_changed_at, kept by the database's triggers):
+// an incremental static export then renders every slide again.
 func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.PublicPage, error) {
 	reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT c.entry_id FROM campaigns c WHERE c.wall_open
 		OR EXISTS (SELECT 1 FROM tributes t WHERE t.campaign_id = c.entry_id AND t.status = ?)`, Approved)
 	if err != nil {
 		return nil, err
+	}
+	if len(reaches) > 0 {
+		changed, err := m.Store.WallsChanged(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for id, at := range changed {
+			if r, ok := reaches[id]; ok {
+				for l, mod := range r.Modified {
+					if at.After(mod) {
+						r.Modified[l] = at
+					}
+				}
+			}
+		}
 	}
 	pages := content.Under(reaches, lang, "/tributes/")
 	for i := range pages {

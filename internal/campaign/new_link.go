@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"peerpress/internal/db"
 	peermail "peerpress/internal/mail"
@@ -21,9 +20,8 @@ import (
 // hash and mails the address just typed. The page answers the same
 // whether or not the address sent anything.
 
-// relinkEvery is how often one tribute may get a fresh link, however
-// often it is asked for.
-const relinkEvery = 10 * time.Minute
+// tributeLinks is where tributes keep their withdrawal links.
+var tributeLinks = relink.Table{Name: "tributes", HashColumn: "token_hash", Shown: "remembered"}
 
 // newLinkForm names the form to the guard.
 const newLinkForm = "tribute-new-link"
@@ -38,7 +36,7 @@ type FreshLink struct {
 }
 
 // FreshWithdrawLinks gives each tribute sent with email a new withdrawal
-// link, unless it got one in the last relinkEvery, and mails them in the
+// link, unless it got one in the last relink.Every, and mails them in the
 // message message builds, in the same transaction. It returns how many,
 // which the page never tells.
 func (s *Store) FreshWithdrawLinks(ctx context.Context, email string, message func([]FreshLink) peermail.Message) (int, error) {
@@ -49,31 +47,12 @@ func (s *Store) FreshWithdrawLinks(ctx context.Context, email string, message fu
 	now := s.now()
 	var links []FreshLink
 	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, remembered FROM tributes WHERE email_hash = ? AND relinked_at <= ? ORDER BY id`,
-			s.vault.Hash(hashEmail, email), now.Add(-relinkEvery).Unix())
+		var err error
+		links, err = relink.Renew(ctx, tx, tributeLinks, s.vault.Hash(hashEmail, email), now, func(l *FreshLink) ([]any, *string) {
+			return []any{&l.Remembered}, &l.Token
+		})
 		if err != nil {
 			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			var l FreshLink
-			if err := rows.Scan(&id, &l.Remembered); err != nil {
-				rows.Close()
-				return err
-			}
-			ids, links = append(ids, id), append(links, l)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i, id := range ids {
-			var hash string
-			links[i].Token, hash = participant.NewLink()
-			if _, err := tx.ExecContext(ctx, `UPDATE tributes SET token_hash = ?, relinked_at = ? WHERE id = ?`, hash, now.Unix(), id); err != nil {
-				return err
-			}
 		}
 		if len(links) == 0 {
 			return nil

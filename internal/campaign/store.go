@@ -262,6 +262,28 @@ func (s *Store) Approved(ctx context.Context, campaignID int64, offset, limit in
 	return s.tributes(ctx, `WHERE campaign_id = ? AND status = 'approved' ORDER BY decided_at, id LIMIT ? OFFSET ?`, campaignID, limit, offset)
 }
 
+// WallsChanged gives, by campaign, when a tribute on its wall last
+// changed, for the walls where one ever did.
+func (s *Store) WallsChanged(ctx context.Context) (map[int64]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entry_id, wall_changed_at FROM campaigns WHERE wall_changed_at > 0`)
+	if err != nil {
+		return nil, fmt.Errorf("campaign: walls changed: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("campaign: walls changed: %w", err)
+		}
+		out[id] = time.Unix(at, 0).UTC()
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("campaign: walls changed: %w", err)
+	}
+	return out, nil
+}
+
 // CountApproved counts the campaign's approved tributes.
 func (s *Store) CountApproved(ctx context.Context, campaignID int64) (int, error) {
 	var n int

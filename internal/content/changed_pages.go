@@ -67,7 +67,8 @@ func (s *Store) pageOf(ctx context.Context, f ListFilter, perPage int, k pageKey
 }
 
 // PagesShowing lists the content pages, in every enabled language, that
-// show any of the entries: their own pages and sharing images, the
+// show any of the entries: their own pages, sharing images and share
+// links (a campaign's, filled in with its title and hashtags), the
 // home pages, and the one page of each archive (kind, section, tags)
 // that lists them. It is right while the listing generation stays the
 // same: no entry moved, so each stays on the page it was on.
@@ -105,6 +106,7 @@ func (p *Public) PagesShowing(ctx context.Context, ids []int64) ([]string, error
 			visible := ok && t.Visible(now)
 			if visible {
 				out = append(out, URL(e.Kind, l.Code, t.Slug), ShareImageURL(e.Kind, l.Code, t.Slug))
+				out = append(out, shareToURLs(e.Kind, l.Code, t.Slug)...)
 			}
 			if e.Kind == Page {
 				continue // pages are in no listing

@@ -31,6 +31,28 @@ type FieldList struct {
 	Fields []Field
 }
 
+// ListCell is the i-th value posted for a list's field, trimmed; "" past
+// the rows posted.
+func ListCell(form url.Values, name string, i int) string {
+	if vs := form[name]; i < len(vs) {
+		return strings.TrimSpace(vs[i])
+	}
+	return ""
+}
+
+// ListRows is how many rows a list's fields were posted with.
+func ListRows(form url.Values, names ...string) int {
+	n := 0
+	for _, name := range names {
+		n = max(n, len(form[name]))
+	}
+	return n
+}
+
+// ListFieldID is the element id of a list's field in the i-th row (from
+// 0) of the editor: where an error of that row's value shows.
+func ListFieldID(name string, i int) string { return name + "-" + strconv.Itoa(i+1) }
+
 // Field is one input an extension adds to the entry editor. Its name is
 // the form field's, unique in the form: the extension's prefix keeps it
 // apart from content's own (event_start).
@@ -295,7 +317,7 @@ func extensionViews(xs []Extension, kind Kind, values url.Values, lang string, e
 					if vs := values[f.Name]; i < len(vs) {
 						val = vs[i]
 					}
-					fv := view(f, f.Name+"-"+strconv.Itoa(i+1), shown(f, val), i+1)
+					fv := view(f, ListFieldID(f.Name, i), shown(f, val), i+1)
 					if i == 0 {
 						fv.Suggestions = suggest(f) // one datalist serves every row
 					}

@@ -162,6 +162,17 @@ func (s *Store) saveEntry(ctx context.Context, tx *db.Tx, id int64, in EntryInpu
 	return id, err
 }
 
+// Touch records, inside tx, that the entry changed in what a feature
+// area keeps of it outside the entry's form (an event's registration
+// settings, which its page shows): the entry is then among those changed
+// since (ChangedSince), and the static mirror renders its pages again.
+func (s *Store) Touch(ctx context.Context, tx *db.Tx, entryID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE entries SET updated_at = ? WHERE id = ?`, s.now().Unix(), entryID); err != nil {
+		return fmt.Errorf("content: touch %d: %w", entryID, err)
+	}
+	return nil
+}
+
 // SaveTranslation creates or updates the entry's translation in tr.Lang,
 // keeping a revision.
 func (s *Store) SaveTranslation(ctx context.Context, entryID int64, tr TranslationInput, userID int64) (Translation, error) {

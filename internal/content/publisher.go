@@ -38,7 +38,9 @@ type PublicPage struct {
 	// Beneath says the addresses under Path (a wall's slideshow,
 	// /tributes/1 onwards) show the same data: an incremental export
 	// renders again those it reaches with the page, not only those its
-	// folder lacks.
+	// folder lacks. When Modified is after the last export, it renders
+	// every one again and removes those no longer reached (a tribute
+	// taken off); otherwise those linked from a page whose file changed.
 	Beneath bool
 }
 
@@ -49,6 +51,16 @@ type EntryPager interface {
 	// EntryPages lists the addresses, in the languages langs, that
 	// show any of the entries ids (most of them not the area's).
 	EntryPages(ctx context.Context, langs []string, ids []int64) ([]string, error)
+}
+
+// A ChangedPager is a feature area whose data shows on pages beyond its
+// declared ones and changes while no entry is saved (whether an event's
+// places are all taken, on the event's page): an incremental static
+// export renders again the pages it names.
+type ChangedPager interface {
+	// ChangedPages lists the addresses, in the languages langs, whose
+	// data changed after since.
+	ChangedPages(ctx context.Context, langs []string, since time.Time) ([]string, error)
 }
 
 // Under lists, for each entry that can be read in lang, the page at its

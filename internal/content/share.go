@@ -176,6 +176,20 @@ func withTags(text string, tags []string) string {
 	return text
 }
 
+// shareToURLs are the addresses of a campaign's share links, one per
+// network (ShareTo); none for the other kinds.
+func shareToURLs(kind Kind, lang, slug string) []string {
+	if kind != Campaign {
+		return nil
+	}
+	base := "/" + lang + "/share/" + shareSegment(kind) + "/" + slug + "/"
+	out := make([]string, len(shareNetworks))
+	for i, n := range shareNetworks {
+		out[i] = base + n.ID
+	}
+	return out
+}
+
 // shareLinks lists the campaign's share links: the site's own addresses
 // for each network, and an email.
 func (p *Public) shareLinks(page web.Page, kind Kind, t Translation, tags []string) []shareLink {

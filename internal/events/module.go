@@ -150,3 +150,26 @@ func (m *Module) EntryPages(ctx context.Context, langs []string, ids []int64) ([
 	slices.Sort(out)
 	return out, nil
 }
+
+// ChangedPages lists the pages, in each of langs they can be read in, of
+// the events where a place was taken or given up after since (kept by
+// the database's triggers in event_details.places_changed_at): whether
+// places are left shows there, while no entry was saved
+// (content.ChangedPager). Only that time is read, nothing of who
+// registered.
+func (m *Module) ChangedPages(ctx context.Context, langs []string, since time.Time) ([]string, error) {
+	reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT entry_id FROM event_details WHERE places_changed_at > ?`, since.Unix())
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range reaches {
+		for _, l := range langs {
+			if u := r.URL(l); u != "" {
+				out = append(out, u)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

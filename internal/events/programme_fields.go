@@ -141,58 +141,38 @@ func (ProgrammeFields) FormValues(v any) url.Values {
 	return out
 }
 
-// cell is the i-th value of a list's field, "" past its end.
-func cell(form url.Values, name string, i int) string {
-	if vs := form[name]; i < len(vs) {
-		return strings.TrimSpace(vs[i])
-	}
-	return ""
-}
-
-// rows is how many rows a list's fields were posted with.
-func rows(form url.Values, names ...string) int {
-	n := 0
-	for _, name := range names {
-		n = max(n, len(form[name]))
-	}
-	return n
-}
-
-// rowID is a list field's element id in the editor: by row, from 1.
-func rowID(name string, i int) string { return name + "-" + strconv.Itoa(i+1) }
-
 // ParseForm reads the rows in their order (content has left out the
 // empty and removed ones); a row that cannot be read is an error of its
 // own field.
 func (ProgrammeFields) ParseForm(form url.Values, errs content.FieldErrors) any {
 	var p Programme
-	for i := range rows(form, "event_lang_code", "event_lang_status") {
-		code, ok := resolveLanguage(cell(form, "event_lang_code", i))
+	for i := range content.ListRows(form, "event_lang_code", "event_lang_status") {
+		code, ok := resolveLanguage(content.ListCell(form, "event_lang_code", i))
 		if !ok {
-			errs[rowID("event_lang_code", i)] = "events.error.language_unknown"
+			errs[content.ListFieldID("event_lang_code", i)] = "events.error.language_unknown"
 		}
-		status := cell(form, "event_lang_status", i)
+		status := content.ListCell(form, "event_lang_status", i)
 		if status == "" {
 			status = Confirmed
 		}
 		p.Languages = append(p.Languages, Interpretation{Lang: code, Status: status})
 	}
-	for i := range rows(form, "event_speaker_name", "event_speaker_role", "event_speaker_org") {
-		s := Speaker{Name: cell(form, "event_speaker_name", i), Role: cell(form, "event_speaker_role", i),
-			Organisation: cell(form, "event_speaker_org", i)}
+	for i := range content.ListRows(form, "event_speaker_name", "event_speaker_role", "event_speaker_org") {
+		s := Speaker{Name: content.ListCell(form, "event_speaker_name", i), Role: content.ListCell(form, "event_speaker_role", i),
+			Organisation: content.ListCell(form, "event_speaker_org", i)}
 		if s.Name == "" {
-			errs[rowID("event_speaker_name", i)] = "events.error.speaker_name"
+			errs[content.ListFieldID("event_speaker_name", i)] = "events.error.speaker_name"
 		}
 		p.Speakers = append(p.Speakers, s)
 	}
-	for i := range rows(form, "event_agenda_time", "event_agenda_title") {
-		at, title := cell(form, "event_agenda_time", i), cell(form, "event_agenda_title", i)
+	for i := range content.ListRows(form, "event_agenda_time", "event_agenda_title") {
+		at, title := content.ListCell(form, "event_agenda_time", i), content.ListCell(form, "event_agenda_title", i)
 		item, ok := agendaTime(at)
 		if !ok {
-			errs[rowID("event_agenda_time", i)] = "events.error.agenda_time"
+			errs[content.ListFieldID("event_agenda_time", i)] = "events.error.agenda_time"
 		}
 		if item.Title = title; title == "" {
-			errs[rowID("event_agenda_title", i)] = "events.error.agenda_title"
+			errs[content.ListFieldID("event_agenda_title", i)] = "events.error.agenda_title"
 		}
 		p.Agenda = append(p.Agenda, item)
 	}
@@ -231,10 +211,10 @@ func (ProgrammeFields) CheckExtension(v any, errs content.FieldErrors) {
 	}
 	for i, l := range p.Languages {
 		if _, ok := resolveLanguage(l.Lang); !ok {
-			set(rowID("event_lang_code", i), "events.error.language_unknown")
+			set(content.ListFieldID("event_lang_code", i), "events.error.language_unknown")
 		}
 		if l.Status != Confirmed && l.Status != ToConfirm {
-			set(rowID("event_lang_status", i), "form.invalid_choice")
+			set(content.ListFieldID("event_lang_status", i), "form.invalid_choice")
 		}
 	}
 	if len(p.Speakers) > maxRows {
@@ -242,11 +222,11 @@ func (ProgrammeFields) CheckExtension(v any, errs content.FieldErrors) {
 	}
 	for i, s := range p.Speakers {
 		if s.Name == "" {
-			set(rowID("event_speaker_name", i), "events.error.speaker_name")
+			set(content.ListFieldID("event_speaker_name", i), "events.error.speaker_name")
 		}
 		for name, text := range map[string]string{"event_speaker_name": s.Name, "event_speaker_role": s.Role, "event_speaker_org": s.Organisation} {
 			if long(text) {
-				set(rowID(name, i), "form.too_long")
+				set(content.ListFieldID(name, i), "form.too_long")
 			}
 		}
 	}
@@ -255,9 +235,9 @@ func (ProgrammeFields) CheckExtension(v any, errs content.FieldErrors) {
 	}
 	for i, a := range p.Agenda {
 		if a.Title == "" {
-			set(rowID("event_agenda_title", i), "events.error.agenda_title")
+			set(content.ListFieldID("event_agenda_title", i), "events.error.agenda_title")
 		} else if long(a.Title) {
-			set(rowID("event_agenda_title", i), "form.too_long")
+			set(content.ListFieldID("event_agenda_title", i), "form.too_long")
 		}
 	}
 }

@@ -137,22 +137,22 @@ func (QuestionFields) ParseForm(form url.Values, errs content.FieldErrors) any {
 		names = append(names, "event_question_label_"+code, "event_question_options_"+code)
 	}
 	qs := QuestionList{}
-	for i := range rows(form, names...) {
-		q := Question{Type: cell(form, "event_question_type", i), Required: cell(form, "event_question_required", i) == "required"}
+	for i := range content.ListRows(form, names...) {
+		q := Question{Type: content.ListCell(form, "event_question_type", i), Required: content.ListCell(form, "event_question_required", i) == "required"}
 		if !slices.Contains(questionTypes, q.Type) {
-			errs[rowID("event_question_type", i)] = "form.invalid_choice"
+			errs[content.ListFieldID("event_question_type", i)] = "form.invalid_choice"
 		}
 		written := map[string]Wording{}
 		for _, code := range langs {
-			w := Wording{Label: cell(form, "event_question_label_"+code, i), Options: optionLines(cell(form, "event_question_options_"+code, i))}
+			w := Wording{Label: content.ListCell(form, "event_question_label_"+code, i), Options: optionLines(content.ListCell(form, "event_question_options_"+code, i))}
 			switch {
 			case w.Label == "" && len(w.Options) > 0:
-				errs[rowID("event_question_label_"+code, i)] = "events.error.question_label"
+				errs[content.ListFieldID("event_question_label_"+code, i)] = "events.error.question_label"
 			case w.Label != "":
 				written[code] = w
 			}
 		}
-		base := cell(form, "event_question_lang", i)
+		base := content.ListCell(form, "event_question_lang", i)
 		if _, ok := written[base]; !ok {
 			base = ""
 			for _, code := range langs {
@@ -163,7 +163,7 @@ func (QuestionFields) ParseForm(form url.Values, errs content.FieldErrors) any {
 			}
 		}
 		if base == "" {
-			errs[rowID("event_question_type", i)] = "events.error.question_unwritten"
+			errs[content.ListFieldID("event_question_type", i)] = "events.error.question_unwritten"
 			qs = append(qs, q)
 			continue
 		}
@@ -200,19 +200,19 @@ func (QuestionFields) CheckExtension(v any, errs content.FieldErrors) {
 	langs := questionLangs()
 	for i, q := range qs {
 		if !slices.Contains(questionTypes, q.Type) {
-			set(rowID("event_question_type", i), "form.invalid_choice")
+			set(content.ListFieldID("event_question_type", i), "form.invalid_choice")
 			continue
 		}
 		if q.Label == "" {
-			set(rowID("event_question_type", i), "events.error.question_unwritten")
+			set(content.ListFieldID("event_question_type", i), "events.error.question_unwritten")
 			continue
 		}
 		if !slices.Contains(langs, q.Lang) {
-			set(rowID("event_question_type", i), "events.error.language_unknown")
+			set(content.ListFieldID("event_question_type", i), "events.error.language_unknown")
 			continue
 		}
 		check := func(code string, w Wording) {
-			label, options := rowID("event_question_label_"+code, i), rowID("event_question_options_"+code, i)
+			label, options := content.ListFieldID("event_question_label_"+code, i), content.ListFieldID("event_question_options_"+code, i)
 			if long(w.Label) {
 				set(label, "form.too_long")
 			}
@@ -236,11 +236,11 @@ func (QuestionFields) CheckExtension(v any, errs content.FieldErrors) {
 		check(q.Lang, Wording{Label: q.Label, Options: q.Options})
 		for code, w := range q.Wordings {
 			if !slices.Contains(langs, code) || code == q.Lang {
-				set(rowID("event_question_type", i), "events.error.language_unknown")
+				set(content.ListFieldID("event_question_type", i), "events.error.language_unknown")
 				continue
 			}
 			if w.Label == "" {
-				set(rowID("event_question_label_"+code, i), "events.error.question_label")
+				set(content.ListFieldID("event_question_label_"+code, i), "events.error.question_label")
 			}
 			check(code, w)
 		}

@@ -139,7 +139,9 @@ func unixOrZero(t time.Time) int64 {
 }
 
 // SaveDetails stores an event's details. A larger capacity moves people
-// from the waiting list into the places it opens, and tells them.
+// from the waiting list into the places it opens, and tells them. The
+// event's page shows them (whether places are left, how to register):
+// the entry counts as changed.
 func (s *Store) SaveDetails(ctx context.Context, d Details) error {
 	ev, err := s.load(ctx, d.EntryID)
 	if err != nil {
@@ -147,6 +149,9 @@ func (s *Store) SaveDetails(ctx context.Context, d Details) error {
 	}
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := upsertDetails(ctx, tx, d); err != nil {
+			return err
+		}
+		if err := s.content.Touch(ctx, tx, d.EntryID); err != nil {
 			return err
 		}
 		ev.Details = d

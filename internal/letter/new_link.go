@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"peerpress/internal/db"
 	"peerpress/internal/mail"
@@ -19,9 +18,8 @@ import (
 // stops working. The page answers the same whether or not the address
 // signed anything, so it tells nobody who signed.
 
-// relinkEvery is how often one signature may get a fresh link, however
-// often it is asked for: a form that mails cannot be a mail cannon.
-const relinkEvery = 10 * time.Minute
+// signatureLinks is where signatures keep their withdrawal links.
+var signatureLinks = relink.Table{Name: "signatures", HashColumn: "withdraw_hash", Shown: "entry_id, lang"}
 
 // newLinkForm names the form to the guard.
 const newLinkForm = "letter-new-link"
@@ -37,7 +35,7 @@ type FreshLink struct {
 }
 
 // FreshWithdrawLinks gives each signature made with email a new
-// withdrawal link, unless it got one in the last relinkEvery, and mails
+// withdrawal link, unless it got one in the last relink.Every, and mails
 // them with send in the same transaction. It returns how many, which
 // the page never tells.
 func (s *Store) FreshWithdrawLinks(ctx context.Context, email string, send func(ctx context.Context, tx *db.Tx, links []FreshLink) error) (int, error) {
@@ -49,32 +47,12 @@ func (s *Store) FreshWithdrawLinks(ctx context.Context, email string, send func(
 	var links []FreshLink
 	// No page shows a withdrawal link: a quiet write.
 	err = s.quiet.InTx(ctx, func(tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, entry_id, lang FROM signatures WHERE email_hash = ? AND relinked_at <= ? ORDER BY id`,
-			s.vault.Hash(hashEmail, email), now.Add(-relinkEvery).Unix())
+		var err error
+		links, err = relink.Renew(ctx, tx, signatureLinks, s.vault.Hash(hashEmail, email), now, func(l *FreshLink) ([]any, *string) {
+			return []any{&l.EntryID, &l.Lang}, &l.Withdraw
+		})
 		if err != nil {
 			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			var l FreshLink
-			if err := rows.Scan(&id, &l.EntryID, &l.Lang); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-			links = append(links, l)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for i, id := range ids {
-			var hash string
-			links[i].Withdraw, hash = participant.NewLink()
-			if _, err := tx.ExecContext(ctx, `UPDATE signatures SET withdraw_hash = ?, relinked_at = ? WHERE id = ?`, hash, now.Unix(), id); err != nil {
-				return err
-			}
 		}
 		if len(links) == 0 {
 			return nil

@@ -29,7 +29,9 @@ type crawler struct {
 	// renew are folders ("/en/campaigns/x/tributes/") whose pages an
 	// incremental export renders again when it reaches them, though the
 	// folder holds them: they show the data of a page rendered again
-	// (content.PublicPage.Beneath).
+	// (content.PublicPage.Beneath). True for a folder whose data changed
+	// since the last export: every page reached there is rendered, and
+	// its files no page reached are removed (removeUnreached).
 	renew map[string]bool
 	// renewLinks are, by the page that linked them first, the links
 	// under a folder to renew: rendered again when that page's file
@@ -129,17 +131,20 @@ func (c *crawler) add(path string, force bool) {
 	c.wake.Signal()
 }
 
-// renewed says whether path is under one of the folders to renew.
-func (c *crawler) renewed(path string) bool {
+// renewed says whether path is under one of the folders to renew, and
+// whether every page there is.
+func (c *crawler) renewed(path string) (under, all bool) {
 	if len(c.renew) == 0 {
-		return false
+		return false, false
 	}
 	for i := len(path) - 1; i > 0; i-- {
-		if path[i-1] == '/' && c.renew[path[:i]] {
-			return true
+		if path[i-1] == '/' {
+			if all, ok := c.renew[path[:i]]; ok {
+				return true, all
+			}
 		}
 	}
-	return false
+	return false, false
 }
 
 func (c *crawler) next(ctx context.Context) (string, bool) {
@@ -324,9 +329,15 @@ func (c *crawler) link(from, path string) (string, bool) {
 		c.mu.Lock()
 		c.seen[path] |= st
 		c.mu.Unlock()
+		under, all := false, false
+		if st&linkMirrored != 0 && c.onlyNew {
+			under, all = c.renewed(path)
+		}
 		switch {
 		case st&linkMirrored == 0:
-		case c.onlyNew && c.renewed(path):
+		case all:
+			c.add(path, true)
+		case under:
 			c.mu.Lock()
 			c.renewLinks[from] = append(c.renewLinks[from], path)
 			c.mu.Unlock()

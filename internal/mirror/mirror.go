@@ -19,11 +19,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"peerpress/internal/content"
@@ -160,10 +162,13 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 			c.sitemapsListed = site.Sitemaps != nil
 		}
 		c.onlyNew = true
-		for _, b := range beneath {
-			c.renew[b] = true
-		}
+		maps.Copy(c.renew, beneath)
 		c.run(ctx, seeds)
+		if c.err == nil && ctx.Err() == nil {
+			if rep.Removed, err = c.removeUnreached(); err != nil {
+				return Report{}, err
+			}
+		}
 	} else {
 		seeds, err := site.declared(ctx)
 		if err != nil {
@@ -219,6 +224,36 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	rep.Took = time.Since(start)
 	slog.Debug("mirror exported", "dir", o.Out, "incremental", rep.Incremental, "rendered", rep.Rendered, "kept", rep.Kept, "written", rep.Written, "took", rep.Took)
 	return rep, nil
+}
+
+// removeUnreached removes, from the folders whose every page this
+// incremental export rendered again, the files of pages it no longer
+// reached (the last slide, after a tribute was taken off the wall), as
+// a full export would.
+func (c *crawler) removeUnreached() (int, error) {
+	removed := 0
+	for dir, all := range c.renew {
+		if !all {
+			continue
+		}
+		prefix := strings.TrimPrefix(dir, "/")
+		keep := map[string]bool{}
+		for f := range c.files {
+			if rel, ok := strings.CutPrefix(f, prefix); ok {
+				keep[rel] = true
+			}
+		}
+		folder := outPath(c.out, prefix)
+		if _, err := os.Stat(folder); err != nil {
+			continue // nothing was ever written there
+		}
+		n, err := removeStale(folder, keep)
+		removed += n
+		if err != nil {
+			return removed, err
+		}
+	}
+	return removed, nil
 }
 
 // outPath is the mirror's own path of a file, for messages.

@@ -126,18 +126,23 @@ const declaredEvery = time.Hour
 // export or the last full round of them is declaredEvery old, every
 // other page (a tribute wall) always, with the page that shares its data
 // (Also), and the areas' pages that show a changed entry
-// (content.EntryPager: an event's calendar file). kept counts the
+// (content.EntryPager: an event's calendar file) or whose data changed
+// though no entry did (content.ChangedPager: an event's page when a
+// place was taken or given up). kept counts the
 // declared pages left out; all reports whether every declared page was
 // listed; beneath are the folders (".../tributes/") under a page listed
 // whose pages show its data (content.PublicPage.Beneath): the crawler
-// renders again those it reaches there.
+// renders again those it reaches there, every one when the page's
+// Modified is after the last export (true), otherwise those linked from
+// a page whose file changed (false).
 //
 // ids are the entries saved or published since the last export
 // (content.Store.ChangedSince, which reads every translation).
-func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (_ []string, beneath []string, kept int, all bool, _ error) {
+func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (_ []string, beneath map[string]bool, kept int, all bool, _ error) {
 	since := old.Since
 	all = now.Sub(time.Unix(old.Declared, 0)) >= declaredEvery
 	out := []string{"/robots.txt", "/sitemap.xml"}
+	beneath = map[string]bool{}
 	if !all && s.Sitemaps != nil {
 		// The parts that list an entry saved since, or the pages whose
 		// times move with any: 50 MB of XML at 20,000 entries in three
@@ -159,7 +164,9 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 			return nil, nil, 0, false, err
 		}
 		for _, p := range pages {
-			if !cards && strings.Contains(p, "/share/") {
+			// Without entries' own cards, their sharing images are not
+			// in the mirror; a campaign's share links are.
+			if !cards && strings.Contains(p, "/share/") && strings.HasSuffix(p, ".png") {
 				continue
 			}
 			out = append(out, p)
@@ -173,11 +180,11 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		}
 	}
 	langs := s.I18n().Enabled()
+	codes := make([]string, len(langs))
+	for i, l := range langs {
+		codes[i] = l.Code
+	}
 	if len(ids) > 0 {
-		codes := make([]string, len(langs))
-		for i, l := range langs {
-			codes[i] = l.Code
-		}
 		for _, p := range s.Publishers {
 			if ep, ok := p.(content.EntryPager); ok {
 				pages, err := ep.EntryPages(ctx, codes, ids)
@@ -186,6 +193,15 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 				}
 				out = append(out, pages...)
 			}
+		}
+	}
+	for _, p := range s.Publishers {
+		if cp, ok := p.(content.ChangedPager); ok {
+			pages, err := cp.ChangedPages(ctx, codes, time.Unix(since, 0))
+			if err != nil {
+				return nil, nil, 0, false, err
+			}
+			out = append(out, pages...)
 		}
 	}
 	for _, l := range langs {
@@ -207,7 +223,8 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 				}
 				out = append(out, path)
 				if pg.Beneath {
-					beneath = append(beneath, strings.TrimSuffix(path, "/")+"/")
+					dir := strings.TrimSuffix(path, "/") + "/"
+					beneath[dir] = beneath[dir] || pg.Modified.Unix() >= since
 				}
 				if pg.Also != nil {
 					if also := pg.Also(l.Code); also != "" {
