@@ -37,7 +37,15 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 		raw := z.Raw()
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
-			// Copied first: TagName lower-cases the tokenizer's buffer.
+			if forms == 0 && !mayHoldAddress(raw) {
+				// Most tags (a <div class>, a <p>): no attribute to
+				// read, so none of the tokenizer's copies of them.
+				out.Write(raw)
+				continue
+			}
+			// Copied first: TagName and TagAttr may change the
+			// tokenizer's buffer (older versions lower-cased it in
+			// place).
 			raw = bytes.Clone(raw)
 			name, hasAttr := z.TagName()
 			if string(name) == "form" {
@@ -76,6 +84,45 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 }
 
 type attr struct{ key, val string }
+
+// addressAttrs are the names of the attributes rewriteTag may change,
+// lower-cased: urlAttrs, srcset (found by "src") and a meta's content.
+var addressAttrs = []string{"href", "src", "poster", "action", "content"}
+
+// mayHoldAddress says whether a tag's raw bytes hold, in any case, the
+// name of an attribute that rewriteTag may change, or a form (which the
+// caller replaces). It may say yes for a tag with no such attribute (the
+// word in a value); it never says no for one that has.
+func mayHoldAddress(raw []byte) bool {
+	for i := 1; i < len(raw); i++ {
+		switch raw[i] | 0x20 {
+		case 'h', 's', 'p', 'a', 'c', 'f':
+			for _, w := range addressAttrs {
+				if hasFoldPrefix(raw[i:], w) {
+					return true
+				}
+			}
+			if hasFoldPrefix(raw[i:], "form") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasFoldPrefix says whether b begins with the lower-case ASCII word w,
+// in any case.
+func hasFoldPrefix(b []byte, w string) bool {
+	if len(b) < len(w) {
+		return false
+	}
+	for j := 0; j < len(w); j++ {
+		if b[j]|0x20 != w[j] {
+			return false
+		}
+	}
+	return true
+}
 
 // urlAttrs are the attributes that hold one address.
 var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "action": true}
