@@ -49,7 +49,9 @@ type crawler struct {
 	// the same menus, tags and archives, asked once each.
 	seen    map[string]pathState
 	pending int // queued or being rendered
-	files   map[string]bool
+	// files are the files this export wrote or kept, by pathKey: a
+	// path's 8 bytes, not its string (500,000 files at 100,000 entries).
+	files   map[uint64]bool
 	missing map[string]bool
 	// etags are the files' validators known from the last export, and
 	// those of this one.
@@ -78,7 +80,7 @@ type crawler struct {
 func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
-		seen:   map[string]pathState{}, renew: map[string]bool{}, renewLinks: map[string][]string{}, files: map[string]bool{}, missing: map[string]bool{},
+		seen:   map[string]pathState{}, renew: map[string]bool{}, renewLinks: map[string][]string{}, files: map[uint64]bool{}, missing: map[string]bool{},
 		etags: map[string]string{}, sums: map[uint64]written{}, dirs: map[string]bool{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
@@ -195,7 +197,7 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	c.site.Handler.ServeHTTP(rec, req)
 	if rec.Code == http.StatusNotModified {
 		c.mu.Lock()
-		c.files[rel], c.etags[rel] = true, c.oldETags[rel]
+		c.files[pathKey(rel)], c.etags[rel] = true, c.oldETags[rel]
 		c.mu.Unlock()
 		return nil
 	}
@@ -354,7 +356,7 @@ func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
 	name := outPath(c.out, rel)
 	key, sum := pathKey(rel), fileSum(body)
 	c.mu.Lock()
-	c.files[rel] = true
+	c.files[key] = true
 	old, recorded := c.oldSums[key]
 	c.mu.Unlock()
 	switch {

@@ -25,6 +25,7 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 	out.Grow(len(body) + len(body)/8)
 	z := html.NewTokenizer(bytes.NewReader(body))
 	forms := 0 // depth inside a form being left out
+	var attrs []attr // a tag's, reused from tag to tag
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
@@ -64,7 +65,7 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 				out.Write(raw)
 				continue
 			}
-			c.rewriteTag(out, from, string(name), tt == html.SelfClosingTagToken, z, raw)
+			attrs = c.rewriteTag(out, from, string(name), tt == html.SelfClosingTagToken, z, raw, attrs[:0])
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			if string(name) == "form" && forms > 0 {
@@ -86,29 +87,41 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 type attr struct{ key, val string }
 
 // addressAttrs are the names of the attributes rewriteTag may change,
-// lower-cased: urlAttrs, srcset (found by "src") and a meta's content.
-var addressAttrs = []string{"href", "src", "poster", "action", "content"}
+// lower-cased: urlAttrs, srcset and a meta's content.
+var addressAttrs = []string{"href", "src", "srcset", "poster", "action", "content"}
 
 // mayHoldAddress says whether a tag's raw bytes hold, in any case, the
-// name of an attribute that rewriteTag may change, or a form (which the
-// caller replaces). It may say yes for a tag with no such attribute (the
-// word in a value); it never says no for one that has.
+// name of an attribute that rewriteTag may change before an "=", or are
+// a form's (which the caller replaces). It may say yes for a tag with no
+// such attribute (an "=" in a value); it never says no for one that has:
+// an attribute without a value holds no address to change.
 func mayHoldAddress(raw []byte) bool {
-	for i := 1; i < len(raw); i++ {
-		switch raw[i] | 0x20 {
-		case 'h', 's', 'p', 'a', 'c', 'f':
-			for _, w := range addressAttrs {
-				if hasFoldPrefix(raw[i:], w) {
-					return true
-				}
-			}
-			if hasFoldPrefix(raw[i:], "form") {
+	if hasFoldPrefix(raw[1:], "form") {
+		return true
+	}
+	for i := 0; ; {
+		j := bytes.IndexByte(raw[i:], '=')
+		if j < 0 {
+			return false
+		}
+		i += j
+		// The name before the "=", spaces allowed between.
+		end := i
+		for end > 0 && isSpace(raw[end-1]) {
+			end--
+		}
+		for _, w := range addressAttrs {
+			if end >= len(w) && hasFoldPrefix(raw[end-len(w):end], w) {
 				return true
 			}
 		}
+		i++
 	}
-	return false
 }
+
+// isSpace is HTML's white space, which may stand between an attribute's
+// name and its "=".
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
 
 // hasFoldPrefix says whether b begins with the lower-case ASCII word w,
 // in any case.
@@ -128,9 +141,9 @@ func hasFoldPrefix(b []byte, w string) bool {
 var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "action": true}
 
 // rewriteTag writes one tag with its addresses rewritten; unchanged, its
-// raw bytes.
-func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing bool, z *html.Tokenizer, raw []byte) {
-	var attrs []attr
+// raw bytes. It reads the attributes into attrs, and returns it for the
+// next tag.
+func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing bool, z *html.Tokenizer, raw []byte, attrs []attr) []attr {
 	changed, external := false, false
 	for {
 		k, v, more := z.TagAttr()
@@ -145,7 +158,7 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 	}
 	if external {
 		out.Write(raw)
-		return
+		return attrs
 	}
 	isMeta := name == "meta"
 	for i, a := range attrs {
@@ -166,7 +179,7 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 	}
 	if !changed {
 		out.Write(raw)
-		return
+		return attrs
 	}
 	out.WriteByte('<')
 	out.WriteString(name)
@@ -182,6 +195,7 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 	} else {
 		out.WriteByte('>')
 	}
+	return attrs
 }
 
 // address rewrites one address found on the page at from.

@@ -18,7 +18,7 @@ func TestMayHoldAddressMissesNoAddress(t *testing.T) {
 <script src="/static/app.js" defer></script></head>
 <body class="page"><div class="wrap"><p>Text</p><a class="x" HrEf='/en/articles/'>a</a>
 <img alt="Photo" SRC="/media/1.jpg" SrcSet="/media/1-320.jpg 320w, /media/1-640.jpg 640w">
-<video POSTER="/media/2.jpg"></video><span data-x="1" title="Hello">s</span>
+<picture><source SRCSET = "/media/3-320.jpg 320w"></picture><video POSTER="/media/2.jpg"></video><p data-x=1 title="a=b"><span data-x="1" title="Hello">s</span>
 <form method="post" ACTION="/en/x"><input name="q"></form><FORM><button>b</button></FORM>
 <section id="actions"><h2 class="contentious">h</h2><ul><li>i</li></ul></section></div></body></html>`
 	z := html.NewTokenizer(strings.NewReader(page))
