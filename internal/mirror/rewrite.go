@@ -24,7 +24,7 @@ import (
 func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 	out.Grow(len(body) + len(body)/8)
 	z := html.NewTokenizer(bytes.NewReader(body))
-	forms := 0 // depth inside a form being left out
+	forms := 0       // depth inside a form being left out
 	var attrs []attr // a tag's, reused from tag to tag
 	for {
 		tt := z.Next()
