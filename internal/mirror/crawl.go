@@ -276,7 +276,7 @@ func (c *crawler) redirect(path, location string) error {
 	if local, ok := c.sitePath(location); ok {
 		to = c.site.Live + local
 		if u, err := url.Parse(local); err == nil && u.RawQuery == "" {
-			if file, ok := c.link(path, u.Path); ok {
+			if file, ok := c.link(page{path, fileFor(path)}, u.Path); ok {
 				to = file
 			}
 		}
@@ -311,9 +311,9 @@ func (c *crawler) miss(path string) {
 // relative address of its file, when the route table lets the mirror
 // copy it (the page is then rendered too); ok is false for a page only
 // the live site serves.
-func (c *crawler) link(from, path string) (string, bool) {
+func (c *crawler) link(from page, path string) (string, bool) {
 	if path == "/" {
-		return relative(fileFor(from), "index.html"), true // the mirror's own front door
+		return relative(from.file, "index.html"), true // the mirror's own front door
 	}
 	c.mu.Lock()
 	st := c.seen[path]
@@ -330,7 +330,7 @@ func (c *crawler) link(from, path string) (string, bool) {
 		case st&linkMirrored == 0:
 		case c.onlyNew && c.renewed(path):
 			c.mu.Lock()
-			c.renewLinks[from] = append(c.renewLinks[from], path)
+			c.renewLinks[from.path] = append(c.renewLinks[from.path], path)
 			c.mu.Unlock()
 		default:
 			c.add(path, false)
@@ -339,8 +339,7 @@ func (c *crawler) link(from, path string) (string, bool) {
 	if st&linkMirrored == 0 {
 		return "", false
 	}
-	file := fileFor(path)
-	return relative(fileFor(from), file), true
+	return relative(from.file, fileFor(path)), true
 }
 
 // write puts a file in the folder, unless it holds the same bytes: known

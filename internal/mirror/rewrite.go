@@ -21,7 +21,8 @@ import (
 // every token it does not change byte for byte.
 //
 // The page is written into out, a buffer the caller owns.
-func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
+func (c *crawler) rewrite(out *bytes.Buffer, path string, body []byte) {
+	from := page{path, fileFor(path)}
 	out.Grow(len(body) + len(body)/8)
 	z := html.NewTokenizer(bytes.NewReader(body))
 	forms := 0       // depth inside a form being left out
@@ -51,7 +52,7 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 			name, hasAttr := z.TagName()
 			if string(name) == "form" {
 				if forms == 0 && tt == html.StartTagToken {
-					out.WriteString(c.formNotice(from))
+					out.WriteString(c.formNotice(path))
 				}
 				if tt == html.StartTagToken {
 					forms++
@@ -85,6 +86,10 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 }
 
 type attr struct{ key, val string }
+
+// page is the page whose links are rewritten: its site path, and its
+// file (fileFor), which every relative address starts from.
+type page struct{ path, file string }
 
 // addressAttrs are the names of the attributes rewriteTag may change,
 // lower-cased: urlAttrs, srcset and a meta's content.
@@ -143,7 +148,7 @@ var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "actio
 // rewriteTag writes one tag with its addresses rewritten; unchanged, its
 // raw bytes. It reads the attributes into attrs, and returns it for the
 // next tag.
-func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing bool, z *html.Tokenizer, raw []byte, attrs []attr) []attr {
+func (c *crawler) rewriteTag(out *bytes.Buffer, from page, name string, selfClosing bool, z *html.Tokenizer, raw []byte, attrs []attr) []attr {
 	changed, external := false, false
 	for {
 		k, v, more := z.TagAttr()
@@ -199,7 +204,7 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 }
 
 // address rewrites one address found on the page at from.
-func (c *crawler) address(from, addr string) string {
+func (c *crawler) address(from page, addr string) string {
 	local, ok := c.sitePath(addr)
 	if !ok {
 		return addr // another site, a fragment, or already relative
@@ -251,7 +256,7 @@ func plainPath(p string) bool {
 }
 
 // srcset rewrites each address of a srcset ("a.jpg 320w, b.jpg 640w").
-func (c *crawler) srcset(from, v string) string {
+func (c *crawler) srcset(from page, v string) string {
 	parts := strings.Split(v, ",")
 	for i, part := range parts {
 		fields := strings.Fields(part)
