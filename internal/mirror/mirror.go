@@ -177,6 +177,10 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if ctx.Err() != nil {
 		return Report{}, ctx.Err()
 	}
+	// What the crawl knew of every path (half a million at 100,000
+	// entries) is not needed by what follows, the search index of each
+	// language above all, which holds as much again.
+	c.seen = nil
 	if err := c.write("index.html", frontDoor(site.I18n().Enabled())); err != nil {
 		return Report{}, err
 	}
