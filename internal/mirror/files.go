@@ -210,8 +210,9 @@ func createTemp(name string) (*os.File, string, error) {
 }
 
 // removeStale deletes the files of a previous export that this one did
-// not write (entries deleted, pages gone), and the folders left empty.
-func removeStale(dir string, keep map[string]bool) (int, error) {
+// not write or keep (keep: by pathKey; entries deleted, pages gone), and
+// the folders left empty.
+func removeStale(dir string, keep map[uint64]bool) (int, error) {
 	var removed int
 	var dirs []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -227,7 +228,7 @@ func removeStale(dir string, keep map[string]bool) (int, error) {
 			dirs = append(dirs, p)
 			return nil
 		}
-		if rel == stateFile || keep[rel] {
+		if rel == stateFile || keep[pathKey(rel)] {
 			return nil
 		}
 		if err := os.Remove(p); err != nil { // #nosec G122 -- the mirror folder is the operator's own, written only by this export

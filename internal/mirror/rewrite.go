@@ -21,10 +21,12 @@ import (
 // every token it does not change byte for byte.
 //
 // The page is written into out, a buffer the caller owns.
-func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
+func (c *crawler) rewrite(out *bytes.Buffer, path string, body []byte) {
+	from := page{path, fileFor(path)}
 	out.Grow(len(body) + len(body)/8)
 	z := html.NewTokenizer(bytes.NewReader(body))
-	forms := 0 // depth inside a form being left out
+	forms := 0       // depth inside a form being left out
+	var attrs []attr // a tag's, reused from tag to tag
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
@@ -37,12 +39,20 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 		raw := z.Raw()
 		switch tt {
 		case html.StartTagToken, html.SelfClosingTagToken:
-			// Copied first: TagName lower-cases the tokenizer's buffer.
+			if forms == 0 && !mayHoldAddress(raw) {
+				// Most tags (a <div class>, a <p>): no attribute to
+				// read, so none of the tokenizer's copies of them.
+				out.Write(raw)
+				continue
+			}
+			// Copied first: TagName and TagAttr may change the
+			// tokenizer's buffer (older versions lower-cased it in
+			// place).
 			raw = bytes.Clone(raw)
 			name, hasAttr := z.TagName()
 			if string(name) == "form" {
 				if forms == 0 && tt == html.StartTagToken {
-					out.WriteString(c.formNotice(from))
+					out.WriteString(c.formNotice(path))
 				}
 				if tt == html.StartTagToken {
 					forms++
@@ -56,7 +66,7 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 				out.Write(raw)
 				continue
 			}
-			c.rewriteTag(out, from, string(name), tt == html.SelfClosingTagToken, z, raw)
+			attrs = c.rewriteTag(out, from, string(name), tt == html.SelfClosingTagToken, z, raw, attrs[:0])
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			if string(name) == "form" && forms > 0 {
@@ -77,13 +87,68 @@ func (c *crawler) rewrite(out *bytes.Buffer, from string, body []byte) {
 
 type attr struct{ key, val string }
 
+// page is the page whose links are rewritten: its site path, and its
+// file (fileFor), which every relative address starts from.
+type page struct{ path, file string }
+
+// addressAttrs are the names of the attributes rewriteTag may change,
+// lower-cased: urlAttrs, srcset and a meta's content.
+var addressAttrs = []string{"href", "src", "srcset", "poster", "action", "content"}
+
+// mayHoldAddress says whether a tag's raw bytes hold, in any case, the
+// name of an attribute that rewriteTag may change before an "=", or are
+// a form's (which the caller replaces). It may say yes for a tag with no
+// such attribute (an "=" in a value); it never says no for one that has:
+// an attribute without a value holds no address to change.
+func mayHoldAddress(raw []byte) bool {
+	if hasFoldPrefix(raw[1:], "form") {
+		return true
+	}
+	for i := 0; ; {
+		j := bytes.IndexByte(raw[i:], '=')
+		if j < 0 {
+			return false
+		}
+		i += j
+		// The name before the "=", spaces allowed between.
+		end := i
+		for end > 0 && isSpace(raw[end-1]) {
+			end--
+		}
+		for _, w := range addressAttrs {
+			if end >= len(w) && hasFoldPrefix(raw[end-len(w):end], w) {
+				return true
+			}
+		}
+		i++
+	}
+}
+
+// isSpace is HTML's white space, which may stand between an attribute's
+// name and its "=".
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
+
+// hasFoldPrefix says whether b begins with the lower-case ASCII word w,
+// in any case.
+func hasFoldPrefix(b []byte, w string) bool {
+	if len(b) < len(w) {
+		return false
+	}
+	for j := 0; j < len(w); j++ {
+		if b[j]|0x20 != w[j] {
+			return false
+		}
+	}
+	return true
+}
+
 // urlAttrs are the attributes that hold one address.
 var urlAttrs = map[string]bool{"href": true, "src": true, "poster": true, "action": true}
 
 // rewriteTag writes one tag with its addresses rewritten; unchanged, its
-// raw bytes.
-func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing bool, z *html.Tokenizer, raw []byte) {
-	var attrs []attr
+// raw bytes. It reads the attributes into attrs, and returns it for the
+// next tag.
+func (c *crawler) rewriteTag(out *bytes.Buffer, from page, name string, selfClosing bool, z *html.Tokenizer, raw []byte, attrs []attr) []attr {
 	changed, external := false, false
 	for {
 		k, v, more := z.TagAttr()
@@ -98,7 +163,7 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 	}
 	if external {
 		out.Write(raw)
-		return
+		return attrs
 	}
 	isMeta := name == "meta"
 	for i, a := range attrs {
@@ -119,7 +184,7 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 	}
 	if !changed {
 		out.Write(raw)
-		return
+		return attrs
 	}
 	out.WriteByte('<')
 	out.WriteString(name)
@@ -135,10 +200,11 @@ func (c *crawler) rewriteTag(out *bytes.Buffer, from, name string, selfClosing b
 	} else {
 		out.WriteByte('>')
 	}
+	return attrs
 }
 
 // address rewrites one address found on the page at from.
-func (c *crawler) address(from, addr string) string {
+func (c *crawler) address(from page, addr string) string {
 	local, ok := c.sitePath(addr)
 	if !ok {
 		return addr // another site, a fragment, or already relative
@@ -190,7 +256,7 @@ func plainPath(p string) bool {
 }
 
 // srcset rewrites each address of a srcset ("a.jpg 320w, b.jpg 640w").
-func (c *crawler) srcset(from, v string) string {
+func (c *crawler) srcset(from page, v string) string {
 	parts := strings.Split(v, ",")
 	for i, part := range parts {
 		fields := strings.Fields(part)

@@ -22,7 +22,7 @@ type encoded struct {
 // middle level, assets compressed once at start the best.
 func encode(plain []byte, contentType string, brotliLevel int) encoded {
 	e := encoded{plain: plain}
-	if len(plain) <= 512 || !compressible(contentType) {
+	if !worthCompressing(plain, contentType) {
 		return e
 	}
 	var gz bytes.Buffer
@@ -40,6 +40,11 @@ func encode(plain []byte, contentType string, brotliLevel int) encoded {
 	bw.Close()
 	e.gzip, e.brotli = gz.Bytes(), br.Bytes()
 	return e
+}
+
+// worthCompressing says whether encode compresses plain.
+func worthCompressing(plain []byte, contentType string) bool {
+	return len(plain) > 512 && compressible(contentType)
 }
 
 func compressible(contentType string) bool {
