@@ -209,13 +209,14 @@ func createTemp(name string) (*os.File, string, error) {
 	}
 }
 
-// removeStale deletes the files of a previous export that this one did
-// not write or keep (keep: by pathKey; entries deleted, pages gone), and
-// the folders left empty.
-func removeStale(dir string, keep map[uint64]bool) (int, error) {
+// removeStale deletes the files under the folder under (a slash path in
+// dir, "" for all of it) of a previous export that this one did not write
+// or keep (keep: by pathKey of the path in dir; entries deleted, pages
+// gone), and the folders left empty.
+func removeStale(dir, under string, keep map[uint64]bool) (int, error) {
 	var removed int
 	var dirs []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(under)), func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

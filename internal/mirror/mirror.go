@@ -198,7 +198,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	// it to find stale files cost 5% of a first export's CPU (95,000
 	// folders read at 20,000 entries).
 	if !rep.Incremental && !c.fresh {
-		if rep.Removed, err = removeStale(o.Out, c.files); err != nil {
+		if rep.Removed, err = removeStale(o.Out, "", c.files); err != nil {
 			return Report{}, err
 		}
 	}
@@ -243,18 +243,11 @@ func (c *crawler) removeUnreached() (int, error) {
 		if !all {
 			continue
 		}
-		prefix := strings.TrimPrefix(dir, "/")
-		keep := map[string]bool{}
-		for f := range c.files {
-			if rel, ok := strings.CutPrefix(f, prefix); ok {
-				keep[rel] = true
-			}
-		}
-		folder := outPath(c.out, prefix)
-		if _, err := os.Stat(folder); err != nil {
+		under := strings.TrimPrefix(dir, "/")
+		if _, err := os.Stat(outPath(c.out, under)); err != nil {
 			continue // nothing was ever written there
 		}
-		n, err := removeStale(folder, keep)
+		n, err := removeStale(c.out, under, c.files)
 		removed += n
 		if err != nil {
 			return removed, err
