@@ -61,6 +61,7 @@ func gcPercent(live uint64) int {
 	if live == 0 || live >= heapFloor/2 {
 		return 100
 	}
-	p := int((heapFloor - live) * 100 / live)
+	live = max(live, heapFloor>>10)           // a GOGC of at most 102,300
+	p := int((heapFloor - live) * 100 / live) // #nosec G115 -- at most 102,300 (live is at least heapFloor/1024)
 	return p - p%10
 }
