@@ -107,6 +107,9 @@ var ErrNotMirror = errors.New("mirror: the folder holds other files: choose an e
 // or rsync never sees half a file and unchanged files keep their times.
 func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	start := time.Now()
+	// What every language and sitemap part asks again (when the
+	// archives changed, which months hold events) is asked once an export.
+	ctx = content.WithMemo(ctx)
 	if site.Live == "" {
 		return Report{}, errors.New("mirror: the site's base URL is needed: the mirror's notices lead to it")
 	}
