@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -258,6 +259,42 @@ func TestSavedBounds(t *testing.T) {
 		}
 		if got := pages(s3); got != pages(s) {
 			t.Errorf("after bounds cut short: %s, want %s", got, pages(s))
+		}
+	})
+}
+
+// An entry's place among the visible ones, counted, is its index in
+// VisibleIDs, in each language: drafts, scheduled entries and entries
+// not in the language have none.
+func TestVisiblePlace(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		var ids []int64
+		for i := range 9 {
+			status, at, lang := Published, t0.Add(-time.Duration(i+1)*time.Hour), "en"
+			switch i % 4 {
+			case 1:
+				status = Draft
+			case 2:
+				at = t0.Add(time.Hour)
+			case 3:
+				lang = "fr"
+			}
+			ids = append(ids, mustSave(t, s, 0, EntryInput{Kind: Article}, tr(lang, fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), status, at), 0))
+		}
+		for _, lang := range []string{"en", "fr"} {
+			visible, err := s.VisibleIDs(ctx, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range ids {
+				want, wantOK := slices.BinarySearch(visible, id)
+				got, ok, err := s.VisiblePlace(ctx, lang, id)
+				if err != nil || ok != wantOK || (ok && got != want) {
+					t.Errorf("%s, entry %d: place %d %v %v, want %d %v", lang, id, got, ok, err, want, wantOK)
+				}
+			}
 		}
 	})
 }
