@@ -162,3 +162,16 @@ func (s *Store) VisibleIDs(ctx context.Context, lang string) ([]int64, error) {
 	slices.Sort(ids)
 	return ids, nil
 }
+
+// VisiblePlace is the entry's place in VisibleIDs(lang) (how many visible
+// entries come before it), and whether it is there: counted in the index
+// translations_sitemap, not read out, for an export's few edited entries.
+func (s *Store) VisiblePlace(ctx context.Context, lang string, id int64) (int, bool, error) {
+	var before, at int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(CASE WHEN t.entry_id < ? THEN 1 END), COUNT(CASE WHEN t.entry_id = ? THEN 1 END)
+		FROM translations t WHERE t.lang = ? AND t.entry_id <= ? AND `+visibleSQL, id, id, lang, id, s.now().Unix()).Scan(&before, &at)
+	if err != nil {
+		return 0, false, fmt.Errorf("content: visible place: %w", err)
+	}
+	return before, at > 0, nil
+}

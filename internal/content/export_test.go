@@ -41,3 +41,12 @@ func ArchivesModifiedQuery(lang string, now time.Time) (string, []any) {
 func SitemapQuery(lang string, now time.Time, offset, limit int) (string, []any) {
 	return sitemapQuery(lang, now.Unix(), offset, limit)
 }
+
+// KnowsBounds reports whether s holds f's bounds, perPage a page, read or
+// given (AddBounds).
+func KnowsBounds(s *Store, f ListFilter, perPage int) bool {
+	s.bounds.mu.Lock()
+	defer s.bounds.mu.Unlock()
+	_, ok := s.bounds.m[boundsKey(f, perPage)]
+	return ok
+}

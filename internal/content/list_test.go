@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -182,5 +183,118 @@ func TestListingGeneration(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	})
+}
+
+// A listing's bounds saved by one store serve another over the same
+// database (the static mirror's next export, a new process) with the
+// same pages, while they hold: not once a write moved an entry in the
+// listing, nor once a scheduled entry's time came.
+func TestSavedBounds(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, now := newTestStore(d)
+		for i := range 7 {
+			mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), Published, t0.Add(-time.Duration(i+1)*time.Hour)), 0)
+		}
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Scheduled", "scheduled", Published, t0.Add(30*time.Minute)), 0)
+		f := ListFilter{Lang: "en", Kind: Article}
+		pages := func(s *Store) string {
+			var out []string
+			for page := 1; page <= 5; page++ {
+				items, total, err := s.List(ctx, f, page, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range items {
+					out = append(out, it.Slug)
+				}
+				out = append(out, fmt.Sprint(total, "|"))
+			}
+			return fmt.Sprint(out)
+		}
+		want := pages(s)
+		gen, err := s.ListingGeneration(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := s.SavedBounds(gen)
+		if len(s.SavedBounds(gen+1)) != 0 {
+			t.Error("bounds read at one generation were saved as another's")
+		}
+		given := func(at time.Time) *Store {
+			s2, now2 := newTestStore(d)
+			*now2 = at
+			if err := s2.AddBounds(saved); err != nil {
+				t.Fatal(err)
+			}
+			return s2
+		}
+		s2 := given(t0)
+		if !KnowsBounds(s2, f, 2) {
+			t.Fatal("the saved bounds were not taken")
+		}
+		if got := pages(s2); got != want {
+			t.Errorf("with saved bounds: %s, want %s", got, want)
+		}
+		// The scheduled entry's time comes: every page shifts.
+		*now = t0.Add(time.Hour)
+		shifted := pages(s)
+		if shifted == want {
+			t.Fatal("the scheduled entry moved nothing")
+		}
+		if got := pages(given(t0.Add(time.Hour))); got != shifted {
+			t.Errorf("saved bounds after a scheduled entry's time: %s, want %s", got, shifted)
+		}
+		// A new entry moves the listing generation.
+		*now = t0
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Newest", "newest", Published, t0.Add(-time.Minute)), 0)
+		if got, fresh := pages(given(t0)), pages(s); got != fresh || got == want {
+			t.Errorf("saved bounds after a write: %s, want %s", got, fresh)
+		}
+		// Bytes cut short are refused, and the store walks its listings.
+		s3, _ := newTestStore(d)
+		if err := s3.AddBounds(saved[:len(saved)-3]); err == nil {
+			t.Error("bounds cut short were read")
+		}
+		if got := pages(s3); got != pages(s) {
+			t.Errorf("after bounds cut short: %s, want %s", got, pages(s))
+		}
+	})
+}
+
+// An entry's place among the visible ones, counted, is its index in
+// VisibleIDs, in each language: drafts, scheduled entries and entries
+// not in the language have none.
+func TestVisiblePlace(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		var ids []int64
+		for i := range 9 {
+			status, at, lang := Published, t0.Add(-time.Duration(i+1)*time.Hour), "en"
+			switch i % 4 {
+			case 1:
+				status = Draft
+			case 2:
+				at = t0.Add(time.Hour)
+			case 3:
+				lang = "fr"
+			}
+			ids = append(ids, mustSave(t, s, 0, EntryInput{Kind: Article}, tr(lang, fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), status, at), 0))
+		}
+		for _, lang := range []string{"en", "fr"} {
+			visible, err := s.VisibleIDs(ctx, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range ids {
+				want, wantOK := slices.BinarySearch(visible, id)
+				got, ok, err := s.VisiblePlace(ctx, lang, id)
+				if err != nil || ok != wantOK || (ok && got != want) {
+					t.Errorf("%s, entry %d: place %d %v %v, want %d %v", lang, id, got, ok, err, want, wantOK)
+				}
+			}
+		}
 	})
 }

@@ -89,6 +89,10 @@ func (u SitemapURL) URL() string { return URL(u.Kind, u.Lang, u.Slug) }
 
 // CountVisible counts the entries, pages included, visible in lang.
 func (s *Store) CountVisible(ctx context.Context, lang string) (int, error) {
+	return Memo(ctx, "content.CountVisible/"+lang, func() (int, error) { return s.countVisible(ctx, lang) })
+}
+
+func (s *Store) countVisible(ctx context.Context, lang string) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM translations t WHERE t.lang = ? AND `+visibleSQL, lang, s.now().Unix()).Scan(&n)
 	if err != nil {
@@ -153,8 +157,13 @@ type ArchiveModified struct {
 	Sections map[int64]time.Time
 }
 
-// ArchivesModified reads when the listings in lang last changed.
+// ArchivesModified reads when the listings in lang last changed. An
+// export asks it once a language (Memo); its maps are not to be changed.
 func (s *Store) ArchivesModified(ctx context.Context, lang string) (ArchiveModified, error) {
+	return Memo(ctx, "content.ArchivesModified/"+lang, func() (ArchiveModified, error) { return s.archivesModified(ctx, lang) })
+}
+
+func (s *Store) archivesModified(ctx context.Context, lang string) (ArchiveModified, error) {
 	out := ArchiveModified{Kinds: map[Kind]time.Time{}, Sections: map[int64]time.Time{}}
 	query, args := archivesModifiedQuery(lang, s.now())
 	rows, err := s.db.QueryContext(ctx, query, args...)

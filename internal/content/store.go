@@ -556,8 +556,11 @@ type pageBounds struct {
 // maxListings bounds how many listings' bounds are kept.
 const maxListings = 512
 
+// boundsKey names a listing's bounds, perPage a page.
+func boundsKey(f ListFilter, perPage int) string { return fmt.Sprintf("%+v/%d", f, perPage) }
+
 func (s *Store) listingBounds(ctx context.Context, f ListFilter, at time.Time, perPage int) (*bounds, error) {
-	key := fmt.Sprintf("%+v/%d", f, perPage)
+	key := boundsKey(f, perPage)
 	changes, now := s.db.Changes(), at.Unix()
 	s.bounds.mu.Lock()
 	b := s.bounds.m[key]

@@ -127,7 +127,17 @@ func (s *Store) untranslated() bool {
 // show an event in: from the earliest visible event's, or this month if
 // earlier, to the latest's, or this month if later. The static mirror
 // holds these months, not the endless calendar around them.
+// An export asks it once (content.Memo), not once a language and sitemap
+// part: it reads every visible event.
 func (s *Store) MonthSpan(ctx context.Context, zone *time.Location) (first, last time.Time, err error) {
+	span, err := content.Memo(ctx, "events.MonthSpan/"+zone.String(), func() ([2]time.Time, error) {
+		first, last, err := s.monthSpan(ctx, zone)
+		return [2]time.Time{first, last}, err
+	})
+	return span[0], span[1], err
+}
+
+func (s *Store) monthSpan(ctx context.Context, zone *time.Location) (first, last time.Time, err error) {
 	var lo, hi sql.NullInt64
 	err = s.db.QueryRowContext(ctx, `SELECT MIN(ev.starts_at), MAX(ev.starts_at) FROM events ev JOIN entries e ON e.id = ev.entry_id
 		WHERE e.kind = 'event' AND EXISTS (SELECT 1 FROM translations t WHERE t.entry_id = e.id AND t.status <> 'draft' AND t.publish_at <= ?)`,

@@ -27,6 +27,19 @@ func (h *Handlers) SitemapsShowing(ctx context.Context, ids []int64) ([]string, 
 		if len(ids) == 0 {
 			continue
 		}
+		if len(ids) <= fewEntries {
+			// Each counted in the index, rather than every id read.
+			for _, id := range ids {
+				n, ok, err := h.store.VisiblePlace(ctx, l.Code, id)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					out = append(out, sitemapName(l.Code, (len(ls)+n)/h.PerSitemap+1, parts))
+				}
+			}
+			continue
+		}
 		visible, err := h.store.VisibleIDs(ctx, l.Code)
 		if err != nil {
 			return nil, err
@@ -40,3 +53,8 @@ func (h *Handlers) SitemapsShowing(ctx context.Context, ids []int64) ([]string, 
 	slices.Sort(out)
 	return slices.Compact(out), nil
 }
+
+// fewEntries is how many entries are placed in the sitemap one by one: a
+// count each, up to a language's whole index range, against reading
+// every visible id once.
+const fewEntries = 8

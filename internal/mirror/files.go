@@ -273,6 +273,11 @@ type state struct {
 	// next export compares a page with its sum, and the file with its
 	// size and time, instead of reading the file.
 	Sums string `json:"sums,omitempty"`
+	// Listings are the bounds of the listings' pages the export knew
+	// (content.Store.SavedBounds, base64), at Generation: the next
+	// export finds the page an edited entry is on, and renders it,
+	// without walking its listings (5.2 s of 12.5 at 100,000 entries).
+	Listings string `json:"listings,omitempty"`
 }
 
 // written is what the state records of a file: 8 bytes of the SHA-256

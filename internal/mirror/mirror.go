@@ -16,6 +16,7 @@ package mirror
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -107,6 +108,9 @@ var ErrNotMirror = errors.New("mirror: the folder holds other files: choose an e
 // or rsync never sees half a file and unchanged files keep their times.
 func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	start := time.Now()
+	// What every language and sitemap part asks again (when the
+	// archives changed, which months hold events) is asked once an export.
+	ctx = content.WithMemo(ctx)
 	if site.Live == "" {
 		return Report{}, errors.New("mirror: the site's base URL is needed: the mirror's notices lead to it")
 	}
@@ -148,6 +152,14 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	var changed []int64 // in an incremental export, the entries saved since the last
 	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
 		rep.Incremental = true
+		// Bounds it cannot read are walked again.
+		b, err := base64.StdEncoding.DecodeString(old.Listings)
+		if err == nil {
+			err = site.Entries.AddBounds(b)
+		}
+		if err != nil {
+			slog.Debug("mirror: the last export's listing bounds are unread", "err", err)
+		}
 		if changed, err = site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0)); err != nil {
 			return Report{}, err
 		}
@@ -217,6 +229,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		}
 	}
 	now.Sums = encodeSums(c.sums)
+	now.Listings = base64.StdEncoding.EncodeToString(site.Entries.SavedBounds(now.Generation))
 	if err := writeState(o.Out, now); err != nil {
 		return Report{}, err
 	}

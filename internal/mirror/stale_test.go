@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"peerpress/internal/app"
 	"peerpress/internal/app/apptest"
 	"peerpress/internal/campaign"
 	"peerpress/internal/content"
@@ -202,6 +206,57 @@ func TestIncrementalExportRenewsAnEventsSettings(t *testing.T) {
 		}
 		if diff := compareFiles(t, dir, fullExportAgain(t, s), func(rel string) bool { return strings.HasPrefix(rel, page) }); diff != "" {
 			t.Errorf("places cut: the event's page differs from a full export's at %s", diff)
+		}
+	})
+}
+
+// An incremental export by another process (a new program over the same
+// database, as `peerpress export static` is each time) takes the
+// listings' bounds from the state file instead of walking the listings:
+// an old article edited, the archive pages that list it, on a numbered
+// page, in its language and in those that list it untranslated, are
+// what a full export writes.
+func TestIncrementalExportInANewProcessFindsTheListingsPages(t *testing.T) {
+	opt := apptest.Options{Config: withOnion, Languages: langs}
+	apptest.Run(t, opt, func(t *testing.T, s *apptest.Site) {
+		ctx := context.Background()
+		dir := firstExport(t, s)
+		var id int64
+		if err := s.App.DB.QueryRowContext(ctx, `SELECT entry_id FROM translations WHERE lang = 'en' AND entry_kind = 'article' AND status = 'published'
+			ORDER BY publish_at, entry_id LIMIT 1`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		e, err := s.App.Content.Entry(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, _ := e.Translation("en")
+		const title = "The oldest article, retitled"
+		if _, err := s.App.Content.SaveTranslation(ctx, e.ID, content.TranslationInput{Lang: "en", Title: title, Slug: tr.Slug,
+			Summary: tr.Summary, Body: tr.Body, Status: tr.Status, PublishAt: tr.PublishAt}, 0); err != nil {
+			t.Fatal(err)
+		}
+		// The same site (its key and data folder) in a new program.
+		cfg := s.App.Config
+		opt.Config = func(c *app.Config) { withOnion(c); c.SiteKey, c.DataDir = cfg.SiteKey, cfg.DataDir }
+		again := apptest.New(t, s.App.DB, opt)
+		incrementalExport(t, again, dir)
+		full := fullExportAgain(t, s)
+		archive := regexp.MustCompile(`^[a-z]+/(articles|section/[^/]+|tag/[^/]+)(/page/[0-9]+)?/index\.html$`)
+		numbered := 0
+		for _, l := range langs {
+			matches, _ := filepath.Glob(filepath.Join(full, l, "articles", "page", "*", "index.html"))
+			for _, m := range matches {
+				if b, _ := os.ReadFile(m); bytes.Contains(b, []byte(title)) {
+					numbered++
+				}
+			}
+		}
+		if numbered == 0 {
+			t.Fatal("the oldest article is on no numbered page of the articles: the test shows nothing")
+		}
+		if diff := compareFiles(t, dir, full, archive.MatchString); diff != "" {
+			t.Errorf("an archive page differs from a full export's: %s", diff)
 		}
 	})
 }

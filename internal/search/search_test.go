@@ -369,6 +369,45 @@ func TestBackfill(t *testing.T) {
 		if n, err := search.Backfill(ctx, d); err != nil || n != 0 {
 			t.Fatalf("second backfill: %d, %v", n, err)
 		}
+		// An index emptied (as migration 0010 did) is filled again,
+		// though the last backfill finished.
+		if _, err := d.ExecContext(ctx, `DELETE FROM search_docs`); err != nil {
+			t.Fatal(err)
+		}
+		f.mustFind("danos")
+		if n, err := search.Backfill(ctx, d); err != nil || n != 1 {
+			t.Fatalf("backfill of an emptied index: %d, %v", n, err)
+		}
+		f.mustFind("danos", slug)
+	})
+}
+
+// A backfill cut short (the instance stopped midway) is taken up at the
+// next start: what says the index is whole is written only at its end.
+func TestBackfillCutShort(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.store = content.NewStore(d, unindexed{})
+		_, first := f.add(entry{lang: "en", title: "Naloxone training"})
+		_, second := f.add(entry{lang: "en", title: "Syringe distribution"})
+		ctx := context.Background()
+		if n, err := search.Backfill(ctx, d); err != nil || n != 2 {
+			t.Fatalf("backfill: %d, %v", n, err)
+		}
+		// As a backfill stopped after its first batch leaves it: the
+		// first translation indexed, the second not, and nothing said.
+		if _, err := d.ExecContext(ctx, `DELETE FROM settings WHERE key = 'search.backfilled'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, `DELETE FROM search_docs WHERE translation_id = (SELECT MAX(id) FROM translations)`); err != nil {
+			t.Fatal(err)
+		}
+		f.mustFind("syringe")
+		if n, err := search.Backfill(ctx, d); err != nil || n != 1 {
+			t.Fatalf("backfill taken up: %d, %v", n, err)
+		}
+		f.mustFind("naloxone", first)
+		f.mustFind("syringe", second)
 	})
 }
 
