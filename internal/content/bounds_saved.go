@@ -33,7 +33,7 @@ func (s *Store) SavedBounds(generation int64) []byte {
 		out = append(out, key...)
 		out = binary.AppendVarint(out, b.generation)
 		out = binary.AppendVarint(out, b.expires)
-		out = binary.AppendUvarint(out, uint64(b.total))
+		out = binary.AppendVarint(out, int64(b.total))
 		out = binary.AppendUvarint(out, uint64(len(b.lastKeys)))
 		for _, k := range b.lastKeys {
 			out = binary.AppendVarint(out, k.publishAt)
@@ -86,12 +86,12 @@ func (s *Store) AddBounds(data []byte) error {
 		if b.expires, err = varint(); err != nil {
 			return err
 		}
-		total, err := uvarint()
+		total, err := varint()
 		if err != nil {
 			return err
 		}
 		count, err := uvarint()
-		if err != nil || count > uint64(len(data)) || total > math.MaxInt32 {
+		if err != nil || count > uint64(len(data)) || total < 0 || total > math.MaxInt32 {
 			return errSavedBounds
 		}
 		b.total = int(total)
