@@ -553,3 +553,38 @@ func TestExportAfterACampaignUnpublished(t *testing.T) {
 		sameAsFull(t, s, dir, "a campaign unpublished")
 	})
 }
+
+// A campaign without a wall links a guide; the guide retitled: the
+// campaign's page names it anew, though the campaign was not saved.
+func TestIncrementalExportRenewsACampaignsLinks(t *testing.T) {
+	apptest.Run(t, apptest.Options{Config: withOnion, Languages: langs}, func(t *testing.T, s *apptest.Site) {
+		ctx := context.Background()
+		camp, err := s.App.Content.BySlug(ctx, "en", "care-not-cells")
+		if err != nil {
+			t.Fatal(err)
+		}
+		guide, err := s.App.Content.BySlug(ctx, "en", "guide-peer-led-naloxone-distribution")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.App.Campaigns.SaveDetails(ctx, campaign.Details{EntryID: camp.ID, Links: []int64{guide.ID}}, "en", campaign.Texts{}); err != nil {
+			t.Fatal(err)
+		}
+		dir := firstExport(t, s)
+		page := "en/campaigns/care-not-cells/index.html"
+		tr, _ := guide.Translation("en")
+		if !strings.Contains(read(t, dir, page), tr.Title) {
+			t.Fatal("the campaign's page does not name the entry it links: the test shows nothing")
+		}
+		const title = "The peer naloxone guide, retitled"
+		if _, err := s.App.Content.SaveTranslation(ctx, guide.ID, content.TranslationInput{Lang: "en", Title: title, Slug: tr.Slug,
+			Summary: tr.Summary, Body: tr.Body, Status: tr.Status, PublishAt: tr.PublishAt}, 0); err != nil {
+			t.Fatal(err)
+		}
+		incrementalExport(t, s, dir)
+		if !strings.Contains(read(t, dir, page), title) {
+			t.Error("the campaign's page does not show the linked entry's new title")
+		}
+		sameAsFull(t, s, dir, "an entry a campaign links retitled")
+	})
+}

@@ -55,3 +55,8 @@ CREATE TRIGGER letters_touch_update AFTER UPDATE OF open, organisations, individ
 FOR EACH ROW WHEN ((OLD.open, OLD.organisations, OLD.individuals, OLD.goal, OLD.closes_at, OLD.moderated)
     IS DISTINCT FROM (NEW.open, NEW.organisations, NEW.individuals, NEW.goal, NEW.closes_at, NEW.moderated))
 EXECUTE FUNCTION entry_touched('entry_id');
+
+-- The campaigns that link an entry, whose pages show its title
+-- (campaign.Module.EntryPages), and the links an entry deleted takes
+-- with it: found from the entry.
+CREATE INDEX campaign_links_entry ON campaign_links (entry_id);

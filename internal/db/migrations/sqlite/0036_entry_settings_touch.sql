@@ -35,3 +35,8 @@ CREATE TRIGGER letters_touch_update AFTER UPDATE OF open, organisations, individ
 WHEN OLD.open IS NOT NEW.open OR OLD.organisations IS NOT NEW.organisations OR OLD.individuals IS NOT NEW.individuals
     OR OLD.goal IS NOT NEW.goal OR OLD.closes_at IS NOT NEW.closes_at OR OLD.moderated IS NOT NEW.moderated
 BEGIN UPDATE entries SET updated_at = unixepoch() WHERE id = NEW.entry_id; END;
+
+-- The campaigns that link an entry, whose pages show its title
+-- (campaign.Module.EntryPages), and the links an entry deleted takes
+-- with it: found from the entry.
+CREATE INDEX campaign_links_entry ON campaign_links (entry_id);
