@@ -186,6 +186,8 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		}
 		for _, g := range gone {
 			if g.Also != "" {
+				// Itself gone when no page answers (its slug changed).
+				c.gone[g.Also] = true
 				seeds = append(seeds, g.Also)
 			}
 		}
@@ -233,6 +235,9 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	}
 	now.ETags = c.etags
 	if rep.Incremental {
+		for _, f := range c.removedFiles {
+			delete(old.ETags, f)
+		}
 		// What this export did not render is as the last left it.
 		for f, tag := range old.ETags {
 			if _, ok := now.ETags[f]; !ok {
@@ -250,7 +255,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if err := writeState(o.Out, now); err != nil {
 		return Report{}, err
 	}
-	rep.Rendered, rep.Written = c.rendered, c.written
+	rep.Rendered, rep.Written, rep.Removed = c.rendered, c.written, rep.Removed+c.removed
 	rep.Missing = slices.Sorted(func(yield func(string) bool) {
 		for p := range c.missing {
 			if !yield(p) {

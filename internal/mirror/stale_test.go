@@ -588,3 +588,40 @@ func TestIncrementalExportRenewsACampaignsLinks(t *testing.T) {
 		sameAsFull(t, s, dir, "an entry a campaign links retitled")
 	})
 }
+
+// An article's address changed, then a campaign's (which has a wall and
+// share links under it): nothing stays at the old addresses, which the
+// live site no longer answers.
+func TestIncrementalExportRemovesAnOldAddress(t *testing.T) {
+	apptest.Run(t, apptest.Options{Config: withOnion, Languages: langs}, func(t *testing.T, s *apptest.Site) {
+		ctx := context.Background()
+		dir := firstExport(t, s)
+		move := func(slug string) {
+			t.Helper()
+			e, err := s.App.Content.BySlug(ctx, "en", slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, _ := e.Translation("en")
+			if _, err := s.App.Content.SaveTranslation(ctx, e.ID, content.TranslationInput{Lang: "en", Title: tr.Title, Slug: slug + "-moved",
+				Summary: tr.Summary, Body: tr.Body, Status: tr.Status, PublishAt: tr.PublishAt}, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		move("naloxone-by-post")
+		incrementalExport(t, s, dir)
+		if exists(dir, "en/articles/naloxone-by-post/index.html") || !exists(dir, "en/articles/naloxone-by-post-moved/index.html") {
+			t.Error("the article is not at its new address alone")
+		}
+		sameAsFull(t, s, dir, "an article's address changed")
+		move("remember-every-name")
+		incrementalExport(t, s, dir)
+		for _, f := range []string{"en/campaigns/remember-every-name/index.html", "en/campaigns/remember-every-name/tributes/index.html",
+			"en/campaigns/remember-every-name/tributes/1/index.html", "en/share/campaigns/remember-every-name/x/index.html"} {
+			if exists(dir, f) {
+				t.Errorf("%s is still in the mirror", f)
+			}
+		}
+		sameAsFull(t, s, dir, "a campaign's address changed")
+	})
+}
