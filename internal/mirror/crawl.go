@@ -275,13 +275,12 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	case c.onlyNew && isSitemapPart(path):
 		// An address the part listed and no longer does (a slug
 		// changed) may be no page now: its file is not left behind.
-		old, _ := os.ReadFile(outPath(c.out, rel)) // #nosec G304 -- a file of the mirror folder the operator named
-		changed, err := c.put(rel, body)
-		if changed && len(old) > 0 {
-			for _, loc := range droppedLocs(old, body) {
-				if p, ok := strings.CutPrefix(loc, c.site.Live); ok && cleanPath(p) {
-					c.mayBeGone(p)
-				}
+		// The file it replaces is read only when it changed.
+		var old []byte
+		_, err := c.putReplacing(rel, body, &old)
+		for _, loc := range droppedLocs(old, body) {
+			if p, ok := strings.CutPrefix(loc, c.site.Live); ok && cleanPath(p) {
+				c.mayBeGone(p)
 			}
 		}
 		return err
@@ -300,6 +299,9 @@ func isSitemapPart(path string) bool {
 // droppedLocs lists the addresses the sitemap old listed that now does
 // not.
 func droppedLocs(old, now []byte) []string {
+	if len(old) == 0 {
+		return nil
+	}
 	kept := map[string]bool{}
 	for _, loc := range sitemapLocs(now) {
 		kept[loc] = true
@@ -462,6 +464,12 @@ func (c *crawler) write(rel string, body []byte) error {
 
 // put is write, saying whether the file's bytes changed.
 func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
+	return c.putReplacing(rel, body, nil)
+}
+
+// putReplacing is put, reading into replaced (when given) the bytes of
+// the file it replaces, if any.
+func (c *crawler) putReplacing(rel string, body []byte, replaced *[]byte) (changed bool, _ error) {
 	name := outPath(c.out, rel)
 	key, sum := pathKey(rel), fileSum(body)
 	c.mu.Lock()
@@ -483,6 +491,9 @@ func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
 				return false, nil
 			}
 		}
+	}
+	if replaced != nil && !c.fresh {
+		*replaced, _ = os.ReadFile(name) // #nosec G304 -- a file of the mirror folder the operator named
 	}
 	if err := c.mkdir(name); err != nil {
 		return false, err
