@@ -284,6 +284,9 @@ type state struct {
 	Listings string `json:"listings,omitempty"`
 	// Pages are the pages the areas declared (sortPages): the next
 	// export removes the files of those no longer declared (goneSince).
+	// A state written before it was recorded has none: nothing is
+	// removed that once, and the format stays, so that an upgrade does
+	// not cost a full export.
 	Pages []declaredPage `json:"pages,omitempty"`
 }
 
@@ -336,7 +339,7 @@ func decodeSums(s string) map[uint64]written {
 	return sums
 }
 
-const stateFormat = 5
+const stateFormat = 4
 
 func readState(dir string) (*state, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile)) // #nosec G304 -- the mirror folder the operator named
