@@ -2,6 +2,8 @@ package campaign
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"peerpress/internal/content"
 	"peerpress/internal/db"
@@ -82,4 +84,38 @@ func (m *Module) PublicPages(ctx context.Context, lang string) ([]content.Public
 		pages[i].Beneath = true
 	}
 	return pages, nil
+}
+
+// entryPagesBatch bounds the entries asked about at once: each is a
+// query parameter, and the engines bound those.
+const entryPagesBatch = 500
+
+// EntryPages lists the pages, in each of langs they can be read in, of
+// the campaigns that link any of the entries ids: a campaign's page
+// shows the titles of the entries it links (content.EntryPager), so a
+// linked event retitled changes it though the campaign was not saved.
+func (m *Module) EntryPages(ctx context.Context, langs []string, ids []int64) ([]string, error) {
+	var out []string
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), entryPagesBatch)]
+		ids = ids[len(batch):]
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			args[i] = id
+		}
+		marks := strings.Repeat("?, ", len(batch)-1) + "?"
+		reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT campaign_id FROM campaign_links WHERE entry_id IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reaches {
+			for _, l := range langs {
+				if u := r.URL(l); u != "" {
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

@@ -40,6 +40,29 @@ func kindOfShareSegment(seg string) (Kind, bool) {
 	return "", false
 }
 
+// SharePagesOf lists the sharing pages of the entry whose page is at
+// path (/{lang}/{kind}/{slug}, or /{lang}/{slug} for a page): its sharing
+// image and a campaign's share links, which go with the page when its
+// address is no longer public (a slug changed); nil for another path.
+func SharePagesOf(path string) []string {
+	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	kind, lang, slug := Page, parts[0], parts[len(parts)-1]
+	switch {
+	case len(parts) == 3:
+		k, ok := kindOfShareSegment(parts[1])
+		if !ok || k == Page {
+			return nil
+		}
+		kind = k
+	case len(parts) != 2:
+		return nil
+	}
+	if lang == "" || slug == "" {
+		return nil
+	}
+	return append([]string{ShareImageURL(kind, lang, slug)}, shareToURLs(kind, lang, slug)...)
+}
+
 // ShareImageURL is the address of the sharing image of an entry's
 // translation: /{lang}/share/{kind}/{slug}.png.
 func ShareImageURL(kind Kind, lang, slug string) string {

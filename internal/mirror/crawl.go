@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io/fs"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"peerpress/internal/content"
 	"peerpress/internal/web"
 )
 
@@ -80,15 +82,24 @@ type crawler struct {
 	// buffers are those pages are rewritten into, kept between pages.
 	buffers sync.Pool
 
-	rendered, written int
-	err               error
+	// gone are paths that may no longer be public (an address dropped
+	// from a sitemap part, as when a slug changed; the page that led to
+	// an area's page gone): rendered, and when no page answers, their
+	// files and their sharing pages are removed (removeGone) instead of
+	// counting as a broken link.
+	gone map[string]bool
+	// removedFiles are the files removePage removed.
+	removedFiles []string
+
+	rendered, written, removed int
+	err                        error
 }
 
 func newCrawler(site Site, out string, workers int) *crawler {
 	c := &crawler{site: site, out: out, workers: workers, routes: newRouteIndex(site.Routes, site.I18n),
 		mirror: &web.Mirror{Live: site.Live, Onion: site.Onion},
 		seen:   map[uint64]pathState{}, seed: maphash.MakeSeed(), renew: map[string]bool{}, renewLinks: map[string][]string{}, files: map[uint64]bool{}, missing: map[string]bool{},
-		etags: map[string]string{}, sums: map[uint64]written{}, dirs: map[string]bool{}}
+		etags: map[string]string{}, sums: map[uint64]written{}, dirs: map[string]bool{}, gone: map[string]bool{}}
 	c.wake = sync.NewCond(&c.mu)
 	return c
 }
@@ -218,7 +229,15 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	res := rec.Result()
 	cc := res.Header.Get("Cache-Control")
 	private := strings.Contains(cc, "private") || strings.Contains(cc, "no-store")
+	c.mu.Lock()
+	gone := c.gone[path] && res.StatusCode != http.StatusOK
+	c.mu.Unlock()
 	switch {
+	case gone:
+		// An old address (a slug changed: the site sends it on to the
+		// new one) or no page: a full export, which no page leads
+		// there, has no file for it.
+		return c.removePage(path)
 	case res.StatusCode >= 300 && res.StatusCode < 400:
 		// Only public routes are asked (routeIndex), so where one sends
 		// everyone is no secret, even when it is not to be cached (a
@@ -253,10 +272,101 @@ func (c *crawler) render(ctx context.Context, path string) error {
 				c.add(p, !c.sitemapsListed)
 			}
 		}
+	case c.onlyNew && isSitemapPart(path):
+		// An address the part listed and no longer does (a slug
+		// changed) may be no page now: its file is not left behind.
+		// The file it replaces is read only when it changed.
+		var old []byte
+		_, err := c.putReplacing(rel, body, &old)
+		for _, loc := range droppedLocs(old, body) {
+			if p, ok := strings.CutPrefix(loc, c.site.Live); ok && cleanPath(p) {
+				c.mayBeGone(p)
+			}
+		}
+		return err
 	}
 	changed, err := c.put(rel, body)
 	c.followRenewed(path, changed)
 	return err
+}
+
+// isSitemapPart says whether path is one of a language's sitemap files
+// (/sitemap-en.xml, /sitemap-en-2.xml), not the index.
+func isSitemapPart(path string) bool {
+	return strings.HasPrefix(path, "/sitemap-") && strings.HasSuffix(path, ".xml") && strings.Count(path, "/") == 1
+}
+
+// droppedLocs lists the addresses the sitemap old listed that now does
+// not. The addresses are kept as their maphash, not copied: at 100,000
+// entries a part holds 10,000.
+func droppedLocs(old, now []byte) []string {
+	if len(old) == 0 {
+		return nil
+	}
+	seed := maphash.MakeSeed()
+	kept := map[uint64]struct{}{}
+	eachLoc(now, func(loc []byte) { kept[maphash.Bytes(seed, loc)] = struct{}{} })
+	var out []string
+	eachLoc(old, func(loc []byte) {
+		if _, ok := kept[maphash.Bytes(seed, loc)]; !ok {
+			out = append(out, string(loc))
+		}
+	})
+	return out
+}
+
+// eachLoc calls fn with each <loc> address of a sitemap, in order.
+func eachLoc(body []byte, fn func(loc []byte)) {
+	for {
+		_, after, ok := bytes.Cut(body, []byte("<loc>"))
+		if !ok {
+			return
+		}
+		loc, rest, ok := bytes.Cut(after, []byte("</loc>"))
+		if !ok {
+			return
+		}
+		fn(loc)
+		body = rest
+	}
+}
+
+// mayBeGone renders path, whose page may no longer be public: when none
+// answers, its files go (removePage).
+func (c *crawler) mayBeGone(path string) {
+	c.mu.Lock()
+	c.gone[path] = true
+	c.mu.Unlock()
+	c.add(path, true)
+}
+
+// removePage removes the file of a page no longer public, and its
+// sharing pages (content.SharePagesOf), unless this export wrote them.
+func (c *crawler) removePage(path string) error {
+	for _, p := range append([]string{path}, content.SharePagesOf(path)...) {
+		rel := fileFor(p)
+		c.mu.Lock()
+		mine := c.files[pathKey(rel)]
+		c.mu.Unlock()
+		if mine {
+			continue
+		}
+		err := os.Remove(outPath(c.out, rel))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		// The validators are read by the crawl: the file's is dropped
+		// after it (removedFiles).
+		c.mu.Lock()
+		c.removed++
+		delete(c.oldSums, pathKey(rel))
+		c.removedFiles = append(c.removedFiles, rel)
+		c.mu.Unlock()
+	}
+	return nil
 }
 
 // followRenewed queues the links under a folder to renew that the page
@@ -370,6 +480,12 @@ func (c *crawler) write(rel string, body []byte) error {
 
 // put is write, saying whether the file's bytes changed.
 func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
+	return c.putReplacing(rel, body, nil)
+}
+
+// putReplacing is put, reading into replaced (when given) the bytes of
+// the file it replaces, if any.
+func (c *crawler) putReplacing(rel string, body []byte, replaced *[]byte) (changed bool, _ error) {
 	name := outPath(c.out, rel)
 	key, sum := pathKey(rel), fileSum(body)
 	c.mu.Lock()
@@ -391,6 +507,9 @@ func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
 				return false, nil
 			}
 		}
+	}
+	if replaced != nil && !c.fresh {
+		*replaced, _ = os.ReadFile(name) // #nosec G304 -- a file of the mirror folder the operator named
 	}
 	if err := c.mkdir(name); err != nil {
 		return false, err

@@ -212,8 +212,9 @@ func createTemp(name string) (*os.File, string, error) {
 // removeStale deletes the files under the folder under (a slash path in
 // dir, "" for all of it) of a previous export that this one did not write
 // or keep (keep: by pathKey of the path in dir; entries deleted, pages
-// gone), and the folders left empty.
-func removeStale(dir, under string, keep map[uint64]bool) (int, error) {
+// gone), and the folders left empty. removedFile, when given, is told the
+// path of each file removed.
+func removeStale(dir, under string, keep map[uint64]bool, removedFile func(rel string)) (int, error) {
 	var removed int
 	var dirs []string
 	err := filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(under)), func(p string, d fs.DirEntry, err error) error {
@@ -236,6 +237,9 @@ func removeStale(dir, under string, keep map[uint64]bool) (int, error) {
 			return err
 		}
 		removed++
+		if removedFile != nil {
+			removedFile(rel)
+		}
 		return nil
 	})
 	if err != nil {
@@ -278,6 +282,12 @@ type state struct {
 	// export finds the page an edited entry is on, and renders it,
 	// without walking its listings (5.2 s of 12.5 at 100,000 entries).
 	Listings string `json:"listings,omitempty"`
+	// Pages are the pages the areas declared (sortPages): the next
+	// export removes the files of those no longer declared (goneSince).
+	// A state written before it was recorded has none: nothing is
+	// removed that once, and the format stays, so that an upgrade does
+	// not cost a full export.
+	Pages []declaredPage `json:"pages,omitempty"`
 }
 
 // written is what the state records of a file: 8 bytes of the SHA-256

@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -150,6 +151,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	}
 	var rep Report
 	var changed []int64 // in an incremental export, the entries saved since the last
+	var seeds []string
 	if o.Incremental && old != nil && old.Generation == now.Generation && old.Fingerprint == now.Fingerprint {
 		rep.Incremental = true
 		// Bounds it cannot read are walked again.
@@ -163,29 +165,46 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		if changed, err = site.Entries.ChangedSince(ctx, time.Unix(old.Since, 0)); err != nil {
 			return Report{}, err
 		}
-		seeds, beneath, kept, all, err := site.changedPages(ctx, old, changed, start, o.EntryCards)
+		ch, err := site.changedPages(ctx, old, changed, start, o.EntryCards)
 		if err != nil {
 			return Report{}, err
 		}
-		rep.Kept = kept
-		if !all {
+		rep.Kept = ch.kept
+		if !ch.all {
 			now.Declared = old.Declared
 			// The sitemap index's parts are among the seeds.
 			c.sitemapsListed = site.Sitemaps != nil
 		}
 		c.onlyNew = true
-		maps.Copy(c.renew, beneath)
+		maps.Copy(c.renew, ch.beneath)
+		// The areas' pages no longer public go before the crawl, and
+		// the pages that led to them are rendered again.
+		seeds, now.Pages = ch.seeds, ch.declared
+		gone := goneSince(old.Pages, ch.declared)
+		if rep.Removed, err = c.removeGone(gone, ch.declared, old.ETags); err != nil {
+			return Report{}, err
+		}
+		for _, g := range gone {
+			if g.Also != "" {
+				// Itself gone when no page answers (its slug changed).
+				c.gone[g.Also] = true
+				seeds = append(seeds, g.Also)
+			}
+		}
 		c.run(ctx, seeds)
 		if c.err == nil && ctx.Err() == nil {
-			if rep.Removed, err = c.removeUnreached(); err != nil {
+			n, err := c.removeUnreached()
+			rep.Removed += n
+			if err != nil {
 				return Report{}, err
 			}
 		}
 	} else {
-		seeds, err := site.declared(ctx)
+		seeds, pages, err := site.declared(ctx)
 		if err != nil {
 			return Report{}, err
 		}
+		now.Pages = pages
 		c.run(ctx, seeds)
 	}
 	if c.err != nil {
@@ -210,12 +229,15 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	// it to find stale files cost 5% of a first export's CPU (95,000
 	// folders read at 20,000 entries).
 	if !rep.Incremental && !c.fresh {
-		if rep.Removed, err = removeStale(o.Out, "", c.files); err != nil {
+		if rep.Removed, err = removeStale(o.Out, "", c.files, nil); err != nil {
 			return Report{}, err
 		}
 	}
 	now.ETags = c.etags
 	if rep.Incremental {
+		for _, f := range c.removedFiles {
+			delete(old.ETags, f)
+		}
 		// What this export did not render is as the last left it.
 		for f, tag := range old.ETags {
 			if _, ok := now.ETags[f]; !ok {
@@ -233,7 +255,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	if err := writeState(o.Out, now); err != nil {
 		return Report{}, err
 	}
-	rep.Rendered, rep.Written = c.rendered, c.written
+	rep.Rendered, rep.Written, rep.Removed = c.rendered, c.written, rep.Removed+c.removed
 	rep.Missing = slices.Sorted(func(yield func(string) bool) {
 		for p := range c.missing {
 			if !yield(p) {
@@ -260,13 +282,72 @@ func (c *crawler) removeUnreached() (int, error) {
 		if _, err := os.Stat(outPath(c.out, under)); err != nil {
 			continue // nothing was ever written there
 		}
-		n, err := removeStale(c.out, under, c.files)
+		n, err := removeStale(c.out, under, c.files, c.forget(nil))
 		removed += n
 		if err != nil {
 			return removed, err
 		}
 	}
 	return removed, nil
+}
+
+// removeGone removes, before the crawl of an incremental export, the
+// files of the areas' pages the last export declared and this one does
+// not (gone: a wall closed with no tribute left, a statement closed with
+// nobody signed), and of the pages beneath them (the wall's slideshow),
+// walking only those folders. A page rendered again that still links
+// one then finds its file missing and renders it, as a full export
+// reaches it. Files of pages still declared (now) stay.
+func (c *crawler) removeGone(gone, now []declaredPage, etags map[string]string) (int, error) {
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	keep := make(map[uint64]bool, len(now))
+	for _, p := range now {
+		keep[pathKey(fileFor(p.Path))] = true
+	}
+	forget := c.forget(etags)
+	removed := 0
+	for _, g := range gone {
+		if !cleanPath(g.Path) {
+			continue
+		}
+		if rel := fileFor(g.Path); !keep[pathKey(rel)] {
+			err := os.Remove(outPath(c.out, rel))
+			switch {
+			case err == nil:
+				removed++
+			case !errors.Is(err, fs.ErrNotExist):
+				return removed, fmt.Errorf("mirror: %w", err)
+			}
+			forget(rel)
+		}
+		under := strings.TrimPrefix(strings.TrimSuffix(g.Path, "/")+"/", "/")
+		if !g.Beneath || under == "" {
+			continue
+		}
+		if _, err := os.Stat(outPath(c.out, under)); err != nil {
+			continue // nothing was ever written there
+		}
+		n, err := removeStale(c.out, under, keep, forget)
+		removed += n
+		if err != nil {
+			return removed, err
+		}
+	}
+	return removed, nil
+}
+
+// forget drops a file removed from what the last export recorded of it
+// (its sum, and its validator in etags when given), so that the state
+// file does not carry it on.
+func (c *crawler) forget(etags map[string]string) func(rel string) {
+	return func(rel string) {
+		delete(c.oldSums, pathKey(rel))
+		if etags != nil {
+			delete(etags, rel)
+		}
+	}
 }
 
 // outPath is the mirror's own path of a file, for messages.

@@ -35,19 +35,20 @@ const sitemapBatch = 5000
 // home page, the archives that list something, the areas' pages
 // (content.Publisher) and every visible entry, then the site's robots.txt
 // and sitemap. The rest is reached by links.
-func (s Site) declared(ctx context.Context) ([]string, error) {
+func (s Site) declared(ctx context.Context) ([]string, []declaredPage, error) {
 	out := []string{"/robots.txt"}
+	var declared []declaredPage
 	for _, l := range s.I18n().Enabled() {
-		pages, err := s.listings(ctx, l.Code)
+		pages, err := s.listings(ctx, l.Code, &declared)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, pages...)
 		// The search page searches the mirror's own index there.
 		out = append(out, searchPage(l.Code))
 		tags, err := s.Entries.Tags(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, t := range tags {
 			out = append(out, "/"+l.Code+"/tag/"+t.Slug)
@@ -55,7 +56,7 @@ func (s Site) declared(ctx context.Context) ([]string, error) {
 		for offset := 0; ; offset += sitemapBatch {
 			urls, err := s.Entries.SitemapURLs(ctx, l.Code, offset, sitemapBatch)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			for _, u := range urls {
 				out = append(out, u.URL())
@@ -69,12 +70,13 @@ func (s Site) declared(ctx context.Context) ([]string, error) {
 	// are the largest files, some 6 MB of XML each at 10,000 addresses,
 	// and four rendered at once held 70 MB, best held before the crawler
 	// knows the site's 100,000 paths rather than after.
-	return append(out, "/sitemap.xml"), nil
+	return append(out, "/sitemap.xml"), sortPages(declared), nil
 }
 
 // listings are a language's home page, archives and feeds, and the
-// areas' pages: what may change whenever an entry does.
-func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
+// areas' pages: what may change whenever an entry does. The areas' pages
+// are added to declared too.
+func (s Site) listings(ctx context.Context, lang string, declared *[]declaredPage) ([]string, error) {
 	out := []string{"/" + lang + "/", "/" + lang + "/feed.xml", "/" + lang + "/atom.xml", "/" + lang + "/feed.json"}
 	mod, err := s.Entries.ArchivesModified(ctx, lang)
 	if err != nil {
@@ -105,6 +107,7 @@ func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
 		for _, pg := range pages {
 			if path := pg.Path(lang); path != "" {
 				out = append(out, path)
+				*declared = append(*declared, declare(pg, lang, path))
 			}
 		}
 	}
@@ -115,7 +118,7 @@ func (s Site) listings(ctx context.Context, lang string) ([]string, error) {
 // areas' pages that it otherwise renders only when their Modified moved.
 const declaredEvery = time.Hour
 
-// changedPages lists what an incremental export renders again: the
+// changedPages lists (seeds) what an incremental export renders again: the
 // pages that show an entry saved or published since the last export
 // (content.Public.PagesShowing) and the feeds of the archives they are
 // in, each language's home page and feeds, the sitemap's index and the
@@ -138,11 +141,17 @@ const declaredEvery = time.Hour
 //
 // ids are the entries saved or published since the last export
 // (content.Store.ChangedSince, which reads every translation).
-func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (_ []string, beneath map[string]bool, kept int, all bool, _ error) {
+//
+// declared are every page the areas declare now, kept or not: the pages
+// the last export declared that are not among them are no longer public
+// (goneSince).
+func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now time.Time, cards bool) (changes, error) {
 	since := old.Since
-	all = now.Sub(time.Unix(old.Declared, 0)) >= declaredEvery
+	all := now.Sub(time.Unix(old.Declared, 0)) >= declaredEvery
 	out := []string{"/robots.txt", "/sitemap.xml"}
-	beneath = map[string]bool{}
+	beneath := map[string]bool{}
+	kept := 0
+	var declared []declaredPage
 	if !all && s.Sitemaps != nil {
 		// The parts that list an entry saved since, or the pages whose
 		// times move with any: 50 MB of XML at 20,000 entries in three
@@ -151,7 +160,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		// (an area declaring another page).
 		sitemaps, err := s.Sitemaps(ctx, ids)
 		if err != nil {
-			return nil, nil, 0, false, err
+			return changes{}, err
 		}
 		out = append(out, sitemaps...)
 	}
@@ -161,7 +170,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 	if len(ids) > 0 {
 		pages, err := s.Public.PagesShowing(ctx, ids)
 		if err != nil {
-			return nil, nil, 0, false, err
+			return changes{}, err
 		}
 		for _, p := range pages {
 			// Without entries' own cards, their sharing images are not
@@ -189,7 +198,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 			if ep, ok := p.(content.EntryPager); ok {
 				pages, err := ep.EntryPages(ctx, codes, ids)
 				if err != nil {
-					return nil, nil, 0, false, err
+					return changes{}, err
 				}
 				out = append(out, pages...)
 			}
@@ -199,7 +208,7 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		if cp, ok := p.(content.ChangedPager); ok {
 			pages, err := cp.ChangedPages(ctx, codes, time.Unix(since, 0))
 			if err != nil {
-				return nil, nil, 0, false, err
+				return changes{}, err
 			}
 			out = append(out, pages...)
 		}
@@ -210,13 +219,14 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		for _, p := range s.Publishers {
 			pages, err := p.PublicPages(ctx, l.Code)
 			if err != nil {
-				return nil, nil, 0, false, err
+				return changes{}, err
 			}
 			for _, pg := range pages {
 				path := pg.Path(l.Code)
 				if path == "" {
 					continue
 				}
+				declared = append(declared, declare(pg, l.Code, path))
 				if pg.Tracked && !all && pg.Modified.Unix() < since {
 					kept++
 					continue
@@ -235,7 +245,17 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 		}
 	}
 	slices.Sort(out)
-	return slices.Compact(out), beneath, kept, all, nil
+	return changes{seeds: slices.Compact(out), beneath: beneath, kept: kept, all: all, declared: sortPages(declared)}, nil
+}
+
+// changes are what changedPages found: the seeds of an incremental
+// export, and what it says of them.
+type changes struct {
+	seeds    []string
+	beneath  map[string]bool
+	kept     int
+	all      bool
+	declared []declaredPage
 }
 
 func isKindSegment(seg string) bool {
@@ -251,3 +271,43 @@ func isKindSegment(seg string) bool {
 // the server; the mirror's copy, rendered for the mirror, searches the
 // mirror's index in the reader's browser.
 func searchPage(lang string) string { return "/" + lang + "/search" }
+
+// declaredPage is a page an area declared (content.PublicPage) in one
+// language, as the state file records it for the next export: when the
+// area no longer declares it (a wall closed with no tribute on it, a
+// statement closed with nobody signed), an incremental export removes
+// its files, those of the pages beneath it, and renders again the page
+// that led to it (Also), as a full export would leave them, without
+// walking the folder.
+type declaredPage struct {
+	Path    string `json:"p"`
+	Also    string `json:"a,omitempty"`
+	Beneath bool   `json:"b,omitempty"`
+}
+
+func declare(pg content.PublicPage, lang, path string) declaredPage {
+	d := declaredPage{Path: path, Beneath: pg.Beneath}
+	if pg.Also != nil {
+		d.Also = pg.Also(lang)
+	}
+	return d
+}
+
+// sortPages sorts the pages by path, one of each, so that the same site
+// gives the same state.
+func sortPages(ps []declaredPage) []declaredPage {
+	slices.SortFunc(ps, func(a, b declaredPage) int { return strings.Compare(a.Path, b.Path) })
+	return slices.CompactFunc(ps, func(a, b declaredPage) bool { return a.Path == b.Path })
+}
+
+// goneSince lists the pages of was (sorted, as sortPages leaves them)
+// that are not in now: declared by the last export, no longer public.
+func goneSince(was, now []declaredPage) []declaredPage {
+	var gone []declaredPage
+	for _, p := range was {
+		if _, found := slices.BinarySearchFunc(now, p.Path, func(d declaredPage, path string) int { return strings.Compare(d.Path, path) }); !found {
+			gone = append(gone, p)
+		}
+	}
+	return gone
+}
