@@ -46,6 +46,10 @@ type Store struct {
 		changes int64
 		list    []Section
 	}
+
+	// fragments keep what cold pages read of entries between writes
+	// (fragments.go).
+	fragments fragments
 }
 
 // Indexer keeps a search index in step with translations' text (the search
@@ -63,7 +67,9 @@ func NewStore(d *db.DB, index Indexer) *Store {
 	if index == nil {
 		panic("content: NewStore without an Indexer")
 	}
-	return &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
+	s := &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
+	s.fragments = newFragments(d.Changes)
+	return s
 }
 
 // SetMediaHolders names the areas that keep media of their own for
