@@ -612,19 +612,30 @@ func (s *Store) keepBounds(key string, b *bounds) {
 	s.bounds.m[key] = b
 }
 
+// NextPublication is the next time (Unix seconds) after at when a
+// translation's publish time comes, math.MaxInt64 if none: a translation
+// scheduled then joins the pages with no write to say so, and what was
+// kept of them until the next write is stale from then on.
+func (s *Store) NextPublication(ctx context.Context, at time.Time) (int64, error) {
+	var next sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(publish_at) FROM translations WHERE publish_at > ?`, at.Unix()).Scan(&next); err != nil {
+		return 0, fmt.Errorf("content: next publication: %w", err)
+	}
+	if !next.Valid {
+		return math.MaxInt64, nil
+	}
+	return next.Int64, nil
+}
+
 // scanBounds reads a listing's bounds as of now.
 func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time) (*bounds, error) {
-	now := at.Unix()
-	b := &bounds{expires: math.MaxInt64}
 	// A translation scheduled later joins listings when its time comes,
 	// with no write to say so.
-	var next sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MIN(publish_at) FROM translations WHERE publish_at > ?`, now).Scan(&next); err != nil {
+	next, err := s.NextPublication(ctx, at)
+	if err != nil {
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
 	}
-	if next.Valid {
-		b.expires = next.Int64
-	}
+	b := &bounds{expires: next}
 	query, args := f.boundsQuery(at)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
