@@ -89,19 +89,24 @@ func TestColdPagesFollowEveryChange(t *testing.T) {
 		time.Sleep(time.Until(time.Unix(now+3, 0)))
 		same("an event ended")
 
-		// An event's translation scheduled to appear in two seconds joins
-		// it then.
+		// An event's translation and the featured campaign's, scheduled
+		// to appear in two seconds, join the home page then.
 		upcoming, err = s.App.Events.Upcoming(ctx, "en", 1)
 		if err != nil || len(upcoming) == 0 {
 			t.Fatalf("upcoming events: %v %v", upcoming, err)
 		}
-		now = time.Now().Unix()
-		if _, err := d.ExecContext(ctx, `UPDATE translations SET publish_at = ?, status = 'scheduled' WHERE entry_id = ? AND lang = 'en'`, now+2, upcoming[0].EntryID); err != nil {
+		featured, err := store.Featured(ctx, "en", content.Campaign)
+		if err != nil {
 			t.Fatal(err)
 		}
-		same("an event's translation scheduled")
+		now = time.Now().Unix()
+		if _, err := d.ExecContext(ctx, `UPDATE translations SET publish_at = ?, status = 'scheduled' WHERE entry_id IN (?, ?) AND lang = 'en'`,
+			now+2, upcoming[0].EntryID, featured.EntryID); err != nil {
+			t.Fatal(err)
+		}
+		same("translations scheduled")
 		time.Sleep(time.Until(time.Unix(now+3, 0)))
-		same("an event's translation published")
+		same("translations published")
 
 		// An entry deleted.
 		if _, err := store.DeleteEntry(ctx, article.EntryID); err != nil {

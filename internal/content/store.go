@@ -612,6 +612,10 @@ func (s *Store) keepBounds(key string, b *bounds) {
 	s.bounds.m[key] = b
 }
 
+// Changes is the database's change count (db.DB.Changes), which stamps
+// what other areas keep of entries between writes (web.Fragments).
+func (s *Store) Changes() int64 { return s.db.Changes() }
+
 // NextPublication is the next time (Unix seconds) after at when a
 // translation's publish time comes, math.MaxInt64 if none: a translation
 // scheduled then joins the pages with no write to say so, and what was
