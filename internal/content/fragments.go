@@ -13,15 +13,12 @@ type fragments struct {
 	// exts are the extensions' values of listed entries (annotate); a
 	// value an entry does not have is kept as noExt.
 	exts *web.Fragments[extKey, any]
-	// tags are tags by slug (TagBySlug), for tag pages.
-	tags *web.Fragments[string, Tag]
 }
 
 func newFragments(version func() int64) fragments {
 	return fragments{
 		texts: web.NewFragments[textKey, Translation](version, 1024),
 		exts:  web.NewFragments[extKey, any](version, 8192),
-		tags:  web.NewFragments[string, Tag](version, 1024),
 	}
 }
 

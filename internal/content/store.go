@@ -36,6 +36,9 @@ type Store struct {
 	holders atomic.Pointer[[]MediaHolder]
 	// exts add fields to entries of some kinds (SetExtensions).
 	exts atomic.Pointer[[]Extension]
+	// fragments keep what cold pages read of entries between writes
+	// (fragments.go).
+	fragments fragments
 
 	// sections as last read, with the change count they were read at:
 	// every public page's menu lists them, so a page rendered from the
@@ -46,10 +49,6 @@ type Store struct {
 		changes int64
 		list    []Section
 	}
-
-	// fragments keep what cold pages read of entries between writes
-	// (fragments.go).
-	fragments fragments
 }
 
 // Indexer keeps a search index in step with translations' text (the search

@@ -182,11 +182,6 @@ func (s *Store) Tags(ctx context.Context) ([]Tag, error) { return s.tags(ctx, ""
 
 // TagBySlug finds a tag.
 func (s *Store) TagBySlug(ctx context.Context, slug string) (Tag, error) {
-	// Every tag page asks: kept until the next write (fragments.go).
-	if tag, ok := s.fragments.tags.Get(slug); ok {
-		return tag, nil
-	}
-	at := s.fragments.tags.Version()
 	tags, err := s.tags(ctx, `WHERE t.slug = ?`, slug)
 	if err != nil {
 		return Tag{}, err
@@ -194,7 +189,6 @@ func (s *Store) TagBySlug(ctx context.Context, slug string) (Tag, error) {
 	if len(tags) == 0 {
 		return Tag{}, db.ErrNotFound
 	}
-	s.fragments.tags.Put(at, slug, tags[0])
 	return tags[0], nil
 }
 
