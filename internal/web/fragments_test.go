@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // A value is served only while the change count it was read at is the
 // database's; a value read before a write is not kept; a full cache
@@ -38,5 +41,17 @@ func TestFragments(t *testing.T) {
 	}
 	if v, ok := f.Get("g"); !ok || v != 9 {
 		t.Errorf("the newest value was not kept: %d %v", v, ok)
+	}
+	// No value outlives maxFragmentAge, written or not.
+	clock := time.Now()
+	f.now = func() time.Time { return clock }
+	f.Put(f.Version(), "h", 1)
+	clock = clock.Add(maxFragmentAge + time.Second)
+	if _, ok := f.Get("h"); ok {
+		t.Error("a value was served after maxFragmentAge")
+	}
+	f.Put(f.Version(), "i", 2)
+	if v, ok := f.Get("i"); !ok || v != 2 {
+		t.Errorf("a value kept after the age ran out: %d %v", v, ok)
 	}
 }
