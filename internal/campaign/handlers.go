@@ -46,6 +46,9 @@ type Handlers struct {
 	limits  media.Limits
 	tmpl    map[string]*template.Template
 	relink  *relink.Form // the form for a fresh withdrawal link
+	// homes are the home page's featured campaign blocks by language
+	// (HomeBlock), kept until the next write or publication.
+	homes *web.Fragments[string, homeBlock]
 }
 
 // New parses the templates (a broken one fails here, at start).
@@ -55,7 +58,7 @@ func New(cfg Config) (*Handlers, error) {
 		return nil, err
 	}
 	h := &Handlers{store: cfg.Store, entries: cfg.Entries, media: cfg.Media, guard: cfg.Guard,
-		rd: cfg.Render, limits: cfg.Limits, tmpl: tmpl}
+		rd: cfg.Render, limits: cfg.Limits, tmpl: tmpl, homes: web.NewFragments[string, homeBlock](cfg.Entries.Changes, 64)}
 	h.relink, err = relink.New(cfg.Render, cfg.Guard, relink.Form{Name: newLinkForm, Path: NewLinkPath,
 		Words: newLinkWords, Send: h.sendFreshLinks})
 	if err != nil {

@@ -268,6 +268,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 	}
 	fs := newFlagSet(name, stderr, help)
 	config, mirrorDir := serveSettings(fs)
+	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile (pprof) of the whole run to this `file` when the server stops; for measuring, not for production")
 	var entries *int
 	if withDemo {
 		entries = fs.Int("entries", 0, "also generate this many synthetic entries, translated into every enabled language, for benchmarks")
@@ -351,6 +352,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		// The log is the operator's: whoever reads it may make the admin.
 		slog.Warn("this site has no administrator yet: make the first one at /setup from this machine, "+
 			"or from elsewhere with this one-time code (it works once, through any instance, for 24 hours)", "url", cmp.Or(cfg.BaseURL, base)+"/setup?code="+code)
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		defer stopProfile()
 	}
 	serveSite := func(ctx context.Context) error {
 		if cfg.Domain != "" {

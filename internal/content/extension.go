@@ -144,25 +144,45 @@ func (s *Store) annotate(ctx context.Context, items []Item) error {
 		if _, ok := x.(EntryPageOnly); ok {
 			continue
 		}
+		// Values no write has changed since a page read them are kept
+		// (fragments.go); only the others are read.
+		name, kept := x.ExtensionName(), s.fragments.exts
+		at := kept.Version()
 		var ids []int64
+		vs := map[int64]any{}
 		for _, it := range items {
-			if x.ExtendsKind(it.Kind) {
-				ids = append(ids, it.EntryID)
+			if !x.ExtendsKind(it.Kind) {
+				continue
 			}
+			if v, ok := kept.Get(extKey{name, it.EntryID}); ok {
+				if _, none := v.(noExt); !none {
+					vs[it.EntryID] = v
+				}
+				continue
+			}
+			ids = append(ids, it.EntryID)
 		}
-		if len(ids) == 0 {
-			continue
-		}
-		vs, err := x.LoadExtension(ctx, s.db, ids)
-		if err != nil {
-			return fmt.Errorf("content: list: %s: %w", x.ExtensionName(), err)
+		if len(ids) > 0 {
+			read, err := x.LoadExtension(ctx, s.db, ids)
+			if err != nil {
+				return fmt.Errorf("content: list: %s: %w", name, err)
+			}
+			for _, id := range ids {
+				v, ok := read[id]
+				if !ok {
+					kept.Put(at, extKey{name, id}, noExt{})
+					continue
+				}
+				vs[id] = v
+				kept.Put(at, extKey{name, id}, v)
+			}
 		}
 		for i := range items {
 			if v, ok := vs[items[i].EntryID]; ok {
 				if items[i].Ext == nil {
 					items[i].Ext = map[string]any{}
 				}
-				items[i].Ext[x.ExtensionName()] = v
+				items[i].Ext[name] = v
 			}
 		}
 	}

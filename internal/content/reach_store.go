@@ -17,12 +17,22 @@ func (s *Store) Texts(ctx context.Context, lang string, entryIDs []int64) (map[i
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
+	// A feed asks for the same twenty bodies on every request: those no
+	// write has changed since they were read are kept (fragments.go).
+	at := s.fragments.texts.Version()
 	args := []any{lang}
 	for _, id := range entryIDs {
+		if t, ok := s.fragments.texts.Get(textKey{lang, id}); ok {
+			out[id] = t
+			continue
+		}
 		args = append(args, id)
 	}
+	if len(args) == 1 {
+		return out, nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+translationCols+` FROM translations t WHERE t.lang = ? AND t.entry_id IN (?`+
-		strings.Repeat(", ?", len(entryIDs)-1)+`)`, args...)
+		strings.Repeat(", ?", len(args)-2)+`)`, args...) // only what was not kept
 	if err != nil {
 		return nil, fmt.Errorf("content: texts: %w", err)
 	}
@@ -33,6 +43,7 @@ func (s *Store) Texts(ctx context.Context, lang string, entryIDs []int64) (map[i
 			return nil, fmt.Errorf("content: texts: %w", err)
 		}
 		out[t.EntryID] = t
+		s.fragments.texts.Put(at, textKey{lang, t.EntryID}, t)
 	}
 	return out, rows.Err()
 }

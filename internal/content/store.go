@@ -36,6 +36,9 @@ type Store struct {
 	holders atomic.Pointer[[]MediaHolder]
 	// exts add fields to entries of some kinds (SetExtensions).
 	exts atomic.Pointer[[]Extension]
+	// fragments keep what cold pages read of entries between writes
+	// (fragments.go).
+	fragments fragments
 
 	// sections as last read, with the change count they were read at:
 	// every public page's menu lists them, so a page rendered from the
@@ -63,7 +66,9 @@ func NewStore(d *db.DB, index Indexer) *Store {
 	if index == nil {
 		panic("content: NewStore without an Indexer")
 	}
-	return &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
+	s := &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
+	s.fragments = newFragments(d.Changes)
+	return s
 }
 
 // SetMediaHolders names the areas that keep media of their own for
@@ -606,19 +611,34 @@ func (s *Store) keepBounds(key string, b *bounds) {
 	s.bounds.m[key] = b
 }
 
+// Changes is the database's change count (db.DB.Changes), which stamps
+// what other areas keep of entries between writes (web.Fragments).
+func (s *Store) Changes() int64 { return s.db.Changes() }
+
+// NextPublication is the next time (Unix seconds) after at when a
+// translation's publish time comes, math.MaxInt64 if none: a translation
+// scheduled then joins the pages with no write to say so, and what was
+// kept of them until the next write is stale from then on.
+func (s *Store) NextPublication(ctx context.Context, at time.Time) (int64, error) {
+	var next sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(publish_at) FROM translations WHERE publish_at > ?`, at.Unix()).Scan(&next); err != nil {
+		return 0, fmt.Errorf("content: next publication: %w", err)
+	}
+	if !next.Valid {
+		return math.MaxInt64, nil
+	}
+	return next.Int64, nil
+}
+
 // scanBounds reads a listing's bounds as of now.
 func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time) (*bounds, error) {
-	now := at.Unix()
-	b := &bounds{expires: math.MaxInt64}
 	// A translation scheduled later joins listings when its time comes,
 	// with no write to say so.
-	var next sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MIN(publish_at) FROM translations WHERE publish_at > ?`, now).Scan(&next); err != nil {
+	next, err := s.NextPublication(ctx, at)
+	if err != nil {
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
 	}
-	if next.Valid {
-		b.expires = next.Int64
-	}
+	b := &bounds{expires: next}
 	query, args := f.boundsQuery(at)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {

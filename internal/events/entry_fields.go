@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -253,17 +254,63 @@ func (EntryFields) ItemNote(l *i18n.Localizer, v any) template.HTML {
 	if !ok {
 		return ""
 	}
+	// The note is a function of these alone, and every listing of
+	// events shows the same few: executing the template for each row was
+	// a twentieth of a cold listing page's CPU (issue 23).
+	key := noteKey{l, info.StartsAt.Unix(), info.TimeZone, info.Ended(time.Now())}
+	if html, ok := itemNotes.get(key); ok {
+		return html
+	}
 	var b strings.Builder
 	data := struct {
 		L     *i18n.Localizer
 		Start time.Time
 		Local time.Time
 		Past  bool
-	}{l, info.StartsAt, info.Local(), info.Ended(time.Now())}
+	}{l, info.StartsAt, info.Local(), key.past}
 	if err := itemNote.Execute(&b, data); err != nil {
 		return "" // a localizer's methods do not fail; nothing to show otherwise
 	}
-	return template.HTML(b.String()) // #nosec G203 -- output of html/template, escaped by it
+	html := template.HTML(b.String()) // #nosec G203 -- output of html/template, escaped by it
+	itemNotes.put(key, html)
+	return html
+}
+
+// noteKey is everything a listed event's note shows: the reader's
+// language (its localizer), the start, the zone it is shown in, and
+// whether the event is over.
+type noteKey struct {
+	l     *i18n.Localizer
+	start int64
+	zone  string
+	past  bool
+}
+
+// itemNotes keeps the notes written, at most maxNotes of them (a full
+// memo starts again empty).
+var itemNotes = noteMemo{m: map[noteKey]template.HTML{}}
+
+const maxNotes = 4096
+
+type noteMemo struct {
+	mu sync.RWMutex
+	m  map[noteKey]template.HTML
+}
+
+func (n *noteMemo) get(k noteKey) (template.HTML, bool) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	html, ok := n.m[k]
+	return html, ok
+}
+
+func (n *noteMemo) put(k noteKey, html template.HTML) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.m) >= maxNotes {
+		n.m = map[noteKey]template.HTML{}
+	}
+	n.m[k] = html
 }
 
 // EventTime is an Info as the API shows it (api.EventField).

@@ -42,6 +42,9 @@ type Handlers struct {
 	// zoneNames gives the reference zones in service (settings).
 	zoneNames func() []string
 	site      *time.Location // the site's zone: month boundaries
+	// homes are the home page's blocks of upcoming events by language
+	// (HomeBlock), kept until the next write.
+	homes *web.Fragments[string, homeBlock]
 }
 
 // NewHandlers parses the templates. g guards the public registration form
@@ -56,7 +59,8 @@ func NewHandlers(store *Store, cs *content.Store, rd *web.Renderer, g *guard.Gua
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl, zoneNames: zones, site: site}, nil
+	return &Handlers{store: store, content: cs, guard: g, rd: rd, tmpl: tmpl, zoneNames: zones, site: site,
+		homes: web.NewFragments[string, homeBlock](store.db.Changes, 64)}, nil
 }
 
 // referenceZones are the zones event pages give times in besides the

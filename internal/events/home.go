@@ -15,15 +15,45 @@ const homeEvents = 3
 
 // HomeBlock lists the next events beside the home page's latest entries
 // (content.HomeBlock).
+//
+// The block is kept until the next write or the next moment it could
+// change without one: the first listed event's end, or the next
+// translation's publish time (a scheduled event joining the list, or an
+// event's translation replacing its source language's). It was half of
+// a home page's CPU without the page cache (issue 23).
 func (h *Handlers) HomeBlock(r *http.Request, lang string) (content.HomePart, error) {
+	now := h.store.Now()
+	if kept, ok := h.homes.Get(lang); ok && now.Unix() < kept.until {
+		return content.HomePart{HTML: kept.html}, nil
+	}
+	at := h.homes.Version()
 	items, err := h.store.Upcoming(r.Context(), lang, homeEvents)
 	if err != nil {
 		return content.HomePart{}, err
 	}
+	until, err := h.content.NextPublication(r.Context(), now)
+	if err != nil {
+		return content.HomePart{}, err
+	}
+	for _, it := range items {
+		// Listed while its end is not before now (Upcoming).
+		until = min(until, it.Info.StartsAt.Unix()+int64(it.Info.DurationMinutes)*60+1)
+	}
 	var buf bytes.Buffer
 	buf.Grow(1024)
 	writeHome(&buf, h.rd.I18n().Localizer(lang), lang, h.listViews(lang, items))
-	return content.HomePart{HTML: template.HTML(buf.String())}, nil // #nosec G203 -- written with web's escapers, as html/template would (writeHome)
+	html := template.HTML(buf.String()) // #nosec G203 -- written with web's escapers, as html/template would (writeHome)
+	if _, ok := h.rd.I18n().Get(lang); ok {
+		h.homes.Put(at, lang, homeBlock{html: html, until: until})
+	}
+	return content.HomePart{HTML: html}, nil
+}
+
+// homeBlock is a language's block of upcoming events as written, valid
+// until the Unix second until (HomeBlock).
+type homeBlock struct {
+	html  template.HTML
+	until int64
 }
 
 // writeHome writes the block in Go: the bytes html/template wrote from

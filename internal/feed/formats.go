@@ -43,11 +43,14 @@ type doc struct {
 
 // item is one entry in a feed.
 type item struct {
-	ID        string // tag: URI, stable across changes of slug
-	URL       string // absolute
-	Title     string
-	Summary   string
-	HTML      string // the rendered, sanitized body
+	ID      string // tag: URI, stable across changes of slug
+	URL     string // absolute
+	Title   string
+	Summary string
+	HTML    string // the rendered, sanitized body
+	// HTMLText is HTML escaped as XML text (xmlText), when the handler
+	// kept it from an earlier request; empty, it is escaped here.
+	HTMLText  string
 	Published time.Time
 	Updated   time.Time
 }
@@ -107,7 +110,9 @@ func (d doc) rss() ([]byte, error) {
 		x.raw("</guid>")
 		x.elem(3, "pubDate", it.Published.Format(time.RFC1123Z))
 		x.elem(3, "description", it.Summary)
-		x.elem(3, "content:encoded", it.HTML)
+		x.raw("\n   <content:encoded>")
+		x.body(it)
+		x.raw("</content:encoded>")
 		x.raw("\n  </item>")
 	}
 	x.raw("\n </channel>\n</rss>\n")
@@ -141,7 +146,7 @@ func (d doc) atom() ([]byte, error) {
 			x.raw("</summary>")
 		}
 		x.raw("\n  <content type=\"html\">")
-		x.text(it.HTML)
+		x.body(it)
 		x.raw("</content>\n </entry>")
 	}
 	x.raw("\n</feed>\n")
@@ -213,6 +218,22 @@ var xmlEscapes = func() (e [128]string) {
 	e['\t'], e['\n'], e['\r'] = "&#x9;", "&#xA;", "&#xD;"
 	return e
 }()
+
+// body appends an item's HTML escaped, as text does.
+func (x *xmlWriter) body(it item) {
+	if it.HTMLText != "" || it.HTML == "" {
+		x.raw(it.HTMLText)
+		return
+	}
+	x.text(it.HTML)
+}
+
+// xmlText is s escaped as xmlWriter.text escapes it.
+func xmlText(s string) string {
+	x := xmlWriter{b: make([]byte, 0, len(s)+len(s)/8)}
+	x.text(s)
+	return string(x.b)
+}
 
 // text appends s escaped for XML text or a quoted attribute value. What
 // is not a character XML allows (invalid UTF-8, U+FFFE, U+FFFF, control

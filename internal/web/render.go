@@ -244,6 +244,41 @@ func (rd *Renderer) Render(w http.ResponseWriter, status int, tmpl *template.Tem
 	return err
 }
 
+// RenderPublic answers with a public page written by Go: the layout
+// around what main writes, the bytes a page template of the usual form
+// (`{{template "public" .}}`, a newline, its "main" defined, a newline)
+// gives, without the template engine's reflection (issue 23). main
+// escapes what it writes as html/template would (WriteText, WriteURL).
+func (rd *Renderer) RenderPublic(w http.ResponseWriter, status int, p *Page, main func(b *bytes.Buffer) error) error {
+	if p.L == nil {
+		return fmt.Errorf("web: the public layout needs a localizer (Page.L)")
+	}
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := p.writeHead(buf, rd.Assets); err != nil {
+		return fmt.Errorf("web: render: %w", err)
+	}
+	p.writeHeader(buf)
+	if err := main(buf); err != nil {
+		return fmt.Errorf("web: render: %w", err)
+	}
+	p.writeFooter(buf)
+	buf.WriteString("\n\n")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// WritePager writes the numbered pages of a listing, as the layout's
+// "pager" template does.
+func WritePager(b *bytes.Buffer, l *i18n.Localizer, p Pager) error {
+	html, err := pagerHTML(l, p)
+	b.WriteString(string(html))
+	return err
+}
+
 // pageBuffers hold rendered pages between requests: a page of 20–40 KB
 // grown from nothing took nine allocations and their copies each time.
 var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
