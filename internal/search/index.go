@@ -274,7 +274,7 @@ func AddNextPartition(ctx context.Context, d *db.DB) error {
 // backfill has finished, so a start after a crash midway backfills again.
 // A migration that empties the index is noticed (the probe below); one
 // that removes some of its rows must delete this key too.
-const backfilledKey = "search.backfilled"
+const backfilledKey = "search_backfilled"
 
 // Backfill indexes the translations that have no terms yet: those written
 // before search existed, or by something that does not index (the demo

@@ -396,7 +396,7 @@ func TestBackfillCutShort(t *testing.T) {
 		}
 		// As a backfill stopped after its first batch leaves it: the
 		// first translation indexed, the second not, and nothing said.
-		if _, err := d.ExecContext(ctx, `DELETE FROM settings WHERE key = 'search.backfilled'`); err != nil {
+		if _, err := d.ExecContext(ctx, `DELETE FROM settings WHERE key = 'search_backfilled'`); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := d.ExecContext(ctx, `DELETE FROM search_docs WHERE translation_id = (SELECT MAX(id) FROM translations)`); err != nil {
