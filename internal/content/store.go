@@ -46,6 +46,8 @@ type Store struct {
 		changes int64
 		list    []Section
 	}
+	// tagCache: tags as last read, the same way (TagBySlug, TagsByID).
+	tagCache tagCache
 }
 
 // Indexer keeps a search index in step with translations' text (the search

@@ -1516,3 +1516,56 @@ func TestTranslationsFollowTheirSourcesPublication(t *testing.T) {
 		}
 	})
 }
+
+// Tags are kept between requests (issue 23) but never outlive a write: a
+// renamed tag is read with its new name, a deleted one is gone, from
+// its slug and from an entry's tag ids alike.
+func TestTagsKeptUntilAWrite(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		a, err := s.SaveTag(ctx, Tag{Slug: "alpha", Names: map[string]string{"en": "Alpha"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.SaveTag(ctx, Tag{Slug: "beta", Names: map[string]string{"en": "Beta"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := func() string {
+			tags, err := s.TagsByID(ctx, []int64{b, a, 999999})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, tag := range tags {
+				out = append(out, tag.Slug+":"+tag.Names["en"])
+			}
+			bySlug, err := s.TagBySlug(ctx, "alpha")
+			if errors.Is(err, db.ErrNotFound) {
+				return fmt.Sprint(out, " alpha gone")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(out, " ", bySlug.Names["en"])
+		}
+		for range 2 { // read, then kept
+			if got := names(); got != "[alpha:Alpha beta:Beta] Alpha" {
+				t.Fatalf("before: %s", got)
+			}
+		}
+		if _, err := s.SaveTag(ctx, Tag{ID: a, Slug: "alpha", Names: map[string]string{"en": "Alpha renamed"}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(); got != "[alpha:Alpha renamed beta:Beta] Alpha renamed" {
+			t.Fatalf("renamed: %s", got)
+		}
+		if err := s.DeleteTag(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(); got != "[beta:Beta] alpha gone" {
+			t.Fatalf("deleted: %s", got)
+		}
+	})
+}
