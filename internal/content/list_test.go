@@ -381,3 +381,59 @@ func TestLaterPagesSeekAfterTheKey(t *testing.T) {
 		}
 	})
 }
+
+// A feed's texts (LatestTexts, one statement since issue 23) are the
+// listing's newest entries, in its order, with their bodies: the same
+// entries Latest lists, scheduled ones once their time comes, never a
+// draft, another language's or a deleted entry.
+func TestLatestTextsAreTheListings(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, now := newTestStore(d)
+		at := func(h int) time.Time { return t0.Add(-time.Duration(h) * time.Hour) }
+		for i := range 5 {
+			mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", fmt.Sprintf("E%d", i), fmt.Sprintf("e%d", i), Published, at(1+i/2)), 0)
+		}
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("fr", "F", "f", Published, at(1)), 0)
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Draft", "draft", Draft, at(1)), 0)
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Later", "later", Published, t0.Add(30*time.Minute)), 0)
+		gone := mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Gone", "gone", Published, at(1)), 0)
+		if _, err := s.DeleteEntry(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			at   time.Time
+			want string
+		}{
+			{t0, "[e1 e0 e3 e2]"},
+			{t0.Add(time.Hour), "[later e1 e0 e3]"},
+		} {
+			*now = c.at
+			f := ListFilter{Lang: "en", Kind: Article}
+			texts, err := s.LatestTexts(ctx, f, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, err := s.Latest(ctx, f, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, listed []string
+			for i, x := range texts {
+				got = append(got, x.Slug)
+				if x.Body != "Body of "+x.Title || x.URL() != "/en/articles/"+x.Slug {
+					t.Errorf("%s: body %q, URL %s", x.Slug, x.Body, x.URL())
+				}
+				if i < len(items) && (items[i].EntryID != x.EntryID || !items[i].PublishAt.Equal(x.PublishAt)) {
+					t.Errorf("item %d: %+v, listed %+v", i, x, items[i])
+				}
+			}
+			for _, it := range items {
+				listed = append(listed, it.Slug)
+			}
+			if fmt.Sprint(got) != c.want || fmt.Sprint(listed) != c.want {
+				t.Errorf("at %s: texts %v, listed %v, want %s", c.at, got, listed, c.want)
+			}
+		}
+	})
+}
