@@ -164,11 +164,31 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	return s.loadRest(ctx, e)
+}
+
+// loadRest reads an entry's tags, organisations and extensions.
+func (s *Store) loadRest(ctx context.Context, e *Entry) error {
+	var err error
 	if e.TagIDs, e.OrgIDs, err = s.tagsAndOrgs(ctx, e.ID); err != nil {
 		return err
 	}
 	return s.loadExtensions(ctx, e)
 }
+
+// scanFunc is a scanner made of a function.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// after scans a row whose first columns go to before, the rest to the
+// destinations Scan is given.
+type after struct {
+	s      scanner
+	before []any
+}
+
+func (a after) Scan(dest ...any) error { return a.s.Scan(append(a.before, dest...)...) }
 
 // tagsAndOrgs reads an entry's tags (by id) and organisations (in their
 // order) in one statement: one round trip on PostgreSQL, not two, on
@@ -221,10 +241,41 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 // BySlug finds the entry whose translation in lang has this slug, whatever
 // its status; callers decide what readers may see.
 func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
-	// One query finds the slug's entry and reads it: every entry page
-	// asks (issue 23).
-	return s.entry(ctx, `SELECT `+entryCols+`, e.coauthor_role FROM entries e
-		WHERE e.id = (SELECT entry_id FROM translations WHERE lang = ? AND slug = ?)`, lang, slug)
+	// One query finds the slug's entry and reads it with its
+	// translations, a row each: every entry page asks, and each
+	// statement is a round trip to PostgreSQL (issue 23).
+	rows, err := s.db.QueryContext(ctx, `SELECT `+entryCols+`, e.coauthor_role, `+translationCols+`
+		FROM entries e JOIN translations t ON t.entry_id = e.id
+		WHERE e.id = (SELECT entry_id FROM translations WHERE lang = ? AND slug = ?) ORDER BY t.lang`, lang, slug)
+	if err != nil {
+		return nil, fmt.Errorf("content: entry %s/%s: %w", lang, slug, err)
+	}
+	defer rows.Close()
+	var e *Entry
+	for rows.Next() {
+		var row Entry
+		var t Translation
+		err := scanEntry(scanFunc(func(dest ...any) error {
+			return scanTranslation(after{rows, dest}, &t)
+		}), &row, &row.CoauthorRole)
+		if err != nil {
+			return nil, fmt.Errorf("content: entry %s/%s: %w", lang, slug, err)
+		}
+		if e == nil {
+			e = &row
+		}
+		e.Translations = append(e.Translations, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("content: entry %s/%s: %w", lang, slug, err)
+	}
+	if e == nil {
+		return nil, db.ErrNotFound
+	}
+	if err := s.loadRest(ctx, e); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // BySlugAnyLang finds a visible entry whose translation in some language

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -1566,6 +1567,46 @@ func TestTagsKeptUntilAWrite(t *testing.T) {
 		}
 		if got := names(); got != "[beta:Beta] alpha gone" {
 			t.Fatalf("deleted: %s", got)
+		}
+	})
+}
+
+// BySlug reads an entry with its translations in one statement (issue
+// 23): the same entry Entry reads by id, every translation included
+// (drafts and scheduled ones: callers decide what readers see), from
+// any of its slugs; a deleted entry is not found.
+func TestBySlugReadsTheWholeEntry(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		tag, err := s.SaveTag(ctx, Tag{Slug: "one", Names: map[string]string{"en": "One"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := mustSave(t, s, 0, EntryInput{Kind: Article, TagIDs: []int64{tag}, Featured: true}, pub("en", "Whole", "whole"), 0)
+		mustTranslate(t, s, id, tr("fr", "Entier", "entier", Draft, t0), 0)
+		mustTranslate(t, s, id, tr("ru", "Tselyi", "tselyi", Published, t0.Add(time.Hour)), 0)
+		want, err := s.Entry(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Translations) != 3 {
+			t.Fatalf("%d translations", len(want.Translations))
+		}
+		for _, l := range [][2]string{{"en", "whole"}, {"fr", "entier"}, {"ru", "tselyi"}} {
+			got, err := s.BySlug(ctx, l[0], l[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("BySlug(%s, %s) = %+v, Entry = %+v", l[0], l[1], got, want)
+			}
+		}
+		if _, err := s.DeleteEntry(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BySlug(ctx, "en", "whole"); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("a deleted entry: %v", err)
 		}
 	})
 }
