@@ -298,3 +298,142 @@ func TestVisiblePlace(t *testing.T) {
 		}
 	})
 }
+
+// Later pages start after the previous page's last key (a row
+// comparison since issue 23): walked page by page, an untranslated
+// listing, a tag's and a kind's give every entry once, in order, in the
+// reader's language where it is visible there and in its own otherwise;
+// ties of publish time are split by entry id; a translation scheduled
+// later replaces its source when its time comes; drafts and deleted
+// entries are never listed. The same expectations hold on both engines.
+func TestLaterPagesSeekAfterTheKey(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, now := newTestStore(d)
+		tag, err := s.SaveTag(ctx, Tag{Slug: "seek", Names: map[string]string{"en": "Seek"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := EntryInput{Kind: Article, TagIDs: []int64{tag}}
+		at := func(h int) time.Time { return t0.Add(-time.Duration(h) * time.Hour) }
+		// Two by two at the same publish time: a page ends between them.
+		for i := range 6 {
+			mustSave(t, s, 0, in, tr("en", fmt.Sprintf("E%d", i), fmt.Sprintf("e%d", i), Published, at(1+i/2)), 0)
+		}
+		mustSave(t, s, 0, in, tr("fr", "F1", "f1", Published, at(2)), 0)
+		mustSave(t, s, 0, in, tr("fr", "F2", "f2", Published, at(5)), 0)
+		f3 := mustSave(t, s, 0, in, tr("fr", "F3", "f3", Published, at(4)), 0)
+		mustTranslate(t, s, f3, tr("en", "F3 en", "f3-en", Published, t0.Add(30*time.Minute)), 0)
+		mustSave(t, s, 0, in, tr("en", "Draft", "draft", Draft, at(1)), 0)
+		gone := mustSave(t, s, 0, in, tr("en", "Gone", "gone", Published, at(2)), 0)
+		if _, err := s.DeleteEntry(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		walk := func(f ListFilter, per int) (slugs []string) {
+			for page := 1; page <= 20; page++ {
+				items, _, err := s.List(ctx, f, page, per)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range items {
+					slugs = append(slugs, it.Slug)
+				}
+			}
+			return slugs
+		}
+		untranslated := ListFilter{Lang: "en", IncludeUntranslated: true}
+		for _, c := range []struct {
+			when string
+			f    ListFilter
+			want string
+		}{
+			{"before", untranslated, "[e1 e0 f1 e3 e2 e5 e4 f3 f2]"},
+			{"before", ListFilter{Lang: "en", Kind: Article, TagID: tag, IncludeUntranslated: true}, "[e1 e0 f1 e3 e2 e5 e4 f3 f2]"},
+			{"before", ListFilter{Lang: "en", Kind: Article}, "[e1 e0 e3 e2 e5 e4]"},
+			{"before", ListFilter{Lang: "en", TagID: tag}, "[e1 e0 e3 e2 e5 e4]"},
+			{"after", untranslated, "[f3-en e1 e0 f1 e3 e2 e5 e4 f2]"},
+			{"after", ListFilter{Lang: "en", Kind: Article, TagID: tag, IncludeUntranslated: true}, "[f3-en e1 e0 f1 e3 e2 e5 e4 f2]"},
+			{"after", ListFilter{Lang: "en", TagID: tag}, "[f3-en e1 e0 e3 e2 e5 e4]"},
+		} {
+			*now = t0
+			if c.when == "after" {
+				*now = t0.Add(time.Hour)
+			}
+			for _, per := range []int{1, 2, 3} {
+				if got := fmt.Sprint(walk(c.f, per)); got != c.want {
+					t.Errorf("%s its time, %+v, %d a page: %s, want %s", c.when, c.f, per, got, c.want)
+				}
+			}
+		}
+		// A program's cursor after now reads what is visible now, and
+		// nothing scheduled.
+		*now = t0
+		items, err := s.ListAfter(ctx, ListFilter{Lang: "en", Kind: Article}, &Cursor{At: t0.Add(24 * time.Hour), EntryID: 1 << 40}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Slug)
+		}
+		if fmt.Sprint(got) != "[e1 e0 e3 e2 e5 e4]" {
+			t.Errorf("a cursor after now: %v", got)
+		}
+	})
+}
+
+// A feed's texts (LatestTexts, one statement since issue 23) are the
+// listing's newest entries, in its order, with their bodies: the same
+// entries Latest lists, scheduled ones once their time comes, never a
+// draft, another language's or a deleted entry.
+func TestLatestTextsAreTheListings(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, now := newTestStore(d)
+		at := func(h int) time.Time { return t0.Add(-time.Duration(h) * time.Hour) }
+		for i := range 5 {
+			mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", fmt.Sprintf("E%d", i), fmt.Sprintf("e%d", i), Published, at(1+i/2)), 0)
+		}
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("fr", "F", "f", Published, at(1)), 0)
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Draft", "draft", Draft, at(1)), 0)
+		mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Later", "later", Published, t0.Add(30*time.Minute)), 0)
+		gone := mustSave(t, s, 0, EntryInput{Kind: Article}, tr("en", "Gone", "gone", Published, at(1)), 0)
+		if _, err := s.DeleteEntry(ctx, gone); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			at   time.Time
+			want string
+		}{
+			{t0, "[e1 e0 e3 e2]"},
+			{t0.Add(time.Hour), "[later e1 e0 e3]"},
+		} {
+			*now = c.at
+			f := ListFilter{Lang: "en", Kind: Article}
+			texts, err := s.LatestTexts(ctx, f, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, err := s.Latest(ctx, f, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, listed []string
+			for i, x := range texts {
+				got = append(got, x.Slug)
+				if x.Body != "Body of "+x.Title || x.URL() != "/en/articles/"+x.Slug {
+					t.Errorf("%s: body %q, URL %s", x.Slug, x.Body, x.URL())
+				}
+				if i < len(items) && (items[i].EntryID != x.EntryID || !items[i].PublishAt.Equal(x.PublishAt)) {
+					t.Errorf("item %d: %+v, listed %+v", i, x, items[i])
+				}
+			}
+			for _, it := range items {
+				listed = append(listed, it.Slug)
+			}
+			if fmt.Sprint(got) != c.want || fmt.Sprint(listed) != c.want {
+				t.Errorf("at %s: texts %v, listed %v, want %s", c.at, got, listed, c.want)
+			}
+		}
+	})
+}

@@ -253,7 +253,8 @@ func (p *Public) entryData(r *http.Request, e *Entry, t Translation, kind Kind, 
 		data.Crumbs = append(data.Crumbs, web.Crumb{Name: page.L.T("kind." + string(kind) + ".plural"), URL: "/" + lang + "/" + kind.Segment()})
 	}
 	data.Crumbs = append(data.Crumbs, web.Crumb{Name: t.Title})
-	if data.Tags, err = p.store.EntryTags(ctx, e.ID); err != nil {
+	// The entry's tag ids came with it; the tags themselves are kept.
+	if data.Tags, err = p.store.TagsByID(ctx, e.TagIDs); err != nil {
 		return entryPage{}, err
 	}
 	if data.Organisations, err = p.store.EntryOrganisations(ctx, e.ID); err != nil {

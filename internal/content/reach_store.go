@@ -3,50 +3,11 @@ package content
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
 // Queries for feeds, the sitemap and the API: what other sites and
 // programs read of the content.
-
-// Texts loads the translations in lang of the given entries, bodies
-// included, by entry id: what a feed needs beyond a listing's Items.
-func (s *Store) Texts(ctx context.Context, lang string, entryIDs []int64) (map[int64]Translation, error) {
-	out := make(map[int64]Translation, len(entryIDs))
-	if len(entryIDs) == 0 {
-		return out, nil
-	}
-	// A feed asks for the same twenty bodies on every request: those no
-	// write has changed since they were read are kept (fragments.go).
-	at := s.fragments.texts.Version()
-	args := []any{lang}
-	for _, id := range entryIDs {
-		if t, ok := s.fragments.texts.Get(textKey{lang, id}); ok {
-			out[id] = t
-			continue
-		}
-		args = append(args, id)
-	}
-	if len(args) == 1 {
-		return out, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+translationCols+` FROM translations t WHERE t.lang = ? AND t.entry_id IN (?`+
-		strings.Repeat(", ?", len(args)-2)+`)`, args...) // only what was not kept
-	if err != nil {
-		return nil, fmt.Errorf("content: texts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t Translation
-		if err := scanTranslation(rows, &t); err != nil {
-			return nil, fmt.Errorf("content: texts: %w", err)
-		}
-		out[t.EntryID] = t
-		s.fragments.texts.Put(at, textKey{lang, t.EntryID}, t)
-	}
-	return out, rows.Err()
-}
 
 // Modified is when readers last saw a translation change: its last save,
 // or its publish time when that came later (a scheduled entry appears

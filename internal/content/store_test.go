@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -1513,6 +1514,99 @@ func TestTranslationsFollowTheirSourcesPublication(t *testing.T) {
 		mustSave(t, s, id, article, tr("en", "Night buses", "night-buses", Published, t0.Add(-2*time.Hour)), 0)
 		if es, _ := mustEntry(t, s, id).Translation("es"); !es.PublishAt.Equal(t0.Add(-time.Minute)) {
 			t.Errorf("Spanish moved after its source was out: %v", es.PublishAt)
+		}
+	})
+}
+
+// Tags are kept between requests (issue 23) but never outlive a write: a
+// renamed tag is read with its new name, a deleted one is gone, from
+// its slug and from an entry's tag ids alike.
+func TestTagsKeptUntilAWrite(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		a, err := s.SaveTag(ctx, Tag{Slug: "alpha", Names: map[string]string{"en": "Alpha"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.SaveTag(ctx, Tag{Slug: "beta", Names: map[string]string{"en": "Beta"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := func() string {
+			tags, err := s.TagsByID(ctx, []int64{b, a, 999999})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, tag := range tags {
+				out = append(out, tag.Slug+":"+tag.Names["en"])
+			}
+			bySlug, err := s.TagBySlug(ctx, "alpha")
+			if errors.Is(err, db.ErrNotFound) {
+				return fmt.Sprint(out, " alpha gone")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(out, " ", bySlug.Names["en"])
+		}
+		for range 2 { // read, then kept
+			if got := names(); got != "[alpha:Alpha beta:Beta] Alpha" {
+				t.Fatalf("before: %s", got)
+			}
+		}
+		if _, err := s.SaveTag(ctx, Tag{ID: a, Slug: "alpha", Names: map[string]string{"en": "Alpha renamed"}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(); got != "[alpha:Alpha renamed beta:Beta] Alpha renamed" {
+			t.Fatalf("renamed: %s", got)
+		}
+		if err := s.DeleteTag(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(); got != "[beta:Beta] alpha gone" {
+			t.Fatalf("deleted: %s", got)
+		}
+	})
+}
+
+// BySlug reads an entry with its translations in one statement (issue
+// 23): the same entry Entry reads by id, every translation included
+// (drafts and scheduled ones: callers decide what readers see), from
+// any of its slugs; a deleted entry is not found.
+func TestBySlugReadsTheWholeEntry(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		tag, err := s.SaveTag(ctx, Tag{Slug: "one", Names: map[string]string{"en": "One"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := mustSave(t, s, 0, EntryInput{Kind: Article, TagIDs: []int64{tag}, Featured: true}, pub("en", "Whole", "whole"), 0)
+		mustTranslate(t, s, id, tr("fr", "Entier", "entier", Draft, t0), 0)
+		mustTranslate(t, s, id, tr("ru", "Tselyi", "tselyi", Published, t0.Add(time.Hour)), 0)
+		want, err := s.Entry(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Translations) != 3 {
+			t.Fatalf("%d translations", len(want.Translations))
+		}
+		for _, l := range [][2]string{{"en", "whole"}, {"fr", "entier"}, {"ru", "tselyi"}} {
+			got, err := s.BySlug(ctx, l[0], l[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("BySlug(%s, %s) = %+v, Entry = %+v", l[0], l[1], got, want)
+			}
+		}
+		if _, err := s.DeleteEntry(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BySlug(ctx, "en", "whole"); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("a deleted entry: %v", err)
 		}
 	})
 }

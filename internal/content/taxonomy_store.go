@@ -1,8 +1,7 @@
 package content
 
 import (
-	"time"
-
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,6 +9,9 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
+	"time"
 
 	"peerpress/internal/db"
 )
@@ -180,8 +182,13 @@ func (s *Store) tags(ctx context.Context, where string, args ...any) ([]Tag, err
 // Tags lists every tag by slug.
 func (s *Store) Tags(ctx context.Context) ([]Tag, error) { return s.tags(ctx, "") }
 
-// TagBySlug finds a tag.
+// TagBySlug finds a tag. Its Names are shared with other callers: read
+// them, do not change them.
 func (s *Store) TagBySlug(ctx context.Context, slug string) (Tag, error) {
+	changes := s.db.Changes()
+	if tag, ok := s.tagCache.bySlug(changes, slug); ok {
+		return tag, nil
+	}
 	tags, err := s.tags(ctx, `WHERE t.slug = ?`, slug)
 	if err != nil {
 		return Tag{}, err
@@ -189,7 +196,93 @@ func (s *Store) TagBySlug(ctx context.Context, slug string) (Tag, error) {
 	if len(tags) == 0 {
 		return Tag{}, db.ErrNotFound
 	}
+	s.tagCache.keep(changes, tags)
 	return tags[0], nil
+}
+
+// TagsByID returns the tags of these ids that exist, by slug, as
+// EntryTags does for an entry's. Their Names are shared with other
+// callers: read them, do not change them.
+func (s *Store) TagsByID(ctx context.Context, ids []int64) ([]Tag, error) {
+	changes := s.db.Changes()
+	out, missing := s.tagCache.byIDs(changes, ids)
+	if len(missing) > 0 {
+		args := make([]any, len(missing))
+		for i, id := range missing {
+			args[i] = id
+		}
+		read, err := s.tags(ctx, `WHERE t.id IN (?`+strings.Repeat(", ?", len(missing)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		s.tagCache.keep(changes, read)
+		out = append(out, read...)
+	}
+	slices.SortFunc(out, func(a, b Tag) int {
+		if c := strings.Compare(a.Slug, b.Slug); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// tagCache keeps the tags that pages asked for, as last read, with the
+// change count they were read at: a tag's page looked its tag up, and an
+// entry's page its tags, on every request, one round trip each to
+// PostgreSQL (issue 23). Any committed write empties it, as it does the
+// sections' copy; a site's tags are few, and maxCachedTags bounds them.
+type tagCache struct {
+	sync.Mutex
+	changes int64
+	slugs   map[string]Tag
+	ids     map[int64]Tag
+}
+
+const maxCachedTags = 2048
+
+// valid empties the cache when changes says it may be stale; c is locked.
+func (c *tagCache) valid(changes int64) {
+	if c.changes != changes || c.ids == nil {
+		c.changes, c.slugs, c.ids = changes, map[string]Tag{}, map[int64]Tag{}
+	}
+}
+
+func (c *tagCache) bySlug(changes int64, slug string) (Tag, bool) {
+	c.Lock()
+	defer c.Unlock()
+	c.valid(changes)
+	tag, ok := c.slugs[slug]
+	return tag, ok
+}
+
+// byIDs returns the cached tags of ids and the ids not cached.
+func (c *tagCache) byIDs(changes int64, ids []int64) (found []Tag, missing []int64) {
+	c.Lock()
+	defer c.Unlock()
+	c.valid(changes)
+	for _, id := range ids {
+		if tag, ok := c.ids[id]; ok {
+			found = append(found, tag)
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return found, missing
+}
+
+// keep adds tags read when the change count was changes: read before
+// the query, so that a write committed meanwhile makes them stale at once.
+func (c *tagCache) keep(changes int64, tags []Tag) {
+	c.Lock()
+	defer c.Unlock()
+	c.valid(changes)
+	if len(c.ids)+len(tags) > maxCachedTags {
+		return
+	}
+	for _, tag := range tags {
+		c.slugs[tag.Slug], c.ids[tag.ID] = tag, tag
+	}
 }
 
 // SaveTag creates (ID 0) or updates a tag and its names.

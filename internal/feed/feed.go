@@ -138,15 +138,8 @@ func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f Format, lang,
 func (h *Handlers) build(ctx context.Context, origin, lang, base, title string, filter content.ListFilter) (doc, error) {
 	// Latest, not List: a feed has no pages, so it needs no listing
 	// bounds (a scan of the whole listing after each write).
-	items, err := h.store.Latest(ctx, filter, h.PerFeed)
-	if err != nil {
-		return doc{}, err
-	}
-	ids := make([]int64, 0, len(items))
-	for _, it := range items {
-		ids = append(ids, it.EntryID)
-	}
-	texts, err := h.store.Texts(ctx, lang, ids)
+	// Texts and listing in one statement (issue 23).
+	texts, err := h.store.LatestTexts(ctx, filter, h.PerFeed)
 	if err != nil {
 		return doc{}, err
 	}
@@ -155,14 +148,10 @@ func (h *Handlers) build(ctx context.Context, origin, lang, base, title string, 
 		d.Home += "/" // the home page is /{lang}/
 	}
 	host := hostname(origin)
-	for _, it := range items {
-		t, ok := texts[it.EntryID]
-		if !ok {
-			continue // deleted between the two queries
-		}
+	for _, t := range texts {
 		fi := item{
-			ID:    "tag:" + host + "," + t.CreatedAt.Format("2006-01-02") + ":entry/" + strconv.FormatInt(it.EntryID, 10) + "/" + lang,
-			URL:   origin + it.URL,
+			ID:    "tag:" + host + "," + t.CreatedAt.Format("2006-01-02") + ":entry/" + strconv.FormatInt(t.EntryID, 10) + "/" + lang,
+			URL:   origin + t.URL(),
 			Title: t.Title, Summary: t.Summary, HTML: string(h.md.Render(t.Body)),
 			Published: t.PublishAt, Updated: t.Modified(),
 		}
