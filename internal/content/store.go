@@ -219,6 +219,9 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 // BySlug finds the entry whose translation in lang has this slug, whatever
 // its status; callers decide what readers may see.
 func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
+	if e := preloaded(ctx).entry(lang, slug); e != nil {
+		return e, nil // read for the static mirror (Preload)
+	}
 	// One query finds the slug's entry and reads it: every entry page
 	// asks (issue 23).
 	return s.entry(ctx, `SELECT `+entryCols+`, e.coauthor_role FROM entries e
@@ -689,11 +692,17 @@ func (s *Store) VisibleLangs(ctx context.Context, entryID int64) (map[string]str
 
 // EntryTags lists the tags of an entry.
 func (s *Store) EntryTags(ctx context.Context, entryID int64) ([]Tag, error) {
+	if p := preloaded(ctx); p.holds(entryID) {
+		return p.tags[entryID], nil
+	}
 	return s.tags(ctx, `WHERE t.id IN (SELECT tag_id FROM entry_tags WHERE entry_id = ?)`, entryID)
 }
 
 // EntryOrganisations lists an entry's co-author organisations in order.
 func (s *Store) EntryOrganisations(ctx context.Context, entryID int64) ([]Organisation, error) {
+	if p := preloaded(ctx); p.holds(entryID) {
+		return p.orgs[entryID], nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.slug, o.name, o.website, o.country, o.relation
 		FROM organisations o JOIN entry_organisations eo ON eo.organisation_id = o.id
 		WHERE eo.entry_id = ? ORDER BY eo.position, o.name`, entryID)

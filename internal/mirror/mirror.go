@@ -175,7 +175,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 		}
 		c.onlyNew = true
 		maps.Copy(c.renew, beneath)
-		c.run(ctx, seeds)
+		c.run(ctx, paths(seeds))
 		if c.err == nil && ctx.Err() == nil {
 			if rep.Removed, err = c.removeUnreached(); err != nil {
 				return Report{}, err
