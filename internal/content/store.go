@@ -456,6 +456,12 @@ func (f ListFilter) boundsQuery(now time.Time) (string, []any) {
 	return `SELECT ` + l.pub + `, ` + l.entry + ` FROM ` + l.from + ` WHERE ` + l.where + l.order(), l.args
 }
 
+// boundsIDsQuery is boundsQuery with each key's translation id.
+func (f ListFilter) boundsIDsQuery(now time.Time) (string, []any) {
+	l := f.listing(now, now.Unix())
+	return `SELECT ` + l.pub + `, ` + l.entry + `, ` + l.id + ` FROM ` + l.from + ` WHERE ` + l.where + l.order(), l.args
+}
+
 // sortItems puts a page's items in the listing's order.
 func sortItems(items []Item) {
 	slices.SortFunc(items, func(a, b Item) int {
@@ -514,6 +520,9 @@ func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]It
 	if err != nil {
 		return nil, 0, err
 	}
+	if b.ids != nil {
+		return s.listed(ctx, b, page, perPage)
+	}
 	var after *pageKey
 	if page > 1 {
 		if page-2 >= len(b.lastKeys) {
@@ -523,6 +532,22 @@ func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]It
 	}
 	query, args := f.pageQuery(now, after, perPage)
 	items, err := s.items(ctx, query, args...)
+	sortItems(items)
+	return items, b.total, err
+}
+
+// listed is List's page from the translations of the listing read with
+// its bounds (bounds.ids): the static mirror renders every page of every
+// listing, and seeking each page walked its rows again (with
+// IncludeUntranslated, every language's, two lookups a row).
+func (s *Store) listed(ctx context.Context, b *bounds, page, perPage int) ([]Item, int, error) {
+	start := (max(page, 1) - 1) * perPage
+	if start >= len(b.ids) {
+		return nil, b.total, nil // past the end
+	}
+	ids := b.ids[start:min(start+perPage, len(b.ids))]
+	in, args := inIDs(ids)
+	items, err := s.items(ctx, itemSelect+` WHERE t.id IN `+in, args...)
 	sortItems(items)
 	return items, b.total, err
 }
@@ -541,6 +566,13 @@ type bounds struct {
 	expires    int64 // the next scheduled publication (Unix time), when it goes stale
 	total      int
 	lastKeys   []pageKey // lastKeys[i] ends page i+1
+	// ids are the listing's translations in its order, read when an
+	// export of the static mirror (a context from WithMemo), which
+	// renders every page of it, walked the listing: a page is then its
+	// ids' rows, not a walk from its bound. Nil when the live site
+	// walked it: it asks for a few pages of a listing, and holds
+	// hundreds of listings' bounds.
+	ids []int64
 }
 
 // pageBounds caches the bounds of listings: one scan of the listing's
@@ -583,10 +615,18 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, at time.Time, p
 		s.keepBounds(key, &confirmed)
 		return &confirmed, nil
 	}
-	// Pages of one listing rendered at once share one scan.
-	v, err, _ := s.bounds.scans.Do(key+"/"+strconv.FormatInt(generation, 10), func() (any, error) {
+	// Pages of one listing rendered at once share one scan. An export
+	// keeps the listing's rows too (bounds.ids) when it has to walk it:
+	// not when it has the bounds without them (an incremental export's,
+	// AddBounds), which it uses for the few pages it renders.
+	withIDs := exporting(ctx)
+	scan := key + "/" + strconv.FormatInt(generation, 10)
+	if withIDs {
+		scan += "/ids"
+	}
+	v, err, _ := s.bounds.scans.Do(scan, func() (any, error) {
 		// Shared: one reader leaving must not fail the others.
-		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at)
+		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at, withIDs)
 		if err != nil {
 			return nil, err
 		}
@@ -610,7 +650,8 @@ func (s *Store) keepBounds(key string, b *bounds) {
 }
 
 // scanBounds reads a listing's bounds as of now.
-func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time) (*bounds, error) {
+// With ids, it keeps the listing's translations too (bounds.ids).
+func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time, ids bool) (*bounds, error) {
 	now := at.Unix()
 	b := &bounds{expires: math.MaxInt64}
 	// A translation scheduled later joins listings when its time comes,
@@ -623,6 +664,10 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 		b.expires = next.Int64
 	}
 	query, args := f.boundsQuery(at)
+	if ids {
+		query, args = f.boundsIDsQuery(at)
+		b.ids = []int64{}
+	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
@@ -630,7 +675,13 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 	defer rows.Close()
 	for rows.Next() {
 		var k pageKey
-		if err := rows.Scan(&k.publishAt, &k.entryID); err != nil {
+		if ids {
+			var id int64
+			if err := rows.Scan(&k.publishAt, &k.entryID, &id); err != nil {
+				return nil, err
+			}
+			b.ids = append(b.ids, id)
+		} else if err := rows.Scan(&k.publishAt, &k.entryID); err != nil {
 			return nil, err
 		}
 		b.total++
