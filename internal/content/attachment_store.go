@@ -59,6 +59,9 @@ func scanAttachment(s scanner, a *Attachment) error {
 // Attachments lists an entry's attachments in their order, each with its
 // file's path, type and size.
 func (s *Store) Attachments(ctx context.Context, entryID int64) ([]Attachment, error) {
+	if p := preloaded(ctx); p.holds(entryID) {
+		return p.atts[entryID], nil
+	}
 	rows, err := s.db.QueryContext(ctx, attachmentSelect+` WHERE a.entry_id = ? ORDER BY a.position, a.id`, entryID)
 	if err != nil {
 		return nil, fmt.Errorf("content: attachments of %d: %w", entryID, err)

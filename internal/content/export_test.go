@@ -8,7 +8,7 @@ import (
 // ScanBounds scans a listing's bounds as List does after a write, without
 // the cache, and returns the listing's size.
 func ScanBounds(ctx context.Context, s *Store, f ListFilter, perPage int) (int, error) {
-	b, err := s.scanBounds(ctx, f, perPage, s.now())
+	b, err := s.scanBounds(ctx, f, perPage, s.now(), false)
 	if err != nil {
 		return 0, err
 	}

@@ -32,6 +32,12 @@ func WithMemo(ctx context.Context) context.Context {
 	return context.WithValue(ctx, memoKey{}, &memo{cells: map[string]*memoCell{}})
 }
 
+// exporting says whether ctx is an export's (WithMemo).
+func exporting(ctx context.Context) bool {
+	_, ok := ctx.Value(memoKey{}).(*memo)
+	return ok
+}
+
 // Memo returns f's answer for key: the one kept under ctx (WithMemo), or
 // f's now, kept if it is not an error. Without WithMemo f is always
 // asked: the live site's pages show the site as it is. Callers asking

@@ -246,6 +246,9 @@ func queryIDs(ctx context.Context, q db.Querier, query string, args ...any) ([]i
 // BySlug finds the entry whose translation in lang has this slug, whatever
 // its status; callers decide what readers may see.
 func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
+	if e := preloaded(ctx).entry(lang, slug); e != nil {
+		return e, nil // read for the static mirror (Preload)
+	}
 	// One query finds the slug's entry and reads it with its
 	// translations, a row each: every entry page asks, and each
 	// statement is a round trip to PostgreSQL (issue 23).
@@ -540,6 +543,12 @@ func (f ListFilter) boundsQuery(now time.Time) (string, []any) {
 	return `SELECT ` + l.pub + `, ` + l.entry + ` FROM ` + l.from + ` WHERE ` + l.where + l.order(), l.args
 }
 
+// boundsIDsQuery is boundsQuery with each key's translation id.
+func (f ListFilter) boundsIDsQuery(now time.Time) (string, []any) {
+	l := f.listing(now, nil)
+	return `SELECT ` + l.pub + `, ` + l.entry + `, ` + l.id + ` FROM ` + l.from + ` WHERE ` + l.where + l.order(), l.args
+}
+
 // sortItems puts a page's items in the listing's order.
 func sortItems(items []Item) {
 	slices.SortFunc(items, func(a, b Item) int {
@@ -598,6 +607,9 @@ func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]It
 	if err != nil {
 		return nil, 0, err
 	}
+	if b.ids != nil {
+		return s.listed(ctx, b, page, perPage)
+	}
 	var after *pageKey
 	if page > 1 {
 		if page-2 >= len(b.lastKeys) {
@@ -607,6 +619,22 @@ func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]It
 	}
 	query, args := f.pageQuery(now, after, perPage)
 	items, err := s.items(ctx, query, args...)
+	sortItems(items)
+	return items, b.total, err
+}
+
+// listed is List's page from the translations of the listing read with
+// its bounds (bounds.ids): the static mirror renders every page of every
+// listing, and seeking each page walked its rows again (with
+// IncludeUntranslated, every language's, two lookups a row).
+func (s *Store) listed(ctx context.Context, b *bounds, page, perPage int) ([]Item, int, error) {
+	start := (max(page, 1) - 1) * perPage
+	if start >= len(b.ids) {
+		return nil, b.total, nil // past the end
+	}
+	ids := b.ids[start:min(start+perPage, len(b.ids))]
+	in, args := inIDs(ids)
+	items, err := s.items(ctx, itemSelect+` WHERE t.id IN `+in, args...)
 	sortItems(items)
 	return items, b.total, err
 }
@@ -625,6 +653,13 @@ type bounds struct {
 	expires    int64 // the next scheduled publication (Unix time), when it goes stale
 	total      int
 	lastKeys   []pageKey // lastKeys[i] ends page i+1
+	// ids are the listing's translations in its order, read when an
+	// export of the static mirror (a context from WithMemo), which
+	// renders every page of it, walked the listing: a page is then its
+	// ids' rows, not a walk from its bound. Nil when the live site
+	// walked it: it asks for a few pages of a listing, and holds
+	// hundreds of listings' bounds.
+	ids []int64
 }
 
 // pageBounds caches the bounds of listings: one scan of the listing's
@@ -667,10 +702,18 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, at time.Time, p
 		s.keepBounds(key, &confirmed)
 		return &confirmed, nil
 	}
-	// Pages of one listing rendered at once share one scan.
-	v, err, _ := s.bounds.scans.Do(key+"/"+strconv.FormatInt(generation, 10), func() (any, error) {
+	// Pages of one listing rendered at once share one scan. An export
+	// keeps the listing's rows too (bounds.ids) when it has to walk it:
+	// not when it has the bounds without them (an incremental export's,
+	// AddBounds), which it uses for the few pages it renders.
+	withIDs := exporting(ctx)
+	scan := key + "/" + strconv.FormatInt(generation, 10)
+	if withIDs {
+		scan += "/ids"
+	}
+	v, err, _ := s.bounds.scans.Do(scan, func() (any, error) {
 		// Shared: one reader leaving must not fail the others.
-		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at)
+		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at, withIDs)
 		if err != nil {
 			return nil, err
 		}
@@ -713,7 +756,8 @@ func (s *Store) NextPublication(ctx context.Context, at time.Time) (int64, error
 }
 
 // scanBounds reads a listing's bounds as of now.
-func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time) (*bounds, error) {
+// With ids, it keeps the listing's translations too (bounds.ids).
+func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time, ids bool) (*bounds, error) {
 	// A translation scheduled later joins listings when its time comes,
 	// with no write to say so.
 	next, err := s.NextPublication(ctx, at)
@@ -722,6 +766,10 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 	}
 	b := &bounds{expires: next}
 	query, args := f.boundsQuery(at)
+	if ids {
+		query, args = f.boundsIDsQuery(at)
+		b.ids = []int64{}
+	}
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
@@ -729,7 +777,13 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 	defer rows.Close()
 	for rows.Next() {
 		var k pageKey
-		if err := rows.Scan(&k.publishAt, &k.entryID); err != nil {
+		if ids {
+			var id int64
+			if err := rows.Scan(&k.publishAt, &k.entryID, &id); err != nil {
+				return nil, err
+			}
+			b.ids = append(b.ids, id)
+		} else if err := rows.Scan(&k.publishAt, &k.entryID); err != nil {
 			return nil, err
 		}
 		b.total++
@@ -835,11 +889,17 @@ func (s *Store) VisibleLangs(ctx context.Context, entryID int64) (map[string]str
 
 // EntryTags lists the tags of an entry.
 func (s *Store) EntryTags(ctx context.Context, entryID int64) ([]Tag, error) {
+	if p := preloaded(ctx); p.holds(entryID) {
+		return p.tags[entryID], nil
+	}
 	return s.tags(ctx, `WHERE t.id IN (SELECT tag_id FROM entry_tags WHERE entry_id = ?)`, entryID)
 }
 
 // EntryOrganisations lists an entry's co-author organisations in order.
 func (s *Store) EntryOrganisations(ctx context.Context, entryID int64) ([]Organisation, error) {
+	if p := preloaded(ctx); p.holds(entryID) {
+		return p.orgs[entryID], nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT o.id, o.slug, o.name, o.website, o.country, o.relation
 		FROM organisations o JOIN entry_organisations eo ON eo.organisation_id = o.id
 		WHERE eo.entry_id = ? ORDER BY eo.position, o.name`, entryID)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,7 +49,7 @@ type crawler struct {
 
 	mu    sync.Mutex
 	wake  *sync.Cond
-	queue []string
+	queue []seed
 	// seen holds what is known of each site path met: queued, and,
 	// for a path pages link to, whether the mirror holds it: pages link
 	// the same menus, tags and archives, asked once each.
@@ -104,21 +105,71 @@ func newCrawler(site Site, out string, workers int) *crawler {
 	return c
 }
 
-// run renders the seeds and whatever they lead to, and returns when
-// nothing is left or ctx ends.
-func (c *crawler) run(ctx context.Context, seeds []string) {
-	for _, s := range seeds {
-		c.add(s, true)
+// seed is a path to render, and, for an entry's page, the run of
+// entries whose data are read with it.
+type seed struct {
+	path  string
+	group *entryGroup
+}
+
+// entryGroup is a run of a language's entries whose pages are seeds one
+// after another, so rendered one after another: their data are read
+// together (content.Store.Preload) when the first is rendered, and
+// dropped with the group once its last seed has left the queue.
+type entryGroup struct {
+	lang string
+	ids  []int64
+	once sync.Once
+	pre  *content.Preloaded
+}
+
+// entryGroupSize is how many entries a group reads at once.
+const entryGroupSize = 64
+
+// preloaded reads the group's entries once, and returns them; nil when
+// they could not be read, and each page then reads its own.
+func (g *entryGroup) preloaded(ctx context.Context, store *content.Store) *content.Preloaded {
+	g.once.Do(func() {
+		pre, err := store.Preload(ctx, g.lang, g.ids)
+		if err != nil {
+			slog.DebugContext(ctx, "mirror: entries read one by one", "err", err)
+			return
+		}
+		g.pre = pre
+	})
+	return g.pre
+}
+
+// paths are seeds of no group.
+func paths(ps []string) []seed {
+	out := make([]seed, len(ps))
+	for i, p := range ps {
+		out[i].path = p
 	}
+	return out
+}
+
+// run renders the seeds and whatever they lead to, and returns when
+// nothing is left or ctx ends. It clears seeds: an entry group's data
+// must go once its pages left the queue, not when the caller's slice does.
+func (c *crawler) run(ctx context.Context, seeds []seed) {
+	for _, s := range seeds {
+		c.addSeed(s, true)
+	}
+	clear(seeds)
 	var wg sync.WaitGroup
 	for range c.workers {
 		wg.Go(func() {
 			for {
-				path, ok := c.next(ctx)
+				s, ok := c.next(ctx)
 				if !ok {
 					return
 				}
-				if err := c.render(ctx, path); err != nil {
+				rctx := ctx
+				if s.group != nil && c.site.Entries != nil {
+					rctx = content.WithPreloaded(ctx, s.group.preloaded(ctx, c.site.Entries))
+				}
+				if err := c.render(rctx, s); err != nil {
 					c.fail(err)
 				}
 				c.done()
@@ -132,7 +183,11 @@ func (c *crawler) run(ctx context.Context, seeds []string) {
 
 // add queues a site path once. A link (force false) of an incremental
 // export is followed only when its file is missing.
-func (c *crawler) add(path string, force bool) {
+func (c *crawler) add(path string, force bool) { c.addSeed(seed{path: path}, force) }
+
+// addSeed is add, for a seed that may belong to an entry group.
+func (c *crawler) addSeed(s seed, force bool) {
+	path := s.path
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := maphash.String(c.seed, path)
@@ -145,7 +200,7 @@ func (c *crawler) add(path string, force bool) {
 			return
 		}
 	}
-	c.queue = append(c.queue, path)
+	c.queue = append(c.queue, s)
 	c.pending++
 	c.wake.Signal()
 }
@@ -166,18 +221,19 @@ func (c *crawler) renewed(path string) (under, all bool) {
 	return false, false
 }
 
-func (c *crawler) next(ctx context.Context) (string, bool) {
+func (c *crawler) next(ctx context.Context) (seed, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for len(c.queue) == 0 && c.pending > 0 && c.err == nil && ctx.Err() == nil {
 		c.wake.Wait()
 	}
 	if len(c.queue) == 0 || c.err != nil || ctx.Err() != nil {
-		return "", false
+		return seed{}, false
 	}
 	// Last in, first out: a page's links are rendered soon after it,
 	// so the queue stays short.
 	p := c.queue[len(c.queue)-1]
+	c.queue[len(c.queue)-1] = seed{} // its group may go once its last seed has
 	c.queue = c.queue[:len(c.queue)-1]
 	return p, true
 }
@@ -202,7 +258,12 @@ func (c *crawler) fail(err error) {
 
 // render asks the site for path as a visitor with no cookie would, marked
 // as rendering for the mirror, and writes what may be kept.
-func (c *crawler) render(ctx context.Context, path string) error {
+//
+// What the page links to and the crawler did not know is queued in the
+// page's entry group: an entry's own pages (its calendar file, its share
+// links) read the same entry.
+func (c *crawler) render(ctx context.Context, s seed) error {
+	path := s.path
 	req, err := http.NewRequestWithContext(web.WithMirror(ctx, c.mirror), http.MethodGet, c.site.Live+path, nil)
 	if err != nil {
 		c.miss(path)
@@ -242,7 +303,7 @@ func (c *crawler) render(ctx context.Context, path string) error {
 		// Only public routes are asked (routeIndex), so where one sends
 		// everyone is no secret, even when it is not to be cached (a
 		// network's share form).
-		return c.redirect(path, res.Header.Get("Location"))
+		return c.redirect(s, res.Header.Get("Location"))
 	case res.StatusCode != http.StatusOK || private:
 		// A page answered only for one visitor (a form with its
 		// challenge) is never copied, so a link to it is as broken as
@@ -263,7 +324,7 @@ func (c *crawler) render(ctx context.Context, path string) error {
 			out = new(bytes.Buffer)
 		}
 		defer func() { out.Reset(); c.buffers.Put(out) }()
-		c.rewrite(out, path, body)
+		c.rewrite(out, page{path, fileFor(path), s.group}, body)
 		body = out.Bytes()
 	case path == "/sitemap.xml":
 		// The index names each language's sitemap files.
@@ -392,12 +453,13 @@ const (
 
 // redirect writes, for an address that moved, a page that leads on to
 // where it moved, and follows it there.
-func (c *crawler) redirect(path, location string) error {
+func (c *crawler) redirect(s seed, location string) error {
+	path := s.path
 	to := location
 	if local, ok := c.sitePath(location); ok {
 		to = c.site.Live + local
 		if u, err := url.Parse(local); err == nil && u.RawQuery == "" {
-			if file, ok := c.link(page{path, fileFor(path)}, u.Path); ok {
+			if file, ok := c.link(page{path, fileFor(path), s.group}, u.Path); ok {
 				to = file
 			}
 		}
@@ -461,7 +523,7 @@ func (c *crawler) link(from page, path string) (string, bool) {
 			c.renewLinks[from.path] = append(c.renewLinks[from.path], path)
 			c.mu.Unlock()
 		default:
-			c.add(path, false)
+			c.addSeed(seed{path, from.group}, false)
 		}
 	}
 	if st&linkMirrored == 0 {

@@ -191,7 +191,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 				seeds = append(seeds, g.Also)
 			}
 		}
-		c.run(ctx, seeds)
+		c.run(ctx, paths(seeds))
 		if c.err == nil && ctx.Err() == nil {
 			n, err := c.removeUnreached()
 			rep.Removed += n

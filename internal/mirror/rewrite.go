@@ -21,8 +21,8 @@ import (
 // every token it does not change byte for byte.
 //
 // The page is written into out, a buffer the caller owns.
-func (c *crawler) rewrite(out *bytes.Buffer, path string, body []byte) {
-	from := page{path, fileFor(path)}
+func (c *crawler) rewrite(out *bytes.Buffer, from page, body []byte) {
+	path := from.path
 	out.Grow(len(body) + len(body)/8)
 	z := html.NewTokenizer(bytes.NewReader(body))
 	forms := 0       // depth inside a form being left out
@@ -87,9 +87,13 @@ func (c *crawler) rewrite(out *bytes.Buffer, path string, body []byte) {
 
 type attr struct{ key, val string }
 
-// page is the page whose links are rewritten: its site path, and its
-// file (fileFor), which every relative address starts from.
-type page struct{ path, file string }
+// page is the page whose links are rewritten: its site path, its file
+// (fileFor), which every relative address starts from, and the entry
+// group it was rendered in, which the pages it leads to join.
+type page struct {
+	path, file string
+	group      *entryGroup
+}
 
 // addressAttrs are the names of the attributes rewriteTag may change,
 // lower-cased: urlAttrs, srcset and a meta's content.

@@ -35,31 +35,45 @@ const sitemapBatch = 5000
 // home page, the archives that list something, the areas' pages
 // (content.Publisher) and every visible entry, then the site's robots.txt
 // and sitemap. The rest is reached by links.
-func (s Site) declared(ctx context.Context) ([]string, []declaredPage, error) {
-	out := []string{"/robots.txt"}
+//
+// The entries' pages come in groups (entryGroup): the pages of a group
+// are queued one after another, so rendered so, and the group's data are
+// read in a few queries for all of them.
+func (s Site) declared(ctx context.Context) ([]seed, []declaredPage, error) {
+	out := []seed{{path: "/robots.txt"}}
+	add := func(ps ...string) {
+		for _, p := range ps {
+			out = append(out, seed{path: p})
+		}
+	}
 	var declared []declaredPage
 	for _, l := range s.I18n().Enabled() {
 		pages, err := s.listings(ctx, l.Code, &declared)
 		if err != nil {
 			return nil, nil, err
 		}
-		out = append(out, pages...)
+		add(pages...)
 		// The search page searches the mirror's own index there.
-		out = append(out, searchPage(l.Code))
+		add(searchPage(l.Code))
 		tags, err := s.Entries.Tags(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
 		for _, t := range tags {
-			out = append(out, "/"+l.Code+"/tag/"+t.Slug)
+			add("/" + l.Code + "/tag/" + t.Slug)
 		}
+		var g *entryGroup
 		for offset := 0; ; offset += sitemapBatch {
 			urls, err := s.Entries.SitemapURLs(ctx, l.Code, offset, sitemapBatch)
 			if err != nil {
 				return nil, nil, err
 			}
 			for _, u := range urls {
-				out = append(out, u.URL())
+				if g == nil || len(g.ids) == entryGroupSize {
+					g = &entryGroup{lang: l.Code, ids: make([]int64, 0, entryGroupSize)}
+				}
+				g.ids = append(g.ids, u.EntryID)
+				out = append(out, seed{path: u.URL(), group: g})
 			}
 			if len(urls) < sitemapBatch {
 				break
@@ -70,7 +84,7 @@ func (s Site) declared(ctx context.Context) ([]string, []declaredPage, error) {
 	// are the largest files, some 6 MB of XML each at 10,000 addresses,
 	// and four rendered at once held 70 MB, best held before the crawler
 	// knows the site's 100,000 paths rather than after.
-	return append(out, "/sitemap.xml"), sortPages(declared), nil
+	return append(out, seed{path: "/sitemap.xml"}), sortPages(declared), nil
 }
 
 // listings are a language's home page, archives and feeds, and the
