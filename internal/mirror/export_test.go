@@ -9,11 +9,12 @@ func Mirrored(s Site, path string) bool { return newRouteIndex(s.Routes, s.I18n)
 // SearchIndexFiles builds lang's search index as Export writes it: the
 // files by their path in the mirror.
 func SearchIndexFiles(ctx context.Context, s Site, lang string) (map[string][]byte, error) {
-	ix, err := newCrawler(s, "", 1).buildSearchIndex(ctx, lang)
-	if err != nil {
-		return nil, err
-	}
-	return ix.files(lang), nil
+	files := map[string][]byte{}
+	err := newCrawler(s, "", 1).buildSearchIndex(ctx, lang, func(rel string, body []byte) error {
+		files[rel] = body
+		return nil
+	})
+	return files, err
 }
 
 // WriteSearchIndex writes lang's search index into the folder dir, as a
