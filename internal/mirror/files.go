@@ -213,7 +213,7 @@ func createTemp(name string) (*os.File, string, error) {
 // dir, "" for all of it) of a previous export that this one did not write
 // or keep (keep: by pathKey of the path in dir; entries deleted, pages
 // gone), and the folders left empty.
-func removeStale(dir, under string, keep map[uint64]bool) (int, error) {
+func removeStale(dir, under string, keep map[uint64]written) (int, error) {
 	var removed int
 	var dirs []string
 	err := filepath.WalkDir(filepath.Join(dir, filepath.FromSlash(under)), func(p string, d fs.DirEntry, err error) error {
@@ -229,7 +229,7 @@ func removeStale(dir, under string, keep map[uint64]bool) (int, error) {
 			dirs = append(dirs, p)
 			return nil
 		}
-		if rel == stateFile || keep[pathKey(rel)] {
+		if _, kept := keep[pathKey(rel)]; kept || rel == stateFile {
 			return nil
 		}
 		if err := os.Remove(p); err != nil { // #nosec G122 -- the mirror folder is the operator's own, written only by this export
@@ -303,11 +303,15 @@ func fileSum(body []byte) uint64 {
 }
 
 // encodeSums writes the sums sorted by key, so that the same files give
-// the same state, as base64 of 24 bytes a file.
+// the same state, as base64 of 24 bytes a file. A zero sum (a file kept
+// whose sum is unknown) is not recorded.
 func encodeSums(sums map[uint64]written) string {
 	keys := slices.Sorted(maps.Keys(sums))
 	b := make([]byte, 0, 24*len(keys))
 	for _, k := range keys {
+		if sums[k] == (written{}) {
+			continue
+		}
 		b = binary.BigEndian.AppendUint64(b, k)
 		b = binary.BigEndian.AppendUint64(b, sums[k].sum)
 		b = binary.BigEndian.AppendUint64(b, uint64(sums[k].time)) // #nosec G115 -- read back by decodeSums as it was

@@ -210,7 +210,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	// it to find stale files cost 5% of a first export's CPU (95,000
 	// folders read at 20,000 entries).
 	if !rep.Incremental && !c.fresh {
-		if rep.Removed, err = removeStale(o.Out, "", c.files); err != nil {
+		if rep.Removed, err = removeStale(o.Out, "", c.sums); err != nil {
 			return Report{}, err
 		}
 	}
@@ -260,7 +260,7 @@ func (c *crawler) removeUnreached() (int, error) {
 		if _, err := os.Stat(outPath(c.out, under)); err != nil {
 			continue // nothing was ever written there
 		}
-		n, err := removeStale(c.out, under, c.files)
+		n, err := removeStale(c.out, under, c.sums)
 		removed += n
 		if err != nil {
 			return removed, err
