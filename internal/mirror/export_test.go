@@ -28,3 +28,17 @@ func WriteSearchIndex(ctx context.Context, s Site, dir, lang string) error {
 func UpdateSearchIndex(ctx context.Context, s Site, dir, lang string, ids []int64) error {
 	return newCrawler(s, dir, 1).updateSearchIndex(ctx, lang, ids)
 }
+
+// BuildSearchIndex builds lang's search index and gives each of its
+// files to emit as it is made, as Export writes them.
+func BuildSearchIndex(ctx context.Context, s Site, lang string, emit func(rel string, body []byte) error) error {
+	return newCrawler(s, "", 1).buildSearchIndex(ctx, lang, emit)
+}
+
+// SetTextBatch sets how many entries' texts the search index reads at
+// once, until restore.
+func SetTextBatch(n int) (restore func()) {
+	old := textBatch
+	textBatch = n
+	return func() { textBatch = old }
+}

@@ -50,9 +50,12 @@ const (
 	maxPostings = 4000
 	// summaryRunes bounds the summary shown with a result.
 	summaryRunes = 200
-	textBatch    = 5000
 	indexFormat  = 1
 )
+
+// textBatch is how many entries' texts are read at once (a variable
+// for the tests).
+var textBatch = 5000
 
 // posting is an entry a word is in, and whether it is in its title:
 // the id shifted left by one, the low bit set for a title, so that a
