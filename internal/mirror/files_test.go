@@ -3,6 +3,7 @@ package mirror
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"syscall"
 	"testing"
@@ -61,5 +62,42 @@ func BenchmarkWriteFile(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// The state file, its sums streamed, reads back as written: the sums of
+// the files (but the zero ones, kept without a sum) and the rest, in
+// the JSON an export wrote before (base64 in a string).
+func TestStateFileKeepsTheSums(t *testing.T) {
+	dir := t.TempDir()
+	sums := map[uint64]written{}
+	for i := range uint64(1000) {
+		sums[i*0x9e3779b97f4a7c15] = written{sum: i + 1, time: int64(i) * 1e9}
+	}
+	sums[42] = written{}
+	s := state{Format: stateFormat, Generation: 7, Fingerprint: "f", Since: 1, Declared: 2, ETags: map[string]string{"a.png": `"x"`}, Listings: "AAAA"}
+	if err := writeState(dir, s, sums); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := decodeSums(got.Sums)
+	delete(sums, 42)
+	if len(back) != len(sums) {
+		t.Fatalf("%d sums read back, %d written", len(back), len(sums))
+	}
+	for k, w := range sums {
+		if back[k] != w {
+			t.Fatalf("sum %x read back as %+v, written %+v", k, back[k], w)
+		}
+	}
+	got.Sums = ""
+	if !reflect.DeepEqual(*got, s) {
+		t.Errorf("state read back as %+v, written %+v", *got, s)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in the folder, want the state file alone", len(ents))
 	}
 }

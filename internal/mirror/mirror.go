@@ -228,9 +228,8 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 			}
 		}
 	}
-	now.Sums = encodeSums(c.sums)
 	now.Listings = base64.StdEncoding.EncodeToString(site.Entries.SavedBounds(now.Generation))
-	if err := writeState(o.Out, now); err != nil {
+	if err := writeState(o.Out, now, c.sums); err != nil {
 		return Report{}, err
 	}
 	rep.Rendered, rep.Written = c.rendered, c.written
