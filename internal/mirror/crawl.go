@@ -63,15 +63,17 @@ type crawler struct {
 	// fresh says the folder was empty when the export began: no file
 	// is there to compare with but those this export wrote.
 	fresh bool
-	// oldSums are the files as the last export wrote them, sums as
-	// this one leaves them, by pathKey: a file whose bytes have the
-	// same sum, and which has the same size and time in the folder,
-	// is not written again, and is not read to find out. The keys of
+	// oldSums are the files as the last export wrote them (as the state
+	// file holds them, searched in place), sums as this one leaves them,
+	// by pathKey: a file whose bytes have the same sum, and which has the
+	// same size and time in the folder, is not written again, and is not
+	// read to find out. The keys of
 	// sums are also the files this export wrote or kept, which the
 	// sweep for stale files spares: a set of them beside the sums held
 	// 19 MB at 100,000 entries (a file kept by its ETag, which the last
 	// export recorded no sum of, has the zero sum, not recorded).
-	oldSums, sums map[uint64]written
+	oldSums sumTable
+	sums    map[uint64]written
 	// dirs are folders made lately: the files of one folder (an
 	// archive's feeds, the search index's shards) are written close
 	// together, and remembering every folder of the site held 25 MB at
@@ -210,7 +212,8 @@ func (c *crawler) render(ctx context.Context, path string) error {
 	if rec.Code == http.StatusNotModified {
 		c.mu.Lock()
 		k := pathKey(rel)
-		c.sums[k], c.etags[rel] = c.oldSums[k], c.oldETags[rel]
+		c.sums[k], _ = c.oldSums.get(k)
+		c.etags[rel] = c.oldETags[rel]
 		c.mu.Unlock()
 		return nil
 	}
@@ -375,7 +378,7 @@ func (c *crawler) put(rel string, body []byte) (changed bool, _ error) {
 	name := outPath(c.out, rel)
 	key, sum := pathKey(rel), fileSum(body)
 	c.mu.Lock()
-	old, recorded := c.oldSums[key]
+	old, recorded := c.oldSums.get(key)
 	c.mu.Unlock()
 	switch {
 	case recorded && old.sum == sum:

@@ -222,14 +222,15 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 				now.ETags[f] = tag
 			}
 		}
-		for k, sum := range c.oldSums {
-			if _, ok := c.sums[k]; !ok {
-				c.sums[k] = sum
-			}
-		}
 	}
 	now.Listings = base64.StdEncoding.EncodeToString(site.Entries.SavedBounds(now.Generation))
-	if err := writeState(o.Out, now, c.sums); err != nil {
+	// What this export did not write is as the last left it: the
+	// state file merges the last sums with this export's.
+	var kept sumTable
+	if rep.Incremental {
+		kept = c.oldSums
+	}
+	if err := writeState(o.Out, now, c.sums, kept); err != nil {
 		return Report{}, err
 	}
 	rep.Rendered, rep.Written = c.rendered, c.written
