@@ -1,8 +1,10 @@
 package mirror
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"syscall"
 	"testing"
@@ -61,5 +63,69 @@ func BenchmarkWriteFile(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// The state file, its sums streamed, reads back as written: the sums of
+// the files this export wrote (but the zero ones, kept without a sum),
+// over those the last export recorded, and the rest, in the JSON an
+// export wrote before (base64 in a string). The sums read back are found
+// by their key, and a table out of order is none.
+func TestStateFileKeepsTheSums(t *testing.T) {
+	dir := t.TempDir()
+	want := map[uint64]written{}
+	last := map[uint64]written{}
+	for i := range uint64(1000) {
+		k := i * 0x9e3779b97f4a7c15
+		last[k] = written{sum: i + 1, time: int64(i) * 1e9}
+		want[k] = last[k]
+	}
+	if err := writeState(dir, state{Format: stateFormat}, last, nil); err != nil {
+		t.Fatal(err)
+	}
+	first, err := readState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := decodeSums(first.Sums)
+	if old.len() != len(last) {
+		t.Fatalf("%d sums read back, %d written", old.len(), len(last))
+	}
+	// This export: one file changed, one new, one kept without a sum.
+	five := uint64(5)
+	changed := five * 0x9e3779b97f4a7c15
+	sums := map[uint64]written{changed: {sum: 99, time: 7}, 12345: {sum: 1, time: 2}, 42: {}}
+	want[changed], want[12345] = sums[changed], sums[12345]
+	s := state{Format: stateFormat, Generation: 7, Fingerprint: "f", Since: 1, Declared: 2, ETags: map[string]string{"a.png": `"x"`}, Listings: "AAAA"}
+	if err := writeState(dir, s, sums, old); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := decodeSums(got.Sums)
+	if back.len() != len(want) {
+		t.Fatalf("%d sums read back, %d written", back.len(), len(want))
+	}
+	for k, w := range want {
+		if b, ok := back.get(k); !ok || b != w {
+			t.Fatalf("sum %x read back as %+v (%v), written %+v", k, b, ok, w)
+		}
+	}
+	if _, ok := back.get(42); ok {
+		t.Errorf("a zero sum was recorded")
+	}
+	got.Sums = ""
+	if !reflect.DeepEqual(*got, s) {
+		t.Errorf("state read back as %+v, written %+v", *got, s)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in the folder, want the state file alone", len(ents))
+	}
+	swapped := append([]byte(nil), back[24:48]...)
+	swapped = append(swapped, back[:24]...)
+	if decodeSums(base64.StdEncoding.EncodeToString(swapped)) != nil {
+		t.Errorf("sums out of order were read")
 	}
 }

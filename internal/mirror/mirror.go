@@ -229,7 +229,7 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 	// it to find stale files cost 5% of a first export's CPU (95,000
 	// folders read at 20,000 entries).
 	if !rep.Incremental && !c.fresh {
-		if rep.Removed, err = removeStale(o.Out, "", c.files, nil); err != nil {
+		if rep.Removed, err = removeStale(o.Out, "", c.sums, nil); err != nil {
 			return Report{}, err
 		}
 	}
@@ -244,15 +244,15 @@ func Export(ctx context.Context, site Site, o Options) (Report, error) {
 				now.ETags[f] = tag
 			}
 		}
-		for k, sum := range c.oldSums {
-			if _, ok := c.sums[k]; !ok {
-				c.sums[k] = sum
-			}
-		}
 	}
-	now.Sums = encodeSums(c.sums)
 	now.Listings = base64.StdEncoding.EncodeToString(site.Entries.SavedBounds(now.Generation))
-	if err := writeState(o.Out, now); err != nil {
+	// What this export did not write is as the last left it: the
+	// state file merges the last sums with this export's.
+	var kept sumTable
+	if rep.Incremental {
+		kept = c.oldSums.without(c.dropped)
+	}
+	if err := writeState(o.Out, now, c.sums, kept); err != nil {
 		return Report{}, err
 	}
 	rep.Rendered, rep.Written, rep.Removed = c.rendered, c.written, rep.Removed+c.removed
@@ -282,7 +282,7 @@ func (c *crawler) removeUnreached() (int, error) {
 		if _, err := os.Stat(outPath(c.out, under)); err != nil {
 			continue // nothing was ever written there
 		}
-		n, err := removeStale(c.out, under, c.files, c.forget(nil))
+		n, err := removeStale(c.out, under, c.sums, c.forget(nil))
 		removed += n
 		if err != nil {
 			return removed, err
@@ -302,9 +302,9 @@ func (c *crawler) removeGone(gone, now []declaredPage, etags map[string]string) 
 	if len(gone) == 0 {
 		return 0, nil
 	}
-	keep := make(map[uint64]bool, len(now))
+	keep := make(map[uint64]written, len(now))
 	for _, p := range now {
-		keep[pathKey(fileFor(p.Path))] = true
+		keep[pathKey(fileFor(p.Path))] = written{}
 	}
 	forget := c.forget(etags)
 	removed := 0
@@ -312,7 +312,8 @@ func (c *crawler) removeGone(gone, now []declaredPage, etags map[string]string) 
 		if !cleanPath(g.Path) {
 			continue
 		}
-		if rel := fileFor(g.Path); !keep[pathKey(rel)] {
+		rel := fileFor(g.Path)
+		if _, kept := keep[pathKey(rel)]; !kept {
 			err := os.Remove(outPath(c.out, rel))
 			switch {
 			case err == nil:
@@ -343,7 +344,9 @@ func (c *crawler) removeGone(gone, now []declaredPage, etags map[string]string) 
 // file does not carry it on.
 func (c *crawler) forget(etags map[string]string) func(rel string) {
 	return func(rel string) {
-		delete(c.oldSums, pathKey(rel))
+		c.mu.Lock()
+		c.dropped[pathKey(rel)] = true
+		c.mu.Unlock()
 		if etags != nil {
 			delete(etags, rel)
 		}

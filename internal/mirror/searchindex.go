@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,22 +50,53 @@ const (
 	maxPostings = 4000
 	// summaryRunes bounds the summary shown with a result.
 	summaryRunes = 200
-	textBatch    = 5000
 	indexFormat  = 1
 )
 
-// posting is an entry a word is in, and whether it is in its title.
-type posting struct {
-	id    int64
-	title bool
+// textBatch is how many entries' texts are read at once (a variable
+// for the tests).
+var textBatch = 5000
+
+// posting is an entry a word is in, and whether it is in its title:
+// the id shifted left by one, the low bit set for a title, so that a
+// posting is 8 bytes (the postings of one language at 100,000 entries
+// were 27 MB as a struct of 16).
+type posting int64
+
+func newPosting(id int64, title bool) posting {
+	p := posting(id << 1)
+	if title {
+		p |= 1
+	}
+	return p
 }
 
-// searchIndex is one language's index being built.
+func (p posting) id() int64   { return int64(p >> 1) }
+func (p posting) title() bool { return p&1 == 1 }
+
+// searchIndex is one language's index being built. The entries come by
+// id, and their records are written (emit) as soon as their shard is
+// whole: only the words' postings are held until the end, each word's
+// pruned to its best maxPostings as it goes (pruneAt), so the index of
+// a language at 100,000 entries no longer holds its texts, records and
+// files at once (150 MB).
 type searchIndex struct {
+	lang  string
 	words map[string][]posting
-	docs  map[int64][]any // id → [title, url, kind, date, summary]
 	kinds []string
+	docs  int
+	// shard is the records' shard being filled, shardDocs its records.
+	shard     int64
+	shardDocs map[string][]any
+	// emit writes one file of the index, by its path in the mirror.
+	emit func(rel string, body []byte) error
 }
+
+// pruneAt is how many postings a word gathers before the build keeps
+// only its best maxPostings: the best of a part and the rest are the
+// best of the whole (bestPostings is a total order), so pruning early
+// gives the same shards as pruning at the end.
+const pruneAt = 2 * maxPostings
 
 // writeSearchIndexes writes every enabled language's index. A shard is
 // written only when its bytes changed (crawler.write), and the files of a
@@ -79,22 +111,13 @@ func (c *crawler) writeSearchIndexes(ctx context.Context) error {
 }
 
 func (c *crawler) writeSearchIndex(ctx context.Context, lang string) error {
-	ix, err := c.buildSearchIndex(ctx, lang)
+	files := map[string]bool{}
+	err := c.buildSearchIndex(ctx, lang, func(rel string, body []byte) error {
+		files[rel] = true
+		return c.write(rel, body)
+	})
 	if err != nil {
 		return err
-	}
-	files := ix.files(lang)
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range files {
-			if !yield(n) {
-				return
-			}
-		}
-	})
-	for _, n := range names {
-		if err := c.write(n, files[n]); err != nil {
-			return err
-		}
 	}
 	// An incremental export does not sweep the folder: this index's own
 	// files that no longer exist go here.
@@ -107,16 +130,19 @@ func (c *crawler) writeSearchIndex(ctx context.Context, lang string) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := files[filepath.ToSlash(rel)]; !ok && !strings.HasPrefix(d.Name(), ".") {
+		if !files[filepath.ToSlash(rel)] && !strings.HasPrefix(d.Name(), ".") {
 			return os.Remove(p) // #nosec G122 -- a file of the mirror's own index folder, written by an export
 		}
 		return nil
 	})
 }
 
-func (c *crawler) buildSearchIndex(ctx context.Context, lang string) (*searchIndex, error) {
+// buildSearchIndex builds lang's index and gives its files to emit:
+// the entries' records as their shards fill, then the words' shards in
+// their order, then the manifest.
+func (c *crawler) buildSearchIndex(ctx context.Context, lang string, emit func(rel string, body []byte) error) error {
 	l := c.site.I18n().Localizer(lang)
-	ix := &searchIndex{words: map[string][]posting{}, docs: map[int64][]any{}}
+	ix := &searchIndex{lang: lang, words: map[string][]posting{}, shard: -1, emit: emit}
 	kindNo := map[content.Kind]int{}
 	for _, k := range content.Kinds() {
 		kindNo[k] = len(ix.kinds)
@@ -126,30 +152,60 @@ func (c *crawler) buildSearchIndex(ctx context.Context, lang string) (*searchInd
 	for {
 		texts, err := c.site.Entries.SearchTexts(ctx, lang, after, textBatch)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		terms, err := c.entryTerms(ctx, lang, texts)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, t := range texts {
-			ix.add(t, lang, kindNo[t.Kind], terms[t.EntryID])
+			if err := ix.add(t, kindNo[t.Kind], terms[t.EntryID]); err != nil {
+				return err
+			}
 			after = t.EntryID
 		}
 		if len(texts) < textBatch {
-			return ix, nil
+			break
 		}
 	}
+	if err := ix.flushDocs(); err != nil {
+		return err
+	}
+	return ix.finish()
 }
 
 // add indexes one translation. Entries come by id, so every word's
-// postings stay sorted.
-func (ix *searchIndex) add(t content.SearchText, lang string, kind int, terms string) {
-	doc := newDoc(t, lang, kind, terms)
-	for w, title := range docWords(lang, doc) {
-		ix.words[w] = append(ix.words[w], posting{t.EntryID, title})
+// postings stay sorted, and a shard of records is whole when an entry
+// of the next comes.
+func (ix *searchIndex) add(t content.SearchText, kind int, terms string) error {
+	if n := t.EntryID / docsPerShard; n != ix.shard {
+		if err := ix.flushDocs(); err != nil {
+			return err
+		}
+		ix.shard, ix.shardDocs = n, map[string][]any{}
 	}
-	ix.docs[t.EntryID] = doc
+	doc := newDoc(t, ix.lang, kind, terms)
+	for w, title := range docWords(ix.lang, doc) {
+		ps := append(ix.words[w], newPosting(t.EntryID, title))
+		if len(ps) >= pruneAt {
+			ps = bestPostings(ps)
+		}
+		ix.words[w] = ps
+	}
+	ix.shardDocs[strconv.FormatInt(t.EntryID, 10)] = doc
+	ix.docs++
+	return nil
+}
+
+// flushDocs writes the shard of records being filled.
+func (ix *searchIndex) flushDocs() error {
+	if len(ix.shardDocs) == 0 {
+		return nil
+	}
+	rel := ix.lang + "/" + searchDir + "/d/" + strconv.FormatInt(ix.shard, 10) + ".js"
+	err := ix.emit(rel, script("d", ix.shard, ix.shardDocs))
+	ix.shardDocs = nil
+	return err
 }
 
 // entryTerms reads the words modules added to the entries of texts.
@@ -206,23 +262,17 @@ func shardKey(word string, n int) string {
 	return word
 }
 
-// files lays the index out as the mirror's files, by path.
-func (ix *searchIndex) files(lang string) map[string][]byte {
-	base := lang + "/" + searchDir + "/"
-	out := map[string][]byte{}
-	words := slices.Sorted(func(yield func(string) bool) {
-		for w := range ix.words {
-			if !yield(w) {
-				return
-			}
-		}
-	})
+// finish writes the words' shards, each as soon as it is cut, and the
+// manifest.
+func (ix *searchIndex) finish() error {
+	base := ix.lang + "/" + searchDir + "/"
+	words := slices.Sorted(maps.Keys(ix.words))
 	for _, w := range words {
 		ix.words[w] = bestPostings(ix.words[w])
 	}
 	shards := map[string]int{}
-	var cut func(words []string, n int)
-	cut = func(words []string, n int) {
+	var cut func(words []string, n int) error
+	cut = func(words []string, n int) error {
 		// Words are sorted, so those of one key are next to each other.
 		for len(words) > 0 {
 			key := shardKey(words[0], n)
@@ -234,48 +284,41 @@ func (ix *searchIndex) files(lang string) map[string][]byte {
 			words = words[end:]
 			body := ix.termShard(key, group)
 			if len(body) > maxShardBytes && n < maxKeyRunes && len(group) > 1 {
-				cut(group, n+1)
+				if err := cut(group, n+1); err != nil {
+					return err
+				}
 				continue
 			}
-			out[base+"t/"+hex.EncodeToString([]byte(key))+".js"] = body
+			if err := ix.emit(base+"t/"+hex.EncodeToString([]byte(key))+".js", body); err != nil {
+				return err
+			}
 			shards[key] = len(body)
 		}
+		return nil
 	}
-	cut(words, keyRunes)
-
-	byShard := map[int64][]int64{}
-	for id := range ix.docs {
-		byShard[id/docsPerShard] = append(byShard[id/docsPerShard], id)
+	if err := cut(words, keyRunes); err != nil {
+		return err
 	}
-	for n, ids := range byShard {
-		docs := map[string][]any{}
-		for _, id := range ids {
-			docs[strconv.FormatInt(id, 10)] = ix.docs[id]
-		}
-		out[base+"d/"+strconv.FormatInt(n, 10)+".js"] = script("d", n, docs)
-	}
-	out[base+"manifest.js"] = script("m", lang, manifest{Format: indexFormat, Kinds: ix.kinds, Shards: shards, DocsPerShard: docsPerShard, Docs: len(ix.docs)})
-	return out
+	return ix.emit(base+"manifest.js", script("m", ix.lang, manifest{Format: indexFormat, Kinds: ix.kinds, Shards: shards, DocsPerShard: docsPerShard, Docs: ix.docs}))
 }
 
 // bestPostings keeps at most maxPostings of ps, sorted by id: those of
-// titles first, then the newest (the highest ids).
+// titles first, then the newest (the highest ids). It sorts ps in place.
 func bestPostings(ps []posting) []posting {
 	if len(ps) <= maxPostings {
 		return ps
 	}
-	best := slices.Clone(ps)
-	slices.SortFunc(best, func(a, b posting) int {
-		if a.title != b.title {
-			if a.title {
+	slices.SortFunc(ps, func(a, b posting) int {
+		if a.title() != b.title() {
+			if a.title() {
 				return -1
 			}
 			return 1
 		}
-		return cmp.Compare(b.id, a.id)
+		return cmp.Compare(b.id(), a.id())
 	})
-	best = best[:maxPostings]
-	slices.SortFunc(best, func(a, b posting) int { return cmp.Compare(a.id, b.id) })
+	best := ps[:maxPostings]
+	slices.SortFunc(best, func(a, b posting) int { return cmp.Compare(a.id(), b.id()) })
 	return best
 }
 
@@ -288,9 +331,9 @@ func (ix *searchIndex) termShard(key string, words []string) []byte {
 		enc := make([]int64, len(ps))
 		var last int64
 		for i, p := range ps {
-			d := p.id - last
-			last = p.id
-			if p.title {
+			d := p.id() - last
+			last = p.id()
+			if p.title() {
 				d = -d
 			}
 			enc[i] = d

@@ -161,7 +161,7 @@ func (c *crawler) updateSearchIndex(ctx context.Context, lang string, ids []int6
 			var id int64
 			for _, d := range ds {
 				id += max(d, -d)
-				sh[w] = append(sh[w], posting{id, d < 0})
+				sh[w] = append(sh[w], newPosting(id, d < 0))
 			}
 		}
 		shards[key] = sh
@@ -175,7 +175,7 @@ func (c *crawler) updateSearchIndex(ctx context.Context, lang string, ids []int6
 			}
 			ps := sh[w]
 			for i, p := range ps {
-				if p.id == ch.id {
+				if p.id() == ch.id {
 					sh[w] = append(ps[:i:i], ps[i+1:]...)
 					break
 				}
@@ -190,12 +190,12 @@ func (c *crawler) updateSearchIndex(ctx context.Context, lang string, ids []int6
 			}
 			ps := sh[w]
 			at := len(ps)
-			for at > 0 && ps[at-1].id > ch.id {
+			for at > 0 && ps[at-1].id() > ch.id {
 				at--
 			}
-			ps = append(ps, posting{})
+			ps = append(ps, posting(0))
 			copy(ps[at+1:], ps[at:])
-			ps[at] = posting{ch.id, title}
+			ps[at] = newPosting(ch.id, title)
 			sh[w] = bestPostings(ps)
 		}
 	}
