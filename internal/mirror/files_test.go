@@ -123,6 +123,23 @@ func TestStateFileKeepsTheSums(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("%d files in the folder, want the state file alone", len(ents))
 	}
+	// A file an incremental export removed is not carried on.
+	seven := uint64(7)
+	removed := seven * 0x9e3779b97f4a7c15
+	if err := writeState(dir, s, map[uint64]written{}, back.without(map[uint64]bool{removed: true})); err != nil {
+		t.Fatal(err)
+	}
+	again, err := readState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := decodeSums(again.Sums); left.len() != back.len()-1 {
+		t.Errorf("%d sums after one file removed, want %d", left.len(), back.len()-1)
+	} else if _, ok := left.get(removed); ok {
+		t.Errorf("a removed file's sum was carried on")
+	} else if w, ok := left.get(changed); !ok || w != want[changed] {
+		t.Errorf("a file kept lost its sum: %+v %v", w, ok)
+	}
 	swapped := append([]byte(nil), back[24:48]...)
 	swapped = append(swapped, back[:24]...)
 	if decodeSums(base64.StdEncoding.EncodeToString(swapped)) != nil {
