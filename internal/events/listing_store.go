@@ -108,7 +108,7 @@ func (s *Store) Upcoming(ctx context.Context, lang string, limit int) ([]Listed,
 }
 
 // keyCols reads a listing's keys only, from the same rows as listedCols.
-const keyCols = `SELECT ev.starts_at, e.id
+const keyCols = `SELECT ev.starts_at, ev.entry_id
 	FROM events ev JOIN entries e ON e.id = ev.entry_id JOIN translations t ON t.entry_id = e.id
 	WHERE e.kind = 'event' AND t.status <> 'draft' AND t.publish_at <= ? AND `
 
@@ -116,12 +116,16 @@ const keyCols = `SELECT ev.starts_at, e.id
 // (start time, then entry id, latest first).
 type pastKey struct{ startsAt, entryID int64 }
 
+// The order and the seek name ev.entry_id, not e.id (the same value):
+// SQLite's events_starts holds the row's key, entry_id, after the start,
+// so it walks the index in the listing's order and sorts nothing; on
+// e.id it sorted each start time's events in a temporary B-tree.
 const (
 	pastWhere = `ev.starts_at + ev.duration_minutes * 60 < ?`
-	pastOrder = `ORDER BY ev.starts_at DESC, e.id DESC`
+	pastOrder = `ORDER BY ev.starts_at DESC, ev.entry_id DESC`
 	// pastAfter seeks past the previous page's last key: the walk of
 	// events_starts begins there, not at the newest event.
-	pastAfter = ` AND (ev.starts_at < ? OR (ev.starts_at = ? AND e.id < ?))`
+	pastAfter = ` AND (ev.starts_at < ? OR (ev.starts_at = ? AND ev.entry_id < ?))`
 )
 
 // Past lists page (from 1) of the events visible in lang that have
