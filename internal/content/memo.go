@@ -32,6 +32,10 @@ func WithMemo(ctx context.Context) context.Context {
 	return context.WithValue(ctx, memoKey{}, &memo{cells: map[string]*memoCell{}})
 }
 
+// Exporting says whether ctx is an export's (WithMemo): another area
+// that walks a whole listing may keep what it read for its next pages.
+func Exporting(ctx context.Context) bool { return exporting(ctx) }
+
 // exporting says whether ctx is an export's (WithMemo).
 func exporting(ctx context.Context) bool {
 	_, ok := ctx.Value(memoKey{}).(*memo)

@@ -45,6 +45,7 @@ type Handlers struct {
 	// homes are the home page's blocks of upcoming events by language
 	// (HomeBlock), kept until the next write.
 	homes *web.Fragments[string, homeBlock]
+	views pageViews // an event page's view, from its action to its panel
 }
 
 // NewHandlers parses the templates. g guards the public registration form

@@ -98,7 +98,7 @@ func (h *Handlers) Past(w http.ResponseWriter, r *http.Request) error {
 			return web.NotFound() // page 1 is /past itself
 		}
 	}
-	items, more, err := h.store.Past(r.Context(), lang, (n-1)*pastPerPage, pastPerPage)
+	items, more, err := h.store.Past(r.Context(), lang, n, pastPerPage)
 	if err != nil {
 		return err
 	}

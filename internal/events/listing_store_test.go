@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -128,6 +129,115 @@ func TestUpcomingUntranslated(t *testing.T) {
 		f.now = t0.Add(2*time.Hour + time.Minute) // "Plus tard" is published; "Traduit" has ended
 		if got, want := upcoming("fr"), []string{"en:Draft in French", "fr:Plus tard", "en:English only", "en:Peers, pills and policy"}; !slices.Equal(got, want) {
 			t.Errorf("Upcoming(fr) later = %v, want %v", got, want)
+		}
+	})
+}
+
+// The past events' pages, sought from the previous page's last event,
+// are the pages the listing read by OFFSET gave: every page of every
+// language, with and without untranslated events, with many events
+// starting at the same time, drafts, one not yet published and deleted
+// ones, on the live site (keys read up to the page) and in an export
+// (the whole listing's keys read once).
+func TestPastPagesSeekAsOffsetDid(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d, time.Now().Add(-10*24*time.Hour), "UTC", 0)
+		t0 := time.Now().Add(time.Second).Truncate(time.Second)
+		f.now = t0
+		entries := content.NewStore(d, search.Index{})
+		entries.SetExtensions(EntryFields{})
+		published := t0.Add(-24 * time.Hour)
+		var ids []int64
+		for i := range 40 {
+			// Five start times for forty events: ties across pages.
+			starts := t0.Add(-time.Duration(2+i%5) * 24 * time.Hour)
+			src := []string{"en", "ru", "fr"}[i%3]
+			status := content.Published
+			if i%11 == 4 {
+				status = content.Draft
+			}
+			publish := published
+			if i == 17 {
+				publish = t0.Add(time.Hour)
+			}
+			title := fmt.Sprintf("Event %02d", i)
+			id, err := entries.SaveEntry(ctx, 0,
+				content.EntryInput{Kind: content.Event, Ext: Ext(Info{StartsAt: starts, TimeZone: "UTC", DurationMinutes: 60, Mode: "online"})},
+				content.TranslationInput{Lang: src, Title: title, Slug: fmt.Sprintf("event-%d-%s", i, src), Status: status, PublishAt: publish}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+			// Some translated into the others, one of them a draft.
+			for j, lang := range []string{"en", "ru", "fr"} {
+				if lang == src || (i+j)%4 != 0 {
+					continue
+				}
+				st := content.Published
+				if i%7 == 3 {
+					st = content.Draft
+				}
+				if _, err := entries.SaveTranslation(ctx, id, content.TranslationInput{Lang: lang, Title: title + " " + lang, Slug: fmt.Sprintf("event-%d-%s", i, lang),
+					Status: st, PublishAt: published}, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, i := range []int{6, 23, 31} {
+			if _, err := entries.DeleteEntry(ctx, ids[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The listing by OFFSET, as Past read it before.
+		byOffset := func(lang string, untranslated bool, offset, limit int) ([]Listed, bool) {
+			t.Helper()
+			now := f.now.Unix()
+			items, err := f.s.listed(ctx, untranslated, `ev.starts_at + ev.duration_minutes * 60 < ?`, `ORDER BY ev.starts_at DESC, e.id DESC LIMIT ? OFFSET ?`,
+				now, lang, now, limit+1, offset)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) > limit {
+				return items[:limit], true
+			}
+			return items, false
+		}
+		for _, untranslated := range []bool{false, true} {
+			f.s.IncludeUntranslated = func() bool { return untranslated }
+			for _, lang := range []string{"en", "ru", "fr"} {
+				for _, perPage := range []int{3, 7} {
+					for _, exporting := range []bool{false, true} {
+						pctx := ctx
+						if exporting {
+							pctx = content.WithMemo(ctx)
+						}
+						listed := 0
+						for page := 1; ; page++ {
+							got, more, err := f.s.Past(pctx, lang, page, perPage)
+							if err != nil {
+								t.Fatal(err)
+							}
+							want, wantMore := byOffset(lang, untranslated, (page-1)*perPage, perPage)
+							if !slices.EqualFunc(got, want, func(a, b Listed) bool { return a.EntryID == b.EntryID && a.Lang == b.Lang && a.Title == b.Title }) || more != wantMore {
+								t.Fatalf("%s, untranslated %v, %d a page, export %v: page %d = %v (more %v), OFFSET gave %v (more %v)",
+									lang, untranslated, perPage, exporting, page, got, more, want, wantMore)
+							}
+							listed += len(got)
+							if !more {
+								break
+							}
+						}
+						if listed < 8 {
+							t.Fatalf("%s, untranslated %v: %d past events listed, too few to test", lang, untranslated, listed)
+						}
+						// A page past the end is empty.
+						if got, more, err := f.s.Past(pctx, lang, listed/perPage+2, perPage); err != nil || len(got) != 0 || more {
+							t.Fatalf("%s: page past the end = %v, %v, %v", lang, got, more, err)
+						}
+					}
+				}
+			}
 		}
 	})
 }

@@ -542,7 +542,7 @@ func TestPastPages(t *testing.T) {
 		seen := map[string]bool{}
 		var last time.Time
 		for page, want := range []int{10, 10, 5} {
-			items, more, err := f.s.Past(ctx, "en", page*10, 10)
+			items, more, err := f.s.Past(ctx, "en", page+1, 10)
 			if err != nil || len(items) != want || more != (page < 2) {
 				t.Fatalf("page %d: %d items, more %v, %v", page+1, len(items), more, err)
 			}
