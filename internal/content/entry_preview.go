@@ -125,5 +125,5 @@ func (a *Admin) renderPreview(w http.ResponseWriter, r *http.Request, e *Entry, 
 	h := w.Header()
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Content-Security-Policy", strings.Replace(h.Get("Content-Security-Policy"), "frame-ancestors 'none'", "frame-ancestors 'self'", 1))
-	return a.rd.Render(w, http.StatusOK, a.Public.tmpl["public_entry"], data)
+	return a.Public.renderEntry(w, &data)
 }

@@ -132,7 +132,7 @@ type ImageFinder interface {
 }
 
 // inlineSizes is the width an image in the text takes: the column's
-// (the featured image's, public_entry.html), or the screen's on a phone.
+// (the featured image's, entryPage.writeMain), or the screen's on a phone.
 const inlineSizes = "(min-width: 48rem) 46rem, 100vw"
 
 // Render converts Markdown to sanitized HTML. The same source gives the

@@ -187,8 +187,16 @@ func (p *Public) Entry(kind Kind) web.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return p.rd.Render(w, http.StatusOK, p.tmpl["public_entry"], data)
+		return p.renderEntry(w, &data)
 	}
+}
+
+// renderEntry answers with an entry's page, written by Go
+// (entryPage.writeMain) around the layout.
+func (p *Public) renderEntry(w http.ResponseWriter, data *entryPage) error {
+	return p.rd.RenderPublic(w, http.StatusOK, &data.Page, func(b *bytes.Buffer) error {
+		return data.writeMain(b, p.rd.Assets.URL)
+	})
 }
 
 // entryData is the data of e's page in t's language. A preview (of an

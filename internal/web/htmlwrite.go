@@ -121,3 +121,65 @@ const hexDigits = "0123456789abcdef"
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
+
+// WriteURLPart writes s as html/template writes a string inside a URL
+// attribute after its start (href="/{{.Lang}}/tag/{{.Slug}}"): normalised
+// but not filtered, for the start already fixed the scheme, then escaped
+// for the attribute.
+func WriteURLPart(b *bytes.Buffer, s string) { writeURLPart(b, s) }
+
+// WriteSrcSet writes s as html/template writes a string that is a whole
+// quoted srcset value: each comma-separated candidate whose URL is unsafe
+// (see WriteURL) or whose descriptor holds anything but ASCII letters,
+// digits and HTML space becomes "#ZgotmplZ", the others' URLs are
+// normalised, and the whole is escaped for the attribute.
+func WriteSrcSet(b *bytes.Buffer, s string) {
+	var out strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' {
+			srcsetCandidate(&out, s[written:i])
+			out.WriteByte(',')
+			written = i + 1
+		}
+	}
+	srcsetCandidate(&out, s[written:])
+	WriteText(b, out.String())
+}
+
+// srcsetCandidate is html/template's filterSrcsetElement on one candidate.
+func srcsetCandidate(out *strings.Builder, s string) {
+	start := 0
+	for start < len(s) && isHTMLSpace(s[start]) {
+		start++
+	}
+	end := len(s)
+	for i := start; i < len(s); i++ {
+		if isHTMLSpace(s[i]) {
+			end = i
+			break
+		}
+	}
+	if url := s[start:end]; safeURL(url) {
+		ok := true
+		for i := end; i < len(s); i++ {
+			c := s[i]
+			if !isHTMLSpace(c) && !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out.WriteString(s[:start])
+			out.WriteString(normalizeURL(url))
+			out.WriteString(s[end:])
+			return
+		}
+	}
+	out.WriteString("#ZgotmplZ")
+}
+
+// isHTMLSpace is ASCII whitespace as WHATWG defines it.
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}

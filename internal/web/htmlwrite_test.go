@@ -15,7 +15,9 @@ var escapeContexts = template.Must(template.New("").Parse(
 		`{{define "attr"}}<span lang="{{.}}" class="x">{{end}}` +
 		`{{define "href"}}<a href="{{.}}">{{end}}` +
 		`{{define "src"}}<img src="{{.}}" alt="">{{end}}` +
-		`{{define "query"}}<a href="/x?q={{.}}">{{end}}`))
+		`{{define "query"}}<a href="/x?q={{.}}">{{end}}` +
+		`{{define "part"}}<a href="/x/{{.}}">{{end}}` +
+		`{{define "srcset"}}<img srcset="{{.}}" alt="">{{end}}`))
 
 func templateEscape(t testing.TB, name, s string) string {
 	t.Helper()
@@ -33,6 +35,10 @@ func templateEscape(t testing.TB, name, s string) string {
 		return strings.TrimSuffix(strings.TrimPrefix(out, `<a href="`), `">`)
 	case "query":
 		return strings.TrimSuffix(strings.TrimPrefix(out, `<a href="/x?q=`), `">`)
+	case "part":
+		return strings.TrimSuffix(strings.TrimPrefix(out, `<a href="/x/`), `">`)
+	case "srcset":
+		return strings.TrimSuffix(strings.TrimPrefix(out, `<img srcset="`), `" alt="">`)
 	default:
 		return strings.TrimSuffix(strings.TrimPrefix(out, `<img src="`), `" alt="">`)
 	}
@@ -52,6 +58,8 @@ var hostile = []string{
 	"/a%20b%zz%4", "/a%41", "/a%4", "%", "%%41", "/q?x=<y>&z='w'\"", "/a b\tc\nd", "/path/with(parens)",
 	"//evil.example/", "/a:b", "a/b:c", "?x=javascript:1", "#frag", "/{curly}|pipe\\back^caret`tick`",
 	"/\u00a0nbsp\u2028ls", "\x7f\x01\x1f",
+	// srcset values: candidates, descriptors, and what hides in them.
+	"/media/a.jpg 480w, /media/b.jpg 960w", " /media/a b.jpg 2x ,javascript:x 1x", "/a.jpg 480w;x", ",,", "/a.jpg\t1x,\n/b.jpg",
 }
 
 func TestWriteTextAndURLEscapeAsHTMLTemplateDoes(t *testing.T) {
@@ -82,6 +90,16 @@ func checkEscapes(t *testing.T, s string) {
 	WriteQuery(&b, s)
 	if want := templateEscape(t, "query", s); b.String() != want {
 		t.Errorf("WriteQuery(%q) = %q, html/template gives %q in a query", s, b.String(), want)
+	}
+	b.Reset()
+	WriteURLPart(&b, s)
+	if want := templateEscape(t, "part", s); b.String() != want {
+		t.Errorf("WriteURLPart(%q) = %q, html/template gives %q after a URL's start", s, b.String(), want)
+	}
+	b.Reset()
+	WriteSrcSet(&b, s)
+	if want := templateEscape(t, "srcset", s); b.String() != want {
+		t.Errorf("WriteSrcSet(%q) = %q, html/template gives %q in srcset", s, b.String(), want)
 	}
 }
 
