@@ -34,19 +34,23 @@ type sitemapWriter struct {
 }
 
 const (
-	urlSetOpen   = xmlHeader + `<urlset xmlns="` + sitemapNS + `" xmlns:xhtml="` + xhtmlNS + `">`
-	indexOpen    = xmlHeader + `<sitemapindex xmlns="` + sitemapNS + `">`
-	urlSetClose  = "</urlset>\n"
-	indexClose   = "</sitemapindex>\n"
-	approxURLLen = 400 // an address with three alternates, for the buffer's size
+	urlSetOpen  = xmlHeader + `<urlset xmlns="` + sitemapNS + `" xmlns:xhtml="` + xhtmlNS + `">`
+	indexOpen   = xmlHeader + `<sitemapindex xmlns="` + sitemapNS + `">`
+	urlSetClose = "</urlset>\n"
+	indexClose  = "</sitemapindex>\n"
+	// urlLen and linkLen are about what an address and each of its
+	// alternates take, for the buffer's size.
+	urlLen, linkLen = 180, 140
 )
 
-// url opens an address of a urlset: its loc and lastmod. Its alternates
-// follow (link), then end.
-func (x *sitemapWriter) url(loc string, mod time.Time) {
+// url opens an address of a urlset: its loc (origin and path) and
+// lastmod. Its alternates follow (link), then end.
+func (x *sitemapWriter) url(origin, path string, mod time.Time) {
 	x.urls++
-	x.raw("\n <url>")
-	x.elem(2, "loc", loc)
+	x.raw("\n <url>\n  <loc>")
+	x.text(origin)
+	x.text(path)
+	x.raw("</loc>")
 	x.lastmod(2, mod)
 }
 
@@ -65,7 +69,9 @@ func (x *sitemapWriter) lastmod(depth int, mod time.Time) {
 }
 
 // link writes an hreflang alternate of the address open: origin and path
-// are its href.
+// are its href. Escaped apart they are escaped as one, since a path
+// starts with "/": an invalid UTF-8 sequence at the origin's end is
+// invalid either way.
 func (x *sitemapWriter) link(hreflang, origin, path string) {
 	x.raw("\n  <xhtml:link rel=\"alternate\" hreflang=\"")
 	x.text(hreflang)
@@ -249,12 +255,12 @@ func (h *Handlers) sitemapPart(w http.ResponseWriter, r *http.Request, lang stri
 // nothing, and when its newest address changed.
 func (h *Handlers) renderSitemapPart(ctx context.Context, origin, lang string, part int, ls []content.PublicPage) ([]byte, time.Time, error) {
 	enabled := h.rd.I18n().Enabled()
-	x := sitemapWriter{xmlWriter: xmlWriter{b: make([]byte, 0, 1024+h.PerSitemap*approxURLLen)}}
+	x := sitemapWriter{xmlWriter: xmlWriter{b: make([]byte, 0, 1024+h.PerSitemap*(urlLen+len(enabled)*linkLen))}}
 	x.raw(urlSetOpen)
 	var newest time.Time
 	start, end := (part-1)*h.PerSitemap, part*h.PerSitemap
 	for i := start; i < min(end, len(ls)); i++ {
-		x.url(origin+ls[i].Path(lang), ls[i].Modified)
+		x.url(origin, ls[i].Path(lang), ls[i].Modified)
 		for _, l := range enabled {
 			if p := ls[i].Path(l.Code); p != "" {
 				x.link(l.Code, origin, p)
@@ -275,7 +281,7 @@ func (h *Handlers) renderSitemapPart(ctx context.Context, origin, lang string, p
 			return nil, newest, err
 		}
 		for _, e := range entries {
-			x.url(origin+e.URL(), e.Modified)
+			x.url(origin, e.URL(), e.Modified)
 			for _, l := range enabled {
 				if slug, ok := e.Alternate(l.Code); ok {
 					x.link(l.Code, origin, content.URL(e.Kind, l.Code, slug))

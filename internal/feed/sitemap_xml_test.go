@@ -182,11 +182,11 @@ func sameSitemap(t *testing.T, origin, path, lang string) {
 	when := time.Date(2026, 12, 4, 10, 30, 0, 0, time.UTC)
 	var x sitemapWriter
 	x.raw(urlSetOpen)
-	x.url(origin+path, when)
+	x.url(origin, path, when)
 	x.link(lang, origin, path)
 	x.link("en", origin, path)
 	x.end()
-	x.url(path, time.Time{})
+	x.url("", path, time.Time{})
 	x.end()
 	want := mustMarshal(t, urlSet{NS: sitemapNS, XHTML: xhtmlNS, URLs: []sitemapURL{
 		{Loc: origin + path, LastMod: lastmod(when), Links: []xhtmlLink{{"alternate", lang, origin + path}, {"alternate", "en", origin + path}}},
