@@ -199,6 +199,20 @@ func sameSitemap(t *testing.T, origin, path, lang string) {
 	sameBytes(t, "index", x.close(indexClose), mustMarshal(t, sitemapIndex{NS: sitemapNS, Sitemaps: []sitemapRef{{Loc: origin + path, LastMod: lastmod(when)}}}))
 }
 
+// marshalXML writes v as the sitemaps and feeds were written before they
+// were written by hand.
+func marshalXML(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", " ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
 func mustMarshal(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := marshalXML(v)
