@@ -102,5 +102,12 @@ func TestChangedSinceFindsEditsFromIndexes(t *testing.T) {
 		if !strings.Contains(plan, "translations_sitemap") || strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") {
 			t.Errorf("a sitemap part does not walk translations_sitemap:\n%s", plan)
 		}
+		// And the place a part starts at is counted in it.
+		query, args = content.SitemapAfterQuery("en", now, 1000)
+		plan = explain(t, d, query, args)
+		t.Logf("sitemap after:\n%s", plan)
+		if !strings.Contains(plan, "translations_sitemap") || strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") {
+			t.Errorf("finding a sitemap part's start does not walk translations_sitemap:\n%s", plan)
+		}
 	})
 }

@@ -38,8 +38,13 @@ func ArchivesModifiedQuery(lang string, now time.Time) (string, []any) {
 }
 
 // SitemapQuery is the query SitemapURLs runs at now.
-func SitemapQuery(lang string, now time.Time, offset, limit int) (string, []any) {
-	return sitemapQuery(lang, now.Unix(), offset, limit)
+func SitemapQuery(lang string, now time.Time, after int64, limit int) (string, []any) {
+	return sitemapQuery(lang, now.Unix(), after, limit)
+}
+
+// SitemapAfterQuery is the query SitemapAfter runs at now.
+func SitemapAfterQuery(lang string, now time.Time, place int) (string, []any) {
+	return sitemapAfterQuery(lang, now.Unix(), place)
 }
 
 // KnowsBounds reports whether s holds f's bounds, perPage a page, read or

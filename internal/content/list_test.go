@@ -299,6 +299,93 @@ func TestVisiblePlace(t *testing.T) {
 	})
 }
 
+// The sitemap's entries walked by keyset (SitemapAfter, then SitemapURLs
+// from the id before) are VisibleIDs in order, each once, from any place
+// and in batches of any size: drafts, scheduled and deleted entries and
+// entries not in the language have none; each comes with its visible
+// translations only.
+func TestSitemapURLsSeekAfterTheKey(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newTestStore(d)
+		var ids []int64
+		for i := range 20 {
+			status, at, lang := Published, t0.Add(-time.Duration(i+1)*time.Hour), "en"
+			switch i % 4 {
+			case 1:
+				status = Draft
+			case 2:
+				at = t0.Add(time.Hour)
+			case 3:
+				lang = "fr"
+			}
+			id := mustSave(t, s, 0, EntryInput{Kind: Article}, tr(lang, fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), status, at), 0)
+			if i%3 == 0 && lang == "en" {
+				// A French translation too, scheduled at every sixth.
+				at := t0.Add(-time.Hour)
+				if i%2 == 0 {
+					at = t0.Add(time.Hour)
+				}
+				if _, err := s.SaveTranslation(ctx, id, tr("fr", fmt.Sprintf("Entrée %d", i), fmt.Sprintf("entree-%d", i), Published, at), 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, id)
+		}
+		if _, err := s.DeleteEntry(ctx, ids[4]); err != nil {
+			t.Fatal(err)
+		}
+		reach, err := s.Reaches(ctx, `SELECT id FROM entries`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "fr"} {
+			visible, err := s.VisibleIDs(ctx, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(visible) < 4 {
+				t.Fatalf("%s: %d visible entries, too few", lang, len(visible))
+			}
+			for place := 0; place <= len(visible)+1; place++ {
+				after, err := s.SitemapAfter(ctx, lang, place)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, batch := range []int{1, 2, 3, 100} {
+					var got []int64
+					for a := after; ; {
+						urls, err := s.SitemapURLs(ctx, lang, a, batch)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, u := range urls {
+							got = append(got, u.EntryID)
+							r := reach[u.EntryID]
+							if u.Slug != r.Slugs[lang] || !u.Modified.Equal(r.Modified[lang]) || u.Kind != r.Kind || len(u.Alternates) != len(r.Slugs) {
+								t.Errorf("%s, entry %d: %+v, want %+v", lang, u.EntryID, u, r)
+							}
+							for _, alt := range u.Alternates {
+								if r.Slugs[alt.Lang] != alt.Slug {
+									t.Errorf("%s, entry %d: alternate %v, want %v", lang, u.EntryID, alt, r.Slugs)
+								}
+							}
+						}
+						if len(urls) < batch {
+							break
+						}
+						a = urls[len(urls)-1].EntryID
+					}
+					want := visible[min(place, len(visible)):]
+					if !slices.Equal(got, want) {
+						t.Errorf("%s from place %d in batches of %d: %v, want %v", lang, place, batch, got, want)
+					}
+				}
+			}
+		}
+	})
+}
+
 // Later pages start after the previous page's last key (a row
 // comparison since issue 23): walked page by page, an untranslated
 // listing, a tag's and a kind's give every entry once, in order, in the

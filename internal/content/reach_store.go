@@ -1,8 +1,10 @@
 package content
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -51,9 +53,22 @@ type SitemapURL struct {
 	Lang     string
 	Slug     string
 	Modified time.Time
-	// Alternates maps each language the entry is visible in, this one
-	// included, to its slug there.
-	Alternates map[string]string
+	// Alternates are the languages the entry is visible in, this one
+	// included, with its slug there, in no particular order.
+	Alternates []Alternate
+}
+
+// Alternate is an entry's slug in one language.
+type Alternate struct{ Lang, Slug string }
+
+// Alternate is the entry's slug in lang, and whether it is visible there.
+func (u SitemapURL) Alternate(lang string) (string, bool) {
+	for _, a := range u.Alternates {
+		if a.Lang == lang {
+			return a.Slug, true
+		}
+	}
+	return "", false
 }
 
 // URL is the translation's public address.
@@ -73,27 +88,49 @@ func (s *Store) countVisible(ctx context.Context, lang string) (int, error) {
 	return n, nil
 }
 
-// SitemapURLs lists the entries visible in lang, pages included, by entry
-// id, skipping offset and returning at most limit, each with its visible
-// translations.
-func (s *Store) SitemapURLs(ctx context.Context, lang string, offset, limit int) ([]SitemapURL, error) {
+// SitemapAfter is where a walk of SitemapURLs starts to list the
+// visible entry at place (from 0) in VisibleIDs(lang): the id of the one
+// before it, 0 at place 0, or -1 when there is no entry at place. It
+// counts the entries before place in the index translations_sitemap,
+// reading only their ids.
+func (s *Store) SitemapAfter(ctx context.Context, lang string, place int) (int64, error) {
+	if place <= 0 {
+		return 0, nil
+	}
+	query, args := sitemapAfterQuery(lang, s.now().Unix(), place)
+	ids, err := s.ids(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("content: sitemap after: %w", err)
+	}
+	if len(ids) < 2 {
+		return -1, nil
+	}
+	return ids[0], nil
+}
+
+// SitemapURLs lists up to limit entries visible in lang, pages included,
+// by entry id from the first after the id after (keyset: SitemapAfter
+// finds where a place starts), each with its visible translations. A
+// walk of every entry passes the last id of a batch to the next.
+func (s *Store) SitemapURLs(ctx context.Context, lang string, after int64, limit int) ([]SitemapURL, error) {
+	if after < 0 || limit <= 0 {
+		return nil, nil
+	}
 	now := s.now().Unix()
-	query, args := sitemapQuery(lang, now, offset, limit)
+	query, args := sitemapQuery(lang, now, after, limit)
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("content: sitemap: %w", err)
 	}
-	var out []SitemapURL
-	index := map[int64]int{}
+	out := make([]SitemapURL, 0, min(limit, 1024))
 	for rows.Next() {
-		u := SitemapURL{Lang: lang, Alternates: map[string]string{}}
+		u := SitemapURL{Lang: lang}
 		var updated, publish int64
 		if err := rows.Scan(&u.EntryID, &u.Kind, &u.Slug, &updated, &publish); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("content: sitemap: %w", err)
 		}
 		u.Modified = unix(max(updated, publish))
-		index[u.EntryID] = len(out)
 		out = append(out, u)
 	}
 	rows.Close()
@@ -110,12 +147,13 @@ func (s *Store) SitemapURLs(ctx context.Context, lang string, offset, limit int)
 	defer arows.Close()
 	for arows.Next() {
 		var id int64
-		var l, slug string
-		if err := arows.Scan(&id, &l, &slug); err != nil {
+		var a Alternate
+		if err := arows.Scan(&id, &a.Lang, &a.Slug); err != nil {
 			return nil, fmt.Errorf("content: sitemap alternates: %w", err)
 		}
-		if i, ok := index[id]; ok {
-			out[i].Alternates[l] = slug
+		i, found := slices.BinarySearchFunc(out, id, func(u SitemapURL, id int64) int { return cmp.Compare(u.EntryID, id) })
+		if found {
+			out[i].Alternates = append(out[i].Alternates, a)
 		}
 	}
 	return out, arows.Err()
@@ -170,10 +208,19 @@ func (s *Store) archivesModified(ctx context.Context, lang string) (ArchiveModif
 
 // sitemapQuery is SitemapURLs' query: read from translations_sitemap
 // alone (migration 0033), with the copy of the entry's kind that
-// translations carry.
-func sitemapQuery(lang string, now int64, offset, limit int) (string, []any) {
+// translations carry, sought from the id after rather than counted from
+// the language's first (OFFSET, which walked every entry before).
+func sitemapQuery(lang string, now, after int64, limit int) (string, []any) {
 	return `SELECT t.entry_id, t.entry_kind, t.slug, t.updated_at, t.publish_at FROM translations t
-		WHERE t.lang = ? AND ` + visibleSQL + ` ORDER BY t.entry_id LIMIT ? OFFSET ?`, []any{lang, now, limit, offset}
+		WHERE t.lang = ? AND t.entry_id > ? AND ` + visibleSQL + ` ORDER BY t.entry_id LIMIT ?`, []any{lang, after, now, limit}
+}
+
+// sitemapAfterQuery is SitemapAfter's: the ids at place-1 and place,
+// counted in translations_sitemap.
+func sitemapAfterQuery(lang string, now int64, place int) (string, []any) {
+	// entry_id > 0 is always true: it leads SQLite's planner to this
+	// index, in its order, rather than to translations_by_date and a sort.
+	return `SELECT t.entry_id FROM translations t WHERE t.lang = ? AND t.entry_id > 0 AND ` + visibleSQL + ` ORDER BY t.entry_id LIMIT 2 OFFSET ?`, []any{lang, now, place - 1}
 }
 
 // archivesModifiedQuery is ArchivesModified's query: read from the

@@ -2,15 +2,14 @@
 // site: RSS 2.0, Atom and JSON Feed 1.1 feeds per language, section and
 // kind, the sitemap (an index of one sitemap per language, in parts of at
 // most 10,000 addresses, with each entry's translations as hreflang
-// alternates) and robots.txt. The feeds' XML is written by hand (see rss),
-// JSON Feed and the sitemaps with the standard library's encoding/json and
-// encoding/xml: small documents do not need a dependency.
+// alternates) and robots.txt. The feeds' and sitemaps' XML is written by
+// hand (see rss and sitemapWriter), JSON Feed with the standard library's
+// encoding/json.
 package feed
 
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"time"
 	"unicode/utf8"
 )
@@ -67,19 +66,6 @@ func (d doc) write(f Format) ([]byte, error) {
 	default:
 		return d.json()
 	}
-}
-
-// marshalXML writes a sitemap.
-func marshalXML(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	enc.Indent("", " ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
 }
 
 // RSS 2.0 (https://www.rssboard.org/rss-specification), with the body in

@@ -2,7 +2,6 @@ package feed
 
 import (
 	"context"
-	"encoding/xml"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,44 +20,88 @@ const (
 	xhtmlNS   = "http://www.w3.org/1999/xhtml"
 )
 
-type sitemapIndex struct {
-	XMLName  xml.Name     `xml:"sitemapindex"`
-	NS       string       `xml:"xmlns,attr"`
-	Sitemaps []sitemapRef `xml:"sitemap"`
+// The sitemaps are written by hand, as the feeds are (formats.go), the
+// bytes encoding/xml's Encoder wrote with Indent("", " ")
+// (sitemap_xml_test.go holds them to it), each address as it is read:
+// through reflection, a whole part as a struct and then its XML was half
+// of an incremental export's CPU at 100,000 entries and 38 MB of the
+// full export's peak heap (BENCHMARKS.md, 2026-12-04).
+
+// sitemapWriter writes a sitemap or sitemap index.
+type sitemapWriter struct {
+	xmlWriter
+	urls int // the addresses written
 }
 
-type sitemapRef struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod,omitempty"`
+const (
+	urlSetOpen  = xmlHeader + `<urlset xmlns="` + sitemapNS + `" xmlns:xhtml="` + xhtmlNS + `">`
+	indexOpen   = xmlHeader + `<sitemapindex xmlns="` + sitemapNS + `">`
+	urlSetClose = "</urlset>\n"
+	indexClose  = "</sitemapindex>\n"
+	// urlLen and linkLen are about what an address and each of its
+	// alternates take, for the buffer's size.
+	urlLen, linkLen = 180, 140
+)
+
+// url opens an address of a urlset: its loc (origin and path) and
+// lastmod. Its alternates follow (link), then end.
+func (x *sitemapWriter) url(origin, path string, mod time.Time) {
+	x.urls++
+	x.raw("\n <url>\n  <loc>")
+	x.text(origin)
+	x.text(path)
+	x.raw("</loc>")
+	x.lastmod(2, mod)
 }
 
-type urlSet struct {
-	XMLName xml.Name     `xml:"urlset"`
-	NS      string       `xml:"xmlns,attr"`
-	XHTML   string       `xml:"xmlns:xhtml,attr"`
-	URLs    []sitemapURL `xml:"url"`
+// lastmod writes the element when mod is set, as omitempty did.
+func (x *sitemapWriter) lastmod(depth int, mod time.Time) {
+	if mod.IsZero() {
+		return
+	}
+	x.b = append(x.b, '\n')
+	for range depth {
+		x.b = append(x.b, ' ')
+	}
+	x.b = append(x.b, "<lastmod>"...)
+	x.b = mod.UTC().AppendFormat(x.b, time.RFC3339) // no character to escape
+	x.b = append(x.b, "</lastmod>"...)
 }
 
-type sitemapURL struct {
-	Loc     string      `xml:"loc"`
-	LastMod string      `xml:"lastmod,omitempty"`
-	Links   []xhtmlLink `xml:"xhtml:link"`
+// link writes an hreflang alternate of the address open: origin and path
+// are its href. Escaped apart they are escaped as one, since a path
+// starts with "/": an invalid UTF-8 sequence at the origin's end is
+// invalid either way.
+func (x *sitemapWriter) link(hreflang, origin, path string) {
+	x.raw("\n  <xhtml:link rel=\"alternate\" hreflang=\"")
+	x.text(hreflang)
+	x.raw("\" href=\"")
+	x.text(origin)
+	x.text(path)
+	x.raw("\"></xhtml:link>")
 }
 
-type xhtmlLink struct {
-	Rel      string `xml:"rel,attr"`
-	Hreflang string `xml:"hreflang,attr"`
-	Href     string `xml:"href,attr"`
+func (x *sitemapWriter) end() { x.raw("\n </url>") }
+
+// sitemapRef writes a sitemap of an index.
+func (x *sitemapWriter) sitemapRef(loc string, mod time.Time) {
+	x.urls++
+	x.raw("\n <sitemap>")
+	x.elem(2, "loc", loc)
+	x.lastmod(2, mod)
+	x.raw("\n </sitemap>")
+}
+
+// close ends the document.
+func (x *sitemapWriter) close(tag string) []byte {
+	if x.urls > 0 {
+		x.raw("\n")
+	}
+	x.raw(tag)
+	return x.b
 }
 
 const sitemapType = "application/xml; charset=utf-8"
-
-func lastmod(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
 
 // listings are the addresses in lang that are not entries: the home page
 // and the archives that list something (they exist in every enabled
@@ -122,7 +165,8 @@ func sitemapName(lang string, part, parts int) string {
 // language, in parts when a language has more addresses than one holds.
 func (h *Handlers) SitemapIndex(w http.ResponseWriter, r *http.Request) error {
 	origin := web.Origin(h.rd.BaseURL, r)
-	idx := sitemapIndex{NS: sitemapNS}
+	x := sitemapWriter{xmlWriter: xmlWriter{b: make([]byte, 0, 4096)}}
+	x.raw(indexOpen)
 	var newest time.Time
 	for _, l := range h.rd.I18n().Enabled() {
 		parts, ls, err := h.parts(r.Context(), l.Code)
@@ -134,14 +178,10 @@ func (h *Handlers) SitemapIndex(w http.ResponseWriter, r *http.Request) error {
 			newest = mod
 		}
 		for p := 1; p <= parts; p++ {
-			idx.Sitemaps = append(idx.Sitemaps, sitemapRef{Loc: origin + sitemapName(l.Code, p, parts), LastMod: lastmod(mod)})
+			x.sitemapRef(origin+sitemapName(l.Code, p, parts), mod)
 		}
 	}
-	body, err := marshalXML(idx)
-	if err != nil {
-		return err
-	}
-	send(w, r, sitemapType, newest, body, h.rd.BaseURL == "")
+	send(w, r, sitemapType, newest, x.close(indexClose), h.rd.BaseURL == "")
 	return nil
 }
 
@@ -200,51 +240,63 @@ func (h *Handlers) parseSitemapName(file string) (lang string, part int, ok bool
 // sitemapPart writes part n (from 1) of the language's addresses: its
 // listings first, then its entries by id.
 func (h *Handlers) sitemapPart(w http.ResponseWriter, r *http.Request, lang string, part int, ls []content.PublicPage) error {
-	origin := web.Origin(h.rd.BaseURL, r)
+	body, newest, err := h.renderSitemapPart(r.Context(), web.Origin(h.rd.BaseURL, r), lang, part, ls)
+	if err != nil {
+		return err
+	}
+	if body == nil {
+		return web.NotFound()
+	}
+	send(w, r, sitemapType, newest, body, h.rd.BaseURL == "")
+	return nil
+}
+
+// renderSitemapPart writes part n of lang's sitemap, nil when it lists
+// nothing, and when its newest address changed.
+func (h *Handlers) renderSitemapPart(ctx context.Context, origin, lang string, part int, ls []content.PublicPage) ([]byte, time.Time, error) {
 	enabled := h.rd.I18n().Enabled()
-	set := urlSet{NS: sitemapNS, XHTML: xhtmlNS}
+	x := sitemapWriter{xmlWriter: xmlWriter{b: make([]byte, 0, 1024+h.PerSitemap*(urlLen+len(enabled)*linkLen))}}
+	x.raw(urlSetOpen)
 	var newest time.Time
 	start, end := (part-1)*h.PerSitemap, part*h.PerSitemap
 	for i := start; i < min(end, len(ls)); i++ {
-		u := sitemapURL{Loc: origin + ls[i].Path(lang), LastMod: lastmod(ls[i].Modified)}
+		x.url(origin, ls[i].Path(lang), ls[i].Modified)
 		for _, l := range enabled {
 			if p := ls[i].Path(l.Code); p != "" {
-				u.Links = append(u.Links, xhtmlLink{Rel: "alternate", Hreflang: l.Code, Href: origin + p})
+				x.link(l.Code, origin, p)
 			}
 		}
-		set.URLs = append(set.URLs, u)
+		x.end()
 		if ls[i].Modified.After(newest) {
 			newest = ls[i].Modified
 		}
 	}
-	offset := max(0, start-len(ls))
 	if limit := end - max(start, len(ls)); limit > 0 {
-		entries, err := h.store.SitemapURLs(r.Context(), lang, offset, limit)
+		after, err := h.store.SitemapAfter(ctx, lang, max(0, start-len(ls)))
 		if err != nil {
-			return err
+			return nil, newest, err
+		}
+		entries, err := h.store.SitemapURLs(ctx, lang, after, limit)
+		if err != nil {
+			return nil, newest, err
 		}
 		for _, e := range entries {
-			u := sitemapURL{Loc: origin + e.URL(), LastMod: lastmod(e.Modified)}
+			x.url(origin, e.URL(), e.Modified)
 			for _, l := range enabled {
-				if slug, ok := e.Alternates[l.Code]; ok {
-					u.Links = append(u.Links, xhtmlLink{Rel: "alternate", Hreflang: l.Code, Href: origin + content.URL(e.Kind, l.Code, slug)})
+				if slug, ok := e.Alternate(l.Code); ok {
+					x.link(l.Code, origin, content.URL(e.Kind, l.Code, slug))
 				}
 			}
-			set.URLs = append(set.URLs, u)
+			x.end()
 			if e.Modified.After(newest) {
 				newest = e.Modified
 			}
 		}
 	}
-	if len(set.URLs) == 0 {
-		return web.NotFound()
+	if x.urls == 0 {
+		return nil, newest, nil
 	}
-	body, err := marshalXML(set)
-	if err != nil {
-		return err
-	}
-	send(w, r, sitemapType, newest, body, h.rd.BaseURL == "")
-	return nil
+	return x.close(urlSetClose), newest, nil
 }
 
 // Robots serves /robots.txt: everything may be crawled but the admin and

@@ -63,8 +63,8 @@ func (s Site) declared(ctx context.Context) ([]seed, []declaredPage, error) {
 			add("/" + l.Code + "/tag/" + t.Slug)
 		}
 		var g *entryGroup
-		for offset := 0; ; offset += sitemapBatch {
-			urls, err := s.Entries.SitemapURLs(ctx, l.Code, offset, sitemapBatch)
+		for after := int64(0); ; {
+			urls, err := s.Entries.SitemapURLs(ctx, l.Code, after, sitemapBatch)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -78,6 +78,7 @@ func (s Site) declared(ctx context.Context) ([]seed, []declaredPage, error) {
 			if len(urls) < sitemapBatch {
 				break
 			}
+			after = urls[len(urls)-1].EntryID
 		}
 	}
 	// Last, so rendered first (the crawler takes the newest): its parts
