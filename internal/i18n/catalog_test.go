@@ -71,8 +71,8 @@ func usedKeys(t *testing.T) map[string]bool {
 				return err
 			}
 			for _, m := range goKey.FindAllStringSubmatch(string(b), -1) {
-				if strings.HasSuffix(m[1], ".html") || strings.HasSuffix(m[1], ".xml") {
-					continue // a template file name, or a part of an office document
+				if strings.HasSuffix(m[1], ".html") || strings.HasSuffix(m[1], ".xml") || strings.HasSuffix(m[1], ".js") || strings.HasSuffix(m[1], ".css") {
+					continue // a template or asset file name, or a part of an office document
 				}
 				for _, p := range prefixes {
 					if strings.HasPrefix(m[1], p) {
