@@ -3,7 +3,6 @@ package events
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"peerpress/internal/content"
@@ -121,11 +120,7 @@ func (m *Module) EntryPages(ctx context.Context, langs []string, ids []int64) ([
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), entryPagesBatch)]
 		ids = ids[len(batch):]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
-		}
-		marks := strings.Repeat("?, ", len(batch)-1) + "?"
+		marks, args := db.InList(batch)
 		reaches, err := m.cfg.Entries.Reaches(ctx, `SELECT entry_id FROM events WHERE entry_id IN (`+marks+`)`, args...)
 		if err != nil {
 			return nil, err
