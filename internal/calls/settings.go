@@ -550,11 +550,8 @@ func (Settings) LoadExtension(ctx context.Context, q db.Querier, entryIDs []int6
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(entryIDs))
-	for i, id := range entryIDs {
-		args[i] = id
-	}
-	rows, err := q.QueryContext(ctx, `SELECT `+callCols+` FROM calls WHERE entry_id IN (?`+strings.Repeat(", ?", len(entryIDs)-1)+`)`, args...)
+	marks, args := db.InList(entryIDs)
+	rows, err := q.QueryContext(ctx, `SELECT `+callCols+` FROM calls WHERE entry_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("calls: settings: %w", err)
 	}

@@ -122,13 +122,11 @@ func (s *Store) LinkedEntries(ctx context.Context, ids []int64, lang string) ([]
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := []any{lang, s.now().Unix()}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	marks, idArgs := db.InList(ids)
+	args := append([]any{lang, s.now().Unix()}, idArgs...)
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.kind, t.lang, t.title, t.slug FROM entries e
 		JOIN translations t ON t.entry_id = e.id AND (t.lang = ? OR t.lang = e.source_lang)
-		WHERE t.status <> 'draft' AND t.publish_at <= ? AND e.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+		WHERE t.status <> 'draft' AND t.publish_at <= ? AND e.id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: linked entries: %w", err)
 	}
@@ -210,11 +208,7 @@ func (s *Store) LinkableByID(ctx context.Context, ids []int64) ([]Linkable, erro
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	marks, args := db.InList(ids)
 	found, err := s.linkables(ctx, `SELECT e.id, e.kind, t.title FROM entries e
 		JOIN translations t ON t.entry_id = e.id AND t.lang = e.source_lang
 		WHERE `+linkableKinds+` AND e.id IN (`+marks+`)`, args...)

@@ -3,7 +3,7 @@ package campaign
 import (
 	"context"
 	"fmt"
-	"strings"
+	"peerpress/internal/db"
 )
 
 // Joined lists the campaigns (their entry ids) that link to one of the
@@ -14,11 +14,7 @@ func (s *Store) Joined(ctx context.Context, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	in, args := db.InList(ids)
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT campaign_id FROM campaign_links WHERE entry_id IN (`+in+`) ORDER BY campaign_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: joined: %w", err)

@@ -332,12 +332,9 @@ func (s *Store) Decide(ctx context.Context, ids []int64, status Status, reason s
 	if status != Rejected {
 		reason = ""
 	}
-	args := []any{string(status), s.now().Unix(), reason, string(status)}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE tributes SET status = ?, decided_at = ?, reject_reason = ? WHERE status <> ? AND id IN (?`+
-		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	marks, idArgs := db.InList(ids)
+	args := append([]any{string(status), s.now().Unix(), reason, string(status)}, idArgs...)
+	res, err := s.db.ExecContext(ctx, `UPDATE tributes SET status = ?, decided_at = ?, reject_reason = ? WHERE status <> ? AND id IN (`+marks+`)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("campaign: decide: %w", err)
 	}
@@ -355,12 +352,9 @@ func (s *Store) ShownPhotos(ctx context.Context, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := []any{string(Approved)}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT media_id FROM tributes WHERE status = ? AND media_id IS NOT NULL AND id IN (?`+
-		strings.Repeat(", ?", len(ids)-1)+`) ORDER BY id`, args...)
+	marks, idArgs := db.InList(ids)
+	args := append([]any{string(Approved)}, idArgs...)
+	rows, err := s.db.QueryContext(ctx, `SELECT media_id FROM tributes WHERE status = ? AND media_id IS NOT NULL AND id IN (`+marks+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: shown photos: %w", err)
 	}

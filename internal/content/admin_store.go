@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"peerpress/internal/db"
 	"strings"
 	"time"
 )
@@ -113,7 +114,7 @@ func (s *Store) AdminList(ctx context.Context, f AdminFilter, page, perPage int)
 	lrows, err := s.db.QueryContext(ctx, `SELECT t.entry_id, t.lang, t.source_revision, src.revision
 		FROM translations t JOIN entries e ON e.id = t.entry_id
 		JOIN translations src ON src.entry_id = e.id AND src.lang = e.source_lang
-		WHERE t.entry_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY t.lang`, ids...)
+		WHERE t.entry_id IN (`+db.Marks(len(ids))+`) ORDER BY t.lang`, ids...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("content: admin langs: %w", err)
 	}

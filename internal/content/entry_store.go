@@ -350,10 +350,9 @@ func replaceLinks(ctx context.Context, tx *db.Tx, table, col string, entryID int
 	del := `DELETE FROM ` + table + ` WHERE entry_id = ?`
 	args := []any{entryID}
 	if len(keep) > 0 {
-		del += ` AND ` + col + ` NOT IN (?` + strings.Repeat(", ?", len(keep)-1) + `)`
-		for _, id := range keep {
-			args = append(args, id)
-		}
+		marks, keepArgs := db.InList(keep)
+		del += ` AND ` + col + ` NOT IN (` + marks + `)`
+		args = append(args, keepArgs...)
 	}
 	if _, err := tx.ExecContext(ctx, del, args...); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"peerpress/internal/db"
 )
@@ -60,7 +59,7 @@ func inIDs(ids []int64, args ...any) (string, []any) {
 	for i := range n {
 		args = append(args, ids[min(i, len(ids)-1)])
 	}
-	return "(?" + strings.Repeat(", ?", n-1) + ")", args
+	return "(" + db.Marks(n) + ")", args
 }
 
 // Preload reads the entries ids (as BySlug and Entry read one: every

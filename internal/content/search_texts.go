@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
+	"peerpress/internal/db"
 	"time"
 )
 
@@ -44,12 +44,10 @@ func (s *Store) SearchTextsOf(ctx context.Context, lang string, ids []int64) ([]
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
-		args := []any{lang, s.now().Unix()}
-		for _, id := range batch {
-			args = append(args, id)
-		}
+		marks, idArgs := db.InList(batch)
+		args := append([]any{lang, s.now().Unix()}, idArgs...)
 		rows, err := s.db.QueryContext(ctx, `SELECT t.entry_id, t.entry_kind, t.slug, t.title, t.summary, t.publish_at
-			FROM translations t WHERE t.lang = ? AND `+visibleSQL+` AND t.entry_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)`, args...)
+			FROM translations t WHERE t.lang = ? AND `+visibleSQL+` AND t.entry_id IN (`+marks+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("content: search texts: %w", err)
 		}

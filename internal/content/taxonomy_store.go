@@ -207,11 +207,8 @@ func (s *Store) TagsByID(ctx context.Context, ids []int64) ([]Tag, error) {
 	changes := s.db.Changes()
 	out, missing := s.tagCache.byIDs(changes, ids)
 	if len(missing) > 0 {
-		args := make([]any, len(missing))
-		for i, id := range missing {
-			args[i] = id
-		}
-		read, err := s.tags(ctx, `WHERE t.id IN (?`+strings.Repeat(", ?", len(missing)-1)+`)`, args...)
+		marks, args := db.InList(missing)
+		read, err := s.tags(ctx, `WHERE t.id IN (`+marks+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -308,7 +308,7 @@ func (d *DB) Load(ctx context.Context, r io.Reader) error {
 				}
 				ncols = len(h.Columns)
 				insert = `INSERT INTO ` + h.Table + ` (` + strings.Join(h.Columns, ", ") + `) VALUES (` +
-					strings.TrimSuffix(strings.Repeat("?, ", ncols), ", ") + `)`
+					Marks(ncols) + `)`
 				continue
 			}
 			var cells []map[string]json.RawMessage

@@ -2,12 +2,18 @@ package db
 
 import "strings"
 
-// InList is the placeholders and arguments of an `IN (…)` list of ids:
-// "?, ?, ?" and the ids as arguments. ids must not be empty.
-func InList(ids []int64) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+// Marks is n placeholders separated by commas, "?, ?, ?": an IN list's or
+// a row's. n must be at least 1.
+func Marks(n int) string {
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// InList is the placeholders and arguments of an `IN (…)` list of values:
+// "?, ?, ?" and the values as arguments. vals must not be empty.
+func InList[T any](vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
 	}
-	return strings.Repeat("?, ", len(ids)-1) + "?", args
+	return Marks(len(vals)), args
 }

@@ -13,4 +13,10 @@ func TestInList(t *testing.T) {
 	if marks, args := InList([]int64{1}); marks != "?" || len(args) != 1 {
 		t.Errorf("InList of one = %q %v", marks, args)
 	}
+	if marks, args := InList([]string{"draft", "published"}); marks != "?, ?" || !reflect.DeepEqual(args, []any{"draft", "published"}) {
+		t.Errorf("InList of strings = %q %v", marks, args)
+	}
+	if got := Marks(4); got != "?, ?, ?, ?" {
+		t.Errorf("Marks(4) = %q", got)
+	}
 }

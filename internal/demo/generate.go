@@ -185,7 +185,7 @@ func (g *genBatch) write(ctx context.Context, tx *db.Tx) error {
 		if len(t.rows) == 0 {
 			continue
 		}
-		row := "(?" + strings.Repeat(", ?", len(t.rows[0])-1) + ")"
+		row := "(" + db.Marks(len(t.rows[0])) + ")"
 		args := make([]any, 0, len(t.rows)*len(t.rows[0]))
 		for _, r := range t.rows {
 			args = append(args, r...)

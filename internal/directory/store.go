@@ -354,11 +354,8 @@ func (s *Store) focalRoles(ctx context.Context, ids []int64, lang string) (map[i
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-	args := []any{lang}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, idArgs := db.InList(ids)
+	args := append([]any{lang}, idArgs...)
 	rows, err := s.db.QueryContext(ctx, `SELECT organisation_id, focal_roles FROM organisation_texts WHERE lang = ? AND organisation_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("directory: focal roles: %w", err)

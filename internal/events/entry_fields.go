@@ -221,12 +221,9 @@ func (EntryFields) LoadExtension(ctx context.Context, q db.Querier, entryIDs []i
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(entryIDs))
-	for i, id := range entryIDs {
-		args[i] = id
-	}
+	marks, args := db.InList(entryIDs)
 	rows, err := q.QueryContext(ctx, `SELECT entry_id, starts_at, time_zone, duration_minutes, mode, venue FROM events
-		WHERE entry_id IN (?`+strings.Repeat(", ?", len(entryIDs)-1)+`)`, args...)
+		WHERE entry_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: times: %w", err)
 	}

@@ -266,12 +266,9 @@ func (ProgrammeFields) LoadExtension(ctx context.Context, q db.Querier, entryIDs
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(entryIDs))
-	for i, id := range entryIDs {
-		args[i] = id
-	}
+	marks, args := db.InList(entryIDs)
 	rows, err := q.QueryContext(ctx, `SELECT entry_id, languages, speakers, agenda FROM event_details
-		WHERE entry_id IN (?`+strings.Repeat(", ?", len(entryIDs)-1)+`)`, args...)
+		WHERE entry_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: programmes: %w", err)
 	}

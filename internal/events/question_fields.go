@@ -272,12 +272,9 @@ func (QuestionFields) LoadExtension(ctx context.Context, q db.Querier, entryIDs 
 	if len(entryIDs) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(entryIDs))
-	for i, id := range entryIDs {
-		args[i] = id
-	}
+	marks, args := db.InList(entryIDs)
 	rows, err := q.QueryContext(ctx, `SELECT d.entry_id, d.questions, e.source_lang FROM event_details d JOIN entries e ON e.id = d.entry_id
-		WHERE d.entry_id IN (?`+strings.Repeat(", ?", len(entryIDs)-1)+`)`, args...)
+		WHERE d.entry_id IN (`+marks+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("events: questions: %w", err)
 	}

@@ -26,7 +26,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -217,12 +216,10 @@ func (q *Queue) claimOnce(ctx context.Context, now time.Time, open []string, rat
 	var c claimed
 	var freeAt int64
 	err := q.db.InTx(ctx, func(tx *db.Tx) error {
-		args := []any{now.Unix(), now.Unix()}
-		for _, name := range open {
-			args = append(args, name)
-		}
+		kinds, kindArgs := db.InList(open)
+		args := append([]any{now.Unix(), now.Unix()}, kindArgs...)
 		query := `SELECT id, kind FROM jobs WHERE state = 'pending' AND run_at <= ? AND locked_until <= ?
-			AND kind IN (?` + strings.Repeat(", ?", len(open)-1) + `)`
+			AND kind IN (` + kinds + `)`
 		if rated {
 			query += ` AND kind NOT IN (SELECT kind FROM job_rates WHERE free_at > ?)`
 			args = append(args, now.UnixMilli())

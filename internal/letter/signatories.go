@@ -174,12 +174,10 @@ func (s *Store) Signatories(ctx context.Context, entryID int64, lang string, n, 
 	from, to := (n-1)*perPage, min(n*perPage, p.Total)
 	lo, hi := max(from-1, 0), min(to+1, p.Total)
 	ids := o.ids[lo:hi]
-	args := []any{entryID, Approved}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	marks, idArgs := db.InList(ids)
+	args := append([]any{entryID, Approved}, idArgs...)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+signatureColumns+` FROM signatures s WHERE s.entry_id = ? AND s.status = ?
-		AND s.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+		AND s.id IN (`+marks+`)`, args...)
 	if err != nil {
 		return p, fmt.Errorf("letter: signatories: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"peerpress/internal/db"
@@ -393,10 +392,9 @@ func (s *Store) List(ctx context.Context, entryID int64, statuses ...string) ([]
 	q := `SELECT ` + signatureColumns + ` FROM signatures s WHERE s.entry_id = ?`
 	args := []any{entryID}
 	if len(statuses) > 0 {
-		q += ` AND s.status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
-		for _, st := range statuses {
-			args = append(args, st)
-		}
+		marks, statusArgs := db.InList(statuses)
+		q += ` AND s.status IN (` + marks + `)`
+		args = append(args, statusArgs...)
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY s.id`, args...)
 	if err != nil {
@@ -609,11 +607,9 @@ func (s *Store) Delete(ctx context.Context, entryID int64, ids []int64) (int64, 
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	args := []any{entryID}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM signatures WHERE entry_id = ? AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	marks, idArgs := db.InList(ids)
+	args := append([]any{entryID}, idArgs...)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM signatures WHERE entry_id = ? AND id IN (`+marks+`)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("letter: delete: %w", err)
 	}

@@ -217,7 +217,7 @@ func (s *Store) loadVariants(ctx context.Context, ms []*Media) error {
 		byID[m.ID] = m
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT media_id, width, height, path, bytes FROM media_variants
-		WHERE media_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) ORDER BY media_id, width`, args...)
+		WHERE media_id IN (`+db.Marks(len(args))+`) ORDER BY media_id, width`, args...)
 	if err != nil {
 		return fmt.Errorf("media: variants: %w", err)
 	}
@@ -248,7 +248,7 @@ func (s *Store) ByIDs(ctx context.Context, ids []int64) (map[int64]Media, error)
 			args = append(args, id)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+mediaCols+` FROM media WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+mediaCols+` FROM media WHERE id IN (`+db.Marks(len(args))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("media: media by ids: %w", err)
 	}

@@ -215,12 +215,9 @@ func joinedOf(ctx context.Context, q db.Querier, entries []int64) (map[int64][]j
 	if len(entries) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(entries))
-	for i, id := range entries {
-		args[i] = id
-	}
+	marks, args := db.InList(entries)
 	rows, err := q.QueryContext(ctx, `SELECT entry_id, lang, title, summary, body FROM search_documents
-		WHERE entry_id IN (?`+strings.Repeat(", ?", len(entries)-1)+`) ORDER BY id`, args...)
+		WHERE entry_id IN (`+marks+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: documents of entries: %w", err)
 	}

@@ -63,12 +63,10 @@ func EntryTerms(ctx context.Context, q db.Querier, lang string, ids []int64) (ma
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
-		args := []any{lang}
-		for _, id := range batch {
-			args = append(args, id)
-		}
+		marks, idArgs := db.InList(batch)
+		args := append([]any{lang}, idArgs...)
 		rows, err := q.QueryContext(ctx, `SELECT entry_id, title, summary, body FROM search_documents
-			WHERE (lang = ? OR lang = '') AND entry_id IN (?`+strings.Repeat(", ?", len(batch)-1)+`)
+			WHERE (lang = ? OR lang = '') AND entry_id IN (`+marks+`)
 			ORDER BY entry_id, source, key, lang`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("search: entry terms: %w", err)

@@ -608,7 +608,7 @@ func (s *Searcher) hits(ctx context.Context, groups map[string][]string, page []
 // documentHits loads modules' documents as results, by id.
 func (s *Searcher) documentHits(ctx context.Context, groups map[string][]string, ids []any, byID map[int64]Hit) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, label, lang, title, summary, SUBSTR(body, 1, ?), url, publish_at FROM search_documents
-		WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, append([]any{snippetSource}, ids...)...)
+		WHERE id IN (`+db.Marks(len(ids))+`)`, append([]any{snippetSource}, ids...)...)
 	if err != nil {
 		return fmt.Errorf("search: results: %w", err)
 	}
@@ -639,7 +639,7 @@ func (s *Searcher) translationHits(ctx context.Context, groups map[string][]stri
 	// Snippets come from the start of the body: a long body is not read
 	// whole for a passage of snippetWords words.
 	rows, err := s.db.QueryContext(ctx, `SELECT t.id, e.id, e.kind, t.lang, t.title, t.slug, t.summary, SUBSTR(t.body, 1, ?), t.publish_at, COALESCE(e.section_id, 0)
-		FROM translations t JOIN entries e ON e.id = t.entry_id WHERE t.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, append([]any{snippetSource}, ids...)...)
+		FROM translations t JOIN entries e ON e.id = t.entry_id WHERE t.id IN (`+db.Marks(len(ids))+`)`, append([]any{snippetSource}, ids...)...)
 	if err != nil {
 		return fmt.Errorf("search: results: %w", err)
 	}

@@ -221,12 +221,8 @@ func (Fields) LoadExtension(ctx context.Context, q db.Querier, ids []int64) (map
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.QueryContext(ctx, `SELECT entry_id, picks, period_from, period_to FROM updates WHERE entry_id IN (?`+
-		strings.Repeat(", ?", len(ids)-1)+`)`, args...) // #nosec G202 -- placeholders only
+	marks, args := db.InList(ids)
+	rows, err := q.QueryContext(ctx, `SELECT entry_id, picks, period_from, period_to FROM updates WHERE entry_id IN (`+marks+`)`, args...) // #nosec G202 -- placeholders only
 	if err != nil {
 		return nil, err
 	}
