@@ -125,7 +125,7 @@ func (p *Public) Home(w http.ResponseWriter, r *http.Request) error {
 	p.itemThumbs(ctx, data.Latest)
 	p.store.noteItems(data.Latest, page.L)
 	data.LatestList = p.itemList(page.L, data.Latest, 3)
-	return p.rd.Render(w, http.StatusOK, p.tmpl["public_home"], data)
+	return p.rd.RenderPublic(w, http.StatusOK, &data.Page, data.writeMain)
 }
 
 // entryPage is the data of an entry's page.
