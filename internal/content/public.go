@@ -61,7 +61,7 @@ func NewPublic(store *Store, md *Markdown, rd *web.Renderer, media MediaFinder, 
 	if err != nil {
 		return nil, err
 	}
-	return &Public{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl, PerPage: 10}, nil
+	return &Public{store: store, md: md, rd: rd, media: media, zone: zone, tmpl: tmpl, PerPage: itemsPerPage}, nil
 }
 
 // Nav lists the sections and the events archive for the main navigation.
