@@ -1,11 +1,10 @@
 package content
 
 import (
-	"net/http/httptest"
-	"os"
+	"fmt"
+	"net/http"
 	"testing"
 
-	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -14,26 +13,7 @@ import (
 // testdata/public_archive.html, byte for byte: full and single pages,
 // an empty listing, right to left, and hostile titles and rows.
 func TestArchiveMainAsTheTemplateWritesIt(t *testing.T) {
-	assets, err := web.NewAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.New([]string{"en", "ru", "ar"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := web.NewRenderer("Peer Voices", func() *i18n.Bundle { return bundle }, nil, assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := rd.Templates(os.DirFS("testdata"), "public_archive.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	reference := tmpl["public_archive"]
-	if reference == nil {
-		t.Fatalf("no reference template among %v", tmpl)
-	}
+	rd, bundle, reference := templateReference(t, "public_archive")
 	pager := func(page, pages int) web.Pager {
 		return web.Pager{Page: page, Pages: pages, URL: func(k int) string { return "/en/articles/page/" + string(rune('0'+k%10)) }}
 	}
@@ -56,18 +36,8 @@ func TestArchiveMainAsTheTemplateWritesIt(t *testing.T) {
 		}
 	}
 	for i, d := range pages {
-		want, got := httptest.NewRecorder(), httptest.NewRecorder()
-		if err := rd.Render(want, 200, reference, d); err != nil {
-			t.Fatal(err)
-		}
-		if err := rd.RenderPublic(got, 200, &d.Page, d.writeMain); err != nil {
-			t.Fatal(err)
-		}
-		if got.Body.String() != want.Body.String() {
-			t.Errorf("page %d (%q): written by Go:\n%s\n--- template:\n%s", i, d.Title, got.Body.String(), want.Body.String())
-		}
-		if got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
-			t.Errorf("page %d: Content-Type %q, the template's %q", i, got.Header().Get("Content-Type"), want.Header().Get("Content-Type"))
-		}
+		sameAsTemplate(t, rd, reference, fmt.Sprintf("page %d (%q)", i, d.Title), d, func(w http.ResponseWriter) error {
+			return rd.RenderPublic(w, 200, &d.Page, d.writeMain)
+		})
 	}
 }

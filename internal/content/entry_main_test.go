@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"html/template"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -18,6 +19,12 @@ import (
 // entryReference is the renderer the entry pages are written with and
 // the template they replace, testdata/public_entry.html.
 func entryReference(t *testing.T) (*web.Renderer, *i18n.Bundle, *template.Template) {
+	return templateReference(t, "public_entry")
+}
+
+// templateReference is the renderer the public pages are written with
+// and the template testdata/NAME.html that their Go replaced.
+func templateReference(t *testing.T, name string) (*web.Renderer, *i18n.Bundle, *template.Template) {
 	t.Helper()
 	assets, err := web.NewAssets()
 	if err != nil {
@@ -31,25 +38,32 @@ func entryReference(t *testing.T) (*web.Renderer, *i18n.Bundle, *template.Templa
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := rd.Templates(os.DirFS("testdata"), "public_entry.html")
+	tmpl, err := rd.Templates(os.DirFS("testdata"), name+".html")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tmpl["public_entry"] == nil {
-		t.Fatalf("no reference template among %v", tmpl)
+	if tmpl[name] == nil {
+		t.Fatalf("no reference template %s among %v", name, tmpl)
 	}
-	return rd, bundle, tmpl["public_entry"]
+	return rd, bundle, tmpl[name]
 }
 
 // sameEntryPage checks that d written by Go is what the template wrote.
 func sameEntryPage(t *testing.T, rd *web.Renderer, reference *template.Template, name string, d entryPage) {
 	t.Helper()
+	p := &Public{rd: rd}
+	sameAsTemplate(t, rd, reference, name, d, func(w http.ResponseWriter) error { return p.renderEntry(w, &d) })
+}
+
+// sameAsTemplate checks that a page written by Go (write) is what the
+// reference template wrote from data: the same bytes, the same type.
+func sameAsTemplate(t *testing.T, rd *web.Renderer, reference *template.Template, name string, data any, write func(http.ResponseWriter) error) {
+	t.Helper()
 	want, got := httptest.NewRecorder(), httptest.NewRecorder()
-	if err := rd.Render(want, 200, reference, d); err != nil {
+	if err := rd.Render(want, 200, reference, data); err != nil {
 		t.Fatal(err)
 	}
-	p := &Public{rd: rd}
-	if err := p.renderEntry(got, &d); err != nil {
+	if err := write(got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Body.String() != want.Body.String() {

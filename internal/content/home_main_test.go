@@ -1,13 +1,12 @@
 package content
 
 import (
+	"fmt"
 	"html/template"
-	"net/http/httptest"
-	"os"
+	"net/http"
 	"testing"
 	"time"
 
-	"peerpress/internal/i18n"
 	"peerpress/internal/web"
 )
 
@@ -16,26 +15,7 @@ import (
 // byte for byte: with and without the areas' blocks, an empty site, right
 // to left, and a hostile site name.
 func TestHomeMainAsTheTemplateWritesIt(t *testing.T) {
-	assets, err := web.NewAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.New([]string{"en", "ru", "ar"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := web.NewRenderer("Peer Voices", func() *i18n.Bundle { return bundle }, nil, assets)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := rd.Templates(os.DirFS("testdata"), "public_home.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	reference := tmpl["public_home"]
-	if reference == nil {
-		t.Fatalf("no reference template among %v", tmpl)
-	}
+	rd, bundle, reference := templateReference(t, "public_home")
 	lead := []template.HTML{"<section class=\"feature\"><h2>Remember every name</h2><p>A campaign &amp; its wall.</p></section>"}
 	side := []template.HTML{"<aside><h2>Upcoming</h2><ol><li>Webinar</li></ol></aside>", "<aside><p>Second</p></aside>"}
 	var pages []homePage
@@ -57,18 +37,8 @@ func TestHomeMainAsTheTemplateWritesIt(t *testing.T) {
 		}
 	}
 	for i, d := range pages {
-		want, got := httptest.NewRecorder(), httptest.NewRecorder()
-		if err := rd.Render(want, 200, reference, d); err != nil {
-			t.Fatal(err)
-		}
-		if err := rd.RenderPublic(got, 200, &d.Page, d.writeMain); err != nil {
-			t.Fatal(err)
-		}
-		if got.Body.String() != want.Body.String() {
-			t.Errorf("page %d (%q): written by Go:\n%s\n--- template:\n%s", i, d.Site, got.Body.String(), want.Body.String())
-		}
-		if got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
-			t.Errorf("page %d: Content-Type %q, the template's %q", i, got.Header().Get("Content-Type"), want.Header().Get("Content-Type"))
-		}
+		sameAsTemplate(t, rd, reference, fmt.Sprintf("page %d (%q)", i, d.Site), d, func(w http.ResponseWriter) error {
+			return rd.RenderPublic(w, 200, &d.Page, d.writeMain)
+		})
 	}
 }
