@@ -175,9 +175,10 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 // loadRest reads an entry's tags, organisations and extensions.
 func (s *Store) loadRest(ctx context.Context, e *Entry) error {
 	var err error
-	if e.TagIDs, e.OrgIDs, err = s.tagsAndOrgs(ctx, e.ID); err != nil {
+	if e.TagIDs, e.OrgIDs, e.attachments, err = s.links(ctx, e.ID); err != nil {
 		return err
 	}
+	e.linksRead = true
 	return s.loadExtensions(ctx, e)
 }
 
@@ -195,29 +196,34 @@ type after struct {
 
 func (a after) Scan(dest ...any) error { return a.s.Scan(append(a.before, dest...)...) }
 
-// tagsAndOrgs reads an entry's tags (by id) and organisations (in their
-// order) in one statement: one round trip on PostgreSQL, not two, on
-// every entry page (issue 23).
-func (s *Store) tagsAndOrgs(ctx context.Context, id int64) (tags, orgs []int64, err error) {
+// links reads an entry's tags (by id), organisations (in their order) and
+// how many files are attached to it in one statement: one round trip on
+// PostgreSQL, not three, on every entry page, which then asks for the
+// organisations and files only when there are some (issue 23).
+func (s *Store) links(ctx context.Context, id int64) (tags, orgs []int64, attachments int, err error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT 0, tag_id, 0 FROM entry_tags WHERE entry_id = ?
 		UNION ALL SELECT 1, organisation_id, position FROM entry_organisations WHERE entry_id = ?
-		ORDER BY 1, 3, 2`, id, id)
+		UNION ALL SELECT 2, COUNT(*), 0 FROM entry_attachments WHERE entry_id = ?
+		ORDER BY 1, 3, 2`, id, id, id)
 	if err != nil {
-		return nil, nil, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
+		return nil, nil, 0, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var org, ref, position int64
-		if err := rows.Scan(&org, &ref, &position); err != nil {
-			return nil, nil, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
+		var what, ref, position int64
+		if err := rows.Scan(&what, &ref, &position); err != nil {
+			return nil, nil, 0, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
 		}
-		if org == 1 {
-			orgs = append(orgs, ref)
-		} else {
+		switch what {
+		case 0:
 			tags = append(tags, ref)
+		case 1:
+			orgs = append(orgs, ref)
+		default:
+			attachments = int(ref)
 		}
 	}
-	return tags, orgs, rows.Err()
+	return tags, orgs, attachments, rows.Err()
 }
 
 func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
