@@ -804,12 +804,27 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 }
 
 // Latest returns the newest visible entries, without the listing's total
-// (the home page needs no pager).
+// (the home page needs no pager). They are kept until the next write or
+// publish time: every home page asks, and each statement is a round trip
+// to PostgreSQL (issue 23). The caller may change its copy's items.
 func (s *Store) Latest(ctx context.Context, f ListFilter, limit int) ([]Item, error) {
-	query, args := f.pageQuery(s.now(), nil, limit)
+	key, now := latestKey{f, limit}, s.now()
+	if kept, ok := s.fragments.latest.Get(key); ok && now.Unix() < kept.expires {
+		return slices.Clone(kept.items), nil
+	}
+	at := s.fragments.latest.Version()
+	next, err := s.NextPublication(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	query, args := f.pageQuery(now, nil, limit)
 	items, err := s.items(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	sortItems(items)
-	return items, err
+	s.fragments.latest.Put(at, key, latestItems{items: slices.Clone(items), expires: next})
+	return items, nil
 }
 
 // Text is a listed translation with its body, and its entry's kind:
