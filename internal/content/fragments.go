@@ -10,12 +10,16 @@ type fragments struct {
 	exts *web.Fragments[extKey, any]
 	// latest are the home page's newest entries (Latest), by listing.
 	latest *web.Fragments[latestKey, latestItems]
+	// entries are entries as BySlug read them, by language and slug.
+	entries *web.Fragments[slugKey, *Entry]
 }
 
 func newFragments(version func() int64) fragments {
 	return fragments{
 		exts:   web.NewFragments[extKey, any](version, 8192),
 		latest: web.NewFragments[latestKey, latestItems](version, 64),
+		// An entry holds its translations' bodies: a few kilobytes each.
+		entries: web.NewFragments[slugKey, *Entry](version, 256),
 	}
 }
 
@@ -39,3 +43,5 @@ type latestItems struct {
 	items   []Item
 	expires int64
 }
+
+type slugKey struct{ lang, slug string }

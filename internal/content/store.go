@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -255,9 +256,16 @@ func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
 	if e := preloaded(ctx).entry(lang, slug); e != nil {
 		return e, nil // read for the static mirror (Preload)
 	}
+	// Kept until the next write: every entry page asks, and each
+	// statement is a round trip to PostgreSQL (issue 23). Whether it is
+	// visible yet is the caller's to say, at the time it asks.
+	key := slugKey{lang, slug}
+	if e, ok := s.fragments.entries.Get(key); ok {
+		return e.clone(), nil
+	}
+	at := s.fragments.entries.Version()
 	// One query finds the slug's entry and reads it with its
-	// translations, a row each: every entry page asks, and each
-	// statement is a round trip to PostgreSQL (issue 23).
+	// translations, a row each.
 	rows, err := s.db.QueryContext(ctx, `SELECT `+entryCols+`, e.coauthor_role, `+translationCols+`
 		FROM entries e JOIN translations t ON t.entry_id = e.id
 		WHERE e.id = (SELECT entry_id FROM translations WHERE lang = ? AND slug = ?) ORDER BY t.lang`, lang, slug)
@@ -289,7 +297,17 @@ func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
 	if err := s.loadRest(ctx, e); err != nil {
 		return nil, err
 	}
+	s.fragments.entries.Put(at, key, e.clone())
 	return e, nil
+}
+
+// clone copies e, so that what a caller changes of its copy stays its own.
+func (e *Entry) clone() *Entry {
+	c := *e
+	c.Translations = slices.Clone(e.Translations)
+	c.TagIDs, c.OrgIDs = slices.Clone(e.TagIDs), slices.Clone(e.OrgIDs)
+	c.Ext = maps.Clone(e.Ext)
+	return &c
 }
 
 // BySlugAnyLang finds a visible entry whose translation in some language
