@@ -45,5 +45,19 @@ func TestBySlugKeptUntilAWrite(t *testing.T) {
 		if e, err := s.BySlug(ctx, "en", "outreach"); err != nil || len(e.Translations) != 2 {
 			t.Errorf("after a translation: %+v (%v)", e, err)
 		}
+
+		// A long entry is not kept: the cache's memory stays bounded.
+		long := pub("en", "Annual report", "annual-report")
+		long.Body = strings.Repeat("A long report. ", maxKeptEntryBytes/15+1)
+		mustSave(t, s, 0, EntryInput{Kind: Publication}, long, 0)
+		for range 2 {
+			cctx, st := db.CountStatements(ctx)
+			if _, err := s.BySlug(cctx, "en", "annual-report"); err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Texts()) == 0 {
+				t.Error("a long entry was kept")
+			}
+		}
 	})
 }

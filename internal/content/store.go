@@ -297,8 +297,24 @@ func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
 	if err := s.loadRest(ctx, e); err != nil {
 		return nil, err
 	}
-	s.fragments.entries.Put(at, key, e.clone())
+	if e.textBytes() <= maxKeptEntryBytes {
+		s.fragments.entries.Put(at, key, e.clone())
+	}
 	return e, nil
+}
+
+// maxKeptEntryBytes is the most text of an entry BySlug keeps: with at
+// most 256 kept, 16 MiB at worst. A longer entry (a report in full) is
+// read each time.
+const maxKeptEntryBytes = 64 << 10
+
+// textBytes is the length of e's translations' texts.
+func (e *Entry) textBytes() int {
+	n := 0
+	for _, t := range e.Translations {
+		n += len(t.Title) + len(t.Summary) + len(t.Body)
+	}
+	return n
 }
 
 // clone copies e, so that what a caller changes of its copy stays its own.
