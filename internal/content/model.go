@@ -70,6 +70,13 @@ type Entry struct {
 	// Ext holds the values of the extensions of the entry's kind, by
 	// their names (Extension): an event's time and place.
 	Ext map[string]any
+
+	// linksRead is set when TagIDs, OrgIDs and attachments were read
+	// from the database together (Store.loadRest): the entry's page then
+	// asks for its organisations and files only when it has some. An
+	// entry made otherwise (a preview's, as typed) is asked for both.
+	linksRead   bool
+	attachments int // how many files are attached
 }
 
 // Translation returns the entry's translation in lang.

@@ -207,6 +207,10 @@ func (s *Store) Preload(ctx context.Context, lang string, ids []int64) (*Preload
 	}); err != nil {
 		return nil, err
 	}
+	// As loadRest: every link of these entries has been read.
+	for _, e := range order {
+		e.linksRead, e.attachments = true, len(p.atts[e.ID])
+	}
 	return p, nil
 }
 

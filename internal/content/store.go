@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -175,9 +176,10 @@ func (s *Store) loadDetails(ctx context.Context, e *Entry) error {
 // loadRest reads an entry's tags, organisations and extensions.
 func (s *Store) loadRest(ctx context.Context, e *Entry) error {
 	var err error
-	if e.TagIDs, e.OrgIDs, err = s.tagsAndOrgs(ctx, e.ID); err != nil {
+	if e.TagIDs, e.OrgIDs, e.attachments, err = s.links(ctx, e.ID); err != nil {
 		return err
 	}
+	e.linksRead = true
 	return s.loadExtensions(ctx, e)
 }
 
@@ -195,29 +197,34 @@ type after struct {
 
 func (a after) Scan(dest ...any) error { return a.s.Scan(append(a.before, dest...)...) }
 
-// tagsAndOrgs reads an entry's tags (by id) and organisations (in their
-// order) in one statement: one round trip on PostgreSQL, not two, on
-// every entry page (issue 23).
-func (s *Store) tagsAndOrgs(ctx context.Context, id int64) (tags, orgs []int64, err error) {
+// links reads an entry's tags (by id), organisations (in their order) and
+// how many files are attached to it in one statement: one round trip on
+// PostgreSQL, not three, on every entry page, which then asks for the
+// organisations and files only when there are some (issue 23).
+func (s *Store) links(ctx context.Context, id int64) (tags, orgs []int64, attachments int, err error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT 0, tag_id, 0 FROM entry_tags WHERE entry_id = ?
 		UNION ALL SELECT 1, organisation_id, position FROM entry_organisations WHERE entry_id = ?
-		ORDER BY 1, 3, 2`, id, id)
+		UNION ALL SELECT 2, COUNT(*), 0 FROM entry_attachments WHERE entry_id = ?
+		ORDER BY 1, 3, 2`, id, id, id)
 	if err != nil {
-		return nil, nil, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
+		return nil, nil, 0, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var org, ref, position int64
-		if err := rows.Scan(&org, &ref, &position); err != nil {
-			return nil, nil, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
+		var what, ref, position int64
+		if err := rows.Scan(&what, &ref, &position); err != nil {
+			return nil, nil, 0, fmt.Errorf("content: tags and organisations of %d: %w", id, err)
 		}
-		if org == 1 {
-			orgs = append(orgs, ref)
-		} else {
+		switch what {
+		case 0:
 			tags = append(tags, ref)
+		case 1:
+			orgs = append(orgs, ref)
+		default:
+			attachments = int(ref)
 		}
 	}
-	return tags, orgs, rows.Err()
+	return tags, orgs, attachments, rows.Err()
 }
 
 func (s *Store) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
@@ -249,9 +256,16 @@ func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
 	if e := preloaded(ctx).entry(lang, slug); e != nil {
 		return e, nil // read for the static mirror (Preload)
 	}
+	// Kept until the next write: every entry page asks, and each
+	// statement is a round trip to PostgreSQL (issue 23). Whether it is
+	// visible yet is the caller's to say, at the time it asks.
+	key := slugKey{lang, slug}
+	if e, ok := s.fragments.entries.Get(key); ok {
+		return e.clone(), nil
+	}
+	at := s.fragments.entries.Version()
 	// One query finds the slug's entry and reads it with its
-	// translations, a row each: every entry page asks, and each
-	// statement is a round trip to PostgreSQL (issue 23).
+	// translations, a row each.
 	rows, err := s.db.QueryContext(ctx, `SELECT `+entryCols+`, e.coauthor_role, `+translationCols+`
 		FROM entries e JOIN translations t ON t.entry_id = e.id
 		WHERE e.id = (SELECT entry_id FROM translations WHERE lang = ? AND slug = ?) ORDER BY t.lang`, lang, slug)
@@ -283,7 +297,33 @@ func (s *Store) BySlug(ctx context.Context, lang, slug string) (*Entry, error) {
 	if err := s.loadRest(ctx, e); err != nil {
 		return nil, err
 	}
+	if e.textBytes() <= maxKeptEntryBytes {
+		s.fragments.entries.Put(at, key, e.clone())
+	}
 	return e, nil
+}
+
+// maxKeptEntryBytes is the most text of an entry BySlug keeps: with at
+// most 256 kept, 16 MiB at worst. A longer entry (a report in full) is
+// read each time.
+const maxKeptEntryBytes = 64 << 10
+
+// textBytes is the length of e's translations' texts.
+func (e *Entry) textBytes() int {
+	n := 0
+	for _, t := range e.Translations {
+		n += len(t.Title) + len(t.Summary) + len(t.Body)
+	}
+	return n
+}
+
+// clone copies e, so that what a caller changes of its copy stays its own.
+func (e *Entry) clone() *Entry {
+	c := *e
+	c.Translations = slices.Clone(e.Translations)
+	c.TagIDs, c.OrgIDs = slices.Clone(e.TagIDs), slices.Clone(e.OrgIDs)
+	c.Ext = maps.Clone(e.Ext)
+	return &c
 }
 
 // BySlugAnyLang finds a visible entry whose translation in some language
@@ -809,12 +849,27 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 }
 
 // Latest returns the newest visible entries, without the listing's total
-// (the home page needs no pager).
+// (the home page needs no pager). They are kept until the next write or
+// publish time: every home page asks, and each statement is a round trip
+// to PostgreSQL (issue 23). The caller may change its copy's items.
 func (s *Store) Latest(ctx context.Context, f ListFilter, limit int) ([]Item, error) {
-	query, args := f.pageQuery(s.now(), nil, limit)
+	key, now := latestKey{f, limit}, s.now()
+	if kept, ok := s.fragments.latest.Get(key); ok && now.Unix() < kept.expires {
+		return slices.Clone(kept.items), nil
+	}
+	at := s.fragments.latest.Version()
+	next, err := s.NextPublication(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	query, args := f.pageQuery(now, nil, limit)
 	items, err := s.items(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	sortItems(items)
-	return items, err
+	s.fragments.latest.Put(at, key, latestItems{items: slices.Clone(items), expires: next})
+	return items, nil
 }
 
 // Text is a listed translation with its body, and its entry's kind:
