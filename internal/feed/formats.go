@@ -44,11 +44,11 @@ type doc struct {
 
 // item is one entry in a feed.
 type item struct {
-	ID      string // tag: URI, stable across changes of slug
-	URL     string // absolute
-	Title   string
-	Summary string
-	HTML    string // the rendered, sanitized body
+	ID        string // tag: URI, stable across changes of slug
+	URL       string // absolute
+	Title     string
+	Summary   string
+	HTML      string // the rendered, sanitized body
 	Published time.Time
 	Updated   time.Time
 }
