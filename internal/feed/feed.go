@@ -64,7 +64,7 @@ const maxItemBytes = 16 << 20
 type pairKey struct{ item, prev itemKey }
 
 // pairOf is the key of keys[i] after the item before it.
-func (h *Handlers) pairOf(f Format, origin, lang string, keys []content.TextKey, i int) pairKey {
+func pairOf(f Format, origin, lang string, keys []content.TextKey, i int) pairKey {
 	p := pairKey{item: keyOf(f, origin, lang, keys[i])}
 	if i > 0 {
 		p.prev = keyOf(f, origin, lang, keys[i-1])
@@ -186,7 +186,7 @@ func (h *Handlers) build(ctx context.Context, f Format, origin, lang, base, titl
 	hits := make([]*web.Segment, len(keys))
 	var missing []int64
 	for i, k := range keys {
-		if hits[i] = h.items.get(h.pairOf(f, origin, lang, keys, i)); hits[i] == nil {
+		if hits[i] = h.items.get(pairOf(f, origin, lang, keys, i)); hits[i] == nil {
 			missing = append(missing, k.ID)
 		}
 	}
