@@ -147,8 +147,10 @@ func (s *Spliced) Gzip() []byte {
 		case len(text) <= storedMax:
 			// A stored block, not final: its header's three bits, padded
 			// to the byte, then its length and the length's complement.
-			n := uint16(len(text))
-			out = append(out, 0, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
+			n := uint16(len(text)) // #nosec G115 -- at most storedMax
+			out = append(out, 0)
+			out = binary.LittleEndian.AppendUint16(out, n)
+			out = binary.LittleEndian.AppendUint16(out, ^n)
 			out = append(out, text...)
 		default:
 			if zw == nil {
