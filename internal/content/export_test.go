@@ -26,6 +26,14 @@ func PageQuery(f ListFilter, now time.Time, afterPublish, afterEntry int64, limi
 	return f.pageQuery(now, after, limit)
 }
 
+// LatestKeysQuery is the query LatestKeys runs at now.
+func LatestKeysQuery(f ListFilter, now time.Time, limit int) (string, []any) {
+	return latestKeysQuery(f, now, limit)
+}
+
+// TextsByIDQuery is the query TextsByID runs.
+func TextsByIDQuery(ids []int64) (string, []any) { return textsByIDQuery(ids) }
+
 // BoundsQuery is the query the scan of f's bounds runs at now.
 func BoundsQuery(f ListFilter, now time.Time) (string, []any) { return f.boundsQuery(now) }
 

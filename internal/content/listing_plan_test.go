@@ -93,8 +93,9 @@ func TestListingPlansWalkAnIndex(t *testing.T) {
 						p, e := after(total / 10 * 9 / 10)
 						return content.PageQuery(l.f, now, p, e, 10)
 					},
-					"feed":   func() (string, []any) { return content.PageQuery(l.f, now, 0, 0, 20) },
-					"bounds": func() (string, []any) { return content.BoundsQuery(l.f, now) },
+					"feed":      func() (string, []any) { return content.PageQuery(l.f, now, 0, 0, 20) },
+					"feed keys": func() (string, []any) { return content.LatestKeysQuery(l.f, now, 20) },
+					"bounds":    func() (string, []any) { return content.BoundsQuery(l.f, now) },
 				}
 				for name, q := range queries {
 					query, args := q()
@@ -243,4 +244,45 @@ func generatedSite(tb testing.TB, d *db.DB, n int) {
 	if err := demo.Generate(ctx, d, n, langs, nil); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// A feed reads the words of the items it has not kept by their ids
+// (TextsByID): a lookup of each by its key, never a read of a whole table.
+func TestTextsByIDLooksUpEach(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		generatedSite(t, d, 3000)
+		if err := d.Optimize(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s := content.NewStore(d, unindexed{})
+		keys, err := s.LatestKeys(ctx, content.ListFilter{Lang: "en"}, 20)
+		if err != nil || len(keys) != 20 {
+			t.Fatalf("%d keys, %v", len(keys), err)
+		}
+		var ids []int64
+		for _, k := range keys {
+			ids = append(ids, k.ID)
+		}
+		for _, n := range []int{1, 20} {
+			query, args := content.TextsByIDQuery(ids[:n])
+			plan := explain(t, d, query, args)
+			want, scan := "USING INTEGER PRIMARY KEY", regexp.MustCompile(`\bSCAN [a-z]+\b`)
+			if d.Engine == db.Postgres {
+				want, scan = "translations_pkey", regexp.MustCompile(`Seq Scan`)
+			}
+			if !strings.Contains(plan, want) || scan.MatchString(plan) {
+				t.Errorf("%d ids: the plan does not look each up:\n%s", n, plan)
+			}
+		}
+		texts, err := s.TextsByID(ctx, ids)
+		if err != nil || len(texts) != len(ids) {
+			t.Fatalf("%d texts, %v", len(texts), err)
+		}
+		for _, k := range keys {
+			if x := texts[k.ID]; x.Key() != k || x.Body == "" {
+				t.Errorf("text %d: key %+v, want %+v; body %q", k.ID, x.Key(), k, x.Body)
+			}
+		}
+	})
 }

@@ -29,40 +29,70 @@ type Handlers struct {
 	// the sitemap after the archives.
 	Publishers []content.Publisher
 
-	escaped escapedBodies
+	items itemCache
 }
 
-// escapedBodies keeps entries' rendered bodies escaped as XML text, by
-// the rendered body: every request for a feed escaped the same twenty
-// bodies again, a sixth of a feed's CPU without the page cache (issue
-// 23). The escaping depends on the body alone, so nothing goes stale; at
-// most maxEscaped bytes are kept, and a full memo starts again empty.
-type escapedBodies struct {
+// itemCache keeps feed items' text, written in a format and compressed
+// (web.Segment), by what they are made of: a cold feed read and wrote its
+// twenty newest entries again on every request, bodies and all, and
+// compressed them; reading and compressing was two thirds of its CPU
+// (issue 23). The key holds the translation's revision, which every change
+// of its words moves, and every other field the item shows, so an edit is
+// in the next feed and nothing kept goes stale. At most maxItemBytes are
+// kept; a full cache starts again empty.
+type itemCache struct {
 	mu   sync.RWMutex
-	m    map[string]string
+	m    map[pairKey]*web.Segment
 	size int
 }
 
-const maxEscaped = 8 << 20
+// itemKey is one item in one feed's format, language and origin.
+type itemKey struct {
+	file, origin, lang string
+	id, entry          int64
+	kind               content.Kind
+	slug               string
+	revision           int
+	publish, created   int64
+	updated            int64
+}
 
-func (e *escapedBodies) text(html string) string {
-	e.mu.RLock()
-	t, ok := e.m[html]
-	e.mu.RUnlock()
-	if ok {
-		return t
+const maxItemBytes = 16 << 20
+
+// pairKey is an item kept compressed after the item prev (zero: the
+// first of its feed).
+type pairKey struct{ item, prev itemKey }
+
+// pairOf is the key of keys[i] after the item before it.
+func pairOf(f Format, origin, lang string, keys []content.TextKey, i int) pairKey {
+	p := pairKey{item: keyOf(f, origin, lang, keys[i])}
+	if i > 0 {
+		p.prev = keyOf(f, origin, lang, keys[i-1])
 	}
-	t = xmlText(html)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.m == nil || e.size+len(html)+len(t) > maxEscaped {
-		e.m, e.size = map[string]string{}, 0
+	return p
+}
+
+func keyOf(f Format, origin, lang string, k content.TextKey) itemKey {
+	return itemKey{file: f.File, origin: origin, lang: lang, id: k.ID, entry: k.EntryID, kind: k.Kind, slug: k.Slug,
+		revision: k.Revision, publish: k.PublishAt.Unix(), created: k.CreatedAt.Unix(), updated: k.UpdatedAt.Unix()}
+}
+
+func (c *itemCache) get(k pairKey) *web.Segment {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[k]
+}
+
+func (c *itemCache) put(k pairKey, seg *web.Segment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.size+seg.Size() > maxItemBytes {
+		c.m, c.size = map[pairKey]*web.Segment{}, 0
 	}
-	if len(html)+len(t) <= maxEscaped/64 {
-		e.m[html] = t
-		e.size += len(html) + len(t)
+	if seg.Size() <= maxItemBytes/64 {
+		c.m[k] = seg
+		c.size += seg.Size()
 	}
-	return t
 }
 
 // New returns the handlers.
@@ -120,51 +150,97 @@ func (h *Handlers) title(lang, name string) string {
 
 func (h *Handlers) serve(w http.ResponseWriter, r *http.Request, f Format, lang, base, title string, filter content.ListFilter) error {
 	origin := web.Origin(h.rd.BaseURL, r)
-	d, err := h.build(r.Context(), origin, lang, base, title, filter)
+	d, segs, err := h.build(r.Context(), f, origin, lang, base, title, filter)
 	if err != nil {
 		return err
 	}
-	d.Self = origin + base + "/" + f.File
-	d.ID = d.Self
-	body, err := d.write(f)
+	if !header(w, r, f.Type+"; charset=utf-8", d.Updated, h.rd.BaseURL == "") {
+		return nil
+	}
+	body, err := d.splice(f, segs)
 	if err != nil {
 		return err
 	}
-	send(w, r, f.Type+"; charset=utf-8", d.Updated, body, h.rd.BaseURL == "")
+	web.SendSpliced(w, r, body)
 	return nil
 }
 
-// build reads the latest entries of a listing into a feed.
-func (h *Handlers) build(ctx context.Context, origin, lang, base, title string, filter content.ListFilter) (doc, error) {
+// build reads the latest entries of a listing into a feed in format f,
+// and their items' text: the keys of the entries first, then the words
+// of those whose item it has not kept.
+func (h *Handlers) build(ctx context.Context, f Format, origin, lang, base, title string, filter content.ListFilter) (doc, []*web.Segment, error) {
 	// Latest, not List: a feed has no pages, so it needs no listing
 	// bounds (a scan of the whole listing after each write).
-	// Texts and listing in one statement (issue 23).
-	texts, err := h.store.LatestTexts(ctx, filter, h.PerFeed)
+	keys, err := h.store.LatestKeys(ctx, filter, h.PerFeed)
 	if err != nil {
-		return doc{}, err
+		return doc{}, nil, err
 	}
 	d := doc{Title: title, Lang: lang, Home: origin + base, Author: h.rd.SiteName}
 	if base == "/"+lang {
 		d.Home += "/" // the home page is /{lang}/
 	}
-	host := hostname(origin)
-	for _, t := range texts {
-		fi := item{
-			ID:    "tag:" + host + "," + t.CreatedAt.Format("2006-01-02") + ":entry/" + strconv.FormatInt(t.EntryID, 10) + "/" + lang,
-			URL:   origin + t.URL(),
-			Title: t.Title, Summary: t.Summary, HTML: string(h.md.Render(t.Body)),
-			Published: t.PublishAt, Updated: t.Modified(),
+	d.Self = origin + base + "/" + f.File
+	d.ID = d.Self
+	// An item is kept compressed after the item before it (see
+	// web.NewSegment), so by its key and that item's.
+	hits := make([]*web.Segment, len(keys))
+	var missing []int64
+	for i, k := range keys {
+		if hits[i] = h.items.get(pairOf(f, origin, lang, keys, i)); hits[i] == nil {
+			missing = append(missing, k.ID)
 		}
-		fi.HTMLText = h.escaped.text(fi.HTML)
-		if fi.Updated.After(d.Updated) {
-			d.Updated = fi.Updated
+	}
+	texts, err := h.store.TextsByID(ctx, missing)
+	if err != nil {
+		return doc{}, nil, err
+	}
+	segs := make([]*web.Segment, 0, len(keys))
+	var prev itemKey // of the item before in this feed
+	var prevText []byte
+	for i, k := range keys {
+		seg := hits[i]
+		switch {
+		case seg == nil:
+			t, ok := texts[k.ID]
+			if !ok {
+				continue // deleted since its key was read
+			}
+			// Kept by what was read with the words: an edit between the
+			// two reads keeps the newer item under its own key.
+			k = t.Key()
+			text, err := itemText(f, lang, h.item(origin, lang, t))
+			if err != nil {
+				return doc{}, nil, err
+			}
+			s := web.NewSegment(text, after(f, prevText, len(segs)))
+			seg = &s
+			h.items.put(pairKey{keyOf(f, origin, lang, k), prev}, seg)
+		case i > 0 && prev != keyOf(f, origin, lang, keys[i-1]):
+			// The item before it was deleted meanwhile: another
+			// dictionary, for this response only.
+			s := web.NewSegment(seg.Plain(), after(f, prevText, len(segs)))
+			seg = &s
 		}
-		d.Items = append(d.Items, fi)
+		if m := k.Modified(); m.After(d.Updated) {
+			d.Updated = m
+		}
+		segs = append(segs, seg)
+		prev, prevText = keyOf(f, origin, lang, k), seg.Plain()
 	}
 	if d.Updated.IsZero() {
 		d.Updated = time.Unix(0, 0).UTC() // an empty feed: nothing ever changed
 	}
-	return d, nil
+	return d, segs, nil
+}
+
+// item is a translation as a feed in lang shows it.
+func (h *Handlers) item(origin, lang string, t content.Text) item {
+	return item{
+		ID:    "tag:" + hostname(origin) + "," + t.CreatedAt.Format("2006-01-02") + ":entry/" + strconv.FormatInt(t.EntryID, 10) + "/" + lang,
+		URL:   origin + t.URL(),
+		Title: t.Title, Summary: t.Summary, HTML: string(h.md.Render(t.Body)),
+		Published: t.PublishAt, Updated: t.Modified(),
+	}
 }
 
 // hostname is the host of an origin without its port, as tag: URIs take it.
@@ -180,6 +256,19 @@ func hostname(origin string) string {
 // get a 304. A document whose addresses come from the request's Host
 // (no base URL configured) says so with Vary: Host.
 func send(w http.ResponseWriter, r *http.Request, contentType string, modified time.Time, body []byte, fromHost bool) {
+	if !header(w, r, contentType, modified, fromHost) {
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(body) // #nosec G705 -- a feed our encoder wrote, served as XML
+}
+
+// header sets the header of a feed or sitemap last modified at modified,
+// and says whether its body is to be sent: not after a 304.
+func header(w http.ResponseWriter, r *http.Request, contentType string, modified time.Time, fromHost bool) bool {
 	hd := w.Header()
 	hd.Set("Content-Type", contentType)
 	hd.Set("Cache-Control", "public, max-age=300")
@@ -190,14 +279,10 @@ func send(w http.ResponseWriter, r *http.Request, contentType string, modified t
 		hd.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
 		if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.Truncate(time.Second).After(since) {
 			w.WriteHeader(http.StatusNotModified)
-			return
+			return false
 		}
 	}
-	hd.Set("Content-Length", strconv.Itoa(len(body)))
-	if r.Method == http.MethodHead {
-		return
-	}
-	w.Write(body) // #nosec G705 -- a feed our encoder wrote, served as XML
+	return true
 }
 
 // Routes declares the feeds of every listing, the sitemaps and

@@ -3,6 +3,7 @@ package feed
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"io"
 	"testing"
@@ -34,19 +35,60 @@ func TestFeedXMLAsEncodingXMLWroteIt(t *testing.T) {
 				filters = append(filters, content.ListFilter{Lang: lang, SectionID: s.ID})
 			}
 			for _, f := range filters {
-				doc, err := h.build(ctx, "https://peers.example", lang, "/"+lang, "Feed", f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				doc.Self, doc.ID = "https://peers.example/"+lang+"/feed.xml", "https://peers.example/"+lang+"/atom.xml"
+				doc := referenceDoc(t, h, "https://peers.example", lang, f)
 				n += len(doc.Items)
 				sameXML(t, doc)
+				sameJSON(t, doc)
+				// What the handlers serve, from the items they keep, is
+				// the document written whole.
+				for _, format := range Formats {
+					for range 2 { // the second time from the items kept
+						served, segs, err := h.build(ctx, format, "https://peers.example", lang, "/"+lang, "Feed", f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := served.splice(format, segs)
+						if err != nil {
+							t.Fatal(err)
+						}
+						doc.Self, doc.ID = served.Self, served.ID
+						want, err := doc.write(format)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !bytes.Equal(got.Bytes(), want) {
+							t.Fatalf("%s %+v: served %s differs:\n%s\n%s", lang, f, format.File, got.Bytes(), want)
+						}
+					}
+				}
 			}
 		}
 		if n < 50 {
 			t.Fatalf("only %d entries in the demo's feeds: the test needs more", n)
 		}
 	})
+}
+
+// referenceDoc is the feed of f as it was built before items were kept:
+// every text read whole.
+func referenceDoc(t *testing.T, h *Handlers, origin, lang string, f content.ListFilter) doc {
+	t.Helper()
+	texts, err := h.store.LatestTexts(context.Background(), f, h.PerFeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := doc{Title: "Feed", Lang: lang, Home: origin + "/" + lang + "/", Author: h.rd.SiteName}
+	for _, x := range texts {
+		it := h.item(origin, lang, x)
+		d.Items = append(d.Items, it)
+		if it.Updated.After(d.Updated) {
+			d.Updated = it.Updated
+		}
+	}
+	if d.Updated.IsZero() {
+		d.Updated = time.Unix(0, 0).UTC()
+	}
+	return d
 }
 
 // Whatever an entry holds, the feeds are what encoding/xml wrote, and
@@ -65,10 +107,16 @@ func TestFeedXMLHostile(t *testing.T) {
 		"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>&e;",
 	} {
 		sameXML(t, hostileDoc(s))
+		sameJSON(t, hostileDoc(s))
 	}
 	d := hostileDoc("x")
 	d.Items = nil
 	sameXML(t, d)
+	sameJSON(t, d)
+	d = hostileDoc("x")
+	d.Items = d.Items[:1]
+	sameXML(t, d)
+	sameJSON(t, d)
 }
 
 // hostileDoc is a feed with s in every string it carries.
@@ -89,6 +137,8 @@ func FuzzFeedXML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, html, summary, lang string) {
 		when := time.Date(2026, 12, 4, 10, 30, 0, 0, time.UTC)
 		sameXML(t, doc{ID: lang + title, Title: title, Lang: lang, Home: "https://peers.example/" + lang, Self: summary, Author: title, Updated: when,
+			Items: []item{{ID: "tag:" + title, URL: html, Title: title, Summary: summary, HTML: html, Published: when, Updated: when}}})
+		sameJSON(t, doc{ID: lang + title, Title: title, Lang: lang, Home: "https://peers.example/" + lang, Self: summary, Author: title, Updated: when,
 			Items: []item{{ID: "tag:" + title, URL: html, Title: title, Summary: summary, HTML: html, Published: when, Updated: when}}})
 	})
 }
@@ -129,6 +179,32 @@ func sameXML(t *testing.T, d doc) {
 				t.Fatalf("%s: not well-formed: %v\n%s", f.name, err, got)
 			}
 		}
+	}
+}
+
+// sameJSON fails unless d's JSON Feed is what encoding/json wrote of the
+// whole document, items and all, before items were kept apart.
+func sameJSON(t *testing.T, d doc) {
+	t.Helper()
+	got, err := d.json()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := jsonDoc{Version: "https://jsonfeed.org/version/1.1", Title: d.Title, HomePageURL: d.Home, FeedURL: d.Self,
+		Language: d.Lang, Authors: []jsonAuthor{{Name: d.Author}}, Items: []jsonItem{}}
+	for _, it := range d.Items {
+		j.Items = append(j.Items, jsonItem{ID: it.ID, URL: it.URL, Title: it.Title, Summary: it.Summary, ContentHTML: it.HTML,
+			DatePublished: it.Published.Format(time.RFC3339), DateModified: it.Updated.Format(time.RFC3339), Language: d.Lang})
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(j); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("JSON Feed differs:\n got %s\nwant %s", got, want.Bytes())
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"time"
 	"unicode/utf8"
+
+	"peerpress/internal/web"
 )
 
 // Format is one feed format.
@@ -42,52 +44,106 @@ type doc struct {
 
 // item is one entry in a feed.
 type item struct {
-	ID      string // tag: URI, stable across changes of slug
-	URL     string // absolute
-	Title   string
-	Summary string
-	HTML    string // the rendered, sanitized body
-	// HTMLText is HTML escaped as XML text (xmlText), when the handler
-	// kept it from an earlier request; empty, it is escaped here.
-	HTMLText  string
+	ID        string // tag: URI, stable across changes of slug
+	URL       string // absolute
+	Title     string
+	Summary   string
+	HTML      string // the rendered, sanitized body
 	Published time.Time
 	Updated   time.Time
 }
 
 const generator = "peerpress"
 
-// write encodes d in format f.
+// write encodes d in format f, its items written as the handlers write
+// and keep them (itemText).
 func (d doc) write(f Format) ([]byte, error) {
-	switch f.File {
-	case "feed.xml":
-		return d.rss()
-	case "atom.xml":
-		return d.atom()
-	default:
-		return d.json()
+	segs := make([]*web.Segment, len(d.Items))
+	var prev []byte
+	for i, it := range d.Items {
+		text, err := itemText(f, d.Lang, it)
+		if err != nil {
+			return nil, err
+		}
+		seg := web.NewSegment(text, after(f, prev, i))
+		segs[i], prev = &seg, text
 	}
+	body, err := d.splice(f, segs)
+	if err != nil {
+		return nil, err
+	}
+	return body.Bytes(), nil
 }
 
-// RSS 2.0 (https://www.rssboard.org/rss-specification), with the body in
-// content:encoded and an atom:link to itself, as validators expect; and
-// Atom (RFC 4287). Both are written by hand, the bytes encoding/xml's
-// Encoder wrote with Indent("", " ") (feed_xml_test.go holds them to
-// it): through reflection, its escaping of the entries' HTML bodies was a
-// third of a feed's CPU (BENCHMARKS.md, 2026-12-04).
+func (d doc) rss() ([]byte, error)  { return d.write(Formats[0]) }
+func (d doc) atom() ([]byte, error) { return d.write(Formats[1]) }
+func (d doc) json() ([]byte, error) { return d.write(Formats[2]) }
 
-func (d doc) rss() ([]byte, error) {
-	x := xmlWriter{b: make([]byte, 0, d.sizeHint())}
-	x.raw(xmlHeader + `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">` + "\n <channel>")
-	x.elem(2, "title", d.Title)
-	x.elem(2, "link", d.Home)
-	x.elem(2, "description", d.Title)
-	x.elem(2, "language", d.Lang)
-	x.elem(2, "lastBuildDate", d.Updated.Format(time.RFC1123Z))
-	x.elem(2, "generator", generator)
-	x.raw("\n  <atom:link href=\"")
-	x.text(d.Self)
-	x.raw(`" rel="self" type="application/rss+xml"></atom:link>`)
-	for _, it := range d.Items {
+// splice writes d in format f around its items' text, segs (one per
+// item, newest first): the head and the tail are the feed's own, the
+// items' text is the same in every response until the item changes, and
+// kept compressed (web.Segment).
+func (d doc) splice(f Format, segs []*web.Segment) (*web.Spliced, error) {
+	var body web.Spliced
+	switch f.File {
+	case "feed.xml":
+		body.Write(d.rssHead())
+		for _, s := range segs {
+			body.Add(s)
+		}
+		body.WriteString("\n </channel>\n</rss>\n")
+	case "atom.xml":
+		body.Write(d.atomHead())
+		for _, s := range segs {
+			body.Add(s)
+		}
+		body.WriteString("\n</feed>\n")
+	default:
+		head, err := d.jsonHead()
+		if err != nil {
+			return nil, err
+		}
+		if len(segs) == 0 {
+			body.Write(head)
+			body.WriteString("[]\n}\n")
+			break
+		}
+		// As encoding/json indents the items' array.
+		body.Write(head)
+		body.WriteString("[\n  ")
+		for i, s := range segs {
+			body.WriteString(separator(f, i))
+			body.Add(s)
+		}
+		body.WriteString("\n ]\n}\n")
+	}
+	return &body, nil
+}
+
+// separator is what splice writes between item n-1 and item n.
+func separator(f Format, n int) string {
+	if f.File == "feed.json" && n > 0 {
+		return ",\n  "
+	}
+	return ""
+}
+
+// after is the text right before item n, whose own text is prev: the
+// dictionary its segment is compressed with (web.NewSegment). The first
+// item follows the feed's head, which changes with every new item.
+func after(f Format, prev []byte, n int) []byte {
+	if n == 0 {
+		return nil
+	}
+	return append(prev[:len(prev):len(prev)], separator(f, n)...)
+}
+
+// itemText is one item of a feed in language lang, in format f: what
+// splice puts between the feed's head and its tail.
+func itemText(f Format, lang string, it item) ([]byte, error) {
+	switch f.File {
+	case "feed.xml":
+		x := xmlWriter{b: make([]byte, 0, it.sizeHint())}
 		x.raw("\n  <item>")
 		x.elem(3, "title", it.Title)
 		x.elem(3, "link", it.URL)
@@ -97,29 +153,12 @@ func (d doc) rss() ([]byte, error) {
 		x.elem(3, "pubDate", it.Published.Format(time.RFC1123Z))
 		x.elem(3, "description", it.Summary)
 		x.raw("\n   <content:encoded>")
-		x.body(it)
+		x.text(it.HTML)
 		x.raw("</content:encoded>")
 		x.raw("\n  </item>")
-	}
-	x.raw("\n </channel>\n</rss>\n")
-	return x.b, nil
-}
-
-func (d doc) atom() ([]byte, error) {
-	x := xmlWriter{b: make([]byte, 0, d.sizeHint())}
-	x.raw(xmlHeader + `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="`)
-	x.text(d.Lang)
-	x.raw(`">`)
-	x.elem(1, "id", d.ID)
-	x.elem(1, "title", d.Title)
-	x.elem(1, "updated", d.Updated.Format(time.RFC3339))
-	x.link(1, "alternate", "text/html", d.Lang, d.Home)
-	x.link(1, "self", "application/atom+xml", "", d.Self)
-	x.raw("\n <author>")
-	x.elem(2, "name", d.Author)
-	x.raw("\n </author>")
-	x.elem(1, "generator", generator)
-	for _, it := range d.Items {
+		return x.b, nil
+	case "atom.xml":
+		x := xmlWriter{b: make([]byte, 0, it.sizeHint())}
 		x.raw("\n <entry>")
 		x.elem(2, "id", it.ID)
 		x.elem(2, "title", it.Title)
@@ -132,21 +171,65 @@ func (d doc) atom() ([]byte, error) {
 			x.raw("</summary>")
 		}
 		x.raw("\n  <content type=\"html\">")
-		x.body(it)
+		x.text(it.HTML)
 		x.raw("</content>\n </entry>")
+		return x.b, nil
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("  ", " ") // an element of the items' array, two levels in
+		if err := enc.Encode(jsonItem{ID: it.ID, URL: it.URL, Title: it.Title, Summary: it.Summary, ContentHTML: it.HTML,
+			DatePublished: it.Published.Format(time.RFC3339), DateModified: it.Updated.Format(time.RFC3339), Language: lang}); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 	}
-	x.raw("\n</feed>\n")
-	return x.b, nil
 }
 
-// sizeHint is about what a feed's XML takes, so that it is written into
+// RSS 2.0 (https://www.rssboard.org/rss-specification), with the body in
+// content:encoded and an atom:link to itself, as validators expect; and
+// Atom (RFC 4287). Both are written by hand, the bytes encoding/xml's
+// Encoder wrote with Indent("", " ") (feed_xml_test.go holds them to
+// it): through reflection, its escaping of the entries' HTML bodies was a
+// third of a feed's CPU (BENCHMARKS.md, 2026-12-04).
+
+func (d doc) rssHead() []byte {
+	x := xmlWriter{b: make([]byte, 0, 1024)}
+	x.raw(xmlHeader + `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/">` + "\n <channel>")
+	x.elem(2, "title", d.Title)
+	x.elem(2, "link", d.Home)
+	x.elem(2, "description", d.Title)
+	x.elem(2, "language", d.Lang)
+	x.elem(2, "lastBuildDate", d.Updated.Format(time.RFC1123Z))
+	x.elem(2, "generator", generator)
+	x.raw("\n  <atom:link href=\"")
+	x.text(d.Self)
+	x.raw(`" rel="self" type="application/rss+xml"></atom:link>`)
+	return x.b
+}
+
+func (d doc) atomHead() []byte {
+	x := xmlWriter{b: make([]byte, 0, 1024)}
+	x.raw(xmlHeader + `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="`)
+	x.text(d.Lang)
+	x.raw(`">`)
+	x.elem(1, "id", d.ID)
+	x.elem(1, "title", d.Title)
+	x.elem(1, "updated", d.Updated.Format(time.RFC3339))
+	x.link(1, "alternate", "text/html", d.Lang, d.Home)
+	x.link(1, "self", "application/atom+xml", "", d.Self)
+	x.raw("\n <author>")
+	x.elem(2, "name", d.Author)
+	x.raw("\n </author>")
+	x.elem(1, "generator", generator)
+	return x.b
+}
+
+// sizeHint is about what an item's XML takes, so that it is written into
 // one buffer: escaping makes HTML some 15 % longer.
-func (d doc) sizeHint() int {
-	n := 1024
-	for _, it := range d.Items {
-		n += 512 + len(it.Title) + len(it.Summary) + len(it.HTML)*5/4
-	}
-	return n
+func (it item) sizeHint() int {
+	return 512 + len(it.Title) + len(it.Summary) + len(it.HTML)*5/4
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
@@ -205,22 +288,6 @@ var xmlEscapes = func() (e [128]string) {
 	return e
 }()
 
-// body appends an item's HTML escaped, as text does.
-func (x *xmlWriter) body(it item) {
-	if it.HTMLText != "" || it.HTML == "" {
-		x.raw(it.HTMLText)
-		return
-	}
-	x.text(it.HTML)
-}
-
-// xmlText is s escaped as xmlWriter.text escapes it.
-func xmlText(s string) string {
-	x := xmlWriter{b: make([]byte, 0, len(s)+len(s)/8)}
-	x.text(s)
-	return string(x.b)
-}
-
 // text appends s escaped for XML text or a quoted attribute value. What
 // is not a character XML allows (invalid UTF-8, U+FFFE, U+FFFF, control
 // characters) becomes U+FFFD, so that the document stays well-formed
@@ -275,13 +342,11 @@ type jsonItem struct {
 	Language      string `json:"language"`
 }
 
-func (d doc) json() ([]byte, error) {
+// jsonHead is the feed up to its items' array, as encoding/json indents
+// it: the document with no items, cut before the array.
+func (d doc) jsonHead() ([]byte, error) {
 	j := jsonDoc{Version: "https://jsonfeed.org/version/1.1", Title: d.Title, HomePageURL: d.Home, FeedURL: d.Self,
 		Language: d.Lang, Authors: []jsonAuthor{{Name: d.Author}}, Items: []jsonItem{}}
-	for _, it := range d.Items {
-		j.Items = append(j.Items, jsonItem{ID: it.ID, URL: it.URL, Title: it.Title, Summary: it.Summary, ContentHTML: it.HTML,
-			DatePublished: it.Published.Format(time.RFC3339), DateModified: it.Updated.Format(time.RFC3339), Language: d.Lang})
-	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -289,5 +354,5 @@ func (d doc) json() ([]byte, error) {
 	if err := enc.Encode(j); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("[]\n}\n")), nil
 }
