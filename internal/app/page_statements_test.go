@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"peerpress/internal/app"
 	"peerpress/internal/db"
@@ -56,14 +57,26 @@ func TestColdPageStatements(t *testing.T) {
 			{"/en/articles/feed.xml", 1},
 			{"/en/section/news/feed.xml", 1},
 		} {
-			get(t, a.Handler, p.path)
-			cctx, st := db.CountStatements(ctx)
-			rec := httptest.NewRecorder()
-			a.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil).WithContext(cctx))
-			if rec.Code != http.StatusOK {
-				t.Fatalf("%s: %d", p.path, rec.Code)
+			// The site's background jobs write now and then (the demo's
+			// seeds, the search index), and a write sends the next page
+			// back to the database for what it keeps: counted again when
+			// one came between the two requests.
+			var texts []string
+			for range 10 {
+				before := d.Changes()
+				get(t, a.Handler, p.path)
+				cctx, st := db.CountStatements(ctx)
+				rec := httptest.NewRecorder()
+				a.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p.path, nil).WithContext(cctx))
+				if rec.Code != http.StatusOK {
+					t.Fatalf("%s: %d", p.path, rec.Code)
+				}
+				if texts = st.Texts(); d.Changes() == before {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
-			if texts := st.Texts(); len(texts) > p.most {
+			if len(texts) > p.most {
 				t.Errorf("%s: %d statements, at most %d expected:\n%s", p.path, len(texts), p.most, strings.Join(texts, "\n---\n"))
 			} else if testing.Verbose() {
 				t.Logf("%s: %d statements", p.path, len(texts))
