@@ -37,6 +37,10 @@ test('journey: keyboard only on the home page — the skip link comes first and 
     assert.ok(await page.locator('a.skip').isVisible(), 'the focused skip link is not visible');
 
     await page.keyboard.press('Enter');
+    // The browser moves to the in-page target after the key's events
+    // are dispatched: wait until the address shows it (a loaded CI
+    // machine read the address before it did), then check it.
+    await page.waitForFunction(() => location.hash === '#main', null, { timeout: 5000 }).catch(() => {});
     assert.equal(new URL(page.url()).hash, '#main');
     const after = await focused(page);
     // And the next Tab goes on inside main, past the header's links.
