@@ -272,15 +272,7 @@ func TestVisiblePlace(t *testing.T) {
 		s, _ := newTestStore(d)
 		var ids []int64
 		for i := range 9 {
-			status, at, lang := Published, t0.Add(-time.Duration(i+1)*time.Hour), "en"
-			switch i % 4 {
-			case 1:
-				status = Draft
-			case 2:
-				at = t0.Add(time.Hour)
-			case 3:
-				lang = "fr"
-			}
+			status, at, lang := mixedTranslation(i)
 			ids = append(ids, mustSave(t, s, 0, EntryInput{Kind: Article}, tr(lang, fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), status, at), 0))
 		}
 		for _, lang := range []string{"en", "fr"} {
@@ -299,6 +291,22 @@ func TestVisiblePlace(t *testing.T) {
 	})
 }
 
+// mixedTranslation is the i-th of a run of entries that are in turn
+// published in English an hour apart, drafts, scheduled an hour ahead,
+// and published in French.
+func mixedTranslation(i int) (Status, time.Time, string) {
+	status, at, lang := Published, t0.Add(-time.Duration(i+1)*time.Hour), "en"
+	switch i % 4 {
+	case 1:
+		status = Draft
+	case 2:
+		at = t0.Add(time.Hour)
+	case 3:
+		lang = "fr"
+	}
+	return status, at, lang
+}
+
 // The sitemap's entries walked by keyset (SitemapAfter, then SitemapURLs
 // from the id before) are VisibleIDs in order, each once, from any place
 // and in batches of any size: drafts, scheduled and deleted entries and
@@ -310,15 +318,7 @@ func TestSitemapURLsSeekAfterTheKey(t *testing.T) {
 		s, _ := newTestStore(d)
 		var ids []int64
 		for i := range 20 {
-			status, at, lang := Published, t0.Add(-time.Duration(i+1)*time.Hour), "en"
-			switch i % 4 {
-			case 1:
-				status = Draft
-			case 2:
-				at = t0.Add(time.Hour)
-			case 3:
-				lang = "fr"
-			}
+			status, at, lang := mixedTranslation(i)
 			id := mustSave(t, s, 0, EntryInput{Kind: Article}, tr(lang, fmt.Sprintf("Entry %d", i), fmt.Sprintf("entry-%d", i), status, at), 0)
 			if i%3 == 0 && lang == "en" {
 				// A French translation too, scheduled at every sixth.
