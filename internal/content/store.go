@@ -883,36 +883,27 @@ type Text struct {
 func (t Text) URL() string { return URL(t.Kind, t.Lang, t.Slug) }
 
 // LatestTexts returns the newest visible translations of f's listing,
-// bodies included, newest first: a feed's entries in one statement. A
-// feed read its listing's items, then each kind's extension values (which
-// it does not show), then the bodies: up to five round trips to
-// PostgreSQL for the site's feed (issue 23).
+// bodies included, newest first: what a feed shows, read as a feed reads
+// it when it has kept none of its items (LatestKeys, then TextsByID).
 func (s *Store) LatestTexts(ctx context.Context, f ListFilter, limit int) ([]Text, error) {
-	query, args := f.pageQueryOf(`SELECT `+translationCols+`, e.kind
-	FROM translations t
-	JOIN entries e ON e.id = t.entry_id`, s.now(), nil, limit)
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	keys, err := s.LatestKeys(ctx, f, limit)
 	if err != nil {
-		return nil, fmt.Errorf("content: latest texts: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []Text
-	for rows.Next() {
-		var t Text
-		if err := scanTranslation(rows, &t.Translation, &t.Kind); err != nil {
-			return nil, fmt.Errorf("content: latest texts: %w", err)
+	ids := make([]int64, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	texts, err := s.TextsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Text, 0, len(keys))
+	for _, k := range keys {
+		if t, ok := texts[k.ID]; ok { // not deleted between the two reads
+			out = append(out, t)
 		}
-		out = append(out, t)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("content: latest texts: %w", err)
-	}
-	slices.SortFunc(out, func(a, b Text) int {
-		if c := b.PublishAt.Compare(a.PublishAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.EntryID, a.EntryID)
-	})
 	return out, nil
 }
 
