@@ -469,7 +469,7 @@ func TestLaterPagesSeekAfterTheKey(t *testing.T) {
 	})
 }
 
-// A feed's texts (LatestTexts, one statement since issue 23) are the
+// A feed's texts (LatestTexts: its keys, then its words) are the
 // listing's newest entries, in its order, with their bodies: the same
 // entries Latest lists, scheduled ones once their time comes, never a
 // draft, another language's or a deleted entry.
