@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"peerpress/internal/db"
 	"peerpress/internal/db/dbtest"
@@ -20,10 +19,7 @@ func TestEntryPageAsksForLinksOnlyWhenThereAreSome(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s, _ := newTestStore(d)
-		p, err := NewPublic(s, NewMarkdown(), rd, fakeMedia{}, time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := testPublic(t, s, rd)
 		in := EntryInput{Kind: Article}
 		src := pub("en", "Outreach report", "outreach-report")
 		id := mustSave(t, s, 0, in, src, 0)

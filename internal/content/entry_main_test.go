@@ -48,6 +48,16 @@ func templateReference(t *testing.T, name string) (*web.Renderer, *i18n.Bundle, 
 	return rd, bundle, tmpl[name]
 }
 
+// testPublic is the public pages of s, rendered by rd, in UTC.
+func testPublic(t *testing.T, s *Store, rd *web.Renderer) *Public {
+	t.Helper()
+	p, err := NewPublic(s, NewMarkdown(), rd, fakeMedia{}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // sameEntryPage checks that d written by Go is what the template wrote.
 func sameEntryPage(t *testing.T, rd *web.Renderer, reference *template.Template, name string, d entryPage) {
 	t.Helper()
@@ -169,10 +179,7 @@ func TestStoredEntryPagesAsTheTemplateWritesThem(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s, _ := newTestStore(d)
-		p, err := NewPublic(s, NewMarkdown(), rd, fakeMedia{}, time.UTC)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := testPublic(t, s, rd)
 		sec := mustSection(t, s, Section{Slug: "news", Names: map[string]string{"en": `News & "views"`, "ar": "أخبار"}})
 		tags := []int64{
 			mustTag(t, s, Tag{Slug: "harm-reduction", Names: map[string]string{"en": "<b>Harm</b> reduction", "ru": "Снижение вреда"}}),
