@@ -764,14 +764,14 @@ func (s *Store) listingBounds(ctx context.Context, f ListFilter, at time.Time, p
 	// keeps all of the listing's rows (bounds.ids) when it has to walk
 	// it: not when it has the bounds without them (an incremental
 	// export's, AddBounds), which it uses for the few pages it renders.
-	withIDs := exporting(ctx)
+	allIDs := exporting(ctx)
 	scan := key + "/" + strconv.FormatInt(generation, 10)
-	if withIDs {
+	if allIDs {
 		scan += "/ids"
 	}
 	v, err, _ := s.bounds.scans.Do(scan, func() (any, error) {
 		// Shared: one reader leaving must not fail the others.
-		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at, withIDs)
+		b, err := s.scanBounds(context.WithoutCancel(ctx), f, perPage, at, allIDs)
 		if err != nil {
 			return nil, err
 		}
