@@ -45,20 +45,52 @@ func TestListPagesSeek(t *testing.T) {
 				}
 			}
 		}
-		for _, per := range []int{1, 4, 5, 10, 50} {
-			got := walk(per)
-			if len(got) != n {
-				t.Fatalf("per %d: walked %d entries of %d", per, len(got), n)
-			}
-			seen := map[string]bool{}
-			for _, slug := range got {
-				if seen[slug] {
-					t.Fatalf("per %d: %s twice", per, slug)
+		// Every page read by its rows' keys (bounds.ids), and, with no
+		// budget for ids past the first pages', pages past them sought
+		// from their bounds.
+		for _, budget := range []int{idBudget, 0} {
+			s.bounds.mu.Lock()
+			s.bounds.m, s.bounds.idBudget = nil, budget
+			s.bounds.mu.Unlock()
+			for _, per := range []int{1, 4, 5, 10, 50} {
+				got := walk(per)
+				if len(got) != n {
+					t.Fatalf("budget %d, per %d: walked %d entries of %d", budget, per, len(got), n)
 				}
-				seen[slug] = true
+				seen := map[string]bool{}
+				for _, slug := range got {
+					if seen[slug] {
+						t.Fatalf("budget %d, per %d: %s twice", budget, per, slug)
+					}
+					seen[slug] = true
+				}
+				if ref := walk(n); fmt.Sprint(ref) != fmt.Sprint(got) {
+					t.Fatalf("budget %d, per %d: order differs from one page", budget, per)
+				}
 			}
-			if ref := walk(n); fmt.Sprint(ref) != fmt.Sprint(got) {
-				t.Fatalf("per %d: order differs from one page", per)
+			b, err := s.listingBounds(ctx, ListFilter{Lang: "en", Kind: Article}, time.Now(), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[int]int{idBudget: n, 0: headPages}[budget]; len(b.ids) != want {
+				t.Fatalf("budget %d: bounds keep %d ids, want %d", budget, len(b.ids), want)
+			}
+		}
+		// The budget is the listings' together: a second listing keeps
+		// what the first leaves, or its first pages' ids.
+		s.bounds.mu.Lock()
+		s.bounds.m, s.bounds.idBudget = nil, n+headPages+2
+		s.bounds.mu.Unlock()
+		for _, c := range []struct {
+			f    ListFilter
+			want int
+		}{{ListFilter{Lang: "en", Kind: Article}, n}, {ListFilter{Lang: "en"}, headPages + 2}, {ListFilter{Lang: "en", ExcludeArchived: true}, headPages}} {
+			b, err := s.listingBounds(ctx, c.f, time.Now(), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.ids) != c.want {
+				t.Errorf("%+v: bounds keep %d ids, want %d", c.f, len(b.ids), c.want)
 			}
 		}
 		// A new entry shifts every page by one.

@@ -70,6 +70,7 @@ func NewStore(d *db.DB, index Indexer) *Store {
 		panic("content: NewStore without an Indexer")
 	}
 	s := &Store{db: d, quiet: d.Quiet(), now: time.Now, indexer: index}
+	s.bounds.idBudget = idBudget
 	s.fragments = newFragments(d.Changes)
 	return s
 }
@@ -644,8 +645,10 @@ func (s *Store) scanItems(ctx context.Context, query string, args ...any) ([]Ite
 }
 
 // List returns one page of visible entries, newest first, and the total.
-// Pages are found by seeking from the previous page's last item, never by
-// OFFSET, so page 5,000 costs what page 1 does (see pageBounds).
+// A page is its rows read by their keys, which the listing's bounds keep
+// (bounds.ids), or, past those, found by seeking from the previous page's
+// last item, never by OFFSET, so page 5,000 costs what page 1 does (see
+// pageBounds).
 func (s *Store) List(ctx context.Context, f ListFilter, page, perPage int) ([]Item, int, error) {
 	now := s.now()
 	b, err := s.listingBounds(ctx, f, now, perPage)
@@ -698,19 +701,21 @@ type bounds struct {
 	expires    int64 // the next scheduled publication (Unix time), when it goes stale
 	total      int
 	lastKeys   []pageKey // lastKeys[i] ends page i+1
-	// ids are the listing's first translations in its order: a page
-	// among them is its ids' rows, not a walk from its bound. Those of
-	// its first headPages pages when the live site walked it (it holds
-	// hundreds of listings' bounds, and readers ask for the first few
-	// pages); all of them when an export of the static mirror (a context
-	// from WithMemo), which renders every page, walked it. Reading ten
-	// rows by their keys took PostgreSQL half the time of walking to them
-	// through the listing's filter (issue 23).
+	// ids are the listing's translations in its order: a page among
+	// them is its ids' rows, not a walk from its bound. Reading ten rows
+	// by their keys took PostgreSQL half the time of walking to them
+	// through the listing's filter (issue 23), and a deep page's walk
+	// with IncludeUntranslated looks up two more rows for each foreign
+	// one it passes. All of them while the listings kept hold fewer than
+	// pageBounds.idBudget; past that, those of the first headPages pages
+	// (readers ask for the first few pages). An export of the static
+	// mirror (a context from WithMemo), which renders every page, keeps
+	// them all.
 	ids []int64
 }
 
 // headPages is how many of a listing's first pages its bounds keep the
-// rows of (bounds.ids) on the live site.
+// rows of (bounds.ids) whatever the budget.
 const headPages = 5
 
 // hasPage says whether the bounds keep the rows of page (bounds.ids):
@@ -731,10 +736,33 @@ type pageBounds struct {
 	mu    sync.Mutex
 	m     map[string]*bounds
 	scans singleflight.Group
+	// idBudget bounds the translation ids kept by the listings' bounds
+	// (bounds.ids) of the live site, beyond their first pages'.
+	idBudget int
 }
 
 // maxListings bounds how many listings' bounds are kept.
 const maxListings = 512
+
+// idBudget is pageBounds.idBudget: 16 MB of ids. Every listing a
+// crawler could ask for in three languages at 100,000 entries — the
+// kinds', sections' and tags', each language's with the untranslated —
+// is some two million rows.
+const idBudget = 2 << 20
+
+// idRoom is how many translation ids the live site's bounds of the
+// listing key may keep: what the others leave of the budget.
+func (pb *pageBounds) idRoom(key string) int {
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	kept := 0
+	for k, b := range pb.m {
+		if k != key {
+			kept += len(b.ids)
+		}
+	}
+	return pb.idBudget - kept
+}
 
 // boundsKey names a listing's bounds, perPage a page.
 func boundsKey(f ListFilter, perPage int) string { return fmt.Sprintf("%+v/%d", f, perPage) }
@@ -813,8 +841,9 @@ func (s *Store) NextPublication(ctx context.Context, at time.Time) (int64, error
 	return next.Int64, nil
 }
 
-// scanBounds reads a listing's bounds as of now, with the translations
-// of its first headPages pages (bounds.ids); with all, all of them.
+// scanBounds reads a listing's bounds as of now, with its translations
+// (bounds.ids) as far as the budget allows, at least those of its first
+// headPages pages; with all, all of them.
 func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at time.Time, all bool) (*bounds, error) {
 	// A translation scheduled later joins listings when its time comes,
 	// with no write to say so.
@@ -823,7 +852,7 @@ func (s *Store) scanBounds(ctx context.Context, f ListFilter, perPage int, at ti
 		return nil, fmt.Errorf("content: listing bounds: %w", err)
 	}
 	b := &bounds{expires: next, ids: []int64{}}
-	keep := headPages * perPage
+	keep := max(headPages*perPage, s.bounds.idRoom(boundsKey(f, perPage)))
 	if all {
 		keep = math.MaxInt
 	}
