@@ -82,6 +82,7 @@ func benchColdPages(b *testing.B, d *db.DB) {
 		{"feed", "/en/feed.xml"},
 		{"kind-feed", "/en/articles/feed.xml"},
 		{"section-feed", "/en/section/news/feed.xml"},
+		{"tag-feed", "/en/tag/naloxone/feed.xml"},
 	} {
 		b.Run(p.name, func(b *testing.B) { benchGet(b, a.Handler, p.path) })
 	}

@@ -56,6 +56,7 @@ func TestColdPageStatements(t *testing.T) {
 			{"/en/feed.xml", 1},
 			{"/en/articles/feed.xml", 1},
 			{"/en/section/news/feed.xml", 1},
+			{"/en/tag/naloxone/feed.xml", 1},
 		} {
 			// The site's background jobs write now and then (the demo's
 			// seeds, the search index), and a write sends the next page

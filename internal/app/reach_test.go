@@ -86,12 +86,13 @@ func TestFeeds(t *testing.T) {
 		}{
 			{"en", "/en", 20}, {"ru", "/ru", 20}, {"ar", "/ar", 20},
 			{"en", "/en/events", 20}, {"en", "/en/section/news", 20}, {"fr", "/fr/statements", 20},
+			{"en", "/en/tag/naloxone", 20},
 		} {
 			prefix := abs + tc.lang + "/"
 			if tc.base != "/"+tc.lang {
 				prefix = s.Server.URL + tc.base + "/"
-				if strings.Contains(tc.base, "/section/") {
-					prefix = abs + tc.lang + "/" // a section holds several kinds
+				if strings.Contains(tc.base, "/section/") || strings.Contains(tc.base, "/tag/") {
+					prefix = abs + tc.lang + "/" // a section or a tag holds several kinds
 				}
 			}
 			r := c.Get(tc.base + "/feed.xml")
@@ -195,6 +196,20 @@ func TestFeeds(t *testing.T) {
 			t.Errorf("unpublished entry %q in the feed", draft)
 		}
 		c.Get("/en/section/nope/feed.xml").Must(t, 404)
+		c.Get("/en/tag/nope/atom.xml").Must(t, 404)
+		// A tag's feed holds the tag's entries, newest first, as its page
+		// lists them.
+		var tagFeed rssFeed
+		xml.Unmarshal([]byte(c.Get("/en/tag/naloxone/feed.xml").Body), &tagFeed)
+		listed := regexp.MustCompile(`<h2><a href="([^"]+)"`).FindAllStringSubmatch(c.Get("/en/tag/naloxone").Body, -1)
+		if len(listed) == 0 || len(tagFeed.Channel.Items) < len(listed) {
+			t.Fatalf("/en/tag/naloxone: %d listed, %d in its feed", len(listed), len(tagFeed.Channel.Items))
+		}
+		for i, m := range listed {
+			if got := tagFeed.Channel.Items[i].Link; got != s.Server.URL+m[1] {
+				t.Errorf("/en/tag/naloxone/feed.xml: item %d is %s, the tag's page lists %s", i, got, m[1])
+			}
+		}
 		c.Get("/xx/feed.xml").Must(t, 404)
 
 		// Public pages announce their language's feeds, and an archive its own too.
@@ -203,6 +218,7 @@ func TestFeeds(t *testing.T) {
 			`<link rel="alternate" type="application/atom+xml" title="Test Network (Atom)" href="/en/atom.xml">`,
 			`<link rel="alternate" type="application/feed+json" title="Test Network (JSON Feed)" href="/en/feed.json">`)
 		c.Get("/en/section/news").Must(t, 200, `href="/en/feed.xml"`, `title="Test Network: News (RSS)" href="/en/section/news/feed.xml"`)
+		c.Get("/en/tag/naloxone/page/2").Must(t, 200, `href="/en/feed.xml"`, `href="/en/tag/naloxone/feed.json"`)
 		c.Get("/ru/events").Must(t, 200, `href="/ru/feed.xml"`, `href="/ru/events/atom.xml"`)
 		c.Get("/en/campaigns/remember-every-name").Must(t, 200, `href="/en/feed.json"`)
 	})

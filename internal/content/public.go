@@ -639,7 +639,7 @@ func (p *Public) archive(w http.ResponseWriter, r *http.Request, lang, base, hea
 		page.Title = page.L.T("pager.title", "Title", heading, "Page", page.L.Number(n))
 	}
 	page.Canonical = r.URL.Path
-	if (f.Kind != "" || f.SectionID != 0) && p.rd.Feeds != nil {
+	if (f.Kind != "" || f.SectionID != 0 || f.TagID != 0) && p.rd.Feeds != nil {
 		// The listing's own feeds, after the language's.
 		page.Feeds = append(page.Feeds, p.rd.Feeds(base, page.L.T("archive.feed_title", "Site", page.Site, "Name", heading))...)
 	}

@@ -143,6 +143,23 @@ func (h *Handlers) Section(f Format) web.HandlerFunc {
 	}
 }
 
+// Tag serves /{lang}/tag/{slug}/feed.xml and its siblings: what a reader
+// following one subject subscribes to.
+func (h *Handlers) Tag(f Format) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		lang := web.Lang(r)
+		tag, err := h.store.TagBySlug(r.Context(), r.PathValue("slug"))
+		if errors.Is(err, db.ErrNotFound) {
+			return web.NotFound()
+		}
+		if err != nil {
+			return err
+		}
+		name := h.rd.I18n().Localizer(lang).T("tag.heading", "Name", tag.Name(lang))
+		return h.serve(w, r, f, lang, "/"+lang+"/tag/"+tag.Slug, h.title(lang, name), content.ListFilter{Lang: lang, TagID: tag.ID})
+	}
+}
+
 // title names a feed of one listing: "Site: Listing".
 func (h *Handlers) title(lang, name string) string {
 	return h.rd.I18n().Localizer(lang).T("archive.feed_title", "Site", h.rd.SiteName, "Name", name)
@@ -292,6 +309,7 @@ func (h *Handlers) Routes(rs *web.Routes, fallback web.HandlerFunc) {
 	for _, f := range Formats {
 		rs.Page("GET /"+f.File, h.Language(f), web.Cache)
 		rs.Page("GET /section/{slug}/"+f.File, h.Section(f), web.Cache)
+		rs.Page("GET /tag/{slug}/"+f.File, h.Tag(f), web.Cache)
 		for _, k := range content.Kinds() {
 			if k != content.Page {
 				rs.Page("GET /"+k.Segment()+"/"+f.File, h.Kind(k, f), web.Cache)

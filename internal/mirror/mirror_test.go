@@ -64,6 +64,7 @@ func TestExportIsCompleteAndPublicOnly(t *testing.T) {
 		for _, want := range []string{
 			"index.html", "en/index.html", "ar/index.html", "en/articles/index.html", "en/articles/page/2/index.html",
 			"en/events/upcoming/index.html", "en/events/calendar.ics", "en/feed.xml", "sitemap.xml", "robots.txt",
+			"en/tag/naloxone/index.html", "en/tag/naloxone/feed.xml", "fr/tag/naloxone/atom.xml", "en/section/news/feed.json",
 			"en/campaigns/apptest-candles-for-the-lost/tributes/index.html", "en/campaigns/apptest-candles-for-the-lost/tributes/1/index.html",
 			"en/statements/apptest-decriminalise-us-now/signatures/index.html", "en/share/site.png",
 			"en/events/apptest-harm-reduction-behind-bars/index.html",
@@ -277,7 +278,8 @@ func TestIncrementalExportAfterAnEdit(t *testing.T) {
 			t.Errorf("after one edit: incremental %v, %d addresses rendered of %d", inc.Incremental, inc.Rendered, full.Rendered)
 		}
 		page := content.URL(e.Kind, "en", tr.Slug)
-		for _, f := range []string{strings.TrimPrefix(page, "/") + "/index.html", "en/index.html", "en/" + e.Kind.Segment() + "/index.html"} {
+		for _, f := range []string{strings.TrimPrefix(page, "/") + "/index.html", "en/index.html", "en/" + e.Kind.Segment() + "/index.html",
+			"en/tag/naloxone/index.html", "en/tag/naloxone/feed.xml", "en/section/news/atom.xml"} {
 			if !strings.Contains(read(t, dir, f), "Naloxone by post, retitled") {
 				t.Errorf("%s does not show the new title", f)
 			}

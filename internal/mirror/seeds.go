@@ -60,7 +60,8 @@ func (s Site) declared(ctx context.Context) ([]seed, []declaredPage, error) {
 			return nil, nil, err
 		}
 		for _, t := range tags {
-			add("/" + l.Code + "/tag/" + t.Slug)
+			base := "/" + l.Code + "/tag/" + t.Slug
+			add(base, base+"/feed.xml", base+"/atom.xml", base+"/feed.json")
 		}
 		var g *entryGroup
 		for after := int64(0); ; {
@@ -194,12 +195,8 @@ func (s Site) changedPages(ctx context.Context, old *state, ids []int64, now tim
 				continue
 			}
 			out = append(out, p)
-			// An archive's first page (/en/articles, /en/section/x) has
-			// feeds of its own.
-			if parts := strings.Split(strings.Trim(p, "/"), "/"); (len(parts) == 2 && parts[1] != "share") || (len(parts) == 3 && parts[1] == "section") {
-				if parts[1] == "section" || isKindSegment(parts[1]) {
-					feeds(p)
-				}
+			if base, ok := archiveBase(p); ok {
+				feeds(base)
 			}
 		}
 	}
@@ -271,6 +268,25 @@ type changes struct {
 	kept     int
 	all      bool
 	declared []declaredPage
+}
+
+// archiveBase is the first page of the archive whose page p is
+// (/en/articles, /en/section/x, /en/tag/x), false if p is none. The
+// archive's feeds hold its newest 20 entries, more than its first page
+// shows: an entry changed on its second page is in them too.
+func archiveBase(p string) (string, bool) {
+	base := p
+	if i := strings.Index(p, "/page/"); i >= 0 {
+		base = p[:i]
+	}
+	parts := strings.Split(strings.Trim(base, "/"), "/")
+	switch {
+	case len(parts) == 2 && isKindSegment(parts[1]):
+	case len(parts) == 3 && (parts[1] == "section" || parts[1] == "tag"):
+	default:
+		return "", false
+	}
+	return base, true
 }
 
 func isKindSegment(seg string) bool {
