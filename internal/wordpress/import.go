@@ -138,6 +138,9 @@ func (im *Importer) write(ctx context.Context, open func() (io.ReadCloser, error
 		if err := st.terms(ctx, b, "post_tag"); err != nil {
 			return err
 		}
+		if err := st.siteFeeds(ctx, b); err != nil {
+			return err
+		}
 		return st.authors(ctx, b)
 	}); err != nil {
 		return err

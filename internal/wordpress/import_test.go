@@ -206,12 +206,14 @@ func TestImportPolylang(t *testing.T) {
 			t.Errorf("home %+v", home)
 		}
 		for old, want := range map[string]string{
-			"/wordpress/test-import/test":              "/en/articles/test",
-			"/wordpress/test-import/fr/essai":          "/fr/articles/essai",
-			"/wordpress/test-import?p=400":             "/fr/articles/essai",
-			"/wordpress/test-import?page_id=404":       "/fr/accueil",
-			"/wordpress/test-import/category/test":     "/en/section/test",
-			"/wordpress/test-import/fr/category/essai": "/fr/section/test",
+			"/wordpress/test-import/test":                        "/en/articles/test",
+			"/wordpress/test-import/fr/essai":                    "/fr/articles/essai",
+			"/wordpress/test-import?p=400":                       "/fr/articles/essai",
+			"/wordpress/test-import?page_id=404":                 "/fr/accueil",
+			"/wordpress/test-import/category/test":               "/en/section/test",
+			"/wordpress/test-import/fr/category/essai":           "/fr/section/test",
+			"/wordpress/test-import/fr/category/essai/feed/atom": "/fr/section/test/atom.xml",
+			"/wordpress/test-import/feed":                        "/en/feed.xml",
 		} {
 			got, err := store.OldPath(ctx, old)
 			if err != nil || got != want {

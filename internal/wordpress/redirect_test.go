@@ -40,6 +40,13 @@ func TestOldLinksRedirect(t *testing.T) {
 			"/tag/8bit/":                   "/en/tag/8bit",
 			"/category/classic/page/3/":    "/en/section/classic",
 			"/category/classic/page/2":     "/en/section/classic",
+			// Feed readers subscribed to the old feeds follow to the new.
+			"/feed/":                        "/en/feed.xml",
+			"/feed/atom/":                   "/en/atom.xml",
+			"/category/classic/feed/":       "/en/section/classic/feed.xml",
+			"/category/parent/child-1/feed": "/en/section/child-1/feed.xml",
+			"/tag/8bit/feed/":               "/en/tag/8bit/feed.xml",
+			"/tag/8bit/feed/atom/":          "/en/tag/8bit/atom.xml",
 			// An attachment's page leads to the post that shows it.
 			"/2010/09/10/post-format-gallery/canola2/": "/en/articles/post-format-gallery",
 			"/?attachment_id=611":                      "/en/articles/post-format-gallery",
@@ -51,6 +58,7 @@ func TestOldLinksRedirect(t *testing.T) {
 		}
 		c.Get("/en/articles/template-sticky").Must(t, http.StatusOK, "Template: Sticky")
 		c.Get("/en/section/classic").Must(t, http.StatusOK)
+		c.Get("/en/tag/8bit/feed.xml").Must(t, http.StatusOK, "<rss")
 		c.Get("/").Must(t, http.StatusFound) // the root without an old query still picks a language
 		c.Get("/?p=999999").Must(t, http.StatusFound)
 		c.Get("/en/search?q=sticky").Must(t, http.StatusOK, "/en/articles/template-sticky")

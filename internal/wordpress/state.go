@@ -416,6 +416,17 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 	} else {
 		paths = append(paths, "/tag/"+m.term.Slug, "/?tag="+url.QueryEscape(m.term.Slug))
 	}
+	// Feed readers subscribed to the old archive's feeds (/tag/x/feed/,
+	// /category/x/feed/atom/) go on to the new archive's.
+	type oldPath struct{ path, target string }
+	var olds []oldPath
+	for _, p := range paths {
+		if !strings.HasPrefix(p, "/?") {
+			for _, f := range oldFeeds {
+				olds = append(olds, oldPath{p + f.path, target + "/" + f.file})
+			}
+		}
+	}
 	// The old archive's numbered pages lead to the new archive. How many
 	// posts a page showed is a setting the export does not have: pages
 	// are kept for as few as 5 a page (WordPress's default is 10).
@@ -424,18 +435,40 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 		paths = append(paths, archive+"/page/"+strconv.Itoa(n))
 	}
 	for _, p := range slices.Compact(paths) {
-		keys := []string{base + p}
-		if m.lang != st.lang && !strings.HasPrefix(p, "/?") {
-			keys = append(keys, base+"/"+m.lang+p)
+		olds = append(olds, oldPath{p, target})
+	}
+	for _, o := range olds {
+		keys := []string{base + o.path}
+		if m.lang != st.lang && !strings.HasPrefix(o.path, "/?") {
+			keys = append(keys, base+"/"+m.lang+o.path)
 		}
 		for _, k := range keys {
 			u, err := url.Parse(k)
 			if err != nil {
 				continue
 			}
-			if err := b.KeepOldPathTo(ctx, content.OldPathKey(u.Path, u.Query()), target); err != nil {
+			if err := b.KeepOldPathTo(ctx, content.OldPathKey(u.Path, u.Query()), o.target); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// oldFeeds are the feeds WordPress serves under an archive's address (and
+// the site's), and the file of the new listing's each becomes: Atom's,
+// or RSS for the RSS and RDF ones.
+var oldFeeds = []struct{ path, file string }{
+	{"/feed", "feed.xml"}, {"/feed/rss2", "feed.xml"}, {"/feed/rss", "feed.xml"}, {"/feed/rdf", "feed.xml"},
+	{"/feed/atom", "atom.xml"},
+}
+
+// siteFeeds records the site's old feeds (/feed/, /feed/atom/) as leading
+// to the site language's.
+func (st *state) siteFeeds(ctx context.Context, b *content.Batch) error {
+	for _, f := range oldFeeds {
+		if err := b.KeepOldPathTo(ctx, content.OldPathKey(st.ex.basePath+f.path, nil), "/"+st.lang+"/"+f.file); err != nil {
+			return err
 		}
 	}
 	return nil
