@@ -214,6 +214,7 @@ func TestImportPolylang(t *testing.T) {
 			"/wordpress/test-import/fr/category/essai":           "/fr/section/test",
 			"/wordpress/test-import/fr/category/essai/feed/atom": "/fr/section/test/atom.xml",
 			"/wordpress/test-import/feed":                        "/en/feed.xml",
+			"/wordpress/test-import/fr/feed/atom":                "/fr/atom.xml",
 		} {
 			got, err := store.OldPath(ctx, old)
 			if err != nil || got != want {

@@ -43,6 +43,7 @@ func TestOldLinksRedirect(t *testing.T) {
 			// Feed readers subscribed to the old feeds follow to the new.
 			"/feed/":                        "/en/feed.xml",
 			"/feed/atom/":                   "/en/atom.xml",
+			"/fr/feed/":                     "/fr/feed.xml",
 			"/category/classic/feed/":       "/en/section/classic/feed.xml",
 			"/category/parent/child-1/feed": "/en/section/child-1/feed.xml",
 			"/tag/8bit/feed/":               "/en/tag/8bit/feed.xml",

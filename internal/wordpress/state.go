@@ -464,11 +464,17 @@ var oldFeeds = []struct{ path, file string }{
 }
 
 // siteFeeds records the site's old feeds (/feed/, /feed/atom/) as leading
-// to the site language's.
+// to the site language's, and a multilingual site's (Polylang's
+// /fr/feed/) to each language's.
 func (st *state) siteFeeds(ctx context.Context, b *content.Batch) error {
 	for _, f := range oldFeeds {
 		if err := b.KeepOldPathTo(ctx, content.OldPathKey(st.ex.basePath+f.path, nil), "/"+st.lang+"/"+f.file); err != nil {
 			return err
+		}
+		for _, l := range st.im.opt.Languages {
+			if err := b.KeepOldPathTo(ctx, content.OldPathKey(st.ex.basePath+"/"+l+f.path, nil), "/"+l+"/"+f.file); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
