@@ -276,7 +276,7 @@ type changes struct {
 // shows: an entry changed on its second page is in them too.
 func archiveBase(p string) (string, bool) {
 	base := p
-	if i := strings.Index(p, "/page/"); i >= 0 {
+	if i := strings.LastIndex(p, "/page/"); i >= 0 {
 		base = p[:i]
 	}
 	parts := strings.Split(strings.Trim(base, "/"), "/")

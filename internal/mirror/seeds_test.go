@@ -12,6 +12,8 @@ func TestArchiveBase(t *testing.T) {
 		"/en/section/news":              "/en/section/news",
 		"/en/tag/naloxone/page/2":       "/en/tag/naloxone",
 		"/ar/tag/naloxone":              "/ar/tag/naloxone",
+		"/en/tag/page/page/4":           "/en/tag/page", // a tag named "page"
+		"/en/tag/page":                  "/en/tag/page",
 		"/en/articles/naloxone-by-post": "",
 		"/en/about":                     "",
 		"/en/share/site.png":            "",
