@@ -751,7 +751,9 @@ const maxListings = 512
 const idBudget = 2 << 20
 
 // idRoom is how many translation ids the live site's bounds of the
-// listing key may keep: what the others leave of the budget.
+// listing key may keep: what the others leave of the budget. A soft
+// bound: scans of other listings under way at once each see the same
+// room, so the budget may be passed by what they read meanwhile.
 func (pb *pageBounds) idRoom(key string) int {
 	pb.mu.Lock()
 	defer pb.mu.Unlock()

@@ -416,6 +416,8 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 	} else {
 		paths = append(paths, "/tag/"+m.term.Slug, "/?tag="+url.QueryEscape(m.term.Slug))
 	}
+	// A top-level category's two addresses are one.
+	paths = slices.Compact(paths)
 	// Feed readers subscribed to the old archive's feeds (/tag/x/feed/,
 	// /category/x/feed/atom/) go on to the new archive's.
 	type oldPath struct{ path, target string }
@@ -434,7 +436,7 @@ func (st *state) termPaths(ctx context.Context, b *content.Batch, taxonomy strin
 	for n := 2; n <= (st.ex.archived[taxonomy+"\x00"+m.term.Slug]+4)/5; n++ {
 		paths = append(paths, archive+"/page/"+strconv.Itoa(n))
 	}
-	for _, p := range slices.Compact(paths) {
+	for _, p := range paths {
 		olds = append(olds, oldPath{p, target})
 	}
 	for _, o := range olds {
